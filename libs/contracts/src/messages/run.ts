@@ -1,0 +1,269 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Min, MinLength, ValidateNested,
+} from 'class-validator';
+import { Finding, NotReviewed, ProposedFile } from './finding';
+import type { WorkflowPlan } from '../plan';
+
+export const PLATFORMS = ['github', 'gitlab', 'local'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** The change a run is about: a pull/merge request at one head commit, or a local diff. */
+export class ChangeRef {
+  @IsIn(PLATFORMS)
+  platform!: Platform;
+
+  /** `owner/name` on GitHub, the project path on GitLab, a directory for local runs. */
+  @IsString()
+  @MinLength(1)
+  repo!: string;
+
+  /** Pull or merge request number; absent for pushes, schedules and local runs. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  pr?: number;
+
+  @IsString()
+  headSha!: string;
+
+  @IsOptional()
+  @IsString()
+  baseSha?: string;
+
+  @IsOptional()
+  @IsString()
+  headRef?: string;
+
+  @IsOptional()
+  @IsString()
+  baseRef?: string;
+
+  @IsOptional()
+  @IsString()
+  author?: string;
+
+  @IsOptional()
+  @IsString()
+  title?: string;
+
+  /** GitHub App installation that may act on the repository. */
+  @IsOptional()
+  @IsInt()
+  installationId?: number;
+
+  /** GitLab numeric project id. */
+  @IsOptional()
+  @IsInt()
+  projectId?: number;
+}
+
+/** Who pays: every cost in the ledger is attributed along these keys. */
+export class Attribution {
+  @IsOptional() @IsString() team?: string;
+  @IsOptional() @IsString() project?: string;
+  @IsOptional() @IsString() repo?: string;
+  @IsOptional() @IsString() workflow?: string;
+  @IsOptional() @IsString() runId?: string;
+  @IsOptional() @IsString() stepId?: string;
+  /** The calling service or tool (`agents`, `http:<virtual key name>`). */
+  @IsOptional() @IsString() service?: string;
+}
+
+/** Published on `af.runs.requested` once a trigger matched. Carries the compiled plan: a run keeps the IR it started with. */
+export class RunRequested {
+  @IsString() @MinLength(1) runId!: string;
+  @ValidateNested() @Type(() => ChangeRef) change!: ChangeRef;
+  /** The compiled workflow (see `WorkflowPlan`); validated by the workflow library, opaque here. */
+  @IsObject() plan!: WorkflowPlan;
+  /** What started it: `pull_request.opened`, `issue_comment:/agentflow review`, `manual`, `schedule`. */
+  @IsString() trigger!: string;
+  /** Platform delivery id, when a webhook started it. */
+  @IsOptional() @IsString() deliveryId?: string;
+  @ValidateNested() @Type(() => Attribution) attribution!: Attribution;
+  /** Previous reviewed head for incremental review of a `synchronize`. */
+  @IsOptional() @IsString() previousHeadSha?: string;
+  /** Rollout mode in force for this repository. */
+  @IsIn(['off', 'shadow', 'comment', 'gate']) rollout!: 'off' | 'shadow' | 'comment' | 'gate';
+  /** Data class of the repository (`public`, `internal`, `restricted`, ...). */
+  @IsString() dataClass!: string;
+  /** Artifact references uploaded by CI (coverage, SARIF), by object-store ref or inline path. */
+  @IsOptional() @IsArray() @IsString({ each: true }) artifacts?: string[];
+}
+
+/** One unit of work for one agent type, on `af.tasks.<agentType>`. */
+export class AgentTask {
+  @IsString() runId!: string;
+  @IsString() stepId!: string;
+  @IsInt() @Min(1) attempt!: number;
+  @IsString() agentType!: string;
+  @IsArray() @IsString({ each: true }) tasks!: string[];
+  @ValidateNested() @Type(() => ChangeRef) change!: ChangeRef;
+  /** The step as compiled (provider chain, model config, timeout). */
+  @IsObject() step!: Record<string, unknown>;
+  /** Epoch milliseconds by which the result must be published. */
+  @IsNumber() deadline!: number;
+  /** Results of earlier phases this step depends on, by step id. */
+  @IsObject() context!: Record<string, StepOutcomeSummary>;
+  @ValidateNested() @Type(() => Attribution) attribution!: Attribution;
+  @IsString() dataClass!: string;
+  /** For incremental review: review only what changed since this commit, and recheck `openFindings`. */
+  @IsOptional() @IsString() sinceSha?: string;
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => Finding) openFindings?: Finding[];
+  @IsOptional() @IsArray() @IsString({ each: true }) artifacts?: string[];
+}
+
+/** What a later phase learns of an earlier step. */
+export interface StepOutcomeSummary {
+  status: 'succeeded' | 'failed' | 'skipped' | 'timed_out' | 'cancelled';
+  findings: Finding[];
+  summary?: string;
+  proposedFiles?: ProposedFile[];
+  data?: Record<string, unknown>;
+}
+
+export const RESULT_STATUSES = ['succeeded', 'failed', 'deferred'] as const;
+export type ResultStatus = (typeof RESULT_STATUSES)[number];
+
+/** Token and money spent by one step. */
+export class StepUsage {
+  @IsInt() @Min(0) inputTokens!: number;
+  @IsInt() @Min(0) outputTokens!: number;
+  @IsInt() @Min(0) cacheReadTokens!: number;
+  @IsInt() @Min(0) cacheWriteTokens!: number;
+  @IsNumber() @Min(0) costUsd!: number;
+  /** Time spent waiting on vendors, milliseconds. */
+  @IsNumber() @Min(0) vendorMs!: number;
+  @IsArray() @IsString({ each: true }) models!: string[];
+}
+
+/** An agent's answer for one task, on `af.results.<runId>`. */
+export class AgentResult {
+  @IsString() runId!: string;
+  @IsString() stepId!: string;
+  @IsInt() @Min(1) attempt!: number;
+  @IsString() agentType!: string;
+  @IsIn(RESULT_STATUSES) status!: ResultStatus;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => Finding) findings!: Finding[];
+  @IsArray() @ValidateNested({ each: true }) @Type(() => NotReviewed) notReviewed!: NotReviewed[];
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ProposedFile) proposedFiles?: ProposedFile[];
+  @IsOptional() @IsString() summary?: string;
+  @ValidateNested() @Type(() => StepUsage) usage!: StepUsage;
+  /**
+   * Why the step failed: `agent_crashed`, `unparseable_output`, `all_providers_failed`,
+   * `policy_denied`, `cancelled`, ... The coordinator retries only crashes, timeouts and unparseable output.
+   */
+  @IsOptional() @IsString() errorCode?: string;
+  @IsOptional() @IsString() errorMessage?: string;
+  /** For `deferred`: when to try again (epoch ms), as the gateway estimated. */
+  @IsOptional() @IsNumber() retryAt?: number;
+  /** Free-form data for later phases (a test branch and SHA, a coverage summary). */
+  @IsOptional() @IsObject() data?: Record<string, unknown>;
+}
+
+export const STEP_STATES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'timed_out', 'cancelled', 'waiting'] as const;
+export type StepState = (typeof STEP_STATES)[number];
+
+/** Live status of a run, on `af.runs.<runId>.progress`. */
+export class RunProgress {
+  @IsString() runId!: string;
+  @IsString() stepId!: string;
+  @IsIn(STEP_STATES) state!: StepState;
+  @IsInt() @Min(1) attempt!: number;
+  @IsOptional() @IsString() detail?: string;
+  @ValidateNested() @Type(() => ChangeRef) change!: ChangeRef;
+  @IsString() workflow!: string;
+  /** Every step's state, so a late subscriber can render the whole run from one message. */
+  @IsObject() steps!: Record<string, StepState>;
+}
+
+/** The merged report: published once per run as `run.completed`. */
+export class RunReport {
+  @IsString() runId!: string;
+  @IsString() workflow!: string;
+  @ValidateNested() @Type(() => ChangeRef) change!: ChangeRef;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => Finding) findings!: Finding[];
+  /** Fingerprint -> state against the previous review of this PR and workflow. */
+  @IsObject() findingStates!: Record<string, 'new' | 'open' | 'fixed'>;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => NotReviewed) notReviewed!: NotReviewed[];
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ProposedFile) proposedFiles!: ProposedFile[];
+  @IsObject() steps!: Record<string, { state: StepState; attempts: number; durationMs: number; summary?: string; errorMessage?: string }>;
+  @ValidateNested() @Type(() => StepUsage) usage!: StepUsage;
+  @IsNumber() startedAt!: number;
+  @IsNumber() finishedAt!: number;
+  @IsIn(['success', 'failure', 'neutral']) gateConclusion!: 'success' | 'failure' | 'neutral';
+  @IsString() gateSummary!: string;
+  @IsIn(['off', 'shadow', 'comment', 'gate']) rollout!: 'off' | 'shadow' | 'comment' | 'gate';
+  @IsObject() outputs!: Record<string, unknown>;
+  @IsOptional() @IsBoolean() degraded?: boolean;
+}
+
+export class RunCompleted {
+  @ValidateNested() @Type(() => RunReport) report!: RunReport;
+}
+
+export class RunFailed {
+  @IsString() runId!: string;
+  @IsString() reason!: string;
+  /** `deadline_exceeded`, `all_providers_failed`, `step_failed`, `superseded`, `cancelled`. */
+  @IsString() code!: string;
+  @ValidateNested() @Type(() => RunReport) partial!: RunReport;
+}
+
+export class RunCancel {
+  @IsString() runId!: string;
+  @IsString() reason!: string;
+  /** The run that superseded this one, for `superseded`. */
+  @IsOptional() @IsString() supersededBy?: string;
+}
+
+/** A durable timer, on `af.timers.<runId>`: nak'ed until due, then delivered to the run actor. */
+export class TimerMessage {
+  @IsString() runId!: string;
+  @IsString() timerId!: string;
+  /** Epoch milliseconds when it is due. */
+  @IsNumber() dueAt!: number;
+  /** `step-timeout`, `run-deadline`, `retry-deferred`, `wait-ci`. */
+  @IsString() kind!: string;
+  @IsOptional() @IsString() stepId?: string;
+  @IsOptional() @IsInt() attempt?: number;
+}
+
+/** A CI system reported on a commit, on `af.ci.<platform>` (wakes a step waiting for CI). */
+export class CiEvent {
+  @IsIn(PLATFORMS) platform!: Platform;
+  @IsString() repo!: string;
+  @IsString() headSha!: string;
+  @IsIn(['success', 'failure', 'neutral', 'cancelled', 'timed_out', 'pending', 'skipped', 'action_required', 'error'])
+  conclusion!: string;
+  /** The CI's name for the check or pipeline. */
+  @IsString() name!: string;
+  @IsOptional() @IsString() url?: string;
+  @IsOptional() @IsObject() details?: Record<string, unknown>;
+}
+
+/** A verified webhook delivery as received, on `af.webhooks.<platform>`. */
+export class WebhookReceived {
+  @IsIn(PLATFORMS) platform!: Platform;
+  @IsString() deliveryId!: string;
+  /** `pull_request`, `issue_comment`, `Merge Request Hook`, ... */
+  @IsString() event!: string;
+  /** The raw JSON body, as text (signatures are over the exact bytes). */
+  @IsString() payload!: string;
+  @IsString() receivedAt!: string;
+}
+
+/** Ask the notifier to push files to a branch (generated tests, ADRs), on `af.notify.push-files`. */
+export class PushFilesCommand {
+  @IsString() runId!: string;
+  @IsString() stepId!: string;
+  @ValidateNested() @Type(() => ChangeRef) change!: ChangeRef;
+  /** Branch to create or update, for example `agentflow/run-<id>`. */
+  @IsString() branch!: string;
+  /** Commit on top of this SHA. */
+  @IsString() baseSha!: string;
+  @IsString() commitMessage!: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ProposedFile) files!: ProposedFile[];
+  /** `branch-pr`: a new branch and a pull request; `commit-to-pr`: a commit on the PR's branch. */
+  @IsIn(['branch-pr', 'commit-to-pr', 'branch']) mode!: 'branch-pr' | 'commit-to-pr' | 'branch';
+}

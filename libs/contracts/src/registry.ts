@@ -1,0 +1,100 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import type { Envelope } from './envelope';
+import { InvalidMessageError } from './errors';
+import { PushFilesCommand, AgentResult, AgentTask, CiEvent, RunCancel, RunCompleted, RunFailed, RunProgress, RunRequested, TimerMessage, WebhookReceived } from './messages/run';
+import { GatewayRequest, GatewayResponse } from './messages/gateway';
+
+type BodyClass = new () => object;
+
+/**
+ * A body's schema version, and how to read the neighbouring versions. During a rolling upgrade a
+ * service meets messages one version older and one newer than its own; `upgrade` and `downgrade`
+ * turn them into the current shape (newer fields a service does not know are kept, not rejected).
+ */
+export interface MessageTypeSpec {
+  type: string;
+  bodyClass: BodyClass;
+  version: number;
+  /** From `version - 1` to `version`. Identity when the shapes are compatible. */
+  upgrade?: (body: Record<string, unknown>) => Record<string, unknown>;
+  /** From `version + 1` to `version`. */
+  downgrade?: (body: Record<string, unknown>) => Record<string, unknown>;
+}
+
+export const MESSAGE_TYPES = {
+  'webhook.received': { type: 'webhook.received', bodyClass: WebhookReceived, version: 1 },
+  'run.requested': { type: 'run.requested', bodyClass: RunRequested, version: 1 },
+  'task.requested': { type: 'task.requested', bodyClass: AgentTask, version: 1 },
+  'task.result': { type: 'task.result', bodyClass: AgentResult, version: 1 },
+  'run.progress': { type: 'run.progress', bodyClass: RunProgress, version: 1 },
+  'run.completed': { type: 'run.completed', bodyClass: RunCompleted, version: 1 },
+  'run.failed': { type: 'run.failed', bodyClass: RunFailed, version: 1 },
+  'run.cancel': { type: 'run.cancel', bodyClass: RunCancel, version: 1 },
+  'timer.due': { type: 'timer.due', bodyClass: TimerMessage, version: 1 },
+  'ci.event': { type: 'ci.event', bodyClass: CiEvent, version: 1 },
+  'gateway.request': { type: 'gateway.request', bodyClass: GatewayRequest, version: 1 },
+  'gateway.response': { type: 'gateway.response', bodyClass: GatewayResponse, version: 1 },
+  'notify.push-files': { type: 'notify.push-files', bodyClass: PushFilesCommand, version: 1 },
+} satisfies Record<string, MessageTypeSpec>;
+
+export type MessageType = keyof typeof MESSAGE_TYPES;
+export type BodyOf<T extends MessageType> = InstanceType<(typeof MESSAGE_TYPES)[T]['bodyClass']>;
+
+function flatten(errors: ValidationError[], path = ''): string[] {
+  const out: string[] = [];
+  for (const error of errors) {
+    const here = path ? `${path}.${error.property}` : error.property;
+    for (const message of Object.values(error.constraints ?? {})) out.push(`${here}: ${message}`);
+    if (error.children?.length) out.push(...flatten(error.children, here));
+  }
+  return out;
+}
+
+/** Validates a plain body against its class; returns the instance or throws {@link InvalidMessageError}. */
+export function validateBody<T extends object>(bodyClass: new () => T, plain: unknown, label = bodyClass.name): T {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    throw new InvalidMessageError(`${label}: body must be a JSON object`, ['body: not an object']);
+  }
+  const instance = plainToInstance(bodyClass, plain);
+  const errors = validateSync(instance, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const problems = flatten(errors);
+    throw new InvalidMessageError(`${label} is invalid: ${problems.slice(0, 5).join('; ')}`, problems);
+  }
+  return instance;
+}
+
+/**
+ * Reads an envelope received from the bus: checks its shape, brings a neighbouring schema version
+ * to the current one, and validates the body. Anything else is an {@link InvalidMessageError}
+ * (the consumer dead-letters it; it is never retried).
+ */
+export function decodeEnvelope<T extends MessageType>(expected: T | readonly T[], raw: unknown): Envelope<BodyOf<T>> {
+  if (raw === null || typeof raw !== 'object') throw new InvalidMessageError('envelope must be a JSON object');
+  const env = raw as Partial<Envelope<Record<string, unknown>>>;
+  const missing = (['id', 'runId', 'type', 'schemaVersion', 'attempt', 'createdAt', 'body'] as const).filter((k) => env[k] === undefined);
+  if (missing.length) throw new InvalidMessageError(`envelope is missing ${missing.join(', ')}`, missing.map((m) => `${m}: required`));
+  const allowed = (Array.isArray(expected) ? expected : [expected]) as T[];
+  if (!allowed.includes(env.type as T)) {
+    throw new InvalidMessageError(`unexpected message type "${String(env.type)}" (expected ${allowed.join(' or ')})`);
+  }
+  const spec: MessageTypeSpec = MESSAGE_TYPES[env.type as T];
+  let body = env.body as Record<string, unknown>;
+  const version = Number(env.schemaVersion);
+  if (version === spec.version - 1) body = spec.upgrade ? spec.upgrade(body) : body;
+  else if (version === spec.version + 1) body = spec.downgrade ? spec.downgrade(body) : body;
+  else if (version !== spec.version) {
+    throw new InvalidMessageError(
+      `${spec.type} schema version ${version} is not readable here (this service reads ${spec.version - 1}..${spec.version + 1}); upgrade the older side`,
+    );
+  }
+  const validated = validateBody(spec.bodyClass, body, spec.type) as BodyOf<T>;
+  return { ...(env as Envelope<unknown>), schemaVersion: spec.version, body: validated };
+}
+
+/** The current schema version of a message type, for publishing. */
+export function schemaVersionOf(type: MessageType): number {
+  return MESSAGE_TYPES[type].version;
+}
