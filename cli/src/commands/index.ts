@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** Adds one subcommand to the program. Each lives in its own file in this folder. */
+export type RegisterCommand = (program: Command) => void;
+
+/** Every subcommand, in the order `--help` lists them. */
+export const COMMANDS: RegisterCommand[] = [];

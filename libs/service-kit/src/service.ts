@@ -1,0 +1,31 @@
+/**
+ * How a service plugs into the runtime. A service package exports one {@link ServiceDefinition};
+ * the kit runs it as its own process (`node services/<name>/dist/main.js`) or, for
+ * `agentflow up`, with every other service in one process behind one HTTP listener.
+ */
+import type { DynamicModule } from '@nestjs/common';
+import type { Topology } from '@agentflow/contracts';
+import type { MessageBus, Messenger } from '@agentflow/bus';
+import type { SqlDatabase } from '@agentflow/store';
+
+export type ServiceName = 'ingress' | 'coordinator' | 'gateway' | 'agents' | 'notifier';
+
+/** Shared resources a service receives; it gets what it needs from here, never from globals. */
+export interface ServiceContext {
+  bus: MessageBus;
+  messenger: Messenger;
+  topology: Topology;
+  db: SqlDatabase;
+  /** Environment as read once at start-up; services validate their part of it in `module()`. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ServiceDefinition {
+  name: ServiceName;
+  /**
+   * The service's Nest module. Controllers become HTTP routes on the shared listener; providers
+   * start their consumers in `onApplicationBootstrap` and stop pulling in `beforeApplicationShutdown`
+   * (in-flight handlers finish before the kit drains the bus).
+   */
+  module(ctx: ServiceContext): DynamicModule | Promise<DynamicModule>;
+}
