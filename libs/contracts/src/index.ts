@@ -7,3 +7,4 @@ export * from './registry';
 export * from './messages/finding';
 export * from './messages/run';
 export * from './messages/gateway';
+export * from './providers-config';
