@@ -3,7 +3,10 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { Envelope } from './envelope';
 import { InvalidMessageError } from './errors';
-import { PushFilesCommand, AgentResult, AgentTask, CiEvent, RunCancel, RunCompleted, RunFailed, RunProgress, RunRequested, TimerMessage, WebhookReceived } from './messages/run';
+import {
+  PushFilesCommand, AgentResult, AgentTask, CiEvent, FindingDismissed, RunAlert, RunCancel, RunCompleted, RunFailed, RunProgress, RunRequested,
+  TaskStarted, TimerMessage, WebhookReceived,
+} from './messages/run';
 import { GatewayRequest, GatewayResponse } from './messages/gateway';
 
 type BodyClass = new () => object;
@@ -28,6 +31,7 @@ export const MESSAGE_TYPES = {
   'run.requested': { type: 'run.requested', bodyClass: RunRequested, version: 1 },
   'task.requested': { type: 'task.requested', bodyClass: AgentTask, version: 1 },
   'task.result': { type: 'task.result', bodyClass: AgentResult, version: 1 },
+  'task.started': { type: 'task.started', bodyClass: TaskStarted, version: 1 },
   'run.progress': { type: 'run.progress', bodyClass: RunProgress, version: 1 },
   'run.completed': { type: 'run.completed', bodyClass: RunCompleted, version: 1 },
   'run.failed': { type: 'run.failed', bodyClass: RunFailed, version: 1 },
@@ -37,6 +41,8 @@ export const MESSAGE_TYPES = {
   'gateway.request': { type: 'gateway.request', bodyClass: GatewayRequest, version: 1 },
   'gateway.response': { type: 'gateway.response', bodyClass: GatewayResponse, version: 1 },
   'notify.push-files': { type: 'notify.push-files', bodyClass: PushFilesCommand, version: 1 },
+  'notify.alert': { type: 'notify.alert', bodyClass: RunAlert, version: 1 },
+  'finding.dismissed': { type: 'finding.dismissed', bodyClass: FindingDismissed, version: 1 },
 } satisfies Record<string, MessageTypeSpec>;
 
 export type MessageType = keyof typeof MESSAGE_TYPES;

@@ -59,6 +59,8 @@ export interface Topology {
     timers(runId: string): string;
     ci(platform: string): string;
     history(runId: string): string;
+    /** A person dismissed a finding on a PR (`finding.dismissed`); captured by the runs stream. */
+    findingDismissed: string;
     notify(command: string): string;
     dlq(stream: string): string;
     /** Request/reply to the gateway. Captured by no stream: a stream would answer with its PubAck. */
@@ -114,6 +116,7 @@ export function topology(prefix = 'af'): Topology {
       timers: (runId) => `${p}.timers.${runId}`,
       ci: (platform) => `${p}.ci.${platform}`,
       history: (runId) => `${p}.history.${runId}`,
+      findingDismissed: `${p}.runs.dismissed`,
       notify: (command) => `${p}.notify.${command}`,
       dlq: (streamName) => `${p}.dlq.${streamName}`,
       gatewayGenerate: `${p}.gateway.generate`,

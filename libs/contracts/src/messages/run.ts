@@ -123,6 +123,20 @@ export interface StepOutcomeSummary {
 }
 
 export const RESULT_STATUSES = ['succeeded', 'failed', 'deferred'] as const;
+
+/**
+ * An agent's request that its step wait durably for the team's CI on a commit (the test runner
+ * pushed proposed tests to a branch) before the step counts as done. The coordinator matches the
+ * CI event by head SHA and times the wait out through a durable timer.
+ */
+export class AwaitCi {
+  /** The commit CI runs on. */
+  @IsString() @MinLength(1) headSha!: string;
+  /** Repository CI reports for. @default the run's repository */
+  @IsOptional() @IsString() repo?: string;
+  /** How long to wait for CI, milliseconds. @default the step's timeout */
+  @IsOptional() @IsInt() @Min(1) timeoutMs?: number;
+}
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /** Token and money spent by one step. */
@@ -159,6 +173,21 @@ export class AgentResult {
   @IsOptional() @IsNumber() retryAt?: number;
   /** Free-form data for later phases (a test branch and SHA, a coverage summary). */
   @IsOptional() @IsObject() data?: Record<string, unknown>;
+  /** With `succeeded`: the step is not done until CI reports on this commit (see {@link AwaitCi}). */
+  @IsOptional() @ValidateNested() @Type(() => AwaitCi) awaitCi?: AwaitCi;
+}
+
+/**
+ * An agent picked up a task, on `af.results.<runId>` (type `task.started`). Optional for agents:
+ * it lets the coordinator show the step as running and time it from pick-up.
+ */
+export class TaskStarted {
+  @IsString() runId!: string;
+  @IsString() stepId!: string;
+  @IsInt() @Min(1) attempt!: number;
+  @IsString() agentType!: string;
+  /** Epoch milliseconds the agent started work. */
+  @IsNumber() startedAt!: number;
 }
 
 export const STEP_STATES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'timed_out', 'cancelled', 'waiting'] as const;
@@ -266,4 +295,31 @@ export class PushFilesCommand {
   @IsArray() @ValidateNested({ each: true }) @Type(() => ProposedFile) files!: ProposedFile[];
   /** `branch-pr`: a new branch and a pull request; `commit-to-pr`: a commit on the PR's branch. */
   @IsIn(['branch-pr', 'commit-to-pr', 'branch']) mode!: 'branch-pr' | 'commit-to-pr' | 'branch';
+}
+
+/** A run-level `notify:` action fired (every provider of a step failed), on `af.notify.alert`. */
+export class RunAlert {
+  @IsString() runId!: string;
+  /** Slack channel or webhook name from the workflow's `notify:`. */
+  @IsString() @MinLength(1) target!: string;
+  /** Why: `all_providers_failed`. */
+  @IsString() code!: string;
+  @IsString() message!: string;
+  @ValidateNested() @Type(() => ChangeRef) change!: ChangeRef;
+  @IsString() workflow!: string;
+  @IsOptional() @IsString() stepId?: string;
+}
+
+/**
+ * A person dismissed a finding on a pull request (`/agentflow dismiss`, a thumbs-down reaction),
+ * on `af.runs.dismissed`: the coordinator drops that fingerprint from every later report of the PR.
+ */
+export class FindingDismissed {
+  @IsIn(PLATFORMS) platform!: Platform;
+  @IsString() @MinLength(1) repo!: string;
+  @IsInt() @Min(1) pr!: number;
+  /** The finding's fingerprint as shown in the report. */
+  @IsString() @MinLength(1) fingerprint!: string;
+  @IsOptional() @IsString() by?: string;
+  @IsOptional() @IsString() reason?: string;
 }
