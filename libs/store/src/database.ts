@@ -4,17 +4,35 @@
  */
 export interface QueryResult<Row> {
   rows: Row[];
+  /** Rows returned by a SELECT, rows changed by INSERT/UPDATE/DELETE (as `pg` reports it). */
   rowCount: number;
 }
 
 export interface SqlExecutor {
   /** Parameterised query (`$1`, `$2`, ...). INT8 comes back as a string on both implementations. */
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<Row>>;
+  /** Runs a script of several statements without parameters (a migration file). */
+  exec(script: string): Promise<void>;
+}
+
+/** One connection held for a while: its queries run in order on the same session. */
+export interface SqlSession extends SqlExecutor {
+  /** Runs `fn` in one transaction on this session; rolls back when it throws. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 }
 
 export interface SqlDatabase extends SqlExecutor {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `fn` in one transaction; rolls back when it throws. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one session while holding the named lock: `pg_advisory_lock` on PostgreSQL (so
+   * replicas on other machines wait), an in-process mutex on PGlite (one process owns its data
+   * directory). The lock is released when `fn` settles.
+   */
+  withLock<T>(name: string, fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Whether the database answers a trivial query now (for `/ready`). Never throws. */
+  ping(): Promise<boolean>;
+  /** Closes every connection. Always await it: PGlite flushes its data directory here. */
   close(): Promise<void>;
 }

@@ -1,1 +1,6 @@
 export * from './database';
+export * from './errors';
+export * from './migrations';
+export * from './open';
+export { PostgresDatabase, type PostgresOptions } from './postgres';
+export { PgliteDatabase, type PgliteOptions } from './pglite';

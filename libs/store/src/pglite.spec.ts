@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataDirInUseError } from './errors';
+import { openDatabase } from './open';
+import { PgliteDatabase } from './pglite';
+import { describeStoreContract } from './testing/store-contract';
+
+describeStoreContract('PGlite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'agentflow-pglite-'));
+  return {
+    open: () => openDatabase({ dataDir: dir }),
+    multipleHandles: false,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('PGlite data directory', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'agentflow-pglite-lock-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a second open of a directory that is open, and allows it after close', async () => {
+    const db = await PgliteDatabase.open({ dataDir: dir });
+    try {
+      await expect(PgliteDatabase.open({ dataDir: dir })).rejects.toBeInstanceOf(DataDirInUseError);
+    } finally {
+      await db.close();
+    }
+    const again = await PgliteDatabase.open({ dataDir: dir });
+    expect(await again.ping()).toBe(true);
+    await again.close();
+  });
+});
