@@ -1,0 +1,51 @@
+/** One line of a hunk. */
+export interface DiffLine {
+  kind: 'context' | 'add' | 'delete';
+  /** The text without its leading ` `, `+` or `-`, and without a trailing `\r`. */
+  content: string;
+  /** 1-based line in the old file (context and deleted lines). */
+  oldLine?: number;
+  /** 1-based line in the new file (context and added lines). */
+  newLine?: number;
+  /**
+   * 1-based position in this file's diff, as GitHub's review comment API counts it: the line below
+   * the first `@@` is 1, and later `@@` headers and `\ No newline` markers count as lines too.
+   */
+  position: number;
+  /** The line was followed by `\ No newline at end of file`. */
+  noNewlineAtEnd?: boolean;
+}
+
+/** One `@@ -a,b +c,d @@` section. */
+export interface DiffHunk {
+  header: string;
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  /** The function or section name git prints after the second `@@`, if any. */
+  section?: string;
+  lines: DiffLine[];
+}
+
+export type FileChangeStatus = 'added' | 'deleted' | 'modified' | 'renamed' | 'copied';
+
+/** Everything the diff says about one file. */
+export interface FileDiff {
+  /** Path before the change; null for an added file. */
+  oldPath: string | null;
+  /** Path after the change; null for a deleted file. */
+  newPath: string | null;
+  /** `newPath`, or `oldPath` for a deleted file: the path findings are reported on. */
+  path: string;
+  status: FileChangeStatus;
+  /** Git reported `Binary files ... differ` or a binary patch: no hunks. */
+  binary: boolean;
+  /** Rename or copy similarity in percent, when git printed it. */
+  similarity?: number;
+  oldMode?: string;
+  newMode?: string;
+  hunks: DiffHunk[];
+  additions: number;
+  deletions: number;
+}
