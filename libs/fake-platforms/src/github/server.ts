@@ -1,0 +1,633 @@
+/**
+ * FAKE GitHub REST API (and the two GraphQL operations agentflow uses) on 127.0.0.1, for tests and
+ * the demo. It answers with GitHub's wire shapes, status codes and rate-limit headers, enforces the
+ * rules clients trip over (a review comment must sit on a diff line, a ref update must fast-forward),
+ * and records everything in {@link FakeGitHubState}.
+ */
+import { FakeRouter, serveFake, takeFailure, type FailureRule, type FakeRequest, type FakeResponse, type RunningFake } from '../http';
+import { commentableLines } from './diff-lines';
+import {
+  FakeGitHubState, type FakeAnnotation, type FakeCheckRun, type FakeIssueComment, type FakePrFile, type FakePullRequest,
+  type FakeReviewComment, type FakeUser,
+} from './state';
+
+export interface FakeGitHubOptions {
+  /** @default 0 (any free port) */
+  port?: number;
+  /** Reject calls without an `Authorization` header, as GitHub does for private repositories. @default true */
+  requireAuth?: boolean;
+  /** Primary rate limit per fake (x-ratelimit-limit). @default 5000 */
+  rateLimit?: number;
+}
+
+export interface SeedPullRequest {
+  owner: string;
+  repo: string;
+  number: number;
+  title?: string;
+  author?: string;
+  headSha: string;
+  headRef?: string;
+  baseSha: string;
+  baseRef?: string;
+  draft?: boolean;
+  files: FakePrFile[];
+  /** File contents at the head SHA (for contents and RepoReader). */
+  contents?: Record<string, string>;
+  /** File contents at the base SHA. */
+  baseContents?: Record<string, string>;
+}
+
+export interface FakeGitHub extends RunningFake {
+  readonly state: FakeGitHubState;
+  /** Base URL for Octokit (`baseUrl`) and for `GITHUB_API_URL`. */
+  readonly apiUrl: string;
+  /** Adds or replaces a pull request (and its repository) the API will serve. */
+  seedPullRequest(seed: SeedPullRequest): FakePullRequest;
+  /** Moves a PR's head (a push): new SHA, files and contents. */
+  pushToPullRequest(owner: string, repo: string, number: number, headSha: string, files: FakePrFile[], contents?: Record<string, string>): void;
+  setPermission(repo: string, login: string, permission: 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'): void;
+  /** Adds a webhook delivery to the App's delivery log (`GET /app/hook/deliveries`). */
+  addHookDelivery(delivery: { guid: string; event: string; action?: string; statusCode: number; installationId?: number; deliveredAt?: string }): number;
+  /** Makes the next matching calls fail, e.g. a secondary rate limit: `{ status: 403, retryAfter: 2 }`. */
+  failNext(rule: FailureRule): void;
+  /** Adds a reaction as a user (a thumbs-down on a review comment dismisses a finding). */
+  react(subject: `issue_comment:${number}` | `review_comment:${number}`, content: string, login: string): void;
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+function iso(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function nodeId(kind: string, id: number): string {
+  return Buffer.from(`${kind}:${id}`).toString('base64').replace(/=+$/, '');
+}
+
+function userJson(u: FakeUser) {
+  return { login: u.login, id: u.id, node_id: nodeId('User', u.id), type: u.type, site_admin: false };
+}
+
+function notFound(): FakeResponse {
+  return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
+}
+
+function unprocessable(errors: unknown[], message = 'Unprocessable Entity'): FakeResponse {
+  return { status: 422, body: { message, errors, documentation_url: DOCS, status: '422' } };
+}
+
+function paginate<T>(req: FakeRequest, apiUrl: string, items: T[]): FakeResponse {
+  const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? 30)));
+  const page = Math.max(1, Number(req.query.get('page') ?? 1));
+  const slice = items.slice((page - 1) * perPage, page * perPage);
+  const headers: Record<string, string> = {};
+  const last = Math.max(1, Math.ceil(items.length / perPage));
+  if (page < last) {
+    const link = (p: number) => {
+      const q = new URLSearchParams(req.query);
+      q.set('page', String(p));
+      q.set('per_page', String(perPage));
+      return `<${apiUrl}${req.path}?${q.toString()}>`;
+    };
+    headers.link = `${link(page + 1)}; rel="next", ${link(last)}; rel="last"`;
+  }
+  return { status: 200, body: slice, headers };
+}
+
+export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const state = new FakeGitHubState();
+  const failures: FailureRule[] = [];
+  const router = new FakeRouter();
+  const requireAuth = options.requireAuth ?? true;
+  const limit = options.rateLimit ?? 5000;
+  let used = 0;
+  let apiUrl = '';
+
+  const actor = (req: FakeRequest): FakeUser => {
+    const auth = String(req.headers.authorization ?? '');
+    const token = auth.replace(/^(token|bearer)\s+/i, '');
+    const login = /^user:([\w-]+)$/.exec(token)?.[1];
+    return login ? { login, id: 5000 + login.length, type: 'User' } : state.bot;
+  };
+
+  const ensureRepo = (owner: string, name: string) => {
+    const key = `${owner}/${name}`.toLowerCase();
+    let repo = state.repos.get(key);
+    if (!repo) {
+      repo = { owner, name, id: state.id(), defaultBranch: 'main', private: true, files: {}, refs: {} };
+      state.repos.set(key, repo);
+    }
+    return repo;
+  };
+
+  const repoJson = (owner: string, name: string) => {
+    const repo = ensureRepo(owner, name);
+    return { id: repo.id, node_id: nodeId('Repository', repo.id), name, full_name: `${owner}/${name}`, private: repo.private, owner: { login: owner, id: repo.id + 1, type: 'Organization' }, default_branch: repo.defaultBranch, html_url: `https://github.com/${owner}/${name}` };
+  };
+
+  const pullJson = (p: FakePullRequest) => ({
+    url: `${apiUrl}/repos/${p.owner}/${p.repo}/pulls/${p.number}`,
+    id: p.id,
+    node_id: nodeId('PullRequest', p.id),
+    html_url: `https://github.com/${p.owner}/${p.repo}/pull/${p.number}`,
+    number: p.number,
+    state: p.state,
+    title: p.title,
+    body: p.body,
+    draft: p.draft,
+    user: userJson(p.user),
+    labels: p.labels.map((name, i) => ({ id: i + 1, name })),
+    created_at: p.created_at,
+    updated_at: p.updated_at,
+    head: { label: `${p.owner}:${p.head.ref}`, ref: p.head.ref, sha: p.head.sha, repo: repoJson(p.owner, p.repo) },
+    base: { label: `${p.owner}:${p.base.ref}`, ref: p.base.ref, sha: p.base.sha, repo: repoJson(p.owner, p.repo) },
+    additions: p.files.reduce((n, f) => n + f.additions, 0),
+    deletions: p.files.reduce((n, f) => n + f.deletions, 0),
+    changed_files: p.files.length,
+  });
+
+  const commentJson = (c: FakeIssueComment) => ({
+    id: c.id,
+    node_id: c.node_id,
+    url: `${apiUrl}/repos/${c.repo}/issues/comments/${c.id}`,
+    html_url: `https://github.com/${c.repo}/pull/${c.issue_number}#issuecomment-${c.id}`,
+    issue_url: `${apiUrl}/repos/${c.repo}/issues/${c.issue_number}`,
+    body: c.body,
+    user: userJson(c.user),
+    created_at: c.created_at,
+    updated_at: c.updated_at,
+    author_association: c.user.type === 'Bot' ? 'NONE' : 'MEMBER',
+  });
+
+  const reviewCommentJson = (c: FakeReviewComment) => ({
+    id: c.id,
+    node_id: c.node_id,
+    pull_request_review_id: c.review_id,
+    path: c.path,
+    line: c.line,
+    original_line: c.line,
+    start_line: c.start_line,
+    side: c.side,
+    body: c.body,
+    commit_id: c.commit_id,
+    original_commit_id: c.commit_id,
+    user: userJson(c.user),
+    html_url: `https://github.com/${c.repo}/pull/${c.pull_number}#discussion_r${c.id}`,
+  });
+
+  const checkRunJson = (r: FakeCheckRun) => ({
+    id: r.id,
+    node_id: nodeId('CheckRun', r.id),
+    head_sha: r.head_sha,
+    external_id: r.external_id ?? '',
+    url: `${apiUrl}/repos/${r.repo}/check-runs/${r.id}`,
+    html_url: `https://github.com/${r.repo}/runs/${r.id}`,
+    details_url: r.details_url ?? null,
+    status: r.status,
+    conclusion: r.conclusion,
+    started_at: r.started_at,
+    completed_at: r.completed_at,
+    name: r.name,
+    output: { title: r.output.title, summary: r.output.summary, text: r.output.text, annotations_count: r.output.annotations.length },
+    app: { id: 1, slug: 'agentflow', name: 'agentflow' },
+  });
+
+  const repoPath = (req: FakeRequest) => `${req.params.owner}/${req.params.repo}`;
+
+  // --- pull requests ---------------------------------------------------------------------------
+  router.on('GET', '/repos/:owner/:repo/pulls', (req) => {
+    const state_ = req.query.get('state') ?? 'open';
+    const list = state.pulls.filter((p) => `${p.owner}/${p.repo}`.toLowerCase() === repoPath(req).toLowerCase() && (state_ === 'all' || p.state === state_));
+    return paginate(req, apiUrl, list.map(pullJson));
+  });
+  router.on('GET', '/repos/:owner/:repo/pulls/:number', (req) => {
+    const p = state.pull(req.params.owner, req.params.repo, Number(req.params.number));
+    return p ? { status: 200, body: pullJson(p) } : notFound();
+  });
+  router.on('GET', '/repos/:owner/:repo/pulls/:number/files', (req) => {
+    const p = state.pull(req.params.owner, req.params.repo, Number(req.params.number));
+    if (!p) return notFound();
+    return paginate(req, apiUrl, p.files.map((f) => ({ sha: state.sha(f.filename), changes: f.additions + f.deletions, blob_url: '', raw_url: '', contents_url: '', ...f })));
+  });
+  router.on('POST', '/repos/:owner/:repo/pulls', (req) => {
+    const { title, head, base, body } = req.body as { title?: string; head?: string; base?: string; body?: string };
+    if (!title || !head || !base) return unprocessable([{ resource: 'PullRequest', code: 'missing_field', field: !title ? 'title' : !head ? 'head' : 'base' }], 'Validation Failed');
+    const repo = ensureRepo(req.params.owner, req.params.repo);
+    const headSha = repo.refs[`refs/heads/${head}`];
+    if (!headSha) return unprocessable([{ resource: 'PullRequest', code: 'invalid', field: 'head' }], 'Validation Failed');
+    if (state.pulls.some((p) => p.owner === req.params.owner && p.repo === req.params.repo && p.head.ref === head && p.state === 'open')) {
+      return unprocessable([{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${req.params.owner}:${head}.` }], 'Validation Failed');
+    }
+    const number = Math.max(0, ...state.pulls.filter((p) => p.repo === req.params.repo).map((p) => p.number)) + 1;
+    const pull: FakePullRequest = {
+      owner: req.params.owner, repo: req.params.repo, number, id: state.id(), title, body: body ?? '', state: 'open', draft: false,
+      user: actor(req), head: { sha: headSha, ref: head }, base: { sha: repo.refs[`refs/heads/${base}`] ?? '', ref: base }, files: [], labels: [],
+      created_at: iso(), updated_at: iso(),
+    };
+    state.pulls.push(pull);
+    return { status: 201, body: pullJson(pull) };
+  });
+
+  // --- issue comments ----------------------------------------------------------------------------
+  router.on('GET', '/repos/:owner/:repo/issues/:number/comments', (req) =>
+    paginate(req, apiUrl, state.commentsOn(repoPath(req), Number(req.params.number)).map(commentJson)),
+  );
+  router.on('POST', '/repos/:owner/:repo/issues/:number/comments', (req) => {
+    const body = req.body.body;
+    if (typeof body !== 'string' || body.length === 0) return unprocessable([{ resource: 'IssueComment', code: 'missing_field', field: 'body' }], 'Validation Failed');
+    if (body.length > 65536) return unprocessable([{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }], 'Validation Failed');
+    const id = state.id();
+    const comment: FakeIssueComment = { id, node_id: nodeId('IssueComment', id), repo: repoPath(req), issue_number: Number(req.params.number), body, user: actor(req), created_at: iso(), updated_at: iso() };
+    state.issueComments.push(comment);
+    return { status: 201, body: commentJson(comment) };
+  });
+  router.on('GET', '/repos/:owner/:repo/issues/comments/:id', (req) => {
+    const c = state.issueComments.find((x) => x.id === Number(req.params.id));
+    return c ? { status: 200, body: commentJson(c) } : notFound();
+  });
+  router.on('PATCH', '/repos/:owner/:repo/issues/comments/:id', (req) => {
+    const c = state.issueComments.find((x) => x.id === Number(req.params.id));
+    if (!c) return notFound();
+    if (typeof req.body.body !== 'string') return unprocessable([{ resource: 'IssueComment', code: 'missing_field', field: 'body' }], 'Validation Failed');
+    c.body = req.body.body;
+    c.updated_at = iso();
+    return { status: 200, body: commentJson(c) };
+  });
+
+  // --- reviews -------------------------------------------------------------------------------------
+  router.on('POST', '/repos/:owner/:repo/pulls/:number/reviews', (req) => {
+    const p = state.pull(req.params.owner, req.params.repo, Number(req.params.number));
+    if (!p) return notFound();
+    const body = req.body as { commit_id?: string; body?: string; event?: string; comments?: Array<Record<string, unknown>> };
+    const event = body.event ?? 'PENDING';
+    if (!['COMMENT', 'APPROVE', 'REQUEST_CHANGES', 'PENDING'].includes(event)) return unprocessable([`event ${event} is not valid`]);
+    const commitId = body.commit_id ?? p.head.sha;
+    const problems: string[] = [];
+    for (const c of body.comments ?? []) {
+      const file = p.files.find((f) => f.filename === c.path);
+      const lines = commentableLines(file?.patch);
+      const line = Number(c.line);
+      const start = c.start_line === undefined ? line : Number(c.start_line);
+      if (!file) problems.push('Path could not be resolved');
+      else if (!lines.has(line) || !lines.has(start)) problems.push('Pull request review thread line must be part of the diff');
+      else if (start > line) problems.push('Pull request review thread start line must precede the end line');
+    }
+    if (problems.length) return unprocessable(problems);
+    const id = state.id();
+    const user = actor(req);
+    const comments = (body.comments ?? []).map((c) => {
+      const cid = state.id();
+      const comment: FakeReviewComment = {
+        id: cid, node_id: nodeId('PullRequestReviewComment', cid), repo: repoPath(req), pull_number: p.number, review_id: id, path: String(c.path),
+        line: Number(c.line), start_line: c.start_line === undefined ? null : Number(c.start_line), side: (c.side as 'RIGHT') ?? 'RIGHT', body: String(c.body),
+        commit_id: commitId, user, thread_id: nodeId('PullRequestReviewThread', cid), resolved: false,
+      };
+      state.reviewComments.push(comment);
+      return comment;
+    });
+    state.reviews.push({
+      id, node_id: nodeId('PullRequestReview', id), repo: repoPath(req), pull_number: p.number, commit_id: commitId,
+      state: event === 'APPROVE' ? 'APPROVED' : event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : 'COMMENTED', event,
+      body: body.body ?? '', user, comment_ids: comments.map((c) => c.id), submitted_at: iso(),
+    });
+    const review = state.reviews[state.reviews.length - 1];
+    return { status: 200, body: { id, node_id: review.node_id, user: userJson(user), body: review.body, state: review.state, commit_id: commitId, submitted_at: review.submitted_at, html_url: `https://github.com/${review.repo}/pull/${p.number}#pullrequestreview-${id}` } };
+  });
+  router.on('GET', '/repos/:owner/:repo/pulls/:number/reviews', (req) =>
+    paginate(req, apiUrl, state.reviews.filter((r) => r.repo === repoPath(req) && r.pull_number === Number(req.params.number)).map((r) => ({ id: r.id, node_id: r.node_id, user: userJson(r.user), body: r.body, state: r.state, commit_id: r.commit_id, submitted_at: r.submitted_at }))),
+  );
+  router.on('GET', '/repos/:owner/:repo/pulls/:number/comments', (req) =>
+    paginate(req, apiUrl, state.reviewComments.filter((c) => c.repo === repoPath(req) && c.pull_number === Number(req.params.number)).map(reviewCommentJson)),
+  );
+
+  // --- reactions -------------------------------------------------------------------------------------
+  const reactionRoutes: Array<[string, 'issue_comment' | 'review_comment']> = [['issues/comments', 'issue_comment'], ['pulls/comments', 'review_comment']];
+  for (const [segment, kind] of reactionRoutes) {
+    router.on('GET', `/repos/:owner/:repo/${segment}/:id/reactions`, (req) =>
+      paginate(req, apiUrl, state.reactions.filter((r) => r.subject === `${kind}:${req.params.id}`).map((r) => ({ id: r.id, node_id: nodeId('Reaction', r.id), content: r.content, user: userJson(r.user), created_at: iso() }))),
+    );
+    router.on('POST', `/repos/:owner/:repo/${segment}/:id/reactions`, (req) => {
+      const content = String(req.body.content ?? '');
+      if (!['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'].includes(content)) return unprocessable([{ resource: 'Reaction', code: 'invalid', field: 'content' }], 'Validation Failed');
+      const user = actor(req);
+      const subject = `${kind}:${req.params.id}`;
+      const existing = state.reactions.find((r) => r.subject === subject && r.content === content && r.user.login === user.login);
+      if (existing) return { status: 200, body: { id: existing.id, content, user: userJson(user) } };
+      const reaction = { id: state.id(), content, user, subject };
+      state.reactions.push(reaction);
+      return { status: 201, body: { id: reaction.id, node_id: nodeId('Reaction', reaction.id), content, user: userJson(user) } };
+    });
+  }
+
+  // --- checks and statuses ---------------------------------------------------------------------------
+  const applyCheckBody = (run: FakeCheckRun, body: Record<string, unknown>) => {
+    run.history.push(body);
+    if (typeof body.name === 'string') run.name = body.name;
+    if (typeof body.details_url === 'string') run.details_url = body.details_url;
+    if (typeof body.external_id === 'string') run.external_id = body.external_id;
+    if (typeof body.status === 'string') run.status = body.status as FakeCheckRun['status'];
+    if (typeof body.started_at === 'string') run.started_at = body.started_at;
+    if (typeof body.conclusion === 'string') {
+      run.conclusion = body.conclusion;
+      run.status = 'completed';
+      run.completed_at = typeof body.completed_at === 'string' ? body.completed_at : iso();
+    }
+    const output = body.output as { title?: string; summary?: string; text?: string; annotations?: FakeAnnotation[] } | undefined;
+    if (output) {
+      run.output.title = output.title ?? run.output.title;
+      run.output.summary = output.summary ?? run.output.summary;
+      run.output.text = output.text ?? run.output.text;
+      // GitHub appends annotations across updates of the same check run.
+      run.output.annotations.push(...(output.annotations ?? []));
+    }
+  };
+  const validateCheck = (body: Record<string, unknown>): FakeResponse | null => {
+    const output = body.output as { summary?: string; annotations?: unknown[] } | undefined;
+    if (output && (output.annotations?.length ?? 0) > 50) return unprocessable(['Only 50 annotations are allowed per request'], 'Invalid request.');
+    if (output && (output.summary?.length ?? 0) > 65535) return unprocessable(['output.summary is too long (maximum is 65535 characters)'], 'Invalid request.');
+    if (body.conclusion !== undefined && !['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'stale', 'timed_out'].includes(String(body.conclusion))) {
+      return unprocessable([`conclusion ${String(body.conclusion)} is not a member of the enum`], 'Invalid request.');
+    }
+    return null;
+  };
+  router.on('POST', '/repos/:owner/:repo/check-runs', (req) => {
+    const body = req.body;
+    if (typeof body.name !== 'string' || typeof body.head_sha !== 'string') return unprocessable(['name and head_sha are required'], 'Invalid request.');
+    const invalid = validateCheck(body);
+    if (invalid) return invalid;
+    const run: FakeCheckRun = {
+      id: state.id(), repo: repoPath(req), name: body.name, head_sha: body.head_sha, status: 'queued', conclusion: null, started_at: iso(), completed_at: null,
+      output: { title: null, summary: null, text: null, annotations: [] }, history: [],
+    };
+    applyCheckBody(run, body);
+    state.checkRuns.push(run);
+    return { status: 201, body: checkRunJson(run) };
+  });
+  router.on('PATCH', '/repos/:owner/:repo/check-runs/:id', (req) => {
+    const run = state.checkRuns.find((r) => r.id === Number(req.params.id));
+    if (!run) return notFound();
+    const invalid = validateCheck(req.body);
+    if (invalid) return invalid;
+    applyCheckBody(run, req.body);
+    return { status: 200, body: checkRunJson(run) };
+  });
+  router.on('GET', '/repos/:owner/:repo/check-runs/:id/annotations', (req) => {
+    const run = state.checkRuns.find((r) => r.id === Number(req.params.id));
+    return run ? paginate(req, apiUrl, run.output.annotations) : notFound();
+  });
+  router.on('GET', '/repos/:owner/:repo/commits/:ref/check-runs', (req) => {
+    const runs = state.checkRuns.filter((r) => r.repo === repoPath(req) && r.head_sha === req.params.ref && (!req.query.get('check_name') || r.name === req.query.get('check_name')));
+    return { status: 200, body: { total_count: runs.length, check_runs: runs.map(checkRunJson) } };
+  });
+  router.on('POST', '/repos/:owner/:repo/statuses/:sha', (req) => {
+    const s = { id: state.id(), repo: repoPath(req), sha: req.params.sha, state: String(req.body.state), context: String(req.body.context ?? 'default'), description: req.body.description as string | undefined, target_url: req.body.target_url as string | undefined };
+    if (!['error', 'failure', 'pending', 'success'].includes(s.state)) return unprocessable([{ resource: 'Status', code: 'custom', field: 'state' }], 'Validation Failed');
+    state.statuses.push(s);
+    return { status: 201, body: { ...s, url: `${apiUrl}/repos/${s.repo}/statuses/${s.sha}`, creator: userJson(actor(req)) } };
+  });
+
+  // --- permissions -----------------------------------------------------------------------------------
+  router.on('GET', '/repos/:owner/:repo/collaborators/:login/permission', (req) => {
+    const permission = state.permissions.get(`${repoPath(req)}:${req.params.login}`.toLowerCase()) ?? 'none';
+    if (permission === 'none') return { status: 404, body: { message: `${req.params.login} is not a user`, documentation_url: DOCS, status: '404' } };
+    const roleName = permission;
+    return { status: 200, body: { permission: ['maintain'].includes(permission) ? 'write' : permission === 'triage' ? 'read' : permission, role_name: roleName, user: { login: req.params.login, permissions: { admin: permission === 'admin', maintain: ['admin', 'maintain'].includes(permission), push: ['admin', 'maintain', 'write'].includes(permission), triage: permission !== 'read', pull: true } } } };
+  });
+
+  // --- contents and git data ---------------------------------------------------------------------------
+  const filesAt = (owner: string, name: string, ref: string | null): Record<string, string> | undefined => {
+    const repo = ensureRepo(owner, name);
+    const sha = ref ? (repo.refs[`refs/heads/${ref}`] ?? ref) : repo.refs[`refs/heads/${repo.defaultBranch}`];
+    if (!sha) return undefined;
+    return repo.files[sha] ?? (state.commits.get(sha) ? state.trees.get(state.commits.get(sha)!.tree)?.files : undefined);
+  };
+  router.on('GET', '/repos/:owner/:repo/contents/*path', (req) => {
+    const files = filesAt(req.params.owner, req.params.repo, req.query.get('ref'));
+    const path = req.params.path;
+    const content = files?.[path];
+    if (content === undefined) {
+      const children = Object.keys(files ?? {}).filter((f) => f.startsWith(path.replace(/\/$/, '') + '/'));
+      if (children.length === 0) return notFound();
+      const names = [...new Set(children.map((f) => f.slice(path.length + 1).split('/')[0]))];
+      return { status: 200, body: names.map((n) => ({ name: n, path: `${path}/${n}`, type: files![`${path}/${n}`] !== undefined ? 'file' : 'dir', sha: state.sha(n) })) };
+    }
+    const bytes = Buffer.from(content, 'utf8');
+    return { status: 200, body: { type: 'file', encoding: 'base64', size: bytes.length, name: path.split('/').pop(), path, content: bytes.toString('base64').replace(/(.{60})/g, '$1\n'), sha: state.sha(path) } };
+  });
+  router.on('GET', '/repos/:owner/:repo/git/trees/:sha', (req) => {
+    const files = filesAt(req.params.owner, req.params.repo, req.params.sha);
+    if (!files) return notFound();
+    return { status: 200, body: { sha: req.params.sha, truncated: false, tree: Object.entries(files).map(([path, content]) => ({ path, mode: '100644', type: 'blob', size: Buffer.byteLength(content), sha: state.sha(path) })) } };
+  });
+  router.on('GET', '/repos/:owner/:repo/compare/*basehead', (req) => {
+    const [base, head] = req.params.basehead.split('...');
+    const p = state.pulls.find((x) => x.repo === req.params.repo && x.base.sha === base && x.head.sha === head) ?? state.pulls.find((x) => x.repo === req.params.repo && x.head.sha === head);
+    if (!p || !base || !head) return notFound();
+    return { status: 200, body: { status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1, base_commit: { sha: base }, merge_base_commit: { sha: base }, commits: [{ sha: head }], files: p.files.map((f) => ({ sha: state.sha(f.filename), changes: f.additions + f.deletions, ...f })) } };
+  });
+  router.on('GET', '/repos/:owner/:repo/git/ref/*ref', (req) => {
+    const repo = ensureRepo(req.params.owner, req.params.repo);
+    const sha = repo.refs[`refs/${req.params.ref}`];
+    return sha ? { status: 200, body: { ref: `refs/${req.params.ref}`, node_id: nodeId('Ref', sha.length), object: { sha, type: 'commit', url: `${apiUrl}/repos/${repoPath(req)}/git/commits/${sha}` } } } : notFound();
+  });
+  router.on('POST', '/repos/:owner/:repo/git/refs', (req) => {
+    const repo = ensureRepo(req.params.owner, req.params.repo);
+    const ref = String(req.body.ref ?? '');
+    const sha = String(req.body.sha ?? '');
+    if (!ref.startsWith('refs/') || ref.split('/').length < 3) return unprocessable([], 'Reference name must start with refs/ and have at least two slashes.');
+    if (repo.refs[ref]) return unprocessable([], 'Reference already exists');
+    if (!state.commits.has(sha) && !repo.files[sha]) return unprocessable([], 'Object does not exist');
+    repo.refs[ref] = sha;
+    return { status: 201, body: { ref, object: { sha, type: 'commit' } } };
+  });
+  router.on('PATCH', '/repos/:owner/:repo/git/refs/*ref', (req) => {
+    const repo = ensureRepo(req.params.owner, req.params.repo);
+    const ref = `refs/${req.params.ref}`;
+    const current = repo.refs[ref];
+    const sha = String(req.body.sha ?? '');
+    if (!current) return unprocessable([], 'Reference does not exist');
+    const commit = state.commits.get(sha);
+    if (!commit && !repo.files[sha]) return unprocessable([], 'Object does not exist');
+    if (!req.body.force && commit && !commit.parents.includes(current) && current !== sha) return unprocessable([], 'Update is not a fast forward');
+    repo.refs[ref] = sha;
+    return { status: 200, body: { ref, object: { sha, type: 'commit' } } };
+  });
+  router.on('POST', '/repos/:owner/:repo/git/trees', (req) => {
+    const base = req.body.base_tree as string | undefined;
+    const baseFiles = base ? (state.trees.get(base)?.files ?? ensureRepo(req.params.owner, req.params.repo).files[base] ?? filesAt(req.params.owner, req.params.repo, base)) : {};
+    if (base && !baseFiles) return unprocessable([], 'base_tree is not a valid tree oid');
+    const files: Record<string, string> = { ...(baseFiles ?? {}) };
+    for (const entry of (req.body.tree as Array<{ path: string; content?: string; sha?: string | null }>) ?? []) {
+      if (entry.sha === null) delete files[entry.path];
+      else files[entry.path] = entry.content ?? '';
+    }
+    const sha = state.sha(JSON.stringify(files));
+    state.trees.set(sha, { sha, files });
+    return { status: 201, body: { sha, truncated: false, tree: Object.keys(files).map((path) => ({ path, mode: '100644', type: 'blob', sha: state.sha(path) })) } };
+  });
+  router.on('POST', '/repos/:owner/:repo/git/commits', (req) => {
+    const tree = String(req.body.tree ?? '');
+    if (!state.trees.has(tree)) return unprocessable([], 'Tree SHA does not exist');
+    const parents = (req.body.parents as string[]) ?? [];
+    const sha = state.sha(`${tree}:${parents.join(',')}:${String(req.body.message)}`);
+    state.commits.set(sha, { sha, tree, parents, message: String(req.body.message ?? '') });
+    return { status: 201, body: { sha, node_id: nodeId('Commit', sha.length), message: req.body.message, tree: { sha: tree }, parents: parents.map((p) => ({ sha: p })), author: { name: 'agentflow[bot]', date: iso() } } };
+  });
+  router.on('GET', '/repos/:owner/:repo/git/commits/:sha', (req) => {
+    const commit = state.commits.get(req.params.sha);
+    if (commit) return { status: 200, body: { sha: commit.sha, message: commit.message, tree: { sha: commit.tree }, parents: commit.parents.map((sha) => ({ sha })) } };
+    const repo = ensureRepo(req.params.owner, req.params.repo);
+    if (repo.files[req.params.sha]) {
+      // A seeded commit is its own tree.
+      state.trees.set(req.params.sha, { sha: req.params.sha, files: repo.files[req.params.sha] });
+      return { status: 200, body: { sha: req.params.sha, message: 'seed', tree: { sha: req.params.sha }, parents: [] } };
+    }
+    return notFound();
+  });
+  router.on('GET', '/repos/:owner/:repo', (req) => ({ status: 200, body: repoJson(req.params.owner, req.params.repo) }));
+  router.on('GET', '/repos/:owner/:repo/installation', (req) => ({ status: 200, body: { id: 1, account: { login: req.params.owner }, app_id: 1 } }));
+
+  // --- GitHub App --------------------------------------------------------------------------------------
+  router.on('GET', '/app', () => ({ status: 200, body: { id: 1, slug: 'agentflow', name: 'agentflow', owner: { login: 'agentflow' } } }));
+  router.on('POST', '/app/installations/:id/access_tokens', (req) => {
+    const jwt = String(req.headers.authorization ?? '').replace(/^bearer\s+/i, '');
+    if (jwt.split('.').length !== 3) return { status: 401, body: { message: 'A JSON web token could not be decoded', documentation_url: DOCS } };
+    const token = `ghs_fake${state.id()}`;
+    state.installationTokens.push({ installationId: Number(req.params.id), token });
+    return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { pull_requests: 'write', checks: 'write', contents: 'write', issues: 'write' }, repository_selection: 'all' } };
+  });
+  router.on('GET', '/installation/repositories', (req) => {
+    const repos = [...state.repos.values()].map((r) => repoJson(r.owner, r.name));
+    const page = paginate(req, apiUrl, repos);
+    return { ...page, body: { total_count: repos.length, repositories: page.body } };
+  });
+  router.on('GET', '/app/hook/deliveries', (req) => {
+    const list = [...state.hookDeliveries].reverse();
+    const perPage = Math.min(100, Number(req.query.get('per_page') ?? 30));
+    const cursor = Number(req.query.get('cursor') ?? 0);
+    const slice = list.slice(cursor, cursor + perPage);
+    const headers: Record<string, string> = {};
+    if (cursor + perPage < list.length) headers.link = `<${apiUrl}/app/hook/deliveries?per_page=${perPage}&cursor=${cursor + perPage}>; rel="next"`;
+    return { status: 200, body: slice, headers };
+  });
+  router.on('POST', '/app/hook/deliveries/:id/attempts', (req) => {
+    const d = state.hookDeliveries.find((x) => x.id === Number(req.params.id));
+    if (!d) return notFound();
+    state.redeliveryRequests.push(d.id);
+    state.hookDeliveries.push({ ...d, id: state.id(), redelivery: true, delivered_at: iso(), status: 'OK', status_code: 202 });
+    return { status: 202, body: {} };
+  });
+
+  // --- GraphQL: review threads ---------------------------------------------------------------------------
+  router.on('POST', '/graphql', (req) => {
+    const query = String(req.body.query ?? '');
+    const variables = (req.body.variables ?? {}) as Record<string, unknown>;
+    if (/resolveReviewThread/.test(query)) {
+      const threadId = String(variables.threadId ?? /threadId:\s*"([^"]+)"/.exec(query)?.[1] ?? '');
+      const comment = state.reviewComments.find((c) => c.thread_id === threadId);
+      if (!comment) return { status: 200, body: { data: null, errors: [{ type: 'NOT_FOUND', path: ['resolveReviewThread'], message: `Could not resolve to a node with the global id of '${threadId}'` }] } };
+      for (const c of state.reviewComments) if (c.thread_id === threadId) c.resolved = true;
+      return { status: 200, body: { data: { resolveReviewThread: { thread: { id: threadId, isResolved: true } } } } };
+    }
+    if (/reviewThreads/.test(query)) {
+      const owner = String(variables.owner ?? '');
+      const name = String(variables.name ?? variables.repo ?? '');
+      const number = Number(variables.number ?? variables.pr ?? 0);
+      const threads = state.reviewComments
+        .filter((c) => c.repo.toLowerCase() === `${owner}/${name}`.toLowerCase() && c.pull_number === number)
+        .map((c) => ({ id: c.thread_id, isResolved: c.resolved, path: c.path, line: c.line, comments: { nodes: [{ databaseId: c.id, body: c.body }] } }));
+      return { status: 200, body: { data: { repository: { pullRequest: { reviewThreads: { nodes: threads, pageInfo: { hasNextPage: false, endCursor: null } } } } } } };
+    }
+    return { status: 200, body: { errors: [{ message: 'This fake GraphQL endpoint serves only reviewThreads and resolveReviewThread' }] } };
+  });
+
+  const running = await serveFake(router, {
+    port: options.port,
+    prefixes: ['/api/v3'],
+    intercept: (req) => {
+      if (requireAuth && !req.headers.authorization && req.path !== '/') {
+        return { status: 401, body: { message: 'Requires authentication', documentation_url: DOCS, status: '401' } };
+      }
+      const failure = takeFailure(failures, req);
+      if (!failure) return null;
+      const headers: Record<string, string> = {};
+      if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
+      const secondary = failure.status === 403 || failure.status === 429;
+      return {
+        status: failure.status,
+        headers,
+        body: failure.body ?? (secondary
+          ? { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: String(failure.status) }
+          : { message: 'Server Error', status: String(failure.status) }),
+      };
+    },
+    decorate: (_req, res) => {
+      used += 1;
+      res.headers = {
+        ...res.headers,
+        'x-ratelimit-limit': String(limit),
+        'x-ratelimit-remaining': String(Math.max(0, limit - used)),
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+        'x-ratelimit-used': String(used),
+        'x-ratelimit-resource': 'core',
+        'x-github-request-id': `FAKE:${used}`,
+        'x-github-media-type': 'github.v3; format=json',
+      };
+    },
+  });
+  apiUrl = running.url;
+
+  const fake: FakeGitHub = {
+    ...running,
+    url: running.url,
+    apiUrl: running.url,
+    state,
+    seedPullRequest(seed) {
+      const repo = ensureRepo(seed.owner, seed.repo);
+      repo.files[seed.headSha] = { ...(seed.contents ?? {}) };
+      repo.files[seed.baseSha] = { ...(seed.baseContents ?? {}) };
+      const headRef = seed.headRef ?? `feature/pr-${seed.number}`;
+      const baseRef = seed.baseRef ?? 'main';
+      repo.refs[`refs/heads/${headRef}`] = seed.headSha;
+      repo.refs[`refs/heads/${baseRef}`] ??= seed.baseSha;
+      const existing = state.pull(seed.owner, seed.repo, seed.number);
+      if (existing) state.pulls.splice(state.pulls.indexOf(existing), 1);
+      const pull: FakePullRequest = {
+        owner: seed.owner, repo: seed.repo, number: seed.number, id: state.id(), title: seed.title ?? `PR ${seed.number}`, body: '', state: 'open', draft: seed.draft ?? false,
+        user: { login: seed.author ?? 'octocat', id: 583231, type: 'User' }, head: { sha: seed.headSha, ref: headRef }, base: { sha: seed.baseSha, ref: baseRef },
+        files: seed.files, labels: [], created_at: iso(), updated_at: iso(),
+      };
+      state.pulls.push(pull);
+      return pull;
+    },
+    pushToPullRequest(owner, repoName, number, headSha, files, contents) {
+      const pull = state.pull(owner, repoName, number);
+      if (!pull) throw new Error(`fake GitHub: no pull request ${owner}/${repoName}#${number}`);
+      const repo = ensureRepo(owner, repoName);
+      repo.files[headSha] = { ...(contents ?? repo.files[pull.head.sha] ?? {}) };
+      repo.refs[`refs/heads/${pull.head.ref}`] = headSha;
+      pull.head.sha = headSha;
+      pull.files = files;
+      pull.updated_at = iso();
+    },
+    setPermission(repo, login, permission) {
+      state.permissions.set(`${repo}:${login}`.toLowerCase(), permission);
+    },
+    addHookDelivery(d) {
+      const id = state.id();
+      state.hookDeliveries.push({
+        id, guid: d.guid, delivered_at: d.deliveredAt ?? iso(), redelivery: false, duration: 0.1, status: d.statusCode < 400 ? 'OK' : 'Invalid HTTP Response: ' + d.statusCode,
+        status_code: d.statusCode, event: d.event, action: d.action ?? null, installation_id: d.installationId ?? null, repository_id: null,
+      });
+      return id;
+    },
+    failNext(rule) {
+      failures.push({ ...rule });
+    },
+    react(subject, content, login) {
+      state.reactions.push({ id: state.id(), content, user: { login, id: 5000 + login.length, type: 'User' }, subject });
+    },
+  };
+  return fake;
+}

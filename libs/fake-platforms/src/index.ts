@@ -1,0 +1,11 @@
+/**
+ * FAKE platform servers for tests and `agentflow demo`: GitHub REST (+ the review-thread GraphQL
+ * operations), GitLab API v4 and Slack Web API, on 127.0.0.1. They keep the real wire shapes and
+ * record what clients stored. Never use them in production.
+ */
+export * from './http';
+export { commentableLines } from './github/diff-lines';
+export * from './github/state';
+export * from './github/server';
+export * from './gitlab/server';
+export * from './slack/server';
