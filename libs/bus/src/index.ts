@@ -1,2 +1,12 @@
 export * from './bus';
 export * from './messenger';
+export * from './errors';
+export { createBus, type CreateBusOptions } from './create-bus';
+export { createMessenger, type MessengerOptions } from './create-messenger';
+export { provisionTopology, deleteTopology, type ProvisionOptions } from './provision';
+export { JetStreamBus, type JetStreamBusOptions } from './jetstream-bus';
+export { EmbeddedBus, type EmbeddedBusOptions } from './embedded/embedded-bus';
+export { injectTraceContext, extractTraceContext, runWithTraceContext } from './trace-context';
+export { defaultRetryDelayMs, deadLetterMessageId } from './consumer-runner';
+export { redeliverySpanMs } from './provisioning-rules';
+export type { BusLogger } from './log';

@@ -1,0 +1,382 @@
+/**
+ * {@link MessageBus} in one process, with the semantics the contract suite checks on JetStream:
+ * streams with wildcards, limits/workqueue/interest retention, max age, dedupe windows, durable
+ * pull consumers (run by the shared consumer runner), KV with revisions, the object store,
+ * request/reply with queue groups and plain subscriptions. It exists for one process; it does not
+ * pretend to be distributed.
+ */
+import { topology as defaultTopology, type ConsumerSpec, type StreamSpec } from '@agentflow/contracts';
+import type {
+  ConsumeOptions,
+  ConsumerHandle,
+  Headers,
+  KeyValueStore,
+  KvOptions,
+  MessageBus,
+  MessageHandler,
+  ObjectStore,
+  PubAck,
+  PublishOptions,
+  ReplyMessage,
+  RequestOptions,
+  ServiceHandle,
+} from '../bus';
+import { startConsumerRunner, type MessageSource } from '../consumer-runner';
+import { BusClosedError, BusProvisioningError, RequestFailedError, RequestSubjectCapturedError, RevisionConflictError } from '../errors';
+import { busLog, type BusLogger } from '../log';
+import { parseJson } from '../message-codec';
+import { checkConsumerSpec } from '../provisioning-rules';
+import { subjectMatches, subjectsOverlap } from '../subject-match';
+import { EmbeddedConsumer } from './embedded-consumer';
+import { EmbeddedKv } from './embedded-kv';
+import { EmbeddedObjects } from './embedded-objects';
+import { EmbeddedStream, type StoredMessage } from './embedded-stream';
+
+export interface EmbeddedBusOptions {
+  /** Dead-letter subject per stream name. @default `topology('af').subjects.dlq` */
+  deadLetterSubject?: (stream: string) => string;
+  log?: BusLogger;
+}
+
+interface Listener {
+  subject: string;
+  queue?: string;
+  handler: (msg: ReplyMessage) => void | Promise<void>;
+}
+
+/** Hooks for persistence: told about every change that must survive a restart. */
+export interface EmbeddedJournal {
+  streamEnsured(spec: StreamSpec): void;
+  streamDeleted(name: string): void;
+  appended(stream: string, message: StoredMessage, msgId: string | undefined): void;
+  removed(stream: string, seq: number): void;
+  consumerEnsured(spec: ConsumerSpec): void;
+}
+
+export class EmbeddedBus implements MessageBus {
+  readonly kind = 'embedded' as const;
+  protected readonly streams = new Map<string, EmbeddedStream>();
+  protected readonly consumers = new Map<string, EmbeddedConsumer>();
+  protected readonly kvs = new Map<string, EmbeddedKv>();
+  protected readonly objectStores = new Map<string, EmbeddedObjects>();
+  private readonly listeners = new Set<Listener>();
+  private readonly handles = new Set<ConsumerHandle>();
+  private readonly roundRobin = new Map<string, number>();
+  private readonly deadLetterSubject: (stream: string) => string;
+  private readonly log: BusLogger;
+  protected journal?: EmbeddedJournal;
+  private closed = false;
+
+  constructor(options: EmbeddedBusOptions = {}) {
+    this.deadLetterSubject = options.deadLetterSubject ?? defaultTopology().subjects.dlq;
+    this.log = options.log ?? busLog;
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed) throw new BusClosedError(operation);
+  }
+
+  private consumerKey(stream: string, durable: string): string {
+    return `${stream}/${durable}`;
+  }
+
+  // ---- provisioning -------------------------------------------------------------------------
+
+  async ensureStream(spec: StreamSpec): Promise<void> {
+    this.assertOpen('ensureStream');
+    if (spec.duplicateWindowMs > spec.maxAgeMs && spec.maxAgeMs > 0) {
+      throw new BusProvisioningError(spec.name, 'duplicate_window', `at most max_age (${spec.maxAgeMs} ms)`, spec.duplicateWindowMs, 'shorten the dedupe window');
+    }
+    for (const other of this.streams.values()) {
+      if (other.spec.name === spec.name) continue;
+      for (const a of spec.subjects) {
+        for (const b of other.spec.subjects) {
+          if (subjectsOverlap(a, b)) {
+            throw new BusProvisioningError(spec.name, 'subjects', `no overlap with stream ${other.spec.name}`, a, `${b} already captures it; one subject belongs to one stream`);
+          }
+        }
+      }
+    }
+    const existing = this.streams.get(spec.name);
+    if (existing) {
+      if (existing.spec.retention !== spec.retention) {
+        throw new BusProvisioningError(spec.name, 'retention', spec.retention, existing.spec.retention, 'retention cannot change on a live stream; delete and recreate it');
+      }
+      existing.spec = { ...spec, subjects: [...spec.subjects] };
+    } else {
+      const stream = new EmbeddedStream({ ...spec, subjects: [...spec.subjects] });
+      stream.onRemove = (seq) => {
+        for (const c of this.consumersOf(spec.name)) c.forget(seq);
+        this.journal?.removed(spec.name, seq);
+      };
+      this.streams.set(spec.name, stream);
+    }
+    this.journal?.streamEnsured(spec);
+  }
+
+  private consumersOf(stream: string): EmbeddedConsumer[] {
+    return [...this.consumers.entries()].filter(([key]) => key.startsWith(`${stream}/`)).map(([, c]) => c);
+  }
+
+  async ensureConsumer(spec: ConsumerSpec): Promise<void> {
+    this.assertOpen('ensureConsumer');
+    const stream = this.streams.get(spec.stream);
+    const resource = this.consumerKey(spec.stream, spec.durable);
+    if (!stream) {
+      throw new BusProvisioningError(resource, 'stream', 'an existing stream', null, 'provision the topology (provisionTopology) before consuming');
+    }
+    checkConsumerSpec(spec, stream.spec.duplicateWindowMs);
+    if (stream.spec.retention === 'workqueue') {
+      for (const other of this.consumersOf(spec.stream)) {
+        if (other.spec.durable !== spec.durable && subjectsOverlap(other.spec.filterSubject, spec.filterSubject)) {
+          throw new BusProvisioningError(resource, 'filter_subject', `no overlap with consumer ${other.spec.durable} on work-queue stream`, spec.filterSubject, 'a work-queue stream gives each subject to one consumer');
+        }
+      }
+    }
+    const key = this.consumerKey(spec.stream, spec.durable);
+    const existing = this.consumers.get(key);
+    if (existing) {
+      existing.spec = { ...spec };
+    } else {
+      this.consumers.set(key, new EmbeddedConsumer({ ...spec }, stream, (seq) => this.settledForGood(stream, seq)));
+    }
+    this.journal?.consumerEnsured(spec);
+  }
+
+  private settledForGood(stream: EmbeddedStream, seq: number): void {
+    if (stream.spec.retention === 'workqueue') {
+      stream.remove(seq);
+    } else if (stream.spec.retention === 'interest') {
+      const message = stream.messages.get(seq);
+      if (!message) return;
+      const interested = this.consumersOf(stream.spec.name).filter((c) => c.matches(message.subject));
+      if (interested.every((c) => c.isDoneWith(seq))) stream.remove(seq);
+    }
+  }
+
+  async deleteStream(name: string): Promise<void> {
+    for (const [key, consumer] of this.consumers) {
+      if (key.startsWith(`${name}/`)) {
+        consumer.close();
+        this.consumers.delete(key);
+      }
+    }
+    if (this.streams.delete(name)) this.journal?.streamDeleted(name);
+  }
+
+  // ---- streams ------------------------------------------------------------------------------
+
+  private streamFor(subject: string): EmbeddedStream | undefined {
+    for (const stream of this.streams.values()) if (stream.captures(subject)) return stream;
+    return undefined;
+  }
+
+  async publish(subject: string, data: Uint8Array, options: PublishOptions = {}): Promise<PubAck> {
+    this.assertOpen('publish');
+    const stream = this.streamFor(subject);
+    if (!stream) {
+      throw new BusProvisioningError(subject, 'stream', 'a stream capturing this subject', null, 'provision the topology (provisionTopology) before publishing');
+    }
+    const now = Date.now();
+    if (options.msgId) {
+      const seq = stream.duplicateOf(options.msgId, now);
+      if (seq !== undefined) return { stream: stream.spec.name, seq, duplicate: true };
+    }
+    if (options.expectedLastSubjectSequence !== undefined) {
+      stream.expire(now);
+      const last = stream.lastSequenceOn(subject);
+      if (last !== options.expectedLastSubjectSequence) throw new RevisionConflictError(subject, options.expectedLastSubjectSequence);
+    }
+    const headers: Headers = { ...(options.headers ?? {}) };
+    if (options.msgId) headers['Nats-Msg-Id'] = options.msgId;
+    const message = stream.append(subject, data, headers, options.msgId, now);
+    this.journal?.appended(stream.spec.name, message, options.msgId);
+    for (const consumer of this.consumersOf(stream.spec.name)) consumer.dispatch();
+    // Core subscribers see stream subjects too, as on NATS (a JetStream publish is a core publish).
+    this.notifySubscribers(subject, message.data, headers);
+    return { stream: stream.spec.name, seq: message.seq, duplicate: false };
+  }
+
+  async consume(spec: ConsumerSpec, handler: MessageHandler, options?: ConsumeOptions): Promise<ConsumerHandle> {
+    this.assertOpen('consume');
+    await this.ensureConsumer(spec);
+    const consumer = this.consumers.get(this.consumerKey(spec.stream, spec.durable))!;
+    const owner = {};
+    let closed = false;
+    const source: MessageSource = {
+      pull: (max, deliver) => (closed ? Promise.resolve() : consumer.pull(owner, max, deliver)),
+      close: async () => {
+        closed = true;
+        consumer.release(owner);
+      },
+      onMaxDeliveries: async (listener) => consumer.onMaxDeliveries(listener),
+    };
+    const handle = startConsumerRunner({
+      spec,
+      handler,
+      options,
+      source,
+      deadLetterSubject: this.deadLetterSubject(spec.stream),
+      deadLetters: {
+        publish: (subject, data, opts) => this.publish(subject, data, opts),
+        load: async (stream, seq) => {
+          const m = this.streams.get(stream)?.messages.get(seq);
+          return m ? { subject: m.subject, data: m.data, headers: m.headers } : null;
+        },
+      },
+      log: this.log,
+    });
+    const tracked: ConsumerHandle = {
+      spec,
+      get inFlight() {
+        return handle.inFlight;
+      },
+      stop: async (timeoutMs) => {
+        await handle.stop(timeoutMs);
+        this.handles.delete(tracked);
+      },
+    };
+    this.handles.add(tracked);
+    return tracked;
+  }
+
+  async lastOnSubject(stream: string, subject: string): Promise<{ seq: number; data: Uint8Array; headers: Headers } | null> {
+    const s = this.streams.get(stream);
+    if (!s) return null;
+    s.expire(Date.now());
+    let last: StoredMessage | undefined;
+    for (const m of s.messages.values()) if (subjectMatches(subject, m.subject)) last = m;
+    return last ? { seq: last.seq, data: last.data.slice(), headers: { ...last.headers } } : null;
+  }
+
+  async readSubject(stream: string, subject: string): Promise<Array<{ seq: number; data: Uint8Array; headers: Headers }>> {
+    const s = this.streams.get(stream);
+    if (!s) return [];
+    s.expire(Date.now());
+    return [...s.messages.values()].filter((m) => subjectMatches(subject, m.subject)).map((m) => ({ seq: m.seq, data: m.data.slice(), headers: { ...m.headers } }));
+  }
+
+  // ---- core request/reply -------------------------------------------------------------------
+
+  private reply(subject: string, data: Uint8Array, headers: Headers, respond: ReplyMessage['respond']): ReplyMessage {
+    return { subject, data, headers, json: <T>() => parseJson<T>(data, subject), respond };
+  }
+
+  /** Plain subscribers get every message; each queue group gets it once (round robin). */
+  private recipients(subject: string): Listener[] {
+    const matching = [...this.listeners].filter((l) => subjectMatches(l.subject, subject));
+    const out = matching.filter((l) => !l.queue);
+    const groups = new Map<string, Listener[]>();
+    for (const l of matching) if (l.queue) groups.set(l.queue, [...(groups.get(l.queue) ?? []), l]);
+    for (const [queue, members] of groups) {
+      const key = `${queue}\u0000${subject}`;
+      const turn = this.roundRobin.get(key) ?? 0;
+      this.roundRobin.set(key, turn + 1);
+      out.push(members[turn % members.length]);
+    }
+    return out;
+  }
+
+  private notifySubscribers(subject: string, data: Uint8Array, headers: Headers): void {
+    for (const l of this.recipients(subject)) {
+      const msg = this.reply(subject, data.slice(), { ...headers }, () => undefined);
+      setImmediate(() => this.invoke(l, msg));
+    }
+  }
+
+  private invoke(listener: Listener, msg: ReplyMessage): void {
+    Promise.resolve()
+      .then(() => listener.handler(msg))
+      .catch((error: unknown) => this.log.error({ err: String(error), subject: msg.subject }, 'subscription handler failed'));
+  }
+
+  async request(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
+    this.assertOpen('request');
+    const capturing = this.streamFor(subject);
+    if (capturing) throw new RequestSubjectCapturedError(subject, capturing.spec.name);
+    if (options.signal?.aborted) throw new RequestFailedError(subject, 'aborted');
+    const targets = this.recipients(subject);
+    if (targets.length === 0) throw new RequestFailedError(subject, 'no_responders');
+    return new Promise<ReplyMessage>((resolve, reject) => {
+      let done = false;
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const timer = setTimeout(() => finish(() => reject(new RequestFailedError(subject, 'timeout'))), options.timeoutMs);
+      const onAbort = () => finish(() => reject(new RequestFailedError(subject, 'aborted')));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      for (const target of targets) {
+        const msg = this.reply(subject, data.slice(), { ...(options.headers ?? {}) }, (replyData, replyHeaders) => {
+          finish(() => resolve(this.reply(subject, replyData.slice(), { ...(replyHeaders ?? {}) }, () => undefined)));
+        });
+        setImmediate(() => this.invoke(target, msg));
+      }
+    });
+  }
+
+  async serve(subject: string, queue: string, handler: (msg: ReplyMessage) => Promise<void> | void): Promise<ServiceHandle> {
+    this.assertOpen('serve');
+    const capturing = this.streamFor(subject);
+    if (capturing) throw new RequestSubjectCapturedError(subject, capturing.spec.name);
+    const listener: Listener = { subject, queue, handler };
+    this.listeners.add(listener);
+    return { stop: async () => void this.listeners.delete(listener) };
+  }
+
+  async subscribe(subject: string, handler: (msg: ReplyMessage) => void): Promise<ServiceHandle> {
+    this.assertOpen('subscribe');
+    const listener: Listener = { subject, handler };
+    this.listeners.add(listener);
+    return { stop: async () => void this.listeners.delete(listener) };
+  }
+
+  // ---- KV and object store ------------------------------------------------------------------
+
+  async kv(bucket: string, options: KvOptions = {}): Promise<KeyValueStore> {
+    this.assertOpen('kv');
+    let kv = this.kvs.get(bucket);
+    if (!kv) {
+      kv = new EmbeddedKv(bucket, options);
+      this.kvs.set(bucket, kv);
+    } else {
+      kv.reconfigure(options);
+    }
+    return kv;
+  }
+
+  async deleteKv(bucket: string): Promise<void> {
+    this.kvs.delete(bucket);
+  }
+
+  async objects(bucket: string): Promise<ObjectStore> {
+    this.assertOpen('objects');
+    let store = this.objectStores.get(bucket);
+    if (!store) {
+      store = new EmbeddedObjects(bucket);
+      this.objectStores.set(bucket, store);
+    }
+    return store;
+  }
+
+  async deleteObjects(bucket: string): Promise<void> {
+    this.objectStores.delete(bucket);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  isHealthy(): boolean {
+    return !this.closed;
+  }
+
+  async drain(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.handles].map((h) => h.stop()));
+    this.closed = true;
+    for (const consumer of this.consumers.values()) consumer.close();
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,33 @@
+/** Creates (or checks) everything a topology needs on a bus: streams, KV buckets, the object store. */
+import type { Topology } from '@agentflow/contracts';
+import type { KvOptions, MessageBus } from './bus';
+import { RequestSubjectCapturedError } from './errors';
+import { subjectMatches } from './subject-match';
+
+export interface ProvisionOptions {
+  /** Options per KV bucket. @default runs: 5 revisions kept; cache and limits: 1 */
+  kv?: Partial<Record<'runs' | 'cache' | 'limits', KvOptions>>;
+}
+
+/** Idempotent: run it at every start-up. Fails with a typed error when the server dropped an option or a request subject sits on a stream. */
+export async function provisionTopology(bus: MessageBus, topology: Topology, options: ProvisionOptions = {}): Promise<void> {
+  const streams = Object.values(topology.streams);
+  for (const requestSubject of [topology.subjects.gatewayGenerate, topology.subjects.gatewayJobs]) {
+    const capturing = streams.find((s) => s.subjects.some((pattern) => subjectMatches(pattern, requestSubject)));
+    if (capturing) throw new RequestSubjectCapturedError(requestSubject, capturing.name);
+  }
+  for (const stream of streams) await bus.ensureStream(stream);
+  await bus.kv(topology.buckets.runs, { history: 5, ...options.kv?.runs });
+  await bus.kv(topology.buckets.cache, { history: 1, ...options.kv?.cache });
+  await bus.kv(topology.buckets.limits, { history: 1, ...options.kv?.limits });
+  await bus.objects(topology.buckets.objects);
+}
+
+/** Removes everything {@link provisionTopology} created (tests, `agentflow` reset). */
+export async function deleteTopology(bus: MessageBus, topology: Topology): Promise<void> {
+  for (const stream of Object.values(topology.streams)) await bus.deleteStream(stream.name);
+  await bus.deleteKv(topology.buckets.runs);
+  await bus.deleteKv(topology.buckets.cache);
+  await bus.deleteKv(topology.buckets.limits);
+  await bus.deleteObjects(topology.buckets.objects);
+}
