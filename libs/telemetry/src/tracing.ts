@@ -1,0 +1,48 @@
+/**
+ * OpenTelemetry for a process: the NodeSDK with its exporters chosen by the standard `OTEL_*`
+ * environment variables (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_TRACES_EXPORTER`, ...). One SDK per
+ * process, however many services run in it; off when `OTEL_SDK_DISABLED=true` (the tests).
+ */
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+
+/** Flushes and stops telemetry. Safe to call more than once. */
+export type TelemetryShutdown = () => Promise<void>;
+
+export interface TelemetryOptions {
+  /** Version reported as `service.version`. */
+  version?: string;
+}
+
+let running: { sdk: NodeSDK; shutdown: TelemetryShutdown } | undefined;
+
+function disabled(): boolean {
+  return (process.env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
+}
+
+/**
+ * Starts the SDK for `serviceName` (`service.name` unless `OTEL_SERVICE_NAME` says otherwise) and
+ * returns its shutdown. A second call in the same process returns the first SDK's shutdown: the
+ * SDK registers process-wide providers, so there can be only one.
+ */
+export function startTelemetry(serviceName: string, options: TelemetryOptions = {}): TelemetryShutdown {
+  if (disabled()) return async () => undefined;
+  if (running) return running.shutdown;
+  const sdk = new NodeSDK({
+    serviceName: process.env.OTEL_SERVICE_NAME || serviceName,
+    // Instrumentation is explicit (bus hops, gateway calls); nothing is patched behind our back.
+    instrumentations: [],
+    // Merged with what the env and host detectors find (OTEL_RESOURCE_ATTRIBUTES, host, process).
+    ...(options.version ? { resource: resourceFromAttributes({ 'service.version': options.version }) } : {}),
+  });
+  sdk.start();
+  let stopped: Promise<void> | undefined;
+  const shutdown: TelemetryShutdown = () => {
+    stopped ??= sdk.shutdown().finally(() => {
+      if (running?.sdk === sdk) running = undefined;
+    });
+    return stopped;
+  };
+  running = { sdk, shutdown };
+  return shutdown;
+}
