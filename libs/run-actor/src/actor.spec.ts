@@ -1,0 +1,418 @@
+import type { CiEvent, WorkflowPlan } from '@agentflow/contracts';
+import { RunActor } from './actor';
+import type { PublishTaskCommand, RunCommand } from './commands';
+import type { RunEvent } from './events';
+import { buildPlan, buildRunRequest, type StepSpec } from './plan-builders';
+import { RUN_STATE_SCHEMA_VERSION, upgradeState, type RunState } from './state';
+import { buildFinding, buildResult, replay } from './test-support';
+import { UnsupportedStateVersionError } from './errors';
+
+const T0 = 1_700_000_000_000;
+const RUN = 'run-1';
+
+function start(actor: RunActor, steps: StepSpec[], planOverrides: Partial<WorkflowPlan> = {}, extra: Partial<Extract<RunEvent, { type: 'runRequested' }>> = {}, requestOverrides = {}) {
+  const plan = buildPlan(steps, planOverrides);
+  const none: RunState | undefined = undefined;
+  return actor.apply(none, { type: 'runRequested', at: T0, request: buildRunRequest(RUN, plan, requestOverrides), ...extra });
+}
+
+const tasksOf = (commands: RunCommand[]) => commands.filter((c): c is PublishTaskCommand => c.type === 'publishTask');
+const ofType = <T extends RunCommand['type']>(commands: RunCommand[], type: T) => commands.filter((c): c is Extract<RunCommand, { type: T }> => c.type === type);
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function apply(actor: RunActor, state: RunState, event: RunEvent) {
+  const t = actor.apply(deepFreeze(structuredClone(state)), event);
+  return t;
+}
+
+const fourThenOne: StepSpec[] = [
+  { id: 'review', agentType: 'code-review', phase: 'analysis' },
+  { id: 'security', agentType: 'security', phase: 'analysis' },
+  { id: 'coverage', agentType: 'test-coverage', phase: 'analysis' },
+  { id: 'docs', agentType: 'documentation', phase: 'analysis' },
+  { id: 'tests', agentType: 'test-generation', phase: 'generation', dependsOn: ['review', 'security', 'coverage', 'docs'] },
+];
+
+describe('RunActor: phases', () => {
+  const actor = new RunActor();
+
+  it('starts every ready step of a parallel phase at once, each with a timeout timer and the run deadline', () => {
+    const t = start(actor, fourThenOne);
+    const tasks = tasksOf(t.commands);
+    expect(tasks.map((c) => c.task.stepId)).toEqual(['review', 'security', 'coverage', 'docs']);
+    expect(tasks.map((c) => c.msgId)).toEqual(['run-1:review:1', 'run-1:security:1', 'run-1:coverage:1', 'run-1:docs:1']);
+    expect(tasks.map((c) => c.agentType)).toEqual(['code-review', 'security', 'test-coverage', 'documentation']);
+    const timers = ofType(t.commands, 'startTimer').map((c) => c.timer);
+    expect(timers.find((x) => x.kind === 'run-deadline')?.dueAt).toBe(T0 + 900_000);
+    expect(timers.filter((x) => x.kind === 'step-timeout').map((x) => x.dueAt)).toEqual([T0 + 60_000, T0 + 60_000, T0 + 60_000, T0 + 60_000]);
+    expect(t.state!.steps.tests.state).toBe('pending');
+    expect(t.state!.schemaVersion).toBe(RUN_STATE_SCHEMA_VERSION);
+  });
+
+  it('gives a later phase the results of every earlier step it depends on, and completes once all have ended', () => {
+    let state = start(actor, fourThenOne).state!;
+    for (const id of ['review', 'security', 'coverage']) {
+      const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1000, stepId: id, attempt: 1, result: buildResult(RUN, id, 1, { findings: [buildFinding({ file: `${id}.swift` })], summary: `${id} done` }) });
+      expect(tasksOf(t.commands)).toHaveLength(0);
+      state = t.state!;
+    }
+    const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 2000, stepId: 'docs', attempt: 1, result: buildResult(RUN, 'docs', 1, { summary: 'docs done' }) });
+    const [task] = tasksOf(t.commands);
+    expect(task.task.stepId).toBe('tests');
+    expect(Object.keys(task.task.context).sort()).toEqual(['coverage', 'docs', 'review', 'security']);
+    expect(task.task.context.review).toMatchObject({ status: 'succeeded', summary: 'review done', findings: [expect.objectContaining({ file: 'review.swift' })] });
+    state = t.state!;
+    const done = apply(actor, state, { type: 'stepSucceeded', at: T0 + 3000, stepId: 'tests', attempt: 1, result: buildResult(RUN, 'tests', 1) });
+    expect(done.state!.status).toBe('completed');
+    const completes = ofType(done.commands, 'completeRun');
+    expect(completes).toHaveLength(1);
+    expect(completes[0].msgId).toBe('run-1:end');
+    expect(completes[0].report.usage.costUsd).toBeCloseTo(0.05);
+    expect(completes[0].report.steps.tests).toMatchObject({ state: 'succeeded', attempts: 1, durationMs: 1000 });
+    // After the end, anything else is discarded.
+    const late = actor.apply(done.state, { type: 'stepSucceeded', at: T0 + 4000, stepId: 'tests', attempt: 1, result: buildResult(RUN, 'tests', 1) });
+    expect(late.ignored).toMatch(/already completed/);
+    expect(late.commands).toEqual([]);
+  });
+
+  it('passes transitive dependencies as context too', () => {
+    let state = start(actor, [{ id: 'a' }, { id: 'b', dependsOn: ['a'] }, { id: 'c', dependsOn: ['b'] }]).state!;
+    state = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'a', attempt: 1, result: buildResult(RUN, 'a', 1, { summary: 'A' }) }).state!;
+    const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 2, stepId: 'b', attempt: 1, result: buildResult(RUN, 'b', 1, { summary: 'B' }) });
+    expect(Object.keys(tasksOf(t.commands)[0].task.context)).toEqual(['a', 'b']);
+  });
+
+  it('publishes progress for every step change, with every step state in each message', () => {
+    const t = start(actor, fourThenOne);
+    const progress = ofType(t.commands, 'publishProgress');
+    expect(progress.map((p) => p.progress.stepId)).toEqual(['review', 'security', 'coverage', 'docs']);
+    expect(new Set(progress.map((p) => p.msgId)).size).toBe(4);
+    expect(progress[0].progress.steps).toEqual({ review: 'running', security: 'running', coverage: 'running', docs: 'running', tests: 'pending' });
+    const started = apply(actor, t.state!, { type: 'stepStarted', at: T0 + 5, stepId: 'review', attempt: 1 });
+    expect(ofType(started.commands, 'publishProgress')[0].progress).toMatchObject({ stepId: 'review', state: 'running', detail: 'agent started' });
+    expect(started.state!.steps.review.pickedUpAt).toBe(T0 + 5);
+  });
+
+  it('never mutates the state it is given', () => {
+    const state = deepFreeze(start(actor, fourThenOne).state!);
+    expect(() => actor.apply(state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1) })).not.toThrow();
+  });
+
+  it('refuses a plan it could never finish', () => {
+    const t = start(actor, [{ id: 'a', dependsOn: ['b'] }, { id: 'b', dependsOn: ['a'] }]);
+    expect(t.state!.status).toBe('failed');
+    expect(ofType(t.commands, 'failRun')[0].failure.code).toBe('invalid_plan');
+    expect(tasksOf(t.commands)).toHaveLength(0);
+  });
+});
+
+describe('RunActor: retries', () => {
+  const actor = new RunActor();
+
+  it.each(['agent_crashed', 'unparseable_output'])('retries a step after %s with the next attempt id', (code) => {
+    const state = start(actor, [{ id: 'review', retries: 1 }]).state!;
+    const t = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: code });
+    const [task] = tasksOf(t.commands);
+    expect(task.msgId).toBe('run-1:review:2');
+    expect(task.task.attempt).toBe(2);
+    expect(t.state!.steps.review).toMatchObject({ state: 'running', attempt: 2, retriesUsed: 1 });
+  });
+
+  it('does not retry other failures (provider fallback is the gateway\'s) and fails the run by default', () => {
+    const state = start(actor, [{ id: 'review', retries: 3 }]).state!;
+    const t = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'policy_denied', errorMessage: 'restricted data' });
+    expect(tasksOf(t.commands)).toHaveLength(0);
+    expect(t.state!.status).toBe('failed');
+    expect(ofType(t.commands, 'failRun')[0].failure).toMatchObject({ code: 'step_failed', reason: expect.stringContaining('restricted data') });
+  });
+
+  it('retries a timed-out step, then fails the run when retries are spent', () => {
+    let state = start(actor, [{ id: 'review', retries: 1, timeoutMs: 5_000 }]).state!;
+    let t = apply(actor, state, { type: 'stepTimedOut', at: T0 + 5_000, stepId: 'review', attempt: 1, timerId: 'review:1:timeout' });
+    expect(tasksOf(t.commands).map((c) => c.msgId)).toEqual(['run-1:review:2']);
+    expect(ofType(t.commands, 'startTimer')[0].timer).toMatchObject({ kind: 'step-timeout', timerId: 'review:2:timeout', dueAt: T0 + 10_000 });
+    state = t.state!;
+    t = apply(actor, state, { type: 'stepTimedOut', at: T0 + 10_000, stepId: 'review', attempt: 2, timerId: 'review:2:timeout' });
+    expect(t.state!.steps.review.state).toBe('timed_out');
+    expect(t.state!.status).toBe('failed');
+    expect(ofType(t.commands, 'failRun')[0].failure.code).toBe('step_failed');
+  });
+
+  it('continues the run past a timed-out step when the workflow says continueOnError', () => {
+    let state = start(actor, [{ id: 'slow', retries: 0, options: { continueOnError: true } }, { id: 'fast' }, { id: 'after', dependsOn: ['slow', 'fast'] }]).state!;
+    state = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'fast', attempt: 1, result: buildResult(RUN, 'fast', 1) }).state!;
+    const t = apply(actor, state, { type: 'stepTimedOut', at: T0 + 60_000, stepId: 'slow', attempt: 1, timerId: 'slow:1:timeout' });
+    expect(t.state!.steps.slow.state).toBe('timed_out');
+    expect(t.state!.status).toBe('running');
+    const [task] = tasksOf(t.commands);
+    expect(task.task.stepId).toBe('after');
+    expect(task.task.context.slow.status).toBe('timed_out');
+  });
+
+  it('ignores a stale timeout and a late result of an earlier attempt', () => {
+    let state = start(actor, [{ id: 'review', retries: 1 }]).state!;
+    state = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'agent_crashed' }).state!;
+    const staleTimer = apply(actor, state, { type: 'stepTimedOut', at: T0 + 60_000, stepId: 'review', attempt: 1, timerId: 'review:1:timeout' });
+    expect(staleTimer.ignored).toBeDefined();
+    const lateResult = apply(actor, state, { type: 'stepSucceeded', at: T0 + 20, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1) });
+    expect(lateResult.ignored).toMatch(/late message of attempt 1/);
+    expect(lateResult.commands).toEqual([]);
+  });
+});
+
+describe('RunActor: run-level actions when every provider failed', () => {
+  const actor = new RunActor();
+  const steps: StepSpec[] = [
+    { id: 'review', providers: [{ provider: 'anthropic', model: 'm1' }, { provider: 'openai', model: 'm2' }] },
+    { id: 'lint', agentType: 'lint', providers: [] },
+  ];
+
+  it('notifies once and stops the run on continue: false, aborting agents still working', () => {
+    const state = start(actor, steps, { runActions: [{ ifProviderFails: 'openai', notify: '#mobile-alerts', continue: false }] }).state!;
+    const t = apply(actor, state, { type: 'providersExhausted', at: T0 + 100, stepId: 'review', attempt: 1, errorMessage: 'anthropic overloaded; openai 500' });
+    expect(ofType(t.commands, 'notify').map((c) => c.alert)).toEqual([expect.objectContaining({ target: '#mobile-alerts', code: 'all_providers_failed', stepId: 'review' })]);
+    expect(t.state!.status).toBe('failed');
+    expect(ofType(t.commands, 'failRun')[0].failure.code).toBe('all_providers_failed');
+    expect(ofType(t.commands, 'cancelRun')[0].cancel).toMatchObject({ runId: RUN });
+    expect(tasksOf(t.commands)).toHaveLength(0);
+  });
+
+  it('without continue: false the run goes on, degraded, with a neutral gate', () => {
+    let state = start(actor, steps, { runActions: [{ ifProviderFails: '*', notify: 'ops', continue: true }] }).state!;
+    const t = apply(actor, state, { type: 'providersExhausted', at: T0 + 100, stepId: 'review', attempt: 1 });
+    expect(tasksOf(t.commands)).toHaveLength(0);
+    expect(ofType(t.commands, 'notify')).toHaveLength(1);
+    expect(t.state!.status).toBe('running');
+    state = t.state!;
+    const done = apply(actor, state, { type: 'stepSucceeded', at: T0 + 200, stepId: 'lint', attempt: 1, result: buildResult(RUN, 'lint', 1, { findings: [buildFinding({ severity: 'blocker', source: 'analyzer', confidence: 1 })] }) });
+    const report = ofType(done.commands, 'completeRun')[0].report;
+    expect(report.degraded).toBe(true);
+    expect(report.gateConclusion).toBe('neutral');
+    expect(report.steps.review).toMatchObject({ state: 'failed' });
+  });
+
+  it('does not apply an action for a provider the step never used', () => {
+    const state = start(actor, steps, { runActions: [{ ifProviderFails: 'cursor', notify: 'ops', continue: false }] }).state!;
+    const t = apply(actor, state, { type: 'providersExhausted', at: T0 + 100, stepId: 'review', attempt: 1 });
+    expect(ofType(t.commands, 'notify')).toHaveLength(0);
+    expect(t.state!.status).toBe('running');
+  });
+});
+
+describe('RunActor: if: conditions', () => {
+  it('evaluates a condition once, when the step becomes ready, and records it', () => {
+    const calls: string[] = [];
+    const actor = new RunActor({ evaluateCondition: (expr, outcomes) => { calls.push(expr); return (outcomes.review?.findings.length ?? 0) > 0; } });
+    let state = start(actor, [{ id: 'review' }, { id: 'fix', dependsOn: ['review'], if: 'review.findings > 0' }, { id: 'other' }]).state!;
+    expect(calls).toEqual([]);
+    const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1) });
+    expect(calls).toEqual(['review.findings > 0']);
+    expect(t.state!.steps.fix).toMatchObject({ state: 'skipped', condition: { expr: 'review.findings > 0', value: false } });
+    state = t.state!;
+    apply(actor, state, { type: 'stepSucceeded', at: T0 + 2, stepId: 'other', attempt: 1, result: buildResult(RUN, 'other', 1) });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('starts the step when the condition holds, with the built-in evaluator', () => {
+    const actor = new RunActor();
+    const state = start(actor, [{ id: 'review' }, { id: 'fix', dependsOn: ['review'], if: 'review.findings.blocker > 0 && review.succeeded' }]).state!;
+    const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1, { findings: [buildFinding({ severity: 'blocker' })] }) });
+    expect(tasksOf(t.commands).map((c) => c.task.stepId)).toEqual(['fix']);
+    expect(t.state!.steps.fix.condition).toEqual({ expr: 'review.findings.blocker > 0 && review.succeeded', value: true });
+  });
+
+  it('fails the step, saying why, when the condition cannot be read', () => {
+    const actor = new RunActor();
+    const state = start(actor, [{ id: 'review' }, { id: 'fix', dependsOn: ['review'], if: 'nosuch.succeeded' }]).state!;
+    const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1) });
+    expect(t.state!.steps.fix).toMatchObject({ state: 'failed', errorCode: 'condition_invalid' });
+    expect(t.state!.status).toBe('failed');
+  });
+});
+
+describe('RunActor: concurrency groups and cancel', () => {
+  const actor = new RunActor();
+
+  it('cancels the runs a new push supersedes', () => {
+    const t = start(actor, [{ id: 'review' }], {}, { supersedes: ['run-0'] });
+    expect(ofType(t.commands, 'cancelRun').map((c) => [c.msgId, c.cancel])).toEqual([
+      ['run-0:cancel:run-1', expect.objectContaining({ runId: 'run-0', supersededBy: 'run-1' })],
+    ]);
+    expect(tasksOf(t.commands)).toHaveLength(1);
+  });
+
+  it('ends at once a request that a newer run already superseded', () => {
+    const t = start(actor, [{ id: 'review' }], {}, { supersededBy: 'run-2' });
+    expect(tasksOf(t.commands)).toHaveLength(0);
+    expect(ofType(t.commands, 'failRun')[0].failure.code).toBe('superseded');
+  });
+
+  it('on cancel ends the run as superseded, with partial results, and discards late results', () => {
+    let state = start(actor, [{ id: 'review' }, { id: 'lint', agentType: 'lint' }]).state!;
+    state = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'lint', attempt: 1, result: buildResult(RUN, 'lint', 1, { findings: [buildFinding()] }) }).state!;
+    const t = apply(actor, state, { type: 'cancelRequested', at: T0 + 2, reason: 'new push', supersededBy: 'run-2' });
+    const failure = ofType(t.commands, 'failRun')[0].failure;
+    expect(failure.code).toBe('superseded');
+    expect(failure.partial.findings).toHaveLength(1);
+    expect(failure.partial.steps.review.state).toBe('cancelled');
+    expect(ofType(t.commands, 'cancelRun')).toHaveLength(0);
+    const late = actor.apply(t.state, { type: 'stepSucceeded', at: T0 + 3, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1) });
+    expect(late.ignored).toBeDefined();
+  });
+
+  it('ignores a second request for the same run', () => {
+    const first = start(actor, [{ id: 'review' }]);
+    const again = actor.apply(first.state, { type: 'runRequested', at: T0 + 5, request: first.state!.request as never });
+    expect(again.ignored).toMatch(/already requested/);
+  });
+});
+
+describe('RunActor: deadline', () => {
+  const actor = new RunActor();
+  it('fails the run at its deadline with the partial results, aborting in-flight agents', () => {
+    let state = start(actor, [{ id: 'review' }, { id: 'lint', agentType: 'lint' }], { timeoutMs: 30_000 }).state!;
+    state = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'lint', attempt: 1, result: buildResult(RUN, 'lint', 1, { findings: [buildFinding()] }) }).state!;
+    const stale = apply(actor, state, { type: 'timerDue', at: T0 + 30_000, kind: 'run-deadline', timerId: 'deadline@1' });
+    expect(stale.ignored).toBeDefined();
+    const t = apply(actor, state, { type: 'timerDue', at: T0 + 30_000, kind: 'run-deadline', timerId: `deadline@${T0 + 30_000}` });
+    const failure = ofType(t.commands, 'failRun')[0].failure;
+    expect(failure).toMatchObject({ code: 'deadline_exceeded' });
+    expect(failure.partial.findings).toHaveLength(1);
+    expect(ofType(t.commands, 'cancelRun')).toHaveLength(1);
+  });
+});
+
+describe('RunActor: waiting for CI', () => {
+  const actor = new RunActor();
+  const ci = (conclusion: string, headSha = 'c'.repeat(40)): CiEvent => ({ platform: 'github', repo: 'acme/ios-app', headSha, conclusion, name: 'iOS tests' });
+
+  function waiting() {
+    let state = start(actor, [{ id: 'run', agentType: 'test-runner', providers: [] }, { id: 'review-tests', agentType: 'test-review', dependsOn: ['run'] }]).state!;
+    const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 10, stepId: 'run', attempt: 1, result: buildResult(RUN, 'run', 1, { awaitCi: { headSha: 'c'.repeat(40), timeoutMs: 120_000 } }) });
+    state = t.state!;
+    return { state, t };
+  }
+
+  it('waits durably for CI on the head SHA and hands the CI result to the next phase', () => {
+    const { state, t } = waiting();
+    expect(state.steps.run.state).toBe('waiting');
+    expect(ofType(t.commands, 'awaitOutsideEvent')[0]).toMatchObject({ ci: { platform: 'github', repo: 'acme/ios-app', headSha: 'c'.repeat(40) }, stepId: 'run' });
+    expect(ofType(t.commands, 'startTimer')[0].timer).toMatchObject({ kind: 'wait-ci', dueAt: T0 + 10 + 120_000 });
+    expect(apply(actor, state, { type: 'outsideEvent', at: T0 + 20, ci: ci('pending') }).ignored).toBeDefined();
+    expect(apply(actor, state, { type: 'outsideEvent', at: T0 + 20, ci: ci('success', 'd'.repeat(40)) }).ignored).toBeDefined();
+    const done = apply(actor, state, { type: 'outsideEvent', at: T0 + 30, ci: ci('failure') });
+    expect(done.state!.steps.run.state).toBe('succeeded');
+    const [task] = tasksOf(done.commands);
+    expect(task.task.stepId).toBe('review-tests');
+    expect(task.task.context.run.data).toMatchObject({ ci: { conclusion: 'failure', name: 'iOS tests' } });
+  });
+
+  it('times the wait out through its timer', () => {
+    const { state } = waiting();
+    const t = apply(actor, state, { type: 'timerDue', at: T0 + 130_010, kind: 'wait-ci', timerId: 'run:1:ci', stepId: 'run', attempt: 1 });
+    expect(t.state!.steps.run).toMatchObject({ state: 'timed_out', errorCode: 'ci_wait_timed_out' });
+  });
+});
+
+describe('RunActor: deferred by the gateway', () => {
+  const actor = new RunActor({ minDeferMs: 1_000, maxDeferMs: 60_000 });
+
+  it('waits on a timer and dispatches again, without spending a retry, and pushes the deadline out', () => {
+    let state = start(actor, [{ id: 'review', retries: 0, timeoutMs: 10_000 }], { timeoutMs: 20_000 }).state!;
+    const t = apply(actor, state, { type: 'stepDeferred', at: T0 + 100, stepId: 'review', attempt: 1, retryAt: T0 + 30_100, errorCode: 'all_providers_down' });
+    expect(t.state!.steps.review).toMatchObject({ state: 'waiting', deferrals: 1 });
+    expect(ofType(t.commands, 'startTimer')[0].timer).toMatchObject({ kind: 'retry-deferred', dueAt: T0 + 30_100, timerId: 'review:1:retry' });
+    expect(t.state!.deadlineAt).toBe(T0 + 40_100);
+    expect(t.state!.status).toBe('running');
+    state = t.state!;
+    // The original deadline comes due: the run is re-armed, not failed.
+    const rearm = apply(actor, state, { type: 'timerDue', at: T0 + 20_000, kind: 'run-deadline', timerId: `deadline@${T0 + 20_000}` });
+    expect(ofType(rearm.commands, 'startTimer')[0].timer).toMatchObject({ kind: 'run-deadline', dueAt: T0 + 40_100 });
+    state = rearm.state!;
+    const retried = apply(actor, state, { type: 'timerDue', at: T0 + 30_100, kind: 'retry-deferred', timerId: 'review:1:retry', stepId: 'review', attempt: 1 });
+    expect(tasksOf(retried.commands).map((c) => c.msgId)).toEqual(['run-1:review:2']);
+    expect(retried.state!.steps.review.retriesUsed).toBe(0);
+    const done = apply(actor, retried.state!, { type: 'stepSucceeded', at: T0 + 31_000, stepId: 'review', attempt: 2, result: buildResult(RUN, 'review', 2, { findings: [buildFinding({ severity: 'blocker', confidence: 1 })] }) });
+    const report = ofType(done.commands, 'completeRun')[0].report;
+    expect(report.gateConclusion).toBe('neutral');
+    expect(report.gateSummary).toMatch(/deferred/);
+  });
+
+  it('clamps a retry time the gateway put too close', () => {
+    const state = start(actor, [{ id: 'review' }]).state!;
+    const t = apply(actor, state, { type: 'stepDeferred', at: T0, stepId: 'review', attempt: 1, retryAt: T0 + 5 });
+    expect(ofType(t.commands, 'startTimer')[0].timer.dueAt).toBe(T0 + 1_000);
+  });
+});
+
+describe('RunActor: incremental review', () => {
+  const actor = new RunActor();
+  const open = buildFinding({ fingerprint: 'fp-open', file: 'Old.swift' });
+  const gone = buildFinding({ fingerprint: 'fp-gone', file: 'Gone.swift', agent: 'code-review' });
+  const otherAgent = buildFinding({ fingerprint: 'fp-sec', agent: 'security' });
+  const dismissed = buildFinding({ fingerprint: 'fp-dismissed' });
+
+  it('sends a synchronize run only what changed since the last reviewed head, plus that agent\'s open findings', () => {
+    const t = start(actor, [{ id: 'review' }], {}, { prior: { lastReviewedHeadSha: 'a1', openFindings: [open, otherAgent, dismissed], dismissedFingerprints: ['fp-dismissed'] } }, { trigger: 'pull_request.synchronize' });
+    const [task] = tasksOf(t.commands);
+    expect(task.task.sinceSha).toBe('a1');
+    expect(task.task.openFindings!.map((f) => f.fingerprint)).toEqual(['fp-open']);
+  });
+
+  it('reviews everything on opened', () => {
+    const t = start(actor, [{ id: 'review' }], {}, { prior: { lastReviewedHeadSha: 'a1', openFindings: [open], dismissedFingerprints: [] } });
+    expect(tasksOf(t.commands)[0].task.sinceSha).toBeUndefined();
+  });
+
+  it('marks findings new, still open or fixed against the previous review, and never reports a dismissed one', () => {
+    const { fingerprintOf } = jest.requireActual('./fingerprint') as typeof import('./fingerprint');
+    const still = buildFinding({ file: 'Old.swift', message: 'Still broken' });
+    const stillFp = fingerprintOf(still);
+    const dismissedFinding = buildFinding({ file: 'Nag.swift', message: 'Nitpick' });
+    const prior = {
+      lastReviewedHeadSha: 'a1',
+      openFindings: [{ ...still, fingerprint: stillFp }, gone, otherAgent],
+      dismissedFingerprints: [fingerprintOf(dismissedFinding)],
+    };
+    const state = start(actor, [{ id: 'review' }], {}, { prior }, { trigger: 'pull_request.synchronize' }).state!;
+    const fresh = buildFinding({ file: 'New.swift', message: 'New problem' });
+    const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1, { findings: [still, fresh, dismissedFinding] }) });
+    const report = ofType(t.commands, 'completeRun')[0].report;
+    expect(report.findings.map((f) => f.file).sort()).toEqual(['New.swift', 'Old.swift']);
+    expect(report.findingStates[stillFp]).toBe('open');
+    expect(report.findingStates[fingerprintOf(fresh)]).toBe('new');
+    expect(report.findingStates['fp-gone']).toBe('fixed');
+    // The security agent did not run again: its finding is neither open nor fixed.
+    expect(report.findingStates['fp-sec']).toBeUndefined();
+  });
+});
+
+describe('run state schema', () => {
+  it('reads the current version and refuses an unknown one', () => {
+    const state = start(new RunActor(), [{ id: 'a' }]).state!;
+    expect(upgradeState(JSON.parse(JSON.stringify(state)))).toEqual(state);
+    expect(() => upgradeState({ ...state, schemaVersion: 99 })).toThrow(UnsupportedStateVersionError);
+  });
+});
+
+// Keeps the replay helper honest: it folds transitions exactly like repeated apply.
+describe('replay', () => {
+  it('skips ignored events', () => {
+    const actor = new RunActor();
+    const plan = buildPlan([{ id: 'a' }]);
+    const r = replay(actor, [
+      { type: 'stepStarted', at: T0, stepId: 'a', attempt: 1 },
+      { type: 'runRequested', at: T0, request: buildRunRequest(RUN, plan) },
+      { type: 'stepSucceeded', at: T0 + 1, stepId: 'a', attempt: 1, result: buildResult(RUN, 'a', 1) },
+    ]);
+    expect(r.transitions[0].ignored).toBeDefined();
+    expect(r.state!.status).toBe('completed');
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The run's report: every agent's findings merged and de-duplicated, fingerprinted, compared with
+ * the previous review, and judged against the workflow's gate.
+ */
+import {
+  SEVERITY_RANK, type Finding, type GateRule, type NotReviewed, type ProposedFile, type RunReport, type Severity,
+} from '@agentflow/contracts';
+import { fingerprintOf } from './fingerprint';
+import type { RunState } from './state';
+
+function overlaps(a: Finding, b: Finding): boolean {
+  // A whole-file finding (line 0) only overlaps another whole-file finding.
+  if (a.startLine === 0 || b.startLine === 0) return a.startLine === 0 && b.startLine === 0;
+  return a.startLine <= b.endLine && b.startLine <= a.endLine;
+}
+
+const DETERMINISTIC = new Set(['analyzer', 'sarif', 'coverage']);
+
+/**
+ * Which of two duplicates speaks for both: a deterministic finding over a model's (model output
+ * cannot lower or replace it), then the more severe, then the more confident.
+ */
+function preferred(a: Finding, b: Finding): Finding {
+  const da = DETERMINISTIC.has(a.source) ? 1 : 0;
+  const db = DETERMINISTIC.has(b.source) ? 1 : 0;
+  if (da !== db) return da > db ? a : b;
+  if (SEVERITY_RANK[a.severity] !== SEVERITY_RANK[b.severity]) return SEVERITY_RANK[a.severity] > SEVERITY_RANK[b.severity] ? a : b;
+  return b.confidence > a.confidence ? b : a;
+}
+
+function merge(a: Finding, b: Finding): Finding {
+  const lead = preferred(a, b);
+  const severity: Severity = SEVERITY_RANK[a.severity] >= SEVERITY_RANK[b.severity] ? a.severity : b.severity;
+  return {
+    ...lead,
+    severity,
+    startLine: Math.min(a.startLine, b.startLine),
+    endLine: Math.max(a.endLine, b.endLine),
+    confidence: Math.max(a.confidence, b.confidence),
+    suggestion: lead.suggestion ?? (a.suggestion || b.suggestion),
+  };
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return a.file.localeCompare(b.file) || a.startLine - b.startLine || a.endLine - b.endLine
+    || a.category.localeCompare(b.category) || a.message.localeCompare(b.message);
+}
+
+/**
+ * Merges findings that are the same problem: same file, overlapping lines, same category. Each
+ * keeps its prompt version and model (filled from `fallbackModel` when an agent left it empty) and
+ * gets a fingerprint.
+ */
+export function mergeFindings(findings: Finding[]): Finding[] {
+  const sorted = [...findings].sort(compareFindings);
+  const merged: Finding[] = [];
+  for (const f of sorted) {
+    const twin = merged.findIndex((m) => m.file === f.file && m.category.toLowerCase() === f.category.toLowerCase() && overlaps(m, f));
+    if (twin >= 0) merged[twin] = merge(merged[twin], f);
+    else merged.push({ ...f });
+  }
+  merged.sort(compareFindings);
+  const seen = new Map<string, number>();
+  return merged.map((f) => {
+    const base = fingerprintOf(f);
+    const occurrence = seen.get(base) ?? 0;
+    seen.set(base, occurrence + 1);
+    return { ...f, fingerprint: occurrence === 0 ? base : fingerprintOf(f, occurrence) };
+  });
+}
+
+/** Whether a finding counts against the gate. */
+export function failsGate(finding: Finding, gate: GateRule): boolean {
+  if (gate.failOn === 'never') return false;
+  if (SEVERITY_RANK[finding.severity] < SEVERITY_RANK[gate.failOn]) return false;
+  if (gate.sources.length > 0 && !gate.sources.includes(finding.source)) return false;
+  if (finding.source === 'model' && finding.confidence < gate.minConfidence) return false;
+  return true;
+}
+
+export interface GateVerdict {
+  conclusion: 'success' | 'failure' | 'neutral';
+  summary: string;
+}
+
+/**
+ * The check run's conclusion. Neutral (never blocking) when the run was degraded (deferred,
+ * vendors down, budget spent), or when the repository's rollout is not `gate` (the summary says
+ * what the gate would have concluded).
+ */
+export function judgeGate(state: RunState, findings: Finding[]): GateVerdict {
+  const gate = state.request.plan.gate;
+  const failing = findings.filter((f) => failsGate(f, gate));
+  const verdict = failing.length > 0 ? 'failure' : 'success';
+  const because = failing.length > 0
+    ? `${failing.length} finding(s) at or above ${gate.failOn}`
+    : gate.failOn === 'never' ? 'the gate never fails' : `no finding at or above ${gate.failOn}`;
+  if (state.degraded.length > 0) {
+    return { conclusion: 'neutral', summary: `neutral: the review was incomplete (${state.degraded.join(', ')}); would be ${verdict}: ${because}` };
+  }
+  if (state.request.rollout !== 'gate') {
+    return { conclusion: 'neutral', summary: `neutral: rollout is ${state.request.rollout}; would be ${verdict}: ${because}` };
+  }
+  return { conclusion: verdict, summary: `${verdict}: ${because}` };
+}
+
+/** Builds the report from the state as it is now (also the partial report of a failed run). */
+export function buildReport(state: RunState, finishedAt: number): RunReport {
+  const all: Finding[] = [];
+  const notReviewed: NotReviewed[] = [];
+  const proposedFiles: ProposedFile[] = [];
+  const reviewedAgents = new Set<string>();
+  for (const step of Object.values(state.steps)) {
+    if (!step.result) continue;
+    const model = step.result.models[0] ?? 'unknown';
+    for (const f of step.result.findings) all.push({ ...f, model: f.model || model });
+    notReviewed.push(...step.result.notReviewed);
+    proposedFiles.push(...step.result.proposedFiles);
+    if (step.state === 'succeeded') {
+      const planned = state.request.plan.steps.find((s) => s.id === step.id);
+      if (planned) reviewedAgents.add(planned.agentType);
+    }
+  }
+  const dismissed = new Set(state.prior.dismissedFingerprints);
+  const findings = mergeFindings(all).filter((f) => !dismissed.has(f.fingerprint));
+  const priorOpen = new Map(state.prior.openFindings.map((f) => [f.fingerprint, f]));
+  const findingStates: RunReport['findingStates'] = {};
+  for (const f of findings) findingStates[f.fingerprint] = priorOpen.has(f.fingerprint) ? 'open' : 'new';
+  for (const [fp, f] of priorOpen) {
+    // Fixed only when the agent that raised it reviewed again and did not raise it: a failed step says nothing.
+    if (findingStates[fp] || dismissed.has(fp) || !reviewedAgents.has(f.agent)) continue;
+    findingStates[fp] = 'fixed';
+  }
+  const steps: RunReport['steps'] = {};
+  for (const step of Object.values(state.steps)) {
+    steps[step.id] = {
+      state: step.state,
+      attempts: step.attempt,
+      durationMs: step.firstDispatchedAt !== undefined ? (step.finishedAt ?? finishedAt) - step.firstDispatchedAt : 0,
+      ...(step.result?.summary !== undefined ? { summary: step.result.summary } : {}),
+      ...(step.errorMessage !== undefined ? { errorMessage: step.errorMessage } : {}),
+    };
+  }
+  const gate = judgeGate(state, findings);
+  return {
+    runId: state.runId,
+    workflow: state.request.plan.id,
+    change: state.request.change,
+    findings,
+    findingStates,
+    notReviewed,
+    proposedFiles,
+    steps,
+    usage: state.usage,
+    startedAt: state.startedAt,
+    finishedAt,
+    gateConclusion: gate.conclusion,
+    gateSummary: gate.summary,
+    rollout: state.request.rollout,
+    outputs: { ...state.request.plan.outputs },
+    ...(state.degraded.length > 0 ? { degraded: true } : {}),
+  };
+}
