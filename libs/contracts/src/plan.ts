@@ -73,6 +73,50 @@ export interface RunLevelAction {
   continue: boolean;
 }
 
+/** A comparison from a trigger condition: `"> 100"` -> `{ op: '>', value: 100 }`, `"< 80%"` -> `{ op: '<', value: 80 }`. */
+export interface PlanComparison {
+  op: '>' | '>=' | '<' | '<=' | '==' | '!=';
+  value: number;
+}
+
+/** Trigger conditions, all ANDed. Absent fields do not constrain. */
+export interface PlanTriggerConditions {
+  /** At least one changed file (not ignored) matches one glob; a glob without `/` matches the file name at any depth. */
+  filesChanged?: string[];
+  /** Additions + deletions over the changed files that are not ignored. */
+  linesChanged?: PlanComparison;
+  /** Line coverage in percent. When the event carries no coverage the workflow is skipped with that reason, unless `whenUnknown` is `run`. */
+  testCoverage?: PlanComparison & { whenUnknown: 'skip' | 'run' };
+  /** The PR carries at least one of these labels. */
+  labels?: string[];
+  /** The PR carries none of these labels. */
+  labelsIgnore?: string[];
+  /** Base branch (PR target, or pushed branch) matches one glob. */
+  branches?: string[];
+  branchesIgnore?: string[];
+  /** Only these authors (globs). */
+  authors?: string[];
+  authorsIgnore?: string[];
+  /** Draft PRs. @default 'skip' */
+  draft: 'skip' | 'include' | 'only';
+  /** Authors that are bots (`renovate[bot]`, `dependabot[bot]`, ...). @default 'skip' */
+  bots: 'skip' | 'include';
+}
+
+/** What starts a workflow; read by `matchWorkflows` in `@agentflow/workflow`. */
+export interface PlanTrigger {
+  /**
+   * `pull_request` (actions opened, synchronize, reopened, ready_for_review), `pull_request.<action>`,
+   * `push`, `manual`, `issue_comment`, `schedule`.
+   */
+  events: string[];
+  /** Comment commands for `issue_comment`, such as `/agentflow review`. */
+  commands: string[];
+  /** Cron expressions (UTC, five fields) for `schedule`. */
+  schedules: string[];
+  conditions: PlanTriggerConditions;
+}
+
 export interface WorkflowPlan {
   /** Workflow id: the file name without extension, or `id:` in the file. */
   id: string;
@@ -93,4 +137,11 @@ export interface WorkflowPlan {
   pathInstructions: Array<{ path: string; instructions: string }>;
   /** Conventions file read from the base branch (`AGENTS.md`), if any. */
   conventionsFile?: string;
+  /** What starts the workflow. A plan without one fires only for a `manual` event naming it. */
+  trigger?: PlanTrigger;
+  /**
+   * Data classes this workflow may receive; every provider in every step's chain accepts all of
+   * them. A repository or changed path of another class does not run it. @default every class
+   */
+  dataClasses?: string[];
 }
