@@ -1,1 +1,14 @@
 export * from './service';
+export { readAgentsConfig, type AgentsConfig } from './config';
+export { AGENTS, agentFor } from './agents/registry';
+export type { AgentDefinition, AgentEnv, AgentOutcome } from './agents/agent';
+export type { RepoReader } from './repo/repo-reader';
+export { RepoReadError } from './repo/repo-reader';
+export { GitCheckoutReader, DirectoryReader } from './repo/local-checkout-reader';
+export type { RepoReaderFactory } from './repo/reader-factory';
+export { LocalReaderFactory } from './repo/reader-factory';
+export { TaskRunner, type TaskRunnerDeps } from './runtime/task-runner';
+export { AgentWorker, taskConsumerSpec } from './runtime/agent-worker';
+export { BusModelGateway, type ModelGateway } from './gateway/model-gateway';
+export { UnparseableOutputError } from './output/parse-output';
+export { parseJsonLenient } from './output/json-repair';

@@ -1,11 +1,58 @@
-import { Module } from '@nestjs/common';
-import type { ServiceDefinition } from '@agentflow/service-kit';
+import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
+import { MobileRulesAnalyzer } from './analysis/mobile-analyzer';
+import { readAgentsConfig, type AgentsConfig } from './config';
+import { BpeTokenCounter } from './context/tokens';
+import { BusModelGateway } from './gateway/model-gateway';
+import { BusPushFiles, SqlPushQuota } from './push/push-files';
+import { LocalReaderFactory } from './repo/reader-factory';
+import { AgentWorker } from './runtime/agent-worker';
+import { TaskRunner } from './runtime/task-runner';
+
+const CONTEXT = Symbol('AgentsServiceContext');
+const CONFIG = Symbol('AgentsConfig');
+
+/** Builds the worker from the shared context: the one place the agents' ports meet their implementations. */
+export function createAgentWorker(ctx: Pick<ServiceContext, 'bus' | 'messenger' | 'topology' | 'db'>, config: AgentsConfig): AgentWorker {
+  const runner = new TaskRunner({
+    readers: new LocalReaderFactory(config.checkoutsDir),
+    gateway: new BusModelGateway(ctx.bus, ctx.topology),
+    analyzer: new MobileRulesAnalyzer(),
+    tokens: new BpeTokenCounter(),
+    push: new BusPushFiles(ctx.messenger, ctx.topology),
+    pushQuota: new SqlPushQuota(ctx.db),
+  });
+  return new AgentWorker(ctx.bus, ctx.messenger, ctx.topology, runner, { agentTypes: config.agentTypes, concurrency: config.concurrency });
+}
+
+@Injectable()
+class AgentsRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly worker: AgentWorker;
+
+  constructor(@Inject(CONTEXT) ctx: ServiceContext, @Inject(CONFIG) config: AgentsConfig) {
+    this.worker = createAgentWorker(ctx, config);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.worker.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.stop();
+  }
+}
 
 @Module({})
 class AgentsModule {}
 
-/** The agents service as the runtime sees it (see ServiceDefinition). */
+/** The agents service as the runtime sees it (see ServiceDefinition). `AGENT_TYPES` selects the consumers. */
 export const agentsService: ServiceDefinition = {
   name: 'agents',
-  module: () => ({ module: AgentsModule }),
+  module: (ctx) => {
+    const config = readAgentsConfig(ctx.env);
+    return {
+      module: AgentsModule,
+      providers: [{ provide: CONTEXT, useValue: ctx }, { provide: CONFIG, useValue: config }, AgentsRuntime],
+    };
+  },
 };

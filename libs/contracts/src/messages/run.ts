@@ -282,6 +282,16 @@ export class WebhookReceived {
   @IsString() receivedAt!: string;
 }
 
+/** A commit whose SHA is reproducible from its inputs (see {@link PushFilesCommand.commit}). */
+export class ExpectedCommit {
+  @IsString() @MinLength(1) sha!: string;
+  /** Author and committer name and e-mail. */
+  @IsString() authorName!: string;
+  @IsString() authorEmail!: string;
+  /** Author and committer date, epoch seconds, UTC offset +0000. */
+  @IsInt() time!: number;
+}
+
 /** Ask the notifier to push files to a branch (generated tests, ADRs), on `af.notify.push-files`. */
 export class PushFilesCommand {
   @IsString() runId!: string;
@@ -295,6 +305,12 @@ export class PushFilesCommand {
   @IsArray() @ValidateNested({ each: true }) @Type(() => ProposedFile) files!: ProposedFile[];
   /** `branch-pr`: a new branch and a pull request; `commit-to-pr`: a commit on the PR's branch. */
   @IsIn(['branch-pr', 'commit-to-pr', 'branch']) mode!: 'branch-pr' | 'commit-to-pr' | 'branch';
+  /**
+   * The commit the sender already built from `files` on `baseSha` (the test runner waits for CI on
+   * its SHA). The notifier pushes exactly this commit: push the object from a checkout, or recreate
+   * it with this author, committer, time and `commitMessage`, which yields the same SHA.
+   */
+  @IsOptional() @ValidateNested() @Type(() => ExpectedCommit) commit?: ExpectedCommit;
 }
 
 /** A run-level `notify:` action fired (every provider of a step failed), on `af.notify.alert`. */

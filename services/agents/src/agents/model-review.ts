@@ -1,0 +1,239 @@
+/**
+ * The pipeline every model-backed agent shares: choose the files the agent looks at, fit them
+ * into the model's window, send each chunk to the gateway with the agent's template and schema
+ * (chunks in parallel), read and place the answers, merge them with the deterministic findings,
+ * and recheck open findings on an incremental review.
+ */
+import { createHash } from 'node:crypto';
+import type { Finding, GatewayRequest, NotReviewed, ProposedFile } from '@agentflow/contracts';
+import type { FileDiff } from '@agentflow/mobile';
+import picomatch from 'picomatch';
+import { planChunks, type Chunk, type ReviewTarget } from '../context/chunker';
+import { contextWindowOf } from '../context/tokens';
+import { classifyForReview, type ReviewClass } from '../diff/file-kind';
+import { mergeFindings } from '../findings/merge';
+import { placeFinding, type Placed } from '../findings/placement';
+import { throwUnlessOk } from '../gateway/model-gateway';
+import { parseModelOutput, type ModelOutput, type RawFile } from '../output/parse-output';
+import { schemaFor, type OutputShape } from '../output/schemas';
+import { buildPrompt, type PromptDataBlock } from '../prompts/prompt-builder';
+import type { AgentTemplate } from '../prompts/template';
+import { instructionsFor, type PathInstruction } from '../repo/repo-context';
+import { readGitAttributes } from '@agentflow/mobile';
+import type { AgentEnv, AgentOutcome } from './agent';
+
+export interface ModelReviewSpec {
+  template: AgentTemplate;
+  shape: OutputShape;
+  /** Which readable files this agent looks at (others are out of its scope, not "not reviewed"). @default every readable file */
+  selects?: (cls: ReviewClass, file: FileDiff) => boolean;
+  /** Deterministic findings that stand beside the model's. */
+  ruleFindings: Finding[];
+  /** More data for every chunk (coverage summary, CI results, tests to review). */
+  extraData?: PromptDataBlock[];
+  /** Include tests, interfaces and callers of changed files. @default true */
+  related?: boolean;
+  /** Check a proposed file before it is kept (test generation: the project's test folders). */
+  acceptFile?: (file: RawFile) => string | null;
+}
+
+/** Step options an agent reads (all optional; from the workflow's agent settings). */
+interface StepOptions {
+  contextBudgetTokens?: number;
+  chunkTokens?: number;
+  maxChunks?: number;
+  parallelChunks?: number;
+  ignore?: string[];
+  pathInstructions?: PathInstruction[];
+  conventionsFile?: string;
+}
+
+function options(env: AgentEnv): StepOptions {
+  return (env.step.options ?? {}) as StepOptions;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Splits the review diff into what the model reads and what it never reads (with the reason). */
+export async function selectTargets(env: AgentEnv, selects?: ModelReviewSpec['selects']): Promise<{ targets: ReviewTarget[]; skipped: NotReviewed[] }> {
+  const attributes = await env.repo.gitattributes();
+  const isMarkedGenerated = attributes ? readGitAttributes(attributes) : undefined;
+  const ignore = (options(env).ignore ?? []).map((g) => picomatch(g, { dot: true }));
+  const targets: ReviewTarget[] = [];
+  const skipped: NotReviewed[] = [];
+  for (const file of env.reviewDiff) {
+    if (ignore.some((m) => m(file.path))) {
+      skipped.push({ file: file.path, reason: 'policy-excluded', detail: 'matches the workflow\'s ignore list' });
+      continue;
+    }
+    if (file.status === 'deleted') {
+      skipped.push({ file: file.path, reason: 'deleted', detail: 'file removed; nothing on the new side to review' });
+      continue;
+    }
+    const head = file.binary ? undefined : ((await env.repo.readHead(file.path)) ?? undefined)?.slice(0, 1500);
+    const cls = classifyForReview(file.path, { head, isMarkedGenerated, binary: file.binary });
+    if (!cls.modelReadable) {
+      skipped.push({ file: file.path, reason: cls.notReviewedReason ?? 'not-readable', detail: cls.detail ? `${cls.detail}; covered by the deterministic rules` : 'covered by the deterministic rules' });
+      continue;
+    }
+    if (selects && !selects(cls, file)) continue;
+    if (file.hunks.length === 0) continue;
+    targets.push({ file, cls });
+  }
+  return { targets, skipped };
+}
+
+interface ChunkAnswer {
+  chunk: Chunk;
+  output: ModelOutput;
+  model: string;
+  promptVersion: string;
+}
+
+export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Promise<AgentOutcome> {
+  const opts = options(env);
+  const providers = env.step.providers ?? [];
+  const model = providers[0]?.model ?? 'unknown';
+  const maxTokens = env.step.model?.maxTokens ?? 4096;
+  const { targets, skipped } = await selectTargets(env, spec.selects);
+  const facts = await env.facts();
+  const conventions = await env.repo.conventions(opts.conventionsFile);
+  const pathInstructions = opts.pathInstructions ?? [];
+
+  // What every prompt carries besides the diff: measured once so the diff gets the rest.
+  const fixed = buildPrompt({
+    template: spec.template, tasks: env.task.tasks, languages: [], facts, conventions, pathInstructions: [], ruleFindings: spec.ruleFindings,
+    recheck: env.task.openFindings ?? [], data: spec.extraData ?? [], focus: env.step.model?.focus,
+  });
+  const window = opts.contextBudgetTokens ?? contextWindowOf(model);
+  const available = window - maxTokens - env.tokens.count(fixed.system) - env.tokens.count(fixed.user) - 400;
+  const chunkBudget = Math.min(available, opts.chunkTokens ?? 24_000);
+  const wantRelated = spec.related !== false;
+  const diffBudget = wantRelated ? Math.floor(chunkBudget * 0.75) : chunkBudget;
+  const plan = planChunks(targets, env.tokens, { budgetTokens: diffBudget, maxChunks: opts.maxChunks ?? 16 }, skipped);
+
+  const openModel = (env.task.openFindings ?? []).filter((f) => f.source === 'model');
+  const answers = await mapLimit(plan.chunks, opts.parallelChunks ?? 4, async (chunk): Promise<ChunkAnswer> => {
+    const paths = new Set(chunk.files.map((f) => f.file.path));
+    const data: PromptDataBlock[] = chunk.files.map((f) => ({
+      label: `diff ${f.file.path} (${f.cls.language ?? f.cls.kind}${f.file.status === 'added' ? ', new file' : ''}${f.partial ? ', part of the file\'s changes' : ''})`,
+      text: f.slices.map((s) => s.text).join('\n'),
+    }));
+    if (wantRelated) {
+      let budget = chunkBudget - chunk.tokens - (spec.extraData ?? []).reduce((n, d) => n + env.tokens.count(d.text), 0);
+      for (const f of chunk.files) {
+        for (const rel of await env.repo.relatedFiles(f.file.path, f.cls.language)) {
+          if (paths.has(rel.path)) continue;
+          const text = await env.repo.readHead(rel.path);
+          if (!text) continue;
+          const tokens = env.tokens.count(text);
+          if (tokens > budget) continue;
+          budget -= tokens;
+          data.push({ label: `related ${rel.kind} of ${rel.of}: ${rel.path}`, text });
+        }
+      }
+    }
+    data.push(...(spec.extraData ?? []));
+    const prompt = buildPrompt({
+      template: spec.template,
+      tasks: env.task.tasks,
+      languages: chunk.files.map((f) => f.cls.language).filter((l): l is NonNullable<typeof l> => !!l),
+      facts,
+      conventions,
+      pathInstructions: [...paths].flatMap((p) => instructionsFor(p, pathInstructions).map((i) => `${p}: ${i}`)),
+      ruleFindings: spec.ruleFindings.filter((f) => paths.has(f.file)),
+      recheck: openModel.filter((f) => paths.has(f.file)),
+      data,
+      focus: env.step.model?.focus,
+    });
+    const request: GatewayRequest = {
+      requestId: `${env.task.runId}:${env.task.stepId}:${env.task.attempt}:chunk-${chunk.index}`,
+      providers,
+      system: prompt.system,
+      messages: [{ role: 'user', content: prompt.user }],
+      maxTokens,
+      temperature: env.step.model?.temperature ?? 0.1,
+      responseSchema: schemaFor(spec.shape),
+      complexity: env.step.model?.complexity,
+      deadline: env.task.deadline,
+      attribution: { ...env.task.attribution, runId: env.task.runId, stepId: env.task.stepId, service: 'agents' },
+      dataClass: env.task.dataClass,
+      paths: data.filter((d) => d.label.startsWith('diff ') || d.label.startsWith('related ')).map((d) => ({ path: d.label.replace(/^(diff|related [^:]+:) ?/, '').split(' (')[0], sha256: sha256(d.text) })),
+      cache: true,
+      batch: env.step.batch || undefined,
+      commitSha: env.task.change.headSha,
+      pr: env.task.change.pr,
+    };
+    const response = await env.gateway.generate(request, env.signal);
+    env.usage.add(response);
+    throwUnlessOk(response);
+    const output = parseModelOutput(spec.shape, response);
+    return { chunk, output, model: response.model ?? model, promptVersion: prompt.promptVersion };
+  });
+
+  // Place every finding on the diff; count what was dropped and why.
+  const placedFindings: Finding[] = [];
+  const dropped: Record<string, number> = {};
+  const count = (key: string) => (dropped[key] = (dropped[key] ?? 0) + 1);
+  const proposed: ProposedFile[] = [];
+  const fixedFingerprints = new Set<string>();
+  const repairs = new Set<string>();
+  const summaries: string[] = [];
+  let confidenceSum = 0;
+  for (const answer of answers) {
+    const files = new Map(answer.chunk.files.map((f) => [f.file.path, f.file]));
+    answer.output.repairs.forEach((r) => repairs.add(r));
+    answer.output.discarded.forEach((d) => count(`invalid: ${d.reason}`));
+    if (answer.output.summary) summaries.push(answer.output.summary);
+    confidenceSum += answer.output.confidence;
+    for (const raw of answer.output.findings) {
+      const placed: Placed = placeFinding(raw, { files, agent: env.task.agentType, model: answer.model, promptVersion: answer.promptVersion });
+      if (placed.dropped) count(placed.dropped);
+      if (placed.suggestionDropped) count(`suggestion ${placed.suggestionDropped}`);
+      if (placed.finding) placedFindings.push(placed.finding);
+    }
+    for (const r of answer.output.recheck) if (r.status === 'fixed') fixedFingerprints.add(r.fingerprint);
+    for (const file of answer.output.files) {
+      const problem = spec.acceptFile?.(file) ?? null;
+      if (problem) count(`file rejected: ${problem}`);
+      else proposed.push({ path: file.path, content: file.content, purpose: file.purpose });
+    }
+  }
+
+  // Incremental: open model findings stay open unless the model, shown their file, says fixed.
+  const carried = openModel.filter((f) => !fixedFingerprints.has(f.fingerprint));
+  const merged = mergeFindings(spec.ruleFindings, [...placedFindings, ...carried]);
+  const outcome: AgentOutcome = {
+    findings: merged.findings,
+    notReviewed: plan.notReviewed,
+    summary: summaries.join(' ').slice(0, 2000) || undefined,
+    data: {
+      promptVersion: answers[0]?.promptVersion ?? fixed.promptVersion,
+      confidence: answers.length ? Math.round((confidenceSum / answers.length) * 100) / 100 : 1,
+      chunks: plan.chunks.length,
+      reviewedLines: plan.coverage.reviewedLines,
+      changedLines: plan.coverage.totalLines,
+      dropped,
+      shadowedByRules: merged.shadowed,
+      repairs: [...repairs],
+      ...(env.sinceSha ? { incremental: { sinceSha: env.sinceSha, files: env.reviewDiff.map((f) => f.path), fixedFingerprints: [...fixedFingerprints].filter((fp) => openModel.some((f) => f.fingerprint === fp)) } } : {}),
+    },
+  };
+  if (proposed.length || spec.shape === 'generation') outcome.proposedFiles = proposed;
+  return outcome;
+}

@@ -1,0 +1,23 @@
+/** The agents service's settings, read once at start-up from the environment. */
+import { AGENT_TYPE_IDS, ConfigError, isAgentTypeId, type AgentTypeId } from '@agentflow/contracts';
+
+export interface AgentsConfig {
+  /** `AGENT_TYPES`: comma list of catalogue ids this deployment consumes. @default every type */
+  agentTypes: AgentTypeId[];
+  /** `AGENTS_CONCURRENCY`: tasks in flight per agent type in this process. @default 4 */
+  concurrency: number;
+  /** `AGENTS_CHECKOUTS_DIR`: where local clones of `owner/name` repositories live (`<dir>/<owner>/<name>`). */
+  checkoutsDir?: string;
+}
+
+export function readAgentsConfig(env: Readonly<Record<string, string | undefined>>): AgentsConfig {
+  const raw = env.AGENT_TYPES?.trim();
+  const agentTypes = raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [...AGENT_TYPE_IDS];
+  const unknown = agentTypes.filter((t) => !isAgentTypeId(t));
+  if (unknown.length) {
+    throw new ConfigError(`AGENT_TYPES names unknown agent types: ${unknown.join(', ')}; use ids from the catalogue: ${AGENT_TYPE_IDS.join(', ')}`);
+  }
+  const concurrency = env.AGENTS_CONCURRENCY ? Number(env.AGENTS_CONCURRENCY) : 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`AGENTS_CONCURRENCY must be a positive integer, got "${env.AGENTS_CONCURRENCY}"`);
+  return { agentTypes: [...new Set(agentTypes)] as AgentTypeId[], concurrency, checkoutsDir: env.AGENTS_CHECKOUTS_DIR || undefined };
+}

@@ -1,0 +1,143 @@
+/**
+ * `RepoReader` over a local checkout: the git CLI on a repository path, or a plain directory
+ * (no git; the diff is given as text, for `agentflow analyze --diff` style runs and fixtures).
+ */
+import { execFile } from 'node:child_process';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
+import { RepoReadError, type RepoReader } from './repo-reader';
+
+const run = promisify(execFile);
+const MAX_BUFFER = 64 * 1024 * 1024;
+const SHA_LIKE = /^[0-9A-Za-z._\-/^~]+$/;
+const SKIP_DIRS = new Set(['.git', 'node_modules', 'build', 'DerivedData', '.gradle', 'Pods', '.build']);
+
+function assertRef(ref: string): void {
+  // Refs go to git as arguments; refuse anything that could be read as an option.
+  if (!SHA_LIKE.test(ref) || ref.startsWith('-')) throw new RepoReadError(`"${ref}" is not a commit reference`);
+}
+
+/** Reads a git repository through the `git` CLI. */
+export class GitCheckoutReader implements RepoReader {
+  readonly label: string;
+  /** Absolute path of the checkout. */
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.label = `git:${this.root}`;
+  }
+
+  private async git(args: string[], allowExit1 = false): Promise<string> {
+    try {
+      const { stdout } = await run('git', ['-C', this.root, ...args], { maxBuffer: MAX_BUFFER, encoding: 'utf8' });
+      return stdout;
+    } catch (error) {
+      const e = error as { code?: number | string; stderr?: string; stdout?: string };
+      if (allowExit1 && e.code === 1) return e.stdout ?? '';
+      throw new RepoReadError(`git ${args[0]} in ${this.root} failed: ${(e.stderr ?? String(error)).trim()}`, { cause: error });
+    }
+  }
+
+  async diff(baseSha: string, headSha: string): Promise<FileDiff[]> {
+    assertRef(baseSha);
+    assertRef(headSha);
+    const text = await this.git(['diff', '--no-color', '--no-ext-diff', '-M', '--unified=3', baseSha, headSha, '--']);
+    return parseUnifiedDiff(text);
+  }
+
+  async readFile(path: string, sha: string): Promise<string | null> {
+    assertRef(sha);
+    try {
+      const { stdout } = await run('git', ['-C', this.root, 'cat-file', '-p', `${sha}:${path}`], { maxBuffer: MAX_BUFFER, encoding: 'buffer' });
+      const buffer = stdout as Buffer;
+      if (buffer.subarray(0, 8000).includes(0)) return null;
+      return buffer.toString('utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  async listFiles(sha: string): Promise<string[]> {
+    assertRef(sha);
+    const out = await this.git(['ls-tree', '-r', '--name-only', sha]);
+    return out.split('\n').filter(Boolean);
+  }
+
+  async findReferences(needle: string, sha: string, limit: number): Promise<string[]> {
+    assertRef(sha);
+    if (!needle) return [];
+    const out = await this.git(['grep', '-l', '-F', '-e', needle, sha, '--'], true);
+    // `git grep` on a commit prints `sha:path`.
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.slice(line.indexOf(':') + 1))
+      .slice(0, limit);
+  }
+}
+
+/**
+ * Reads a plain directory: the head is the directory as it is, and the diff is the text given at
+ * construction (shas are ignored). For local runs without git and for tests.
+ */
+export class DirectoryReader implements RepoReader {
+  readonly label: string;
+  private readonly root: string;
+
+  constructor(
+    root: string,
+    private readonly diffText: string,
+  ) {
+    this.root = resolve(root);
+    this.label = `dir:${this.root}`;
+  }
+
+  private inside(path: string): string {
+    const full = resolve(this.root, path);
+    if (full !== this.root && !full.startsWith(this.root + sep)) throw new RepoReadError(`${path} is outside ${this.root}`);
+    return full;
+  }
+
+  async diff(): Promise<FileDiff[]> {
+    return parseUnifiedDiff(this.diffText);
+  }
+
+  async readFile(path: string): Promise<string | null> {
+    try {
+      const buffer = await readFile(this.inside(path));
+      if (buffer.subarray(0, 8000).includes(0)) return null;
+      return buffer.toString('utf8');
+    } catch (error) {
+      if (error instanceof RepoReadError) throw error;
+      return null;
+    }
+  }
+
+  async listFiles(): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) {
+          if (!SKIP_DIRS.has(entry.name)) await walk(join(dir, entry.name));
+        } else if (entry.isFile()) out.push(relative(this.root, join(dir, entry.name)).split(sep).join('/'));
+      }
+    };
+    const info = await stat(this.root).catch(() => null);
+    if (!info?.isDirectory()) throw new RepoReadError(`${this.root} is not a directory`);
+    await walk(this.root);
+    return out.sort();
+  }
+
+  async findReferences(needle: string, _sha: string, limit: number): Promise<string[]> {
+    const hits: string[] = [];
+    for (const path of await this.listFiles()) {
+      if (hits.length >= limit) break;
+      const text = await this.readFile(path);
+      if (text?.includes(needle)) hits.push(path);
+    }
+    return hits;
+  }
+}

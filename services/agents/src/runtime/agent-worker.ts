@@ -1,0 +1,100 @@
+/**
+ * The bus side of the agents: one durable consumer per served agent type on
+ * `af.tasks.<type>`, a `task.started` notice, the result on `af.results.<runId>` with the
+ * deterministic id `runId:stepId:attempt`, and a subscription to `af.runs.*.cancel` that aborts
+ * the run's in-flight work. The message is acked only after the result is published.
+ */
+import { DEFAULT_CONSUMER, decodeEnvelope, stepMessageId, type AgentTask, type AgentTypeId, type ConsumerSpec, type Topology } from '@agentflow/contracts';
+import type { ConsumerHandle, MessageBus, Messenger, ServiceHandle } from '@agentflow/bus';
+import { CancellationRegistry } from './cancellation';
+import type { TaskRunner } from './task-runner';
+
+export interface AgentWorkerOptions {
+  agentTypes: AgentTypeId[];
+  /** Tasks in flight per agent type in this process. */
+  concurrency: number;
+}
+
+export function taskConsumerSpec(topology: Topology, agentType: string): ConsumerSpec {
+  return {
+    ...DEFAULT_CONSUMER,
+    stream: topology.streams.tasks.name,
+    durable: `agents-${agentType}`,
+    filterSubject: topology.subjects.tasks(agentType),
+  };
+}
+
+export class AgentWorker {
+  readonly cancellations = new CancellationRegistry();
+  private consumers: ConsumerHandle[] = [];
+  private cancelSubscription?: ServiceHandle;
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly messenger: Messenger,
+    private readonly topology: Topology,
+    private readonly runner: TaskRunner,
+    private readonly options: AgentWorkerOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    const decoder = new TextDecoder();
+    this.cancelSubscription = await this.bus.subscribe(this.topology.subjects.runCancel('*'), (msg) => {
+      try {
+        const envelope = decodeEnvelope('run.cancel', JSON.parse(decoder.decode(msg.data)));
+        this.cancellations.cancel(envelope.body.runId, envelope.body.reason);
+      } catch {
+        // A malformed cancel notice cancels nothing; the coordinator's own timeout still applies.
+      }
+    });
+    await this.bus.ensureStream(this.topology.streams.tasks);
+    await this.bus.ensureStream(this.topology.streams.results);
+    for (const type of this.options.agentTypes) {
+      const spec = taskConsumerSpec(this.topology, type);
+      this.consumers.push(
+        await this.bus.consume(
+          spec,
+          async (msg) => {
+            const envelope = await this.messenger.read(msg, 'task.requested');
+            // Long reviews outlive the ack wait: keep telling the server the task is alive.
+            const heartbeat = setInterval(() => msg.working(), Math.max(1_000, Math.floor(spec.ackWaitMs / 3)));
+            try {
+              await this.handle(envelope.body);
+            } finally {
+              clearInterval(heartbeat);
+            }
+          },
+          { concurrency: this.options.concurrency },
+        ),
+      );
+    }
+  }
+
+  /** Runs one task and publishes its result (exported for tests that drive the worker without a consumer). */
+  async handle(task: AgentTask): Promise<void> {
+    const id = stepMessageId(task.runId, task.stepId, task.attempt);
+    const results = this.topology.subjects.results(task.runId);
+    const { signal, release } = this.cancellations.open(task.runId);
+    try {
+      if (!signal.aborted) {
+        await this.messenger.emit(
+          results,
+          'task.started',
+          { runId: task.runId, stepId: task.stepId, attempt: task.attempt, agentType: task.agentType, startedAt: Date.now() },
+          { runId: task.runId, msgId: `${id}:started`, attempt: task.attempt },
+        );
+      }
+      const result = await this.runner.run(task, signal);
+      await this.messenger.emit(results, 'task.result', result, { runId: task.runId, msgId: id, attempt: task.attempt });
+    } finally {
+      release();
+    }
+  }
+
+  /** Stops pulling and waits for in-flight tasks (each publishes its result first). */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop(timeoutMs)));
+    this.consumers = [];
+    await this.cancelSubscription?.stop();
+  }
+}

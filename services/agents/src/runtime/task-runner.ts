@@ -1,0 +1,133 @@
+/**
+ * Runs one task: reads the change, gives the agent its environment, and turns whatever happens
+ * into an `AgentResult`. Error codes follow the coordinator's contract: `unparseable_output`,
+ * `agent_crashed` and `timeout` are retried by the coordinator; `cancelled`, the gateway's codes
+ * (`all_providers_failed`, `policy_denied`, ...) and `repo_unavailable` are not; a `deferred`
+ * gateway answer becomes a `deferred` result with `retryAt`.
+ */
+import { AgentflowError, describeError, type AgentResult, type AgentTask, type PlanStep } from '@agentflow/contracts';
+import { RequestFailedError } from '@agentflow/bus';
+import type { AgentOutcome } from '../agents/agent';
+import { agentFor } from '../agents/registry';
+import type { MobileAnalyzer } from '../analysis/mobile-analyzer';
+import { readProjectFacts, type ProjectFacts } from '../analysis/project-facts';
+import type { TokenCounter } from '../context/tokens';
+import { GatewayDeferredError, GatewayFailedError, TaskCancelledError, type ModelGateway } from '../gateway/model-gateway';
+import { UnparseableOutputError } from '../output/parse-output';
+import type { PushFilesPort, PushQuota } from '../push/push-files';
+import { RepoContext } from '../repo/repo-context';
+import type { RepoReaderFactory } from '../repo/reader-factory';
+import { RepoReadError } from '../repo/repo-reader';
+import { UsageMeter } from './usage-meter';
+
+export interface TaskRunnerDeps {
+  readers: RepoReaderFactory;
+  gateway: ModelGateway;
+  analyzer: MobileAnalyzer;
+  tokens: TokenCounter;
+  push: PushFilesPort;
+  pushQuota: PushQuota;
+  now?: () => number;
+}
+
+/** `task.step` with the plan's defaults filled in. */
+export function readStep(task: AgentTask): PlanStep {
+  const s = (task.step ?? {}) as Partial<PlanStep>;
+  return {
+    id: s.id ?? task.stepId,
+    phase: s.phase ?? 'main',
+    agentType: (s.agentType ?? task.agentType) as PlanStep['agentType'],
+    agentName: s.agentName ?? task.agentType,
+    tasks: s.tasks ?? task.tasks,
+    dependsOn: s.dependsOn ?? [],
+    providers: s.providers ?? [],
+    model: s.model ?? {},
+    timeoutMs: s.timeoutMs ?? 300_000,
+    retries: s.retries ?? 1,
+    if: s.if,
+    batch: s.batch ?? false,
+    options: s.options ?? {},
+  };
+}
+
+export class TaskRunner {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: TaskRunnerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async run(task: AgentTask, signal: AbortSignal): Promise<AgentResult> {
+    const usage = new UsageMeter();
+    const base = { runId: task.runId, stepId: task.stepId, attempt: task.attempt, agentType: task.agentType };
+    const failed = (errorCode: string, error: unknown, extra: Partial<AgentResult> = {}): AgentResult => ({
+      ...base,
+      status: 'failed',
+      findings: [],
+      notReviewed: [],
+      usage: usage.snapshot(),
+      errorCode,
+      errorMessage: error instanceof Error ? error.message : describeError(error),
+      ...extra,
+    });
+    const agent = agentFor(task.agentType);
+    if (!agent) return failed('unknown_agent_type', new Error(`no agent serves type "${task.agentType}" in this build`));
+
+    // The task's deadline aborts in-flight calls like a cancel does.
+    const deadline = AbortSignal.timeout(Math.max(1, task.deadline - this.now()));
+    const combined = AbortSignal.any([signal, deadline]);
+    try {
+      const reader = await this.deps.readers.forTask(task);
+      const head = task.change.headSha;
+      const baseSha = task.change.baseSha ?? `${head}^`;
+      const repo = new RepoContext(reader, head, baseSha);
+      const diff = await reader.diff(baseSha, head);
+      let reviewDiff = diff;
+      if (task.sinceSha && task.sinceSha !== head) {
+        const inPr = new Set(diff.map((f) => f.path));
+        reviewDiff = (await reader.diff(task.sinceSha, head)).filter((f) => inPr.has(f.path));
+      }
+      let facts: Promise<ProjectFacts> | undefined;
+      const outcome: AgentOutcome = await agent.run({
+        task,
+        step: readStep(task),
+        repo,
+        diff,
+        reviewDiff,
+        sinceSha: task.sinceSha && task.sinceSha !== head ? task.sinceSha : undefined,
+        facts: () => (facts ??= readProjectFacts(repo)),
+        analyzer: this.deps.analyzer,
+        gateway: this.deps.gateway,
+        tokens: this.deps.tokens,
+        push: this.deps.push,
+        pushQuota: this.deps.pushQuota,
+        usage,
+        signal: combined,
+        now: this.now,
+      });
+      return {
+        ...base,
+        status: 'succeeded',
+        findings: outcome.findings,
+        notReviewed: outcome.notReviewed,
+        proposedFiles: outcome.proposedFiles,
+        summary: outcome.summary,
+        usage: usage.snapshot(),
+        data: { ...outcome.data, modelCalls: usage.calls },
+        awaitCi: outcome.awaitCi,
+      };
+    } catch (error) {
+      if (error instanceof TaskCancelledError || signal.aborted) return failed('cancelled', error);
+      if (deadline.aborted) return failed('timeout', new Error(`the task passed its deadline (${new Date(task.deadline).toISOString()})`));
+      if (error instanceof UnparseableOutputError) return failed('unparseable_output', error, { data: { excerpt: error.excerpt } });
+      if (error instanceof GatewayDeferredError) {
+        return { ...failed('deferred', error), status: 'deferred', retryAt: error.retryAt, errorCode: error.response.errorCode ?? 'deferred' };
+      }
+      if (error instanceof GatewayFailedError) return failed(error.code, error);
+      if (error instanceof RequestFailedError) return failed('timeout', error);
+      if (error instanceof RepoReadError) return failed(error.retryable ? 'agent_crashed' : 'repo_unavailable', error);
+      if (error instanceof AgentflowError && !error.retryable) return failed(error.code, error);
+      return failed('agent_crashed', error);
+    }
+  }
+}
