@@ -228,6 +228,18 @@ describe('RunActor: if: conditions', () => {
     expect(t.state!.steps.fix.condition).toEqual({ expr: 'review.findings.blocker > 0 && review.succeeded', value: true });
   });
 
+  it('resolves a phase name to its steps (the workflow library\'s evaluator)', () => {
+    const actor = new RunActor();
+    let state = start(actor, [
+      { id: 'analysis.review', phase: 'analysis' },
+      { id: 'analysis.security', phase: 'analysis', agentType: 'security' },
+      { id: 'generation.tests', phase: 'generation', agentType: 'test-generation', dependsOn: ['analysis.review', 'analysis.security'], if: 'analysis.succeeded' },
+    ]).state!;
+    state = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'analysis.review', attempt: 1, result: buildResult(RUN, 'analysis.review', 1) }).state!;
+    const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 2, stepId: 'analysis.security', attempt: 1, result: buildResult(RUN, 'analysis.security', 1) });
+    expect(tasksOf(t.commands).map((c) => c.task.stepId)).toEqual(['generation.tests']);
+  });
+
   it('fails the step, saying why, when the condition cannot be read', () => {
     const actor = new RunActor();
     const state = start(actor, [{ id: 'review' }, { id: 'fix', dependsOn: ['review'], if: 'nosuch.succeeded' }]).state!;

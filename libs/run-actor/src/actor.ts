@@ -7,7 +7,8 @@ import type {
   AgentResult, AgentTask, PlanStep, RunFailed, RunProgress, StepOutcomeSummary, StepState, TimerMessage,
 } from '@agentflow/contracts';
 import { stepMessageId } from '@agentflow/contracts';
-import { basicConditionEvaluator, type ConditionEvaluator } from './condition';
+import { evaluateCondition } from '@agentflow/workflow';
+import type { ConditionEvaluator } from './condition';
 import { runEndMsgId, type RunCommand } from './commands';
 import {
   addUsage, DEGRADING_ERROR_CODES, RETRYABLE_ERROR_CODES, type RunEvent, type RunRequestedEvent, type StepDeferredEvent,
@@ -19,7 +20,7 @@ import {
 } from './state';
 
 export interface RunActorOptions {
-  /** Evaluates `if:`; inject the workflow library's. @default basicConditionEvaluator */
+  /** Evaluates `if:`. @default evaluateCondition from @agentflow/workflow */
   evaluateCondition?: ConditionEvaluator;
   /** Shortest wait before a deferred step is tried again, ms. @default 30000 */
   minDeferMs?: number;
@@ -62,7 +63,7 @@ export class RunActor {
   private readonly maxDeferTotalMs: number;
 
   constructor(options: RunActorOptions = {}) {
-    this.evaluate = options.evaluateCondition ?? basicConditionEvaluator;
+    this.evaluate = options.evaluateCondition ?? evaluateCondition;
     this.minDeferMs = options.minDeferMs ?? 30_000;
     this.maxDeferMs = options.maxDeferMs ?? 600_000;
     this.maxDeferTotalMs = options.maxDeferTotalMs ?? 6 * 3_600_000;
@@ -553,25 +554,12 @@ function outcomeOf(step: StepRuntime | undefined): StepOutcomeSummary | undefine
   };
 }
 
-/** Outcomes by step id and by phase name (a phase counts once all its steps have ended). */
+/** Outcomes of the steps that have ended, by step id (the evaluator resolves phase names by prefix). */
 export function outcomesFor(s: RunState): Record<string, StepOutcomeSummary> {
   const out: Record<string, StepOutcomeSummary> = {};
-  const phases = new Map<string, StepOutcomeSummary[]>();
-  let complete = new Set<string>();
   for (const plan of s.request.plan.steps) {
     const outcome = outcomeOf(s.steps[plan.id]);
-    if (!phases.has(plan.phase)) { phases.set(plan.phase, []); complete.add(plan.phase); }
-    if (!outcome) { complete.delete(plan.phase); continue; }
-    out[plan.id] = outcome;
-    phases.get(plan.phase)!.push(outcome);
-  }
-  complete = new Set([...complete].filter((p) => !(p in out)));
-  for (const phase of complete) {
-    const members = phases.get(phase)!;
-    const statuses = new Set(members.map((m) => m.status));
-    const status: StepOutcomeSummary['status'] = statuses.size === 1 ? members[0].status
-      : statuses.has('failed') ? 'failed' : statuses.has('timed_out') ? 'timed_out' : statuses.has('cancelled') ? 'cancelled' : 'succeeded';
-    out[phase] = { status, findings: members.flatMap((m) => m.findings) };
+    if (outcome) out[plan.id] = outcome;
   }
   return out;
 }
