@@ -77,6 +77,7 @@ export class FakeVendorServer {
   private readonly seenPrefixes = new Set<string>();
   private readonly nonce = randomBytes(4).toString('hex');
   private seq = 0;
+  private hanging = 0;
   private options: FakeVendorOptions;
   private address = '';
 
@@ -159,6 +160,11 @@ export class FakeVendorServer {
     return this.log.some((r) => r.rawBody?.includes(text) || r.path.includes(text) || Object.values(r.headers).some((v) => v.includes(text)));
   }
 
+  /** Requests held by a `hang` script whose client is still connected (0 once every caller aborted). */
+  get openHangs(): number {
+    return this.hanging;
+  }
+
   /** Forget the log, the counts, the queues and the prompt-cache memory. */
   reset(): void {
     this.log.length = 0;
@@ -239,6 +245,10 @@ export class FakeVendorServer {
       }
       case 'hang':
         this.record({ ...logged, status: 0, outcome: 'hang' });
+        this.hanging += 1;
+        res.on('close', () => {
+          this.hanging -= 1;
+        });
         // Nothing is written: the client's timeout or abort ends it, or close() does.
         return;
       case 'rate-limit': {

@@ -1,0 +1,139 @@
+/**
+ * Response cache keyed by the sha256 of the normalised, redacted request. Entries live in a NATS KV
+ * bucket; each replica keeps a local copy fed by a KV watch, so a look-up is a Map read and a write
+ * is not awaited. The server (2.9) has no per-key TTL: each entry carries its expiry, expired
+ * entries are ignored on read and deleted by a periodic sweep.
+ */
+import { createHash } from 'node:crypto';
+import type { KeyValueStore } from '@agentflow/bus';
+import type { ChatMessage, ProviderTarget } from '@agentflow/contracts';
+import type { Clock } from '../shared/clock';
+import type { OutputSchema, TokenCounts } from '../providers/chat-provider';
+
+/** What a hit replays. */
+export interface CachedAnswer {
+  text: string;
+  structured?: Record<string, unknown>;
+  provider: string;
+  model: string;
+  /** Usage of the call that filled the entry (a hit costs nothing; this is for the record). */
+  usage: TokenCounts;
+  expiresAt: number;
+}
+
+export interface CacheKeyInput {
+  providers: ProviderTarget[];
+  system?: string;
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature?: number;
+  responseSchema?: OutputSchema;
+  complexity?: string;
+  dataClass: string;
+}
+
+/** JSON with sorted keys, so the same request hashes the same however its objects were built. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const keys = Object.keys(value as Record<string, unknown>).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+export function cacheKey(input: CacheKeyInput): string {
+  const normalised = {
+    providers: input.providers.map((p) => `${p.provider}/${p.model}`),
+    system: input.system?.trim(),
+    messages: input.messages.map((m) => [m.role, m.content.replace(/\r\n/g, '\n').trimEnd()]),
+    maxTokens: input.maxTokens,
+    temperature: input.temperature ?? null,
+    schema: input.responseSchema ?? null,
+    complexity: input.complexity ?? null,
+    dataClass: input.dataClass,
+  };
+  return createHash('sha256').update(canonical(normalised)).digest('hex');
+}
+
+const encoder = new TextEncoder();
+
+export class ResponseCache {
+  private readonly local = new Map<string, CachedAnswer>();
+  private stopWatch: (() => void) | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly kv: KeyValueStore,
+    private readonly options: { ttlMs: number; maxLocalEntries: number; sweepEveryMs?: number },
+    private readonly clock: Clock,
+    private readonly onError: (e: unknown) => void = () => undefined,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopWatch = await this.kv.watch(
+      (entry) => {
+        if (entry.operation !== 'PUT') {
+          this.local.delete(entry.key);
+          return;
+        }
+        try {
+          this.remember(entry.key, entry.json<CachedAnswer>());
+        } catch (e) {
+          this.onError(e);
+        }
+      },
+      { includeHistory: true },
+    );
+    this.sweeper = setInterval(() => this.sweep().catch(this.onError), this.options.sweepEveryMs ?? 60_000);
+    this.sweeper.unref?.();
+  }
+
+  stop(): void {
+    this.stopWatch?.();
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+
+  get(key: string): CachedAnswer | undefined {
+    const hit = this.local.get(key);
+    if (hit && hit.expiresAt > this.clock.now()) {
+      this.hits += 1;
+      // Refresh recency for the LRU bound.
+      this.local.delete(key);
+      this.local.set(key, hit);
+      return hit;
+    }
+    this.misses += 1;
+    return undefined;
+  }
+
+  /** Stores locally at once and in KV without waiting. */
+  put(key: string, answer: Omit<CachedAnswer, 'expiresAt'>): void {
+    const entry: CachedAnswer = { ...answer, expiresAt: this.clock.now() + this.options.ttlMs };
+    this.remember(key, entry);
+    this.kv.put(key, encoder.encode(JSON.stringify(entry))).catch(this.onError);
+  }
+
+  private remember(key: string, entry: CachedAnswer): void {
+    this.local.delete(key);
+    this.local.set(key, entry);
+    while (this.local.size > this.options.maxLocalEntries) {
+      const oldest = this.local.keys().next().value as string;
+      this.local.delete(oldest);
+    }
+  }
+
+  /** Deletes expired entries from KV (any replica may; deleting twice is harmless). */
+  async sweep(): Promise<number> {
+    const now = this.clock.now();
+    let removed = 0;
+    for (const [key, entry] of [...this.local]) {
+      if (entry.expiresAt <= now) {
+        this.local.delete(key);
+        await this.kv.delete(key);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Prices per provider and model with the date each took effect; a call is priced with the newest
+ * price not after the call. Cache reads and writes have their own prices (defaults by vendor, as
+ * documented on `ModelPrice`), and each token is priced once: `inputTokens` excludes cached ones.
+ */
+import type { ModelPrice, ProviderKind, ProvidersConfig } from '@agentflow/contracts';
+import type { TokenCounts } from '../providers/chat-provider';
+
+export interface ResolvedPrice {
+  inputPerMTok: number;
+  outputPerMTok: number;
+  cacheReadPerMTok: number;
+  cacheWritePerMTok: number;
+  effectiveFrom: string;
+}
+
+function isAnthropic(kind: ProviderKind): boolean {
+  return kind === 'anthropic' || kind === 'anthropic-bedrock' || kind === 'anthropic-vertex';
+}
+
+export class PriceBook {
+  constructor(private readonly config: ProvidersConfig) {}
+
+  /** The price in force at `at` (epoch ms), or undefined when the model has none that early. */
+  price(provider: string, model: string, at: number): ResolvedPrice | undefined {
+    const p = this.config.providers[provider];
+    const prices: ModelPrice[] | undefined = p?.models[model]?.prices;
+    if (!p || !prices?.length) return undefined;
+    const day = new Date(at).toISOString().slice(0, 10);
+    const inForce = prices.filter((x) => x.effectiveFrom <= day).sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1))[0];
+    if (!inForce) return undefined;
+    const anthropic = isAnthropic(p.kind);
+    return {
+      inputPerMTok: inForce.inputPerMTok,
+      outputPerMTok: inForce.outputPerMTok,
+      cacheReadPerMTok: inForce.cacheReadPerMTok ?? inForce.inputPerMTok * (anthropic ? 0.1 : 0.5),
+      cacheWritePerMTok: inForce.cacheWritePerMTok ?? inForce.inputPerMTok * (anthropic ? 1.25 : 1),
+      effectiveFrom: inForce.effectiveFrom,
+    };
+  }
+
+  /** USD for `usage` at `at`. A model without a price costs 0 here and is flagged by the caller. */
+  cost(provider: string, model: string, usage: TokenCounts, at: number): number {
+    const price = this.price(provider, model, at);
+    if (!price) return 0;
+    const usd =
+      (usage.inputTokens * price.inputPerMTok +
+        usage.outputTokens * price.outputPerMTok +
+        usage.cacheReadTokens * price.cacheReadPerMTok +
+        usage.cacheWriteTokens * price.cacheWritePerMTok) /
+      1_000_000;
+    return Math.round(usd * 1e9) / 1e9;
+  }
+
+  /** Upper-bound estimate before the call: the prompt's tokens at the input price, plus every allowed output token. */
+  estimate(provider: string, model: string, promptTokens: number, maxTokens: number, at: number): number {
+    return this.cost(provider, model, { inputTokens: promptTokens, outputTokens: maxTokens, cacheReadTokens: 0, cacheWriteTokens: 0 }, at);
+  }
+}
+
+/**
+ * Tokens a prompt will take, on the high side (about three characters a token, where vendors
+ * average nearer four on code), so reservations cover the real cost.
+ */
+export function estimatePromptTokens(system: string | undefined, messages: ReadonlyArray<{ content: string }>): number {
+  let chars = system?.length ?? 0;
+  for (const m of messages) chars += m.content.length + 8;
+  return Math.ceil(chars / 3) + 16;
+}

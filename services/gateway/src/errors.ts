@@ -1,0 +1,65 @@
+/**
+ * The gateway's typed outcomes. Each says what happened, what the caller should do, and whether
+ * trying again can help. They surface in a {@link GatewayResponse} as `errorCode` (never as text
+ * from a prompt or a key).
+ */
+import { AgentflowError } from '@agentflow/contracts';
+import type { ProviderAttempt } from '@agentflow/contracts';
+
+/** A budget (day, month, project, workflow, team) has no room for the estimated cost. Wait for `retryAt`. */
+export class BudgetExceeded extends AgentflowError {
+  readonly code = 'budget_exceeded';
+  readonly retryable = true;
+  constructor(
+    /** Which budget: `global:day`, `project:ios-app:month`, ... */
+    readonly budget: string,
+    /** Epoch ms when the period rolls over and the budget has room again. */
+    readonly retryAt: number,
+  ) {
+    super(`budget ${budget} is spent until ${new Date(retryAt).toISOString()}; the step is deferred until then or until the budget is raised in workflows/gateway.yml`);
+  }
+}
+
+/** Policy forbids sending this request anywhere (a never-sent path, no provider allowed for the data class, rules-only mode). */
+export class PolicyDenied extends AgentflowError {
+  readonly code = 'policy_denied';
+  readonly retryable = false;
+  constructor(message: string, readonly rule: string) {
+    super(message);
+  }
+}
+
+/** Every provider in the chain failed; `attempts` says what each one said. */
+export class AllProvidersFailed extends AgentflowError {
+  readonly code = 'all_providers_failed';
+  constructor(
+    readonly attempts: ProviderAttempt[],
+    /** True when every failure was an outage (rate limits, overload, 5xx, timeouts, open breakers): defer, do not fail. */
+    readonly allUnavailable: boolean,
+    /** When a provider is expected back (breaker cool-down, rate window, Retry-After). */
+    readonly retryAt: number | undefined,
+  ) {
+    super(`all ${attempts.length} provider attempt(s) failed: ${attempts.map((a) => `${a.provider}/${a.model} ${a.outcome}${a.status ? ` ${a.status}` : ''}`).join('; ')}`);
+  }
+  get retryable(): boolean {
+    return this.allUnavailable;
+  }
+}
+
+/** The request's deadline passed before an answer. */
+export class DeadlineExceeded extends AgentflowError {
+  readonly code = 'deadline_exceeded';
+  readonly retryable = false;
+  constructor(readonly deadline: number) {
+    super(`deadline ${new Date(deadline).toISOString()} passed before any provider answered; give the step more time or a faster model`);
+  }
+}
+
+/** The caller aborted (the run was cancelled or superseded). */
+export class RequestAborted extends AgentflowError {
+  readonly code = 'aborted';
+  readonly retryable = false;
+  constructor(readonly reason: string) {
+    super(`request aborted: ${reason}`);
+  }
+}

@@ -1,0 +1,355 @@
+/**
+ * The gateway pipeline, per request: policy (rules-only, never-sent paths, data classes) ->
+ * redaction -> cache -> model choice -> for each target along the chain: breaker -> budget
+ * reservation -> rate limit -> vendor call with retries -> settle cost -> ledger and audit.
+ * Everything it reads per request is in memory; the only network call on the hot path is the
+ * vendor's. Callable in-process (the HTTP front) or through {@link GatewayNatsTransport}.
+ */
+import { randomUUID } from 'node:crypto';
+import type { GatewayRequest, GatewayResponse, ProviderAttempt, ProviderTarget, ProvidersConfig } from '@agentflow/contracts';
+import type { AuditRecord } from './audit/audit-record';
+import type { BudgetGuard, BudgetTicket } from './budget/budget-guard';
+import type { CircuitBreakerBoard } from './breaker/circuit-breaker';
+import { cacheKey, type ResponseCache } from './cache/response-cache';
+import type { GatewaySettings, Tier } from './config/gateway-settings';
+import { estimatePromptTokens, type PriceBook } from './cost/price-book';
+import type { LedgerEntry, WasteKind } from './cost/ledger-entry';
+import type { RecordSink } from './cost/record-sink';
+import { BudgetExceeded } from './errors';
+import { RateLimitWaitTooLong, type RateLimiter } from './limits/rate-limiter';
+import type { GatewayLogger } from './log/gateway-logger';
+import { allowsDataClass, type PolicyState } from './policy/rules-only-switch';
+import type { ChatProvider, ChatResult, TokenCounts } from './providers/chat-provider';
+import { OUTAGE_FAILURES, ProviderError, type ProviderFailure } from './providers/provider-error';
+import type { Redacted, Redactor } from './redaction/redactor';
+import { decideRetry } from './retry/backoff';
+import type { ModelRouter } from './routing/model-router';
+import type { Clock } from './shared/clock';
+
+export interface PipelineDeps {
+  config: ProvidersConfig;
+  settings: GatewaySettings;
+  providers: Map<string, ChatProvider>;
+  policy: PolicyState;
+  redactor: Redactor;
+  cache: ResponseCache;
+  budget: BudgetGuard;
+  limiter: RateLimiter;
+  breakers: CircuitBreakerBoard;
+  router: ModelRouter;
+  prices: PriceBook;
+  records: RecordSink;
+  logger: GatewayLogger;
+  clock: Clock;
+  random?: () => number;
+}
+
+/** Why a request was aborted, as the transport says it: a cancelled run's spend is marked superseded. */
+export const ABORT_SUPERSEDED = 'superseded';
+
+const ZERO: TokenCounts = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+/** Outcomes that mean "the vendor is unavailable right now": when every attempt ends so, the answer is deferred. */
+const UNAVAILABLE = new Set(['rate_limited', 'overloaded', 'server_error', 'timeout', 'network', 'breaker_open']);
+
+function addUsage(a: TokenCounts, b: TokenCounts): TokenCounts {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+  };
+}
+
+/** Per-request working state. */
+interface Walk {
+  req: GatewayRequest;
+  redacted: Redacted;
+  signal: AbortSignal;
+  attempts: ProviderAttempt[];
+  usage: TokenCounts;
+  costUsd: number;
+  vendorMs: number;
+  primary: ProviderTarget;
+  callNo: number;
+  retryAt?: number;
+}
+
+type CallOutcome = { ok: true; result: ChatResult; costUsd: number } | { ok: false; error: ProviderError };
+
+export class GatewayPipeline {
+  private readonly random: () => number;
+
+  constructor(private readonly d: PipelineDeps) {
+    this.random = d.random ?? Math.random;
+  }
+
+  /** Answers one request. Never throws for a vendor's or the budget's sake: the outcome is in the response. */
+  async generate(req: GatewayRequest, signal?: AbortSignal): Promise<GatewayResponse> {
+    const { clock } = this.d;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason ?? 'aborted');
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    const untilDeadline = req.deadline - clock.now();
+    const deadlineTimer = setTimeout(() => controller.abort('deadline'), Math.max(0, untilDeadline));
+    try {
+      return await this.run(req, controller.signal);
+    } finally {
+      clearTimeout(deadlineTimer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private answer(req: GatewayRequest, walk: Partial<Walk>, rest: Partial<GatewayResponse>): GatewayResponse {
+    return {
+      requestId: req.requestId,
+      status: 'failed',
+      usage: walk.usage ?? { ...ZERO },
+      costUsd: walk.costUsd ?? 0,
+      cached: false,
+      attempts: walk.attempts ?? [],
+      vendorMs: walk.vendorMs ?? 0,
+      ...rest,
+    };
+  }
+
+  private async run(req: GatewayRequest, signal: AbortSignal): Promise<GatewayResponse> {
+    const { policy, clock } = this.d;
+    if (signal.aborted) return this.answer(req, {}, this.abortedFields(signal));
+    if (req.deadline <= clock.now()) return this.answer(req, {}, { errorCode: 'deadline_exceeded', errorMessage: 'the deadline had passed when the request arrived' });
+
+    if (policy.rulesOnly) {
+      this.auditDenied(req, 'rules-only');
+      return this.answer(req, {}, { errorCode: 'policy_denied', errorMessage: 'rules-only mode is on: no vendor is called; run the deterministic analysers only' });
+    }
+    const blocked = policy.neverSent.blocked(req.paths.map((p) => p.path));
+    if (blocked.length) {
+      this.auditDenied(req, 'never-sent');
+      return this.answer(req, {}, { errorCode: 'policy_denied', errorMessage: `never-sent paths in the request: ${blocked.slice(0, 5).join(', ')}; leave them out of the prompt` });
+    }
+    const allowed = req.providers.filter((t) => {
+      const p = this.d.config.providers[t.provider];
+      return p && allowsDataClass(p.dataClasses, req.dataClass);
+    });
+    if (!allowed.length) {
+      this.auditDenied(req, 'data-class');
+      return this.answer(req, {}, { errorCode: 'policy_denied', errorMessage: `no provider in the chain may receive data class ${req.dataClass}` });
+    }
+
+    const redacted = this.d.redactor.redact(req.system, req.messages);
+    const key = cacheKey({
+      providers: req.providers, system: redacted.system, messages: redacted.messages, maxTokens: req.maxTokens,
+      temperature: req.temperature, responseSchema: req.responseSchema, complexity: req.complexity, dataClass: req.dataClass,
+    });
+    if (req.cache !== false) {
+      const hit = this.d.cache.get(key);
+      if (hit) {
+        this.ledger(req, hit.provider, hit.model, ZERO, 0, 'none', 0, `${req.requestId}:cache`, true);
+        return this.answer(req, {}, { status: 'ok', text: hit.text, structured: hit.structured, provider: hit.provider, model: hit.model, cached: true });
+      }
+    }
+
+    const chain = this.d.router.route(allowed, req.complexity as Tier | undefined, this.d.budget.remainingFraction(req.attribution));
+    const walk: Walk = { req, redacted, signal, attempts: [], usage: { ...ZERO }, costUsd: 0, vendorMs: 0, primary: chain[0], callNo: 0 };
+    const queue = [...chain];
+    const tried = new Set<string>();
+    while (queue.length) {
+      if (signal.aborted) return this.answer(req, walk, this.abortedFields(signal));
+      const target = queue.shift()!;
+      const id = `${target.provider}/${target.model}`;
+      if (tried.has(id)) continue;
+      tried.add(id);
+      let outcome: CallOutcome;
+      try {
+        outcome = await this.tryTarget(walk, target);
+      } catch (error) {
+        if (error instanceof BudgetExceeded) {
+          return this.answer(req, walk, { status: 'deferred', errorCode: 'budget_exceeded', errorMessage: error.message, retryAt: error.retryAt });
+        }
+        throw error;
+      }
+      if (outcome.ok) {
+        const { result } = outcome;
+        if (req.cache !== false) {
+          this.d.cache.put(key, { text: result.text, structured: result.structured, provider: target.provider, model: target.model, usage: result.usage });
+        }
+        return this.answer(req, walk, { status: 'ok', text: result.text, structured: result.structured, provider: target.provider, model: target.model });
+      }
+      if (outcome.error.isContextLength) {
+        const window = this.d.router.contextWindow(target.provider, target.model);
+        const larger = this.d.router.largerWindow(target, window, req.dataClass, tried).filter((t) => this.d.providers.has(t.provider));
+        // Chain entries with a window no larger cannot take the prompt either: skip them.
+        const rest = queue.filter((t) => this.d.router.contextWindow(t.provider, t.model) > window);
+        queue.length = 0;
+        queue.push(...rest.filter((t) => !larger.some((l) => l.provider === t.provider && l.model === t.model)), ...larger);
+        queue.sort((a, b) => Number(b.provider === target.provider) - Number(a.provider === target.provider));
+      }
+    }
+    if (signal.aborted) return this.answer(req, walk, this.abortedFields(signal));
+    if (clock.now() >= req.deadline) return this.answer(req, walk, { errorCode: 'deadline_exceeded', errorMessage: 'the deadline passed before any provider answered' });
+    const allUnavailable = walk.attempts.length > 0 && walk.attempts.every((a) => UNAVAILABLE.has(a.outcome));
+    const summary = walk.attempts.map((a) => `${a.provider}/${a.model}: ${a.outcome}${a.status ? ` ${a.status}` : ''}${a.message ? ` (${a.message})` : ''}`).join('; ');
+    if (allUnavailable) {
+      return this.answer(req, walk, {
+        status: 'deferred', errorCode: 'all_providers_failed', retryAt: walk.retryAt ?? clock.now() + 60_000,
+        errorMessage: `every allowed provider is unavailable; retry after retryAt. ${summary}`,
+      });
+    }
+    return this.answer(req, walk, { status: 'failed', errorCode: 'all_providers_failed', errorMessage: summary });
+  }
+
+  private abortedFields(signal: AbortSignal): Partial<GatewayResponse> {
+    if (signal.reason === 'deadline') return { errorCode: 'deadline_exceeded', errorMessage: 'the deadline passed before any provider answered' };
+    return { errorCode: 'aborted', errorMessage: `request aborted (${String(signal.reason)})` };
+  }
+
+  /** Calls one provider+model, with retries. Throws only {@link BudgetExceeded}. */
+  private async tryTarget(walk: Walk, target: ProviderTarget): Promise<CallOutcome> {
+    const { req, signal } = walk;
+    const { clock, breakers, settings } = this.d;
+    const provider = this.d.providers.get(target.provider);
+    const providerConfig = this.d.config.providers[target.provider];
+    if (!provider || !providerConfig?.models[target.model]) {
+      const error = new ProviderError('bad_request', `${target.provider}/${target.model} is not configured in providers.yml`, target);
+      this.attempt(walk, target, 'bad_request', 0, error.message);
+      return { ok: false, error };
+    }
+    if (!allowsDataClass(providerConfig.dataClasses, req.dataClass)) {
+      const error = new ProviderError('bad_request', `${target.provider} may not receive data class ${req.dataClass}`, target);
+      this.attempt(walk, target, 'policy_denied', 0, error.message);
+      return { ok: false, error };
+    }
+    const promptTokens = estimatePromptTokens(walk.redacted.system, walk.redacted.messages);
+    let lastError: ProviderError | undefined;
+    for (let attemptNo = 1; ; attemptNo++) {
+      const permit = breakers.permit(target.provider, target.model);
+      if (!permit.allowed) {
+        walk.retryAt = Math.min(walk.retryAt ?? Infinity, permit.retryAt);
+        this.attempt(walk, target, 'breaker_open', 0, 'circuit breaker open');
+        return { ok: false, error: lastError ?? new ProviderError('overloaded', `${target.provider}/${target.model}: circuit breaker open`, target) };
+      }
+      const estimate = this.d.prices.estimate(target.provider, target.model, promptTokens, req.maxTokens, clock.now());
+      let ticket: BudgetTicket;
+      try {
+        ticket = await this.d.budget.reserve(req.attribution, estimate);
+      } catch (error) {
+        breakers.release(target.provider, target.model, permit.probe);
+        throw error;
+      }
+      const outcome = await this.callOnce(walk, target, provider, ticket, promptTokens, permit.probe, attemptNo);
+      if (outcome.ok) return outcome;
+      lastError = outcome.error;
+      if (outcome.error.failure === 'aborted') return outcome;
+      const decision = decideRetry(outcome.error, attemptNo, { maxAttempts: settings.retry.maxAttemptsPerProvider, baseDelayMs: settings.retry.baseDelayMs, maxDelayMs: settings.retry.maxDelayMs }, clock.now(), req.deadline, this.random);
+      if (!decision.retry) {
+        if (outcome.error.retryAfterMs !== undefined) walk.retryAt = Math.min(walk.retryAt ?? Infinity, clock.now() + outcome.error.retryAfterMs);
+        return outcome;
+      }
+      try {
+        await clock.sleep(decision.delayMs, signal);
+      } catch {
+        return outcome;
+      }
+    }
+  }
+
+  private async callOnce(walk: Walk, target: ProviderTarget, provider: ChatProvider, ticket: BudgetTicket, promptTokens: number, probe: boolean, attemptNo: number): Promise<CallOutcome> {
+    const { req, signal } = walk;
+    const { clock, breakers } = this.d;
+    let permitRelease: ((tokens: number) => void) | undefined;
+    try {
+      const rate = await this.d.limiter.acquire(target.provider, target.model, promptTokens + req.maxTokens, req.deadline, signal);
+      permitRelease = rate.release;
+    } catch (error) {
+      this.d.budget.settle(ticket, 0);
+      breakers.release(target.provider, target.model, probe);
+      if (error instanceof RateLimitWaitTooLong) {
+        walk.retryAt = Math.min(walk.retryAt ?? Infinity, error.retryAt);
+        this.attempt(walk, target, 'rate_limited', 0, 'gateway rate limit used up before the deadline');
+        return { ok: false, error: new ProviderError('rate_limited', error.message, { ...target, retryAfterMs: error.retryAt - clock.now() }) };
+      }
+      const aborted = new ProviderError('aborted', `${target.provider}/${target.model}: aborted while waiting for rate`, target);
+      this.attempt(walk, target, 'aborted', 0, aborted.message);
+      return { ok: false, error: aborted };
+    }
+    const timeoutMs = Math.min(this.d.config.providers[target.provider]?.timeoutMs ?? 120_000, req.deadline - clock.now());
+    const started = clock.now();
+    walk.callNo += 1;
+    const callId = `${req.requestId}:${walk.callNo}`;
+    let result: ChatResult | undefined;
+    let error: ProviderError | undefined;
+    try {
+      result = await provider.generate({
+        model: target.model, system: walk.redacted.system, messages: walk.redacted.messages, maxTokens: req.maxTokens,
+        temperature: req.temperature, responseSchema: req.responseSchema, cachePrompt: true, signal, timeoutMs,
+      });
+    } catch (e) {
+      error = e instanceof ProviderError ? e : new ProviderError('network', `${target.provider}/${target.model}: ${e instanceof Error ? e.name : 'error'}`, target);
+    }
+    const durationMs = clock.now() - started;
+    walk.vendorMs += durationMs;
+    const usage = result?.usage ?? error?.details.usage ?? ZERO;
+    const at = clock.now();
+    const cost = this.d.prices.cost(target.provider, target.model, usage, at);
+    permitRelease(usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens);
+    this.d.budget.settle(ticket, cost);
+    walk.usage = addUsage(walk.usage, usage);
+    walk.costUsd += cost;
+
+    const failure: ProviderFailure | 'ok' = result ? 'ok' : error!.failure;
+    if (result) breakers.success(target.provider, target.model, probe);
+    else if (OUTAGE_FAILURES.has(error!.failure)) breakers.failure(target.provider, target.model, probe, error!.failure);
+    else breakers.release(target.provider, target.model, probe);
+
+    const vendorRequestId = result?.vendorRequestId ?? error?.vendorRequestId;
+    this.attempt(walk, target, failure, durationMs, error?.message, error?.status, vendorRequestId);
+    this.audit(req, walk.redacted, target, failure, vendorRequestId, callId);
+
+    if (cost > 0 || result) {
+      let waste: WasteKind = 'none';
+      let wasteUsd = 0;
+      if (!result) {
+        waste = signal.reason === ABORT_SUPERSEDED ? 'superseded' : 'retry';
+        wasteUsd = cost;
+      } else if (target.provider !== walk.primary.provider || target.model !== walk.primary.model) {
+        const primaryCost = this.d.prices.cost(walk.primary.provider, walk.primary.model, usage, at);
+        wasteUsd = Math.max(0, cost - primaryCost);
+        if (wasteUsd > 0) waste = 'fallback';
+      }
+      this.ledger(req, target.provider, target.model, usage, cost, waste, wasteUsd, callId, false);
+    }
+    this.d.logger.debug('vendor call', { requestId: req.requestId, provider: target.provider, model: target.model, attempt: attemptNo, outcome: failure, status: error?.status, durationMs, costUsd: cost, vendorRequestId });
+    return result ? { ok: true, result, costUsd: cost } : { ok: false, error: error! };
+  }
+
+  private attempt(walk: Walk, target: ProviderTarget, outcome: string, durationMs: number, message?: string, status?: number, vendorRequestId?: string): void {
+    walk.attempts.push({ provider: target.provider, model: target.model, outcome, durationMs, ...(status !== undefined ? { status } : {}), ...(message ? { message } : {}), ...(vendorRequestId ? { vendorRequestId } : {}) });
+  }
+
+  private ledger(req: GatewayRequest, provider: string, model: string, usage: TokenCounts, costUsd: number, waste: WasteKind, wasteUsd: number, id: string, cached: boolean): void {
+    const at = this.d.clock.now();
+    const entry: LedgerEntry = {
+      id, at: new Date(at).toISOString(), requestId: req.requestId, attribution: { ...req.attribution }, provider, model, usage, costUsd, cached, waste, wasteUsd,
+      priceEffectiveFrom: this.d.prices.price(provider, model, at)?.effectiveFrom,
+    };
+    this.d.records.ledger(entry);
+  }
+
+  private audit(req: GatewayRequest, redacted: Redacted, target: ProviderTarget, outcome: string, vendorRequestId: string | undefined, id: string): void {
+    const p = this.d.config.providers[target.provider];
+    const record: AuditRecord = {
+      id, at: new Date(this.d.clock.now()).toISOString(), requestId: req.requestId, repo: req.attribution.repo, pr: req.pr, commitSha: req.commitSha,
+      runId: req.attribution.runId, provider: target.provider, region: p?.region, retention: p?.retention, model: target.model, dataClass: req.dataClass,
+      paths: req.paths.map((x) => ({ path: x.path, sha256: x.sha256 })), redactions: redacted.counts, vendorRequestId, decision: 'allowed', outcome,
+    };
+    this.d.records.audit(record);
+  }
+
+  private auditDenied(req: GatewayRequest, rule: string): void {
+    this.d.records.audit({
+      id: `${req.requestId}:denied:${randomUUID().slice(0, 8)}`, at: new Date(this.d.clock.now()).toISOString(), requestId: req.requestId,
+      repo: req.attribution.repo, pr: req.pr, commitSha: req.commitSha, runId: req.attribution.runId, provider: '-', model: '-', dataClass: req.dataClass,
+      paths: req.paths.map((x) => ({ path: x.path, sha256: x.sha256 })), redactions: { secrets: 0, emails: 0 }, decision: `denied:${rule}`, outcome: 'not_called',
+    });
+  }
+}

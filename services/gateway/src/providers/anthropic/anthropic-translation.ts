@@ -1,0 +1,46 @@
+/**
+ * Gateway call <-> Anthropic Messages. Structured output goes through a forced tool (`tool_choice`
+ * names it), so the model's answer arrives as the tool's `input`; the system prompt is marked with
+ * `cache_control` so repeated review prompts are read from Anthropic's prompt cache.
+ */
+import type Anthropic from '@anthropic-ai/sdk';
+import type { ChatCall, ChatResult } from '../chat-provider';
+import { ProviderError } from '../provider-error';
+
+export function toAnthropicParams(call: ChatCall): Anthropic.MessageCreateParamsNonStreaming {
+  const params: Anthropic.MessageCreateParamsNonStreaming = {
+    model: call.model,
+    max_tokens: call.maxTokens,
+    messages: call.messages.map((m) => ({ role: m.role, content: m.content })),
+  };
+  if (call.system) {
+    params.system = call.cachePrompt ? [{ type: 'text', text: call.system, cache_control: { type: 'ephemeral' } }] : call.system;
+  }
+  // SDK 1.14's Messages API has no sampling temperature: the request's temperature applies to OpenAI-style vendors only.
+  if (call.responseSchema) {
+    params.tools = [{
+      name: call.responseSchema.name,
+      description: call.responseSchema.description ?? `Report the result as ${call.responseSchema.name}.`,
+      input_schema: call.responseSchema.schema as Anthropic.Tool.InputSchema,
+    }];
+    params.tool_choice = { type: 'tool', name: call.responseSchema.name };
+  }
+  return params;
+}
+
+export function fromAnthropicMessage(message: Anthropic.Message, call: ChatCall, target: { provider: string; model: string }, vendorRequestId?: string): ChatResult {
+  const usage = {
+    inputTokens: message.usage.input_tokens,
+    outputTokens: message.usage.output_tokens,
+    cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
+  };
+  const text = message.content.filter((b): b is Anthropic.TextBlock => b.type === 'text').map((b) => b.text).join('');
+  if (!call.responseSchema) return { text, usage, vendorRequestId, finishReason: message.stop_reason ?? 'end_turn' };
+  const tool = message.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === call.responseSchema!.name);
+  if (!tool || !tool.input || typeof tool.input !== 'object') {
+    throw new ProviderError('bad_output', `${target.provider}/${target.model} did not call the ${call.responseSchema.name} tool (stop reason ${message.stop_reason})`, { ...target, vendorRequestId, usage });
+  }
+  const structured = tool.input as Record<string, unknown>;
+  return { text: JSON.stringify(structured), structured, usage, vendorRequestId, finishReason: message.stop_reason ?? 'tool_use' };
+}

@@ -1,0 +1,52 @@
+/**
+ * The one interface every vendor implements. The gateway speaks it; each folder under providers/
+ * translates it to a vendor's SDK (structured output, prompt caching, usage fields, errors).
+ */
+import type { ChatMessage, ProviderKind } from '@agentflow/contracts';
+
+/** The JSON Schema wanted back; each vendor gets it in its own form (tool use, json_schema). */
+export interface OutputSchema {
+  name: string;
+  description?: string;
+  schema: Record<string, unknown>;
+}
+
+export interface ChatCall {
+  model: string;
+  system?: string;
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature?: number;
+  responseSchema?: OutputSchema;
+  /** Mark the system prompt as a reusable prefix (Anthropic `cache_control`; OpenAI caches prefixes by itself). */
+  cachePrompt: boolean;
+  /** Aborts the vendor call: the caller's cancel or the attempt's timeout. */
+  signal: AbortSignal;
+  /** Upper bound for this attempt, already capped by the request's deadline. */
+  timeoutMs: number;
+}
+
+/** Tokens as billed, each counted once: `inputTokens` excludes cache reads and writes. */
+export interface TokenCounts {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+export interface ChatResult {
+  text: string;
+  /** Parsed structured output when a schema was asked for. */
+  structured?: Record<string, unknown>;
+  usage: TokenCounts;
+  vendorRequestId?: string;
+  /** The vendor's stop reason (`end_turn`, `stop`, `tool_use`, `max_tokens`, `length`). */
+  finishReason: string;
+}
+
+export interface ChatProvider {
+  /** Name from the providers config. */
+  readonly name: string;
+  readonly kind: ProviderKind;
+  generate(call: ChatCall): Promise<ChatResult>;
+}

@@ -1,0 +1,67 @@
+/**
+ * Runs one vendor SDK call under the attempt's timeout and the caller's abort, and turns whatever
+ * the SDK throws into a {@link ProviderError}. The gateway owns the timeout (it knows the deadline),
+ * so a timeout is recognised by our own signal, not by the SDK's error class.
+ */
+import { failureForStatus, isContextLengthMessage, parseRetryAfter, ProviderError } from './provider-error';
+
+interface SdkErrorShape {
+  status?: number;
+  headers?: { get(name: string): string | null };
+  requestID?: string | null;
+  code?: unknown;
+  error?: unknown;
+  message?: string;
+}
+
+export type Scrub = (text: string) => string;
+
+const TIMEOUT = Symbol('timeout');
+
+export async function callVendor<T>(
+  target: { provider: string; model: string },
+  call: { signal: AbortSignal; timeoutMs: number },
+  scrub: Scrub,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (call.signal.aborted) throw new ProviderError('aborted', 'the caller aborted before the call', target);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(call.signal.reason);
+  call.signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(TIMEOUT), Math.max(1, call.timeoutMs));
+  try {
+    return await run(controller.signal);
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    throw toProviderError(error, target, controller.signal.aborted ? (controller.signal.reason === TIMEOUT ? 'timeout' : 'aborted') : undefined, scrub);
+  } finally {
+    clearTimeout(timer);
+    call.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function nestedMessage(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const error = (body as { error?: { message?: unknown } }).error;
+  if (error && typeof error.message === 'string') return error.message;
+  const message = (body as { message?: unknown }).message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+export function toProviderError(error: unknown, target: { provider: string; model: string }, abortedBy: 'timeout' | 'aborted' | undefined, scrub: Scrub): ProviderError {
+  const e = (error && typeof error === 'object' ? error : {}) as SdkErrorShape;
+  const vendorRequestId = e.requestID ?? e.headers?.get('request-id') ?? e.headers?.get('x-request-id') ?? undefined;
+  if (abortedBy === 'timeout') return new ProviderError('timeout', `${target.provider}/${target.model} did not answer within the attempt's timeout`, { ...target, vendorRequestId });
+  if (abortedBy === 'aborted') return new ProviderError('aborted', `${target.provider}/${target.model} call aborted by the caller`, { ...target, vendorRequestId });
+  const status = typeof e.status === 'number' ? e.status : undefined;
+  const raw = nestedMessage(e.error) ?? e.message ?? String(error);
+  const message = scrub(raw).slice(0, 500);
+  const code = e.code ?? (e.error as { error?: { code?: unknown } } | undefined)?.error?.code;
+  const failure = isContextLengthMessage(status, code, raw) ? 'context_length' : failureForStatus(status);
+  return new ProviderError(failure, `${target.provider}/${target.model}: ${status ?? 'connection'} ${message}`, {
+    ...target,
+    status,
+    retryAfterMs: parseRetryAfter(e.headers),
+    vendorRequestId,
+  });
+}
