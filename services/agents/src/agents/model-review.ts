@@ -5,7 +5,7 @@
  * and recheck open findings on an incremental review.
  */
 import { createHash } from 'node:crypto';
-import type { Finding, GatewayRequest, NotReviewed, ProposedFile } from '@agentflow/contracts';
+import { AGENT_TYPES, type Finding, type GatewayRequest, type NotReviewed, type ProposedFile } from '@agentflow/contracts';
 import type { FileDiff } from '@agentflow/mobile';
 import picomatch from 'picomatch';
 import { planChunks, type Chunk, type ReviewTarget } from '../context/chunker';
@@ -114,10 +114,12 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
   const facts = await env.facts();
   const conventions = await env.repo.conventions(opts.conventionsFile);
   const pathInstructions = opts.pathInstructions ?? [];
+  // A workflow that names the agent without `tasks:` gets the catalogue's default tasks.
+  const tasks = env.task.tasks.length ? env.task.tasks : (AGENT_TYPES.find((a) => a.id === spec.template.agent)?.defaultTasks ?? []);
 
   // What every prompt carries besides the diff: measured once so the diff gets the rest.
   const fixed = buildPrompt({
-    template: spec.template, tasks: env.task.tasks, languages: [], facts, conventions, pathInstructions: [], ruleFindings: spec.ruleFindings,
+    template: spec.template, tasks, languages: [], facts, conventions, pathInstructions: [], ruleFindings: spec.ruleFindings,
     recheck: env.task.openFindings ?? [], data: spec.extraData ?? [], focus: env.step.model?.focus,
   });
   const window = opts.contextBudgetTokens ?? contextWindowOf(model);
@@ -151,7 +153,7 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
     data.push(...(spec.extraData ?? []));
     const prompt = buildPrompt({
       template: spec.template,
-      tasks: env.task.tasks,
+      tasks,
       languages: chunk.files.map((f) => f.cls.language).filter((l): l is NonNullable<typeof l> => !!l),
       facts,
       conventions,

@@ -29,6 +29,19 @@ const DECLARATION = /\b(?:class|struct|enum|protocol|interface|object|actor|exte
 const CONFORMANCE = /\b(?:class|struct|enum|actor|object|extension)\s+[A-Z][A-Za-z0-9_]*(?:<[^>{]*>)?\s*(?:\([^)]*\))?\s*:\s*([^{\n]+)/g;
 const JAVA_IMPLEMENTS = /\b(?:implements|extends)\s+([A-Z][A-Za-z0-9_.,\s<>]*)\{/g;
 
+const TYPE_USE = /:\s*\[?([A-Z][A-Za-z0-9_]*)/g;
+
+/**
+ * Types a file conforms to or depends on (`: PaymentService` on a property or parameter), the
+ * ones a reviewer opens next to see the contract the code is written against.
+ */
+export function referencedTypes(text: string): string[] {
+  const declared = new Set(declaredTypes(text));
+  const out = new Set<string>(conformances(text));
+  for (const m of text.matchAll(TYPE_USE)) if (!declared.has(m[1])) out.add(m[1]);
+  return [...out].filter((t) => !declared.has(t));
+}
+
 /** Type names a file declares (`class LoginViewModel`, `protocol AuthService`). */
 export function declaredTypes(text: string): string[] {
   const out = new Set<string>();
@@ -92,7 +105,7 @@ export class RepoContext {
     if (!text || !language) return out;
     const exts = language === 'swift' ? ['swift'] : language === 'objc' ? ['h', 'm'] : ['kt', 'java'];
     let interfaces = 0;
-    for (const type of conformances(text)) {
+    for (const type of referencedTypes(text).slice(0, 8)) {
       if (interfaces >= limit) break;
       const byName = all.find((p) => stem(p) === type && exts.some((e) => p.endsWith(`.${e}`)));
       if (byName) {
