@@ -519,7 +519,8 @@ class WorkflowCompiler {
     } else if (byName) {
       spec = byName;
     } else {
-      src.error(written.name.node, `unknown agent \`${written.name.value}\`${this.agentHint(written.name.value)}; declare it in agents.yml or give it a \`type:\``);
+      const hint = this.agentHint(written.name.value);
+      src.error(written.name.node, `unknown agent \`${written.name.value}\`${hint || '; declare it in agents.yml, or write it in full with a `type:`'}`);
       return undefined;
     }
     const tasks: string[] = [];
@@ -579,7 +580,9 @@ class WorkflowCompiler {
       if (cond === undefined) continue;
       const m = /^\s*([A-Za-z0-9_*-]+)\.(fails)\s*$/.exec(cond);
       if (!m) {
-        src.error(ifField.value, `a fallback rule's \`if\` is \`<provider>.fails\` (for example \`claude-api.fails\`, or \`any.fails\`); found \`${cond}\``);
+        const near = /^\s*([A-Za-z0-9_*-]+)\.(fail|failed|failure|fails?)\s*$/.exec(cond);
+        const fix = near ? `did you mean \`${near[1]}.fails\`?` : 'write `<provider>.fails` (for example `claude-api.fails`, or `any.fails`)';
+        src.error(ifField.value, `a fallback rule's \`if\` \`${cond}\` is not a provider failure; ${fix}`);
         continue;
       }
       let provider: string | '*';

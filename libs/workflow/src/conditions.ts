@@ -1,4 +1,5 @@
 import { PermanentError } from '@agentflow/contracts';
+import { closest } from './suggest';
 
 /**
  * The `if:` language. A condition names earlier steps (or whole phases) and asks about their
@@ -213,6 +214,8 @@ class Parser {
       return { kind: 'count', ...count, op: op.text as Op, value: Number(num.text), start: t.start, end: num.end };
     }
     if (segments.length < 2 || !(CONDITION_STATUSES as readonly string[]).includes(last)) {
+      const near = segments.length >= 2 ? closest(last, CONDITION_STATUSES) : undefined;
+      if (near) throw new ConditionSyntaxError(`\`${last}\` is not a status; did you mean \`${segments.slice(0, -1).join('.')}.${near}\`?`, t.start);
       const hint = segments.length >= 2 ? `\`${last}\` is not a status (use ${CONDITION_STATUSES.map((s) => `\`.${s}\``).join(', ')})` : `\`${t.text}\` is a name, not a condition`;
       throw new ConditionSyntaxError(`${hint}; write for example \`${segments.length >= 2 ? segments.slice(0, -1).join('.') : t.text}.succeeded\` or \`${segments[0]}.findings.blocker > 0\``, t.start);
     }

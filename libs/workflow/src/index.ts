@@ -24,3 +24,6 @@ export { cronMatches, parseCron, type CronSchedule } from './cron';
 export { parseDuration } from './duration';
 export { matchesAny, pathMatcher } from './globs';
 export { formatDiagnostic, hasErrors, sortDiagnostics, WorkflowConfigError, type Diagnostic } from './diagnostics';
+export { WorkflowRegistry, type ReloadOutcome, type WorkflowRegistryOptions, type WorkflowSnapshot } from './registry';
+export { loadRepositoryConfig, REPOSITORY_CONFIG_DIR, type BaseBranchReader, type RepositoryConfig } from './repository';
+export { findProjectConfigDir, validatePaths, type ValidationReport } from './validate';

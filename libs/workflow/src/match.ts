@@ -5,7 +5,11 @@ import { stricterClass, type RepositoryPolicy } from './settings';
 
 /** Which workflows an event starts, and for every other one why not. */
 export interface MatchResult {
-  /** Plans to run, in the order given; with a policy, its ignore globs, path instructions and conventions merged in. */
+  /**
+   * Plans to run, in the order given. Each is a copy for this event: `concurrency.group` expanded
+   * (`code-review:acme/ios#42`), and with a policy, its ignore globs, path instructions and
+   * conventions file merged in.
+   */
   fired: WorkflowPlan[];
   skipped: Array<{ workflow: string; reason: string }>;
   /** Things worth showing although the workflow fired (coverage unknown with `when_unknown: run`). */
@@ -190,9 +194,15 @@ export function matchWorkflows(event: NormalizedEvent, workflows: readonly Workf
       continue;
     }
     for (const note of notes) result.notes.push({ workflow: plan.id, note });
-    result.fired.push(policy ? withPolicy(plan, policy) : plan);
+    result.fired.push(forEvent(policy ? withPolicy(plan, policy) : plan, event));
   }
   return result;
+}
+
+/** A fired plan carries its concurrency group expanded for the event, so consumers compare plain strings. */
+function forEvent(plan: WorkflowPlan, event: NormalizedEvent): WorkflowPlan {
+  if (!plan.concurrency) return plan;
+  return { ...plan, concurrency: { ...plan.concurrency, group: concurrencyKey(plan, event)! } };
 }
 
 function withPolicy(plan: WorkflowPlan, policy: RepositoryPolicy): WorkflowPlan {
