@@ -209,7 +209,10 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
       if (placed.suggestionDropped) count(`suggestion ${placed.suggestionDropped}`);
       if (placed.finding) placedFindings.push(placed.finding);
     }
-    for (const r of answer.output.recheck) if (r.status === 'fixed') fixedFingerprints.add(r.fingerprint);
+    // A model may only close findings on files it was shown in this chunk.
+    for (const r of answer.output.recheck) {
+      if (r.status === 'fixed' && openModel.some((f) => f.fingerprint === r.fingerprint && files.has(f.file))) fixedFingerprints.add(r.fingerprint);
+    }
     for (const file of answer.output.files) {
       const problem = spec.acceptFile?.(file) ?? null;
       if (problem) count(`file rejected: ${problem}`);
