@@ -1,0 +1,40 @@
+/** Request bodies of the CI API, validated with class-validator at the edge. */
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { API_ROLES, type ApiRole } from './api-tokens';
+
+export class ArtifactUpload {
+  /** File name, unique per run (`coverage.xml`, `swiftlint.sarif`). */
+  @IsString() @Matches(/^[\w.@-]{1,128}$/) name!: string;
+  @IsIn(['coverage', 'sarif', 'other']) kind!: 'coverage' | 'sarif' | 'other';
+  /** The file's content: text, or base64 with `encoding: base64`. */
+  @IsString() content!: string;
+  /** @default utf8 */
+  @IsOptional() @IsIn(['utf8', 'base64']) encoding?: 'utf8' | 'base64';
+}
+
+export class StartRunRequest {
+  /** Workflow id (file name without extension). */
+  @IsString() @MinLength(1) workflow!: string;
+  /** @default github */
+  @IsOptional() @IsIn(['github', 'gitlab']) platform?: 'github' | 'gitlab';
+  @IsString() @Matches(/^[\w.-]+(\/[\w.-]+)+$/) repo!: string;
+  @IsOptional() @IsInt() @Min(1) pr?: number;
+  @IsString() @Matches(/^[0-9a-f]{7,64}$/i) headSha!: string;
+  @IsOptional() @IsString() @Matches(/^[0-9a-f]{7,64}$/i) baseSha?: string;
+  @IsOptional() @IsString() @MaxLength(255) headRef?: string;
+  @IsOptional() @IsString() @MaxLength(255) baseRef?: string;
+  @IsOptional() @IsInt() installationId?: number;
+  @IsOptional() @IsInt() projectId?: number;
+  /** Line coverage of the head in percent, for `test_coverage` conditions. */
+  @IsOptional() @IsNumber() @Min(0) @Max(100) coverage?: number;
+  /** Idempotency key: the same key starts the same run once. @default a new id per call */
+  @IsOptional() @IsString() @Matches(/^[\w.:-]{1,128}$/) requestId?: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => ArtifactUpload) artifacts?: ArtifactUpload[];
+}
+
+export class CreateTokenRequest {
+  @IsString() @MinLength(1) @MaxLength(100) name!: string;
+  @IsIn(API_ROLES) role!: ApiRole;
+  @IsArray() @IsString({ each: true }) repos!: string[];
+}

@@ -1,0 +1,218 @@
+/**
+ * The CI API: start a workflow from CI, upload coverage and SARIF, read runs by id, delivery, PR or
+ * repository. Framework-free; the controller maps HTTP to these calls.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { describeError, InvalidMessageError, validateBody, type ChangeRef, type Platform, type Topology } from '@agentflow/contracts';
+import type { MessageBus, Messenger } from '@agentflow/bus';
+import type { SqlDatabase } from '@agentflow/store';
+import type { NormalizedEvent } from '@agentflow/workflow';
+import type { IngressLog } from '../log';
+import type { PlatformClients } from '../platform/platform-client';
+import { runIdFor, type RunRequester } from '../runs/run-requester';
+import type { TriggerMatcher } from '../trigger/trigger-matcher';
+import type { DeliveryLog } from '../webhooks/delivery-log';
+import { mayAct, type ApiAction, type ApiPrincipal, type ApiTokenStore } from './api-tokens';
+import { ArtifactUpload, CreateTokenRequest, StartRunRequest } from './dto';
+
+export interface ApiReply {
+  status: number;
+  body: unknown;
+}
+
+export interface RunsApiDeps {
+  db: SqlDatabase;
+  bus: MessageBus;
+  messenger: Messenger;
+  topology: Topology;
+  tokens: ApiTokenStore;
+  matcher: TriggerMatcher;
+  runs: RunRequester;
+  deliveries: DeliveryLog;
+  platforms: PlatformClients;
+  log: IngressLog;
+}
+
+const problem = (status: number, message: string, extra: Record<string, unknown> = {}): ApiReply => ({ status, body: { error: message, ...extra } });
+
+interface RunRow {
+  id: string;
+  workflow: string;
+  platform: string;
+  repo: string;
+  pr: number | null;
+  head_sha: string;
+  trigger: string;
+  delivery_id: string | null;
+  status: string;
+  gate_conclusion: string | null;
+  cost_usd: string;
+  requested_at: Date | string;
+  finished_at: Date | string | null;
+}
+
+function runJson(r: RunRow) {
+  return {
+    runId: r.id, workflow: r.workflow, platform: r.platform, repo: r.repo, pr: r.pr, headSha: r.head_sha, trigger: r.trigger, deliveryId: r.delivery_id,
+    status: r.status, gateConclusion: r.gate_conclusion, costUsd: Number(r.cost_usd), requestedAt: new Date(r.requested_at).toISOString(),
+    finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+  };
+}
+
+const RUN_COLUMNS = 'id, workflow, platform, repo, pr, head_sha, trigger, delivery_id, status, gate_conclusion, cost_usd, requested_at, finished_at';
+
+export class RunsApi {
+  constructor(private readonly deps: RunsApiDeps) {}
+
+  private async principal(authorization: string | undefined, action: ApiAction, repo?: string): Promise<ApiPrincipal | ApiReply> {
+    const principal = await this.deps.tokens.authenticate(authorization);
+    if (!principal) return problem(401, 'a valid bearer token is required (Authorization: Bearer <token>)');
+    if (!mayAct(principal, action, repo)) return problem(403, `token ${principal.name} (${principal.role}) may not ${action}${repo ? ` on ${repo}` : ''}`);
+    return principal;
+  }
+
+  private validate<T extends object>(cls: new () => T, body: unknown): T | ApiReply {
+    try {
+      return validateBody(cls, body, cls.name);
+    } catch (error) {
+      if (error instanceof InvalidMessageError) return problem(400, 'invalid request body', { problems: error.problems });
+      throw error;
+    }
+  }
+
+  private async guard(fn: () => Promise<ApiReply>): Promise<ApiReply> {
+    try {
+      return await fn();
+    } catch (error) {
+      this.deps.log.error(`CI API call failed: ${describeError(error)}`);
+      return problem(503, 'the request could not be served now; retry later');
+    }
+  }
+
+  createToken(authorization: string | undefined, body: unknown): Promise<ApiReply> {
+    return this.guard(async () => {
+      const who = await this.principal(authorization, 'admin');
+      if ('status' in who) return who;
+      const input = this.validate(CreateTokenRequest, body);
+      if ('status' in input) return input;
+      const created = await this.deps.tokens.create(input);
+      return { status: 201, body: { ...created, name: input.name, role: input.role, repos: input.repos } };
+    });
+  }
+
+  revokeToken(authorization: string | undefined, id: string): Promise<ApiReply> {
+    return this.guard(async () => {
+      const who = await this.principal(authorization, 'admin');
+      if ('status' in who) return who;
+      return (await this.deps.tokens.revoke(id)) ? { status: 204, body: undefined } : problem(404, `no active token ${id}`);
+    });
+  }
+
+  startRun(authorization: string | undefined, body: unknown): Promise<ApiReply> {
+    return this.guard(async () => {
+      const input = this.validate(StartRunRequest, body);
+      if ('status' in input) return input;
+      const who = await this.principal(authorization, 'start', input.repo);
+      if ('status' in who) return who;
+      if (!this.deps.matcher.workflow(input.workflow)) return problem(404, `no workflow ${input.workflow}; see workflows/ for the ids`);
+      const platform: Platform = input.platform ?? 'github';
+      const change: ChangeRef = {
+        platform, repo: input.repo, pr: input.pr, headSha: input.headSha, baseSha: input.baseSha, headRef: input.headRef, baseRef: input.baseRef,
+        installationId: input.installationId, projectId: input.projectId,
+      };
+      const requestId = input.requestId ?? randomUUID();
+      const client = this.deps.platforms[platform];
+      const files = input.pr && client ? await client.changedFiles({ repo: input.repo, pr: input.pr, installationId: input.installationId, projectId: input.projectId }).catch(() => undefined) : undefined;
+      const event: NormalizedEvent = {
+        platform, kind: 'manual', repo: input.repo, pr: input.pr, headSha: input.headSha, baseBranch: input.baseRef, headBranch: input.headRef, workflow: input.workflow,
+        files, coverage: input.coverage,
+      };
+      const decision = await this.deps.matcher.match(event);
+      const plan = decision.fired.find((p) => p.id === input.workflow);
+      const source = { kind: 'api' as const, id: requestId };
+      if (!plan) {
+        const reason = decision.skipped.find((s) => s.workflow === input.workflow)?.reason ?? 'not fired';
+        await this.deps.runs.recordSkip({ source, change, trigger: 'manual' }, reason, input.workflow);
+        return problem(409, `workflow ${input.workflow} did not start: ${reason}`, { requestId });
+      }
+      const runId = runIdFor(change, plan.id, `api:${requestId}`);
+      const artifacts: string[] = [];
+      for (const a of input.artifacts ?? []) artifacts.push((await this.storeArtifact(runId, a)).ref);
+      const [run] = await this.deps.runs.request({ source, change, trigger: 'manual', triggerKey: `api:${requestId}`, fired: [plan], skipped: [], rollout: decision.rollout, dataClass: decision.dataClass, artifacts });
+      return { status: 202, body: { runId: run.runId, workflow: plan.id, requestId, artifacts } };
+    });
+  }
+
+  uploadArtifact(authorization: string | undefined, runId: string, body: unknown): Promise<ApiReply> {
+    return this.guard(async () => {
+      const input = this.validate(ArtifactUpload, body);
+      if ('status' in input) return input;
+      const { rows } = await this.deps.db.query<{ repo: string; platform: Platform; head_sha: string }>('SELECT repo, platform, head_sha FROM runs WHERE id = $1', [runId]);
+      const run = rows[0];
+      const who = await this.principal(authorization, 'upload', run?.repo ?? '\u0000');
+      if ('status' in who) return who;
+      if (!run) return problem(404, `no run ${runId}`);
+      const stored = await this.storeArtifact(runId, input);
+      // A step waiting for CI output wakes on af.ci.<platform>.
+      await this.deps.messenger.emit(this.deps.topology.subjects.ci(run.platform), 'ci.event', {
+        platform: run.platform, repo: run.repo, headSha: run.head_sha, conclusion: 'success', name: `artifact:${input.kind}`,
+        details: { runId, artifact: input.name, ref: stored.ref, sha256: stored.sha256, size: stored.size },
+      }, { msgId: `artifact:${runId}:${input.name}:${stored.sha256}` });
+      return { status: 201, body: stored };
+    });
+  }
+
+  private async storeArtifact(runId: string, a: ArtifactUpload): Promise<{ name: string; kind: string; ref: string; sha256: string; size: number }> {
+    const data = a.encoding === 'base64' ? Buffer.from(a.content, 'base64') : Buffer.from(a.content, 'utf8');
+    const objects = await this.deps.bus.objects(this.deps.topology.buckets.objects);
+    const ref = await objects.put(`artifacts/${runId}/${a.name}`, data);
+    const sha256 = ref.sha256 || createHash('sha256').update(data).digest('hex');
+    await this.deps.db.query(
+      `INSERT INTO ingress_artifacts (run_id, name, kind, ref, sha256, size) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (run_id, name) DO UPDATE SET kind = EXCLUDED.kind, ref = EXCLUDED.ref, sha256 = EXCLUDED.sha256, size = EXCLUDED.size, uploaded_at = now()`,
+      [runId, a.name, a.kind, ref.ref, sha256, data.length],
+    );
+    return { name: a.name, kind: a.kind, ref: ref.ref, sha256, size: data.length };
+  }
+
+  getRun(authorization: string | undefined, runId: string): Promise<ApiReply> {
+    return this.guard(async () => {
+      const { rows } = await this.deps.db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [runId]);
+      const run = rows[0];
+      const who = await this.principal(authorization, 'read', run?.repo ?? '\u0000');
+      if ('status' in who) return who;
+      if (!run) return problem(404, `no run ${runId}`);
+      const artifacts = await this.deps.db.query('SELECT name, kind, ref, sha256, size FROM ingress_artifacts WHERE run_id = $1 ORDER BY name', [runId]);
+      return { status: 200, body: { ...runJson(run), artifacts: artifacts.rows.map((a) => ({ ...a, size: Number(a.size) })) } };
+    });
+  }
+
+  listRuns(authorization: string | undefined, query: { delivery?: string; pr?: string; repo?: string; platform?: string }): Promise<ApiReply> {
+    return this.guard(async () => {
+      const platform = (query.platform ?? 'github') as Platform;
+      if (query.delivery) {
+        const who = await this.principal(authorization, 'read');
+        if ('status' in who) return who;
+        const delivery = await this.deps.deliveries.get(platform, query.delivery);
+        if (!delivery) return problem(404, `no delivery ${query.delivery} on ${platform}`);
+        const runs = await this.deps.db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ANY($1) ORDER BY requested_at`, [delivery.runIds]);
+        const visible = runs.rows.filter((r) => mayAct(who, 'read', r.repo));
+        const skipped = await this.deps.db.query<{ workflow: string; reason: string }>(
+          `SELECT workflow, reason FROM ingress_trigger_outcomes WHERE source = 'webhook' AND source_id = $1 AND outcome = 'skipped' ORDER BY workflow`,
+          [`${platform}:${query.delivery}`],
+        );
+        return { status: 200, body: { delivery: { id: query.delivery, platform, ...delivery }, runs: visible.map(runJson), skipped: skipped.rows } };
+      }
+      if (!query.repo) return problem(400, 'give delivery=ID, or repo=R (with pr=N to narrow it)');
+      const who = await this.principal(authorization, 'read', query.repo);
+      if ('status' in who) return who;
+      const pr = query.pr === undefined ? null : Number(query.pr);
+      if (pr !== null && (!Number.isInteger(pr) || pr < 1)) return problem(400, `pr=${query.pr} is not a pull request number`);
+      const runs = await this.deps.db.query<RunRow>(
+        `SELECT ${RUN_COLUMNS} FROM runs WHERE platform = $1 AND repo = $2 AND ($3::integer IS NULL OR pr = $3) ORDER BY requested_at DESC LIMIT 100`,
+        [platform, query.repo, pr],
+      );
+      return { status: 200, body: { runs: runs.rows.map(runJson) } };
+    });
+  }
+}

@@ -1,0 +1,84 @@
+/** Ingress configuration, read and validated once at start-up. */
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@agentflow/contracts';
+
+export interface IngressConfig {
+  /** `GITHUB_WEBHOOK_SECRET`: the HMAC key of `X-Hub-Signature-256`. Unset: `/webhooks/github` answers 503. */
+  githubWebhookSecret?: string;
+  github: {
+    /** `GITHUB_API_URL` (GitHub Enterprise: `https://ghe.example.com/api/v3`). @default https://api.github.com */
+    apiUrl: string;
+    /** `GITHUB_APP_ID` with `GITHUB_APP_PRIVATE_KEY` or `GITHUB_APP_PRIVATE_KEY_FILE`: App installation auth. */
+    appId?: string;
+    privateKey?: string;
+    /** `GITHUB_TOKEN`: a token instead of an App (no delivery API, so no redelivery by the reconciler). */
+    token?: string;
+  };
+  gitlab: {
+    /** `GITLAB_WEBHOOK_TOKEN`: compared with `X-Gitlab-Token`. Unset: `/webhooks/gitlab` answers 503. */
+    webhookToken?: string;
+    /** `GITLAB_URL`. @default https://gitlab.com */
+    url: string;
+    /** `GITLAB_TOKEN`: API token for diffs, members and notes. */
+    token?: string;
+  };
+  /** `AGENTFLOW_API_TOKEN`: the admin token that creates the other CI API tokens. */
+  adminToken?: string;
+  /** `INGRESS_MAX_BODY_BYTES`. GitHub caps payloads at 25 MB. @default 26214400 */
+  maxBodyBytes: number;
+  /** `INGRESS_SPOOL_DRAIN_MS`: how often the forwarder tries the spool. @default 2000 */
+  spoolDrainIntervalMs: number;
+  /** `INGRESS_RECONCILE_MS`: reconciler period; 0 turns it off. @default 300000 */
+  reconcileIntervalMs: number;
+  /** `INGRESS_RECONCILE_REPOS`: repositories the reconciler checks with a token (an App lists its own). */
+  reconcileRepos: string[];
+  /** `INGRESS_DELIVERY_RETENTION_DAYS`: how long delivery ids are remembered. @default 30 */
+  deliveryRetentionDays: number;
+  /** `AGENTFLOW_WORKFLOWS_DIR`. @default workflows */
+  workflowsDir: string;
+}
+
+function positiveInt(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, allowZero = false): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new ConfigError(`${name}="${raw}" is not a ${allowZero ? 'non-negative' : 'positive'} integer; fix the variable or unset it for the default ${fallback}`);
+  }
+  return value;
+}
+
+export function readIngressConfig(env: Readonly<Record<string, string | undefined>>): IngressConfig {
+  let privateKey = env.GITHUB_APP_PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (!privateKey && env.GITHUB_APP_PRIVATE_KEY_FILE) {
+    try {
+      privateKey = readFileSync(env.GITHUB_APP_PRIVATE_KEY_FILE, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`GITHUB_APP_PRIVATE_KEY_FILE=${env.GITHUB_APP_PRIVATE_KEY_FILE} cannot be read (${String(error)}); mount the App's key there`);
+    }
+  }
+  if (env.GITHUB_APP_ID && !privateKey) {
+    throw new ConfigError('GITHUB_APP_ID is set without GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE; set one of them or unset GITHUB_APP_ID to use GITHUB_TOKEN');
+  }
+  return {
+    githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
+    github: {
+      apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+      appId: env.GITHUB_APP_ID || undefined,
+      privateKey,
+      token: env.GITHUB_TOKEN || undefined,
+    },
+    gitlab: {
+      webhookToken: env.GITLAB_WEBHOOK_TOKEN || undefined,
+      url: (env.GITLAB_URL || 'https://gitlab.com').replace(/\/+$/, ''),
+      token: env.GITLAB_TOKEN || undefined,
+    },
+    adminToken: env.AGENTFLOW_API_TOKEN || undefined,
+    maxBodyBytes: positiveInt(env, 'INGRESS_MAX_BODY_BYTES', 25 * 1024 * 1024),
+    spoolDrainIntervalMs: positiveInt(env, 'INGRESS_SPOOL_DRAIN_MS', 2000),
+    reconcileIntervalMs: positiveInt(env, 'INGRESS_RECONCILE_MS', 300_000, true),
+    reconcileRepos: (env.INGRESS_RECONCILE_REPOS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    deliveryRetentionDays: positiveInt(env, 'INGRESS_DELIVERY_RETENTION_DAYS', 30),
+    workflowsDir: env.AGENTFLOW_WORKFLOWS_DIR || 'workflows',
+  };
+}

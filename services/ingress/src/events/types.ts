@@ -1,0 +1,65 @@
+/** What a delivery means, once read: the few shapes the processor acts on. */
+import type { CiEvent, ChangeRef, Platform } from '@agentflow/contracts';
+
+export const COMMANDS = ['review', 'test', 'docs', 'architecture', 'dismiss', 'help'] as const;
+/** `/agentflow <command>` in a PR or MR comment. */
+export type AgentflowCommand = (typeof COMMANDS)[number];
+
+/** A pull/merge request event that may start workflows. `trigger` is `pull_request.<action>` on both platforms. */
+export interface ChangeEvent {
+  kind: 'change';
+  trigger: string;
+  action: 'opened' | 'synchronize' | 'reopened' | 'ready_for_review' | 'labeled';
+  change: ChangeRef;
+  draft: boolean;
+  labels: string[];
+  /** The label just added, for `labeled`. */
+  label?: string;
+  /** The head before a push to the PR (incremental review), when the platform says. */
+  previousHeadSha?: string;
+}
+
+export interface CommandEvent {
+  kind: 'command';
+  platform: Platform;
+  command: AgentflowCommand;
+  /** Words after the command (`/agentflow dismiss <fingerprint>`). */
+  args: string[];
+  /** The command word as typed, for help on an unknown one. */
+  typed: string;
+  repo: string;
+  pr: number;
+  commenter: string;
+  /** GitLab user id (membership is checked by id there). */
+  commenterId?: number;
+  commentId: string;
+  installationId?: number;
+  projectId?: number;
+}
+
+export interface CiReport {
+  kind: 'ci';
+  ci: CiEvent;
+}
+
+export interface PushEvent {
+  kind: 'push';
+  trigger: 'push';
+  change: ChangeRef;
+}
+
+export interface IgnoredEvent {
+  kind: 'ignored';
+  reason: string;
+}
+
+export type IngressEvent = ChangeEvent | CommandEvent | CiReport | PushEvent | IgnoredEvent;
+
+/** A file a change touches, as the platform API reports it. */
+export interface ChangedFile {
+  path: string;
+  status: 'added' | 'modified' | 'removed' | 'renamed';
+  additions: number;
+  deletions: number;
+  previousPath?: string;
+}

@@ -1,0 +1,159 @@
+/**
+ * The consumer side of `af.webhooks.*`: reads what a delivery means, fetches what the payload lacks
+ * (changed files, the PR head for a command), matches triggers and requests runs; CI results go to
+ * `af.ci.<platform>`. Every delivery ends recorded as matched (with its runs) or ignored (with a
+ * reason). Transient failures are thrown for the bus to retry; on the last attempt the failure
+ * itself becomes the recorded reason, so no event is lost silently.
+ */
+import { describeError, isRetryable, type ChangeRef, type Topology, type WebhookReceived } from '@agentflow/contracts';
+import type { Messenger } from '@agentflow/bus';
+import type { NormalizedEvent } from '@agentflow/workflow';
+import { HELP_TEXT } from '../events/commands';
+import { readGitHubEvent } from '../events/github-events';
+import { readGitLabEvent } from '../events/gitlab-events';
+import type { ChangedFile, ChangeEvent, CommandEvent, IngressEvent, PushEvent } from '../events/types';
+import type { IngressLog } from '../log';
+import type { PlatformClient, PlatformClients } from '../platform/platform-client';
+import type { RunRequester, TriggerSource } from '../runs/run-requester';
+import type { TriggerMatcher } from '../trigger/trigger-matcher';
+import type { DeliveryLog, DeliveryRecord } from '../webhooks/delivery-log';
+import { MIN_FINGERPRINT_PREFIX, type DismissalStore } from './dismissals';
+
+export interface ProcessorDeps {
+  platforms: PlatformClients;
+  matcher: TriggerMatcher;
+  runs: RunRequester;
+  deliveries: DeliveryLog;
+  dismissals: DismissalStore;
+  messenger: Messenger;
+  topology: Topology;
+  log: IngressLog;
+}
+
+export interface ProcessOutcome {
+  outcome: 'matched' | 'ignored';
+  runIds: string[];
+  detail: string;
+}
+
+export class DeliveryProcessor {
+  constructor(private readonly deps: ProcessorDeps) {}
+
+  /** `finalAttempt`: no redelivery follows, so a failure is recorded instead of thrown. */
+  async process(delivery: WebhookReceived, finalAttempt = false): Promise<ProcessOutcome> {
+    const record: DeliveryRecord = { platform: delivery.platform, deliveryId: delivery.deliveryId, event: delivery.event, receivedAt: new Date(delivery.receivedAt) };
+    let outcome: ProcessOutcome;
+    try {
+      outcome = await this.route(delivery);
+    } catch (error) {
+      if (isRetryable(error) && !finalAttempt) throw error;
+      outcome = { outcome: 'ignored', runIds: [], detail: `could not be processed: ${describeError(error)}` };
+      this.deps.log.error(`delivery ${delivery.deliveryId} (${delivery.event}) failed for good: ${describeError(error)}`);
+    }
+    await this.deps.deliveries.settle(record, outcome.outcome, outcome.runIds, outcome.detail);
+    return outcome;
+  }
+
+  private async route(delivery: WebhookReceived): Promise<ProcessOutcome> {
+    let payload: Record<string, unknown>;
+    try {
+      payload = JSON.parse(delivery.payload) as Record<string, unknown>;
+    } catch {
+      return { outcome: 'ignored', runIds: [], detail: 'payload is not JSON' };
+    }
+    const event: IngressEvent = delivery.platform === 'github' ? readGitHubEvent(delivery.event, payload) : readGitLabEvent(delivery.event, payload);
+    const source: TriggerSource = { kind: 'webhook', id: `${delivery.platform}:${delivery.deliveryId}` };
+    switch (event.kind) {
+      case 'ignored':
+        return { outcome: 'ignored', runIds: [], detail: event.reason };
+      case 'ci':
+        await this.deps.messenger.emit(this.deps.topology.subjects.ci(event.ci.platform), 'ci.event', event.ci, { msgId: `ci:${delivery.platform}:${delivery.deliveryId}` });
+        return { outcome: 'matched', runIds: [], detail: `${event.ci.name} ${event.ci.conclusion} on ${event.ci.headSha.slice(0, 12)} forwarded to ${this.deps.topology.subjects.ci(event.ci.platform)}` };
+      case 'change':
+        return this.change(event, source);
+      case 'push':
+        return this.push(event, source);
+      case 'command':
+        return this.command(event, source);
+    }
+  }
+
+  private platform(name: ChangeRef['platform']): PlatformClient {
+    const client = this.deps.platforms[name];
+    if (!client) throw Object.assign(new Error(`${name} API access is not configured (set its token or App credentials)`), { retryable: false });
+    return client;
+  }
+
+  private async change(event: ChangeEvent, source: TriggerSource): Promise<ProcessOutcome> {
+    const client = this.platform(event.change.platform);
+    const address = { repo: event.change.repo, pr: event.change.pr!, installationId: event.change.installationId, projectId: event.change.projectId };
+    let change = event.change;
+    if (!change.baseSha) {
+      // GitLab hooks carry no base commit; the MR's diff refs have it.
+      const info = await client.pullRequest(address);
+      change = { ...change, baseSha: info.baseSha, headSha: change.headSha || info.headSha };
+    }
+    const files = await client.changedFiles(address);
+    const normalized: NormalizedEvent = {
+      platform: change.platform, kind: 'pull_request', action: event.action, repo: change.repo, pr: change.pr,
+      baseBranch: change.baseRef, headBranch: change.headRef, headSha: change.headSha, author: change.author, draft: event.draft, labels: event.labels, files,
+    };
+    return this.requestRuns(source, change, event.trigger, 'pr', normalized, event.previousHeadSha);
+  }
+
+  private async push(event: PushEvent, source: TriggerSource): Promise<ProcessOutcome> {
+    const client = this.platform(event.change.platform);
+    const files: ChangedFile[] | undefined = event.change.baseSha
+      ? await client.compareFiles({ repo: event.change.repo, installationId: event.change.installationId, projectId: event.change.projectId }, event.change.baseSha, event.change.headSha)
+      : undefined;
+    const normalized: NormalizedEvent = {
+      platform: event.change.platform, kind: 'push', repo: event.change.repo, headBranch: event.change.headRef, baseBranch: event.change.headRef,
+      headSha: event.change.headSha, author: event.change.author, files,
+    };
+    return this.requestRuns(source, event.change, 'push', `push:${source.id}`, normalized);
+  }
+
+  private async command(event: CommandEvent, source: TriggerSource): Promise<ProcessOutcome> {
+    const client = this.platform(event.platform);
+    const address = { repo: event.repo, pr: event.pr, installationId: event.installationId, projectId: event.projectId };
+    if (!(await client.canWrite(address, { login: event.commenter, id: event.commenterId }))) {
+      return { outcome: 'ignored', runIds: [], detail: `/agentflow ${event.typed} from ${event.commenter} ignored: commands need write access to ${event.repo}` };
+    }
+    if (event.command === 'help') {
+      const prefix = event.typed === 'help' ? '' : `\`${event.typed}\` is not an agentflow command.\n\n`;
+      await client.comment(address, prefix + HELP_TEXT);
+      return { outcome: 'ignored', runIds: [], detail: `/agentflow ${event.typed}: help posted` };
+    }
+    if (event.command === 'dismiss') {
+      const id = event.args[0] ?? '';
+      if (!/^[0-9a-zA-Z:_-]+$/.test(id) || id.length < MIN_FINGERPRINT_PREFIX) {
+        await client.comment(address, `\`/agentflow dismiss\` needs the finding id shown under the finding (at least ${MIN_FINGERPRINT_PREFIX} characters).`);
+        return { outcome: 'ignored', runIds: [], detail: 'dismiss without a valid finding id' };
+      }
+      await this.deps.dismissals.dismiss({ platform: event.platform, repo: event.repo, pr: event.pr, fingerprint: id, by: event.commenter, source: 'command' });
+      return { outcome: 'ignored', runIds: [], detail: `finding ${id} dismissed by ${event.commenter}` };
+    }
+    const info = await client.pullRequest(address);
+    if (info.state !== 'open') return { outcome: 'ignored', runIds: [], detail: `/agentflow ${event.command} on a ${info.state} pull request` };
+    const change: ChangeRef = {
+      platform: event.platform, repo: event.repo, pr: event.pr, headSha: info.headSha, baseSha: info.baseSha, headRef: info.headRef, baseRef: info.baseRef,
+      author: info.author, title: info.title, installationId: event.installationId, projectId: event.projectId,
+    };
+    const files = await client.changedFiles(address);
+    const normalized: NormalizedEvent = {
+      platform: event.platform, kind: 'issue_comment', repo: event.repo, pr: event.pr, baseBranch: info.baseRef, headBranch: info.headRef, headSha: info.headSha,
+      author: event.commenter, draft: info.draft, labels: info.labels, files, comment: `/agentflow ${event.command}${event.args.length ? ' ' + event.args.join(' ') : ''}`,
+    };
+    return this.requestRuns(source, change, `issue_comment:/agentflow ${event.command}`, `comment:${event.commentId}`, normalized);
+  }
+
+  private async requestRuns(source: TriggerSource, change: ChangeRef, trigger: string, triggerKey: string, normalized: NormalizedEvent, previousHeadSha?: string): Promise<ProcessOutcome> {
+    const decision = await this.deps.matcher.match(normalized);
+    const runs = await this.deps.runs.request({ source, change, trigger, triggerKey, fired: decision.fired, skipped: decision.skipped, rollout: decision.rollout, dataClass: decision.dataClass, previousHeadSha });
+    const skipped = decision.skipped.map((s) => `${s.workflow}: ${s.reason}`).join('; ');
+    if (runs.length === 0) {
+      return { outcome: 'ignored', runIds: [], detail: skipped ? `no workflow fired (${skipped})` : 'no workflow is configured' };
+    }
+    return { outcome: 'matched', runIds: runs.map((r) => r.runId), detail: `${runs.map((r) => `${r.workflow} -> ${r.runId}`).join(', ')}${skipped ? `; skipped ${skipped}` : ''}` };
+  }
+}

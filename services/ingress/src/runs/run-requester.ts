@@ -1,0 +1,98 @@
+/**
+ * Publishes `af.runs.requested` for each workflow a trigger fired, and records every fired and
+ * skipped workflow (`ingress_trigger_outcomes`). Run ids are derived from what started the run, so
+ * the same trigger seen twice (a redelivered message, the reconciler after the webhook) asks for
+ * the same run and JetStream drops the copy.
+ */
+import { createHash } from 'node:crypto';
+import type { ChangeRef, RolloutMode, RunRequested, Topology, WorkflowPlan } from '@agentflow/contracts';
+import type { Messenger } from '@agentflow/bus';
+import type { SqlDatabase } from '@agentflow/store';
+
+/** What started the runs: a webhook delivery, a CI API call, or a reconciler pass. */
+export interface TriggerSource {
+  kind: 'webhook' | 'api' | 'reconciler';
+  /** Delivery id, API request id, or reconciler key. */
+  id: string;
+}
+
+export interface RunRequestInput {
+  source: TriggerSource;
+  change: ChangeRef;
+  /** `pull_request.opened`, `issue_comment:/agentflow review`, `manual`, `reconciler`. */
+  trigger: string;
+  /**
+   * What makes this request distinct from another for the same commit and workflow: `pr` for
+   * automatic PR reviews (a webhook and the reconciler then ask for the same run), the comment id
+   * for commands, the request id for API calls.
+   */
+  triggerKey: string;
+  fired: WorkflowPlan[];
+  skipped: Array<{ workflow: string; reason: string }>;
+  rollout: RolloutMode;
+  dataClass: string;
+  previousHeadSha?: string;
+  artifacts?: string[];
+}
+
+export interface RequestedRun {
+  runId: string;
+  workflow: string;
+}
+
+/** A run id safe in NATS subjects (no dots or wildcards). */
+export function runIdFor(change: ChangeRef, workflow: string, triggerKey: string): string {
+  const key = [change.platform, change.repo, change.pr ?? '-', change.headSha, workflow, triggerKey].join('|');
+  return `r${createHash('sha256').update(key).digest('hex').slice(0, 31)}`;
+}
+
+export class RunRequester {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly messenger: Messenger,
+    private readonly topology: Topology,
+  ) {}
+
+  async request(input: RunRequestInput): Promise<RequestedRun[]> {
+    const runs: RequestedRun[] = [];
+    for (const plan of input.fired) {
+      const runId = runIdFor(input.change, plan.id, input.triggerKey);
+      const body: RunRequested = {
+        runId,
+        change: input.change,
+        plan,
+        trigger: input.trigger,
+        deliveryId: input.source.kind === 'webhook' ? input.source.id : undefined,
+        attribution: { project: input.change.repo, repo: input.change.repo, workflow: plan.id, runId, service: 'ingress' },
+        previousHeadSha: input.previousHeadSha,
+        rollout: input.rollout,
+        dataClass: input.dataClass,
+        artifacts: input.artifacts,
+      };
+      // The row first: GET /api/runs/:id answers as soon as the request is accepted.
+      await this.db.query(
+        `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, base_sha, trigger, delivery_id, project, rollout)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+        [runId, plan.id, input.change.platform, input.change.repo, input.change.pr ?? null, input.change.headSha, input.change.baseSha ?? null, input.trigger, body.deliveryId ?? null, input.change.repo, input.rollout],
+      );
+      await this.messenger.emit(this.topology.subjects.runsRequested, 'run.requested', body, { runId, msgId: `run-requested:${runId}` });
+      await this.recordOutcome(input, plan.id, 'fired', runId, null);
+      runs.push({ runId, workflow: plan.id });
+    }
+    for (const skip of input.skipped) await this.recordOutcome(input, skip.workflow, 'skipped', null, skip.reason);
+    return runs;
+  }
+
+  /** Records a skip that no workflow evaluation produced (enrichment failed, no permission). */
+  async recordSkip(input: Pick<RunRequestInput, 'source' | 'change' | 'trigger'>, reason: string, workflow = '*'): Promise<void> {
+    await this.recordOutcome({ ...input }, workflow, 'skipped', null, reason);
+  }
+
+  private async recordOutcome(input: Pick<RunRequestInput, 'source' | 'change' | 'trigger'>, workflow: string, outcome: 'fired' | 'skipped', runId: string | null, reason: string | null): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ingress_trigger_outcomes (source, source_id, workflow, outcome, run_id, reason, platform, repo, pr, head_sha, trigger)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (source, source_id, workflow) DO NOTHING`,
+      [input.source.kind, input.source.id, workflow, outcome, runId, reason, input.change.platform, input.change.repo, input.change.pr ?? null, input.change.headSha || null, input.trigger],
+    );
+  }
+}
