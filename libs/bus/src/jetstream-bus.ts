@@ -42,6 +42,7 @@ import type {
   ServiceHandle,
 } from './bus';
 import { startConsumerRunner, type MessageSource } from './consumer-runner';
+import { deadLetterRoute } from './dead-letter-routes';
 import { BusClosedError, BusProvisioningError, ObjectIntegrityError, RequestFailedError, RequestSubjectCapturedError, RevisionConflictError } from './errors';
 import { busLog, type BusLogger } from './log';
 import { parseJson } from './message-codec';
@@ -261,6 +262,11 @@ export class JetStreamBus implements MessageBus {
       return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
     } catch (error) {
       if (apiCode(error) === WRONG_LAST_SEQUENCE) throw new RevisionConflictError(subject, options.expectedLastSubjectSequence ?? 0, { cause: error });
+      // No stream answered: nats.js reports it as "JetStream not enabled", but connect() checked
+      // that JetStream is on, so the subject is simply not captured by any stream.
+      if (error instanceof Error && /JetStreamNotEnabled|NoResponders/.test(`${error.name} ${(error.cause as Error | undefined)?.name}`)) {
+        throw new BusProvisioningError(subject, 'stream', 'a stream capturing this subject', null, 'provision the topology (provisionTopology) before publishing');
+      }
       throw error;
     }
   }
@@ -309,7 +315,7 @@ export class JetStreamBus implements MessageBus {
       handler,
       options,
       source,
-      deadLetterSubject: this.deadLetterSubject(spec.stream),
+      deadLetterSubject: deadLetterRoute(this, spec.stream) ?? this.deadLetterSubject(spec.stream),
       deadLetters: {
         publish: (subject, data, opts) => this.publish(subject, data, opts),
         load: async (stream, seq) => {

@@ -1,6 +1,7 @@
 /** Creates (or checks) everything a topology needs on a bus: streams, KV buckets, the object store. */
 import type { Topology } from '@agentflow/contracts';
 import type { KvOptions, MessageBus } from './bus';
+import { setDeadLetterRoute } from './dead-letter-routes';
 import { RequestSubjectCapturedError } from './errors';
 import { subjectMatches } from './subject-match';
 
@@ -16,7 +17,10 @@ export async function provisionTopology(bus: MessageBus, topology: Topology, opt
     const capturing = streams.find((s) => s.subjects.some((pattern) => subjectMatches(pattern, requestSubject)));
     if (capturing) throw new RequestSubjectCapturedError(requestSubject, capturing.name);
   }
-  for (const stream of streams) await bus.ensureStream(stream);
+  for (const stream of streams) {
+    await bus.ensureStream(stream);
+    setDeadLetterRoute(bus, stream.name, topology.subjects.dlq(stream.name));
+  }
   await bus.kv(topology.buckets.runs, { history: 5, ...options.kv?.runs });
   await bus.kv(topology.buckets.cache, { history: 1, ...options.kv?.cache });
   await bus.kv(topology.buckets.limits, { history: 1, ...options.kv?.limits });

@@ -22,6 +22,7 @@ import type {
   ServiceHandle,
 } from '../bus';
 import { startConsumerRunner, type MessageSource } from '../consumer-runner';
+import { deadLetterRoute } from '../dead-letter-routes';
 import { BusClosedError, BusProvisioningError, RequestFailedError, RequestSubjectCapturedError, RevisionConflictError } from '../errors';
 import { busLog, type BusLogger } from '../log';
 import { parseJson } from '../message-codec';
@@ -216,7 +217,7 @@ export class EmbeddedBus implements MessageBus {
       handler,
       options,
       source,
-      deadLetterSubject: this.deadLetterSubject(spec.stream),
+      deadLetterSubject: deadLetterRoute(this, spec.stream) ?? this.deadLetterSubject(spec.stream),
       deadLetters: {
         publish: (subject, data, opts) => this.publish(subject, data, opts),
         load: async (stream, seq) => {

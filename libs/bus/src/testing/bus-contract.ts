@@ -12,7 +12,7 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { HEADERS, InvalidMessageError, TransientError, createEnvelope, topology as makeTopology, type ConsumerSpec, type Topology } from '@agentflow/contracts';
 import type { ConsumerHandle, InboundMessage, MessageBus } from '../bus';
 import { createMessenger } from '../create-messenger';
-import { RequestFailedError, RequestSubjectCapturedError, RevisionConflictError } from '../errors';
+import { BusProvisioningError, RequestFailedError, RequestSubjectCapturedError, RevisionConflictError } from '../errors';
 import { encodeJson, encodeText } from '../message-codec';
 import { deleteTopology, provisionTopology } from '../provision';
 
@@ -419,6 +419,10 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       expect(last?.seq).toBe(second.seq);
       expect(decoder.decode(last!.data)).toBe('b');
       expect(await bus.lastOnSubject(topo.streams.history.name, topo.subjects.history('never'))).toBeNull();
+    });
+
+    test('a publish no stream captures fails with a provisioning error', async () => {
+      await expect(bus.publish(`${topo.prefix}.nowhere.at-all`, encodeText('{}'))).rejects.toBeInstanceOf(BusProvisioningError);
     });
 
     test('a consumer whose redeliveries outlast the dedupe window is refused', async () => {
