@@ -116,8 +116,10 @@ export class Reconciler {
     const out: Array<{ platform: Platform; address: RepoAddress }> = [];
     const app = this.deps.github?.app;
     if (app) {
-      for await (const { installation, repository } of app.eachRepository.iterator()) {
-        out.push({ platform: 'github', address: { repo: repository.full_name, installationId: installation.id } });
+      for await (const { installation } of app.eachInstallation.iterator()) {
+        for await (const { repository } of app.eachRepository.iterator({ installationId: installation.id })) {
+          out.push({ platform: 'github', address: { repo: repository.full_name, installationId: installation.id } });
+        }
       }
     }
     for (const entry of this.deps.repos) {
