@@ -67,6 +67,8 @@ export interface Topology {
     gatewayGenerate: string;
     /** Request/reply for job-style vendors (launch, status, cancel). Captured by no stream. */
     gatewayJobs: string;
+    /** Core (no stream) notice `{requestId, reason?}` that aborts a request in flight and its vendor call. */
+    gatewayAbort: string;
   };
   streams: {
     webhooks: StreamSpec;
@@ -121,6 +123,7 @@ export function topology(prefix = 'af'): Topology {
       dlq: (streamName) => `${p}.dlq.${streamName}`,
       gatewayGenerate: `${p}.gateway.generate`,
       gatewayJobs: `${p}.gateway.jobs`,
+      gatewayAbort: `${p}.gateway.abort`,
     },
     streams: {
       webhooks: { name: stream('WEBHOOKS'), subjects: [`${p}.webhooks.>`], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: dedupe },

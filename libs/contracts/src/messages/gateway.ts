@@ -98,3 +98,10 @@ export class GatewayResponse {
   @IsOptional() @IsString() errorMessage?: string;
   @IsNumber() @Min(0) vendorMs!: number;
 }
+
+/** Published (core NATS, no stream) on `topology.subjects.gatewayAbort` to abort a request in flight. */
+export class GatewayAbort {
+  @IsString() @MinLength(1) requestId!: string;
+  /** `cancelled`, `superseded`, ...; a superseded run's spend is marked as waste in the ledger. */
+  @IsOptional() @IsString() reason?: string;
+}
