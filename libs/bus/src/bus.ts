@@ -98,6 +98,10 @@ export interface KeyValueStore {
   watch(onChange: (entry: KvEntry) => void, options?: { key?: string; includeHistory?: boolean }): Promise<() => void>;
 }
 
+/**
+ * Settings of a KV bucket, used when it is created. When the bucket exists, each setting given is
+ * checked against it (a mismatch is `BusProvisioningError`); settings left out bind to what exists.
+ */
 export interface KvOptions {
   /** Revisions kept per key. @default 1 */
   history?: number;

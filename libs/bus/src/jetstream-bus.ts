@@ -115,6 +115,8 @@ function toKvEntry(e: NatsKvEntry): KvEntry {
 export class JetStreamBus implements MessageBus {
   readonly kind = 'jetstream' as const;
   private readonly handles = new Set<ConsumerHandle>();
+  private readonly kvHandles = new Map<string, Promise<KeyValueStore>>();
+  private readonly objectHandles = new Map<string, Promise<ObjectStore>>();
   private readonly deadLetterSubject: (stream: string) => string;
   private readonly log: BusLogger;
   private connected = true;
@@ -416,23 +418,51 @@ export class JetStreamBus implements MessageBus {
 
   // ---- KV and object store ------------------------------------------------------------------
 
+  /**
+   * Opens (creating if needed) a bucket and checks the history and max age it was asked for on the
+   * server: an existing bucket keeps its old settings, which must then be changed on purpose.
+   */
   async kv(bucket: string, options: KvOptions = {}): Promise<KeyValueStore> {
     this.assertOpen('kv');
+    const key = JSON.stringify([bucket, options.history ?? null, options.maxAgeMs ?? null]);
+    let opening = this.kvHandles.get(key);
+    if (!opening) {
+      opening = this.openKv(bucket, options);
+      this.kvHandles.set(key, opening);
+      opening.catch(() => this.kvHandles.delete(key));
+    }
+    return opening;
+  }
+
+  private async openKv(bucket: string, options: KvOptions): Promise<KeyValueStore> {
     const kv = await new Kvm(this.js).create(bucket, { history: options.history ?? 1, ttl: options.maxAgeMs ?? 0 });
+    const status = await kv.status();
+    // Only what the caller asked for is checked: a service opening a provisioned bucket without
+    // options binds to it as it is.
+    const { history, maxAgeMs } = options;
+    if (history !== undefined && status.history !== history) throw new BusProvisioningError(`KV ${bucket}`, 'max_msgs_per_subject (history)', history, status.history, 'the bucket exists with another history; update or recreate it');
+    if (maxAgeMs !== undefined && status.ttl !== maxAgeMs) throw new BusProvisioningError(`KV ${bucket}`, 'max_age', maxAgeMs, status.ttl, 'the bucket exists with another max age; update or recreate it');
     return new JetStreamKv(bucket, kv);
   }
 
   async deleteKv(bucket: string): Promise<void> {
+    for (const key of this.kvHandles.keys()) if (JSON.parse(key)[0] === bucket) this.kvHandles.delete(key);
     await this.deleteStream(`KV_${bucket}`);
   }
 
   async objects(bucket: string): Promise<ObjectStore> {
     this.assertOpen('objects');
-    const os = await new Objm(this.js).create(bucket);
-    return new JetStreamObjects(bucket, os);
+    let opening = this.objectHandles.get(bucket);
+    if (!opening) {
+      opening = new Objm(this.js).create(bucket).then((os) => new JetStreamObjects(bucket, os));
+      this.objectHandles.set(bucket, opening);
+      opening.catch(() => this.objectHandles.delete(bucket));
+    }
+    return opening;
   }
 
   async deleteObjects(bucket: string): Promise<void> {
+    this.objectHandles.delete(bucket);
     await this.deleteStream(`OBJ_${bucket}`);
   }
 

@@ -344,7 +344,7 @@ export class EmbeddedBus implements MessageBus {
       kv = new EmbeddedKv(bucket, options);
       this.kvs.set(bucket, kv);
     } else {
-      kv.reconfigure(options);
+      kv.checkOptions(options);
     }
     return kv;
   }

@@ -1,6 +1,6 @@
 /** A KV bucket of the embedded bus: bucket-wide revisions, history per key, compare-and-set, watch. */
 import type { KeyValueStore, KvEntry, KvOptions } from '../bus';
-import { RevisionConflictError } from '../errors';
+import { BusProvisioningError, RevisionConflictError } from '../errors';
 import { parseJson } from '../message-codec';
 import { subjectMatches } from '../subject-match';
 
@@ -22,12 +22,19 @@ export class EmbeddedKv implements KeyValueStore {
 
   constructor(
     readonly bucket: string,
-    private options: KvOptions = {},
+    private readonly options: KvOptions = {},
   ) {}
 
-  /** Called when the bucket is opened again with other options. */
-  reconfigure(options: KvOptions): void {
-    this.options = { ...this.options, ...options };
+  /** The bucket is opened again: settings given must match the bucket's, as on the server. */
+  checkOptions(options: KvOptions): void {
+    const history = this.options.history ?? 1;
+    const maxAgeMs = this.options.maxAgeMs ?? 0;
+    if (options.history !== undefined && options.history !== history) {
+      throw new BusProvisioningError(`KV ${this.bucket}`, 'max_msgs_per_subject (history)', options.history, history, 'the bucket exists with another history; update or recreate it');
+    }
+    if (options.maxAgeMs !== undefined && options.maxAgeMs !== maxAgeMs) {
+      throw new BusProvisioningError(`KV ${this.bucket}`, 'max_age', options.maxAgeMs, maxAgeMs, 'the bucket exists with another max age; update or recreate it');
+    }
   }
 
   private latest(key: string): Revision | undefined {

@@ -292,6 +292,14 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       expect(changes[0].revision).toBe(r1);
     });
 
+    test('a KV bucket keeps its settings: opening it without options binds, asking for others fails', async () => {
+      const kv = await bus.kv(topo.buckets.runs);
+      for (let i = 0; i < 7; i++) await kv.put('history-key', encodeJson({ i }));
+      expect((await kv.get('history-key'))?.json()).toEqual({ i: 6 });
+      await expect(bus.kv(topo.buckets.runs, { history: 1 })).rejects.toMatchObject({ option: 'max_msgs_per_subject (history)' });
+      await expect(bus.kv(topo.buckets.runs, { history: 5 })).resolves.toBeDefined();
+    });
+
     test('a 5 MB body travels through the object store by reference', async () => {
       const spec = { ...taskConsumer(), stream: topo.streams.runs.name, filterSubject: topo.subjects.runCancel('big') };
       const messenger = createMessenger(bus, topo);
