@@ -1,0 +1,129 @@
+import type { AnalyzerFinding } from '../findings/finding';
+import { readVersionCatalog } from '../dependencies/version-catalog';
+import { readGradleBuild } from '../structure/gradle';
+import { makeFinding } from './catalogue';
+import { isChangedLine, lineOfOffset, type ChangedFile, type FileRule } from './types';
+
+/** Android's runtime ("dangerous") permissions, as of API 35. */
+export const DANGEROUS_PERMISSIONS = new Set([
+  'ACCEPT_HANDOVER', 'ACCESS_BACKGROUND_LOCATION', 'ACCESS_COARSE_LOCATION', 'ACCESS_FINE_LOCATION', 'ACCESS_MEDIA_LOCATION',
+  'ACTIVITY_RECOGNITION', 'ADD_VOICEMAIL', 'ANSWER_PHONE_CALLS', 'BLUETOOTH_ADVERTISE', 'BLUETOOTH_CONNECT', 'BLUETOOTH_SCAN',
+  'BODY_SENSORS', 'BODY_SENSORS_BACKGROUND', 'CALL_PHONE', 'CAMERA', 'GET_ACCOUNTS', 'NEARBY_WIFI_DEVICES', 'POST_NOTIFICATIONS',
+  'PROCESS_OUTGOING_CALLS', 'READ_CALENDAR', 'READ_CALL_LOG', 'READ_CONTACTS', 'READ_EXTERNAL_STORAGE', 'READ_MEDIA_AUDIO',
+  'READ_MEDIA_IMAGES', 'READ_MEDIA_VIDEO', 'READ_MEDIA_VISUAL_USER_SELECTED', 'READ_PHONE_NUMBERS', 'READ_PHONE_STATE', 'READ_SMS',
+  'RECEIVE_MMS', 'RECEIVE_SMS', 'RECEIVE_WAP_PUSH', 'RECORD_AUDIO', 'SEND_SMS', 'USE_SIP', 'UWB_RANGING', 'WRITE_CALENDAR',
+  'WRITE_CALL_LOG', 'WRITE_CONTACTS', 'WRITE_EXTERNAL_STORAGE',
+]);
+
+function attr(tag: string, name: string): string | undefined {
+  return new RegExp(`android:${name}\\s*=\\s*"([^"]*)"`).exec(tag)?.[1];
+}
+
+function permissionsOf(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/<uses-permission(?:-sdk-23)?\b[^>]*>/g)) {
+    const name = attr(m[0], 'name');
+    if (name) out.set(name, m.index);
+  }
+  return out;
+}
+
+function checkManifest(file: ChangedFile): AnalyzerFinding[] {
+  const text = file.content!;
+  const findings: AnalyzerFinding[] = [];
+  const at = (offset: number) => lineOfOffset(text, offset);
+
+  for (const m of text.matchAll(/<(activity|activity-alias|service|receiver|provider)\b[^>]*?(\/>|>)/g)) {
+    const tag = m[0];
+    if (attr(tag, 'exported') !== 'true') continue;
+    const protectedBy = attr(tag, 'permission') ?? (m[1] === 'provider' ? attr(tag, 'readPermission') ?? attr(tag, 'writePermission') : undefined);
+    if (protectedBy) continue;
+    // The launcher activity must be exported for the home screen to start it.
+    const close = m[2] === '/>' ? m.index + tag.length : text.indexOf(`</${m[1]}>`, m.index);
+    const body = text.slice(m.index, close === -1 ? text.length : close);
+    if (/android\.intent\.category\.(LAUNCHER|LEANBACK_LAUNCHER)/.test(body)) continue;
+    const line = at(m.index + tag.indexOf('android:exported'));
+    if (!isChangedLine(file, line) && !isChangedLine(file, at(m.index))) continue;
+    const name = attr(tag, 'name') ?? m[1]!;
+    findings.push(makeFinding('android.exported-without-permission', file.path, line, `The ${m[1]} ${name} is exported with no android:permission, so any app can start it`, `${m[1]}:${name}`));
+  }
+
+  for (const m of text.matchAll(/android:usesCleartextTraffic\s*=\s*"true"/g)) {
+    const line = at(m.index);
+    if (isChangedLine(file, line)) findings.push(makeFinding('android.cleartext-traffic', file.path, line, 'android:usesCleartextTraffic="true" lets the app send unencrypted HTTP', 'usesCleartextTraffic'));
+  }
+  for (const m of text.matchAll(/android:debuggable\s*=\s*"true"/g)) {
+    const line = at(m.index);
+    if (isChangedLine(file, line)) findings.push(makeFinding('android.debuggable', file.path, line, 'android:debuggable="true" is hard-coded in the manifest, so release builds can be debugged', 'manifest debuggable'));
+  }
+
+  if (file.oldContent !== undefined) {
+    const before = permissionsOf(file.oldContent);
+    for (const [name, offset] of permissionsOf(text)) {
+      const short = name.replace(/^android\.permission\./, '');
+      if (before.has(name) || !name.startsWith('android.permission.') || !DANGEROUS_PERMISSIONS.has(short)) continue;
+      findings.push(makeFinding('android.dangerous-permission.added', file.path, at(offset), `The app now requests ${name}, a runtime permission users must grant`, name));
+    }
+    const oldMin = /android:minSdkVersion\s*=\s*"(\d+)"/.exec(file.oldContent)?.[1];
+    const newMin = /android:minSdkVersion\s*=\s*"(\d+)"/.exec(text);
+    if (oldMin && newMin && oldMin !== newMin[1]) {
+      findings.push(makeFinding('android.min-sdk.changed', file.path, at(newMin.index), `minSdkVersion changes from ${oldMin} to ${newMin[1]}`, `manifest minSdk ${newMin[1]}`));
+    }
+  }
+  return findings;
+}
+
+function checkNetworkSecurityConfig(file: ChangedFile): AnalyzerFinding[] {
+  const text = file.content!;
+  const findings: AnalyzerFinding[] = [];
+  for (const m of text.matchAll(/cleartextTrafficPermitted\s*=\s*"true"/g)) {
+    const line = lineOfOffset(text, m.index);
+    if (!isChangedLine(file, line)) continue;
+    const domain = /<domain[^>]*>([^<]+)<\/domain>/.exec(text.slice(m.index, text.indexOf('</domain-config>', m.index) + 1 || undefined))?.[1];
+    findings.push(makeFinding('android.cleartext-traffic', file.path, line, `The network security config permits cleartext traffic${domain ? ` to ${domain}` : ' for every domain'}`, `nsc:${domain ?? 'base'}`));
+  }
+  return findings;
+}
+
+function checkGradle(file: ChangedFile): AnalyzerFinding[] {
+  const text = file.content!;
+  const findings: AnalyzerFinding[] = [];
+  const after = readGradleBuild(text);
+  for (const bt of after.debuggableBuildTypes) {
+    if (bt.name === 'debug' || !isChangedLine(file, bt.line)) continue;
+    findings.push(makeFinding('android.debuggable', file.path, bt.line, `The ${bt.name} build type sets debuggable to true`, `gradle debuggable ${bt.name}`));
+  }
+  if (file.oldContent !== undefined) {
+    const before = readGradleBuild(file.oldContent);
+    if (after.minSdk && before.minSdk && after.minSdk.value !== before.minSdk.value) {
+      findings.push(makeFinding('android.min-sdk.changed', file.path, after.minSdk.line, `minSdk changes from ${before.minSdk.value} to ${after.minSdk.value}`, `minSdk ${after.minSdk.value}`));
+    }
+  }
+  return findings;
+}
+
+function checkCatalogMinSdk(file: ChangedFile): AnalyzerFinding[] {
+  if (file.oldContent === undefined) return [];
+  const key = (versions: Record<string, string>) => Object.keys(versions).find((k) => /^(android)?[-_.]?minSdk(Version)?$/i.test(k));
+  const after = readVersionCatalog(file.content!).versions;
+  const before = readVersionCatalog(file.oldContent).versions;
+  const k = key(after);
+  if (!k || before[k] === undefined || before[k] === after[k]) return [];
+  const line = file.content!.split('\n').findIndex((l) => new RegExp(`^\\s*"?${k}"?\\s*=`).test(l)) + 1;
+  return [makeFinding('android.min-sdk.changed', file.path, line, `The version catalog's ${k} changes from ${before[k]} to ${after[k]}`, `catalog ${k} ${after[k]}`)];
+}
+
+/** AndroidManifest.xml, network security config, Gradle build types and min SDK. */
+export const androidRule: FileRule = {
+  name: 'android',
+  ruleIds: ['android.exported-without-permission', 'android.cleartext-traffic', 'android.debuggable', 'android.dangerous-permission.added', 'android.min-sdk.changed'],
+  appliesTo: (file) =>
+    file.content !== undefined &&
+    (file.path.endsWith('AndroidManifest.xml') || /(^|\/)res\/xml\/[^/]*\.xml$/.test(file.path) || /\.gradle(\.kts)?$/.test(file.path) || /\.versions\.toml$/.test(file.path)),
+  check(file) {
+    if (file.path.endsWith('AndroidManifest.xml')) return checkManifest(file);
+    if (file.path.endsWith('.toml')) return checkCatalogMinSdk(file);
+    if (/\.gradle(\.kts)?$/.test(file.path)) return checkGradle(file);
+    return /cleartextTrafficPermitted/.test(file.content!) ? checkNetworkSecurityConfig(file) : [];
+  },
+};

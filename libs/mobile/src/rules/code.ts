@@ -1,0 +1,118 @@
+import type { AnalyzerFinding } from '../findings/finding';
+import { makeFinding } from './catalogue';
+import { isChangedLine, type ChangedFile, type FileRule } from './types';
+
+// The sensitive word must end the identifier: `accessToken` counts, `tokenCount` and `passwordField` do not.
+const SENSITIVE_NAME = /\b\w*(token|password|passwd|passcode|secret|apikey|api_key|credentials?|bearer|sessionid|session_id|authheader|authorizationheader)\b/i;
+
+const LOG_CALL =
+  /\b(print|debugPrint|dump|NSLog|os_log|println|print|Log\.[vdiwe]|Log\.wtf|Timber(?:\.tag\([^)]*\))?\.[vdiwe]|System\.(?:out|err)\.print(?:ln|f)?|(?:logger|log|Logger\([^)]*\))\s*\.\s*(?:trace|debug|info|notice|warning|warn|error|critical|fault|log))\s*\(/;
+
+/**
+ * The parts of a call's arguments that are code, not literal text: string literals are dropped but
+ * their interpolations (`\(x)`, `$x`, `${x}`) kept, so `print("Token refreshed")` does not count.
+ */
+export function codeOutsideLiterals(args: string): string {
+  let out = '';
+  for (let i = 0; i < args.length; i++) {
+    const ch = args[i]!;
+    if (ch !== '"' && ch !== "'") {
+      out += ch;
+      continue;
+    }
+    const quote = ch;
+    for (i++; i < args.length && args[i] !== quote; i++) {
+      if (args[i] === '\\' && args[i + 1] === '(') {
+        const end = args.indexOf(')', i);
+        out += ` ${args.slice(i + 2, end === -1 ? args.length : end)} `;
+        i = end === -1 ? args.length : end;
+      } else if (args[i] === '\\') i++;
+      else if (args[i] === '$') {
+        const m = /^\$\{([^}]*)\}|^\$(\w+)/.exec(args.slice(i));
+        if (m) {
+          out += ` ${m[1] ?? m[2]} `;
+          i += m[0].length - 1;
+        }
+      }
+    }
+    out += ' ';
+  }
+  return out;
+}
+
+function checkLogs(file: ChangedFile, lines: string[]): AnalyzerFinding[] {
+  const findings: AnalyzerFinding[] = [];
+  lines.forEach((text, index) => {
+    if (!isChangedLine(file, index + 1) || /^\s*(\/\/|\*|\/\*)/.test(text)) return;
+    const call = LOG_CALL.exec(text);
+    if (!call) return;
+    const args = text.slice(call.index + call[0].length);
+    const code = codeOutsideLiterals(args)
+      .replace(/\b(privacy|isLoggable|tag|TAG)\s*:\s*\.\w+/g, '')
+      // `redacted(token)`, `token.masked`, `token.count` do not print the value.
+      .replace(/\b\w*(redact|mask|hash)\w*\s*\([^)]*\)|\.(count|length|isEmpty|isNotEmpty|hashValue|masked|redacted)\b/gi, '');
+    const name = SENSITIVE_NAME.exec(code);
+    if (!name) return;
+    findings.push(makeFinding('code.sensitive-log', file.path, index + 1, `${call[1]!.replace(/\s+/g, '')} writes ${name[0]} to the log`, text));
+  });
+  return findings;
+}
+
+/** Hosts where plain HTTP is expected: local development, emulators and XML namespaces. */
+const HARMLESS_HTTP_HOST = /^http:\/\/(localhost|127\.0\.0\.1|0\.0\.0\.0|10\.0\.2\.2|10\.0\.3\.2|\[::1\]|[^/"']*\.local\b|schemas\.android\.com|schemas\.microsoft\.com|www\.w3\.org|ns\.adobe\.com|xmlpull\.org|www\.apple\.com\/DTDs|example\.(com|org|net)|www\.example\.(com|org|net))/;
+
+function checkHttp(file: ChangedFile, lines: string[]): AnalyzerFinding[] {
+  const findings: AnalyzerFinding[] = [];
+  lines.forEach((text, index) => {
+    if (!isChangedLine(file, index + 1) || /^\s*(\/\/|\*|\/\*|#)/.test(text)) return;
+    for (const m of text.matchAll(/["'`]@?(http:\/\/[^\s"'`]+)/g)) {
+      if (HARMLESS_HTTP_HOST.test(m[1]!)) continue;
+      const host = /^http:\/\/([^/:?#]+)/.exec(m[1]!)?.[1] ?? m[1]!;
+      findings.push(makeFinding('code.insecure-http-url', file.path, index + 1, `Plain HTTP URL to ${host}`, m[1]!));
+    }
+  });
+  return findings;
+}
+
+const SENSITIVE_KEY = /(token|password|passwd|passcode|secret|api_?key|credential|session_?id|auth)/i;
+
+function checkPlainStorage(file: ChangedFile, lines: string[], content: string): AnalyzerFinding[] {
+  const findings: AnalyzerFinding[] = [];
+  // Files that use an encrypted store for the same data are fine.
+  const encrypted = /EncryptedSharedPreferences|SecureStorage|Keychain|KeychainAccess|SecItemAdd/.test(content);
+  lines.forEach((text, index) => {
+    if (!isChangedLine(file, index + 1) || /^\s*(\/\/|\*)/.test(text)) return;
+    let store: string | undefined;
+    let subject: string | undefined;
+    const defaults = /UserDefaults|\bdefaults\b/.test(text) ? /\bset(?:Object|Value|String)?\s*[(:]([\s\S]*)$/.exec(text) : null;
+    const appStorage = /@AppStorage\s*\(\s*"([^"]+)"/.exec(text);
+    const prefs = /\.\s*put(?:String|StringSet)\s*\(([\s\S]*)$/.exec(text);
+    if (defaults) {
+      store = 'UserDefaults';
+      subject = defaults[1];
+    } else if (appStorage) {
+      store = '@AppStorage (UserDefaults)';
+      subject = appStorage[1];
+    } else if (prefs && !encrypted) {
+      store = 'SharedPreferences';
+      subject = prefs[1];
+    }
+    if (!store || !subject || (encrypted && store === 'UserDefaults')) return;
+    const what = SENSITIVE_KEY.exec(subject);
+    if (!what) return;
+    findings.push(makeFinding('code.token-in-plain-storage', file.path, index + 1, `A ${what[1]!.toLowerCase()} is written to ${store}`, text));
+  });
+  return findings;
+}
+
+/** Swift, Objective-C, Kotlin and Java production code: logs, URLs and plain storage of credentials. */
+export const codeRule: FileRule = {
+  name: 'code',
+  ruleIds: ['code.sensitive-log', 'code.insecure-http-url', 'code.token-in-plain-storage'],
+  appliesTo: (file) => file.content !== undefined && file.class.kind === 'source',
+  check(file) {
+    const content = file.content!;
+    const lines = content.split('\n');
+    return [...checkLogs(file, lines), ...checkHttp(file, lines), ...checkPlainStorage(file, lines, content)];
+  },
+};
