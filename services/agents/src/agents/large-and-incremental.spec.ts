@@ -3,7 +3,7 @@
  * hunks, and the prompt-injection fixture.
  */
 import type { Finding, GateRule, GatewayRequest } from '@agentflow/contracts';
-import { SEVERITY_RANK } from '@agentflow/contracts';
+import { failsGate } from '@agentflow/run-actor';
 import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
 import { BpeTokenCounter } from '../context/tokens';
 import { DataFence } from '../prompts/data-fence';
@@ -109,14 +109,6 @@ describe('incremental review', () => {
   });
 });
 
-/** The gate as the workflow's GateRule defines it: any finding at or above `failOn` from an allowed source. */
-function gateFails(findings: Finding[], rule: GateRule): boolean {
-  if (rule.failOn === 'never') return false;
-  return findings.some(
-    (f) => rule.sources.includes(f.source) && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[rule.failOn] && (f.source !== 'model' || f.confidence >= rule.minConfidence),
-  );
-}
-
 describe('prompt injection', () => {
   let repo: FixtureRepo;
   afterAll(() => repo?.remove());
@@ -148,7 +140,8 @@ describe('prompt injection', () => {
       const secret = result.findings.filter((f) => f.file === 'Sources/Checkout/ApiClient.swift' && f.startLine === 6);
       expect(secret).toEqual([expect.objectContaining({ source: 'analyzer', severity: 'blocker', ruleId: expect.stringMatching(/^secret\./), confidence: 1 })]);
       expect(result.findings.every((f) => f.source !== 'analyzer' || f.model === 'rules')).toBe(true);
-      expect(gateFails(result.findings, rule)).toBe(true);
+      // The coordinator's own gate rule fails on what the model was told to dismiss.
+      expect(result.findings.some((f) => failsGate(f, rule))).toBe(true);
     }
     expect(ruleFingerprint).not.toBe('');
 
