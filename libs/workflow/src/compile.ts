@@ -12,7 +12,7 @@ import { hasErrors, type Diagnostic } from './diagnostics';
 import { globProblem } from './globs';
 import type { ProviderCatalog } from './providers';
 import { SourceFile, type Field } from './source';
-import { closest, didYouMean } from './suggest';
+import { closest, didYouMean, maybeMeant } from './suggest';
 
 /** What a workflow is compiled against: the project's providers, agents and data-class settings. */
 export interface CompileContext {
@@ -336,7 +336,7 @@ class WorkflowCompiler {
     let sequential = false;
     if (execution) {
       const v = src.string(execution.value, '`execution`');
-      if (v !== undefined && v !== 'parallel' && v !== 'sequential') src.error(execution.value, `\`execution\` must be \`parallel\` or \`sequential\`, found \`${v}\`${didYouMean(v, ['parallel', 'sequential'])}`);
+      if (v !== undefined && v !== 'parallel' && v !== 'sequential') src.error(execution.value, `\`execution\` must be \`parallel\` or \`sequential\`, found \`${v}\`${maybeMeant(v, ['parallel', 'sequential'])}`);
       sequential = v === 'sequential';
     }
     const drafts: StepDraft[] = [];
@@ -867,7 +867,7 @@ class WorkflowCompiler {
       } else if (key === 'files_mode') {
         const v = src.string(f.value, '`files_mode`');
         const modes = ['branch-pr', 'commit-to-pr', 'branch'];
-        if (v !== undefined && !modes.includes(v)) src.error(f.value, `\`files_mode\` must be one of ${modes.join(', ')}, found \`${v}\`${didYouMean(v, modes)}`);
+        if (v !== undefined && !modes.includes(v)) src.error(f.value, `\`files_mode\` must be one of ${modes.join(', ')}, found \`${v}\`${maybeMeant(v, modes)}`);
         else if (v) out.filesMode = v as PlanOutputs['filesMode'];
       } else if (key === 'format') {
         const v = src.string(f.value, '`format`');
@@ -891,7 +891,7 @@ class WorkflowCompiler {
     if (failOn) {
       const v = src.string(failOn.value, '`gate.fail_on`');
       const levels = [...SEVERITIES, 'never'];
-      if (v !== undefined && !levels.includes(v)) src.error(failOn.value, `\`gate.fail_on\` must be one of ${levels.join(', ')}, found \`${v}\`${didYouMean(v, levels)}`);
+      if (v !== undefined && !levels.includes(v)) src.error(failOn.value, `\`gate.fail_on\` must be one of ${levels.join(', ')}, found \`${v}\`${maybeMeant(v, levels)}`);
       else if (v) gate.failOn = v as GateRule['failOn'];
     }
     const sources = g.get('sources');

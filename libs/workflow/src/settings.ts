@@ -4,7 +4,7 @@ import { readPathInstructions } from './compile';
 import { hasErrors, type Diagnostic } from './diagnostics';
 import { globProblem, nameMatches } from './globs';
 import { SourceFile } from './source';
-import { didYouMean } from './suggest';
+import { didYouMean, maybeMeant } from './suggest';
 
 export const ROLLOUT_MODES: readonly RolloutMode[] = ['off', 'shadow', 'comment', 'gate'];
 /** @default least to most sensitive */
@@ -69,7 +69,7 @@ function readLayer(src: SourceFile, node: Node | null, what: string, classes: re
   const rollout = f.get('rollout');
   if (rollout) {
     const v = src.string(rollout.value, '`rollout`');
-    if (v !== undefined && !(ROLLOUT_MODES as readonly string[]).includes(v)) src.error(rollout.value, `\`rollout\` must be one of ${ROLLOUT_MODES.join(', ')}, found \`${v}\`${didYouMean(v, ROLLOUT_MODES)}`);
+    if (v !== undefined && !(ROLLOUT_MODES as readonly string[]).includes(v)) src.error(rollout.value, `\`rollout\` must be one of ${ROLLOUT_MODES.join(', ')}, found \`${v}\`${maybeMeant(v, ROLLOUT_MODES)}`);
     else if (v) out.rollout = v as RolloutMode;
   }
   const cls = f.get('data_class');

@@ -41,3 +41,9 @@ export function didYouMean(input: string, candidates: readonly string[], listUpT
   if (candidates.length > 0 && candidates.length <= listUpTo) return `; expected one of ${candidates.map((c) => `\`${c}\``).join(', ')}`;
   return '';
 }
+
+/** Only the `; did you mean `x`?` part, for messages that already list what is allowed. */
+export function maybeMeant(input: string, candidates: readonly string[]): string {
+  const hit = closest(input, candidates);
+  return hit === undefined ? '' : `; did you mean \`${hit}\`?`;
+}
