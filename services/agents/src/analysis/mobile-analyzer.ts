@@ -4,8 +4,8 @@
  * marked `analyzer` / `sarif` with confidence 1, and the merge rule keeps model output from
  * lowering or removing them.
  */
-import type { Finding, Severity } from '@agentflow/contracts';
-import { addedLineNumbers, findSecrets, type FileDiff } from '@agentflow/mobile';
+import type { Finding } from '@agentflow/contracts';
+import { addedLineNumbers, findSecrets, readSarif, type FileDiff } from '@agentflow/mobile';
 import type { RepoContext } from '../repo/repo-context';
 import { fingerprintOf } from '../findings/fingerprint';
 
@@ -19,8 +19,6 @@ export interface MobileAnalyzer {
 function lineOf(text: string, line: number): string {
   return text.split('\n')[line - 1] ?? '';
 }
-
-const SARIF_LEVEL: Record<string, Severity> = { error: 'major', warning: 'minor', note: 'info', none: 'info' };
 
 /** Strips `file://` and a checkout prefix so a SARIF URI matches a repository path. */
 function toRepoPath(uri: string, paths: string[]): string | undefined {
@@ -60,41 +58,29 @@ export class MobileRulesAnalyzer implements MobileAnalyzer {
   }
 
   sarifFindings(sarifText: string, diff: FileDiff[], agent: string): Finding[] {
-    const doc = JSON.parse(sarifText) as { runs?: Array<Record<string, unknown>> };
     const paths = diff.filter((f) => f.status !== 'deleted').map((f) => f.path);
     const byPath = new Map(diff.map((f) => [f.path, f]));
     const out: Finding[] = [];
-    for (const run of doc.runs ?? []) {
-      const rules = (((run.tool as Record<string, unknown>)?.driver as Record<string, unknown>)?.rules ?? []) as Array<Record<string, unknown>>;
-      for (const result of (run.results ?? []) as Array<Record<string, unknown>>) {
-        const ruleId = (result.ruleId as string | undefined) ?? (rules[result.ruleIndex as number]?.id as string | undefined) ?? 'sarif';
-        const rule = rules.find((r) => r.id === ruleId);
-        const level = (result.level as string | undefined) ?? ((rule?.defaultConfiguration as Record<string, unknown> | undefined)?.level as string | undefined) ?? 'warning';
-        const location = ((result.locations ?? []) as Array<Record<string, unknown>>)[0]?.physicalLocation as Record<string, unknown> | undefined;
-        const uri = (location?.artifactLocation as Record<string, unknown> | undefined)?.uri as string | undefined;
-        const path = uri ? toRepoPath(uri, paths) : undefined;
-        if (!path) continue;
-        const region = (location?.region ?? {}) as Record<string, number>;
-        const startLine = region.startLine ?? 0;
-        const file = byPath.get(path)!;
-        // Only results on lines the change touches: a linter's backlog is not this PR's problem.
-        if (startLine > 0 && !addedLineNumbers(file).includes(startLine)) continue;
-        const message = ((result.message as Record<string, unknown> | undefined)?.text as string | undefined) ?? ruleId;
-        out.push({
-          file: path,
-          startLine,
-          endLine: region.endLine ?? startLine,
-          severity: SARIF_LEVEL[level] ?? 'minor',
-          category: 'lint',
-          message,
-          confidence: 1,
-          agent,
-          model: 'rules',
-          source: 'sarif',
-          ruleId,
-          fingerprint: fingerprintOf({ file: path, category: 'lint', ruleId, lineText: `${startLine > 0 ? '' : message}${findLine(file, startLine)}` }),
-        });
-      }
+    for (const issue of readSarif(sarifText)) {
+      const path = toRepoPath(issue.file, paths);
+      if (!path) continue;
+      const file = byPath.get(path)!;
+      // Only results on lines the change adds: a linter's backlog is not this pull request's problem.
+      if (issue.line > 0 && !addedLineNumbers(file).includes(issue.line)) continue;
+      out.push({
+        file: path,
+        startLine: issue.line,
+        endLine: Math.max(issue.endLine ?? issue.line, issue.line),
+        severity: issue.severity,
+        category: 'lint',
+        message: `${issue.tool}: ${issue.message}`,
+        confidence: 1,
+        agent,
+        model: 'rules',
+        source: 'sarif',
+        ruleId: issue.ruleId,
+        fingerprint: issue.fingerprint ?? fingerprintOf({ file: path, category: 'lint', ruleId: issue.ruleId, lineText: issue.line > 0 ? findLine(file, issue.line) : issue.message }),
+      });
     }
     return out;
   }
