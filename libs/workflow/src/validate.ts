@@ -82,7 +82,6 @@ export function validatePaths(paths: readonly string[], options: { configDir?: s
         const project = loadWorkflowDirectory(shown);
         diagnostics.push(...project.diagnostics);
         workflows += project.files.length;
-        if (configDir && same(path, configDir)) configLoaded = true;
         continue;
       }
       files.push(...listWorkflowFiles(shown));
