@@ -24,5 +24,5 @@ export async function createBus(options: CreateBusOptions): Promise<MessageBus> 
     const servers = options.natsUrl.split(',').map((s) => s.trim()).filter(Boolean);
     return JetStreamBus.connect({ servers, name: options.name, deadLetterSubject, log: options.log });
   }
-  return new EmbeddedBus({ deadLetterSubject, log: options.log });
+  return new EmbeddedBus({ dataDir: options.dataDir, deadLetterSubject, log: options.log });
 }

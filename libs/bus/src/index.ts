@@ -6,6 +6,7 @@ export { createMessenger, type MessengerOptions } from './create-messenger';
 export { provisionTopology, deleteTopology, type ProvisionOptions } from './provision';
 export { JetStreamBus, type JetStreamBusOptions } from './jetstream-bus';
 export { EmbeddedBus, type EmbeddedBusOptions } from './embedded/embedded-bus';
+export { DataDirLockedError } from './embedded/file-journal';
 export { injectTraceContext, extractTraceContext, runWithTraceContext } from './trace-context';
 export { defaultRetryDelayMs, deadLetterMessageId } from './consumer-runner';
 export { redeliverySpanMs } from './provisioning-rules';

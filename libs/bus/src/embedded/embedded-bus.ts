@@ -30,10 +30,16 @@ import { checkConsumerSpec } from '../provisioning-rules';
 import { subjectMatches, subjectsOverlap } from '../subject-match';
 import { EmbeddedConsumer } from './embedded-consumer';
 import { EmbeddedKv } from './embedded-kv';
-import { EmbeddedObjects } from './embedded-objects';
+import { EmbeddedObjects, type ObjectBacking } from './embedded-objects';
+import { FileJournal } from './file-journal';
 import { EmbeddedStream, type StoredMessage } from './embedded-stream';
 
 export interface EmbeddedBusOptions {
+  /**
+   * Keep streams, consumer positions, KV buckets and object-store bodies in this directory, and
+   * restore them when a bus is created on it again. Unset: memory only.
+   */
+  dataDir?: string;
   /** Dead-letter subject per stream name. @default `topology('af').subjects.dlq` */
   deadLetterSubject?: (stream: string) => string;
   log?: BusLogger;
@@ -43,15 +49,6 @@ interface Listener {
   subject: string;
   queue?: string;
   handler: (msg: ReplyMessage) => void | Promise<void>;
-}
-
-/** Hooks for persistence: told about every change that must survive a restart. */
-export interface EmbeddedJournal {
-  streamEnsured(spec: StreamSpec): void;
-  streamDeleted(name: string): void;
-  appended(stream: string, message: StoredMessage, msgId: string | undefined): void;
-  removed(stream: string, seq: number): void;
-  consumerEnsured(spec: ConsumerSpec): void;
 }
 
 export class EmbeddedBus implements MessageBus {
@@ -65,12 +62,43 @@ export class EmbeddedBus implements MessageBus {
   private readonly roundRobin = new Map<string, number>();
   private readonly deadLetterSubject: (stream: string) => string;
   private readonly log: BusLogger;
-  protected journal?: EmbeddedJournal;
+  private journal?: FileJournal;
   private closed = false;
 
   constructor(options: EmbeddedBusOptions = {}) {
     this.deadLetterSubject = options.deadLetterSubject ?? defaultTopology().subjects.dlq;
     this.log = options.log ?? busLog;
+    if (options.dataDir) {
+      const journal = new FileJournal(options.dataDir);
+      this.restore(journal);
+      // Set after restoring, so putting state back is not journaled again.
+      this.journal = journal;
+    }
+  }
+
+  /** The data directory, when this bus persists. */
+  get dataDir(): string | undefined {
+    return this.journal?.dir;
+  }
+
+  private restore(journal: FileJournal): void {
+    const now = Date.now();
+    for (const loaded of journal.loadStreams(now)) {
+      const stream = this.createStream(loaded.spec);
+      for (const { message, msgId } of loaded.messages) stream.restore(message, msgId);
+      for (const d of loaded.dedupe) stream.restoreDedupe(d.msgId, d.seq, d.atMs);
+      stream.lastSeq = Math.max(stream.lastSeq, loaded.lastSeq);
+    }
+    const consumers = journal.loadConsumers(
+      (stream, seq) => !this.streams.get(stream)?.messages.has(seq),
+      (stream) => this.streams.get(stream)?.lastSeq ?? 0,
+    );
+    for (const loaded of consumers) {
+      if (!this.streams.has(loaded.spec.stream)) continue;
+      this.createConsumer(loaded.spec).restoreSettled(loaded.floor, loaded.done);
+    }
+    for (const loaded of journal.loadKv(now)) this.createKv(loaded.bucket, loaded.options).restore(loaded.records);
+    for (const bucket of journal.objectBuckets()) this.createObjects(bucket, journal);
   }
 
   private assertOpen(operation: string): void {
@@ -105,14 +133,19 @@ export class EmbeddedBus implements MessageBus {
       }
       existing.spec = { ...spec, subjects: [...spec.subjects] };
     } else {
-      const stream = new EmbeddedStream({ ...spec, subjects: [...spec.subjects] });
-      stream.onRemove = (seq) => {
-        for (const c of this.consumersOf(spec.name)) c.forget(seq);
-        this.journal?.removed(spec.name, seq);
-      };
-      this.streams.set(spec.name, stream);
+      this.createStream(spec);
     }
     this.journal?.streamEnsured(spec);
+  }
+
+  private createStream(spec: StreamSpec): EmbeddedStream {
+    const stream = new EmbeddedStream({ ...spec, subjects: [...spec.subjects] });
+    stream.onRemove = (seq) => {
+      for (const c of this.consumersOf(spec.name)) c.forget(seq);
+      this.journal?.removed(spec.name, seq);
+    };
+    this.streams.set(spec.name, stream);
+    return stream;
   }
 
   private consumersOf(stream: string): EmbeddedConsumer[] {
@@ -139,9 +172,17 @@ export class EmbeddedBus implements MessageBus {
     if (existing) {
       existing.spec = { ...spec };
     } else {
-      this.consumers.set(key, new EmbeddedConsumer({ ...spec }, stream, (seq) => this.settledForGood(stream, seq)));
+      this.createConsumer(spec);
     }
     this.journal?.consumerEnsured(spec);
+  }
+
+  private createConsumer(spec: ConsumerSpec): EmbeddedConsumer {
+    const stream = this.streams.get(spec.stream)!;
+    const consumer = new EmbeddedConsumer({ ...spec }, stream, (seq) => this.settledForGood(stream, seq));
+    consumer.onSettled = (seq) => this.journal?.consumerDone(spec.stream, spec.durable, seq);
+    this.consumers.set(this.consumerKey(spec.stream, spec.durable), consumer);
+    return consumer;
   }
 
   private settledForGood(stream: EmbeddedStream, seq: number): void {
@@ -339,32 +380,48 @@ export class EmbeddedBus implements MessageBus {
 
   async kv(bucket: string, options: KvOptions = {}): Promise<KeyValueStore> {
     this.assertOpen('kv');
-    let kv = this.kvs.get(bucket);
-    if (!kv) {
-      kv = new EmbeddedKv(bucket, options);
-      this.kvs.set(bucket, kv);
-    } else {
-      kv.checkOptions(options);
+    const existing = this.kvs.get(bucket);
+    if (existing) {
+      existing.checkOptions(options);
+      return existing;
     }
+    this.journal?.kvCreated(bucket, options);
+    return this.createKv(bucket, options);
+  }
+
+  private createKv(bucket: string, options: KvOptions): EmbeddedKv {
+    const kv = new EmbeddedKv(bucket, options);
+    kv.onWrite = (record) => this.journal?.kvWritten(bucket, record);
+    this.kvs.set(bucket, kv);
     return kv;
   }
 
   async deleteKv(bucket: string): Promise<void> {
-    this.kvs.delete(bucket);
+    if (this.kvs.delete(bucket)) this.journal?.kvDeleted(bucket);
   }
 
   async objects(bucket: string): Promise<ObjectStore> {
     this.assertOpen('objects');
-    let store = this.objectStores.get(bucket);
-    if (!store) {
-      store = new EmbeddedObjects(bucket);
-      this.objectStores.set(bucket, store);
+    return this.objectStores.get(bucket) ?? this.createObjects(bucket, this.journal);
+  }
+
+  private createObjects(bucket: string, journal: FileJournal | undefined): EmbeddedObjects {
+    let backing: ObjectBacking | undefined;
+    if (journal) {
+      journal.objectBucketCreated(bucket);
+      backing = {
+        write: (name, data) => journal.writeObject(bucket, name, data),
+        read: (name) => journal.readObject(bucket, name),
+        remove: (name) => journal.deleteObject(bucket, name),
+      };
     }
+    const store = new EmbeddedObjects(bucket, backing);
+    this.objectStores.set(bucket, store);
     return store;
   }
 
   async deleteObjects(bucket: string): Promise<void> {
-    this.objectStores.delete(bucket);
+    if (this.objectStores.delete(bucket)) this.journal?.objectBucketDeleted(bucket);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -379,5 +436,6 @@ export class EmbeddedBus implements MessageBus {
     this.closed = true;
     for (const consumer of this.consumers.values()) consumer.close();
     this.listeners.clear();
+    this.journal?.close();
   }
 }

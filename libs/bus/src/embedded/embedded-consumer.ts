@@ -35,6 +35,10 @@ export class EmbeddedConsumer {
   private readonly waiters: Waiter[] = [];
   private readonly maxDeliveryListeners = new Set<(seq: number, deliveries: number) => void>();
   private wakeTimer: NodeJS.Timeout | undefined;
+  /** Sequences settled for good before a restart (persistence); skipped when delivering. */
+  private readonly settledBefore = new Set<number>();
+  /** Told when a message is settled for good: acked, termed or out of deliveries (persistence). */
+  onSettled?: (seq: number) => void;
   private closed = false;
 
   constructor(
@@ -46,7 +50,7 @@ export class EmbeddedConsumer {
 
   /** Whether this consumer has finished with a message (delivered and settled, or skipped). */
   isDoneWith(seq: number): boolean {
-    return seq < this.nextSeq && !this.pending.has(seq) && !this.redeliver.has(seq);
+    return this.settledBefore.has(seq) || (seq < this.nextSeq && !this.pending.has(seq) && !this.redeliver.has(seq));
   }
 
   matches(subject: string): boolean {
@@ -61,13 +65,10 @@ export class EmbeddedConsumer {
     this.redeliver.delete(seq);
   }
 
-  /** Restores the delivery position after a restart (persistence): everything before `seq` is done. */
-  resumeAt(seq: number): void {
-    this.nextSeq = Math.max(this.nextSeq, seq);
-  }
-
-  get position(): number {
-    return this.nextSeq;
+  /** Restores what was settled before a restart: everything up to `floor`, and `done` above it. */
+  restoreSettled(floor: number, done: number[]): void {
+    this.nextSeq = Math.max(this.nextSeq, floor + 1);
+    for (const seq of done) this.settledBefore.add(seq);
   }
 
   onMaxDeliveries(listener: (seq: number, deliveries: number) => void): () => void {
@@ -143,6 +144,7 @@ export class EmbeddedConsumer {
     }
     while (this.nextSeq <= this.stream.lastSeq) {
       const seq = this.nextSeq++;
+      if (this.settledBefore.delete(seq)) continue;
       const message = this.stream.messages.get(seq);
       if (message && this.matches(message.subject)) return { message, deliveries: 0 };
     }
@@ -192,6 +194,7 @@ export class EmbeddedConsumer {
       ack: async () => {
         if (!settleable()) return;
         settle();
+        this.onSettled?.(seq);
         this.onDone(seq, this);
         this.dispatch();
       },
@@ -204,6 +207,7 @@ export class EmbeddedConsumer {
       term: () => {
         if (!settleable()) return;
         settle();
+        this.onSettled?.(seq);
         this.onDone(seq, this);
         this.dispatch();
       },
@@ -229,6 +233,7 @@ export class EmbeddedConsumer {
   /** Queue a redelivery, or give up after max deliver and tell the listeners (the advisory). */
   private retry(seq: number, deliveries: number, availableAt: number): void {
     if (this.spec.maxDeliver > 0 && deliveries >= this.spec.maxDeliver) {
+      this.onSettled?.(seq);
       for (const listener of this.maxDeliveryListeners) listener(seq, deliveries);
       return;
     }

@@ -2,6 +2,7 @@
 import type { KeyValueStore, KvEntry, KvOptions } from '../bus';
 import { BusProvisioningError, RevisionConflictError } from '../errors';
 import { parseJson } from '../message-codec';
+import type { KvRecord } from './file-journal';
 import { subjectMatches } from '../subject-match';
 
 interface Revision {
@@ -19,6 +20,8 @@ export class EmbeddedKv implements KeyValueStore {
   private readonly history = new Map<string, Revision[]>();
   private readonly watchers = new Set<{ key?: string; onChange: (entry: KvEntry) => void }>();
   private lastRevision = 0;
+  /** Told about every write, in order (persistence). */
+  onWrite?: (record: KvRecord) => void;
 
   constructor(
     readonly bucket: string,
@@ -62,6 +65,7 @@ export class EmbeddedKv implements KeyValueStore {
     const keep = Math.max(1, this.options.history ?? 1);
     while (revisions.length > keep) revisions.shift();
     this.history.set(key, revisions);
+    this.onWrite?.({ key, revision: r.revision, value: Buffer.from(r.value).toString('base64'), operation, atMs: r.atMs });
     const changed = entry(key, r);
     for (const w of this.watchers) {
       if (!w.key || subjectMatches(w.key, key)) queueMicrotask(() => w.onChange(changed));
@@ -122,22 +126,14 @@ export class EmbeddedKv implements KeyValueStore {
     return () => this.watchers.delete(watcher);
   }
 
-  /** State for persistence. */
-  snapshot(): { lastRevision: number; keys: Record<string, Array<{ revision: number; value: string; operation: KvEntry['operation']; atMs: number }>> } {
-    const keys: Record<string, Array<{ revision: number; value: string; operation: KvEntry['operation']; atMs: number }>> = {};
-    for (const [key, revisions] of this.history) {
-      keys[key] = revisions.map((r) => ({ revision: r.revision, value: Buffer.from(r.value).toString('base64'), operation: r.operation, atMs: r.atMs }));
-    }
-    return { lastRevision: this.lastRevision, keys };
-  }
-
-  restore(state: ReturnType<EmbeddedKv['snapshot']>): void {
-    this.lastRevision = state.lastRevision;
-    for (const [key, revisions] of Object.entries(state.keys)) {
-      this.history.set(
-        key,
-        revisions.map((r) => ({ revision: r.revision, value: new Uint8Array(Buffer.from(r.value, 'base64')), operation: r.operation, atMs: r.atMs })),
-      );
+  /** Puts back revisions read from disk (persistence), oldest first. */
+  restore(records: KvRecord[]): void {
+    for (const r of records) {
+      this.lastRevision = Math.max(this.lastRevision, r.revision);
+      if (r.key.startsWith('\u0000')) continue;
+      const revisions = this.history.get(r.key) ?? [];
+      revisions.push({ revision: r.revision, value: new Uint8Array(Buffer.from(r.value, 'base64')), operation: r.operation, atMs: r.atMs });
+      this.history.set(r.key, revisions);
     }
   }
 }

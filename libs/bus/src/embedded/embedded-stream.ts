@@ -56,6 +56,11 @@ export class EmbeddedStream {
     if (msgId) this.dedupe.set(msgId, { seq: message.seq, atMs: message.timeMs });
   }
 
+  /** Puts back a message id whose message is gone but whose dedupe window is still open (persistence). */
+  restoreDedupe(msgId: string, seq: number, atMs: number): void {
+    this.dedupe.set(msgId, { seq, atMs });
+  }
+
   remove(seq: number): boolean {
     if (!this.messages.delete(seq)) return false;
     this.onRemove?.(seq);
