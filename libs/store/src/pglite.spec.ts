@@ -34,5 +34,18 @@ describe('PGlite data directory', () => {
     const again = await PgliteDatabase.open({ dataDir: dir });
     expect(await again.ping()).toBe(true);
     await again.close();
-  });
+  }, 60_000);
+});
+
+describe('PGlite without a data directory', () => {
+  it('starts in memory from the template, migrated on request', async () => {
+    const db = await openDatabase({ migrate: true });
+    try {
+      expect((db as PgliteDatabase).dataDir).toBeUndefined();
+      const { rows } = await db.query(`SELECT to_regclass('runs') IS NOT NULL AS present`);
+      expect(rows).toEqual([{ present: true }]);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 });

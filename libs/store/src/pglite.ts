@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { QueryResult, SqlDatabase, SqlExecutor, SqlSession } from './database';
 import { DataDirLock } from './data-dir-lock';
+import { seedDataDir, templateArchive } from './pglite-template';
 import { assertIdentifier, quoteIdentifier } from './identifiers';
 
 export interface PgliteOptions {
@@ -62,7 +63,14 @@ export class PgliteDatabase implements SqlDatabase {
     }
     try {
       // pg returns INT8 as a string (it may not fit a double); PGlite would return a number.
-      const pg = await PGlite.create(dataDir, { parsers: { [INT8_OID]: (value: string) => value } });
+      const parsers = { [INT8_OID]: (value: string) => value };
+      let pg: PGlite;
+      if (dataDir === undefined) {
+        pg = await PGlite.create({ loadDataDir: await templateArchive(), parsers });
+      } else {
+        await seedDataDir(dataDir);
+        pg = await PGlite.create(dataDir, { parsers });
+      }
       if (options.schema !== undefined) {
         await pg.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}; SET search_path TO ${quoteIdentifier(options.schema)};`);
       }

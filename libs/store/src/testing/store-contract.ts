@@ -45,7 +45,8 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       harness = await makeHarness();
       db = await harness.open();
       migrations = await loadMigrations();
-    });
+      // The first PGlite on a machine builds the cluster template: slow under load, once.
+    }, 120_000);
 
     afterAll(async () => {
       await db?.close();
