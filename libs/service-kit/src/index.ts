@@ -1,1 +1,4 @@
 export * from './service';
+export * from './config';
+export * from './runtime';
+export { Readiness, type ReadinessCheck, type ReadinessReport } from './health/readiness';
