@@ -12,7 +12,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { topology as makeTopology, ConfigError } from '@agentflow/contracts';
 import { createBus, createMessenger, provisionTopology, type MessageBus } from '@agentflow/bus';
 import { openDatabase, pgliteDirOf, runMigrations, type MigrationReport, type SqlDatabase } from '@agentflow/store';
-import { createLogger, collectProcessMetrics, startTelemetry, type Logger, type TelemetryShutdown } from '@agentflow/telemetry';
+import { createLogger, collectProcessMetrics, startTelemetry, type Logger } from '@agentflow/telemetry';
 import { join } from 'node:path';
 import { readKitConfig, type Env, type KitConfig } from './config';
 import { HealthModule } from './health/health.module';
