@@ -135,8 +135,11 @@ export const DEGRADING_ERROR_CODES: Readonly<Record<string, 'vendors_down' | 'bu
   budget_exceeded: 'budget_exhausted',
 };
 
+/** The events an agent's messages become. */
+export type AgentEvent = StepStartedEvent | StepSucceededEvent | StepFailedEvent | StepDeferredEvent | ProvidersExhaustedEvent;
+
 /** Turns an agent's message on `af.results.<runId>` into the actor's event. */
-export function eventFromAgentMessage(message: { kind: 'started'; body: TaskStarted } | { kind: 'result'; body: AgentResult }, at: number): RunEvent {
+export function eventFromAgentMessage(message: { kind: 'started'; body: TaskStarted } | { kind: 'result'; body: AgentResult }, at: number): AgentEvent {
   if (message.kind === 'started') {
     const b = message.body;
     return { type: 'stepStarted', at, stepId: b.stepId, attempt: b.attempt };

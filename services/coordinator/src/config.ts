@@ -1,0 +1,42 @@
+/** The coordinator's settings, read and validated once at start-up from the environment. */
+import { ConfigError } from '@agentflow/contracts';
+import { crashHookFromEnv, type CrashHook } from './crash-points';
+
+export interface CoordinatorConfig {
+  /** Messages handled at once per consumer. @default 64 (env COORDINATOR_CONCURRENCY) */
+  concurrency: number;
+  /** Pending commands older than this are re-published by the sweeper. @default 3000 (env COORDINATOR_SWEEP_AFTER_MS) */
+  sweepAfterMs: number;
+  /** How often the sweeper looks. @default 1000 (env COORDINATOR_SWEEP_INTERVAL_MS) */
+  sweepIntervalMs: number;
+  /** Ack wait of the coordinator's consumers: how soon a message held by a replica that died goes to another. @default 30000 (env COORDINATOR_ACK_WAIT_MS) */
+  ackWaitMs: number;
+  /** A timer is nak'ed for at most this long before it is looked at again. @default 30000 */
+  maxTimerNakMs: number;
+  /** Deferred steps retried at once across the deployment after an outage. @default 4 (env COORDINATOR_DEFERRED_CONCURRENCY) */
+  deferredConcurrency: number;
+  /** Shortest wait before a deferred step is retried. @default 30000 (env COORDINATOR_MIN_DEFER_MS) */
+  minDeferMs: number;
+  crash: CrashHook;
+}
+
+function int(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name}=${raw} must be an integer >= ${min}`);
+  return value;
+}
+
+export function readCoordinatorConfig(env: Readonly<Record<string, string | undefined>>): CoordinatorConfig {
+  return {
+    concurrency: int(env, 'COORDINATOR_CONCURRENCY', 64, 1),
+    sweepAfterMs: int(env, 'COORDINATOR_SWEEP_AFTER_MS', 3000, 1),
+    sweepIntervalMs: int(env, 'COORDINATOR_SWEEP_INTERVAL_MS', 1000, 10),
+    ackWaitMs: int(env, 'COORDINATOR_ACK_WAIT_MS', 30_000, 100),
+    maxTimerNakMs: 30_000,
+    deferredConcurrency: int(env, 'COORDINATOR_DEFERRED_CONCURRENCY', 4, 1),
+    minDeferMs: int(env, 'COORDINATOR_MIN_DEFER_MS', 30_000, 1),
+    crash: crashHookFromEnv(env.AF_CRASH_AT),
+  };
+}

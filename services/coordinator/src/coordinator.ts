@@ -1,0 +1,198 @@
+/**
+ * The coordinator: turns bus messages into run events, applies them through the crash-safe
+ * {@link RunProcessor}, and keeps the cross-run memory (concurrency groups, previous reviews,
+ * dismissals, CI waits). Any number of replicas may run; compare-and-set orders their writes.
+ */
+import type { ConsumerHandle, InboundMessage, MessageBus, Messenger } from '@agentflow/bus';
+import { describeError, InvalidMessageError, type Topology } from '@agentflow/contracts';
+import { eventFromAgentMessage, RunActor, type RunEvent, type TimerKind } from '@agentflow/run-actor';
+import { createLogger, metrics, type Logger } from '@agentflow/telemetry';
+import type { CoordinatorConfig } from './config';
+import { coordinatorConsumers, type CoordinatorConsumers } from './consumers';
+import { CrossRunIndex } from './cross-run';
+import { DeferredSlots } from './deferred-slots';
+import { OutboxPublisher } from './outbox';
+import { RunProcessor, type ProcessOutcome } from './run-processor';
+import { RunStore } from './run-store';
+import { OutboxSweeper } from './sweeper';
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const TIMER_KINDS: readonly TimerKind[] = ['step-timeout', 'run-deadline', 'retry-deferred', 'wait-ci'];
+
+function requireRunId(runId: string, where: string): string {
+  if (!RUN_ID.test(runId)) throw new InvalidMessageError(`${where}: run id "${runId}" must be 1-128 of A-Z a-z 0-9 _ -`);
+  return runId;
+}
+
+export interface CoordinatorDeps {
+  bus: MessageBus;
+  messenger: Messenger;
+  topology: Topology;
+  config: CoordinatorConfig;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export class Coordinator {
+  readonly consumers: CoordinatorConsumers;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private handles: ConsumerHandle[] = [];
+  private sweeper?: OutboxSweeper;
+  private processor?: RunProcessor;
+  private crossRun?: CrossRunIndex;
+  private slots?: DeferredSlots;
+
+  constructor(private readonly deps: CoordinatorDeps) {
+    this.consumers = coordinatorConsumers(deps.topology, deps.config.ackWaitMs);
+    this.log = deps.logger ?? createLogger('coordinator');
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Creates the consumers and starts pulling; starts the sweeper. */
+  async start(): Promise<void> {
+    const { bus, messenger, topology, config } = this.deps;
+    const kv = await bus.kv(topology.buckets.runs, { history: 5 });
+    const store = new RunStore(kv);
+    this.crossRun = new CrossRunIndex(kv);
+    this.slots = new DeferredSlots(kv, config.deferredConcurrency, 5 * 60_000);
+    const actor = new RunActor({ minDeferMs: config.minDeferMs });
+    this.processor = new RunProcessor(store, actor, new OutboxPublisher(bus, messenger, topology, this.crossRun), config.crash, this.now);
+    this.sweeper = new OutboxSweeper(kv, store, this.processor, { sweepAfterMs: config.sweepAfterMs, sweepIntervalMs: config.sweepIntervalMs, now: this.now, log: this.log });
+
+    for (const spec of Object.values(this.consumers)) await bus.ensureConsumer(spec);
+    const c = this.consumers;
+    const options = { concurrency: config.concurrency };
+    this.handles = [
+      await bus.consume(c.requests, (m) => this.onRunRequested(m), options),
+      await bus.consume(c.results, (m) => this.onResult(m), options),
+      await bus.consume(c.cancels, (m) => this.onCancel(m), options),
+      await bus.consume(c.timers, (m) => this.onTimer(m), { ...options, manualSettle: true }),
+      await bus.consume(c.ci, (m) => this.onCi(m), options),
+      await bus.consume(c.dismissals, (m) => this.onDismissal(m), options),
+    ];
+    await this.sweeper.start();
+  }
+
+  /** Stops pulling and lets in-flight handlers finish; pending outboxes stay for the next replica. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    await Promise.all(this.handles.map((h) => h.stop(timeoutMs)));
+    this.handles = [];
+    await this.sweeper?.stop();
+  }
+
+  /** Re-publishes outboxes older than the sweep threshold now (also runs on its own timer). */
+  sweep(): Promise<number> {
+    return this.sweeper?.sweep() ?? Promise.resolve(0);
+  }
+
+  private async apply(runId: string, event: RunEvent, requestSeq?: number): Promise<ProcessOutcome> {
+    const outcome = await this.processor!.process(runId, event, { requestSeq });
+    if (!outcome.applied) {
+      this.log.debug({ runId, event: event.type, reason: outcome.reason }, 'event ignored');
+      return outcome;
+    }
+    const state = outcome.record.state;
+    if (state.status !== 'running' && state.finishedAt === event.at) {
+      metrics.runDuration.observe({ workflow: state.request.plan.id, outcome: state.outcome?.code ?? state.status }, (state.finishedAt - state.startedAt) / 1000);
+      metrics.runCost.observe({ workflow: state.request.plan.id }, state.usage.costUsd);
+      this.log.info({ runId, workflow: state.request.plan.id, status: state.status, code: state.outcome?.code, costUsd: state.usage.costUsd }, 'run ended');
+    }
+    return outcome;
+  }
+
+  private async onRunRequested(msg: InboundMessage): Promise<void> {
+    const env = await this.deps.messenger.read(msg, 'run.requested');
+    const request = env.body;
+    const runId = requireRunId(request.runId, 'run.requested');
+    const seq = msg.info.streamSequence;
+    const [placement, prior] = await Promise.all([this.crossRun!.place(request, seq), this.crossRun!.prior(request)]);
+    await this.apply(runId, {
+      type: 'runRequested',
+      at: this.now(),
+      request,
+      prior,
+      ...(placement.supersedes.length > 0 ? { supersedes: placement.supersedes } : {}),
+      ...(placement.supersededBy ? { supersededBy: placement.supersededBy } : {}),
+    }, seq);
+    this.deps.config.crash('before-ack');
+  }
+
+  private async onResult(msg: InboundMessage): Promise<void> {
+    const env = await this.deps.messenger.read(msg, ['task.result', 'task.started']);
+    const runId = requireRunId(env.body.runId, env.type);
+    const event = env.type === 'task.started'
+      ? eventFromAgentMessage({ kind: 'started', body: env.body as never }, this.now())
+      : eventFromAgentMessage({ kind: 'result', body: env.body as never }, this.now());
+    const outcome = await this.apply(runId, event);
+    if (event.type !== 'stepStarted' && outcome.applied && (outcome.record.state.steps[event.stepId]?.deferrals ?? 0) > 0) {
+      await this.slots!.release(`${runId}:${event.stepId}`);
+    }
+    this.deps.config.crash('before-ack');
+  }
+
+  private async onCancel(msg: InboundMessage): Promise<void> {
+    const env = await this.deps.messenger.read(msg, 'run.cancel');
+    const runId = requireRunId(env.body.runId, 'run.cancel');
+    await this.apply(runId, {
+      type: 'cancelRequested',
+      at: this.now(),
+      reason: env.body.reason,
+      ...(env.body.supersededBy ? { supersededBy: env.body.supersededBy } : {}),
+    });
+    this.deps.config.crash('before-ack');
+  }
+
+  /**
+   * Timers are nak'ed with the time remaining (at most 30 s at a time) until due; then the run's
+   * state decides whether the timer still matters. Nothing waits in memory.
+   */
+  private async onTimer(msg: InboundMessage): Promise<void> {
+    const env = await this.deps.messenger.read(msg, 'timer.due');
+    const timer = env.body;
+    const runId = requireRunId(timer.runId, 'timer.due');
+    if (!(TIMER_KINDS as readonly string[]).includes(timer.kind)) throw new InvalidMessageError(`timer kind "${timer.kind}" is not one of ${TIMER_KINDS.join(', ')}`);
+    const now = this.now();
+    if (timer.dueAt > now) {
+      msg.nak(Math.min(timer.dueAt - now, this.deps.config.maxTimerNakMs));
+      return;
+    }
+    const kind = timer.kind as TimerKind;
+    if (kind === 'retry-deferred' && !(await this.slots!.acquire(`${runId}:${timer.stepId}`, now))) {
+      // Every slot is taken by other runs coming back from the outage: look again shortly.
+      msg.nak(1000 + Math.floor(Math.random() * 2000));
+      return;
+    }
+    const event: RunEvent = kind === 'step-timeout'
+      ? { type: 'stepTimedOut', at: now, stepId: timer.stepId ?? '', attempt: timer.attempt ?? 0, timerId: timer.timerId }
+      : { type: 'timerDue', at: now, kind, timerId: timer.timerId, ...(timer.stepId ? { stepId: timer.stepId } : {}), ...(timer.attempt ? { attempt: timer.attempt } : {}) };
+    const outcome = await this.apply(runId, event);
+    if (kind === 'retry-deferred' && !outcome.applied) await this.slots!.release(`${runId}:${timer.stepId}`);
+    this.deps.config.crash('before-ack');
+    await msg.ack();
+  }
+
+  /** A CI result wakes every step waiting for its commit; it is remembered for waits registered later. */
+  private async onCi(msg: InboundMessage): Promise<void> {
+    const env = await this.deps.messenger.read(msg, 'ci.event');
+    const ci = env.body;
+    if (ci.conclusion === 'pending') return;
+    const waiters = await this.crossRun!.ciFinished(ci);
+    for (const waiter of waiters) {
+      try {
+        await this.apply(waiter.runId, { type: 'outsideEvent', at: this.now(), ci });
+      } catch (error) {
+        this.log.warn({ runId: waiter.runId, err: describeError(error) }, 'delivering a CI result failed; the message is retried');
+        throw error;
+      }
+    }
+    this.deps.config.crash('before-ack');
+  }
+
+  private async onDismissal(msg: InboundMessage): Promise<void> {
+    const env = await this.deps.messenger.read(msg, 'finding.dismissed');
+    const d = env.body;
+    await this.crossRun!.dismiss(d.platform, d.repo, d.pr, d.fingerprint);
+    this.deps.config.crash('before-ack');
+  }
+}
