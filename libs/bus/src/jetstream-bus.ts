@@ -285,6 +285,8 @@ export class JetStreamBus implements MessageBus {
         if (closed) return;
         const iter = await consumer.fetch({ max_messages: max, expires: PULL_EXPIRES_MS });
         current = iter;
+        // close() ran while the pull request was being made: end it now, not at its expiry.
+        if (closed) iter.stop();
         try {
           for await (const m of iter) deliver(inbound(m));
         } finally {
