@@ -1,0 +1,80 @@
+/** Notifier configuration, read and validated once at start-up. */
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@agentflow/contracts';
+
+export interface NotifierConfig {
+  github: {
+    /** `GITHUB_API_URL` (GitHub Enterprise: `https://ghe.example.com/api/v3`). @default https://api.github.com */
+    apiUrl: string;
+    /** `GITHUB_APP_ID` + `GITHUB_APP_PRIVATE_KEY(_FILE)`, or `GITHUB_TOKEN`. Neither: no GitHub sink. */
+    appId?: string;
+    privateKey?: string;
+    token?: string;
+    /** `GITHUB_GRAPHQL_URL`. @default derived from the API URL */
+    graphqlUrl?: string;
+  };
+  gitlab: { url: string; token?: string };
+  slack: {
+    /** `SLACK_BOT_TOKEN` (Web API) or `SLACK_WEBHOOK_URL` (incoming webhook). Neither: no Slack sink. */
+    token?: string;
+    webhookUrl?: string;
+    /** `SLACK_API_URL`. @default https://slack.com/api/ */
+    apiUrl?: string;
+    /** `SLACK_DEFAULT_CHANNEL`: run summaries when a workflow names no channel. */
+    defaultChannel?: string;
+    /** `SLACK_ALERT_CHANNEL`: failures, fallbacks, budgets, outages. @default the default channel */
+    alertChannel?: string;
+  };
+  /** `NOTIFIER_MAX_INLINE_COMMENTS`: per push when the workflow does not say. @default 8 */
+  maxInlineComments: number;
+  /** `NOTIFIER_MAX_ATTEMPTS`: deliveries of one message before a failing sink is reported. @default 5 */
+  maxAttempts: number;
+  /** `AGENTFLOW_MONTHLY_BUDGET_USD`: budget alerts at 50, 80 and 100 %. Unset: no budget alerts. */
+  monthlyBudgetUsd?: number;
+  /** `AGENTFLOW_PUBLIC_URL`: links from check runs to `GET /api/runs/:id`. */
+  publicUrl?: string;
+  /** Longest Retry-After waited in place; longer waits go back to the bus. @default 10000 */
+  maxInlineWaitMs: number;
+}
+
+function number(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name}="${raw}" is not a non-negative number; fix or unset it`);
+  return value;
+}
+
+export function readNotifierConfig(env: Readonly<Record<string, string | undefined>>): NotifierConfig {
+  let privateKey = env.GITHUB_APP_PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (!privateKey && env.GITHUB_APP_PRIVATE_KEY_FILE) {
+    try {
+      privateKey = readFileSync(env.GITHUB_APP_PRIVATE_KEY_FILE, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`GITHUB_APP_PRIVATE_KEY_FILE=${env.GITHUB_APP_PRIVATE_KEY_FILE} cannot be read (${String(error)})`);
+    }
+  }
+  const defaultChannel = env.SLACK_DEFAULT_CHANNEL || undefined;
+  return {
+    github: {
+      apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+      appId: env.GITHUB_APP_ID || undefined,
+      privateKey,
+      token: env.GITHUB_TOKEN || undefined,
+      graphqlUrl: env.GITHUB_GRAPHQL_URL || undefined,
+    },
+    gitlab: { url: (env.GITLAB_URL || 'https://gitlab.com').replace(/\/+$/, ''), token: env.GITLAB_TOKEN || undefined },
+    slack: {
+      token: env.SLACK_BOT_TOKEN || undefined,
+      webhookUrl: env.SLACK_WEBHOOK_URL || undefined,
+      apiUrl: env.SLACK_API_URL || undefined,
+      defaultChannel,
+      alertChannel: env.SLACK_ALERT_CHANNEL || defaultChannel,
+    },
+    maxInlineComments: number(env, 'NOTIFIER_MAX_INLINE_COMMENTS') ?? 8,
+    maxAttempts: Math.max(1, number(env, 'NOTIFIER_MAX_ATTEMPTS') ?? 5),
+    monthlyBudgetUsd: number(env, 'AGENTFLOW_MONTHLY_BUDGET_USD'),
+    publicUrl: env.AGENTFLOW_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
+    maxInlineWaitMs: number(env, 'NOTIFIER_MAX_INLINE_WAIT_MS') ?? 10_000,
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * GitHub: the summary comment (one per PR and workflow, updated in place, never by an older head),
+ * one COMMENT review with the inline comments of this push, the check run (live while the run is
+ * in progress, annotations and a gate-following conclusion at the end), resolved threads for fixed
+ * findings, thumbs-down dismissals, and generated files.
+ */
+import type { Octokit } from '@octokit/rest';
+import type { Finding, PushFilesCommand, RunProgress, RunReport } from '@agentflow/contracts';
+import type { NotifierEvent } from '../../events';
+import { checkConclusion } from '../../render/conclusion';
+import { sanitizeMarkdown } from '../../render/markdown';
+import { readOutputs } from '../../render/outputs';
+import { diffLinesOf, placeFindings, type Placement } from '../../render/placement';
+import { findingMarker, readHeadMarker, renderInline, renderSummary, summaryMarker } from '../../render/summary';
+import type { PostedStore, PrKey } from '../posted-store';
+import { withRetryAfter } from '../retry-after';
+import type { Sink, SinkResult } from '../sink';
+import type { GitHubAccess } from './github-access';
+import { pushFiles } from './push-files';
+
+export interface GitHubSinkOptions {
+  access: GitHubAccess;
+  posted: PostedStore;
+  defaultMaxInline: number;
+  maxWaitMs: number;
+  /** Base URL of the CI API, for the check run's details link. */
+  publicUrl?: string;
+}
+
+const ANNOTATION_LEVEL: Record<string, 'failure' | 'warning' | 'notice'> = { blocker: 'failure', major: 'warning', minor: 'notice', info: 'notice' };
+const ANNOTATIONS_PER_REQUEST = 50;
+const MAX_ANNOTATIONS = 500;
+
+function split(repo: string) {
+  const [owner, name] = repo.split('/');
+  return { owner, repo: name };
+}
+
+export function checkName(workflow: string): string {
+  return `agentflow/${workflow}`;
+}
+
+export class GitHubSink implements Sink {
+  readonly name = 'github';
+
+  constructor(private readonly o: GitHubSinkOptions) {}
+
+  target(event: NotifierEvent): string | null {
+    const change = event.kind === 'progress' ? event.progress.change : event.kind === 'push-files' ? event.command.change : event.report.change;
+    if (change.platform !== 'github') return null;
+    return change.pr ? `github:${change.repo}#${change.pr}` : `github:${change.repo}@${change.headSha}`;
+  }
+
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withRetryAfter(`GitHub ${what}`, fn, this.o.maxWaitMs);
+  }
+
+  async deliver(event: NotifierEvent): Promise<SinkResult> {
+    switch (event.kind) {
+      case 'progress':
+        return this.progress(event.progress);
+      case 'push-files':
+        return this.files(event.command);
+      case 'completed':
+        return this.result(event.report);
+      case 'failed':
+        return this.result(event.report, `${event.failure.code}: ${event.failure.reason}`);
+    }
+  }
+
+  /** Live status: the check run shows each step's state until the result replaces it. */
+  async progress(p: RunProgress): Promise<SinkResult> {
+    const octokit = await this.o.access.octokit(p.change.installationId);
+    const key = { platform: 'github' as const, repo: p.change.repo, headSha: p.change.headSha, workflow: p.workflow };
+    const found = await this.o.posted.checkRun(key);
+    // Another run on the same head (a `/agentflow review`) gets a check run of its own.
+    const existing = found?.runId === p.runId ? found : null;
+    if (existing?.completed) return { state: 'skipped', detail: 'the check run already has its result' };
+    const lines = Object.entries(p.steps).map(([id, state]) => `- \`${id}\`: ${state}`);
+    const output = { title: `Running (${Object.values(p.steps).filter((s) => s === 'succeeded').length}/${lines.length} steps done)`, summary: lines.join('\n') || 'Starting' };
+    if (existing) {
+      await this.call('update check run', () => octokit.checks.update({ ...split(p.change.repo), check_run_id: Number(existing.id), status: 'in_progress', output }));
+      return { state: 'delivered', detail: `check run ${existing.id} in progress` };
+    }
+    const created = await this.call('create check run', () =>
+      octokit.checks.create({ ...split(p.change.repo), name: checkName(p.workflow), head_sha: p.change.headSha, status: 'in_progress', external_id: p.runId, details_url: this.detailsUrl(p.runId), output }),
+    );
+    await this.o.posted.saveCheckRun(key, String(created.data.id), p.runId, false);
+    return { state: 'delivered', detail: `check run ${created.data.id} created in progress` };
+  }
+
+  private detailsUrl(runId: string): string | undefined {
+    return this.o.publicUrl ? `${this.o.publicUrl}/api/runs/${runId}` : undefined;
+  }
+
+  private async result(report: RunReport, failure?: string): Promise<SinkResult> {
+    if (report.rollout === 'shadow' || report.rollout === 'off') return { state: 'skipped', detail: `rollout is ${report.rollout}: nothing is posted` };
+    const outputs = readOutputs(report, this.o.defaultMaxInline);
+    const octokit = await this.o.access.octokit(report.change.installationId);
+    const { conclusion, reason } = checkConclusion(report, Boolean(failure));
+    const data: Record<string, unknown> = {};
+    const pr = report.change.pr;
+    let placement: Placement = { inline: [], annotations: report.findings.filter((f) => f.startLine > 0), summaryOnly: report.findings, outsideDiff: [], stillOpen: [] };
+    if (pr) {
+      const key: PrKey = { platform: 'github', repo: report.change.repo, pr, workflow: report.workflow };
+      const pull = await this.call('get pull request', () => octokit.pulls.get({ ...split(report.change.repo), pull_number: pr }));
+      const currentHead = pull.data.head.sha;
+      const stale = currentHead !== report.change.headSha;
+      const files = await this.call('list pull request files', () => octokit.paginate(octokit.pulls.listFiles, { ...split(report.change.repo), pull_number: pr, per_page: 100 }));
+      const diffLines = new Map(files.map((f) => [f.filename, diffLinesOf(f.patch)]));
+      const inlineRefs = await this.o.posted.inline(key);
+      await this.collectReactionDismissals(octokit, key, inlineRefs);
+      const dismissed = await this.o.posted.dismissed(key);
+      placement = placeFindings({
+        findings: report.findings, findingStates: report.findingStates, diffLines, dismissed,
+        alreadyPosted: new Set(inlineRefs.map((r) => r.fingerprint)),
+        // Inline comments on a head that moved on would land on the wrong lines: only the summary then.
+        maxInline: stale ? 0 : outputs.maxInlineComments, inlineEnabled: outputs.inlineComments && !stale, annotationsEnabled: outputs.checkRun,
+      });
+      let filesNote: string | undefined;
+      if (outputs.createFiles && report.proposedFiles.length && !failure) {
+        const pushed = await pushFiles(octokit, {
+          change: report.change, branch: `agentflow/${report.workflow}/${report.runId.slice(0, 12)}`, baseSha: report.change.headSha,
+          commitMessage: `agentflow ${report.workflow}: generated files for ${report.change.headSha.slice(0, 12)} (run ${report.runId})`,
+          files: report.proposedFiles, mode: outputs.filesMode, prTitle: `agentflow: ${report.workflow} files for #${pr}`,
+          prBody: `Generated by agentflow (${report.workflow}) for #${pr} at ${report.change.headSha}.\n\n${report.proposedFiles.map((f) => `- \`${f.path}\`: ${sanitizeMarkdown(f.purpose)}`).join('\n')}`,
+        }, this.o.maxWaitMs);
+        data.files = pushed;
+        filesNote = pushed.pullRequest ? `Generated files: #${pushed.pullRequest} (branch \`${pushed.branch}\`).` : `Generated files committed to \`${pushed.branch}\` (${pushed.commitSha.slice(0, 12)}).`;
+      }
+      if (outputs.githubComment) data.summary = await this.upsertSummary(octokit, key, report, renderSummary({ report, placement, conclusion, conclusionReason: reason, failure, filesNote }), currentHead);
+      if (placement.inline.length) data.review = await this.postReview(octokit, key, report, placement.inline);
+      data.resolved = await this.resolveFixed(octokit, key, report, inlineRefs);
+    }
+    if (outputs.checkRun) data.checkRun = await this.completeCheckRun(octokit, report, conclusion, reason, placement.annotations, failure);
+    return { state: 'delivered', detail: `summary ${JSON.stringify(data.summary ?? 'off')}, ${placement.inline.length} inline, check ${conclusion}`, data };
+  }
+
+  /** Creates or updates the summary; returns what happened. A run for an older head leaves a newer summary alone. */
+  private async upsertSummary(octokit: Octokit, key: PrKey, report: RunReport, body: string, currentHead: string): Promise<Record<string, unknown>> {
+    let ref = await this.o.posted.summary(key);
+    if (!ref) {
+      // The database may have lost it (restored backup): the marker finds our comment.
+      const comments = await this.call('list comments', () => octokit.paginate(octokit.issues.listComments, { ...split(key.repo), issue_number: key.pr, per_page: 100 }));
+      const ours = comments.find((c) => c.body?.includes(summaryMarker(key.workflow)));
+      const marker = ours?.body ? readHeadMarker(ours.body) : null;
+      if (ours) ref = { commentId: String(ours.id), headSha: marker?.headSha ?? '', runId: marker?.runId ?? '', finishedAt: marker?.finishedAt ?? 0 };
+    }
+    if (ref) {
+      const sameHead = ref.headSha === report.change.headSha;
+      const olderResult = sameHead && ref.finishedAt > report.finishedAt;
+      const staleHead = !sameHead && report.change.headSha !== currentHead;
+      if (olderResult || staleHead) return { action: 'kept', commentId: ref.commentId, reason: `the comment already shows ${ref.headSha.slice(0, 12)}, newer than this run's ${report.change.headSha.slice(0, 12)}` };
+      await this.call('update summary comment', () => octokit.issues.updateComment({ ...split(key.repo), comment_id: Number(ref!.commentId), body }));
+      await this.o.posted.saveSummary(key, { commentId: ref.commentId, headSha: report.change.headSha, runId: report.runId, finishedAt: report.finishedAt });
+      return { action: 'updated', commentId: ref.commentId };
+    }
+    const created = await this.call('create summary comment', () => octokit.issues.createComment({ ...split(key.repo), issue_number: key.pr, body }));
+    await this.o.posted.saveSummary(key, { commentId: String(created.data.id), headSha: report.change.headSha, runId: report.runId, finishedAt: report.finishedAt });
+    return { action: 'created', commentId: String(created.data.id) };
+  }
+
+  /** One review of type COMMENT (never REQUEST_CHANGES) holding this push's inline comments. */
+  private async postReview(octokit: Octokit, key: PrKey, report: RunReport, inline: Finding[]): Promise<Record<string, unknown>> {
+    const marker = `<!-- agentflow:review run=${report.runId} -->`;
+    const reviews = await this.call('list reviews', () => octokit.paginate(octokit.pulls.listReviews, { ...split(key.repo), pull_number: key.pr, per_page: 100 }));
+    let review = reviews.find((r) => r.body?.includes(marker));
+    if (!review) {
+      const created = await this.call('create review', () =>
+        octokit.pulls.createReview({
+          ...split(key.repo), pull_number: key.pr, commit_id: report.change.headSha, event: 'COMMENT',
+          body: `${marker}\nagentflow · ${report.workflow}: ${inline.length} comment(s) on this push. The summary comment has the rest.`,
+          comments: inline.map((f) => ({ path: f.file, line: f.endLine, side: 'RIGHT' as const, ...(f.startLine < f.endLine ? { start_line: f.startLine, start_side: 'RIGHT' as const } : {}), body: renderInline(f, 'github') })),
+        }),
+      );
+      review = created.data as (typeof reviews)[number];
+    }
+    const comments = await this.call('list review comments', () => octokit.paginate(octokit.pulls.listReviewComments, { ...split(key.repo), pull_number: key.pr, per_page: 100 }));
+    for (const f of inline) {
+      const c = comments.find((x) => x.pull_request_review_id === review!.id && x.body.includes(findingMarker(f.fingerprint)));
+      if (c) await this.o.posted.saveInline(key, { fingerprint: f.fingerprint, commentId: String(c.id), threadId: null, resolved: false }, report.runId, report.change.headSha);
+    }
+    return { reviewId: review.id, comments: inline.length };
+  }
+
+  /** A 👎 from a person on one of our inline comments dismisses that finding for the PR. */
+  private async collectReactionDismissals(octokit: Octokit, key: PrKey, refs: Array<{ fingerprint: string; commentId: string; resolved: boolean }>): Promise<void> {
+    for (const ref of refs.filter((r) => !r.resolved).slice(0, 50)) {
+      const reactions = await this.call('list reactions', () => octokit.reactions.listForPullRequestReviewComment({ ...split(key.repo), comment_id: Number(ref.commentId), content: '-1', per_page: 100 }));
+      const person = reactions.data.find((r) => r.user && r.user.type !== 'Bot');
+      if (person?.user) await this.o.posted.recordDismissal(key, ref.fingerprint, person.user.login);
+    }
+  }
+
+  /** Resolves the review threads of findings this run reports fixed. */
+  private async resolveFixed(octokit: Octokit, key: PrKey, report: RunReport, refs: Array<{ fingerprint: string; commentId: string; resolved: boolean }>): Promise<number> {
+    const fixed = refs.filter((r) => !r.resolved && report.findingStates[r.fingerprint] === 'fixed');
+    if (fixed.length === 0) return 0;
+    const { owner, repo } = split(key.repo);
+    const result = await this.call('list review threads', () =>
+      octokit.graphql<{ repository: { pullRequest: { reviewThreads: { nodes: Array<{ id: string; isResolved: boolean; comments: { nodes: Array<{ databaseId: number }> } }> } } } }>(
+        `query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, name: $name) { pullRequest(number: $number) { reviewThreads(first: 100) { nodes { id isResolved comments(first: 1) { nodes { databaseId } } } } } } }`,
+        { owner, name: repo, number: key.pr },
+      ),
+    );
+    const threads = result.repository.pullRequest.reviewThreads.nodes;
+    let resolved = 0;
+    for (const ref of fixed) {
+      const thread = threads.find((t) => t.comments.nodes.some((c) => String(c.databaseId) === ref.commentId));
+      if (thread && !thread.isResolved) {
+        await this.call('resolve review thread', () => octokit.graphql(`mutation($threadId: ID!) { resolveReviewThread(input: { threadId: $threadId }) { thread { id isResolved } } }`, { threadId: thread.id }));
+        resolved += 1;
+      }
+      await this.o.posted.markResolved(key, ref.fingerprint);
+    }
+    return resolved;
+  }
+
+  private async completeCheckRun(octokit: Octokit, report: RunReport, conclusion: string, reason: string, annotations: Finding[], failure?: string): Promise<Record<string, unknown>> {
+    const key = { platform: 'github' as const, repo: report.change.repo, headSha: report.change.headSha, workflow: report.workflow };
+    const found = await this.o.posted.checkRun(key);
+    const existing = found?.runId === report.runId ? found : null;
+    const list = annotations.slice(0, MAX_ANNOTATIONS).map((f) => ({
+      path: f.file, start_line: f.startLine, end_line: Math.max(f.startLine, f.endLine), annotation_level: ANNOTATION_LEVEL[f.severity],
+      title: `${f.severity} · ${f.category}`.slice(0, 255), message: sanitizeMarkdown(f.message).slice(0, 64_000),
+    }));
+    const counts = `${report.findings.length} finding(s): ${report.findings.filter((f) => f.severity === 'blocker').length} blocker, ${report.findings.filter((f) => f.severity === 'major').length} major`;
+    const output = (chunk: typeof list) => ({ title: failure ? 'agentflow did not finish' : counts, summary: `${sanitizeMarkdown(reason)}${failure ? `\n\n${sanitizeMarkdown(failure)}` : ''}`.slice(0, 65_000), annotations: chunk });
+    const first = list.slice(0, ANNOTATIONS_PER_REQUEST);
+    let id: number;
+    if (existing) {
+      id = Number(existing.id);
+      await this.call('complete check run', () => octokit.checks.update({ ...split(report.change.repo), check_run_id: id, status: 'completed', conclusion: conclusion as 'neutral', completed_at: new Date(report.finishedAt).toISOString(), output: output(first) }));
+    } else {
+      const created = await this.call('create check run', () =>
+        octokit.checks.create({
+          ...split(report.change.repo), name: checkName(report.workflow), head_sha: report.change.headSha, external_id: report.runId, details_url: this.detailsUrl(report.runId),
+          status: 'completed', conclusion: conclusion as 'neutral', started_at: new Date(report.startedAt).toISOString(), completed_at: new Date(report.finishedAt).toISOString(), output: output(first),
+        }),
+      );
+      id = created.data.id;
+    }
+    // The API takes 50 annotations per request; later updates append.
+    for (let i = ANNOTATIONS_PER_REQUEST; i < list.length; i += ANNOTATIONS_PER_REQUEST) {
+      const chunk = list.slice(i, i + ANNOTATIONS_PER_REQUEST);
+      await this.call('add annotations', () => octokit.checks.update({ ...split(report.change.repo), check_run_id: id, output: output(chunk) }));
+    }
+    await this.o.posted.saveCheckRun(key, String(id), report.runId, true);
+    return { action: existing ? 'updated' : 'created', checkRunId: id, conclusion, annotations: list.length };
+  }
+
+  private async files(command: PushFilesCommand): Promise<SinkResult> {
+    const octokit = await this.o.access.octokit(command.change.installationId);
+    const pushed = await pushFiles(octokit, {
+      change: command.change, branch: command.branch, baseSha: command.baseSha, commitMessage: command.commitMessage, files: command.files, mode: command.mode,
+      prTitle: `agentflow: ${command.commitMessage.split('\n')[0]}`.slice(0, 250),
+      prBody: `Generated by agentflow (run ${command.runId}, step ${command.stepId})${command.change.pr ? ` for #${command.change.pr}` : ''}.\n\n${command.files.map((f) => `- \`${f.path}\`: ${sanitizeMarkdown(f.purpose)}`).join('\n')}`,
+    }, this.o.maxWaitMs);
+    return { state: 'delivered', detail: pushed.alreadyPushed ? `already on ${pushed.branch}` : `pushed ${pushed.commitSha.slice(0, 12)} to ${pushed.branch}`, data: { ...pushed } };
+  }
+}

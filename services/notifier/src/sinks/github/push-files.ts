@@ -1,0 +1,69 @@
+/**
+ * Generated files (tests, ADRs, migration plans) as a commit through the git data API: on a new
+ * branch with a pull request, on a branch alone, or on the PR's own branch (fast-forward only:
+ * never rewriting someone's work).
+ */
+import type { Octokit } from '@octokit/rest';
+import { PermanentError, type ChangeRef, type ProposedFile } from '@agentflow/contracts';
+import { withRetryAfter } from '../retry-after';
+
+export interface PushFilesInput {
+  change: ChangeRef;
+  branch: string;
+  baseSha: string;
+  commitMessage: string;
+  files: ProposedFile[];
+  mode: 'branch-pr' | 'commit-to-pr' | 'branch';
+  prTitle: string;
+  prBody: string;
+}
+
+export interface PushFilesResult {
+  branch: string;
+  commitSha: string;
+  pullRequest?: number;
+  /** Nothing was pushed: the branch already has this run's commit. */
+  alreadyPushed: boolean;
+}
+
+const status = (e: unknown) => (e as { status?: number }).status;
+
+export async function pushFiles(octokit: Octokit, input: PushFilesInput, maxWaitMs: number): Promise<PushFilesResult> {
+  const [owner, repo] = input.change.repo.split('/');
+  const call = <T>(what: string, fn: () => Promise<T>) => withRetryAfter(`GitHub ${what} on ${input.change.repo}`, fn, maxWaitMs);
+  if (input.files.some((f) => f.path.startsWith('/') || f.path.split('/').includes('..') || f.path.startsWith('.git/'))) {
+    throw new PermanentError(`a generated file path leaves the repository or touches .git (${input.files.map((f) => f.path).join(', ')}); the agent must propose relative paths`);
+  }
+  const targetBranch = input.mode === 'commit-to-pr' ? input.change.headRef : input.branch;
+  if (!targetBranch) throw new PermanentError('commit-to-pr needs the PR head branch (change.headRef), which the run does not carry');
+
+  const existing = await call('get ref', () => octokit.git.getRef({ owner, repo, ref: `heads/${targetBranch}` })).catch((e: unknown) => {
+    if (status((e as { cause?: unknown }).cause ?? e) === 404) return null;
+    throw e;
+  });
+  const parent = input.mode === 'commit-to-pr' ? existing?.data.object.sha : (existing?.data.object.sha ?? input.baseSha);
+  if (!parent) throw new PermanentError(`branch ${targetBranch} does not exist on ${input.change.repo}`);
+  if (input.mode !== 'commit-to-pr' && existing) {
+    // The branch is per run: when it exists, this run already pushed (a redelivery after a crash).
+    const head = await call('get commit', () => octokit.git.getCommit({ owner, repo, commit_sha: existing.data.object.sha }));
+    if (head.data.message === input.commitMessage) {
+      const prs = input.mode === 'branch-pr' ? await call('list pulls', () => octokit.pulls.list({ owner, repo, head: `${owner}:${targetBranch}`, state: 'open' })) : null;
+      return { branch: targetBranch, commitSha: existing.data.object.sha, pullRequest: prs?.data[0]?.number, alreadyPushed: true };
+    }
+  }
+  const parentCommit = await call('get parent commit', () => octokit.git.getCommit({ owner, repo, commit_sha: parent }));
+  const tree = await call('create tree', () =>
+    octokit.git.createTree({ owner, repo, base_tree: parentCommit.data.tree.sha, tree: input.files.map((f) => ({ path: f.path, mode: '100644' as const, type: 'blob' as const, content: f.content })) }),
+  );
+  const commit = await call('create commit', () => octokit.git.createCommit({ owner, repo, message: input.commitMessage, tree: tree.data.sha, parents: [parent] }));
+  if (existing) await call('update ref', () => octokit.git.updateRef({ owner, repo, ref: `heads/${targetBranch}`, sha: commit.data.sha, force: false }));
+  else await call('create ref', () => octokit.git.createRef({ owner, repo, ref: `refs/heads/${targetBranch}`, sha: commit.data.sha }));
+  let pullRequest: number | undefined;
+  if (input.mode === 'branch-pr') {
+    const base = input.change.headRef ?? input.change.baseRef;
+    if (!base) throw new PermanentError('branch-pr needs a base branch (change.headRef or baseRef)');
+    const pr = await call('create pull request', () => octokit.pulls.create({ owner, repo, title: input.prTitle, head: targetBranch, base, body: input.prBody }));
+    pullRequest = pr.data.number;
+  }
+  return { branch: targetBranch, commitSha: commit.data.sha, pullRequest, alreadyPushed: false };
+}

@@ -1,0 +1,128 @@
+/**
+ * GitLab: the MR note updated in place (never by an older head), discussions on diff lines with
+ * GitLab's suggestion syntax, resolved discussions for fixed findings, and a commit status.
+ * Generated files are pushed on GitHub only for now; on GitLab they are listed in the note.
+ */
+import type { Finding, RunReport } from '@agentflow/contracts';
+import type { NotifierEvent } from '../../events';
+import { checkConclusion } from '../../render/conclusion';
+import { readOutputs } from '../../render/outputs';
+import { diffLinesOf, placeFindings } from '../../render/placement';
+import { findingMarker, readHeadMarker, renderInline, renderSummary, summaryMarker } from '../../render/summary';
+import type { PostedStore, PrKey } from '../posted-store';
+import type { Sink, SinkResult } from '../sink';
+import { projectPath, type GitLabApi } from './gitlab-api';
+
+interface MergeRequest {
+  iid: number;
+  sha: string;
+  diff_refs: { base_sha: string; head_sha: string; start_sha: string };
+}
+
+interface Note {
+  id: number;
+  body: string;
+}
+
+interface Discussion {
+  id: string;
+  notes: Note[];
+}
+
+const STATUS: Record<string, string> = { success: 'success', failure: 'failed', neutral: 'success' };
+
+export class GitLabSink implements Sink {
+  readonly name = 'gitlab';
+
+  constructor(
+    private readonly api: GitLabApi,
+    private readonly posted: PostedStore,
+    private readonly defaultMaxInline: number,
+  ) {}
+
+  target(event: NotifierEvent): string | null {
+    if (event.kind === 'push-files') return null;
+    const change = event.kind === 'progress' ? event.progress.change : event.report.change;
+    if (change.platform !== 'gitlab') return null;
+    return change.pr ? `gitlab:${change.repo}!${change.pr}` : `gitlab:${change.repo}@${change.headSha}`;
+  }
+
+  async deliver(event: NotifierEvent): Promise<SinkResult> {
+    if (event.kind === 'push-files') return { state: 'skipped', detail: 'pushing files is GitHub-only' };
+    if (event.kind === 'progress') {
+      const p = event.progress;
+      await this.status(p.change.projectId, p.change.repo, p.change.headSha, p.workflow, 'running', `step ${p.stepId} ${p.state}`);
+      return { state: 'delivered', detail: 'commit status running' };
+    }
+    const report = event.report;
+    if (report.rollout === 'shadow' || report.rollout === 'off') return { state: 'skipped', detail: `rollout is ${report.rollout}` };
+    const failure = event.kind === 'failed' ? `${event.failure.code}: ${event.failure.reason}` : undefined;
+    const outputs = readOutputs(report, this.defaultMaxInline);
+    const { conclusion, reason } = checkConclusion(report, Boolean(failure));
+    const c = report.change;
+    const project = projectPath(c.projectId, c.repo);
+    const data: Record<string, unknown> = {};
+    if (c.pr) {
+      const key: PrKey = { platform: 'gitlab', repo: c.repo, pr: c.pr, workflow: report.workflow };
+      const mr = await this.api.request<MergeRequest>('GET', `/projects/${project}/merge_requests/${c.pr}`);
+      const stale = mr.diff_refs.head_sha !== c.headSha;
+      const diffs = await this.api.all<{ new_path: string; diff: string }>(`/projects/${project}/merge_requests/${c.pr}/diffs`);
+      const inlineRefs = await this.posted.inline(key);
+      const placement = placeFindings({
+        findings: report.findings, findingStates: report.findingStates, diffLines: new Map(diffs.map((d) => [d.new_path, diffLinesOf(d.diff)])),
+        dismissed: await this.posted.dismissed(key), alreadyPosted: new Set(inlineRefs.map((r) => r.fingerprint)),
+        maxInline: stale ? 0 : outputs.maxInlineComments, inlineEnabled: outputs.inlineComments && !stale, annotationsEnabled: false,
+      });
+      if (outputs.githubComment) data.note = await this.upsertNote(project, key, report, renderSummary({ report, placement, conclusion, conclusionReason: reason, failure }), mr.diff_refs.head_sha);
+      data.discussions = await this.discuss(project, key, report, mr, placement.inline);
+      for (const ref of inlineRefs.filter((r) => !r.resolved && report.findingStates[r.fingerprint] === 'fixed' && r.threadId)) {
+        await this.api.request('PUT', `/projects/${project}/merge_requests/${c.pr}/discussions/${ref.threadId}?resolved=true`);
+        await this.posted.markResolved(key, ref.fingerprint);
+      }
+    }
+    if (outputs.checkRun) await this.status(c.projectId, c.repo, c.headSha, report.workflow, failure ? 'canceled' : STATUS[conclusion], reason);
+    return { state: 'delivered', detail: `note ${JSON.stringify(data.note ?? 'off')}, status ${conclusion}`, data };
+  }
+
+  private async status(projectId: number | undefined, repo: string, sha: string, workflow: string, state: string, description: string): Promise<void> {
+    await this.api.request('POST', `/projects/${projectPath(projectId, repo)}/statuses/${sha}`, { state, name: `agentflow/${workflow}`, description: description.slice(0, 255) });
+  }
+
+  private async upsertNote(project: string, key: PrKey, report: RunReport, body: string, currentHead: string): Promise<Record<string, unknown>> {
+    let ref = await this.posted.summary(key);
+    if (!ref) {
+      const notes = await this.api.all<Note>(`/projects/${project}/merge_requests/${key.pr}/notes`);
+      const ours = notes.find((n) => n.body.includes(summaryMarker(key.workflow)));
+      const marker = ours ? readHeadMarker(ours.body) : null;
+      if (ours) ref = { commentId: String(ours.id), headSha: marker?.headSha ?? '', runId: marker?.runId ?? '', finishedAt: marker?.finishedAt ?? 0 };
+    }
+    if (ref) {
+      const sameHead = ref.headSha === report.change.headSha;
+      if ((sameHead && ref.finishedAt > report.finishedAt) || (!sameHead && report.change.headSha !== currentHead)) return { action: 'kept', noteId: ref.commentId };
+      await this.api.request('PUT', `/projects/${project}/merge_requests/${key.pr}/notes/${ref.commentId}`, { body });
+      await this.posted.saveSummary(key, { commentId: ref.commentId, headSha: report.change.headSha, runId: report.runId, finishedAt: report.finishedAt });
+      return { action: 'updated', noteId: ref.commentId };
+    }
+    const note = await this.api.request<Note>('POST', `/projects/${project}/merge_requests/${key.pr}/notes`, { body });
+    await this.posted.saveSummary(key, { commentId: String(note.id), headSha: report.change.headSha, runId: report.runId, finishedAt: report.finishedAt });
+    return { action: 'created', noteId: String(note.id) };
+  }
+
+  private async discuss(project: string, key: PrKey, report: RunReport, mr: MergeRequest, inline: Finding[]): Promise<number> {
+    if (inline.length === 0) return 0;
+    const existing = await this.api.all<Discussion>(`/projects/${project}/merge_requests/${key.pr}/discussions`);
+    let posted = 0;
+    for (const f of inline) {
+      let discussion = existing.find((d) => d.notes.some((n) => n.body.includes(findingMarker(f.fingerprint))));
+      if (!discussion) {
+        discussion = await this.api.request<Discussion>('POST', `/projects/${project}/merge_requests/${key.pr}/discussions`, {
+          body: renderInline(f, 'gitlab'),
+          position: { position_type: 'text', base_sha: mr.diff_refs.base_sha, start_sha: mr.diff_refs.start_sha, head_sha: mr.diff_refs.head_sha, new_path: f.file, new_line: f.endLine },
+        });
+        posted += 1;
+      }
+      await this.posted.saveInline(key, { fingerprint: f.fingerprint, commentId: String(discussion.notes[0]?.id ?? ''), threadId: discussion.id, resolved: false }, report.runId, report.change.headSha);
+    }
+    return posted;
+  }
+}

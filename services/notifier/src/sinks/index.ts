@@ -1,0 +1,42 @@
+/** Every sink, built from the configuration: one folder per output channel, listed here. */
+import type { SqlDatabase } from '@agentflow/store';
+import type { NotifierConfig } from '../config';
+import { GitHubAccess } from './github/github-access';
+import { GitHubSink } from './github/github-sink';
+import { GitLabApi } from './gitlab/gitlab-api';
+import { GitLabSink } from './gitlab/gitlab-sink';
+import { DatabaseSink } from './database/database-sink';
+import { PostedStore } from './posted-store';
+import type { Sink } from './sink';
+import { SlackSink } from './slack/slack-sink';
+
+export interface BuiltSinks {
+  sinks: Sink[];
+  slack?: SlackSink;
+}
+
+export function buildSinks(config: NotifierConfig, db: SqlDatabase): BuiltSinks {
+  const posted = new PostedStore(db);
+  const sinks: Sink[] = [new DatabaseSink(db)];
+  const access = new GitHubAccess(config.github);
+  if (access.configured) sinks.push(new GitHubSink({ access, posted, defaultMaxInline: config.maxInlineComments, maxWaitMs: config.maxInlineWaitMs, publicUrl: config.publicUrl }));
+  if (config.gitlab.token) sinks.push(new GitLabSink(new GitLabApi(config.gitlab.url, config.gitlab.token, config.maxInlineWaitMs), posted, config.maxInlineComments));
+  let slack: SlackSink | undefined;
+  if (config.slack.token || config.slack.webhookUrl) {
+    slack = new SlackSink({
+      db, token: config.slack.token, webhookUrl: config.slack.webhookUrl, apiUrl: config.slack.apiUrl, defaultChannel: config.slack.defaultChannel,
+      alertChannel: config.slack.alertChannel, monthlyBudgetUsd: config.monthlyBudgetUsd, maxWaitMs: config.maxInlineWaitMs,
+    });
+    sinks.push(slack);
+  }
+  return { sinks, slack };
+}
+
+export type { Sink, SinkResult } from './sink';
+export { GitHubSink, checkName } from './github/github-sink';
+export { GitHubAccess } from './github/github-access';
+export { GitLabSink } from './gitlab/gitlab-sink';
+export { GitLabApi } from './gitlab/gitlab-api';
+export { SlackSink, BUDGET_THRESHOLDS } from './slack/slack-sink';
+export { DatabaseSink } from './database/database-sink';
+export { PostedStore } from './posted-store';

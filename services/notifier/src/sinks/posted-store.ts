@@ -1,0 +1,111 @@
+/** What the code-host sinks posted (summaries, inline comments, check runs) and what was dismissed. */
+import type { Platform } from '@agentflow/contracts';
+import type { SqlDatabase } from '@agentflow/store';
+import { shortId } from '../render/summary';
+
+export interface SummaryRef {
+  commentId: string;
+  headSha: string;
+  runId: string;
+  finishedAt: number;
+}
+
+export interface InlineRef {
+  fingerprint: string;
+  commentId: string;
+  threadId: string | null;
+  resolved: boolean;
+}
+
+export interface PrKey {
+  platform: Platform;
+  repo: string;
+  pr: number;
+  workflow: string;
+}
+
+export class PostedStore {
+  constructor(private readonly db: SqlDatabase) {}
+
+  async summary(k: PrKey): Promise<SummaryRef | null> {
+    const { rows } = await this.db.query<{ comment_id: string; head_sha: string; run_id: string; finished_at: Date | string }>(
+      'SELECT comment_id, head_sha, run_id, finished_at FROM notifier_summaries WHERE platform = $1 AND repo = $2 AND pr = $3 AND workflow = $4',
+      [k.platform, k.repo, k.pr, k.workflow],
+    );
+    const r = rows[0];
+    return r ? { commentId: r.comment_id, headSha: r.head_sha, runId: r.run_id, finishedAt: new Date(r.finished_at).getTime() } : null;
+  }
+
+  async saveSummary(k: PrKey, ref: SummaryRef): Promise<void> {
+    await this.db.query(
+      `INSERT INTO notifier_summaries (platform, repo, pr, workflow, comment_id, head_sha, run_id, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (platform, repo, pr, workflow) DO UPDATE SET comment_id = EXCLUDED.comment_id, head_sha = EXCLUDED.head_sha, run_id = EXCLUDED.run_id, finished_at = EXCLUDED.finished_at, updated_at = now()`,
+      [k.platform, k.repo, k.pr, k.workflow, ref.commentId, ref.headSha, ref.runId, new Date(ref.finishedAt).toISOString()],
+    );
+  }
+
+  async inline(k: PrKey): Promise<InlineRef[]> {
+    const { rows } = await this.db.query<{ fingerprint: string; comment_id: string; thread_id: string | null; resolved: boolean }>(
+      'SELECT fingerprint, comment_id, thread_id, resolved FROM notifier_inline_comments WHERE platform = $1 AND repo = $2 AND pr = $3 AND workflow = $4',
+      [k.platform, k.repo, k.pr, k.workflow],
+    );
+    return rows.map((r) => ({ fingerprint: r.fingerprint, commentId: r.comment_id, threadId: r.thread_id, resolved: r.resolved }));
+  }
+
+  async saveInline(k: PrKey, ref: InlineRef, runId: string, headSha: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO notifier_inline_comments (platform, repo, pr, workflow, fingerprint, comment_id, thread_id, run_id, head_sha) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (platform, repo, pr, workflow, fingerprint) DO UPDATE SET comment_id = EXCLUDED.comment_id, thread_id = EXCLUDED.thread_id, run_id = EXCLUDED.run_id, head_sha = EXCLUDED.head_sha, resolved = false`,
+      [k.platform, k.repo, k.pr, k.workflow, ref.fingerprint, ref.commentId, ref.threadId, runId, headSha],
+    );
+  }
+
+  async markResolved(k: PrKey, fingerprint: string): Promise<void> {
+    await this.db.query(
+      'UPDATE notifier_inline_comments SET resolved = true WHERE platform = $1 AND repo = $2 AND pr = $3 AND workflow = $4 AND fingerprint = $5',
+      [k.platform, k.repo, k.pr, k.workflow, fingerprint],
+    );
+  }
+
+  /** A predicate over fingerprints: dismissed on this PR by command, reaction, or in `findings`. */
+  async dismissed(k: Omit<PrKey, 'workflow'>): Promise<(fingerprint: string) => boolean> {
+    const prefixes = await this.db.query<{ fingerprint_prefix: string }>(
+      'SELECT fingerprint_prefix FROM finding_dismissals WHERE platform = $1 AND repo = $2 AND pr = $3',
+      [k.platform, k.repo, k.pr],
+    );
+    const states = await this.db.query<{ fingerprint: string }>(
+      `SELECT fingerprint FROM findings WHERE platform = $1 AND repo = $2 AND pr = $3 AND state = 'dismissed'`,
+      [k.platform, k.repo, k.pr],
+    );
+    const exact = new Set(states.rows.map((r) => r.fingerprint));
+    const list = prefixes.rows.map((r) => r.fingerprint_prefix);
+    return (fp) => exact.has(fp) || list.some((p) => fp.startsWith(p) || shortId(fp).startsWith(p));
+  }
+
+  async recordDismissal(k: Omit<PrKey, 'workflow'>, fingerprint: string, by: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO finding_dismissals (platform, repo, pr, fingerprint_prefix, dismissed_by, source) VALUES ($1, $2, $3, $4, $5, 'reaction')
+       ON CONFLICT (platform, repo, pr, fingerprint_prefix) DO NOTHING`,
+      [k.platform, k.repo, k.pr, fingerprint, by],
+    );
+  }
+
+  async checkRun(k: { platform: Platform; repo: string; headSha: string; workflow: string }): Promise<{ id: string; runId: string; completed: boolean } | null> {
+    const { rows } = await this.db.query<{ check_run_id: string; run_id: string; completed: boolean }>(
+      'SELECT check_run_id, run_id, completed FROM notifier_check_runs WHERE platform = $1 AND repo = $2 AND head_sha = $3 AND workflow = $4',
+      [k.platform, k.repo, k.headSha, k.workflow],
+    );
+    const r = rows[0];
+    return r ? { id: r.check_run_id, runId: r.run_id, completed: r.completed } : null;
+  }
+
+  async saveCheckRun(k: { platform: Platform; repo: string; headSha: string; workflow: string }, id: string, runId: string, completed: boolean): Promise<void> {
+    await this.db.query(
+      `INSERT INTO notifier_check_runs (platform, repo, head_sha, workflow, check_run_id, run_id, completed) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (platform, repo, head_sha, workflow) DO UPDATE SET check_run_id = EXCLUDED.check_run_id, run_id = EXCLUDED.run_id,
+         completed = CASE WHEN notifier_check_runs.run_id = EXCLUDED.run_id THEN notifier_check_runs.completed OR EXCLUDED.completed ELSE EXCLUDED.completed END,
+         updated_at = now()`,
+      [k.platform, k.repo, k.headSha, k.workflow, id, runId, completed],
+    );
+  }
+}

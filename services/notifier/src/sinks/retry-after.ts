@@ -1,0 +1,68 @@
+/**
+ * Honouring the platforms' back-pressure: GitHub's secondary rate limits (403 or 429 with
+ * Retry-After), Slack's 429. A short wait is done in place; a long one goes back to the bus as a
+ * retryable error carrying the wait, so a busy sink never holds a consumer slot for minutes.
+ */
+import { PermanentError, TransientError } from '@agentflow/contracts';
+
+interface HttpError {
+  status?: number;
+  code?: string;
+  retryAfter?: number;
+  message?: string;
+  response?: { status?: number; headers?: Record<string, string | undefined> };
+}
+
+export function retryAfterMsOf(error: unknown, now = Date.now()): number | undefined {
+  const e = (error ?? {}) as HttpError;
+  // @slack/web-api's rate-limited error carries `retryAfter` in seconds.
+  if (typeof e.retryAfter === 'number') return e.retryAfter * 1000;
+  const header = e.response?.headers?.['retry-after'];
+  if (header !== undefined) {
+    const seconds = Number(header);
+    if (Number.isFinite(seconds)) return seconds * 1000;
+    const date = Date.parse(header);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  const status = e.status ?? e.response?.status;
+  if ((status === 403 || status === 429) && e.response?.headers?.['x-ratelimit-remaining'] === '0') {
+    const reset = Number(e.response.headers['x-ratelimit-reset']);
+    if (reset) return Math.max(0, reset * 1000 - now);
+  }
+  return undefined;
+}
+
+/** Whether an HTTP failure can succeed later (rate limits, 5xx, network). */
+export function classify(error: unknown, what: string): Error {
+  if (error instanceof TransientError || error instanceof PermanentError) return error;
+  const e = (error ?? {}) as HttpError;
+  const status = e.status ?? e.response?.status;
+  const wait = retryAfterMsOf(error);
+  const message = `${what} failed${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(error)}`;
+  if (wait !== undefined || status === undefined || status >= 500 || status === 429 || status === 408 || e.code === 'slack_webapi_rate_limited_error' || e.code === 'slack_webapi_request_error') {
+    return new TransientError(message, { cause: error, retryAfterMs: wait });
+  }
+  return new PermanentError(message, { cause: error });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `call`; on a rate limit whose Retry-After is at most `maxWaitMs`, waits and tries again
+ * (up to `tries` times). Anything else is thrown classified.
+ */
+export async function withRetryAfter<T>(what: string, call: () => Promise<T>, maxWaitMs: number, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const classified = classify(error, what);
+      const wait = classified instanceof TransientError ? classified.retryAfterMs : undefined;
+      if (wait !== undefined && wait <= maxWaitMs && attempt < tries) {
+        await sleep(wait);
+        continue;
+      }
+      throw classified;
+    }
+  }
+}

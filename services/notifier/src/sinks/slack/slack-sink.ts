@@ -1,0 +1,149 @@
+/**
+ * Slack: run summaries for channels that ask (`output.slack_channel`), and alerts to the alert
+ * channel: failed runs, fallbacks, budget thresholds (50, 80, 100 % of the month, once each), and a
+ * vendor outage (one message when it starts, one when it ends, never one per run).
+ */
+import { WebClient } from '@slack/web-api';
+import type { RunReport } from '@agentflow/contracts';
+import type { SqlDatabase } from '@agentflow/store';
+import type { NotifierEvent } from '../../events';
+import { checkConclusion, unjudgedReason } from '../../render/conclusion';
+import { readOutputs } from '../../render/outputs';
+import { formatUsd } from '../../render/summary';
+import { withRetryAfter } from '../retry-after';
+import type { Sink, SinkResult } from '../sink';
+import { alertMessage, runSummaryMessage, type SlackMessage } from './slack-blocks';
+
+export interface SlackSinkOptions {
+  db: SqlDatabase;
+  /** Bot token for the Web API; or an incoming webhook URL. */
+  token?: string;
+  webhookUrl?: string;
+  /** Web API base URL (a fake in tests). */
+  apiUrl?: string;
+  defaultChannel?: string;
+  alertChannel?: string;
+  monthlyBudgetUsd?: number;
+  maxWaitMs: number;
+  clock?: () => Date;
+}
+
+export const BUDGET_THRESHOLDS = [50, 80, 100] as const;
+const OUTAGE_KEY = 'outage:vendors';
+const OUTAGE_PATTERN = /all_providers_failed|breaker|outage|overloaded|vendor/i;
+
+/** Why a run points at a vendor outage, or null. */
+export function outageSign(event: NotifierEvent): string | null {
+  if (event.kind === 'failed' && event.failure.code === 'all_providers_failed') return event.failure.reason;
+  if (event.kind !== 'completed' && event.kind !== 'failed') return null;
+  const reason = unjudgedReason(event.report);
+  return reason && (event.report.degraded || OUTAGE_PATTERN.test(reason)) ? reason : null;
+}
+
+export class SlackSink implements Sink {
+  readonly name = 'slack';
+  private readonly client?: WebClient;
+
+  constructor(private readonly o: SlackSinkOptions) {
+    if (o.token) this.client = new WebClient(o.token, { slackApiUrl: o.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  }
+
+  target(event: NotifierEvent): string | null {
+    if (event.kind !== 'completed' && event.kind !== 'failed') return null;
+    if (!this.client && !this.o.webhookUrl) return null;
+    return `slack:${this.o.alertChannel ?? this.o.defaultChannel ?? 'webhook'}`;
+  }
+
+  async deliver(event: NotifierEvent): Promise<SinkResult> {
+    if (event.kind !== 'completed' && event.kind !== 'failed') return { state: 'skipped', detail: 'not a run result' };
+    const report = event.report;
+    const sent: string[] = [];
+    const outputs = readOutputs(report, 8);
+    if (event.kind === 'completed' && outputs.slack && report.rollout !== 'off') {
+      const channel = outputs.slackChannel ?? this.o.defaultChannel;
+      if (channel) {
+        const { conclusion } = checkConclusion(report, false);
+        if (await this.once(`summary:${report.runId}:${channel}`, () => this.post(channel, runSummaryMessage(report, conclusion)))) sent.push(`summary to ${channel}`);
+      }
+    }
+    const alerts = this.o.alertChannel;
+    if (alerts) {
+      if (event.kind === 'failed' && (await this.once(`failure:${report.runId}`, () => this.post(alerts, alertMessage('failure', `agentflow ${report.workflow} failed on ${label(report)}`, `${event.failure.code}: ${event.failure.reason}`))))) sent.push('failure alert');
+      if (event.kind === 'completed' && report.degraded && (await this.once(`fallback:${report.runId}`, () => this.post(alerts, alertMessage('fallback', `agentflow ${report.workflow} fell back on ${label(report)}`, unjudgedReason(report) ?? 'a fallback provider or rule set was used'))))) sent.push('fallback alert');
+      sent.push(...(await this.outage(alerts, event)));
+      sent.push(...(await this.budget(alerts)));
+    }
+    return sent.length ? { state: 'delivered', detail: sent.join(', '), data: { sent } } : { state: 'skipped', detail: 'nothing to post' };
+  }
+
+  /** Reports another sink's delivery that failed for good, to the alert channel. */
+  async reportDeliveryFailure(sink: string, target: string, runId: string, detail: string): Promise<void> {
+    if (!this.o.alertChannel || (!this.client && !this.o.webhookUrl)) return;
+    await this.once(`delivery:${sink}:${target}:${runId}`, () => this.post(this.o.alertChannel!, alertMessage('delivery', `agentflow could not deliver run ${runId} to ${sink} (${target})`, detail)));
+  }
+
+  /** Posts and records under `key`; false when it was already sent. */
+  private async once(key: string, post: () => Promise<unknown>): Promise<boolean> {
+    const { rows } = await this.o.db.query('SELECT 1 FROM notifier_alerts WHERE key = $1', [`slack:${key}`]);
+    if (rows.length) return false;
+    await post();
+    await this.o.db.query(`INSERT INTO notifier_alerts (key) VALUES ($1) ON CONFLICT (key) DO NOTHING`, [`slack:${key}`]);
+    return true;
+  }
+
+  private async outage(channel: string, event: NotifierEvent): Promise<string[]> {
+    const sign = outageSign(event);
+    if (sign) {
+      const { rows } = await this.o.db.query(
+        `INSERT INTO notifier_alerts (key, state, detail) VALUES ($1, 'open', $2)
+         ON CONFLICT (key) DO UPDATE SET state = 'open', detail = EXCLUDED.detail, updated_at = now() WHERE notifier_alerts.state <> 'open'
+         RETURNING key`,
+        [OUTAGE_KEY, sign.slice(0, 1000)],
+      );
+      if (rows.length === 0) return [];
+      await this.post(channel, alertMessage('outage-start', 'AI vendor outage started', `${sign}. Runs are deferred or fall back; check runs stay neutral until it ends.`));
+      return ['outage start'];
+    }
+    const { rows } = await this.o.db.query(`UPDATE notifier_alerts SET state = 'closed', updated_at = now() WHERE key = $1 AND state = 'open' RETURNING detail, created_at`, [OUTAGE_KEY]);
+    if (rows.length === 0) return [];
+    await this.post(channel, alertMessage('outage-end', 'AI vendor outage ended', 'Runs complete normally again.'));
+    return ['outage end'];
+  }
+
+  private async budget(channel: string): Promise<string[]> {
+    const budget = this.o.monthlyBudgetUsd;
+    if (!budget) return [];
+    const now = (this.o.clock ?? (() => new Date()))();
+    const month = now.toISOString().slice(0, 7);
+    const start = `${month}-01T00:00:00Z`;
+    // The gateway's ledger is the truth; runs' totals stand in where it has no rows (no gateway).
+    const ledger = await this.o.db.query<{ spent: string | null; n: string }>('SELECT sum(cost_usd) AS spent, count(*) AS n FROM cost_ledger WHERE occurred_at >= $1', [start]);
+    const spent = Number(ledger.rows[0]?.n ?? 0) > 0
+      ? Number(ledger.rows[0].spent ?? 0)
+      : Number((await this.o.db.query<{ spent: string | null }>('SELECT sum(cost_usd) AS spent FROM runs WHERE requested_at >= $1', [start])).rows[0]?.spent ?? 0);
+    const sent: string[] = [];
+    for (const threshold of BUDGET_THRESHOLDS) {
+      if (spent < (budget * threshold) / 100) continue;
+      const posted = await this.once(`budget:${month}:${threshold}`, () =>
+        this.post(channel, alertMessage('budget', `agentflow budget ${threshold}% used`, `${formatUsd(spent)} of ${formatUsd(budget)} spent in ${month}.${threshold >= 100 ? ' New work is deferred until the budget resets or is raised.' : ''}`)),
+      );
+      if (posted) sent.push(`budget ${threshold}%`);
+    }
+    return sent;
+  }
+
+  private async post(channel: string, message: SlackMessage): Promise<void> {
+    if (this.client) {
+      await withRetryAfter('Slack chat.postMessage', () => this.client!.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false, unfurl_media: false }), this.o.maxWaitMs);
+      return;
+    }
+    await withRetryAfter('Slack incoming webhook', async () => {
+      const response = await fetch(this.o.webhookUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+      if (!response.ok) throw Object.assign(new Error(`incoming webhook answered ${response.status}`), { status: response.status, response: { status: response.status, headers: { 'retry-after': response.headers.get('retry-after') ?? undefined } } });
+    }, this.o.maxWaitMs);
+  }
+}
+
+function label(report: RunReport): string {
+  return `${report.change.repo}${report.change.pr ? `#${report.change.pr}` : `@${report.change.headSha.slice(0, 12)}`}`;
+}
