@@ -4,7 +4,7 @@
  * from a prompt or a key).
  */
 import { AgentflowError } from '@agentflow/contracts';
-import type { ProviderAttempt } from '@agentflow/contracts';
+import type { GatewayResponse, ProviderAttempt } from '@agentflow/contracts';
 
 /** A budget (day, month, project, workflow, team) has no room for the estimated cost. Wait for `retryAt`. */
 export class BudgetExceeded extends AgentflowError {
@@ -61,5 +61,25 @@ export class RequestAborted extends AgentflowError {
   readonly retryable = false;
   constructor(readonly reason: string) {
     super(`request aborted: ${reason}`);
+  }
+}
+
+/**
+ * The typed error for a response that is not `ok`, for in-process callers (the HTTP front) that
+ * prefer exceptions; null for `ok`. The NATS interface sends the response itself.
+ */
+export function errorOf(response: GatewayResponse): AgentflowError | null {
+  if (response.status === 'ok') return null;
+  switch (response.errorCode) {
+    case 'budget_exceeded':
+      return new BudgetExceeded(response.errorMessage?.match(/^budget (\S+)/)?.[1] ?? 'unknown', response.retryAt ?? Date.now() + 60_000);
+    case 'policy_denied':
+      return new PolicyDenied(response.errorMessage ?? 'policy denied the request', 'policy');
+    case 'deadline_exceeded':
+      return new DeadlineExceeded(Date.now());
+    case 'aborted':
+      return new RequestAborted(response.errorMessage ?? 'aborted');
+    default:
+      return new AllProvidersFailed(response.attempts, response.status === 'deferred', response.retryAt);
   }
 }

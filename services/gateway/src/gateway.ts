@@ -50,7 +50,8 @@ export interface GatewayOptions {
   providersConfig: ProvidersConfig;
   settings: GatewaySettings;
   state: GatewayState;
-  records: RecordSink;
+  /** Where ledger and audit records go, or a factory given the gateway's (scrubbing) logger. */
+  records: RecordSink | ((logger: GatewayLogger) => RecordSink);
   env?: Readonly<Record<string, string | undefined>>;
   /** @default env.LOG_LEVEL or 'info' */
   logLevel?: LogLevel;
@@ -104,11 +105,11 @@ export class Gateway {
     );
     this.breakers = new CircuitBreakerBoard(options.state.limits, { ...settings.breaker, instanceId: this.instanceId }, clock, onError);
     this.breakers.onChange = (target, state) => this.logger.info('circuit breaker changed', { target, state });
-    this.records = options.records;
+    this.records = typeof options.records === 'function' ? options.records(this.logger) : options.records;
     this.pipeline = new GatewayPipeline({
       config, settings, providers: this.providers, policy: this.policy, redactor: new Redactor(), cache: this.cache, budget: this.budget,
       limiter: this.limiter, breakers: this.breakers, router: new ModelRouter(config, settings.downgradeBelow), prices: new PriceBook(config),
-      records: options.records, logger: this.logger, clock, random: options.random,
+      records: this.records, logger: this.logger, clock, random: options.random,
     });
   }
 

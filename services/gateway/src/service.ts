@@ -1,5 +1,54 @@
-import { Module } from '@nestjs/common';
-import type { ServiceDefinition } from '@agentflow/service-kit';
+import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
+import { loadGatewaySettings, WorkflowProvidersConfig } from './config/config-source';
+import { readGatewayEnv } from './config/gateway-config';
+import { BusRecordSink, RecordStreamWriter, gatewayRecordsStream } from './cost/records-stream';
+import { Gateway, openGatewayState } from './gateway';
+import { GatewayNatsTransport } from './transport/nats-transport';
+
+const CONTEXT = Symbol('GatewayServiceContext');
+
+/**
+ * Starts the gateway from the shared context: config, shared state, the NATS transport and the
+ * records writer. Nothing else lives here; the behaviour is in {@link Gateway}.
+ */
+@Injectable()
+export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  gateway: Gateway | null = null;
+  private transport: GatewayNatsTransport | null = null;
+  private writer: RecordStreamWriter | null = null;
+
+  constructor(@Inject(CONTEXT) private readonly ctx: ServiceContext) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { bus, topology, db } = this.ctx;
+    const env = readGatewayEnv(this.ctx.env);
+    const [providersConfig, settings, state] = await Promise.all([
+      new WorkflowProvidersConfig(env.providersFile).load(),
+      loadGatewaySettings(env.settingsFile),
+      openGatewayState(bus, topology),
+      bus.ensureStream(gatewayRecordsStream(topology)),
+    ]);
+    this.gateway = new Gateway({
+      providersConfig, settings, state, env: this.ctx.env, logLevel: env.logLevel,
+      records: (logger) => new BusRecordSink(bus, topology, logger),
+    });
+    await this.gateway.start();
+    if (env.recordsWriter) {
+      this.writer = new RecordStreamWriter(bus, topology, db, this.gateway.logger);
+      await this.writer.start();
+    }
+    this.transport = new GatewayNatsTransport(bus, topology, this.gateway, this.gateway.logger);
+    await this.transport.start();
+    this.gateway.logger.info('gateway serving', { subject: topology.subjects.gatewayGenerate, providers: [...this.gateway.providers.keys()], instance: this.gateway.instanceId });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.transport?.stop();
+    await this.gateway?.stop();
+    await this.writer?.stop();
+  }
+}
 
 @Module({})
 class GatewayModule {}
@@ -7,5 +56,5 @@ class GatewayModule {}
 /** The gateway service as the runtime sees it (see ServiceDefinition). */
 export const gatewayService: ServiceDefinition = {
   name: 'gateway',
-  module: () => ({ module: GatewayModule }),
+  module: (ctx) => ({ module: GatewayModule, providers: [{ provide: CONTEXT, useValue: ctx }, GatewayRuntime], exports: [GatewayRuntime] }),
 };

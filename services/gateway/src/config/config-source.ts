@@ -1,11 +1,13 @@
 /**
  * Where the gateway's configuration comes from. The workflow library's `loadProvidersConfig`
- * (file/line/column errors, aliases) plugs in behind {@link ProvidersConfigSource}; until it is
- * wired, {@link YamlProvidersConfigFile} reads providers.yml itself with the checks the gateway needs.
+ * (file/line/column errors, aliases) plugs in behind {@link ProvidersConfigSource}.
+ * {@link WorkflowProvidersConfig} is the production source; {@link YamlProvidersConfigFile} reads the
+ * file directly (tools and tests that should not depend on the workflow library's rules).
  */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { ConfigError, type ProvidersConfig } from '@agentflow/contracts';
+import { loadProvidersConfig } from '@agentflow/workflow';
 import { readGatewaySettings, type GatewaySettings } from './gateway-settings';
 
 export interface ProvidersConfigSource {
@@ -35,6 +37,14 @@ export class YamlProvidersConfigFile implements ProvidersConfigSource {
       throw new ConfigError(`cannot read providers config ${this.path}: ${String(e)}`);
     });
     return checkProvidersConfig(parse(text), this.path);
+  }
+}
+
+/** providers.yml through the workflow library (aliases, retired models, file:line:col errors). */
+export class WorkflowProvidersConfig implements ProvidersConfigSource {
+  constructor(private readonly path: string) {}
+  async load(): Promise<ProvidersConfig> {
+    return checkProvidersConfig(loadProvidersConfig(this.path), this.path);
   }
 }
 
