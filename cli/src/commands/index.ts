@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import { registerAnalyze } from './analyze';
 import { registerValidate } from './validate';
 
 /** Adds one subcommand to the program. Each lives in its own file in this folder. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: RegisterCommand[] = [registerValidate];
+export const COMMANDS: RegisterCommand[] = [registerValidate, registerAnalyze];

@@ -26,3 +26,29 @@ export type { SarifLog, SarifRun, SarifResult, SarifLevel, SarifReportingDescrip
 
 export { toContractFinding, fingerprintOf, normaliseEvidence, type AnalyzerFinding, type RuleCategory, type ToContractFindingOptions } from './findings/finding';
 export { RULES, ruleById, makeFinding, type RuleDefinition } from './rules/catalogue';
+
+export { type RepoReader, directoryReader, memoryReader } from './repo/repo-reader';
+export { gitDiffAgainst, gitFileReader, GitError } from './repo/git';
+
+export { readProjectStructure, type ProjectStructure, type ModuleInfo, type TargetInfo, type DeploymentTargetInfo } from './structure/project-structure';
+export { readPackageSwift, type SwiftPackageManifest, type SwiftTarget, type SwiftPackageDependency } from './structure/swiftpm';
+export { readGradleSettings, readGradleBuild, moduleDir, type GradleBuildInfo, type GradleDependency } from './structure/gradle';
+export { readPbxproj, readXcscheme, readXcconfig, type XcodeProjectInfo, type XcodeTarget, type XcodeScheme, type XcodeShellScriptPhase, type XcodeBuildConfiguration } from './structure/xcode';
+export { parseOpenStepPlist, PlistParseError, type PlistValue } from './structure/openstep-plist';
+export { TestMap } from './structure/test-mapping';
+
+export { readPackageResolved } from './dependencies/package-resolved';
+export { readPodfileLock } from './dependencies/podfile-lock';
+export { readPodfile } from './dependencies/podfile';
+export { readVersionCatalog } from './dependencies/version-catalog';
+export type { DependencyFile, DependencyPin } from './dependencies/types';
+
+export { readDotStrings, readStringsXml, readXcstrings, type LocalizedEntry, type LocalizedTable } from './localization/catalogs';
+export { placeholdersOf, placeholderMismatch, type FormatPlaceholder } from './localization/placeholders';
+
+export type { ChangedFile, FileRule, RuleContext } from './rules/types';
+export { previewLines, findUntested, type UntestedChange } from './rules/untested';
+
+export { analyze, FILE_RULES, type AnalyzeInput, type AnalysisReport, type NotReviewedFile } from './analysis/analyze';
+export { discoverCoverage } from './analysis/discover';
+export { renderText, toJsonDocument, type AnalysisJsonDocument, type AnalysisJsonFinding } from './analysis/render';

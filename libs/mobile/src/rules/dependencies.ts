@@ -83,7 +83,9 @@ export const dependenciesRule: FileRule = {
       if (seen.has(pin.name)) continue;
       seen.add(pin.name);
       const old = oldPins.get(pin.name);
-      const lineCounts = isChangedLine(file, pin.line);
+      // With the old file known, a pin counts when it changed (its changed line may be `branch`, not the name's line).
+      const pinChanged = !old || old.version !== pin.version || old.branch !== pin.branch || (old.source ?? '') !== (pin.source ?? '');
+      const lineCounts = file.changedLines === undefined ? true : before ? pinChanged : isChangedLine(file, pin.line);
       if (pin.branch && lineCounts && (!old || !old.branch || old.branch !== pin.branch)) {
         const from = old && !old.branch ? ` (was ${old.version || 'a revision'})` : '';
         findings.push(makeFinding('deps.branch-pin', file.path, pin.line, `${pin.name} now follows branch "${pin.branch}"${from}`, `${pin.name}@${pin.branch}`));

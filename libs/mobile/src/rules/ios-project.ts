@@ -22,7 +22,7 @@ type SettingMap = Map<string, string>;
 /** `target/config/KEY` -> value, for the settings a rule compares. */
 function settingsOf(project: XcodeProjectInfo, keys: readonly string[]): SettingMap {
   const out: SettingMap = new Map();
-  const scopes = [{ name: '(project)', configurations: project.configurations }, ...project.targets];
+  const scopes = [{ name: 'project', configurations: project.configurations }, ...project.targets];
   for (const scope of scopes) {
     for (const config of scope.configurations) {
       for (const key of keys) if (config.settings[key] !== undefined) out.set(`${scope.name}/${config.name}/${key}`, config.settings[key]!);
@@ -31,15 +31,18 @@ function settingsOf(project: XcodeProjectInfo, keys: readonly string[]): Setting
   return out;
 }
 
+/** Changed settings, one entry per target, key and change: Debug and Release moving together are one change. */
 function changedSettings(before: SettingMap, after: SettingMap): Array<{ scope: string; key: string; from?: string; to?: string }> {
-  const changes: Array<{ scope: string; key: string; from?: string; to?: string }> = [];
+  const merged = new Map<string, { target: string; configs: string[]; key: string; from?: string; to?: string }>();
   for (const id of new Set([...before.keys(), ...after.keys()])) {
     if (before.get(id) === after.get(id)) continue;
-    const parts = id.split('/');
-    const key = parts.pop()!;
-    changes.push({ scope: parts.join(' / '), key, from: before.get(id), to: after.get(id) });
+    const [target, config, key] = id.split('/') as [string, string, string];
+    const group = `${target}\0${key}\0${before.get(id)}\0${after.get(id)}`;
+    const entry = merged.get(group) ?? { target, configs: [], key, from: before.get(id), to: after.get(id) };
+    entry.configs.push(config);
+    merged.set(group, entry);
   }
-  return changes;
+  return [...merged.values()].map((m) => ({ scope: `${m.target} (${m.configs.join(', ')})`, key: m.key, from: m.from, to: m.to }));
 }
 
 function checkPbxproj(file: ChangedFile): AnalyzerFinding[] {
@@ -90,8 +93,13 @@ function checkPbxproj(file: ChangedFile): AnalyzerFinding[] {
     if (removed.length) notes.push(`${target.name} no longer compiles ${removed.join(', ')}`);
   }
   for (const name of oldTargets.keys()) if (!after.targets.some((t) => t.name === name)) notes.push(`target ${name} removed`);
-  const oldPackages = new Set(before.packages.map((p) => p.url));
-  for (const p of after.packages.filter((p) => !oldPackages.has(p.url))) notes.push(`new Swift package ${p.url}`);
+  const oldPackages = new Map(before.packages.map((p) => [p.url, p.requirement]));
+  const describe = (r: Record<string, string>) => (r.kind === 'branch' ? `branch ${r.branch}` : r.kind === 'revision' ? `revision ${r.revision}` : r.version ?? r.minimumVersion ? `${r.kind} ${r.version ?? r.minimumVersion}` : r.kind ?? 'unknown');
+  for (const p of after.packages) {
+    const old = oldPackages.get(p.url);
+    if (!old) notes.push(`new Swift package ${p.url} (${describe(p.requirement)})`);
+    else if (describe(old) !== describe(p.requirement)) notes.push(`${p.url} requirement ${describe(old)} -> ${describe(p.requirement)}`);
+  }
 
   const summary = notes.length ? `Project changes: ${notes.join('; ')}` : 'Project file changed without target, signing, deployment or script changes (file references or ordering only)';
   findings.push(makeFinding('ios.project.summary', file.path, 0, summary, summary));

@@ -62,9 +62,11 @@ const CONFIGURATIONS = 'implementation|api|compileOnly|runtimeOnly|kapt|ksp|anno
 /** Reads plugins, module and external dependencies, SDK levels and repositories from a Gradle build script. */
 export function readGradleBuild(text: string): GradleBuildInfo {
   const code = stripGradleComments(text);
+  // `alias(...) apply false` (a root build declaring versions for subprojects) does not apply the plugin.
+  const applied = (m: RegExpMatchArray) => !/^[^\n]*?\bapply\s*\(?\s*false/.test(code.slice(m.index! + m[0].length));
   const plugins = [
-    ...[...code.matchAll(/\bid\s*\(?\s*["']([^"']+)["']/g)].map((m) => m[1]!),
-    ...[...code.matchAll(/\balias\s*\(\s*(libs\.plugins\.[\w.]+)\s*\)/g)].map((m) => m[1]!),
+    ...[...code.matchAll(/\bid\s*\(?\s*["']([^"']+)["']\s*\)?/g)].filter(applied).map((m) => m[1]!),
+    ...[...code.matchAll(/\balias\s*\(\s*(libs\.plugins\.[\w.]+)\s*\)/g)].filter(applied).map((m) => m[1]!),
     ...[...code.matchAll(/apply\s+plugin\s*:\s*["']([^"']+)["']/g)].map((m) => m[1]!),
   ];
   const projectDependencies = [
