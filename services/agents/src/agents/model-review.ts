@@ -46,6 +46,8 @@ interface StepOptions {
   ignore?: string[];
   pathInstructions?: PathInstruction[];
   conventionsFile?: string;
+  /** Let the gateway answer from its cache. @default true */
+  cache?: boolean;
 }
 
 function options(env: AgentEnv): StepOptions {
@@ -176,7 +178,7 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
       attribution: { ...env.task.attribution, runId: env.task.runId, stepId: env.task.stepId, service: 'agents' },
       dataClass: env.task.dataClass,
       paths: data.filter((d) => d.label.startsWith('diff ') || d.label.startsWith('related ')).map((d) => ({ path: d.label.replace(/^(diff|related [^:]+:) ?/, '').split(' (')[0], sha256: sha256(d.text) })),
-      cache: true,
+      cache: opts.cache !== false,
       batch: env.step.batch || undefined,
       commitSha: env.task.change.headSha,
       pr: env.task.change.pr,
