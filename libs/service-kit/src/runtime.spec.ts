@@ -78,6 +78,7 @@ describe('runServices', () => {
       const { rows } = await running.db.query<{ n: string }>('SELECT count(*) AS n FROM schema_migrations');
       expect(Number(rows[0].n)).toBeGreaterThan(0);
       expect(events).toEqual(['bootstrap']);
+      expect(running.previousInstance).toBeUndefined();
     });
 
     it('answers /health and /ready', async () => {
@@ -130,7 +131,18 @@ describe('runServices', () => {
     await expect(runServices([broken], { env: env(), handleSignals: false })).rejects.toThrow('ANTHROPIC_PRICE is missing');
     // The PGlite directory was released: it opens again.
     const db = await PgliteDatabase.open({ dataDir: pgliteDirOf(dataDir) });
-    expect(await db.ping()).toBe(true);
-    await db.close();
+    try {
+      // Both starts were recorded. The first lost its database mid-run (the 503 test), so its stop
+      // could not be stamped and reads as unclean; the failed start was stamped with its reason.
+      const { rows } = await db.query<{ name: string; services: string[]; stop_reason: string; stopped: boolean }>(
+        'SELECT name, services, stop_reason, stopped_at IS NOT NULL AS stopped FROM service_instances ORDER BY started_at',
+      );
+      expect(rows).toEqual([
+        { name: 'ingress', services: ['ingress'], stop_reason: null, stopped: false },
+        { name: 'gateway', services: ['gateway'], stop_reason: 'start-up failed', stopped: true },
+      ]);
+    } finally {
+      await db.close();
+    }
   }, 120_000);
 });

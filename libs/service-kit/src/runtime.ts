@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { readKitConfig, type Env, type KitConfig } from './config';
 import { HealthModule } from './health/health.module';
 import { Readiness } from './health/readiness';
+import { InstanceRecord, type InstanceInfo } from './instance-record';
 import { NestPinoLogger } from './nest-logger';
 import type { ServiceContext, ServiceDefinition, ServiceName } from './service';
 
@@ -50,6 +51,10 @@ export interface RunningServices {
   readonly db: SqlDatabase;
   /** What the start-up migration did. */
   readonly migrations: MigrationReport;
+  /** This process's row in `service_instances`. */
+  readonly instanceId: string;
+  /** The previous start of the same process on this host: did it stop cleanly? */
+  readonly previousInstance?: InstanceInfo;
   readonly context: ServiceContext;
   /**
    * Graceful shutdown: `/ready` turns 503, Nest shutdown hooks run (consumers stop pulling and
@@ -105,6 +110,7 @@ export async function runServices(defs: ServiceDefinition[], options: RunService
   const log = options.logger ?? createLogger(name, { level: config.logLevel });
   const closers = new Closers(log);
   const readiness = new Readiness();
+  let stopReason = 'requested';
 
   try {
     closers.push('telemetry', startTelemetry(name));
@@ -132,6 +138,9 @@ export async function runServices(defs: ServiceDefinition[], options: RunService
       dataDir: config.natsUrl ? undefined : join(config.dataDir, 'bus'),
       log,
     });
+    const instance = await InstanceRecord.start(db, name, defs.map((d) => d.name), bus.kind);
+    // Runs after the bus drained, before the database closes: the stamp says the stop was clean.
+    closers.push('instance record', () => instance.stopped(stopReason));
     closers.push('bus', () => bus.drain());
     await provisionTopology(bus, topology);
     const messenger = createMessenger(bus, topology);
@@ -167,9 +176,12 @@ export async function runServices(defs: ServiceDefinition[], options: RunService
       bus,
       db,
       migrations,
+      instanceId: instance.id,
+      previousInstance: instance.previous,
       context,
       shutdown(reason = 'requested') {
         stopping ??= (async () => {
+          stopReason = reason;
           log.info({ reason }, 'shutting down');
           readiness.markShuttingDown();
           await closers.closeAll();
@@ -181,6 +193,7 @@ export async function runServices(defs: ServiceDefinition[], options: RunService
     if (options.handleSignals ?? true) installSignalHandlers(running, log);
     return running;
   } catch (error) {
+    stopReason = 'start-up failed';
     await closers.closeAll();
     throw error;
   }
@@ -214,4 +227,15 @@ function installSignalHandlers(running: RunningServices, log: Logger): void {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/**
+ * For a process entry point: `runService(def).catch(exitOnStartupFailure)`. Prints why start-up
+ * failed (a config error names the variable) and exits 1 so the orchestrator restarts or reports it.
+ */
+export function exitOnStartupFailure(error: unknown): never {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`agentflow: start-up failed: ${detail}\n`);
+  if (error instanceof Error && !(error instanceof ConfigError) && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
 }
