@@ -84,8 +84,8 @@ export interface GateVerdict {
 }
 
 /**
- * The check run's conclusion. Neutral (never blocking) when the run was degraded (deferred,
- * vendors down, budget spent), or when the repository's rollout is not `gate` (the summary says
+ * The check run's conclusion. Neutral (never blocking) when the run ended early, when it was
+ * degraded (deferred, vendors down, budget spent), or when the repository's rollout is not `gate` (the summary says
  * what the gate would have concluded).
  */
 export function judgeGate(state: RunState, findings: Finding[]): GateVerdict {
@@ -95,6 +95,9 @@ export function judgeGate(state: RunState, findings: Finding[]): GateVerdict {
   const because = failing.length > 0
     ? `${failing.length} finding(s) at or above ${gate.failOn}`
     : gate.failOn === 'never' ? 'the gate never fails' : `no finding at or above ${gate.failOn}`;
+  if (state.status === 'failed') {
+    return { conclusion: 'neutral', summary: `neutral: the run ended early (${state.outcome?.code ?? 'failed'}); would be ${verdict}: ${because}` };
+  }
   if (state.degraded.length > 0) {
     return { conclusion: 'neutral', summary: `neutral: the review was incomplete (${state.degraded.join(', ')}); would be ${verdict}: ${because}` };
   }
