@@ -138,7 +138,13 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
       working: () => raw.working(),
     };
     const heartbeat = setInterval(() => {
-      if (!settled) raw.working();
+      if (settled) return;
+      try {
+        raw.working();
+      } catch (error) {
+        // The connection is gone: the server will redeliver after ack wait; never crash the process.
+        log.warn({ err: describeError(error), stream: spec.stream, consumer: spec.durable }, 'heartbeat failed');
+      }
     }, heartbeatMs);
     try {
       await withConsumerSpan(
@@ -216,8 +222,12 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
       try {
         await source.pull(free, (raw) => {
           // Arrived after stop(): hand it back at once so another replica takes it.
-          if (stopping) raw.nak(0);
-          else track(raw);
+          if (!stopping) return track(raw);
+          try {
+            raw.nak(0);
+          } catch {
+            // Not handed back: the server redelivers it after ack wait.
+          }
         });
         failures = 0;
       } catch (error) {
