@@ -82,7 +82,11 @@ interface FallbackRule {
 
 /** Compiles one workflow file's text to its plan, or to the problems that stop it. Never throws for bad input. */
 export function compileWorkflow(text: string, file: string, ctx: CompileContext): CompileResult {
-  const src = new SourceFile(file, text);
+  return compileSource(new SourceFile(file, text), ctx);
+}
+
+/** Compiles an already parsed file (the fuzz test reads positions from the same parse). */
+export function compileSource(src: SourceFile, ctx: CompileContext): CompileResult {
   if (!src.syntaxOk) return { diagnostics: src.diagnostics };
   if (!src.root) {
     src.error(undefined, 'the file is empty; a workflow needs `name`, `trigger`, and `agents` or `phases`');
@@ -110,6 +114,8 @@ function fileId(file: string): string {
 class WorkflowCompiler {
   private readonly f: Map<string, Field>;
   private id = '';
+  /** Every phase written, even one whose agents all failed to resolve (its own errors say why). */
+  private readonly phaseNames = new Set<string>();
 
   constructor(
     private readonly src: SourceFile,
@@ -397,6 +403,7 @@ class WorkflowCompiler {
         continue;
       }
       seen.set(name, src.position(nameNode.range?.[0] ?? 0).line);
+      this.phaseNames.add(name);
       const parallel = p.get('parallel') ? src.boolean(p.get('parallel')!.value, '`parallel`') ?? true : true;
       const batch = p.get('batch') ? src.boolean(p.get('batch')!.value, '`batch`') ?? defaultBatch : defaultBatch;
       const phaseTimeout = p.get('timeout') ? readDuration(src, p.get('timeout')!.value, `\`timeout\` of phase \`${name}\``) : undefined;
@@ -699,7 +706,9 @@ class WorkflowCompiler {
         let refsOk = true;
         for (const ref of conditionRefs(d.condition)) {
           const members = ids.has(ref.ref) ? [ref.ref] : phases.get(ref.ref);
-          if (!members) {
+          if (!members && this.phaseNames.has(ref.ref)) {
+            refsOk = false; // the phase exists but none of its agents compiled; that is reported there
+          } else if (!members) {
             refsOk = false;
             src.errorInside(d.ifText.node, ref.start, `\`if\` names \`${ref.ref}\`, which is not a step or phase of this workflow${didYouMean(ref.ref, [...ids, ...phases.keys()])}`);
           } else if (!members.every((m) => mine.has(m))) {

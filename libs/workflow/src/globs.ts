@@ -35,12 +35,18 @@ export function nameMatches(name: string, glob: string): boolean {
 }
 
 /** Reports why a glob is unusable, or `undefined` when it compiles. */
+const problems = new Map<string, string | undefined>();
+
 export function globProblem(glob: string): string | undefined {
+  if (problems.has(glob)) return problems.get(glob);
+  let problem: string | undefined;
   try {
     picomatch.makeRe(glob);
-    if (/\\/.test(glob) && !/\\[*?[\]{}()!]/.test(glob)) return 'use `/` between folders, not `\\`';
-    return undefined;
+    if (/\\/.test(glob) && !/\\[*?[\]{}()!]/.test(glob)) problem = 'use `/` between folders, not `\\`';
   } catch (error) {
-    return (error as Error).message;
+    problem = (error as Error).message;
   }
+  if (problems.size > 5000) problems.clear();
+  problems.set(glob, problem);
+  return problem;
 }

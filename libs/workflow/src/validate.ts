@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseAgentsFile } from './agents';
 import { sortDiagnostics, type Diagnostic } from './diagnostics';
-import { compileWorkflowFile, listWorkflowFiles, loadProjectConfig, loadWorkflowDirectory, type ProjectConfig } from './project';
+import { compileWorkflowFile, FOREIGN_FILES, listWorkflowFiles, loadProjectConfig, loadWorkflowDirectory, type ProjectConfig } from './project';
 import { parseProvidersConfig } from './providers';
 import { parseSettings } from './settings';
 
@@ -91,6 +91,7 @@ export function validatePaths(paths: readonly string[], options: { configDir?: s
   }
   for (const file of files) {
     const name = basename(file).toLowerCase();
+    if (FOREIGN_FILES.includes(name)) continue; // the gateway checks its own file at start-up
     const kind = name.replace(/\.ya?ml$/, '');
     if (kind === 'providers' || kind === 'agents' || kind === 'settings') {
       let text: string;
