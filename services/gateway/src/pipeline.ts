@@ -23,6 +23,7 @@ import type { ChatProvider, ChatResult, TokenCounts } from './providers/chat-pro
 import { OUTAGE_FAILURES, ProviderError, type ProviderFailure } from './providers/provider-error';
 import type { Redacted, Redactor } from './redaction/redactor';
 import { decideRetry } from './retry/backoff';
+import { ProviderChain } from './fallback/provider-chain';
 import type { ModelRouter } from './routing/model-router';
 import type { Clock } from './shared/clock';
 
@@ -151,14 +152,9 @@ export class GatewayPipeline {
 
     const chain = this.d.router.route(allowed, req.complexity as Tier | undefined, this.d.budget.remainingFraction(req.attribution));
     const walk: Walk = { req, redacted, signal, attempts: [], usage: { ...ZERO }, costUsd: 0, vendorMs: 0, primary: chain[0], callNo: 0 };
-    const queue = [...chain];
-    const tried = new Set<string>();
-    while (queue.length) {
+    const plan = new ProviderChain(chain, this.d.router, req.dataClass, (p) => this.d.providers.has(p));
+    for (let target = plan.next(); target; target = plan.next()) {
       if (signal.aborted) return this.answer(req, walk, this.abortedFields(signal));
-      const target = queue.shift()!;
-      const id = `${target.provider}/${target.model}`;
-      if (tried.has(id)) continue;
-      tried.add(id);
       let outcome: CallOutcome;
       try {
         outcome = await this.tryTarget(walk, target);
@@ -175,15 +171,7 @@ export class GatewayPipeline {
         }
         return this.answer(req, walk, { status: 'ok', text: result.text, structured: result.structured, provider: target.provider, model: target.model });
       }
-      if (outcome.error.isContextLength) {
-        const window = this.d.router.contextWindow(target.provider, target.model);
-        const larger = this.d.router.largerWindow(target, window, req.dataClass, tried).filter((t) => this.d.providers.has(t.provider));
-        // Chain entries with a window no larger cannot take the prompt either: skip them.
-        const rest = queue.filter((t) => this.d.router.contextWindow(t.provider, t.model) > window);
-        queue.length = 0;
-        queue.push(...rest.filter((t) => !larger.some((l) => l.provider === t.provider && l.model === t.model)), ...larger);
-        queue.sort((a, b) => Number(b.provider === target.provider) - Number(a.provider === target.provider));
-      }
+      if (outcome.error.isContextLength) plan.contextTooLong(target);
     }
     if (signal.aborted) return this.answer(req, walk, this.abortedFields(signal));
     if (clock.now() >= req.deadline) return this.answer(req, walk, { errorCode: 'deadline_exceeded', errorMessage: 'the deadline passed before any provider answered' });
