@@ -24,7 +24,7 @@ export function readPodfileLock(text: string): DependencyFile {
       const pod = m[1]!.split('/')[0]!;
       if (!pins.has(pod)) pins.set(pod, { name: pod, version: m[2]!, line: index + 1 });
     } else if (section === 'SPEC REPOS') {
-      const m = /^ {2}"?([^":]+)"?:\s*$/.exec(raw);
+      const m = /^ {2}"?(\S.*?)"?:\s*$/.exec(raw);
       if (m) repositories.push({ url: m[1]!.trim(), line: index + 1 });
     } else if (section === 'EXTERNAL SOURCES' || section === 'CHECKOUT OPTIONS') {
       const head = /^ {2}"?([^":]+)"?:\s*$/.exec(raw);

@@ -50,7 +50,7 @@ function checkLogs(file: ChangedFile, lines: string[]): AnalyzerFinding[] {
     const code = codeOutsideLiterals(args)
       .replace(/\b(privacy|isLoggable|tag|TAG)\s*:\s*\.\w+/g, '')
       // `redacted(token)`, `token.masked`, `token.count` do not print the value.
-      .replace(/\b\w*(redact|mask|hash)\w*\s*\([^)]*\)|\.(count|length|isEmpty|isNotEmpty|hashValue|masked|redacted)\b/gi, '');
+      .replace(/\b\w*(redact|mask|hash)\w*\s*\([^)]*\)|\b[\w.?!]+\.(count|length|size|isEmpty|isNotEmpty|isBlank|hashValue|masked|redacted)\b/gi, '');
     const name = SENSITIVE_NAME.exec(code);
     if (!name) return;
     findings.push(makeFinding('code.sensitive-log', file.path, index + 1, `${call[1]!.replace(/\s+/g, '')} writes ${name[0]} to the log`, text));

@@ -2,7 +2,7 @@
 export function readGradleSettings(text: string): { modules: string[]; includedBuilds: string[]; rootProjectName?: string } {
   const code = stripGradleComments(text);
   const modules: string[] = [];
-  for (const m of code.matchAll(/\binclude\s*(?:\(([^)]*)\)|([^\n]*))/g)) {
+  for (const m of code.matchAll(/\binclude\b\s*(?:\(([^)]*)\)|([^\n]*))/g)) {
     for (const s of (m[1] ?? m[2]!).matchAll(/["']([^"']+)["']/g)) {
       const path = s[1]!.startsWith(':') ? s[1]! : `:${s[1]!}`;
       if (!modules.includes(path)) modules.push(path);

@@ -118,15 +118,18 @@ export function readPackageSwift(source: string): SwiftPackageManifest {
   }
 
   const targets: SwiftTarget[] = [];
+  // `.target(name:)` inside a declared target's dependencies is a reference, not a declaration.
+  const declaredSpans: Array<[number, number]> = [];
   for (const m of text.matchAll(/\.(target|testTarget|executableTarget|macro|plugin|binaryTarget|systemLibrary)\s*\(/g)) {
     const open = m.index + m[0].length - 1;
     const close = matching(text, open);
-    if (close === -1) continue;
+    if (close === -1 || declaredSpans.some(([s, e]) => m.index > s && m.index < e)) continue;
     const args = text.slice(open + 1, close);
     const targetName = /^\s*name\s*:\s*"([^"]+)"/.exec(args)?.[1];
     // `.target(name: "X")` inside a dependencies list is a reference, not a declaration.
     if (!targetName || !/\b(dependencies|path|resources|swiftSettings|sources|exclude|url|plugins)\s*:|^\s*name\s*:\s*"[^"]+"\s*$/.test(args)) continue;
     if (targets.some((t) => t.name === targetName)) continue;
+    declaredSpans.push([open, close]);
     const kind = m[1] as SwiftTarget['kind'];
     const deps = labelled(args, 'dependencies') ?? '';
     const names = [...deps.matchAll(/\.(?:product|target|byName)\s*\(\s*name\s*:\s*"([^"]+)"|(?<![\w:]\s*)"([^"]+)"/g)]
