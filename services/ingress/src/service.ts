@@ -1,5 +1,24 @@
-import { Module } from '@nestjs/common';
+/**
+ * The ingress service: `/webhooks/github`, `/webhooks/gitlab` and the CI API under `/api`, the
+ * delivery consumer, the spool forwarder and the reconciler.
+ */
+import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ServiceDefinition } from '@agentflow/service-kit';
+import { readIngressConfig } from './config';
+import { INGRESS, RunsController, WebhooksController } from './http/controllers';
+import { createIngress, type Ingress } from './ingress';
+
+class IngressLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(INGRESS) private readonly ingress: Ingress) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.ingress.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.ingress.stop();
+  }
+}
 
 @Module({})
 class IngressModule {}
@@ -7,5 +26,13 @@ class IngressModule {}
 /** The ingress service as the runtime sees it (see ServiceDefinition). */
 export const ingressService: ServiceDefinition = {
   name: 'ingress',
-  module: () => ({ module: IngressModule }),
+  module: (ctx) => {
+    const config = readIngressConfig(ctx.env);
+    const ingress = createIngress(ctx, config, { log: new Logger('ingress') });
+    return {
+      module: IngressModule,
+      controllers: [WebhooksController, RunsController],
+      providers: [{ provide: INGRESS, useValue: ingress }, IngressLifecycle],
+    };
+  },
 };

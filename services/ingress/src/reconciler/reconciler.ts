@@ -8,16 +8,21 @@ import { describeError, type Platform } from '@agentflow/contracts';
 import type { SqlDatabase } from '@agentflow/store';
 import type { NormalizedEvent } from '@agentflow/workflow';
 import type { Clock, IngressLog } from '../log';
-import type { GitHubOctokits } from '../platform/github-client';
 import type { PlatformClients, RepoAddress } from '../platform/platform-client';
 import type { RunRequester } from '../runs/run-requester';
 import type { TriggerMatcher } from '../trigger/trigger-matcher';
 import type { DeliveryLog } from '../webhooks/delivery-log';
 
+/** What the reconciler needs of a GitHub App: its JWT-authenticated requests and its repositories. */
+export interface GitHubAppAccess {
+  request(route: string, params: Record<string, unknown>): Promise<{ data: unknown; headers: Record<string, unknown> }>;
+  repositories(): AsyncIterable<{ repo: string; installationId: number }>;
+}
+
 export interface ReconcilerDeps {
   db: SqlDatabase;
   /** With an App: the delivery API and the installation's repositories. */
-  github?: GitHubOctokits;
+  github?: GitHubAppAccess;
   platforms: PlatformClients;
   matcher: TriggerMatcher;
   runs: RunRequester;
@@ -83,13 +88,13 @@ export class Reconciler {
 
   /** Redelivers each failed delivery (by GUID) once, unless a later attempt succeeded or we accepted it. */
   async redeliverFailed(): Promise<number> {
-    const app = this.deps.github?.app;
+    const app = this.deps.github;
     if (!app) return 0;
     const since = this.deps.clock().getTime() - (this.deps.redeliverWindowMs ?? 3 * 86_400_000);
     const byGuid = new Map<string, HookDelivery[]>();
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
-      const response = await app.octokit.request('GET /app/hook/deliveries', { per_page: 100, ...(cursor ? { cursor } : {}) });
+      const response = await app.request('GET /app/hook/deliveries', { per_page: 100, ...(cursor ? { cursor } : {}) });
       const list = response.data as HookDelivery[];
       for (const d of list) {
         if (Date.parse(d.delivered_at) < since) continue;
@@ -105,7 +110,7 @@ export class Reconciler {
       if (attempts.some((a) => a.status_code >= 200 && a.status_code < 300)) continue;
       if (await this.deps.deliveries.seen('github', guid)) continue;
       const latest = attempts.sort((a, b) => Date.parse(b.delivered_at) - Date.parse(a.delivered_at))[0];
-      await app.octokit.request('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: latest.id });
+      await app.request('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: latest.id });
       redelivered += 1;
     }
     if (redelivered) this.deps.log.log(`reconciler: asked GitHub to redeliver ${redelivered} failed deliveries`);
@@ -114,13 +119,8 @@ export class Reconciler {
 
   private async repositories(): Promise<Array<{ platform: Platform; address: RepoAddress }>> {
     const out: Array<{ platform: Platform; address: RepoAddress }> = [];
-    const app = this.deps.github?.app;
-    if (app) {
-      for await (const { installation } of app.eachInstallation.iterator()) {
-        for await (const { repository } of app.eachRepository.iterator({ installationId: installation.id })) {
-          out.push({ platform: 'github', address: { repo: repository.full_name, installationId: installation.id } });
-        }
-      }
+    if (this.deps.github) {
+      for await (const { repo, installationId } of this.deps.github.repositories()) out.push({ platform: 'github', address: { repo, installationId } });
     }
     for (const entry of this.deps.repos) {
       const [platform, repo] = entry.includes(':') ? (entry.split(':', 2) as [Platform, string]) : (['github', entry] as [Platform, string]);

@@ -1,5 +1,5 @@
 /** Octokit as the GitHub App installation (or with a token), pointed at GitHub or GitHub Enterprise. */
-import { App } from '@octokit/app';
+import type { App } from '@octokit/app';
 import { Octokit } from '@octokit/rest';
 import { ConfigError } from '@agentflow/contracts';
 
@@ -13,27 +13,29 @@ export interface GitHubAccessOptions {
 }
 
 export class GitHubAccess {
-  private readonly app?: App;
+  private app?: Promise<App>;
   private readonly tokenClient?: Octokit;
   private readonly cache = new Map<number, { octokit: Octokit; until: number }>();
+  private readonly RestOctokit: typeof Octokit;
 
-  constructor(options: GitHubAccessOptions) {
-    const RestOctokit = Octokit.defaults({ baseUrl: options.apiUrl, log: quietLog });
-    if (options.appId && options.privateKey) this.app = new App({ appId: options.appId, privateKey: options.privateKey, Octokit: RestOctokit });
-    else if (options.token) this.tokenClient = new RestOctokit({ auth: options.token });
+  constructor(private readonly options: GitHubAccessOptions) {
+    this.RestOctokit = Octokit.defaults({ baseUrl: options.apiUrl, log: quietLog });
+    if (!(options.appId && options.privateKey) && options.token) this.tokenClient = new this.RestOctokit({ auth: options.token });
   }
 
   get configured(): boolean {
-    return Boolean(this.app || this.tokenClient);
+    return Boolean((this.options.appId && this.options.privateKey) || this.tokenClient);
   }
 
   async octokit(installationId: number | undefined): Promise<Octokit> {
     if (this.tokenClient) return this.tokenClient;
-    if (!this.app) throw new ConfigError('GitHub is not configured for the notifier: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, or GITHUB_TOKEN');
+    if (!(this.options.appId && this.options.privateKey)) throw new ConfigError('GitHub is not configured for the notifier: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, or GITHUB_TOKEN');
     if (installationId === undefined) throw new ConfigError('the run carries no GitHub App installation id; the App cannot act on the repository');
     const cached = this.cache.get(installationId);
     if (cached && cached.until > Date.now()) return cached.octokit;
-    const octokit = (await this.app.getInstallationOctokit(installationId)) as unknown as Octokit;
+    // Loaded only when an App is configured (it is ESM-only with nested export conditions).
+    this.app ??= import('@octokit/app').then(({ App: AppClass }) => new AppClass({ appId: this.options.appId!, privateKey: this.options.privateKey!, Octokit: this.RestOctokit }));
+    const octokit = (await (await this.app).getInstallationOctokit(installationId)) as unknown as Octokit;
     this.cache.set(installationId, { octokit, until: Date.now() + 50 * 60_000 });
     return octokit;
   }

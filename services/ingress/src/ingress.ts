@@ -1,0 +1,114 @@
+/**
+ * Wires the ingress from its parts; `createIngress` is what the Nest module and the tests both use,
+ * so a test replaces a port (clock, platform clients, matcher, publisher) and keeps the rest real.
+ */
+import { DEFAULT_CONSUMER, describeError, type ConsumerSpec, type Topology, type WebhookReceived } from '@agentflow/contracts';
+import type { ConsumerHandle, MessageBus, Messenger } from '@agentflow/bus';
+import type { SqlDatabase } from '@agentflow/store';
+import { RunsApi } from './api/runs-api';
+import { ApiTokenStore } from './api/api-tokens';
+import type { IngressConfig } from './config';
+import { systemClock, type Clock, type IngressLog } from './log';
+import { appAccess, GitHubOctokits, GitHubPlatformClient } from './platform/github-client';
+import { GitLabPlatformClient } from './platform/gitlab-client';
+import type { PlatformClients } from './platform/platform-client';
+import { DeliveryProcessor } from './processing/delivery-processor';
+import { DismissalStore } from './processing/dismissals';
+import { Reconciler, type GitHubAppAccess } from './reconciler/reconciler';
+import { RunRequester } from './runs/run-requester';
+import { WorkflowProjectMatcher, type TriggerMatcher } from './trigger/trigger-matcher';
+import { DeliveryLog } from './webhooks/delivery-log';
+import { BusDeliveryPublisher, type DeliveryPublisher } from './webhooks/delivery-publisher';
+import { WebhookIntake } from './webhooks/intake';
+import { SpoolForwarder } from './webhooks/spool-forwarder';
+import { WebhookSpool } from './webhooks/spool';
+import { GitHubSignatureVerifier } from './webhooks/verify';
+
+export interface IngressContext {
+  bus: MessageBus;
+  messenger: Messenger;
+  topology: Topology;
+  db: SqlDatabase;
+}
+
+export interface IngressOverrides {
+  clock?: Clock;
+  platforms?: PlatformClients;
+  matcher?: TriggerMatcher;
+  publisher?: DeliveryPublisher;
+  /** The App's delivery API and repositories (tests point it at a fake). */
+  githubApp?: GitHubAppAccess;
+  log?: IngressLog;
+}
+
+export interface Ingress {
+  intake: WebhookIntake;
+  api: RunsApi;
+  processor: DeliveryProcessor;
+  forwarder: SpoolForwarder;
+  reconciler: Reconciler;
+  spool: WebhookSpool;
+  deliveries: DeliveryLog;
+  /** Starts the delivery consumer, the spool forwarder and the reconciler. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The durable consumer of `af.webhooks.>`. */
+export function deliveryConsumer(topology: Topology): ConsumerSpec {
+  return { ...DEFAULT_CONSUMER, stream: topology.streams.webhooks.name, durable: 'ingress-deliveries', filterSubject: `${topology.prefix}.webhooks.>` };
+}
+
+export function createIngress(ctx: IngressContext, config: IngressConfig, overrides: IngressOverrides = {}): Ingress {
+  const log = overrides.log ?? { log: () => undefined, warn: () => undefined, error: () => undefined };
+  const clock = overrides.clock ?? systemClock;
+  const deliveries = new DeliveryLog(ctx.db);
+  const spool = new WebhookSpool(ctx.db);
+  const publisher = overrides.publisher ?? new BusDeliveryPublisher(ctx.bus, ctx.messenger, ctx.topology);
+  const octokits = new GitHubOctokits(config.github);
+  const platforms: PlatformClients = overrides.platforms ?? {
+    ...(octokits.configured ? { github: new GitHubPlatformClient(octokits) } : {}),
+    ...(config.gitlab.token ? { gitlab: new GitLabPlatformClient({ host: config.gitlab.url, token: config.gitlab.token }) } : {}),
+  };
+  const matcher = overrides.matcher ?? WorkflowProjectMatcher.fromDirectory(config.workflowsDir);
+  const runs = new RunRequester(ctx.db, ctx.messenger, ctx.topology);
+  const intake = new WebhookIntake({
+    githubVerifier: config.githubWebhookSecret ? new GitHubSignatureVerifier(config.githubWebhookSecret) : undefined,
+    gitlabToken: config.gitlab.webhookToken, publisher, deliveries, spool, db: ctx.db, maxBodyBytes: config.maxBodyBytes, clock, log,
+  });
+  const processor = new DeliveryProcessor({ platforms, matcher, runs, deliveries, dismissals: new DismissalStore(ctx.db), messenger: ctx.messenger, topology: ctx.topology, log });
+  const forwarder = new SpoolForwarder(spool, publisher, clock, log);
+  const reconciler = new Reconciler({
+    db: ctx.db, github: overrides.githubApp ?? (octokits.isApp ? appAccess(octokits) : undefined), platforms, matcher, runs, deliveries, clock, log, repos: config.reconcileRepos,
+    retentionMs: config.deliveryRetentionDays * 86_400_000,
+  });
+  const api = new RunsApi({ db: ctx.db, bus: ctx.bus, messenger: ctx.messenger, topology: ctx.topology, tokens: new ApiTokenStore(ctx.db, config.adminToken), matcher, runs, deliveries, platforms, log });
+  let consumer: ConsumerHandle | undefined;
+  const spec = deliveryConsumer(ctx.topology);
+  return {
+    intake, api, processor, forwarder, reconciler, spool, deliveries,
+    async start() {
+      await ctx.bus.ensureStream(ctx.topology.streams.webhooks);
+      await ctx.bus.ensureStream(ctx.topology.streams.runs);
+      await ctx.bus.ensureStream(ctx.topology.streams.ci);
+      await ctx.bus.ensureConsumer(spec);
+      consumer = await ctx.bus.consume(spec, async (msg) => {
+        const env = await ctx.messenger.read(msg, 'webhook.received');
+        await processor.process(env.body as WebhookReceived, msg.info.deliveryCount >= spec.maxDeliver);
+      }, {
+        concurrency: 8,
+        retryDelayMs: (count, error) => (error as { retryAfterMs?: number }).retryAfterMs ?? Math.min(60_000, 1000 * 2 ** (count - 1)),
+      });
+      forwarder.start(config.spoolDrainIntervalMs);
+      reconciler.start(config.reconcileIntervalMs);
+      // Whatever was spooled before a restart goes out now, not at the first tick.
+      void forwarder.drain().catch((error: unknown) => log.warn(`spool drain failed: ${describeError(error)}`));
+    },
+    async stop() {
+      await forwarder.stop();
+      await reconciler.stop();
+      await consumer?.stop(10_000);
+      consumer = undefined;
+    },
+  };
+}
