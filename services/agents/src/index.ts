@@ -12,3 +12,6 @@ export { AgentWorker, taskConsumerSpec } from './runtime/agent-worker';
 export { BusModelGateway, type ModelGateway } from './gateway/model-gateway';
 export { UnparseableOutputError } from './output/parse-output';
 export { parseJsonLenient } from './output/json-repair';
+export { BpeTokenCounter, contextWindowOf, type TokenCounter } from './context/tokens';
+export { MobileRulesAnalyzer, type MobileAnalyzer } from './analysis/mobile-analyzer';
+export { BusPushFiles, SqlPushQuota, type PushFilesPort, type PushQuota } from './push/push-files';
