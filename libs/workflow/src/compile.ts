@@ -190,6 +190,7 @@ class WorkflowCompiler {
         else if (action !== undefined && !PR_ACTIONS.includes(action)) src.error(e.node, `unknown pull_request action \`${action}\`${didYouMean(action, PR_ACTIONS)}`);
         else trigger.events.push(kind === 'merge_request' ? e.value.replace('merge_request', 'pull_request') : e.value);
       }
+      if (isSeq(src.deref(event.value)) && (src.deref(event.value) as { items: unknown[] }).items.length === 0) src.error(event.value, '`trigger.event` is empty; list at least one event');
     }
     const commands = t.get('commands');
     if (commands) {
