@@ -103,6 +103,46 @@ describe('gateway over NATS with two instances', () => {
     expect(vendor.count('anthropic')).toBe(served);
   });
 
+  it('shares the response cache: an answer cached by one instance is a hit on the other', async () => {
+    const req = request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], messages: [{ role: 'user', content: `cache me ${Date.now()}` }] });
+    expect((await gateways[0].generate(req)).cached).toBe(false);
+    const again = { ...req, requestId: `${req.requestId}-again` };
+    let hit = await gateways[1].generate(again);
+    // The entry reaches the other replica through its KV watch, without waiting on the write.
+    for (let i = 0; i < 100 && !hit.cached; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      hit = await gateways[1].generate({ ...again, requestId: `${again.requestId}-${i}` });
+    }
+    expect(hit).toMatchObject({ status: 'ok', cached: true, costUsd: 0 });
+  });
+
+  it('keeps 50 concurrent requests over both instances within one shared budget', async () => {
+    const budget = 0.1;
+    const lease = 0.01;
+    const config = testProviders(vendor.url);
+    const shared = await Promise.all(buses.map(async (bus, i) => {
+      const g = new Gateway({
+        providersConfig: config, settings: testSettings({ budgets: [{ scope: 'workflow', key: 'budget-test', period: 'day', limitUsd: budget }], budgetLeaseUsd: lease }),
+        state: await openGatewayState(bus, topology), records: new MemoryRecordSink(), env: testEnv, logLevel: 'silent', instanceId: `budget-${i}`,
+      });
+      await g.start();
+      return g;
+    }));
+    vendor.setScript('anthropic', () => ({ kind: 'reply', usage: { inputTokens: 1000, outputTokens: 100 } })); // $0.0045 each
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => shared[i % 2].generate(request({
+      providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], maxTokens: 200, cache: false,
+      attribution: { workflow: 'budget-test' }, messages: [{ role: 'user', content: `${'x'.repeat(3000)} ${i}` }],
+    }))));
+    vendor.setScript('anthropic', undefined);
+    const ok = results.filter((r) => r.status === 'ok');
+    const spent = ok.reduce((sum, r) => sum + r.costUsd, 0);
+    expect(spent).toBeLessThanOrEqual(budget + lease);
+    // Each instance may strand at most one lease it could not use; everything else is spent.
+    expect(spent).toBeGreaterThanOrEqual(budget - 2 * lease - 0.0061);
+    expect(results.filter((r) => r.status !== 'ok').every((r) => r.errorCode === 'budget_exceeded')).toBe(true);
+    for (const g of shared) await g.stop();
+  });
+
   it('aborts a request in flight, vendor call included, on an abort notice over NATS', async () => {
     vendor.enqueue('anthropic', { kind: 'hang' });
     const req = request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], cache: false });
