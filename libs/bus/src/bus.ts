@@ -95,7 +95,10 @@ export interface KeyValueStore {
   delete(key: string): Promise<void>;
   keys(filter?: string): Promise<string[]>;
   /** Calls back for every change from now on (and, with `includeHistory`, current values first). Returns a stop function. */
-  watch(onChange: (entry: KvEntry) => void, options?: { key?: string; includeHistory?: boolean }): Promise<() => void>;
+  watch(
+    onChange: (entry: KvEntry) => void,
+    options?: { key?: string; includeHistory?: boolean },
+  ): Promise<() => void>;
 }
 
 /**
@@ -149,7 +152,11 @@ export interface MessageBus {
   /** Core request/reply (no stream). */
   request(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage>;
   /** Serve requests in a queue group. */
-  serve(subject: string, queue: string, handler: (msg: ReplyMessage) => Promise<void> | void): Promise<ServiceHandle>;
+  serve(
+    subject: string,
+    queue: string,
+    handler: (msg: ReplyMessage) => Promise<void> | void,
+  ): Promise<ServiceHandle>;
   /** Plain subscribe (no stream, at most once) for live notifications. */
   subscribe(subject: string, handler: (msg: ReplyMessage) => void): Promise<ServiceHandle>;
   kv(bucket: string, options?: KvOptions): Promise<KeyValueStore>;
@@ -157,9 +164,15 @@ export interface MessageBus {
   objects(bucket: string): Promise<ObjectStore>;
   deleteObjects(bucket: string): Promise<void>;
   /** Last message stored on a subject, with its sequence (for expected-last-subject-sequence appends). */
-  lastOnSubject(stream: string, subject: string): Promise<{ seq: number; data: Uint8Array; headers: Headers } | null>;
+  lastOnSubject(
+    stream: string,
+    subject: string,
+  ): Promise<{ seq: number; data: Uint8Array; headers: Headers } | null>;
   /** All messages on a subject in order (history replay, dead-letter inspection). */
-  readSubject(stream: string, subject: string): Promise<Array<{ seq: number; data: Uint8Array; headers: Headers }>>;
+  readSubject(
+    stream: string,
+    subject: string,
+  ): Promise<Array<{ seq: number; data: Uint8Array; headers: Headers }>>;
   /** Whether the connection is usable (for `/ready`). */
   isHealthy(): boolean;
   /** Stop consumers gracefully, flush, close. */

@@ -1,8 +1,21 @@
 import { HEADERS, PermanentError, type ConsumerSpec } from '@agentflow/contracts';
 import type { InboundMessage, PubAck, PublishOptions } from './bus';
-import { deadLetterHeaders, defaultRetryDelayMs, startConsumerRunner, type MessageSource } from './consumer-runner';
+import {
+  deadLetterHeaders,
+  defaultRetryDelayMs,
+  startConsumerRunner,
+  type MessageSource,
+} from './consumer-runner';
 
-const spec: ConsumerSpec = { stream: 'S', durable: 'd', filterSubject: 's.>', ackWaitMs: 3000, maxDeliver: 3, maxAckPending: 10, backoffMs: [] };
+const spec: ConsumerSpec = {
+  stream: 'S',
+  durable: 'd',
+  filterSubject: 's.>',
+  ackWaitMs: 3000,
+  maxDeliver: 3,
+  maxAckPending: 10,
+  backoffMs: [],
+};
 const silent = { warn: () => undefined, error: () => undefined };
 
 interface Settled {
@@ -20,7 +33,14 @@ function fakeSource(count: number, deliveryCount = 1) {
     subject: `s.${seq}`,
     data: new TextEncoder().encode(`{"n":${seq}}`),
     headers: { [HEADERS.msgId]: `id-${seq}`, 'x-keep': 'yes' },
-    info: { deliveryCount, redelivered: deliveryCount > 1, streamSequence: seq, stream: 'S', consumer: 'd', timestampMs: 0 },
+    info: {
+      deliveryCount,
+      redelivered: deliveryCount > 1,
+      streamSequence: seq,
+      stream: 'S',
+      consumer: 'd',
+      timestampMs: 0,
+    },
     json: () => JSON.parse(`{"n":${seq}}`),
     ack: async () => void settled.push({ seq, how: 'ack' }),
     nak: (delay) => void settled.push({ seq, how: 'nak', delay }),
@@ -62,7 +82,10 @@ describe('consumer runner', () => {
       source,
       options: { concurrency: 3 },
       deadLetterSubject: 'dlq.S',
-      deadLetters: { publish: async () => ({ stream: 'DLQ', seq: 1, duplicate: false }), load: async () => null },
+      deadLetters: {
+        publish: async () => ({ stream: 'DLQ', seq: 1, duplicate: false }),
+        load: async () => null,
+      },
       log: silent,
       handler: async () => {
         running += 1;
@@ -144,7 +167,10 @@ describe('consumer runner', () => {
       source,
       options: { manualSettle: true },
       deadLetterSubject: 'dlq.S',
-      deadLetters: { publish: async () => ({ stream: 'DLQ', seq: 1, duplicate: false }), load: async () => null },
+      deadLetters: {
+        publish: async () => ({ stream: 'DLQ', seq: 1, duplicate: false }),
+        load: async () => null,
+      },
       log: silent,
       handler: async (msg) => {
         msg.nak(500);
@@ -158,7 +184,10 @@ describe('consumer runner', () => {
   });
 
   test('dead-letter reasons are one bounded header line', () => {
-    const headers = deadLetterHeaders({ 'Nats-Expected-Last-Subject-Sequence': '4' }, { reason: 'x'.repeat(5000), subject: 's', stream: 'S', deliveries: 1 });
+    const headers = deadLetterHeaders(
+      { 'Nats-Expected-Last-Subject-Sequence': '4' },
+      { reason: 'x'.repeat(5000), subject: 's', stream: 'S', deliveries: 1 },
+    );
     expect(headers['Nats-Expected-Last-Subject-Sequence']).toBeUndefined();
     expect(headers[HEADERS.deadLetterReason].length).toBeLessThanOrEqual(1024);
   });

@@ -5,7 +5,15 @@
  * {@link DeadLetterWriter} (publish and look up by sequence).
  */
 import { HEADERS, TransientError, describeError, isRetryable, type ConsumerSpec } from '@agentflow/contracts';
-import type { ConsumeOptions, ConsumerHandle, Headers, InboundMessage, MessageHandler, PubAck, PublishOptions } from './bus';
+import type {
+  ConsumeOptions,
+  ConsumerHandle,
+  Headers,
+  InboundMessage,
+  MessageHandler,
+  PubAck,
+  PublishOptions,
+} from './bus';
 import { busLog, type BusLogger } from './log';
 import { withConsumerSpan } from './trace-context';
 
@@ -72,7 +80,9 @@ export function deadLetterHeaders(
   for (const [name, value] of Object.entries(original)) {
     if (!name.toLowerCase().startsWith('nats-')) out[name] = value;
   }
-  const originalId = Object.entries(original).find(([name]) => name.toLowerCase() === HEADERS.msgId.toLowerCase())?.[1];
+  const originalId = Object.entries(original).find(
+    ([name]) => name.toLowerCase() === HEADERS.msgId.toLowerCase(),
+  )?.[1];
   if (originalId) out['af-dlq-msg-id'] = originalId;
   out[HEADERS.deadLetterReason] = headerSafe(meta.reason);
   out[HEADERS.deadLetterSubject] = meta.subject;
@@ -104,11 +114,22 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
   let unsubscribeAdvisory: (() => void) | undefined;
 
   const retryDelay = (deliveryCount: number, error: unknown): number => {
-    if (error instanceof TransientError && error.retryAfterMs !== undefined) return Math.max(0, error.retryAfterMs);
-    return Math.max(0, options.retryDelayMs ? options.retryDelayMs(deliveryCount, error) : defaultRetryDelayMs(deliveryCount));
+    if (error instanceof TransientError && error.retryAfterMs !== undefined)
+      return Math.max(0, error.retryAfterMs);
+    return Math.max(
+      0,
+      options.retryDelayMs ? options.retryDelayMs(deliveryCount, error) : defaultRetryDelayMs(deliveryCount),
+    );
   };
 
-  const deadLetter = async (subject: string, data: Uint8Array, headers: Headers, seq: number, deliveries: number, reason: string) => {
+  const deadLetter = async (
+    subject: string,
+    data: Uint8Array,
+    headers: Headers,
+    seq: number,
+    deliveries: number,
+    reason: string,
+  ) => {
     await deadLetters.publish(deadLetterSubject, data, {
       msgId: deadLetterMessageId(spec.stream, seq),
       headers: deadLetterHeaders(headers, { reason, subject, stream: spec.stream, deliveries }),
@@ -143,14 +164,21 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
         raw.working();
       } catch (error) {
         // The connection is gone: the server will redeliver after ack wait; never crash the process.
-        log.warn({ err: describeError(error), stream: spec.stream, consumer: spec.durable }, 'heartbeat failed');
+        log.warn(
+          { err: describeError(error), stream: spec.stream, consumer: spec.durable },
+          'heartbeat failed',
+        );
       }
     }, heartbeatMs);
     try {
       await withConsumerSpan(
         raw.subject,
         raw.headers,
-        { 'messaging.consumer.group.name': spec.durable, 'messaging.nats.stream': spec.stream, 'messaging.nats.delivery_count': raw.info.deliveryCount },
+        {
+          'messaging.consumer.group.name': spec.durable,
+          'messaging.nats.stream': spec.stream,
+          'messaging.nats.delivery_count': raw.info.deliveryCount,
+        },
         () => handler(msg),
       );
       // Unsettled after success means done, also under manualSettle (a handler that wanted a
@@ -158,7 +186,10 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
       if (!settled) await msg.ack();
     } catch (error) {
       if (settled) {
-        log.warn({ err: describeError(error), subject: raw.subject, stream: spec.stream, consumer: spec.durable }, 'handler failed after settling its message');
+        log.warn(
+          { err: describeError(error), subject: raw.subject, stream: spec.stream, consumer: spec.durable },
+          'handler failed after settling its message',
+        );
         return;
       }
       const { deliveryCount } = raw.info;
@@ -166,7 +197,14 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
       if (!isPoison(error) && !lastDelivery) {
         const delay = retryDelay(deliveryCount, error);
         log.warn(
-          { err: describeError(error), subject: raw.subject, stream: spec.stream, consumer: spec.durable, deliveryCount, retryInMs: delay },
+          {
+            err: describeError(error),
+            subject: raw.subject,
+            stream: spec.stream,
+            consumer: spec.durable,
+            deliveryCount,
+            retryInMs: delay,
+          },
           'handler failed; message will be redelivered',
         );
         msg.nak(delay);
@@ -177,12 +215,24 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
         : `last allowed delivery (${deliveryCount} of ${spec.maxDeliver}) failed: ${describeError(error)}`;
       try {
         await deadLetter(raw.subject, raw.data, raw.headers, raw.info.streamSequence, deliveryCount, reason);
-        log.warn({ subject: raw.subject, stream: spec.stream, consumer: spec.durable, seq: raw.info.streamSequence, reason }, 'message dead-lettered');
+        log.warn(
+          {
+            subject: raw.subject,
+            stream: spec.stream,
+            consumer: spec.durable,
+            seq: raw.info.streamSequence,
+            reason,
+          },
+          'message dead-lettered',
+        );
         msg.term(reason);
       } catch (dlqError) {
         // Without a dead-letter copy the message must not be dropped: give it back. On the last
         // delivery the server then gives up and the max-deliveries advisory retries the copy.
-        log.error({ err: describeError(dlqError), stream: spec.stream, consumer: spec.durable }, 'dead-lettering failed; message handed back');
+        log.error(
+          { err: describeError(dlqError), stream: spec.stream, consumer: spec.durable },
+          'dead-lettering failed; message handed back',
+        );
         msg.nak(retryDelay(deliveryCount, dlqError));
       }
     } finally {
@@ -194,7 +244,10 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
     const running = handle(raw)
       .catch((error: unknown) => {
         // Settling itself failed (connection lost): the server redelivers after ack wait.
-        log.error({ err: describeError(error), stream: spec.stream, consumer: spec.durable }, 'settling a message failed');
+        log.error(
+          { err: describeError(error), stream: spec.stream, consumer: spec.durable },
+          'settling a message failed',
+        );
       })
       .finally(() => {
         inFlight.delete(running);
@@ -233,7 +286,10 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
       } catch (error) {
         if (stopping) break;
         failures += 1;
-        log.error({ err: describeError(error), stream: spec.stream, consumer: spec.durable }, 'pull failed; retrying');
+        log.error(
+          { err: describeError(error), stream: spec.stream, consumer: spec.durable },
+          'pull failed; retrying',
+        );
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** failures)));
       }
     }
@@ -246,16 +302,24 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
         if (!stored) return;
         const reason = `max deliveries (${deliveries}) reached without a settle: the handler timed out or its process died`;
         await deadLetter(stored.subject, stored.data, stored.headers, seq, deliveries, reason);
-        log.warn({ stream: spec.stream, consumer: spec.durable, seq, reason }, 'message dead-lettered from the max-deliveries advisory');
+        log.warn(
+          { stream: spec.stream, consumer: spec.durable, seq, reason },
+          'message dead-lettered from the max-deliveries advisory',
+        );
       })().catch((error: unknown) => {
-        log.error({ err: describeError(error), stream: spec.stream, consumer: spec.durable, seq }, 'dead-lettering from the advisory failed');
+        log.error(
+          { err: describeError(error), stream: spec.stream, consumer: spec.durable, seq },
+          'dead-lettering from the advisory failed',
+        );
       });
     })
     .then((unsubscribe) => {
       if (stopping) unsubscribe();
       else unsubscribeAdvisory = unsubscribe;
     })
-    .catch((error: unknown) => log.error({ err: describeError(error), stream: spec.stream }, 'max-deliveries advisory unavailable'));
+    .catch((error: unknown) =>
+      log.error({ err: describeError(error), stream: spec.stream }, 'max-deliveries advisory unavailable'),
+    );
 
   return {
     spec,

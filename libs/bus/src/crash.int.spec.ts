@@ -18,12 +18,19 @@ interface ChildEvent {
   redelivered?: boolean;
 }
 
-function startConsumer(env: Record<string, string>): { child: ChildProcess; next: (event: ChildEvent['event']) => Promise<ChildEvent> } {
-  const child = spawn(process.execPath, ['-r', join(root, 'scripts/ts-register.js'), join(__dirname, 'testing/crash-consumer.ts')], {
-    cwd: root,
-    env: { ...process.env, ...env, NATS_URL, CRASH_DATABASE_URL: DATABASE_URL },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startConsumer(env: Record<string, string>): {
+  child: ChildProcess;
+  next: (event: ChildEvent['event']) => Promise<ChildEvent>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['-r', join(root, 'scripts/ts-register.js'), join(__dirname, 'testing/crash-consumer.ts')],
+    {
+      cwd: root,
+      env: { ...process.env, ...env, NATS_URL, CRASH_DATABASE_URL: DATABASE_URL },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const events: ChildEvent[] = [];
   const waiters: Array<() => void> = [];
   let stderr = '';
@@ -41,7 +48,8 @@ function startConsumer(env: Record<string, string>): { child: ChildProcess; next
     for (;;) {
       const i = events.findIndex((e) => e.event === event);
       if (i >= 0) return events.splice(i, 1)[0];
-      if (child.exitCode !== null) throw new Error(`consumer exited (${child.exitCode}) before "${event}": ${stderr}`);
+      if (child.exitCode !== null)
+        throw new Error(`consumer exited (${child.exitCode}) before "${event}": ${stderr}`);
       if (Date.now() > until) throw new Error(`consumer never reported "${event}": ${stderr}`);
       await new Promise<void>((resolve) => {
         waiters.push(resolve);
@@ -52,7 +60,10 @@ function startConsumer(env: Record<string, string>): { child: ChildProcess; next
   return { child, next };
 }
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 
 describe('a consumer killed mid-handler (real NATS and PostgreSQL)', () => {
   const prefix = `crash_${randomUUID().slice(0, 8)}`;
@@ -67,12 +78,17 @@ describe('a consumer killed mid-handler (real NATS and PostgreSQL)', () => {
     await db.connect();
     await db.query(`CREATE SCHEMA ${schema}`);
     await db.query(`CREATE TABLE ${schema}.processed (msg_id text PRIMARY KEY, delivery int NOT NULL)`);
-    bus = await JetStreamBus.connect({ servers: NATS_URL, name: 'crash-test', deadLetterSubject: topo.subjects.dlq });
+    bus = await JetStreamBus.connect({
+      servers: NATS_URL,
+      name: 'crash-test',
+      deadLetterSubject: topo.subjects.dlq,
+    });
     await provisionTopology(bus, topo);
   });
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await deleteTopology(bus, topo);
     await bus.drain();
     await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -102,7 +118,9 @@ describe('a consumer killed mid-handler (real NATS and PostgreSQL)', () => {
     second.child.kill('SIGTERM');
     await exited(second.child);
     expect(second.child.exitCode).toBe(0);
-    const rows = await db.query(`SELECT msg_id, delivery FROM ${schema}.processed WHERE msg_id = $1`, [msgId]);
+    const rows = await db.query(`SELECT msg_id, delivery FROM ${schema}.processed WHERE msg_id = $1`, [
+      msgId,
+    ]);
     expect(rows.rows).toEqual([{ msg_id: msgId, delivery: 1 }]);
     // Acked by the second consumer: the work queue is empty.
     expect(await bus.lastOnSubject(topo.streams.tasks.name, topo.subjects.tasks('crash'))).toBeNull();

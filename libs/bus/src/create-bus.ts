@@ -21,7 +21,10 @@ export async function createBus(options: CreateBusOptions): Promise<MessageBus> 
   const topology = options.topology ?? makeTopology();
   const deadLetterSubject = topology.subjects.dlq;
   if (options.natsUrl) {
-    const servers = options.natsUrl.split(',').map((s) => s.trim()).filter(Boolean);
+    const servers = options.natsUrl
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     return JetStreamBus.connect({ servers, name: options.name, deadLetterSubject, log: options.log });
   }
   return new EmbeddedBus({ dataDir: options.dataDir, deadLetterSubject, log: options.log });

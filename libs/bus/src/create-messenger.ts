@@ -27,7 +27,13 @@ export interface MessengerOptions {
 
 function isBodyRef(value: unknown): value is BodyRef {
   const v = value as Partial<BodyRef> | null;
-  return !!v && typeof v === 'object' && typeof v.ref === 'string' && typeof v.sha256 === 'string' && typeof v.size === 'number';
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof v.ref === 'string' &&
+    typeof v.sha256 === 'string' &&
+    typeof v.size === 'number'
+  );
 }
 
 function headerValue(headers: Headers, name: string): string | undefined {
@@ -36,7 +42,11 @@ function headerValue(headers: Headers, name: string): string | undefined {
   return undefined;
 }
 
-export function createMessenger(bus: MessageBus, topology: Topology, options: MessengerOptions = {}): Messenger {
+export function createMessenger(
+  bus: MessageBus,
+  topology: Topology,
+  options: MessengerOptions = {},
+): Messenger {
   const threshold = options.largeBodyThreshold ?? LARGE_BODY_THRESHOLD;
   let store: Promise<ObjectStore> | undefined;
   const objects = () => {
@@ -48,33 +58,55 @@ export function createMessenger(bus: MessageBus, topology: Topology, options: Me
   };
 
   return {
-    async emit<T extends MessageType>(subject: string, type: T, body: BodyOf<T> | Record<string, unknown>, emit: EmitOptions = {}): Promise<PubAck> {
-      const envelope = createEnvelope(type, body, { runId: emit.runId, attempt: emit.attempt, schemaVersion: schemaVersionOf(type) });
-      const msgId = emit.msgId ?? envelope.id;
-      return withProducerSpan(subject, { 'messaging.message.id': msgId, 'af.message.type': type, 'af.run.id': envelope.runId }, async () => {
-        const headers: Headers = {
-          ...(emit.headers ?? {}),
-          [HEADERS.messageType]: type,
-          [HEADERS.schemaVersion]: String(envelope.schemaVersion),
-        };
-        injectTraceContext(headers);
-        let data = encodeJson(envelope);
-        if (data.byteLength > threshold) {
-          // The body goes to the object store under the message id, so a re-publish rewrites the
-          // same object instead of leaving a second one behind.
-          const ref = await (await objects()).put(msgId, encodeJson(envelope.body));
-          headers[HEADERS.bodyRef] = ref.ref;
-          data = encodeJson({ ...envelope, body: ref });
-        }
-        return bus.publish(subject, data, { msgId, headers, expectedLastSubjectSequence: emit.expectedLastSubjectSequence });
+    async emit<T extends MessageType>(
+      subject: string,
+      type: T,
+      body: BodyOf<T> | Record<string, unknown>,
+      emit: EmitOptions = {},
+    ): Promise<PubAck> {
+      const envelope = createEnvelope(type, body, {
+        runId: emit.runId,
+        attempt: emit.attempt,
+        schemaVersion: schemaVersionOf(type),
       });
+      const msgId = emit.msgId ?? envelope.id;
+      return withProducerSpan(
+        subject,
+        { 'messaging.message.id': msgId, 'af.message.type': type, 'af.run.id': envelope.runId },
+        async () => {
+          const headers: Headers = {
+            ...(emit.headers ?? {}),
+            [HEADERS.messageType]: type,
+            [HEADERS.schemaVersion]: String(envelope.schemaVersion),
+          };
+          injectTraceContext(headers);
+          let data = encodeJson(envelope);
+          if (data.byteLength > threshold) {
+            // The body goes to the object store under the message id, so a re-publish rewrites the
+            // same object instead of leaving a second one behind.
+            const ref = await (await objects()).put(msgId, encodeJson(envelope.body));
+            headers[HEADERS.bodyRef] = ref.ref;
+            data = encodeJson({ ...envelope, body: ref });
+          }
+          return bus.publish(subject, data, {
+            msgId,
+            headers,
+            expectedLastSubjectSequence: emit.expectedLastSubjectSequence,
+          });
+        },
+      );
     },
 
-    async read<T extends MessageType>(msg: InboundMessage, types: T | readonly T[]): Promise<Envelope<BodyOf<T>>> {
+    async read<T extends MessageType>(
+      msg: InboundMessage,
+      types: T | readonly T[],
+    ): Promise<Envelope<BodyOf<T>>> {
       const raw = parseJson<Record<string, unknown>>(msg.data, msg.subject);
       if (headerValue(msg.headers, HEADERS.bodyRef) !== undefined) {
         if (!raw || typeof raw !== 'object' || !isBodyRef(raw.body)) {
-          throw new InvalidMessageError(`message on ${msg.subject} has header ${HEADERS.bodyRef} but its body is not a {ref, sha256, size} reference`);
+          throw new InvalidMessageError(
+            `message on ${msg.subject} has header ${HEADERS.bodyRef} but its body is not a {ref, sha256, size} reference`,
+          );
         }
         const bytes = await (await objects()).get(raw.body);
         raw.body = parseJson(bytes, `${msg.subject} (object ${raw.body.ref})`);

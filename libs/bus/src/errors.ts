@@ -43,7 +43,9 @@ export class BusProvisioningError extends PermanentError {
     readonly actual: unknown,
     hint = 'the server may be too old for this option; check the server version or change the spec',
   ) {
-    super(`${resource}: option ${option} should be ${JSON.stringify(expected)} but is ${JSON.stringify(actual)}; ${hint}`);
+    super(
+      `${resource}: option ${option} should be ${JSON.stringify(expected)} but is ${JSON.stringify(actual)}; ${hint}`,
+    );
   }
 }
 
@@ -88,7 +90,9 @@ export class RequestSubjectCapturedError extends PermanentError {
     readonly subject: string,
     readonly stream: string,
   ) {
-    super(`request subject ${subject} is captured by stream ${stream}; move the request subject outside every stream's subjects`);
+    super(
+      `request subject ${subject} is captured by stream ${stream}; move the request subject outside every stream's subjects`,
+    );
   }
 }
 

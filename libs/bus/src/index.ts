@@ -11,7 +11,13 @@ export { injectTraceContext, extractTraceContext, runWithTraceContext } from './
 export { defaultRetryDelayMs, deadLetterMessageId } from './consumer-runner';
 export { redeliverySpanMs } from './provisioning-rules';
 export type { BusLogger } from './log';
-export { BusTransportStrategy, REPLY_ERROR_HEADER, toReplyError, type BusTransportOptions, type ReplyError } from './nest/bus-transport-strategy';
+export {
+  BusTransportStrategy,
+  REPLY_ERROR_HEADER,
+  toReplyError,
+  type BusTransportOptions,
+  type ReplyError,
+} from './nest/bus-transport-strategy';
 export { BusClientProxy, BusRecord, BusReplyError, type BusClientOptions } from './nest/bus-client-proxy';
 export { BusContext } from './nest/bus-context';
 export { BusExceptionFilter } from './nest/bus-exception-filter';

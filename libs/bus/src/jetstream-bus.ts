@@ -3,7 +3,16 @@
  * provisioned idempotently and read back, because nats-server 2.9 silently drops options it does
  * not know; consumers are durable pull consumers run by the shared consumer runner.
  */
-import { connect, headers as natsHeaders, nanos, millis, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  connect,
+  headers as natsHeaders,
+  nanos,
+  millis,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -23,7 +32,12 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm, KvWatchInclude, type KV, type KvEntry as NatsKvEntry } from '@nats-io/kv';
 import { Objm, type ObjectStore as NatsObjectStore } from '@nats-io/obj';
-import { topology as defaultTopology, type BodyRef, type ConsumerSpec, type StreamSpec } from '@agentflow/contracts';
+import {
+  topology as defaultTopology,
+  type BodyRef,
+  type ConsumerSpec,
+  type StreamSpec,
+} from '@agentflow/contracts';
 import type {
   ConsumeOptions,
   ConsumerHandle,
@@ -43,7 +57,14 @@ import type {
 } from './bus';
 import { startConsumerRunner, type MessageSource } from './consumer-runner';
 import { deadLetterRoute } from './dead-letter-routes';
-import { BusClosedError, BusProvisioningError, ObjectIntegrityError, RequestFailedError, RequestSubjectCapturedError, RevisionConflictError } from './errors';
+import {
+  BusClosedError,
+  BusProvisioningError,
+  ObjectIntegrityError,
+  RequestFailedError,
+  RequestSubjectCapturedError,
+  RevisionConflictError,
+} from './errors';
 import { busLog, type BusLogger } from './log';
 import { parseJson } from './message-codec';
 import { objectName, sha256Hex, verifyBody } from './object-ref';
@@ -177,7 +198,13 @@ export class JetStreamBus implements MessageBus {
       info = await this.jsm.streams.add(config);
     } else {
       if (existing.config.retention !== config.retention) {
-        throw new BusProvisioningError(spec.name, 'retention', config.retention, existing.config.retention, 'retention cannot change on a live stream; delete and recreate it');
+        throw new BusProvisioningError(
+          spec.name,
+          'retention',
+          config.retention,
+          existing.config.retention,
+          'retention cannot change on a live stream; delete and recreate it',
+        );
       }
       info = await this.jsm.streams.update(spec.name, config);
     }
@@ -187,7 +214,8 @@ export class JetStreamBus implements MessageBus {
   private verifyStream(spec: StreamSpec, info: StreamInfo): void {
     const c = info.config;
     const expect = (option: string, expected: unknown, actual: unknown) => {
-      if (JSON.stringify(expected) !== JSON.stringify(actual)) throw new BusProvisioningError(spec.name, option, expected, actual);
+      if (JSON.stringify(expected) !== JSON.stringify(actual))
+        throw new BusProvisioningError(spec.name, option, expected, actual);
     };
     expect('subjects', [...spec.subjects].sort(), [...(c.subjects ?? [])].sort());
     expect('retention', RETENTION[spec.retention], c.retention);
@@ -209,7 +237,13 @@ export class JetStreamBus implements MessageBus {
     this.assertOpen('ensureConsumer');
     const stream = await this.streamInfo(spec.stream);
     if (!stream) {
-      throw new BusProvisioningError(`${spec.stream}/${spec.durable}`, 'stream', 'an existing stream', null, 'provision the topology (provisionTopology) before consuming');
+      throw new BusProvisioningError(
+        `${spec.stream}/${spec.durable}`,
+        'stream',
+        'an existing stream',
+        null,
+        'provision the topology (provisionTopology) before consuming',
+      );
     }
     checkConsumerSpec(spec, millis(stream.config.duplicate_window ?? 0));
     const config: Partial<ConsumerConfig> = {
@@ -230,17 +264,24 @@ export class JetStreamBus implements MessageBus {
       if (apiCode(error) !== CONSUMER_NOT_FOUND) throw error;
       exists = false;
     }
-    const info = exists ? await this.jsm.consumers.update(spec.stream, spec.durable, config) : await this.jsm.consumers.add(spec.stream, config);
+    const info = exists
+      ? await this.jsm.consumers.update(spec.stream, spec.durable, config)
+      : await this.jsm.consumers.add(spec.stream, config);
     const c = info.config;
     const resource = `${spec.stream}/${spec.durable}`;
     const expect = (option: string, expected: unknown, actual: unknown) => {
-      if (JSON.stringify(expected) !== JSON.stringify(actual)) throw new BusProvisioningError(resource, option, expected, actual);
+      if (JSON.stringify(expected) !== JSON.stringify(actual))
+        throw new BusProvisioningError(resource, option, expected, actual);
     };
     expect('filter_subject', spec.filterSubject, c.filter_subject);
     expect('ack_wait', spec.ackWaitMs, millis(c.ack_wait ?? 0));
     expect('max_deliver', spec.maxDeliver, c.max_deliver);
     expect('max_ack_pending', spec.maxAckPending, c.max_ack_pending);
-    expect('backoff', spec.backoffMs, (c.backoff ?? []).map((n) => millis(n)));
+    expect(
+      'backoff',
+      spec.backoffMs,
+      (c.backoff ?? []).map((n) => millis(n)),
+    );
   }
 
   async deleteStream(name: string): Promise<void> {
@@ -259,21 +300,38 @@ export class JetStreamBus implements MessageBus {
       const ack = await this.js.publish(subject, data, {
         msgID: options.msgId,
         headers: toNatsHeaders(options.headers),
-        expect: options.expectedLastSubjectSequence !== undefined ? { lastSubjectSequence: options.expectedLastSubjectSequence } : undefined,
+        expect:
+          options.expectedLastSubjectSequence !== undefined
+            ? { lastSubjectSequence: options.expectedLastSubjectSequence }
+            : undefined,
       });
       return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
     } catch (error) {
-      if (apiCode(error) === WRONG_LAST_SEQUENCE) throw new RevisionConflictError(subject, options.expectedLastSubjectSequence ?? 0, { cause: error });
+      if (apiCode(error) === WRONG_LAST_SEQUENCE)
+        throw new RevisionConflictError(subject, options.expectedLastSubjectSequence ?? 0, { cause: error });
       // No stream answered: nats.js reports it as "JetStream not enabled", but connect() checked
       // that JetStream is on, so the subject is simply not captured by any stream.
-      if (error instanceof Error && /JetStreamNotEnabled|NoResponders/.test(`${error.name} ${(error.cause as Error | undefined)?.name}`)) {
-        throw new BusProvisioningError(subject, 'stream', 'a stream capturing this subject', null, 'provision the topology (provisionTopology) before publishing');
+      if (
+        error instanceof Error &&
+        /JetStreamNotEnabled|NoResponders/.test(`${error.name} ${(error.cause as Error | undefined)?.name}`)
+      ) {
+        throw new BusProvisioningError(
+          subject,
+          'stream',
+          'a stream capturing this subject',
+          null,
+          'provision the topology (provisionTopology) before publishing',
+        );
       }
       throw error;
     }
   }
 
-  async consume(spec: ConsumerSpec, handler: MessageHandler, options?: ConsumeOptions): Promise<ConsumerHandle> {
+  async consume(
+    spec: ConsumerSpec,
+    handler: MessageHandler,
+    options?: ConsumeOptions,
+  ): Promise<ConsumerHandle> {
     this.assertOpen('consume');
     await this.ensureConsumer(spec);
     const consumer = await this.js.consumers.get(spec.stream, spec.durable);
@@ -298,19 +356,22 @@ export class JetStreamBus implements MessageBus {
         current?.stop();
       },
       async onMaxDeliveries(listener) {
-        const sub: Subscription = nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${spec.stream}.${spec.durable}`, {
-          // One replica handles each advisory; the dedupe id covers the rest.
-          queue: `af-dlq-backstop`,
-          callback: (err, msg) => {
-            if (err) return;
-            try {
-              const advisory = msg.json<{ stream_seq: number; deliveries: number }>();
-              listener(advisory.stream_seq, advisory.deliveries);
-            } catch {
-              // Not an advisory we understand: nothing to dead-letter.
-            }
+        const sub: Subscription = nc.subscribe(
+          `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${spec.stream}.${spec.durable}`,
+          {
+            // One replica handles each advisory; the dedupe id covers the rest.
+            queue: `af-dlq-backstop`,
+            callback: (err, msg) => {
+              if (err) return;
+              try {
+                const advisory = msg.json<{ stream_seq: number; deliveries: number }>();
+                listener(advisory.stream_seq, advisory.deliveries);
+              } catch {
+                // Not an advisory we understand: nothing to dead-letter.
+              }
+            },
           },
-        });
+        );
         return () => sub.unsubscribe();
       },
     };
@@ -324,7 +385,9 @@ export class JetStreamBus implements MessageBus {
         publish: (subject, data, opts) => this.publish(subject, data, opts),
         load: async (stream, seq) => {
           const stored = await this.jsm.streams.getMessage(stream, { seq });
-          return stored ? { subject: stored.subject, data: stored.data, headers: toHeaders(stored.header) } : null;
+          return stored
+            ? { subject: stored.subject, data: stored.data, headers: toHeaders(stored.header) }
+            : null;
         },
       },
       log: this.log,
@@ -343,18 +406,26 @@ export class JetStreamBus implements MessageBus {
     return tracked;
   }
 
-  async lastOnSubject(stream: string, subject: string): Promise<{ seq: number; data: Uint8Array; headers: Headers } | null> {
+  async lastOnSubject(
+    stream: string,
+    subject: string,
+  ): Promise<{ seq: number; data: Uint8Array; headers: Headers } | null> {
     const stored = await this.jsm.streams.getMessage(stream, { last_by_subj: subject });
     return stored ? { seq: stored.seq, data: stored.data, headers: toHeaders(stored.header) } : null;
   }
 
-  async readSubject(stream: string, subject: string): Promise<Array<{ seq: number; data: Uint8Array; headers: Headers }>> {
+  async readSubject(
+    stream: string,
+    subject: string,
+  ): Promise<Array<{ seq: number; data: Uint8Array; headers: Headers }>> {
     // Message by message with next_by_subj: works on 2.9 (ordered consumers with a filter
     // would need filter_subjects, 2.10).
     const out: Array<{ seq: number; data: Uint8Array; headers: Headers }> = [];
     let seq = 1;
     for (;;) {
-      const stored = await this.jsm.streams.getMessage(stream, { seq, next_by_subj: subject } as unknown as { seq: number });
+      const stored = await this.jsm.streams.getMessage(stream, { seq, next_by_subj: subject } as unknown as {
+        seq: number;
+      });
       if (!stored) return out;
       out.push({ seq: stored.seq, data: stored.data, headers: toHeaders(stored.header) });
       seq = stored.seq + 1;
@@ -366,7 +437,10 @@ export class JetStreamBus implements MessageBus {
   async request(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
     this.assertOpen('request');
     if (options.signal?.aborted) throw new RequestFailedError(subject, 'aborted');
-    const pending = this.nc.request(subject, data, { timeout: options.timeoutMs, headers: toNatsHeaders(options.headers) });
+    const pending = this.nc.request(subject, data, {
+      timeout: options.timeoutMs,
+      headers: toNatsHeaders(options.headers),
+    });
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(new RequestFailedError(subject, 'aborted'));
@@ -377,7 +451,8 @@ export class JetStreamBus implements MessageBus {
     } catch (error) {
       if (error instanceof RequestFailedError) throw error;
       const text = `${(error as Error)?.name} ${(error as Error)?.message} ${String((error as { cause?: Error })?.cause?.name)}`;
-      if (/NoResponders|no responders|503/i.test(text)) throw new RequestFailedError(subject, 'no_responders', { cause: error });
+      if (/NoResponders|no responders|503/i.test(text))
+        throw new RequestFailedError(subject, 'no_responders', { cause: error });
       if (/Timeout/i.test(text)) throw new RequestFailedError(subject, 'timeout', { cause: error });
       throw error;
     } finally {
@@ -386,7 +461,11 @@ export class JetStreamBus implements MessageBus {
     }
   }
 
-  async serve(subject: string, queue: string, handler: (msg: ReplyMessage) => Promise<void> | void): Promise<ServiceHandle> {
+  async serve(
+    subject: string,
+    queue: string,
+    handler: (msg: ReplyMessage) => Promise<void> | void,
+  ): Promise<ServiceHandle> {
     this.assertOpen('serve');
     const capturing: string[] = [];
     for await (const name of this.jsm.streams.names(subject)) capturing.push(name);
@@ -397,7 +476,9 @@ export class JetStreamBus implements MessageBus {
         if (err) return;
         Promise.resolve()
           .then(() => handler(toReply(msg)))
-          .catch((error: unknown) => this.log.error({ err: String(error), subject }, 'request handler failed'));
+          .catch((error: unknown) =>
+            this.log.error({ err: String(error), subject }, 'request handler failed'),
+          );
       },
     });
     return { stop: () => sub.drain() };
@@ -437,13 +518,30 @@ export class JetStreamBus implements MessageBus {
   }
 
   private async openKv(bucket: string, options: KvOptions): Promise<KeyValueStore> {
-    const kv = await new Kvm(this.js).create(bucket, { history: options.history ?? 1, ttl: options.maxAgeMs ?? 0 });
+    const kv = await new Kvm(this.js).create(bucket, {
+      history: options.history ?? 1,
+      ttl: options.maxAgeMs ?? 0,
+    });
     const status = await kv.status();
     // Only what the caller asked for is checked: a service opening a provisioned bucket without
     // options binds to it as it is.
     const { history, maxAgeMs } = options;
-    if (history !== undefined && status.history !== history) throw new BusProvisioningError(`KV ${bucket}`, 'max_msgs_per_subject (history)', history, status.history, 'the bucket exists with another history; update or recreate it');
-    if (maxAgeMs !== undefined && status.ttl !== maxAgeMs) throw new BusProvisioningError(`KV ${bucket}`, 'max_age', maxAgeMs, status.ttl, 'the bucket exists with another max age; update or recreate it');
+    if (history !== undefined && status.history !== history)
+      throw new BusProvisioningError(
+        `KV ${bucket}`,
+        'max_msgs_per_subject (history)',
+        history,
+        status.history,
+        'the bucket exists with another history; update or recreate it',
+      );
+    if (maxAgeMs !== undefined && status.ttl !== maxAgeMs)
+      throw new BusProvisioningError(
+        `KV ${bucket}`,
+        'max_age',
+        maxAgeMs,
+        status.ttl,
+        'the bucket exists with another max age; update or recreate it',
+      );
     return new JetStreamKv(bucket, kv);
   }
 
@@ -524,7 +622,8 @@ class JetStreamKv implements KeyValueStore {
     try {
       return await this.kv.create(key, value);
     } catch (error) {
-      if (apiCode(error) === WRONG_LAST_SEQUENCE) throw new RevisionConflictError(`${this.bucket}/${key}`, 0, { cause: error });
+      if (apiCode(error) === WRONG_LAST_SEQUENCE)
+        throw new RevisionConflictError(`${this.bucket}/${key}`, 0, { cause: error });
       throw error;
     }
   }
@@ -533,7 +632,8 @@ class JetStreamKv implements KeyValueStore {
     try {
       return await this.kv.update(key, value, revision);
     } catch (error) {
-      if (apiCode(error) === WRONG_LAST_SEQUENCE) throw new RevisionConflictError(`${this.bucket}/${key}`, revision, { cause: error });
+      if (apiCode(error) === WRONG_LAST_SEQUENCE)
+        throw new RevisionConflictError(`${this.bucket}/${key}`, revision, { cause: error });
       throw error;
     }
   }
@@ -552,7 +652,10 @@ class JetStreamKv implements KeyValueStore {
     return out;
   }
 
-  async watch(onChange: (entry: KvEntry) => void, options: { key?: string; includeHistory?: boolean } = {}): Promise<() => void> {
+  async watch(
+    onChange: (entry: KvEntry) => void,
+    options: { key?: string; includeHistory?: boolean } = {},
+  ): Promise<() => void> {
     const iter = await this.kv.watch({
       key: options.key,
       include: options.includeHistory ? KvWatchInclude.LastValue : KvWatchInclude.UpdatesOnly,

@@ -11,7 +11,9 @@ export interface BusLogger {
 function write(level: 'warn' | 'error', fields: Record<string, unknown>, message: string): void {
   const setting = process.env.LOG_LEVEL ?? 'info';
   if (setting === 'silent' || (setting === 'error' && level === 'warn') || setting === 'fatal') return;
-  process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), component: 'bus', msg: message, ...fields })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level, time: new Date().toISOString(), component: 'bus', msg: message, ...fields })}\n`,
+  );
 }
 
 export const busLog: BusLogger = {

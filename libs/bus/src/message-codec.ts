@@ -24,6 +24,8 @@ export function parseJson<T>(data: Uint8Array, subject: string): T {
   try {
     return JSON.parse(decoder.decode(data)) as T;
   } catch (error) {
-    throw new InvalidMessageError(`message on ${subject} is not valid JSON: ${(error as Error).message}`, ['body: not JSON']);
+    throw new InvalidMessageError(`message on ${subject} is not valid JSON: ${(error as Error).message}`, [
+      'body: not JSON',
+    ]);
   }
 }

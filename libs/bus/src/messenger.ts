@@ -17,7 +17,12 @@ export interface EmitOptions {
 }
 
 export interface Messenger {
-  emit<T extends MessageType>(subject: string, type: T, body: BodyOf<T> | Record<string, unknown>, options?: EmitOptions): Promise<PubAck>;
+  emit<T extends MessageType>(
+    subject: string,
+    type: T,
+    body: BodyOf<T> | Record<string, unknown>,
+    options?: EmitOptions,
+  ): Promise<PubAck>;
   /** Decode an inbound message (resolving an object-store reference), validated as one of `types`. */
   read<T extends MessageType>(msg: InboundMessage, types: T | readonly T[]): Promise<Envelope<BodyOf<T>>>;
 }

@@ -14,7 +14,17 @@ export function objectName(bucket: string, ref: string): string {
 
 /** Throws {@link ObjectIntegrityError} when `data` is not the body `ref` describes. */
 export function verifyBody(bucket: string, name: string, ref: BodyRef, data: Uint8Array): void {
-  if (data.byteLength !== ref.size) throw new ObjectIntegrityError(bucket, name, `size ${data.byteLength} does not match the reference (${ref.size})`);
+  if (data.byteLength !== ref.size)
+    throw new ObjectIntegrityError(
+      bucket,
+      name,
+      `size ${data.byteLength} does not match the reference (${ref.size})`,
+    );
   const actual = sha256Hex(data);
-  if (actual !== ref.sha256) throw new ObjectIntegrityError(bucket, name, `sha256 ${actual} does not match the reference (${ref.sha256})`);
+  if (actual !== ref.sha256)
+    throw new ObjectIntegrityError(
+      bucket,
+      name,
+      `sha256 ${actual} does not match the reference (${ref.sha256})`,
+    );
 }

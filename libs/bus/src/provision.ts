@@ -11,10 +11,16 @@ export interface ProvisionOptions {
 }
 
 /** Idempotent: run it at every start-up. Fails with a typed error when the server dropped an option or a request subject sits on a stream. */
-export async function provisionTopology(bus: MessageBus, topology: Topology, options: ProvisionOptions = {}): Promise<void> {
+export async function provisionTopology(
+  bus: MessageBus,
+  topology: Topology,
+  options: ProvisionOptions = {},
+): Promise<void> {
   const streams = Object.values(topology.streams);
   for (const requestSubject of [topology.subjects.gatewayGenerate, topology.subjects.gatewayJobs]) {
-    const capturing = streams.find((s) => s.subjects.some((pattern) => subjectMatches(pattern, requestSubject)));
+    const capturing = streams.find((s) =>
+      s.subjects.some((pattern) => subjectMatches(pattern, requestSubject)),
+    );
     if (capturing) throw new RequestSubjectCapturedError(requestSubject, capturing.name);
   }
   for (const stream of streams) {

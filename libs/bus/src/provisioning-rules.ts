@@ -20,11 +20,23 @@ export function redeliverySpanMs(spec: ConsumerSpec): number {
 export function checkConsumerSpec(spec: ConsumerSpec, streamDuplicateWindowMs: number): void {
   const resource = `${spec.stream}/${spec.durable}`;
   if (spec.maxDeliver === 0 || spec.maxDeliver < -1) {
-    throw new BusProvisioningError(resource, 'max_deliver', 'a positive number, or -1 for timers', spec.maxDeliver, 'fix the consumer spec');
+    throw new BusProvisioningError(
+      resource,
+      'max_deliver',
+      'a positive number, or -1 for timers',
+      spec.maxDeliver,
+      'fix the consumer spec',
+    );
   }
   if (spec.maxDeliver > 0 && spec.backoffMs.length >= spec.maxDeliver) {
     // The server refuses this; say so before it does, in our terms.
-    throw new BusProvisioningError(resource, 'backoff', `fewer than max_deliver (${spec.maxDeliver}) entries`, spec.backoffMs.length, 'shorten the backoff list or raise maxDeliver');
+    throw new BusProvisioningError(
+      resource,
+      'backoff',
+      `fewer than max_deliver (${spec.maxDeliver}) entries`,
+      spec.backoffMs.length,
+      'shorten the backoff list or raise maxDeliver',
+    );
   }
   const span = redeliverySpanMs(spec);
   if (span > streamDuplicateWindowMs) {

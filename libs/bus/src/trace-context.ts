@@ -2,7 +2,15 @@
  * W3C trace context in message headers, so one trace follows a run across every hop. Uses the
  * globally registered OpenTelemetry propagator (a no-op until the service starts the SDK).
  */
-import { context, propagation, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import type { Headers } from './bus';
 
 /** Writes the active (or given) context's `traceparent`/`tracestate` into `headers` and returns them. */
@@ -24,17 +32,37 @@ export function runWithTraceContext<T>(headers: Headers, fn: () => T): T {
 const tracer = () => trace.getTracer('@agentflow/bus');
 
 /** Runs a handler inside a CONSUMER span that continues the trace of the message's headers. */
-export async function withConsumerSpan<T>(subject: string, headers: Headers, attributes: Record<string, string | number | boolean>, fn: () => Promise<T>): Promise<T> {
+export async function withConsumerSpan<T>(
+  subject: string,
+  headers: Headers,
+  attributes: Record<string, string | number | boolean>,
+  fn: () => Promise<T>,
+): Promise<T> {
   const parent = extractTraceContext(headers);
-  return tracer().startActiveSpan(`process ${subject}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, ...attributes } }, parent, (span) =>
-    settleSpan(span, fn),
+  return tracer().startActiveSpan(
+    `process ${subject}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, ...attributes },
+    },
+    parent,
+    (span) => settleSpan(span, fn),
   );
 }
 
 /** Runs a publish inside a PRODUCER span, so the headers it injects name this span as the parent. */
-export async function withProducerSpan<T>(subject: string, attributes: Record<string, string | number | boolean>, fn: () => Promise<T>): Promise<T> {
-  return tracer().startActiveSpan(`send ${subject}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, ...attributes } }, (span) =>
-    settleSpan(span, fn),
+export async function withProducerSpan<T>(
+  subject: string,
+  attributes: Record<string, string | number | boolean>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return tracer().startActiveSpan(
+    `send ${subject}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, ...attributes },
+    },
+    (span) => settleSpan(span, fn),
   );
 }
 

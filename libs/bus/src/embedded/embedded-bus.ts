@@ -23,7 +23,13 @@ import type {
 } from '../bus';
 import { startConsumerRunner, type MessageSource } from '../consumer-runner';
 import { deadLetterRoute } from '../dead-letter-routes';
-import { BusClosedError, BusProvisioningError, RequestFailedError, RequestSubjectCapturedError, RevisionConflictError } from '../errors';
+import {
+  BusClosedError,
+  BusProvisioningError,
+  RequestFailedError,
+  RequestSubjectCapturedError,
+  RevisionConflictError,
+} from '../errors';
 import { busLog, type BusLogger } from '../log';
 import { parseJson } from '../message-codec';
 import { checkConsumerSpec } from '../provisioning-rules';
@@ -97,7 +103,8 @@ export class EmbeddedBus implements MessageBus {
       if (!this.streams.has(loaded.spec.stream)) continue;
       this.createConsumer(loaded.spec).restoreSettled(loaded.floor, loaded.done);
     }
-    for (const loaded of journal.loadKv(now)) this.createKv(loaded.bucket, loaded.options).restore(loaded.records);
+    for (const loaded of journal.loadKv(now))
+      this.createKv(loaded.bucket, loaded.options).restore(loaded.records);
     for (const bucket of journal.objectBuckets()) this.createObjects(bucket, journal);
   }
 
@@ -114,14 +121,26 @@ export class EmbeddedBus implements MessageBus {
   async ensureStream(spec: StreamSpec): Promise<void> {
     this.assertOpen('ensureStream');
     if (spec.duplicateWindowMs > spec.maxAgeMs && spec.maxAgeMs > 0) {
-      throw new BusProvisioningError(spec.name, 'duplicate_window', `at most max_age (${spec.maxAgeMs} ms)`, spec.duplicateWindowMs, 'shorten the dedupe window');
+      throw new BusProvisioningError(
+        spec.name,
+        'duplicate_window',
+        `at most max_age (${spec.maxAgeMs} ms)`,
+        spec.duplicateWindowMs,
+        'shorten the dedupe window',
+      );
     }
     for (const other of this.streams.values()) {
       if (other.spec.name === spec.name) continue;
       for (const a of spec.subjects) {
         for (const b of other.spec.subjects) {
           if (subjectsOverlap(a, b)) {
-            throw new BusProvisioningError(spec.name, 'subjects', `no overlap with stream ${other.spec.name}`, a, `${b} already captures it; one subject belongs to one stream`);
+            throw new BusProvisioningError(
+              spec.name,
+              'subjects',
+              `no overlap with stream ${other.spec.name}`,
+              a,
+              `${b} already captures it; one subject belongs to one stream`,
+            );
           }
         }
       }
@@ -129,7 +148,13 @@ export class EmbeddedBus implements MessageBus {
     const existing = this.streams.get(spec.name);
     if (existing) {
       if (existing.spec.retention !== spec.retention) {
-        throw new BusProvisioningError(spec.name, 'retention', spec.retention, existing.spec.retention, 'retention cannot change on a live stream; delete and recreate it');
+        throw new BusProvisioningError(
+          spec.name,
+          'retention',
+          spec.retention,
+          existing.spec.retention,
+          'retention cannot change on a live stream; delete and recreate it',
+        );
       }
       existing.spec = { ...spec, subjects: [...spec.subjects] };
     } else {
@@ -157,13 +182,28 @@ export class EmbeddedBus implements MessageBus {
     const stream = this.streams.get(spec.stream);
     const resource = this.consumerKey(spec.stream, spec.durable);
     if (!stream) {
-      throw new BusProvisioningError(resource, 'stream', 'an existing stream', null, 'provision the topology (provisionTopology) before consuming');
+      throw new BusProvisioningError(
+        resource,
+        'stream',
+        'an existing stream',
+        null,
+        'provision the topology (provisionTopology) before consuming',
+      );
     }
     checkConsumerSpec(spec, stream.spec.duplicateWindowMs);
     if (stream.spec.retention === 'workqueue') {
       for (const other of this.consumersOf(spec.stream)) {
-        if (other.spec.durable !== spec.durable && subjectsOverlap(other.spec.filterSubject, spec.filterSubject)) {
-          throw new BusProvisioningError(resource, 'filter_subject', `no overlap with consumer ${other.spec.durable} on work-queue stream`, spec.filterSubject, 'a work-queue stream gives each subject to one consumer');
+        if (
+          other.spec.durable !== spec.durable &&
+          subjectsOverlap(other.spec.filterSubject, spec.filterSubject)
+        ) {
+          throw new BusProvisioningError(
+            resource,
+            'filter_subject',
+            `no overlap with consumer ${other.spec.durable} on work-queue stream`,
+            spec.filterSubject,
+            'a work-queue stream gives each subject to one consumer',
+          );
         }
       }
     }
@@ -217,7 +257,13 @@ export class EmbeddedBus implements MessageBus {
     this.assertOpen('publish');
     const stream = this.streamFor(subject);
     if (!stream) {
-      throw new BusProvisioningError(subject, 'stream', 'a stream capturing this subject', null, 'provision the topology (provisionTopology) before publishing');
+      throw new BusProvisioningError(
+        subject,
+        'stream',
+        'a stream capturing this subject',
+        null,
+        'provision the topology (provisionTopology) before publishing',
+      );
     }
     const now = Date.now();
     if (options.msgId) {
@@ -227,7 +273,8 @@ export class EmbeddedBus implements MessageBus {
     if (options.expectedLastSubjectSequence !== undefined) {
       stream.expire(now);
       const last = stream.lastSequenceOn(subject);
-      if (last !== options.expectedLastSubjectSequence) throw new RevisionConflictError(subject, options.expectedLastSubjectSequence);
+      if (last !== options.expectedLastSubjectSequence)
+        throw new RevisionConflictError(subject, options.expectedLastSubjectSequence);
     }
     const headers: Headers = { ...(options.headers ?? {}) };
     if (options.msgId) headers['Nats-Msg-Id'] = options.msgId;
@@ -239,7 +286,11 @@ export class EmbeddedBus implements MessageBus {
     return { stream: stream.spec.name, seq: message.seq, duplicate: false };
   }
 
-  async consume(spec: ConsumerSpec, handler: MessageHandler, options?: ConsumeOptions): Promise<ConsumerHandle> {
+  async consume(
+    spec: ConsumerSpec,
+    handler: MessageHandler,
+    options?: ConsumeOptions,
+  ): Promise<ConsumerHandle> {
     this.assertOpen('consume');
     await this.ensureConsumer(spec);
     const consumer = this.consumers.get(this.consumerKey(spec.stream, spec.durable))!;
@@ -282,7 +333,10 @@ export class EmbeddedBus implements MessageBus {
     return tracked;
   }
 
-  async lastOnSubject(stream: string, subject: string): Promise<{ seq: number; data: Uint8Array; headers: Headers } | null> {
+  async lastOnSubject(
+    stream: string,
+    subject: string,
+  ): Promise<{ seq: number; data: Uint8Array; headers: Headers } | null> {
     const s = this.streams.get(stream);
     if (!s) return null;
     s.expire(Date.now());
@@ -291,16 +345,26 @@ export class EmbeddedBus implements MessageBus {
     return last ? { seq: last.seq, data: last.data.slice(), headers: { ...last.headers } } : null;
   }
 
-  async readSubject(stream: string, subject: string): Promise<Array<{ seq: number; data: Uint8Array; headers: Headers }>> {
+  async readSubject(
+    stream: string,
+    subject: string,
+  ): Promise<Array<{ seq: number; data: Uint8Array; headers: Headers }>> {
     const s = this.streams.get(stream);
     if (!s) return [];
     s.expire(Date.now());
-    return [...s.messages.values()].filter((m) => subjectMatches(subject, m.subject)).map((m) => ({ seq: m.seq, data: m.data.slice(), headers: { ...m.headers } }));
+    return [...s.messages.values()]
+      .filter((m) => subjectMatches(subject, m.subject))
+      .map((m) => ({ seq: m.seq, data: m.data.slice(), headers: { ...m.headers } }));
   }
 
   // ---- core request/reply -------------------------------------------------------------------
 
-  private reply(subject: string, data: Uint8Array, headers: Headers, respond: ReplyMessage['respond']): ReplyMessage {
+  private reply(
+    subject: string,
+    data: Uint8Array,
+    headers: Headers,
+    respond: ReplyMessage['respond'],
+  ): ReplyMessage {
     return { subject, data, headers, json: <T>() => parseJson<T>(data, subject), respond };
   }
 
@@ -329,7 +393,9 @@ export class EmbeddedBus implements MessageBus {
   private invoke(listener: Listener, msg: ReplyMessage): void {
     Promise.resolve()
       .then(() => listener.handler(msg))
-      .catch((error: unknown) => this.log.error({ err: String(error), subject: msg.subject }, 'subscription handler failed'));
+      .catch((error: unknown) =>
+        this.log.error({ err: String(error), subject: msg.subject }, 'subscription handler failed'),
+      );
   }
 
   async request(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
@@ -348,19 +414,33 @@ export class EmbeddedBus implements MessageBus {
         options.signal?.removeEventListener('abort', onAbort);
         fn();
       };
-      const timer = setTimeout(() => finish(() => reject(new RequestFailedError(subject, 'timeout'))), options.timeoutMs);
+      const timer = setTimeout(
+        () => finish(() => reject(new RequestFailedError(subject, 'timeout'))),
+        options.timeoutMs,
+      );
       const onAbort = () => finish(() => reject(new RequestFailedError(subject, 'aborted')));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       for (const target of targets) {
-        const msg = this.reply(subject, data.slice(), { ...(options.headers ?? {}) }, (replyData, replyHeaders) => {
-          finish(() => resolve(this.reply(subject, replyData.slice(), { ...(replyHeaders ?? {}) }, () => undefined)));
-        });
+        const msg = this.reply(
+          subject,
+          data.slice(),
+          { ...(options.headers ?? {}) },
+          (replyData, replyHeaders) => {
+            finish(() =>
+              resolve(this.reply(subject, replyData.slice(), { ...(replyHeaders ?? {}) }, () => undefined)),
+            );
+          },
+        );
         setImmediate(() => this.invoke(target, msg));
       }
     });
   }
 
-  async serve(subject: string, queue: string, handler: (msg: ReplyMessage) => Promise<void> | void): Promise<ServiceHandle> {
+  async serve(
+    subject: string,
+    queue: string,
+    handler: (msg: ReplyMessage) => Promise<void> | void,
+  ): Promise<ServiceHandle> {
     this.assertOpen('serve');
     const capturing = this.streamFor(subject);
     if (capturing) throw new RequestSubjectCapturedError(subject, capturing.spec.name);

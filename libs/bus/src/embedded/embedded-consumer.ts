@@ -50,7 +50,10 @@ export class EmbeddedConsumer {
 
   /** Whether this consumer has finished with a message (delivered and settled, or skipped). */
   isDoneWith(seq: number): boolean {
-    return this.settledBefore.has(seq) || (seq < this.nextSeq && !this.pending.has(seq) && !this.redeliver.has(seq));
+    return (
+      this.settledBefore.has(seq) ||
+      (seq < this.nextSeq && !this.pending.has(seq) && !this.redeliver.has(seq))
+    );
   }
 
   matches(subject: string): boolean {

@@ -13,7 +13,13 @@ interface Revision {
 }
 
 function entry(key: string, r: Revision): KvEntry {
-  return { key, value: r.value, revision: r.revision, operation: r.operation, json: <T>() => parseJson<T>(r.value, key) };
+  return {
+    key,
+    value: r.value,
+    revision: r.revision,
+    operation: r.operation,
+    json: <T>() => parseJson<T>(r.value, key),
+  };
 }
 
 export class EmbeddedKv implements KeyValueStore {
@@ -33,10 +39,22 @@ export class EmbeddedKv implements KeyValueStore {
     const history = this.options.history ?? 1;
     const maxAgeMs = this.options.maxAgeMs ?? 0;
     if (options.history !== undefined && options.history !== history) {
-      throw new BusProvisioningError(`KV ${this.bucket}`, 'max_msgs_per_subject (history)', options.history, history, 'the bucket exists with another history; update or recreate it');
+      throw new BusProvisioningError(
+        `KV ${this.bucket}`,
+        'max_msgs_per_subject (history)',
+        options.history,
+        history,
+        'the bucket exists with another history; update or recreate it',
+      );
     }
     if (options.maxAgeMs !== undefined && options.maxAgeMs !== maxAgeMs) {
-      throw new BusProvisioningError(`KV ${this.bucket}`, 'max_age', options.maxAgeMs, maxAgeMs, 'the bucket exists with another max age; update or recreate it');
+      throw new BusProvisioningError(
+        `KV ${this.bucket}`,
+        'max_age',
+        options.maxAgeMs,
+        maxAgeMs,
+        'the bucket exists with another max age; update or recreate it',
+      );
     }
   }
 
@@ -65,7 +83,13 @@ export class EmbeddedKv implements KeyValueStore {
     const keep = Math.max(1, this.options.history ?? 1);
     while (revisions.length > keep) revisions.shift();
     this.history.set(key, revisions);
-    this.onWrite?.({ key, revision: r.revision, value: Buffer.from(r.value).toString('base64'), operation, atMs: r.atMs });
+    this.onWrite?.({
+      key,
+      revision: r.revision,
+      value: Buffer.from(r.value).toString('base64'),
+      operation,
+      atMs: r.atMs,
+    });
     const changed = entry(key, r);
     for (const w of this.watchers) {
       if (!w.key || subjectMatches(w.key, key)) queueMicrotask(() => w.onChange(changed));
@@ -111,7 +135,10 @@ export class EmbeddedKv implements KeyValueStore {
     return out;
   }
 
-  async watch(onChange: (entry: KvEntry) => void, options: { key?: string; includeHistory?: boolean } = {}): Promise<() => void> {
+  async watch(
+    onChange: (entry: KvEntry) => void,
+    options: { key?: string; includeHistory?: boolean } = {},
+  ): Promise<() => void> {
     if (options.includeHistory) {
       const current: KvEntry[] = [];
       for (const key of [...this.history.keys()]) {
@@ -132,7 +159,12 @@ export class EmbeddedKv implements KeyValueStore {
       this.lastRevision = Math.max(this.lastRevision, r.revision);
       if (r.key.startsWith('\u0000')) continue;
       const revisions = this.history.get(r.key) ?? [];
-      revisions.push({ revision: r.revision, value: new Uint8Array(Buffer.from(r.value, 'base64')), operation: r.operation, atMs: r.atMs });
+      revisions.push({
+        revision: r.revision,
+        value: new Uint8Array(Buffer.from(r.value, 'base64')),
+        operation: r.operation,
+        atMs: r.atMs,
+      });
       this.history.set(r.key, revisions);
     }
   }

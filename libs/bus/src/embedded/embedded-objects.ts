@@ -29,7 +29,11 @@ export class EmbeddedObjects implements ObjectStore {
 
   async put(name: string, data: Uint8Array): Promise<BodyRef> {
     this.backing.write(name, data);
-    return { ref: `${this.bucket}/${name}`, sha256: createHash('sha256').update(data).digest('hex'), size: data.byteLength };
+    return {
+      ref: `${this.bucket}/${name}`,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      size: data.byteLength,
+    };
   }
 
   async get(ref: BodyRef | string): Promise<Uint8Array> {

@@ -41,9 +41,21 @@ export class EmbeddedStream {
     return last;
   }
 
-  append(subject: string, data: Uint8Array, headers: Headers, msgId: string | undefined, now: number): StoredMessage {
+  append(
+    subject: string,
+    data: Uint8Array,
+    headers: Headers,
+    msgId: string | undefined,
+    now: number,
+  ): StoredMessage {
     this.expire(now);
-    const message: StoredMessage = { seq: ++this.lastSeq, subject, data: data.slice(), headers: { ...headers }, timeMs: now };
+    const message: StoredMessage = {
+      seq: ++this.lastSeq,
+      subject,
+      data: data.slice(),
+      headers: { ...headers },
+      timeMs: now,
+    };
     this.messages.set(message.seq, message);
     if (msgId) this.dedupe.set(msgId, { seq: message.seq, atMs: now });
     return message;

@@ -5,7 +5,19 @@
  * synchronous appends in event order (a process crash loses nothing written; a power loss may lose
  * what the OS had not flushed).
  */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync, renameSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  renameSync,
+} from 'node:fs';
 import { PermanentError } from '@agentflow/contracts';
 import { join } from 'node:path';
 import type { ConsumerSpec, StreamSpec } from '@agentflow/contracts';
@@ -41,7 +53,15 @@ function writeAtomically(path: string, content: string): void {
 }
 
 type StreamRecord =
-  | { op: 'add'; seq: number; subject: string; data: string; headers: Record<string, string>; timeMs: number; msgId?: string }
+  | {
+      op: 'add';
+      seq: number;
+      subject: string;
+      data: string;
+      headers: Record<string, string>;
+      timeMs: number;
+      msgId?: string;
+    }
   | { op: 'del'; seq: number }
   | { op: 'dedupe'; msgId: string; seq: number; atMs: number };
 
@@ -82,7 +102,9 @@ export class DataDirLockedError extends PermanentError {
     readonly dir: string,
     readonly pid: number,
   ) {
-    super(`data directory ${dir} is in use by process ${pid}; stop it, or use NATS to share a bus between processes`);
+    super(
+      `data directory ${dir} is in use by process ${pid}; stop it, or use NATS to share a bus between processes`,
+    );
   }
 }
 
@@ -106,7 +128,8 @@ export class FileJournal {
     this.consumersDir = join(dir, 'consumers');
     this.kvDir = join(dir, 'kv');
     this.objectsDir = join(dir, 'objects');
-    for (const d of [this.streamsDir, this.consumersDir, this.kvDir, this.objectsDir]) mkdirSync(d, { recursive: true });
+    for (const d of [this.streamsDir, this.consumersDir, this.kvDir, this.objectsDir])
+      mkdirSync(d, { recursive: true });
     this.lock();
   }
 
@@ -125,7 +148,8 @@ export class FileJournal {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const owner = Number(readFileSync(this.lockPath, 'utf8').trim());
-        if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) throw new DataDirLockedError(this.dir, owner);
+        if (Number.isInteger(owner) && owner > 0 && processAlive(owner))
+          throw new DataDirLockedError(this.dir, owner);
         rmSync(this.lockPath, { force: true });
       }
     }
@@ -165,7 +189,10 @@ export class FileJournal {
   }
 
   removed(stream: string, seq: number): void {
-    appendFileSync(join(this.streamsDir, `${fileName(stream)}.jsonl`), `${JSON.stringify({ op: 'del', seq } satisfies StreamRecord)}\n`);
+    appendFileSync(
+      join(this.streamsDir, `${fileName(stream)}.jsonl`),
+      `${JSON.stringify({ op: 'del', seq } satisfies StreamRecord)}\n`,
+    );
   }
 
   /** Reads every stream back and rewrites its journal with only what is still alive. */
@@ -180,7 +207,16 @@ export class FileJournal {
       let lastSeq = 0;
       for (const r of readLines<StreamRecord>(journal)) {
         if (r.op === 'add') {
-          live.set(r.seq, { message: { seq: r.seq, subject: r.subject, data: new Uint8Array(Buffer.from(r.data, 'base64')), headers: r.headers, timeMs: r.timeMs }, msgId: r.msgId });
+          live.set(r.seq, {
+            message: {
+              seq: r.seq,
+              subject: r.subject,
+              data: new Uint8Array(Buffer.from(r.data, 'base64')),
+              headers: r.headers,
+              timeMs: r.timeMs,
+            },
+            msgId: r.msgId,
+          });
           if (r.msgId) ids.set(r.msgId, { msgId: r.msgId, seq: r.seq, atMs: r.timeMs });
           lastSeq = Math.max(lastSeq, r.seq);
         } else if (r.op === 'del') {
@@ -190,16 +226,28 @@ export class FileJournal {
           lastSeq = Math.max(lastSeq, r.seq);
         }
       }
-      for (const [seq, m] of live) if (spec.maxAgeMs > 0 && now - m.message.timeMs > spec.maxAgeMs) live.delete(seq);
+      for (const [seq, m] of live)
+        if (spec.maxAgeMs > 0 && now - m.message.timeMs > spec.maxAgeMs) live.delete(seq);
       const liveIds = new Set([...live.values()].map((m) => m.msgId).filter(Boolean));
-      const dedupe = [...ids.values()].filter((d) => !liveIds.has(d.msgId) && now - d.atMs <= spec.duplicateWindowMs);
+      const dedupe = [...ids.values()].filter(
+        (d) => !liveIds.has(d.msgId) && now - d.atMs <= spec.duplicateWindowMs,
+      );
       const messages = [...live.values()].sort((a, b) => a.message.seq - b.message.seq);
       // Keep the last sequence even when every message is gone, so sequences never go back.
       const compacted: StreamRecord[] = [
         ...dedupe.map((d) => ({ op: 'dedupe' as const, ...d })),
-        ...messages.map(({ message: m, msgId }) => ({ op: 'add' as const, seq: m.seq, subject: m.subject, data: Buffer.from(m.data).toString('base64'), headers: m.headers, timeMs: m.timeMs, msgId })),
+        ...messages.map(({ message: m, msgId }) => ({
+          op: 'add' as const,
+          seq: m.seq,
+          subject: m.subject,
+          data: Buffer.from(m.data).toString('base64'),
+          headers: m.headers,
+          timeMs: m.timeMs,
+          msgId,
+        })),
       ];
-      if (lastSeq > 0 && !compacted.some((r) => r.seq === lastSeq)) compacted.push({ op: 'dedupe', msgId: `\u0000last-seq`, seq: lastSeq, atMs: 0 });
+      if (lastSeq > 0 && !compacted.some((r) => r.seq === lastSeq))
+        compacted.push({ op: 'dedupe', msgId: `\u0000last-seq`, seq: lastSeq, atMs: 0 });
       writeAtomically(journal, compacted.map((r) => `${JSON.stringify(r)}\n`).join(''));
       out.push({ spec, messages, dedupe: dedupe.filter((d) => d.msgId !== '\u0000last-seq'), lastSeq });
     }
@@ -221,7 +269,10 @@ export class FileJournal {
   }
 
   /** Reads consumers back; `isGone(stream, seq)` says a message no longer exists (it counts as settled for the floor). */
-  loadConsumers(isGone: (stream: string, seq: number) => boolean, lastSeqOf: (stream: string) => number): LoadedConsumer[] {
+  loadConsumers(
+    isGone: (stream: string, seq: number) => boolean,
+    lastSeqOf: (stream: string) => number,
+  ): LoadedConsumer[] {
     const out: LoadedConsumer[] = [];
     for (const file of readdirSync(this.consumersDir)) {
       if (!file.endsWith('.spec.json')) continue;
@@ -239,7 +290,12 @@ export class FileJournal {
         done.delete(floor);
       }
       for (const seq of done) if (seq <= floor) done.delete(seq);
-      writeAtomically(journal, [JSON.stringify({ floor }), ...[...done].sort((a, b) => a - b).map(String)].map((l) => `${l}\n`).join(''));
+      writeAtomically(
+        journal,
+        [JSON.stringify({ floor }), ...[...done].sort((a, b) => a - b).map(String)]
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
       out.push({ spec, floor, done: [...done] });
     }
     return out;
@@ -282,7 +338,13 @@ export class FileJournal {
       records.sort((a, b) => a.revision - b.revision);
       // The highest revision is kept even when its key expired, so revisions never go back.
       if (lastRevision > 0 && !records.some((r) => r.revision === lastRevision)) {
-        records.unshift({ key: '\u0000last-revision', revision: lastRevision, value: '', operation: 'PURGE', atMs: 0 });
+        records.unshift({
+          key: '\u0000last-revision',
+          revision: lastRevision,
+          value: '',
+          operation: 'PURGE',
+          atMs: 0,
+        });
       }
       writeAtomically(journal, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
       out.push({ bucket, options, records });

@@ -11,7 +11,12 @@ const topo = topology('persist');
 const text = (s: string) => new TextEncoder().encode(s);
 const decode = (d: Uint8Array) => new TextDecoder().decode(d);
 
-async function collect(bus: EmbeddedBus, spec: ConsumerSpec, count: number, settle: (msg: InboundMessage) => Promise<void> | void = () => undefined): Promise<InboundMessage[]> {
+async function collect(
+  bus: EmbeddedBus,
+  spec: ConsumerSpec,
+  count: number,
+  settle: (msg: InboundMessage) => Promise<void> | void = () => undefined,
+): Promise<InboundMessage[]> {
   const got: InboundMessage[] = [];
   const handle = await bus.consume(spec, async (msg) => {
     got.push(msg);
@@ -26,8 +31,24 @@ async function collect(bus: EmbeddedBus, spec: ConsumerSpec, count: number, sett
 
 describe('EmbeddedBus with a data directory, across a restart', () => {
   let dir: string;
-  const tasks: ConsumerSpec = { stream: topo.streams.tasks.name, durable: 'work', filterSubject: topo.subjects.tasks('review'), ackWaitMs: 1000, maxDeliver: 3, maxAckPending: 10, backoffMs: [] };
-  const runs: ConsumerSpec = { stream: topo.streams.runs.name, durable: 'runs', filterSubject: topo.subjects.runsRequested, ackWaitMs: 1000, maxDeliver: 3, maxAckPending: 10, backoffMs: [] };
+  const tasks: ConsumerSpec = {
+    stream: topo.streams.tasks.name,
+    durable: 'work',
+    filterSubject: topo.subjects.tasks('review'),
+    ackWaitMs: 1000,
+    maxDeliver: 3,
+    maxAckPending: 10,
+    backoffMs: [],
+  };
+  const runs: ConsumerSpec = {
+    stream: topo.streams.runs.name,
+    durable: 'runs',
+    filterSubject: topo.subjects.runsRequested,
+    ackWaitMs: 1000,
+    maxDeliver: 3,
+    maxAckPending: 10,
+    backoffMs: [],
+  };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'af-bus-persist-'));
@@ -37,7 +58,8 @@ describe('EmbeddedBus with a data directory, across a restart', () => {
   test('queued work, consumer positions, dedupe ids, KV revisions and bodies survive', async () => {
     const before = new EmbeddedBus({ dataDir: dir });
     await provisionTopology(before, topo);
-    for (const n of [1, 2, 3]) await before.publish(tasks.filterSubject, text(`task ${n}`), { msgId: `task-${n}` });
+    for (const n of [1, 2, 3])
+      await before.publish(tasks.filterSubject, text(`task ${n}`), { msgId: `task-${n}` });
     for (const n of [1, 2]) await before.publish(runs.filterSubject, text(`run ${n}`), { msgId: `run-${n}` });
     // Task 1 done; the run consumer has seen both runs.
     const firstRound = await collect(before, tasks, 3, async (msg) => {
@@ -49,7 +71,9 @@ describe('EmbeddedBus with a data directory, across a restart', () => {
     const kv = await before.kv(topo.buckets.runs);
     const rev = await kv.create('run-1', text('{"state":"running"}'));
     await kv.update('run-1', text('{"state":"done"}'), rev);
-    const ref = await (await before.objects(topo.buckets.objects)).put('big', new Uint8Array(300_000).fill(7));
+    const ref = await (
+      await before.objects(topo.buckets.objects)
+    ).put('big', new Uint8Array(300_000).fill(7));
     await before.drain();
 
     const after = new EmbeddedBus({ dataDir: dir });
@@ -57,13 +81,17 @@ describe('EmbeddedBus with a data directory, across a restart', () => {
     const redelivered = await collect(after, tasks, 2);
     expect(redelivered.map((m) => decode(m.data)).sort()).toEqual(['task 2', 'task 3']);
     expect(await collect(after, runs, 0)).toHaveLength(0);
-    expect((await after.publish(tasks.filterSubject, text('task 1 again'), { msgId: 'task-1' })).duplicate).toBe(true);
+    expect(
+      (await after.publish(tasks.filterSubject, text('task 1 again'), { msgId: 'task-1' })).duplicate,
+    ).toBe(true);
     const next = await after.publish(runs.filterSubject, text('run 3'), { msgId: 'run-3' });
     expect(next.seq).toBe(3);
     const entry = await (await after.kv(topo.buckets.runs)).get('run-1');
     expect(entry?.json()).toEqual({ state: 'done' });
     expect(entry?.revision).toBe(rev + 1);
-    await expect((await after.kv(topo.buckets.runs)).update('run-1', text('{}'), rev)).rejects.toMatchObject({ code: 'revision_conflict' });
+    await expect((await after.kv(topo.buckets.runs)).update('run-1', text('{}'), rev)).rejects.toMatchObject({
+      code: 'revision_conflict',
+    });
     expect((await (await after.objects(topo.buckets.objects)).get(ref)).byteLength).toBe(300_000);
     await deleteTopology(after, topo);
     await after.drain();
@@ -78,10 +106,14 @@ describe('EmbeddedBus with a data directory, across a restart', () => {
     await provisionTopology(before, topo);
     await before.publish(tasks.filterSubject, text('kept'), { msgId: 'kept' });
     await before.drain();
-    const journal = readdirSync(join(dir, 'streams')).find((f) => f.endsWith('.jsonl') && f.startsWith(Buffer.from(topo.streams.tasks.name).toString('base64url')))!;
+    const journal = readdirSync(join(dir, 'streams')).find(
+      (f) => f.endsWith('.jsonl') && f.startsWith(Buffer.from(topo.streams.tasks.name).toString('base64url')),
+    )!;
     appendFileSync(join(dir, 'streams', journal), '{"op":"add","seq":2,"subj');
     const after = new EmbeddedBus({ dataDir: dir });
-    expect((await after.readSubject(topo.streams.tasks.name, tasks.filterSubject)).map((m) => decode(m.data))).toEqual(['kept']);
+    expect(
+      (await after.readSubject(topo.streams.tasks.name, tasks.filterSubject)).map((m) => decode(m.data)),
+    ).toEqual(['kept']);
     await after.drain();
   });
 

@@ -21,7 +21,10 @@ export class BusRecord<T = unknown> {
 export class BusReplyError extends Error {
   readonly code: string;
   readonly retryable: boolean;
-  constructor(readonly subject: string, reply: ReplyError) {
+  constructor(
+    readonly subject: string,
+    reply: ReplyError,
+  ) {
     super(`${subject}: ${reply.message}`);
     this.name = 'BusReplyError';
     this.code = reply.code;
@@ -58,9 +61,14 @@ export class BusClientProxy extends ClientProxy {
     const abort = new AbortController();
     const headers = injectTraceContext({});
     this.bus
-      .request(subject, encodeJson(packet.data ?? null), { timeoutMs: this.options.requestTimeoutMs ?? 30_000, headers, signal: abort.signal })
+      .request(subject, encodeJson(packet.data ?? null), {
+        timeoutMs: this.options.requestTimeoutMs ?? 30_000,
+        headers,
+        signal: abort.signal,
+      })
       .then((reply) => {
-        if (reply.headers[REPLY_ERROR_HEADER] !== undefined) callback({ err: new BusReplyError(subject, reply.json<ReplyError>()) });
+        if (reply.headers[REPLY_ERROR_HEADER] !== undefined)
+          callback({ err: new BusReplyError(subject, reply.json<ReplyError>()) });
         else callback({ response: reply.json(), isDisposed: true });
       })
       .catch((error: unknown) => {
@@ -73,6 +81,9 @@ export class BusClientProxy extends ClientProxy {
     const subject = this.normalizePattern(packet.pattern);
     const record = packet.data instanceof BusRecord ? packet.data : new BusRecord(packet.data);
     const headers = injectTraceContext({ ...(record.options.headers ?? {}) });
-    return (await this.bus.publish(subject, encodeJson(record.data ?? null), { msgId: record.options.msgId, headers })) as T;
+    return (await this.bus.publish(subject, encodeJson(record.data ?? null), {
+      msgId: record.options.msgId,
+      headers,
+    })) as T;
   }
 }

@@ -13,7 +13,8 @@ export class BusContext extends BaseRpcContext<[InboundMessage | ReplyMessage]> 
   /** The stream message of an `@EventPattern` handler (throws for a `@MessagePattern` request). */
   getInboundMessage(): InboundMessage {
     const msg = this.args[0];
-    if (!('info' in msg)) throw new TypeError('getInboundMessage() is only available in @EventPattern handlers');
+    if (!('info' in msg))
+      throw new TypeError('getInboundMessage() is only available in @EventPattern handlers');
     return msg;
   }
 

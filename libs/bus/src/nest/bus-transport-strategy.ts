@@ -72,7 +72,10 @@ export class BusTransportStrategy extends Server implements CustomTransportStrat
 
   private async bindEvent(pattern: string): Promise<void> {
     const spec = this.options.consumerFor(pattern);
-    if (!spec) throw new Error(`@EventPattern("${pattern}") has no consumer: return a ConsumerSpec for it from consumerFor()`);
+    if (!spec)
+      throw new Error(
+        `@EventPattern("${pattern}") has no consumer: return a ConsumerSpec for it from consumerFor()`,
+      );
     const handle = await this.options.bus.consume(
       spec,
       async (msg) => {

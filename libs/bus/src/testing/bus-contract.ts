@@ -9,10 +9,23 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { HEADERS, InvalidMessageError, TransientError, createEnvelope, topology as makeTopology, type ConsumerSpec, type Topology } from '@agentflow/contracts';
+import {
+  HEADERS,
+  InvalidMessageError,
+  TransientError,
+  createEnvelope,
+  topology as makeTopology,
+  type ConsumerSpec,
+  type Topology,
+} from '@agentflow/contracts';
 import type { ConsumerHandle, InboundMessage, MessageBus } from '../bus';
 import { createMessenger } from '../create-messenger';
-import { BusProvisioningError, RequestFailedError, RequestSubjectCapturedError, RevisionConflictError } from '../errors';
+import {
+  BusProvisioningError,
+  RequestFailedError,
+  RequestSubjectCapturedError,
+  RevisionConflictError,
+} from '../errors';
 import { encodeJson, encodeText } from '../message-codec';
 import { deleteTopology, provisionTopology } from '../provision';
 
@@ -20,7 +33,11 @@ export type MakeBus = (topology: Topology) => Promise<MessageBus>;
 
 const decoder = new TextDecoder();
 
-async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function waitFor(
+  what: string,
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
@@ -57,7 +74,10 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       return handle;
     };
     const deadLetters = async (stream: string) =>
-      (await bus.readSubject(topo.streams.dlq.name, topo.subjects.dlq(stream))).map((m) => ({ ...m, text: decoder.decode(m.data) }));
+      (await bus.readSubject(topo.streams.dlq.name, topo.subjects.dlq(stream))).map((m) => ({
+        ...m,
+        text: decoder.decode(m.data),
+      }));
     const cancelBody = (reason = 'superseded') => ({ runId: 'run-1', reason });
 
     beforeAll(async () => {
@@ -148,11 +168,20 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
         },
         { retryDelayMs: () => 50 },
       );
-      const ack = await bus.publish(spec.filterSubject, encodeText('{"payload":1}'), { msgId: 'last-delivery', headers: { 'x-custom': 'kept' } });
-      await waitFor('the dead letter', async () => (await deadLetters(spec.stream)).some((m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject));
+      const ack = await bus.publish(spec.filterSubject, encodeText('{"payload":1}'), {
+        msgId: 'last-delivery',
+        headers: { 'x-custom': 'kept' },
+      });
+      await waitFor('the dead letter', async () =>
+        (await deadLetters(spec.stream)).some(
+          (m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject,
+        ),
+      );
       await sleep(500);
       expect(calls).toBe(2);
-      const [dead] = (await deadLetters(spec.stream)).filter((m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject);
+      const [dead] = (await deadLetters(spec.stream)).filter(
+        (m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject,
+      );
       expect(dead.text).toBe('{"payload":1}');
       expect(dead.headers[HEADERS.deadLetterReason]).toContain('last allowed delivery (2 of 2)');
       expect(dead.headers[HEADERS.deadLetterReason]).toContain('boom 2');
@@ -161,7 +190,9 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       expect(dead.headers['x-custom']).toBe('kept');
       expect(dead.headers['af-dlq-msg-id']).toBe('last-delivery');
       // Dead-lettered exactly once, under the id that dedupes the advisory backstop's copy.
-      const again = await bus.publish(topo.subjects.dlq(spec.stream), encodeText('x'), { msgId: `dlq:${spec.stream}:${ack.seq}` });
+      const again = await bus.publish(topo.subjects.dlq(spec.stream), encodeText('x'), {
+        msgId: `dlq:${spec.stream}:${ack.seq}`,
+      });
       expect(again.duplicate).toBe(true);
     });
 
@@ -180,17 +211,33 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
         { concurrency: 1 },
       );
       const badJson = await bus.publish(spec.filterSubject, encodeText('{not json'), { msgId: randomUUID() });
-      const badBody = await bus.publish(spec.filterSubject, encodeJson(createEnvelope('run.cancel', { runId: 7 })), { msgId: randomUUID() });
+      const badBody = await bus.publish(
+        spec.filterSubject,
+        encodeJson(createEnvelope('run.cancel', { runId: 7 })),
+        { msgId: randomUUID() },
+      );
       await messenger.emit(spec.filterSubject, 'run.cancel', cancelBody('after the poison'));
       await waitFor('the good message', () => processed.length === 1);
-      await waitFor('two dead letters', async () => (await deadLetters(spec.stream)).filter((m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject).length === 2);
+      await waitFor(
+        'two dead letters',
+        async () =>
+          (await deadLetters(spec.stream)).filter(
+            (m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject,
+          ).length === 2,
+      );
       expect(processed).toEqual(['after the poison']);
       expect(deliveries.filter((s) => s === badJson.seq)).toHaveLength(1);
       expect(deliveries.filter((s) => s === badBody.seq)).toHaveLength(1);
-      const dead = (await deadLetters(spec.stream)).filter((m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject);
+      const dead = (await deadLetters(spec.stream)).filter(
+        (m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject,
+      );
       expect(dead.map((m) => m.headers[HEADERS.deadLetterDeliveries])).toEqual(['1', '1']);
-      expect(dead[0].headers[HEADERS.deadLetterReason]).toMatch(/not retryable: InvalidMessageError: .*not valid JSON/);
-      expect(dead[1].headers[HEADERS.deadLetterReason]).toMatch(/not retryable: InvalidMessageError: run.cancel is invalid: runId/);
+      expect(dead[0].headers[HEADERS.deadLetterReason]).toMatch(
+        /not retryable: InvalidMessageError: .*not valid JSON/,
+      );
+      expect(dead[1].headers[HEADERS.deadLetterReason]).toMatch(
+        /not retryable: InvalidMessageError: run.cancel is invalid: runId/,
+      );
       expect(bus.isHealthy()).toBe(true);
     });
 
@@ -206,13 +253,27 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
         },
         { manualSettle: true },
       );
-      const ack = await bus.publish(spec.filterSubject, encodeText('{"timer":true}'), { msgId: randomUUID() });
-      await waitFor('the backstop dead letter', async () => (await deadLetters(spec.stream)).some((m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject));
-      const [dead] = (await deadLetters(spec.stream)).filter((m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject);
+      const ack = await bus.publish(spec.filterSubject, encodeText('{"timer":true}'), {
+        msgId: randomUUID(),
+      });
+      await waitFor('the backstop dead letter', async () =>
+        (await deadLetters(spec.stream)).some(
+          (m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject,
+        ),
+      );
+      const [dead] = (await deadLetters(spec.stream)).filter(
+        (m) => m.headers[HEADERS.deadLetterSubject] === spec.filterSubject,
+      );
       expect(dead.headers[HEADERS.deadLetterReason]).toContain('max deliveries (2)');
       expect(dead.text).toBe('{"timer":true}');
       expect(calls).toBe(2);
-      expect((await bus.publish(topo.subjects.dlq(spec.stream), encodeText('x'), { msgId: `dlq:${spec.stream}:${ack.seq}` })).duplicate).toBe(true);
+      expect(
+        (
+          await bus.publish(topo.subjects.dlq(spec.stream), encodeText('x'), {
+            msgId: `dlq:${spec.stream}:${ack.seq}`,
+          })
+        ).duplicate,
+      ).toBe(true);
     });
 
     test('manualSettle with unlimited deliveries lets a timer nak until it is due', async () => {
@@ -247,7 +308,8 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       await consume(spec, slow('a'), { concurrency: 2 });
       await consume(spec, slow('b'), { concurrency: 2 });
       const sent = Array.from({ length: 20 }, (_, i) => `m${i}`);
-      for (const text of sent) await bus.publish(spec.filterSubject, encodeText(text), { msgId: randomUUID() });
+      for (const text of sent)
+        await bus.publish(spec.filterSubject, encodeText(text), { msgId: randomUUID() });
       await waitFor('all messages', () => byReplica.a.length + byReplica.b.length === sent.length);
       await sleep(200);
       expect([...byReplica.a, ...byReplica.b].sort()).toEqual([...sent].sort());
@@ -271,9 +333,14 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
     test('KV create and update are compare-and-set', async () => {
       const kv = await bus.kv(topo.buckets.runs);
       const changes: Array<{ key: string; revision: number; operation: string }> = [];
-      const stopWatch = await kv.watch((e) => changes.push({ key: e.key, revision: e.revision, operation: e.operation }), { key: 'run-cas' });
+      const stopWatch = await kv.watch(
+        (e) => changes.push({ key: e.key, revision: e.revision, operation: e.operation }),
+        { key: 'run-cas' },
+      );
       const r1 = await kv.create('run-cas', encodeJson({ v: 1 }));
-      await expect(kv.create('run-cas', encodeJson({ v: 'again' }))).rejects.toBeInstanceOf(RevisionConflictError);
+      await expect(kv.create('run-cas', encodeJson({ v: 'again' }))).rejects.toBeInstanceOf(
+        RevisionConflictError,
+      );
       const r2 = await kv.update('run-cas', encodeJson({ v: 2 }), r1);
       const stale = kv.update('run-cas', encodeJson({ v: 'stale' }), r1);
       await expect(stale).rejects.toBeInstanceOf(RevisionConflictError);
@@ -296,18 +363,28 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       const kv = await bus.kv(topo.buckets.runs);
       for (let i = 0; i < 7; i++) await kv.put('history-key', encodeJson({ i }));
       expect((await kv.get('history-key'))?.json()).toEqual({ i: 6 });
-      await expect(bus.kv(topo.buckets.runs, { history: 1 })).rejects.toMatchObject({ option: 'max_msgs_per_subject (history)' });
+      await expect(bus.kv(topo.buckets.runs, { history: 1 })).rejects.toMatchObject({
+        option: 'max_msgs_per_subject (history)',
+      });
       await expect(bus.kv(topo.buckets.runs, { history: 5 })).resolves.toBeDefined();
     });
 
     test('a 5 MB body travels through the object store by reference', async () => {
-      const spec = { ...taskConsumer(), stream: topo.streams.runs.name, filterSubject: topo.subjects.runCancel('big') };
+      const spec = {
+        ...taskConsumer(),
+        stream: topo.streams.runs.name,
+        filterSubject: topo.subjects.runCancel('big'),
+      };
       const messenger = createMessenger(bus, topo);
       const reason = 'x'.repeat(5 * 1024 * 1024);
       let received: { reason: string; ref?: string; wireBytes: number } | undefined;
       await consume(spec, async (msg) => {
         const envelope = await messenger.read(msg, 'run.cancel');
-        received = { reason: envelope.body.reason, ref: msg.headers[HEADERS.bodyRef], wireBytes: msg.data.byteLength };
+        received = {
+          reason: envelope.body.reason,
+          ref: msg.headers[HEADERS.bodyRef],
+          wireBytes: msg.data.byteLength,
+        };
       });
       await messenger.emit(spec.filterSubject, 'run.cancel', cancelBody(reason), { msgId: 'big-body' });
       await waitFor('the big message', () => received !== undefined, 20_000);
@@ -331,7 +408,10 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
         const messenger = createMessenger(bus, topo);
         let received: { traceparent?: string; activeTraceId?: string } | undefined;
         await consume(spec, async (msg) => {
-          received = { traceparent: msg.headers.traceparent, activeTraceId: trace.getActiveSpan()?.spanContext().traceId };
+          received = {
+            traceparent: msg.headers.traceparent,
+            activeTraceId: trace.getActiveSpan()?.spanContext().traceId,
+          };
         });
         const tracer = trace.getTracer('bus-contract');
         const sentTraceId = await tracer.startActiveSpan('ingress', async (span) => {
@@ -391,7 +471,9 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       const services = [await serve('a'), await serve('b')];
       try {
         for (let i = 0; i < 4; i++) {
-          const reply = await bus.request(topo.subjects.gatewayGenerate, encodeJson({ q: `q${i}` }), { timeoutMs: 2000 });
+          const reply = await bus.request(topo.subjects.gatewayGenerate, encodeJson({ q: `q${i}` }), {
+            timeoutMs: 2000,
+          });
           expect(reply.json<{ echo: string }>().echo).toBe(`q${i}`);
           expect(reply.headers['x-served-by']).toBe(reply.json<{ by: string }>().by);
         }
@@ -399,8 +481,12 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       } finally {
         await Promise.all(services.map((s) => s.stop()));
       }
-      await expect(bus.request(topo.subjects.gatewayJobs, encodeJson({}), { timeoutMs: 500 })).rejects.toBeInstanceOf(RequestFailedError);
-      await expect(bus.serve(topo.subjects.tasks('not-a-service'), 'q', () => undefined)).rejects.toBeInstanceOf(RequestSubjectCapturedError);
+      await expect(
+        bus.request(topo.subjects.gatewayJobs, encodeJson({}), { timeoutMs: 500 }),
+      ).rejects.toBeInstanceOf(RequestFailedError);
+      await expect(
+        bus.serve(topo.subjects.tasks('not-a-service'), 'q', () => undefined),
+      ).rejects.toBeInstanceOf(RequestSubjectCapturedError);
     });
 
     test('plain subscribers see live messages, including stream subjects', async () => {
@@ -420,9 +506,13 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
     test('an append with a stale expected-last-subject-sequence is refused', async () => {
       const subject = topo.subjects.history('expect');
       const first = await bus.publish(subject, encodeText('a'), { expectedLastSubjectSequence: 0 });
-      await expect(bus.publish(subject, encodeText('b'), { expectedLastSubjectSequence: 0 })).rejects.toBeInstanceOf(RevisionConflictError);
+      await expect(
+        bus.publish(subject, encodeText('b'), { expectedLastSubjectSequence: 0 }),
+      ).rejects.toBeInstanceOf(RevisionConflictError);
       const second = await bus.publish(subject, encodeText('b'), { expectedLastSubjectSequence: first.seq });
-      await expect(bus.publish(subject, encodeText('c'), { expectedLastSubjectSequence: first.seq })).rejects.toBeInstanceOf(RevisionConflictError);
+      await expect(
+        bus.publish(subject, encodeText('c'), { expectedLastSubjectSequence: first.seq }),
+      ).rejects.toBeInstanceOf(RevisionConflictError);
       const last = await bus.lastOnSubject(topo.streams.history.name, subject);
       expect(last?.seq).toBe(second.seq);
       expect(decoder.decode(last!.data)).toBe('b');
@@ -430,7 +520,9 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
     });
 
     test('a publish no stream captures fails with a provisioning error', async () => {
-      await expect(bus.publish(`${topo.prefix}.nowhere.at-all`, encodeText('{}'))).rejects.toBeInstanceOf(BusProvisioningError);
+      await expect(bus.publish(`${topo.prefix}.nowhere.at-all`, encodeText('{}'))).rejects.toBeInstanceOf(
+        BusProvisioningError,
+      );
     });
 
     test('a consumer whose redeliveries outlast the dedupe window is refused', async () => {

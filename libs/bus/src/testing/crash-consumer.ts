@@ -14,13 +14,30 @@ async function main(): Promise<void> {
   const schema = env.CRASH_SCHEMA!;
   const db = new Client({ connectionString: env.CRASH_DATABASE_URL });
   await db.connect();
-  const bus = await JetStreamBus.connect({ servers: env.NATS_URL!, name: 'crash-consumer', deadLetterSubject: topo.subjects.dlq });
+  const bus = await JetStreamBus.connect({
+    servers: env.NATS_URL!,
+    name: 'crash-consumer',
+    deadLetterSubject: topo.subjects.dlq,
+  });
   const handle = await bus.consume(
-    { stream: topo.streams.tasks.name, durable: 'crash', filterSubject: topo.subjects.tasks('crash'), ackWaitMs: 1000, maxDeliver: 5, maxAckPending: 1, backoffMs: [] },
+    {
+      stream: topo.streams.tasks.name,
+      durable: 'crash',
+      filterSubject: topo.subjects.tasks('crash'),
+      ackWaitMs: 1000,
+      maxDeliver: 5,
+      maxAckPending: 1,
+      backoffMs: [],
+    },
     async (msg) => {
       const msgId = msg.headers['Nats-Msg-Id'];
-      await db.query(`INSERT INTO ${schema}.processed (msg_id, delivery) VALUES ($1, $2) ON CONFLICT (msg_id) DO NOTHING`, [msgId, msg.info.deliveryCount]);
-      process.stdout.write(`${JSON.stringify({ event: 'inside', msgId, deliveryCount: msg.info.deliveryCount, redelivered: msg.info.redelivered })}\n`);
+      await db.query(
+        `INSERT INTO ${schema}.processed (msg_id, delivery) VALUES ($1, $2) ON CONFLICT (msg_id) DO NOTHING`,
+        [msgId, msg.info.deliveryCount],
+      );
+      process.stdout.write(
+        `${JSON.stringify({ event: 'inside', msgId, deliveryCount: msg.info.deliveryCount, redelivered: msg.info.redelivered })}\n`,
+      );
       if (env.CRASH_HANG === '1') await new Promise(() => undefined);
     },
     { concurrency: 1 },
