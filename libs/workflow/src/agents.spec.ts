@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatDiagnostic } from './diagnostics';
+import { loadProjectConfig } from './project';
+import { PROVIDERS_YML } from './test-fixtures.test';
 import { parseAgentsFile } from './agents';
 import { parseSettings } from './settings';
 
@@ -35,5 +40,44 @@ describe('settings.yml', () => {
     const { settings, diagnostics } = parseSettings(text, 'settings.yml');
     expect(settings).toBeUndefined();
     expect(diagnostics.map(formatDiagnostic).find((l) => l.startsWith(`settings.yml:${at}: `))).toContain(fragment);
+  });
+});
+
+describe('agents.yml against the catalogue and providers', () => {
+  // Loaded as a project, so the declarations are checked once, at their own lines.
+  it('reports an unknown type, task, provider and model at their lines, and warns on a retired model', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-agents-'));
+    try {
+      writeFileSync(join(dir, 'providers.yml'), PROVIDERS_YML);
+      writeFileSync(join(dir, 'agents.yml'), [
+        'agents:',
+        '  - name: a',
+        '    type: CodeReviewAgnet',
+        '  - name: b',
+        '    type: security',
+        '    tasks: [scan_secret]',
+        '    service: opanai',
+        '  - name: c',
+        '    type: code-review',
+        '    service: anthropic',
+        '    config: { model: claude-3-opus }',
+        '  - name: d',
+        '    type: code-review',
+        '    service: openai',
+        '    config: { model: gpt-6 }',
+        '',
+      ].join('\n'));
+      const { config, diagnostics } = loadProjectConfig(dir);
+      expect(config).toBeUndefined();
+      expect(diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.message}`)).toEqual([
+        '3:11 error unknown agent type `CodeReviewAgnet`',
+        '6:13 error agent type `security` has no task `scan_secret`; did you mean `scan_secrets`?',
+        '7:14 error unknown provider `opanai`; did you mean `openai`?',
+        '11:22 warning model `claude-3-opus` is retired; using its successor `claude-opus-4-1` (write `model: claude-opus-4-1` to silence this)',
+        '15:22 error provider `openai` has no model `gpt-6`; did you mean `gpt-5`?',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

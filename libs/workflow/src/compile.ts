@@ -811,7 +811,7 @@ class WorkflowCompiler {
     this.checkClass(provider, classes, at);
     let current = provider;
     for (;;) {
-      const rule = rules.find((r) => r.use && r.provider === current) ?? (chain.length === 1 ? undefined : undefined);
+      const rule = rules.find((r) => r.use && r.provider === current);
       const next = rule?.use;
       if (!next || chain.some((c) => c.provider === next.provider)) break;
       const nextModel = next.model ?? ctx.providers.modelForTier(next.provider, tier);

@@ -125,10 +125,7 @@ function tokenize(source: string): Token[] {
 
 class Parser {
   private i = 0;
-  constructor(
-    private readonly tokens: Token[],
-    private readonly source: string,
-  ) {}
+  constructor(private readonly tokens: Token[]) {}
 
   parse(): Condition {
     if (this.peek().type === 'end') throw new ConditionSyntaxError('the condition is empty; write for example `analysis.succeeded`', 0);
@@ -231,7 +228,6 @@ class Parser {
     if (after.length > 1 || (after.length === 1 && !(CONDITION_SEVERITIES as readonly string[]).includes(after[0]))) {
       throw new ConditionSyntaxError(`after \`findings\` write nothing (every finding) or a severity: ${CONDITION_SEVERITIES.join(', ')}; found \`${after.join('.')}\``, t.start);
     }
-    void this.source;
     return { ref: segments.slice(0, at).join('.'), severity: after[0] };
   }
 }
@@ -246,7 +242,7 @@ const cache = new Map<string, Condition>();
 export function parseCondition(source: string): Condition {
   const hit = cache.get(source);
   if (hit) return hit;
-  const parsed = new Parser(tokenize(source), source).parse();
+  const parsed = new Parser(tokenize(source)).parse();
   if (cache.size > 1000) cache.clear();
   cache.set(source, parsed);
   return parsed;

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { ProvidersConfig, WorkflowPlan } from '@agentflow/contracts';
 import { EMPTY_AGENT_DECLARATIONS, parseAgentsFile, type AgentDeclarations } from './agents';
 import { compileWorkflow, type CompileContext, type CompileResult } from './compile';
+import { checkAgentDeclarations } from './declarations';
 import { hasErrors, sortDiagnostics, WorkflowConfigError, type Diagnostic } from './diagnostics';
 import { parseProvidersConfig, ProviderCatalog } from './providers';
 import { classesReaching, DEFAULT_SETTINGS, parseSettings, type OrganisationSettings } from './settings';
@@ -97,7 +98,10 @@ export function loadProjectConfig(dir: string): { config?: ProjectConfig; diagno
     }
   }
   if (!providers || !agents || !settings || hasErrors(diagnostics)) return { diagnostics };
-  return { config: { providers, catalog: new ProviderCatalog(providers), agents, settings }, diagnostics };
+  const catalog = new ProviderCatalog(providers);
+  diagnostics.push(...checkAgentDeclarations(agents, catalog));
+  if (hasErrors(diagnostics)) return { diagnostics };
+  return { config: { providers, catalog, agents, settings }, diagnostics };
 }
 
 /** The workflow files of a config directory (not the reserved ones, not hidden entries), sorted. */

@@ -114,12 +114,5 @@ export function validatePaths(paths: readonly string[], options: { configDir?: s
     workflows++;
     diagnostics.push(...compileWorkflowFile(file, cfg).diagnostics);
   }
-  const seen = new Set<string>();
-  const unique = diagnostics.filter((d) => {
-    const key = `${d.file}:${d.line}:${d.col}:${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  return { diagnostics: sortDiagnostics(unique), workflows, configDir };
+  return { diagnostics: sortDiagnostics(diagnostics), workflows, configDir };
 }
