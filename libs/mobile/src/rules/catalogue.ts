@@ -57,7 +57,7 @@ const defs: RuleDefinition[] = [
   // Dependencies.
   { id: 'deps.new-dependency', severity: 'info', category: 'dependencies', title: 'New dependency', fix: 'Check the licence, maintenance and binary size of the new dependency, and that it ships a privacy manifest (iOS) if it uses required-reason APIs.' },
   { id: 'deps.new-repository', severity: 'major', category: 'dependencies', title: 'New package repository or source', fix: 'Only add repositories you trust and scope them to the groups they serve (Gradle content filters, a specific CocoaPods source); an extra repository can serve a look-alike artifact.' },
-  { id: 'deps.snapshot-version', severity: 'major', category: 'dependencies', title: 'SNAPSHOT or pre-release dependency version', fix: 'Depend on a released version: SNAPSHOT artifacts change under the same version and make builds unreproducible.' },
+  { id: 'deps.snapshot-version', severity: 'major', category: 'dependencies', title: 'SNAPSHOT dependency version', fix: 'Depend on a released version: SNAPSHOT artifacts change under the same version and make builds unreproducible.' },
   { id: 'deps.branch-pin', severity: 'major', category: 'dependencies', title: 'Dependency pinned to a branch instead of a version', fix: 'Pin to a tagged version (from:, exact:, or a version in Package.resolved/Podfile.lock); a branch moves and makes builds unreproducible.' },
 
   // Tests.
