@@ -86,6 +86,15 @@ describe('the JSON Schema (libs/workflow/schema/workflow.schema.json)', () => {
     expect(validate({ name: 'x', trigger: { event: 'push' }, agents: ['a'], phases: [] })).toBe(false);
   });
 
+  it('agents.schema.json and settings.schema.json accept the shipped agents.yml and settings.yml', () => {
+    for (const [schemaFile, file] of [['agents.schema.json', 'agents.yml'], ['settings.schema.json', 'settings.yml']]) {
+      const other = ajv.compile(JSON.parse(readFileSync(join(__dirname, '..', 'schema', schemaFile), 'utf8')));
+      const valid = other(parse(readFileSync(join(workflowsDir, file), 'utf8')));
+      expect(valid ? [] : other.errors).toEqual([]);
+      expect(other({ agnets: [], defualts: {} })).toBe(false);
+    }
+  });
+
   it('knows exactly the keys the compiler knows', () => {
     expect(Object.keys(schema.properties).sort()).toEqual([...WORKFLOW_KEYS].sort());
     expect(Object.keys(schema.properties.trigger.properties.conditions.oneOf[1].properties).sort()).toEqual([...CONDITION_KEYS].sort());
