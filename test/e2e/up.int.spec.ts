@@ -1,0 +1,166 @@
+/**
+ * `agentflow up` as a user runs it: a child process on the embedded bus and PGlite, stopped with
+ * SIGTERM, restarted on the same data directory. Data written before the stop is found after the
+ * restart, and the whole process tree is gone within 10 s of the signal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PgliteDatabase, pgliteDirOf } from '@agentflow/store';
+
+const ROOT = join(__dirname, '..', '..');
+/** PGlite and the services load slowly on a loaded 2-core machine; a start gets this long. */
+const START_TIMEOUT_MS = 150_000;
+/** The requirement: idle, the whole process tree is gone within 10 s of SIGTERM. */
+const STOP_LIMIT_MS = 10_000;
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+async function startUp(dataDir: string): Promise<Started> {
+  const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'ts-register.js'), join(ROOT, 'cli', 'src', 'main.ts'), 'up', '--port', '0'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      AGENTFLOW_DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NATS_URL: '',
+      DATABASE_URL: '',
+      // Lifecycle test only: no vendor is called. Keys are set because the gateway refuses to start
+      // without any (see the report); every platform credential stays unset.
+      ANTHROPIC_API_KEY: 'sk-ant-e2e-unused',
+      OPENAI_API_KEY: 'sk-e2e-unused',
+      GITHUB_TOKEN: '',
+      GITHUB_APP_ID: '',
+      GITHUB_WEBHOOK_SECRET: '',
+      SLACK_BOT_TOKEN: '',
+      SLACK_WEBHOOK_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += String(c)));
+  child.stderr!.on('data', (c) => (out += String(c)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`agentflow up did not report listening in time:\n${out}`)), START_TIMEOUT_MS);
+    const check = () => {
+      const match = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`agentflow up exited with ${code} before listening:\n${out}`));
+    });
+  });
+  return { child, url, output: () => out };
+}
+
+/** Pids of every process below `pid`, read from /proc. */
+async function descendants(pid: number): Promise<number[]> {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Field 4 is the parent pid; the command name (field 2) may hold spaces, so split after ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid) parents.set(Number(entry), ppid);
+  }
+  const found: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, parent] of parents) if (parent === p) (found.push(child), walk(child));
+  };
+  walk(pid);
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then the exit code, or a failure if it takes longer than the limit. */
+async function stop(started: Started): Promise<{ code: number | null; tree: number[] }> {
+  const pid = started.child.pid!;
+  const tree = [pid, ...(await descendants(pid))];
+  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+  started.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`agentflow up still running ${STOP_LIMIT_MS} ms after SIGTERM:\n${started.output()}`)), STOP_LIMIT_MS);
+  });
+  try {
+    return { code: await Promise.race([exited, limit]), tree };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('agentflow up', () => {
+  let dataDir: string;
+  let running: Started | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'agentflow-up-e2e-'));
+  });
+
+  afterAll(async () => {
+    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts every service on the embedded bus and PGlite, and says what is off', async () => {
+    running = await startUp(dataDir);
+    const ready = await fetch(`${running.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', reasons: [] });
+    const out = running.output();
+    expect(out).toContain('agentflow up: ingress, coordinator, gateway, agents, notifier listening on');
+    expect(out).toContain(`bus       embedded, in this process; state in ${dataDir}/bus`);
+    expect(out).toContain(`database  PGlite in ${dataDir}/pglite`);
+    expect(out).toContain('off       GitHub webhooks at /webhooks/github: set GITHUB_WEBHOOK_SECRET');
+    expect(out).toContain('off       Slack messages: set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL');
+    expect(out).not.toContain('off       Anthropic models');
+  }, START_TIMEOUT_MS + 10_000);
+
+  it('stops on SIGTERM with exit code 0 and leaves no process behind', async () => {
+    const { code, tree } = await stop(running!);
+    expect(code).toBe(0);
+    expect(tree.filter(alive)).toEqual([]);
+  });
+
+  it('restarts on the same data directory and finds what the first run wrote', async () => {
+    running = await startUp(dataDir);
+    // The first run recorded its start and, on SIGTERM, its clean stop; the restart reads both back.
+    expect(running.output()).toMatch(/last run {2}started \S+, stopped cleanly \S+ \(SIGTERM\)/);
+    expect(running.output()).toContain('0 migrations applied now');
+    const { code } = await stop(running);
+    expect(code).toBe(0);
+
+    const db = await PgliteDatabase.open({ dataDir: pgliteDirOf(dataDir) });
+    try {
+      const { rows } = await db.query<{ name: string; services: string[]; stop_reason: string | null }>(
+        'SELECT name, services, stop_reason FROM service_instances ORDER BY started_at',
+      );
+      const all = ['ingress', 'coordinator', 'gateway', 'agents', 'notifier'];
+      expect(rows).toEqual([
+        { name: 'agentflow', services: all, stop_reason: 'SIGTERM' },
+        { name: 'agentflow', services: all, stop_reason: 'SIGTERM' },
+      ]);
+    } finally {
+      await db.close();
+    }
+  }, START_TIMEOUT_MS + 60_000);
+});
