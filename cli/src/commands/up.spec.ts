@@ -1,0 +1,53 @@
+import { InvalidArgumentError } from 'commander';
+import { capabilitiesOff, parsePort, parseServiceList, redactUrl } from './up';
+
+describe('agentflow up options', () => {
+  it('keeps the start order whatever order --only names the services in', () => {
+    expect(parseServiceList('notifier, ingress,notifier')).toEqual(['ingress', 'notifier']);
+  });
+
+  it('refuses an unknown service, listing the valid ones', () => {
+    expect(() => parseServiceList('ingress,billing')).toThrow(InvalidArgumentError);
+    expect(() => parseServiceList('ingress,billing')).toThrow('unknown service billing; choose from ingress, coordinator, gateway, agents, notifier');
+    expect(() => parseServiceList(' , ')).toThrow(/name at least one service/);
+  });
+
+  it('accepts ports 0 to 65535 only', () => {
+    expect(parsePort('0')).toBe(0);
+    expect(parsePort('8080')).toBe(8080);
+    expect(() => parsePort('80a')).toThrow(InvalidArgumentError);
+    expect(() => parsePort('65536')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('capabilitiesOff', () => {
+  it('lists each missing key or credential for the services that run', () => {
+    const off = capabilitiesOff({ ANTHROPIC_API_KEY: 'sk', GITHUB_APP_ID: '1' }, ['ingress', 'gateway', 'notifier']).map((c) => c.name);
+    expect(off).toEqual([
+      'OpenAI models',
+      'GitHub API (fetch code, comments, checks, branches)',
+      'GitHub webhooks at /webhooks/github',
+      'GitLab API (merge request notes and discussions)',
+      'GitLab webhooks at /webhooks/gitlab',
+      'Slack messages',
+    ]);
+  });
+
+  it('takes a GitHub App with its key, or a token', () => {
+    const github = (env: Record<string, string>) => capabilitiesOff(env, ['notifier']).some((c) => c.name.startsWith('GitHub API'));
+    expect(github({ GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY_FILE: '/k.pem' })).toBe(false);
+    expect(github({ GITHUB_TOKEN: 'ghp' })).toBe(false);
+    expect(github({ GITHUB_APP_ID: '1' })).toBe(true);
+  });
+
+  it('says nothing about services that do not run', () => {
+    expect(capabilitiesOff({}, ['coordinator'])).toEqual([]);
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides passwords in every server of a list', () => {
+    expect(redactUrl('postgres://agentflow:s3cret@db:5432/agentflow')).toBe('postgres://agentflow:***@db:5432/agentflow');
+    expect(redactUrl('nats://u:p@a:4222, nats://b:4222')).toBe('nats://u:***@a:4222,nats://b:4222');
+  });
+});
