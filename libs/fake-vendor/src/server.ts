@@ -305,6 +305,8 @@ export class FakeVendorServer {
     const key = `${parsed.model}\u0000${prefix}`;
     const tokens = estimateTokens(prefix);
     if (this.seenPrefixes.has(key)) return { read: tokens, write: 0 };
+    // Bounded like a real prompt cache: long benchmark runs must not grow the fake without limit.
+    if (this.seenPrefixes.size >= 10_000) this.seenPrefixes.clear();
     this.seenPrefixes.add(key);
     return parsed.route === 'anthropic' ? { read: 0, write: tokens } : { read: 0, write: 0 };
   }

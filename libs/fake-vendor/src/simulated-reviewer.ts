@@ -3,7 +3,6 @@
  * answers with plausible output. Everything it writes is labelled `[simulated]` so nobody mistakes
  * it for a model's review. Same prompt in, same answer out.
  */
-import { createHash } from 'node:crypto';
 
 export const SIMULATED_LABEL = '[simulated]';
 
@@ -19,8 +18,11 @@ const DIFF_FILE = /^\+\+\+ b\/(.+)$/gm;
 const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/gm;
 const PATH_LIKE = /\b([\w./-]+\.(?:swift|m|mm|h|kt|kts|java|gradle|xml|plist|json|ts|js|yml|yaml))\b/g;
 
+/** FNV-1a: deterministic and cheap (the fake is benchmarked directly). */
 function digest(text: string): number {
-  return createHash('sha256').update(text).digest().readUInt32BE(0);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /** Files and hunk starts named in a unified diff, or file-like names when there is no diff. */
@@ -36,7 +38,8 @@ export function changedFiles(prompt: string): ChangedFile[] {
   }
   if (files.length) return files;
   const seen = new Set<string>();
-  for (const m of prompt.matchAll(PATH_LIKE)) {
+  // File-like names are looked for near the start only: enough for a plausible answer, bounded cost.
+  for (const m of prompt.slice(0, 16_384).matchAll(PATH_LIKE)) {
     if (seen.has(m[1]) || seen.size >= 5) continue;
     seen.add(m[1]);
     files.push({ path: m[1], lines: [1] });

@@ -15,7 +15,7 @@ import type { RecordSink } from './record-sink';
 import { insertAudit, insertLedger, markRunSuperseded } from './sql-records';
 
 /** The stream of gateway records (derived from the topology prefix; captured subjects are the gateway's own). */
-export function gatewayRecordsStream(topology: Topology): StreamSpec & { ledgerSubject: string; auditSubject: string } {
+export function gatewayRecordsStream(topology: Topology): StreamSpec & { batchSubject: string } {
   const p = topology.prefix;
   return {
     name: `${p.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}_GATEWAY_RECORDS`,
@@ -23,8 +23,7 @@ export function gatewayRecordsStream(topology: Topology): StreamSpec & { ledgerS
     retention: 'workqueue',
     maxAgeMs: 7 * 86_400_000,
     duplicateWindowMs: 2 * 3_600_000,
-    ledgerSubject: `${p}.gwrecords.ledger`,
-    auditSubject: `${p}.gwrecords.audit`,
+    batchSubject: `${p}.gwrecords.batch`,
   };
 }
 
@@ -36,50 +35,86 @@ export function gatewayRecordsConsumer(topology: Topology): ConsumerSpec {
 const encoder = new TextEncoder();
 const MAX_BUFFERED = 10_000;
 
-/** Publishes records without blocking the caller; failed publishes are kept (bounded) and retried. */
+/** One message on the records stream: what one replica handed over in a few milliseconds. */
+export interface RecordBatch {
+  id: string;
+  ledger: LedgerEntry[];
+  audit: AuditRecord[];
+}
+
+/**
+ * Collects records and publishes them as one batch message every `flushEveryMs` (or at
+ * `maxBatch` records), so the hot path costs an array push and the stream one message per batch,
+ * not two per request. A failed publish is retried with the same message id (deduplicated).
+ */
 export class BusRecordSink implements RecordSink {
-  private readonly pending = new Set<Promise<unknown>>();
-  private readonly retry: Array<{ subject: string; id: string; data: Uint8Array }> = [];
+  private ledgerBuffer: LedgerEntry[] = [];
+  private auditBuffer: AuditRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly retry: Array<{ id: string; data: Uint8Array }> = [];
+  private seq = 0;
+  private readonly origin = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   dropped = 0;
 
-  constructor(private readonly bus: MessageBus, private readonly topology: Topology, private readonly logger: GatewayLogger) {}
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly topology: Topology,
+    private readonly logger: GatewayLogger,
+    private readonly options: { flushEveryMs?: number; maxBatch?: number } = {},
+  ) {}
 
   ledger(entry: LedgerEntry): void {
-    const s = gatewayRecordsStream(this.topology);
-    this.send(s.ledgerSubject, `ledger:${entry.id}`, encoder.encode(JSON.stringify(entry)));
+    this.ledgerBuffer.push(entry);
+    this.schedule();
   }
 
   audit(record: AuditRecord): void {
-    const s = gatewayRecordsStream(this.topology);
-    this.send(s.auditSubject, `audit:${record.id}`, encoder.encode(JSON.stringify(record)));
+    this.auditBuffer.push(record);
+    this.schedule();
   }
 
-  private send(subject: string, id: string, data: Uint8Array): void {
+  private schedule(): void {
+    if (this.ledgerBuffer.length + this.auditBuffer.length >= (this.options.maxBatch ?? 200)) this.publishNow();
+    else this.timer ??= setTimeout(() => this.publishNow(), this.options.flushEveryMs ?? 20);
+  }
+
+  private publishNow(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    for (const r of this.retry.splice(0)) this.send(r.id, r.data);
+    if (!this.ledgerBuffer.length && !this.auditBuffer.length) return;
+    const batch: RecordBatch = { id: `${this.origin}-${++this.seq}`, ledger: this.ledgerBuffer, audit: this.auditBuffer };
+    this.ledgerBuffer = [];
+    this.auditBuffer = [];
+    this.send(batch.id, encoder.encode(JSON.stringify(batch)));
+  }
+
+  private send(id: string, data: Uint8Array): void {
+    const subject = gatewayRecordsStream(this.topology).batchSubject;
     const p = this.bus.publish(subject, data, { msgId: id }).then(
       () => undefined,
       (error: unknown) => {
         if (this.retry.length >= MAX_BUFFERED) {
           this.dropped += 1;
-          this.logger.error('gateway record dropped: the records stream is unreachable and the buffer is full', { id });
+          this.logger.error('gateway records dropped: the records stream is unreachable and the retry buffer is full', { batch: id });
           return;
         }
-        this.retry.push({ subject, id, data });
-        this.logger.warn('gateway record publish failed; will retry', { id, error: String(error) });
-        this.timer ??= setTimeout(() => this.resend(), 1000);
+        this.retry.push({ id, data });
+        this.logger.warn('gateway records publish failed; will retry', { batch: id, error: String(error) });
+        this.timer ??= setTimeout(() => this.publishNow(), 1000);
       },
     );
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
   }
 
-  private resend(): void {
-    this.timer = null;
-    for (const r of this.retry.splice(0)) this.send(r.subject, r.id, r.data);
-  }
-
+  /** Publishes what is buffered and waits for every publish so far. */
   async flush(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
+    this.publishNow();
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
 }
 
@@ -147,17 +182,18 @@ export class RecordStreamWriter {
     const ledger: LedgerEntry[] = [];
     const audit: AuditRecord[] = [];
     const bad: InboundMessage[] = [];
-    const stream = gatewayRecordsStream(this.topology);
     for (const msg of batch) {
       try {
-        if (msg.subject === stream.ledgerSubject) {
-          const entry = msg.json<LedgerEntry>();
+        const records = msg.json<RecordBatch>();
+        if (!Array.isArray(records.ledger) || !Array.isArray(records.audit)) throw new Error('not a record batch');
+        for (const entry of records.ledger) {
           if (entry.attribution.runId && this.superseded.has(entry.attribution.runId) && entry.waste === 'none' && !entry.cached) {
             entry.waste = 'superseded';
             entry.wasteUsd = entry.costUsd;
           }
           ledger.push(entry);
-        } else audit.push(msg.json<AuditRecord>());
+        }
+        audit.push(...records.audit);
       } catch {
         bad.push(msg);
       }
