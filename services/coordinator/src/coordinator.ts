@@ -15,9 +15,9 @@ import { OutboxPublisher } from './outbox';
 import { RunProcessor, type ProcessOutcome } from './run-processor';
 import { RunStore } from './run-store';
 import { OutboxSweeper } from './sweeper';
+import { TIMER_KINDS, timerDecision } from './timers';
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
-const TIMER_KINDS: readonly TimerKind[] = ['step-timeout', 'run-deadline', 'retry-deferred', 'wait-ci'];
 
 function requireRunId(runId: string, where: string): string {
   if (!RUN_ID.test(runId)) throw new InvalidMessageError(`${where}: run id "${runId}" must be 1-128 of A-Z a-z 0-9 _ -`);
@@ -153,8 +153,9 @@ export class Coordinator {
     const runId = requireRunId(timer.runId, 'timer.due');
     if (!(TIMER_KINDS as readonly string[]).includes(timer.kind)) throw new InvalidMessageError(`timer kind "${timer.kind}" is not one of ${TIMER_KINDS.join(', ')}`);
     const now = this.now();
-    if (timer.dueAt > now) {
-      msg.nak(Math.min(timer.dueAt - now, this.deps.config.maxTimerNakMs));
+    const decision = timerDecision(timer, now, this.deps.config.maxTimerNakMs);
+    if (!decision.due) {
+      msg.nak(decision.nakMs);
       return;
     }
     const kind = timer.kind as TimerKind;
@@ -163,9 +164,7 @@ export class Coordinator {
       msg.nak(1000 + Math.floor(Math.random() * 2000));
       return;
     }
-    const event: RunEvent = kind === 'step-timeout'
-      ? { type: 'stepTimedOut', at: now, stepId: timer.stepId ?? '', attempt: timer.attempt ?? 0, timerId: timer.timerId }
-      : { type: 'timerDue', at: now, kind, timerId: timer.timerId, ...(timer.stepId ? { stepId: timer.stepId } : {}), ...(timer.attempt ? { attempt: timer.attempt } : {}) };
+    const event = decision.event;
     const outcome = await this.apply(runId, event);
     if (kind === 'retry-deferred' && !outcome.applied) await this.slots!.release(`${runId}:${timer.stepId}`);
     this.deps.config.crash('before-ack');
