@@ -96,6 +96,10 @@ describe('agentflow analyze on the sample repositories', () => {
       expect(f.file.startsWith('/')).toBe(false);
     }
     expect(doc.untested.map((u) => u.file).sort()).toEqual(['ShopApp/Checkout/CheckoutView.swift', 'ShopApp/Session/TokenStore.swift']);
+    // Findings on changed lines carry their review-comment position; file-level ones do not.
+    const credential = doc.findings.find((f) => f.ruleId === 'secret.hardcoded-credential')!;
+    expect([credential.file, credential.line, credential.position]).toEqual(['ShopApp/Session/TokenStore.swift', 10, 10]);
+    expect(doc.findings.find((f) => f.ruleId === 'ios.project.summary')!.position).toBeUndefined();
     expect(doc.notReviewed.map((n) => n.reason).sort()).toEqual(['binary', 'generated', 'interface-builder', 'lockfile', 'project-file', 'project-file']);
     expect(err).toContain('finding(s)');
   });

@@ -1,7 +1,7 @@
 import { SEVERITY_RANK, type Severity } from '@agentflow/contracts';
 import { CoverageIndex } from '../coverage/coverage-index';
 import type { CoverageReport } from '../coverage/types';
-import { addedLineNumbers, reconstructOld, sparseNewContent } from '../diff/lines';
+import { addedLineNumbers, diffPosition, reconstructOld, sparseNewContent } from '../diff/lines';
 import type { FileDiff } from '../diff/types';
 import { classifyFile, readGitAttributes, type FileClass } from '../files/classify';
 import type { AnalyzerFinding } from '../findings/finding';
@@ -145,5 +145,13 @@ export function analyze(input: AnalyzeInput): AnalysisReport {
     .map((c) => notReviewedReason(c.path, c.class, binary.has(c.path)))
     .filter((n): n is NotReviewedFile => n !== undefined);
 
+  if (input.diff) {
+    const byPath = new Map(input.diff.map((d) => [d.path, d]));
+    for (const f of findings) {
+      const d = byPath.get(f.file);
+      const position = d && f.line > 0 ? diffPosition(d, f.line) : undefined;
+      if (position !== undefined) f.position = position;
+    }
+  }
   return { mode: context.mode, structure, findings: findings.sort(byImportance), untested, notReviewed, filesAnalysed: changes.length, diffOnlyFiles: diffOnly };
 }

@@ -14,6 +14,8 @@ export interface AnalysisJsonFinding {
   /** 1-based; 0 for the file as a whole. */
   line: number;
   endLine?: number;
+  /** Review-comment position in the file's diff (diff mode, lines inside a hunk). */
+  position?: number;
   message: string;
   fingerprint: string;
 }
@@ -48,6 +50,7 @@ export function toJsonDocument(report: AnalysisReport): AnalysisJsonDocument {
       file: f.file,
       line: f.line,
       ...(f.endLine !== undefined && f.endLine !== f.line ? { endLine: f.endLine } : {}),
+      ...(f.position !== undefined ? { position: f.position } : {}),
       message: f.message,
       fingerprint: fingerprintOf(f),
     })),

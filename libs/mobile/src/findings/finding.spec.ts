@@ -1,7 +1,9 @@
 import { validateSync } from 'class-validator';
 import { Finding } from '@agentflow/contracts';
 import { makeFinding } from '../rules/catalogue';
-import { fingerprintOf, toContractFinding } from './finding';
+import { readSarif } from '../sarif/read-sarif';
+import { readFixture } from '../testing/samples';
+import { fingerprintOf, toContractFinding, toolIssueToFinding } from './finding';
 
 describe('toContractFinding', () => {
   const finding = makeFinding('code.insecure-http-url', 'App/Api.swift', 12, 'Plain HTTP URL to legacy.acme.com', 'http://legacy.acme.com/v1');
@@ -35,5 +37,15 @@ describe('toContractFinding', () => {
     expect(toContractFinding(finding, { agent: 'code-review' }).agent).toBe('code-review');
     expect(toContractFinding(makeFinding('testing.untested-change', 'A.swift', 3, 'No test', 'x', { endLine: 9 })).agent).toBe('test-coverage');
     expect(toContractFinding(makeFinding('testing.untested-change', 'A.swift', 3, 'No test', 'x', { endLine: 9 })).endLine).toBe(9);
+  });
+});
+
+describe('toolIssueToFinding', () => {
+  it('converts SwiftLint and Android Lint results to valid sarif-sourced findings', () => {
+    const issues = [...readSarif(readFixture('sarif/swiftlint.sarif')), ...readSarif(readFixture('sarif/android-lint.sarif'), { root: '/home/ci/work/shop-android' })];
+    const findings = issues.map((i) => toolIssueToFinding(i));
+    for (const f of findings) expect(validateSync(f)).toEqual([]);
+    expect(findings[1]).toMatchObject({ file: 'ShopApp/Session/TokenStore.swift', startLine: 14, severity: 'major', source: 'sarif', ruleId: 'force_unwrapping', message: 'SwiftLint force_unwrapping: Force unwrapping should be avoided' });
+    expect(new Set(findings.map((f) => f.fingerprint)).size).toBe(findings.length);
   });
 });

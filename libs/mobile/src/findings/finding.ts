@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Finding, type Severity } from '@agentflow/contracts';
+import type { ToolIssue } from '../sarif/read-sarif';
 
 /** What a rule is about; becomes the contract finding's `category`. */
 export type RuleCategory = 'security' | 'release-risk' | 'testing' | 'localization' | 'dependencies' | 'project';
@@ -16,6 +17,8 @@ export interface AnalyzerFinding {
   line: number;
   /** Last line, inclusive, when the finding spans several. */
   endLine?: number;
+  /** Review-comment position of `line` in the file's diff, when analysing a diff and the line is in a hunk. */
+  position?: number;
   /** What is wrong and how to fix it. Never contains a secret's value. */
   message: string;
   /**
@@ -70,5 +73,31 @@ export function toContractFinding(finding: AnalyzerFinding, options: ToContractF
     source: 'analyzer' as const,
     ruleId: finding.ruleId,
     fingerprint: fingerprintOf(finding),
+  });
+}
+
+/**
+ * Converts a third-party SARIF result (SwiftLint, detekt, Android Lint) to the contract
+ * {@link Finding}: source `sarif`, model `rules`, confidence 1, the tool's own fingerprint when it
+ * gave one, else one from tool, rule, file and message.
+ */
+export function toolIssueToFinding(issue: ToolIssue, options: ToContractFindingOptions = {}): Finding {
+  const fingerprint = createHash('sha256')
+    .update(`${issue.tool}\0${issue.ruleId}\0${issue.file}\0${issue.fingerprint ?? normaliseEvidence(issue.message)}`)
+    .digest('hex')
+    .slice(0, 32);
+  return Object.assign(new Finding(), {
+    file: issue.file,
+    startLine: issue.line,
+    endLine: Math.max(issue.endLine ?? issue.line, issue.line),
+    severity: issue.severity,
+    category: 'style',
+    message: `${issue.tool} ${issue.ruleId}: ${issue.message}`,
+    confidence: 1,
+    agent: options.agent ?? 'lint',
+    model: 'rules',
+    source: 'sarif' as const,
+    ruleId: issue.ruleId,
+    fingerprint,
   });
 }

@@ -71,6 +71,8 @@ const upload = script('AA0000000000000000000011', 'Upload', 'curl -sSL https://x
 const lintPhase = '				AA0000000000000000000010 /* SwiftLint */,';
 const uploadPhase = '				AA0000000000000000000011 /* Upload */,';
 const strings = (entries: Record<string, string>) => Object.entries(entries).map(([k, v]) => `"${k}" = "${v}";`).join('\n') + '\n';
+const xcstrings = (key: string, en: string, fr: string) =>
+  JSON.stringify({ sourceLanguage: 'en', strings: { [key]: { localizations: { en: { stringUnit: { state: 'translated', value: en } }, fr: { stringUnit: { state: 'translated', value: fr } } } } }, version: '1.0' }, null, 2).replace(/": /g, '" : ') + '\n';
 const stringsXml = (entries: Record<string, string>) => `<resources>\n${Object.entries(entries).map(([k, v]) => `    <string name="${k}">${v}</string>`).join('\n')}\n</resources>\n`;
 
 const CASES: RuleCase[] = [
@@ -191,6 +193,8 @@ const CASES: RuleCase[] = [
   { ruleId: 'l10n.placeholder-mismatch', name: '.strings reordered positional', fires: false, run: () => scanTree({ 'App/en.lproj/Localizable.strings': strings({ greet: '%@ has %d items' }), 'App/fr.lproj/Localizable.strings': strings({ greet: '%2$d articles pour %1$@' }) }) },
   { ruleId: 'l10n.placeholder-mismatch', name: 'strings.xml %1$s vs %1$d', fires: true, run: () => scanTree({ 'app/src/main/res/values/strings.xml': stringsXml({ total: 'Total: %1$s' }), 'app/src/main/res/values-de/strings.xml': stringsXml({ total: 'Gesamt: %1$d' }) }) },
   { ruleId: 'l10n.placeholder-mismatch', name: 'strings.xml %s vs %1$s', fires: false, run: () => scanTree({ 'app/src/main/res/values/strings.xml': stringsXml({ total: 'Total: %s' }), 'app/src/main/res/values-de/strings.xml': stringsXml({ total: 'Gesamt: %1$s' }) }) },
+  { ruleId: 'l10n.placeholder-mismatch', name: '.xcstrings French drops the count', fires: true, run: () => scanTree({ 'App/Localizable.xcstrings': xcstrings('%lld items', '%lld articles', 'des articles') }), at: ['App/Localizable.xcstrings', 12] },
+  { ruleId: 'l10n.placeholder-mismatch', name: '.xcstrings translation keeps the count', fires: false, run: () => scanTree({ 'App/Localizable.xcstrings': xcstrings('%lld items', '%lld articles', '%lld articles') }) },
   { ruleId: 'l10n.missing-base-key', name: 'key only in the translation', fires: true, run: () => scanTree({ 'App/en.lproj/Localizable.strings': strings({ a: 'A' }), 'App/fr.lproj/Localizable.strings': strings({ a: 'A', b: 'B' }) }), at: ['App/fr.lproj/Localizable.strings', 2] },
   { ruleId: 'l10n.missing-base-key', name: 'translation lacks a key (falls back to base)', fires: false, run: () => scanTree({ 'App/en.lproj/Localizable.strings': strings({ a: 'A', b: 'B' }), 'App/fr.lproj/Localizable.strings': strings({ a: 'A' }) }) },
 
