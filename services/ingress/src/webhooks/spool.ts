@@ -19,8 +19,9 @@ export class WebhookSpool {
 
   async add(d: Omit<SpooledDelivery, 'attempts'>, executor: SqlExecutor = this.db): Promise<void> {
     await executor.query(
-      `INSERT INTO ingress_spool (platform, delivery_id, event, payload, received_at)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (platform, delivery_id) DO NOTHING`,
+      // Due at once, by the same clock `due()` is asked with (not the database's).
+      `INSERT INTO ingress_spool (platform, delivery_id, event, payload, received_at, next_attempt_at)
+       VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (platform, delivery_id) DO NOTHING`,
       [d.platform, d.deliveryId, d.event, d.payload, d.receivedAt.toISOString()],
     );
   }
