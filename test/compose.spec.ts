@@ -51,7 +51,7 @@ function validator() {
   // Compose's own formats, as docker compose reads them: Go durations ("1m30s"), port mappings
   // ("3000:3000", "127.0.0.1:80:80/tcp", with ${VAR} interpolation), and subnets.
   ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
-  ajv.addFormat('ports', /^(\$\{[^}]+\}|[\d.:\[\]a-f-])+(\/(tcp|udp|sctp))?$/i);
+  ajv.addFormat('ports', /^(\$\{[^}]+\}|[\d.:[\]a-f-])+(\/(tcp|udp|sctp))?$/i);
   ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
   ajv.addFormat('subnet_ip_address', /^[\da-f.:]+\/\d{1,3}$/i);
   const schema = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compose-spec.json'), 'utf8')) as Record<string, unknown>;
