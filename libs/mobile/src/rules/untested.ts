@@ -76,7 +76,7 @@ export function findUntested(changes: readonly ChangedFile[], tests: TestMap, co
       continue;
     }
     const base = file.path.slice(file.path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
-    const testedHere = changedTests.some((t) => new RegExp(`\\b${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(t.content!));
+    const testedHere = changedTests.some((t) => tests.mentions(t.path, base));
     if (!testedHere && tests.testsFor(file.path).length === 0) untested.push({ file: file.path, lines: candidates, reason: 'no-tests' });
   }
   const findings = untested.map((u) =>

@@ -18,6 +18,8 @@ function baseName(path: string): string {
 export class TestMap {
   private readonly roots: string[];
   private readonly tests: Array<{ path: string; root: string; base: string }>;
+  /** Identifiers per test file, built on first use: a mention check is then a set look-up, not a scan. */
+  private readonly words = new Map<string, Set<string>>();
 
   constructor(private readonly repo: RepoReader) {
     this.roots = repo.files.filter((f) => MODULE_ROOT_FILES.test(f)).map((f) => {
@@ -44,12 +46,21 @@ export class TestMap {
     if (!base) return [];
     const root = this.moduleRoot(sourcePath);
     const named = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(Tests?|Specs?|UITests?)$`);
-    const mention = new RegExp(`\\b${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
     const sameModule = this.tests.filter((t) => t.root === root);
     // A repository with one shared test folder (Xcode apps often) is one module for tests.
     const pool = sameModule.length > 0 ? sameModule : this.tests;
     const byName = pool.filter((t) => named.test(t.base)).map((t) => t.path);
     if (byName.length > 0) return byName;
-    return pool.filter((t) => mention.test(this.repo.read(t.path) ?? '')).map((t) => t.path);
+    return pool.filter((t) => this.mentions(t.path, base)).map((t) => t.path);
+  }
+
+  /** Whether a file uses `identifier` as a word (a type or function name). */
+  mentions(path: string, identifier: string): boolean {
+    let words = this.words.get(path);
+    if (!words) {
+      words = new Set((this.repo.read(path) ?? '').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+      this.words.set(path, words);
+    }
+    return words.has(identifier);
   }
 }
