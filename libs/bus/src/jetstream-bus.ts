@@ -101,6 +101,22 @@ function toNatsHeaders(h: Headers | undefined): MsgHdrs | undefined {
   return out;
 }
 
+/** The server refused a stream or consumer configuration: say which resource and the server's reason. */
+async function refused<T>(resource: string, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError)) throw error;
+    throw new BusProvisioningError(
+      resource,
+      'config',
+      'a configuration the server accepts',
+      `refused (${error.code}): ${error.message}`,
+      'change the spec, or delete the stream/consumer to recreate it if the change cannot be made in place',
+    );
+  }
+}
+
 function apiCode(error: unknown): number | undefined {
   return error instanceof JetStreamApiError ? error.code : undefined;
 }
@@ -195,7 +211,7 @@ export class JetStreamBus implements MessageBus {
     let info: StreamInfo;
     const existing = await this.streamInfo(spec.name);
     if (!existing) {
-      info = await this.jsm.streams.add(config);
+      info = await refused(spec.name, () => this.jsm.streams.add(config));
     } else {
       if (existing.config.retention !== config.retention) {
         throw new BusProvisioningError(
@@ -206,7 +222,7 @@ export class JetStreamBus implements MessageBus {
           'retention cannot change on a live stream; delete and recreate it',
         );
       }
-      info = await this.jsm.streams.update(spec.name, config);
+      info = await refused(spec.name, () => this.jsm.streams.update(spec.name, config));
     }
     this.verifyStream(spec, info);
   }
@@ -264,9 +280,11 @@ export class JetStreamBus implements MessageBus {
       if (apiCode(error) !== CONSUMER_NOT_FOUND) throw error;
       exists = false;
     }
-    const info = exists
-      ? await this.jsm.consumers.update(spec.stream, spec.durable, config)
-      : await this.jsm.consumers.add(spec.stream, config);
+    const info = await refused(`${spec.stream}/${spec.durable}`, () =>
+      exists
+        ? this.jsm.consumers.update(spec.stream, spec.durable, config)
+        : this.jsm.consumers.add(spec.stream, config),
+    );
     const c = info.config;
     const resource = `${spec.stream}/${spec.durable}`;
     const expect = (option: string, expected: unknown, actual: unknown) => {

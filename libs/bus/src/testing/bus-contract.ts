@@ -525,6 +525,15 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       );
     });
 
+    test('a stream overlapping another stream, and overlapping work-queue consumers, are refused', async () => {
+      const overlapping = { ...topo.streams.tasks, name: `${topo.streams.tasks.name}_TWIN` };
+      await expect(bus.ensureStream(overlapping)).rejects.toBeInstanceOf(BusProvisioningError);
+      const spec = taskConsumer();
+      await bus.ensureConsumer(spec);
+      const rival = { ...spec, durable: `${spec.durable}-rival` };
+      await expect(bus.ensureConsumer(rival)).rejects.toBeInstanceOf(BusProvisioningError);
+    });
+
     test('a consumer whose redeliveries outlast the dedupe window is refused', async () => {
       const spec = taskConsumer({ ackWaitMs: topo.streams.tasks.duplicateWindowMs, maxDeliver: 2 });
       await expect(bus.ensureConsumer(spec)).rejects.toMatchObject({ option: 'duplicate_window' });
