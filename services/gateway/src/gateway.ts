@@ -23,6 +23,7 @@ import { buildChatProviders, type ProviderBuildContext } from './providers/regis
 import { Redactor } from './redaction/redactor';
 import { ModelRouter } from './routing/model-router';
 import { systemClock, type Clock } from './shared/clock';
+import { prometheusObserver } from './metrics/gateway-metrics';
 
 /** The KV buckets a gateway shares with its replicas. */
 export interface GatewayState {
@@ -104,7 +105,10 @@ export class Gateway {
       clock, settings.rateLeaseFraction, settings.replicas, onError,
     );
     this.breakers = new CircuitBreakerBoard(options.state.limits, { ...settings.breaker, instanceId: this.instanceId }, clock, onError);
-    this.breakers.onChange = (target, state) => this.logger.info('circuit breaker changed', { target, state });
+    this.breakers.onChange = (provider, model, state) => {
+      this.logger.info('circuit breaker changed', { provider, model, state });
+      prometheusObserver.breaker(provider, model, state);
+    };
     this.records = typeof options.records === 'function' ? options.records(this.logger) : options.records;
     this.pipeline = new GatewayPipeline({
       config, settings, providers: this.providers, policy: this.policy, redactor: new Redactor(), cache: this.cache, budget: this.budget,

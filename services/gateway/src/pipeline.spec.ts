@@ -1,4 +1,5 @@
 import { FakeVendorServer } from '@agentflow/fake-vendor';
+import { metricsRegistry } from '@agentflow/telemetry';
 import { MemoryRecordSink } from './cost/record-sink';
 import { Gateway, type GatewayState } from './gateway';
 import type { GatewaySettings } from './config/gateway-settings';
@@ -78,6 +79,8 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     expect(second).toMatchObject({ status: 'ok', cached: true, costUsd: 0, text: first.text });
     expect(vendor.count('anthropic')).toBe(1);
     expect(records.entries.filter((e) => e.cached)).toHaveLength(1);
+    const lookups = await metricsRegistry.getSingleMetric('agentflow_gateway_cache_requests_total')!.get();
+    expect(lookups.values.find((v) => v.labels.result === 'hit')?.value).toBeGreaterThanOrEqual(1);
     const uncached = await gateway.generate(request({ cache: false, messages: [{ role: 'user', content: 'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789" review it' }] }));
     expect(uncached.cached).toBe(false);
     expect(vendor.count('anthropic')).toBe(2);

@@ -26,6 +26,7 @@ import { decideRetry } from './retry/backoff';
 import { ProviderChain } from './fallback/provider-chain';
 import type { ModelRouter } from './routing/model-router';
 import type { Clock } from './shared/clock';
+import { prometheusObserver, type PipelineObserver } from './metrics/gateway-metrics';
 
 export interface PipelineDeps {
   config: ProvidersConfig;
@@ -43,6 +44,8 @@ export interface PipelineDeps {
   logger: GatewayLogger;
   clock: Clock;
   random?: () => number;
+  /** Metrics; Prometheus through the telemetry library by default. */
+  observer?: PipelineObserver;
 }
 
 /** Why a request was aborted, as the transport says it: a cancelled run's spend is marked superseded. */
@@ -79,9 +82,11 @@ type CallOutcome = { ok: true; result: ChatResult; costUsd: number } | { ok: fal
 
 export class GatewayPipeline {
   private readonly random: () => number;
+  private readonly observer: PipelineObserver;
 
   constructor(private readonly d: PipelineDeps) {
     this.random = d.random ?? Math.random;
+    this.observer = d.observer ?? prometheusObserver;
   }
 
   /** Answers one request. Never throws for a vendor's or the budget's sake: the outcome is in the response. */
@@ -144,6 +149,7 @@ export class GatewayPipeline {
     });
     if (req.cache !== false) {
       const hit = this.d.cache.get(key);
+      this.observer.cache(hit !== undefined);
       if (hit) {
         this.ledger(req, hit.provider, hit.model, ZERO, 0, 'none', 0, `${req.requestId}:cache`, true);
         return this.answer(req, {}, { status: 'ok', text: hit.text, structured: hit.structured, provider: hit.provider, model: hit.model, cached: true });
@@ -290,6 +296,8 @@ export class GatewayPipeline {
     else breakers.release(target.provider, target.model, probe);
 
     const vendorRequestId = result?.vendorRequestId ?? error?.vendorRequestId;
+    this.observer.call(target.provider, target.model, failure);
+    if (error) this.observer.error(target.provider, error.failure);
     this.attempt(walk, target, failure, durationMs, error?.message, error?.status, vendorRequestId);
     this.audit(req, walk.redacted, target, failure, vendorRequestId, callId);
 
@@ -321,6 +329,7 @@ export class GatewayPipeline {
       priceEffectiveFrom: this.d.prices.price(provider, model, at)?.effectiveFrom,
     };
     this.d.records.ledger(entry);
+    this.observer.spent(entry);
   }
 
   private audit(req: GatewayRequest, redacted: Redacted, target: ProviderTarget, outcome: string, vendorRequestId: string | undefined, id: string): void {

@@ -33,8 +33,8 @@ const encoder = new TextEncoder();
 export class CircuitBreakerBoard {
   private readonly local = new Map<string, Local>();
   private stopWatch: (() => void) | null = null;
-  /** State changes seen, for metrics (`provider/model` -> state). */
-  onChange?: (target: string, state: BreakerState) => void;
+  /** State changes made by this replica, for logs and metrics. */
+  onChange?: (provider: string, model: string, state: BreakerState) => void;
 
   constructor(
     private readonly kv: KeyValueStore,
@@ -107,7 +107,7 @@ export class CircuitBreakerBoard {
     l.openUntil = 0;
     l.probing = false;
     this.publish(id, { state: 'closed', until: 0, by: this.options.instanceId });
-    this.onChange?.(`${provider}/${model}`, 'closed');
+    this.onChange?.(provider, model, 'closed');
   }
 
   /** Counts an outage failure (5xx, overload, timeout, network); opens at the threshold or on a failed probe. */
@@ -119,7 +119,7 @@ export class CircuitBreakerBoard {
     l.probing = false;
     l.openUntil = this.clock.now() + this.options.cooldownMs;
     this.publish(id, { state: 'open', until: l.openUntil, by: this.options.instanceId, reason });
-    this.onChange?.(`${provider}/${model}`, 'open');
+    this.onChange?.(provider, model, 'open');
   }
 
   /** A probe that ended without a verdict (aborted, a 4xx) lets the next caller probe. */
