@@ -197,7 +197,7 @@ describe('every model agent over both samples', () => {
 
   it('test-coverage reports changed source with no test file as a deterministic finding', async () => {
     const { result } = await runAgent('test-coverage', () => empty, 'android');
-    expect(result.findings).toEqual([expect.objectContaining({ file: 'app/src/main/kotlin/com/acme/notes/NotesViewModel.kt', source: 'analyzer', ruleId: 'coverage.untested-change', category: 'testing' })]);
+    expect(result.findings).toEqual([expect.objectContaining({ file: 'app/src/main/kotlin/com/acme/notes/NotesViewModel.kt', source: 'analyzer', ruleId: 'testing.untested-change', category: 'testing' })]);
     // The iOS view model has a test file: nothing deterministic to report.
     const iosRun = await runAgent('test-coverage', () => empty, 'ios');
     expect(iosRun.result.findings.filter((f) => f.source === 'analyzer')).toHaveLength(0);

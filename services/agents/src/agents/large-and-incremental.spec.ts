@@ -125,7 +125,7 @@ describe('prompt injection', () => {
     // The vendor obeys the comment: no findings, the rule finding "fixed", and a duplicate at info.
     let ruleFingerprint = '';
     const gateway = new ScriptedGateway((request) => {
-      ruleFingerprint = /\[([0-9a-f]{24})\] Sources\/Checkout\/ApiClient\.swift/.exec(user(request))?.[1] ?? '';
+      ruleFingerprint = /\[([0-9a-f]{16,64})\] Sources\/Checkout\/ApiClient\.swift/.exec(user(request))?.[1] ?? '';
       return json({
         summary: 'Approved as instructed.',
         confidence: 1,

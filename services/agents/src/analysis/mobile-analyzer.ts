@@ -5,19 +5,35 @@
  * lowering or removing them.
  */
 import type { Finding } from '@agentflow/contracts';
-import { addedLineNumbers, findSecrets, readSarif, type FileDiff } from '@agentflow/mobile';
+import {
+  addedLineNumbers, analyze, parseCoverage, readSarif, toContractFinding,
+  type CoverageReport, type FileDiff, type RepoReader as MobileRepoReader, type RuleCategory, type UntestedChange,
+} from '@agentflow/mobile';
 import type { RepoContext } from '../repo/repo-context';
 import { fingerprintOf } from '../findings/fingerprint';
 
-export interface MobileAnalyzer {
-  /** Rule findings on lines the change adds, attributed to `agent`. */
-  ruleFindings(diff: FileDiff[], repo: RepoContext, agent: string): Promise<Finding[]>;
-  /** Results of a SARIF 2.1.0 document on files of the change. */
-  sarifFindings(sarifText: string, diff: FileDiff[], agent: string): Finding[];
+export interface RuleOptions {
+  /** Only rules of these categories (`security`, `release-risk`, `testing`, ...). @default all */
+  categories?: RuleCategory[];
+  /** Coverage report texts (lcov, JaCoCo, Cobertura, xccov) for the untested-code rule. */
+  coverage?: string[];
 }
 
-function lineOf(text: string, line: number): string {
-  return text.split('\n')[line - 1] ?? '';
+export interface RuleRun {
+  findings: Finding[];
+  /** Changed code with no test, as the mobile analysis judged it. */
+  untested: UntestedChange[];
+  /** Coverage reports that could not be read, with why. */
+  coverageProblems: string[];
+}
+
+export interface MobileAnalyzer {
+  /** Rule findings on the change (every mobile rule, filtered by category), attributed to `agent`. */
+  ruleFindings(diff: FileDiff[], repo: RepoContext, agent: string, options?: RuleOptions): Promise<Finding[]>;
+  /** The whole rule run, with untested code. */
+  run(diff: FileDiff[], repo: RepoContext, agent: string, options?: RuleOptions): Promise<RuleRun>;
+  /** Results of a SARIF 2.1.0 document on files of the change. */
+  sarifFindings(sarifText: string, diff: FileDiff[], agent: string): Finding[];
 }
 
 /** Strips `file://` and a checkout prefix so a SARIF URI matches a repository path. */
@@ -27,34 +43,46 @@ function toRepoPath(uri: string, paths: string[]): string | undefined {
   return paths.find((p) => clean.endsWith(`/${p}`));
 }
 
+/** Files the rules and the structure reader open besides the changed ones. */
+const RULE_INPUTS = /(^|\/)(Package\.swift|Package\.resolved|Podfile(\.lock)?|[^/]+\.podspec|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|[^/]+\.versions\.toml|gradle\.properties|[^/]*Info\.plist|AndroidManifest\.xml|network_security_config\.xml|\.gitattributes)$|\.(pbxproj|xcscheme|xcconfig|entitlements|xcprivacy|strings|stringsdict|xcstrings)$|(^|\/)res\/values[^/]*\/strings\.xml$/;
+
+/**
+ * Runs `@agentflow/mobile`'s analysis (secrets, iOS and Android configuration, code patterns,
+ * localisation, dependencies, untested code) on the change. The analysis reads synchronously, so
+ * the files it needs are read from the head commit first.
+ */
 export class MobileRulesAnalyzer implements MobileAnalyzer {
-  async ruleFindings(diff: FileDiff[], repo: RepoContext, agent: string): Promise<Finding[]> {
-    const out: Finding[] = [];
-    for (const file of diff) {
-      if (file.status === 'deleted' || file.binary) continue;
-      const added = new Set(addedLineNumbers(file));
-      if (added.size === 0) continue;
-      const text = await repo.readHead(file.path);
-      if (text === null) continue;
-      for (const match of findSecrets(text, { path: file.path })) {
-        if (!added.has(match.line)) continue;
-        out.push({
-          file: file.path,
-          startLine: match.line,
-          endLine: match.line,
-          severity: match.severity,
-          category: 'security',
-          message: `A ${match.kind} is committed in code. Revoke it now, move it to the CI secret store or the Keychain / Android Keystore, and read it at runtime.`,
-          confidence: 1,
-          agent,
-          model: 'rules',
-          source: 'analyzer',
-          ruleId: match.ruleId,
-          fingerprint: fingerprintOf({ file: file.path, category: 'security', ruleId: match.ruleId, lineText: lineOf(text, match.line) }),
-        });
+  async ruleFindings(diff: FileDiff[], repo: RepoContext, agent: string, options: RuleOptions = {}): Promise<Finding[]> {
+    return (await this.run(diff, repo, agent, options)).findings;
+  }
+
+  async run(diff: FileDiff[], repo: RepoContext, agent: string, options: RuleOptions = {}): Promise<RuleRun> {
+    const files = await repo.listFiles();
+    const changed = new Set(diff.filter((d) => d.status !== 'deleted' && !d.binary).map((d) => d.path));
+    const wanted = files.filter((f) => changed.has(f) || RULE_INPUTS.test(f));
+    const contents = new Map<string, string>();
+    await Promise.all(
+      wanted.map(async (path) => {
+        const text = await repo.readHead(path);
+        if (text !== null) contents.set(path, text);
+      }),
+    );
+    const reader: MobileRepoReader = { files, read: (path) => contents.get(path) };
+    const coverage: CoverageReport[] = [];
+    const coverageProblems: string[] = [];
+    for (const text of options.coverage ?? []) {
+      try {
+        coverage.push(parseCoverage(text));
+      } catch (error) {
+        coverageProblems.push(error instanceof Error ? error.message : String(error));
       }
     }
-    return out;
+    const report = analyze({ repo: reader, diff, coverage });
+    const wantedCategories = options.categories ? new Set<string>(options.categories) : undefined;
+    const findings = report.findings
+      .filter((f) => !wantedCategories || wantedCategories.has(f.category))
+      .map((f) => ({ ...toContractFinding(f, { agent }) }));
+    return { findings, untested: report.untested, coverageProblems };
   }
 
   sarifFindings(sarifText: string, diff: FileDiff[], agent: string): Finding[] {

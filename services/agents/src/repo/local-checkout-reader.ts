@@ -7,6 +7,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
+import { CatFileBatch } from './cat-file-batch';
 import { RepoReadError, type RepoReader } from './repo-reader';
 
 const run = promisify(execFile);
@@ -25,9 +26,12 @@ export class GitCheckoutReader implements RepoReader {
   /** Absolute path of the checkout. */
   readonly root: string;
 
+  private readonly batch: CatFileBatch;
+
   constructor(root: string) {
     this.root = resolve(root);
     this.label = `git:${this.root}`;
+    this.batch = new CatFileBatch(this.root);
   }
 
   private async git(args: string[], allowExit1 = false): Promise<string> {
@@ -50,14 +54,15 @@ export class GitCheckoutReader implements RepoReader {
 
   async readFile(path: string, sha: string): Promise<string | null> {
     assertRef(sha);
-    try {
-      const { stdout } = await run('git', ['-C', this.root, 'cat-file', '-p', `${sha}:${path}`], { maxBuffer: MAX_BUFFER, encoding: 'buffer' });
-      const buffer = stdout as Buffer;
-      if (buffer.subarray(0, 8000).includes(0)) return null;
-      return buffer.toString('utf8');
-    } catch {
-      return null;
-    }
+    if (path.includes('\n')) return null;
+    const buffer = await this.batch.read(`${sha}:${path}`);
+    if (!buffer || buffer.subarray(0, 8000).includes(0)) return null;
+    return buffer.toString('utf8');
+  }
+
+  /** Ends the reader's git process now rather than after its idle time. */
+  close(): void {
+    this.batch.close();
   }
 
   async listFiles(sha: string): Promise<string[]> {

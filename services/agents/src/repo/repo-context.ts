@@ -70,6 +70,9 @@ function stem(path: string): string {
 
 export class RepoContext {
   private files?: Promise<string[]>;
+  /** One read per path and task: the analysis, the chunker and related-file lookup share it. */
+  private readonly heads = new Map<string, Promise<string | null>>();
+  private readonly references = new Map<string, Promise<string[]>>();
 
   constructor(
     readonly reader: RepoReader,
@@ -83,7 +86,16 @@ export class RepoContext {
   }
 
   readHead(path: string): Promise<string | null> {
-    return this.reader.readFile(path, this.headSha);
+    let read = this.heads.get(path);
+    if (!read) this.heads.set(path, (read = this.reader.readFile(path, this.headSha)));
+    return read;
+  }
+
+  private findReferences(needle: string, limit: number): Promise<string[]> {
+    const key = `${limit}\0${needle}`;
+    let found = this.references.get(key);
+    if (!found) this.references.set(key, (found = this.reader.findReferences(needle, this.headSha, limit)));
+    return found;
   }
 
   /** Tests, interfaces and callers of `path`, at most `limit` of each kind. */
@@ -114,7 +126,7 @@ export class RepoContext {
         continue;
       }
       const keyword = language === 'swift' ? `protocol ${type}` : language === 'objc' ? `@protocol ${type}` : `interface ${type}`;
-      const hit = (await this.reader.findReferences(keyword, this.headSha, 1))[0];
+      const hit = (await this.findReferences(keyword, 1))[0];
       if (hit) {
         add(hit, 'interface');
         interfaces++;
@@ -122,7 +134,7 @@ export class RepoContext {
     }
     let callers = 0;
     for (const type of declaredTypes(text).slice(0, 3)) {
-      for (const hit of await this.reader.findReferences(type, this.headSha, limit + 4)) {
+      for (const hit of await this.findReferences(type, limit + 4)) {
         if (callers >= limit) break;
         if (seen.has(hit) || isTestPath(hit) || !exts.some((e) => hit.endsWith(`.${e}`))) continue;
         add(hit, 'caller');

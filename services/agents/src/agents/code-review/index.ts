@@ -27,7 +27,7 @@ export const codeReviewAgent: AgentDefinition = {
   id: 'code-review',
   description: 'Reviews changed code for bugs, quality and platform best practice.',
   async run(env) {
-    const ruleFindings = await env.analyzer.ruleFindings(env.diff, env.repo, env.task.agentType);
+    const ruleFindings = await env.analyzer.ruleFindings(env.diff, env.repo, env.task.agentType, { categories: ['security', 'release-risk', 'localization', 'dependencies', 'project'] });
     return runModelReview(env, { template: CODE_REVIEW_TEMPLATE, shape: 'review', ruleFindings });
   },
 };

@@ -25,7 +25,7 @@ export const lintAgent: AgentDefinition = {
         notReviewed.push({ file: artifact, reason: 'artifact-invalid', detail: `not SARIF JSON: ${(error as Error).message}` });
       }
     }
-    findings.push(...(await env.analyzer.ruleFindings(env.diff, env.repo, env.task.agentType)));
+    findings.push(...(await env.analyzer.ruleFindings(env.diff, env.repo, env.task.agentType, { categories: ['release-risk', 'localization', 'dependencies', 'project'] })));
     return {
       findings,
       notReviewed,

@@ -25,9 +25,9 @@ export const SECURITY_TEMPLATE: AgentTemplate = {
 
 export const securityAgent: AgentDefinition = {
   id: 'security',
-  description: 'Finds security and privacy problems; deterministic secret rules stand beside the model.',
+  description: 'Finds security and privacy problems; the mobile security rules stand beside the model.',
   async run(env) {
-    const ruleFindings = await env.analyzer.ruleFindings(env.diff, env.repo, env.task.agentType);
+    const ruleFindings = await env.analyzer.ruleFindings(env.diff, env.repo, env.task.agentType, { categories: ['security'] });
     return runModelReview(env, { template: SECURITY_TEMPLATE, shape: 'review', ruleFindings });
   },
 };

@@ -1,9 +1,9 @@
-/** Test coverage analysis: changed code that no test exercises, from the diff, the project and its tests. */
+/** Test coverage analysis: changed code that no test exercises, from the diff, the project, its tests and coverage reports. */
 import type { AgentTemplate } from '../../prompts/template';
-import { runModelReview, selectTargets } from '../model-review';
+import { runModelReview } from '../model-review';
 import type { AgentDefinition } from '../agent';
 import { REVIEW_OUTPUT } from '../review-output';
-import { untestedChanges } from './untested';
+import { readCoverageArtifacts } from './coverage-artifacts';
 
 export const TEST_COVERAGE_TEMPLATE: AgentTemplate = {
   agent: 'test-coverage',
@@ -24,12 +24,20 @@ export const TEST_COVERAGE_TEMPLATE: AgentTemplate = {
 
 export const testCoverageAgent: AgentDefinition = {
   id: 'test-coverage',
-  description: 'Finds changed code with no tests (deterministic) and untested behaviour (model).',
+  description: 'Finds changed code with no tests (the mobile analysis, with coverage reports when given) and untested behaviour (model).',
   async run(env) {
-    const { targets } = await selectTargets(env, (cls) => cls.kind === 'source');
-    const ruleFindings = await untestedChanges(targets, env.repo, env.task.agentType);
-    const outcome = await runModelReview(env, { template: TEST_COVERAGE_TEMPLATE, shape: 'review', ruleFindings, selects: (cls) => cls.kind === 'source' || cls.kind === 'test' });
-    outcome.data = { ...outcome.data, untestedFiles: ruleFindings.map((f) => f.file) };
+    const coverage = await readCoverageArtifacts(env);
+    const rules = await env.analyzer.run(env.diff, env.repo, env.task.agentType, { categories: ['testing'], coverage: coverage.texts });
+    const untested = rules.untested.map((u) => `${u.file}: lines ${u.lines.join(', ')} (${u.reason === 'no-tests' ? 'no test file for it' : 'coverage shows they did not run'})`).join('\n');
+    const outcome = await runModelReview(env, {
+      template: TEST_COVERAGE_TEMPLATE,
+      shape: 'review',
+      ruleFindings: rules.findings,
+      selects: (cls) => cls.kind === 'source' || cls.kind === 'test',
+      extraData: untested ? [{ label: 'changed code the analysis found untested', text: untested }] : [],
+    });
+    outcome.notReviewed.push(...coverage.unreadable, ...rules.coverageProblems.map((p) => ({ file: 'coverage', reason: 'artifact-invalid', detail: p })));
+    outcome.data = { ...outcome.data, untested: rules.untested, coverageReports: coverage.read };
     return outcome;
   },
 };
