@@ -14,3 +14,6 @@ export { WorkflowProjectMatcher, type TriggerMatcher, type TriggerDecision } fro
 export { runIdFor, RunRequester } from './runs/run-requester';
 export { Reconciler, type ReconcileReport } from './reconciler/reconciler';
 export { mayAct, ApiTokenStore, type ApiRole } from './api/api-tokens';
+export { GitHubRepoReader } from './repo/github-repo-reader';
+export { GitLabRepoReader } from './repo/gitlab-repo-reader';
+export type { RepoReader } from './repo/repo-reader';

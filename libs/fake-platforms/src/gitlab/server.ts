@@ -188,6 +188,12 @@ export async function startFakeGitLab(options: { port?: number; token?: string }
     const content = files.get(String(req.query.get('ref')))?.[req.params.path];
     return content === undefined ? notFound('404 File Not Found') : { status: 200, body: content, headers: { 'content-type': 'text/plain; charset=utf-8' } };
   });
+  router.on('GET', '/api/v4/projects/:id/repository/compare', (req) => {
+    const p = project(req);
+    const m = mergeRequests.find((x) => x.projectId === p?.projectId && x.headSha === req.query.get('to') && x.baseSha === req.query.get('from'));
+    if (!m) return notFound('404 Ref Not Found');
+    return { status: 200, body: { commit: { id: m.headSha }, commits: [{ id: m.headSha }], diffs: m.diffs, compare_timeout: false, compare_same_ref: false } };
+  });
   router.on('GET', '/api/v4/projects/:id/repository/tree', (req) => {
     const map = files.get(String(req.query.get('ref'))) ?? {};
     return page(req, Object.keys(map).map((path) => ({ id: path, name: path.split('/').pop(), type: 'blob', path, mode: '100644' })));

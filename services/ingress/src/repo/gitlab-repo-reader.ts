@@ -1,0 +1,78 @@
+/** `RepoReader` over the GitLab REST API v4 (compare, raw files, repository tree). */
+import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
+import { PermanentError, TransientError } from '@agentflow/contracts';
+import { retryAfterMs } from '../platform/platform-errors';
+import { grepFiles, isBinary, toGitDiff, type RepoReader } from './repo-reader';
+
+interface GitLabDiff {
+  old_path: string;
+  new_path: string;
+  diff: string;
+  new_file: boolean;
+  renamed_file: boolean;
+  deleted_file: boolean;
+}
+
+export class GitLabRepoReader implements RepoReader {
+  readonly label: string;
+  private readonly project: string;
+  private readonly cache = new Map<string, Promise<string | null>>();
+
+  constructor(
+    private readonly host: string,
+    private readonly token: string,
+    /** Project id or path (`group/app`). */
+    project: number | string,
+  ) {
+    this.project = encodeURIComponent(String(project));
+    this.label = `gitlab:${project}`;
+  }
+
+  private async get(path: string, allow404 = false): Promise<Response | null> {
+    const response = await fetch(`${this.host}/api/v4/projects/${this.project}${path}`, { headers: { 'private-token': this.token } });
+    if (response.ok) return response;
+    if (allow404 && response.status === 404) return null;
+    const message = `${this.label} GET ${path.split('?')[0]} answered ${response.status}`;
+    if (response.status === 429 || response.status >= 500) throw new TransientError(message, { retryAfterMs: retryAfterMs(response.headers.get('retry-after') ?? undefined) });
+    throw new PermanentError(message);
+  }
+
+  async diff(baseSha: string, headSha: string): Promise<FileDiff[]> {
+    const response = await this.get(`/repository/compare?from=${encodeURIComponent(baseSha)}&to=${encodeURIComponent(headSha)}&straight=false`);
+    const { diffs = [] } = (await response!.json()) as { diffs?: GitLabDiff[] };
+    const text = diffs
+      .map((d) => toGitDiff({ oldPath: d.old_path, newPath: d.new_path, status: d.new_file ? 'added' : d.deleted_file ? 'removed' : d.renamed_file ? 'renamed' : 'modified', patch: d.diff }))
+      .join('\n');
+    return text ? parseUnifiedDiff(`${text}\n`) : [];
+  }
+
+  readFile(path: string, sha: string): Promise<string | null> {
+    const key = `${sha}:${path}`;
+    let pending = this.cache.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const response = await this.get(`/repository/files/${encodeURIComponent(path)}/raw?ref=${encodeURIComponent(sha)}`, true);
+        if (!response) return null;
+        const buffer = Buffer.from(await response.arrayBuffer());
+        return isBinary(buffer) ? null : buffer.toString('utf8');
+      })();
+      this.cache.set(key, pending);
+    }
+    return pending;
+  }
+
+  async listFiles(sha: string): Promise<string[]> {
+    const out: string[] = [];
+    for (let page = 1; page <= 200; page++) {
+      const response = await this.get(`/repository/tree?ref=${encodeURIComponent(sha)}&recursive=true&per_page=100&page=${page}`);
+      const items = (await response!.json()) as Array<{ path: string; type: string }>;
+      out.push(...items.filter((i) => i.type === 'blob').map((i) => i.path));
+      if (items.length < 100) break;
+    }
+    return out;
+  }
+
+  async findReferences(needle: string, sha: string, limit: number): Promise<string[]> {
+    return grepFiles(await this.listFiles(sha), needle, limit, (p) => this.readFile(p, sha));
+  }
+}
