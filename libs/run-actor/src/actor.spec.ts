@@ -3,7 +3,7 @@ import { RunActor } from './actor';
 import type { PublishTaskCommand, RunCommand } from './commands';
 import type { RunEvent } from './events';
 import { buildPlan, buildRunRequest, type StepSpec } from './plan-builders';
-import { RUN_STATE_SCHEMA_VERSION, upgradeState, type RunState } from './state';
+import { RUN_STATE_SCHEMA_VERSION, timerIsLive, upgradeState, type RunState } from './state';
 import { buildFinding, buildResult, replay } from './test-support';
 import { UnsupportedStateVersionError } from './errors';
 
@@ -158,7 +158,10 @@ describe('RunActor: retries', () => {
 
   it('ignores a stale timeout and a late result of an earlier attempt', () => {
     let state = start(actor, [{ id: 'review', retries: 1 }]).state!;
+    expect(timerIsLive(state, { timerId: 'review:1:timeout', kind: 'step-timeout', stepId: 'review' })).toBe(true);
     state = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'agent_crashed' }).state!;
+    expect(timerIsLive(state, { timerId: 'review:1:timeout', kind: 'step-timeout', stepId: 'review' })).toBe(false);
+    expect(timerIsLive(state, { timerId: `deadline@${T0 + 900_000}`, kind: 'run-deadline' })).toBe(true);
     const staleTimer = apply(actor, state, { type: 'stepTimedOut', at: T0 + 60_000, stepId: 'review', attempt: 1, timerId: 'review:1:timeout' });
     expect(staleTimer.ignored).toBeDefined();
     const lateResult = apply(actor, state, { type: 'stepSucceeded', at: T0 + 20, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1) });

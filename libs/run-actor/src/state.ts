@@ -129,3 +129,14 @@ export const TERMINAL_STEP_STATES: readonly StepState[] = ['succeeded', 'failed'
 export function isStepTerminal(step: StepRuntime): boolean {
   return TERMINAL_STEP_STATES.includes(step.state);
 }
+
+/**
+ * Whether the run still expects this timer: a timer of an ended run, of an earlier attempt, or one
+ * replaced by another (a deadline pushed out, a step that stopped waiting) can never matter again.
+ */
+export function timerIsLive(state: RunState, timer: { timerId: string; kind: string; stepId?: string }): boolean {
+  if (state.status !== 'running') return false;
+  if (timer.kind === 'run-deadline') return state.deadlineTimerId === timer.timerId;
+  const step = timer.stepId ? state.steps[timer.stepId] : undefined;
+  return step?.timerId === timer.timerId;
+}

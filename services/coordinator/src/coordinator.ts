@@ -5,7 +5,7 @@
  */
 import type { ConsumerHandle, InboundMessage, MessageBus, Messenger } from '@agentflow/bus';
 import { describeError, InvalidMessageError, type Topology } from '@agentflow/contracts';
-import { eventFromAgentMessage, RunActor, type RunEvent, type TimerKind } from '@agentflow/run-actor';
+import { eventFromAgentMessage, RunActor, timerIsLive, type RunEvent, type TimerKind } from '@agentflow/run-actor';
 import { createLogger, metrics, type Logger } from '@agentflow/telemetry';
 import type { CoordinatorConfig } from './config';
 import { coordinatorConsumers, type CoordinatorConsumers } from './consumers';
@@ -42,6 +42,7 @@ export class Coordinator {
   private processor?: RunProcessor;
   private crossRun?: CrossRunIndex;
   private slots?: DeferredSlots;
+  private store?: RunStore;
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.consumers = coordinatorConsumers(deps.topology, deps.config.ackWaitMs);
@@ -54,6 +55,7 @@ export class Coordinator {
     const { bus, messenger, topology, config } = this.deps;
     const kv = await bus.kv(topology.buckets.runs, { history: 5 });
     const store = new RunStore(kv);
+    this.store = store;
     this.crossRun = new CrossRunIndex(kv);
     this.slots = new DeferredSlots(kv, config.deferredConcurrency, 5 * 60_000);
     const actor = new RunActor({ minDeferMs: config.minDeferMs });
@@ -155,6 +157,10 @@ export class Coordinator {
     const now = this.now();
     const decision = timerDecision(timer, now, this.deps.config.maxTimerNakMs);
     if (!decision.due) {
+      // A timer the run no longer expects (the run ended, the step moved on) is dropped now rather
+      // than redelivered every 30 s until its due time.
+      const loaded = await this.store!.load(runId);
+      if (loaded && !timerIsLive(loaded.record.state, timer)) return;
       msg.nak(decision.nakMs);
       return;
     }
