@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import { isMap, isSeq, type Node } from 'yaml';
-import {
-  FINDING_SOURCES, resolveAgentType, SEVERITIES,
-  type AgentTypeSpec, type GateRule, type PlanComparison, type PlanOutputs, type PlanProvider, type PlanStep, type PlanTrigger,
-  type PlanTriggerConditions, type RunLevelAction, type WorkflowPlan,
-} from '@agentflow/contracts';
+import { resolveAgentType, type AgentTypeSpec, type PlanProvider, type PlanStep, type WorkflowPlan } from '@agentflow/contracts';
 import { nameProblem, readAgentDefinition, readDuration, type AgentDeclarations, type AgentDefinition, type Located } from './agents';
 import { conditionRefs, ConditionSyntaxError, isSatisfiable, parseCondition, RUNNABLE_STATUSES, type Condition } from './conditions';
-import { parseCron, CronSyntaxError } from './cron';
 import { hasErrors, type Diagnostic } from './diagnostics';
-import { globProblem } from './globs';
+import { readFallback, type FallbackRule } from './fallback';
+import { readConcurrency, readConventions, readGate, readIgnore, readOutputs, readWorkflowPathInstructions } from './outputs';
 import type { ProviderCatalog } from './providers';
 import { SourceFile, type Field } from './source';
 import { closest, didYouMean, maybeMeant } from './suggest';
+import { readTrigger } from './trigger';
+
+export { CONDITION_KEYS, EVENTS, PR_ACTIONS } from './trigger';
+export { DEFAULT_CONVENTIONS_FILE, DEFAULT_IGNORE, OUTPUT_KEYS, readPathInstructions } from './outputs';
 
 /** What a workflow is compiled against: the project's providers, agents and data-class settings. */
 export interface CompileContext {
@@ -34,27 +34,13 @@ export const WORKFLOW_KEYS = [
   'name', 'id', 'description', 'trigger', 'agents', 'execution', 'phases', 'fallback', 'output', 'gate', 'concurrency',
   'timeout', 'ignore', 'path_instructions', 'conventions', 'data_classes', 'batch',
 ];
-const TRIGGER_KEYS = ['event', 'conditions', 'commands', 'schedule'];
-export const CONDITION_KEYS = ['files_changed', 'lines_changed', 'test_coverage', 'labels', 'labels_ignore', 'branches', 'branches_ignore', 'authors', 'authors_ignore', 'draft', 'bots'];
 const PHASE_KEYS = ['name', 'agents', 'parallel', 'depends_on', 'if', 'timeout', 'retries', 'batch'];
-const FALLBACK_KEYS = ['if', 'use', 'model', 'notify', 'continue'];
-export const OUTPUT_KEYS = ['github_comment', 'inline_comments', 'check_run', 'slack_notification', 'slack_channel', 'database_log', 'create_files', 'files_mode', 'format', 'max_inline_comments'];
-const GATE_KEYS = ['fail_on', 'sources', 'min_confidence'];
-export const EVENTS = ['pull_request', 'merge_request', 'push', 'manual', 'issue_comment', 'schedule'];
-export const PR_ACTIONS = ['opened', 'synchronize', 'reopened', 'ready_for_review', 'labeled', 'unlabeled', 'edited', 'closed', 'converted_to_draft', 'review_requested'];
-const CONCURRENCY_VARS = ['workflow', 'repo', 'pr', 'branch', 'sha'];
 
-/** Paths no agent receives unless a workflow says otherwise: lockfiles and generated code. */
-export const DEFAULT_IGNORE = [
-  'Podfile.lock', 'Package.resolved', 'Cartfile.resolved', 'gradle.lockfile', '*.lockfile', 'yarn.lock', 'package-lock.json', 'Gemfile.lock',
-  '*.pb.swift', '*.pb.kt', '*.pb.java', 'R.java', 'BuildConfig.java', '*.generated.*', '*.g.dart', '**/build/generated/**', '*.xcodeproj/project.pbxproj',
-];
 
 /** @default 5 minutes */
 export const DEFAULT_STEP_TIMEOUT_MS = 300_000;
 /** @default 15 minutes */
 export const DEFAULT_RUN_TIMEOUT_MS = 900_000;
-export const DEFAULT_CONVENTIONS_FILE = 'AGENTS.md';
 
 interface StepDraft {
   id: string;
@@ -73,12 +59,6 @@ interface StepDraft {
   at: Node;
 }
 
-interface FallbackRule {
-  provider: string | '*';
-  use?: { provider: string; node: Node; model?: string };
-  notify?: string;
-  continue: boolean;
-}
 
 /** Compiles one workflow file's text to its plan, or to the problems that stop it. Never throws for bad input. */
 export function compileWorkflow(text: string, file: string, ctx: CompileContext): CompileResult {
@@ -138,15 +118,15 @@ class WorkflowCompiler {
         this.id = id;
       }
     }
-    const trigger = this.trigger();
+    const trigger = readTrigger(src, f);
     const defaultBatch = f.get('batch') ? src.boolean(f.get('batch')!.value, '`batch`') ?? false : false;
     const runTimeout = f.get('timeout') ? readDuration(src, f.get('timeout')!.value, '`timeout`') ?? DEFAULT_RUN_TIMEOUT_MS : DEFAULT_RUN_TIMEOUT_MS;
     const drafts = this.steps(defaultBatch);
-    const fallback = this.fallback();
+    const fallback = readFallback(src, f, this.ctx.providers);
     const dataClasses = this.dataClasses();
     const steps = this.finishSteps(drafts, fallback.rules, dataClasses, runTimeout);
-    const outputs = this.outputs();
-    const gate = this.gate(outputs);
+    const outputs = readOutputs(src, f);
+    const gate = readGate(src, f, outputs);
     const plan: WorkflowPlan = {
       id: this.id,
       name: name ?? this.id,
@@ -155,170 +135,17 @@ class WorkflowCompiler {
       runActions: fallback.actions,
       outputs,
       gate,
-      concurrency: this.concurrency(trigger),
+      concurrency: readConcurrency(src, f, trigger),
       timeoutMs: runTimeout,
-      ignore: this.ignore(),
-      pathInstructions: this.pathInstructions(),
-      conventionsFile: this.conventions(),
+      ignore: readIgnore(src, f),
+      pathInstructions: readWorkflowPathInstructions(src, f),
+      conventionsFile: readConventions(src, f),
       trigger,
       dataClasses,
     };
     if (plan.concurrency === undefined) delete plan.concurrency;
     if (plan.conventionsFile === undefined) delete plan.conventionsFile;
     return plan;
-  }
-
-  // ---- trigger -------------------------------------------------------------------------------
-
-  private trigger(): PlanTrigger {
-    const { src } = this;
-    const trigger: PlanTrigger = { events: [], commands: [], schedules: [], conditions: { draft: 'skip', bots: 'skip' } };
-    const field = this.f.get('trigger');
-    if (!field) {
-      if (isMap(src.deref(src.root))) src.error(src.root, 'the workflow needs `trigger:` with an `event:` (for example `pull_request`)');
-      return trigger;
-    }
-    const t = src.map(field.value, '`trigger`', TRIGGER_KEYS);
-    if (!t) return trigger;
-    const event = t.get('event');
-    if (!event) src.error(field.value, '`trigger` needs `event:` (pull_request, pull_request.opened, push, manual, issue_comment or schedule)');
-    else {
-      for (const e of src.stringList(event.value, '`trigger.event`') ?? []) {
-        const [kind, action, extra] = e.value.split('.');
-        if (!EVENTS.includes(kind)) src.error(e.node, `unknown event \`${kind}\`${didYouMean(kind, EVENTS)}`);
-        else if (extra !== undefined || (action !== undefined && kind !== 'pull_request' && kind !== 'merge_request')) src.error(e.node, `\`${e.value}\`: only pull_request events take an action (\`pull_request.opened\`)`);
-        else if (action !== undefined && !PR_ACTIONS.includes(action)) src.error(e.node, `unknown pull_request action \`${action}\`${didYouMean(action, PR_ACTIONS)}`);
-        else trigger.events.push(kind === 'merge_request' ? e.value.replace('merge_request', 'pull_request') : e.value);
-      }
-      if (isSeq(src.deref(event.value)) && (src.deref(event.value) as { items: unknown[] }).items.length === 0) src.error(event.value, '`trigger.event` is empty; list at least one event');
-    }
-    const commands = t.get('commands');
-    if (commands) {
-      for (const c of src.stringList(commands.value, '`trigger.commands`') ?? []) {
-        if (!c.value.startsWith('/')) src.error(c.node, `a comment command starts with \`/\`, as in \`/agentflow review\`; found \`${c.value}\``);
-        else trigger.commands.push(c.value.trim());
-      }
-      if (!trigger.events.includes('issue_comment')) src.error(commands.key, '`commands` only applies to the `issue_comment` event; add `issue_comment` to `trigger.event`');
-    } else if (trigger.events.includes('issue_comment')) {
-      src.error(field.value, 'an `issue_comment` trigger needs `commands:` (for example `["/agentflow review"]`)');
-    }
-    const schedule = t.get('schedule');
-    if (schedule) {
-      for (const s of src.stringList(schedule.value, '`trigger.schedule`') ?? []) {
-        try {
-          parseCron(s.value);
-          trigger.schedules.push(s.value.trim());
-        } catch (error) {
-          if (!(error instanceof CronSyntaxError)) throw error;
-          src.error(s.node, `schedule \`${s.value}\`: ${error.message}`);
-        }
-      }
-      if (!trigger.events.includes('schedule')) src.error(schedule.key, '`schedule` only applies to the `schedule` event; add `schedule` to `trigger.event`');
-    } else if (trigger.events.includes('schedule')) {
-      src.error(field.value, 'a `schedule` trigger needs `schedule:` with a cron expression (for example `"0 3 * * 1-5"`, UTC)');
-    }
-    const conditions = t.get('conditions');
-    if (conditions) this.conditions(conditions.value, trigger.conditions);
-    return trigger;
-  }
-
-  /** `conditions:` as a list of one-key maps (the seed's form) or as one map. */
-  private conditions(node: Node | null, out: PlanTriggerConditions): void {
-    const { src } = this;
-    const target = src.deref(node);
-    const entries: Array<[string, Field]> = [];
-    if (isSeq(target)) {
-      for (const item of target.items as Node[]) {
-        const m = src.map(item, 'a trigger condition (`- files_changed: [...]`)', CONDITION_KEYS);
-        for (const entry of m ?? []) entries.push(entry);
-      }
-    } else if (isMap(target)) {
-      for (const entry of src.fields(target, '`trigger.conditions`', CONDITION_KEYS)) entries.push(entry);
-    } else {
-      src.error(node, '`trigger.conditions` must be a list (`- files_changed: ["*.swift"]`) or a map');
-      return;
-    }
-    const seen = new Map<string, Node>();
-    for (const [key, field] of entries) {
-      if (seen.has(key)) {
-        src.error(field.key, `condition \`${key}\` is given twice; conditions are ANDed, merge them into one`);
-        continue;
-      }
-      seen.set(key, field.key);
-      const value = field.value;
-      const what = `\`${key}\``;
-      switch (key) {
-        case 'files_changed':
-        case 'labels':
-        case 'labels_ignore':
-        case 'branches':
-        case 'branches_ignore':
-        case 'authors':
-        case 'authors_ignore': {
-          const list = src.stringList(value, what) ?? [];
-          if (key === 'files_changed') for (const g of list) { const p = globProblem(g.value); if (p) src.error(g.node, `glob \`${g.value}\`: ${p}`); }
-          const prop = ({ files_changed: 'filesChanged', labels: 'labels', labels_ignore: 'labelsIgnore', branches: 'branches', branches_ignore: 'branchesIgnore', authors: 'authors', authors_ignore: 'authorsIgnore' } as const)[key];
-          out[prop] = list.map((g) => g.value);
-          break;
-        }
-        case 'lines_changed': {
-          const cmp = this.comparison(value, what, false);
-          if (cmp) out.linesChanged = cmp;
-          break;
-        }
-        case 'test_coverage': {
-          let whenUnknown: 'skip' | 'run' = 'skip';
-          let cmpNode = value;
-          if (isMap(src.deref(value))) {
-            const m = src.map(value, what, ['value', 'when_unknown'])!;
-            cmpNode = m.get('value')?.value ?? null;
-            if (!m.get('value')) src.error(value, `${what} needs \`value:\` (for example \`"< 80%"\`)`);
-            const wu = m.get('when_unknown');
-            if (wu) {
-              const v = src.string(wu.value, '`when_unknown`');
-              if (v !== undefined && v !== 'skip' && v !== 'run') src.error(wu.value, `\`when_unknown\` must be \`skip\` or \`run\`, found \`${v}\``);
-              else if (v) whenUnknown = v;
-            }
-            if (!cmpNode) break;
-          }
-          const cmp = this.comparison(cmpNode, what, true);
-          if (cmp) {
-            if (cmp.value > 100) src.error(cmpNode, `${what} is a percentage between 0 and 100, found ${cmp.value}`);
-            else out.testCoverage = { ...cmp, whenUnknown };
-          }
-          break;
-        }
-        case 'draft': {
-          const v = src.string(value, what);
-          if (v !== undefined && !['skip', 'include', 'only'].includes(v)) src.error(value, `${what} must be \`skip\`, \`include\` or \`only\`, found \`${v}\``);
-          else if (v) out.draft = v as PlanTriggerConditions['draft'];
-          break;
-        }
-        case 'bots': {
-          const v = src.string(value, what);
-          if (v !== undefined && v !== 'skip' && v !== 'include') src.error(value, `${what} must be \`skip\` or \`include\`, found \`${v}\``);
-          else if (v) out.bots = v as PlanTriggerConditions['bots'];
-          break;
-        }
-      }
-    }
-  }
-
-  private comparison(node: Node | null, what: string, percent: boolean): PlanComparison | undefined {
-    const { src } = this;
-    const target = src.deref(node);
-    if (target && 'value' in target && typeof (target as { value: unknown }).value === 'number') {
-      src.error(node, `${what} needs a comparison in quotes, for example \`"> ${(target as { value: number }).value}"\``);
-      return undefined;
-    }
-    const text = src.string(node, what);
-    if (text === undefined) return undefined;
-    const m = /^\s*(>=|<=|==|!=|>|<)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
-    if (!m || (m[3] === '%' && !percent)) {
-      src.error(node, `${what} \`${text}\` is not a comparison; write for example \`${percent ? '"< 80%"' : '"> 100"'}\` (operators: > >= < <= == !=)`);
-      return undefined;
-    }
-    return { op: m[1] as PlanComparison['op'], value: Number(m[2]) };
   }
 
   // ---- steps ---------------------------------------------------------------------------------
@@ -569,93 +396,6 @@ class WorkflowCompiler {
 
   // ---- fallback, providers, conditions ---------------------------------------------------------
 
-  private fallback(): { rules: FallbackRule[]; actions: RunLevelAction[] } {
-    const { src, ctx } = this;
-    const rules: FallbackRule[] = [];
-    const actions: RunLevelAction[] = [];
-    const field = this.f.get('fallback');
-    if (!field) return { rules, actions };
-    const uses = new Map<string, Node>();
-    for (const item of src.list(field.value, '`fallback`') ?? []) {
-      const r = src.map(item, 'a fallback rule (`- if: claude-api.fails` with `use:` or `notify:`)', FALLBACK_KEYS);
-      if (!r) continue;
-      const ifField = r.get('if');
-      if (!ifField) {
-        src.error(item, 'a fallback rule needs `if: <provider>.fails`');
-        continue;
-      }
-      const cond = src.string(ifField.value, '`if` of a fallback rule');
-      if (cond === undefined) continue;
-      const m = /^\s*([A-Za-z0-9_*-]+)\.(fails)\s*$/.exec(cond);
-      if (!m) {
-        const near = /^\s*([A-Za-z0-9_*-]+)\.(fail|failed|failure|fails?)\s*$/.exec(cond);
-        const fix = near ? `did you mean \`${near[1]}.fails\`?` : 'write `<provider>.fails` (for example `claude-api.fails`, or `any.fails`)';
-        src.error(ifField.value, `a fallback rule's \`if\` \`${cond}\` is not a provider failure; ${fix}`);
-        continue;
-      }
-      let provider: string | '*';
-      if (m[1] === 'any' || m[1] === '*') provider = '*';
-      else {
-        const resolved = ctx.providers.resolve(m[1]);
-        if (!resolved) {
-          src.errorInside(ifField.value!, 0, `unknown provider \`${m[1]}\`${didYouMean(m[1], ctx.providers.names())}`);
-          continue;
-        }
-        provider = resolved;
-      }
-      const rule: FallbackRule = { provider, continue: true };
-      const use = r.get('use');
-      if (use) {
-        const name = src.string(use.value, '`use`');
-        const resolved = name === undefined ? undefined : ctx.providers.resolve(name);
-        if (name !== undefined && !resolved) src.error(use.value, `unknown provider \`${name}\`${didYouMean(name, ctx.providers.names())}`);
-        else if (resolved) {
-          rule.use = { provider: resolved, node: use.value ?? use.key };
-          const model = r.get('model');
-          if (model) {
-            const mv = src.string(model.value, '`model`');
-            const rm = mv === undefined ? undefined : ctx.providers.resolveModel(resolved, mv);
-            if (mv !== undefined && !rm) src.error(model.value, `provider \`${resolved}\` has no model \`${mv}\`${didYouMean(mv, Object.keys(ctx.providers.get(resolved)!.models))}`);
-            else if (rm) {
-              if (rm.retiredFrom) src.warn(model.value, `model \`${rm.retiredFrom}\` is retired; using its successor \`${rm.model}\` (write \`model: ${rm.model}\` to silence this)`);
-              rule.use.model = rm.model;
-            }
-          }
-          if (provider !== '*' && uses.has(provider)) src.error(use.key, `provider \`${provider}\` already has a fallback (line ${src.position(uses.get(provider)!.range?.[0] ?? 0).line}); a provider falls back to one other`);
-          if (provider !== '*') uses.set(provider, use.key);
-          if (resolved === provider) src.error(use.value, `provider \`${provider}\` cannot fall back to itself`);
-        }
-      } else if (r.get('model')) src.error(r.get('model')!.key, '`model` goes with `use:`; name the provider to fall back to');
-      if (r.get('notify')) rule.notify = src.string(r.get('notify')!.value, '`notify`');
-      if (r.get('continue')) rule.continue = src.boolean(r.get('continue')!.value, '`continue`') ?? true;
-      if (!use && !r.get('notify') && !r.get('continue')) src.error(item, 'a fallback rule needs `use:` (another provider), `notify:` or `continue: false`');
-      rules.push(rule);
-      if (rule.notify !== undefined || !rule.continue) {
-        const action: RunLevelAction = { ifProviderFails: provider, continue: rule.continue };
-        if (rule.notify !== undefined) action.notify = rule.notify;
-        actions.push(action);
-      }
-    }
-    // A chain of `use:` that comes back to where it started would never end.
-    const next = new Map(rules.filter((r) => r.use && r.provider !== '*').map((r) => [r.provider, r.use!]));
-    for (const [start] of next) {
-      let cur = start;
-      const path = [start];
-      for (let guard = 0; guard < next.size + 1; guard++) {
-        const step = next.get(cur);
-        if (!step) break;
-        if (step.provider === start && path.length > 1) {
-          if (start === [...path].sort()[0]) src.error(step.node, `fallback rules loop (${[...path, start].join(' -> ')}); end the chain with \`notify:\` or \`continue: false\``);
-          break;
-        }
-        if (path.includes(step.provider)) break;
-        path.push(step.provider);
-        cur = step.provider;
-      }
-    }
-    return { rules, actions };
-  }
-
   private dataClasses(): string[] {
     const { src, ctx } = this;
     const field = this.f.get('data_classes');
@@ -843,156 +583,6 @@ class WorkflowCompiler {
     this.report(at, `provider \`${provider}\` may not receive ${refused.map((c) => `\`${c}\``).join(', ')} data (it accepts ${allowed.join(', ') || 'none'}), which this workflow ${declared ? 'declares' : 'can be sent by the settings'}; ${fix}`);
   }
 
-  // ---- outputs, gate and the rest ----------------------------------------------------------------
-
-  private outputs(): PlanOutputs {
-    const { src } = this;
-    const out: PlanOutputs = {
-      githubComment: true, inlineComments: true, checkRun: true, slack: false, database: true, createFiles: false,
-      filesMode: 'branch-pr', format: 'markdown', maxInlineComments: 8,
-    };
-    const field = this.f.get('output');
-    if (!field) return out;
-    const target = src.deref(field.value);
-    const entries: Array<[string, Field]> = [];
-    if (isSeq(target)) {
-      for (const item of target.items as Node[]) for (const e of src.map(item, 'an output (`- github_comment: true`)', OUTPUT_KEYS) ?? []) entries.push(e);
-    } else if (isMap(target)) entries.push(...src.fields(target, '`output`', OUTPUT_KEYS));
-    else {
-      src.error(field.value, '`output` must be a map (`github_comment: true`) or a list of one-key maps (`- github_comment: true`)');
-      return out;
-    }
-    const bools = { github_comment: 'githubComment', inline_comments: 'inlineComments', check_run: 'checkRun', database_log: 'database', create_files: 'createFiles' } as const;
-    for (const [key, f] of entries) {
-      if (key in bools) {
-        const v = src.boolean(f.value, `\`${key}\``);
-        if (v !== undefined) out[bools[key as keyof typeof bools]] = v;
-      } else if (key === 'slack_notification') {
-        if (src.isText(f.value)) {
-          out.slack = true;
-          out.slackChannel = src.string(f.value, '`slack_notification`');
-        } else out.slack = src.boolean(f.value, '`slack_notification` (true, false or a channel name)') ?? false;
-      } else if (key === 'slack_channel') {
-        out.slackChannel = src.string(f.value, '`slack_channel`');
-      } else if (key === 'files_mode') {
-        const v = src.string(f.value, '`files_mode`');
-        const modes = ['branch-pr', 'commit-to-pr', 'branch'];
-        if (v !== undefined && !modes.includes(v)) src.error(f.value, `\`files_mode\` must be one of ${modes.join(', ')}, found \`${v}\`${maybeMeant(v, modes)}`);
-        else if (v) out.filesMode = v as PlanOutputs['filesMode'];
-      } else if (key === 'format') {
-        const v = src.string(f.value, '`format`');
-        if (v !== undefined && v !== 'markdown' && v !== 'text') src.error(f.value, `\`format\` must be \`markdown\` or \`text\`, found \`${v}\``);
-        else if (v) out.format = v as PlanOutputs['format'];
-      } else if (key === 'max_inline_comments') {
-        out.maxInlineComments = src.number(f.value, '`max_inline_comments`', { min: 0, max: 100, integer: true }) ?? out.maxInlineComments;
-      }
-    }
-    return out;
-  }
-
-  private gate(outputs: PlanOutputs): GateRule {
-    const { src } = this;
-    const gate: GateRule = { failOn: 'blocker', sources: [...FINDING_SOURCES], minConfidence: 0.7 };
-    const field = this.f.get('gate');
-    if (!field) return gate;
-    const g = src.map(field.value, '`gate`', GATE_KEYS);
-    if (!g) return gate;
-    const failOn = g.get('fail_on');
-    if (failOn) {
-      const v = src.string(failOn.value, '`gate.fail_on`');
-      const levels = [...SEVERITIES, 'never'];
-      if (v !== undefined && !levels.includes(v)) src.error(failOn.value, `\`gate.fail_on\` must be one of ${levels.join(', ')}, found \`${v}\`${maybeMeant(v, levels)}`);
-      else if (v) gate.failOn = v as GateRule['failOn'];
-    }
-    const sources = g.get('sources');
-    if (sources) {
-      const list: GateRule['sources'] = [];
-      for (const s of src.stringList(sources.value, '`gate.sources`') ?? []) {
-        if (!(FINDING_SOURCES as readonly string[]).includes(s.value)) src.error(s.node, `unknown finding source \`${s.value}\`${didYouMean(s.value, FINDING_SOURCES)}`);
-        else list.push(s.value as GateRule['sources'][number]);
-      }
-      gate.sources = list;
-    }
-    if (g.get('min_confidence')) gate.minConfidence = src.number(g.get('min_confidence')!.value, '`gate.min_confidence`', { min: 0, max: 1 }) ?? gate.minConfidence;
-    if (!outputs.checkRun && gate.failOn !== 'never') src.warn(field.key, 'a `gate` acts through the check run, but `output.check_run` is false; the gate has no effect');
-    return gate;
-  }
-
-  private concurrency(trigger: PlanTrigger): WorkflowPlan['concurrency'] {
-    const { src } = this;
-    const field = this.f.get('concurrency');
-    if (!field) {
-      // A newer push to the same PR supersedes the running review by default.
-      const prTriggered = trigger.events.some((e) => e.startsWith('pull_request'));
-      return prTriggered ? { group: '${workflow}:${repo}#${pr}', cancelInProgress: true } : undefined;
-    }
-    const c = src.map(field.value, '`concurrency`', ['group', 'cancel_in_progress']);
-    if (!c) return undefined;
-    const groupField = c.get('group');
-    if (!groupField) {
-      src.error(field.value, '`concurrency` needs `group:` (for example `"${workflow}:${repo}#${pr}"`)');
-      return undefined;
-    }
-    const group = src.string(groupField.value, '`concurrency.group`');
-    if (group === undefined) return undefined;
-    for (const m of group.matchAll(/\$\{([^}]*)\}/g)) {
-      if (!CONCURRENCY_VARS.includes(m[1].trim())) src.errorInside(groupField.value!, m.index ?? 0, `unknown variable \`\${${m[1]}}\` in \`concurrency.group\`${didYouMean(m[1].trim(), CONCURRENCY_VARS)}`);
-    }
-    const cancel = c.get('cancel_in_progress') ? src.boolean(c.get('cancel_in_progress')!.value, '`cancel_in_progress`') ?? false : false;
-    return { group, cancelInProgress: cancel };
-  }
-
-  private ignore(): string[] {
-    const field = this.f.get('ignore');
-    const extra = field ? this.src.stringList(field.value, '`ignore`') ?? [] : [];
-    for (const g of extra) {
-      const p = globProblem(g.value);
-      if (p) this.src.error(g.node, `glob \`${g.value}\`: ${p}`);
-    }
-    return [...new Set([...DEFAULT_IGNORE, ...extra.map((g) => g.value)])];
-  }
-
-  private pathInstructions(): WorkflowPlan['pathInstructions'] {
-    const { src } = this;
-    const field = this.f.get('path_instructions');
-    if (!field) return [];
-    return readPathInstructions(src, field.value);
-  }
-
-  private conventions(): string | undefined {
-    const { src } = this;
-    const field = this.f.get('conventions');
-    if (!field) return DEFAULT_CONVENTIONS_FILE;
-    const target = src.deref(field.value);
-    if (target && 'value' in target && (target as { value: unknown }).value === false) return undefined;
-    const path = src.string(field.value, '`conventions` (a file path such as AGENTS.md, or false)');
-    if (path !== undefined && (path.startsWith('/') || path.split('/').includes('..'))) {
-      src.error(field.value, '`conventions` is a path inside the repository (for example `AGENTS.md` or `docs/CONVENTIONS.md`)');
-      return undefined;
-    }
-    return path;
-  }
-}
-
-/** `path_instructions:` entries, shared by workflows and repository settings. */
-export function readPathInstructions(src: SourceFile, node: Node | null): Array<{ path: string; instructions: string }> {
-  const out: Array<{ path: string; instructions: string }> = [];
-  for (const item of src.list(node, '`path_instructions`') ?? []) {
-    const p = src.map(item, 'a path instruction (`- path: "**/*.kt"` with `instructions: ...`)', ['path', 'instructions']);
-    if (!p) continue;
-    if (!p.get('path') || !p.get('instructions')) {
-      src.error(item, 'a path instruction needs `path:` (a glob) and `instructions:` (text)');
-      continue;
-    }
-    const path = src.string(p.get('path')!.value, '`path`');
-    const instructions = src.string(p.get('instructions')!.value, '`instructions`');
-    if (path !== undefined) {
-      const problem = globProblem(path);
-      if (problem) src.error(p.get('path')!.value, `glob \`${path}\`: ${problem}`);
-    }
-    if (path !== undefined && instructions !== undefined) out.push({ path, instructions: instructions.trim() });
-  }
-  return out;
 }
 
 /** A workflow definition layered over an agents.yml declaration: what the workflow writes wins. */

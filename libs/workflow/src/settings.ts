@@ -1,6 +1,6 @@
 import type { Node } from 'yaml';
 import type { RolloutMode } from '@agentflow/contracts';
-import { readPathInstructions } from './compile';
+import { readPathInstructions } from './outputs';
 import { hasErrors, type Diagnostic } from './diagnostics';
 import { globProblem, nameMatches } from './globs';
 import { SourceFile } from './source';
