@@ -35,10 +35,27 @@ export class EmbeddedStream {
     return this.dedupe.get(msgId)?.seq;
   }
 
+  /** Live sequences per subject, ascending: the expected-last-subject-sequence check reads the last one. */
+  private readonly bySubject = new Map<string, number[]>();
+
   lastSequenceOn(subject: string): number {
-    let last = 0;
-    for (const m of this.messages.values()) if (m.subject === subject) last = m.seq;
-    return last;
+    const seqs = this.bySubject.get(subject);
+    return seqs ? seqs[seqs.length - 1] : 0;
+  }
+
+  private index(message: StoredMessage): void {
+    const seqs = this.bySubject.get(message.subject);
+    if (!seqs) this.bySubject.set(message.subject, [message.seq]);
+    else if (seqs[seqs.length - 1] < message.seq) seqs.push(message.seq);
+    else seqs.splice(seqs.findIndex((s) => s > message.seq), 0, message.seq);
+  }
+
+  private unindex(message: StoredMessage): void {
+    const seqs = this.bySubject.get(message.subject);
+    if (!seqs) return;
+    const i = seqs.indexOf(message.seq);
+    if (i >= 0) seqs.splice(i, 1);
+    if (seqs.length === 0) this.bySubject.delete(message.subject);
   }
 
   append(
@@ -57,6 +74,7 @@ export class EmbeddedStream {
       timeMs: now,
     };
     this.messages.set(message.seq, message);
+    this.index(message);
     if (msgId) this.dedupe.set(msgId, { seq: message.seq, atMs: now });
     return message;
   }
@@ -64,6 +82,7 @@ export class EmbeddedStream {
   /** Puts back a message read from disk (persistence), keeping its sequence and time. */
   restore(message: StoredMessage, msgId: string | undefined): void {
     this.messages.set(message.seq, message);
+    this.index(message);
     this.lastSeq = Math.max(this.lastSeq, message.seq);
     if (msgId) this.dedupe.set(msgId, { seq: message.seq, atMs: message.timeMs });
   }
@@ -74,7 +93,10 @@ export class EmbeddedStream {
   }
 
   remove(seq: number): boolean {
-    if (!this.messages.delete(seq)) return false;
+    const message = this.messages.get(seq);
+    if (!message) return false;
+    this.messages.delete(seq);
+    this.unindex(message);
     this.onRemove?.(seq);
     return true;
   }
