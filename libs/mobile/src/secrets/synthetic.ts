@@ -1,5 +1,5 @@
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const UPPER36 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0234567';
+const UPPER_AND_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0234567';
 
 /** Deterministic pseudo-random characters (mulberry32), so fixtures are stable but never real keys. */
 function randomChars(length: number, seed: number, alphabet: string): string {
@@ -36,7 +36,7 @@ export type SyntheticSecretKind =
 export function syntheticSecret(kind: SyntheticSecretKind, seed = 1): string {
   switch (kind) {
     case 'aws-access-key-id':
-      return 'AKIA' + randomChars(16, seed, UPPER36);
+      return 'AKIA' + randomChars(16, seed, UPPER_AND_DIGITS);
     case 'aws-secret-access-key':
       return randomChars(40, seed, BASE62 + '/+');
     case 'google-api-key':
@@ -48,7 +48,7 @@ export function syntheticSecret(kind: SyntheticSecretKind, seed = 1): string {
     case 'slack-token':
       return `xoxb-${randomChars(11, seed, '0123456789')}-${randomChars(13, seed + 1, '0123456789')}-${randomChars(24, seed + 2, BASE62)}`;
     case 'slack-webhook':
-      return `https://hooks.slack.com/services/T${randomChars(8, seed, UPPER36)}/B${randomChars(10, seed + 1, UPPER36)}/${randomChars(24, seed + 2, BASE62)}`;
+      return `https://hooks.slack.com/services/T${randomChars(8, seed, UPPER_AND_DIGITS)}/B${randomChars(10, seed + 1, UPPER_AND_DIGITS)}/${randomChars(24, seed + 2, BASE62)}`;
     case 'stripe-live-key':
       return 'sk_live_' + randomChars(24, seed, BASE62);
     case 'stripe-test-key':
