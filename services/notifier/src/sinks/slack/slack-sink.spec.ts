@@ -1,0 +1,81 @@
+import type { RunReport } from '@agentflow/contracts';
+import { startFakeSlack, type FakeSlack } from '@agentflow/fake-platforms';
+import { PgliteDatabase, runMigrations, type SqlDatabase } from '@agentflow/store';
+import { NotificationDispatcher } from '../../dispatcher';
+import { DeliveryLedger } from '../../ledger/delivery-ledger';
+import type { Sink } from '../sink';
+import { SlackSink } from './slack-sink';
+
+const report = (runId: string, over: Partial<RunReport> = {}): RunReport => ({
+  runId, workflow: 'swift-review', change: { platform: 'github', repo: 'acme/ios-app', pr: 7, headSha: 'h'.repeat(40) }, findings: [], findingStates: {}, notReviewed: [], proposedFiles: [],
+  steps: {}, usage: { inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.01, vendorMs: 1, models: ['m'] }, startedAt: 0, finishedAt: 1,
+  gateConclusion: 'success', gateSummary: 'ok', rollout: 'comment', outputs: { slack: true, slackChannel: '#reviews' }, ...over,
+});
+
+describe('Slack sink and the dispatcher', () => {
+  let db: SqlDatabase;
+  let slack: FakeSlack;
+  let sink: SlackSink;
+  const log = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+  beforeAll(async () => {
+    db = await PgliteDatabase.open();
+    await runMigrations(db);
+    slack = await startFakeSlack();
+    sink = new SlackSink({ db, token: 'xoxb-test', apiUrl: slack.apiUrl, alertChannel: '#alerts', monthlyBudgetUsd: 10, maxWaitMs: 2000, clock: () => new Date('2026-11-20T00:00:00Z') });
+  });
+  afterAll(async () => {
+    await slack.close();
+    await db.close();
+  });
+
+  it('sends one message when a vendor outage starts and one when it ends, not one per run', async () => {
+    const before = slack.messages.length;
+    for (const id of ['o1', 'o2', 'o3']) await sink.deliver({ kind: 'completed', report: report(id, { degraded: true, outputs: {} }) });
+    const outage = slack.messages.slice(before).filter((m) => m.text.includes('outage'));
+    expect(outage.map((m) => m.text.split(':')[0])).toEqual(['AI vendor outage started']);
+    await sink.deliver({ kind: 'completed', report: report('o4', { outputs: {} }) });
+    await sink.deliver({ kind: 'completed', report: report('o5', { outputs: {} }) });
+    expect(slack.messages.filter((m) => m.text.includes('outage')).map((m) => m.text.split(':')[0])).toEqual(['AI vendor outage started', 'AI vendor outage ended']);
+  });
+
+  it('alerts at 50, 80 and 100 % of the monthly budget, once each', async () => {
+    const spend = async (usd: number) => db.query(`INSERT INTO cost_ledger (request_id, occurred_at, provider, model, cost_usd) VALUES ($1, '2026-11-19T00:00:00Z', 'anthropic', 'm', $2)`, [`req-${usd}-${Math.random()}`, usd]);
+    const budget = () => slack.messages.filter((m) => m.text.startsWith('agentflow budget')).map((m) => m.text.split(':')[0]);
+    await spend(6);
+    await sink.deliver({ kind: 'completed', report: report('b1', { outputs: {} }) });
+    await sink.deliver({ kind: 'completed', report: report('b2', { outputs: {} }) });
+    expect(budget()).toEqual(['agentflow budget 50% used']);
+    await spend(5);
+    await sink.deliver({ kind: 'completed', report: report('b3', { outputs: {} }) });
+    expect(budget()).toEqual(['agentflow budget 50% used', 'agentflow budget 80% used', 'agentflow budget 100% used']);
+  });
+
+  it('honours a 429 with Retry-After and posts the run summary with Block Kit', async () => {
+    slack.failNext({ path: 'chat.postMessage', status: 429, retryAfter: 1 });
+    const result = await sink.deliver({ kind: 'completed', report: report('s1') });
+    expect(result.state).toBe('delivered');
+    const summary = slack.messages.find((m) => m.channel === '#reviews' && m.text.includes('swift-review'));
+    expect(summary?.blocks[0]).toMatchObject({ type: 'header' });
+    expect(slack.requests.filter((r) => r.path === '/api/chat.postMessage' && r.status === 429)).toHaveLength(1);
+  });
+
+  it('keeps the other sinks going when one fails, retries only the failed one, then reports it', async () => {
+    let calls = 0;
+    const flaky: Sink = { name: 'flaky', target: () => 'flaky:1', deliver: async () => { calls += 1; throw Object.assign(new Error('HTTP 502'), { retryable: true }); } };
+    let good = 0;
+    const steady: Sink = { name: 'steady', target: () => 'steady:1', deliver: async () => { good += 1; return { state: 'delivered', detail: 'ok' }; } };
+    const reported: string[] = [];
+    const dispatcher = new NotificationDispatcher([flaky, steady], new DeliveryLedger(db), log, 3, async (failed) => void reported.push(failed.sink));
+    const event = { kind: 'completed' as const, report: report('d1') };
+    await expect(dispatcher.dispatch(event, 1)).rejects.toMatchObject({ retryable: true });
+    await expect(dispatcher.dispatch(event, 2)).rejects.toMatchObject({ retryable: true });
+    const last = await dispatcher.dispatch(event, 3);
+    expect(good).toBe(1);
+    expect(calls).toBe(3);
+    expect(last.map((o) => [o.sink, o.state])).toEqual([['flaky', 'failed'], ['steady', 'already']]);
+    expect(reported).toEqual(['flaky']);
+    const rows = await new DeliveryLedger(db).list('d1');
+    expect(rows.map((r) => [r.sink, r.state, r.attempts])).toEqual([['flaky', 'failed', 3], ['steady', 'delivered', 1]]);
+  });
+});
