@@ -196,6 +196,22 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     expect((await gateway.generate(request({ attribution: { project: 'shop-android' } }))).status).toBe('ok');
   });
 
+  it('answers gateway_unavailable, without calling a vendor, when its shared state cannot be reached', async () => {
+    await gateway.stop();
+    const broken = new MemoryKv('budgets');
+    broken.get = async () => {
+      throw new Error('nats: timeout');
+    };
+    gateway = new Gateway({
+      providersConfig: testProviders(vendor.url), settings: testSettings({ budgets: [{ scope: 'global', period: 'day', limitUsd: 1 }] }),
+      state: { limits: new MemoryKv(), budgets: broken, cache: new MemoryKv() }, records, env: testEnv, clock, logLevel: 'silent',
+    });
+    await gateway.start();
+    const res = await gateway.generate(request());
+    expect(res).toMatchObject({ status: 'failed', errorCode: 'gateway_unavailable' });
+    expect(vendor.count()).toBe(0);
+  });
+
   it('keeps 50 concurrent requests within the budget: no false exceeded, no overspend beyond one lease', async () => {
     // Real usage stays under the reservation (the prompt's ~1000 estimated tokens and all 200 allowed output tokens).
     const usage = { inputTokens: 1000, outputTokens: 100 }; // $0.0045 each on claude-sonnet-4-5

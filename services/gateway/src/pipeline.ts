@@ -89,17 +89,22 @@ export class GatewayPipeline {
     this.observer = d.observer ?? prometheusObserver;
   }
 
-  /** Answers one request. Never throws for a vendor's or the budget's sake: the outcome is in the response. */
+  /** Answers one request. Never throws: every outcome, the gateway's own trouble included, is in the response. */
   async generate(req: GatewayRequest, signal?: AbortSignal): Promise<GatewayResponse> {
     const { clock } = this.d;
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason ?? 'aborted');
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
-    const untilDeadline = req.deadline - clock.now();
+    // setTimeout fires at once past 2^31-1 ms: a deadline weeks away must not abort immediately.
+    const untilDeadline = Math.min(req.deadline - clock.now(), 2_147_483_647);
     const deadlineTimer = setTimeout(() => controller.abort('deadline'), Math.max(0, untilDeadline));
     try {
       return await this.run(req, controller.signal);
+    } catch (error) {
+      // Shared state (KV) failing is the gateway's trouble, not the vendor's: say so, and let the step retry.
+      this.d.logger.error('gateway pipeline failed', { requestId: req.requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      return this.answer(req, {}, { errorCode: 'gateway_unavailable', errorMessage: 'the gateway could not reach its shared state; retry the step' });
     } finally {
       clearTimeout(deadlineTimer);
       signal?.removeEventListener('abort', onAbort);

@@ -93,7 +93,7 @@ export class GatewayResponse {
   @IsBoolean() cached!: boolean;
   @IsArray() @ValidateNested({ each: true }) @Type(() => ProviderAttempt) attempts!: ProviderAttempt[];
   @IsOptional() @IsNumber() retryAt?: number;
-  /** `all_providers_failed`, `budget_exceeded`, `policy_denied`, `invalid_request`, `deadline_exceeded`, `aborted`. */
+  /** `all_providers_failed`, `budget_exceeded`, `policy_denied`, `invalid_request`, `deadline_exceeded`, `aborted`, `gateway_unavailable` (its shared state is unreachable: retry the step), `internal`. */
   @IsOptional() @IsString() errorCode?: string;
   @IsOptional() @IsString() errorMessage?: string;
   @IsNumber() @Min(0) vendorMs!: number;

@@ -98,7 +98,12 @@ export class GatewayNatsTransport {
       runId = typeof raw?.runId === 'string' ? raw.runId : '-';
       request = decodeEnvelope('gateway.request', raw).body;
     } catch (e) {
-      const requestId = String((msg.json<{ body?: { requestId?: unknown } }>()?.body?.requestId as string | undefined) ?? 'unknown');
+      let requestId = 'unknown';
+      try {
+        requestId = String(msg.json<{ body?: { requestId?: unknown } }>()?.body?.requestId ?? 'unknown');
+      } catch {
+        // Not JSON at all: answer with what we know.
+      }
       const problem = e instanceof InvalidMessageError ? e.message : describeError(e);
       await this.reply(msg, runId, {
         requestId, status: 'failed', errorCode: 'invalid_request', errorMessage: problem.slice(0, 1000),
