@@ -7,6 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { PgliteDatabase, pgliteDirOf } from '@agentflow/store';
 
 const ROOT = join(__dirname, '..', '..');
@@ -21,7 +25,7 @@ interface Started {
   output: () => string;
 }
 
-async function startUp(dataDir: string): Promise<Started> {
+async function startUp(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
   const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'ts-register.js'), join(ROOT, 'cli', 'src', 'main.ts'), 'up', '--port', '0'], {
     cwd: ROOT,
     env: {
@@ -40,6 +44,7 @@ async function startUp(dataDir: string): Promise<Started> {
       GITHUB_WEBHOOK_SECRET: '',
       SLACK_BOT_TOKEN: '',
       SLACK_WEBHOOK_URL: '',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -167,4 +172,58 @@ describe('agentflow up', () => {
       await db.close();
     }
   }, START_TIMEOUT_MS + 60_000);
+});
+
+describe('agentflow up on NATS and PostgreSQL (the small-team production topology)', () => {
+  const id = randomBytes(4).toString('hex');
+  const prefix = `tup${id}`;
+  const schema = `t_up_${id}`;
+  const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  let dataDir: string;
+  let running: Started | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'agentflow-up-prod-'));
+  });
+
+  afterAll(async () => {
+    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+    const pg = new Client({ connectionString: databaseUrl });
+    await pg.connect();
+    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pg.end();
+    // Streams, KV and object buckets of this prefix, including the ones services add beyond the topology.
+    const nc = await connect({ servers: '127.0.0.1:4222' });
+    const jsm = await jetstreamManager(nc);
+    const names: string[] = [];
+    for await (const info of jsm.streams.list()) names.push(info.config.name);
+    for (const name of names.filter((n) => n.toLowerCase().includes(prefix))) await jsm.streams.delete(name);
+    await nc.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs durable on one nats-server and one PostgreSQL, and records its clean stop there', async () => {
+    running = await startUp(dataDir, {
+      NATS_URL: 'nats://127.0.0.1:4222',
+      DATABASE_URL: databaseUrl,
+      DATABASE_SCHEMA: schema,
+      AGENTFLOW_BUS_PREFIX: prefix,
+    });
+    expect((await fetch(`${running.url}/ready`)).status).toBe(200);
+    expect(running.output()).toContain('bus       NATS JetStream at nats://127.0.0.1:4222');
+    expect(running.output()).toContain(`(schema ${schema})`);
+    const { code } = await stop(running);
+    expect(code).toBe(0);
+
+    const pg = new Client({ connectionString: databaseUrl });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query(`SELECT name, bus, stop_reason FROM "${schema}".service_instances`);
+      expect(rows).toEqual([{ name: 'agentflow', bus: 'jetstream', stop_reason: 'SIGTERM' }]);
+    } finally {
+      await pg.end();
+    }
+    // Nothing was written to the data directory: PGlite and the embedded bus were not used.
+    expect(await readdir(dataDir)).toEqual([]);
+  }, START_TIMEOUT_MS + 30_000);
 });
