@@ -73,7 +73,7 @@ function vendorSetup(fakeUrl: string | undefined): { config: ProvidersConfig; ta
   const price = [{ effectiveFrom: '2025-01-01', inputPerMTok: 3, outputPerMTok: 15 }];
   const model = process.env.REVIEW_QUALITY_MODEL;
   if (!fakeUrl && process.env.ANTHROPIC_API_KEY) {
-    const m = model ?? 'claude-sonnet-4-5';
+    const m = model ?? 'claude-sonnet-4-6';
     return {
       config: { providers: { anthropic: { kind: 'anthropic', apiKey: { env: 'ANTHROPIC_API_KEY' }, dataClasses: ['internal'], timeoutMs: 120_000, models: { [m]: { contextWindow: 200_000, tier: 'medium', prices: price } } } } },
       target: { provider: 'anthropic', model: m },
@@ -89,8 +89,8 @@ function vendorSetup(fakeUrl: string | undefined): { config: ProvidersConfig; ta
     };
   }
   return {
-    config: { providers: { anthropic: { kind: 'anthropic', baseUrl: fakeUrl, apiKey: { env: 'BENCH_FAKE_KEY' }, dataClasses: ['internal'], timeoutMs: 10_000, models: { 'claude-sonnet-4-5': { contextWindow: 200_000, tier: 'medium', prices: price } } } } },
-    target: { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+    config: { providers: { anthropic: { kind: 'anthropic', baseUrl: fakeUrl, apiKey: { env: 'BENCH_FAKE_KEY' }, dataClasses: ['internal'], timeoutMs: 10_000, models: { 'claude-sonnet-4-6': { contextWindow: 200_000, tier: 'medium', prices: price } } } } },
+    target: { provider: 'anthropic', model: 'claude-sonnet-4-6' },
     label: 'fake-vendor (simulated reviewer: checks the pipeline, not quality)',
   };
 }
