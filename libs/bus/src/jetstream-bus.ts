@@ -19,7 +19,6 @@ import {
   DiscardPolicy,
   JetStreamApiError,
   ReplayPolicy,
-  RetentionPolicy,
   StorageType,
   jetstream,
   jetstreamManager,
@@ -69,6 +68,7 @@ import { busLog, type BusLogger } from './log';
 import { parseJson } from './message-codec';
 import { objectName, sha256Hex, verifyBody } from './object-ref';
 import { checkConsumerSpec } from './provisioning-rules';
+import { RETENTION, verifyConsumerConfig, verifyStreamConfig } from './jetstream-readback';
 
 /** Server error code of a failed expected-last-sequence check (KV compare-and-set, subject sequence). */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -120,12 +120,6 @@ async function refused<T>(resource: string, create: () => Promise<T>): Promise<T
 function apiCode(error: unknown): number | undefined {
   return error instanceof JetStreamApiError ? error.code : undefined;
 }
-
-const RETENTION: Record<StreamSpec['retention'], RetentionPolicy> = {
-  limits: RetentionPolicy.Limits,
-  workqueue: RetentionPolicy.Workqueue,
-  interest: RetentionPolicy.Interest,
-};
 
 function toReply(msg: Msg): ReplyMessage {
   return {
@@ -224,20 +218,7 @@ export class JetStreamBus implements MessageBus {
       }
       info = await refused(spec.name, () => this.jsm.streams.update(spec.name, config));
     }
-    this.verifyStream(spec, info);
-  }
-
-  private verifyStream(spec: StreamSpec, info: StreamInfo): void {
-    const c = info.config;
-    const expect = (option: string, expected: unknown, actual: unknown) => {
-      if (JSON.stringify(expected) !== JSON.stringify(actual))
-        throw new BusProvisioningError(spec.name, option, expected, actual);
-    };
-    expect('subjects', [...spec.subjects].sort(), [...(c.subjects ?? [])].sort());
-    expect('retention', RETENTION[spec.retention], c.retention);
-    expect('max_age', spec.maxAgeMs, millis(c.max_age));
-    expect('duplicate_window', spec.duplicateWindowMs, millis(c.duplicate_window ?? 0));
-    if (spec.maxMsgSize !== undefined) expect('max_msg_size', spec.maxMsgSize, c.max_msg_size);
+    verifyStreamConfig(spec, info.config);
   }
 
   private async streamInfo(name: string): Promise<StreamInfo | null> {
@@ -285,21 +266,7 @@ export class JetStreamBus implements MessageBus {
         ? this.jsm.consumers.update(spec.stream, spec.durable, config)
         : this.jsm.consumers.add(spec.stream, config),
     );
-    const c = info.config;
-    const resource = `${spec.stream}/${spec.durable}`;
-    const expect = (option: string, expected: unknown, actual: unknown) => {
-      if (JSON.stringify(expected) !== JSON.stringify(actual))
-        throw new BusProvisioningError(resource, option, expected, actual);
-    };
-    expect('filter_subject', spec.filterSubject, c.filter_subject);
-    expect('ack_wait', spec.ackWaitMs, millis(c.ack_wait ?? 0));
-    expect('max_deliver', spec.maxDeliver, c.max_deliver);
-    expect('max_ack_pending', spec.maxAckPending, c.max_ack_pending);
-    expect(
-      'backoff',
-      spec.backoffMs,
-      (c.backoff ?? []).map((n) => millis(n)),
-    );
+    verifyConsumerConfig(spec, info.config);
   }
 
   async deleteStream(name: string): Promise<void> {
