@@ -59,7 +59,13 @@ export class Coordinator {
     this.crossRun = new CrossRunIndex(kv);
     this.slots = new DeferredSlots(kv, config.deferredConcurrency, 5 * 60_000);
     const actor = new RunActor({ minDeferMs: config.minDeferMs });
-    this.processor = new RunProcessor(store, actor, new OutboxPublisher(bus, messenger, topology, this.crossRun), config.crash, this.now);
+    const outbox = new OutboxPublisher(bus, messenger, topology, this.crossRun);
+    this.processor = new RunProcessor(store, actor, outbox, config.crash, this.now);
+    outbox.supersede = async (target, cancel) => {
+      await this.apply(requireRunId(target, 'run.cancel'), {
+        type: 'cancelRequested', at: this.now(), reason: cancel.reason, ...(cancel.supersededBy ? { supersededBy: cancel.supersededBy } : {}),
+      });
+    };
     this.sweeper = new OutboxSweeper(kv, store, this.processor, { sweepAfterMs: config.sweepAfterMs, sweepIntervalMs: config.sweepIntervalMs, now: this.now, log: this.log });
 
     for (const spec of Object.values(this.consumers)) await bus.ensureConsumer(spec);

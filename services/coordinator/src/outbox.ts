@@ -4,7 +4,7 @@
  * each message once.
  */
 import { RevisionConflictError, type MessageBus, type Messenger } from '@agentflow/bus';
-import { HEADERS, type Topology } from '@agentflow/contracts';
+import { HEADERS, type RunCancel, type Topology } from '@agentflow/contracts';
 import type { RunCommand } from '@agentflow/run-actor';
 import type { CrossRunIndex } from './cross-run';
 import type { AppendHistoryCommand, RunRecord } from './run-store';
@@ -18,7 +18,13 @@ export class HistoryForkError extends Error {
   }
 }
 
+/** Applies a cancel to another run before its agents hear of it (see `cancelRun` below). */
+export type SupersedeRun = (runId: string, cancel: RunCancel) => Promise<void>;
+
 export class OutboxPublisher {
+  /** Set by the coordinator once its processor exists. */
+  supersede?: SupersedeRun;
+
   constructor(
     private readonly bus: MessageBus,
     private readonly messenger: Messenger,
@@ -81,6 +87,9 @@ export class OutboxPublisher {
         await this.messenger.emit(s.notify('alert'), 'notify.alert', command.alert, { runId, msgId: command.msgId });
         return;
       case 'cancelRun':
+        // Another run being superseded ends first, so a result its agent sends on hearing the
+        // cancel finds the run over and is discarded, never taken as the run's last word.
+        if (command.cancel.runId !== runId && this.supersede) await this.supersede(command.cancel.runId, command.cancel);
         await this.messenger.emit(s.runCancel(command.cancel.runId), 'run.cancel', command.cancel, { runId: command.cancel.runId, msgId: command.msgId });
         return;
       case 'awaitOutsideEvent': {
