@@ -51,6 +51,9 @@ export function nameProblem(name: string, what: string): string | undefined {
   return undefined;
 }
 
+/** Longest step or run timeout: a week (a run waiting on CI can be long; beyond that it is a typo). */
+export const MAX_DURATION_MS = 7 * 24 * 3_600_000;
+
 export function readDuration(src: SourceFile, node: Node | null, what: string): number | undefined {
   const target = src.deref(node);
   if (target && 'value' in target && typeof (target as { value: unknown }).value === 'number') {
@@ -62,6 +65,10 @@ export function readDuration(src: SourceFile, node: Node | null, what: string): 
   const ms = parseDuration(text);
   if (ms === undefined || ms <= 0) {
     src.error(node, `${what} \`${text}\` is not a duration; write for example \`90s\`, \`5m\` or \`1h\``);
+    return undefined;
+  }
+  if (ms > MAX_DURATION_MS) {
+    src.error(node, `${what} \`${text}\` is longer than a week; the most allowed is \`168h\``);
     return undefined;
   }
   return ms;
@@ -129,7 +136,7 @@ export function readAgentDefinition(src: SourceFile, node: Node, where: string, 
   const options = f.get('options');
   if (options) {
     const o = src.map(options.value, `\`options\` of ${what}`, null);
-    if (o) def.options = (src.deref(options.value) as Node).toJSON() as Record<string, unknown>;
+    if (o) def.options = src.plain(options.value, `\`options\` of ${what}`) as Record<string, unknown> | undefined;
   }
   return def;
 }

@@ -331,6 +331,9 @@ describe('compileWorkflow: every rejection names file:line:col and the fix', () 
     ['a model of another provider', base('agents:\n  - name: code-review-agent\n    config: { model: gpt-5 }\n'), '6:22', 'it is a model of `openai`, set `service: openai`'],
     ['unknown model', base('agents:\n  - name: code-review-agent\n    config: { model: claude-sonet-4-5 }\n'), '6:22', 'did you mean `claude-sonnet-4-5`?'],
     ['timeout without unit', base('agents:\n  - name: code-review-agent\n    timeout: 300\n'), '6:14', 'needs a unit'],
+    ['timeout over a week', base('agents:\n  - name: code-review-agent\n    timeout: 9999h\n'), '6:14', 'longer than a week'],
+    ['an alias bomb in options', base('agents:\n  - name: code-review-agent\n    options:\n      a: &a [1,2,3,4,5,6,7,8,9]\n      b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n      c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n      d: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n'), '7:7', 'expands too many aliases'],
+    ['a condition nested beyond reason', base(`agents:\n  - name: code-review-agent\n    if: "${'('.repeat(40)}true${')'.repeat(40)}"\n`), '6:42', 'nests deeper than 32 levels'],
     ['retries out of range', base('agents:\n  - name: code-review-agent\n    retries: 50\n'), '6:14', 'between 0 and 10'],
     ['duplicate step names', base('agents: [code-review-agent, security-agent, code-review-agent]\n'), '4:45', 'step `code-review-agent` is defined twice (first at line 4)'],
     ['duplicate phase names', base('phases:\n  - name: a\n    agents: [code-review-agent]\n  - name: a\n    agents: [security-agent]\n'), '7:11', 'phase `a` is defined twice'],
@@ -376,6 +379,13 @@ describe('compileWorkflow: every rejection names file:line:col and the fix', () 
     const hit = lines.find((l) => l.startsWith(`wf.yml:${at}: `))!;
     expect(hit).toContain(fragment);
     for (const line of lines) expect(line).not.toMatch(/\n|\bat .*\.ts:\d+/);
+  });
+
+  it('input nested past the stack is one error, not a crash or a cascade', () => {
+    const result = compile(`name: X\n${PR}agents: ${'['.repeat(20000)}${']'.repeat(20000)}\n`);
+    expect(result.plan).toBeUndefined();
+    expect(result.diagnostics).toHaveLength(1);
+    expect(result.diagnostics[0]).toMatchObject({ line: 4, severity: 'error', message: expect.stringContaining('YAML:') });
   });
 
   it('rejects through the settings: a repository class the chain may not receive', () => {

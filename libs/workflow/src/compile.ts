@@ -72,7 +72,14 @@ export function compileSource(src: SourceFile, ctx: CompileContext): CompileResu
     src.error(undefined, 'the file is empty; a workflow needs `name`, `trigger`, and `agents` or `phases`');
     return { diagnostics: src.diagnostics };
   }
-  const plan = new WorkflowCompiler(src, ctx).compile();
+  let plan: WorkflowPlan | undefined;
+  try {
+    plan = new WorkflowCompiler(src, ctx).compile();
+  } catch (error) {
+    // Only input nested beyond the stack gets here; anything else is a bug and must surface.
+    if (!(error instanceof RangeError)) throw error;
+    src.error(src.root, 'the workflow is nested too deeply to read; flatten it');
+  }
   return { plan: hasErrors(src.diagnostics) ? undefined : plan, diagnostics: dedupe(src.diagnostics) };
 }
 

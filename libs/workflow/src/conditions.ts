@@ -123,8 +123,12 @@ function tokenize(source: string): Token[] {
   return tokens;
 }
 
+/** Deeper nesting than this is refused rather than risking the stack. */
+const MAX_DEPTH = 32;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   parse(): Condition {
@@ -162,6 +166,15 @@ class Parser {
   }
 
   private unary(): Condition {
+    if (++this.depth > MAX_DEPTH) throw new ConditionSyntaxError(`the condition nests deeper than ${MAX_DEPTH} levels; simplify it`, this.peek().start);
+    try {
+      return this.unaryInner();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private unaryInner(): Condition {
     if (this.peek().type === 'not') {
       this.next();
       return { kind: 'not', operand: this.unary() };

@@ -108,7 +108,7 @@ function readProvider(src: SourceFile, name: string, node: Node | null): Provide
   const options = f.get('options');
   if (options) {
     if (!isMap(src.deref(options.value))) src.error(options.value, `\`options\` of ${what} must be a map`);
-    else provider.options = (src.deref(options.value) as Node).toJSON() as Record<string, unknown>;
+    else provider.options = src.plain(options.value, `\`options\` of ${what}`) as Record<string, unknown> | undefined;
   }
   const models = f.get('models');
   if (!models) src.error(node, `${what} needs \`models:\`, a map of model id -> { contextWindow, prices }`);

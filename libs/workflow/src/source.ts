@@ -24,7 +24,15 @@ export class SourceFile {
     readonly text: string,
   ) {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, merge: false, strict: true });
-    for (const e of this.doc.errors) this.report('error', e.pos[0], e.pos[1], yamlMessage(e.message, e.code));
+    // A runaway input (collections nested past the stack) makes the parser repeat one error per
+    // level: report each distinct message once, at its first position, and at most 20 in all.
+    const firstOfEach = new Map<string, (typeof this.doc.errors)[number]>();
+    for (const e of this.doc.errors) {
+      const message = yamlMessage(e.message, e.code);
+      const seen = firstOfEach.get(message);
+      if (!seen || e.pos[0] < seen.pos[0]) firstOfEach.set(message, e);
+    }
+    for (const [message, e] of [...firstOfEach].slice(0, 20)) this.report('error', e.pos[0], e.pos[1], message);
     for (const w of this.doc.warnings) this.report('warning', w.pos[0], w.pos[1], yamlMessage(w.message, w.code));
   }
 
@@ -173,6 +181,21 @@ export class SourceFile {
     return out;
   }
 
+  /**
+   * A free-form value as plain data. Aliases count against a limit, so an alias bomb (a few lines
+   * that expand to millions of values) is refused instead of travelling inside every plan.
+   */
+  plain(node: Node | null | undefined, what: string): unknown {
+    const target = this.deref(node);
+    if (!target) return undefined;
+    try {
+      return target.toJS(this.doc, { maxAliasCount: 100 });
+    } catch (error) {
+      this.error(node, `${what} expands too many aliases (${(error as Error).message}); write the values out`);
+      return undefined;
+    }
+  }
+
   /** Whether a node is a scalar holding text (after following aliases). */
   isText(node: Node | null | undefined): boolean {
     const target = this.deref(node);
@@ -211,7 +234,8 @@ function truncate(s: string): string {
 
 /** The first line of a `yaml` parser message, without its own position suffix. */
 function yamlMessage(message: string, code: string): string {
-  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+  const line = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+  const first = line.length > 160 ? `${line.slice(0, 157)}...` : line;
   const hint = code === 'DUPLICATE_KEY' ? '; remove or rename one of them' : code === 'TAB_AS_INDENT' ? '; indent with spaces' : '';
   return `YAML: ${first}${hint}`;
 }
