@@ -41,17 +41,18 @@ function canonical(value: unknown): string {
 }
 
 export function cacheKey(input: CacheKeyInput): string {
-  const normalised = {
-    providers: input.providers.map((p) => `${p.provider}/${p.model}`),
-    system: input.system?.trim(),
-    messages: input.messages.map((m) => [m.role, m.content.replace(/\r\n/g, '\n').trimEnd()]),
-    maxTokens: input.maxTokens,
-    temperature: input.temperature ?? null,
-    schema: input.responseSchema ?? null,
-    complexity: input.complexity ?? null,
-    dataClass: input.dataClass,
-  };
-  return createHash('sha256').update(canonical(normalised)).digest('hex');
+  // A fixed field order, so only the caller's schema needs canonical (sorted-key) JSON; this runs on every request.
+  const parts: unknown[] = [
+    input.providers.map((p) => `${p.provider}/${p.model}`).join(','),
+    input.system?.trim() ?? null,
+    input.maxTokens,
+    input.temperature ?? null,
+    input.complexity ?? null,
+    input.dataClass,
+    input.responseSchema ? canonical(input.responseSchema) : null,
+  ];
+  for (const m of input.messages) parts.push(m.role, m.content.replace(/\r\n/g, '\n').trimEnd());
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 const encoder = new TextEncoder();
