@@ -57,7 +57,7 @@ function validator() {
   const schema = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compose-spec.json'), 'utf8')) as Record<string, unknown>;
   // The file names draft 2019-09 by its old http:// id; Ajv2019 is that draft and knows it by https://.
   delete schema.$schema;
-  return ajv.compile(withoutLegacyIds(schema));
+  return ajv.compile(withoutLegacyIds(schema) as Record<string, unknown>);
 }
 
 function load(): ComposeFile {
