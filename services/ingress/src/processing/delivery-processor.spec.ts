@@ -23,7 +23,7 @@ describe('delivery processing and reconciling', () => {
 
   const read = async <T>(subject: string, stream: string) => (await bus.readSubject(stream, subject)).map((m) => (JSON.parse(Buffer.from(m.data).toString()) as { body: T }).body);
   const requested = () => read<RunRequested>(topo.subjects.runsRequested, topo.streams.runs.name);
-  const delivery = (event: string, payload: unknown, id = randomUUID()): WebhookReceived => ({ platform: 'github', deliveryId: id, event, payload: JSON.stringify(payload), receivedAt: new Date().toISOString() });
+  const delivery = (event: string, payload: unknown, id: string = randomUUID()): WebhookReceived => ({ platform: 'github', deliveryId: id, event, payload: JSON.stringify(payload), receivedAt: new Date().toISOString() });
   const comment = (body: string, login: string, id: number) => {
     const e = JSON.parse(githubExample('issue_comment', 'created').body);
     e.repository.full_name = 'acme/ios-app';
