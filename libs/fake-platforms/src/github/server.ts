@@ -198,7 +198,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   // --- pull requests ---------------------------------------------------------------------------
   router.on('GET', '/repos/:owner/:repo/pulls', (req) => {
     const state_ = req.query.get('state') ?? 'open';
-    const list = state.pulls.filter((p) => `${p.owner}/${p.repo}`.toLowerCase() === repoPath(req).toLowerCase() && (state_ === 'all' || p.state === state_));
+    const head = req.query.get('head');
+    const base = req.query.get('base');
+    const list = state.pulls.filter(
+      (p) => `${p.owner}/${p.repo}`.toLowerCase() === repoPath(req).toLowerCase() && (state_ === 'all' || p.state === state_) &&
+        (!head || `${p.owner}:${p.head.ref}` === head) && (!base || p.base.ref === base),
+    );
     return paginate(req, apiUrl, list.map(pullJson));
   });
   router.on('GET', '/repos/:owner/:repo/pulls/:number', (req) => {
