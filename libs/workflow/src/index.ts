@@ -15,7 +15,7 @@ export {
   type OrganisationSettings, type RepositoryPolicy, type RepositorySettings,
 } from './settings';
 export type { ChangedFile, NormalizedEvent } from './event';
-export { concurrencyKey, DEFAULT_PR_ACTIONS, eventDataClass, isBotAuthor, matchWorkflows, type MatchOptions, type MatchResult } from './match';
+export { concurrencyKey, DEFAULT_PR_ACTIONS, dueSchedules, eventDataClass, isBotAuthor, matchWorkflows, type MatchOptions, type MatchResult } from './match';
 export {
   ConditionEvaluationError, ConditionSyntaxError, CONDITION_STATUSES, conditionRefs, evaluateCondition, parseCondition,
   type Condition, type StepOutcome,

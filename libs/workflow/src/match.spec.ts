@@ -1,7 +1,7 @@
 import type { WorkflowPlan } from '@agentflow/contracts';
 import { compileWorkflow } from './compile';
 import type { NormalizedEvent } from './event';
-import { concurrencyKey, isBotAuthor, matchWorkflows } from './match';
+import { concurrencyKey, dueSchedules, isBotAuthor, matchWorkflows } from './match';
 import { resolveRepositoryPolicy, parseSettings } from './settings';
 import { context } from './test-fixtures.test';
 
@@ -146,5 +146,16 @@ describe('isBotAuthor', () => {
     ['renovate[bot]', true], ['dependabot[bot]', true], ['renovate', true], ['github-actions', true], ['alice', false], ['robot-fan', false],
   ])('%s -> %s', (author, expected) => {
     expect(isBotAuthor({ platform: 'github', kind: 'pull_request', repo: 'r', author })).toBe(expected);
+  });
+});
+
+describe('dueSchedules', () => {
+  it('lists the scheduled workflows due this minute, with the cron that fired', () => {
+    const nightly = plan('nightly', 'event: [schedule, manual]\nschedule: ["30 2 * * 1-5", "0 12 * * 6"]');
+    const hourly = plan('hourly', 'event: schedule\nschedule: "0 * * * *"');
+    const plans = [nightly, hourly, swift];
+    expect(dueSchedules(plans, new Date('2026-11-25T02:30:30Z')).map((d) => [d.plan.id, d.schedule])).toEqual([['nightly', '30 2 * * 1-5']]);
+    expect(dueSchedules(plans, new Date('2026-11-28T12:00:00Z')).map((d) => [d.plan.id, d.schedule])).toEqual([['nightly', '0 12 * * 6'], ['hourly', '0 * * * *']]);
+    expect(dueSchedules(plans, new Date('2026-11-25T02:31:00Z'))).toEqual([]);
   });
 });

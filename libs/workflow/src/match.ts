@@ -1,6 +1,7 @@
 import type { PlanComparison, WorkflowPlan } from '@agentflow/contracts';
 import type { NormalizedEvent } from './event';
 import { matchesAny, nameMatches, pathMatcher } from './globs';
+import { cronMatches, parseCron } from './cron';
 import { stricterClass, type RepositoryPolicy } from './settings';
 
 /** Which workflows an event starts, and for every other one why not. */
@@ -227,4 +228,18 @@ export function concurrencyKey(plan: WorkflowPlan, event: NormalizedEvent): stri
     sha: event.headSha ?? '',
   };
   return plan.concurrency.group.replace(/\$\{\s*([a-z]+)\s*\}/g, (_, name: string) => vars[name] ?? '');
+}
+
+/**
+ * The scheduled workflows due in the minute containing `at` (UTC), each with the cron that fired,
+ * for whoever emits `schedule` events (one event per workflow, `schedule` and `workflow` set).
+ */
+export function dueSchedules(workflows: readonly WorkflowPlan[], at: Date): Array<{ plan: WorkflowPlan; schedule: string }> {
+  const due: Array<{ plan: WorkflowPlan; schedule: string }> = [];
+  for (const plan of workflows) {
+    if (!plan.trigger?.events.includes('schedule')) continue;
+    const hit = plan.trigger.schedules.find((cron) => cronMatches(parseCron(cron), at));
+    if (hit !== undefined) due.push({ plan, schedule: hit });
+  }
+  return due;
 }
