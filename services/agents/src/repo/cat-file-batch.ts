@@ -11,10 +11,15 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** One git process and what it still owes; a new process never inherits an old one's callers. */
+interface BatchProcess {
+  proc: ChildProcessByStdio<Writable, Readable, null>;
+  buffer: Buffer;
+  pending: Pending[];
+}
+
 export class CatFileBatch {
-  private proc?: ChildProcessByStdio<Writable, Readable, null>;
-  private buffer = Buffer.alloc(0);
-  private readonly pending: Pending[] = [];
+  private current?: BatchProcess;
   private idle?: NodeJS.Timeout;
 
   constructor(
@@ -24,55 +29,57 @@ export class CatFileBatch {
 
   /** The object's bytes (`<sha>:<path>`), or null when it does not exist. */
   read(object: string): Promise<Buffer | null> {
-    const proc = this.start();
     if (this.idle) clearTimeout(this.idle);
+    const batch = this.start();
     return new Promise((resolve, reject) => {
-      this.pending.push({ resolve, reject });
-      proc.stdin.write(`${object}\n`);
+      batch.pending.push({ resolve, reject });
+      batch.proc.stdin.write(`${object}\n`);
     });
   }
 
   close(): void {
     if (this.idle) clearTimeout(this.idle);
-    this.proc?.stdin.end();
-    this.proc = undefined;
+    // Ending stdin lets git answer what it was asked, then exit.
+    this.current?.proc.stdin.end();
+    this.current = undefined;
   }
 
-  private start(): ChildProcessByStdio<Writable, Readable, null> {
-    if (this.proc) return this.proc;
+  private start(): BatchProcess {
+    if (this.current) return this.current;
     const proc = spawn('git', ['-C', this.root, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'ignore'] });
-    this.proc = proc;
-    this.buffer = Buffer.alloc(0);
+    const batch: BatchProcess = { proc, buffer: Buffer.alloc(0), pending: [] };
+    this.current = batch;
     proc.stdout.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.drain();
+      batch.buffer = Buffer.concat([batch.buffer, chunk]);
+      this.drain(batch);
     });
     const fail = (error: Error) => {
-      if (this.proc === proc) this.proc = undefined;
-      for (const p of this.pending.splice(0)) p.reject(error);
+      if (this.current === batch) this.current = undefined;
+      for (const p of batch.pending.splice(0)) p.reject(error);
     };
     proc.on('error', fail);
-    proc.on('exit', (code) => fail(new Error(`git cat-file --batch exited with ${code}`)));
+    proc.on('exit', (code) => fail(new Error(`git cat-file --batch in ${this.root} exited with ${code}`)));
     proc.unref();
-    return proc;
+    return batch;
   }
 
-  private drain(): void {
+  private drain(batch: BatchProcess): void {
     for (;;) {
-      const newline = this.buffer.indexOf(10);
+      const newline = batch.buffer.indexOf(10);
       if (newline < 0) return;
-      const header = this.buffer.subarray(0, newline).toString('utf8');
+      const header = batch.buffer.subarray(0, newline).toString('utf8');
       if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
-        this.buffer = this.buffer.subarray(newline + 1);
-        this.pending.shift()?.resolve(null);
+        batch.buffer = batch.buffer.subarray(newline + 1);
+        batch.pending.shift()?.resolve(null);
       } else {
         const size = Number(header.split(' ')[2]);
-        if (this.buffer.length < newline + 1 + size + 1) return;
-        const body = Buffer.from(this.buffer.subarray(newline + 1, newline + 1 + size));
-        this.buffer = this.buffer.subarray(newline + 1 + size + 1);
-        this.pending.shift()?.resolve(body);
+        if (batch.buffer.length < newline + 1 + size + 1) return;
+        const body = Buffer.from(batch.buffer.subarray(newline + 1, newline + 1 + size));
+        batch.buffer = batch.buffer.subarray(newline + 1 + size + 1);
+        batch.pending.shift()?.resolve(body);
       }
-      if (this.pending.length === 0) {
+      if (batch.pending.length === 0 && this.current === batch) {
+        if (this.idle) clearTimeout(this.idle);
         this.idle = setTimeout(() => this.close(), this.idleMs);
         this.idle.unref();
       }
