@@ -47,7 +47,12 @@ export class EmbeddedStream {
     const seqs = this.bySubject.get(message.subject);
     if (!seqs) this.bySubject.set(message.subject, [message.seq]);
     else if (seqs[seqs.length - 1] < message.seq) seqs.push(message.seq);
-    else seqs.splice(seqs.findIndex((s) => s > message.seq), 0, message.seq);
+    else
+      seqs.splice(
+        seqs.findIndex((s) => s > message.seq),
+        0,
+        message.seq,
+      );
   }
 
   private unindex(message: StoredMessage): void {

@@ -318,15 +318,18 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
     });
 
     test('a long handler is kept alive by working() heartbeats instead of being redelivered', async () => {
-      const spec = taskConsumer({ ackWaitMs: 600 });
+      // The handler runs for 2.5 ack waits; without heartbeats it would be redelivered twice.
+      const spec = taskConsumer({ ackWaitMs: 1200 });
       const deliveries: number[] = [];
+      let finished = false;
       await consume(spec, async (msg) => {
         deliveries.push(msg.info.deliveryCount);
-        await sleep(1500);
+        await sleep(3000);
+        finished = true;
       });
       await bus.publish(spec.filterSubject, encodeText('{}'), { msgId: randomUUID() });
-      await waitFor('the delivery', () => deliveries.length === 1);
-      await sleep(2200);
+      await waitFor('the handler to finish', () => finished);
+      await sleep(300);
       expect(deliveries).toEqual([1]);
     });
 
