@@ -23,7 +23,11 @@ export interface SqlSession extends SqlExecutor {
 
 export interface SqlDatabase extends SqlExecutor {
   readonly kind: 'postgres' | 'pglite';
-  /** Runs `fn` in one transaction; rolls back when it throws. */
+  /**
+   * Runs `fn` in one transaction; rolls back when it throws. Inside `fn` use only `tx`: PGlite has
+   * one connection, so a query on the database itself waits until the transaction ends (forever,
+   * if `fn` awaits it), and on PostgreSQL it would run outside the transaction.
+   */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` on one session while holding the named lock: `pg_advisory_lock` on PostgreSQL (so
