@@ -208,7 +208,7 @@ describe('a coordinator that crashes', () => {
     for (const point of points) harnesses.set(point, await new Harness().start());
     for (const point of points) children.set(point, startChild(harnesses.get(point)!, point));
     await Promise.all([...children.values()].map((c) => c.ready));
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const h of harnesses.values()) await h.stop();
   });
