@@ -23,7 +23,7 @@ function providers(baseUrl: string): ProvidersConfig {
     providers: {
       anthropic: {
         kind: 'anthropic', baseUrl, apiKey: { env: 'AGENTS_TEST_ANTHROPIC_KEY' }, region: 'us', retention: '30d', dataClasses: ['public', 'internal'], timeoutMs: 10_000,
-        models: { 'claude-sonnet-4-5': { contextWindow: 200_000, tier: 'medium', prices: [{ effectiveFrom: '2025-01-01', inputPerMTok: 3, outputPerMTok: 15 }] } },
+        models: { 'claude-sonnet-4-6': { contextWindow: 200_000, tier: 'medium', prices: [{ effectiveFrom: '2025-01-01', inputPerMTok: 3, outputPerMTok: 15 }] } },
       },
       // An OpenAI-compatible endpoint (a self-hosted model): its JSON arrives as text and may need repair.
       local: {
@@ -88,7 +88,7 @@ describe('agents through the real gateway to the fake vendor', () => {
       json: { summary: 'one crash', confidence: 0.8, findings: [{ file: 'Sources/Checkout/CheckoutViewModel.swift', startLine: 19, endLine: 19, severity: 'major', category: 'bug', message: 'try! crashes when the charge fails', confidence: 0.9 }] },
     });
     const result = await runner.run(agentTask(repo, base, head, planStep('code-review'), { runId: 'gw-1' }), new AbortController().signal);
-    expect(result).toMatchObject({ status: 'succeeded', usage: { models: ['claude-sonnet-4-5'] } });
+    expect(result).toMatchObject({ status: 'succeeded', usage: { models: ['claude-sonnet-4-6'] } });
     expect(result.usage.costUsd).toBeGreaterThan(0);
     expect(result.findings).toEqual([expect.objectContaining({ file: 'Sources/Checkout/CheckoutViewModel.swift', startLine: 19, source: 'model', severity: 'major' })]);
     const served = vendor.served('anthropic').at(-1)!;

@@ -77,7 +77,7 @@ describe('AgentWorker', () => {
     const [started, result] = await results('run-ok', 2);
     expect(started.type).toBe('task.started');
     expect(result.type).toBe('task.result');
-    expect(result.body as unknown as AgentResult).toMatchObject({ runId: 'run-ok', stepId: 'code-review', attempt: 1, status: 'succeeded', usage: { models: ['claude-sonnet-4-5'] } });
+    expect(result.body as unknown as AgentResult).toMatchObject({ runId: 'run-ok', stepId: 'code-review', attempt: 1, status: 'succeeded', usage: { models: ['claude-sonnet-4-6'] } });
     expect(gatewayRequests.at(-1)?.attribution).toMatchObject({ runId: 'run-ok', stepId: 'code-review', service: 'agents' });
     const stored = await bus.readSubject(topo.streams.results.name, topo.subjects.results('run-ok'));
     expect(stored.map((m) => m.headers['Nats-Msg-Id'] ?? m.headers['nats-msg-id']).filter(Boolean)).toEqual(expect.arrayContaining(['run-ok:code-review:1']));

@@ -54,7 +54,7 @@ export function planStep(agentType: PlanStep['agentType'], overrides: Partial<Pl
     agentName: agentType,
     tasks: [],
     dependsOn: [],
-    providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+    providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-6' }],
     model: { maxTokens: 2048 },
     timeoutMs: 300_000,
     retries: 1,
