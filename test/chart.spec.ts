@@ -44,11 +44,21 @@ function lookup(ref: string, root: Scope, vars: Scope): unknown {
   else if (/^"[^"]*"$/.test(ref)) return ref.slice(1, -1);
   else if (/^\d+$/.test(ref)) return Number(ref);
   else throw new Error(`unsupported operand ${ref}`);
-  return path === '' ? base : path.split('.').reduce<unknown>((v, key) => (v as Scope | undefined)?.[key], base);
+  return path === ''
+    ? base
+    : path.split('.').reduce<unknown>((v, key) => (v as Scope | undefined)?.[key], base);
 }
 
 function isEmpty(v: unknown): boolean {
-  return v === undefined || v === null || v === '' || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && Object.keys(v as object).length === 0);
+  return (
+    v === undefined ||
+    v === null ||
+    v === '' ||
+    v === false ||
+    v === 0 ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && Object.keys(v as object).length === 0)
+  );
 }
 
 function evaluate(expr: string, root: Scope, vars: Scope): unknown {
@@ -64,7 +74,10 @@ function evaluate(expr: string, root: Scope, vars: Scope): unknown {
     else if (fn === 'empty' && args.length === 0) value = isEmpty(value);
     else if (fn === 'nindent' && args.length === 1) {
       const pad = ' '.repeat(Number(args[0]));
-      value = `\n${String(value).split('\n').map((line) => pad + line).join('\n')}`;
+      value = `\n${String(value)
+        .split('\n')
+        .map((line) => pad + line)
+        .join('\n')}`;
     } else throw new Error(`unsupported pipeline stage ${stage}`);
   }
   return value;
@@ -124,7 +137,9 @@ function renderNodes(nodes: Node[], root: Scope, vars: Scope): string {
       }
       const items = lookup(node.range.over, root, vars);
       if (!Array.isArray(items)) throw new Error(`range over ${node.range.over}: not a list`);
-      return items.map((item) => renderNodes(node.body, root, { ...vars, [node.range.variable]: item })).join('');
+      return items
+        .map((item) => renderNodes(node.body, root, { ...vars, [node.range.variable]: item }))
+        .join('');
     })
     .join('');
 }
@@ -154,10 +169,20 @@ interface PodTemplate {
 function renderChart(): K8sObject[] {
   const chart = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as Scope;
   const values = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as Scope;
-  const root: Scope = { Values: values, Release: { Name: RELEASE, Namespace: 'default' }, Chart: { Name: chart.name, AppVersion: chart.appVersion } };
+  const root: Scope = {
+    Values: values,
+    Release: { Name: RELEASE, Namespace: 'default' },
+    Chart: { Name: chart.name, AppVersion: chart.appVersion },
+  };
   const objects: K8sObject[] = [];
-  for (const file of readdirSync(join(CHART, 'templates')).filter((f) => f.endsWith('.yaml')).sort()) {
-    const rendered = renderNodes(parseTemplate(readFileSync(join(CHART, 'templates', file), 'utf8')), root, {});
+  for (const file of readdirSync(join(CHART, 'templates'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
+    const rendered = renderNodes(
+      parseTemplate(readFileSync(join(CHART, 'templates', file), 'utf8')),
+      root,
+      {},
+    );
     for (const doc of parseAllDocuments(rendered)) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
       const object = doc.toJS() as K8sObject | null;
@@ -173,7 +198,10 @@ function envOf(container: Container): Record<string, string> {
 
 describe('k8s chart', () => {
   const objects = renderChart();
-  const values = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as { preStopSeconds: number; agents: { groups: Array<{ name: string; agentTypes: string }> } };
+  const values = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as {
+    preStopSeconds: number;
+    agents: { groups: Array<{ name: string; agentTypes: string }> };
+  };
   const deployments = objects.filter((o) => o.kind === 'Deployment');
   const services = objects.filter((o) => o.kind === 'Service');
   const deploymentNames = [
@@ -192,24 +220,35 @@ describe('k8s chart', () => {
     expect(services.map((s) => s.metadata.name).sort()).toEqual([...deploymentNames].sort());
   });
 
-  it.each(deploymentNames)('%s probes /health for liveness and /ready for readiness, on the http port', (name) => {
-    const pod = (deployments.find((d) => d.metadata.name === name)!.spec.template as PodTemplate);
-    const [container] = pod.spec.containers;
-    expect(container.ports).toEqual([{ name: 'http', containerPort: 3000 }]);
-    expect(envOf(container).PORT).toBe('3000');
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
-    expect(container.resources).toEqual({ requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { memory: expect.any(String) } });
-  });
+  it.each(deploymentNames)(
+    '%s probes /health for liveness and /ready for readiness, on the http port',
+    (name) => {
+      const pod = deployments.find((d) => d.metadata.name === name)!.spec.template as PodTemplate;
+      const [container] = pod.spec.containers;
+      expect(container.ports).toEqual([{ name: 'http', containerPort: 3000 }]);
+      expect(envOf(container).PORT).toBe('3000');
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+      expect(container.resources).toEqual({
+        requests: { cpu: expect.any(String), memory: expect.any(String) },
+        limits: { memory: expect.any(String) },
+      });
+    },
+  );
 
-  it.each(deploymentNames)('%s is given time for preStop and the graceful shutdown before it is killed', (name) => {
-    const pod = (deployments.find((d) => d.metadata.name === name)!.spec.template as PodTemplate);
-    const [container] = pod.spec.containers;
-    expect(container.lifecycle.preStop.exec.command).toEqual(['sleep', String(values.preStopSeconds)]);
-    const shutdownMs = Number(envOf(container).SHUTDOWN_TIMEOUT_MS);
-    expect(shutdownMs).toBeGreaterThan(0);
-    expect(pod.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(values.preStopSeconds * 1000 + shutdownMs);
-  });
+  it.each(deploymentNames)(
+    '%s is given time for preStop and the graceful shutdown before it is killed',
+    (name) => {
+      const pod = deployments.find((d) => d.metadata.name === name)!.spec.template as PodTemplate;
+      const [container] = pod.spec.containers;
+      expect(container.lifecycle.preStop.exec.command).toEqual(['sleep', String(values.preStopSeconds)]);
+      const shutdownMs = Number(envOf(container).SHUTDOWN_TIMEOUT_MS);
+      expect(shutdownMs).toBeGreaterThan(0);
+      expect(pod.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(
+        values.preStopSeconds * 1000 + shutdownMs,
+      );
+    },
+  );
 
   it.each(deploymentNames)('%s runs an entry that exists, and its Service selects its pods', (name) => {
     const deployment = deployments.find((d) => d.metadata.name === name)!;
@@ -220,13 +259,16 @@ describe('k8s chart', () => {
     const service = services.find((s) => s.metadata.name === name)!;
     const selector = service.spec.selector as Record<string, string>;
     for (const [key, value] of Object.entries(selector)) expect(pod.metadata.labels[key]).toBe(value);
-    expect((deployment.spec.selector as { matchLabels: Record<string, string> }).matchLabels).toEqual(selector);
+    expect((deployment.spec.selector as { matchLabels: Record<string, string> }).matchLabels).toEqual(
+      selector,
+    );
   });
 
   it('gives each agents Deployment its AGENT_TYPES, covering every agent type exactly once', () => {
     const served: string[] = [];
     for (const group of values.agents.groups) {
-      const pod = deployments.find((d) => d.metadata.name === `${RELEASE}-agents-${group.name}`)!.spec.template as PodTemplate;
+      const pod = deployments.find((d) => d.metadata.name === `${RELEASE}-agents-${group.name}`)!.spec
+        .template as PodTemplate;
       const types = envOf(pod.spec.containers[0]).AGENT_TYPES.split(',');
       served.push(...types);
     }
@@ -235,6 +277,8 @@ describe('k8s chart', () => {
 
   it('refuses template constructs the renderer does not know', () => {
     expect(() => parseTemplate('{{ if .Values.x }}a{{ end }}')).toThrow(/unsupported action/);
-    expect(() => renderNodes(parseTemplate('{{ .Values.x | upper }}'), { Values: { x: 'a' } }, {})).toThrow(/unsupported pipeline stage/);
+    expect(() => renderNodes(parseTemplate('{{ .Values.x | upper }}'), { Values: { x: 'a' } }, {})).toThrow(
+      /unsupported pipeline stage/,
+    );
   });
 });

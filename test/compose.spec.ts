@@ -54,7 +54,10 @@ function validator() {
   ajv.addFormat('ports', /^(\$\{[^}]+\}|[\d.:[\]a-f-])+(\/(tcp|udp|sctp))?$/i);
   ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
   ajv.addFormat('subnet_ip_address', /^[\da-f.:]+\/\d{1,3}$/i);
-  const schema = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compose-spec.json'), 'utf8')) as Record<string, unknown>;
+  const schema = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'compose-spec.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   // The file names draft 2019-09 by its old http:// id; Ajv2019 is that draft and knows it by https://.
   delete schema.$schema;
   return ajv.compile(withoutLegacyIds(schema) as Record<string, unknown>);
@@ -84,7 +87,9 @@ describe('docker-compose.yml', () => {
   it('is checked by a schema that rejects what Compose rejects', () => {
     const validate = validator();
     expect(validate({ services: { web: { image: 'x', restart_policy: 'always' } } })).toBe(false);
-    expect(validate({ services: { web: { image: 'x', depends_on: { db: { condition: 'when_ready' } } } } })).toBe(false);
+    expect(
+      validate({ services: { web: { image: 'x', depends_on: { db: { condition: 'when_ready' } } } } }),
+    ).toBe(false);
     expect(validate({ services: { web: { image: 'x', stop_grace_period: 'ten seconds' } } })).toBe(false);
     expect(validate({ services: { web: { image: 'x', ports: ['http:web'] } } })).toBe(false);
   });
@@ -95,22 +100,31 @@ describe('docker-compose.yml', () => {
     expect(nats.volumes).toEqual(['nats-data:/data']);
     expect(compose.services.postgres.volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
     expect(Object.keys(compose.volumes ?? {})).toEqual(['nats-data', 'postgres-data']);
-    for (const name of ['nats', 'postgres']) expect(compose.services[name].healthcheck?.test.length).toBeGreaterThan(1);
+    for (const name of ['nats', 'postgres'])
+      expect(compose.services[name].healthcheck?.test.length).toBeGreaterThan(1);
   });
 
-  it.each(SERVICES)('runs %s from its entry, on NATS and PostgreSQL, healthy only when /ready answers', (name) => {
-    const service = compose.services[name];
-    expect(service.command).toEqual(['node', `services/${name}/dist/main.js`]);
-    expect(existsSync(join(ROOT, 'services', name, 'src', 'main.ts'))).toBe(true);
-    expect(service.image).toBe('${AGENTFLOW_IMAGE:-agentflow:local}');
-    expect(service.environment).toMatchObject({ NATS_URL: 'nats://nats:4222', PORT: '3000' });
-    expect(service.environment?.DATABASE_URL).toMatch(/^postgres:\/\/agentflow:.*@postgres:5432\/agentflow$/);
-    expect(service.depends_on).toEqual({ nats: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
-    expect(service.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:3000/ready');
-    // Docker waits this long after SIGTERM; the kit's own deadline must come first.
-    const shutdownMs = Number(service.environment?.SHUTDOWN_TIMEOUT_MS);
-    expect(seconds(service.stop_grace_period ?? '10s') * 1000).toBeGreaterThan(shutdownMs);
-  });
+  it.each(SERVICES)(
+    'runs %s from its entry, on NATS and PostgreSQL, healthy only when /ready answers',
+    (name) => {
+      const service = compose.services[name];
+      expect(service.command).toEqual(['node', `services/${name}/dist/main.js`]);
+      expect(existsSync(join(ROOT, 'services', name, 'src', 'main.ts'))).toBe(true);
+      expect(service.image).toBe('${AGENTFLOW_IMAGE:-agentflow:local}');
+      expect(service.environment).toMatchObject({ NATS_URL: 'nats://nats:4222', PORT: '3000' });
+      expect(service.environment?.DATABASE_URL).toMatch(
+        /^postgres:\/\/agentflow:.*@postgres:5432\/agentflow$/,
+      );
+      expect(service.depends_on).toEqual({
+        nats: { condition: 'service_healthy' },
+        postgres: { condition: 'service_healthy' },
+      });
+      expect(service.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:3000/ready');
+      // Docker waits this long after SIGTERM; the kit's own deadline must come first.
+      const shutdownMs = Number(service.environment?.SHUTDOWN_TIMEOUT_MS);
+      expect(seconds(service.stop_grace_period ?? '10s') * 1000).toBeGreaterThan(shutdownMs);
+    },
+  );
 
   it('builds the image once, from a Dockerfile that exists', () => {
     const builders = Object.entries(compose.services).filter(([, s]) => s.build);

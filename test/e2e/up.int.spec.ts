@@ -26,33 +26,40 @@ interface Started {
 }
 
 async function startUp(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'ts-register.js'), join(ROOT, 'cli', 'src', 'main.ts'), 'up', '--port', '0'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      AGENTFLOW_DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NATS_URL: '',
-      DATABASE_URL: '',
-      // Lifecycle test only: no vendor is called. Keys are set because the gateway refuses to start
-      // without any (see the report); every platform credential stays unset.
-      ANTHROPIC_API_KEY: 'sk-ant-e2e-unused',
-      OPENAI_API_KEY: 'sk-e2e-unused',
-      GITHUB_TOKEN: '',
-      GITHUB_APP_ID: '',
-      GITHUB_WEBHOOK_SECRET: '',
-      SLACK_BOT_TOKEN: '',
-      SLACK_WEBHOOK_URL: '',
-      ...extraEnv,
+  const child = spawn(
+    process.execPath,
+    ['-r', join(ROOT, 'scripts', 'ts-register.js'), join(ROOT, 'cli', 'src', 'main.ts'), 'up', '--port', '0'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        AGENTFLOW_DATA_DIR: dataDir,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        NATS_URL: '',
+        DATABASE_URL: '',
+        // Lifecycle test only: no vendor is called. Keys are set because the gateway refuses to start
+        // without any (see the report); every platform credential stays unset.
+        ANTHROPIC_API_KEY: 'sk-ant-e2e-unused',
+        OPENAI_API_KEY: 'sk-e2e-unused',
+        GITHUB_TOKEN: '',
+        GITHUB_APP_ID: '',
+        GITHUB_WEBHOOK_SECRET: '',
+        SLACK_BOT_TOKEN: '',
+        SLACK_WEBHOOK_URL: '',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let out = '';
   child.stdout!.on('data', (c) => (out += String(c)));
   child.stderr!.on('data', (c) => (out += String(c)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agentflow up did not report listening in time:\n${out}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`agentflow up did not report listening in time:\n${out}`)),
+      START_TIMEOUT_MS,
+    );
     const check = () => {
       const match = /listening on (http:\/\/[^\s]+)/.exec(out);
       if (match) {
@@ -108,7 +115,13 @@ async function stop(started: Started): Promise<{ code: number | null; tree: numb
   started.child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`agentflow up still running ${STOP_LIMIT_MS} ms after SIGTERM:\n${started.output()}`)), STOP_LIMIT_MS);
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`agentflow up still running ${STOP_LIMIT_MS} ms after SIGTERM:\n${started.output()}`),
+        ),
+      STOP_LIMIT_MS,
+    );
   });
   try {
     return { code: await Promise.race([exited, limit]), tree };
@@ -130,19 +143,23 @@ describe('agentflow up', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('starts every service on the embedded bus and PGlite, and says what is off', async () => {
-    running = await startUp(dataDir);
-    const ready = await fetch(`${running.url}/ready`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', reasons: [] });
-    const out = running.output();
-    expect(out).toContain('agentflow up: ingress, coordinator, gateway, agents, notifier listening on');
-    expect(out).toContain(`bus       embedded, in this process; state in ${dataDir}/bus`);
-    expect(out).toContain(`database  PGlite in ${dataDir}/pglite`);
-    expect(out).toContain('off       GitHub webhooks at /webhooks/github: set GITHUB_WEBHOOK_SECRET');
-    expect(out).toContain('off       Slack messages: set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL');
-    expect(out).not.toContain('off       Anthropic models');
-  }, START_TIMEOUT_MS + 10_000);
+  it(
+    'starts every service on the embedded bus and PGlite, and says what is off',
+    async () => {
+      running = await startUp(dataDir);
+      const ready = await fetch(`${running.url}/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready', reasons: [] });
+      const out = running.output();
+      expect(out).toContain('agentflow up: ingress, coordinator, gateway, agents, notifier listening on');
+      expect(out).toContain(`bus       embedded, in this process; state in ${dataDir}/bus`);
+      expect(out).toContain(`database  PGlite in ${dataDir}/pglite`);
+      expect(out).toContain('off       GitHub webhooks at /webhooks/github: set GITHUB_WEBHOOK_SECRET');
+      expect(out).toContain('off       Slack messages: set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL');
+      expect(out).not.toContain('off       Anthropic models');
+    },
+    START_TIMEOUT_MS + 10_000,
+  );
 
   it('stops on SIGTERM with exit code 0 and leaves no process behind', async () => {
     const { code, tree } = await stop(running!);
@@ -150,28 +167,32 @@ describe('agentflow up', () => {
     expect(tree.filter(alive)).toEqual([]);
   });
 
-  it('restarts on the same data directory and finds what the first run wrote', async () => {
-    running = await startUp(dataDir);
-    // The first run recorded its start and, on SIGTERM, its clean stop; the restart reads both back.
-    expect(running.output()).toMatch(/last run {2}started \S+, stopped cleanly \S+ \(SIGTERM\)/);
-    expect(running.output()).toContain('0 migrations applied now');
-    const { code } = await stop(running);
-    expect(code).toBe(0);
+  it(
+    'restarts on the same data directory and finds what the first run wrote',
+    async () => {
+      running = await startUp(dataDir);
+      // The first run recorded its start and, on SIGTERM, its clean stop; the restart reads both back.
+      expect(running.output()).toMatch(/last run {2}started \S+, stopped cleanly \S+ \(SIGTERM\)/);
+      expect(running.output()).toContain('0 migrations applied now');
+      const { code } = await stop(running);
+      expect(code).toBe(0);
 
-    const db = await PgliteDatabase.open({ dataDir: pgliteDirOf(dataDir) });
-    try {
-      const { rows } = await db.query<{ name: string; services: string[]; stop_reason: string | null }>(
-        'SELECT name, services, stop_reason FROM service_instances ORDER BY started_at',
-      );
-      const all = ['ingress', 'coordinator', 'gateway', 'agents', 'notifier'];
-      expect(rows).toEqual([
-        { name: 'agentflow', services: all, stop_reason: 'SIGTERM' },
-        { name: 'agentflow', services: all, stop_reason: 'SIGTERM' },
-      ]);
-    } finally {
-      await db.close();
-    }
-  }, START_TIMEOUT_MS + 60_000);
+      const db = await PgliteDatabase.open({ dataDir: pgliteDirOf(dataDir) });
+      try {
+        const { rows } = await db.query<{ name: string; services: string[]; stop_reason: string | null }>(
+          'SELECT name, services, stop_reason FROM service_instances ORDER BY started_at',
+        );
+        const all = ['ingress', 'coordinator', 'gateway', 'agents', 'notifier'];
+        expect(rows).toEqual([
+          { name: 'agentflow', services: all, stop_reason: 'SIGTERM' },
+          { name: 'agentflow', services: all, stop_reason: 'SIGTERM' },
+        ]);
+      } finally {
+        await db.close();
+      }
+    },
+    START_TIMEOUT_MS + 60_000,
+  );
 });
 
 describe('agentflow up on NATS and PostgreSQL (the small-team production topology)', () => {
@@ -202,28 +223,32 @@ describe('agentflow up on NATS and PostgreSQL (the small-team production topolog
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('runs durable on one nats-server and one PostgreSQL, and records its clean stop there', async () => {
-    running = await startUp(dataDir, {
-      NATS_URL: 'nats://127.0.0.1:4222',
-      DATABASE_URL: databaseUrl,
-      DATABASE_SCHEMA: schema,
-      AGENTFLOW_BUS_PREFIX: prefix,
-    });
-    expect((await fetch(`${running.url}/ready`)).status).toBe(200);
-    expect(running.output()).toContain('bus       NATS JetStream at nats://127.0.0.1:4222');
-    expect(running.output()).toContain(`(schema ${schema})`);
-    const { code } = await stop(running);
-    expect(code).toBe(0);
+  it(
+    'runs durable on one nats-server and one PostgreSQL, and records its clean stop there',
+    async () => {
+      running = await startUp(dataDir, {
+        NATS_URL: 'nats://127.0.0.1:4222',
+        DATABASE_URL: databaseUrl,
+        DATABASE_SCHEMA: schema,
+        AGENTFLOW_BUS_PREFIX: prefix,
+      });
+      expect((await fetch(`${running.url}/ready`)).status).toBe(200);
+      expect(running.output()).toContain('bus       NATS JetStream at nats://127.0.0.1:4222');
+      expect(running.output()).toContain(`(schema ${schema})`);
+      const { code } = await stop(running);
+      expect(code).toBe(0);
 
-    const pg = new Client({ connectionString: databaseUrl });
-    await pg.connect();
-    try {
-      const { rows } = await pg.query(`SELECT name, bus, stop_reason FROM "${schema}".service_instances`);
-      expect(rows).toEqual([{ name: 'agentflow', bus: 'jetstream', stop_reason: 'SIGTERM' }]);
-    } finally {
-      await pg.end();
-    }
-    // Nothing was written to the data directory: PGlite and the embedded bus were not used.
-    expect(await readdir(dataDir)).toEqual([]);
-  }, START_TIMEOUT_MS + 30_000);
+      const pg = new Client({ connectionString: databaseUrl });
+      await pg.connect();
+      try {
+        const { rows } = await pg.query(`SELECT name, bus, stop_reason FROM "${schema}".service_instances`);
+        expect(rows).toEqual([{ name: 'agentflow', bus: 'jetstream', stop_reason: 'SIGTERM' }]);
+      } finally {
+        await pg.end();
+      }
+      // Nothing was written to the data directory: PGlite and the embedded bus were not used.
+      expect(await readdir(dataDir)).toEqual([]);
+    },
+    START_TIMEOUT_MS + 30_000,
+  );
 });

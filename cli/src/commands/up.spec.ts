@@ -8,7 +8,9 @@ describe('agentflow up options', () => {
 
   it('refuses an unknown service, listing the valid ones', () => {
     expect(() => parseServiceList('ingress,billing')).toThrow(InvalidArgumentError);
-    expect(() => parseServiceList('ingress,billing')).toThrow('unknown service billing; choose from ingress, coordinator, gateway, agents, notifier');
+    expect(() => parseServiceList('ingress,billing')).toThrow(
+      'unknown service billing; choose from ingress, coordinator, gateway, agents, notifier',
+    );
     expect(() => parseServiceList(' , ')).toThrow(/name at least one service/);
   });
 
@@ -22,7 +24,11 @@ describe('agentflow up options', () => {
 
 describe('capabilitiesOff', () => {
   it('lists each missing key or credential for the services that run', () => {
-    const off = capabilitiesOff({ ANTHROPIC_API_KEY: 'sk', GITHUB_APP_ID: '1' }, ['ingress', 'gateway', 'notifier']).map((c) => c.name);
+    const off = capabilitiesOff({ ANTHROPIC_API_KEY: 'sk', GITHUB_APP_ID: '1' }, [
+      'ingress',
+      'gateway',
+      'notifier',
+    ]).map((c) => c.name);
     expect(off).toEqual([
       'OpenAI models',
       'GitHub API (fetch code, comments, checks, branches)',
@@ -34,7 +40,8 @@ describe('capabilitiesOff', () => {
   });
 
   it('takes a GitHub App with its key, or a token', () => {
-    const github = (env: Record<string, string>) => capabilitiesOff(env, ['notifier']).some((c) => c.name.startsWith('GitHub API'));
+    const github = (env: Record<string, string>) =>
+      capabilitiesOff(env, ['notifier']).some((c) => c.name.startsWith('GitHub API'));
     expect(github({ GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY_FILE: '/k.pem' })).toBe(false);
     expect(github({ GITHUB_TOKEN: 'ghp' })).toBe(false);
     expect(github({ GITHUB_APP_ID: '1' })).toBe(true);
@@ -47,7 +54,9 @@ describe('capabilitiesOff', () => {
 
 describe('redactUrl', () => {
   it('hides passwords in every server of a list', () => {
-    expect(redactUrl('postgres://agentflow:s3cret@db:5432/agentflow')).toBe('postgres://agentflow:***@db:5432/agentflow');
+    expect(redactUrl('postgres://agentflow:s3cret@db:5432/agentflow')).toBe(
+      'postgres://agentflow:***@db:5432/agentflow',
+    );
     expect(redactUrl('nats://u:p@a:4222, nats://b:4222')).toBe('nats://u:***@a:4222,nats://b:4222');
   });
 });

@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import type { RunningServices, ServiceDefinition, ServiceName } from '@agentflow/service-kit';
 
 /** Every service, in the order they are listed and started. */
-export const ALL_SERVICES: readonly ServiceName[] = ['ingress', 'coordinator', 'gateway', 'agents', 'notifier'];
+export const ALL_SERVICES: readonly ServiceName[] = [
+  'ingress',
+  'coordinator',
+  'gateway',
+  'agents',
+  'notifier',
+];
 
 /**
  * Loaded on demand: `agentflow validate` should not pay for loading five services and their SDKs.
@@ -19,17 +25,25 @@ const DEFINITIONS: Record<ServiceName, () => Promise<ServiceDefinition>> = {
 
 /** Parses `--only ingress,gateway`; unknown names are a usage error that lists the valid ones. */
 export function parseServiceList(value: string): ServiceName[] {
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(ALL_SERVICES as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new InvalidArgumentError(`unknown service ${unknown.join(', ')}; choose from ${ALL_SERVICES.join(', ')}`);
-  if (names.length === 0) throw new InvalidArgumentError(`name at least one service: ${ALL_SERVICES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown service ${unknown.join(', ')}; choose from ${ALL_SERVICES.join(', ')}`,
+    );
+  if (names.length === 0)
+    throw new InvalidArgumentError(`name at least one service: ${ALL_SERVICES.join(', ')}`);
   // Start order is fixed whatever order they were named in; duplicates collapse.
   return ALL_SERVICES.filter((s) => names.includes(s));
 }
 
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return port;
 }
 
@@ -65,7 +79,10 @@ export const CAPABILITIES: readonly Capability[] = [
   {
     name: 'GitHub API (fetch code, comments, checks, branches)',
     services: ['ingress', 'agents', 'notifier'],
-    on: (env) => set(env, 'GITHUB_TOKEN') || (set(env, 'GITHUB_APP_ID') && (set(env, 'GITHUB_APP_PRIVATE_KEY') || set(env, 'GITHUB_APP_PRIVATE_KEY_FILE'))),
+    on: (env) =>
+      set(env, 'GITHUB_TOKEN') ||
+      (set(env, 'GITHUB_APP_ID') &&
+        (set(env, 'GITHUB_APP_PRIVATE_KEY') || set(env, 'GITHUB_APP_PRIVATE_KEY_FILE'))),
     remedy: 'set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (or GITHUB_APP_PRIVATE_KEY_FILE), or GITHUB_TOKEN',
   },
   {
@@ -95,7 +112,10 @@ export const CAPABILITIES: readonly Capability[] = [
 ];
 
 /** The capabilities that are off for the services running, given the environment. */
-export function capabilitiesOff(env: Readonly<Record<string, string | undefined>>, running: readonly ServiceName[]): Capability[] {
+export function capabilitiesOff(
+  env: Readonly<Record<string, string | undefined>>,
+  running: readonly ServiceName[],
+): Capability[] {
   return CAPABILITIES.filter((c) => c.services.some((s) => running.includes(s)) && !c.on(env));
 }
 
@@ -116,9 +136,14 @@ export function redactUrl(value: string): string {
 }
 
 /** The lines printed once everything listens: what runs, where the data is, what is off and why. */
-export function startupSummary(running: RunningServices, env: Readonly<Record<string, string | undefined>>): string[] {
+export function startupSummary(
+  running: RunningServices,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
   const { config } = running;
-  const lines = [`agentflow up: ${running.services.join(', ')} listening on ${running.url} (GET /health, /ready, /metrics)`];
+  const lines = [
+    `agentflow up: ${running.services.join(', ')} listening on ${running.url} (GET /health, /ready, /metrics)`,
+  ];
   lines.push(
     running.bus.kind === 'jetstream'
       ? `  bus       NATS JetStream at ${redactUrl(config.natsUrl ?? '')}`
@@ -138,7 +163,8 @@ export function startupSummary(running: RunningServices, env: Readonly<Record<st
         : `  last run  started ${previous.startedAt.toISOString()} (pid ${previous.pid}) and did not stop cleanly: it crashed or was killed`,
     );
   }
-  for (const off of capabilitiesOff(env, running.services)) lines.push(`  off       ${off.name}: ${off.remedy}`);
+  for (const off of capabilitiesOff(env, running.services))
+    lines.push(`  off       ${off.name}: ${off.remedy}`);
   lines.push('Ctrl-C or SIGTERM stops it gracefully.');
   return lines;
 }
@@ -150,7 +176,9 @@ export function startupSummary(running: RunningServices, env: Readonly<Record<st
 export function registerUp(program: Command): void {
   program
     .command('up')
-    .description('run every service in one process: embedded bus and PGlite, or NATS and PostgreSQL when NATS_URL / DATABASE_URL are set')
+    .description(
+      'run every service in one process: embedded bus and PGlite, or NATS and PostgreSQL when NATS_URL / DATABASE_URL are set',
+    )
     .option('--only <services>', `comma-separated subset of ${ALL_SERVICES.join(',')}`, parseServiceList)
     .option('--port <n>', 'HTTP port (default: PORT or 3000)', parsePort)
     .action(async (options: { only?: ServiceName[]; port?: number }) => {

@@ -19,10 +19,22 @@ describe('readKitConfig', () => {
 
   it('reads the production variables', () => {
     const config = readKitConfig(
-      { PORT: '8080', NATS_URL: 'nats://nats:4222,nats://nats-2:4222', DATABASE_URL: 'postgres://agentflow@db:5432/agentflow', AGENTFLOW_DATA_DIR: '/data', LOG_LEVEL: 'WARN' },
+      {
+        PORT: '8080',
+        NATS_URL: 'nats://nats:4222,nats://nats-2:4222',
+        DATABASE_URL: 'postgres://agentflow@db:5432/agentflow',
+        AGENTFLOW_DATA_DIR: '/data',
+        LOG_LEVEL: 'WARN',
+      },
       '/srv/app',
     );
-    expect(config).toMatchObject({ port: 8080, natsUrl: 'nats://nats:4222,nats://nats-2:4222', databaseUrl: 'postgres://agentflow@db:5432/agentflow', dataDir: '/data', logLevel: 'warn' });
+    expect(config).toMatchObject({
+      port: 8080,
+      natsUrl: 'nats://nats:4222,nats://nats-2:4222',
+      databaseUrl: 'postgres://agentflow@db:5432/agentflow',
+      dataDir: '/data',
+      logLevel: 'warn',
+    });
   });
 
   it.each([

@@ -46,7 +46,9 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid: ${hint} (a whole number from ${min} to ${max}); unset it to use ${fallback}`);
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is not valid: ${hint} (a whole number from ${min} to ${max}); unset it to use ${fallback}`,
+    );
   }
   return value;
 }
@@ -59,10 +61,14 @@ function url(env: Env, name: string, protocols: string[], example: string): stri
     try {
       parsed = new URL(part);
     } catch {
-      throw new ConfigError(`${name} is not a valid URL (${protocols.join(' or ')}); set it like ${example}, or unset it`);
+      throw new ConfigError(
+        `${name} is not a valid URL (${protocols.join(' or ')}); set it like ${example}, or unset it`,
+      );
     }
     if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
-      throw new ConfigError(`${name} uses ${parsed.protocol}// but must be ${protocols.map((p) => `${p}://`).join(' or ')}; set it like ${example}, or unset it`);
+      throw new ConfigError(
+        `${name} uses ${parsed.protocol}// but must be ${protocols.map((p) => `${p}://`).join(' or ')}; set it like ${example}, or unset it`,
+      );
     }
   }
   return raw;
@@ -76,27 +82,52 @@ export function readKitConfig(env: Env, cwd: string = process.cwd()): KitConfig 
   const dataDirRaw = text(env, 'AGENTFLOW_DATA_DIR') ?? DEFAULT_DATA_DIR;
   const schema = text(env, 'DATABASE_SCHEMA');
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new ConfigError(`DATABASE_SCHEMA=${JSON.stringify(schema)} is not a plain identifier; use lower-case letters, digits and _, or unset it for public`);
+    throw new ConfigError(
+      `DATABASE_SCHEMA=${JSON.stringify(schema)} is not a plain identifier; use lower-case letters, digits and _, or unset it for public`,
+    );
   }
   const prefix = text(env, 'AGENTFLOW_BUS_PREFIX') ?? 'af';
   if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix)) {
-    throw new ConfigError(`AGENTFLOW_BUS_PREFIX=${JSON.stringify(prefix)} is not valid; use lower-case letters, digits, _ and - (starting with a letter), or unset it for af`);
+    throw new ConfigError(
+      `AGENTFLOW_BUS_PREFIX=${JSON.stringify(prefix)} is not valid; use lower-case letters, digits, _ and - (starting with a letter), or unset it for af`,
+    );
   }
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL=${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}; unset it for info`);
+    throw new ConfigError(
+      `LOG_LEVEL=${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}; unset it for info`,
+    );
   }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535, 'the HTTP port to listen on'),
     host: text(env, 'HOST') ?? '0.0.0.0',
     natsUrl: url(env, 'NATS_URL', ['nats', 'tls', 'ws', 'wss'], 'nats://127.0.0.1:4222'),
-    databaseUrl: url(env, 'DATABASE_URL', ['postgres', 'postgresql'], 'postgres://agentflow@127.0.0.1:5432/agentflow'),
+    databaseUrl: url(
+      env,
+      'DATABASE_URL',
+      ['postgres', 'postgresql'],
+      'postgres://agentflow@127.0.0.1:5432/agentflow',
+    ),
     databaseSchema: schema,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000, 'PostgreSQL connections per process'),
     dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
     busPrefix: prefix,
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 8000, 100, 600_000, 'milliseconds the graceful shutdown may take'),
+    shutdownTimeoutMs: integer(
+      env,
+      'SHUTDOWN_TIMEOUT_MS',
+      8000,
+      100,
+      600_000,
+      'milliseconds the graceful shutdown may take',
+    ),
     logLevel,
-    bodyLimit: integer(env, 'HTTP_BODY_LIMIT', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, 'the largest request body in bytes'),
+    bodyLimit: integer(
+      env,
+      'HTTP_BODY_LIMIT',
+      25 * 1024 * 1024,
+      1024,
+      1024 * 1024 * 1024,
+      'the largest request body in bytes',
+    ),
   };
 }

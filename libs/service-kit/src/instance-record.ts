@@ -53,7 +53,12 @@ export class InstanceRecord {
     readonly previous: InstanceInfo | undefined,
   ) {}
 
-  static async start(db: SqlDatabase, name: string, services: string[], bus: 'jetstream' | 'embedded'): Promise<InstanceRecord> {
+  static async start(
+    db: SqlDatabase,
+    name: string,
+    services: string[],
+    bus: 'jetstream' | 'embedded',
+  ): Promise<InstanceRecord> {
     const host = hostname();
     const id = randomUUID();
     const { rows } = await db.query<InstanceRow>(
@@ -61,14 +66,20 @@ export class InstanceRecord {
         WHERE name = $1 AND host = $2 ORDER BY started_at DESC LIMIT 1`,
       [name, host],
     );
-    await db.query(`DELETE FROM service_instances WHERE started_at < now() - make_interval(days => $1)`, [RETENTION_DAYS]);
-    await db.query('INSERT INTO service_instances (id, name, services, host, pid, bus) VALUES ($1, $2, $3, $4, $5, $6)', [
-      id, name, services, host, process.pid, bus,
+    await db.query(`DELETE FROM service_instances WHERE started_at < now() - make_interval(days => $1)`, [
+      RETENTION_DAYS,
     ]);
+    await db.query(
+      'INSERT INTO service_instances (id, name, services, host, pid, bus) VALUES ($1, $2, $3, $4, $5, $6)',
+      [id, name, services, host, process.pid, bus],
+    );
     return new InstanceRecord(db, id, rows[0] ? toInfo(rows[0]) : undefined);
   }
 
   async stopped(reason: string): Promise<void> {
-    await this.db.query('UPDATE service_instances SET stopped_at = now(), stop_reason = $2 WHERE id = $1', [this.id, reason]);
+    await this.db.query('UPDATE service_instances SET stopped_at = now(), stop_reason = $2 WHERE id = $1', [
+      this.id,
+      reason,
+    ]);
   }
 }

@@ -5,14 +5,23 @@ import type { Logger } from '@agentflow/telemetry';
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly pino: Logger) {}
 
-  private write(level: 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
-    const context = typeof params[params.length - 1] === 'string' ? (params[params.length - 1] as string) : undefined;
+  private write(
+    level: 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal',
+    message: unknown,
+    params: unknown[],
+  ): void {
+    const context =
+      typeof params[params.length - 1] === 'string' ? (params[params.length - 1] as string) : undefined;
     if (message instanceof Error) {
       this.pino[level]({ err: message, context }, message.message);
       return;
     }
-    const stack = level === 'error' && typeof params[0] === 'string' && params.length > 1 ? params[0] : undefined;
-    this.pino[level]({ context, ...(stack ? { stack } : {}) }, typeof message === 'string' ? message : JSON.stringify(message));
+    const stack =
+      level === 'error' && typeof params[0] === 'string' && params.length > 1 ? params[0] : undefined;
+    this.pino[level](
+      { context, ...(stack ? { stack } : {}) },
+      typeof message === 'string' ? message : JSON.stringify(message),
+    );
   }
 
   /** Nest's `log` is bootstrap chatter (every mapped route); it goes to debug. */

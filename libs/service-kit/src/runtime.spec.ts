@@ -1,4 +1,13 @@
-import { Controller, Inject, Injectable, Module, Post, Req, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Controller,
+  Inject,
+  Injectable,
+  Module,
+  Post,
+  Req,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ConfigError } from '@agentflow/contracts';
@@ -22,7 +31,10 @@ class ProbeController {
 
 @Injectable()
 class ProbeConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(EVENTS) private readonly events: string[], @Inject('ctx') private readonly ctx: ServiceContext) {}
+  constructor(
+    @Inject(EVENTS) private readonly events: string[],
+    @Inject('ctx') private readonly ctx: ServiceContext,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.events.push('bootstrap');
@@ -97,15 +109,25 @@ describe('runServices', () => {
 
     it('gives controllers the exact request bytes', async () => {
       const body = '{ "zen":  "Keep it logically awesome.",\n  "hook_id": 1 }';
-      const response = await fetch(`${running.url}/probe/raw`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      expect(await response.json()).toEqual({ raw: body, parsed: { zen: 'Keep it logically awesome.', hook_id: 1 } });
+      const response = await fetch(`${running.url}/probe/raw`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(await response.json()).toEqual({
+        raw: body,
+        parsed: { zen: 'Keep it logically awesome.', hook_id: 1 },
+      });
     });
 
     it('answers 503 with the reason when the database stops answering', async () => {
       await running.db.close();
       const ready = await fetch(`${running.url}/ready`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'not ready', reasons: ['database: pglite does not answer'] });
+      expect(await ready.json()).toEqual({
+        status: 'not ready',
+        reasons: ['database: pglite does not answer'],
+      });
     });
 
     it('shuts down in order: hooks while the bus is open, then everything closed', async () => {
@@ -117,8 +139,12 @@ describe('runServices', () => {
   });
 
   it('refuses bad configuration before opening anything, naming the variable', async () => {
-    await expect(runServices([probeService([])], { env: { ...env(), PORT: 'x' }, handleSignals: false })).rejects.toThrow(/PORT="x" is not valid/);
-    await expect(runServices([probeService([]), probeService([])], { env: env(), handleSignals: false })).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      runServices([probeService([])], { env: { ...env(), PORT: 'x' }, handleSignals: false }),
+    ).rejects.toThrow(/PORT="x" is not valid/);
+    await expect(
+      runServices([probeService([]), probeService([])], { env: env(), handleSignals: false }),
+    ).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('closes what it opened when a service fails to start', async () => {
@@ -128,13 +154,20 @@ describe('runServices', () => {
         throw new ConfigError('ANTHROPIC_PRICE is missing');
       },
     };
-    await expect(runServices([broken], { env: env(), handleSignals: false })).rejects.toThrow('ANTHROPIC_PRICE is missing');
+    await expect(runServices([broken], { env: env(), handleSignals: false })).rejects.toThrow(
+      'ANTHROPIC_PRICE is missing',
+    );
     // The PGlite directory was released: it opens again.
     const db = await PgliteDatabase.open({ dataDir: pgliteDirOf(dataDir) });
     try {
       // Both starts were recorded. The first lost its database mid-run (the 503 test), so its stop
       // could not be stamped and reads as unclean; the failed start was stamped with its reason.
-      const { rows } = await db.query<{ name: string; services: string[]; stop_reason: string; stopped: boolean }>(
+      const { rows } = await db.query<{
+        name: string;
+        services: string[];
+        stop_reason: string;
+        stopped: boolean;
+      }>(
         'SELECT name, services, stop_reason, stopped_at IS NOT NULL AS stopped FROM service_instances ORDER BY started_at',
       );
       expect(rows).toEqual([

@@ -11,7 +11,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { topology as makeTopology, ConfigError } from '@agentflow/contracts';
 import { createBus, createMessenger, provisionTopology, type MessageBus } from '@agentflow/bus';
-import { openDatabase, pgliteDirOf, runMigrations, type MigrationReport, type SqlDatabase } from '@agentflow/store';
+import {
+  openDatabase,
+  pgliteDirOf,
+  runMigrations,
+  type MigrationReport,
+  type SqlDatabase,
+} from '@agentflow/store';
 import { createLogger, collectProcessMetrics, startTelemetry, type Logger } from '@agentflow/telemetry';
 import { join } from 'node:path';
 import { readKitConfig, type Env, type KitConfig } from './config';
@@ -104,14 +110,18 @@ function rootModule(imports: DynamicModule[]): Type<unknown> {
 function assertDistinct(defs: ServiceDefinition[]): void {
   const seen = new Set<string>();
   for (const def of defs) {
-    if (seen.has(def.name)) throw new ConfigError(`service ${def.name} was given twice; list each service once`);
+    if (seen.has(def.name))
+      throw new ConfigError(`service ${def.name} was given twice; list each service once`);
     seen.add(def.name);
   }
   if (defs.length === 0) throw new ConfigError('no service to run; pass at least one service definition');
 }
 
 /** Runs several services in this process behind one HTTP listener. */
-export async function runServices(defs: ServiceDefinition[], options: RunServicesOptions = {}): Promise<RunningServices> {
+export async function runServices(
+  defs: ServiceDefinition[],
+  options: RunServicesOptions = {},
+): Promise<RunningServices> {
   assertDistinct(defs);
   const env: Env = Object.freeze({ ...(options.env ?? process.env) });
   const config: KitConfig = { ...readKitConfig(env, options.cwd), ...options.overrides };
@@ -134,9 +144,15 @@ export async function runServices(defs: ServiceDefinition[], options: RunService
     closers.push('database', () => db.close());
     const migrations = await runMigrations(db);
     readiness.add('database', async () => ((await db.ping()) ? undefined : `${db.kind} does not answer`));
-    log.info({ database: db.kind, applied: migrations.applied, alreadyApplied: migrations.alreadyApplied }, 'database migrated');
+    log.info(
+      { database: db.kind, applied: migrations.applied, alreadyApplied: migrations.alreadyApplied },
+      'database migrated',
+    );
     if (migrations.unknown.length > 0) {
-      log.warn({ versions: migrations.unknown }, 'database has migrations this release does not know; a newer release ran against it');
+      log.warn(
+        { versions: migrations.unknown },
+        'database has migrations this release does not know; a newer release ran against it',
+      );
     }
 
     const topology = makeTopology(config.busPrefix);
@@ -147,7 +163,12 @@ export async function runServices(defs: ServiceDefinition[], options: RunService
       dataDir: config.natsUrl ? undefined : join(config.dataDir, 'bus'),
       log,
     });
-    const instance = await InstanceRecord.start(db, name, defs.map((d) => d.name), bus.kind);
+    const instance = await InstanceRecord.start(
+      db,
+      name,
+      defs.map((d) => d.name),
+      bus.kind,
+    );
     // Runs after the bus drained, before the database closes: the stamp says the stop was clean.
     closers.push('instance record', () => instance.stopped(stopReason));
     closers.push('bus', () => bus.drain());
@@ -159,13 +180,17 @@ export async function runServices(defs: ServiceDefinition[], options: RunService
     const modules = await Promise.all(defs.map((def) => def.module(context)));
 
     const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimit });
-    const app = await NestFactory.create<NestFastifyApplication>(rootModule([...modules, HealthModule.register(readiness)]), adapter, {
-      // Controllers verifying webhook signatures read `req.rawBody`: the exact bytes received.
-      rawBody: true,
-      logger: new NestPinoLogger(log),
-      // Throw on a wiring error instead of exiting the process, so resources opened above are closed.
-      abortOnError: false,
-    });
+    const app = await NestFactory.create<NestFastifyApplication>(
+      rootModule([...modules, HealthModule.register(readiness)]),
+      adapter,
+      {
+        // Controllers verifying webhook signatures read `req.rawBody`: the exact bytes received.
+        rawBody: true,
+        logger: new NestPinoLogger(log),
+        // Throw on a wiring error instead of exiting the process, so resources opened above are closed.
+        abortOnError: false,
+      },
+    );
     // Closers run in reverse: Nest first (consumers stop pulling, in-flight work ends), then the bus drains.
     closers.push('http', () => app.close());
     await app.listen(config.port, config.host);
@@ -209,7 +234,10 @@ export async function runServices(defs: ServiceDefinition[], options: RunService
 }
 
 /** Runs one service as its own process: the entry point of each container image. */
-export function runService(def: ServiceDefinition, options: RunServicesOptions = {}): Promise<RunningServices> {
+export function runService(
+  def: ServiceDefinition,
+  options: RunServicesOptions = {},
+): Promise<RunningServices> {
   return runServices([def], { name: def.name, ...options });
 }
 
@@ -245,6 +273,7 @@ function installSignalHandlers(running: RunningServices, log: Logger): void {
 export function exitOnStartupFailure(error: unknown): never {
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   process.stderr.write(`agentflow: start-up failed: ${detail}\n`);
-  if (error instanceof Error && !(error instanceof ConfigError) && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (error instanceof Error && !(error instanceof ConfigError) && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 }

@@ -28,7 +28,9 @@ export class DataDirLock {
   static async acquire(dir: string): Promise<DataDirLock> {
     const path = join(dir, LOCK_FILE);
     if (heldHere.has(dir)) {
-      throw new DataDirInUseError(`the data directory ${dir} is already open in this process; close the other database first`);
+      throw new DataDirInUseError(
+        `the data directory ${dir} is already open in this process; close the other database first`,
+      );
     }
     try {
       const handle = await open(path, 'wx');

@@ -8,7 +8,9 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export function assertIdentifier(name: string, what: string): void {
   if (!IDENTIFIER.test(name)) {
-    throw new DatabaseConfigError(`${what} "${name}" is not a plain identifier; use lower-case letters, digits and _ (at most 63, not starting with a digit)`);
+    throw new DatabaseConfigError(
+      `${what} "${name}" is not a plain identifier; use lower-case letters, digits and _ (at most 63, not starting with a digit)`,
+    );
   }
 }
 

@@ -53,12 +53,16 @@ export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
   for (const file of entries.filter((f) => f.endsWith('.sql')).sort()) {
     const match = FILE_NAME.exec(file);
     if (!match) {
-      throw new MigrationError(`migration file ${join(dir, file)} is misnamed; name it NNNN_lower_case_name.sql with a number from your reserved range`);
+      throw new MigrationError(
+        `migration file ${join(dir, file)} is misnamed; name it NNNN_lower_case_name.sql with a number from your reserved range`,
+      );
     }
     const version = Number(match[1]);
     const other = byVersion.get(version);
     if (other) {
-      throw new MigrationError(`migrations ${other} and ${file} share number ${match[1]}; give one of them a free number from its owner's range`);
+      throw new MigrationError(
+        `migrations ${other} and ${file} share number ${match[1]}; give one of them a free number from its owner's range`,
+      );
     }
     byVersion.set(version, file);
     const sql = await readFile(join(dir, file), 'utf8');
@@ -103,7 +107,11 @@ export async function runMigrations(db: SqlDatabase, migrations?: Migration[]): 
       try {
         await session.transaction(async (tx) => {
           await tx.exec(m.sql);
-          await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+          await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+            m.version,
+            m.name,
+            m.checksum,
+          ]);
         });
       } catch (cause) {
         const reason = cause instanceof Error ? cause.message : String(cause);

@@ -42,7 +42,11 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
 /** {@link openDatabase}, also returning what the migrations did (for start-up logs). */
 export async function openDatabaseWithReport(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   const db: SqlDatabase = options.databaseUrl
-    ? await PostgresDatabase.open({ connectionString: options.databaseUrl, schema: options.schema, maxConnections: options.maxConnections })
+    ? await PostgresDatabase.open({
+        connectionString: options.databaseUrl,
+        schema: options.schema,
+        maxConnections: options.maxConnections,
+      })
     : await PgliteDatabase.open({ dataDir: options.dataDir, schema: options.schema });
   if (!options.migrate) return { db };
   try {

@@ -64,7 +64,11 @@ async function buildTemplate(): Promise<string> {
 export async function seedDataDir(dataDir: string): Promise<void> {
   if (await exists(join(dataDir, MARKER))) return;
   const template = await pgliteTemplate();
-  await cp(template, dataDir, { recursive: true, force: true, filter: (source) => source !== join(template, MARKER) && source !== join(template, ARCHIVE) });
+  await cp(template, dataDir, {
+    recursive: true,
+    force: true,
+    filter: (source) => source !== join(template, MARKER) && source !== join(template, ARCHIVE),
+  });
   await copyFile(join(template, MARKER), join(dataDir, MARKER));
 }
 

@@ -72,7 +72,9 @@ export class PgliteDatabase implements SqlDatabase {
         pg = await PGlite.create(dataDir, { parsers });
       }
       if (options.schema !== undefined) {
-        await pg.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}; SET search_path TO ${quoteIdentifier(options.schema)};`);
+        await pg.exec(
+          `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}; SET search_path TO ${quoteIdentifier(options.schema)};`,
+        );
       }
       return new PgliteDatabase(pg, dirLock, dataDir);
     } catch (error) {

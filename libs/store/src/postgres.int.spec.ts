@@ -27,10 +27,14 @@ describeStoreContract('PostgreSQL', async () => {
 
 describe('PostgreSQL options', () => {
   it('rejects a schema name that is not a plain identifier', async () => {
-    await expect(openDatabase({ databaseUrl: DATABASE_URL, schema: 'x"; DROP TABLE runs; --' })).rejects.toBeInstanceOf(DatabaseConfigError);
+    await expect(
+      openDatabase({ databaseUrl: DATABASE_URL, schema: 'x"; DROP TABLE runs; --' }),
+    ).rejects.toBeInstanceOf(DatabaseConfigError);
   });
 
   it('rejects a URL that is not postgres://', async () => {
-    await expect(openDatabase({ databaseUrl: 'mysql://127.0.0.1/test' })).rejects.toThrow(/expected postgres:\/\//);
+    await expect(openDatabase({ databaseUrl: 'mysql://127.0.0.1/test' })).rejects.toThrow(
+      /expected postgres:\/\//,
+    );
   });
 });

@@ -58,10 +58,15 @@ export class PostgresDatabase implements SqlDatabase {
     try {
       url = new URL(options.connectionString);
     } catch (cause) {
-      throw new DatabaseConfigError('DATABASE_URL is not a valid URL; expected postgres://user[:password]@host:port/database', { cause });
+      throw new DatabaseConfigError(
+        'DATABASE_URL is not a valid URL; expected postgres://user[:password]@host:port/database',
+        { cause },
+      );
     }
     if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-      throw new DatabaseConfigError(`DATABASE_URL has protocol ${url.protocol}; expected postgres:// or postgresql://`);
+      throw new DatabaseConfigError(
+        `DATABASE_URL has protocol ${url.protocol}; expected postgres:// or postgresql://`,
+      );
     }
     const schema = options.schema ?? 'public';
     assertIdentifier(schema, 'schema');
@@ -122,13 +127,18 @@ export class PostgresDatabase implements SqlDatabase {
       // each other, test schemas on a shared server do not.
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${this.schema}:${name}`]);
       try {
-        const session: SqlSession = { ...clientExecutor(client), transaction: (f) => inTransaction(client, f) };
+        const session: SqlSession = {
+          ...clientExecutor(client),
+          transaction: (f) => inTransaction(client, f),
+        };
         return await fn(session);
       } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`${this.schema}:${name}`]).catch(() => {
-          // Could not unlock: drop the connection so the server releases the lock with the session.
-          broken = true;
-        });
+        await client
+          .query('SELECT pg_advisory_unlock(hashtext($1))', [`${this.schema}:${name}`])
+          .catch(() => {
+            // Could not unlock: drop the connection so the server releases the lock with the session.
+            broken = true;
+          });
       }
     } finally {
       client.release(broken);

@@ -9,7 +9,16 @@ function capture(): { stream: Writable; lines: () => Array<Record<string, unknow
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('createLogger', () => {
@@ -20,7 +29,11 @@ describe('createLogger', () => {
       {
         apiKey: 'sk-live-123',
         headers: { authorization: 'Bearer abc', 'x-hub-signature-256': 'sha256=ff', accept: 'json' },
-        request: { prompt: 'review this secret code', messages: [{ role: 'user', content: 'hi' }], model: 'claude' },
+        request: {
+          prompt: 'review this secret code',
+          messages: [{ role: 'user', content: 'hi' }],
+          model: 'claude',
+        },
         provider: { token: 'ghs_xyz' },
         runId: 'run-1',
       },
@@ -28,10 +41,23 @@ describe('createLogger', () => {
     );
     const [line] = out.lines();
     const text = JSON.stringify(line);
-    for (const secret of ['sk-live-123', 'Bearer abc', 'sha256=ff', 'review this secret code', 'ghs_xyz', '"hi"']) {
+    for (const secret of [
+      'sk-live-123',
+      'Bearer abc',
+      'sha256=ff',
+      'review this secret code',
+      'ghs_xyz',
+      '"hi"',
+    ]) {
       expect(text).not.toContain(secret);
     }
-    expect(line).toMatchObject({ name: 'test', msg: 'calling vendor', runId: 'run-1', request: { model: 'claude' }, headers: { accept: 'json' } });
+    expect(line).toMatchObject({
+      name: 'test',
+      msg: 'calling vendor',
+      runId: 'run-1',
+      request: { model: 'claude' },
+      headers: { accept: 'json' },
+    });
   });
 
   it('honours the level and falls back to info for an unknown one', () => {

@@ -10,18 +10,39 @@ export type { Logger } from 'pino';
 
 /** Keys whose values are replaced by `[redacted]` wherever they appear at depth 0 or 1. */
 export const REDACTED_KEYS = [
-  'authorization', 'Authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-hub-signature-256', 'x-gitlab-token',
-  'apiKey', 'api_key', 'token', 'accessToken', 'access_token', 'refreshToken', 'privateKey', 'private_key',
-  'password', 'secret', 'webhookSecret', 'clientSecret',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'x-hub-signature-256',
+  'x-gitlab-token',
+  'apiKey',
+  'api_key',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'privateKey',
+  'private_key',
+  'password',
+  'secret',
+  'webhookSecret',
+  'clientSecret',
   // Prompt text and model input: code may pass a request object to a log call by mistake.
-  'prompt', 'prompts', 'messages', 'system', 'input',
+  'prompt',
+  'prompts',
+  'messages',
+  'system',
+  'input',
 ] as const;
 
 function redactPaths(): string[] {
   const paths: string[] = [];
   for (const key of REDACTED_KEYS) {
     const segment = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-    const join = (prefix: string) => (segment.startsWith('[') ? `${prefix}${segment}` : `${prefix}.${segment}`);
+    const join = (prefix: string) =>
+      segment.startsWith('[') ? `${prefix}${segment}` : `${prefix}.${segment}`;
     paths.push(segment.startsWith('[') ? segment : key, join('*'), join('*.headers'), join('headers'));
   }
   return paths;

@@ -20,11 +20,15 @@ describe('metrics', () => {
 
   it('exposes recorded values in the Prometheus text format', async () => {
     metrics.providerRequests.inc({ provider: 'anthropic', model: 'claude-sonnet', outcome: 'success' });
-    metrics.breakerState.set({ provider: 'openai', model: 'gpt', }, BREAKER_STATE_VALUE.open);
+    metrics.breakerState.set({ provider: 'openai', model: 'gpt' }, BREAKER_STATE_VALUE.open);
     metrics.runDuration.observe({ workflow: 'review', outcome: 'completed' }, 42);
     const text = await metricsRegistry.metrics();
-    expect(text).toContain('agentflow_provider_requests_total{provider="anthropic",model="claude-sonnet",outcome="success"} 1');
+    expect(text).toContain(
+      'agentflow_provider_requests_total{provider="anthropic",model="claude-sonnet",outcome="success"} 1',
+    );
     expect(text).toContain('agentflow_breaker_state{provider="openai",model="gpt"} 2');
-    expect(text).toContain('agentflow_run_duration_seconds_bucket{le="60",workflow="review",outcome="completed"} 1');
+    expect(text).toContain(
+      'agentflow_run_duration_seconds_bucket{le="60",workflow="review",outcome="completed"} 1',
+    );
   });
 });

@@ -17,7 +17,9 @@ export class HealthController {
 
   /** Readiness: 200 when the bus is connected and the database answers, else 503 with the reasons. */
   @Get('ready')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ready' | 'not ready'; reasons: string[] }> {
+  async ready(
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ status: 'ready' | 'not ready'; reasons: string[] }> {
     const report = await this.readiness.report();
     reply.status(report.ready ? 200 : 503);
     return { status: report.ready ? 'ready' : 'not ready', reasons: report.reasons };

@@ -5,6 +5,11 @@ import { Readiness } from './readiness';
 @Module({})
 export class HealthModule {
   static register(readiness: Readiness): DynamicModule {
-    return { module: HealthModule, controllers: [HealthController], providers: [{ provide: Readiness, useValue: readiness }], exports: [Readiness] };
+    return {
+      module: HealthModule,
+      controllers: [HealthController],
+      providers: [{ provide: Readiness, useValue: readiness }],
+      exports: [Readiness],
+    };
   }
 }

@@ -14,7 +14,10 @@ describe('Readiness', () => {
     readiness.add('database', async () => {
       throw new Error('connection refused');
     });
-    expect(await readiness.report()).toEqual({ ready: false, reasons: ['bus: jetstream bus is not connected', 'database: connection refused'] });
+    expect(await readiness.report()).toEqual({
+      ready: false,
+      reasons: ['bus: jetstream bus is not connected', 'database: connection refused'],
+    });
   });
 
   it('reports not ready once shutting down, whatever the checks say', async () => {

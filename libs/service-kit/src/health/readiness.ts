@@ -41,7 +41,10 @@ export class Readiness {
           timer = setTimeout(() => resolve(`no answer within ${CHECK_TIMEOUT_MS} ms`), CHECK_TIMEOUT_MS);
         });
         try {
-          const reason = await Promise.race([check().catch((e: unknown) => (e instanceof Error ? e.message : String(e))), timeout]);
+          const reason = await Promise.race([
+            check().catch((e: unknown) => (e instanceof Error ? e.message : String(e))),
+            timeout,
+          ]);
           return reason === undefined ? undefined : `${name}: ${reason}`;
         } finally {
           clearTimeout(timer);

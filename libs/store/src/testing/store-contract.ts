@@ -19,7 +19,15 @@ export interface StoreHarness {
   cleanup(): Promise<void>;
 }
 
-const CORE_TABLES = ['runs', 'steps', 'findings', 'run_findings', 'webhook_deliveries', 'cost_ledger', 'schema_migrations'];
+const CORE_TABLES = [
+  'runs',
+  'steps',
+  'findings',
+  'run_findings',
+  'webhook_deliveries',
+  'cost_ledger',
+  'schema_migrations',
+];
 
 async function tableCounts(db: SqlDatabase): Promise<Map<string, number>> {
   const { rows } = await db.query<{ table_name: string; n: string }>(
@@ -66,7 +74,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       }
       const counts = await tableCounts(db);
       for (const table of CORE_TABLES) expect(counts.get(table)).toBe(1);
-      const { rows } = await db.query<{ version: number; n: string }>('SELECT version, count(*) AS n FROM schema_migrations GROUP BY version');
+      const { rows } = await db.query<{ version: number; n: string }>(
+        'SELECT version, count(*) AS n FROM schema_migrations GROUP BY version',
+      );
       expect(rows).toHaveLength(migrations.length);
       for (const row of rows) expect(Number(row.n)).toBe(1);
     });
@@ -78,13 +88,22 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
     });
 
     it('refuses a migration that changed after it was applied', async () => {
-      const changed = migrations.map((m, i) => (i === 0 ? { ...m, sql: `${m.sql}\n-- edited`, checksum: 'different' } : m));
+      const changed = migrations.map((m, i) =>
+        i === 0 ? { ...m, sql: `${m.sql}\n-- edited`, checksum: 'different' } : m,
+      );
       await expect(runMigrations(db, changed)).rejects.toBeInstanceOf(MigrationError);
     });
 
     it('rolls back a failing migration and does not record it', async () => {
-      const failing: Migration = { version: 9999, name: 'failing', sql: 'CREATE TABLE contract_half_done (id int); SELECT 1 / 0;', checksum: 'x' };
-      await expect(runMigrations(db, [...migrations, failing])).rejects.toThrow(/9999_failing failed and was rolled back/);
+      const failing: Migration = {
+        version: 9999,
+        name: 'failing',
+        sql: 'CREATE TABLE contract_half_done (id int); SELECT 1 / 0;',
+        checksum: 'x',
+      };
+      await expect(runMigrations(db, [...migrations, failing])).rejects.toThrow(
+        /9999_failing failed and was rolled back/,
+      );
       const counts = await tableCounts(db);
       expect(counts.has('contract_half_done')).toBe(false);
       const { rows } = await db.query('SELECT 1 FROM schema_migrations WHERE version = 9999');
@@ -94,21 +113,29 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
     it('rolls a transaction back when it throws and commits when it returns', async () => {
       await expect(
         db.transaction(async (tx) => {
-          await tx.query(`INSERT INTO webhook_deliveries (platform, delivery_id, event) VALUES ('github', 'rolled-back', 'push')`);
+          await tx.query(
+            `INSERT INTO webhook_deliveries (platform, delivery_id, event) VALUES ('github', 'rolled-back', 'push')`,
+          );
           throw new Error('boom');
         }),
       ).rejects.toThrow('boom');
       const committed = await db.transaction(async (tx) => {
-        await tx.query(`INSERT INTO webhook_deliveries (platform, delivery_id, event) VALUES ('github', 'committed', 'push')`);
+        await tx.query(
+          `INSERT INTO webhook_deliveries (platform, delivery_id, event) VALUES ('github', 'committed', 'push')`,
+        );
         return 'done';
       });
       expect(committed).toBe('done');
-      const { rows } = await db.query<{ delivery_id: string }>(`SELECT delivery_id FROM webhook_deliveries WHERE delivery_id IN ('rolled-back', 'committed')`);
+      const { rows } = await db.query<{ delivery_id: string }>(
+        `SELECT delivery_id FROM webhook_deliveries WHERE delivery_id IN ('rolled-back', 'committed')`,
+      );
       expect(rows.map((r) => r.delivery_id)).toEqual(['committed']);
     });
 
     it('returns INT8 as a string, beyond the range of a double', async () => {
-      const { rows } = await db.query<{ big: unknown; small: unknown }>('SELECT 9007199254740993::int8 AS big, 42::int8 AS small');
+      const { rows } = await db.query<{ big: unknown; small: unknown }>(
+        'SELECT 9007199254740993::int8 AS big, 42::int8 AS small',
+      );
       expect(rows[0]).toEqual({ big: '9007199254740993', small: '42' });
       const inserted = await db.query<{ id: unknown; input_tokens: unknown }>(
         `INSERT INTO cost_ledger (request_id, provider, model, input_tokens) VALUES ($1, 'anthropic', 'claude', $2) RETURNING id, input_tokens`,
@@ -119,23 +146,44 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
     });
 
     it('maps the other common types the same way', async () => {
-      const { rows } = await db.query<{ n: unknown; i: unknown; j: unknown; t: unknown; b: unknown; a: unknown }>(
+      const { rows } = await db.query<{
+        n: unknown;
+        i: unknown;
+        j: unknown;
+        t: unknown;
+        b: unknown;
+        a: unknown;
+      }>(
         `SELECT 1.250::numeric(14, 6) AS n, 7::int4 AS i, $1::jsonb AS j, $2::timestamptz AS t, true AS b, ARRAY['x', 'y']::text[] AS a`,
         [JSON.stringify({ nested: [1, 'two'] }), new Date('2026-01-02T03:04:05.000Z')],
       );
-      expect(rows[0]).toEqual({ n: '1.250000', i: 7, j: { nested: [1, 'two'] }, t: new Date('2026-01-02T03:04:05.000Z'), b: true, a: ['x', 'y'] });
+      expect(rows[0]).toEqual({
+        n: '1.250000',
+        i: 7,
+        j: { nested: [1, 'two'] },
+        t: new Date('2026-01-02T03:04:05.000Z'),
+        b: true,
+        a: ['x', 'y'],
+      });
     });
 
     it('reports rows changed by a write and rows returned by a read', async () => {
-      await db.query(`INSERT INTO webhook_deliveries (platform, delivery_id, event) VALUES ('gitlab', 'c1', 'push'), ('gitlab', 'c2', 'push')`);
-      const updated = await db.query(`UPDATE webhook_deliveries SET outcome = 'ignored' WHERE platform = 'gitlab'`);
+      await db.query(
+        `INSERT INTO webhook_deliveries (platform, delivery_id, event) VALUES ('gitlab', 'c1', 'push'), ('gitlab', 'c2', 'push')`,
+      );
+      const updated = await db.query(
+        `UPDATE webhook_deliveries SET outcome = 'ignored' WHERE platform = 'gitlab'`,
+      );
       expect(updated.rowCount).toBe(2);
       const read = await db.query(`SELECT * FROM webhook_deliveries WHERE platform = 'gitlab'`);
       expect(read.rowCount).toBe(2);
     });
 
     it('raises a unique violation with SQLSTATE 23505', async () => {
-      const insert = () => db.query(`INSERT INTO webhook_deliveries (platform, delivery_id, event) VALUES ('github', 'dup-1', 'pull_request')`);
+      const insert = () =>
+        db.query(
+          `INSERT INTO webhook_deliveries (platform, delivery_id, event) VALUES ('github', 'dup-1', 'pull_request')`,
+        );
       await insert();
       const error = await insert().then(
         () => undefined,
@@ -187,7 +235,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
     });
 
     it('keeps the data after close and reopen', async () => {
-      await db.query(`INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, trigger) VALUES ('run-durable', 'review', 'github', 'acme/app', 1, 'abc', 'manual')`);
+      await db.query(
+        `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, trigger) VALUES ('run-durable', 'review', 'github', 'acme/app', 1, 'abc', 'manual')`,
+      );
       await db.close();
       expect(await db.ping()).toBe(false);
       db = await harness.open();
