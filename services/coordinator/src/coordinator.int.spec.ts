@@ -182,7 +182,7 @@ describe('coordinator on NATS', () => {
 
 });
 
-function startChild(h: Harness, crashAt: CrashPoint): { ready: Promise<void>; exited: Promise<number | null> } {
+function startChild(h: Harness, crashAt: CrashPoint): { ready: Promise<void>; exited: Promise<number | null>; kill: () => void } {
   const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'ts-register.js'), join(ROOT, 'services', 'coordinator', 'src', 'standalone.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...FAST_ENV, AF_CRASH_AT: crashAt, AF_PREFIX: h.topology.prefix, NATS_URL, LOG_LEVEL: 'silent' },
@@ -194,8 +194,11 @@ function startChild(h: Harness, crashAt: CrashPoint): { ready: Promise<void>; ex
     child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('coordinator ready')) resolve(); });
     child.once('exit', (code) => reject(new Error(`child exited (${code}) before it was ready: ${stderr}`)));
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { ready, exited };
+  let running = true;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { running = false; resolve(code); }));
+  ready.catch(() => undefined);
+  // A child that never reached its crash point must not outlive the suite.
+  return { ready, exited, kill: () => { if (running) child.kill('SIGKILL'); } };
 }
 
 describe('a coordinator that crashes', () => {
@@ -210,6 +213,7 @@ describe('a coordinator that crashes', () => {
     await Promise.all([...children.values()].map((c) => c.ready));
   }, 120_000);
   afterAll(async () => {
+    for (const c of children.values()) c.kill();
     for (const h of harnesses.values()) await h.stop();
   });
 
