@@ -30,6 +30,13 @@ export interface TaskRunnerDeps {
   now?: () => number;
 }
 
+/** Workflow files write `max_pushes_per_day`; the agents read `maxPushesPerDay`. Both are accepted. */
+function camelKeys(options: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) out[key.replace(/[_-]([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+  return out;
+}
+
 /** `task.step` with the plan's defaults filled in. */
 export function readStep(task: AgentTask): PlanStep {
   const s = (task.step ?? {}) as Partial<PlanStep>;
@@ -46,7 +53,7 @@ export function readStep(task: AgentTask): PlanStep {
     retries: s.retries ?? 1,
     if: s.if,
     batch: s.batch ?? false,
-    options: s.options ?? {},
+    options: camelKeys(s.options ?? {}),
   };
 }
 

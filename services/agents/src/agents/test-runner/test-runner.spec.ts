@@ -97,7 +97,8 @@ describe('test-runner', () => {
   });
 
   it('stops at the daily cap per repository, counting a run once', async () => {
-    const second = await run('run-b', { push: true, maxPushesPerDay: 2 });
+    // Options as a workflow file writes them.
+    const second = await run('run-b', { push: true, max_pushes_per_day: 2 });
     expect(second.data?.push).toMatchObject({ status: 'pushed', used: 2, cap: 2 });
     const third = await run('run-c', { push: true, maxPushesPerDay: 2 });
     expect(third.data?.push).toMatchObject({ status: 'skipped', used: 2, cap: 2 });
