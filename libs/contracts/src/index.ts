@@ -8,3 +8,4 @@ export * from './messages/finding';
 export * from './messages/run';
 export * from './messages/gateway';
 export * from './providers-config';
+export * from './messages/jobs';
