@@ -19,3 +19,6 @@ export { DEFAULT_NEVER_SENT } from './policy/never-sent';
 export { SecretScrubber } from './log/secret-scrubber';
 export type { GatewayLogger, LogLevel } from './log/gateway-logger';
 export type { Clock } from './shared/clock';
+export { GatewayHttpFront, GATEWAY_HTTP_ROUTES, createGatewayHttpServer, mountGatewayHttp, type HttpFrontOptions } from './http';
+export { KeyRequestRate } from './virtual-keys/request-rate';
+export { VirtualKeyRing, checkVirtualKeysFile, loadVirtualKeys, hashVirtualKey, type VirtualKey, type VirtualKeyConfig, type VirtualKeysFile } from './virtual-keys/virtual-keys';

@@ -1,10 +1,15 @@
-import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Module, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
 import { loadGatewaySettings, WorkflowProvidersConfig } from './config/config-source';
 import { readGatewayEnv } from './config/gateway-config';
 import { BusRecordSink, RecordStreamWriter, gatewayRecordsStream } from './cost/records-stream';
 import { Gateway, openGatewayState } from './gateway';
 import { GatewayNatsTransport } from './transport/nats-transport';
+import { GatewayHttpFront } from './http/http-front';
+import { mountGatewayHttp, type FastifyLike } from './http/fastify-mount';
+import { KeyRequestRate } from './virtual-keys/request-rate';
+import { loadVirtualKeys } from './virtual-keys/virtual-keys';
 
 const CONTEXT = Symbol('GatewayServiceContext');
 
@@ -18,7 +23,10 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   private transport: GatewayNatsTransport | null = null;
   private writer: RecordStreamWriter | null = null;
 
-  constructor(@Inject(CONTEXT) private readonly ctx: ServiceContext) {}
+  constructor(
+    @Inject(CONTEXT) private readonly ctx: ServiceContext,
+    @Optional() private readonly http?: HttpAdapterHost,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { bus, topology, db } = this.ctx;
@@ -41,6 +49,21 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     this.transport = new GatewayNatsTransport(bus, topology, this.gateway, this.gateway.logger);
     await this.transport.start();
     this.gateway.logger.info('gateway serving', { subject: topology.subjects.gatewayGenerate, providers: [...this.gateway.providers.keys()], instance: this.gateway.instanceId });
+    await this.mountHttpFront(env.keysFile, providersConfig);
+  }
+
+  /** The OpenAI/Anthropic-compatible endpoints on the shared listener, when a virtual keys file is configured. */
+  private async mountHttpFront(keysFile: string | undefined, providersConfig: Awaited<ReturnType<WorkflowProvidersConfig['load']>>): Promise<void> {
+    const gateway = this.gateway!;
+    if (!keysFile) {
+      gateway.logger.info('HTTP front off: set GATEWAY_KEYS_FILE to serve /v1/chat/completions, /v1/messages and /v1/models');
+      return;
+    }
+    const fastify = this.http?.httpAdapter?.getInstance<FastifyLike>();
+    if (!fastify) throw new Error('the gateway HTTP front needs the service kit\'s HTTP listener, and none is running');
+    const keys = await loadVirtualKeys(keysFile, providersConfig);
+    mountGatewayHttp(fastify, new GatewayHttpFront({ gateway, keys, rate: new KeyRequestRate(), logger: gateway.logger }));
+    gateway.logger.info('HTTP front serving', { routes: ['/v1/chat/completions', '/v1/messages', '/v1/models'], keys: keys.size });
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -14,6 +14,8 @@ export interface GatewayEnv {
   logLevel: LogLevel;
   /** Run the ledger/audit writer in this process. @default true */
   recordsWriter: boolean;
+  /** Virtual keys for the HTTP front (`GATEWAY_KEYS_FILE`); without it the HTTP front is off. */
+  keysFile?: string;
 }
 
 const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -27,5 +29,6 @@ export function readGatewayEnv(env: Readonly<Record<string, string | undefined>>
     policyFile: env.GATEWAY_POLICY_FILE || undefined,
     logLevel,
     recordsWriter: env.GATEWAY_RECORDS_WRITER !== 'off',
+    keysFile: env.GATEWAY_KEYS_FILE || undefined,
   };
 }

@@ -1,0 +1,72 @@
+/**
+ * What the HTTP front needs from a vendor's wire format: read its request into the gateway's
+ * terms, write an answer (JSON or SSE) and write an error in the shape that vendor's SDK parses.
+ * One file per vendor implements it (`openai-dialect.ts`, `anthropic-dialect.ts`).
+ */
+import type { ChatMessage, GatewayResponse } from '@agentflow/contracts';
+import type { OutputSchema } from '../providers/chat-provider';
+
+/** A client request in the gateway's terms. */
+export interface ClientCall {
+  model: string;
+  system?: string;
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature?: number;
+  responseSchema?: OutputSchema;
+  stream: boolean;
+  /** OpenAI `stream_options.include_usage`. */
+  includeUsage: boolean;
+}
+
+/** Why the front refuses or fails a request, independent of the vendor's words for it. */
+export type FrontErrorKind =
+  | 'invalid_request' | 'authentication' | 'permission' | 'not_found' | 'rate_limited' | 'budget_exceeded'
+  | 'overloaded' | 'upstream_failed' | 'unavailable' | 'timeout';
+
+export interface FrontError {
+  kind: FrontErrorKind;
+  message: string;
+  retryAfterSeconds?: number;
+}
+
+/** An error as a vendor writes it: status and JSON body. */
+export interface WireError {
+  status: number;
+  body: unknown;
+}
+
+export interface Dialect {
+  readonly name: 'openai' | 'anthropic';
+  /** Reads the body; a string is why it is not a valid request (answered 400). */
+  parse(body: unknown): ClientCall | string;
+  /** The non-streaming answer body. */
+  answer(call: ClientCall, response: GatewayResponse, id: string): unknown;
+  /** The SSE events of a streamed answer, each already framed (`event:`/`data:` lines and a blank line). */
+  events(call: ClientCall, response: GatewayResponse, id: string): string[];
+  /** An error in the vendor's shape (always before the first byte: see http-front.ts). */
+  error(e: FrontError, requestId: string): WireError;
+}
+
+/** Plain text of a message content that is either a string or a list of typed parts. */
+export function textOf(content: unknown, where: string): string | { error: string } {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return { error: `${where}: content must be a string or a list of text parts` };
+  let out = '';
+  for (const part of content as Array<{ type?: unknown; text?: unknown }>) {
+    if (part?.type !== 'text' || typeof part.text !== 'string') {
+      return { error: `${where}: only text parts are served by the gateway (got ${String(part?.type)})` };
+    }
+    out += out ? `\n${part.text}` : part.text;
+  }
+  return out;
+}
+
+export function sse(data: unknown, event?: string): string {
+  return `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
+}
+
+/** The text a client sees: the structured output as JSON when one was asked for. */
+export function answerText(response: GatewayResponse): string {
+  return response.structured !== undefined ? JSON.stringify(response.structured) : (response.text ?? '');
+}

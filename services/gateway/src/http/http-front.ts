@@ -1,0 +1,175 @@
+/**
+ * The gateway's HTTP front: OpenAI- and Anthropic-compatible endpoints over the same
+ * {@link Gateway.generate} the NATS transport calls, so every HTTP request goes through policy,
+ * redaction, cache, budgets, limits, breakers, retries, fallbacks, the ledger and the audit log.
+ *
+ * The vendor is called without streaming and the client's stream is written once the pipeline has
+ * the whole answer. That is what makes a vendor stream cut midway, or an error inside the vendor's
+ * 200, a retry or a fallback (the pipeline sees a failed call) and never a truncated success: no
+ * byte reaches the client before the answer is complete, so every failure is an HTTP error in the
+ * vendor's shape that the SDKs raise as such.
+ *
+ * Per request it reads only memory (key ring, rate windows, the pipeline's local state); the only
+ * network call is the vendor's.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayRequest, GatewayResponse } from '@agentflow/contracts';
+import type { GatewayLogger } from '../log/gateway-logger';
+import type { KeyRequestRate } from '../virtual-keys/request-rate';
+import type { VirtualKey, VirtualKeyRing } from '../virtual-keys/virtual-keys';
+import { anthropicDialect } from './anthropic-dialect';
+import type { ClientCall, Dialect, FrontError } from './dialect';
+import { openaiDialect } from './openai-dialect';
+
+/** The routes the front serves, for mounting on another server (Fastify in `agentflow up`). */
+export const GATEWAY_HTTP_ROUTES = [
+  { method: 'POST', path: '/v1/chat/completions' },
+  { method: 'POST', path: '/v1/messages' },
+  { method: 'GET', path: '/v1/models' },
+] as const;
+
+export interface HttpFrontOptions {
+  gateway: { generate(request: GatewayRequest, signal?: AbortSignal): Promise<GatewayResponse> };
+  keys: VirtualKeyRing;
+  rate: KeyRequestRate;
+  logger: GatewayLogger;
+  /** Deadline given to each request's pipeline run. @default 600000 */
+  requestTimeoutMs?: number;
+  now?: () => number;
+}
+
+function presentedKey(headers: IncomingHttpHeaders): string | undefined {
+  const direct = headers['x-api-key'];
+  if (typeof direct === 'string' && direct) return direct;
+  const auth = headers.authorization;
+  return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+}
+
+function retryAfter(retryAt: number | undefined, now: number): number {
+  return Math.max(1, Math.ceil(((retryAt ?? now + 60_000) - now) / 1000));
+}
+
+/** A pipeline answer that is not `ok`, in the front's terms. */
+export function frontErrorOf(r: GatewayResponse, now: number): FrontError {
+  const message = r.errorMessage ?? r.errorCode ?? 'the gateway failed';
+  switch (r.errorCode) {
+    case 'budget_exceeded':
+      return { kind: 'budget_exceeded', message, retryAfterSeconds: retryAfter(r.retryAt, now) };
+    case 'policy_denied':
+      return { kind: 'permission', message };
+    case 'deadline_exceeded':
+      return { kind: 'timeout', message };
+    case 'invalid_request':
+      return { kind: 'invalid_request', message };
+    case 'gateway_unavailable':
+      return { kind: 'unavailable', message, retryAfterSeconds: 1 };
+    default:
+      break;
+  }
+  if (r.status === 'deferred') {
+    const limited = r.attempts.some((a) => a.outcome === 'rate_limited');
+    return { kind: limited ? 'rate_limited' : 'overloaded', message, retryAfterSeconds: retryAfter(r.retryAt, now) };
+  }
+  // The vendors refused the request itself (too long, malformed): the client must change it.
+  if (r.attempts.length && r.attempts.every((a) => a.outcome === 'bad_request' || a.outcome === 'context_length')) return { kind: 'invalid_request', message };
+  return { kind: 'upstream_failed', message };
+}
+
+export class GatewayHttpFront {
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly o: HttpFrontOptions) {
+    this.now = o.now ?? Date.now;
+    this.timeoutMs = o.requestTimeoutMs ?? 600_000;
+  }
+
+  /** Whether this front serves `method path` (the path without its query). */
+  serves(method: string, path: string): boolean {
+    return GATEWAY_HTTP_ROUTES.some((r) => r.method === method && r.path === path);
+  }
+
+  /** Answers one request whose JSON body is already parsed (undefined for GET). Never throws. */
+  async handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const requestId = randomUUID();
+    const path = (req.url ?? '/').split('?')[0];
+    const dialect: Dialect = path === '/v1/messages' || (path === '/v1/models' && req.headers['anthropic-version'] !== undefined) ? anthropicDialect : openaiDialect;
+    try {
+      const key = this.o.keys.find(presentedKey(req.headers));
+      if (!key) {
+        return this.fail(res, dialect, requestId, { kind: 'authentication', message: 'invalid or missing gateway key: send the virtual key your team was given as the API key' });
+      }
+      if (req.method === 'GET' && path === '/v1/models') return this.models(res, dialect, key, requestId);
+      if (!this.serves(req.method ?? '', path)) return this.fail(res, dialect, requestId, { kind: 'not_found', message: `${req.method} ${path} is not served by the gateway` });
+      const call = dialect.parse(body);
+      if (typeof call === 'string') return this.fail(res, dialect, requestId, { kind: 'invalid_request', message: call });
+      await this.generate(req, res, dialect, key, call, requestId);
+    } catch (error) {
+      this.o.logger.error('http front failed', { requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      if (!res.headersSent) this.fail(res, dialect, requestId, { kind: 'unavailable', message: 'the gateway failed; retry the request' });
+      else res.destroy();
+    }
+  }
+
+  private async generate(req: IncomingMessage, res: ServerResponse, dialect: Dialect, key: VirtualKey, call: ClientCall, requestId: string): Promise<void> {
+    if (!key.allows(call.model)) {
+      return this.fail(res, dialect, requestId, { kind: 'permission', message: `key ${key.name} may not call model ${call.model}` });
+    }
+    const chain = this.o.keys.chain(call.model);
+    if (!chain.length) return this.fail(res, dialect, requestId, { kind: 'not_found', message: `model ${call.model} is not configured on this gateway (GET /v1/models lists them)` });
+    const rate = this.o.rate.take(key.name, key.requestsPerMinute);
+    if (!rate.allowed) {
+      return this.fail(res, dialect, requestId, { kind: 'rate_limited', message: `key ${key.name} is over its ${key.requestsPerMinute} requests per minute`, retryAfterSeconds: rate.retryAfterSeconds });
+    }
+    const controller = new AbortController();
+    // The client went away before the answer: stop the vendor call (its spend is still booked).
+    const onClose = () => { if (!res.writableFinished) controller.abort('client closed the connection'); };
+    res.once('close', onClose);
+    const request: GatewayRequest = {
+      requestId, providers: chain, system: call.system, messages: call.messages, maxTokens: call.maxTokens, temperature: call.temperature,
+      responseSchema: call.responseSchema, deadline: this.now() + this.timeoutMs, dataClass: key.dataClass, paths: [],
+      attribution: { team: key.team, project: key.project, service: `http:${key.name}` },
+    };
+    const response = await this.o.gateway.generate(request, controller.signal);
+    res.off('close', onClose);
+    if (controller.signal.aborted || res.destroyed) return;
+    if (response.status !== 'ok') return this.fail(res, dialect, requestId, frontErrorOf(response, this.now()));
+    const id = dialect.name === 'anthropic' ? `msg_${requestId.replaceAll('-', '')}` : `chatcmpl-${requestId}`;
+    const headers: Record<string, string> = {
+      'x-request-id': requestId, 'request-id': requestId,
+      'x-agentflow-provider': response.provider ?? '', 'x-agentflow-model': response.model ?? '', 'x-agentflow-cache': response.cached ? 'hit' : 'miss',
+    };
+    if (!call.stream) {
+      const payload = JSON.stringify(dialect.answer(call, response, id));
+      res.writeHead(200, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+      res.end(payload);
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.end(dialect.events(call, response, id).join(''));
+  }
+
+  private models(res: ServerResponse, dialect: Dialect, key: VirtualKey, requestId: string): void {
+    const names = this.o.keys.models(key);
+    const body = dialect.name === 'anthropic'
+      ? { data: names.map((id) => ({ type: 'model', id, display_name: id, created_at: '1970-01-01T00:00:00Z' })), has_more: false, first_id: names[0] ?? null, last_id: names.at(-1) ?? null }
+      : { object: 'list', data: names.map((id) => ({ id, object: 'model', created: 0, owned_by: 'agentflow-gateway' })) };
+    const payload = JSON.stringify(body);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-request-id': requestId });
+    res.end(payload);
+  }
+
+  private fail(res: ServerResponse, dialect: Dialect, requestId: string, e: FrontError): void {
+    const wire = dialect.error(e, requestId);
+    const payload = JSON.stringify(wire.body);
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-request-id': requestId, 'request-id': requestId,
+      // The SDKs retry 408/409/429/5xx by themselves unless told not to; the gateway already retried and fell back.
+      'x-should-retry': e.kind === 'rate_limited' || e.kind === 'budget_exceeded' || e.kind === 'overloaded' ? 'true' : 'false',
+    };
+    if (e.retryAfterSeconds !== undefined) headers['retry-after'] = String(e.retryAfterSeconds);
+    res.writeHead(wire.status, headers);
+    res.end(payload);
+  }
+}
