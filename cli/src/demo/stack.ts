@@ -36,8 +36,8 @@ export interface DemoStackOptions {
 }
 
 /** The key the offline providers file names; the fake vendor accepts any key. */
-const OFFLINE_KEY_ENV = 'AGENTFLOW_DEMO_VENDOR_KEY';
-const OFFLINE_KEY = 'sk-ant-api03-agentflow-demo-offline-key-000000';
+export const OFFLINE_KEY_ENV = 'AGENTFLOW_DEMO_VENDOR_KEY';
+export const OFFLINE_KEY = 'sk-ant-api03-agentflow-demo-offline-key-000000';
 
 /**
  * The shipped workflows directory copied for this run, with `providers.yml` pointing every provider
@@ -49,17 +49,22 @@ function writeConfigDir(dir: string, vendorUrl: string | undefined): void {
   const shipped = join(REPO_ROOT, 'workflows');
   for (const file of readdirSync(shipped)) if (/\.ya?ml$/.test(file) || file.endsWith('.md')) copyFileSync(join(shipped, file), join(dir, file));
   addSlackNotification(join(dir, 'pr-review.yml'), DEMO_SLACK_CHANNEL);
-  if (!vendorUrl) return;
-  const providers = parse(readFileSync(join(shipped, 'providers.yml'), 'utf8')) as { providers: Record<string, Record<string, unknown>> };
-  for (const [name, provider] of Object.entries(providers.providers)) {
-    const kind = String(provider.kind);
-    // The fake serves Anthropic's /v1/messages and OpenAI's /v1/chat/completions at its root.
-    provider.baseUrl = kind.startsWith('openai') ? `${vendorUrl}/v1` : vendorUrl;
+  if (vendorUrl) writeOfflineProviders(join(shipped, 'providers.yml'), join(dir, 'providers.yml'), vendorUrl);
+}
+
+/**
+ * A copy of a providers file with every provider answered by the offline fake vendor: same names,
+ * aliases, models and prices, so workflows compile and costs read as they would for real.
+ */
+export function writeOfflineProviders(from: string, to: string, vendorUrl: string): void {
+  const providers = parse(readFileSync(from, 'utf8')) as { providers: Record<string, Record<string, unknown>> };
+  for (const provider of Object.values(providers.providers)) {
+    // The fake serves Anthropic's /v1/messages and OpenAI's /v1/chat/completions.
+    provider.baseUrl = String(provider.kind).startsWith('openai') ? `${vendorUrl}/v1` : vendorUrl;
     provider.apiKey = { env: OFFLINE_KEY_ENV };
     provider.timeoutMs = 15_000;
-    providers.providers[name] = provider;
   }
-  writeFileSync(join(dir, 'providers.yml'), `# Written by agentflow demo: every provider answered by the offline fake vendor.\n${stringify(providers)}`);
+  writeFileSync(to, `# Written by agentflow: every provider answered by the offline fake vendor.\n${stringify(providers)}`);
 }
 
 /** The channel the demo's pull-request review posts to. */
