@@ -79,6 +79,8 @@ export class Gateway {
   readonly scrubber: SecretScrubber;
   readonly logger: GatewayLogger;
   readonly providers: Map<string, ChatProvider>;
+  /** Providers configured but off (no key set), with the reason a caller sees. */
+  readonly unavailableProviders: ReadonlyMap<string, string>;
   readonly instanceId: string;
   private readonly records: RecordSink;
 
@@ -91,7 +93,15 @@ export class Gateway {
     this.logger = new JsonLineLogger(options.logLevel ?? ((env.LOG_LEVEL as LogLevel | undefined) ?? 'info'), this.scrubber, options.logWrite);
     const onError = (e: unknown) => this.logger.warn('shared state operation failed', { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     const keys = new ProviderKeys(env, this.scrubber);
-    this.providers = options.providers ?? buildChatProviders(options.providersConfig, { keys, scrub: this.scrubber.scrub, logger: this.logger, vertexAuthClient: options.vertexAuthClient });
+    const unavailable = new Map<string, string>();
+    this.providers = options.providers ?? buildChatProviders(options.providersConfig, {
+      keys, scrub: this.scrubber.scrub, logger: this.logger, vertexAuthClient: options.vertexAuthClient,
+      onUnavailable: (provider, reason) => {
+        unavailable.set(provider, reason);
+        this.logger.warn('provider off: no API key', { provider, reason });
+      },
+    });
+    this.unavailableProviders = unavailable;
     this.policy = new PolicyState(settings.policy, env.GATEWAY_POLICY_FILE, onError);
     this.cache = new ResponseCache(options.state.cache, { ttlMs: settings.cache.ttlSeconds * 1000, maxLocalEntries: settings.cache.maxLocalEntries }, clock, onError);
     this.budget = new BudgetGuard(options.state.budgets, settings, clock, (alert) => {
@@ -111,7 +121,7 @@ export class Gateway {
     };
     this.records = typeof options.records === 'function' ? options.records(this.logger) : options.records;
     this.pipeline = new GatewayPipeline({
-      config, settings, providers: this.providers, policy: this.policy, redactor: new Redactor(), cache: this.cache, budget: this.budget,
+      config, settings, providers: this.providers, unavailable: this.unavailableProviders, policy: this.policy, redactor: new Redactor(), cache: this.cache, budget: this.budget,
       limiter: this.limiter, breakers: this.breakers, router: new ModelRouter(config, settings.downgradeBelow), prices: new PriceBook(config),
       records: this.records, logger: this.logger, clock, random: options.random,
     });

@@ -64,6 +64,20 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     expect(JSON.stringify(vendor.served('anthropic')[0].body?.system)).toContain('ephemeral');
   });
 
+  it('starts without a vendor key: a provider whose key is unset is skipped with the reason and the chain falls back', async () => {
+    await build({}, { TEST_OPENAI_KEY: OPENAI_KEY });
+    expect(gateway.unavailableProviders.get('anthropic')).toMatch(/TEST_ANTHROPIC_KEY/);
+    const res = await gateway.generate(request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }, { provider: 'openai', model: 'gpt-4.1' }] }));
+    expect(res).toMatchObject({ status: 'ok', provider: 'openai' });
+    expect(res.attempts[0]).toMatchObject({ provider: 'anthropic', outcome: 'unconfigured' });
+    expect(res.attempts[0].message).toMatch(/TEST_ANTHROPIC_KEY/);
+    expect(vendor.count('anthropic')).toBe(0);
+
+    const only = await gateway.generate(request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }));
+    expect(only.status).toBe('failed');
+    expect(only.errorMessage).toMatch(/TEST_ANTHROPIC_KEY/);
+  });
+
   it('counts OpenAI cached tokens once: prompt_tokens includes them, the ledger does not add them twice', async () => {
     vendor.enqueue('openai', { kind: 'reply', usage: { inputTokens: 600, cacheReadTokens: 400, outputTokens: 100 } });
     const res = await gateway.generate(request({ providers: [{ provider: 'openai', model: 'gpt-4.1' }] }));

@@ -32,6 +32,8 @@ export interface PipelineDeps {
   config: ProvidersConfig;
   settings: GatewaySettings;
   providers: Map<string, ChatProvider>;
+  /** Providers configured but off for want of a key, and why: skipped with that reason, never called. */
+  unavailable?: ReadonlyMap<string, string>;
   policy: PolicyState;
   redactor: Redactor;
   cache: ResponseCache;
@@ -208,6 +210,12 @@ export class GatewayPipeline {
     const { clock, breakers, settings } = this.d;
     const provider = this.d.providers.get(target.provider);
     const providerConfig = this.d.config.providers[target.provider];
+    const offReason = this.d.unavailable?.get(target.provider);
+    if (!provider && offReason && providerConfig?.models[target.model]) {
+      const error = new ProviderError('auth', offReason, target);
+      this.attempt(walk, target, 'unconfigured', 0, offReason);
+      return { ok: false, error };
+    }
     if (!provider || !providerConfig?.models[target.model]) {
       const error = new ProviderError('bad_request', `${target.provider}/${target.model} is not configured in providers.yml`, target);
       this.attempt(walk, target, 'bad_request', 0, error.message);

@@ -7,6 +7,13 @@ import { ConfigError } from '@agentflow/contracts';
 import type { ProviderConfig } from '@agentflow/contracts';
 import type { SecretScrubber } from '../log/secret-scrubber';
 
+/** A provider names a key source that holds nothing: the provider is off until the key is set. */
+export class MissingProviderKeyError extends ConfigError {
+  constructor(readonly provider: string, readonly source: { env?: string; file?: string }) {
+    super(`provider ${provider}: no key in env ${source.env ?? '(none)'} or file ${source.file ?? '(none)'}; set one, or disable the provider with enabled: false`);
+  }
+}
+
 export class ProviderKeys {
   constructor(
     private readonly env: Readonly<Record<string, string | undefined>>,
@@ -28,7 +35,7 @@ export class ProviderKeys {
       }
     }
     if (!value) {
-      throw new ConfigError(`provider ${name}: no key in env ${source.env ?? '(none)'} or file ${source.file ?? '(none)'}; set one, or disable the provider with enabled: false`);
+      throw new MissingProviderKeyError(name, source);
     }
     this.scrubber.addKnown(value, `key:${name}`);
     return value;

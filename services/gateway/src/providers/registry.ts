@@ -3,7 +3,7 @@
  * adding a folder and a line here.
  */
 import { ConfigError, type ProviderConfig, type ProviderKind, type ProvidersConfig } from '@agentflow/contracts';
-import type { ProviderKeys } from '../config/provider-keys';
+import { MissingProviderKeyError, type ProviderKeys } from '../config/provider-keys';
 import { sdkLogger, sdkLogLevel, type GatewayLogger } from '../log/gateway-logger';
 import type { ChatProvider } from './chat-provider';
 import { AnthropicChatProvider, createAnthropicClient } from './anthropic/anthropic-provider';
@@ -19,6 +19,12 @@ export interface ProviderBuildContext {
   logger: GatewayLogger;
   /** Vertex auth client override (tests, workload identity). */
   vertexAuthClient?: VertexClientOptions['authClient'];
+  /**
+   * Called for a provider left off because its key is not set. The gateway starts without any key
+   * (one machine, the demo, `agentflow up`); a chain naming such a provider falls back past it with
+   * this reason. Without the callback a missing key is an error.
+   */
+  onUnavailable?: (provider: string, reason: string) => void;
 }
 
 type Factory = (name: string, config: ProviderConfig, ctx: ProviderBuildContext) => ChatProvider;
@@ -83,7 +89,12 @@ export function buildChatProviders(config: ProvidersConfig, ctx: ProviderBuildCo
   for (const [name, provider] of Object.entries(config.providers)) {
     const factory = FACTORIES[provider.kind];
     if (!factory || provider.enabled === false) continue;
-    out.set(name, factory(name, provider, ctx));
+    try {
+      out.set(name, factory(name, provider, ctx));
+    } catch (error) {
+      if (!(error instanceof MissingProviderKeyError) || !ctx.onUnavailable) throw error;
+      ctx.onUnavailable(name, error.message);
+    }
   }
   return out;
 }
