@@ -1,0 +1,122 @@
+/**
+ * `npm run bench -- workflow [--runs 400] [--throughput-runs 1000] [--in-flight 200] [--transport embedded|jetstream|both]`
+ *
+ * The coordinator, agents and gateway services on one bus, the gateway calling fake vendors over
+ * HTTP, 200 runs in flight of a 2-phase workflow (4 parallel steps, then 1):
+ * - with a 2 s vendor: overhead = run time minus the vendor time on the critical path (2 x 2 s),
+ *   p50 and p99, and critical_path_ratio = mean run time / critical-path vendor time;
+ * - with a 0 ms vendor: runs_per_s (runs ended / wall time).
+ * On the embedded bus and on JetStream (NATS_URL, default 127.0.0.1:4222; a unique prefix, deleted
+ * at the end). One JSON line per transport; the jetstream one is the last line printed.
+ */
+import { randomBytes } from 'node:crypto';
+import { createBus, createMessenger } from '@agentflow/bus';
+import { topology as makeTopology } from '@agentflow/contracts';
+import { writeReviewFixture, type ReviewFixture } from './fixture';
+import { CRITICAL_PATH_CALLS, PHASE_1, PHASE_2, RunDriver, type LoadResult } from './load';
+import { BenchStack } from './stack';
+import { mean, percentile, round, RssPeak } from './stats';
+
+type Transport = 'embedded' | 'jetstream';
+
+const SLOW_VENDOR_MS = 2000;
+const SLOW = 'vendor-2s';
+const FAST = 'vendor-0ms';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function positive(name: string, fallback: number): number {
+  const value = Number(arg(name, String(fallback)));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+function describeFailures(label: string, r: LoadResult): void {
+  if (r.failed.length === 0) return;
+  const reasons = new Map<string, number>();
+  for (const f of r.failed) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
+  console.log(`  ${label}: ${r.failed.length} runs failed: ${[...reasons].map(([k, n]) => `${n} x ${k}`).join('; ')}`);
+}
+
+async function benchTransport(transport: Transport, fixture: ReviewFixture, o: { runs: number; throughputRuns: number; inFlight: number }): Promise<Record<string, unknown>> {
+  const topology = makeTopology(`bench_wf_${transport === 'jetstream' ? 'js' : 'em'}_${randomBytes(4).toString('hex')}`);
+  const bus = await createBus({ natsUrl: transport === 'jetstream' ? process.env.NATS_URL || 'nats://127.0.0.1:4222' : undefined, name: 'bench-workflow', topology });
+  const messenger = createMessenger(bus, topology);
+  const driver = new RunDriver(messenger, topology, fixture);
+  const stack = new BenchStack({
+    bus, topology,
+    vendors: { [SLOW]: SLOW_VENDOR_MS, [FAST]: 0 },
+    agentTypes: [...PHASE_1, PHASE_2],
+    // Every run has one task per agent type in flight at a time: 200 runs need 200 per type.
+    agentConcurrency: o.inFlight,
+    onEnd: (end) => driver.ended(end),
+  });
+  const rss = new RssPeak();
+  let failedRuns = 0;
+  try {
+    await stack.start();
+    const warm = await driver.load('warm', FAST, Math.min(50, o.throughputRuns), Math.min(50, o.inFlight));
+    describeFailures('warm-up', warm);
+
+    const before = stack.vendorRequests();
+    const slow = await driver.load('slow', SLOW, o.runs, o.inFlight);
+    describeFailures('2 s vendor', slow);
+    const vendorCalls = stack.vendorRequests() - before;
+    const criticalMs = CRITICAL_PATH_CALLS * SLOW_VENDOR_MS;
+    const overheads = slow.durations.map((d) => d - criticalMs);
+    const expectedCalls = (PHASE_1.length + 1) * o.runs;
+    if (vendorCalls !== expectedCalls) console.log(`  note: ${vendorCalls} vendor calls for ${o.runs} runs (expected ${expectedCalls}: one per step)`);
+    console.log(`  ${transport} 2 s vendor: ${slow.durations.length}/${o.runs} runs completed in ${round(slow.wallMs / 1000, 2)} s, run time p50 ${round(percentile(slow.durations, 50))} ms, p99 ${round(percentile(slow.durations, 99))} ms, max ${round(Math.max(...slow.durations))} ms`);
+
+    const fast = await driver.load('fast', FAST, o.throughputRuns, o.inFlight);
+    describeFailures('0 ms vendor', fast);
+    console.log(`  ${transport} 0 ms vendor: ${fast.durations.length}/${o.throughputRuns} runs completed in ${round(fast.wallMs / 1000, 2)} s, run time p50 ${round(percentile(fast.durations, 50))} ms, p99 ${round(percentile(fast.durations, 99))} ms`);
+    failedRuns = warm.failed.length + slow.failed.length + fast.failed.length;
+
+    return {
+      bench: 'workflow',
+      transport,
+      concurrency: o.inFlight,
+      overhead_p50_ms: round(percentile(overheads, 50)),
+      overhead_p99_ms: round(percentile(overheads, 99)),
+      runs_per_s: round(fast.durations.length / (fast.wallMs / 1000)),
+      critical_path_ratio: round(mean(slow.durations) / criticalMs, 4),
+      rss_mb: round(rss.stop()),
+      failed_runs: failedRuns,
+    };
+  } finally {
+    rss.stop();
+    await stack.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  process.env.LOG_LEVEL ??= 'warn';
+  const o = { runs: positive('runs', 400), throughputRuns: positive('throughput-runs', 1000), inFlight: positive('in-flight', 200) };
+  const which = arg('transport', 'both');
+  const transports: Transport[] = which === 'both' ? ['embedded', 'jetstream'] : [which as Transport];
+  if (!transports.every((t) => t === 'embedded' || t === 'jetstream')) throw new Error('--transport must be embedded, jetstream or both');
+  console.log(`workflow: ${PHASE_1.join(' + ')} in parallel, then ${PHASE_2}; ${o.inFlight} runs in flight; ${o.runs} runs with a ${SLOW_VENDOR_MS} ms vendor, ${o.throughputRuns} with a 0 ms vendor`);
+  const fixture = writeReviewFixture();
+  const lines: string[] = [];
+  let failed = 0;
+  try {
+    for (const t of transports) {
+      const result = await benchTransport(t, fixture, o);
+      failed += Number(result.failed_runs);
+      lines.push(JSON.stringify(result));
+    }
+  } finally {
+    fixture.remove();
+  }
+  for (const line of lines) console.log(line);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
