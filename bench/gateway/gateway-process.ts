@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ProvidersConfig } from '@agentflow/contracts';
 import {
-  DEFAULT_SETTINGS, Gateway, GatewayHttpFront, KeyRequestRate, checkVirtualKeysFile, createGatewayHttpServer, hashVirtualKey,
+  DEFAULT_SETTINGS, Gateway, usePooledVendorClients, GatewayHttpFront, KeyRequestRate, checkVirtualKeysFile, createGatewayHttpServer, hashVirtualKey,
   type AuditRecord, type LedgerEntry, type RecordSink,
 } from '@agentflow/gateway';
 import { MemoryKv } from '../../services/gateway/src/testing/memory-kv';
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') },
     records, env: { BENCH_OPENAI_KEY: 'sk-bench-vendor-key' }, logLevel: 'warn',
   });
+  usePooledVendorClients(gateway, providers, { BENCH_OPENAI_KEY: 'sk-bench-vendor-key' });
   await gateway.start();
   const keys = checkVirtualKeysFile({
     keys: [{ name: 'bench', sha256: hashVirtualKey(BENCH_KEY), team: 'bench', project: 'bench' }],

@@ -1,13 +1,16 @@
 import { Inject, Injectable, Module, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
+import { budgetAlertPublisher } from './budget/budget-alert-publisher';
 import { loadGatewaySettings, WorkflowProvidersConfig } from './config/config-source';
 import { readGatewayEnv } from './config/gateway-config';
 import { BusRecordSink, RecordStreamWriter, gatewayRecordsStream } from './cost/records-stream';
 import { Gateway, openGatewayState } from './gateway';
+import { GatewayJobs } from './jobs/gateway-jobs';
 import { GatewayNatsTransport } from './transport/nats-transport';
 import { GatewayHttpFront } from './http/http-front';
 import { mountGatewayHttp, type FastifyLike } from './http/fastify-mount';
+import { PooledOpenAIProvider, usePooledVendorClients } from './http/vendor-pool';
 import { KeyRequestRate } from './virtual-keys/request-rate';
 import { loadVirtualKeys } from './virtual-keys/virtual-keys';
 
@@ -22,6 +25,9 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   gateway: Gateway | null = null;
   private transport: GatewayNatsTransport | null = null;
   private writer: RecordStreamWriter | null = null;
+  private pools: PooledOpenAIProvider[] = [];
+  /** Job-style vendors (Cursor, http-job, Batch APIs) on `gatewayJobs`. */
+  jobs: GatewayJobs | null = null;
 
   constructor(
     @Inject(CONTEXT) private readonly ctx: ServiceContext,
@@ -37,10 +43,15 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       openGatewayState(bus, topology),
       bus.ensureStream(gatewayRecordsStream(topology)),
     ]);
+    const publishBudgetAlert = budgetAlertPublisher(this.ctx.messenger, topology, (message, fields) => this.gateway?.logger.warn(message, fields));
     this.gateway = new Gateway({
       providersConfig, settings, state, env: this.ctx.env, logLevel: env.logLevel,
       records: (logger) => new BusRecordSink(bus, topology, logger),
+      // 50/80/100 % of a budget reaches Slack through the notifier.
+      onBudgetAlert: (alert) => void publishBudgetAlert(alert),
     });
+    // Keep-alive undici pools instead of the SDK for OpenAI-wire vendors: the hot path of both fronts.
+    this.pools = usePooledVendorClients(this.gateway, providersConfig, this.ctx.env);
     await this.gateway.start();
     if (env.recordsWriter) {
       this.writer = new RecordStreamWriter(bus, topology, db, this.gateway.logger);
@@ -48,6 +59,11 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     }
     this.transport = new GatewayNatsTransport(bus, topology, this.gateway, this.gateway.logger);
     await this.transport.start();
+    this.jobs = new GatewayJobs({
+      bus, topology, providersConfig, records: new BusRecordSink(bus, topology, this.gateway.logger), logger: this.gateway.logger,
+      scrubber: this.gateway.scrubber, env: this.ctx.env,
+    });
+    await this.jobs.start();
     this.gateway.logger.info('gateway serving', { subject: topology.subjects.gatewayGenerate, providers: [...this.gateway.providers.keys()], instance: this.gateway.instanceId });
     await this.mountHttpFront(env.keysFile, providersConfig);
   }
@@ -68,7 +84,9 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.transport?.stop();
+    await this.jobs?.stop();
     await this.gateway?.stop();
+    await Promise.all(this.pools.map((p) => p.close()));
     await this.writer?.stop();
   }
 }

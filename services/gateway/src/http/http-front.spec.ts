@@ -11,6 +11,7 @@ import { KeyRequestRate } from '../virtual-keys/request-rate';
 import { checkVirtualKeysFile, hashVirtualKey } from '../virtual-keys/virtual-keys';
 import { GatewayHttpFront } from './http-front';
 import { createGatewayHttpServer } from './node-server';
+import { PooledOpenAIProvider, usePooledVendorClients } from './vendor-pool';
 
 const TEAM_KEY = 'vk-mobile-0123456789abcdef';
 const BROKE_KEY = 'vk-broke-0123456789abcdef';
@@ -23,6 +24,7 @@ describe('gateway HTTP front through the vendor SDKs', () => {
   let server: Server;
   let base: string;
   let records: MemoryRecordSink;
+  let pools: PooledOpenAIProvider[];
 
   beforeAll(async () => {
     vendor = new FakeVendorServer({ apiKeys: [ANTHROPIC_KEY, OPENAI_KEY, 'no-key'] });
@@ -35,6 +37,8 @@ describe('gateway HTTP front through the vendor SDKs', () => {
       state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') },
       records, env: testEnv, logLevel: 'silent',
     });
+    // The hot-path client for OpenAI-wire vendors, as `agentflow up` installs it.
+    pools = usePooledVendorClients(gateway, providers, testEnv);
     await gateway.start();
     const keys = checkVirtualKeysFile({
       keys: [
@@ -55,6 +59,7 @@ describe('gateway HTTP front through the vendor SDKs', () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await gateway.stop();
+    await Promise.all(pools.map((p) => p.close()));
     await vendor.close();
   });
 

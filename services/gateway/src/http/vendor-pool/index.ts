@@ -1,0 +1,2 @@
+export { PooledOpenAIProvider, type PooledOpenAIOptions } from './pooled-openai-provider';
+export { usePooledVendorClients } from './pooled-clients';
