@@ -2,3 +2,7 @@ export { FakeVendorServer, type FakeVendorOptions } from './server';
 export type { VendorScript, VendorRoute, ServedRequest, ScriptFunction, UsageOverride } from './script';
 export { SIMULATED_LABEL, simulatedJson, simulatedText, changedFiles } from './simulated-reviewer';
 export { estimateTokens } from './tokens';
+export { FakeCursorAgents, type CursorAgentScript, type CursorStatus } from './cursor-agents';
+export { FakeHttpJobVendor, type HttpJobRunScript } from './http-job-vendor';
+export { FakeBatches, type BatchScript } from './batches';
+export type { JobRouteAnswer } from './job-routes';

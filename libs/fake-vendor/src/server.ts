@@ -19,6 +19,9 @@ import {
 import type { ScriptFunction, ServedRequest, VendorRoute, VendorScript } from './script';
 import { simulatedJson, simulatedText } from './simulated-reviewer';
 import { estimateTokens } from './tokens';
+import { FakeCursorAgents } from './cursor-agents';
+import { FakeHttpJobVendor } from './http-job-vendor';
+import { FakeBatches } from './batches';
 
 export interface FakeVendorOptions {
   /** @default 0 (a free port) */
@@ -80,6 +83,12 @@ export class FakeVendorServer {
   private hanging = 0;
   private options: FakeVendorOptions;
   private address = '';
+  /** Cursor cloud agents API (`/v0/agents`), scripted per launch. */
+  readonly cursor = new FakeCursorAgents();
+  /** The generic submit-and-poll vendor (`/testing-ai/v1/runs`). */
+  readonly httpJob = new FakeHttpJobVendor();
+  /** Anthropic Message Batches and OpenAI Batch (with files). */
+  readonly batches = new FakeBatches(() => this.address);
 
   constructor(options: FakeVendorOptions = {}) {
     this.options = { ...options };
@@ -203,6 +212,7 @@ export class FakeVendorServer {
     } catch {
       body = {};
     }
+    if (this.serveJobRoute(req, res, path, body, rawBody)) return;
     const parsed = parseRoute(path, body);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
@@ -290,6 +300,25 @@ export class FakeVendorServer {
         return;
       }
     }
+  }
+
+  /** Long-running vendor endpoints (Cursor, the generic job vendor, Batch APIs); false when none matched. */
+  private serveJobRoute(req: IncomingMessage, res: ServerResponse, path: string, body: Record<string, unknown>, rawBody: string): boolean {
+    const method = req.method ?? 'GET';
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const isJobPath = path.startsWith('/v0/agents') || path.startsWith('/testing-ai/') || path.startsWith('/v1/messages/batches') || path.startsWith('/v1/files') || path.startsWith('/v1/batches');
+    if (!isJobPath) return false;
+    const key = presentedKey(req.headers);
+    const keyed = !path.startsWith('/testing-ai/');
+    const answer = keyed && this.options.apiKeys && (!key || !this.options.apiKeys.includes(key))
+      ? { status: 401, json: { error: { message: 'invalid api key', type: 'authentication_error' } } }
+      : (this.cursor.route(method, path, body) ?? this.httpJob.route(method, path, body, headers) ?? this.batches.route(method, path, body, rawBody, headers)
+        ?? { status: 404, json: { error: { message: `no route ${method} ${path} on the fake vendor`, type: 'invalid_request_error' } } });
+    // Job fakes keep their own records (launches, submissions, created batches); the chat log stays chat-only.
+    res.writeHead(answer.status, { 'content-type': answer.contentType ?? (answer.text !== undefined ? 'application/jsonl' : 'application/json') });
+    res.end(answer.text ?? JSON.stringify(answer.json ?? {}));
+    return true;
   }
 
   private sendError(res: ServerResponse, parsed: Parsed, status: number, message: string, requestId: string, idHeader: string, extra: Record<string, string> = {}, code?: string): void {

@@ -1,19 +1,24 @@
 /**
  * Job-style providers are off until policy allows them: Cursor clones whole repositories and a
- * testing-AI vendor receives the app. A provider is allowed only when providers.yml says
- * `enabled: true` for it and lists the request's data class; both are read once at start-up.
+ * testing-AI vendor receives the app. A Cursor or http-job provider is allowed only when
+ * providers.yml says `enabled: true` for it; a Batch API rides on a chat provider and is allowed
+ * whenever that provider is (not `enabled: false`). Either way the request's data class must be
+ * one the provider may receive.
  */
 import type { ProviderConfig } from '@agentflow/contracts';
 import { JobPolicyDenied } from './job-errors';
+
+const OFF_BY_DEFAULT = new Set(['cursor', 'http-job']);
 
 export class JobPolicy {
   constructor(private readonly providers: Record<string, ProviderConfig>) {}
 
   check(provider: string, dataClass: string): void {
     const config = this.providers[provider];
-    if (!config) return;
-    if (config.enabled !== true) {
-      throw new JobPolicyDenied(`provider ${provider} is a job-style vendor and is off; set enabled: true for it in providers.yml once policy allows it`);
+    if (!config) throw new JobPolicyDenied(`provider ${provider} is not in providers.yml`);
+    const enabled = OFF_BY_DEFAULT.has(config.kind) ? config.enabled === true : config.enabled !== false;
+    if (!enabled) {
+      throw new JobPolicyDenied(`provider ${provider} (${config.kind}) is off; set enabled: true for it in providers.yml once policy allows it`);
     }
     if (!config.dataClasses.includes(dataClass)) {
       throw new JobPolicyDenied(`provider ${provider} may not receive ${dataClass} data (allowed: ${config.dataClasses.join(', ') || 'none'})`);

@@ -1,0 +1,60 @@
+/**
+ * Builds the job-style providers from providers.yml, one per entry: `cursor` and `http-job`
+ * entries as themselves, `anthropic` and `openai` entries as their Batch APIs (for `batch: true`
+ * steps). Entries that are off are not built (their keys are not even read); a job whose provider
+ * was turned off after launch is failed by the poller with that reason. {@link JobPolicy} also
+ * checks the data class on launch.
+ */
+import { ConfigError, type ProvidersConfig } from '@agentflow/contracts';
+import { AnthropicBatchProvider } from '../batch/anthropic-batch';
+import { BatchPricer } from '../batch/batch-pricer';
+import { OpenAiBatchProvider } from '../batch/openai-batch';
+import type { ProviderKeys } from '../config/provider-keys';
+import { CursorJobProvider } from '../providers/cursor/cursor-job-provider';
+import { HttpJobProvider } from '../providers/http-job/http-job-provider';
+import type { Clock } from '../shared/clock';
+import type { JobProvider } from './job-provider';
+
+export function buildJobProviders(config: ProvidersConfig, keys: Pick<ProviderKeys, 'resolve'>, clock: Clock): Map<string, JobProvider> {
+  const pricer = new BatchPricer(config);
+  const out = new Map<string, JobProvider>();
+  for (const [name, p] of Object.entries(config.providers)) {
+    const key = () => keys.resolve(name, p);
+    // A chat provider's missing key is reported by the chat registry; its Batch API is just absent.
+    const optionalKey = () => {
+      try {
+        return keys.resolve(name, p);
+      } catch (e) {
+        if (e instanceof ConfigError) return undefined;
+        throw e;
+      }
+    };
+    switch (p.kind) {
+      case 'cursor': {
+        if (p.enabled !== true) continue;
+        const k = key();
+        if (k) out.set(name, new CursorJobProvider(name, p, k));
+        break;
+      }
+      case 'http-job':
+        if (p.enabled !== true) continue;
+        out.set(name, new HttpJobProvider(name, p, key()));
+        break;
+      case 'anthropic': {
+        if (p.enabled === false) continue;
+        const k = optionalKey();
+        if (k) out.set(name, new AnthropicBatchProvider(name, p, k, pricer, clock));
+        break;
+      }
+      case 'openai': {
+        if (p.enabled === false) continue;
+        const k = optionalKey();
+        if (k) out.set(name, new OpenAiBatchProvider(name, p, k, pricer, clock));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
