@@ -65,9 +65,10 @@ export class JobRunner {
   }
 
   async launch(request: JobLaunch): Promise<JobReply> {
+    // Policy first: a provider that is off is not built, and must read as off, not as unknown.
+    this.o.policy.check(request.provider, request.dataClass);
     const provider = this.o.providers.get(request.provider);
     if (!provider) throw new UnknownJobProvider(`no job-style provider named ${request.provider}; declare it in providers.yml with kind cursor or http-job, or a batch-capable chat provider`);
-    this.o.policy.check(request.provider, request.dataClass);
     const jobId = randomUUID();
     const existing = await this.o.store.claimLaunch(request.requestId, jobId);
     if (existing) return this.status(existing);
