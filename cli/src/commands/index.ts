@@ -3,9 +3,14 @@ import { registerAnalyze } from './analyze';
 import { registerValidate } from './validate';
 import { registerUp } from './up';
 import { registerDemo } from './demo';
+import { registerReview } from './review';
+import { registerTrigger } from './trigger';
+import { registerRuns } from './runs';
+import { registerRun } from './run';
+import { registerCost } from './cost';
 
 /** Adds one subcommand to the program. Each lives in its own file in this folder. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: RegisterCommand[] = [registerDemo, registerUp, registerValidate, registerAnalyze];
+export const COMMANDS: RegisterCommand[] = [registerDemo, registerReview, registerTrigger, registerRuns, registerRun, registerCost, registerUp, registerValidate, registerAnalyze];
