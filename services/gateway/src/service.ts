@@ -10,7 +10,7 @@ import { GatewayJobs } from './jobs/gateway-jobs';
 import { GatewayNatsTransport } from './transport/nats-transport';
 import { GatewayHttpFront } from './http/http-front';
 import { mountGatewayHttp, type FastifyLike } from './http/fastify-mount';
-import { PooledOpenAIProvider, usePooledVendorClients } from './http/vendor-pool';
+import { usePooledVendorClients, type PooledProvider } from './http/vendor-pool';
 import { KeyRequestRate } from './virtual-keys/request-rate';
 import { loadVirtualKeys } from './virtual-keys/virtual-keys';
 
@@ -25,7 +25,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   gateway: Gateway | null = null;
   private transport: GatewayNatsTransport | null = null;
   private writer: RecordStreamWriter | null = null;
-  private pools: PooledOpenAIProvider[] = [];
+  private pools: PooledProvider[] = [];
   /** Job-style vendors (Cursor, http-job, Batch APIs) on `gatewayJobs`. */
   jobs: GatewayJobs | null = null;
 

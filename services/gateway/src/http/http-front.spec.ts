@@ -11,7 +11,7 @@ import { KeyRequestRate } from '../virtual-keys/request-rate';
 import { checkVirtualKeysFile, hashVirtualKey } from '../virtual-keys/virtual-keys';
 import { GatewayHttpFront } from './http-front';
 import { createGatewayHttpServer } from './node-server';
-import { PooledOpenAIProvider, usePooledVendorClients } from './vendor-pool';
+import { usePooledVendorClients, type PooledProvider } from './vendor-pool';
 
 const TEAM_KEY = 'vk-mobile-0123456789abcdef';
 const BROKE_KEY = 'vk-broke-0123456789abcdef';
@@ -24,7 +24,7 @@ describe('gateway HTTP front through the vendor SDKs', () => {
   let server: Server;
   let base: string;
   let records: MemoryRecordSink;
-  let pools: PooledOpenAIProvider[];
+  let pools: PooledProvider[];
 
   beforeAll(async () => {
     vendor = new FakeVendorServer({ apiKeys: [ANTHROPIC_KEY, OPENAI_KEY, 'no-key'] });
@@ -179,6 +179,13 @@ describe('gateway HTTP front through the vendor SDKs', () => {
       const block = message.content[0];
       expect(block.type === 'text' && block.text.length > 0).toBe(true);
       expect(vendor.count('anthropic', 200)).toBe(1);
+    });
+
+    it('passes the client\'s anthropic-beta header through to the vendor', async () => {
+      await anthropic().messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: ask('beta') }, { headers: { 'anthropic-beta': 'prompt-caching-2024-07-31' } });
+      const served = vendor.served('anthropic')[0];
+      expect(served.headers['anthropic-beta']).toBe('prompt-caching-2024-07-31');
+      expect(served.headers['x-api-key']).toBe(ANTHROPIC_KEY);
     });
 
     it('streams text through the SDK stream helper', async () => {

@@ -21,6 +21,7 @@ import type { VirtualKey, VirtualKeyRing } from '../virtual-keys/virtual-keys';
 import { anthropicDialect } from './anthropic-dialect';
 import type { ClientCall, Dialect, FrontError } from './dialect';
 import { openaiDialect } from './openai-dialect';
+import { forwardedHeaders, pickForwarded } from './vendor-pool/forwarded-headers';
 
 /** The routes the front serves, for mounting on another server (Fastify in `agentflow up`). */
 export const GATEWAY_HTTP_ROUTES = [
@@ -131,7 +132,8 @@ export class GatewayHttpFront {
       responseSchema: call.responseSchema, deadline: this.now() + this.timeoutMs, dataClass: key.dataClass, paths: [],
       attribution: { team: key.team, project: key.project, service: `http:${key.name}` },
     };
-    const response = await this.o.gateway.generate(request, controller.signal);
+    const forward = pickForwarded(req.headers);
+    const response = await (forward ? forwardedHeaders.run(forward, () => this.o.gateway.generate(request, controller.signal)) : this.o.gateway.generate(request, controller.signal));
     res.off('close', onClose);
     if (controller.signal.aborted || res.destroyed) return;
     if (response.status !== 'ok') return this.fail(res, dialect, requestId, frontErrorOf(response, this.now()));

@@ -1,2 +1,5 @@
 export { PooledOpenAIProvider, type PooledOpenAIOptions } from './pooled-openai-provider';
-export { usePooledVendorClients } from './pooled-clients';
+export { PooledAnthropicProvider, ANTHROPIC_VERSION, type PooledAnthropicOptions } from './pooled-anthropic-provider';
+export { PooledVendorClient, VendorHttpError } from './pooled-vendor-client';
+export { usePooledVendorClients, type PooledProvider } from './pooled-clients';
+export { forwardedHeaders, pickForwarded, forwardedFor, FORWARDED_HEADERS } from './forwarded-headers';

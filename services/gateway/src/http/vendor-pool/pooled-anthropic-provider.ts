@@ -1,0 +1,50 @@
+/**
+ * Anthropic Messages over a {@link PooledVendorClient}: the hot-path client for the direct
+ * Anthropic API (Bedrock and Vertex sign their requests and keep their SDK clients). Same request
+ * and answer as the SDK provider (anthropic-translation.ts); a client's `anthropic-beta` header is
+ * passed through.
+ */
+import type Anthropic from '@anthropic-ai/sdk';
+import type { ProviderKind } from '@agentflow/contracts';
+import type { ChatCall, ChatProvider, ChatResult } from '../../providers/chat-provider';
+import { fromAnthropicMessage, toAnthropicParams } from '../../providers/anthropic/anthropic-translation';
+import { callVendor, type Scrub } from '../../providers/vendor-call';
+import { forwardedFor } from './forwarded-headers';
+import { PooledVendorClient } from './pooled-vendor-client';
+
+/** The API version the translation is written against. */
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+export interface PooledAnthropicOptions {
+  /** Origin of the API, as the SDK takes it (`https://api.anthropic.com`). */
+  baseUrl: string;
+  apiKey: string;
+  /** Open connections kept to the vendor. @default 256 */
+  connections?: number;
+}
+
+export class PooledAnthropicProvider implements ChatProvider {
+  private readonly client: PooledVendorClient;
+  private readonly path: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(readonly name: string, readonly kind: ProviderKind, o: PooledAnthropicOptions, private readonly scrub: Scrub) {
+    const url = new URL(o.baseUrl);
+    this.client = new PooledVendorClient(url.origin, 'request-id', o.connections);
+    this.path = `${url.pathname.replace(/\/$/, '')}/v1/messages`;
+    this.headers = { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': o.apiKey, 'anthropic-version': ANTHROPIC_VERSION };
+  }
+
+  async generate(call: ChatCall): Promise<ChatResult> {
+    const target = { provider: this.name, model: call.model };
+    return callVendor(target, call, this.scrub, async (signal) => {
+      const extra = forwardedFor('anthropic');
+      const answer = await this.client.postJson(this.path, extra ? { ...extra, ...this.headers } : this.headers, toAnthropicParams(call), signal, call.timeoutMs);
+      return fromAnthropicMessage(answer.body as Anthropic.Message, call, target, answer.requestId);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
