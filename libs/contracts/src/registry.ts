@@ -4,7 +4,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import type { Envelope } from './envelope';
 import { InvalidMessageError } from './errors';
 import {
-  PushFilesCommand, AgentResult, AgentTask, CiEvent, FindingDismissed, RunAlert, RunCancel, RunCompleted, RunFailed, RunProgress, RunRequested,
+  PushFilesCommand, AgentResult, BudgetThresholdAlert, AgentTask, CiEvent, FindingDismissed, RunAlert, RunCancel, RunCompleted, RunFailed, RunProgress, RunRequested,
   TaskStarted, TimerMessage, WebhookReceived,
 } from './messages/run';
 import { GatewayRequest, GatewayResponse } from './messages/gateway';
@@ -43,6 +43,7 @@ export const MESSAGE_TYPES = {
   'notify.push-files': { type: 'notify.push-files', bodyClass: PushFilesCommand, version: 1 },
   'notify.alert': { type: 'notify.alert', bodyClass: RunAlert, version: 1 },
   'finding.dismissed': { type: 'finding.dismissed', bodyClass: FindingDismissed, version: 1 },
+  'notify.budget-alert': { type: 'notify.budget-alert', bodyClass: BudgetThresholdAlert, version: 1 },
 } satisfies Record<string, MessageTypeSpec>;
 
 export type MessageType = keyof typeof MESSAGE_TYPES;

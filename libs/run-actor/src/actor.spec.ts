@@ -269,6 +269,13 @@ describe('RunActor: concurrency groups and cancel', () => {
     expect(ofType(t.commands, 'failRun')[0].failure.code).toBe('superseded');
   });
 
+  it('ends at once, asking no agent, a request whose cancel arrived first (a PR closed during a backlog)', () => {
+    const t = start(actor, [{ id: 'review' }], {}, { cancelledBefore: 'pull request merged' });
+    expect(tasksOf(t.commands)).toHaveLength(0);
+    expect(ofType(t.commands, 'failRun')[0].failure).toMatchObject({ code: 'cancelled', reason: 'pull request merged' });
+    expect(t.state!.status).not.toBe('running');
+  });
+
   it('on cancel ends the run as superseded, with partial results, and discards late results', () => {
     let state = start(actor, [{ id: 'review' }, { id: 'lint', agentType: 'lint' }]).state!;
     state = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'lint', attempt: 1, result: buildResult(RUN, 'lint', 1, { findings: [buildFinding()] }) }).state!;

@@ -6,10 +6,11 @@
 import type {
   AgentResult, AgentTask, PlanStep, RunFailed, RunProgress, StepOutcomeSummary, StepState, TimerMessage,
 } from '@agentflow/contracts';
-import { stepMessageId } from '@agentflow/contracts';
+import { dismissalCovers, stepMessageId } from '@agentflow/contracts';
 import { evaluateCondition } from '@agentflow/workflow';
 import type { ConditionEvaluator } from './condition';
 import { runEndMsgId, type RunCommand } from './commands';
+import { taskStepOptions } from './step-options';
 import {
   addUsage, DEGRADING_ERROR_CODES, RETRYABLE_ERROR_CODES, type RunEvent, type RunRequestedEvent, type StepDeferredEvent,
   type TimerKind,
@@ -135,6 +136,10 @@ export class RunActor {
     if (event.supersededBy) {
       state.supersededBy = event.supersededBy;
       this.failRun(turn, 'superseded', `a newer run ${event.supersededBy} of the same concurrency group was already requested`, false);
+      return { state, commands: turn.commands };
+    }
+    if (event.cancelledBefore !== undefined) {
+      this.failRun(turn, 'cancelled', event.cancelledBefore, false);
       return { state, commands: turn.commands };
     }
     this.startTimer(turn, { timerId: state.deadlineTimerId, kind: 'run-deadline', dueAt: deadlineAt });
@@ -410,7 +415,7 @@ export class RunActor {
       agentType: plan.agentType,
       tasks: plan.tasks,
       change: s.request.change,
-      step: plan as unknown as Record<string, unknown>,
+      step: { ...plan, options: taskStepOptions(s.request.plan, plan) } as unknown as Record<string, unknown>,
       deadline,
       context,
       attribution: { ...s.request.attribution, runId: s.runId, stepId: plan.id, workflow: s.request.plan.id },
@@ -419,7 +424,7 @@ export class RunActor {
     const since = incrementalBase(s);
     if (since) {
       task.sinceSha = since;
-      task.openFindings = s.prior.openFindings.filter((f) => f.agent === plan.agentType && !s.prior.dismissedFingerprints.includes(f.fingerprint));
+      task.openFindings = s.prior.openFindings.filter((f) => f.agent === plan.agentType && !s.prior.dismissedFingerprints.some((id) => dismissalCovers(id, f.fingerprint)));
     }
     if (s.request.artifacts) task.artifacts = s.request.artifacts;
     return task;

@@ -17,6 +17,11 @@ export interface RunRequestedEvent {
   supersedes?: string[];
   /** A newer run of the group already exists: this one ends at once as `superseded`. */
   supersededBy?: string;
+  /**
+   * A cancel for this run arrived before its request (the PR was closed while the request waited in
+   * a backlog): the run ends at once as `cancelled` with this reason, and no agent is asked.
+   */
+  cancelledBefore?: string;
 }
 
 /** An agent picked the task up. */

@@ -3,7 +3,7 @@
  * the previous review, and judged against the workflow's gate.
  */
 import {
-  SEVERITY_RANK, type Finding, type GateRule, type NotReviewed, type ProposedFile, type RunReport, type Severity,
+  dismissalCovers, SEVERITY_RANK, type Finding, type GateRule, type NotReviewed, type ProposedFile, type RunReport, type Severity,
 } from '@agentflow/contracts';
 import { fingerprintOf } from './fingerprint';
 import type { RunState } from './state';
@@ -124,7 +124,9 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
       if (planned) reviewedAgents.add(planned.agentType);
     }
   }
-  const dismissed = new Set(state.prior.dismissedFingerprints);
+  const dismissedIds = state.prior.dismissedFingerprints;
+  // A dismissal may name the short id shown under the finding: it covers every fingerprint it prefixes.
+  const dismissed = { has: (fp: string) => dismissedIds.some((id) => dismissalCovers(id, fp)) };
   const findings = mergeFindings(all).filter((f) => !dismissed.has(f.fingerprint));
   const priorOpen = new Map(state.prior.openFindings.map((f) => [f.fingerprint, f]));
   const findingStates: RunReport['findingStates'] = {};

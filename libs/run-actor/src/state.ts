@@ -23,7 +23,7 @@ export interface PriorReview {
   lastReviewedHeadSha?: string;
   /** Findings still open after that review: agents recheck them, the report marks them open or fixed. */
   openFindings: Finding[];
-  /** Fingerprints a person dismissed on this PR: never reported again. */
+  /** Fingerprints (or short ids, see `dismissalCovers`) a person dismissed on this PR: never reported again. */
   dismissedFingerprints: string[];
 }
 

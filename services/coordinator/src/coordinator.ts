@@ -114,7 +114,7 @@ export class Coordinator {
     const request = env.body;
     const runId = requireRunId(request.runId, 'run.requested');
     const seq = msg.info.streamSequence;
-    const [placement, prior] = await Promise.all([this.crossRun!.place(request, seq), this.crossRun!.prior(request)]);
+    const [placement, prior, cancelled] = await Promise.all([this.crossRun!.place(request, seq), this.crossRun!.prior(request), this.crossRun!.earlyCancel(runId)]);
     await this.apply(runId, {
       type: 'runRequested',
       at: this.now(),
@@ -122,7 +122,14 @@ export class Coordinator {
       prior,
       ...(placement.supersedes.length > 0 ? { supersedes: placement.supersedes } : {}),
       ...(placement.supersededBy ? { supersededBy: placement.supersededBy } : {}),
+      ...(cancelled ? { cancelledBefore: cancelled.reason } : {}),
     }, seq);
+    if (!cancelled) {
+      // A cancel handled between the read above and the run's creation found no run: it left its
+      // record, so look once more (onCancel looks again after writing it; one of the two sees the other).
+      const late = await this.crossRun!.earlyCancel(runId);
+      if (late) await this.apply(runId, { type: 'cancelRequested', at: this.now(), reason: late.reason });
+    }
     this.deps.config.crash('before-ack');
   }
 
@@ -142,12 +149,20 @@ export class Coordinator {
   private async onCancel(msg: InboundMessage): Promise<void> {
     const env = await this.deps.messenger.read(msg, 'run.cancel');
     const runId = requireRunId(env.body.runId, 'run.cancel');
-    await this.apply(runId, {
+    const cancel = (): Promise<ProcessOutcome> => this.apply(runId, {
       type: 'cancelRequested',
       at: this.now(),
       reason: env.body.reason,
       ...(env.body.supersededBy ? { supersededBy: env.body.supersededBy } : {}),
     });
+    const outcome = await cancel();
+    if (!outcome.applied && !env.body.supersededBy && !(await this.store!.load(runId))) {
+      // The request has not been handled yet (a backlog after an outage, a PR closed meanwhile):
+      // remember the cancel so the request ends the run at once, then try again in case it was
+      // handled in between.
+      await this.crossRun!.cancelEarly(runId, env.body.reason, this.now());
+      await cancel();
+    }
     this.deps.config.crash('before-ack');
   }
 

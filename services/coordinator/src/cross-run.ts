@@ -1,8 +1,8 @@
 /**
  * What the coordinator remembers across runs, in the `runs` bucket next to the run records and
  * changed only by compare-and-set: which run is current in each concurrency group, what the last
- * review of a PR and workflow found, what people dismissed on a PR, and who waits for CI on which
- * commit.
+ * review of a PR and workflow found, what people dismissed on a PR, who waits for CI on which
+ * commit, and cancels that arrived before their run's request.
  */
 import { createHash } from 'node:crypto';
 import type { KeyValueStore } from '@agentflow/bus';
@@ -36,6 +36,12 @@ export interface ReviewRecord {
 
 export interface DismissedRecord {
   fingerprints: string[];
+}
+
+/** A cancel that arrived before its run's request (see {@link CrossRunIndex.cancelEarly}). */
+export interface EarlyCancelRecord {
+  reason: string;
+  at: number;
 }
 
 export interface CiWaiter {
@@ -87,6 +93,10 @@ export class CrossRunIndex {
 
   static dismissedKey(platform: string, repo: string, pr: number): string {
     return `dismissed.${hashKey(platform, repo, pr)}`;
+  }
+
+  static earlyCancelKey(runId: string): string {
+    return `cancelled.${runId}`;
   }
 
   static ciKey(platform: string, repo: string, headSha: string): string {
@@ -149,6 +159,20 @@ export class CrossRunIndex {
       if (fingerprints.includes(fingerprint)) return undefined;
       return { fingerprints: [...fingerprints, fingerprint].slice(-MAX_DISMISSED) };
     });
+  }
+
+  /**
+   * Remembers a cancel for a run the coordinator has not seen yet: its request still waits behind a
+   * backlog (the PR was closed during an outage). The request then ends the run at once. Written
+   * only for unknown runs, so the bucket gains a key per such cancel, not per run.
+   */
+  async cancelEarly(runId: string, reason: string, at: number): Promise<void> {
+    await mutateJson<EarlyCancelRecord>(this.kv, CrossRunIndex.earlyCancelKey(runId), (current) => (current ? undefined : { reason, at }));
+  }
+
+  /** The cancel that arrived before this run's request, if any. */
+  async earlyCancel(runId: string): Promise<EarlyCancelRecord | undefined> {
+    return readJson<EarlyCancelRecord>(this.kv, CrossRunIndex.earlyCancelKey(runId));
   }
 
   /** Registers a waiter; returns the finished CI results already seen for the commit. */

@@ -1,10 +1,10 @@
-/** The notifier's durable consumers: run results, failures, live progress, and push-files commands. */
+/** The notifier's durable consumers: run results, failures, live progress, push-files commands, run alerts and budget alerts. */
 import { DEFAULT_CONSUMER, describeError, type ConsumerSpec, type Topology } from '@agentflow/contracts';
 import type { ConsumerHandle, InboundMessage, MessageBus, Messenger } from '@agentflow/bus';
 import type { NotificationDispatcher } from './dispatcher';
 import type { NotifierEvent } from './events';
 
-export function notifierConsumers(topology: Topology, maxAttempts: number): Record<'completed' | 'failed' | 'progress' | 'pushFiles', ConsumerSpec> {
+export function notifierConsumers(topology: Topology, maxAttempts: number): Record<'completed' | 'failed' | 'progress' | 'pushFiles' | 'alerts' | 'budgetAlerts', ConsumerSpec> {
   const p = topology.prefix;
   const base = { ...DEFAULT_CONSUMER, maxDeliver: maxAttempts, backoffMs: DEFAULT_CONSUMER.backoffMs.slice(0, Math.max(1, maxAttempts - 1)) };
   return {
@@ -13,6 +13,8 @@ export function notifierConsumers(topology: Topology, maxAttempts: number): Reco
     // Progress is best effort: one delivery, no redelivery storm for a status line.
     progress: { ...base, stream: topology.streams.runs.name, durable: 'notifier-progress', filterSubject: `${p}.runs.*.progress`, maxDeliver: 1, backoffMs: [] },
     pushFiles: { ...base, stream: topology.streams.notify.name, durable: 'notifier-push-files', filterSubject: topology.subjects.notify('push-files') },
+    alerts: { ...base, stream: topology.streams.notify.name, durable: 'notifier-alerts', filterSubject: topology.subjects.notify('alert') },
+    budgetAlerts: { ...base, stream: topology.streams.notify.name, durable: 'notifier-budget-alerts', filterSubject: topology.subjects.notify('budget-alert') },
   };
 }
 
@@ -48,6 +50,14 @@ export async function startNotifierConsumers(deps: { bus: MessageBus; messenger:
   await consume(specs.pushFiles, async (msg) => {
     const env = await deps.messenger.read(msg, 'notify.push-files');
     return { kind: 'push-files', command: env.body };
+  });
+  await consume(specs.alerts, async (msg) => {
+    const env = await deps.messenger.read(msg, 'notify.alert');
+    return { kind: 'alert', alert: env.body };
+  });
+  await consume(specs.budgetAlerts, async (msg) => {
+    const env = await deps.messenger.read(msg, 'notify.budget-alert');
+    return { kind: 'budget-alert', alert: env.body };
   });
   return handles;
 }

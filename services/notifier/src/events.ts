@@ -1,11 +1,15 @@
 /** What reaches the notifier, as one union the sinks switch on. */
-import type { PushFilesCommand, RunFailed, RunProgress, RunReport } from '@agentflow/contracts';
+import type { BudgetThresholdAlert, PushFilesCommand, RunAlert, RunFailed, RunProgress, RunReport } from '@agentflow/contracts';
 
 export type NotifierEvent =
   | { kind: 'completed'; report: RunReport }
   | { kind: 'failed'; failure: RunFailed; report: RunReport }
   | { kind: 'progress'; progress: RunProgress }
-  | { kind: 'push-files'; command: PushFilesCommand };
+  | { kind: 'push-files'; command: PushFilesCommand }
+  /** A workflow's run-level `notify:` action fired (`af.notify.alert`). */
+  | { kind: 'alert'; alert: RunAlert }
+  /** A gateway budget crossed a threshold (`af.notify.budget-alert`). */
+  | { kind: 'budget-alert'; alert: BudgetThresholdAlert };
 
 export function runIdOf(event: NotifierEvent): string {
   switch (event.kind) {
@@ -16,10 +20,24 @@ export function runIdOf(event: NotifierEvent): string {
       return event.progress.runId;
     case 'push-files':
       return event.command.runId;
+    case 'alert':
+      return event.alert.runId;
+    case 'budget-alert':
+      // No run: the budget and its window stand in, so each window's thresholds are their own deliveries.
+      return `budget:${event.alert.budget}:${event.alert.period}`;
   }
 }
 
-/** The ledger's `kind` column: one idempotent delivery per run and kind (and step, for files). */
+/** The ledger's `kind` column: one idempotent delivery per run and kind (and step, for files and alerts; threshold, for budgets). */
 export function ledgerKindOf(event: NotifierEvent): string {
-  return event.kind === 'push-files' ? `push-files:${event.command.stepId}` : event.kind;
+  switch (event.kind) {
+    case 'push-files':
+      return `push-files:${event.command.stepId}`;
+    case 'alert':
+      return `alert:${event.alert.code}:${event.alert.stepId ?? '-'}`;
+    case 'budget-alert':
+      return `budget-alert:${event.alert.threshold}`;
+    default:
+      return event.kind;
+  }
 }

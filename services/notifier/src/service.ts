@@ -5,6 +5,7 @@
  */
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ConsumerHandle } from '@agentflow/bus';
+import { dismissalMessageId, type FindingDismissed } from '@agentflow/contracts';
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
 import { readNotifierConfig, type NotifierConfig } from './config';
 import { startNotifierConsumers, stopConsumers } from './consumers';
@@ -17,8 +18,13 @@ const CONTEXT = Symbol('notifier-context');
 const CONFIG = Symbol('notifier-config');
 
 /** Builds the dispatcher with every configured sink; the failure reporter posts to Slack's alert channel. */
-export function createNotifier(ctx: Pick<ServiceContext, 'db'>, config: NotifierConfig, log: { log(m: string): void; warn(m: string): void; error(m: string): void }): NotificationDispatcher {
-  const { sinks, slack } = buildSinks(config, ctx.db);
+export function createNotifier(ctx: Pick<ServiceContext, 'db'> & Partial<Pick<ServiceContext, 'messenger' | 'topology'>>, config: NotifierConfig, log: { log(m: string): void; warn(m: string): void; error(m: string): void }): NotificationDispatcher {
+  const { messenger, topology } = ctx;
+  // With a bus, a 👎 dismissal also reaches the coordinator (the message id makes a repeat a no-op).
+  const announceDismissal = messenger && topology
+    ? async (d: FindingDismissed) => { await messenger.emit(topology.subjects.findingDismissed, 'finding.dismissed', d, { msgId: dismissalMessageId(d) }); }
+    : undefined;
+  const { sinks, slack } = buildSinks(config, ctx.db, announceDismissal);
   log.log(`notifier sinks: ${sinks.map((s) => s.name).join(', ')}`);
   return new NotificationDispatcher(sinks, new DeliveryLedger(ctx.db), log, config.maxAttempts, slack ? (failed, event) => slack.reportDeliveryFailure(failed.sink, failed.target, runIdOf(event), failed.detail) : undefined);
 }

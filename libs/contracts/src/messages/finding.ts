@@ -125,3 +125,14 @@ export class FindingList {
   @Type(() => Finding)
   findings!: Finding[];
 }
+
+/**
+ * Whether a dismissal (`FindingDismissed.fingerprint`: a full fingerprint, or the short id the
+ * notifier prints under a finding, at least 8 characters) covers `fingerprint`. The short id is the
+ * fingerprint's letters and digits, cut to 12; the coordinator and the notifier both decide with
+ * this, so a finding hidden on the PR is also left out of every later report.
+ */
+export function dismissalCovers(dismissedId: string, fingerprint: string): boolean {
+  if (!dismissedId) return false;
+  return fingerprint.startsWith(dismissedId) || fingerprint.replace(/[^0-9a-zA-Z]/g, '').startsWith(dismissedId);
+}

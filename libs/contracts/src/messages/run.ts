@@ -339,3 +339,27 @@ export class FindingDismissed {
   @IsOptional() @IsString() by?: string;
   @IsOptional() @IsString() reason?: string;
 }
+
+/**
+ * The `Nats-Msg-Id` of a {@link FindingDismissed}: the same dismissal sent by the ingress (a command)
+ * and the notifier (a reaction), or sent again, is stored once.
+ */
+export function dismissalMessageId(d: Pick<FindingDismissed, 'platform' | 'repo' | 'pr' | 'fingerprint'>): string {
+  return `finding-dismissed:${d.platform}:${d.repo}:${d.pr}:${d.fingerprint}`;
+}
+
+/**
+ * A gateway budget crossed one of its alert thresholds, on `af.notify.budget-alert`. The gateway
+ * raises each (budget, period, threshold) once across its replicas; the notifier posts it to
+ * Slack's alert channel once, however often the message is delivered.
+ */
+export class BudgetThresholdAlert {
+  /** The budget as `scope:name:period`, for example `global:all:month` or `team:ios:day`. */
+  @IsString() @MinLength(1) budget!: string;
+  /** The fraction of the limit crossed: 0.5, 0.8, 1. */
+  @IsNumber() @Min(0) threshold!: number;
+  @IsNumber() @Min(0) spentUsd!: number;
+  @IsNumber() @Min(0) limitUsd!: number;
+  /** The budget window the spend counts in (`M2026-11`, `d2026-11-25`): a new window alerts again. */
+  @IsString() @MinLength(1) period!: string;
+}

@@ -21,6 +21,11 @@ export function readGitHubEvent(event: string, payload: Json): IngressEvent {
   const action = str(payload, 'action');
   switch (event) {
     case 'pull_request': {
+      if (action === 'closed') {
+        const number = num(payload, 'pull_request.number') ?? num(payload, 'number');
+        if (!repo || !number) return { kind: 'ignored', reason: 'pull_request.closed without repository or number' };
+        return { kind: 'closed', platform: 'github', repo, pr: number, how: bool(payload, 'pull_request.merged') ? 'merged' : 'closed' };
+      }
       if (!action || !PR_ACTIONS.has(action)) return { kind: 'ignored', reason: `pull_request.${action ?? '?'} starts no review` };
       const pr = at(payload, 'pull_request');
       const number = num(pr, 'number');

@@ -28,6 +28,12 @@ export function readGitLabEvent(event: string, payload: Json): IngressEvent {
   const projectId = num(payload, 'project.id') ?? num(payload, 'project_id');
   switch (event) {
     case 'Merge Request Hook': {
+      const mrAction = str(payload, 'object_attributes.action');
+      if (mrAction === 'close' || mrAction === 'merge') {
+        const iid = num(payload, 'object_attributes.iid');
+        if (!repo || !iid) return { kind: 'ignored', reason: `merge request ${mrAction} without project or iid` };
+        return { kind: 'closed', platform: 'gitlab', repo, pr: iid, how: mrAction === 'merge' ? 'merged' : 'closed' };
+      }
       const action = mergeRequestAction(payload);
       if (!action) return { kind: 'ignored', reason: `merge request ${str(payload, 'object_attributes.action') ?? '?'} starts no review` };
       const mr = at(payload, 'object_attributes');

@@ -48,12 +48,22 @@ export interface PushEvent {
   change: ChangeRef;
 }
 
+/** A pull/merge request was closed or merged: its runs still in flight are cancelled. */
+export interface ClosedEvent {
+  kind: 'closed';
+  platform: Platform;
+  repo: string;
+  pr: number;
+  /** `closed` or `merged`. */
+  how: 'closed' | 'merged';
+}
+
 export interface IgnoredEvent {
   kind: 'ignored';
   reason: string;
 }
 
-export type IngressEvent = ChangeEvent | CommandEvent | CiReport | PushEvent | IgnoredEvent;
+export type IngressEvent = ChangeEvent | CommandEvent | CiReport | PushEvent | ClosedEvent | IgnoredEvent;
 
 /** A file a change touches, as the platform API reports it. */
 export interface ChangedFile {

@@ -1,17 +1,17 @@
 /**
  * The consumer side of `af.webhooks.*`: reads what a delivery means, fetches what the payload lacks
  * (changed files, the PR head for a command), matches triggers and requests runs; CI results go to
- * `af.ci.<platform>`. Every delivery ends recorded as matched (with its runs) or ignored (with a
+ * `af.ci.<platform>`, dismissals to `af.runs.dismissed`, and a closed PR cancels its runs. Every delivery ends recorded as matched (with its runs) or ignored (with a
  * reason). Transient failures are thrown for the bus to retry; on the last attempt the failure
  * itself becomes the recorded reason, so no event is lost silently.
  */
-import { describeError, isRetryable, type ChangeRef, type Topology, type WebhookReceived } from '@agentflow/contracts';
+import { describeError, dismissalMessageId, isRetryable, type ChangeRef, type FindingDismissed, type RunCancel, type Topology, type WebhookReceived } from '@agentflow/contracts';
 import type { Messenger } from '@agentflow/bus';
 import type { NormalizedEvent } from '@agentflow/workflow';
 import { HELP_TEXT } from '../events/commands';
 import { readGitHubEvent } from '../events/github-events';
 import { readGitLabEvent } from '../events/gitlab-events';
-import type { ChangedFile, ChangeEvent, CommandEvent, IngressEvent, PushEvent } from '../events/types';
+import type { ChangedFile, ChangeEvent, ClosedEvent, CommandEvent, IngressEvent, PushEvent } from '../events/types';
 import type { IngressLog } from '../log';
 import type { PlatformClient, PlatformClients } from '../platform/platform-client';
 import type { RunRequester, TriggerSource } from '../runs/run-requester';
@@ -75,7 +75,25 @@ export class DeliveryProcessor {
         return this.push(event, source);
       case 'command':
         return this.command(event, source);
+      case 'closed':
+        return this.closed(event);
     }
+  }
+
+  /**
+   * A closed or merged PR needs no review: each of its unfinished runs gets `run.cancel`. The
+   * coordinator ends a run that is still going (and ignores one already finished), so a backlog
+   * built up during an outage only reviews PRs that are still open.
+   */
+  private async closed(event: ClosedEvent): Promise<ProcessOutcome> {
+    const runs = await this.deps.runs.unfinishedRuns(event.platform, event.repo, event.pr);
+    const reason = `pull request ${event.how}`;
+    for (const run of runs) {
+      const cancel: RunCancel = { runId: run.runId, reason };
+      await this.deps.messenger.emit(this.deps.topology.subjects.runCancel(run.runId), 'run.cancel', cancel, { runId: run.runId, msgId: `run-cancel:${run.runId}:pr-${event.how}` });
+    }
+    const where = `${event.repo}#${event.pr}`;
+    return { outcome: 'ignored', runIds: [], detail: runs.length ? `${where} ${event.how}: cancelled ${runs.map((r) => `${r.workflow} -> ${r.runId}`).join(', ')}` : `${where} ${event.how}: no run in flight` };
   }
 
   private platform(name: ChangeRef['platform']): PlatformClient {
@@ -131,6 +149,9 @@ export class DeliveryProcessor {
         return { outcome: 'ignored', runIds: [], detail: 'dismiss without a valid finding id' };
       }
       await this.deps.dismissals.dismiss({ platform: event.platform, repo: event.repo, pr: event.pr, fingerprint: id, by: event.commenter, source: 'command' });
+      // The notifier hides it through the table; the coordinator leaves it out of every later report.
+      const dismissed: FindingDismissed = { platform: event.platform, repo: event.repo, pr: event.pr, fingerprint: id, by: event.commenter, reason: 'command' };
+      await this.deps.messenger.emit(this.deps.topology.subjects.findingDismissed, 'finding.dismissed', dismissed, { msgId: dismissalMessageId(dismissed) });
       return { outcome: 'ignored', runIds: [], detail: `finding ${id} dismissed by ${event.commenter}` };
     }
     const info = await client.pullRequest(address);

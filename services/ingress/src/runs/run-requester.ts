@@ -83,6 +83,20 @@ export class RunRequester {
     return runs;
   }
 
+  /**
+   * The runs of a pull/merge request not yet finished, from the `runs` table: every replica of the
+   * ingress writes a run's row before publishing its request, and the notifier moves it to a final
+   * status, so this sees the runs of every coordinator replica (and those still queued in an outage
+   * backlog) without asking any of them.
+   */
+  async unfinishedRuns(platform: ChangeRef['platform'], repo: string, pr: number): Promise<RequestedRun[]> {
+    const { rows } = await this.db.query<{ id: string; workflow: string }>(
+      `SELECT id, workflow FROM runs WHERE platform = $1 AND repo = $2 AND pr = $3 AND status IN ('requested', 'running') ORDER BY requested_at, id`,
+      [platform, repo, pr],
+    );
+    return rows.map((r) => ({ runId: r.id, workflow: r.workflow }));
+  }
+
   /** Records a skip that no workflow evaluation produced (enrichment failed, no permission). */
   async recordSkip(input: Pick<RunRequestInput, 'source' | 'change' | 'trigger'>, reason: string, workflow = '*'): Promise<void> {
     await this.recordOutcome({ ...input }, workflow, 'skipped', null, reason);

@@ -2,7 +2,7 @@
 import type { SqlDatabase } from '@agentflow/store';
 import type { NotifierConfig } from '../config';
 import { GitHubAccess } from './github/github-access';
-import { GitHubSink } from './github/github-sink';
+import { GitHubSink, type GitHubSinkOptions } from './github/github-sink';
 import { GitLabApi } from './gitlab/gitlab-api';
 import { GitLabSink } from './gitlab/gitlab-sink';
 import { DatabaseSink } from './database/database-sink';
@@ -15,11 +15,12 @@ export interface BuiltSinks {
   slack?: SlackSink;
 }
 
-export function buildSinks(config: NotifierConfig, db: SqlDatabase): BuiltSinks {
+/** `announceDismissal` publishes `finding.dismissed` for a 👎 the GitHub sink finds (see GitHubSinkOptions). */
+export function buildSinks(config: NotifierConfig, db: SqlDatabase, announceDismissal?: GitHubSinkOptions['announceDismissal']): BuiltSinks {
   const posted = new PostedStore(db);
   const sinks: Sink[] = [new DatabaseSink(db)];
   const access = new GitHubAccess(config.github);
-  if (access.configured) sinks.push(new GitHubSink({ access, posted, defaultMaxInline: config.maxInlineComments, maxWaitMs: config.maxInlineWaitMs, publicUrl: config.publicUrl }));
+  if (access.configured) sinks.push(new GitHubSink({ access, posted, defaultMaxInline: config.maxInlineComments, maxWaitMs: config.maxInlineWaitMs, publicUrl: config.publicUrl, announceDismissal }));
   if (config.gitlab.token) sinks.push(new GitLabSink(new GitLabApi(config.gitlab.url, config.gitlab.token, config.maxInlineWaitMs), posted, config.maxInlineComments));
   let slack: SlackSink | undefined;
   if (config.slack.token || config.slack.webhookUrl) {

@@ -1,7 +1,6 @@
 /** What the code-host sinks posted (summaries, inline comments, check runs) and what was dismissed. */
-import type { Platform } from '@agentflow/contracts';
+import { dismissalCovers, type Platform } from '@agentflow/contracts';
 import type { SqlDatabase } from '@agentflow/store';
-import { shortId } from '../render/summary';
 
 export interface SummaryRef {
   commentId: string;
@@ -79,7 +78,7 @@ export class PostedStore {
     );
     const exact = new Set(states.rows.map((r) => r.fingerprint));
     const list = prefixes.rows.map((r) => r.fingerprint_prefix);
-    return (fp) => exact.has(fp) || list.some((p) => fp.startsWith(p) || shortId(fp).startsWith(p));
+    return (fp) => exact.has(fp) || list.some((p) => dismissalCovers(p, fp));
   }
 
   async recordDismissal(k: Omit<PrKey, 'workflow'>, fingerprint: string, by: string): Promise<void> {

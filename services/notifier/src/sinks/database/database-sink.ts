@@ -14,7 +14,7 @@ export class DatabaseSink implements Sink {
   constructor(private readonly db: SqlDatabase) {}
 
   target(event: NotifierEvent): string | null {
-    return event.kind === 'push-files' ? null : 'postgres';
+    return event.kind === 'push-files' || event.kind === 'alert' || event.kind === 'budget-alert' ? null : 'postgres';
   }
 
   async deliver(event: NotifierEvent): Promise<SinkResult> {

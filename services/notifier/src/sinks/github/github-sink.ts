@@ -5,7 +5,7 @@
  * findings, thumbs-down dismissals, and generated files.
  */
 import type { Octokit } from '@octokit/rest';
-import type { Finding, PushFilesCommand, RunProgress, RunReport } from '@agentflow/contracts';
+import type { Finding, FindingDismissed, PushFilesCommand, RunProgress, RunReport } from '@agentflow/contracts';
 import type { NotifierEvent } from '../../events';
 import { checkConclusion } from '../../render/conclusion';
 import { sanitizeMarkdown } from '../../render/markdown';
@@ -25,6 +25,11 @@ export interface GitHubSinkOptions {
   maxWaitMs: number;
   /** Base URL of the CI API, for the check run's details link. */
   publicUrl?: string;
+  /**
+   * Tells the coordinator about a 👎 dismissal (`finding.dismissed`), so later reports leave the
+   * finding out too. GitHub sends no webhook for reactions: the notifier is the one that sees them.
+   */
+  announceDismissal?: (dismissal: FindingDismissed) => Promise<void>;
 }
 
 const ANNOTATION_LEVEL: Record<string, 'failure' | 'warning' | 'notice'> = { blocker: 'failure', major: 'warning', minor: 'notice', info: 'notice' };
@@ -46,6 +51,7 @@ export class GitHubSink implements Sink {
   constructor(private readonly o: GitHubSinkOptions) {}
 
   target(event: NotifierEvent): string | null {
+    if (event.kind === 'alert' || event.kind === 'budget-alert') return null;
     const change = event.kind === 'progress' ? event.progress.change : event.kind === 'push-files' ? event.command.change : event.report.change;
     if (change.platform !== 'github') return null;
     return change.pr ? `github:${change.repo}#${change.pr}` : `github:${change.repo}@${change.headSha}`;
@@ -65,6 +71,8 @@ export class GitHubSink implements Sink {
         return this.result(event.report);
       case 'failed':
         return this.result(event.report, `${event.failure.code}: ${event.failure.reason}`);
+      default:
+        return { state: 'skipped', detail: 'alerts go to Slack' };
     }
   }
 
@@ -188,7 +196,10 @@ export class GitHubSink implements Sink {
     for (const ref of refs.filter((r) => !r.resolved).slice(0, 50)) {
       const reactions = await this.call('list reactions', () => octokit.reactions.listForPullRequestReviewComment({ ...split(key.repo), comment_id: Number(ref.commentId), content: '-1', per_page: 100 }));
       const person = reactions.data.find((r) => r.user && r.user.type !== 'Bot');
-      if (person?.user) await this.o.posted.recordDismissal(key, ref.fingerprint, person.user.login);
+      if (!person?.user) continue;
+      await this.o.posted.recordDismissal(key, ref.fingerprint, person.user.login);
+      // Every time it is seen, not only the first: an announcement lost to a crash is made on the next result.
+      await this.o.announceDismissal?.({ platform: 'github', repo: key.repo, pr: key.pr, fingerprint: ref.fingerprint, by: person.user.login, reason: 'thumbs-down' });
     }
   }
 

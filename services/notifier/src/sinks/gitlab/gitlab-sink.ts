@@ -41,7 +41,7 @@ export class GitLabSink implements Sink {
   ) {}
 
   target(event: NotifierEvent): string | null {
-    if (event.kind === 'push-files') return null;
+    if (event.kind === 'push-files' || event.kind === 'alert' || event.kind === 'budget-alert') return null;
     const change = event.kind === 'progress' ? event.progress.change : event.report.change;
     if (change.platform !== 'gitlab') return null;
     return change.pr ? `gitlab:${change.repo}!${change.pr}` : `gitlab:${change.repo}@${change.headSha}`;
@@ -49,6 +49,7 @@ export class GitLabSink implements Sink {
 
   async deliver(event: NotifierEvent): Promise<SinkResult> {
     if (event.kind === 'push-files') return { state: 'skipped', detail: 'pushing files is GitHub-only' };
+    if (event.kind === 'alert' || event.kind === 'budget-alert') return { state: 'skipped', detail: 'alerts go to Slack' };
     if (event.kind === 'progress') {
       const p = event.progress;
       await this.status(p.change.projectId, p.change.repo, p.change.headSha, p.workflow, 'running', `step ${p.stepId} ${p.state}`);

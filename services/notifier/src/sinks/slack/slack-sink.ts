@@ -1,10 +1,11 @@
 /**
  * Slack: run summaries for channels that ask (`output.slack_channel`), and alerts to the alert
  * channel: failed runs, fallbacks, budget thresholds (50, 80, 100 % of the month, once each), and a
- * vendor outage (one message when it starts, one when it ends, never one per run).
+ * vendor outage (one message when it starts, one when it ends, never one per run). Also a workflow's
+ * run-level `notify:` alerts (to the channel it names) and the gateway's budget alerts, once each.
  */
 import { WebClient } from '@slack/web-api';
-import type { RunReport } from '@agentflow/contracts';
+import type { BudgetThresholdAlert, RunAlert, RunReport } from '@agentflow/contracts';
 import type { SqlDatabase } from '@agentflow/store';
 import type { NotifierEvent } from '../../events';
 import { checkConclusion, unjudgedReason } from '../../render/conclusion';
@@ -49,12 +50,24 @@ export class SlackSink implements Sink {
   }
 
   target(event: NotifierEvent): string | null {
-    if (event.kind !== 'completed' && event.kind !== 'failed') return null;
     if (!this.client && !this.o.webhookUrl) return null;
+    if (event.kind === 'alert') {
+      const channel = this.runAlertChannel(event.alert);
+      return channel ? `slack:${channel}` : null;
+    }
+    if (event.kind === 'budget-alert') return this.o.alertChannel || this.o.webhookUrl ? `slack:${this.o.alertChannel ?? 'webhook'}` : null;
+    if (event.kind !== 'completed' && event.kind !== 'failed') return null;
     return `slack:${this.o.alertChannel ?? this.o.defaultChannel ?? 'webhook'}`;
   }
 
+  /** The workflow's `notify:` channel, else the alert channel; an incoming webhook posts where it was set up. */
+  private runAlertChannel(alert: RunAlert): string | undefined {
+    return alert.target.trim() || this.o.alertChannel || (this.o.webhookUrl ? 'webhook' : undefined);
+  }
+
   async deliver(event: NotifierEvent): Promise<SinkResult> {
+    if (event.kind === 'alert') return this.runAlert(event.alert);
+    if (event.kind === 'budget-alert') return this.gatewayBudgetAlert(event.alert);
     if (event.kind !== 'completed' && event.kind !== 'failed') return { state: 'skipped', detail: 'not a run result' };
     const report = event.report;
     const sent: string[] = [];
@@ -74,6 +87,26 @@ export class SlackSink implements Sink {
       sent.push(...(await this.budget(alerts)));
     }
     return sent.length ? { state: 'delivered', detail: sent.join(', '), data: { sent } } : { state: 'skipped', detail: 'nothing to post' };
+  }
+
+  private async runAlert(alert: RunAlert): Promise<SinkResult> {
+    const channel = this.runAlertChannel(alert);
+    if (!channel) return { state: 'skipped', detail: 'no Slack channel for the alert' };
+    const where = `${alert.change.repo}${alert.change.pr ? `#${alert.change.pr}` : `@${alert.change.headSha.slice(0, 12)}`}`;
+    const posted = await this.once(`run-alert:${alert.runId}:${alert.code}:${alert.stepId ?? '-'}`, () =>
+      this.post(channel, alertMessage('failure', `agentflow ${alert.workflow} on ${where}${alert.stepId ? `, step ${alert.stepId}` : ''}: ${alert.code}`, `${alert.message} (run ${alert.runId})`)),
+    );
+    return posted ? { state: 'delivered', detail: `alert to ${channel}`, data: { sent: [`alert to ${channel}`] } } : { state: 'skipped', detail: 'alert already posted' };
+  }
+
+  /** The gateway's budget alerts: once per budget, window and threshold, to the alert channel. */
+  private async gatewayBudgetAlert(alert: BudgetThresholdAlert): Promise<SinkResult> {
+    const channel = this.o.alertChannel ?? 'webhook';
+    const percent = Math.round(alert.threshold * 100);
+    const posted = await this.once(`gateway-budget:${alert.budget}:${alert.period}:${percent}`, () =>
+      this.post(channel, alertMessage('budget', `agentflow budget ${alert.budget} ${percent}% used`, `${formatUsd(alert.spentUsd)} of ${formatUsd(alert.limitUsd)} spent in ${alert.period}.${percent >= 100 ? ' New work under this budget is refused until the period ends or the budget is raised.' : ''}`)),
+    );
+    return posted ? { state: 'delivered', detail: `budget ${percent}% to ${channel}`, data: { sent: [`budget ${alert.budget} ${percent}%`] } } : { state: 'skipped', detail: 'budget alert already posted' };
   }
 
   /** Reports another sink's delivery that failed for good, to the alert channel. */
