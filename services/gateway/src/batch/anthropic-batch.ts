@@ -56,7 +56,7 @@ export class AnthropicBatchProvider implements JobProvider {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
 
-  constructor(readonly name: string, config: ProviderConfig, private readonly apiKey: string, private readonly pricer: BatchPricer, private readonly clock: Clock) {
+  constructor(readonly name: string, config: ProviderConfig, private readonly apiKey: string, private readonly pricer: BatchPricer, private readonly clock: Pick<Clock, 'now'>) {
     this.baseUrl = (config.baseUrl ?? 'https://api.anthropic.com').replace(/\/$/, '');
     this.timeoutMs = config.timeoutMs ?? 60_000;
   }

@@ -41,7 +41,7 @@ export class OpenAiBatchProvider implements JobProvider {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
 
-  constructor(readonly name: string, config: ProviderConfig, private readonly apiKey: string, private readonly pricer: BatchPricer, private readonly clock: Clock) {
+  constructor(readonly name: string, config: ProviderConfig, private readonly apiKey: string, private readonly pricer: BatchPricer, private readonly clock: Pick<Clock, 'now'>) {
     this.baseUrl = (config.baseUrl ?? 'https://api.openai.com/v1').replace(/\/$/, '');
     this.timeoutMs = config.timeoutMs ?? 60_000;
   }

@@ -48,7 +48,7 @@ export interface GatewayJobsOptions {
   logger: GatewayLogger;
   scrubber: SecretScrubber;
   env: Readonly<Record<string, string | undefined>>;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
   /** Replace the providers built from config. */
   providers?: Map<string, JobProvider>;
   /** Replace the stream hand-back (tests). */

@@ -15,7 +15,7 @@ import { HttpJobProvider } from '../providers/http-job/http-job-provider';
 import type { Clock } from '../shared/clock';
 import type { JobProvider } from './job-provider';
 
-export function buildJobProviders(config: ProvidersConfig, keys: Pick<ProviderKeys, 'resolve'>, clock: Clock): Map<string, JobProvider> {
+export function buildJobProviders(config: ProvidersConfig, keys: Pick<ProviderKeys, 'resolve'>, clock: Pick<Clock, 'now'>): Map<string, JobProvider> {
   const pricer = new BatchPricer(config);
   const out = new Map<string, JobProvider>();
   for (const [name, p] of Object.entries(config.providers)) {

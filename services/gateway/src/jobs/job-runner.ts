@@ -23,7 +23,7 @@ export interface JobRunnerOptions {
   records: RecordSink;
   policy: JobPolicy;
   logger: GatewayLogger;
-  clock: Clock;
+  clock: Pick<Clock, 'now'>;
   /** Time between polls of one job. @default 15000 */
   pollIntervalMs?: number;
   /** How often the poller looks for due jobs. @default pollIntervalMs / 3 */
