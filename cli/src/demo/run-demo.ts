@@ -10,7 +10,7 @@ import type { FakeCheckRun, FakeSlackMessage } from '@agentflow/fake-platforms';
 import { costReport, type CostReport } from '../cost/ledger';
 import type { ProgressDisplay } from '../progress/progress';
 import type { PreparedSample } from './sample-repos';
-import { startDemoStack, type DemoStack, type VendorMode } from './stack';
+import { startDemoStack, type DemoStack, type DemoStackOptions, type VendorMode } from './stack';
 
 /** What landed for one sample pull request. */
 export interface DemoPullRequest {
@@ -191,6 +191,8 @@ export interface RunDemoOptions {
   progress: ProgressDisplay;
   /** How long the runs may take once the webhooks are in. @default 60 s (the fake vendor answers in ms) */
   timeoutMs?: number;
+  /** NATS and PostgreSQL instead of the embedded bus and PGlite (see DemoStackOptions). */
+  infra?: DemoStackOptions['infra'];
   /** Called with the running stack after the results are read and before it stops (tests look at the fakes' own state here). */
   beforeShutdown?: (stack: DemoStack) => Promise<void>;
 }
@@ -199,7 +201,7 @@ export interface RunDemoOptions {
 export async function runDemo(options: RunDemoOptions): Promise<DemoResult> {
   const { progress } = options;
   const started = Date.now();
-  const stack = await startDemoStack({ env: options.env, onStep: (step, state, detail) => progress.step(step, state, detail) });
+  const stack = await startDemoStack({ env: options.env, infra: options.infra, onStep: (step, state, detail) => progress.step(step, state, detail) });
   try {
     const labels = new Map<string, string>();
     const stopFollowing = await followRuns(stack, progress, labels);

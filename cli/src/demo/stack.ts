@@ -31,6 +31,11 @@ export interface DemoStack {
 
 export interface DemoStackOptions {
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Run on NATS JetStream and PostgreSQL instead of the embedded bus and PGlite (the pipeline test
+   * runs the same demo on both). The caller owns the prefix and schema and deletes them after.
+   */
+  infra?: { natsUrl: string; databaseUrl: string; schema: string; busPrefix: string };
   /** Called as each part comes up, for the progress display. */
   onStep?: (step: string, state: 'running' | 'done', detail?: string) => void;
 }
@@ -129,16 +134,18 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     writeConfigDir(configDir, vendor.kind === 'offline' ? vendor.url : undefined);
     const webhookSecret = `demo-${Math.random().toString(36).slice(2)}`;
 
-    step('services (embedded bus, PGlite)', 'running');
+    const where = options.infra ? 'NATS JetStream, PostgreSQL' : 'embedded bus, PGlite';
+    step(`services (${where})`, 'running');
     const [{ runServices }, definitions] = await Promise.all([import('@agentflow/service-kit'), loadDefinitions()]);
     const env: Record<string, string | undefined> = {
       ...options.env,
       PORT: '0',
       HOST: '127.0.0.1',
-      NATS_URL: '',
-      DATABASE_URL: '',
+      NATS_URL: options.infra?.natsUrl ?? '',
+      DATABASE_URL: options.infra?.databaseUrl ?? '',
+      DATABASE_SCHEMA: options.infra?.schema ?? '',
       AGENTFLOW_DATA_DIR: join(root, 'data'),
-      AGENTFLOW_BUS_PREFIX: 'demo',
+      AGENTFLOW_BUS_PREFIX: options.infra?.busPrefix ?? 'demo',
       LOG_LEVEL: options.env.AGENTFLOW_DEMO_LOG_LEVEL ?? 'silent',
       OTEL_SDK_DISABLED: 'true',
       OTEL_METRICS_EXPORTER: 'none',
@@ -163,7 +170,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     };
     const running = await runServices(definitions, { name: 'agentflow-demo', env, handleSignals: false });
     closers.push(() => running.shutdown('demo finished'));
-    step('services (embedded bus, PGlite)', 'done', `${running.services.join(', ')} on ${running.url}`);
+    step(`services (${where})`, 'done', `${running.services.join(', ')} on ${running.url}`);
     return { running, github, slack, vendor, samples, webhookSecret, close };
   } catch (error) {
     await close();
