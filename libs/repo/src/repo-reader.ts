@@ -1,10 +1,11 @@
 /**
  * The `RepoReader` port: everything an agent reads from a repository goes through these few
- * calls. Implementations: a local checkout (git CLI or a plain directory, here) and the
- * GitHub / GitLab APIs (ingress). Higher-level context (related files, conventions,
- * path instructions) is built on top of these primitives in `RepoContext`, so a new platform only
+ * calls. Implementations: a local checkout (git CLI or a plain directory) and the GitHub / GitLab
+ * APIs, all in this lib. Higher-level context (related files, conventions, path instructions) is
+ * built on top of these primitives by the agents' `RepoContext`, so a new platform only
  * implements this interface.
  */
+import type { AgentTask } from '@agentflow/contracts';
 import type { FileDiff } from '@agentflow/mobile';
 
 export interface RepoReader {
@@ -26,13 +27,24 @@ export interface RepoReader {
   findReferences(needle: string, sha: string, limit: number): Promise<string[]>;
 }
 
-/** A repository could not be read (missing commit, not a repository). Retrying the same request does not help. */
+/**
+ * A repository could not be read. `retryable: false` (missing commit or repository, no access):
+ * retrying the same request does not help; `retryable: true` (platform 5xx, rate limit): it may,
+ * after `retryAfterMs` when the platform said so.
+ */
 export class RepoReadError extends Error {
   readonly code = 'repo_read_failed';
   readonly retryable: boolean;
-  constructor(message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  readonly retryAfterMs?: number;
+  constructor(message: string, options: { retryable?: boolean; cause?: unknown; retryAfterMs?: number } = {}) {
     super(message, { cause: options.cause });
     this.name = 'RepoReadError';
     this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
+}
+
+/** Picks the {@link RepoReader} for a task's change (platform API, local clone, or local directory). */
+export interface RepoReaderFactory {
+  forTask(task: AgentTask): Promise<RepoReader>;
 }

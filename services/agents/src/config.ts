@@ -1,5 +1,6 @@
 /** The agents service's settings, read once at start-up from the environment. */
 import { AGENT_TYPE_IDS, ConfigError, isAgentTypeId, type AgentTypeId } from '@agentflow/contracts';
+import { readPlatformAccess, type PlatformAccess } from '@agentflow/repo';
 
 export interface AgentsConfig {
   /** `AGENT_TYPES`: comma list of catalogue ids this deployment consumes. @default every type */
@@ -8,6 +9,11 @@ export interface AgentsConfig {
   concurrency: number;
   /** `AGENTS_CHECKOUTS_DIR`: where local clones of `owner/name` repositories live (`<dir>/<owner>/<name>`). */
   checkoutsDir?: string;
+  /**
+   * GitHub (`GITHUB_API_URL`, `GITHUB_TOKEN` or `GITHUB_APP_ID` + `GITHUB_APP_PRIVATE_KEY`/`_FILE`)
+   * and GitLab (`GITLAB_URL`, `GITLAB_TOKEN`) access for reading changes through the platform APIs.
+   */
+  platforms: PlatformAccess;
 }
 
 export function readAgentsConfig(env: Readonly<Record<string, string | undefined>>): AgentsConfig {
@@ -19,5 +25,5 @@ export function readAgentsConfig(env: Readonly<Record<string, string | undefined
   }
   const concurrency = env.AGENTS_CONCURRENCY ? Number(env.AGENTS_CONCURRENCY) : 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`AGENTS_CONCURRENCY must be a positive integer, got "${env.AGENTS_CONCURRENCY}"`);
-  return { agentTypes: [...new Set(agentTypes)] as AgentTypeId[], concurrency, checkoutsDir: env.AGENTS_CHECKOUTS_DIR || undefined };
+  return { agentTypes: [...new Set(agentTypes)] as AgentTypeId[], concurrency, checkoutsDir: env.AGENTS_CHECKOUTS_DIR || undefined, platforms: readPlatformAccess(env) };
 }

@@ -5,7 +5,7 @@ import { readAgentsConfig, type AgentsConfig } from './config';
 import { BpeTokenCounter } from './context/tokens';
 import { BusModelGateway } from './gateway/model-gateway';
 import { BusPushFiles, SqlPushQuota } from './push/push-files';
-import { LocalReaderFactory } from './repo/reader-factory';
+import { PlatformReaderFactory } from './repo/reader-factory';
 import { AgentWorker } from './runtime/agent-worker';
 import { TaskRunner } from './runtime/task-runner';
 
@@ -15,7 +15,7 @@ const CONFIG = Symbol('AgentsConfig');
 /** Builds the worker from the shared context: the one place the agents' ports meet their implementations. */
 export function createAgentWorker(ctx: Pick<ServiceContext, 'bus' | 'messenger' | 'topology' | 'db'>, config: AgentsConfig): AgentWorker {
   const runner = new TaskRunner({
-    readers: new LocalReaderFactory(config.checkoutsDir),
+    readers: new PlatformReaderFactory({ checkoutsDir: config.checkoutsDir, platforms: config.platforms }),
     gateway: new BusModelGateway(ctx.bus, ctx.topology),
     analyzer: new MobileRulesAnalyzer(),
     tokens: new BpeTokenCounter(),

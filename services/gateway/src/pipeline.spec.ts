@@ -154,6 +154,37 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     expect(clock.sleeps).toEqual([5, 10]);
   });
 
+  it('tries the next provider when a vendor answers outside the schema, and hands over the text when every vendor did', async () => {
+    const prose = '```json\n{"summary": "one issue", "findings": [],}\n```';
+    vendor.setScript('openai', () => ({ kind: 'reply', text: prose }));
+    const chain = [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'anthropic', model: 'claude-sonnet-4-5' }];
+    const fellBack = await gateway.generate(request({ responseSchema: reportSchema, providers: chain }));
+    expect(fellBack).toMatchObject({ status: 'ok', provider: 'anthropic' });
+    expect(fellBack.structured).toBeDefined();
+    expect(fellBack.attempts.map((a) => a.outcome)).toEqual(['bad_output', 'bad_output', 'bad_output', 'ok']);
+
+    const only = await gateway.generate(request({ responseSchema: reportSchema, providers: [chain[0]], cache: true }));
+    expect(only).toMatchObject({ status: 'ok', provider: 'openai', model: 'gpt-4.1', text: prose });
+    expect(only.structured).toBeUndefined();
+    expect(only.errorCode).toBeUndefined();
+    expect(only.attempts.map((a) => a.outcome)).toEqual(['bad_output', 'bad_output', 'bad_output']);
+    // Paid for: every attempt is in the usage and the ledger.
+    expect(only.usage.outputTokens).toBeGreaterThan(0);
+    // Unstructured text is not cached: the next call asks the vendor again.
+    const again = await gateway.generate(request({ responseSchema: reportSchema, providers: [chain[0]], cache: true }));
+    expect(again.cached).toBe(false);
+    vendor.setScript('openai', undefined);
+  });
+
+  it('still fails the call when the chain ends with other failures beside output outside the schema', async () => {
+    vendor.setScript('openai', () => ({ kind: 'reply', text: 'Approved.' }));
+    vendor.enqueue('anthropic', { kind: 'error', status: 400, message: 'bad request' });
+    const res = await gateway.generate(request({ responseSchema: reportSchema, providers: [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'anthropic', model: 'claude-sonnet-4-5' }] }));
+    vendor.setScript('openai', undefined);
+    expect(res).toMatchObject({ status: 'failed', errorCode: 'all_providers_failed' });
+    expect(res.attempts.map((a) => a.outcome)).toEqual(['bad_output', 'bad_output', 'bad_output', 'bad_request']);
+  });
+
   it('falls back to a larger-window model after a context-length error', async () => {
     const res = await gateway.generate(request({
       providers: [{ provider: 'anthropic', model: 'claude-small' }, { provider: 'openai', model: 'gpt-4.1' }],

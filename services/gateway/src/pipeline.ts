@@ -78,6 +78,8 @@ interface Walk {
   primary: ProviderTarget;
   callNo: number;
   retryAt?: number;
+  /** The latest output a vendor gave outside the response schema, kept for when nothing better comes. */
+  unstructured?: { text: string; provider: string; model: string };
 }
 
 type CallOutcome = { ok: true; result: ChatResult; costUsd: number } | { ok: false; error: ProviderError };
@@ -185,9 +187,19 @@ export class GatewayPipeline {
         return this.answer(req, walk, { status: 'ok', text: result.text, structured: result.structured, provider: target.provider, model: target.model });
       }
       if (outcome.error.isContextLength) plan.contextTooLong(target);
+      if (outcome.error.failure === 'bad_output' && outcome.error.details.text !== undefined) {
+        walk.unstructured = { text: outcome.error.details.text, provider: target.provider, model: target.model };
+      }
     }
     if (signal.aborted) return this.answer(req, walk, this.abortedFields(signal));
     if (clock.now() >= req.deadline) return this.answer(req, walk, { errorCode: 'deadline_exceeded', errorMessage: 'the deadline passed before any provider answered' });
+    // Every vendor answered, only not in the schema: that text is still the model's answer, and
+    // the caller's repair parser can often read it (code fences, trailing commas). Hand it over,
+    // unstructured and uncached, rather than failing the call and dropping what was paid for.
+    if (walk.unstructured && walk.attempts.every((a) => a.outcome === 'bad_output')) {
+      const { text, provider, model } = walk.unstructured;
+      return this.answer(req, walk, { status: 'ok', text, provider, model });
+    }
     const allUnavailable = walk.attempts.length > 0 && walk.attempts.every((a) => UNAVAILABLE.has(a.outcome));
     const summary = walk.attempts.map((a) => `${a.provider}/${a.model}: ${a.outcome}${a.status ? ` ${a.status}` : ''}${a.message ? ` (${a.message})` : ''}`).join('; ');
     if (allUnavailable) {

@@ -1,6 +1,6 @@
 /** Ingress configuration, read and validated once at start-up. */
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '@agentflow/contracts';
+import { readPlatformAccess } from '@agentflow/repo';
 
 export interface IngressConfig {
   /** `GITHUB_WEBHOOK_SECRET`: the HMAC key of `X-Hub-Signature-256`. Unset: `/webhooks/github` answers 503. */
@@ -49,30 +49,11 @@ function positiveInt(env: Readonly<Record<string, string | undefined>>, name: st
 }
 
 export function readIngressConfig(env: Readonly<Record<string, string | undefined>>): IngressConfig {
-  let privateKey = env.GITHUB_APP_PRIVATE_KEY?.replace(/\\n/g, '\n');
-  if (!privateKey && env.GITHUB_APP_PRIVATE_KEY_FILE) {
-    try {
-      privateKey = readFileSync(env.GITHUB_APP_PRIVATE_KEY_FILE, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`GITHUB_APP_PRIVATE_KEY_FILE=${env.GITHUB_APP_PRIVATE_KEY_FILE} cannot be read (${String(error)}); mount the App's key there`);
-    }
-  }
-  if (env.GITHUB_APP_ID && !privateKey) {
-    throw new ConfigError('GITHUB_APP_ID is set without GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE; set one of them or unset GITHUB_APP_ID to use GITHUB_TOKEN');
-  }
+  const access = readPlatformAccess(env);
   return {
     githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
-    github: {
-      apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
-      appId: env.GITHUB_APP_ID || undefined,
-      privateKey,
-      token: env.GITHUB_TOKEN || undefined,
-    },
-    gitlab: {
-      webhookToken: env.GITLAB_WEBHOOK_TOKEN || undefined,
-      url: (env.GITLAB_URL || 'https://gitlab.com').replace(/\/+$/, ''),
-      token: env.GITLAB_TOKEN || undefined,
-    },
+    github: access.github,
+    gitlab: { webhookToken: env.GITLAB_WEBHOOK_TOKEN || undefined, ...access.gitlab },
     adminToken: env.AGENTFLOW_API_TOKEN || undefined,
     maxBodyBytes: positiveInt(env, 'INGRESS_MAX_BODY_BYTES', 25 * 1024 * 1024),
     spoolDrainIntervalMs: positiveInt(env, 'INGRESS_SPOOL_DRAIN_MS', 2000),

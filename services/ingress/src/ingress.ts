@@ -4,12 +4,13 @@
  */
 import { DEFAULT_CONSUMER, describeError, type ConsumerSpec, type Topology, type WebhookReceived } from '@agentflow/contracts';
 import type { ConsumerHandle, MessageBus, Messenger } from '@agentflow/bus';
+import { GitHubOctokits } from '@agentflow/repo';
 import type { SqlDatabase } from '@agentflow/store';
 import { RunsApi } from './api/runs-api';
 import { ApiTokenStore } from './api/api-tokens';
 import type { IngressConfig } from './config';
 import { systemClock, type Clock, type IngressLog } from './log';
-import { appAccess, GitHubOctokits, GitHubPlatformClient } from './platform/github-client';
+import { appAccess, GitHubPlatformClient } from './platform/github-client';
 import { GitLabPlatformClient } from './platform/gitlab-client';
 import type { PlatformClients } from './platform/platform-client';
 import { DeliveryProcessor } from './processing/delivery-processor';

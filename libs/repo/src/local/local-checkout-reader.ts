@@ -8,7 +8,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
 import { CatFileBatch } from './cat-file-batch';
-import { RepoReadError, type RepoReader } from './repo-reader';
+import { RepoReadError, type RepoReader } from '../repo-reader';
 
 const run = promisify(execFile);
 const MAX_BUFFER = 64 * 1024 * 1024;

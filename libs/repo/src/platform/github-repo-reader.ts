@@ -1,9 +1,9 @@
 /** `RepoReader` over the GitHub REST API (compare, contents, git trees), as an App installation or with a token. */
 import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
-import { PermanentError } from '@agentflow/contracts';
-import type { GitHubOctokits } from '../platform/github-client';
-import { toPlatformError } from '../platform/platform-errors';
-import { grepFiles, isBinary, toGitDiff, type RepoReader } from './repo-reader';
+import type { GitHubOctokits } from './github-octokits';
+import { toRepoReadError } from './platform-errors';
+import { RepoReadError, type RepoReader } from '../repo-reader';
+import { grepFiles, isBinary, toGitDiff } from './platform-diff';
 
 const STATUS: Record<string, 'added' | 'removed' | 'modified' | 'renamed'> = { added: 'added', removed: 'removed', renamed: 'renamed', copied: 'added' };
 
@@ -26,7 +26,7 @@ export class GitHubRepoReader implements RepoReader {
     try {
       return await fn(await this.octokits.forInstallation(this.installationId));
     } catch (error) {
-      throw toPlatformError(error, `${this.label} ${what}`);
+      throw toRepoReadError(error, `${this.label} ${what}`);
     }
   }
 
@@ -57,13 +57,13 @@ export class GitHubRepoReader implements RepoReader {
       return isBinary(buffer) ? null : buffer.toString('utf8');
     } catch (error) {
       if ((error as { status?: number }).status === 404) return null;
-      throw toPlatformError(error, `${this.label} read ${path}@${sha.slice(0, 12)}`);
+      throw toRepoReadError(error, `${this.label} read ${path}@${sha.slice(0, 12)}`);
     }
   }
 
   async listFiles(sha: string): Promise<string[]> {
     const tree = await this.call(`tree ${sha.slice(0, 12)}`, async (o) => (await o.git.getTree({ owner: this.owner, repo: this.name, tree_sha: sha, recursive: 'true' })).data);
-    if (tree.truncated) throw new PermanentError(`${this.label}: the tree at ${sha.slice(0, 12)} is too large for one API call; read it from a checkout instead`);
+    if (tree.truncated) throw new RepoReadError(`${this.label}: the tree at ${sha.slice(0, 12)} is too large for one API call; read it from a checkout instead`);
     return tree.tree.filter((e) => e.type === 'blob' && e.path).map((e) => e.path!);
   }
 

@@ -1,8 +1,8 @@
 /** `RepoReader` over the GitLab REST API v4 (compare, raw files, repository tree). */
 import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
-import { PermanentError, TransientError } from '@agentflow/contracts';
-import { retryAfterMs } from '../platform/platform-errors';
-import { grepFiles, isBinary, toGitDiff, type RepoReader } from './repo-reader';
+import { retryAfterMs } from './platform-errors';
+import { RepoReadError, type RepoReader } from '../repo-reader';
+import { grepFiles, isBinary, toGitDiff } from './platform-diff';
 
 interface GitLabDiff {
   old_path: string;
@@ -29,12 +29,18 @@ export class GitLabRepoReader implements RepoReader {
   }
 
   private async get(path: string, allow404 = false): Promise<Response | null> {
-    const response = await fetch(`${this.host}/api/v4/projects/${this.project}${path}`, { headers: { 'private-token': this.token } });
+    let response: Response;
+    try {
+      response = await fetch(`${this.host}/api/v4/projects/${this.project}${path}`, { headers: { 'private-token': this.token } });
+    } catch (error) {
+      // GitLab unreachable (DNS, refused, reset): another attempt may get through.
+      throw new RepoReadError(`${this.label} GET ${path.split('?')[0]} failed: ${String(error)}`, { retryable: true, cause: error });
+    }
     if (response.ok) return response;
     if (allow404 && response.status === 404) return null;
     const message = `${this.label} GET ${path.split('?')[0]} answered ${response.status}`;
-    if (response.status === 429 || response.status >= 500) throw new TransientError(message, { retryAfterMs: retryAfterMs(response.headers.get('retry-after') ?? undefined) });
-    throw new PermanentError(message);
+    const retryable = response.status === 429 || response.status >= 500;
+    throw new RepoReadError(message, { retryable, retryAfterMs: retryable ? retryAfterMs(response.headers.get('retry-after') ?? undefined) : undefined });
   }
 
   async diff(baseSha: string, headSha: string): Promise<FileDiff[]> {

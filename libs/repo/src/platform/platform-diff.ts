@@ -1,18 +1,4 @@
-/**
- * The `RepoReader` port as the agents service defines it (services/agents/src/repo/repo-reader.ts);
- * restated here because a service never imports another service. The implementations below match
- * it structurally, so the agents can use them as their port.
- */
-import type { FileDiff } from '@agentflow/mobile';
-
-export interface RepoReader {
-  readonly label: string;
-  diff(baseSha: string, headSha: string): Promise<FileDiff[]>;
-  readFile(path: string, sha: string): Promise<string | null>;
-  listFiles(sha: string): Promise<string[]>;
-  findReferences(needle: string, sha: string, limit: number): Promise<string[]>;
-}
-
+/** Helpers the API-backed readers share: platform diff entries as git diff text, grep over reads, binary sniffing. */
 /** A platform diff entry turned into the `diff --git` text `parseUnifiedDiff` reads. */
 export function toGitDiff(entry: { oldPath: string; newPath: string; status: 'added' | 'removed' | 'modified' | 'renamed'; patch?: string }): string {
   const oldName = entry.status === 'added' ? '/dev/null' : `a/${entry.oldPath}`;

@@ -1,5 +1,6 @@
 /** HTTP errors of a code host turned into retryable or permanent errors, Retry-After kept. */
 import { PermanentError, TransientError } from '@agentflow/contracts';
+import { RepoReadError } from '../repo-reader';
 
 interface HttpishError {
   status?: number;
@@ -37,4 +38,12 @@ export function toPlatformError(error: unknown, what: string): Error {
     return new TransientError(message, { cause: error, retryAfterMs: wait });
   }
   return new PermanentError(message, { cause: error });
+}
+
+/** A platform failure while reading a repository, as the port's {@link RepoReadError} (retryability and Retry-After kept). */
+export function toRepoReadError(error: unknown, what: string): RepoReadError {
+  if (error instanceof RepoReadError) return error;
+  const platform = toPlatformError(error, what);
+  const retryAfterMs = platform instanceof TransientError ? platform.retryAfterMs : undefined;
+  return new RepoReadError(platform.message, { retryable: platform instanceof TransientError, cause: error, retryAfterMs });
 }

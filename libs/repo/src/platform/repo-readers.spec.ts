@@ -1,7 +1,8 @@
 import { startFakeGitHub, startFakeGitLab, type FakeGitHub, type FakeGitLab } from '@agentflow/fake-platforms';
-import { GitHubOctokits } from '../platform/github-client';
+import { GitHubOctokits } from './github-octokits';
 import { GitHubRepoReader } from './github-repo-reader';
 import { GitLabRepoReader } from './gitlab-repo-reader';
+import { RepoReadError } from '../repo-reader';
 
 const PATCH = '@@ -1,2 +1,3 @@\n import UIKit\n+import Security\n struct Login {}';
 const HEAD = { 'Sources/Login.swift': 'import UIKit\nimport Security\nstruct Login {}\n', 'Sources/Session.swift': 'let l = Login()\n', 'Assets/logo.png': '\u0000PNG' };
@@ -45,5 +46,21 @@ describe('RepoReader over the platform APIs', () => {
       expect((await reader.listFiles('h'.repeat(40))).sort()).toEqual(Object.keys(HEAD).sort());
       expect(await reader.findReferences('Login()', 'h'.repeat(40), 5)).toEqual(['Sources/Session.swift']);
     }
+  });
+
+  it('reports failures as RepoReadError: retryable with Retry-After for a rate limit, permanent for an unknown repository', async () => {
+    gh.failNext({ path: '/compare/', status: 429, retryAfter: 7 });
+    const [github, gitlab] = readers();
+    const limited = await github.diff('b'.repeat(40), 'h'.repeat(40)).catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(RepoReadError);
+    expect(limited).toMatchObject({ retryable: true, retryAfterMs: 7000 });
+    const missing = await new GitHubRepoReader(new GitHubOctokits({ apiUrl: gh.apiUrl, token: 'ghs_reader' }), 'acme/none').diff('b'.repeat(40), 'h'.repeat(40)).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(RepoReadError);
+    expect(missing).toMatchObject({ retryable: false });
+    gl.failNext({ path: '/repository/tree', status: 404 });
+    expect(await gitlab.listFiles('h'.repeat(40)).catch((e: unknown) => e)).toMatchObject({ retryable: false, name: 'RepoReadError' });
+    gl.failNext({ path: '/repository/compare', status: 503 });
+    expect(await gitlab.diff('b'.repeat(40), 'h'.repeat(40)).catch((e: unknown) => e)).toMatchObject({ retryable: true, name: 'RepoReadError' });
+    expect(await gitlab.listFiles('h'.repeat(40))).toContain('Sources/Login.swift');
   });
 });

@@ -15,7 +15,6 @@ import {
 } from '@agentflow/contracts';
 import type { MessageBus } from '@agentflow/bus';
 import { RequestFailedError } from '@agentflow/bus';
-import { UnparseableOutputError } from '../output/parse-output';
 
 /** The port the agents use; `BusModelGateway` is the production implementation. */
 export interface ModelGateway {
@@ -100,10 +99,5 @@ export function throwUnlessOk(response: GatewayResponse): void {
     throw new GatewayDeferredError(response.errorMessage ?? 'no provider can take the call now', response.retryAt, response);
   }
   if (response.errorCode === 'aborted') throw new TaskCancelledError('the gateway aborted the call: the run was cancelled');
-  // Every provider answered, but not in the schema: the same as output the agent cannot parse,
-  // which the coordinator retries (a new sample usually parses); not a provider outage.
-  if (response.attempts.length > 0 && response.attempts.every((a) => a.outcome === 'bad_output')) {
-    throw new UnparseableOutputError(`every provider answered outside the response schema: ${response.errorMessage ?? 'bad_output'}`, response.text ?? '');
-  }
   throw new GatewayFailedError(response.errorCode ?? 'gateway_failed', response.errorMessage ?? 'the gateway could not complete the call', response);
 }

@@ -97,11 +97,24 @@ describe('agents through the real gateway to the fake vendor', () => {
     expect(JSON.stringify(served.body)).toContain('review_result');
   });
 
-  it('turns output the vendor keeps giving outside the schema into the retryable unparseable_output', async () => {
+  it('repairs what the vendor wrote outside the schema: the gateway hands over the text, the agent parses it', async () => {
+    const step = planStep('code-review', { providers: [{ provider: 'local', model: 'qwen-coder' }], model: { maxTokens: 2048, focus: 'fenced' }, options: { cache: false } });
+    // Fenced JSON with a trailing comma: not valid JSON, so the gateway records bad_output and, with
+    // no other provider in the chain, answers ok with the text and no structured output.
+    const fenced = '```json\n{"summary": "one crash", "confidence": 0.8, "findings": [{"file": "Sources/Checkout/CheckoutViewModel.swift", "startLine": 19, "endLine": 19, "severity": "major", "category": "bug", "message": "try! crashes when the charge fails", "confidence": 0.9},]}\n```';
+    vendor.setScript('openai', () => ({ kind: 'reply', text: fenced }));
+    const result = await runner.run(agentTask(repo, base, head, step, { runId: 'gw-2r' }), new AbortController().signal);
+    vendor.setScript('openai', undefined);
+    expect(result).toMatchObject({ status: 'succeeded' });
+    expect(result.findings).toEqual([expect.objectContaining({ file: 'Sources/Checkout/CheckoutViewModel.swift', startLine: 19, source: 'model' })]);
+    expect((result.data as { repairs?: string[] }).repairs?.length).toBeGreaterThan(0);
+  });
+
+  it('turns output the vendor keeps giving outside the schema, and that no repair can read, into the retryable unparseable_output', async () => {
     const step = (focus: string) =>
       planStep('code-review', { providers: [{ provider: 'local', model: 'qwen-coder' }], model: { maxTokens: 2048, focus }, options: { cache: false } });
-    // The gateway checks structured output itself (bad_output, retried, then every provider failed):
-    // to the agent that is output it cannot use, which the coordinator retries, not an outage.
+    // The gateway checks structured output itself (bad_output on every attempt) and hands the text
+    // over unstructured; prose is nothing the repair parser can read: the coordinator retries.
     vendor.setScript('openai', () => ({ kind: 'reply', text: 'Approved. Nothing to report.' }));
     const prose = await runner.run(agentTask(repo, base, head, step('prose'), { runId: 'gw-3' }), new AbortController().signal);
     vendor.setScript('openai', undefined);

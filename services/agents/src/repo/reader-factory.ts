@@ -1,37 +1,72 @@
 /**
- * Picks the {@link RepoReader} for a task's change. Here: local checkouts (a `local` change's
- * directory, or `<checkoutsDir>/<owner>/<name>` for GitHub and GitLab). The ingress issue adds
- * API-backed readers by implementing this factory.
+ * Picks the {@link RepoReader} for a task's change by `task.change.platform`:
+ * - `github`: the GitHub API (App installation `change.installationId`, or the token) when GitHub
+ *   access is configured;
+ * - `gitlab`: the GitLab API (`change.projectId`, else the project path) when `GITLAB_TOKEN` is set;
+ * - `local`: the change's directory (git checkout, or plain directory with a `.diff` artifact).
+ * A GitHub or GitLab change falls back to a local clone `<AGENTS_CHECKOUTS_DIR>/<owner>/<name>` when
+ * the platform is not configured. The test runner builds its commit with git plumbing, so it is
+ * given the clone whenever one exists.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { AgentTask } from '@agentflow/contracts';
-import { DirectoryReader, GitCheckoutReader } from './local-checkout-reader';
-import { RepoReadError, type RepoReader } from './repo-reader';
+import {
+  DirectoryReader, GitCheckoutReader, GitHubOctokits, GitHubRepoReader, GitLabRepoReader, RepoReadError,
+  type GitLabAccess, type PlatformAccess, type RepoReader, type RepoReaderFactory,
+} from '@agentflow/repo';
 
-export interface RepoReaderFactory {
-  forTask(task: AgentTask): Promise<RepoReader>;
+export interface ReaderFactoryOptions {
+  /** `AGENTS_CHECKOUTS_DIR`: local clones as `<dir>/<owner>/<name>`. */
+  checkoutsDir?: string;
+  /** GitHub and GitLab access (`readPlatformAccess`); absent: only local clones and directories. */
+  platforms?: PlatformAccess;
 }
 
-export class LocalReaderFactory implements RepoReaderFactory {
-  constructor(private readonly checkoutsDir?: string) {}
+/** Agent types that need a git checkout on disk rather than an API view of the repository. */
+const NEEDS_CHECKOUT = new Set(['test-runner']);
+
+export class PlatformReaderFactory implements RepoReaderFactory {
+  private readonly github?: GitHubOctokits;
+  private readonly gitlab?: GitLabAccess;
+
+  constructor(private readonly options: ReaderFactoryOptions = {}) {
+    const github = options.platforms ? new GitHubOctokits(options.platforms.github) : undefined;
+    // One GitHubOctokits per service: it caches installation clients across tasks.
+    this.github = github?.configured ? github : undefined;
+    this.gitlab = options.platforms?.gitlab.token ? options.platforms.gitlab : undefined;
+  }
 
   async forTask(task: AgentTask): Promise<RepoReader> {
     const { change } = task;
-    const root = change.platform === 'local' ? change.repo : this.checkoutsDir ? join(this.checkoutsDir, change.repo) : undefined;
-    if (!root || !existsSync(root)) {
-      throw new RepoReadError(
-        change.platform === 'local'
-          ? `local repository ${change.repo} does not exist on this machine`
-          : `no checkout of ${change.platform}:${change.repo}; set AGENTS_CHECKOUTS_DIR to a directory holding <owner>/<name> clones`,
-      );
+    if (change.platform === 'local') {
+      if (!existsSync(change.repo)) throw new RepoReadError(`local repository ${change.repo} does not exist on this machine`);
+      return localReader(change.repo, task);
     }
-    if (existsSync(join(root, '.git'))) return new GitCheckoutReader(root);
-    // A plain directory: the diff comes as an artifact (`*.diff` / `*.patch`).
-    const diffPath = (task.artifacts ?? []).find((a) => /\.(diff|patch)$/.test(a));
-    if (!diffPath) throw new RepoReadError(`${root} is not a git checkout and the task has no .diff artifact`);
-    const text = await readFile(isAbsolute(diffPath) ? diffPath : join(root, diffPath), 'utf8');
-    return new DirectoryReader(root, text);
+    const clone = this.options.checkoutsDir ? join(this.options.checkoutsDir, change.repo) : undefined;
+    const hasClone = clone !== undefined && existsSync(clone);
+    if (hasClone && NEEDS_CHECKOUT.has(task.agentType)) return localReader(clone, task);
+    if (change.platform === 'github' && this.github) return new GitHubRepoReader(this.github, change.repo, change.installationId);
+    if (change.platform === 'gitlab' && this.gitlab) return new GitLabRepoReader(this.gitlab.url, this.gitlab.token!, change.projectId ?? change.repo);
+    if (hasClone) return localReader(clone, task);
+    const access = change.platform === 'github' ? 'GITHUB_TOKEN or GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY' : 'GITLAB_TOKEN';
+    throw new RepoReadError(`cannot read ${change.platform}:${change.repo}: set ${access}, or AGENTS_CHECKOUTS_DIR to a directory holding <owner>/<name> clones`);
+  }
+}
+
+async function localReader(root: string, task: AgentTask): Promise<RepoReader> {
+  if (existsSync(join(root, '.git'))) return new GitCheckoutReader(root);
+  // A plain directory: the diff comes as an artifact (`*.diff` / `*.patch`).
+  const diffPath = (task.artifacts ?? []).find((a) => /\.(diff|patch)$/.test(a));
+  if (!diffPath) throw new RepoReadError(`${root} is not a git checkout and the task has no .diff artifact`);
+  const text = await readFile(isAbsolute(diffPath) ? diffPath : join(root, diffPath), 'utf8');
+  return new DirectoryReader(root, text);
+}
+
+/** Local clones and directories only (no platform access): tests, benchmarks, `agentflow analyze`. */
+export class LocalReaderFactory extends PlatformReaderFactory {
+  constructor(checkoutsDir?: string) {
+    super({ checkoutsDir });
   }
 }

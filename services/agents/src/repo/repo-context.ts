@@ -5,7 +5,7 @@
  */
 import picomatch from 'picomatch';
 import { isTestPath, type SourceLanguage } from '@agentflow/mobile';
-import type { RepoReader } from './repo-reader';
+import type { RepoReader } from '@agentflow/repo';
 
 export type RelatedKind = 'test' | 'interface' | 'caller';
 

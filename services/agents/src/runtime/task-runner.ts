@@ -7,6 +7,7 @@
  */
 import { AgentflowError, describeError, type AgentResult, type AgentTask, type PlanStep } from '@agentflow/contracts';
 import { RequestFailedError } from '@agentflow/bus';
+import { RepoReadError, type RepoReaderFactory } from '@agentflow/repo';
 import type { AgentOutcome } from '../agents/agent';
 import { agentFor } from '../agents/registry';
 import type { MobileAnalyzer } from '../analysis/mobile-analyzer';
@@ -16,8 +17,6 @@ import { GatewayDeferredError, GatewayFailedError, TaskCancelledError, type Mode
 import { UnparseableOutputError } from '../output/parse-output';
 import type { PushFilesPort, PushQuota } from '../push/push-files';
 import { RepoContext } from '../repo/repo-context';
-import type { RepoReaderFactory } from '../repo/reader-factory';
-import { RepoReadError } from '../repo/repo-reader';
 import { UsageMeter } from './usage-meter';
 
 export interface TaskRunnerDeps {

@@ -48,6 +48,8 @@ export class ProviderError extends AgentflowError {
       vendorRequestId?: string;
       /** Tokens billed for a call that still failed (output that did not parse): paid, and waste. */
       usage?: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
+      /** `bad_output`: what the vendor wrote instead of the structured answer (the agent may still repair it). */
+      text?: string;
       cause?: unknown;
     },
   ) {

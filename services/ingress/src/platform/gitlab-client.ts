@@ -2,7 +2,7 @@
 import { Gitlab } from '@gitbeaker/rest';
 import type { ChangedFile } from '../events/types';
 import type { PlatformClient, PullRequestAddress, PullRequestInfo, RepoAddress } from './platform-client';
-import { toPlatformError } from './platform-errors';
+import { toPlatformError } from '@agentflow/repo';
 
 /** Developer (30) and above may push. */
 const DEVELOPER = 30;

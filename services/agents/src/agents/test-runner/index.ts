@@ -5,7 +5,7 @@
  * capped per repository and day (`maxPushesPerDay`, default 3).
  */
 import type { ProposedFile, PushFilesCommand } from '@agentflow/contracts';
-import { GitCheckoutReader } from '../../repo/local-checkout-reader';
+import { GitCheckoutReader } from '@agentflow/repo';
 import { buildCommit, commitTimeOf } from '../../push/commit-builder';
 import type { AgentDefinition, AgentOutcome } from '../agent';
 

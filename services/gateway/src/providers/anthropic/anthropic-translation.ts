@@ -39,7 +39,7 @@ export function fromAnthropicMessage(message: Anthropic.Message, call: ChatCall,
   if (!call.responseSchema) return { text, usage, vendorRequestId, finishReason: message.stop_reason ?? 'end_turn' };
   const tool = message.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === call.responseSchema!.name);
   if (!tool || !tool.input || typeof tool.input !== 'object') {
-    throw new ProviderError('bad_output', `${target.provider}/${target.model} did not call the ${call.responseSchema.name} tool (stop reason ${message.stop_reason})`, { ...target, vendorRequestId, usage });
+    throw new ProviderError('bad_output', `${target.provider}/${target.model} did not call the ${call.responseSchema.name} tool (stop reason ${message.stop_reason})`, { ...target, vendorRequestId, usage, text });
   }
   const structured = tool.input as Record<string, unknown>;
   return { text: JSON.stringify(structured), structured, usage, vendorRequestId, finishReason: message.stop_reason ?? 'tool_use' };

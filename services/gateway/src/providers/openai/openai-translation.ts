@@ -39,6 +39,6 @@ export function fromOpenAICompletion(completion: OpenAI.ChatCompletion, call: Ch
     if (!structured || typeof structured !== 'object' || Array.isArray(structured)) throw new Error('not an object');
     return { text, structured: structured as Record<string, unknown>, usage, vendorRequestId, finishReason };
   } catch {
-    throw new ProviderError('bad_output', `${target.provider}/${target.model} returned output that is not a JSON object for ${call.responseSchema.name} (finish ${finishReason})`, { ...target, vendorRequestId, usage });
+    throw new ProviderError('bad_output', `${target.provider}/${target.model} returned output that is not a JSON object for ${call.responseSchema.name} (finish ${finishReason})`, { ...target, vendorRequestId, usage, text });
   }
 }
