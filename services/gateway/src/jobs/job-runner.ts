@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobFinished, JobLaunch, JobReply } from '@agentflow/contracts';
 import { TERMINAL_JOB_STATES } from '@agentflow/contracts';
+import { RevisionConflictError } from '@agentflow/bus';
 import type { GatewayLogger } from '../log/gateway-logger';
 import type { RecordSink } from '../cost/record-sink';
 import type { Clock } from '../shared/clock';
@@ -98,8 +99,20 @@ export class JobRunner {
     if (TERMINAL_JOB_STATES.has(found.record.state)) return replyOf(found.record);
     const provider = this.o.providers.get(found.record.provider);
     await provider?.cancel(found.record.vendorJobId, this.abort.signal);
-    const record: JobRecord = { ...found.record, cancelRequested: true, state: 'cancelled', reason: 'cancelled by the caller', vendorStatus: found.record.vendorStatus };
-    await this.o.store.update(record, found.revision);
+    // The poller may have written in between; cancel wins unless the job ended meanwhile.
+    let current = found;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.o.store.update({ ...current.record, cancelRequested: true, state: 'cancelled', reason: 'cancelled by the caller' }, current.revision);
+        break;
+      } catch (e) {
+        const again = await this.o.store.get(jobId);
+        if (!(e instanceof RevisionConflictError) || attempt >= 3 || !again) throw e;
+        if (TERMINAL_JOB_STATES.has(again.record.state)) return replyOf(again.record);
+        current = again;
+      }
+    }
+    const record: JobRecord = { ...current.record, cancelRequested: true, state: 'cancelled', reason: 'cancelled by the caller' };
     await this.handBack(jobId);
     return replyOf(record);
   }
@@ -118,7 +131,9 @@ export class JobRunner {
       try {
         await this.pollOne(jobId);
       } catch (e) {
-        this.o.logger.warn('job poll failed', { jobId, error: e instanceof Error ? e.message : String(e) });
+        // Replicas poll the same jobs; losing the compare-and-set means another one recorded it.
+        if (e instanceof RevisionConflictError) this.o.logger.debug('job changed by another replica', { jobId });
+        else this.o.logger.warn('job poll failed', { jobId, error: e instanceof Error ? e.message : String(e) });
       }
     }
   }
