@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- workflow [--runs 400] [--throughput-runs 1000] [--in-flight 200] [--transport embedded|jetstream|both]`
+ * `npm run bench -- workflow [--runs 200] [--throughput-runs 400] [--in-flight 200] [--transport embedded|jetstream|both]`
  *
  * The coordinator, agents and gateway services on one bus, the gateway calling fake vendors over
  * HTTP, 200 runs in flight of a 2-phase workflow (4 parallel steps, then 1):
@@ -95,7 +95,7 @@ async function benchTransport(transport: Transport, fixture: ReviewFixture, o: {
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
-  const o = { runs: positive('runs', 400), throughputRuns: positive('throughput-runs', 1000), inFlight: positive('in-flight', 200) };
+  const o = { runs: positive('runs', 200), throughputRuns: positive('throughput-runs', 400), inFlight: positive('in-flight', 200) };
   const which = arg('transport', 'both');
   const transports: Transport[] = which === 'both' ? ['embedded', 'jetstream'] : [which as Transport];
   if (!transports.every((t) => t === 'embedded' || t === 'jetstream')) throw new Error('--transport must be embedded, jetstream or both');
