@@ -67,6 +67,16 @@ export function readGitLabEvent(event: string, payload: Json): IngressEvent {
       if (!repo || !iid || !commenter || commentId === undefined) return { kind: 'ignored', reason: 'note hook without project, merge request, author or id' };
       return { kind: 'command', platform: 'gitlab', ...parsed, repo, pr: iid, commenter, commenterId: num(payload, 'user.id'), commentId: String(commentId), projectId };
     }
+    case 'Emoji Hook': {
+      if (str(payload, 'event_type') !== 'award') return { kind: 'ignored', reason: `emoji ${str(payload, 'event_type') ?? '?'} is not a new reaction` };
+      if (str(payload, 'object_attributes.name') !== 'thumbsdown') return { kind: 'ignored', reason: `emoji ${str(payload, 'object_attributes.name') ?? '?'} is not a dismissal` };
+      if (str(payload, 'object_attributes.awardable_type') !== 'Note') return { kind: 'ignored', reason: 'emoji is not on a comment' };
+      const iid = num(payload, 'merge_request.iid');
+      const noteId = num(payload, 'object_attributes.awardable_id');
+      const reactor = str(payload, 'user.username');
+      if (!repo || !iid || noteId === undefined || !reactor) return { kind: 'ignored', reason: 'emoji hook without project, merge request, comment or user' };
+      return { kind: 'reaction', platform: 'gitlab', repo, pr: iid, commentId: String(noteId), reactor, reactorId: num(payload, 'user.id'), projectId };
+    }
     case 'Pipeline Hook': {
       const status = str(payload, 'object_attributes.status');
       const sha = str(payload, 'object_attributes.sha');

@@ -48,6 +48,19 @@ export interface PushEvent {
   change: ChangeRef;
 }
 
+/** A person reacted 👎 to a comment on a pull/merge request (GitLab `Emoji Hook`; GitHub sends none). */
+export interface ReactionEvent {
+  kind: 'reaction';
+  platform: Platform;
+  repo: string;
+  pr: number;
+  /** The comment (GitLab note) reacted to. */
+  commentId: string;
+  reactor: string;
+  reactorId?: number;
+  projectId?: number;
+}
+
 /** A pull/merge request was closed or merged: its runs still in flight are cancelled. */
 export interface ClosedEvent {
   kind: 'closed';
@@ -63,7 +76,7 @@ export interface IgnoredEvent {
   reason: string;
 }
 
-export type IngressEvent = ChangeEvent | CommandEvent | CiReport | PushEvent | ClosedEvent | IgnoredEvent;
+export type IngressEvent = ChangeEvent | CommandEvent | CiReport | PushEvent | ClosedEvent | ReactionEvent | IgnoredEvent;
 
 /** A file a change touches, as the platform API reports it. */
 export interface ChangedFile {

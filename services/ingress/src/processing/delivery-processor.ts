@@ -11,7 +11,7 @@ import type { NormalizedEvent } from '@agentflow/workflow';
 import { HELP_TEXT } from '../events/commands';
 import { readGitHubEvent } from '../events/github-events';
 import { readGitLabEvent } from '../events/gitlab-events';
-import type { ChangedFile, ChangeEvent, ClosedEvent, CommandEvent, IngressEvent, PushEvent } from '../events/types';
+import type { ChangedFile, ChangeEvent, ClosedEvent, CommandEvent, IngressEvent, PushEvent, ReactionEvent } from '../events/types';
 import type { IngressLog } from '../log';
 import type { PlatformClient, PlatformClients } from '../platform/platform-client';
 import type { RunRequester, TriggerSource } from '../runs/run-requester';
@@ -77,7 +77,28 @@ export class DeliveryProcessor {
         return this.command(event, source);
       case 'closed':
         return this.closed(event);
+      case 'reaction':
+        return this.reaction(event);
     }
+  }
+
+  /** A 👎 from someone with write access on one of agentflow's inline comments dismisses its finding. */
+  private async reaction(event: ReactionEvent): Promise<ProcessOutcome> {
+    const fingerprint = await this.deps.dismissals.findingOfComment(event.platform, event.repo, event.pr, event.commentId);
+    if (!fingerprint) return { outcome: 'ignored', runIds: [], detail: `reaction on comment ${event.commentId}, which is not an agentflow finding` };
+    const client = this.platform(event.platform);
+    const address = { repo: event.repo, pr: event.pr, projectId: event.projectId };
+    if (!(await client.canWrite(address, { login: event.reactor, id: event.reactorId }))) {
+      return { outcome: 'ignored', runIds: [], detail: `thumbs-down from ${event.reactor} ignored: dismissing needs write access to ${event.repo}` };
+    }
+    await this.deps.dismissals.dismiss({ platform: event.platform, repo: event.repo, pr: event.pr, fingerprint, by: event.reactor, source: 'reaction' });
+    await this.announceDismissal({ platform: event.platform, repo: event.repo, pr: event.pr, fingerprint, by: event.reactor, reason: 'thumbs-down' });
+    return { outcome: 'ignored', runIds: [], detail: `finding ${fingerprint} dismissed by ${event.reactor} (thumbs-down)` };
+  }
+
+  /** The notifier hides a dismissed finding through the table; the coordinator leaves it out of every later report. */
+  private async announceDismissal(dismissed: FindingDismissed): Promise<void> {
+    await this.deps.messenger.emit(this.deps.topology.subjects.findingDismissed, 'finding.dismissed', dismissed, { msgId: dismissalMessageId(dismissed) });
   }
 
   /**
@@ -149,9 +170,7 @@ export class DeliveryProcessor {
         return { outcome: 'ignored', runIds: [], detail: 'dismiss without a valid finding id' };
       }
       await this.deps.dismissals.dismiss({ platform: event.platform, repo: event.repo, pr: event.pr, fingerprint: id, by: event.commenter, source: 'command' });
-      // The notifier hides it through the table; the coordinator leaves it out of every later report.
-      const dismissed: FindingDismissed = { platform: event.platform, repo: event.repo, pr: event.pr, fingerprint: id, by: event.commenter, reason: 'command' };
-      await this.deps.messenger.emit(this.deps.topology.subjects.findingDismissed, 'finding.dismissed', dismissed, { msgId: dismissalMessageId(dismissed) });
+      await this.announceDismissal({ platform: event.platform, repo: event.repo, pr: event.pr, fingerprint: id, by: event.commenter, reason: 'command' });
       return { outcome: 'ignored', runIds: [], detail: `finding ${id} dismissed by ${event.commenter}` };
     }
     const info = await client.pullRequest(address);

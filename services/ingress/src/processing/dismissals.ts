@@ -10,6 +10,15 @@ export const MIN_FINGERPRINT_PREFIX = 8;
 export class DismissalStore {
   constructor(private readonly db: SqlDatabase) {}
 
+  /** The finding agentflow posted as this inline comment on the PR (the notifier's record), if any. */
+  async findingOfComment(platform: Platform, repo: string, pr: number, commentId: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ fingerprint: string }>(
+      'SELECT fingerprint FROM notifier_inline_comments WHERE platform = $1 AND repo = $2 AND pr = $3 AND comment_id = $4 LIMIT 1',
+      [platform, repo, pr, commentId],
+    );
+    return rows[0]?.fingerprint;
+  }
+
   async dismiss(d: { platform: Platform; repo: string; pr: number; fingerprint: string; by: string; source: 'command' | 'reaction' }): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(

@@ -30,8 +30,8 @@ export interface IntakeReply {
 
 /** GitHub events the ingress routes; anything else is answered 202 and ignored. */
 export const GITHUB_EVENTS: ReadonlySet<string> = new Set(['ping', 'pull_request', 'issue_comment', 'check_suite', 'check_run', 'workflow_run', 'status', 'push']);
-/** GitLab `X-Gitlab-Event` values the ingress routes. */
-export const GITLAB_EVENTS: ReadonlySet<string> = new Set(['Merge Request Hook', 'Note Hook', 'Pipeline Hook', 'Push Hook']);
+/** GitLab `X-Gitlab-Event` values the ingress routes (`Emoji Hook`: a 👎 on agentflow's discussion dismisses the finding). */
+export const GITLAB_EVENTS: ReadonlySet<string> = new Set(['Merge Request Hook', 'Note Hook', 'Pipeline Hook', 'Push Hook', 'Emoji Hook']);
 
 export interface WebhookIntakeDeps {
   /** Absent: GitHub webhooks are not configured and are refused with 503. */
