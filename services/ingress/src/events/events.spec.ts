@@ -14,7 +14,13 @@ describe('reading deliveries', () => {
   it('reads pull requests, comments and CI results from the real GitHub examples', () => {
     const opened = readGitHubEvent('pull_request', JSON.parse(githubExample('pull_request', 'opened').body));
     expect(opened).toMatchObject({ kind: 'change', trigger: 'pull_request.opened', change: { platform: 'github', repo: 'Codertocat/Hello-World', pr: 2 } });
-    expect(readGitHubEvent('pull_request', JSON.parse(githubExample('pull_request', 'closed').body))).toMatchObject({ kind: 'ignored' });
+    // A closed PR cancels its runs (merged or not).
+    const closed = JSON.parse(githubExample('pull_request', 'closed').body);
+    expect(readGitHubEvent('pull_request', closed)).toEqual({ kind: 'closed', platform: 'github', repo: 'Codertocat/Hello-World', pr: closed.pull_request.number, how: closed.pull_request.merged ? 'merged' : 'closed' });
+    expect(readGitHubEvent('pull_request', { ...closed, pull_request: { ...closed.pull_request, merged: true } })).toMatchObject({ kind: 'closed', how: 'merged' });
+    expect(readGitLabEvent('Merge Request Hook', { project: { id: 3, path_with_namespace: 'acme/android' }, object_attributes: { action: 'merge', iid: 4, state: 'merged' } }))
+      .toEqual({ kind: 'closed', platform: 'gitlab', repo: 'acme/android', pr: 4, how: 'merged' });
+    expect(readGitLabEvent('Merge Request Hook', { project: { id: 3, path_with_namespace: 'acme/android' }, object_attributes: { action: 'close', iid: 4, state: 'closed' } })).toMatchObject({ kind: 'closed', how: 'closed' });
     const check = readGitHubEvent('check_suite', JSON.parse(githubExample('check_suite', 'completed').body));
     expect(check).toMatchObject({ kind: 'ci', ci: { platform: 'github', conclusion: 'success' } });
     expect(readGitHubEvent('status', JSON.parse(githubExample('status').body))).toMatchObject({ kind: 'ci' });
