@@ -9,3 +9,4 @@ export * from './github/state';
 export * from './github/server';
 export * from './gitlab/server';
 export * from './slack/server';
+export { blobSha, treeSha, commitSha, type GitIdentity } from './github/git-objects';

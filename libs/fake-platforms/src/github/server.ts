@@ -6,6 +6,7 @@
  */
 import { FakeRouter, serveFake, takeFailure, type FailureRule, type FakeRequest, type FakeResponse, type RunningFake } from '../http';
 import { commentableLines } from './diff-lines';
+import { blobSha, commitSha, identityFrom, treeSha } from './git-objects';
 import {
   FakeGitHubState, type FakeAnnotation, type FakeCheckRun, type FakeIssueComment, type FakePrFile, type FakePullRequest,
   type FakeReviewComment, type FakeUser,
@@ -467,17 +468,22 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (entry.sha === null) delete files[entry.path];
       else files[entry.path] = entry.content ?? '';
     }
-    const sha = state.sha(JSON.stringify(files));
+    const sha = treeSha(files);
     state.trees.set(sha, { sha, files });
-    return { status: 201, body: { sha, truncated: false, tree: Object.keys(files).map((path) => ({ path, mode: '100644', type: 'blob', sha: state.sha(path) })) } };
+    return { status: 201, body: { sha, truncated: false, tree: Object.entries(files).map(([path, content]) => ({ path, mode: '100644', type: 'blob', sha: blobSha(content) })) } };
   });
   router.on('POST', '/repos/:owner/:repo/git/commits', (req) => {
     const tree = String(req.body.tree ?? '');
     if (!state.trees.has(tree)) return unprocessable([], 'Tree SHA does not exist');
     const parents = (req.body.parents as string[]) ?? [];
-    const sha = state.sha(`${tree}:${parents.join(',')}:${String(req.body.message)}`);
-    state.commits.set(sha, { sha, tree, parents, message: String(req.body.message ?? '') });
-    return { status: 201, body: { sha, node_id: nodeId('Commit', sha.length), message: req.body.message, tree: { sha: tree }, parents: parents.map((p) => ({ sha: p })), author: { name: 'agentflow[bot]', date: iso() } } };
+    const message = String(req.body.message ?? '');
+    // As GitHub does: the author defaults to the authenticated user, the committer to the author.
+    const author = identityFrom(req.body.author, { name: state.bot.login, email: `${state.bot.id}+${state.bot.login}@users.noreply.github.com` });
+    const committer = identityFrom(req.body.committer ?? req.body.author, author);
+    const sha = commitSha(tree, parents, author, committer, message);
+    state.commits.set(sha, { sha, tree, parents, message });
+    const person = (w: typeof author) => ({ name: w.name, email: w.email, date: new Date(w.time * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    return { status: 201, body: { sha, node_id: nodeId('Commit', sha.length), message, tree: { sha: tree }, parents: parents.map((p) => ({ sha: p })), author: person(author), committer: person(committer) } };
   });
   router.on('GET', '/repos/:owner/:repo/git/commits/:sha', (req) => {
     const commit = state.commits.get(req.params.sha);
