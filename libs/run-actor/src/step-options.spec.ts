@@ -1,6 +1,10 @@
 import type { RunCommand, PublishTaskCommand } from './commands';
 import { RunActor } from './actor';
 import { buildPlan, buildRunRequest } from './plan-builders';
+import type { RunState } from './state';
+
+/** A run that has not started: the actor's first event creates its state. */
+const NO_STATE: RunState | undefined = undefined;
 
 const tasksOf = (commands: RunCommand[]) => commands.filter((c): c is PublishTaskCommand => c.type === 'publishTask');
 
@@ -19,7 +23,7 @@ describe('publishTask carries the workflow review settings in task.step.options'
     },
   );
 
-  const published = () => tasksOf(actor.apply(undefined, { type: 'runRequested', at: 1_700_000_000_000, request: buildRunRequest('run-opts', plan) }).commands);
+  const published = () => tasksOf(actor.apply(NO_STATE, { type: 'runRequested', at: 1_700_000_000_000, request: buildRunRequest('run-opts', plan) }).commands);
 
   it('copies ignore, pathInstructions and conventionsFile of the plan into every task', () => {
     const review = published().find((c) => c.task.stepId === 'review')!;
@@ -47,7 +51,7 @@ describe('publishTask carries the workflow review settings in task.step.options'
 
   it('sends no conventionsFile when neither the plan nor the step names one', () => {
     const bare = buildPlan([{ id: 'review' }]);
-    const [task] = tasksOf(actor.apply(undefined, { type: 'runRequested', at: 1_700_000_000_000, request: buildRunRequest('run-bare', bare) }).commands);
+    const [task] = tasksOf(actor.apply(NO_STATE, { type: 'runRequested', at: 1_700_000_000_000, request: buildRunRequest('run-bare', bare) }).commands);
     expect(task.task.step.options).toEqual({ ignore: [], pathInstructions: [] });
   });
 });

@@ -4,13 +4,16 @@
  * the sample iOS repository with a scripted vendor.
  */
 import type { AgentTask, GatewayRequest } from '@agentflow/contracts';
-import { buildChange, buildPlan, buildRunRequest, RunActor, type PublishTaskCommand } from '@agentflow/run-actor';
+import { buildChange, buildPlan, buildRunRequest, RunActor, type PublishTaskCommand, type RunState } from '@agentflow/run-actor';
 import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
 import { BpeTokenCounter } from '../context/tokens';
 import { LocalReaderFactory } from '../repo/reader-factory';
 import { TaskRunner } from '../runtime/task-runner';
 import { FixtureRepo, json, ScriptedGateway } from '../testing/fixture-repo';
 import { IOS_BASE, IOS_CHANGE } from '../testing/sample-repos';
+
+/** A run that has not started: the actor's first event creates its state. */
+const NO_STATE: RunState | undefined = undefined;
 
 describe('workflow review settings sent by the coordinator', () => {
   let repo: FixtureRepo;
@@ -30,7 +33,7 @@ describe('workflow review settings sent by the coordinator', () => {
       conventionsFile: 'docs/TEAM.md',
     });
     const request = buildRunRequest('run-opts', plan, { change: buildChange({ platform: 'local', repo: repo.root, baseSha: base, headSha: head, pr: 7 }) });
-    const { commands } = new RunActor().apply(undefined, { type: 'runRequested', at: Date.now(), request });
+    const { commands } = new RunActor().apply(NO_STATE, { type: 'runRequested', at: Date.now(), request });
     return commands.find((c): c is PublishTaskCommand => c.type === 'publishTask')!.task;
   }
 
