@@ -89,6 +89,15 @@ export class PostedStore {
     );
   }
 
+  /**
+   * Runs `fn` alone for one check run key. Progress and result deliveries for the same head and
+   * workflow arrive concurrently; without this each could find no check run yet and create one.
+   * An advisory lock on PostgreSQL (so replicas wait too), a mutex on PGlite.
+   */
+  exclusiveCheckRun<T>(k: { platform: Platform; repo: string; headSha: string; workflow: string }, fn: () => Promise<T>): Promise<T> {
+    return this.db.withLock(`notifier-check-run:${k.platform}:${k.repo}:${k.headSha}:${k.workflow}`, () => fn());
+  }
+
   async checkRun(k: { platform: Platform; repo: string; headSha: string; workflow: string }): Promise<{ id: string; runId: string; completed: boolean } | null> {
     const { rows } = await this.db.query<{ check_run_id: string; run_id: string; completed: boolean }>(
       'SELECT check_run_id, run_id, completed FROM notifier_check_runs WHERE platform = $1 AND repo = $2 AND head_sha = $3 AND workflow = $4',

@@ -40,6 +40,20 @@ describe('GitHub sink', () => {
     expect(gh.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/issues/1/comments')).map((r) => r.status)).toEqual([403, 201]);
   });
 
+  it('keeps one check run per head and workflow when progress and the result arrive at once', async () => {
+    const change = { platform: 'github' as const, repo: 'acme/app', pr: 1, headSha: HEAD };
+    const progress = (n: number) => ({ runId: 'r-race', stepId: `s${n}`, state: 'running' as const, attempt: 1, change, workflow: 'race', steps: { s1: 'running' as const, s2: 'pending' as const } });
+    const before = gh.state.checkRuns.filter((c) => c.external_id === 'r-race').length;
+    await Promise.all([
+      sink.deliver({ kind: 'progress', progress: progress(1) }),
+      sink.deliver({ kind: 'progress', progress: progress(2) }),
+      sink.deliver({ kind: 'completed', report: report('r-race', [], { workflow: 'race' }) }),
+    ]);
+    const runs = gh.state.checkRuns.filter((c) => c.external_id === 'r-race');
+    expect(before).toBe(0);
+    expect(runs).toHaveLength(1);
+  });
+
   it('posts nothing in shadow rollout', async () => {
     const before = gh.requests.length;
     expect((await sink.deliver({ kind: 'completed', report: report('r-shadow', [finding('x', 2)], { rollout: 'shadow' }) })).state).toBe('skipped');

@@ -80,6 +80,10 @@ export class GitHubSink implements Sink {
   async progress(p: RunProgress): Promise<SinkResult> {
     const octokit = await this.o.access.octokit(p.change.installationId);
     const key = { platform: 'github' as const, repo: p.change.repo, headSha: p.change.headSha, workflow: p.workflow };
+    return this.o.posted.exclusiveCheckRun(key, () => this.showProgress(octokit, key, p));
+  }
+
+  private async showProgress(octokit: Octokit, key: { platform: 'github'; repo: string; headSha: string; workflow: string }, p: RunProgress): Promise<SinkResult> {
     const found = await this.o.posted.checkRun(key);
     // Another run on the same head (a `/agentflow review`) gets a check run of its own.
     const existing = found?.runId === p.runId ? found : null;
@@ -229,6 +233,13 @@ export class GitHubSink implements Sink {
 
   private async completeCheckRun(octokit: Octokit, report: RunReport, conclusion: string, reason: string, annotations: Finding[], failure?: string): Promise<Record<string, unknown>> {
     const key = { platform: 'github' as const, repo: report.change.repo, headSha: report.change.headSha, workflow: report.workflow };
+    return this.o.posted.exclusiveCheckRun(key, () => this.writeCheckRun(octokit, key, report, conclusion, reason, annotations, failure));
+  }
+
+  private async writeCheckRun(
+    octokit: Octokit, key: { platform: 'github'; repo: string; headSha: string; workflow: string }, report: RunReport,
+    conclusion: string, reason: string, annotations: Finding[], failure?: string,
+  ): Promise<Record<string, unknown>> {
     const found = await this.o.posted.checkRun(key);
     const existing = found?.runId === report.runId ? found : null;
     const list = annotations.slice(0, MAX_ANNOTATIONS).map((f) => ({
