@@ -438,3 +438,28 @@ describe('replay', () => {
     expect(r.state!.status).toBe('completed');
   });
 });
+
+describe('RunActor: report', () => {
+  it('names each file not reviewed once, however many agents skipped it for the same reason', () => {
+    const actor = new RunActor();
+    const steps: StepSpec[] = [
+      { id: 'review', agentType: 'code-review', phase: 'main' },
+      { id: 'security', agentType: 'security', phase: 'main' },
+    ];
+    let state = start(actor, steps).state!;
+    const skipped = [
+      { file: 'Podfile.lock', reason: 'lockfile' },
+      { file: 'App/Generated/Strings.swift', reason: 'generated' },
+    ];
+    let commands: RunCommand[] = [];
+    for (const stepId of ['review', 'security']) {
+      const result = buildResult(RUN, stepId, 1, { notReviewed: stepId === 'security' ? [...skipped, { file: 'Podfile.lock', reason: 'context-budget' }] : skipped });
+      const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1_000, stepId, attempt: 1, result });
+      state = t.state!;
+      commands = t.commands;
+    }
+    const report = ofType(commands, 'completeRun')[0]?.report;
+    expect(report).toBeDefined();
+    expect(report!.notReviewed).toEqual([...skipped, { file: 'Podfile.lock', reason: 'context-budget' }]);
+  });
+});

@@ -117,7 +117,10 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
     if (!step.result) continue;
     const model = step.result.models[0] ?? 'unknown';
     for (const f of step.result.findings) all.push({ ...f, model: f.model || model });
-    notReviewed.push(...step.result.notReviewed);
+    for (const item of step.result.notReviewed) {
+      // Every agent lists the same lockfiles, images and generated files: the report names each once.
+      if (!notReviewed.some((seen) => seen.file === item.file && seen.reason === item.reason)) notReviewed.push(item);
+    }
     proposedFiles.push(...step.result.proposedFiles);
     if (step.state === 'succeeded') {
       const planned = state.request.plan.steps.find((s) => s.id === step.id);
