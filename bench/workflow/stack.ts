@@ -12,7 +12,6 @@ import { AgentWorker, BpeTokenCounter, BusModelGateway, LocalReaderFactory, Mobi
 import { Coordinator, readCoordinatorConfig } from '@agentflow/coordinator';
 
 export const MODEL = 'claude-sonnet-4-6';
-const DAY_MS = 86_400_000;
 const FAKE_KEY = 'sk-ant-api03-BENCHFAKEKEY0123456789abcdefghij';
 
 /** How a run ended, as the bench's subscriber saw it. */
@@ -49,7 +48,7 @@ export class BenchStack {
     const { bus, topology } = this.o;
     // The buckets as the service kit provisions them: the gateway opens them with these ages and
     // refuses a bucket created otherwise.
-    await provisionTopology(bus, topology, { kv: { limits: { maxAgeMs: DAY_MS }, cache: { maxAgeMs: 7 * DAY_MS } } });
+    await provisionTopology(bus, topology);
     const messenger = createMessenger(bus, topology);
     const price = [{ effectiveFrom: '2025-01-01', inputPerMTok: 3, outputPerMTok: 15 }];
     const providers: ProvidersConfig['providers'] = {};

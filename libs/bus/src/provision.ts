@@ -27,9 +27,9 @@ export async function provisionTopology(
     await bus.ensureStream(stream);
     setDeadLetterRoute(bus, stream.name, topology.subjects.dlq(stream.name));
   }
-  await bus.kv(topology.buckets.runs, { history: 5, ...options.kv?.runs });
-  await bus.kv(topology.buckets.cache, { history: 1, ...options.kv?.cache });
-  await bus.kv(topology.buckets.limits, { history: 1, ...options.kv?.limits });
+  await bus.kv(topology.buckets.runs, { ...topology.bucketSettings.runs, ...options.kv?.runs });
+  await bus.kv(topology.buckets.cache, { ...topology.bucketSettings.cache, ...options.kv?.cache });
+  await bus.kv(topology.buckets.limits, { ...topology.bucketSettings.limits, ...options.kv?.limits });
   await bus.objects(topology.buckets.objects);
 }
 

@@ -91,6 +91,22 @@ export interface Topology {
     /** Object store bucket for bodies over 256 KB. */
     objects: string;
   };
+  /**
+   * Settings of each KV bucket, defined once: whoever opens a bucket first creates it with these,
+   * and the bus refuses to open an existing bucket with other settings.
+   */
+  bucketSettings: {
+    runs: BucketSettings;
+    cache: BucketSettings;
+    limits: BucketSettings;
+  };
+}
+
+export interface BucketSettings {
+  /** Revisions kept per key. */
+  history: number;
+  /** Bucket-wide max age in ms (nats-server 2.9 has no per-key TTL); absent: kept until deleted. */
+  maxAgeMs?: number;
 }
 
 const MINUTE = 60_000;
@@ -135,6 +151,12 @@ export function topology(prefix = 'af'): Topology {
       history: { name: stream('HISTORY'), subjects: [`${p}.history.>`], retention: 'limits', maxAgeMs: 90 * DAY, duplicateWindowMs: dedupe },
       notify: { name: stream('NOTIFY'), subjects: [`${p}.notify.>`], retention: 'workqueue', maxAgeMs: 7 * DAY, duplicateWindowMs: dedupe },
       dlq: { name: stream('DLQ'), subjects: [`${p}.dlq.>`], retention: 'limits', maxAgeMs: 30 * DAY, duplicateWindowMs: dedupe },
+    },
+    bucketSettings: {
+      runs: { history: 5 },
+      // Entries carry their own expiry, kept by the gateway; the bucket age only bounds leftovers.
+      cache: { history: 1, maxAgeMs: 7 * DAY },
+      limits: { history: 1, maxAgeMs: 1 * DAY },
     },
     buckets: {
       runs: `${p}_runs`,

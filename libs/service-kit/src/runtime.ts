@@ -27,14 +27,6 @@ import { InstanceRecord, type InstanceInfo } from './instance-record';
 import { NestPinoLogger } from './nest-logger';
 import type { ServiceContext, ServiceDefinition, ServiceName } from './service';
 
-const DAY_MS = 86_400_000;
-
-/**
- * Bucket retention the gateway opens its buckets with (services/gateway/src/gateway.ts). A bucket
- * opened with other settings than it was created with is refused, so provisioning must create
- * them the same way. To move into the topology contract so there is one definition.
- */
-const BUCKET_RETENTION = { limits: { maxAgeMs: DAY_MS }, cache: { maxAgeMs: 7 * DAY_MS } };
 
 export interface RunServicesOptions {
   /** Name for logs, the bus connection and telemetry. @default the service's name, or `agentflow` for several */
@@ -172,7 +164,7 @@ export async function runServices(
     // Runs after the bus drained, before the database closes: the stamp says the stop was clean.
     closers.push('instance record', () => instance.stopped(stopReason));
     closers.push('bus', () => bus.drain());
-    await provisionTopology(bus, topology, { kv: BUCKET_RETENTION });
+    await provisionTopology(bus, topology);
     const messenger = createMessenger(bus, topology);
     readiness.add('bus', async () => (bus.isHealthy() ? undefined : `${bus.kind} bus is not connected`));
 

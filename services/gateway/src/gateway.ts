@@ -40,9 +40,9 @@ const DAY = 86_400_000;
 /** Opens (creating when absent) the gateway's buckets, named from the topology's prefix. */
 export async function openGatewayState(bus: MessageBus, topology: Topology): Promise<GatewayState> {
   const [limits, budgets, cache] = await Promise.all([
-    bus.kv(topology.buckets.limits, { maxAgeMs: DAY }),
+    bus.kv(topology.buckets.limits, topology.bucketSettings.limits),
     bus.kv(`${topology.buckets.limits}_budgets`, { maxAgeMs: 40 * DAY }),
-    bus.kv(topology.buckets.cache, { maxAgeMs: 7 * DAY }),
+    bus.kv(topology.buckets.cache, topology.bucketSettings.cache),
   ]);
   return { limits, budgets, cache };
 }
