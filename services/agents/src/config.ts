@@ -14,6 +14,10 @@ export interface AgentsConfig {
    * and GitLab (`GITLAB_URL`, `GITLAB_TOKEN`) access for reading changes through the platform APIs.
    */
   platforms: PlatformAccess;
+  /** `PROVIDERS_FILE`: providers.yml, read for the kinds of providers (job-style steps). @default workflows/providers.yml */
+  providersFile: string;
+  /** `AGENTS_JOB_POLL_MS`: time between reads of the gateway's job-results stream while a job step waits. @default 2000 */
+  jobPollMs: number;
 }
 
 export function readAgentsConfig(env: Readonly<Record<string, string | undefined>>): AgentsConfig {
@@ -25,5 +29,14 @@ export function readAgentsConfig(env: Readonly<Record<string, string | undefined
   }
   const concurrency = env.AGENTS_CONCURRENCY ? Number(env.AGENTS_CONCURRENCY) : 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`AGENTS_CONCURRENCY must be a positive integer, got "${env.AGENTS_CONCURRENCY}"`);
-  return { agentTypes: [...new Set(agentTypes)] as AgentTypeId[], concurrency, checkoutsDir: env.AGENTS_CHECKOUTS_DIR || undefined, platforms: readPlatformAccess(env) };
+  const jobPollMs = env.AGENTS_JOB_POLL_MS ? Number(env.AGENTS_JOB_POLL_MS) : 2_000;
+  if (!Number.isFinite(jobPollMs) || jobPollMs <= 0) throw new ConfigError(`AGENTS_JOB_POLL_MS must be a positive number of milliseconds, got "${env.AGENTS_JOB_POLL_MS}"`);
+  return {
+    agentTypes: [...new Set(agentTypes)] as AgentTypeId[],
+    concurrency,
+    checkoutsDir: env.AGENTS_CHECKOUTS_DIR || undefined,
+    platforms: readPlatformAccess(env),
+    providersFile: env.PROVIDERS_FILE || 'workflows/providers.yml',
+    jobPollMs,
+  };
 }

@@ -3,6 +3,8 @@ import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
 import { MobileRulesAnalyzer } from './analysis/mobile-analyzer';
 import { readAgentsConfig, type AgentsConfig } from './config';
 import { BpeTokenCounter } from './context/tokens';
+import { JobStepRunner } from './jobs/job-step';
+import { JobStepKinds } from './jobs/job-step-kinds';
 import { BusModelGateway } from './gateway/model-gateway';
 import { BusPushFiles, SqlPushQuota } from './push/push-files';
 import { PlatformReaderFactory } from './repo/reader-factory';
@@ -21,6 +23,13 @@ export function createAgentWorker(ctx: Pick<ServiceContext, 'bus' | 'messenger' 
     tokens: new BpeTokenCounter(),
     push: new BusPushFiles(ctx.messenger, ctx.topology),
     pushQuota: new SqlPushQuota(ctx.db),
+    jobs: new JobStepRunner({
+      bus: ctx.bus,
+      topology: ctx.topology,
+      kinds: JobStepKinds.fromFile(config.providersFile),
+      pollMs: config.jobPollMs,
+      gitlabUrl: config.platforms.gitlab.url,
+    }),
   });
   return new AgentWorker(ctx.bus, ctx.messenger, ctx.topology, runner, { agentTypes: config.agentTypes, concurrency: config.concurrency });
 }

@@ -13,6 +13,7 @@ import { agentFor } from '../agents/registry';
 import type { MobileAnalyzer } from '../analysis/mobile-analyzer';
 import { readProjectFacts, type ProjectFacts } from '../analysis/project-facts';
 import type { TokenCounter } from '../context/tokens';
+import type { JobStepRunner } from '../jobs/job-step';
 import { GatewayDeferredError, GatewayFailedError, TaskCancelledError, type ModelGateway } from '../gateway/model-gateway';
 import { UnparseableOutputError } from '../output/parse-output';
 import type { PushFilesPort, PushQuota } from '../push/push-files';
@@ -26,6 +27,8 @@ export interface TaskRunnerDeps {
   tokens: TokenCounter;
   push: PushFilesPort;
   pushQuota: PushQuota;
+  /** Runs steps whose provider chain starts with a job-style vendor (Cursor, http-job). */
+  jobs?: JobStepRunner;
   now?: () => number;
 }
 
@@ -83,6 +86,9 @@ export class TaskRunner {
     const deadline = AbortSignal.timeout(Math.max(1, task.deadline - this.now()));
     const combined = AbortSignal.any([signal, deadline]);
     try {
+      const step = readStep(task);
+      const jobProvider = this.deps.jobs?.providerFor(step);
+      if (jobProvider) return await this.deps.jobs!.run(task, step, jobProvider, combined);
       const reader = await this.deps.readers.forTask(task);
       const head = task.change.headSha;
       const baseSha = task.change.baseSha ?? `${head}^`;
@@ -96,7 +102,7 @@ export class TaskRunner {
       let facts: Promise<ProjectFacts> | undefined;
       const outcome: AgentOutcome = await agent.run({
         task,
-        step: readStep(task),
+        step,
         repo,
         diff,
         reviewDiff,

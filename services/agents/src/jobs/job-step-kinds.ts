@@ -1,0 +1,39 @@
+/**
+ * Which steps run as vendor jobs. A step is a job step when the first provider of its chain is a
+ * job-style provider in providers.yml (kind `cursor` or `http-job`), or when the workflow marks it
+ * with the step option `job: true` (for deployments whose agents do not read providers.yml).
+ */
+import { existsSync } from 'node:fs';
+import type { PlanStep, ProvidersConfig } from '@agentflow/contracts';
+import { loadProvidersConfig } from '@agentflow/workflow';
+
+/** Provider kinds the gateway serves as launch-and-poll jobs rather than one request. */
+export const JOB_PROVIDER_KINDS: ReadonlySet<string> = new Set(['cursor', 'http-job']);
+
+export class JobStepKinds {
+  private readonly jobProviders: ReadonlySet<string>;
+
+  constructor(config?: ProvidersConfig) {
+    const names = Object.entries(config?.providers ?? {})
+      .filter(([, p]) => JOB_PROVIDER_KINDS.has(p.kind))
+      .map(([name]) => name);
+    this.jobProviders = new Set(names);
+  }
+
+  /**
+   * Reads the providers.yml the gateway reads. A missing file is not an error here: the agents
+   * then recognise job steps by `job: true` alone, and the gateway still refuses unknown providers.
+   * An unreadable or invalid file is: the gateway would refuse it too.
+   */
+  static fromFile(path: string): JobStepKinds {
+    return new JobStepKinds(existsSync(path) ? loadProvidersConfig(path) : undefined);
+  }
+
+  /** The provider that runs this step as a job, or undefined for a chat-model step. */
+  jobProvider(step: PlanStep): string | undefined {
+    const first = step.providers[0]?.provider;
+    if (!first) return undefined;
+    if (this.jobProviders.has(first) || step.options.job === true) return first;
+    return undefined;
+  }
+}
