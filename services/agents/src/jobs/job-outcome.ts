@@ -4,22 +4,43 @@
  * gave any; an errored, expired or cancelled job is a step failure carrying the vendor's reason.
  */
 import { Finding, validateBody, type AgentResult, type AgentTask, type JobFinished } from '@agentflow/contracts';
+import { fingerprintOf } from '../findings/fingerprint';
+
+/**
+ * Certainty given to a vendor finding that states none: the middle of the scale, so neither a
+ * gate's confidence floor nor the merge treats it as sure.
+ */
+export const VENDOR_FINDING_CONFIDENCE = 0.5;
 
 /** Error codes of job steps that did not finish; the coordinator retries neither (a second job costs as much as the first). */
 export const JOB_ERROR_CODES = { failed: 'job_failed', expired: 'job_expired', cancelled: 'cancelled' } as const;
 
 /**
- * Findings a generic vendor's mapping put in `data.findings`. Entries that are not valid findings
- * are dropped and counted: a vendor's report format is not ours to trust, and one bad entry must
- * not lose the rest.
+ * Findings a generic vendor's mapping put in `data.findings` (file, startLine, endLine, severity,
+ * category, message; optionally confidence, ruleId). What only agentflow knows is filled in: the
+ * agent type, the provider as the model, source `model` (an AI product's opinion, not a
+ * deterministic analyser) and a fingerprint. Entries that are still not valid findings are dropped
+ * and counted: a vendor's report format is not ours to trust, and one bad entry must not lose the rest.
  */
-export function mappedFindings(data: Record<string, unknown> | undefined): { findings: Finding[]; dropped: number } {
+export function mappedFindings(task: AgentTask, provider: string, data: Record<string, unknown> | undefined): { findings: Finding[]; dropped: number } {
   const raw = data?.findings;
   if (!Array.isArray(raw)) return { findings: [], dropped: 0 };
   const findings: Finding[] = [];
   for (const entry of raw) {
+    if (!entry || typeof entry !== 'object') continue;
+    const e = entry as Record<string, unknown>;
     try {
-      findings.push(validateBody(Finding, entry));
+      findings.push(
+        validateBody(Finding, {
+          confidence: VENDOR_FINDING_CONFIDENCE,
+          // No file text here: the vendor's message stands in for the line text, stable as long as the vendor words it the same.
+          fingerprint: fingerprintOf({ file: String(e.file ?? ''), category: String(e.category ?? ''), ruleId: typeof e.ruleId === 'string' ? e.ruleId : undefined, lineText: String(e.message ?? '') }),
+          ...e,
+          agent: task.agentType,
+          model: provider,
+          source: 'model',
+        }),
+      );
     } catch {
       // Counted below; the summary still reaches the run.
     }
@@ -33,7 +54,9 @@ export function jobResult(task: AgentTask, done: JobFinished): AgentResult {
   const job = { jobId: done.jobId, provider: done.provider, vendorStatus: done.vendorStatus, finishedAt: done.finishedAt };
   if (done.state === 'finished') {
     const outcome = done.outcome ?? {};
-    const { findings, dropped } = mappedFindings(outcome.data);
+    const { findings, dropped } = mappedFindings(task, done.provider, outcome.data);
+    // The findings travel as findings; the rest of the mapped fields stay for later steps to read.
+    const { findings: _mapped, ...vendorData } = outcome.data ?? {};
     return {
       ...base,
       status: 'succeeded',
@@ -46,7 +69,7 @@ export function jobResult(task: AgentTask, done: JobFinished): AgentResult {
         ...(outcome.branch ? { branch: outcome.branch } : {}),
         ...(outcome.prUrl ? { prUrl: outcome.prUrl } : {}),
         ...(outcome.url ? { url: outcome.url } : {}),
-        ...(outcome.data ? { vendorData: outcome.data } : {}),
+        ...(Object.keys(vendorData).length ? { vendorData } : {}),
         ...(dropped ? { droppedFindings: dropped } : {}),
       },
     };
