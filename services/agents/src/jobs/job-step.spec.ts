@@ -4,11 +4,15 @@
  * the fake vendor's Cursor endpoints, waits for the hand-back on the job-results stream and
  * publishes the step's AgentResult on `af.results.<runId>`. Delays are counted in status polls.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { topology, type AgentResult, type Envelope, type JobFinished, type ProvidersConfig } from '@agentflow/contracts';
 import { createMessenger, EmbeddedBus, provisionTopology, type MessageBus, type Messenger } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
-import { GatewayJobs, gatewayJobResultsStream, jobDoneSubject, MemoryRecordSink, SecretScrubber, type GatewayLogger } from '@agentflow/gateway';
+import { GatewayJobs, gatewayJobResultsStream, jobDoneSubject, MemoryRecordSink, requestJob, SecretScrubber, type GatewayLogger } from '@agentflow/gateway';
 import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
+import { readAgentsConfig } from '../config';
 import { BpeTokenCounter } from '../context/tokens';
 import { BusModelGateway } from '../gateway/model-gateway';
 import { LocalReaderFactory } from '../repo/reader-factory';
@@ -67,8 +71,8 @@ describe('job steps', () => {
   });
 
   const step = planStep('test-generation', { id: 'ui-tests', providers: [{ provider: 'cursor', model: 'default' }], tasks: ['Write Espresso tests for checkout'] });
-  const taskFor = (runId: string) => agentTask(repo, repo.head(), repo.head(), step, {
-    runId, change: { platform: 'github', repo: 'acme/android-app', headSha: repo.head(), headRef: 'feature/checkout', pr: 12 },
+  const taskFor = (runId: string, deadline = Date.now() + 60_000) => agentTask(repo, repo.head(), repo.head(), step, {
+    runId, deadline, change: { platform: 'github', repo: 'acme/android-app', headSha: repo.head(), headRef: 'feature/checkout', pr: 12 },
   });
 
   async function result(runId: string): Promise<AgentResult> {
@@ -124,6 +128,16 @@ describe('job steps', () => {
     const handedBack = await bus.readSubject(gatewayJobResultsStream(topo).name, jobDoneSubject(topo, 'run-cancel', 'ui-tests'));
     expect(handedBack.map((m) => (JSON.parse(decoder.decode(m.data)) as JobFinished).state)).toEqual(['cancelled']);
   });
+
+  it('ends the step as timed out at the task deadline and stops the vendor job', async () => {
+    vendor.cursor.enqueue({ statuses: ['CREATING', ...Array<'RUNNING'>(5_000).fill('RUNNING')] });
+    await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', taskFor('run-late', Date.now() + 400), { runId: 'run-late' });
+    expect(await result('run-late')).toMatchObject({ status: 'failed', errorCode: 'timeout' });
+    const handedBack = await bus.readSubject(gatewayJobResultsStream(topo).name, jobDoneSubject(topo, 'run-late', 'ui-tests'));
+    const jobId = (JSON.parse(decoder.decode(handedBack[0].data)) as JobFinished).jobId;
+    // Stopped by the agent's cancel or by the gateway at the launch deadline, whichever came first: either way no longer running.
+    expect(await requestJob(bus, topo, { op: 'status', jobId })).toMatchObject({ status: 'ok', state: expect.stringMatching(/^(cancelled|expired)$/) });
+  });
 });
 
 describe('JobStepKinds', () => {
@@ -141,5 +155,20 @@ describe('JobStepKinds', () => {
     expect(kinds.jobProvider(planStep('code-review', { providers: [{ provider: 'anthropic', model: 'm' }, { provider: 'cursor', model: 'x' }] }))).toBeUndefined();
     expect(kinds.jobProvider(planStep('test-runner', { providers: [{ provider: 'testing-ai', model: 'x' }], options: { job: true } }))).toBe('testing-ai');
     expect(new JobStepKinds().jobProvider(planStep('test-generation', { providers: [{ provider: 'cursor', model: 'x' }] }))).toBeUndefined();
+  });
+
+  it('reads provider kinds from the providers.yml the gateway reads, and knows none when the file is absent', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agents-jobkinds-'));
+    try {
+      const file = join(dir, 'providers.yml');
+      writeFileSync(file, 'providers:\n  cursor:\n    kind: cursor\n    enabled: true\n    apiKey: { env: CURSOR_API_KEY }\n    dataClasses: [internal]\n    models: {}\n');
+      const cursorStep = planStep('test-generation', { providers: [{ provider: 'cursor', model: 'x' }] });
+      expect(JobStepKinds.fromFile(file).jobProvider(cursorStep)).toBe('cursor');
+      expect(JobStepKinds.fromFile(join(dir, 'absent.yml')).jobProvider(cursorStep)).toBeUndefined();
+      expect(readAgentsConfig({ PROVIDERS_FILE: file, AGENTS_JOB_POLL_MS: '500' })).toMatchObject({ providersFile: file, jobPollMs: 500 });
+      expect(() => readAgentsConfig({ AGENTS_JOB_POLL_MS: '0' })).toThrow(/AGENTS_JOB_POLL_MS must be a positive number/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
