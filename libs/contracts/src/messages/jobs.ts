@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Min, MinLength, ValidateNested } from 'class-validator';
 import { Attribution } from './run';
 import { ChatMessage, ResponseSchema, TokenUsage } from './gateway';
+import type { StreamSpec, Topology } from '../topology';
 
 /**
  * Job-style vendors (Cursor cloud agents, testing-AI products, the vendors' Batch APIs) answer in
@@ -114,4 +115,22 @@ export class JobFinished {
   @ValidateNested() @Type(() => Attribution) attribution!: Attribution;
   /** ISO time the gateway saw the terminal state. */
   @IsString() finishedAt!: string;
+}
+
+/** The stream of job hand-backs, one subject per run and step (`<prefix>.jobs.done.<runId>.<stepId>`). */
+export function gatewayJobResultsStream(topology: Topology): StreamSpec {
+  const p = topology.prefix;
+  return {
+    name: `${p.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}_GATEWAY_JOBS`,
+    subjects: [`${p}.jobs.done.>`],
+    retention: 'limits',
+    maxAgeMs: 14 * 86_400_000,
+    duplicateWindowMs: 2 * 3_600_000,
+  };
+}
+
+/** Subject of a job's hand-back; tokens that NATS would split on are replaced. */
+export function jobDoneSubject(topology: Topology, runId: string | undefined, stepId: string | undefined): string {
+  const token = (s: string | undefined) => (s && s.length ? s.replace(/[.*>\s]/g, '_') : '_');
+  return `${topology.prefix}.jobs.done.${token(runId)}.${token(stepId)}`;
 }

@@ -8,7 +8,8 @@
  */
 import { JobFinished, validateBody, type AgentResult, type AgentTask, type JobLaunch, type PlanStep, type Topology } from '@agentflow/contracts';
 import type { MessageBus } from '@agentflow/bus';
-import { gatewayJobResultsStream, jobDoneSubject, requestJob } from '@agentflow/gateway';
+import { gatewayJobResultsStream, jobDoneSubject } from '@agentflow/contracts';
+import { requestJob } from './job-client';
 import { jobResult } from './job-outcome';
 import type { JobStepKinds } from './job-step-kinds';
 

@@ -4,25 +4,11 @@
  * durably with a filtered consumer. The message id makes a repeated hand-back (a restart between
  * publish and the record update) a no-op.
  */
-import type { JobFinished, StreamSpec, Topology } from '@agentflow/contracts';
+import { gatewayJobResultsStream, jobDoneSubject, type JobFinished, type Topology } from '@agentflow/contracts';
 import type { MessageBus } from '@agentflow/bus';
 
-export function gatewayJobResultsStream(topology: Topology): StreamSpec {
-  const p = topology.prefix;
-  return {
-    name: `${p.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}_GATEWAY_JOBS`,
-    subjects: [`${p}.jobs.done.>`],
-    retention: 'limits',
-    maxAgeMs: 14 * 86_400_000,
-    duplicateWindowMs: 2 * 3_600_000,
-  };
-}
-
-/** Subject of a job's hand-back; tokens that NATS would split on are replaced. */
-export function jobDoneSubject(topology: Topology, runId: string | undefined, stepId: string | undefined): string {
-  const token = (s: string | undefined) => (s && s.length ? s.replace(/[.*>\s]/g, '_') : '_');
-  return `${topology.prefix}.jobs.done.${token(runId)}.${token(stepId)}`;
-}
+// The stream and subject are part of the contracts: agents read them without depending on the gateway.
+export { gatewayJobResultsStream, jobDoneSubject };
 
 export interface JobResultSink {
   finished(message: JobFinished): Promise<void>;
