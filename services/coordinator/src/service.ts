@@ -1,5 +1,6 @@
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
+import { createLogger } from '@agentflow/telemetry';
 import { readCoordinatorConfig, type CoordinatorConfig } from './config';
 import { Coordinator } from './coordinator';
 
@@ -12,7 +13,9 @@ class CoordinatorRuntime implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly coordinator: Coordinator;
 
   constructor(@Inject(CONTEXT) ctx: ServiceContext, @Inject(CONFIG) config: CoordinatorConfig) {
-    this.coordinator = new Coordinator({ bus: ctx.bus, messenger: ctx.messenger, topology: ctx.topology, config });
+    // The level comes from the environment the kit read at start-up (the demo and `agentflow review` quiet it there).
+    const logger = createLogger('coordinator', { level: ctx.env.LOG_LEVEL });
+    this.coordinator = new Coordinator({ bus: ctx.bus, messenger: ctx.messenger, topology: ctx.topology, config, logger });
   }
 
   async onApplicationBootstrap(): Promise<void> {
