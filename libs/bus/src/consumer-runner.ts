@@ -346,3 +346,26 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
     },
   };
 }
+
+/**
+ * Wraps a running consumer so the bus that started it can stop it on drain, and forgets it once
+ * stopped. Both bus implementations keep their live consumers this way.
+ */
+export function trackConsumer(
+  handles: Set<ConsumerHandle>,
+  spec: ConsumerSpec,
+  handle: { readonly inFlight: number; stop(timeoutMs?: number): Promise<void> },
+): ConsumerHandle {
+  const tracked: ConsumerHandle = {
+    spec,
+    get inFlight() {
+      return handle.inFlight;
+    },
+    stop: async (timeoutMs) => {
+      await handle.stop(timeoutMs);
+      handles.delete(tracked);
+    },
+  };
+  handles.add(tracked);
+  return tracked;
+}

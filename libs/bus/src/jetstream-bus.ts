@@ -54,7 +54,7 @@ import type {
   RequestOptions,
   ServiceHandle,
 } from './bus';
-import { startConsumerRunner, type MessageSource } from './consumer-runner';
+import { trackConsumer, startConsumerRunner, type MessageSource } from './consumer-runner';
 import { deadLetterRoute } from './dead-letter-routes';
 import {
   BusClosedError,
@@ -377,18 +377,7 @@ export class JetStreamBus implements MessageBus {
       },
       log: this.log,
     });
-    const tracked: ConsumerHandle = {
-      spec,
-      get inFlight() {
-        return handle.inFlight;
-      },
-      stop: async (timeoutMs) => {
-        await handle.stop(timeoutMs);
-        this.handles.delete(tracked);
-      },
-    };
-    this.handles.add(tracked);
-    return tracked;
+    return trackConsumer(this.handles, spec, handle);
   }
 
   async lastOnSubject(

@@ -21,7 +21,7 @@ import type {
   RequestOptions,
   ServiceHandle,
 } from '../bus';
-import { startConsumerRunner, type MessageSource } from '../consumer-runner';
+import { trackConsumer, startConsumerRunner, type MessageSource } from '../consumer-runner';
 import { deadLetterRoute } from '../dead-letter-routes';
 import {
   BusClosedError,
@@ -319,18 +319,7 @@ export class EmbeddedBus implements MessageBus {
       },
       log: this.log,
     });
-    const tracked: ConsumerHandle = {
-      spec,
-      get inFlight() {
-        return handle.inFlight;
-      },
-      stop: async (timeoutMs) => {
-        await handle.stop(timeoutMs);
-        this.handles.delete(tracked);
-      },
-    };
-    this.handles.add(tracked);
-    return tracked;
+    return trackConsumer(this.handles, spec, handle);
   }
 
   async lastOnSubject(
