@@ -23,6 +23,8 @@ export interface BatchScript {
   errors?: Record<string, string>;
   /** Token counts reported for every answered request. */
   usage?: UsageOverride;
+  /** Refuse the create call with this HTTP status (a 500 or 529 the vendor had then); no batch is made. */
+  rejectCreate?: number;
 }
 
 interface FakeBatch {
@@ -57,7 +59,7 @@ export class FakeBatches {
   private readonly batches = new Map<string, FakeBatch>();
   private readonly files = new Map<string, string>();
   /** Batches created, by vendor, in order. */
-  readonly created: Array<{ id: string; vendor: 'anthropic' | 'openai'; customIds: string[] }> = [];
+  readonly created: Array<{ id: string; vendor: 'anthropic' | 'openai'; customIds: string[]; prompts: string[] }> = [];
 
   constructor(private readonly baseUrl: () => string) {}
 
@@ -89,8 +91,19 @@ export class FakeBatches {
       vendor, requests, script: this.scripts.shift() ?? {}, reads: 0, cancelled: false, createdAt: Date.now(),
     };
     this.batches.set(batch.id, batch);
-    this.created.push({ id: batch.id, vendor, customIds: requests.map((r) => r.customId) });
+    this.created.push({ id: batch.id, vendor, customIds: requests.map((r) => r.customId), prompts: requests.map((r) => r.prompt) });
     return batch;
+  }
+
+  /** The next script's scripted refusal of a create call, in the vendor's error shape; the script is used up. */
+  private refusal(vendor: FakeBatch['vendor']): JobRouteAnswer | null {
+    const status = this.scripts[0]?.rejectCreate;
+    if (status === undefined) return null;
+    this.scripts.shift();
+    const message = `simulated ${status} on batch create`;
+    return vendor === 'anthropic'
+      ? { status, json: { type: 'error', error: { type: status === 529 ? 'overloaded_error' : 'api_error', message } } }
+      : { status, json: { error: { message, type: 'server_error', param: null, code: null } } };
   }
 
   private ended(b: FakeBatch): boolean {
@@ -114,6 +127,8 @@ export class FakeBatches {
       if (!requests.length || requests.some((r) => typeof r.custom_id !== 'string' || !r.params)) {
         return { status: 400, json: { type: 'error', error: { type: 'invalid_request_error', message: 'requests: each needs custom_id and params' } } };
       }
+      const refused = this.refusal('anthropic');
+      if (refused) return refused;
       const batch = this.create('anthropic', requests.map((r) => ({ customId: String(r.custom_id), model: String(r.params!.model ?? ''), prompt: promptOf(r.params!) })));
       return { status: 200, json: this.anthropicView(batch) };
     }
@@ -187,6 +202,8 @@ export class FakeBatches {
       const input = this.files.get(String(body.input_file_id ?? ''));
       if (input === undefined) return { status: 400, json: { error: { message: `input_file_id ${String(body.input_file_id)} not found`, type: 'invalid_request_error' } } };
       const lines = input.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { custom_id: string; body: Record<string, unknown> });
+      const refused = this.refusal('openai');
+      if (refused) return refused;
       const batch = this.create('openai', lines.map((l) => ({ customId: l.custom_id, model: String(l.body.model ?? ''), prompt: promptOf(l.body) })));
       return { status: 200, json: this.openaiView(batch) };
     }

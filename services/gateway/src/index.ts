@@ -13,8 +13,8 @@ export { readGatewayEnv, type GatewayEnv } from './config/gateway-config';
 export type { ChatProvider, ChatCall, ChatResult, TokenCounts, OutputSchema } from './providers/chat-provider';
 export { ProviderError, type ProviderFailure } from './providers/provider-error';
 export { BudgetExceeded, PolicyDenied, AllProvidersFailed, DeadlineExceeded, RequestAborted, errorOf } from './errors';
-export type { BudgetAlert } from './budget/budget-guard';
-export { RULES_ONLY_KEY } from './policy/rules-only-switch';
+export { BudgetGuard, type BudgetAlert } from './budget/budget-guard';
+export { RULES_ONLY_KEY, PolicyState } from './policy/rules-only-switch';
 export { DEFAULT_NEVER_SENT } from './policy/never-sent';
 export { SecretScrubber } from './log/secret-scrubber';
 export type { GatewayLogger, LogLevel } from './log/gateway-logger';
@@ -26,6 +26,7 @@ export { GatewayJobs, gatewayJobsBucket, readJobsEnv, type GatewayJobsOptions, t
 export { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
 export { JobStore, type JobRecord } from './jobs/job-record';
 export { JobPolicy } from './jobs/job-policy';
+export { JobAdmission, type JobAdmissionDeps } from './jobs/job-admission';
 export { buildJobProviders } from './jobs/job-registry';
 export { JobsTransport, requestJob, GATEWAY_JOBS_QUEUE } from './jobs/jobs-transport';
 export { gatewayJobResultsStream, jobDoneSubject, BusJobResultSink, type JobResultSink } from './jobs/job-results';

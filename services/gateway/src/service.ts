@@ -61,7 +61,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     await this.transport.start();
     this.jobs = new GatewayJobs({
       bus, topology, providersConfig, records: new BusRecordSink(bus, topology, this.gateway.logger), logger: this.gateway.logger,
-      scrubber: this.gateway.scrubber, env: this.ctx.env,
+      scrubber: this.gateway.scrubber, policy: this.gateway.policy, budget: this.gateway.budget, env: this.ctx.env,
     });
     await this.jobs.start();
     this.gateway.logger.info('gateway serving', { subject: topology.subjects.gatewayGenerate, providers: [...this.gateway.providers.keys()], instance: this.gateway.instanceId });

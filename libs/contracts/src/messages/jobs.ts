@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Min, MinLength, ValidateNested } from 'class-validator';
 import { Attribution } from './run';
-import { ChatMessage, ResponseSchema, TokenUsage } from './gateway';
+import { ChatMessage, ResponseSchema, SentPath, TokenUsage } from './gateway';
 import type { StreamSpec, Topology } from '../topology';
 
 /**
@@ -43,6 +43,8 @@ export class JobLaunch {
   @IsOptional() @IsObject() input?: Record<string, unknown>;
   /** Requests for a Batch API job; present only for batch jobs. */
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => BatchItem) batch?: BatchItem[];
+  /** Files whose text is in the prompt or the batch requests, by path and hash: checked against never-sent paths and audited. */
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SentPath) paths?: SentPath[];
   @ValidateNested() @Type(() => Attribution) attribution!: Attribution;
   /** Data class of what is sent; only providers allowed this class accept the job. */
   @IsString() dataClass!: string;
@@ -93,8 +95,10 @@ export class JobReply {
   @IsOptional() @ValidateNested() @Type(() => JobOutcome) outcome?: JobOutcome;
   /** Why the job failed, expired or was cancelled, in the vendor's words where it gave any. */
   @IsOptional() @IsString() reason?: string;
-  /** `policy_denied`, `unknown_provider`, `unknown_job`, `invalid_request`, `vendor_error`, `gateway_unavailable`. */
+  /** `policy_denied`, `budget_exceeded`, `unknown_provider`, `unknown_job`, `invalid_request`, `vendor_error`, `gateway_unavailable`. */
   @IsOptional() @IsString() errorCode?: string;
+  /** With `budget_exceeded`: epoch ms when the budget's period rolls over and a launch may fit again. */
+  @IsOptional() @IsNumber() retryAt?: number;
   @IsOptional() @IsString() errorMessage?: string;
 }
 

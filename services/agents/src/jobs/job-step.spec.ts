@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { topology, type AgentResult, type Envelope, type JobFinished, type ProvidersConfig } from '@agentflow/contracts';
 import { createMessenger, EmbeddedBus, provisionTopology, type MessageBus, type Messenger } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
-import { GatewayJobs, gatewayJobResultsStream, jobDoneSubject, MemoryRecordSink, requestJob, SecretScrubber, type GatewayLogger } from '@agentflow/gateway';
+import { BudgetGuard, DEFAULT_SETTINGS, GatewayJobs, gatewayJobResultsStream, jobDoneSubject, MemoryRecordSink, PolicyState, requestJob, SecretScrubber, type GatewayLogger } from '@agentflow/gateway';
 import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
 import { readAgentsConfig } from '../config';
 import { BpeTokenCounter } from '../context/tokens';
@@ -44,8 +44,10 @@ describe('job steps', () => {
     await provisionTopology(bus, topo);
     messenger = createMessenger(bus, topo);
     repo = new FixtureRepo(IOS_BASE);
+    const clock = { now: Date.now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
     gateway = new GatewayJobs({
       bus, topology: topo, providersConfig: config, records: new MemoryRecordSink(), logger: silent, scrubber: new SecretScrubber(),
+      policy: new PolicyState(DEFAULT_SETTINGS.policy, undefined), budget: new BudgetGuard(await bus.kv(`${topo.prefix}_budgets`), DEFAULT_SETTINGS, clock, () => undefined),
       env: { CURSOR_API_KEY: KEY, GATEWAY_JOB_POLL_MS: '20' },
     });
     await gateway.start();

@@ -65,6 +65,10 @@ export class AnthropicBatchProvider implements JobProvider {
     return { 'x-api-key': this.apiKey, 'anthropic-version': VERSION };
   }
 
+  estimateUsd(spec: JobSpec, at: number): number {
+    return this.pricer.estimate(this.name, spec.batch ?? [], at);
+  }
+
   async submit(spec: JobSpec, signal?: AbortSignal): Promise<{ vendorJobId: string; snapshot: JobSnapshot }> {
     if (!spec.batch?.length) throw new JobVendorError('a batch job needs at least one request', false);
     const requests = spec.batch.map((item) => ({ custom_id: item.customId, params: anthropicBatchParams(item) }));

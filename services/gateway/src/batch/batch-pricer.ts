@@ -2,8 +2,8 @@
  * Prices a Batch API answer: the model's price in force at the time, less the price's
  * `batchDiscount` (default 0.5, what both Anthropic and OpenAI give for batches).
  */
-import type { ProvidersConfig } from '@agentflow/contracts';
-import { PriceBook } from '../cost/price-book';
+import type { BatchItem, ProvidersConfig } from '@agentflow/contracts';
+import { estimatePromptTokens, PriceBook } from '../cost/price-book';
 import type { TokenCounts } from '../providers/chat-provider';
 
 export const DEFAULT_BATCH_DISCOUNT = 0.5;
@@ -21,6 +21,16 @@ export class BatchPricer {
       .filter((p) => p.effectiveFrom <= day)
       .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1))[0];
     return inForce?.batchDiscount ?? DEFAULT_BATCH_DISCOUNT;
+  }
+
+  /** Upper bound for a batch before it is sent: each request's prompt and every allowed output token, at the batch rate. */
+  estimate(provider: string, items: readonly BatchItem[], at: number): number {
+    let usd = 0;
+    for (const item of items) {
+      const inputTokens = estimatePromptTokens(item.system, item.messages);
+      usd += this.cost(provider, item.model, { inputTokens, outputTokens: item.maxTokens, cacheReadTokens: 0, cacheWriteTokens: 0 }, at);
+    }
+    return Math.round(usd * 1e9) / 1e9;
   }
 
   cost(provider: string, model: string, usage: TokenCounts, at: number): number {

@@ -50,6 +50,10 @@ export class OpenAiBatchProvider implements JobProvider {
     return { authorization: `Bearer ${this.apiKey}` };
   }
 
+  estimateUsd(spec: JobSpec, at: number): number {
+    return this.pricer.estimate(this.name, spec.batch ?? [], at);
+  }
+
   async submit(spec: JobSpec, signal?: AbortSignal): Promise<{ vendorJobId: string; snapshot: JobSnapshot }> {
     if (!spec.batch?.length) throw new JobVendorError('a batch job needs at least one request', false);
     const form = new FormData();

@@ -103,6 +103,11 @@ export class BudgetGuard {
     for (const p of ticket.parts) p.allowance.settle(p.reservation, actualUsd);
   }
 
+  /** Counts spend that was never reserved here (a job reserved by a replica that has since restarted) against every budget that applies. */
+  charge(attribution: Attribution, usd: number): void {
+    for (const { allowance } of this.applicable(attribution)) allowance.charge(usd);
+  }
+
   /** The smallest fraction left of any budget that applies (1 when none does). */
   remainingFraction(attribution: Attribution): number {
     let min = 1;

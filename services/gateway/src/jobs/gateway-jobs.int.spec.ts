@@ -7,7 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_CONSUMER, JobFinished, topology as makeTopology, validateBody, type ProvidersConfig } from '@agentflow/contracts';
 import { JetStreamBus, type ConsumerHandle } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
+import { BudgetGuard } from '../budget/budget-guard';
+import { DEFAULT_SETTINGS } from '../config/gateway-settings';
 import { MemoryRecordSink } from '../cost/record-sink';
+import { PolicyState } from '../policy/rules-only-switch';
+import { systemClock } from '../shared/clock';
+import { MemoryKv } from '../testing/memory-kv';
 import { JsonLineLogger } from '../log/gateway-logger';
 import { SecretScrubber } from '../log/secret-scrubber';
 import { GatewayJobs, gatewayJobsBucket } from './gateway-jobs';
@@ -35,6 +40,7 @@ describe('gateway jobs over NATS', () => {
   function jobs(config: ProvidersConfig): GatewayJobs {
     return new GatewayJobs({
       bus, topology, providersConfig: config, records, logger: new JsonLineLogger('silent', new SecretScrubber()), scrubber: new SecretScrubber(),
+      policy: new PolicyState(DEFAULT_SETTINGS.policy, undefined), budget: new BudgetGuard(new MemoryKv('budgets'), DEFAULT_SETTINGS, systemClock, () => undefined),
       env: { CURSOR_API_KEY: KEY, GATEWAY_JOB_POLL_MS: '60' },
     });
   }

@@ -4,11 +4,15 @@
  */
 import type { ProvidersConfig, Topology } from '@agentflow/contracts';
 import type { MessageBus } from '@agentflow/bus';
+import type { BudgetGuard } from '../budget/budget-guard';
 import { ProviderKeys } from '../config/provider-keys';
 import type { RecordSink } from '../cost/record-sink';
 import type { GatewayLogger } from '../log/gateway-logger';
 import type { SecretScrubber } from '../log/secret-scrubber';
+import type { PolicyState } from '../policy/rules-only-switch';
+import { Redactor } from '../redaction/redactor';
 import { systemClock, type Clock } from '../shared/clock';
+import { JobAdmission } from './job-admission';
 import { JobPolicy } from './job-policy';
 import type { JobProvider } from './job-provider';
 import { JobStore } from './job-record';
@@ -47,6 +51,10 @@ export interface GatewayJobsOptions {
   records: RecordSink;
   logger: GatewayLogger;
   scrubber: SecretScrubber;
+  /** The chat pipeline's policy (rules-only, never-sent paths): jobs obey the same switch. */
+  policy: PolicyState;
+  /** The chat pipeline's budgets: a job's cost counts against them like a chat call's. */
+  budget: BudgetGuard;
   env: Readonly<Record<string, string | undefined>>;
   clock?: Pick<Clock, 'now'>;
   /** Replace the providers built from config. */
@@ -70,6 +78,9 @@ export class GatewayJobs {
     this.runner = new JobRunner({
       providers, store: new JobStore(kv), results: this.o.results ?? new BusJobResultSink(bus, topology), records: this.o.records,
       policy: new JobPolicy(this.o.providersConfig.providers), logger, clock, pollIntervalMs: env.pollIntervalMs, maxJobMs: env.maxJobMs,
+      admission: new JobAdmission({
+        policy: this.o.policy, redactor: new Redactor(), budget: this.o.budget, records: this.o.records, providers: this.o.providersConfig.providers, clock,
+      }),
     });
     this.runner.start();
     this.transport = new JobsTransport(bus, topology, this.runner, logger);

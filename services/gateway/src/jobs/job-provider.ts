@@ -33,6 +33,8 @@ export interface JobProvider {
   /** Provider name from providers.yml. */
   readonly name: string;
   readonly kind: 'cursor' | 'http-job' | 'anthropic-batch' | 'openai-batch';
+  /** USD the job is expected to cost at most, reserved from the budgets before it is submitted. */
+  estimateUsd(spec: JobSpec, at: number): number;
   /** Starts the vendor job; resolves with the vendor's id for it. */
   submit(spec: JobSpec, signal?: AbortSignal): Promise<{ vendorJobId: string; snapshot: JobSnapshot }>;
   poll(vendorJobId: string, spec: JobSpec, signal?: AbortSignal): Promise<JobSnapshot>;

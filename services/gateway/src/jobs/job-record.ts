@@ -65,6 +65,11 @@ export class JobStore {
     return keys.map((k) => k.slice(4));
   }
 
+  /** Gives a launch request id back after a launch that started nothing (refused, or the vendor failed). */
+  async releaseLaunch(requestId: string): Promise<void> {
+    await this.kv.delete(launchKey(requestId));
+  }
+
   /** Claims a launch request id; resolves with the job id already holding it, or null when claimed now. */
   async claimLaunch(requestId: string, jobId: string): Promise<string | null> {
     try {

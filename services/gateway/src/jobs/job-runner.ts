@@ -12,6 +12,7 @@ import type { GatewayLogger } from '../log/gateway-logger';
 import type { RecordSink } from '../cost/record-sink';
 import type { Clock } from '../shared/clock';
 import { JobVendorError, UnknownJob, UnknownJobProvider } from './job-errors';
+import type { JobAdmission } from './job-admission';
 import type { JobPolicy } from './job-policy';
 import type { JobProvider, JobSnapshot } from './job-provider';
 import { replyOf, type JobRecord, type JobStore } from './job-record';
@@ -23,6 +24,8 @@ export interface JobRunnerOptions {
   results: JobResultSink;
   records: RecordSink;
   policy: JobPolicy;
+  /** Rules-only, never-sent paths, redaction, budget: what every launch passes before it is sent. */
+  admission: JobAdmission;
   logger: GatewayLogger;
   clock: Pick<Clock, 'now'>;
   /** Time between polls of one job. @default 15000 */
@@ -70,12 +73,25 @@ export class JobRunner {
     this.o.policy.check(request.provider, request.dataClass);
     const provider = this.o.providers.get(request.provider);
     if (!provider) throw new UnknownJobProvider(`no job-style provider named ${request.provider}; declare it in providers.yml with kind cursor or http-job, or a batch-capable chat provider`);
+    const { admission } = this.o;
+    admission.check(request);
     const jobId = randomUUID();
     const existing = await this.o.store.claimLaunch(request.requestId, jobId);
     if (existing) return this.status(existing);
-    const spec = { prompt: request.prompt, repository: request.repository, ref: request.ref, input: request.input, batch: request.batch };
+    const { spec, redactions } = admission.redact(request);
     const now = this.o.clock.now();
-    const { vendorJobId, snapshot } = await provider.submit(spec, this.abort.signal);
+    let submitted: Awaited<ReturnType<JobProvider['submit']>>;
+    try {
+      await admission.reserve(jobId, request.attribution, provider.estimateUsd(spec, now));
+      submitted = await provider.submit(spec, this.abort.signal);
+    } catch (e) {
+      // Nothing was started: free the reservation and the request id, so a later launch can try again.
+      admission.settle(jobId, request.attribution, 0);
+      await this.o.store.releaseLaunch(request.requestId).catch(() => undefined);
+      throw e;
+    }
+    const { vendorJobId, snapshot } = submitted;
+    admission.launched(request, vendorJobId, redactions);
     const record: JobRecord = {
       jobId, provider: provider.name, vendorJobId, spec, attribution: request.attribution, dataClass: request.dataClass,
       state: snapshot.state, vendorStatus: snapshot.vendorStatus, costUsd: 0, submittedAt: new Date(now).toISOString(),
@@ -113,6 +129,7 @@ export class JobRunner {
       }
     }
     const record: JobRecord = { ...current.record, cancelRequested: true, state: 'cancelled', reason: 'cancelled by the caller' };
+    this.o.admission.settle(jobId, record.attribution, record.costUsd);
     await this.handBack(jobId);
     return replyOf(record);
   }
@@ -140,7 +157,12 @@ export class JobRunner {
 
   private async pollOne(jobId: string): Promise<void> {
     const found = await this.o.store.get(jobId);
-    if (!found || found.record.handedBack) return;
+    if (!found) return;
+    if (found.record.handedBack) {
+      // Another replica saw it end and counted its cost; a reservation held here is just freed.
+      this.o.admission.release(jobId);
+      return;
+    }
     const { record, revision } = found;
     if (TERMINAL_JOB_STATES.has(record.state)) {
       await this.handBack(jobId);
@@ -184,6 +206,7 @@ export class JobRunner {
   }
 
   private ledger(record: JobRecord, snapshot: JobSnapshot): void {
+    this.o.admission.settle(record.jobId, record.attribution, record.costUsd);
     this.o.records.ledger({
       id: `job:${record.jobId}`, at: new Date(this.o.clock.now()).toISOString(), requestId: record.jobId, attribution: record.attribution,
       provider: record.provider, model: record.spec.batch?.[0]?.model ?? record.provider, usage: snapshot.usage ?? ZERO, costUsd: record.costUsd,

@@ -6,6 +6,7 @@
  */
 import { AgentflowError, JobLaunch, JobQuery, validateBody, type JobReply, type Topology } from '@agentflow/contracts';
 import type { MessageBus, ReplyMessage, ServiceHandle } from '@agentflow/bus';
+import { BudgetExceeded } from '../errors';
 import type { GatewayLogger } from '../log/gateway-logger';
 import type { JobRunner } from './job-runner';
 
@@ -42,7 +43,7 @@ export class JobsTransport {
     } catch (e) {
       const code = e instanceof AgentflowError ? (e.code === 'invalid_message' ? 'invalid_request' : e.code) : e instanceof SyntaxError ? 'invalid_request' : 'gateway_unavailable';
       if (code === 'gateway_unavailable') this.logger.warn('job request failed', { error: e instanceof Error ? e.message : String(e) });
-      return { status: 'failed', errorCode: code, errorMessage: e instanceof Error ? e.message : String(e) };
+      return { status: 'failed', errorCode: code, errorMessage: e instanceof Error ? e.message : String(e), ...(e instanceof BudgetExceeded ? { retryAt: e.retryAt } : {}) };
     }
   }
 }

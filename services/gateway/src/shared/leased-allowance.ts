@@ -127,6 +127,19 @@ export class LeasedAllowance {
     for (const wake of waiters) wake();
   }
 
+  /**
+   * Records spend that had no reservation in this process (a job launched before a restart): it
+   * comes out of the local slice, which may go below zero until the next lease covers it.
+   */
+  charge(used: number): void {
+    this.roll();
+    this.local -= used;
+    if (this.o.trackSpent && used > 0) {
+      this.unflushed.set(this.current.id, (this.unflushed.get(this.current.id) ?? 0) + used);
+      this.scheduleFlush();
+    }
+  }
+
   /** Writes pending spend to the shared record now (shutdown, tests). */
   async flush(): Promise<void> {
     if (this.flushTimer) {

@@ -50,6 +50,11 @@ export class CursorJobProvider implements JobProvider {
     return { authorization: `Bearer ${this.apiKey}` };
   }
 
+  /** The flat price per job: the vendor bills by job or subscription, not by token. */
+  estimateUsd(): number {
+    return this.options.costPerJobUsd ?? 0;
+  }
+
   async submit(spec: JobSpec, signal?: AbortSignal): Promise<{ vendorJobId: string; snapshot: JobSnapshot }> {
     if (!spec.prompt || !spec.repository) throw new JobVendorError('a Cursor agent needs a prompt and a repository', false);
     const body = {

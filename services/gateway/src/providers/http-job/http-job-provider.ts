@@ -38,6 +38,11 @@ export class HttpJobProvider implements JobProvider {
     return { baseUrl: this.baseUrl, prompt: spec.prompt, repository: spec.repository, ref: spec.ref, input: spec.input ?? {}, jobId };
   }
 
+  /** The flat price per job: the vendor bills by job or subscription, not by token. */
+  estimateUsd(): number {
+    return this.options.costPerJobUsd ?? 0;
+  }
+
   async submit(spec: JobSpec, signal?: AbortSignal): Promise<{ vendorJobId: string; snapshot: JobSnapshot }> {
     const s = this.options.submit;
     const values = this.values(spec);
