@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { JobRouteAnswer } from './job-routes';
 import type { UsageOverride } from './script';
-import { simulatedText } from './simulated-reviewer';
+import { simulatedJson, simulatedText } from './simulated-reviewer';
 import { estimateTokens } from './tokens';
 
 export interface BatchScript {
@@ -27,10 +27,34 @@ export interface BatchScript {
   rejectCreate?: number;
 }
 
+/** One request of a batch as the fake keeps it; `schema` when the request asked for structured output. */
+interface BatchRequest {
+  customId: string;
+  model: string;
+  prompt: string;
+  /** Anthropic: the forced tool's name and input schema. OpenAI: the json_schema response format. */
+  tool?: { name: string; schema: Record<string, unknown> };
+  schema?: Record<string, unknown>;
+}
+
+/** Anthropic params: the tool that `tool_choice` forces, if any. */
+function forcedTool(params: Record<string, unknown>): BatchRequest['tool'] {
+  const choice = params.tool_choice as { type?: string; name?: string } | undefined;
+  const tools = (params.tools as Array<{ name?: string; input_schema?: Record<string, unknown> }> | undefined) ?? [];
+  const tool = choice?.type === 'tool' ? tools.find((t) => t.name === choice.name) : undefined;
+  return tool?.name && tool.input_schema ? { name: tool.name, schema: tool.input_schema } : undefined;
+}
+
+/** OpenAI body: the json_schema response format's schema, if any. */
+function jsonSchemaOf(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const format = body.response_format as { type?: string; json_schema?: { schema?: Record<string, unknown> } } | undefined;
+  return format?.type === 'json_schema' ? format.json_schema?.schema : undefined;
+}
+
 interface FakeBatch {
   id: string;
   vendor: 'anthropic' | 'openai';
-  requests: Array<{ customId: string; model: string; prompt: string }>;
+  requests: BatchRequest[];
   script: BatchScript;
   reads: number;
   cancelled: boolean;
@@ -129,7 +153,7 @@ export class FakeBatches {
       }
       const refused = this.refusal('anthropic');
       if (refused) return refused;
-      const batch = this.create('anthropic', requests.map((r) => ({ customId: String(r.custom_id), model: String(r.params!.model ?? ''), prompt: promptOf(r.params!) })));
+      const batch = this.create('anthropic', requests.map((r) => ({ customId: String(r.custom_id), model: String(r.params!.model ?? ''), prompt: promptOf(r.params!), tool: forcedTool(r.params!) })));
       return { status: 200, json: this.anthropicView(batch) };
     }
     const m = /^\/v1\/messages\/batches\/([^/]+)(\/results|\/cancel)?$/.exec(path);
@@ -150,11 +174,13 @@ export class FakeBatches {
         const fate = this.fate(batch, i);
         if (fate === 'errored') return { custom_id: r.customId, result: { type: 'errored', error: { type: 'error', error: { type: 'invalid_request_error', message: batch.script.errors![r.customId] } } } };
         if (fate === 'unanswered') return { custom_id: r.customId, result: { type: batch.cancelled ? 'canceled' : 'expired' } };
-        const text = simulatedText(r.prompt);
+        const input = r.tool ? simulatedJson(r.prompt, r.tool.schema) : undefined;
+        const text = r.tool ? JSON.stringify(input) : simulatedText(r.prompt);
         const u = this.usage(batch, r.prompt, text);
+        const content = r.tool ? [{ type: 'tool_use', id: `toolu_${randomBytes(6).toString('hex')}`, name: r.tool.name, input }] : [{ type: 'text', text }];
         return {
           custom_id: r.customId,
-          result: { type: 'succeeded', message: { id: `msg_${randomBytes(6).toString('hex')}`, type: 'message', role: 'assistant', model: r.model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: u.input, output_tokens: u.output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } } },
+          result: { type: 'succeeded', message: { id: `msg_${randomBytes(6).toString('hex')}`, type: 'message', role: 'assistant', model: r.model, content, stop_reason: r.tool ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: u.input, output_tokens: u.output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } } },
         };
       });
       return { status: 200, text: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', contentType: 'application/binary' };
@@ -204,7 +230,7 @@ export class FakeBatches {
       const lines = input.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { custom_id: string; body: Record<string, unknown> });
       const refused = this.refusal('openai');
       if (refused) return refused;
-      const batch = this.create('openai', lines.map((l) => ({ customId: l.custom_id, model: String(l.body.model ?? ''), prompt: promptOf(l.body) })));
+      const batch = this.create('openai', lines.map((l) => ({ customId: l.custom_id, model: String(l.body.model ?? ''), prompt: promptOf(l.body), schema: jsonSchemaOf(l.body) })));
       return { status: 200, json: this.openaiView(batch) };
     }
     m = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
@@ -231,7 +257,7 @@ export class FakeBatches {
       const fate = this.fate(b, i);
       const id = `batch_req_${randomBytes(6).toString('hex')}`;
       if (fate === 'answered') {
-        const text = simulatedText(r.prompt);
+        const text = r.schema ? JSON.stringify(simulatedJson(r.prompt, r.schema)) : simulatedText(r.prompt);
         const u = this.usage(b, r.prompt, text);
         out.push(JSON.stringify({
           id, custom_id: r.customId,

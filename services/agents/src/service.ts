@@ -3,6 +3,8 @@ import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
 import { MobileRulesAnalyzer } from './analysis/mobile-analyzer';
 import { readAgentsConfig, type AgentsConfig } from './config';
 import { BpeTokenCounter } from './context/tokens';
+import { BatchModelGateway } from './jobs/batch-gateway';
+import { JobChannel } from './jobs/job-channel';
 import { JobStepRunner } from './jobs/job-step';
 import { JobStepKinds } from './jobs/job-step-kinds';
 import { BusModelGateway } from './gateway/model-gateway';
@@ -16,20 +18,17 @@ const CONFIG = Symbol('AgentsConfig');
 
 /** Builds the worker from the shared context: the one place the agents' ports meet their implementations. */
 export function createAgentWorker(ctx: Pick<ServiceContext, 'bus' | 'messenger' | 'topology' | 'db'>, config: AgentsConfig): AgentWorker {
+  const channel = new JobChannel({ bus: ctx.bus, topology: ctx.topology, pollMs: config.jobPollMs });
+  const kinds = JobStepKinds.fromFile(config.providersFile);
   const runner = new TaskRunner({
     readers: new PlatformReaderFactory({ checkoutsDir: config.checkoutsDir, platforms: config.platforms }),
     gateway: new BusModelGateway(ctx.bus, ctx.topology),
+    batchGateway: (task, live) => new BatchModelGateway({ channel, kinds, live, task }),
     analyzer: new MobileRulesAnalyzer(),
     tokens: new BpeTokenCounter(),
     push: new BusPushFiles(ctx.messenger, ctx.topology),
     pushQuota: new SqlPushQuota(ctx.db),
-    jobs: new JobStepRunner({
-      bus: ctx.bus,
-      topology: ctx.topology,
-      kinds: JobStepKinds.fromFile(config.providersFile),
-      pollMs: config.jobPollMs,
-      gitlabUrl: config.platforms.gitlab.url,
-    }),
+    jobs: new JobStepRunner({ channel, kinds, gitlabUrl: config.platforms.gitlab.url }),
   });
   return new AgentWorker(ctx.bus, ctx.messenger, ctx.topology, runner, { agentTypes: config.agentTypes, concurrency: config.concurrency });
 }

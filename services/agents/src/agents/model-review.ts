@@ -132,7 +132,9 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
   const plan = planChunks(targets, env.tokens, { budgetTokens: diffBudget, maxChunks: opts.maxChunks ?? 16 }, skipped);
 
   const openModel = (env.task.openFindings ?? []).filter((f) => f.source === 'model');
-  const answers = await mapLimit(plan.chunks, opts.parallelChunks ?? 4, async (chunk): Promise<ChunkAnswer> => {
+  // A batching gateway answers all chunks in one vendor batch, so all of them are asked at once.
+  const parallel = env.gateway.gathers ? Math.max(1, plan.chunks.length) : (opts.parallelChunks ?? 4);
+  const answers = await mapLimit(plan.chunks, parallel, async (chunk): Promise<ChunkAnswer> => {
     const paths = new Set(chunk.files.map((f) => f.file.path));
     const data: PromptDataBlock[] = chunk.files.map((f) => ({
       label: `diff ${f.file.path} (${f.cls.language ?? f.cls.kind}${f.file.status === 'added' ? ', new file' : ''}${f.partial ? ', part of the file\'s changes' : ''})`,

@@ -19,6 +19,11 @@ import { RequestFailedError } from '@agentflow/bus';
 /** The port the agents use; `BusModelGateway` is the production implementation. */
 export interface ModelGateway {
   generate(request: GatewayRequest, signal: AbortSignal): Promise<GatewayResponse>;
+  /**
+   * True when calls are gathered and answered together (a vendor batch): the caller then makes
+   * every call it has at once, since holding some back would put them in a later batch.
+   */
+  readonly gathers?: boolean;
 }
 
 /** The run was cancelled while a model call was in flight; the call was aborted. Not retried. */

@@ -2,6 +2,7 @@
  * Which steps run as vendor jobs. A step is a job step when the first provider of its chain is a
  * job-style provider in providers.yml (kind `cursor` or `http-job`), or when the workflow marks it
  * with the step option `job: true` (for deployments whose agents do not read providers.yml).
+ * It also says which chat providers have a Batch API, for `batch: true` steps.
  */
 import { existsSync } from 'node:fs';
 import type { PlanStep, ProvidersConfig } from '@agentflow/contracts';
@@ -9,15 +10,23 @@ import { loadProvidersConfig } from '@agentflow/workflow';
 
 /** Provider kinds the gateway serves as launch-and-poll jobs rather than one request. */
 export const JOB_PROVIDER_KINDS: ReadonlySet<string> = new Set(['cursor', 'http-job']);
+/** Chat provider kinds whose vendor has a Batch API the gateway speaks (Anthropic Message Batches, OpenAI Batch). */
+export const BATCH_PROVIDER_KINDS: ReadonlySet<string> = new Set(['anthropic', 'openai']);
 
 export class JobStepKinds {
   private readonly jobProviders: ReadonlySet<string>;
+  /** Undefined when no providers.yml was read: then every provider is offered and the gateway says which it has. */
+  private readonly batchProviders: ReadonlySet<string> | undefined;
 
   constructor(config?: ProvidersConfig) {
-    const names = Object.entries(config?.providers ?? {})
-      .filter(([, p]) => JOB_PROVIDER_KINDS.has(p.kind))
-      .map(([name]) => name);
-    this.jobProviders = new Set(names);
+    const named = (kinds: ReadonlySet<string>) => new Set(Object.entries(config?.providers ?? {}).filter(([, p]) => kinds.has(p.kind)).map(([name]) => name));
+    this.jobProviders = named(JOB_PROVIDER_KINDS);
+    this.batchProviders = config ? named(BATCH_PROVIDER_KINDS) : undefined;
+  }
+
+  /** Whether the gateway can send this provider's calls through its vendor's Batch API. */
+  hasBatchApi(provider: string): boolean {
+    return this.batchProviders?.has(provider) ?? true;
   }
 
   /**

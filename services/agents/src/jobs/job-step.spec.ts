@@ -20,6 +20,7 @@ import { AgentWorker } from '../runtime/agent-worker';
 import { TaskRunner } from '../runtime/task-runner';
 import { agentTask, FixtureRepo, planStep } from '../testing/fixture-repo';
 import { IOS_BASE } from '../testing/sample-repos';
+import { JobChannel } from './job-channel';
 import { JobStepRunner } from './job-step';
 import { JobStepKinds } from './job-step-kinds';
 
@@ -58,7 +59,7 @@ describe('job steps', () => {
       tokens: new BpeTokenCounter(),
       push: { push: () => Promise.reject(new Error('not in this test')) },
       pushQuota: { reserve: () => Promise.reject(new Error('not in this test')) },
-      jobs: new JobStepRunner({ bus, topology: topo, kinds: new JobStepKinds(config), pollMs: 20 }),
+      jobs: new JobStepRunner({ channel: new JobChannel({ bus, topology: topo, pollMs: 20 }), kinds: new JobStepKinds(config) }),
     });
     worker = new AgentWorker(bus, messenger, topo, runner, { agentTypes: ['test-generation'], concurrency: 2 });
     await worker.start();

@@ -6,30 +6,19 @@
  * still found. The worker's heartbeat keeps the task message alive meanwhile; the task deadline
  * and a run cancel end the wait, and both stop the vendor job.
  */
-import { JobFinished, validateBody, type AgentResult, type AgentTask, type JobLaunch, type PlanStep, type Topology } from '@agentflow/contracts';
-import type { MessageBus } from '@agentflow/bus';
-import { gatewayJobResultsStream, jobDoneSubject } from '@agentflow/contracts';
-import { requestJob } from './job-client';
+import type { AgentResult, AgentTask, JobLaunch, PlanStep } from '@agentflow/contracts';
+import type { JobChannel } from './job-channel';
 import { jobResult } from './job-outcome';
 import type { JobStepKinds } from './job-step-kinds';
 
 export interface JobStepOptions {
-  bus: MessageBus;
-  topology: Topology;
+  channel: JobChannel;
   kinds: JobStepKinds;
-  /** Time between reads of the job-results stream. @default 2000 */
-  pollMs?: number;
-  /** How long a launch or cancel request waits for the gateway. @default 30000 */
-  requestTimeoutMs?: number;
   /** Base URL of GitLab for repository links. @default https://gitlab.com */
   gitlabUrl?: string;
 }
 
-const decoder = new TextDecoder();
-
 export class JobStepRunner {
-  private streamReady?: Promise<void>;
-
   constructor(private readonly o: JobStepOptions) {}
 
   /** The job provider of this step, or undefined when it is a chat-model step. */
@@ -39,10 +28,8 @@ export class JobStepRunner {
 
   /** Launches (or re-finds) the step's job and waits for its end; `signal` is the cancel-or-deadline signal. */
   async run(task: AgentTask, step: PlanStep, provider: string, signal: AbortSignal): Promise<AgentResult> {
-    const { bus, topology } = this.o;
-    this.streamReady ??= bus.ensureStream(gatewayJobResultsStream(topology));
-    await this.streamReady;
-    const reply = await requestJob(bus, topology, this.launchOf(task, step, provider), this.o.requestTimeoutMs ?? 30_000);
+    const { channel } = this.o;
+    const reply = await channel.launch(this.launchOf(task, step, provider));
     // A refused launch (policy_denied, unknown_provider, vendor_error) keeps the gateway's code.
     if (reply.status !== 'ok' || !reply.jobId) {
       return {
@@ -53,7 +40,7 @@ export class JobStepRunner {
         errorMessage: reply.errorMessage ?? `the gateway did not launch a ${provider} job`,
       };
     }
-    const done = await this.waitFor(task, reply.jobId, signal);
+    const done = await channel.waitFor(task.runId, task.stepId, reply.jobId, signal);
     return jobResult(task, done);
   }
 
@@ -81,56 +68,4 @@ export class JobStepRunner {
     if (platform === 'gitlab') return `${(this.o.gitlabUrl ?? 'https://gitlab.com').replace(/\/$/, '')}/${repo}`;
     return repo;
   }
-
-  private async waitFor(task: AgentTask, jobId: string, signal: AbortSignal): Promise<JobFinished> {
-    const pollMs = this.o.pollMs ?? 2_000;
-    for (;;) {
-      const done = await this.find(task, jobId);
-      if (done) return done;
-      if (signal.aborted || !(await sleep(pollMs, signal))) {
-        await this.cancel(jobId);
-        throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
-      }
-    }
-  }
-
-  /** The job's hand-back, if published: the subject's last message, else any earlier one (an earlier attempt's job shares the subject). */
-  private async find(task: AgentTask, jobId: string): Promise<JobFinished | undefined> {
-    const stream = gatewayJobResultsStream(this.o.topology).name;
-    const subject = jobDoneSubject(this.o.topology, task.runId, task.stepId);
-    const last = await this.o.bus.lastOnSubject(stream, subject);
-    if (!last) return undefined;
-    const parse = (data: Uint8Array) => validateBody(JobFinished, JSON.parse(decoder.decode(data)));
-    const latest = parse(last.data);
-    if (latest.jobId === jobId) return latest;
-    for (const m of await this.o.bus.readSubject(stream, subject)) {
-      const entry = parse(m.data);
-      if (entry.jobId === jobId) return entry;
-    }
-    return undefined;
-  }
-
-  /** Stops the vendor job; best effort, since the gateway's own deadline ends it anyway. */
-  private async cancel(jobId: string): Promise<void> {
-    try {
-      await requestJob(this.o.bus, this.o.topology, { op: 'cancel', jobId }, this.o.requestTimeoutMs ?? 30_000);
-    } catch {
-      // The gateway is unreachable: the job's launch deadline still expires it there.
-    }
-  }
-}
-
-/** Resolves true after `ms`, false as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -29,6 +29,8 @@ export interface TaskRunnerDeps {
   pushQuota: PushQuota;
   /** Runs steps whose provider chain starts with a job-style vendor (Cursor, http-job). */
   jobs?: JobStepRunner;
+  /** The gateway of a `batch: true` step, gathering its calls into a vendor batch; without it such steps call live. */
+  batchGateway?: (task: AgentTask, live: ModelGateway) => ModelGateway;
   now?: () => number;
 }
 
@@ -109,7 +111,7 @@ export class TaskRunner {
         sinceSha: task.sinceSha && task.sinceSha !== head ? task.sinceSha : undefined,
         facts: () => (facts ??= readProjectFacts(repo)),
         analyzer: this.deps.analyzer,
-        gateway: this.deps.gateway,
+        gateway: step.batch && this.deps.batchGateway ? this.deps.batchGateway(task, this.deps.gateway) : this.deps.gateway,
         tokens: this.deps.tokens,
         push: this.deps.push,
         pushQuota: this.deps.pushQuota,
