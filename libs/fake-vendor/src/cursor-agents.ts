@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { JobRouteAnswer } from './job-routes';
 
-export type CursorStatus = 'CREATING' | 'RUNNING' | 'FINISHED' | 'ERROR' | 'EXPIRED';
+export type CursorStatus = 'CREATING' | 'RUNNING' | 'FINISHED' | 'ERROR' | 'EXPIRED' | 'STOPPED';
 
 export interface CursorAgentScript {
   /** Status shown at launch and then at each read, the last one repeated. @default ['CREATING', 'RUNNING', 'FINISHED'] */
@@ -90,7 +90,7 @@ export class FakeCursorAgents {
 
   private view(agent: FakeAgent): Record<string, unknown> {
     const statuses = agent.script.statuses ?? ['CREATING', 'RUNNING', 'FINISHED'];
-    const status = agent.stopped ? 'EXPIRED' : statuses[Math.min(agent.reads, statuses.length - 1)];
+    const status = agent.stopped ? 'STOPPED' : statuses[Math.min(agent.reads, statuses.length - 1)];
     const source = agent.body.source as { repository: string; ref?: string };
     const prompt = String((agent.body.prompt as { text: string }).text);
     const branchName = agent.script.branchName ?? `cursor/${agent.id}`;

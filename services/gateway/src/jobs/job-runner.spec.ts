@@ -67,6 +67,7 @@ describe('JobRunner with Cursor cloud agents on the fake vendor', () => {
   it.each([
     ['ERROR', 'failed', /Cursor agent ended in ERROR: could not build the app/],
     ['EXPIRED', 'expired', /EXPIRED before it finished/],
+    ['STOPPED', 'cancelled', /STOPPED before it finished/],
   ] as const)('reports an agent that ends in %s as a %s step with the reason', async (status, state, reason) => {
     vendor.cursor.enqueue({ statuses: ['CREATING', 'RUNNING', status], summary: status === 'ERROR' ? 'could not build the app' : undefined });
     const reply = await h.runner.launch(launch(`req-${status}`));
@@ -114,6 +115,16 @@ describe('JobRunner with Cursor cloud agents on the fake vendor', () => {
     await h.pollOnce();
     expect(h.results.messages).toEqual([expect.objectContaining({ jobId: reply.jobId, state: 'expired', reason: expect.stringContaining('no result before the deadline') })]);
     expect(vendor.cursor.stopped(await vendorJobId(h, reply.jobId!))).toBe(true);
+  });
+
+  it('authenticates to Cursor with Basic auth, the API key as user name, as Cursor documents it', async () => {
+    // The fake takes only Basic on /v0/agents, as Cursor documents: a bearer token is refused...
+    const bearer = await fetch(`${vendor.url}/v0/agents`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(bearer.status).toBe(401);
+    // ...and the provider's launch goes through.
+    const provider = new CursorJobProvider('cursor', { ...config().providers.cursor, baseUrl: vendor.url }, KEY);
+    await provider.submit({ prompt: 'p', repository: 'https://github.com/acme/ios-app' });
+    expect(vendor.cursor.launches).toHaveLength(1);
   });
 
   it('keeps job providers off until policy enables them, and refuses unknown providers', async () => {

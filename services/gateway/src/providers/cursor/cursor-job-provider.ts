@@ -1,8 +1,10 @@
 /**
  * Cursor cloud (background) agents, REST API v0: `POST /v0/agents` launches an agent on a
  * repository and ref with a prompt, `GET /v0/agents/{id}` reads its status (CREATING, RUNNING,
- * FINISHED, ERROR, EXPIRED), summary and target branch / PR, `POST /v0/agents/{id}/stop` stops it.
- * Auth is the API key as a bearer token. Cursor bills agents by subscription usage, not per
+ * FINISHED, ERROR, EXPIRED, or STOPPED when someone stopped it in Cursor), summary and target
+ * branch / PR, `POST /v0/agents/{id}/stop` stops it. Auth is Basic with the API key as user name,
+ * as Cursor documents it. (Cursor's v1 API, in public beta, splits an agent into runs; v0 stays
+ * supported and is what this speaks.) Cursor bills agents by subscription usage, not per
  * request, so the ledger gets the job at the configured flat `costPerJobUsd` (default 0).
  */
 import type { JobState, ProviderConfig } from '@agentflow/contracts';
@@ -14,7 +16,7 @@ import type { JobProvider, JobSnapshot, JobSpec } from '../../jobs/job-provider'
 export interface CursorAgent {
   id: string;
   name?: string;
-  status: 'CREATING' | 'RUNNING' | 'FINISHED' | 'ERROR' | 'EXPIRED' | string;
+  status: 'CREATING' | 'RUNNING' | 'FINISHED' | 'ERROR' | 'EXPIRED' | 'STOPPED' | string;
   source?: { repository?: string; ref?: string };
   target?: { url?: string; branchName?: string; prUrl?: string; autoCreatePr?: boolean };
   summary?: string;
@@ -31,7 +33,7 @@ export interface CursorOptions {
   costPerJobUsd?: number;
 }
 
-const STATES: Record<string, JobState> = { CREATING: 'queued', RUNNING: 'running', FINISHED: 'finished', ERROR: 'failed', EXPIRED: 'expired' };
+const STATES: Record<string, JobState> = { CREATING: 'queued', RUNNING: 'running', FINISHED: 'finished', ERROR: 'failed', EXPIRED: 'expired', STOPPED: 'cancelled' };
 
 export class CursorJobProvider implements JobProvider {
   readonly kind = 'cursor' as const;
@@ -47,7 +49,8 @@ export class CursorJobProvider implements JobProvider {
   private readonly timeoutMs: number;
 
   private headers(): Record<string, string> {
-    return { authorization: `Bearer ${this.apiKey}` };
+    // Cursor documents Basic authentication: the API key as user name, no password.
+    return { authorization: `Basic ${Buffer.from(`${this.apiKey}:`).toString('base64')}` };
   }
 
   /** The flat price per job: the vendor bills by job or subscription, not by token. */
@@ -93,7 +96,8 @@ export class CursorJobProvider implements JobProvider {
       ...(agent.target?.url ? { url: agent.target.url } : {}),
     };
     const reason = state === 'failed' ? `Cursor agent ended in ERROR${agent.summary ? `: ${agent.summary}` : ''}`
-      : state === 'expired' ? 'Cursor agent EXPIRED before it finished' : undefined;
+      : state === 'expired' ? 'Cursor agent EXPIRED before it finished'
+        : state === 'cancelled' ? 'Cursor agent was STOPPED before it finished' : undefined;
     return {
       state, vendorStatus: agent.status, outcome,
       ...(reason ? { reason } : {}),
