@@ -279,6 +279,20 @@ describe('compileWorkflow: every form compiles to the IR', () => {
       expect(plan.dataClasses).toEqual(['restricted']);
       expect(plan.steps[0].providers).toEqual([{ provider: 'vault', model: 'qwen-coder' }]);
     }],
+    ['batch: true on a chain with no Batch API compiles, with a warning that its calls go live at full price', yaml`
+      name: X
+      trigger: { event: pull_request }
+      data_classes: [restricted]
+      batch: true
+      agents: [private-review]
+    `, (plan, warnings) => {
+      expect(plan.steps[0]).toMatchObject({ batch: true, providers: [{ provider: 'vault', model: 'qwen-coder' }] });
+      expect(warnings).toContainEqual(expect.stringMatching(/step `private-review` is `batch: true` but no provider of its chain has a Batch API .* made live, at full price/));
+    }],
+    ['batch: true on an Anthropic chain compiles without that warning', `name: X\n${PR}batch: true\nagents: [code-review-agent]\n`, (plan, warnings) => {
+      expect(plan.steps[0]).toMatchObject({ batch: true, providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] });
+      expect(warnings.filter((w) => w.includes('Batch API'))).toEqual([]);
+    }],
   ];
 
   it.each(forms)('%s', (_name, text, check) => {

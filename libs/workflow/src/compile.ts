@@ -35,6 +35,8 @@ export const WORKFLOW_KEYS = [
   'timeout', 'ignore', 'path_instructions', 'conventions', 'data_classes', 'batch',
 ];
 const PHASE_KEYS = ['name', 'agents', 'parallel', 'depends_on', 'if', 'timeout', 'retries', 'batch'];
+/** Provider kinds whose vendor has a Batch API the gateway speaks: a `batch: true` step needs one in its chain. */
+const BATCH_API_KINDS: ReadonlySet<string> = new Set(['anthropic', 'openai']);
 
 
 /** @default 5 minutes */
@@ -486,6 +488,9 @@ class WorkflowCompiler {
       }
       if (d.timeoutMs > runTimeout) src.warn(d.def.node, `step \`${d.id}\` may take ${d.timeoutMs / 1000}s, longer than the whole run's ${runTimeout / 1000}s \`timeout\``);
       const { providers, model } = this.providerChain(d, rules, classes);
+      if (d.batch && providers.length > 0 && !providers.some((p) => BATCH_API_KINDS.has(this.ctx.providers.get(p.provider)?.kind ?? ''))) {
+        src.warn(d.def.node, `step \`${d.id}\` is \`batch: true\` but no provider of its chain has a Batch API (kind anthropic or openai): its calls are made live, at full price; add such a provider to its chain or set \`batch: false\``);
+      }
       const options: Record<string, unknown> = { ...(d.def.options ?? {}) };
       const step: PlanStep = {
         id: d.id,
