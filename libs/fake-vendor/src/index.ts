@@ -1,5 +1,5 @@
 export { FakeVendorServer, type FakeVendorOptions } from './server';
-export type { VendorScript, VendorRoute, ServedRequest, ScriptFunction, UsageOverride } from './script';
+export type { VendorScript, VendorRoute, ServedRequest, ScriptFunction, UsageOverride, StreamPacing, StreamEvent } from './script';
 export { SIMULATED_LABEL, simulatedJson, simulatedText, changedFiles } from './simulated-reviewer';
 export { estimateTokens } from './tokens';
 export { FakeCursorAgents, type CursorAgentScript, type CursorStatus } from './cursor-agents';

@@ -11,9 +11,27 @@ export interface UsageOverride {
   cacheWriteTokens?: number;
 }
 
+/** What happened to a streamed answer, in order, for tests that assert on when the client saw what. */
+export type StreamEvent = 'held' | 'released' | 'finished' | 'cut' | 'client-closed';
+
+/**
+ * How a streamed answer is paced. Each SSE event is its own write, so a client sees them arrive
+ * one by one as from the real API.
+ */
+export interface StreamPacing {
+  /** Wait between two events. @default 0 */
+  chunkDelayMs?: number;
+  /** Stop after this many events until `release` settles (to prove a client saw them before the rest exists). */
+  holdAfterEvents?: number;
+  /** What a hold waits for. @default never settles (the client's abort or close() ends the stream) */
+  release?: PromiseLike<unknown>;
+  /** Told what the stream did: held, released, finished, cut, or the client closed it first. */
+  onStream?: (event: StreamEvent) => void;
+}
+
 export type VendorScript =
   /** A normal answer. `text` for plain output, `json` for structured output (tool use / json_schema). Defaults: the simulated reviewer. */
-  | { kind: 'reply'; text?: string; json?: unknown; usage?: UsageOverride; delayMs?: number }
+  | ({ kind: 'reply'; text?: string; json?: unknown; usage?: UsageOverride; delayMs?: number } & StreamPacing)
   /** 429 in the vendor's shape, with `Retry-After` (seconds) when given. */
   | { kind: 'rate-limit'; retryAfterSeconds?: number }
   /** Anthropic 529 `overloaded_error`; OpenAI 503 `server_error`. */
@@ -30,9 +48,9 @@ export type VendorScript =
    * Send headers and part of the body, then destroy the socket. For a stream: after `afterEvents`
    * SSE events (default 2); for a plain response: half the JSON body.
    */
-  | { kind: 'cut'; afterEvents?: number }
+  | ({ kind: 'cut'; afterEvents?: number; usage?: UsageOverride } & StreamPacing)
   /** A 200 stream that carries an error event midway (Anthropic `event: error`; OpenAI an `error` chunk). */
-  | { kind: 'stream-error'; afterEvents?: number };
+  | ({ kind: 'stream-error'; afterEvents?: number } & StreamPacing);
 
 export type VendorRoute = 'anthropic' | 'openai';
 

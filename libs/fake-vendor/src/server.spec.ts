@@ -168,6 +168,34 @@ describe('FakeVendorServer', () => {
     await expect(consumed).rejects.toThrow();
   });
 
+  it('streams each SSE event as its own write, held until released, in both wire formats', async () => {
+    const events: string[] = [];
+    let open!: () => void;
+    const release = new Promise<void>((resolve) => { open = resolve; });
+    vendor.enqueue('openai', { kind: 'reply', text: 'x'.repeat(100), chunkDelayMs: 1, holdAfterEvents: 2, release, onStream: (e) => events.push(e) });
+    const stream = await openai.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: diff }], stream: true });
+    let text = '';
+    for await (const chunk of stream) {
+      const piece = chunk.choices[0]?.delta.content ?? '';
+      if (piece && !text) {
+        events.push('client saw the first piece');
+        open();
+      }
+      text += piece;
+    }
+    expect(text).toBe('x'.repeat(100));
+    expect(events).toEqual(['held', 'client saw the first piece', 'released', 'finished']);
+
+    const anthropicEvents: string[] = [];
+    vendor.enqueue('anthropic', { kind: 'reply', text: 'held answer', holdAfterEvents: 3, onStream: (e) => anthropicEvents.push(e) });
+    const held = anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: diff }] });
+    // Never released: the client leaves while the vendor holds, and the vendor writes nothing more.
+    held.on('streamEvent', (e) => { if (e.type === 'content_block_start') held.abort(); });
+    await held.done().catch(() => undefined);
+    for (let i = 0; i < 200 && !anthropicEvents.includes('client-closed'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(anthropicEvents).toEqual(['held', 'client-closed']);
+  });
+
   it('serves the Bedrock path with a Bedrock API key', async () => {
     const bedrock = new AnthropicBedrock({ apiKey: KEY, baseURL: vendor.url, awsRegion: 'eu-central-1', maxRetries: 0 });
     const msg = await bedrock.messages.create({ model: 'anthropic.claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });

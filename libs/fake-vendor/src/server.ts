@@ -16,7 +16,7 @@ import {
 import {
   openaiCachedPrefix, openaiCompletion, openaiErrorBody, openaiPrompt, openaiSchema, openaiStreamError, openaiStreamEvents, openaiUsage,
 } from './openai-wire';
-import type { ScriptFunction, ServedRequest, VendorRoute, VendorScript } from './script';
+import type { ScriptFunction, ServedRequest, StreamPacing, VendorRoute, VendorScript } from './script';
 import { simulatedJson, simulatedText } from './simulated-reviewer';
 import { estimateTokens } from './tokens';
 import { FakeCursorAgents } from './cursor-agents';
@@ -68,7 +68,11 @@ function presentedKey(headers: IncomingMessage['headers']): string | undefined {
   const direct = headers['x-api-key'] ?? headers['api-key'];
   if (typeof direct === 'string') return direct;
   const auth = headers.authorization;
-  return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
+  if (typeof auth !== 'string') return undefined;
+  if (auth.startsWith('Bearer ')) return auth.slice(7);
+  // Basic with the key as user name and an empty password, as Cursor's API takes it.
+  if (auth.startsWith('Basic ')) return Buffer.from(auth.slice(6), 'base64').toString('utf8').replace(/:$/, '');
+  return undefined;
 }
 
 export class FakeVendorServer {
@@ -249,7 +253,7 @@ export class FakeVendorServer {
       case 'reply':
       case 'cut':
       case 'stream-error': {
-        const status = this.reply(res, parsed, body, prompt, promptTokens, effective, requestId, idHeader);
+        const status = await this.reply(res, parsed, body, prompt, promptTokens, effective, requestId, idHeader);
         this.record({ ...logged, status, outcome: effective.kind });
         return;
       }
@@ -311,8 +315,10 @@ export class FakeVendorServer {
     if (!isJobPath) return false;
     const key = presentedKey(req.headers);
     const keyed = !path.startsWith('/testing-ai/');
-    const answer = keyed && this.options.apiKeys && (!key || !this.options.apiKeys.includes(key))
-      ? { status: 401, json: { error: { message: 'invalid api key', type: 'authentication_error' } } }
+    // Cursor's Cloud Agents API documents Basic authentication only.
+    const cursorWithoutBasic = path.startsWith('/v0/agents') && !req.headers.authorization?.startsWith('Basic ');
+    const answer = keyed && this.options.apiKeys && (!key || !this.options.apiKeys.includes(key) || cursorWithoutBasic)
+      ? { status: 401, json: { error: { message: cursorWithoutBasic ? 'use Basic authentication with the API key as user name' : 'invalid api key', type: 'authentication_error' } } }
       : (this.cursor.route(method, path, body) ?? this.httpJob.route(method, path, body, headers) ?? this.batches.route(method, path, body, rawBody, headers)
         ?? { status: 404, json: { error: { message: `no route ${method} ${path} on the fake vendor`, type: 'invalid_request_error' } } });
     // Job fakes keep their own records (launches, submissions, created batches); the chat log stays chat-only.
@@ -340,11 +346,11 @@ export class FakeVendorServer {
     return parsed.route === 'anthropic' ? { read: 0, write: tokens } : { read: 0, write: 0 };
   }
 
-  private reply(
+  private async reply(
     res: ServerResponse, parsed: Parsed, body: Record<string, unknown>, prompt: string, promptTokens: number,
     script: Extract<VendorScript, { kind: 'reply' | 'cut' | 'stream-error' }>, requestId: string, idHeader: string,
-  ): number {
-    const override = script.kind === 'reply' ? script.usage : undefined;
+  ): Promise<number> {
+    const override = script.kind === 'reply' || script.kind === 'cut' ? script.usage : undefined;
     const cache = this.cacheTokens(parsed, body);
     const created = Math.floor(Date.now() / 1000);
     const messageId = parsed.route === 'anthropic' ? `msg_sim${requestId.slice(7)}` : `chatcmpl-sim${requestId.slice(7)}`;
@@ -384,18 +390,55 @@ export class FakeVendorServer {
       return 200;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', [idHeader]: requestId });
+    res.flushHeaders();
     if (script.kind === 'cut') {
-      res.write(events.slice(0, script.afterEvents ?? 2).join(''));
+      if (!(await writeEvents(res, events.slice(0, script.afterEvents ?? 2), script))) return 200;
+      script.onStream?.('cut');
       // Give the bytes a moment to leave before the socket dies, as a dropped connection would.
       setTimeout(() => res.socket?.destroy(), 5);
       return 200;
     }
     if (script.kind === 'stream-error') {
-      const head = events.slice(0, script.afterEvents ?? 2).join('');
-      res.end(head + (parsed.route === 'anthropic' ? anthropicStreamError(529, 'Overloaded') : openaiStreamError('The server had an error while processing your request.')));
+      const head = events.slice(0, script.afterEvents ?? 2);
+      const error = parsed.route === 'anthropic' ? anthropicStreamError(529, 'Overloaded') : openaiStreamError('The server had an error while processing your request.');
+      if (await writeEvents(res, [...head, error], script)) res.end();
       return 200;
     }
-    res.end(events.join(''));
+    if (await writeEvents(res, events, script)) {
+      res.end();
+      script.onStream?.('finished');
+    }
     return 200;
+  }
+}
+
+/**
+ * Writes SSE events one write each, paced and held as scripted. False when the client closed the
+ * connection first (the rest is not written: a vendor stops generating for a client that left).
+ */
+async function writeEvents(res: ServerResponse, events: string[], pacing: StreamPacing): Promise<boolean> {
+  let closed = res.destroyed;
+  const onClose = () => {
+    if (!res.writableEnded) closed = true;
+  };
+  res.on('close', onClose);
+  try {
+    for (let i = 0; i < events.length; i++) {
+      if (i > 0 && i === pacing.holdAfterEvents) {
+        pacing.onStream?.('held');
+        await Promise.race([pacing.release ?? new Promise(() => undefined), new Promise((r) => res.once('close', r))]);
+        if (!closed) pacing.onStream?.('released');
+      } else if (i > 0 && pacing.chunkDelayMs) {
+        await new Promise((r) => setTimeout(r, pacing.chunkDelayMs));
+      }
+      if (closed) {
+        pacing.onStream?.('client-closed');
+        return false;
+      }
+      res.write(events[i]);
+    }
+    return true;
+  } finally {
+    res.off('close', onClose);
   }
 }

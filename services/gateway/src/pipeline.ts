@@ -50,6 +50,17 @@ export interface PipelineDeps {
   observer?: PipelineObserver;
 }
 
+/**
+ * Receives a streamed answer. Nothing is sent before {@link start}: until then a failed call is
+ * retried or falls back as in a plain call; from then on the client has bytes and a break ends the stream.
+ */
+export interface PipelineStreamSink {
+  /** The first piece is here (from `provider`/`model`); `usage` is what the vendor reported so far. */
+  start(from: { provider: string; model: string; usage?: TokenCounts }): void;
+  /** A piece of the answer: text, or for structured output a piece of the JSON. */
+  piece(text: string): void;
+}
+
 /** Why a request was aborted, as the transport says it: a cancelled run's spend is marked superseded. */
 export const ABORT_SUPERSEDED = 'superseded';
 
@@ -80,6 +91,9 @@ interface Walk {
   retryAt?: number;
   /** The latest output a vendor gave outside the response schema, kept for when nothing better comes. */
   unstructured?: { text: string; provider: string; model: string };
+  /** Streamed requests: where the pieces go, and whether the first one went (no retry, no fallback after it). */
+  sink?: PipelineStreamSink;
+  committed: boolean;
 }
 
 type CallOutcome = { ok: true; result: ChatResult; costUsd: number } | { ok: false; error: ProviderError };
@@ -94,7 +108,23 @@ export class GatewayPipeline {
   }
 
   /** Answers one request. Never throws: every outcome, the gateway's own trouble included, is in the response. */
-  async generate(req: GatewayRequest, signal?: AbortSignal): Promise<GatewayResponse> {
+  generate(req: GatewayRequest, signal?: AbortSignal): Promise<GatewayResponse> {
+    return this.serve(req, signal, undefined);
+  }
+
+  /**
+   * Answers one request as a stream: the vendor is called streaming and each piece goes to `sink`
+   * as it arrives, through the same policy, redaction, cache, budget, limits, breaker, ledger and
+   * audit as {@link generate}. Resolves, like it, with the whole outcome. A response that never
+   * called `sink.start` (a cache hit, a provider that cannot stream, a failure before the first
+   * piece) is for the caller to send whole; one that did and is not `ok` broke midway, its spend
+   * booked and nothing cached.
+   */
+  stream(req: GatewayRequest, sink: PipelineStreamSink, signal?: AbortSignal): Promise<GatewayResponse> {
+    return this.serve(req, signal, sink);
+  }
+
+  private async serve(req: GatewayRequest, signal: AbortSignal | undefined, sink: PipelineStreamSink | undefined): Promise<GatewayResponse> {
     const { clock } = this.d;
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason ?? 'aborted');
@@ -104,7 +134,7 @@ export class GatewayPipeline {
     const untilDeadline = Math.min(req.deadline - clock.now(), 2_147_483_647);
     const deadlineTimer = setTimeout(() => controller.abort('deadline'), Math.max(0, untilDeadline));
     try {
-      return await this.run(req, controller.signal);
+      return await this.run(req, controller.signal, sink);
     } catch (error) {
       // Shared state (KV) failing is the gateway's trouble, not the vendor's: say so, and let the step retry.
       this.d.logger.error('gateway pipeline failed', { requestId: req.requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
@@ -128,7 +158,7 @@ export class GatewayPipeline {
     };
   }
 
-  private async run(req: GatewayRequest, signal: AbortSignal): Promise<GatewayResponse> {
+  private async run(req: GatewayRequest, signal: AbortSignal, sink: PipelineStreamSink | undefined): Promise<GatewayResponse> {
     const { policy, clock } = this.d;
     if (signal.aborted) return this.answer(req, {}, this.abortedFields(signal));
     if (req.deadline <= clock.now()) return this.answer(req, {}, { errorCode: 'deadline_exceeded', errorMessage: 'the deadline had passed when the request arrived' });
@@ -166,7 +196,7 @@ export class GatewayPipeline {
     }
 
     const chain = this.d.router.route(allowed, req.complexity as Tier | undefined, this.d.budget.remainingFraction(req.attribution));
-    const walk: Walk = { req, redacted, signal, attempts: [], usage: { ...ZERO }, costUsd: 0, vendorMs: 0, primary: chain[0], callNo: 0 };
+    const walk: Walk = { req, redacted, signal, attempts: [], usage: { ...ZERO }, costUsd: 0, vendorMs: 0, primary: chain[0], callNo: 0, sink, committed: false };
     const plan = new ProviderChain(chain, this.d.router, req.dataClass, (p) => this.d.providers.has(p));
     for (let target = plan.next(); target; target = plan.next()) {
       if (signal.aborted) return this.answer(req, walk, this.abortedFields(signal));
@@ -185,6 +215,10 @@ export class GatewayPipeline {
           this.d.cache.put(key, { text: result.text, structured: result.structured, provider: target.provider, model: target.model, usage: result.usage });
         }
         return this.answer(req, walk, { status: 'ok', text: result.text, structured: result.structured, provider: target.provider, model: target.model });
+      }
+      if (walk.committed) {
+        // The client has part of the answer: another vendor's answer cannot continue it.
+        return this.answer(req, walk, { status: 'failed', errorCode: 'stream_broken', provider: target.provider, model: target.model, errorMessage: `${outcome.error.message}; the stream broke after the first bytes were sent, so it was not retried` });
       }
       if (outcome.error.isContextLength) plan.contextTooLong(target);
       if (outcome.error.failure === 'bad_output' && outcome.error.details.text !== undefined) {
@@ -258,7 +292,7 @@ export class GatewayPipeline {
       const outcome = await this.callOnce(walk, target, provider, ticket, promptTokens, permit.probe, attemptNo);
       if (outcome.ok) return outcome;
       lastError = outcome.error;
-      if (outcome.error.failure === 'aborted') return outcome;
+      if (outcome.error.failure === 'aborted' || walk.committed) return outcome;
       const decision = decideRetry(outcome.error, attemptNo, { maxAttempts: settings.retry.maxAttemptsPerProvider, baseDelayMs: settings.retry.baseDelayMs, maxDelayMs: settings.retry.maxDelayMs }, clock.now(), req.deadline, this.random);
       if (!decision.retry) {
         if (outcome.error.retryAfterMs !== undefined) walk.retryAt = Math.min(walk.retryAt ?? Infinity, clock.now() + outcome.error.retryAfterMs);
@@ -298,10 +332,20 @@ export class GatewayPipeline {
     let result: ChatResult | undefined;
     let error: ProviderError | undefined;
     try {
-      result = await provider.generate({
+      const call = {
         model: target.model, system: walk.redacted.system, messages: walk.redacted.messages, maxTokens: req.maxTokens,
         temperature: req.temperature, responseSchema: req.responseSchema, cachePrompt: true, signal, timeoutMs,
-      });
+      };
+      const sink = walk.sink;
+      result = sink && provider.stream
+        ? await provider.stream(call, (piece, usage) => {
+          if (!walk.committed) {
+            walk.committed = true;
+            sink.start({ provider: target.provider, model: target.model, usage });
+          }
+          sink.piece(piece);
+        })
+        : await provider.generate(call);
     } catch (e) {
       error = e instanceof ProviderError ? e : new ProviderError('network', `${target.provider}/${target.model}: ${e instanceof Error ? e.name : 'error'}`, target);
     }

@@ -107,4 +107,24 @@ export const anthropicDialect: Dialect = {
     const w = WIRE[e.kind];
     return { status: w.status, body: { type: 'error', error: { type: w.type, message: e.message }, request_id: requestId } };
   },
+  live(call, id) {
+    const tool = call.responseSchema;
+    const deltaHead = tool
+      ? 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":'
+      : 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":';
+    return {
+      open: (u) => {
+        const usage = { input_tokens: u?.inputTokens ?? 0, output_tokens: u?.outputTokens ?? 0, cache_read_input_tokens: u?.cacheReadTokens ?? 0, cache_creation_input_tokens: u?.cacheWriteTokens ?? 0 };
+        const block = tool ? { type: 'tool_use', id: `toolu_${id.slice(4)}`, name: tool.name, input: {} } : { type: 'text', text: '' };
+        return sse({ type: 'message_start', message: { id, type: 'message', role: 'assistant', model: call.model, content: [], stop_reason: null, stop_sequence: null, usage } }, 'message_start')
+          + sse({ type: 'content_block_start', index: 0, content_block: block }, 'content_block_start');
+      },
+      piece: (text) => `${deltaHead}${JSON.stringify(text)}}}\n\n`,
+      // message_delta carries the whole message's usage: the input side too, since message_start may have gone out before the vendor said it.
+      close: (r) => sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop')
+        + sse({ type: 'message_delta', delta: { stop_reason: tool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: usageOf(r) }, 'message_delta')
+        + sse({ type: 'message_stop' }, 'message_stop'),
+      error: (e) => sse({ type: 'error', error: { type: WIRE[e.kind].type, message: e.message } }, 'error'),
+    };
+  },
 };

@@ -4,7 +4,7 @@
  * One file per vendor implements it (`openai-dialect.ts`, `anthropic-dialect.ts`).
  */
 import type { ChatMessage, GatewayResponse } from '@agentflow/contracts';
-import type { OutputSchema } from '../providers/chat-provider';
+import type { OutputSchema, TokenCounts } from '../providers/chat-provider';
 
 /** A client request in the gateway's terms. */
 export interface ClientCall {
@@ -44,8 +44,22 @@ export interface Dialect {
   answer(call: ClientCall, response: GatewayResponse, id: string): unknown;
   /** The SSE events of a streamed answer, each already framed (`event:`/`data:` lines and a blank line). */
   events(call: ClientCall, response: GatewayResponse, id: string): string[];
-  /** An error in the vendor's shape (always before the first byte: see http-front.ts). */
+  /** An error in the vendor's shape, sent instead of an answer (before the first byte). */
   error(e: FrontError, requestId: string): WireError;
+  /** The framing of an answer streamed live, piece by piece, as the vendor sends it. */
+  live(call: ClientCall, id: string): LiveStream;
+}
+
+/** The SSE text of a live stream, each part already framed. */
+export interface LiveStream {
+  /** The opening events, sent with the first piece; `usage` is what the vendor reported so far. */
+  open(usage: TokenCounts | undefined): string;
+  /** One piece of the answer: text, or a piece of the JSON for structured output. */
+  piece(text: string): string;
+  /** The closing events of a completed answer, with its usage. */
+  close(response: GatewayResponse): string;
+  /** The dialect's own error event, ending a stream that broke after the first byte. */
+  error(e: FrontError): string;
 }
 
 /** Plain text of a message content that is either a string or a list of typed parts. */

@@ -144,7 +144,8 @@ describe('gateway HTTP front through the vendor SDKs', () => {
     });
 
     it('falls back along the chain when the vendor cuts the response midway, before the client sees a byte', async () => {
-      vendor.enqueue('openai', { kind: 'cut' }, { kind: 'cut' }, { kind: 'cut' });
+      // One event is the role chunk: no content has gone to the client yet.
+      vendor.enqueue('openai', { kind: 'cut', afterEvents: 1 }, { kind: 'cut', afterEvents: 1 }, { kind: 'cut', afterEvents: 1 });
       const stream = await openai().chat.completions.create({ model: 'gpt-4.1', messages: ask('cut'), max_tokens: 200, stream: true });
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';

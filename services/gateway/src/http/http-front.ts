@@ -3,11 +3,12 @@
  * {@link Gateway.generate} the NATS transport calls, so every HTTP request goes through policy,
  * redaction, cache, budgets, limits, breakers, retries, fallbacks, the ledger and the audit log.
  *
- * The vendor is called without streaming and the client's stream is written once the pipeline has
- * the whole answer. That is what makes a vendor stream cut midway, or an error inside the vendor's
- * 200, a retry or a fallback (the pipeline sees a failed call) and never a truncated success: no
- * byte reaches the client before the answer is complete, so every failure is an HTTP error in the
- * vendor's shape that the SDKs raise as such.
+ * A streamed request (`stream: true`) streams through: the vendor is called streaming and each
+ * piece is written to the client as it arrives. The 200 and the first event go out with the first
+ * piece of the answer, so until then a failed vendor call is retried or falls back unseen and a
+ * failure is an HTTP error in the vendor's shape. After it, a vendor stream that breaks ends the
+ * client's stream with the dialect's own error event (which the SDKs raise), never a truncated
+ * success; its spend is booked and nothing is cached. A client that goes away aborts the vendor call.
  *
  * Per request it reads only memory (key ring, rate windows, the pipeline's local state); the only
  * network call is the vendor's.
@@ -15,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayRequest, GatewayResponse } from '@agentflow/contracts';
+import type { PipelineStreamSink } from '../pipeline';
 import type { GatewayLogger } from '../log/gateway-logger';
 import type { KeyRequestRate } from '../virtual-keys/request-rate';
 import type { VirtualKey, VirtualKeyRing } from '../virtual-keys/virtual-keys';
@@ -31,7 +33,11 @@ export const GATEWAY_HTTP_ROUTES = [
 ] as const;
 
 export interface HttpFrontOptions {
-  gateway: { generate(request: GatewayRequest, signal?: AbortSignal): Promise<GatewayResponse> };
+  /** The {@link Gateway}: its `generate` for plain calls, its pipeline's `stream` for streamed ones. */
+  gateway: {
+    generate(request: GatewayRequest, signal?: AbortSignal): Promise<GatewayResponse>;
+    readonly pipeline: { stream(request: GatewayRequest, sink: PipelineStreamSink, signal?: AbortSignal): Promise<GatewayResponse> };
+  };
   keys: VirtualKeyRing;
   rate: KeyRequestRate;
   logger: GatewayLogger;
@@ -75,6 +81,17 @@ export function frontErrorOf(r: GatewayResponse, now: number): FrontError {
   // The vendors refused the request itself (too long, malformed): the client must change it.
   if (r.attempts.length && r.attempts.every((a) => a.outcome === 'bad_request' || a.outcome === 'context_length')) return { kind: 'invalid_request', message };
   return { kind: 'upstream_failed', message };
+}
+
+function answerId(dialect: Dialect, requestId: string): string {
+  return dialect.name === 'anthropic' ? `msg_${requestId.replaceAll('-', '')}` : `chatcmpl-${requestId}`;
+}
+
+function answerHeaders(requestId: string, provider: string | undefined, model: string | undefined, cached: boolean): Record<string, string> {
+  return {
+    'x-request-id': requestId, 'request-id': requestId,
+    'x-agentflow-provider': provider ?? '', 'x-agentflow-model': model ?? '', 'x-agentflow-cache': cached ? 'hit' : 'miss',
+  };
 }
 
 export class GatewayHttpFront {
@@ -133,22 +150,50 @@ export class GatewayHttpFront {
       attribution: { team: key.team, project: key.project, service: `http:${key.name}` },
     };
     const forward = pickForwarded(req.headers);
+    if (call.stream) return this.stream(res, dialect, call, request, controller, onClose, forward);
     const response = await (forward ? forwardedHeaders.run(forward, () => this.o.gateway.generate(request, controller.signal)) : this.o.gateway.generate(request, controller.signal));
     res.off('close', onClose);
     if (controller.signal.aborted || res.destroyed) return;
     if (response.status !== 'ok') return this.fail(res, dialect, requestId, frontErrorOf(response, this.now()));
-    const id = dialect.name === 'anthropic' ? `msg_${requestId.replaceAll('-', '')}` : `chatcmpl-${requestId}`;
-    const headers: Record<string, string> = {
-      'x-request-id': requestId, 'request-id': requestId,
-      'x-agentflow-provider': response.provider ?? '', 'x-agentflow-model': response.model ?? '', 'x-agentflow-cache': response.cached ? 'hit' : 'miss',
+    const payload = JSON.stringify(dialect.answer(call, response, answerId(dialect, requestId)));
+    res.writeHead(200, { ...answerHeaders(requestId, response.provider, response.model, response.cached), 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+    res.end(payload);
+  }
+
+  /** A streamed request: pieces are written as the vendor sends them (see the top of this file). */
+  private async stream(
+    res: ServerResponse, dialect: Dialect, call: ClientCall, request: GatewayRequest, controller: AbortController, onClose: () => void, forward: Record<string, string> | undefined,
+  ): Promise<void> {
+    const { requestId } = request;
+    const id = answerId(dialect, requestId);
+    const live = dialect.live(call, id);
+    let started = false;
+    const sink: PipelineStreamSink = {
+      start: (from) => {
+        if (res.destroyed) return;
+        started = true;
+        res.writeHead(200, { ...answerHeaders(requestId, from.provider, from.model, false), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        res.write(live.open(from.usage));
+      },
+      // Not paced by the socket's drain: an answer is bounded by max_tokens, and holding the vendor back would not make it cheaper.
+      piece: (text) => {
+        if (started && !res.destroyed) res.write(live.piece(text));
+      },
     };
-    if (!call.stream) {
-      const payload = JSON.stringify(dialect.answer(call, response, id));
-      res.writeHead(200, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-      res.end(payload);
+    const run = () => this.o.gateway.pipeline.stream(request, sink, controller.signal);
+    const response = await (forward ? forwardedHeaders.run(forward, run) : run());
+    res.off('close', onClose);
+    if (controller.signal.aborted || res.destroyed) {
+      if (started && !res.destroyed) res.destroy();
       return;
     }
-    res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    if (started) {
+      res.end(response.status === 'ok' ? live.close(response) : live.error(frontErrorOf(response, this.now())));
+      return;
+    }
+    // Nothing went out yet: a failure is an HTTP error, and an answer that did not stream (a cache hit) is sent whole.
+    if (response.status !== 'ok') return this.fail(res, dialect, requestId, frontErrorOf(response, this.now()));
+    res.writeHead(200, { ...answerHeaders(requestId, response.provider, response.model, response.cached), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.end(dialect.events(call, response, id).join(''));
   }
 

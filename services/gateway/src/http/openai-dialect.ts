@@ -103,4 +103,21 @@ export const openaiDialect: Dialect = {
     const w = WIRE[e.kind];
     return { status: w.status, body: { error: { message: e.message, type: w.type, param: null, code: w.code } } };
   },
+  live(call, id) {
+    const created = Math.floor(Date.now() / 1000);
+    const head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(call.model)},"choices":[{"index":0,"delta":`;
+    // The usage field is null on every chunk but the last when the client asked for usage, as OpenAI sends it.
+    const tail = `,"logprobs":null,"finish_reason":null}]${call.includeUsage ? ',"usage":null' : ''}}\n\n`;
+    return {
+      open: () => `${head}{"role":"assistant","content":""}${tail}`,
+      piece: (text) => `${head}{"content":${JSON.stringify(text)}}${tail}`,
+      close: (r) => {
+        let out = sse({ id, object: 'chat.completion.chunk', created, model: call.model, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], ...(call.includeUsage ? { usage: null } : {}) });
+        if (call.includeUsage) out += sse({ id, object: 'chat.completion.chunk', created, model: call.model, choices: [], usage: usageOf(r) });
+        return `${out}data: [DONE]\n\n`;
+      },
+      // The SDK raises an APIError for a chunk that carries `error`; no [DONE] follows a failed stream.
+      error: (e) => sse({ error: { message: e.message, type: WIRE[e.kind].type, param: null, code: WIRE[e.kind].code } }),
+    };
+  },
 };

@@ -44,9 +44,22 @@ export interface ChatResult {
   finishReason: string;
 }
 
+/**
+ * Called with each piece of a streamed answer as the vendor sends it: text, or for structured output
+ * the pieces of the JSON (OpenAI `content` deltas, Anthropic `input_json_delta`). Empty pieces are
+ * not reported. `usage` is what the vendor has reported so far (Anthropic's `message_start`).
+ */
+export type StreamListener = (piece: string, usage: TokenCounts | undefined) => void;
+
 export interface ChatProvider {
   /** Name from the providers config. */
   readonly name: string;
   readonly kind: ProviderKind;
   generate(call: ChatCall): Promise<ChatResult>;
+  /**
+   * The same call streamed: `onPiece` sees the answer as it arrives, and the promise settles with the
+   * whole result and the vendor's own usage. A stream that breaks rejects with a {@link ProviderError}
+   * whose `details.usage` is what was used until then. Absent: the pipeline calls `generate` instead.
+   */
+  stream?(call: ChatCall, onPiece: StreamListener): Promise<ChatResult>;
 }

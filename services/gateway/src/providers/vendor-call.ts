@@ -3,6 +3,7 @@
  * the SDK throws into a {@link ProviderError}. The gateway owns the timeout (it knows the deadline),
  * so a timeout is recognised by our own signal, not by the SDK's error class.
  */
+import type { TokenCounts } from './chat-provider';
 import { failureForStatus, isContextLengthMessage, parseRetryAfter, ProviderError } from './provider-error';
 
 interface SdkErrorShape {
@@ -23,6 +24,8 @@ export async function callVendor<T>(
   call: { signal: AbortSignal; timeoutMs: number },
   scrub: Scrub,
   run: (signal: AbortSignal) => Promise<T>,
+  /** A stream's usage so far: booked on the error when the call breaks midway (tokens were used and are paid). */
+  partialUsage?: () => TokenCounts | undefined,
 ): Promise<T> {
   if (call.signal.aborted) throw new ProviderError('aborted', 'the caller aborted before the call', target);
   const controller = new AbortController();
@@ -30,10 +33,16 @@ export async function callVendor<T>(
   call.signal.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => controller.abort(TIMEOUT), Math.max(1, call.timeoutMs));
   try {
-    return await run(controller.signal);
+    const result = await run(controller.signal);
+    // The SDKs end a stream's iteration quietly when its signal aborts: that is a broken call, not a short answer.
+    if (partialUsage && controller.signal.aborted) throw new Error('stream aborted');
+    return result;
   } catch (error) {
-    if (error instanceof ProviderError) throw error;
-    throw toProviderError(error, target, controller.signal.aborted ? (controller.signal.reason === TIMEOUT ? 'timeout' : 'aborted') : undefined, scrub);
+    const e = error instanceof ProviderError
+      ? error
+      : toProviderError(error, target, controller.signal.aborted ? (controller.signal.reason === TIMEOUT ? 'timeout' : 'aborted') : undefined, scrub);
+    if (partialUsage && !e.details.usage) e.details.usage = partialUsage();
+    throw e;
   } finally {
     clearTimeout(timer);
     call.signal.removeEventListener('abort', onAbort);

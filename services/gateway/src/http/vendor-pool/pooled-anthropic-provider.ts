@@ -4,9 +4,10 @@
  * and answer as the SDK provider (anthropic-translation.ts); a client's `anthropic-beta` header is
  * passed through.
  */
-import type Anthropic from '@anthropic-ai/sdk';
+import Anthropic from '@anthropic-ai/sdk';
 import type { ProviderKind } from '@agentflow/contracts';
-import type { ChatCall, ChatProvider, ChatResult } from '../../providers/chat-provider';
+import type { ChatCall, ChatProvider, ChatResult, StreamListener } from '../../providers/chat-provider';
+import { streamAnthropic } from '../../providers/anthropic/anthropic-stream';
 import { fromAnthropicMessage, toAnthropicParams } from '../../providers/anthropic/anthropic-translation';
 import { callVendor, type Scrub } from '../../providers/vendor-call';
 import { forwardedFor } from './forwarded-headers';
@@ -27,8 +28,8 @@ export class PooledAnthropicProvider implements ChatProvider {
   private readonly client: PooledVendorClient;
   private readonly path: string;
   private readonly headers: Record<string, string>;
-
-  constructor(readonly name: string, readonly kind: ProviderKind, o: PooledAnthropicOptions, private readonly scrub: Scrub) {
+  private sdk: Anthropic | undefined;
+  constructor(readonly name: string, readonly kind: ProviderKind, private readonly o: PooledAnthropicOptions, private readonly scrub: Scrub) {
     const url = new URL(o.baseUrl);
     this.client = new PooledVendorClient(url.origin, 'request-id', o.connections);
     this.path = `${url.pathname.replace(/\/$/, '')}/v1/messages`;
@@ -42,6 +43,12 @@ export class PooledAnthropicProvider implements ChatProvider {
       const answer = await this.client.postJson(this.path, extra ? { ...extra, ...this.headers } : this.headers, toAnthropicParams(call), signal, call.timeoutMs);
       return fromAnthropicMessage(answer.body as Anthropic.Message, call, target, answer.requestId);
     });
+  }
+
+  /** Streamed calls go through the SDK's streaming, on a client made on first use (see PooledOpenAIProvider.stream). */
+  stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
+    this.sdk ??= new Anthropic({ apiKey: this.o.apiKey, baseURL: this.o.baseUrl, maxRetries: 0, logLevel: 'off' });
+    return streamAnthropic(this.sdk, call, call.model, { provider: this.name, model: call.model }, this.scrub, onPiece, forwardedFor('anthropic'));
   }
 
   close(): Promise<void> {

@@ -6,8 +6,9 @@
  * to be most of the gateway's CPU per request.
  */
 import type { ProviderKind } from '@agentflow/contracts';
-import type OpenAI from 'openai';
-import type { ChatCall, ChatProvider, ChatResult } from '../../providers/chat-provider';
+import OpenAI from 'openai';
+import type { ChatCall, ChatProvider, ChatResult, StreamListener } from '../../providers/chat-provider';
+import { streamOpenAI } from '../../providers/openai/openai-stream';
 import { fromOpenAICompletion, toOpenAIParams } from '../../providers/openai/openai-translation';
 import { callVendor, type Scrub } from '../../providers/vendor-call';
 import { forwardedFor } from './forwarded-headers';
@@ -27,8 +28,8 @@ export class PooledOpenAIProvider implements ChatProvider {
   private readonly client: PooledVendorClient;
   private readonly path: string;
   private readonly headers: Record<string, string>;
-
-  constructor(readonly name: string, readonly kind: ProviderKind, o: PooledOpenAIOptions, private readonly scrub: Scrub) {
+  private sdk: OpenAI | undefined;
+  constructor(readonly name: string, readonly kind: ProviderKind, private readonly o: PooledOpenAIOptions, private readonly scrub: Scrub) {
     const url = new URL(o.baseUrl);
     this.client = new PooledVendorClient(url.origin, 'x-request-id', o.connections);
     this.path = `${url.pathname.replace(/\/$/, '')}/chat/completions`;
@@ -42,6 +43,15 @@ export class PooledOpenAIProvider implements ChatProvider {
       const answer = await this.client.postJson(this.path, extra ? { ...extra, ...this.headers } : this.headers, toOpenAIParams(call, call.model), signal, call.timeoutMs);
       return fromOpenAICompletion(answer.body as OpenAI.ChatCompletion, call, target, answer.requestId);
     });
+  }
+
+  /**
+   * Streamed calls go through the SDK's streaming (its SSE reader), on a client made on first use:
+   * a stream's per-call overhead is small next to its length, and plain calls never pay for it.
+   */
+  stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
+    this.sdk ??= new OpenAI({ apiKey: this.o.apiKey, baseURL: this.o.baseUrl, maxRetries: 0, defaultHeaders: this.o.headers, logLevel: 'off' });
+    return streamOpenAI(this.sdk, call, call.model, { provider: this.name, model: call.model }, this.scrub, onPiece, forwardedFor('openai'));
   }
 
   /** Closes the pooled connections (gateway shutdown). */

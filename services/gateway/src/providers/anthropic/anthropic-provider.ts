@@ -1,8 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ProviderKind } from '@agentflow/contracts';
-import type { ChatCall, ChatProvider, ChatResult } from '../chat-provider';
+import type { ChatCall, ChatProvider, ChatResult, StreamListener } from '../chat-provider';
 import { callVendor, type Scrub } from '../vendor-call';
 import { fromAnthropicMessage, toAnthropicParams } from './anthropic-translation';
+import { streamAnthropic } from './anthropic-stream';
 
 /** The part of an Anthropic client the gateway uses; the direct, Bedrock and Vertex clients all have it. */
 export interface AnthropicMessagesClient {
@@ -27,6 +28,10 @@ export class AnthropicChatProvider implements ChatProvider {
       const { data, request_id } = await this.client.messages.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 }).withResponse();
       return fromAnthropicMessage(data, call, target, request_id ?? undefined);
     });
+  }
+
+  stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
+    return streamAnthropic(this.client, call, this.modelId(call.model), { provider: this.name, model: call.model }, this.scrub, onPiece);
   }
 }
 

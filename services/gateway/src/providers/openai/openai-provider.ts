@@ -1,8 +1,9 @@
 import OpenAI from 'openai';
 import type { ProviderKind } from '@agentflow/contracts';
-import type { ChatCall, ChatProvider, ChatResult } from '../chat-provider';
+import type { ChatCall, ChatProvider, ChatResult, StreamListener } from '../chat-provider';
 import { callVendor, type Scrub } from '../vendor-call';
 import { fromOpenAICompletion, toOpenAIParams } from './openai-translation';
+import { streamOpenAI } from './openai-stream';
 
 export interface OpenAICompletionsClient {
   chat: { completions: Pick<OpenAI['chat']['completions'], 'create'> };
@@ -27,6 +28,10 @@ export class OpenAIChatProvider implements ChatProvider {
         .withResponse();
       return fromOpenAICompletion(data, call, target, request_id ?? undefined);
     });
+  }
+
+  stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
+    return streamOpenAI(this.client, call, this.modelId(call.model), { provider: this.name, model: call.model }, this.scrub, onPiece);
   }
 }
 
