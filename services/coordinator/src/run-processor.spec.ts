@@ -64,4 +64,20 @@ describe('RunProcessor', () => {
     expect((await store.load('p-1'))!.revision).toBe(before!.revision);
     await bus.drain();
   });
+  it('applies an event on the stored record when another replica wrote after the one it kept', async () => {
+    const { bus, store, processor } = await setup();
+    await processor.process('p-1', request);
+    // A second replica on the same bucket takes the step's start, then its failure (a retry follows).
+    const other = new RunProcessor(new RunStore(await bus.kv('t_proc_runs')), new RunActor(), { publish: async (r: RunRecord) => r.historySeq + 1 } as unknown as OutboxPublisher, () => undefined, () => 1000);
+    await other.process('p-1', { type: 'stepStarted', at: 1500, stepId: 'review', attempt: 1 });
+    await other.process('p-1', { type: 'stepFailed', at: 1600, stepId: 'review', attempt: 1, errorCode: 'agent_crashed' });
+    // This replica's kept record still says attempt 1 is running: attempt 2's result looks stale
+    // there, so the processor must decide on the stored record, not ignore the result.
+    const outcome = await processor.process('p-1', { ...success, attempt: 2, result: buildResult('p-1', 'review', 2) });
+    expect(outcome.applied).toBe(true);
+    const { record } = (await store.load('p-1'))!;
+    expect(record.state.status).toBe('completed');
+    expect(record.state.eventCount).toBe(4);
+    await bus.drain();
+  });
 });

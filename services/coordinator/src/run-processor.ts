@@ -36,13 +36,21 @@ export class RunProcessor {
 
   async process(runId: string, event: RunEvent, options: ProcessOptions = {}): Promise<ProcessOutcome> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const loaded = await this.store.load(runId);
+      // The first try uses the record as this replica last wrote it (no read, no decode): the
+      // compare-and-set below fails if anyone wrote since. A kept record with an outbox, or one
+      // that makes the event look ignorable, is not trusted: those decisions need the stored one.
+      const kept = attempt === 1 ? this.store.cached(runId) : undefined;
+      const fromCache = kept !== undefined && kept.record.pending.length === 0;
+      const loaded = fromCache ? kept : await this.store.load(runId);
       if (loaded && loaded.record.pending.length > 0) {
         await this.flush(runId, loaded);
         continue;
       }
       const transition = this.actor.apply(loaded?.record.state, event);
-      if (transition.ignored || !transition.state) return { applied: false, reason: transition.ignored ?? 'no state' };
+      if (transition.ignored || !transition.state) {
+        if (fromCache) continue;
+        return { applied: false, reason: transition.ignored ?? 'no state' };
+      }
       const state = transition.state;
       const record: RunRecord = {
         state,

@@ -5,7 +5,7 @@
  */
 import type { KeyValueStore } from '@agentflow/bus';
 import { describeError } from '@agentflow/contracts';
-import { decodeRecord, type RunStore } from './run-store';
+import { outboxMark, type RunStore } from './run-store';
 import type { RunProcessor } from './run-processor';
 
 export interface SweeperLog {
@@ -34,8 +34,9 @@ export class OutboxSweeper {
         return;
       }
       try {
-        const record = decodeRecord(entry.value);
-        if (record.pending.length > 0) this.pending.set(runId, record.pendingSince ?? 0);
+        // Every write of every run passes here: read only the outbox fields, not the whole run.
+        const mark = outboxMark(entry.value);
+        if (mark.pending) this.pending.set(runId, mark.since);
         else this.pending.delete(runId);
       } catch (error) {
         this.options.log?.warn({ runId, err: describeError(error) }, 'unreadable run record skipped by the sweeper');
