@@ -5,6 +5,7 @@
  */
 export { RepoReadError, type RepoReader, type RepoReaderFactory } from './repo-reader';
 export { GitCheckoutReader, DirectoryReader } from './local/local-checkout-reader';
+export { RepoReadCache, isPinnedCommit, type RepoReadCacheOptions } from './cache/repo-read-cache';
 export { GitHubOctokits, type GitHubAuthOptions } from './platform/github-octokits';
 export { GitHubRepoReader } from './platform/github-repo-reader';
 export { GitLabRepoReader } from './platform/gitlab-repo-reader';

@@ -8,6 +8,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
 import { CatFileBatch } from './cat-file-batch';
+import { isPinnedCommit, type RepoReadCache } from '../cache/repo-read-cache';
 import { RepoReadError, type RepoReader } from '../repo-reader';
 
 const run = promisify(execFile);
@@ -27,11 +28,20 @@ export class GitCheckoutReader implements RepoReader {
   readonly root: string;
 
   private readonly batch: CatFileBatch;
+  private readonly cache?: RepoReadCache;
 
-  constructor(root: string) {
+  /** `cache`: reads at pinned commit ids (full hex ids) are kept there and shared with other readers of this root. */
+  constructor(root: string, options: { cache?: RepoReadCache } = {}) {
     this.root = resolve(root);
     this.label = `git:${this.root}`;
     this.batch = new CatFileBatch(this.root);
+    this.cache = options.cache;
+  }
+
+  /** `read()` through the cache when every commit it names is pinned (a branch name or `HEAD` can move). */
+  private kept<T>(shas: string[], key: string, read: () => Promise<T>): Promise<T> {
+    if (!this.cache || !shas.every(isPinnedCommit)) return read();
+    return this.cache.remember(`git\0${this.root}\0${key}`, read);
   }
 
   private async git(args: string[], allowExit1 = false): Promise<string> {
@@ -48,16 +58,22 @@ export class GitCheckoutReader implements RepoReader {
   async diff(baseSha: string, headSha: string): Promise<FileDiff[]> {
     assertRef(baseSha);
     assertRef(headSha);
-    const text = await this.git(['diff', '--no-color', '--no-ext-diff', '-M', '--unified=3', baseSha, headSha, '--']);
-    return parseUnifiedDiff(text);
+    const diff = await this.kept([baseSha, headSha], `diff\0${baseSha}\0${headSha}`, async () => {
+      const text = await this.git(['diff', '--no-color', '--no-ext-diff', '-M', '--unified=3', baseSha, headSha, '--']);
+      return parseUnifiedDiff(text);
+    });
+    // Callers may reshape the parsed diff; the kept one stays as read.
+    return this.cache ? structuredClone(diff) : diff;
   }
 
   async readFile(path: string, sha: string): Promise<string | null> {
     assertRef(sha);
     if (path.includes('\n')) return null;
-    const buffer = await this.batch.read(`${sha}:${path}`);
-    if (!buffer || buffer.subarray(0, 8000).includes(0)) return null;
-    return buffer.toString('utf8');
+    return this.kept([sha], `file\0${sha}\0${path}`, async () => {
+      const buffer = await this.batch.read(`${sha}:${path}`);
+      if (!buffer || buffer.subarray(0, 8000).includes(0)) return null;
+      return buffer.toString('utf8');
+    });
   }
 
   /** Ends the reader's git process now rather than after its idle time. */
@@ -67,20 +83,26 @@ export class GitCheckoutReader implements RepoReader {
 
   async listFiles(sha: string): Promise<string[]> {
     assertRef(sha);
-    const out = await this.git(['ls-tree', '-r', '--name-only', sha]);
-    return out.split('\n').filter(Boolean);
+    const files = await this.kept([sha], `list\0${sha}`, async () => {
+      const out = await this.git(['ls-tree', '-r', '--name-only', sha]);
+      return out.split('\n').filter(Boolean);
+    });
+    return files.slice();
   }
 
   async findReferences(needle: string, sha: string, limit: number): Promise<string[]> {
     assertRef(sha);
     if (!needle) return [];
-    const out = await this.git(['grep', '-l', '-F', '-e', needle, sha, '--'], true);
-    // `git grep` on a commit prints `sha:path`.
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.slice(line.indexOf(':') + 1))
-      .slice(0, limit);
+    const hits = await this.kept([sha], `refs\0${sha}\0${limit}\0${needle}`, async () => {
+      const out = await this.git(['grep', '-l', '-F', '-e', needle, sha, '--'], true);
+      // `git grep` on a commit prints `sha:path`.
+      return out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.slice(line.indexOf(':') + 1))
+        .slice(0, limit);
+    });
+    return hits.slice();
   }
 }
 
@@ -92,12 +114,30 @@ export class DirectoryReader implements RepoReader {
   readonly label: string;
   private readonly root: string;
 
+  private readonly cache?: RepoReadCache;
+  private readonly snapshot?: string;
+
+  /**
+   * `cache` with `snapshot`: a directory has no commit ids, so reads are kept only under a name
+   * for one consistent view of it (the agents use the run id: every step of a run sees the
+   * directory as its first step read it). Without a snapshot nothing is kept.
+   */
   constructor(
     root: string,
     private readonly diffText: string,
+    options: { cache?: RepoReadCache; snapshot?: string } = {},
   ) {
     this.root = resolve(root);
     this.label = `dir:${this.root}`;
+    if (options.cache && options.snapshot !== undefined) {
+      this.cache = options.cache;
+      this.snapshot = options.snapshot;
+    }
+  }
+
+  private kept<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (!this.cache) return read();
+    return this.cache.remember(`dir\0${this.root}\0${this.snapshot}\0${key}`, read);
   }
 
   private inside(path: string): string {
@@ -111,17 +151,23 @@ export class DirectoryReader implements RepoReader {
   }
 
   async readFile(path: string): Promise<string | null> {
-    try {
-      const buffer = await readFile(this.inside(path));
-      if (buffer.subarray(0, 8000).includes(0)) return null;
-      return buffer.toString('utf8');
-    } catch (error) {
-      if (error instanceof RepoReadError) throw error;
-      return null;
-    }
+    const full = this.inside(path);
+    return this.kept(`file\0${full}`, async () => {
+      try {
+        const buffer = await readFile(full);
+        if (buffer.subarray(0, 8000).includes(0)) return null;
+        return buffer.toString('utf8');
+      } catch {
+        return null;
+      }
+    });
   }
 
   async listFiles(): Promise<string[]> {
+    return (await this.kept('list', () => this.walkFiles())).slice();
+  }
+
+  private async walkFiles(): Promise<string[]> {
     const out: string[] = [];
     const walk = async (dir: string): Promise<void> => {
       for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -137,12 +183,15 @@ export class DirectoryReader implements RepoReader {
   }
 
   async findReferences(needle: string, _sha: string, limit: number): Promise<string[]> {
-    const hits: string[] = [];
-    for (const path of await this.listFiles()) {
-      if (hits.length >= limit) break;
-      const text = await this.readFile(path);
-      if (text?.includes(needle)) hits.push(path);
-    }
-    return hits;
+    const hits = await this.kept(`refs\0${limit}\0${needle}`, async () => {
+      const out: string[] = [];
+      for (const path of await this.listFiles()) {
+        if (out.length >= limit) break;
+        const text = await this.readFile(path);
+        if (text?.includes(needle)) out.push(path);
+      }
+      return out;
+    });
+    return hits.slice();
   }
 }

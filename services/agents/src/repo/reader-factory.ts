@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { AgentTask } from '@agentflow/contracts';
 import {
-  DirectoryReader, GitCheckoutReader, GitHubOctokits, GitHubRepoReader, GitLabRepoReader, RepoReadError,
+  DirectoryReader, GitCheckoutReader, GitHubOctokits, GitHubRepoReader, GitLabRepoReader, RepoReadCache, RepoReadError,
   type GitLabAccess, type PlatformAccess, type RepoReader, type RepoReaderFactory,
 } from '@agentflow/repo';
 
@@ -22,6 +22,11 @@ export interface ReaderFactoryOptions {
   checkoutsDir?: string;
   /** GitHub and GitLab access (`readPlatformAccess`); absent: only local clones and directories. */
   platforms?: PlatformAccess;
+  /**
+   * Where local readers keep what they read, shared by every task of this service: a git object
+   * at a commit id, or a plain directory for the length of one run. @default a new bounded cache
+   */
+  cache?: RepoReadCache;
 }
 
 /** Agent types that need a git checkout on disk rather than an API view of the repository. */
@@ -30,8 +35,10 @@ const NEEDS_CHECKOUT = new Set(['test-runner']);
 export class PlatformReaderFactory implements RepoReaderFactory {
   private readonly github?: GitHubOctokits;
   private readonly gitlab?: GitLabAccess;
+  private readonly cache: RepoReadCache;
 
   constructor(private readonly options: ReaderFactoryOptions = {}) {
+    this.cache = options.cache ?? new RepoReadCache();
     const github = options.platforms ? new GitHubOctokits(options.platforms.github) : undefined;
     // One GitHubOctokits per service: it caches installation clients across tasks.
     this.github = github?.configured ? github : undefined;
@@ -42,26 +49,30 @@ export class PlatformReaderFactory implements RepoReaderFactory {
     const { change } = task;
     if (change.platform === 'local') {
       if (!existsSync(change.repo)) throw new RepoReadError(`local repository ${change.repo} does not exist on this machine`);
-      return localReader(change.repo, task);
+      return localReader(change.repo, task, this.cache);
     }
     const clone = this.options.checkoutsDir ? join(this.options.checkoutsDir, change.repo) : undefined;
     const hasClone = clone !== undefined && existsSync(clone);
-    if (hasClone && NEEDS_CHECKOUT.has(task.agentType)) return localReader(clone, task);
+    if (hasClone && NEEDS_CHECKOUT.has(task.agentType)) return localReader(clone, task, this.cache);
     if (change.platform === 'github' && this.github) return new GitHubRepoReader(this.github, change.repo, change.installationId);
     if (change.platform === 'gitlab' && this.gitlab) return new GitLabRepoReader(this.gitlab.url, this.gitlab.token!, change.projectId ?? change.repo);
-    if (hasClone) return localReader(clone, task);
+    if (hasClone) return localReader(clone, task, this.cache);
     const access = change.platform === 'github' ? 'GITHUB_TOKEN or GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY' : 'GITLAB_TOKEN';
     throw new RepoReadError(`cannot read ${change.platform}:${change.repo}: set ${access}, or AGENTS_CHECKOUTS_DIR to a directory holding <owner>/<name> clones`);
   }
 }
 
-async function localReader(root: string, task: AgentTask): Promise<RepoReader> {
-  if (existsSync(join(root, '.git'))) return new GitCheckoutReader(root);
+async function localReader(root: string, task: AgentTask, cache: RepoReadCache): Promise<RepoReader> {
+  if (existsSync(join(root, '.git'))) return new GitCheckoutReader(root, { cache });
   // A plain directory: the diff comes as an artifact (`*.diff` / `*.patch`).
   const diffPath = (task.artifacts ?? []).find((a) => /\.(diff|patch)$/.test(a));
   if (!diffPath) throw new RepoReadError(`${root} is not a git checkout and the task has no .diff artifact`);
-  const text = await readFile(isAbsolute(diffPath) ? diffPath : join(root, diffPath), 'utf8');
-  return new DirectoryReader(root, text);
+  // No commit ids name a directory's content: the steps of one run share one view of it, and
+  // each run reads it afresh.
+  const snapshot = `run:${task.runId}`;
+  const path = isAbsolute(diffPath) ? diffPath : join(root, diffPath);
+  const text = await cache.remember(`diff-artifact\0${path}\0${snapshot}`, () => readFile(path, 'utf8'));
+  return new DirectoryReader(root, text, { cache, snapshot });
 }
 
 /** Local clones and directories only (no platform access): tests, benchmarks, `agentflow analyze`. */
