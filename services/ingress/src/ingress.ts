@@ -15,6 +15,7 @@ import { GitLabPlatformClient } from './platform/gitlab-client';
 import type { PlatformClients } from './platform/platform-client';
 import { DeliveryProcessor } from './processing/delivery-processor';
 import { DismissalStore } from './processing/dismissals';
+import { PullRequestOutcomeStore } from './processing/pull-request-outcomes';
 import { Reconciler, type GitHubAppAccess } from './reconciler/reconciler';
 import { RunRequester } from './runs/run-requester';
 import { WorkflowProjectMatcher, type TriggerMatcher } from './trigger/trigger-matcher';
@@ -77,7 +78,7 @@ export function createIngress(ctx: IngressContext, config: IngressConfig, overri
     githubVerifier: config.githubWebhookSecret ? new GitHubSignatureVerifier(config.githubWebhookSecret) : undefined,
     gitlabToken: config.gitlab.webhookToken, publisher, deliveries, spool, db: ctx.db, maxBodyBytes: config.maxBodyBytes, clock, log,
   });
-  const processor = new DeliveryProcessor({ platforms, matcher, runs, deliveries, dismissals: new DismissalStore(ctx.db), messenger: ctx.messenger, topology: ctx.topology, log });
+  const processor = new DeliveryProcessor({ platforms, matcher, runs, deliveries, dismissals: new DismissalStore(ctx.db), outcomes: new PullRequestOutcomeStore(ctx.db), messenger: ctx.messenger, topology: ctx.topology, log });
   const forwarder = new SpoolForwarder(spool, publisher, clock, log);
   const reconciler = new Reconciler({
     db: ctx.db, github: overrides.githubApp ?? (octokits.isApp ? appAccess(octokits) : undefined), platforms, matcher, runs, deliveries, clock, log, repos: config.reconcileRepos,

@@ -1,8 +1,9 @@
 /**
  * The consumer side of `af.webhooks.*`: reads what a delivery means, fetches what the payload lacks
  * (changed files, the PR head for a command), matches triggers and requests runs; CI results go to
- * `af.ci.<platform>`, dismissals to `af.runs.dismissed`, and a closed PR cancels its runs. Every delivery ends recorded as matched (with its runs) or ignored (with a
- * reason). Transient failures are thrown for the bus to retry; on the last attempt the failure
+ * `af.ci.<platform>`, dismissals to `af.runs.dismissed`, and a closed PR has its outcome (merged or
+ * closed) recorded and its runs cancelled. Every delivery ends recorded as matched (with its runs) or
+ * ignored (with a reason). Transient failures are thrown for the bus to retry; on the last attempt the failure
  * itself becomes the recorded reason, so no event is lost silently.
  */
 import { describeError, dismissalMessageId, isRetryable, type ChangeRef, type FindingDismissed, type RunCancel, type Topology, type WebhookReceived } from '@agentflow/contracts';
@@ -18,6 +19,7 @@ import type { RunRequester, TriggerSource } from '../runs/run-requester';
 import type { TriggerMatcher } from '../trigger/trigger-matcher';
 import type { DeliveryLog, DeliveryRecord } from '../webhooks/delivery-log';
 import { MIN_FINGERPRINT_PREFIX, type DismissalStore } from './dismissals';
+import type { PullRequestOutcomeStore } from './pull-request-outcomes';
 
 export interface ProcessorDeps {
   platforms: PlatformClients;
@@ -25,6 +27,7 @@ export interface ProcessorDeps {
   runs: RunRequester;
   deliveries: DeliveryLog;
   dismissals: DismissalStore;
+  outcomes: PullRequestOutcomeStore;
   messenger: Messenger;
   topology: Topology;
   log: IngressLog;
@@ -76,7 +79,7 @@ export class DeliveryProcessor {
       case 'command':
         return this.command(event, source);
       case 'closed':
-        return this.closed(event);
+        return this.closed(event, delivery);
       case 'reaction':
         return this.reaction(event);
     }
@@ -104,9 +107,14 @@ export class DeliveryProcessor {
   /**
    * A closed or merged PR needs no review: each of its unfinished runs gets `run.cancel`. The
    * coordinator ends a run that is still going (and ignores one already finished), so a backlog
-   * built up during an outage only reviews PRs that are still open.
+   * built up during an outage only reviews PRs that are still open. The outcome is recorded first,
+   * for the cost per merged PR; a database failure is thrown before any cancel goes out, and the
+   * retry does both.
    */
-  private async closed(event: ClosedEvent): Promise<ProcessOutcome> {
+  private async closed(event: ClosedEvent, delivery: WebhookReceived): Promise<ProcessOutcome> {
+    const recorded = await this.deps.outcomes.record({
+      platform: event.platform, repo: event.repo, pr: event.pr, outcome: event.how, endedAt: new Date(delivery.receivedAt), deliveryId: delivery.deliveryId,
+    });
     const runs = await this.deps.runs.unfinishedRuns(event.platform, event.repo, event.pr);
     const reason = `pull request ${event.how}`;
     for (const run of runs) {
@@ -114,7 +122,9 @@ export class DeliveryProcessor {
       await this.deps.messenger.emit(this.deps.topology.subjects.runCancel(run.runId), 'run.cancel', cancel, { runId: run.runId, msgId: `run-cancel:${run.runId}:pr-${event.how}` });
     }
     const where = `${event.repo}#${event.pr}`;
-    return { outcome: 'ignored', runIds: [], detail: runs.length ? `${where} ${event.how}: cancelled ${runs.map((r) => `${r.workflow} -> ${r.runId}`).join(', ')}` : `${where} ${event.how}: no run in flight` };
+    const cancelled = runs.length ? `cancelled ${runs.map((r) => `${r.workflow} -> ${r.runId}`).join(', ')}` : 'no run in flight';
+    const kept = recorded ? '' : ' (an earlier merge or a later close stays its recorded outcome)';
+    return { outcome: 'ignored', runIds: [], detail: `${where} ${event.how}: ${cancelled}${kept}` };
   }
 
   private platform(name: ChangeRef['platform']): PlatformClient {
