@@ -147,6 +147,12 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       AGENTFLOW_DATA_DIR: join(root, 'data'),
       AGENTFLOW_BUS_PREFIX: options.infra?.busPrefix ?? 'demo',
       LOG_LEVEL: options.env.AGENTFLOW_DEMO_LOG_LEVEL ?? 'silent',
+      // Offline, the fake vendor's batches end at the first status read: the nightly-style docs step
+      // shows the Batch API path at demo speed. With real vendors a batch takes minutes to hours,
+      // so batch: true steps are called live instead.
+      AGENTS_BATCH: vendor.kind === 'offline' ? 'vendor' : 'live',
+      GATEWAY_JOB_POLL_MS: '200',
+      AGENTS_JOB_POLL_MS: '100',
       OTEL_SDK_DISABLED: 'true',
       OTEL_METRICS_EXPORTER: 'none',
       OTEL_LOGS_EXPORTER: 'none',

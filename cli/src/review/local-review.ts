@@ -107,6 +107,8 @@ export async function runLocalReview(options: LocalReviewOptions): Promise<{ rep
       AGENTFLOW_DATA_DIR: dataDir,
       AGENTFLOW_BUS_PREFIX: 'review',
       LOG_LEVEL: options.env.AGENTFLOW_REVIEW_LOG_LEVEL ?? 'silent',
+      // Someone is waiting at the terminal: batch: true steps are called live, not left for hours in a vendor batch.
+      AGENTS_BATCH: options.env.AGENTS_BATCH ?? 'live',
       OTEL_SDK_DISABLED: 'true',
       OTEL_METRICS_EXPORTER: 'none',
       OTEL_LOGS_EXPORTER: 'none',

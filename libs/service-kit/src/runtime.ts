@@ -124,7 +124,7 @@ export async function runServices(
   let stopReason = 'requested';
 
   try {
-    closers.push('telemetry', startTelemetry(name));
+    closers.push('telemetry', startTelemetry(name, { env }));
     collectProcessMetrics();
 
     const db = await openDatabase({

@@ -12,12 +12,19 @@ export type TelemetryShutdown = () => Promise<void>;
 export interface TelemetryOptions {
   /** Version reported as `service.version`. */
   version?: string;
+  /**
+   * The environment the services run with, when it is not the process's own (the demo and
+   * `agentflow review` pass theirs): `OTEL_SDK_DISABLED=true` there turns telemetry off. Without
+   * this, an in-process run that disabled telemetry in its env would still start the SDK, which
+   * then spends its shutdown timing out on an OTLP endpoint nobody runs. @default process.env
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 let running: { sdk: NodeSDK; shutdown: TelemetryShutdown } | undefined;
 
-function disabled(): boolean {
-  return (process.env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
+function disabled(env: Readonly<Record<string, string | undefined>>): boolean {
+  return (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
 }
 
 /**
@@ -26,7 +33,7 @@ function disabled(): boolean {
  * SDK registers process-wide providers, so there can be only one.
  */
 export function startTelemetry(serviceName: string, options: TelemetryOptions = {}): TelemetryShutdown {
-  if (disabled()) return async () => undefined;
+  if (disabled(options.env ?? process.env)) return async () => undefined;
   if (running) return running.shutdown;
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME || serviceName,

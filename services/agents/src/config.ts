@@ -18,6 +18,12 @@ export interface AgentsConfig {
   providersFile: string;
   /** `AGENTS_JOB_POLL_MS`: time between reads of the gateway's job-results stream while a job step waits. @default 2000 */
   jobPollMs: number;
+  /**
+   * `AGENTS_BATCH`: `vendor` sends the calls of `batch: true` steps through the vendors' Batch APIs
+   * (half price, answered within hours); `live` makes them like any other step's (full price,
+   * seconds), for local reviews and demos where nobody waits for a batch. @default vendor
+   */
+  batch: 'vendor' | 'live';
 }
 
 export function readAgentsConfig(env: Readonly<Record<string, string | undefined>>): AgentsConfig {
@@ -31,6 +37,8 @@ export function readAgentsConfig(env: Readonly<Record<string, string | undefined
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`AGENTS_CONCURRENCY must be a positive integer, got "${env.AGENTS_CONCURRENCY}"`);
   const jobPollMs = env.AGENTS_JOB_POLL_MS ? Number(env.AGENTS_JOB_POLL_MS) : 2_000;
   if (!Number.isFinite(jobPollMs) || jobPollMs <= 0) throw new ConfigError(`AGENTS_JOB_POLL_MS must be a positive number of milliseconds, got "${env.AGENTS_JOB_POLL_MS}"`);
+  const batch = env.AGENTS_BATCH?.trim() || 'vendor';
+  if (batch !== 'vendor' && batch !== 'live') throw new ConfigError(`AGENTS_BATCH must be vendor or live, got "${env.AGENTS_BATCH}"`);
   return {
     agentTypes: [...new Set(agentTypes)] as AgentTypeId[],
     concurrency,
@@ -38,5 +46,6 @@ export function readAgentsConfig(env: Readonly<Record<string, string | undefined
     platforms: readPlatformAccess(env),
     providersFile: env.PROVIDERS_FILE || 'workflows/providers.yml',
     jobPollMs,
+    batch,
   };
 }
