@@ -24,12 +24,13 @@ export function readCostCentres(path: string): CostCentreMap {
 
 /**
  * `agentflow cost [--by team|repo|project|model|service|day] [--month YYYY-MM] [--format table|csv|json]`:
- * the cost ledger of DATABASE_URL (or the local data directory), used spend apart from waste.
+ * the cost ledger of DATABASE_URL (or the local data directory), used spend apart from waste, and
+ * the cost per merged PR (merges the ingress recorded in the period) beside the cost per reviewed PR.
  */
 export function registerCost(program: Command): void {
   program
     .command('cost')
-    .description('cost report from the ledger (DATABASE_URL, or PGlite in AGENTFLOW_DATA_DIR): used spend, waste (superseded runs, retries, fallbacks) apart, cost per pull request')
+    .description('cost report from the ledger (DATABASE_URL, or PGlite in AGENTFLOW_DATA_DIR): used spend, waste (superseded runs, retries, fallbacks) apart, cost per merged PR and per reviewed PR')
     .option('--by <group>', `group by ${COST_GROUPS.join('|')}`, (v) => {
       if (!(COST_GROUPS as readonly string[]).includes(v)) throw new InvalidArgumentError(`choose from ${COST_GROUPS.join(', ')}`);
       return v as CostGroup;

@@ -11,8 +11,12 @@ const report: CostReport = {
   totalUsd: 0.75,
   wasteUsd: 0.25,
   cachedCalls: 2,
-  pullRequests: 3,
-  costPerPullRequestUsd: 0.25,
+  mergedPullRequests: 2,
+  mergedPullRequestsUsedUsd: 0.5,
+  costPerMergedPullRequestUsd: 0.25,
+  reviewedPullRequests: 3,
+  reviewedPullRequestsUsd: 0.75,
+  costPerReviewedPullRequestUsd: 0.25,
 };
 
 describe('cost report', () => {
@@ -30,7 +34,8 @@ describe('cost report', () => {
     expect(text).toMatch(/acme\/ios-app\s+mobile-ios\s+3\s+100\s+50\s+\$0\.5000\s+\$0\.2500\s+\$0\.7500/);
     expect(text).toContain('total $0.7500 (used $0.5000, waste $0.2500); 2 answered from cache at no cost');
     expect(text).toContain('waste: retry $0.2500 (1 call)');
-    expect(text).toContain('cost per pull request: $0.2500 over 3 reviewed');
+    expect(text).toContain('cost per merged PR: $0.2500 = $0.5000 used spend (whenever spent) / 2 PRs merged in 2026-11');
+    expect(text).toContain('cost per reviewed PR: $0.2500 = $0.7500 spend in 2026-11 (waste included) / 3 PRs with spend in 2026-11, merged or not');
   });
 
   it('quotes CSV cells that need it', () => {
@@ -38,5 +43,11 @@ describe('cost report', () => {
     expect(lines[0]).toBe('repo,cost_centre,calls,input_tokens,output_tokens,used_usd,waste_usd,total_usd');
     expect(lines[1]).toBe('acme/ios-app,mobile-ios,3,100,50,0.500000,0.250000,0.750000');
     expect(lines[2]).toBe('"acme/""odd"",repo",,1,1,1,0.000000,0.000000,0.000000');
+    expect(lines[3]).toBe('');
+    expect(lines.slice(4)).toEqual([
+      'pull_requests,count,spend_usd,usd_per_pull_request,counted',
+      'merged,2,0.500000,0.250000,"merged in the period; used spend of their runs, whenever spent"',
+      'reviewed,3,0.750000,0.250000,"with spend in the period, merged or not; all that spend, waste included"',
+    ]);
   });
 });

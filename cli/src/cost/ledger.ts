@@ -1,7 +1,9 @@
 /**
  * Cost reports from the `cost_ledger` table: spend that produced a used result apart from waste
  * (superseded or cancelled runs, retries, fallbacks, unusable output, timeouts), grouped as asked,
- * so the totals can be matched line by line with the vendors' invoices.
+ * so the totals can be matched line by line with the vendors' invoices; and what a pull request
+ * costs, per merged PR (from `pull_request_outcomes`, which the ingress writes on close) and per
+ * reviewed PR.
  */
 import type { SqlDatabase } from '@agentflow/store';
 
@@ -38,11 +40,26 @@ export interface CostReport {
   wasteUsd: number;
   cachedCalls: number;
   /**
-   * Pull requests with a run in the period, and the spend on their runs divided by that count. The
-   * database records no merges, so this is the cost per reviewed PR; per merged PR is at least this.
+   * Pull/merge requests merged in the period: recorded `merged` by the ingress (from the close
+   * event) with the close received in the period. Counted whether or not agentflow ran on them.
    */
-  pullRequests: number;
-  costPerPullRequestUsd: number | null;
+  mergedPullRequests: number;
+  /**
+   * Used spend (waste left out) of every run on those merged PRs, whenever it was spent: a PR
+   * reviewed in October and merged in November counts all its October spend in November.
+   */
+  mergedPullRequestsUsedUsd: number;
+  /** `mergedPullRequestsUsedUsd / mergedPullRequests`; null when no PR merged in the period. */
+  costPerMergedPullRequestUsd: number | null;
+  /**
+   * Pull/merge requests with spend in the period (merged, closed or still open), the second figure:
+   * what review costs while PRs are worked on, including those never merged.
+   */
+  reviewedPullRequests: number;
+  /** All spend in the period on their runs (used and waste). */
+  reviewedPullRequestsUsd: number;
+  /** `reviewedPullRequestsUsd / reviewedPullRequests`; null when no PR had spend in the period. */
+  costPerReviewedPullRequestUsd: number | null;
 }
 
 /** Repository (`owner/name` or a glob ending in `*`) -> cost centre. */
@@ -75,13 +92,21 @@ export class CostQueryError extends Error {
   }
 }
 
-function monthRange(month: string | undefined): { where: string; params: unknown[]; period: string } {
-  if (!month) return { where: 'TRUE', params: [], period: 'all' };
+interface Period {
+  /** `YYYY-MM` or `all`. */
+  period: string;
+  params: unknown[];
+  /** The condition that `column` lies in the period, on `params`. */
+  within(column: string): string;
+}
+
+function periodOf(month: string | undefined): Period {
+  if (!month) return { period: 'all', params: [], within: () => 'TRUE' };
   const m = /^(\d{4})-(\d{2})$/.exec(month);
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new CostQueryError(`--month ${month}: write the month as YYYY-MM, e.g. 2026-11`);
   const start = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
   const end = new Date(Date.UTC(Number(m[1]), Number(m[2]), 1));
-  return { where: 'occurred_at >= $1 AND occurred_at < $2', params: [start.toISOString(), end.toISOString()], period: month };
+  return { period: month, params: [start.toISOString(), end.toISOString()], within: (column) => `${column} >= $1 AND ${column} < $2` };
 }
 
 const num = (v: unknown) => Number(v ?? 0);
@@ -104,7 +129,8 @@ function foldRows(rows: CostRow[], keyOf: (key: string) => string): CostRow[] {
 
 /** Builds the report; `--by team` with a cost-centre map groups repositories by their centre. */
 export async function costReport(db: SqlDatabase, options: { by: CostGroup; month?: string; costCentres?: CostCentreMap }): Promise<CostReport> {
-  const { where, params, period } = monthRange(options.month);
+  const { period, params, within } = periodOf(options.month);
+  const where = within('occurred_at');
   const centres = options.costCentres ?? {};
   // With a map, a team is the cost centre its repositories are mapped to (the ledger's own team
   // column is not used then; repositories the map does not name are `(unmapped)`).
@@ -131,16 +157,27 @@ export async function costReport(db: SqlDatabase, options: { by: CostGroup; mont
     params,
   );
   const cached = await db.query<{ n: string }>(`SELECT count(*) AS n FROM cost_ledger WHERE ${where} AND cached`, params);
-  // Merges are not recorded in the database (the ingress ignores closed pull requests), so the
-  // divisor is every pull request that had a run in the period: an upper bound on merged PRs.
-  const prs = await db.query<{ n: string; usd: string }>(
-    `SELECT count(DISTINCT r.repo || '#' || r.pr) AS n, COALESCE(sum(c.cost_usd), 0) AS usd
-       FROM cost_ledger c JOIN runs r ON r.id = c.run_id WHERE ${where.replace(/occurred_at/g, 'c.occurred_at')} AND r.pr IS NOT NULL`,
+  // Spend is joined to a PR through its runs (the ledger row has the run, the run has the PR).
+  const merged = await db.query<{ n: string; usd: string }>(
+    `SELECT (SELECT count(*) FROM pull_request_outcomes o WHERE o.outcome = 'merged' AND ${within('o.ended_at')}) AS n,
+            (SELECT COALESCE(sum(c.cost_usd), 0)
+               FROM pull_request_outcomes o
+               JOIN runs r ON r.platform = o.platform AND r.repo = o.repo AND r.pr = o.pr
+               JOIN cost_ledger c ON c.run_id = r.id
+              WHERE o.outcome = 'merged' AND ${within('o.ended_at')} AND c.waste_kind IS NULL) AS usd`,
+    params,
+  );
+  const reviewed = await db.query<{ n: string; usd: string }>(
+    `SELECT count(DISTINCT (r.platform, r.repo, r.pr)) AS n, COALESCE(sum(c.cost_usd), 0) AS usd
+       FROM cost_ledger c JOIN runs r ON r.id = c.run_id WHERE ${within('c.occurred_at')} AND r.pr IS NOT NULL`,
     params,
   );
   const totalUsd = rows.reduce((s, r) => s + r.totalUsd, 0);
   const wasteUsd = rows.reduce((s, r) => s + r.wasteUsd, 0);
-  const pullRequests = num(prs.rows[0]?.n);
+  const mergedPullRequests = num(merged.rows[0]?.n);
+  const mergedPullRequestsUsedUsd = num(merged.rows[0]?.usd);
+  const reviewedPullRequests = num(reviewed.rows[0]?.n);
+  const reviewedPullRequestsUsd = num(reviewed.rows[0]?.usd);
   return {
     period,
     by: options.by,
@@ -149,8 +186,12 @@ export async function costReport(db: SqlDatabase, options: { by: CostGroup; mont
     totalUsd,
     wasteUsd,
     cachedCalls: num(cached.rows[0]?.n),
-    pullRequests,
-    costPerPullRequestUsd: pullRequests > 0 ? num(prs.rows[0]?.usd) / pullRequests : null,
+    mergedPullRequests,
+    mergedPullRequestsUsedUsd,
+    costPerMergedPullRequestUsd: mergedPullRequests > 0 ? mergedPullRequestsUsedUsd / mergedPullRequests : null,
+    reviewedPullRequests,
+    reviewedPullRequestsUsd,
+    costPerReviewedPullRequestUsd: reviewedPullRequests > 0 ? reviewedPullRequestsUsd / reviewedPullRequests : null,
   };
 }
 
@@ -169,14 +210,39 @@ export function renderCostTable(report: CostReport): string {
   const rows = report.rows.map((r) => [r.key, ...(withCentre ? [r.costCentre ?? '-'] : []), String(r.calls), String(r.inputTokens), String(r.outputTokens), usd(r.usedUsd), usd(r.wasteUsd), usd(r.totalUsd)]);
   const lines = [`Cost ${report.period === 'all' ? 'to date' : `for ${report.period}`}, by ${report.by}`, renderTable(header, rows), `total ${usd(report.totalUsd)} (used ${usd(report.totalUsd - report.wasteUsd)}, waste ${usd(report.wasteUsd)}); ${report.cachedCalls} answered from cache at no cost`];
   lines.push(report.waste.length ? `waste: ${report.waste.map((w) => `${w.kind} ${usd(w.usd)} (${w.calls} call${w.calls === 1 ? '' : 's'})`).join(', ')}` : 'waste: none');
-  lines.push(report.costPerPullRequestUsd === null ? 'cost per pull request: no pull request reviewed in the period' : `cost per pull request: ${usd(report.costPerPullRequestUsd)} over ${report.pullRequests} reviewed (merges are not recorded: per merged PR is at least this)`);
+  lines.push(...pullRequestLines(report));
   return lines.join('\n');
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** The two per-PR figures, each saying what it divides by what. */
+export function pullRequestLines(report: CostReport): string[] {
+  const during = report.period === 'all' ? 'so far' : `in ${report.period}`;
+  return [
+    report.costPerMergedPullRequestUsd === null
+      ? `cost per merged PR: no pull request merged ${during}`
+      : `cost per merged PR: ${usd(report.costPerMergedPullRequestUsd)} = ${usd(report.mergedPullRequestsUsedUsd)} used spend (whenever spent) / ${plural(report.mergedPullRequests, 'PR', 'PRs')} merged ${during}`,
+    report.costPerReviewedPullRequestUsd === null
+      ? `cost per reviewed PR: no pull request had spend ${during}`
+      : `cost per reviewed PR: ${usd(report.costPerReviewedPullRequestUsd)} = ${usd(report.reviewedPullRequestsUsd)} spend ${during} (waste included) / ${plural(report.reviewedPullRequests, 'PR', 'PRs')} with spend ${during}, merged or not`,
+  ];
 }
 
 const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
+/**
+ * The group table, then after a blank line the per-PR figures as a second table (one row for merged
+ * PRs, one for reviewed PRs; empty cost when there were none).
+ */
 export function renderCostCsv(report: CostReport): string {
   const header = [report.by, 'cost_centre', 'calls', 'input_tokens', 'output_tokens', 'used_usd', 'waste_usd', 'total_usd'];
   const rows = report.rows.map((r) => [r.key, r.costCentre ?? '', String(r.calls), String(r.inputTokens), String(r.outputTokens), r.usedUsd.toFixed(6), r.wasteUsd.toFixed(6), r.totalUsd.toFixed(6)]);
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n');
+  const perPr = [
+    ['pull_requests', 'count', 'spend_usd', 'usd_per_pull_request', 'counted'],
+    ['merged', String(report.mergedPullRequests), report.mergedPullRequestsUsedUsd.toFixed(6), report.costPerMergedPullRequestUsd?.toFixed(6) ?? '', 'merged in the period; used spend of their runs, whenever spent'],
+    ['reviewed', String(report.reviewedPullRequests), report.reviewedPullRequestsUsd.toFixed(6), report.costPerReviewedPullRequestUsd?.toFixed(6) ?? '', 'with spend in the period, merged or not; all that spend, waste included'],
+  ];
+  const table = (lines: string[][]) => lines.map((r) => r.map(csvCell).join(',')).join('\n');
+  return `${table([header, ...rows])}\n\n${table(perPr)}`;
 }
