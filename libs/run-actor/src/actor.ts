@@ -19,6 +19,7 @@ import { buildReport } from './report';
 import {
   emptyUsage, isStepTerminal, RUN_STATE_SCHEMA_VERSION, type DegradedReason, type RunState, type StepResultRecord, type StepRuntime,
 } from './state';
+import { cloneState } from './clone-state';
 
 export interface RunActorOptions {
   /** Evaluates `if:`. @default evaluateCondition from @agentflow/workflow */
@@ -78,7 +79,7 @@ export class RunActor {
     if (!current) return { state: undefined, commands: [], ignored: `no run ${'stepId' in event ? `for step ${event.stepId}` : ''}`.trim() };
     if (current.status !== 'running') return { state: current, commands: [], ignored: `the run already ${current.status}: a late ${event.type} is discarded` };
 
-    const turn = new Turn(structuredClone(current), event.at);
+    const turn = new Turn(cloneState(current), event.at);
     turn.state.eventCount += 1;
     const ignored = this.handle(turn, event);
     if (ignored) return { state: current, commands: [], ignored };
