@@ -66,6 +66,12 @@ export class EmbeddedBus implements MessageBus {
   private readonly listeners = new Set<Listener>();
   private readonly handles = new Set<ConsumerHandle>();
   private readonly roundRobin = new Map<string, number>();
+  /**
+   * Which stream captures a subject, and each stream's consumers: looked up on every publish and
+   * settle, so kept until a stream or consumer is created, changed or deleted.
+   */
+  private readonly streamOfSubject = new Map<string, EmbeddedStream | null>();
+  private readonly consumersByStream = new Map<string, EmbeddedConsumer[]>();
   private readonly deadLetterSubject: (stream: string) => string;
   private readonly log: BusLogger;
   private journal?: FileJournal;
@@ -157,6 +163,7 @@ export class EmbeddedBus implements MessageBus {
         );
       }
       existing.spec = { ...spec, subjects: [...spec.subjects] };
+      this.streamOfSubject.clear();
     } else {
       this.createStream(spec);
     }
@@ -170,11 +177,17 @@ export class EmbeddedBus implements MessageBus {
       this.journal?.removed(spec.name, seq);
     };
     this.streams.set(spec.name, stream);
+    this.streamOfSubject.clear();
     return stream;
   }
 
   private consumersOf(stream: string): EmbeddedConsumer[] {
-    return [...this.consumers.entries()].filter(([key]) => key.startsWith(`${stream}/`)).map(([, c]) => c);
+    let found = this.consumersByStream.get(stream);
+    if (!found) {
+      found = [...this.consumers.entries()].filter(([key]) => key.startsWith(`${stream}/`)).map(([, c]) => c);
+      this.consumersByStream.set(stream, found);
+    }
+    return found;
   }
 
   async ensureConsumer(spec: ConsumerSpec): Promise<void> {
@@ -222,6 +235,7 @@ export class EmbeddedBus implements MessageBus {
     const consumer = new EmbeddedConsumer({ ...spec }, stream, (seq) => this.settledForGood(stream, seq));
     consumer.onSettled = (seq) => this.journal?.consumerDone(spec.stream, spec.durable, seq);
     this.consumers.set(this.consumerKey(spec.stream, spec.durable), consumer);
+    this.consumersByStream.clear();
     return consumer;
   }
 
@@ -243,14 +257,28 @@ export class EmbeddedBus implements MessageBus {
         this.consumers.delete(key);
       }
     }
+    this.consumersByStream.clear();
+    this.streamOfSubject.clear();
     if (this.streams.delete(name)) this.journal?.streamDeleted(name);
   }
 
   // ---- streams ------------------------------------------------------------------------------
 
   private streamFor(subject: string): EmbeddedStream | undefined {
-    for (const stream of this.streams.values()) if (stream.captures(subject)) return stream;
-    return undefined;
+    let found = this.streamOfSubject.get(subject);
+    if (found === undefined) {
+      found = null;
+      for (const stream of this.streams.values()) {
+        if (stream.captures(subject)) {
+          found = stream;
+          break;
+        }
+      }
+      // Per-run subjects (history, progress) make this grow without end: start over now and then.
+      if (this.streamOfSubject.size >= 10_000) this.streamOfSubject.clear();
+      this.streamOfSubject.set(subject, found);
+    }
+    return found ?? undefined;
   }
 
   async publish(subject: string, data: Uint8Array, options: PublishOptions = {}): Promise<PubAck> {
