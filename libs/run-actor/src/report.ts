@@ -164,6 +164,7 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
     finishedAt,
     gateConclusion: gate.conclusion,
     gateSummary: gate.summary,
+    gate: { ...state.request.plan.gate },
     rollout: state.request.rollout,
     outputs: { ...state.request.plan.outputs },
     ...(state.degraded.length > 0 ? { degraded: true } : {}),

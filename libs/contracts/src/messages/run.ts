@@ -3,7 +3,7 @@ import {
   IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Min, MinLength, ValidateNested,
 } from 'class-validator';
 import { Finding, NotReviewed, ProposedFile } from './finding';
-import type { WorkflowPlan } from '../plan';
+import type { GateRule, WorkflowPlan } from '../plan';
 
 export const PLATFORMS = ['github', 'gitlab', 'local'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -222,6 +222,11 @@ export class RunReport {
   @IsNumber() finishedAt!: number;
   @IsIn(['success', 'failure', 'neutral']) gateConclusion!: 'success' | 'failure' | 'neutral';
   @IsString() gateSummary!: string;
+  /**
+   * The gate rule `gateConclusion` was judged with (the plan's `gate`), so the notifier can judge
+   * again when a finding is dismissed after the report. Absent in reports from before it was added.
+   */
+  @IsOptional() @IsObject() gate?: GateRule;
   @IsIn(['off', 'shadow', 'comment', 'gate']) rollout!: 'off' | 'shadow' | 'comment' | 'gate';
   @IsObject() outputs!: Record<string, unknown>;
   @IsOptional() @IsBoolean() degraded?: boolean;
