@@ -107,9 +107,14 @@ export class GatewayPipeline {
     this.observer = d.observer ?? prometheusObserver;
   }
 
-  /** Answers one request. Never throws: every outcome, the gateway's own trouble included, is in the response. */
-  generate(req: GatewayRequest, signal?: AbortSignal): Promise<GatewayResponse> {
-    return this.serve(req, signal, undefined);
+  /**
+   * Answers one request. Never throws: every outcome, the gateway's own trouble included, is in the response.
+   * `abort` is the caller's cancel: a signal, or a controller the caller made for this request alone,
+   * which the pipeline then also aborts at the deadline instead of making and linking one of its own
+   * (the HTTP front's hot path: an AbortController and its listeners cost as much as a policy check).
+   */
+  generate(req: GatewayRequest, abort?: AbortSignal | AbortController): Promise<GatewayResponse> {
+    return this.serve(req, abort, undefined);
   }
 
   /**
@@ -120,13 +125,15 @@ export class GatewayPipeline {
    * piece) is for the caller to send whole; one that did and is not `ok` broke midway, its spend
    * booked and nothing cached.
    */
-  stream(req: GatewayRequest, sink: PipelineStreamSink, signal?: AbortSignal): Promise<GatewayResponse> {
-    return this.serve(req, signal, sink);
+  stream(req: GatewayRequest, sink: PipelineStreamSink, abort?: AbortSignal | AbortController): Promise<GatewayResponse> {
+    return this.serve(req, abort, sink);
   }
 
-  private async serve(req: GatewayRequest, signal: AbortSignal | undefined, sink: PipelineStreamSink | undefined): Promise<GatewayResponse> {
+  private async serve(req: GatewayRequest, abort: AbortSignal | AbortController | undefined, sink: PipelineStreamSink | undefined): Promise<GatewayResponse> {
     const { clock } = this.d;
-    const controller = new AbortController();
+    const owned = abort instanceof AbortController;
+    const signal = owned ? undefined : abort;
+    const controller = owned ? abort : new AbortController();
     const onAbort = () => controller.abort(signal?.reason ?? 'aborted');
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });

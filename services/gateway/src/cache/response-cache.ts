@@ -78,6 +78,9 @@ export class ResponseCache {
           this.local.delete(entry.key);
           return;
         }
+        // This replica's own put comes back through the watch: the local copy is that entry, so it is not decoded again.
+        const known = this.local.get(entry.key);
+        if (known && known.expiresAt > this.clock.now()) return;
         try {
           this.remember(entry.key, entry.json<CachedAnswer>());
         } catch (e) {

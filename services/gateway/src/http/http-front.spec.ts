@@ -10,7 +10,7 @@ import { ANTHROPIC_KEY, OPENAI_KEY, reportSchema, testEnv, testProviders, testSe
 import { KeyRequestRate } from '../virtual-keys/request-rate';
 import { checkVirtualKeysFile, hashVirtualKey } from '../virtual-keys/virtual-keys';
 import { GatewayHttpFront } from './http-front';
-import { createGatewayHttpServer } from './node-server';
+import { createGatewayHttpServer, MAX_BODY_BYTES } from './node-server';
 import { usePooledVendorClients, type PooledProvider } from './vendor-pool';
 
 const TEAM_KEY = 'vk-mobile-0123456789abcdef';
@@ -169,6 +169,20 @@ describe('gateway HTTP front through the vendor SDKs', () => {
       } finally {
         vendor.setScript('openai', undefined).setScript('anthropic', undefined);
       }
+    });
+  });
+
+  describe('node:http server', () => {
+    it('answers a body that is not JSON with 400, and one over the size limit with 413, in OpenAI shape', async () => {
+      const post = (body: string | Buffer) => fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${TEAM_KEY}`, 'content-type': 'application/json' }, body });
+      const bad = await post('{"model":');
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ error: { message: 'the request body is not valid JSON', type: 'invalid_request_error' } });
+      const huge = await post(Buffer.alloc(MAX_BODY_BYTES + 1, 0x20)).catch((e: unknown) => e);
+      // The gateway answers 413 and closes without reading the rest; the client may see either.
+      if (huge instanceof Response) expect(huge.status).toBe(413);
+      else expect(huge).toBeInstanceOf(Error);
+      expect(vendor.count()).toBe(0);
     });
   });
 

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayRequest, GatewayResponse } from '@agentflow/contracts';
-import type { PipelineStreamSink } from '../pipeline';
+import type { GatewayPipeline, PipelineStreamSink } from '../pipeline';
 import type { GatewayLogger } from '../log/gateway-logger';
 import type { KeyRequestRate } from '../virtual-keys/request-rate';
 import type { VirtualKey, VirtualKeyRing } from '../virtual-keys/virtual-keys';
@@ -33,11 +33,8 @@ export const GATEWAY_HTTP_ROUTES = [
 ] as const;
 
 export interface HttpFrontOptions {
-  /** The {@link Gateway}: its `generate` for plain calls, its pipeline's `stream` for streamed ones. */
-  gateway: {
-    generate(request: GatewayRequest, signal?: AbortSignal): Promise<GatewayResponse>;
-    readonly pipeline: { stream(request: GatewayRequest, sink: PipelineStreamSink, signal?: AbortSignal): Promise<GatewayResponse> };
-  };
+  /** The {@link Gateway}; the front calls its pipeline (`Gateway.generate` is the same call). */
+  gateway: { readonly pipeline: Pick<GatewayPipeline, 'generate' | 'stream'> };
   keys: VirtualKeyRing;
   rate: KeyRequestRate;
   logger: GatewayLogger;
@@ -140,9 +137,15 @@ export class GatewayHttpFront {
     if (!rate.allowed) {
       return this.fail(res, dialect, requestId, { kind: 'rate_limited', message: `key ${key.name} is over its ${key.requestsPerMinute} requests per minute`, retryAfterSeconds: rate.retryAfterSeconds });
     }
+    // The request's own controller, handed to the pipeline (which aborts it at the deadline too).
     const controller = new AbortController();
+    const client = { gone: false };
     // The client went away before the answer: stop the vendor call (its spend is still booked).
-    const onClose = () => { if (!res.writableFinished) controller.abort('client closed the connection'); };
+    const onClose = () => {
+      if (res.writableFinished) return;
+      client.gone = true;
+      controller.abort('client closed the connection');
+    };
     res.once('close', onClose);
     const request: GatewayRequest = {
       requestId, providers: chain, system: call.system, messages: call.messages, maxTokens: call.maxTokens, temperature: call.temperature,
@@ -150,10 +153,11 @@ export class GatewayHttpFront {
       attribution: { team: key.team, project: key.project, service: `http:${key.name}` },
     };
     const forward = pickForwarded(req.headers);
-    if (call.stream) return this.stream(res, dialect, call, request, controller, onClose, forward);
-    const response = await (forward ? forwardedHeaders.run(forward, () => this.o.gateway.generate(request, controller.signal)) : this.o.gateway.generate(request, controller.signal));
+    if (call.stream) return this.stream(res, dialect, call, request, controller, client, onClose, forward);
+    const { pipeline } = this.o.gateway;
+    const response = await (forward ? forwardedHeaders.run(forward, () => pipeline.generate(request, controller)) : pipeline.generate(request, controller));
     res.off('close', onClose);
-    if (controller.signal.aborted || res.destroyed) return;
+    if (client.gone || res.destroyed) return;
     if (response.status !== 'ok') return this.fail(res, dialect, requestId, frontErrorOf(response, this.now()));
     const payload = JSON.stringify(dialect.answer(call, response, answerId(dialect, requestId)));
     res.writeHead(200, { ...answerHeaders(requestId, response.provider, response.model, response.cached), 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
@@ -162,7 +166,7 @@ export class GatewayHttpFront {
 
   /** A streamed request: pieces are written as the vendor sends them (see the top of this file). */
   private async stream(
-    res: ServerResponse, dialect: Dialect, call: ClientCall, request: GatewayRequest, controller: AbortController, onClose: () => void, forward: Record<string, string> | undefined,
+    res: ServerResponse, dialect: Dialect, call: ClientCall, request: GatewayRequest, controller: AbortController, client: { gone: boolean }, onClose: () => void, forward: Record<string, string> | undefined,
   ): Promise<void> {
     const { requestId } = request;
     const id = answerId(dialect, requestId);
@@ -180,10 +184,10 @@ export class GatewayHttpFront {
         if (started && !res.destroyed) res.write(live.piece(text));
       },
     };
-    const run = () => this.o.gateway.pipeline.stream(request, sink, controller.signal);
+    const run = () => this.o.gateway.pipeline.stream(request, sink, controller);
     const response = await (forward ? forwardedHeaders.run(forward, run) : run());
     res.off('close', onClose);
-    if (controller.signal.aborted || res.destroyed) {
+    if (client.gone || res.destroyed) {
       if (started && !res.destroyed) res.destroy();
       return;
     }

@@ -49,6 +49,32 @@ export async function callVendor<T>(
   }
 }
 
+/** undici's codes for a vendor that sent no headers, or stopped sending its body, within the time given. */
+const CLIENT_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * {@link callVendor} for a client that enforces the attempt's timeout itself (the pooled undici
+ * clients: headers and body timeouts of `call.timeoutMs`), so no controller, listener and timer of
+ * our own per call: on the gateway's hot path those cost as much as a policy check. The caller's
+ * signal goes to the client as is; the client's timeout errors are timeouts.
+ */
+export async function callVendorTimedByClient<T>(
+  target: { provider: string; model: string },
+  call: { signal: AbortSignal; timeoutMs: number },
+  scrub: Scrub,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (call.signal.aborted) throw new ProviderError('aborted', 'the caller aborted before the call', target);
+  try {
+    return await run(call.signal);
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    const code = (error as { code?: unknown } | null)?.code;
+    const abortedBy = call.signal.aborted ? 'aborted' : typeof code === 'string' && CLIENT_TIMEOUT_CODES.has(code) ? 'timeout' : undefined;
+    throw toProviderError(error, target, abortedBy, scrub);
+  }
+}
+
 function nestedMessage(body: unknown): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const error = (body as { error?: { message?: unknown } }).error;

@@ -9,7 +9,7 @@ import type { ProviderKind } from '@agentflow/contracts';
 import type { ChatCall, ChatProvider, ChatResult, StreamListener } from '../../providers/chat-provider';
 import { streamAnthropic } from '../../providers/anthropic/anthropic-stream';
 import { fromAnthropicMessage, toAnthropicParams } from '../../providers/anthropic/anthropic-translation';
-import { callVendor, type Scrub } from '../../providers/vendor-call';
+import { callVendorTimedByClient, type Scrub } from '../../providers/vendor-call';
 import { forwardedFor } from './forwarded-headers';
 import { PooledVendorClient } from './pooled-vendor-client';
 
@@ -38,7 +38,7 @@ export class PooledAnthropicProvider implements ChatProvider {
 
   async generate(call: ChatCall): Promise<ChatResult> {
     const target = { provider: this.name, model: call.model };
-    return callVendor(target, call, this.scrub, async (signal) => {
+    return callVendorTimedByClient(target, call, this.scrub, async (signal) => {
       const extra = forwardedFor('anthropic');
       const answer = await this.client.postJson(this.path, extra ? { ...extra, ...this.headers } : this.headers, toAnthropicParams(call), signal, call.timeoutMs);
       return fromAnthropicMessage(answer.body as Anthropic.Message, call, target, answer.requestId);

@@ -46,6 +46,18 @@ describe('PooledOpenAIProvider', () => {
     expect((error as ProviderError).retryAfterMs).toBe(7_000);
   });
 
+  it('times out a vendor that does not answer within the attempt\'s timeout, and stops on the caller\'s abort', async () => {
+    vendor.enqueue('openai', { kind: 'hang' }, { kind: 'hang' });
+    const late = await provider.generate(call({ timeoutMs: 100 })).catch((e: unknown) => e);
+    expect((late as ProviderError).failure).toBe('timeout');
+    const controller = new AbortController();
+    const pending = provider.generate(call({ signal: controller.signal })).catch((e: unknown) => e);
+    while (vendor.openHangs < 1) await new Promise((r) => setTimeout(r, 5));
+    controller.abort('client closed the connection');
+    expect(((await pending) as ProviderError).failure).toBe('aborted');
+    while (vendor.openHangs > 0) await new Promise((r) => setTimeout(r, 5));
+  });
+
   it('turns a body cut midway into a network failure, never a result', async () => {
     vendor.enqueue('openai', { kind: 'cut' });
     const error = await provider.generate(call()).catch((e: unknown) => e);

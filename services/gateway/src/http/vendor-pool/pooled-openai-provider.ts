@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import type { ChatCall, ChatProvider, ChatResult, StreamListener } from '../../providers/chat-provider';
 import { streamOpenAI } from '../../providers/openai/openai-stream';
 import { fromOpenAICompletion, toOpenAIParams } from '../../providers/openai/openai-translation';
-import { callVendor, type Scrub } from '../../providers/vendor-call';
+import { callVendorTimedByClient, type Scrub } from '../../providers/vendor-call';
 import { forwardedFor } from './forwarded-headers';
 import { PooledVendorClient } from './pooled-vendor-client';
 
@@ -38,7 +38,7 @@ export class PooledOpenAIProvider implements ChatProvider {
 
   async generate(call: ChatCall): Promise<ChatResult> {
     const target = { provider: this.name, model: call.model };
-    return callVendor(target, call, this.scrub, async (signal) => {
+    return callVendorTimedByClient(target, call, this.scrub, async (signal) => {
       const extra = forwardedFor('openai');
       const answer = await this.client.postJson(this.path, extra ? { ...extra, ...this.headers } : this.headers, toOpenAIParams(call, call.model), signal, call.timeoutMs);
       return fromOpenAICompletion(answer.body as OpenAI.ChatCompletion, call, target, answer.requestId);

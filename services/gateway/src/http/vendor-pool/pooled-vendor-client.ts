@@ -42,7 +42,9 @@ export class PooledVendorClient {
   }
 
   async postJson(path: string, headers: Record<string, string>, payload: unknown, signal: AbortSignal, timeoutMs: number): Promise<VendorAnswer> {
-    const res = await this.pool.request({ path, method: 'POST', headers, body: JSON.stringify(payload), signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    // The attempt's timeout (callVendorTimedByClient relies on it); undici reads 0 as "none", so never 0.
+    const timeout = Math.max(1, timeoutMs);
+    const res = await this.pool.request({ path, method: 'POST', headers, body: JSON.stringify(payload), signal, headersTimeout: timeout, bodyTimeout: timeout });
     const text = await res.body.text();
     const get = headerGetter(res.headers);
     const requestId = get.get(this.requestIdHeader) ?? undefined;
