@@ -9,6 +9,7 @@ import type { InboundMessage } from '../bus';
 import { parseJson } from '../message-codec';
 import { subjectMatches } from '../subject-match';
 import type { EmbeddedStream, StoredMessage } from './embedded-stream';
+import { RedeliveryQueue } from './redelivery-queue';
 
 /** How long an idle pull waits before it resolves empty, as a JetStream pull request expires. */
 const PULL_EXPIRES_MS = 5000;
@@ -31,10 +32,12 @@ export class EmbeddedConsumer {
   private nextSeq = 1;
   private readonly pending = new Map<number, Pending>();
   /** Sequence -> deliveries so far and when it may be delivered again. */
-  private readonly redeliver = new Map<number, { deliveries: number; availableAt: number }>();
+  private readonly redeliver = new RedeliveryQueue();
   private readonly waiters: Waiter[] = [];
   private readonly maxDeliveryListeners = new Set<(seq: number, deliveries: number) => void>();
   private wakeTimer: NodeJS.Timeout | undefined;
+  /** When the armed wake timer fires. */
+  private wakeAt = Infinity;
   /** Sequences settled for good before a restart (persistence); skipped when delivering. */
   private readonly settledBefore = new Set<number>();
   /** Told when a message is settled for good: acked, termed or out of deliveries (persistence). */
@@ -134,15 +137,10 @@ export class EmbeddedConsumer {
   }
 
   private nextReady(now: number): { message: StoredMessage; deliveries: number } | undefined {
-    let best: number | undefined;
-    for (const [seq, r] of this.redeliver) {
-      if (r.availableAt <= now && (best === undefined || seq < best)) best = seq;
-    }
-    if (best !== undefined) {
-      const r = this.redeliver.get(best)!;
-      this.redeliver.delete(best);
-      const message = this.stream.messages.get(best);
-      if (message) return { message, deliveries: r.deliveries };
+    const due = this.redeliver.takeDue(now);
+    if (due) {
+      const message = this.stream.messages.get(due.seq);
+      if (message) return { message, deliveries: due.deliveries };
       return this.nextReady(now);
     }
     while (this.nextSeq <= this.stream.lastSeq) {
@@ -155,13 +153,19 @@ export class EmbeddedConsumer {
   }
 
   private scheduleWake(now: number): void {
+    const earliest = this.waiters.length === 0 ? Infinity : this.redeliver.nextDueAt();
+    // Already armed for that time: keep the timer rather than re-arm it on every dispatch.
+    if (this.wakeTimer && this.wakeAt === earliest) return;
     clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
-    if (this.waiters.length === 0) return;
-    let earliest = Infinity;
-    for (const r of this.redeliver.values()) earliest = Math.min(earliest, r.availableAt);
+    this.wakeAt = Infinity;
     if (earliest === Infinity) return;
-    this.wakeTimer = setTimeout(() => this.dispatch(), Math.max(0, earliest - now));
+    this.wakeAt = earliest;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAt = Infinity;
+      this.dispatch();
+    }, Math.max(0, earliest - now));
   }
 
   /** The server's ack deadline for a delivery: the backoff entry when a backoff is set, else ack wait. */
