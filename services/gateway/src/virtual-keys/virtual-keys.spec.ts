@@ -16,6 +16,14 @@ describe('virtual keys file', () => {
     expect(ring.find(undefined)).toBeUndefined();
   });
 
+  it('finds a key presented again without hashing it again, and never remembers a wrong one', () => {
+    const ring = checkVirtualKeysFile({ keys: [{ name: 'ios', sha256: hashVirtualKey('vk-ios'), team: 'mobile' }] }, 'keys.yml', providers);
+    const first = ring.find('vk-ios');
+    expect(ring.find('vk-ios')).toBe(first);
+    for (let i = 0; i < 3; i++) expect(ring.find('vk-guess')).toBeUndefined();
+    expect((ring as unknown as { recent: Map<string, unknown> }).recent.has('vk-guess')).toBe(false);
+  });
+
   it('refuses a key written in clear instead of its hash', () => {
     expect(() => checkVirtualKeysFile({ keys: [{ name: 'ios', sha256: 'vk-ios-in-clear' }] }, 'keys.yml', providers)).toThrow(/keys\[0\]\.sha256 must be the lower-case hex SHA-256/);
   });

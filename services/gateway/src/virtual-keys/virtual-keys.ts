@@ -101,8 +101,12 @@ export async function loadVirtualKeys(path: string, providers: ProvidersConfig):
   return checkVirtualKeysFile(parse(text), path, providers);
 }
 
+/** Valid keys remembered by what was presented; a ring is rebuilt on reload, so a revoked key is forgotten with it. */
+const RECENT_KEYS = 4096;
+
 export class VirtualKeyRing {
   private readonly byHash = new Map<string, VirtualKey>();
+  private readonly recent = new Map<string, VirtualKey>();
   private readonly defaultChains = new Map<string, ProviderTarget[]>();
 
   constructor(keys: VirtualKeyConfig[], private readonly routes: Map<string, ProviderTarget[]>, providers: ProvidersConfig) {
@@ -130,8 +134,16 @@ export class VirtualKeyRing {
   /** The key presented, or undefined when it is unknown. */
   find(presented: string | undefined): VirtualKey | undefined {
     if (!presented) return undefined;
-    // Looked up by hash: the time taken says nothing about how close a guess was.
-    return this.byHash.get(hashVirtualKey(presented));
+    // A key seen before skips the SHA-256 (one of two hashes per request). Only keys that matched
+    // are remembered, so a guess is always hashed: the time taken says nothing about how close it was.
+    const seen = this.recent.get(presented);
+    if (seen) return seen;
+    const key = this.byHash.get(hashVirtualKey(presented));
+    if (key) {
+      if (this.recent.size >= RECENT_KEYS) this.recent.clear();
+      this.recent.set(presented, key);
+    }
+    return key;
   }
 
   /** The provider chain for a model name as the client sent it; empty when nothing serves it. */
