@@ -13,6 +13,7 @@ import {
 } from '@agentflow/gateway';
 import { MemoryKv } from '../../services/gateway/src/testing/memory-kv';
 import { BENCH_KEY } from './bench-key';
+import { ServerSideKv } from './server-side-kv';
 
 const vendorUrl = process.argv[2];
 
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const gateway = new Gateway({
     providersConfig: providers,
     settings: { ...DEFAULT_SETTINGS, budgets: [{ scope: 'team', key: 'bench', period: 'month', limitUsd: 1_000_000 }, { scope: 'global', period: 'day', limitUsd: 1_000_000 }] },
-    state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') },
+    state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new ServerSideKv('cache') },
     records, env: { BENCH_OPENAI_KEY: 'sk-bench-vendor-key' }, logLevel: 'warn',
   });
   usePooledVendorClients(gateway, providers, { BENCH_OPENAI_KEY: 'sk-bench-vendor-key' });
