@@ -32,7 +32,14 @@ export class ServerSideKv implements KeyValueStore {
     const s = { value, revision: ++this.revision };
     this.data.delete(key);
     this.data.set(key, s);
-    if (this.data.size > this.retained) this.data.delete(this.data.keys().next().value as string);
+    // A tenth at a time: one Map iteration per value would walk every slot deleted before it.
+    if (this.data.size > this.retained) {
+      let excess = this.data.size - this.retained + Math.floor(this.retained / 10);
+      for (const k of this.data.keys()) {
+        if (excess-- <= 0) break;
+        this.data.delete(k);
+      }
+    }
     for (const w of this.watchers) w(this.entry(key, s));
     return s.revision;
   }

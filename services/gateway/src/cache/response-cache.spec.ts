@@ -38,4 +38,14 @@ describe('ResponseCache', () => {
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')).toBeDefined();
   });
+
+  it('drops the least recently used tenth at once when full, keeping the most recent', async () => {
+    const cache = new ResponseCache(new MemoryKv(), { ttlMs: 10_000, maxLocalEntries: 100 }, new SteppingClock());
+    for (let i = 0; i < 100; i++) cache.put(`k${i}`, answer);
+    cache.get('k0');
+    cache.put('k100', answer);
+    const kept = Array.from({ length: 101 }, (_, i) => `k${i}`).filter((k) => cache.get(k) !== undefined);
+    // 101 held, 90 kept: the eleven least recently used (k1..k11; k0 was used again) went.
+    expect(kept).toEqual(['k0', ...Array.from({ length: 89 }, (_, i) => `k${i + 12}`)]);
+  });
 });
