@@ -35,6 +35,11 @@ export interface NotifierConfig {
   publicUrl?: string;
   /** Longest Retry-After waited in place; longer waits go back to the bus. @default 10000 */
   maxInlineWaitMs: number;
+  /**
+   * `NOTIFIER_REACTION_SWEEP_MS`: how often 👎 reactions on GitHub inline comments are read between
+   * pushes (PRs whose latest check failed only; at most 50 reads per sweep). 0 turns it off. @default 120000
+   */
+  reactionSweepMs: number;
 }
 
 function number(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
@@ -76,5 +81,6 @@ export function readNotifierConfig(env: Readonly<Record<string, string | undefin
     monthlyBudgetUsd: number(env, 'AGENTFLOW_MONTHLY_BUDGET_USD'),
     publicUrl: env.AGENTFLOW_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     maxInlineWaitMs: number(env, 'NOTIFIER_MAX_INLINE_WAIT_MS') ?? 10_000,
+    reactionSweepMs: number(env, 'NOTIFIER_REACTION_SWEEP_MS') ?? 120_000,
   };
 }

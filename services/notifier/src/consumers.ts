@@ -1,10 +1,11 @@
-/** The notifier's durable consumers: run results, failures, live progress, push-files commands, run alerts and budget alerts. */
+/** The notifier's durable consumers: run results, failures, live progress, push-files commands, run alerts, budget alerts and dismissals. */
 import { DEFAULT_CONSUMER, describeError, type ConsumerSpec, type Topology } from '@agentflow/contracts';
 import type { ConsumerHandle, InboundMessage, MessageBus, Messenger } from '@agentflow/bus';
+import type { GateReassessor } from './dismissals/gate-reassessor';
 import type { NotificationDispatcher } from './dispatcher';
 import type { NotifierEvent } from './events';
 
-export function notifierConsumers(topology: Topology, maxAttempts: number): Record<'completed' | 'failed' | 'progress' | 'pushFiles' | 'alerts' | 'budgetAlerts', ConsumerSpec> {
+export function notifierConsumers(topology: Topology, maxAttempts: number): Record<'completed' | 'failed' | 'progress' | 'pushFiles' | 'alerts' | 'budgetAlerts' | 'dismissals', ConsumerSpec> {
   const p = topology.prefix;
   const base = { ...DEFAULT_CONSUMER, maxDeliver: maxAttempts, backoffMs: DEFAULT_CONSUMER.backoffMs.slice(0, Math.max(1, maxAttempts - 1)) };
   return {
@@ -15,10 +16,13 @@ export function notifierConsumers(topology: Topology, maxAttempts: number): Reco
     pushFiles: { ...base, stream: topology.streams.notify.name, durable: 'notifier-push-files', filterSubject: topology.subjects.notify('push-files') },
     alerts: { ...base, stream: topology.streams.notify.name, durable: 'notifier-alerts', filterSubject: topology.subjects.notify('alert') },
     budgetAlerts: { ...base, stream: topology.streams.notify.name, durable: 'notifier-budget-alerts', filterSubject: topology.subjects.notify('budget-alert') },
+    // Its own durable on the subject the coordinator also reads (`coordinator-dismissals`): each gets every dismissal.
+    dismissals: { ...base, stream: topology.streams.runs.name, durable: 'notifier-dismissals', filterSubject: topology.subjects.findingDismissed },
   };
 }
 
-export async function startNotifierConsumers(deps: { bus: MessageBus; messenger: Messenger; topology: Topology; dispatcher: NotificationDispatcher; maxAttempts: number }): Promise<ConsumerHandle[]> {
+/** `reassessor` absent: dismissals are not consumed (they still reach later runs through the coordinator). */
+export async function startNotifierConsumers(deps: { bus: MessageBus; messenger: Messenger; topology: Topology; dispatcher: NotificationDispatcher; maxAttempts: number; reassessor?: GateReassessor }): Promise<ConsumerHandle[]> {
   const specs = notifierConsumers(deps.topology, deps.maxAttempts);
   await deps.bus.ensureStream(deps.topology.streams.runs);
   await deps.bus.ensureStream(deps.topology.streams.notify);
@@ -59,6 +63,14 @@ export async function startNotifierConsumers(deps: { bus: MessageBus; messenger:
     const env = await deps.messenger.read(msg, 'notify.budget-alert');
     return { kind: 'budget-alert', alert: env.body };
   });
+  const reassessor = deps.reassessor;
+  if (reassessor) {
+    await deps.bus.ensureConsumer(specs.dismissals);
+    handles.push(await deps.bus.consume(specs.dismissals, async (msg) => {
+      const env = await deps.messenger.read(msg, 'finding.dismissed');
+      await reassessor.onDismissal(env.body, msg.info.deliveryCount);
+    }, { concurrency: 4, retryDelayMs }));
+  }
   return handles;
 }
 

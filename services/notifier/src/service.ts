@@ -1,7 +1,8 @@
 /**
  * The notifier service: consumes run results, progress and push-files commands, and delivers them
  * to every configured sink (GitHub, GitLab, Slack, the database), idempotently per
- * (sink, target, run).
+ * (sink, target, run). Dismissals judge the latest run's gate again, and a periodic sweep reads
+ * GitHub 👎 reactions between pushes.
  */
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ConsumerHandle } from '@agentflow/bus';
@@ -9,16 +10,26 @@ import { dismissalMessageId, type FindingDismissed } from '@agentflow/contracts'
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
 import { readNotifierConfig, type NotifierConfig } from './config';
 import { startNotifierConsumers, stopConsumers } from './consumers';
+import { GateReassessor } from './dismissals/gate-reassessor';
+import { ReactionSweep } from './dismissals/reaction-sweep';
 import { NotificationDispatcher } from './dispatcher';
 import { DeliveryLedger } from './ledger/delivery-ledger';
 import { runIdOf } from './events';
-import { buildSinks } from './sinks';
+import { buildSinks, GitHubSink, PostedStore } from './sinks';
 
 const CONTEXT = Symbol('notifier-context');
 const CONFIG = Symbol('notifier-config');
 
-/** Builds the dispatcher with every configured sink; the failure reporter posts to Slack's alert channel. */
-export function createNotifier(ctx: Pick<ServiceContext, 'db'> & Partial<Pick<ServiceContext, 'messenger' | 'topology'>>, config: NotifierConfig, log: { log(m: string): void; warn(m: string): void; error(m: string): void }): NotificationDispatcher {
+export interface NotifierParts {
+  dispatcher: NotificationDispatcher;
+  /** Judges the gate again on `finding.dismissed`. */
+  reassessor: GateReassessor;
+  /** Reads GitHub 👎 between pushes; null without a GitHub sink or with `NOTIFIER_REACTION_SWEEP_MS=0`. */
+  sweep: ReactionSweep | null;
+}
+
+/** Builds the dispatcher with every configured sink (the failure reporter posts to Slack's alert channel), the dismissal reassessor and the reaction sweep. */
+export function createNotifierParts(ctx: Pick<ServiceContext, 'db'> & Partial<Pick<ServiceContext, 'messenger' | 'topology'>>, config: NotifierConfig, log: { log(m: string): void; warn(m: string): void; error(m: string): void }): NotifierParts {
   const { messenger, topology } = ctx;
   // With a bus, a 👎 dismissal also reaches the coordinator (the message id makes a repeat a no-op).
   const announceDismissal = messenger && topology
@@ -26,12 +37,23 @@ export function createNotifier(ctx: Pick<ServiceContext, 'db'> & Partial<Pick<Se
     : undefined;
   const { sinks, slack } = buildSinks(config, ctx.db, announceDismissal);
   log.log(`notifier sinks: ${sinks.map((s) => s.name).join(', ')}`);
-  return new NotificationDispatcher(sinks, new DeliveryLedger(ctx.db), log, config.maxAttempts, slack ? (failed, event) => slack.reportDeliveryFailure(failed.sink, failed.target, runIdOf(event), failed.detail) : undefined);
+  const ledger = new DeliveryLedger(ctx.db);
+  const dispatcher = new NotificationDispatcher(sinks, ledger, log, config.maxAttempts, slack ? (failed, event) => slack.reportDeliveryFailure(failed.sink, failed.target, runIdOf(event), failed.detail) : undefined);
+  const reassessor = new GateReassessor({ db: ctx.db, posted: new PostedStore(ctx.db), ledger, dispatcher, sinks, maxAttempts: config.maxAttempts });
+  const github = sinks.find((s): s is GitHubSink => s instanceof GitHubSink);
+  const sweep = github && config.reactionSweepMs > 0 ? new ReactionSweep({ db: ctx.db, github, intervalMs: config.reactionSweepMs, log }) : null;
+  return { dispatcher, reassessor, sweep };
+}
+
+/** The dispatcher alone (see createNotifierParts). */
+export function createNotifier(ctx: Pick<ServiceContext, 'db'> & Partial<Pick<ServiceContext, 'messenger' | 'topology'>>, config: NotifierConfig, log: { log(m: string): void; warn(m: string): void; error(m: string): void }): NotificationDispatcher {
+  return createNotifierParts(ctx, config, log).dispatcher;
 }
 
 class NotifierRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('notifier');
   private handles: ConsumerHandle[] = [];
+  private sweep: ReactionSweep | null = null;
 
   constructor(
     @Inject(CONTEXT) private readonly ctx: ServiceContext,
@@ -39,11 +61,15 @@ class NotifierRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const dispatcher = createNotifier(this.ctx, this.config, this.log);
-    this.handles = await startNotifierConsumers({ bus: this.ctx.bus, messenger: this.ctx.messenger, topology: this.ctx.topology, dispatcher, maxAttempts: this.config.maxAttempts });
+    const { dispatcher, reassessor, sweep } = createNotifierParts(this.ctx, this.config, this.log);
+    this.handles = await startNotifierConsumers({ bus: this.ctx.bus, messenger: this.ctx.messenger, topology: this.ctx.topology, dispatcher, maxAttempts: this.config.maxAttempts, reassessor });
+    this.sweep = sweep;
+    sweep?.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.sweep?.stop();
+    this.sweep = null;
     await stopConsumers(this.handles, this.log);
     this.handles = [];
   }

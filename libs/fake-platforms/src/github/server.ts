@@ -311,7 +311,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const reactionRoutes: Array<[string, 'issue_comment' | 'review_comment']> = [['issues/comments', 'issue_comment'], ['pulls/comments', 'review_comment']];
   for (const [segment, kind] of reactionRoutes) {
     router.on('GET', `/repos/:owner/:repo/${segment}/:id/reactions`, (req) =>
-      paginate(req, apiUrl, state.reactions.filter((r) => r.subject === `${kind}:${req.params.id}`).map((r) => ({ id: r.id, node_id: nodeId('Reaction', r.id), content: r.content, user: userJson(r.user), created_at: iso() }))),
+      // `?content=-1` lists only that reaction, as GitHub does.
+      paginate(req, apiUrl, state.reactions.filter((r) => r.subject === `${kind}:${req.params.id}` && (!req.query.get('content') || r.content === req.query.get('content'))).map((r) => ({ id: r.id, node_id: nodeId('Reaction', r.id), content: r.content, user: userJson(r.user), created_at: iso() }))),
     );
     router.on('POST', `/repos/:owner/:repo/${segment}/:id/reactions`, (req) => {
       const content = String(req.body.content ?? '');

@@ -41,6 +41,15 @@ export class DeliveryLedger {
     );
   }
 
+  /** The state of one delivery, or null when it was never claimed. */
+  async state(k: LedgerKey): Promise<'claimed' | 'delivered' | 'skipped' | 'failed' | null> {
+    const { rows } = await this.db.query<{ state: 'claimed' | 'delivered' | 'skipped' | 'failed' }>(
+      'SELECT state FROM notifier_deliveries WHERE sink = $1 AND target = $2 AND run_id = $3 AND kind = $4',
+      [k.sink, k.target, k.runId, k.kind],
+    );
+    return rows[0]?.state ?? null;
+  }
+
   async list(runId: string): Promise<Array<{ sink: string; target: string; kind: string; state: string; attempts: number; error: string | null }>> {
     const { rows } = await this.db.query<{ sink: string; target: string; kind: string; state: string; attempts: number; error: string | null }>(
       'SELECT sink, target, kind, state, attempts, error FROM notifier_deliveries WHERE run_id = $1 ORDER BY sink, target, kind',

@@ -51,6 +51,27 @@ export function placeFindings(input: PlacementInput): Placement {
   return { inline, annotations, summaryOnly: visible.filter((f) => !inlineSet.has(f.fingerprint)), outsideDiff, stillOpen };
 }
 
+/**
+ * The placement a run's findings already have on the PR, for re-rendering its summary without
+ * posting anything: inline is what this run posted inline, still open what earlier runs did.
+ */
+export function placementOfPosted(input: {
+  findings: Finding[];
+  findingStates: Record<string, 'new' | 'open' | 'fixed'>;
+  diffLines: Map<string, Set<number>>;
+  runId: string;
+  posted: Array<{ fingerprint: string; runId?: string }>;
+}): Placement {
+  const visible = input.findings.filter((f) => input.findingStates[f.fingerprint] !== 'fixed').sort(byImportance);
+  const byThisRun = new Set(input.posted.filter((p) => p.runId === input.runId).map((p) => p.fingerprint));
+  const earlier = new Set(input.posted.filter((p) => p.runId !== input.runId).map((p) => p.fingerprint));
+  const inline = visible.filter((f) => byThisRun.has(f.fingerprint));
+  return {
+    inline, annotations: [], summaryOnly: visible.filter((f) => !byThisRun.has(f.fingerprint)),
+    outsideDiff: visible.filter((f) => !onDiff(f, input.diffLines)), stillOpen: visible.filter((f) => earlier.has(f.fingerprint)),
+  };
+}
+
 /** Lines of the new file a unified-diff patch shows (added and context): where comments may go. */
 export function diffLinesOf(patch: string | undefined): Set<number> {
   const lines = new Set<number>();

@@ -65,6 +65,23 @@ export interface SummaryInput {
   failure?: string;
   /** Files pushed for this run (branch or PR link). */
   filesNote?: string;
+  /**
+   * Findings of this run dismissed after it was posted, with who dismissed them: the check was
+   * judged again without them (`report` is then the adjusted report, without them).
+   */
+  dismissedAfter?: Array<{ finding: Finding; by: string; source: 'command' | 'reaction' | 'state' }>;
+}
+
+const HOW: Record<'command' | 'reaction' | 'state', string> = { command: '`/agentflow dismiss`', reaction: '👎', state: 'dismissed' };
+
+function dismissedSection(input: SummaryInput): string | null {
+  const list = input.dismissedAfter ?? [];
+  if (list.length === 0) return null;
+  const lines = list.slice(0, 60).map((d) => `${findingLine(d.finding)} dismissed by \`${oneLine(d.by, 60).replace(/`/g, "'")}\` (${HOW[d.source]})`);
+  const verdict = input.conclusion === 'failure'
+    ? `The check was judged again without them and still fails: ${oneLine(input.conclusionReason, 200)}.`
+    : `The check was judged again without them: **${input.conclusion}**.`;
+  return `**Dismissed since this review** (${list.length}). ${verdict}\n\n${lines.join('\n')}`;
 }
 
 export function renderSummary(input: SummaryInput): string {
@@ -74,6 +91,8 @@ export function renderSummary(input: SummaryInput): string {
   parts.push(`### agentflow · ${report.workflow}${input.failure ? ' · did not finish' : ''}`);
   parts.push(`Reviewed \`${report.change.headSha.slice(0, 12)}\`: ${counts}. Check: **${input.conclusion}** (${oneLine(input.conclusionReason, 200)}).`);
   if (input.failure) parts.push(`> ${oneLine(sanitizeMarkdown(input.failure), 500)}`);
+  const dismissed = dismissedSection(input);
+  if (dismissed) parts.push(dismissed);
   if (placement.inline.length) parts.push(`${placement.inline.length} finding(s) are inline comments on the diff.`);
   if (placement.stillOpen.length) parts.push(`${placement.stillOpen.length} finding(s) from earlier pushes are still open (their comments stay).`);
   const fixed = Object.values(report.findingStates).filter((s) => s === 'fixed').length;

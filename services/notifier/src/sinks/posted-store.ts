@@ -14,6 +14,30 @@ export interface InlineRef {
   commentId: string;
   threadId: string | null;
   resolved: boolean;
+  /** The run that posted it (absent on refs being saved: `saveInline` takes it apart). */
+  runId?: string;
+}
+
+export interface CheckKey {
+  platform: Platform;
+  repo: string;
+  headSha: string;
+  workflow: string;
+}
+
+export interface CheckRef {
+  /** The check run id (GitHub) or the commit status name (GitLab). */
+  id: string;
+  runId: string;
+  completed: boolean;
+  /** The conclusion last written; null on rows written before it was recorded. */
+  conclusion: string | null;
+}
+
+export interface DismissalRow {
+  fingerprintPrefix: string;
+  by: string;
+  source: 'command' | 'reaction';
 }
 
 export interface PrKey {
@@ -44,11 +68,11 @@ export class PostedStore {
   }
 
   async inline(k: PrKey): Promise<InlineRef[]> {
-    const { rows } = await this.db.query<{ fingerprint: string; comment_id: string; thread_id: string | null; resolved: boolean }>(
-      'SELECT fingerprint, comment_id, thread_id, resolved FROM notifier_inline_comments WHERE platform = $1 AND repo = $2 AND pr = $3 AND workflow = $4',
+    const { rows } = await this.db.query<{ fingerprint: string; comment_id: string; thread_id: string | null; resolved: boolean; run_id: string }>(
+      'SELECT fingerprint, comment_id, thread_id, resolved, run_id FROM notifier_inline_comments WHERE platform = $1 AND repo = $2 AND pr = $3 AND workflow = $4',
       [k.platform, k.repo, k.pr, k.workflow],
     );
-    return rows.map((r) => ({ fingerprint: r.fingerprint, commentId: r.comment_id, threadId: r.thread_id, resolved: r.resolved }));
+    return rows.map((r) => ({ fingerprint: r.fingerprint, commentId: r.comment_id, threadId: r.thread_id, resolved: r.resolved, runId: r.run_id }));
   }
 
   async saveInline(k: PrKey, ref: InlineRef, runId: string, headSha: string): Promise<void> {
@@ -81,6 +105,15 @@ export class PostedStore {
     return (fp) => exact.has(fp) || list.some((p) => dismissalCovers(p, fp));
   }
 
+  /** Every dismissal recorded on this PR (by command or reaction), with who made it. */
+  async dismissals(k: Omit<PrKey, 'workflow'>): Promise<DismissalRow[]> {
+    const { rows } = await this.db.query<{ fingerprint_prefix: string; dismissed_by: string; source: 'command' | 'reaction' }>(
+      'SELECT fingerprint_prefix, dismissed_by, source FROM finding_dismissals WHERE platform = $1 AND repo = $2 AND pr = $3 ORDER BY created_at',
+      [k.platform, k.repo, k.pr],
+    );
+    return rows.map((r) => ({ fingerprintPrefix: r.fingerprint_prefix, by: r.dismissed_by, source: r.source }));
+  }
+
   async recordDismissal(k: Omit<PrKey, 'workflow'>, fingerprint: string, by: string): Promise<void> {
     await this.db.query(
       `INSERT INTO finding_dismissals (platform, repo, pr, fingerprint_prefix, dismissed_by, source) VALUES ($1, $2, $3, $4, $5, 'reaction')
@@ -94,26 +127,28 @@ export class PostedStore {
    * workflow arrive concurrently; without this each could find no check run yet and create one.
    * An advisory lock on PostgreSQL (so replicas wait too), a mutex on PGlite.
    */
-  exclusiveCheckRun<T>(k: { platform: Platform; repo: string; headSha: string; workflow: string }, fn: () => Promise<T>): Promise<T> {
+  exclusiveCheckRun<T>(k: CheckKey, fn: () => Promise<T>): Promise<T> {
     return this.db.withLock(`notifier-check-run:${k.platform}:${k.repo}:${k.headSha}:${k.workflow}`, () => fn());
   }
 
-  async checkRun(k: { platform: Platform; repo: string; headSha: string; workflow: string }): Promise<{ id: string; runId: string; completed: boolean } | null> {
-    const { rows } = await this.db.query<{ check_run_id: string; run_id: string; completed: boolean }>(
-      'SELECT check_run_id, run_id, completed FROM notifier_check_runs WHERE platform = $1 AND repo = $2 AND head_sha = $3 AND workflow = $4',
+  async checkRun(k: CheckKey): Promise<CheckRef | null> {
+    const { rows } = await this.db.query<{ check_run_id: string; run_id: string; completed: boolean; conclusion: string | null }>(
+      'SELECT check_run_id, run_id, completed, conclusion FROM notifier_check_runs WHERE platform = $1 AND repo = $2 AND head_sha = $3 AND workflow = $4',
       [k.platform, k.repo, k.headSha, k.workflow],
     );
     const r = rows[0];
-    return r ? { id: r.check_run_id, runId: r.run_id, completed: r.completed } : null;
+    return r ? { id: r.check_run_id, runId: r.run_id, completed: r.completed, conclusion: r.conclusion } : null;
   }
 
-  async saveCheckRun(k: { platform: Platform; repo: string; headSha: string; workflow: string }, id: string, runId: string, completed: boolean): Promise<void> {
+  /** `conclusion` is what was written with a completed check; a progress update of the same run keeps the one recorded. */
+  async saveCheckRun(k: CheckKey, id: string, runId: string, completed: boolean, conclusion?: string): Promise<void> {
     await this.db.query(
-      `INSERT INTO notifier_check_runs (platform, repo, head_sha, workflow, check_run_id, run_id, completed) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO notifier_check_runs (platform, repo, head_sha, workflow, check_run_id, run_id, completed, conclusion) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (platform, repo, head_sha, workflow) DO UPDATE SET check_run_id = EXCLUDED.check_run_id, run_id = EXCLUDED.run_id,
          completed = CASE WHEN notifier_check_runs.run_id = EXCLUDED.run_id THEN notifier_check_runs.completed OR EXCLUDED.completed ELSE EXCLUDED.completed END,
+         conclusion = CASE WHEN EXCLUDED.conclusion IS NOT NULL THEN EXCLUDED.conclusion WHEN notifier_check_runs.run_id = EXCLUDED.run_id THEN notifier_check_runs.conclusion END,
          updated_at = now()`,
-      [k.platform, k.repo, k.headSha, k.workflow, id, runId, completed],
+      [k.platform, k.repo, k.headSha, k.workflow, id, runId, completed, conclusion ?? null],
     );
   }
 }

@@ -14,7 +14,8 @@ export class DatabaseSink implements Sink {
   constructor(private readonly db: SqlDatabase) {}
 
   target(event: NotifierEvent): string | null {
-    return event.kind === 'push-files' || event.kind === 'alert' || event.kind === 'budget-alert' ? null : 'postgres';
+    // A dismissal's reassessment changes what the code host shows; the rows already say who dismissed what.
+    return event.kind === 'push-files' || event.kind === 'alert' || event.kind === 'budget-alert' || event.kind === 'gate-reassessment' ? null : 'postgres';
   }
 
   async deliver(event: NotifierEvent): Promise<SinkResult> {

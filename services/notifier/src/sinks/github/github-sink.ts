@@ -6,13 +6,14 @@
  */
 import type { Octokit } from '@octokit/rest';
 import type { Finding, FindingDismissed, PushFilesCommand, RunProgress, RunReport } from '@agentflow/contracts';
+import type { Regated } from '../../dismissals/regate';
 import type { NotifierEvent } from '../../events';
 import { checkConclusion } from '../../render/conclusion';
 import { sanitizeMarkdown } from '../../render/markdown';
 import { readOutputs } from '../../render/outputs';
-import { diffLinesOf, placeFindings, type Placement } from '../../render/placement';
+import { diffLinesOf, placeFindings, placementOfPosted, type Placement } from '../../render/placement';
 import { findingMarker, readHeadMarker, renderInline, renderSummary, summaryMarker } from '../../render/summary';
-import type { PostedStore, PrKey } from '../posted-store';
+import type { InlineRef, PostedStore, PrKey } from '../posted-store';
 import { withRetryAfter } from '../retry-after';
 import type { Sink, SinkResult } from '../sink';
 import type { GitHubAccess } from './github-access';
@@ -52,7 +53,8 @@ export class GitHubSink implements Sink {
 
   target(event: NotifierEvent): string | null {
     if (event.kind === 'alert' || event.kind === 'budget-alert') return null;
-    const change = event.kind === 'progress' ? event.progress.change : event.kind === 'push-files' ? event.command.change : event.report.change;
+    const change = event.kind === 'progress' ? event.progress.change : event.kind === 'push-files' ? event.command.change
+      : event.kind === 'gate-reassessment' ? event.regated.original.change : event.report.change;
     if (change.platform !== 'github') return null;
     return change.pr ? `github:${change.repo}#${change.pr}` : `github:${change.repo}@${change.headSha}`;
   }
@@ -71,6 +73,8 @@ export class GitHubSink implements Sink {
         return this.result(event.report);
       case 'failed':
         return this.result(event.report, `${event.failure.code}: ${event.failure.reason}`);
+      case 'gate-reassessment':
+        return this.reassess(event.regated);
       default:
         return { state: 'skipped', detail: 'alerts go to Slack' };
     }
@@ -195,16 +199,80 @@ export class GitHubSink implements Sink {
     return { reviewId: review.id, comments: inline.length };
   }
 
+  /**
+   * The reaction sweep's way in (GitHub sends no webhook for reactions): reads the 👎 on these
+   * inline comments, one call each, and dismisses what it finds exactly as a result delivery does.
+   */
+  async readThumbsDown(installationId: number | undefined, key: PrKey, refs: Array<{ fingerprint: string; commentId: string; resolved: boolean }>): Promise<FindingDismissed[]> {
+    const octokit = await this.o.access.octokit(installationId);
+    return this.collectReactionDismissals(octokit, key, refs, refs.length);
+  }
+
   /** A 👎 from a person on one of our inline comments dismisses that finding for the PR. */
-  private async collectReactionDismissals(octokit: Octokit, key: PrKey, refs: Array<{ fingerprint: string; commentId: string; resolved: boolean }>): Promise<void> {
-    for (const ref of refs.filter((r) => !r.resolved).slice(0, 50)) {
+  private async collectReactionDismissals(octokit: Octokit, key: PrKey, refs: Array<{ fingerprint: string; commentId: string; resolved: boolean }>, limit = 50): Promise<FindingDismissed[]> {
+    const found: FindingDismissed[] = [];
+    for (const ref of refs.filter((r) => !r.resolved).slice(0, limit)) {
       const reactions = await this.call('list reactions', () => octokit.reactions.listForPullRequestReviewComment({ ...split(key.repo), comment_id: Number(ref.commentId), content: '-1', per_page: 100 }));
       const person = reactions.data.find((r) => r.user && r.user.type !== 'Bot');
       if (!person?.user) continue;
       await this.o.posted.recordDismissal(key, ref.fingerprint, person.user.login);
+      const dismissal: FindingDismissed = { platform: 'github', repo: key.repo, pr: key.pr, fingerprint: ref.fingerprint, by: person.user.login, reason: 'thumbs-down' };
       // Every time it is seen, not only the first: an announcement lost to a crash is made on the next result.
-      await this.o.announceDismissal?.({ platform: 'github', repo: key.repo, pr: key.pr, fingerprint: ref.fingerprint, by: person.user.login, reason: 'thumbs-down' });
+      await this.o.announceDismissal?.(dismissal);
+      found.push(dismissal);
     }
+    return found;
+  }
+
+  /**
+   * A finished run's findings were dismissed: its summary says which and by whom, and its check run
+   * takes the conclusion judged without them. Only while the run's head is the PR's head, and only
+   * the check and summary this run wrote (another run on the head has its own).
+   */
+  private async reassess(r: Regated): Promise<SinkResult> {
+    const report = r.original;
+    const pr = report.change.pr;
+    if (!pr) return { state: 'skipped', detail: 'not a pull request' };
+    if (report.rollout === 'shadow' || report.rollout === 'off') return { state: 'skipped', detail: `rollout is ${report.rollout}: nothing is posted` };
+    const outputs = readOutputs(report, this.o.defaultMaxInline);
+    const octokit = await this.o.access.octokit(report.change.installationId);
+    const pull = await this.call('get pull request', () => octokit.pulls.get({ ...split(report.change.repo), pull_number: pr }));
+    if (pull.data.head.sha !== report.change.headSha) return { state: 'skipped', detail: `the PR moved on to ${pull.data.head.sha.slice(0, 12)}: the run for it judges the gate` };
+    const key: PrKey = { platform: 'github', repo: report.change.repo, pr, workflow: report.workflow };
+    const checkKey = { platform: 'github' as const, repo: report.change.repo, headSha: report.change.headSha, workflow: report.workflow };
+    const data: Record<string, unknown> = {};
+    if (outputs.checkRun) {
+      data.checkRun = await this.o.posted.exclusiveCheckRun(checkKey, async () => {
+        const found = await this.o.posted.checkRun(checkKey);
+        if (!found || found.runId !== report.runId || !found.completed) return { action: 'kept', reason: 'the check run on this head belongs to another run, or is not written yet' };
+        const shown = found.conclusion ?? r.before.conclusion;
+        if (shown === r.after.conclusion) return { action: 'kept', conclusion: shown };
+        const blockers = r.adjusted.findings.filter((f) => f.severity === 'blocker').length;
+        await this.call('update check run', () => octokit.checks.update({
+          ...split(report.change.repo), check_run_id: Number(found.id), status: 'completed', conclusion: r.after.conclusion,
+          output: {
+            title: `${r.adjusted.findings.length} finding(s): ${blockers} blocker, ${r.dismissed.length} dismissed`,
+            summary: `${sanitizeMarkdown(r.after.reason)}\n\nDismissed since the review:\n${r.dismissed.map((d) => `- \`${d.finding.fingerprint.slice(0, 12)}\` ${d.finding.severity} \`${d.finding.file}:${d.finding.startLine}\` by ${d.by}`).join('\n')}`.slice(0, 65_000),
+          },
+        }));
+        await this.o.posted.saveCheckRun(checkKey, found.id, report.runId, true, r.after.conclusion);
+        return { action: 'updated', checkRunId: Number(found.id), from: shown, conclusion: r.after.conclusion };
+      });
+    }
+    if (outputs.githubComment) data.summary = await this.reassessSummary(octokit, key, r);
+    return { state: 'delivered', detail: `check ${r.after.conclusion} after ${r.dismissed.length} dismissal(s), summary ${JSON.stringify(data.summary ?? 'off')}`, data };
+  }
+
+  private async reassessSummary(octokit: Octokit, key: PrKey, r: Regated): Promise<Record<string, unknown>> {
+    const ref = await this.o.posted.summary(key);
+    // Never a summary another run wrote since: that run already left the dismissed findings out.
+    if (!ref || ref.runId !== r.original.runId) return { action: 'kept', reason: 'the summary shows another run' };
+    const files = await this.call('list pull request files', () => octokit.paginate(octokit.pulls.listFiles, { ...split(key.repo), pull_number: key.pr, per_page: 100 }));
+    const posted: InlineRef[] = await this.o.posted.inline(key);
+    const placement = placementOfPosted({ findings: r.adjusted.findings, findingStates: r.adjusted.findingStates, diffLines: new Map(files.map((f) => [f.filename, diffLinesOf(f.patch)])), runId: r.original.runId, posted });
+    const body = renderSummary({ report: r.adjusted, placement, conclusion: r.after.conclusion, conclusionReason: r.after.reason, dismissedAfter: r.dismissed });
+    await this.call('update summary comment', () => octokit.issues.updateComment({ ...split(key.repo), comment_id: Number(ref.commentId), body }));
+    return { action: 'updated', commentId: ref.commentId };
   }
 
   /** Resolves the review threads of findings this run reports fixed. */
@@ -267,7 +335,7 @@ export class GitHubSink implements Sink {
       const chunk = list.slice(i, i + ANNOTATIONS_PER_REQUEST);
       await this.call('add annotations', () => octokit.checks.update({ ...split(report.change.repo), check_run_id: id, output: output(chunk) }));
     }
-    await this.o.posted.saveCheckRun(key, String(id), report.runId, true);
+    await this.o.posted.saveCheckRun(key, String(id), report.runId, true, conclusion);
     return { action: existing ? 'updated' : 'created', checkRunId: id, conclusion, annotations: list.length };
   }
 

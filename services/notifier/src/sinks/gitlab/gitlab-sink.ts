@@ -4,10 +4,11 @@
  * Generated files are pushed on GitHub only for now; on GitLab they are listed in the note.
  */
 import type { Finding, RunReport } from '@agentflow/contracts';
+import type { Regated } from '../../dismissals/regate';
 import type { NotifierEvent } from '../../events';
 import { checkConclusion } from '../../render/conclusion';
 import { readOutputs } from '../../render/outputs';
-import { diffLinesOf, placeFindings } from '../../render/placement';
+import { diffLinesOf, placeFindings, placementOfPosted } from '../../render/placement';
 import { findingMarker, readHeadMarker, renderInline, renderSummary, summaryMarker } from '../../render/summary';
 import type { PostedStore, PrKey } from '../posted-store';
 import type { Sink, SinkResult } from '../sink';
@@ -31,6 +32,10 @@ interface Discussion {
 
 const STATUS: Record<string, string> = { success: 'success', failure: 'failed', neutral: 'success' };
 
+function statusName(workflow: string): string {
+  return `agentflow/${workflow}`;
+}
+
 export class GitLabSink implements Sink {
   readonly name = 'gitlab';
 
@@ -42,7 +47,7 @@ export class GitLabSink implements Sink {
 
   target(event: NotifierEvent): string | null {
     if (event.kind === 'push-files' || event.kind === 'alert' || event.kind === 'budget-alert') return null;
-    const change = event.kind === 'progress' ? event.progress.change : event.report.change;
+    const change = event.kind === 'progress' ? event.progress.change : event.kind === 'gate-reassessment' ? event.regated.original.change : event.report.change;
     if (change.platform !== 'gitlab') return null;
     return change.pr ? `gitlab:${change.repo}!${change.pr}` : `gitlab:${change.repo}@${change.headSha}`;
   }
@@ -55,6 +60,7 @@ export class GitLabSink implements Sink {
       await this.status(p.change.projectId, p.change.repo, p.change.headSha, p.workflow, 'running', `step ${p.stepId} ${p.state}`);
       return { state: 'delivered', detail: 'commit status running' };
     }
+    if (event.kind === 'gate-reassessment') return this.reassess(event.regated);
     const report = event.report;
     if (report.rollout === 'shadow' || report.rollout === 'off') return { state: 'skipped', detail: `rollout is ${report.rollout}` };
     const failure = event.kind === 'failed' ? `${event.failure.code}: ${event.failure.reason}` : undefined;
@@ -81,12 +87,62 @@ export class GitLabSink implements Sink {
         await this.posted.markResolved(key, ref.fingerprint);
       }
     }
-    if (outputs.checkRun) await this.status(c.projectId, c.repo, c.headSha, report.workflow, failure ? 'canceled' : STATUS[conclusion], reason);
+    if (outputs.checkRun) {
+      await this.status(c.projectId, c.repo, c.headSha, report.workflow, failure ? 'canceled' : STATUS[conclusion], reason);
+      // Recorded like a GitHub check run, so a later dismissal knows what the status says.
+      await this.posted.saveCheckRun({ platform: 'gitlab', repo: c.repo, headSha: c.headSha, workflow: report.workflow }, statusName(report.workflow), report.runId, true, failure ? 'neutral' : conclusion);
+    }
     return { state: 'delivered', detail: `note ${JSON.stringify(data.note ?? 'off')}, status ${conclusion}`, data };
   }
 
   private async status(projectId: number | undefined, repo: string, sha: string, workflow: string, state: string, description: string): Promise<void> {
-    await this.api.request('POST', `/projects/${projectPath(projectId, repo)}/statuses/${sha}`, { state, name: `agentflow/${workflow}`, description: description.slice(0, 255) });
+    await this.api.request('POST', `/projects/${projectPath(projectId, repo)}/statuses/${sha}`, { state, name: statusName(workflow), description: description.slice(0, 255) });
+  }
+
+  /**
+   * A finished run's findings were dismissed (a 👎 award or `/agentflow dismiss`): the commit status
+   * of its head takes the conclusion judged without them, and the note says which and by whom.
+   * Only while the run's head is the MR's head, and only what this run wrote.
+   */
+  private async reassess(r: Regated): Promise<SinkResult> {
+    const report = r.original;
+    const c = report.change;
+    if (!c.pr) return { state: 'skipped', detail: 'not a merge request' };
+    if (report.rollout === 'shadow' || report.rollout === 'off') return { state: 'skipped', detail: `rollout is ${report.rollout}` };
+    const outputs = readOutputs(report, this.defaultMaxInline);
+    const project = projectPath(c.projectId, c.repo);
+    const mr = await this.api.request<MergeRequest>('GET', `/projects/${project}/merge_requests/${c.pr}`);
+    if (mr.diff_refs.head_sha !== c.headSha) return { state: 'skipped', detail: `the MR moved on to ${mr.diff_refs.head_sha.slice(0, 12)}: the run for it judges the gate` };
+    const key: PrKey = { platform: 'gitlab', repo: c.repo, pr: c.pr, workflow: report.workflow };
+    const data: Record<string, unknown> = {};
+    if (outputs.checkRun) {
+      const checkKey = { platform: 'gitlab' as const, repo: c.repo, headSha: c.headSha, workflow: report.workflow };
+      data.status = await this.posted.exclusiveCheckRun(checkKey, async () => {
+        const found = await this.posted.checkRun(checkKey);
+        if (!found || found.runId !== report.runId || !found.completed) return { action: 'kept', reason: 'the status on this head belongs to another run, or is not written yet' };
+        const shown = found.conclusion ?? r.before.conclusion;
+        if (shown === r.after.conclusion) return { action: 'kept', conclusion: shown };
+        await this.status(c.projectId, c.repo, c.headSha, report.workflow, STATUS[r.after.conclusion], r.after.reason);
+        await this.posted.saveCheckRun(checkKey, found.id, report.runId, true, r.after.conclusion);
+        return { action: 'updated', from: shown, conclusion: r.after.conclusion };
+      });
+    }
+    if (outputs.githubComment) {
+      const ref = await this.posted.summary(key);
+      if (ref && ref.runId === report.runId) {
+        const diffs = await this.api.all<{ new_path: string; diff: string }>(`/projects/${project}/merge_requests/${c.pr}/diffs`);
+        const placement = placementOfPosted({
+          findings: r.adjusted.findings, findingStates: r.adjusted.findingStates, diffLines: new Map(diffs.map((d) => [d.new_path, diffLinesOf(d.diff)])),
+          runId: report.runId, posted: await this.posted.inline(key),
+        });
+        const body = renderSummary({ report: r.adjusted, placement, conclusion: r.after.conclusion, conclusionReason: r.after.reason, dismissedAfter: r.dismissed });
+        await this.api.request('PUT', `/projects/${project}/merge_requests/${c.pr}/notes/${ref.commentId}`, { body });
+        data.note = { action: 'updated', noteId: ref.commentId };
+      } else {
+        data.note = { action: 'kept', reason: 'the note shows another run' };
+      }
+    }
+    return { state: 'delivered', detail: `status ${r.after.conclusion} after ${r.dismissed.length} dismissal(s), note ${JSON.stringify(data.note ?? 'off')}`, data };
   }
 
   private async upsertNote(project: string, key: PrKey, report: RunReport, body: string, currentHead: string): Promise<Record<string, unknown>> {
