@@ -1,13 +1,16 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { Envelope } from './envelope';
 import { InvalidMessageError } from './errors';
+import { instantiateBody } from './validation-instantiate';
+import { installValidationMetadataCache } from './validation-metadata-cache';
 import {
   PushFilesCommand, AgentResult, BudgetThresholdAlert, AgentTask, CiEvent, FindingDismissed, RunAlert, RunCancel, RunCompleted, RunFailed, RunProgress, RunRequested,
   TaskStarted, TimerMessage, WebhookReceived,
 } from './messages/run';
 import { GatewayRequest, GatewayResponse } from './messages/gateway';
+
+installValidationMetadataCache();
 
 type BodyClass = new () => object;
 
@@ -64,7 +67,7 @@ export function validateBody<T extends object>(bodyClass: new () => T, plain: un
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     throw new InvalidMessageError(`${label}: body must be a JSON object`, ['body: not an object']);
   }
-  const instance = plainToInstance(bodyClass, plain);
+  const instance = instantiateBody(bodyClass, plain as Record<string, unknown>);
   const errors = validateSync(instance, { whitelist: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     const problems = flatten(errors);
