@@ -60,6 +60,17 @@ export function regate(report: RunReport, dismisserOf: (fingerprint: string) => 
   return { original: report, adjusted, dismissed, before: checkConclusion(report, false), after: checkConclusion(adjusted, false) };
 }
 
+/**
+ * The check for a result being posted now: judged without findings dismissed after the report was
+ * built (a dismissal racing the result, a 👎 read while posting), so the result never posts a
+ * conclusion a dismissal already cleared. A failed run keeps `checkConclusion`'s neutral.
+ */
+export function resultConclusion(report: RunReport, failed: boolean, dismissed: (fingerprint: string) => boolean): { conclusion: CheckConclusion; reason: string } {
+  const judged = checkConclusion(report, failed);
+  if (failed) return judged;
+  return regate(report, (fp) => (dismissed(fp) ? { by: 'unknown', source: 'state' } : undefined))?.after ?? judged;
+}
+
 /** The ledger kind of one reassessment: each distinct set of dismissed findings is delivered once. */
 export function reassessmentKind(r: Pick<Regated, 'dismissed'>): string {
   const fingerprints = r.dismissed.map((d) => d.finding.fingerprint).sort();

@@ -87,6 +87,13 @@ describe('GitHub sink', () => {
     expect(gh.state.repo('acme', 'app')!.refs['refs/heads/feature/a']).toBe((commitToPr.data as { commitSha: string }).commitSha);
   });
 
+  it('posts a passing check when the only blocker was dismissed before the result arrived', async () => {
+    await db.query(`INSERT INTO finding_dismissals (platform, repo, pr, fingerprint_prefix, dismissed_by, source) VALUES ('github', 'acme/app', 1, 'fpraceblocker', 'lead', 'command')`);
+    const blocker = { ...finding('fp-race-blocker-01', 3), severity: 'blocker' as const };
+    await sink.deliver({ kind: 'completed', report: report('r-dismissed-early', [blocker], { workflow: 'gated', rollout: 'gate', gateConclusion: 'failure', gateSummary: 'failure: 1 finding(s) at or above blocker', gate: { failOn: 'blocker', sources: [], minConfidence: 0.7 } }) });
+    expect(gh.state.checkRuns.find((c) => c.external_id === 'r-dismissed-early')).toMatchObject({ status: 'completed', conclusion: 'success' });
+  });
+
   it('refuses generated paths that leave the repository', async () => {
     const command = { runId: 'r4', stepId: 's', change: report('r4', []).change, branch: 'agentflow/x', baseSha: HEAD, commitMessage: 'x', mode: 'branch' as const, files: [{ path: '../etc/passwd', content: '', purpose: 'x' }] };
     await expect(sink.deliver({ kind: 'push-files', command })).rejects.toMatchObject({ retryable: false });

@@ -6,7 +6,7 @@
  */
 import type { Octokit } from '@octokit/rest';
 import type { Finding, FindingDismissed, PushFilesCommand, RunProgress, RunReport } from '@agentflow/contracts';
-import type { Regated } from '../../dismissals/regate';
+import { resultConclusion, type Regated } from '../../dismissals/regate';
 import type { NotifierEvent } from '../../events';
 import { checkConclusion } from '../../render/conclusion';
 import { sanitizeMarkdown } from '../../render/markdown';
@@ -113,7 +113,7 @@ export class GitHubSink implements Sink {
     if (report.rollout === 'shadow' || report.rollout === 'off') return { state: 'skipped', detail: `rollout is ${report.rollout}: nothing is posted` };
     const outputs = readOutputs(report, this.o.defaultMaxInline);
     const octokit = await this.o.access.octokit(report.change.installationId);
-    const { conclusion, reason } = checkConclusion(report, Boolean(failure));
+    let { conclusion, reason } = checkConclusion(report, Boolean(failure));
     const data: Record<string, unknown> = {};
     const pr = report.change.pr;
     let placement: Placement = { inline: [], annotations: report.findings.filter((f) => f.startLine > 0), summaryOnly: report.findings, outsideDiff: [], stillOpen: [] };
@@ -127,6 +127,7 @@ export class GitHubSink implements Sink {
       const inlineRefs = await this.o.posted.inline(key);
       await this.collectReactionDismissals(octokit, key, inlineRefs);
       const dismissed = await this.o.posted.dismissed(key);
+      ({ conclusion, reason } = resultConclusion(report, Boolean(failure), dismissed));
       placement = placeFindings({
         findings: report.findings, findingStates: report.findingStates, diffLines, dismissed,
         alreadyPosted: new Set(inlineRefs.map((r) => r.fingerprint)),

@@ -4,7 +4,7 @@
  * Generated files are pushed on GitHub only for now; on GitLab they are listed in the note.
  */
 import type { Finding, RunReport } from '@agentflow/contracts';
-import type { Regated } from '../../dismissals/regate';
+import { resultConclusion, type Regated } from '../../dismissals/regate';
 import type { NotifierEvent } from '../../events';
 import { checkConclusion } from '../../render/conclusion';
 import { readOutputs } from '../../render/outputs';
@@ -65,7 +65,7 @@ export class GitLabSink implements Sink {
     if (report.rollout === 'shadow' || report.rollout === 'off') return { state: 'skipped', detail: `rollout is ${report.rollout}` };
     const failure = event.kind === 'failed' ? `${event.failure.code}: ${event.failure.reason}` : undefined;
     const outputs = readOutputs(report, this.defaultMaxInline);
-    const { conclusion, reason } = checkConclusion(report, Boolean(failure));
+    let { conclusion, reason } = checkConclusion(report, Boolean(failure));
     const c = report.change;
     const project = projectPath(c.projectId, c.repo);
     const data: Record<string, unknown> = {};
@@ -75,9 +75,11 @@ export class GitLabSink implements Sink {
       const stale = mr.diff_refs.head_sha !== c.headSha;
       const diffs = await this.api.all<{ new_path: string; diff: string }>(`/projects/${project}/merge_requests/${c.pr}/diffs`);
       const inlineRefs = await this.posted.inline(key);
+      const dismissed = await this.posted.dismissed(key);
+      ({ conclusion, reason } = resultConclusion(report, Boolean(failure), dismissed));
       const placement = placeFindings({
         findings: report.findings, findingStates: report.findingStates, diffLines: new Map(diffs.map((d) => [d.new_path, diffLinesOf(d.diff)])),
-        dismissed: await this.posted.dismissed(key), alreadyPosted: new Set(inlineRefs.map((r) => r.fingerprint)),
+        dismissed, alreadyPosted: new Set(inlineRefs.map((r) => r.fingerprint)),
         maxInline: stale ? 0 : outputs.maxInlineComments, inlineEnabled: outputs.inlineComments && !stale, annotationsEnabled: false,
       });
       if (outputs.githubComment) data.note = await this.upsertNote(project, key, report, renderSummary({ report, placement, conclusion, conclusionReason: reason, failure }), mr.diff_refs.head_sha);
