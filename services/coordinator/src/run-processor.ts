@@ -15,6 +15,7 @@ import type { CrashHook } from './crash-points';
 import { ContentionError } from './kv-cas';
 import type { OutboxPublisher } from './outbox';
 import type { LoadedRecord, RunRecord, RunStore } from './run-store';
+import { RunTurns } from './run-turns';
 
 export type ProcessOutcome = { applied: true; record: RunRecord } | { applied: false; reason: string };
 
@@ -26,6 +27,8 @@ export interface ProcessOptions {
 const MAX_ATTEMPTS = 64;
 
 export class RunProcessor {
+  private readonly turns = new RunTurns();
+
   constructor(
     private readonly store: RunStore,
     private readonly actor: RunActor,
@@ -34,7 +37,12 @@ export class RunProcessor {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async process(runId: string, event: RunEvent, options: ProcessOptions = {}): Promise<ProcessOutcome> {
+  /** Applies the event; events of one run take turns in this replica (see {@link RunTurns}). */
+  process(runId: string, event: RunEvent, options: ProcessOptions = {}): Promise<ProcessOutcome> {
+    return this.turns.take(runId, () => this.processNow(runId, event, options));
+  }
+
+  private async processNow(runId: string, event: RunEvent, options: ProcessOptions): Promise<ProcessOutcome> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       // The first try uses the record as this replica last wrote it (no read, no decode): the
       // compare-and-set below fails if anyone wrote since. A kept record with an outbox, or one
