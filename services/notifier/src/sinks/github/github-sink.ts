@@ -12,7 +12,7 @@ import { checkConclusion } from '../../render/conclusion';
 import { sanitizeMarkdown } from '../../render/markdown';
 import { readOutputs } from '../../render/outputs';
 import { diffLinesOf, placeFindings, placementOfPosted, type Placement } from '../../render/placement';
-import { findingMarker, readHeadMarker, renderInline, renderSummary, summaryMarker } from '../../render/summary';
+import { findingMarker, readHeadMarker, renderInline, renderSummary, shortId, summaryMarker } from '../../render/summary';
 import type { InlineRef, PostedStore, PrKey } from '../posted-store';
 import { withRetryAfter } from '../retry-after';
 import type { Sink, SinkResult } from '../sink';
@@ -253,7 +253,7 @@ export class GitHubSink implements Sink {
           ...split(report.change.repo), check_run_id: Number(found.id), status: 'completed', conclusion: r.after.conclusion,
           output: {
             title: `${r.adjusted.findings.length} finding(s): ${blockers} blocker, ${r.dismissed.length} dismissed`,
-            summary: `${sanitizeMarkdown(r.after.reason)}\n\nDismissed since the review:\n${r.dismissed.map((d) => `- \`${d.finding.fingerprint.slice(0, 12)}\` ${d.finding.severity} \`${d.finding.file}:${d.finding.startLine}\` by ${d.by}`).join('\n')}`.slice(0, 65_000),
+            summary: `${sanitizeMarkdown(r.after.reason)}\n\nDismissed since the review:\n${r.dismissed.map((d) => `- \`${shortId(d.finding.fingerprint)}\` ${d.finding.severity} \`${d.finding.file}:${d.finding.startLine}\` by ${d.by}`).join('\n')}`.slice(0, 65_000),
           },
         }));
         await this.o.posted.saveCheckRun(checkKey, found.id, report.runId, true, r.after.conclusion);
