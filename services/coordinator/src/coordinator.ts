@@ -179,7 +179,14 @@ export class Coordinator {
     const decision = timerDecision(timer, now, this.deps.config.maxTimerNakMs);
     if (!decision.due) {
       // A timer the run no longer expects (the run ended, the step moved on) is dropped now rather
-      // than redelivered every 30 s until its due time.
+      // than redelivered every 30 s until its due time. Every step's timeout timer arrives here
+      // right after the event that set it, when the record this replica kept knows it: keeping a
+      // timer needs no read of the bucket; dropping one is decided on the stored record.
+      const kept = this.store!.cached(runId);
+      if (kept && timerIsLive(kept.record.state, timer)) {
+        msg.nak(decision.nakMs);
+        return;
+      }
       const loaded = await this.store!.load(runId);
       if (loaded && !timerIsLive(loaded.record.state, timer)) return;
       msg.nak(decision.nakMs);
