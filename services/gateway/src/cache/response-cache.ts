@@ -4,7 +4,7 @@
  * is not awaited. The server (2.9) has no per-key TTL: each entry carries its expiry, expired
  * entries are ignored on read and deleted by a periodic sweep.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { KeyValueStore } from '@agentflow/bus';
 import type { ChatMessage, ProviderTarget } from '@agentflow/contracts';
 import type { Clock } from '../shared/clock';
@@ -52,7 +52,8 @@ export function cacheKey(input: CacheKeyInput): string {
     input.responseSchema ? canonical(input.responseSchema) : null,
   ];
   for (const m of input.messages) parts.push(m.role, m.content.replace(/\r\n/g, '\n').trimEnd());
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+  // One-shot hash: no Hash object per request (half the time of createHash().update().digest()).
+  return hash('sha256', JSON.stringify(parts), 'hex');
 }
 
 const encoder = new TextEncoder();

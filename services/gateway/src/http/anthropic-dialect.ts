@@ -82,10 +82,10 @@ export const anthropicDialect: Dialect = {
   },
 
   answer(call, r, id) {
-    return {
+    return JSON.stringify({
       id, type: 'message', role: 'assistant', model: call.model, content: [content(call, r, id)],
       stop_reason: call.responseSchema ? 'tool_use' : 'end_turn', stop_sequence: null, usage: usageOf(r),
-    };
+    });
   },
 
   events(call, r, id) {

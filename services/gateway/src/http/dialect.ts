@@ -40,8 +40,8 @@ export interface Dialect {
   readonly name: 'openai' | 'anthropic';
   /** Reads the body; a string is why it is not a valid request (answered 400). */
   parse(body: unknown): ClientCall | string;
-  /** The non-streaming answer body. */
-  answer(call: ClientCall, response: GatewayResponse, id: string): unknown;
+  /** The non-streaming answer body, as JSON text. */
+  answer(call: ClientCall, response: GatewayResponse, id: string): string;
   /** The SSE events of a streamed answer, each already framed (`event:`/`data:` lines and a blank line). */
   events(call: ClientCall, response: GatewayResponse, id: string): string[];
   /** An error in the vendor's shape, sent instead of an answer (before the first byte). */

@@ -159,7 +159,7 @@ export class GatewayHttpFront {
     res.off('close', onClose);
     if (client.gone || res.destroyed) return;
     if (response.status !== 'ok') return this.fail(res, dialect, requestId, frontErrorOf(response, this.now()));
-    const payload = JSON.stringify(dialect.answer(call, response, answerId(dialect, requestId)));
+    const payload = dialect.answer(call, response, answerId(dialect, requestId));
     res.writeHead(200, { ...answerHeaders(requestId, response.provider, response.model, response.cached), 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
     res.end(payload);
   }

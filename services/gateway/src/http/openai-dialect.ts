@@ -79,12 +79,13 @@ export const openaiDialect: Dialect = {
     return call;
   },
 
+  // Written as text, not built as an object and serialised: this is every plain call's answer.
   answer(call, r, id) {
-    return {
-      id, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: call.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: answerText(r), refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: usageOf(r),
-    };
+    const u = r.usage;
+    const prompt = u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens;
+    return `{"id":${JSON.stringify(id)},"object":"chat.completion","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(call.model)},`
+      + `"choices":[{"index":0,"message":{"role":"assistant","content":${JSON.stringify(answerText(r))},"refusal":null},"logprobs":null,"finish_reason":"stop"}],`
+      + `"usage":{"prompt_tokens":${prompt},"completion_tokens":${u.outputTokens},"total_tokens":${prompt + u.outputTokens},"prompt_tokens_details":{"cached_tokens":${u.cacheReadTokens}}}}`;
   },
 
   events(call, r, id) {

@@ -101,7 +101,7 @@ export async function loadVirtualKeys(path: string, providers: ProvidersConfig):
   return checkVirtualKeysFile(parse(text), path, providers);
 }
 
-/** Valid keys remembered by what was presented; a ring is rebuilt on reload, so a revoked key is forgotten with it. */
+/** Valid keys remembered by what was presented. A ring never changes once built (a new keys file makes a new ring, and a fresh memory). */
 const RECENT_KEYS = 4096;
 
 export class VirtualKeyRing {
