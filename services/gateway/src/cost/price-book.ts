@@ -19,10 +19,23 @@ function isAnthropic(kind: ProviderKind): boolean {
 }
 
 export class PriceBook {
+  /** The last price resolved per provider and model, with the UTC day it holds for: asked three times a request. */
+  private readonly resolved = new Map<string, { dayStart: number; price: ResolvedPrice | undefined }>();
+
   constructor(private readonly config: ProvidersConfig) {}
 
   /** The price in force at `at` (epoch ms), or undefined when the model has none that early. */
   price(provider: string, model: string, at: number): ResolvedPrice | undefined {
+    const key = `${provider}\u0000${model}`;
+    const dayStart = at - (at % 86_400_000);
+    const hit = this.resolved.get(key);
+    if (hit && hit.dayStart === dayStart) return hit.price;
+    const price = this.resolve(provider, model, at);
+    this.resolved.set(key, { dayStart, price });
+    return price;
+  }
+
+  private resolve(provider: string, model: string, at: number): ResolvedPrice | undefined {
     const p = this.config.providers[provider];
     const prices: ModelPrice[] | undefined = p?.models[model]?.prices;
     if (!p || !prices?.length) return undefined;

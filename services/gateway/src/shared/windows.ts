@@ -8,7 +8,19 @@ export interface AccountingWindow {
 
 export type WindowKind = 'minute' | 'day' | 'month';
 
+/** The last day and month window handed out: every budget check asks, and the answer changes once a day. */
+const lastWindow: Partial<Record<WindowKind, AccountingWindow & { startsAt: number }>> = {};
+
+/** The window that contains `now`; treat it as read-only (day and month windows are shared between callers). */
 export function windowAt(kind: WindowKind, now: number): AccountingWindow {
+  const last = lastWindow[kind];
+  if (last && now >= last.startsAt && now < last.endsAt) return last;
+  const w = computeWindow(kind, now);
+  if (kind !== 'minute') lastWindow[kind] = { ...w, startsAt: kind === 'day' ? w.endsAt - 86_400_000 : Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1) };
+  return w;
+}
+
+function computeWindow(kind: WindowKind, now: number): AccountingWindow {
   if (kind === 'minute') {
     const n = Math.floor(now / 60_000);
     return { id: `m${n}`, endsAt: (n + 1) * 60_000 };
