@@ -69,6 +69,7 @@ describe('GitHub reaction sweep', () => {
   });
 
   it('sweeps once per period across replicas, so a 👎 is recorded and announced once', async () => {
+    gh.setPermission(REPO, 'dev', 'write');
     gh.react('review_comment:1059', '-1', 'dev');
     gh.react('review_comment:1058', '+1', 'dev');
     // As if never read: the newest comment (1059) is then among the first read.

@@ -207,6 +207,11 @@ describe('a dismissal clears the gate without a push (NATS + PostgreSQL + fake G
     expect(inline).toBeDefined();
     const reviews = gh.state.reviews.length;
 
+    // A 👎 from someone without write access (anyone can react on a public repository) changes nothing...
+    gh.setPermission(REPO, 'passer-by', 'read');
+    gh.react(`review_comment:${inline.id}`, '-1', 'passer-by');
+    gh.setPermission(REPO, 'reviewer-dev', 'write');
+    // ...one from a writer flips the check.
     gh.react(`review_comment:${inline.id}`, '-1', 'reviewer-dev');
     await until('the check run flipped', () => check(sha('3'))[0]?.conclusion === 'success');
 

@@ -60,8 +60,16 @@ describe('GitHub sink', () => {
     expect(gh.requests.length).toBe(before);
   });
 
-  it('never posts a finding again once someone gave its comment a thumbs-down', async () => {
+  it('never posts a finding again once someone with write access gave its comment a thumbs-down, and ignores a thumbs-down from anyone else', async () => {
     const comment = gh.state.reviewComments.find((c) => c.body.includes('fp-one-000000001'))!;
+    gh.setPermission('acme/app', 'dev', 'write');
+    gh.setPermission('acme/app', 'drive-by', 'read');
+    // A drive-by 👎 (read access only) dismisses nothing: the finding is still reported.
+    gh.react(`review_comment:${comment.id}`, '-1', 'drive-by');
+    await sink.deliver({ kind: 'completed', report: report('r1b', [finding('fp-one-000000001', 2)], { findingStates: { 'fp-one-000000001': 'open' } }) });
+    expect(gh.state.commentsOn('acme/app', 1)[0].body).toContain('1 finding(s) from earlier pushes are still open');
+    expect((await db.query('SELECT 1 FROM finding_dismissals')).rows).toEqual([]);
+
     gh.react(`review_comment:${comment.id}`, '-1', 'dev');
     await sink.deliver({ kind: 'completed', report: report('r2', [finding('fp-one-000000001', 2), finding('fp-two-000000002', 3)], { findingStates: { 'fp-one-000000001': 'open', 'fp-two-000000002': 'new' } }) });
     const summary = gh.state.commentsOn('acme/app', 1)[0].body;

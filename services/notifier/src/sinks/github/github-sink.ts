@@ -209,12 +209,29 @@ export class GitHubSink implements Sink {
     return this.collectReactionDismissals(octokit, key, refs, refs.length);
   }
 
-  /** A 👎 from a person on one of our inline comments dismisses that finding for the PR. */
+  /**
+   * A 👎 on one of our inline comments, from a person with write access to the repository,
+   * dismisses that finding for the PR. Write access is checked because a dismissal can turn the
+   * gate green: on a public repository anyone may react, as with `/agentflow dismiss`.
+   */
   private async collectReactionDismissals(octokit: Octokit, key: PrKey, refs: Array<{ fingerprint: string; commentId: string; resolved: boolean }>, limit = 50): Promise<FindingDismissed[]> {
     const found: FindingDismissed[] = [];
+    const writers = new Map<string, Promise<boolean>>();
+    const canWrite = (login: string) => {
+      let known = writers.get(login);
+      if (!known) writers.set(login, (known = this.canWrite(octokit, key.repo, login)));
+      return known;
+    };
     for (const ref of refs.filter((r) => !r.resolved).slice(0, limit)) {
       const reactions = await this.call('list reactions', () => octokit.reactions.listForPullRequestReviewComment({ ...split(key.repo), comment_id: Number(ref.commentId), content: '-1', per_page: 100 }));
-      const person = reactions.data.find((r) => r.user && r.user.type !== 'Bot');
+      let person: (typeof reactions.data)[number] | undefined;
+      for (const r of reactions.data) {
+        if (!r.user || r.user.type === 'Bot') continue;
+        if (await canWrite(r.user.login)) {
+          person = r;
+          break;
+        }
+      }
       if (!person?.user) continue;
       await this.o.posted.recordDismissal(key, ref.fingerprint, person.user.login);
       const dismissal: FindingDismissed = { platform: 'github', repo: key.repo, pr: key.pr, fingerprint: ref.fingerprint, by: person.user.login, reason: 'thumbs-down' };
@@ -274,6 +291,21 @@ export class GitHubSink implements Sink {
     const body = renderSummary({ report: r.adjusted, placement, conclusion: r.after.conclusion, conclusionReason: r.after.reason, dismissedAfter: r.dismissed });
     await this.call('update summary comment', () => octokit.issues.updateComment({ ...split(key.repo), comment_id: Number(ref.commentId), body }));
     return { action: 'updated', commentId: ref.commentId };
+  }
+
+  /** Whether `login` may write to `repo` (admin, maintain or write); not a collaborator at all is no. */
+  private async canWrite(octokit: Octokit, repo: string, login: string): Promise<boolean> {
+    const role = await this.call(`permission of ${login} on ${repo}`, async () => {
+      try {
+        const { data } = await octokit.repos.getCollaboratorPermissionLevel({ ...split(repo), username: login });
+        return (data as { role_name?: string }).role_name ?? data.permission;
+      } catch (error) {
+        // 404: not a collaborator at all.
+        if ((error as { status?: number }).status === 404) return 'none';
+        throw error;
+      }
+    });
+    return ['admin', 'maintain', 'write'].includes(role);
   }
 
   /** Resolves the review threads of findings this run reports fixed. */
