@@ -5,7 +5,8 @@
  * HTTP, 200 runs in flight of a 2-phase workflow (4 parallel steps, then 1):
  * - with a 2 s vendor: overhead = run time minus the vendor time on the critical path (2 x 2 s),
  *   p50 and p99, and critical_path_ratio = mean run time / critical-path vendor time;
- * - with a 0 ms vendor: runs_per_s (runs ended / wall time).
+ * - with a 0 ms vendor: runs_per_s (runs ended / wall time) and cpu_ms_per_run (this process's
+ *   CPU time over the same phase / runs ended: the cost per run, steady on a busy machine).
  * On the embedded bus and on JetStream (NATS_URL, default 127.0.0.1:4222; a unique prefix, deleted
  * at the end). One JSON line per transport; the jetstream one is the last line printed.
  */
@@ -71,7 +72,11 @@ async function benchTransport(transport: Transport, fixture: ReviewFixture, o: {
     if (vendorCalls !== expectedCalls) console.log(`  note: ${vendorCalls} vendor calls for ${o.runs} runs (expected ${expectedCalls}: one per step)`);
     console.log(`  ${transport} 2 s vendor: ${slow.durations.length}/${o.runs} runs completed in ${round(slow.wallMs / 1000, 2)} s, run time p50 ${round(percentile(slow.durations, 50))} ms, p99 ${round(percentile(slow.durations, 99))} ms, max ${round(Math.max(...slow.durations))} ms`);
 
+    const cpuBefore = process.cpuUsage();
     const fast = await driver.load('fast', FAST, o.throughputRuns, o.inFlight);
+    // CPU time of this process (every service and the fake vendors, not nats-server) per run:
+    // unlike the wall-clock figures it hardly moves with what else the machine is doing.
+    const cpu = process.cpuUsage(cpuBefore);
     describeFailures('0 ms vendor', fast);
     console.log(`  ${transport} 0 ms vendor: ${fast.durations.length}/${o.throughputRuns} runs completed in ${round(fast.wallMs / 1000, 2)} s, run time p50 ${round(percentile(fast.durations, 50))} ms, p99 ${round(percentile(fast.durations, 99))} ms`);
     failedRuns = warm.failed.length + slow.failed.length + fast.failed.length;
@@ -83,6 +88,7 @@ async function benchTransport(transport: Transport, fixture: ReviewFixture, o: {
       overhead_p50_ms: round(percentile(overheads, 50)),
       overhead_p99_ms: round(percentile(overheads, 99)),
       runs_per_s: round(fast.durations.length / (fast.wallMs / 1000)),
+      cpu_ms_per_run: round((cpu.user + cpu.system) / 1000 / Math.max(1, fast.durations.length), 2),
       critical_path_ratio: round(mean(slow.durations) / criticalMs, 4),
       rss_mb: round(rss.stop()),
       failed_runs: failedRuns,
