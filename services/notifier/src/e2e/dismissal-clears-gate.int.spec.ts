@@ -151,6 +151,8 @@ describe('a dismissal clears the gate without a push (NATS + PostgreSQL + fake G
     expect(body).toContain(shortId(only.fingerprint));
     const stored = await running.db.query<{ conclusion: string }>('SELECT conclusion FROM notifier_check_runs WHERE repo = $1 AND head_sha = $2', [REPO, sha('1')]);
     expect(stored.rows).toEqual([{ conclusion: 'success' }]);
+    // The run's stored verdict follows, so the CI API and `agentflow runs` agree with the check.
+    await until('the run row updated', async () => (await running.db.query<{ gate_conclusion: string }>('SELECT gate_conclusion FROM runs WHERE id = $1', [`r11-${id}`])).rows[0]?.gate_conclusion === 'success');
   });
 
   it('changes nothing more when the same dismissal is delivered again', async () => {
@@ -162,8 +164,8 @@ describe('a dismissal clears the gate without a push (NATS + PostgreSQL + fake G
     await until('the redelivery on the stream', async () => (await running.bus.readSubject(topo.streams.runs.name, topo.subjects.findingDismissed)).length >= 2);
     await new Promise((r) => setTimeout(r, 2000));
     expect({ history: check(sha('1'))[0].history.length, summary: summary(11)!.body, patches: gh.requests.filter((r) => r.method === 'PATCH').length }).toEqual(before);
-    const ledger = await running.db.query<{ kind: string; state: string }>(`SELECT kind, state FROM notifier_deliveries WHERE run_id = $1 AND kind LIKE 'dismissals:%'`, [`r11-${id}`]);
-    expect(ledger.rows).toEqual([{ kind: expect.stringMatching(/^dismissals:/), state: 'delivered' }]);
+    const ledger = await running.db.query<{ sink: string; kind: string; state: string }>(`SELECT sink, kind, state FROM notifier_deliveries WHERE run_id = $1 AND kind LIKE 'dismissals:%' ORDER BY sink`, [`r11-${id}`]);
+    expect(ledger.rows).toEqual(['database', 'github'].map((sink) => ({ sink, kind: expect.stringMatching(/^dismissals:/), state: 'delivered' })));
   });
 
   it('keeps the check failed when another blocker remains, and says so in the summary', async () => {

@@ -14,8 +14,7 @@ export class DatabaseSink implements Sink {
   constructor(private readonly db: SqlDatabase) {}
 
   target(event: NotifierEvent): string | null {
-    // A dismissal's reassessment changes what the code host shows; the rows already say who dismissed what.
-    return event.kind === 'push-files' || event.kind === 'alert' || event.kind === 'budget-alert' || event.kind === 'gate-reassessment' ? null : 'postgres';
+    return event.kind === 'push-files' || event.kind === 'alert' || event.kind === 'budget-alert' ? null : 'postgres';
   }
 
   async deliver(event: NotifierEvent): Promise<SinkResult> {
@@ -27,6 +26,8 @@ export class DatabaseSink implements Sink {
         return this.store(event.report, 'completed');
       case 'failed':
         return this.store(event.report, event.failure.code === 'superseded' ? 'superseded' : event.failure.code === 'cancelled' ? 'cancelled' : 'failed', event.failure.code, event.failure.reason);
+      case 'gate-reassessment':
+        return this.regated(event.regated.adjusted);
       default:
         return { state: 'skipped', detail: 'nothing to store' };
     }
@@ -38,6 +39,19 @@ export class DatabaseSink implements Sink {
        ON CONFLICT (id) DO NOTHING`,
       [r.runId, r.workflow, r.change.platform, r.change.repo, r.change.pr ?? null, r.change.headSha, r.change.baseSha ?? null, r.rollout ?? 'comment'],
     );
+  }
+
+  /**
+   * A dismissal judged the run's gate again: the run's stored verdict follows, so the CI API and
+   * `agentflow runs` say what the check now says. The dismissals themselves are already rows, and
+   * `report` stays as published: later dismissals are judged against it.
+   */
+  private async regated(adjusted: RunReport): Promise<SinkResult> {
+    const { rowCount } = await this.db.query(
+      `UPDATE runs SET gate_conclusion = $2, updated_at = now() WHERE id = $1 AND gate_conclusion IS DISTINCT FROM $2`,
+      [adjusted.runId, adjusted.gateConclusion],
+    );
+    return { state: 'delivered', detail: rowCount ? `gate ${adjusted.gateConclusion} after dismissals` : 'gate unchanged' };
   }
 
   private async progress(p: RunProgress): Promise<void> {
