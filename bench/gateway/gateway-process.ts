@@ -2,8 +2,9 @@
  * The agentflow gateway as the bench runs it: the full production pipeline (virtual key, policy,
  * redaction, response cache, budget, rate limiter, circuit breaker, retries, a two-provider chain,
  * ledger and audit records) behind the HTTP front on node:http. Shared state is the in-memory KV
- * (the pipeline only touches KV off the hot path, in watches and lease refills), and the records
- * are encoded and counted as the bus sink would batch them, not kept.
+ * (the pipeline only touches KV off the hot path, in watches and lease refills), the response-cache
+ * bucket one that keeps only its recent values in this process as a server-side bucket would
+ * (server-side-kv.ts), and the records are encoded and counted as the bus sink would batch them, not kept.
  */
 import type { AddressInfo } from 'node:net';
 import type { ProvidersConfig } from '@agentflow/contracts';

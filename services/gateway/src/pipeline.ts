@@ -225,6 +225,7 @@ export class GatewayPipeline {
       }
       if (walk.committed) {
         // The client has part of the answer: another vendor's answer cannot continue it.
+        if (signal.aborted) return this.answer(req, walk, this.abortedFields(signal));
         return this.answer(req, walk, { status: 'failed', errorCode: 'stream_broken', provider: target.provider, model: target.model, errorMessage: `${outcome.error.message}; the stream broke after the first bytes were sent, so it was not retried` });
       }
       if (outcome.error.isContextLength) plan.contextTooLong(target);

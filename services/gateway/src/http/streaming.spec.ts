@@ -163,6 +163,28 @@ describe('gateway HTTP front streams through', () => {
       expect(vendor.served('openai')[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     });
 
+    it('ends a stream that outlives the request deadline with a timeout error event, and stops the vendor', async () => {
+      const events: StreamEvent[] = [];
+      vendor.enqueue('openai', { kind: 'reply', text: 'a start, then the vendor stalls', holdAfterEvents: 2, onStream: (e) => events.push(e) });
+      const keys = checkVirtualKeysFile({ keys: [{ name: 'streamer', sha256: hashVirtualKey(TEAM_KEY), team: 'ios' }] }, 'test keys', testProviders(vendor.url));
+      const short = createGatewayHttpServer(new GatewayHttpFront({ gateway, keys, rate: new KeyRequestRate(), logger: gateway.logger, requestTimeoutMs: 300 }));
+      await new Promise<void>((resolve) => short.listen(0, '127.0.0.1', resolve));
+      try {
+        const client = new OpenAI({ apiKey: TEAM_KEY, baseURL: `http://127.0.0.1:${(short.address() as AddressInfo).port}/v1`, maxRetries: 0 });
+        const stream = await client.chat.completions.create({ model: 'gpt-4.1', messages: ask('deadline'), max_tokens: 200, stream: true });
+        let text = '';
+        const error = await (async () => {
+          for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+        })().catch((e: unknown) => e);
+        expect(text.length).toBeGreaterThan(0);
+        expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ type: 'server_error', code: 'timeout' });
+        await until('the vendor to see the gateway go', () => (events.includes('client-closed') ? true : undefined));
+      } finally {
+        short.closeAllConnections();
+        await new Promise<void>((resolve) => short.close(() => resolve()));
+      }
+    });
+
     it('caches a completed stream and replays it as SSE', async () => {
       const messages = ask('cache');
       vendor.enqueue('openai', { kind: 'reply', text: 'worth keeping' });
