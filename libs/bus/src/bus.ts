@@ -47,6 +47,13 @@ export interface InboundMessage {
   term(reason?: string): void;
   /** Extend the ack deadline for a long handler. */
   working(): void;
+  /**
+   * The handler now waits on work outside this process (a vendor job that runs for minutes or
+   * hours): the message stops counting against the consumer's `concurrency`, so another one is
+   * pulled meanwhile. Heartbeats, settling and a graceful stop are as before. Set by the consumer
+   * runner on the messages it hands to handlers; at most `maxWaiting` at once are let go.
+   */
+  waiting?(): void;
 }
 
 export type MessageHandler = (msg: InboundMessage) => Promise<void>;
@@ -64,6 +71,11 @@ export interface ConsumeOptions {
    * @default false
    */
   manualSettle?: boolean;
+  /**
+   * Messages whose handlers said they are {@link InboundMessage.waiting} that stop counting against
+   * `concurrency`; past this many, waiting handlers keep their slot. @default 64
+   */
+  maxWaiting?: number;
 }
 
 export interface ConsumerHandle {

@@ -100,6 +100,41 @@ describe('consumer runner', () => {
     expect(settled.every((s) => s.how === 'ack')).toBe(true);
   });
 
+  test.each([
+    ['gives its slot back', 64, [1, 2, 3]],
+    ['keeps its slot past maxWaiting', 0, [1]],
+  ] as const)('a handler waiting on outside work %s', async (_name, maxWaiting, startedBeforeRelease) => {
+    const { source, settled } = fakeSource(3);
+    const started: number[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const handle = startConsumerRunner({
+      spec,
+      source,
+      options: { concurrency: 1, maxWaiting },
+      deadLetterSubject: 'dlq.S',
+      deadLetters: { publish: async () => ({ stream: 'DLQ', seq: 1, duplicate: false }), load: async () => null },
+      log: silent,
+      handler: async (msg) => {
+        const seq = msg.json<{ n: number }>().n;
+        started.push(seq);
+        if (seq === 1) {
+          // A vendor job: the first message waits for it; with the slot given back, the others run meanwhile.
+          msg.waiting?.();
+          await released;
+        }
+      },
+    });
+    await until(() => started.length >= startedBeforeRelease.length);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toEqual(startedBeforeRelease);
+    expect(settled.some((m) => m.seq === 1)).toBe(false);
+    release();
+    await until(() => settled.length === 3);
+    await handle.stop();
+    expect(settled.map((m) => m.how)).toEqual(['ack', 'ack', 'ack']);
+  });
+
   test('a message whose dead-letter copy cannot be written is handed back, not termed', async () => {
     const { source, settled } = fakeSource(1);
     const handle = startConsumerRunner({

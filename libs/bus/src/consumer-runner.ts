@@ -107,6 +107,9 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
   const options = config.options ?? {};
   const log = config.log ?? busLog;
   const concurrency = Math.max(1, options.concurrency ?? 16);
+  const maxWaiting = Math.max(0, options.maxWaiting ?? 64);
+  /** Handlers waiting on outside work that gave their slot back (see InboundMessage.waiting). */
+  let waitingCount = 0;
   const heartbeatMs = heartbeatIntervalMs(spec);
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
@@ -138,6 +141,7 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
 
   const handle = async (raw: InboundMessage): Promise<void> => {
     let settled = false;
+    let gaveSlotBack = false;
     const msg: InboundMessage = {
       subject: raw.subject,
       data: raw.data,
@@ -157,6 +161,12 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
         raw.term(reason);
       },
       working: () => raw.working(),
+      waiting: () => {
+        if (gaveSlotBack || settled || waitingCount >= maxWaiting) return;
+        gaveSlotBack = true;
+        waitingCount += 1;
+        wakeLoop?.();
+      },
     };
     const heartbeat = setInterval(() => {
       if (settled) return;
@@ -237,6 +247,7 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
       }
     } finally {
       clearInterval(heartbeat);
+      if (gaveSlotBack) waitingCount -= 1;
     }
   };
 
@@ -267,7 +278,7 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
   const loop = (async () => {
     let failures = 0;
     while (!stopping) {
-      const free = concurrency - inFlight.size;
+      const free = concurrency - (inFlight.size - waitingCount);
       if (free <= 0) {
         await waitForSlot();
         continue;

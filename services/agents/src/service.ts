@@ -23,7 +23,7 @@ export function createAgentWorker(ctx: Pick<ServiceContext, 'bus' | 'messenger' 
   const runner = new TaskRunner({
     readers: new PlatformReaderFactory({ checkoutsDir: config.checkoutsDir, platforms: config.platforms }),
     gateway: new BusModelGateway(ctx.bus, ctx.topology),
-    batchGateway: config.batch === 'vendor' ? (task, live) => new BatchModelGateway({ channel, kinds, live, task }) : undefined,
+    batchGateway: config.batch === 'vendor' ? (task, live, onWaiting) => new BatchModelGateway({ channel, kinds, live, task, onWaiting }) : undefined,
     analyzer: new MobileRulesAnalyzer(),
     tokens: new BpeTokenCounter(),
     push: new BusPushFiles(ctx.messenger, ctx.topology),

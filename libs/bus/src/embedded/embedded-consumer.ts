@@ -95,7 +95,9 @@ export class EmbeddedConsumer {
           clearTimeout(expiry);
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
-          resolve();
+          // Deliveries are handed over on setImmediate; resolving after them lets the caller count
+          // them in flight before it works out how many more to pull (else it over-pulls).
+          setImmediate(resolve);
         },
       };
       const expiry = setTimeout(() => waiter.finish(), PULL_EXPIRES_MS);

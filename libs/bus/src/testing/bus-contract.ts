@@ -317,6 +317,45 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       expect(byReplica.b.length).toBeGreaterThan(0);
     });
 
+    test('no more handlers run at once than the concurrency, unless a handler says it waits on outside work', async () => {
+      const spec = taskConsumer();
+      let running = 0;
+      let peak = 0;
+      const handled: string[] = [];
+      let releaseWaiter!: () => void;
+      const waiterReleased = new Promise<void>((resolve) => (releaseWaiter = resolve));
+      await consume(
+        spec,
+        async (msg) => {
+          const text = decoder.decode(msg.data);
+          if (text === 'waits') {
+            // A vendor job: the slot goes back while it waits, so the others are not held up.
+            msg.waiting?.();
+            await waiterReleased;
+            handled.push(text);
+            return;
+          }
+          running += 1;
+          peak = Math.max(peak, running);
+          await sleep(40);
+          running -= 1;
+          handled.push(text);
+        },
+        { concurrency: 2 },
+      );
+      const sent = ['waits', ...Array.from({ length: 8 }, (_, i) => `m${i}`)];
+      try {
+        for (const text of sent) await bus.publish(spec.filterSubject, encodeText(text), { msgId: randomUUID() });
+        await waitFor('every message but the waiting one', () => handled.length === sent.length - 1);
+        expect(handled).not.toContain('waits');
+        expect(peak).toBe(2);
+      } finally {
+        // Even when an expectation failed, so the consumer can stop.
+        releaseWaiter();
+      }
+      await waitFor('the waiting one', () => handled.includes('waits'));
+    });
+
     test('a long handler is kept alive by working() heartbeats instead of being redelivered', async () => {
       // The handler runs for 2.5 ack waits; without heartbeats it would be redelivered twice.
       const spec = taskConsumer({ ackWaitMs: 1200 });

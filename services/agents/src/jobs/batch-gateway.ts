@@ -22,6 +22,8 @@ export interface BatchGatewayOptions {
   /** The step's live gateway, for chains with no Batch API. */
   live: ModelGateway;
   task: AgentTask;
+  /** Called once a batch is launched and the step only waits for it (its worker slot can be lent out). */
+  onWaiting?: () => void;
   /** Quiet time after the last call before the gathered calls are launched. @default 50 */
   gatherMs?: number;
   /** When a vendor could not take the batch, how long the step waits before it is tried again. @default 60000 */
@@ -81,6 +83,7 @@ export class BatchModelGateway implements ModelGateway {
       const started = this.now();
       const reply = await this.o.channel.launch(this.launchOf(requests, target, batchNo));
       if (reply.status === 'ok' && reply.jobId) {
+        this.o.onWaiting?.();
         const done = await this.o.channel.waitFor(this.o.task.runId, this.o.task.stepId, reply.jobId, signal);
         return requests.map((r, i) => this.fromItem(r, target, done, i, started));
       }

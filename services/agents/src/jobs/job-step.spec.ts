@@ -132,6 +132,19 @@ describe('job steps', () => {
     expect(handedBack.map((m) => (JSON.parse(decoder.decode(m.data)) as JobFinished).state)).toEqual(['cancelled']);
   });
 
+  it('lends the worker slot of a step waiting on its job, so more tasks than the concurrency run meanwhile', async () => {
+    const running = Array<'RUNNING'>(5_000).fill('RUNNING');
+    vendor.cursor.enqueue(...[1, 2, 3, 4].map(() => ({ statuses: ['CREATING' as const, ...running] })));
+    const launches = vendor.cursor.launches.length;
+    const runIds = [1, 2, 3, 4].map((n) => `run-lend-${n}`);
+    // Four long jobs on a worker of concurrency 2: without lending, the last two would wait for the first two to end.
+    for (const runId of runIds) await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', taskFor(runId), { runId });
+    for (let i = 0; i < 500 && vendor.cursor.launches.length < launches + 4; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(vendor.cursor.launches).toHaveLength(launches + 4);
+    for (const runId of runIds) await messenger.emit(topo.subjects.runCancel(runId), 'run.cancel', { runId, reason: 'superseded' }, { runId });
+    for (const runId of runIds) expect(await result(runId)).toMatchObject({ status: 'failed', errorCode: 'cancelled' });
+  });
+
   it('ends the step as timed out at the task deadline and stops the vendor job', async () => {
     vendor.cursor.enqueue({ statuses: ['CREATING', ...Array<'RUNNING'>(5_000).fill('RUNNING')] });
     await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', taskFor('run-late', Date.now() + 400), { runId: 'run-late' });

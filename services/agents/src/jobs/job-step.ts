@@ -27,7 +27,8 @@ export class JobStepRunner {
   }
 
   /** Launches (or re-finds) the step's job and waits for its end; `signal` is the cancel-or-deadline signal. */
-  async run(task: AgentTask, step: PlanStep, provider: string, signal: AbortSignal): Promise<AgentResult> {
+  /** `onWaiting` is called once the job is launched and the step only waits for it. */
+  async run(task: AgentTask, step: PlanStep, provider: string, signal: AbortSignal, onWaiting?: () => void): Promise<AgentResult> {
     const { channel } = this.o;
     const reply = await channel.launch(this.launchOf(task, step, provider));
     // A refused launch (policy_denied, unknown_provider, vendor_error) keeps the gateway's code.
@@ -40,6 +41,7 @@ export class JobStepRunner {
         errorMessage: reply.errorMessage ?? `the gateway did not launch a ${provider} job`,
       };
     }
+    onWaiting?.();
     const done = await channel.waitFor(task.runId, task.stepId, reply.jobId, signal);
     return jobResult(task, done);
   }

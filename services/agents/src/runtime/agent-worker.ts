@@ -59,7 +59,8 @@ export class AgentWorker {
             // Long reviews outlive the ack wait: keep telling the server the task is alive.
             const heartbeat = setInterval(() => msg.working(), Math.max(1_000, Math.floor(spec.ackWaitMs / 3)));
             try {
-              await this.handle(envelope.body);
+              // A step waiting on a vendor job gives its slot back, so PR reviews are not held up behind nightly batches.
+              await this.handle(envelope.body, () => msg.waiting?.());
             } finally {
               clearInterval(heartbeat);
             }
@@ -71,7 +72,7 @@ export class AgentWorker {
   }
 
   /** Runs one task and publishes its result (exported for tests that drive the worker without a consumer). */
-  async handle(task: AgentTask): Promise<void> {
+  async handle(task: AgentTask, onWaiting?: () => void): Promise<void> {
     const id = stepMessageId(task.runId, task.stepId, task.attempt);
     const results = this.topology.subjects.results(task.runId);
     const { signal, release } = this.cancellations.open(task.runId);
@@ -84,7 +85,7 @@ export class AgentWorker {
           { runId: task.runId, msgId: `${id}:started`, attempt: task.attempt },
         );
       }
-      const result = await this.runner.run(task, signal);
+      const result = await this.runner.run(task, signal, { onWaiting });
       await this.messenger.emit(results, 'task.result', result, { runId: task.runId, msgId: id, attempt: task.attempt });
     } finally {
       release();

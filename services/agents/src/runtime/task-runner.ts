@@ -30,7 +30,7 @@ export interface TaskRunnerDeps {
   /** Runs steps whose provider chain starts with a job-style vendor (Cursor, http-job). */
   jobs?: JobStepRunner;
   /** The gateway of a `batch: true` step, gathering its calls into a vendor batch; without it such steps call live. */
-  batchGateway?: (task: AgentTask, live: ModelGateway) => ModelGateway;
+  batchGateway?: (task: AgentTask, live: ModelGateway, onWaiting?: () => void) => ModelGateway;
   now?: () => number;
 }
 
@@ -61,6 +61,11 @@ export function readStep(task: AgentTask): PlanStep {
   };
 }
 
+export interface TaskHooks {
+  /** Called when the task starts waiting on a vendor job (minutes to hours): its worker slot can go to another task. */
+  onWaiting?: () => void;
+}
+
 export class TaskRunner {
   private readonly now: () => number;
 
@@ -68,7 +73,7 @@ export class TaskRunner {
     this.now = deps.now ?? Date.now;
   }
 
-  async run(task: AgentTask, signal: AbortSignal): Promise<AgentResult> {
+  async run(task: AgentTask, signal: AbortSignal, hooks: TaskHooks = {}): Promise<AgentResult> {
     const usage = new UsageMeter();
     const base = { runId: task.runId, stepId: task.stepId, attempt: task.attempt, agentType: task.agentType };
     const failed = (errorCode: string, error: unknown, extra: Partial<AgentResult> = {}): AgentResult => ({
@@ -90,7 +95,7 @@ export class TaskRunner {
     try {
       const step = readStep(task);
       const jobProvider = this.deps.jobs?.providerFor(step);
-      if (jobProvider) return await this.deps.jobs!.run(task, step, jobProvider, combined);
+      if (jobProvider) return await this.deps.jobs!.run(task, step, jobProvider, combined, hooks.onWaiting);
       const reader = await this.deps.readers.forTask(task);
       const head = task.change.headSha;
       const baseSha = task.change.baseSha ?? `${head}^`;
@@ -111,7 +116,7 @@ export class TaskRunner {
         sinceSha: task.sinceSha && task.sinceSha !== head ? task.sinceSha : undefined,
         facts: () => (facts ??= readProjectFacts(repo)),
         analyzer: this.deps.analyzer,
-        gateway: step.batch && this.deps.batchGateway ? this.deps.batchGateway(task, this.deps.gateway) : this.deps.gateway,
+        gateway: step.batch && this.deps.batchGateway ? this.deps.batchGateway(task, this.deps.gateway, hooks.onWaiting) : this.deps.gateway,
         tokens: this.deps.tokens,
         push: this.deps.push,
         pushQuota: this.deps.pushQuota,
