@@ -45,6 +45,10 @@ export class ServerSideKv implements KeyValueStore {
     this.publish(key, new Uint8Array(), 'DEL');
   }
 
+  async purge(key: string): Promise<void> {
+    this.publish(key, new Uint8Array(), 'PURGE');
+  }
+
   async keys(): Promise<string[]> {
     return [];
   }

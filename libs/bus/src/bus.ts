@@ -105,6 +105,11 @@ export interface KeyValueStore {
   update(key: string, value: Uint8Array, revision: number): Promise<number>;
   put(key: string, value: Uint8Array): Promise<number>;
   delete(key: string): Promise<void>;
+  /**
+   * Removes the key with every revision the bucket kept of it: a delete keeps them (up to the
+   * bucket's history), a purge gives their storage back. For records that are done with for good.
+   */
+  purge(key: string): Promise<void>;
   keys(filter?: string): Promise<string[]>;
   /** Calls back for every change from now on (and, with `includeHistory`, current values first). Returns a stop function. */
   watch(

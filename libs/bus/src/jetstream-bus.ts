@@ -624,6 +624,10 @@ class JetStreamKv implements KeyValueStore {
     await this.kv.delete(key);
   }
 
+  async purge(key: string): Promise<void> {
+    await this.kv.purge(key);
+  }
+
   async keys(filter?: string): Promise<string[]> {
     const out: string[] = [];
     for await (const k of await this.kv.keys(filter)) out.push(k);

@@ -17,6 +17,13 @@ export interface CoordinatorConfig {
   deferredConcurrency: number;
   /** Shortest wait before a deferred step is retried. @default 30000 (env COORDINATOR_MIN_DEFER_MS) */
   minDeferMs: number;
+  /**
+   * An ended run's record is removed from the `runs` bucket this long after it ended: its report
+   * is in PostgreSQL and its events in the HISTORY stream. @default 7 days (env COORDINATOR_KEEP_ENDED_RUNS_MS)
+   */
+  keepEndedRunsMs: number;
+  /** How often ended runs and stale early-cancel marks are looked for. @default 1 hour (env COORDINATOR_RETENTION_INTERVAL_MS; 0 = off) */
+  retentionIntervalMs: number;
   crash: CrashHook;
 }
 
@@ -37,6 +44,8 @@ export function readCoordinatorConfig(env: Readonly<Record<string, string | unde
     maxTimerNakMs: 30_000,
     deferredConcurrency: int(env, 'COORDINATOR_DEFERRED_CONCURRENCY', 4, 1),
     minDeferMs: int(env, 'COORDINATOR_MIN_DEFER_MS', 30_000, 1),
+    keepEndedRunsMs: int(env, 'COORDINATOR_KEEP_ENDED_RUNS_MS', 7 * 86_400_000, 60_000),
+    retentionIntervalMs: int(env, 'COORDINATOR_RETENTION_INTERVAL_MS', 3_600_000, 0),
     crash: crashHookFromEnv(env.AF_CRASH_AT),
   };
 }

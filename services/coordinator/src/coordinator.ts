@@ -14,6 +14,7 @@ import { DeferredSlots } from './deferred-slots';
 import { OutboxPublisher } from './outbox';
 import { RunProcessor, type ProcessOutcome } from './run-processor';
 import { RunStore } from './run-store';
+import { RunRetention } from './retention';
 import { OutboxSweeper } from './sweeper';
 import { TIMER_KINDS, timerDecision } from './timers';
 
@@ -39,6 +40,7 @@ export class Coordinator {
   private readonly now: () => number;
   private handles: ConsumerHandle[] = [];
   private sweeper?: OutboxSweeper;
+  private retention?: RunRetention;
   private processor?: RunProcessor;
   private crossRun?: CrossRunIndex;
   private slots?: DeferredSlots;
@@ -67,6 +69,7 @@ export class Coordinator {
       });
     };
     this.sweeper = new OutboxSweeper(kv, store, this.processor, { sweepAfterMs: config.sweepAfterMs, sweepIntervalMs: config.sweepIntervalMs, now: this.now, log: this.log });
+    this.retention = new RunRetention(kv, store, { keepEndedMs: config.keepEndedRunsMs, intervalMs: config.retentionIntervalMs, now: this.now, log: this.log });
 
     for (const spec of Object.values(this.consumers)) await bus.ensureConsumer(spec);
     const c = this.consumers;
@@ -80,6 +83,7 @@ export class Coordinator {
       await bus.consume(c.dismissals, (m) => this.onDismissal(m), options),
     ];
     await this.sweeper.start();
+    this.retention.start();
   }
 
   /** Stops pulling and lets in-flight handlers finish; pending outboxes stay for the next replica. */
@@ -87,6 +91,7 @@ export class Coordinator {
     await Promise.all(this.handles.map((h) => h.stop(timeoutMs)));
     this.handles = [];
     await this.sweeper?.stop();
+    await this.retention?.stop();
   }
 
   /** Re-publishes outboxes older than the sweep threshold now (also runs on its own timer). */

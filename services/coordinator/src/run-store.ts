@@ -133,6 +133,12 @@ export class RunStore {
     return this.recent.get(runId);
   }
 
+  /** Removes an ended run's record and its kept revisions from the bucket for good (retention). */
+  async purge(runId: string): Promise<void> {
+    this.recent.delete(runId);
+    await this.kv.purge(runKey(runId));
+  }
+
   /** Forgets the kept record (after a lost compare-and-set: the bucket has moved on). */
   forget(runId: string): void {
     this.recent.delete(runId);

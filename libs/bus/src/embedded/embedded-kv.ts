@@ -126,6 +126,10 @@ export class EmbeddedKv implements KeyValueStore {
     this.write(key, new Uint8Array(0), 'DEL');
   }
 
+  async purge(key: string): Promise<void> {
+    this.write(key, new Uint8Array(0), 'PURGE');
+  }
+
   async keys(filter?: string): Promise<string[]> {
     const out: string[] = [];
     for (const key of [...this.history.keys()]) {

@@ -401,6 +401,23 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       expect(changes[0].revision).toBe(r1);
     });
 
+    test('a KV purge removes the key and its kept revisions; the key can be created again', async () => {
+      const kv = await bus.kv(`${topo.prefix}_purge`, { history: 5 });
+      const changes: string[] = [];
+      const stop = await kv.watch((e) => changes.push(`${e.key}:${e.operation}`), { key: 'run.>' });
+      const r1 = await kv.create('run.a', encodeText('1'));
+      await kv.update('run.a', encodeText('2'), r1);
+      await kv.put('run.b', encodeText('keep'));
+      await kv.purge('run.a');
+      expect(await kv.get('run.a')).toBeNull();
+      expect(await kv.keys('run.>')).toEqual(['run.b']);
+      await kv.create('run.a', encodeText('again'));
+      expect(decoder.decode((await kv.get('run.a'))!.value)).toBe('again');
+      await waitFor('the purge to be watched', () => changes.includes('run.a:PURGE'));
+      stop();
+      await bus.deleteKv(`${topo.prefix}_purge`);
+    });
+
     test('a KV bucket keeps its settings: opening it without options binds, asking for others fails', async () => {
       const kv = await bus.kv(topo.buckets.runs);
       for (let i = 0; i < 7; i++) await kv.put('history-key', encodeJson({ i }));

@@ -69,6 +69,11 @@ export class MemoryKv implements KeyValueStore {
     if (s) this.emit(key, { value: new Uint8Array(), revision: ++this.revision }, 'DEL');
   }
 
+  /** One revision per key is kept here, so a purge is a delete. */
+  async purge(key: string): Promise<void> {
+    await this.delete(key);
+  }
+
   async keys(filter?: string): Promise<string[]> {
     return [...this.data.keys()].filter((k) => this.matches(filter, k));
   }
