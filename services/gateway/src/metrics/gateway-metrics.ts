@@ -2,6 +2,11 @@
  * What the pipeline reports to Prometheus, through the metric objects the telemetry library defines
  * once for every service (success rate per provider, cost per project, tokens by kind, breaker
  * state, cache hit ratio). Labels carry names and ids only, never prompt text.
+ *
+ * The per-request counters are added up here and handed to prom-client when the counter is read
+ * (its `collect` hook, which every scrape and `get()` runs), so a scrape sees every request counted.
+ * prom-client's `inc` hashes and validates its labels object on every call, five times a request:
+ * profiling showed it as ~1.5% of the gateway's CPU per request.
  */
 import { BREAKER_STATE_VALUE, metrics } from '@agentflow/telemetry';
 import type { LedgerEntry } from '../cost/ledger-entry';
@@ -15,16 +20,78 @@ export interface PipelineObserver {
   error(provider: string, code: string): void;
 }
 
-export const prometheusObserver: PipelineObserver = {
-  call: (provider, model, outcome) => metrics.providerRequests.inc({ provider, model, outcome: outcome === 'ok' ? 'success' : outcome }),
-  spent: (e) => {
-    if (e.costUsd > 0) {
-      metrics.cost.inc({ service: e.attribution.service ?? 'agents', team: e.attribution.team ?? '-', project: e.attribution.project ?? '-', provider: e.provider, model: e.model }, e.costUsd);
+type Labels = Record<string, string>;
+
+/** The part of a prom-client counter used here; `collect` is the hook its `get()` runs first. */
+interface CountingMetric {
+  inc(labels: Labels, value: number): void;
+  collect?: (this: unknown) => unknown;
+}
+
+/** Increments of one prom-client counter, keyed by their label values, added to it when it is read. */
+export class DeferredCounter {
+  private readonly pending = new Map<string, { labels: Labels; value: number }>();
+
+  private readonly counter: CountingMetric;
+
+  constructor(counter: object) {
+    this.counter = counter as CountingMetric;
+    const prior = this.counter.collect;
+    const flush = () => this.flush();
+    // Chained: another owner of the same counter may have a hook of its own.
+    this.counter.collect = prior ? function collect(this: unknown) { flush(); return prior.call(this); } : flush;
+  }
+
+  /** `key` names the label values (joined); `labels` is called only the first time a key is seen. */
+  add(key: string, labels: () => Labels, value: number): void {
+    const slot = this.pending.get(key);
+    if (slot) slot.value += value;
+    else this.pending.set(key, { labels: labels(), value });
+  }
+
+  /** Hands the sums to the counter. Slots stay (one per label set, a bounded few), at zero. */
+  flush(): void {
+    for (const slot of this.pending.values()) {
+      if (slot.value === 0) continue;
+      this.counter.inc(slot.labels, slot.value);
+      slot.value = 0;
     }
-    const kinds: Array<[string, number]> = [['input', e.usage.inputTokens], ['output', e.usage.outputTokens], ['cache_read', e.usage.cacheReadTokens], ['cache_write', e.usage.cacheWriteTokens]];
-    for (const [kind, n] of kinds) if (n > 0) metrics.tokens.inc({ provider: e.provider, model: e.model, kind }, n);
+  }
+}
+
+const providerRequests = new DeferredCounter(metrics.providerRequests);
+const cost = new DeferredCounter(metrics.cost);
+const tokens = new DeferredCounter(metrics.tokens);
+const cacheRequests = new DeferredCounter(metrics.cacheRequests);
+const errors = new DeferredCounter(metrics.errors);
+const SEP = '\u0000';
+
+function addTokens(provider: string, model: string, kind: string, n: number): void {
+  if (n > 0) tokens.add(provider + SEP + model + SEP + kind, () => ({ provider, model, kind }), n);
+}
+
+export const prometheusObserver: PipelineObserver = {
+  call: (provider, model, outcome) => {
+    const label = outcome === 'ok' ? 'success' : outcome;
+    providerRequests.add(provider + SEP + model + SEP + label, () => ({ provider, model, outcome: label }), 1);
   },
-  cache: (hit) => metrics.cacheRequests.inc({ result: hit ? 'hit' : 'miss' }),
+  spent: (e) => {
+    const { provider, model, usage } = e;
+    if (e.costUsd > 0) {
+      const service = e.attribution.service ?? 'agents';
+      const team = e.attribution.team ?? '-';
+      const project = e.attribution.project ?? '-';
+      cost.add(service + SEP + team + SEP + project + SEP + provider + SEP + model, () => ({ service, team, project, provider, model }), e.costUsd);
+    }
+    addTokens(provider, model, 'input', usage.inputTokens);
+    addTokens(provider, model, 'output', usage.outputTokens);
+    addTokens(provider, model, 'cache_read', usage.cacheReadTokens);
+    addTokens(provider, model, 'cache_write', usage.cacheWriteTokens);
+  },
+  cache: (hit) => {
+    const result = hit ? 'hit' : 'miss';
+    cacheRequests.add(result, () => ({ result }), 1);
+  },
   breaker: (provider, model, state) => metrics.breakerState.set({ provider, model }, BREAKER_STATE_VALUE[state === 'half-open' ? 'half_open' : state]),
-  error: (provider, code) => metrics.errors.inc({ service: 'gateway', agent: '-', provider, code }),
+  error: (provider, code) => errors.add(provider + SEP + code, () => ({ service: 'gateway', agent: '-', provider, code }), 1),
 };
