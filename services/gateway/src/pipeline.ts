@@ -189,11 +189,12 @@ export class GatewayPipeline {
     }
 
     const redacted = this.d.redactor.redact(req.system, req.messages);
-    const key = cacheKey({
+    // Hashed only for a request that uses the cache: the key is a sha256 over the whole prompt.
+    const key = req.cache === false ? undefined : cacheKey({
       providers: req.providers, system: redacted.system, messages: redacted.messages, maxTokens: req.maxTokens,
       temperature: req.temperature, responseSchema: req.responseSchema, complexity: req.complexity, dataClass: req.dataClass,
     });
-    if (req.cache !== false) {
+    if (key !== undefined) {
       const hit = this.d.cache.get(key);
       this.observer.cache(hit !== undefined);
       if (hit) {
@@ -218,7 +219,7 @@ export class GatewayPipeline {
       }
       if (outcome.ok) {
         const { result } = outcome;
-        if (req.cache !== false) {
+        if (key !== undefined) {
           this.d.cache.put(key, { text: result.text, structured: result.structured, provider: target.provider, model: target.model, usage: result.usage });
         }
         return this.answer(req, walk, { status: 'ok', text: result.text, structured: result.structured, provider: target.provider, model: target.model });
@@ -376,7 +377,9 @@ export class GatewayPipeline {
     this.observer.call(target.provider, target.model, failure);
     if (error) this.observer.error(target.provider, error.failure);
     this.attempt(walk, target, failure, durationMs, error?.message, error?.status, vendorRequestId);
-    this.audit(req, walk.redacted, target, failure, vendorRequestId, callId);
+    // The call's audit record and ledger entry carry the same instant, the one its cost was priced at.
+    const atIso = new Date(at).toISOString();
+    this.audit(req, walk.redacted, target, failure, vendorRequestId, callId, atIso);
 
     if (cost > 0 || result) {
       let waste: WasteKind = 'none';
@@ -389,7 +392,7 @@ export class GatewayPipeline {
         wasteUsd = Math.max(0, cost - primaryCost);
         if (wasteUsd > 0) waste = 'fallback';
       }
-      this.ledger(req, target.provider, target.model, usage, cost, waste, wasteUsd, callId, false);
+      this.ledger(req, target.provider, target.model, usage, cost, waste, wasteUsd, callId, false, at, atIso);
     }
     this.d.logger.debug('vendor call', { requestId: req.requestId, provider: target.provider, model: target.model, attempt: attemptNo, outcome: failure, status: error?.status, durationMs, costUsd: cost, vendorRequestId });
     return result ? { ok: true, result, costUsd: cost } : { ok: false, error: error! };
@@ -399,20 +402,22 @@ export class GatewayPipeline {
     walk.attempts.push({ provider: target.provider, model: target.model, outcome, durationMs, ...(status !== undefined ? { status } : {}), ...(message ? { message } : {}), ...(vendorRequestId ? { vendorRequestId } : {}) });
   }
 
-  private ledger(req: GatewayRequest, provider: string, model: string, usage: TokenCounts, costUsd: number, waste: WasteKind, wasteUsd: number, id: string, cached: boolean): void {
-    const at = this.d.clock.now();
+  private ledger(
+    req: GatewayRequest, provider: string, model: string, usage: TokenCounts, costUsd: number, waste: WasteKind, wasteUsd: number, id: string, cached: boolean,
+    at = this.d.clock.now(), atIso = new Date(at).toISOString(),
+  ): void {
     const entry: LedgerEntry = {
-      id, at: new Date(at).toISOString(), requestId: req.requestId, attribution: { ...req.attribution }, provider, model, usage, costUsd, cached, waste, wasteUsd,
+      id, at: atIso, requestId: req.requestId, attribution: { ...req.attribution }, provider, model, usage, costUsd, cached, waste, wasteUsd,
       priceEffectiveFrom: this.d.prices.price(provider, model, at)?.effectiveFrom,
     };
     this.d.records.ledger(entry);
     this.observer.spent(entry);
   }
 
-  private audit(req: GatewayRequest, redacted: Redacted, target: ProviderTarget, outcome: string, vendorRequestId: string | undefined, id: string): void {
+  private audit(req: GatewayRequest, redacted: Redacted, target: ProviderTarget, outcome: string, vendorRequestId: string | undefined, id: string, at: string): void {
     const p = this.d.config.providers[target.provider];
     const record: AuditRecord = {
-      id, at: new Date(this.d.clock.now()).toISOString(), requestId: req.requestId, repo: req.attribution.repo, pr: req.pr, commitSha: req.commitSha,
+      id, at, requestId: req.requestId, repo: req.attribution.repo, pr: req.pr, commitSha: req.commitSha,
       runId: req.attribution.runId, provider: target.provider, region: p?.region, retention: p?.retention, model: target.model, dataClass: req.dataClass,
       paths: req.paths.map((x) => ({ path: x.path, sha256: x.sha256 })), redactions: redacted.counts, vendorRequestId, decision: 'allowed', outcome,
     };
