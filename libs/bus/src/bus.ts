@@ -129,6 +129,11 @@ export interface KvOptions {
   maxAgeMs?: number;
 }
 
+export interface ObjectStoreOptions {
+  /** Bodies older than this are removed; size it to the longest retention of a stream that can refer to them. */
+  maxAgeMs?: number;
+}
+
 export interface ObjectStore {
   readonly bucket: string;
   put(name: string, data: Uint8Array): Promise<BodyRef>;
@@ -178,7 +183,12 @@ export interface MessageBus {
   subscribe(subject: string, handler: (msg: ReplyMessage) => void): Promise<ServiceHandle>;
   kv(bucket: string, options?: KvOptions): Promise<KeyValueStore>;
   deleteKv(bucket: string): Promise<void>;
-  objects(bucket: string): Promise<ObjectStore>;
+  /**
+   * An object-store bucket for large bodies. With `maxAgeMs`, a body is removed that long after it
+   * was written (the bucket's setting is brought to it when it differs); without, the bucket keeps
+   * whatever setting it has.
+   */
+  objects(bucket: string, options?: ObjectStoreOptions): Promise<ObjectStore>;
   deleteObjects(bucket: string): Promise<void>;
   /** Last message stored on a subject, with its sequence (for expected-last-subject-sequence appends). */
   lastOnSubject(

@@ -48,6 +48,7 @@ import type {
   MessageBus,
   MessageHandler,
   ObjectStore,
+  ObjectStoreOptions,
   PubAck,
   PublishOptions,
   ReplyMessage,
@@ -528,15 +529,28 @@ export class JetStreamBus implements MessageBus {
     await this.deleteStream(`KV_${bucket}`);
   }
 
-  async objects(bucket: string): Promise<ObjectStore> {
+  async objects(bucket: string, options: ObjectStoreOptions = {}): Promise<ObjectStore> {
     this.assertOpen('objects');
     let opening = this.objectHandles.get(bucket);
     if (!opening) {
-      opening = new Objm(this.js).create(bucket).then((os) => new JetStreamObjects(bucket, os));
+      const aging = options.maxAgeMs ? { ttl: nanos(options.maxAgeMs), duplicate_window: Math.min(nanos(120_000), nanos(options.maxAgeMs)) } : {};
+      opening = new Objm(this.js).create(bucket, aging).then((os) => new JetStreamObjects(bucket, os));
       this.objectHandles.set(bucket, opening);
       opening.catch(() => this.objectHandles.delete(bucket));
     }
-    return opening;
+    const store = await opening;
+    if (options.maxAgeMs !== undefined) await this.ensureObjectsMaxAge(bucket, options.maxAgeMs);
+    return store;
+  }
+
+  /** An existing bucket keeps its stream's settings on open: bring its max age to the one asked for. */
+  private async ensureObjectsMaxAge(bucket: string, maxAgeMs: number): Promise<void> {
+    const name = `OBJ_${bucket}`;
+    const info = await this.jsm.streams.info(name);
+    if (info.config.max_age === nanos(maxAgeMs)) return;
+    // The server refuses a duplicate window longer than the max age.
+    const duplicate_window = Math.min(info.config.duplicate_window, nanos(maxAgeMs));
+    await this.jsm.streams.update(name, { ...info.config, max_age: nanos(maxAgeMs), duplicate_window });
   }
 
   async deleteObjects(bucket: string): Promise<void> {

@@ -15,6 +15,7 @@ import type {
   MessageBus,
   MessageHandler,
   ObjectStore,
+  ObjectStoreOptions,
   PubAck,
   PublishOptions,
   ReplyMessage,
@@ -497,9 +498,11 @@ export class EmbeddedBus implements MessageBus {
     if (this.kvs.delete(bucket)) this.journal?.kvDeleted(bucket);
   }
 
-  async objects(bucket: string): Promise<ObjectStore> {
+  async objects(bucket: string, options: ObjectStoreOptions = {}): Promise<ObjectStore> {
     this.assertOpen('objects');
-    return this.objectStores.get(bucket) ?? this.createObjects(bucket, this.journal);
+    const store = this.objectStores.get(bucket) ?? this.createObjects(bucket, this.journal);
+    if (options.maxAgeMs !== undefined) store.setMaxAge(options.maxAgeMs);
+    return store;
   }
 
   private createObjects(bucket: string, journal: FileJournal | undefined): EmbeddedObjects {
@@ -510,6 +513,7 @@ export class EmbeddedBus implements MessageBus {
         write: (name, data) => journal.writeObject(bucket, name, data),
         read: (name) => journal.readObject(bucket, name),
         remove: (name) => journal.deleteObject(bucket, name),
+        list: () => journal.listObjects(bucket),
       };
     }
     const store = new EmbeddedObjects(bucket, backing);

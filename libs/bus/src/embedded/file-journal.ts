@@ -5,19 +5,7 @@
  * synchronous appends in event order (a process crash loses nothing written; a power loss may lose
  * what the OS had not flushed).
  */
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-  renameSync,
-} from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync, renameSync, statSync } from 'node:fs';
 import { PermanentError } from '@agentflow/contracts';
 import { join } from 'node:path';
 import type { ConsumerSpec, StreamSpec } from '@agentflow/contracts';
@@ -370,6 +358,15 @@ export class FileJournal {
     const path = this.objectPath(bucket, name);
     writeFileSync(`${path}.tmp`, data);
     renameSync(`${path}.tmp`, path);
+  }
+
+  /** The bodies of a bucket on disk, with their write times. */
+  listObjects(bucket: string): Array<{ name: string; writtenAtMs: number }> {
+    const dir = join(this.objectsDir, fileName(bucket));
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => !f.endsWith('.tmp'))
+      .map((f) => ({ name: fromFileName(f), writtenAtMs: statSync(join(dir, f)).mtimeMs }));
   }
 
   readObject(bucket: string, name: string): Uint8Array | undefined {

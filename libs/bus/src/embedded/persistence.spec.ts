@@ -101,6 +101,17 @@ describe('EmbeddedBus with a data directory, across a restart', () => {
     await emptied.drain();
   });
 
+  test('bodies written before a restart age from when they were written, not from the restart', async () => {
+    const before = new EmbeddedBus({ dataDir: dir });
+    const ref = await (await before.objects('aging')).put('old-body', new TextEncoder().encode('old'));
+    await before.drain();
+    await new Promise((r) => setTimeout(r, 1200));
+    const after = new EmbeddedBus({ dataDir: dir });
+    const objects = await after.objects('aging', { maxAgeMs: 1000 });
+    await expect(objects.get(ref)).rejects.toThrow(/not found/);
+    await after.drain();
+  });
+
   test('a torn last journal line (a crash mid-write) loses only that line', async () => {
     const before = new EmbeddedBus({ dataDir: dir });
     await provisionTopology(before, topo);

@@ -457,6 +457,20 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       await expect(objects.get({ ...ref, sha256: '0'.repeat(64) })).rejects.toThrow(/sha256/);
     });
 
+    test('an object-store bucket removes bodies older than its max age, also one opened before without it', async () => {
+      const bucket = `${topo.prefix}_aging`;
+      const plain = await bus.objects(bucket);
+      const ref = await plain.put('old-body', encodeText('x'.repeat(1000)));
+      expect(decoder.decode(await plain.get(ref))).toHaveLength(1000);
+      // Opened again with a max age, as provisioning does: the existing bucket takes it.
+      const aging = await bus.objects(bucket, { maxAgeMs: 1000 });
+      await sleep(2500);
+      const fresh = await aging.put('fresh-body', encodeText('y'));
+      await expect(aging.get(ref)).rejects.toThrow(/not found|expired/);
+      expect(decoder.decode(await aging.get(fresh))).toBe('y');
+      await bus.deleteObjects(bucket);
+    });
+
     test('trace context crosses a hop: the receiver continues the sender trace', async () => {
       const contextManager = new AsyncLocalStorageContextManager().enable();
       context.setGlobalContextManager(contextManager);
