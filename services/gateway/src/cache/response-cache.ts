@@ -56,8 +56,6 @@ export function cacheKey(input: CacheKeyInput): string {
   return hash('sha256', JSON.stringify(parts), 'hex');
 }
 
-const encoder = new TextEncoder();
-
 export class ResponseCache {
   private readonly local = new Map<string, CachedAnswer>();
   private stopWatch: (() => void) | null = null;
@@ -116,7 +114,8 @@ export class ResponseCache {
   put(key: string, answer: Omit<CachedAnswer, 'expiresAt'>): void {
     const entry: CachedAnswer = { ...answer, expiresAt: this.clock.now() + this.options.ttlMs };
     this.remember(key, entry);
-    this.kv.put(key, encoder.encode(JSON.stringify(entry))).catch(this.onError);
+    // Buffer.from, not a TextEncoder: small strings are copied into Node's pooled slab, no allocation of their own.
+    this.kv.put(key, Buffer.from(JSON.stringify(entry), 'utf8')).catch(this.onError);
   }
 
   private remember(key: string, entry: CachedAnswer): void {
