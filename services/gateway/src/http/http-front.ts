@@ -77,6 +77,9 @@ export function frontErrorOf(r: GatewayResponse, now: number): FrontError {
   }
   // The vendors refused the request itself (too long, malformed): the client must change it.
   if (r.attempts.length && r.attempts.every((a) => a.outcome === 'bad_request' || a.outcome === 'context_length')) return { kind: 'invalid_request', message };
+  // Every attempt ran out of time: whether the vendor call's own timeout (undici's, set to the
+  // time left) or the request's deadline fired first is a race, and either way it is a timeout.
+  if (r.attempts.length && r.attempts.every((a) => a.outcome === 'timeout')) return { kind: 'timeout', message };
   return { kind: 'upstream_failed', message };
 }
 
