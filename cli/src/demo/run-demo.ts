@@ -89,20 +89,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function followRuns(stack: DemoStack, progress: ProgressDisplay, labels: Map<string, string>): Promise<() => Promise<void>> {
   const { bus } = stack.running;
   const topology: Topology = stack.running.context.topology;
-  const name = (runId: string, workflow: string) => `${labels.get(runId) ?? runId.slice(0, 8)} ${workflow}`;
+  // The event's own change names the PR, so a run is labelled before the ingress records its delivery.
+  const name = (runId: string, workflow: string, change?: { repo: string; pr?: number }) => {
+    const label = labels.get(runId) || (change ? `${change.repo}${change.pr !== undefined ? `#${change.pr}` : ''}` : runId.slice(0, 8));
+    return `${label} ${workflow}`;
+  };
   const body = <T>(data: Uint8Array) => (JSON.parse(Buffer.from(data).toString('utf8')) as { body: T }).body;
   const subs = await Promise.all([
     bus.subscribe(topology.subjects.runProgress('*'), (msg) => {
       const p = body<RunProgress>(msg.data);
-      progress.step(`${name(p.runId, p.workflow)} / ${p.stepId}`, p.state, p.attempt > 1 ? `attempt ${p.attempt}` : p.detail);
+      progress.step(`${name(p.runId, p.workflow, p.change)} / ${p.stepId}`, p.state, p.attempt > 1 ? `attempt ${p.attempt}` : p.detail);
     }),
     bus.subscribe(topology.subjects.runCompleted('*'), (msg) => {
       const { report } = body<{ report: RunReport }>(msg.data);
-      progress.step(name(report.runId, report.workflow), 'done', `gate ${report.gateConclusion}, ${report.findings.length} findings, $${report.usage.costUsd.toFixed(4)}`);
+      progress.step(name(report.runId, report.workflow, report.change), 'done', `gate ${report.gateConclusion}, ${report.findings.length} findings, $${report.usage.costUsd.toFixed(4)}`);
     }),
     bus.subscribe(topology.subjects.runFailed('*'), (msg) => {
       const failed = body<{ runId: string; code: string; reason: string; partial: RunReport }>(msg.data);
-      progress.step(name(failed.runId, failed.partial.workflow), 'failed', `${failed.code}: ${failed.reason}`);
+      progress.step(name(failed.runId, failed.partial.workflow, failed.partial.change), 'failed', `${failed.code}: ${failed.reason}`);
     }),
   ]);
   return async () => {
