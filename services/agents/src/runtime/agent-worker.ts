@@ -55,15 +55,10 @@ export class AgentWorker {
         await this.bus.consume(
           spec,
           async (msg) => {
+            // Long reviews outlive the ack wait: the consumer runner heartbeats the message meanwhile.
             const envelope = await this.messenger.read(msg, 'task.requested');
-            // Long reviews outlive the ack wait: keep telling the server the task is alive.
-            const heartbeat = setInterval(() => msg.working(), Math.max(1_000, Math.floor(spec.ackWaitMs / 3)));
-            try {
-              // A step waiting on a vendor job gives its slot back, so PR reviews are not held up behind nightly batches.
-              await this.handle(envelope.body, () => msg.waiting?.());
-            } finally {
-              clearInterval(heartbeat);
-            }
+            // A step waiting on a vendor job gives its slot back, so PR reviews are not held up behind nightly batches.
+            await this.handle(envelope.body, () => msg.waiting?.());
           },
           { concurrency: this.options.concurrency },
         ),
