@@ -10,7 +10,7 @@
  * step (the coordinator retries it later); a policy refusal fails it. When no provider in the
  * chain has a Batch API at all, the calls are made live through the normal gateway, at full price.
  */
-import type { AgentTask, BatchItem, BatchItemResult, GatewayRequest, GatewayResponse, JobFinished, JobLaunch, ProviderAttempt, ProviderTarget } from '@agentflow/contracts';
+import type { AgentTask, BatchItem, BatchItemResult, GatewayRequest, GatewayResponse, JobFinished, JobLaunch, PlanStep, ProviderAttempt, ProviderTarget } from '@agentflow/contracts';
 import { TaskCancelledError, type ModelGateway } from '../gateway/model-gateway';
 import type { JobChannel } from './job-channel';
 import { JOB_ERROR_CODES } from './job-outcome';
@@ -42,8 +42,11 @@ const NEXT_PROVIDER = new Set(['unknown_provider', 'vendor_error', 'policy_denie
 const ZERO_USAGE = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
 
 export class BatchModelGateway implements ModelGateway {
-  /** Callers should make every call of the step at once: calls are gathered, not answered one by one. */
-  readonly gathers = true;
+  /**
+   * Callers should make every call of the step at once: calls are gathered, not answered one by
+   * one. False when the step's chain has no Batch API: its calls then go live, paced as usual.
+   */
+  readonly gathers: boolean;
   private pending: PendingCall[] = [];
   private timer: NodeJS.Timeout | undefined;
   private batches = 0;
@@ -51,6 +54,8 @@ export class BatchModelGateway implements ModelGateway {
 
   constructor(private readonly o: BatchGatewayOptions) {
     this.now = o.now ?? Date.now;
+    const chain = (o.task.step as Partial<PlanStep> | undefined)?.providers ?? [];
+    this.gathers = chain.length === 0 || chain.some((t) => o.kinds.hasBatchApi(t.provider));
   }
 
   generate(request: GatewayRequest, signal: AbortSignal): Promise<GatewayResponse> {
