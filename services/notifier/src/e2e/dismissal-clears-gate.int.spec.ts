@@ -8,26 +8,17 @@
  * PR moved away from is never touched.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 
 jest.mock('@octokit/webhooks-methods', () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`), { virtual: true });
 
 import { dismissalMessageId, type ChangeRef, type Finding, type FindingDismissed, type RunReport, type Topology } from '@agentflow/contracts';
-import { deleteTopology } from '@agentflow/bus';
 import { startFakeGitHub, startFakeGitLab, type FakeGitHub, type FakeGitLab } from '@agentflow/fake-platforms';
-import { ingressService } from '@agentflow/ingress';
-import { runServices, type RunningServices } from '@agentflow/service-kit';
+import type { RunningServices } from '@agentflow/service-kit';
 import { shortId } from '../render/summary';
-import { notifierService } from '../service';
+import { e2eId, startE2eStack, until, type E2eStack } from './testing/e2e-stack';
 
 const SECRET = 'dismissal-webhook-secret';
 const GITLAB_SECRET = 'dismissal-gitlab-secret';
-const DB_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const FIXTURES = join(process.cwd(), 'services/ingress/test-fixtures/workflows');
 const REPO = 'acme/ios-app';
 const GL_REPO = 'acme/android-app';
 const PROJECT = 42;
@@ -35,16 +26,6 @@ const WORKFLOW = 'gatekeeper';
 const CHECK = `agentflow/${WORKFLOW}`;
 const PATCH = '@@ -1,1 +1,6 @@\n import UIKit\n+let a = 1\n+let b = 2\n+let c = 3\n+let d = 4\n+let e = 5';
 const sha = (c: string) => c.repeat(40);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function finding(fp: string, severity: Finding['severity'], line: number, file = 'Sources/App.swift'): Finding {
   return { file, startLine: line, endLine: line, severity, category: 'security', message: `problem ${fp}`, confidence: 0.9, agent: 'reviewer', model: 'claude-sonnet-4-5', source: 'model', fingerprint: fp };
@@ -63,12 +44,12 @@ function report(runId: string, change: ChangeRef, findings: Finding[]): RunRepor
 }
 
 describe('a dismissal clears the gate without a push (NATS + PostgreSQL + fake GitHub and GitLab)', () => {
-  const id = `t_dismiss_${randomUUID().slice(0, 8)}`;
+  const id = e2eId('t_dismiss');
   let gh: FakeGitHub;
   let gl: FakeGitLab;
   let running: RunningServices;
   let topo: Topology;
-  let dataDir: string;
+  let stack: E2eStack | undefined;
 
   const github = (pr: number, head: string): ChangeRef => ({ platform: 'github', repo: REPO, pr, headSha: head, baseSha: sha('0'), headRef: `feature/${pr}`, baseRef: 'main' });
   const seedPr = (pr: number, head: string) =>
@@ -104,32 +85,19 @@ describe('a dismissal clears the gate without a push (NATS + PostgreSQL + fake G
     gh = await startFakeGitHub();
     gl = await startFakeGitLab();
     gh.setPermission(REPO, 'maintainer', 'maintain');
-    dataDir = mkdtempSync(join(tmpdir(), 'af-dismiss-'));
-    running = await runServices([ingressService, notifierService], {
-      handleSignals: false,
-      env: {
-        NATS_URL, DATABASE_URL: DB_URL, DATABASE_SCHEMA: id, AGENTFLOW_BUS_PREFIX: id, PORT: '0', HOST: '127.0.0.1', AGENTFLOW_DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-        OTEL_SDK_DISABLED: 'true', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'none',
-        GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_TOKEN: 'ghs_dismiss', GITHUB_API_URL: gh.apiUrl, AGENTFLOW_WORKFLOWS_DIR: FIXTURES, INGRESS_RECONCILE_MS: '0',
-        GITLAB_URL: gl.apiUrl, GITLAB_TOKEN: 'glpat-dismiss', GITLAB_WEBHOOK_TOKEN: GITLAB_SECRET,
-        NOTIFIER_REACTION_SWEEP_MS: '300',
-      },
+    stack = await startE2eStack(id, {
+      GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_TOKEN: 'ghs_dismiss', GITHUB_API_URL: gh.apiUrl,
+      GITLAB_URL: gl.apiUrl, GITLAB_TOKEN: 'glpat-dismiss', GITLAB_WEBHOOK_TOKEN: GITLAB_SECRET,
+      NOTIFIER_REACTION_SWEEP_MS: '300',
     });
-    topo = running.context.topology;
+    running = stack.running;
+    topo = stack.topology;
   }, 60_000);
 
   afterAll(async () => {
-    if (running) {
-      await deleteTopology(running.bus, topo).catch(() => undefined);
-      await running.shutdown('test done');
-      const client = new Client({ connectionString: DB_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${id}" CASCADE`);
-      await client.end();
-    }
+    await stack?.stop();
     await gh?.close();
     await gl?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   const only = finding('fp-blocker-only-00011', 'blocker', 2);

@@ -7,40 +7,21 @@
  * redelivered result change nothing; an older head finishing late does not overwrite the comment.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 
 jest.mock('@octokit/webhooks-methods', () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`), { virtual: true });
 
 import type { Finding, RunReport, RunRequested, Topology } from '@agentflow/contracts';
-import { deleteTopology } from '@agentflow/bus';
 import { startFakeGitHub, startFakeSlack, type FakeGitHub, type FakeSlack } from '@agentflow/fake-platforms';
-import { ingressService } from '@agentflow/ingress';
-import { runServices, type RunningServices } from '@agentflow/service-kit';
-import { notifierService } from '../service';
+import type { RunningServices } from '@agentflow/service-kit';
+import { e2eId, startE2eStack, until, type E2eStack } from './testing/e2e-stack';
 
 const SECRET = 'e2e-webhook-secret';
 const ADMIN = 'e2e-admin-token';
-const DB_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const FIXTURES = join(process.cwd(), 'services/ingress/test-fixtures/workflows');
 const SHA_A = 'a'.repeat(40);
 const SHA_B = 'b'.repeat(40);
 const BASE = 'c'.repeat(40);
 const PATCH_A = '@@ -1,2 +1,7 @@\n import UIKit\n+\n+final class LoginViewController: UIViewController {\n+    let apiKey = "sk-live-123"\n+    func login() { print(password) }\n+}\n struct A {}';
 const PATCH_B = '@@ -1,2 +1,7 @@\n import UIKit\n+import Security\n+final class LoginViewController: UIViewController {\n+    let apiKey = Secrets.apiKey\n+    func login() { print(password) }\n+}\n struct A {}';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function finding(fp: string, severity: Finding['severity'], line: number, message: string, extra: Partial<Finding> = {}): Finding {
   return { file: 'Sources/App.swift', startLine: line, endLine: line, severity, category: 'security', message, confidence: 0.9, agent: 'reviewer', model: 'claude-sonnet-4-5', source: 'model', fingerprint: fp, ...extra };
@@ -71,12 +52,12 @@ function pullRequestDelivery(action: 'opened' | 'synchronize', head: string, bef
 }
 
 describe('ingress to notifier, end to end (NATS + PostgreSQL + fake GitHub and Slack)', () => {
-  const id = `t_e2e_${randomUUID().slice(0, 8)}`;
+  const id = e2eId('t_e2e');
   let gh: FakeGitHub;
   let slack: FakeSlack;
   let running: RunningServices;
   let topo: Topology;
-  let dataDir: string;
+  let stack: E2eStack | undefined;
 
   const post = (delivery: string, event: string, body: string) =>
     fetch(`${running.url}/webhooks/github`, {
@@ -103,31 +84,18 @@ describe('ingress to notifier, end to end (NATS + PostgreSQL + fake GitHub and S
     gh = await startFakeGitHub();
     slack = await startFakeSlack();
     gh.seedPullRequest({ owner: 'acme', repo: 'ios-app', number: 7, headSha: SHA_A, baseSha: BASE, headRef: 'feature/login', author: 'dev', files: [{ filename: 'Sources/App.swift', status: 'modified', additions: 5, deletions: 0, patch: PATCH_A }] });
-    dataDir = mkdtempSync(join(tmpdir(), 'af-e2e-'));
-    running = await runServices([ingressService, notifierService], {
-      handleSignals: false,
-      env: {
-        NATS_URL, DATABASE_URL: DB_URL, DATABASE_SCHEMA: id, AGENTFLOW_BUS_PREFIX: id, PORT: '0', HOST: '127.0.0.1', AGENTFLOW_DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-        OTEL_SDK_DISABLED: 'true', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'none',
-        GITHUB_WEBHOOK_SECRET: SECRET, AGENTFLOW_API_TOKEN: ADMIN, GITHUB_TOKEN: 'ghs_e2e', GITHUB_API_URL: gh.apiUrl, AGENTFLOW_WORKFLOWS_DIR: FIXTURES, INGRESS_RECONCILE_MS: '0',
-        SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_API_URL: slack.apiUrl, SLACK_ALERT_CHANNEL: '#agentflow-alerts',
-      },
+    stack = await startE2eStack(id, {
+      GITHUB_WEBHOOK_SECRET: SECRET, AGENTFLOW_API_TOKEN: ADMIN, GITHUB_TOKEN: 'ghs_e2e', GITHUB_API_URL: gh.apiUrl,
+      SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_API_URL: slack.apiUrl, SLACK_ALERT_CHANNEL: '#agentflow-alerts',
     });
-    topo = running.context.topology;
+    running = stack.running;
+    topo = stack.topology;
   }, 60_000);
 
   afterAll(async () => {
-    if (running) {
-      await deleteTopology(running.bus, topo).catch(() => undefined);
-      await running.shutdown('test done');
-      const client = new Client({ connectionString: DB_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${id}" CASCADE`);
-      await client.end();
-    }
+    await stack?.stop();
     await gh?.close();
     await slack?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   let first: RunRequested;
