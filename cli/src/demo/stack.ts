@@ -147,9 +147,9 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       AGENTFLOW_DATA_DIR: join(root, 'data'),
       AGENTFLOW_BUS_PREFIX: options.infra?.busPrefix ?? 'demo',
       LOG_LEVEL: options.env.AGENTFLOW_DEMO_LOG_LEVEL ?? 'silent',
-      // Offline, the fake vendor's batches end at the first status read: the nightly-style docs step
-      // shows the Batch API path at demo speed. With real vendors a batch takes minutes to hours,
-      // so batch: true steps are called live instead.
+      // A workflow that marks a step `batch: true`: offline, the fake vendor's batches end at the
+      // first status read, so the Batch API path runs at demo speed; with real vendors a batch
+      // takes minutes to hours, so such steps are called live instead.
       AGENTS_BATCH: vendor.kind === 'offline' ? 'vendor' : 'live',
       GATEWAY_JOB_POLL_MS: '200',
       AGENTS_JOB_POLL_MS: '100',

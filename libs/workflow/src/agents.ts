@@ -28,6 +28,8 @@ export interface AgentDefinition {
   focus?: string;
   complexity?: 'simple' | 'medium' | 'complex';
   tasks?: Array<Located<string>>;
+  /** Where `tasks:` is written (its list), for problems with the list as a whole. */
+  tasksAt?: Located<string>;
   timeoutMs?: number;
   retries?: number;
   if?: Located<string>;
@@ -127,7 +129,10 @@ export function readAgentDefinition(src: SourceFile, node: Node, where: string, 
     }
   }
   const tasks = f.get('tasks');
-  if (tasks) def.tasks = src.stringList(tasks.value, `\`tasks\` of ${what}`)?.map((t) => ({ ...t, src }));
+  if (tasks) {
+    def.tasks = src.stringList(tasks.value, `\`tasks\` of ${what}`)?.map((t) => ({ ...t, src }));
+    def.tasksAt = { value: '', node: tasks.value as Node, src };
+  }
   const deps = f.get('depends_on');
   if (deps) def.dependsOn = src.stringList(deps.value, `\`depends_on\` of ${what}`)?.map((t) => ({ ...t, src }));
   if (f.get('timeout')) def.timeoutMs = readDuration(src, f.get('timeout')!.value, `\`timeout\` of ${what}`);

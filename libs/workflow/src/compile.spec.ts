@@ -289,9 +289,13 @@ describe('compileWorkflow: every form compiles to the IR', () => {
       expect(plan.steps[0]).toMatchObject({ batch: true, providers: [{ provider: 'vault', model: 'qwen-coder' }] });
       expect(warnings).toContainEqual(expect.stringMatching(/step `private-review` is `batch: true` but no provider of its chain has a Batch API .* made live, at full price/));
     }],
-    ['batch: true on an Anthropic chain compiles without that warning', `name: X\n${PR}batch: true\nagents: [code-review-agent]\n`, (plan, warnings) => {
-      expect(plan.steps[0]).toMatchObject({ batch: true, providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] });
-      expect(warnings.filter((w) => w.includes('Batch API'))).toEqual([]);
+    ['batch: true on an Anthropic chain with a long timeout compiles without a batch warning', `name: X\n${PR}batch: true\ntimeout: 2h\nagents: [{ name: code-review-agent, timeout: 90m }]\n`, (plan, warnings) => {
+      expect(plan.steps[0]).toMatchObject({ batch: true, timeoutMs: 90 * 60_000, providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] });
+      expect(warnings.filter((w) => w.includes('batch'))).toEqual([]);
+    }],
+    ['batch: true with the default 5 min step timeout warns that the batch would mostly expire', `name: X\n${PR}batch: true\nagents: [code-review-agent]\n`, (plan, warnings) => {
+      expect(plan.steps[0]).toMatchObject({ batch: true, timeoutMs: 5 * 60_000 });
+      expect(warnings).toContainEqual(expect.stringMatching(/step `code-review-agent` is `batch: true` with a 5 min timeout: .*job_expired.*timeout: 90m/));
     }],
   ];
 

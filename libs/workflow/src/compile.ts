@@ -35,6 +35,8 @@ export const WORKFLOW_KEYS = [
   'timeout', 'ignore', 'path_instructions', 'conventions', 'data_classes', 'batch',
 ];
 const PHASE_KEYS = ['name', 'agents', 'parallel', 'depends_on', 'if', 'timeout', 'retries', 'batch'];
+/** Shortest timeout that gives a vendor batch a fair chance; below it `batch: true` earns a warning. */
+const MIN_BATCH_TIMEOUT_MS = 30 * 60_000;
 /** Provider kinds whose vendor has a Batch API the gateway speaks: a `batch: true` step needs one in its chain. */
 const BATCH_API_KINDS: ReadonlySet<string> = new Set(['anthropic', 'openai']);
 
@@ -372,7 +374,7 @@ class WorkflowCompiler {
       if (!spec.tasks.includes(t.value)) this.report(t, `agent type \`${spec.id}\` has no task \`${t.value}\`${didYouMean(t.value, spec.tasks)}`);
       else if (!tasks.includes(t.value)) tasks.push(t.value);
     }
-    if (def.tasks && def.tasks.length === 0) this.report({ value: '', node: def.node, src: def.src }, `\`tasks\` of agent \`${written.name.value}\` is empty; list tasks or remove the key to run its defaults`);
+    if (def.tasks && def.tasks.length === 0) this.report(def.tasksAt ?? { value: '', node: def.node, src: def.src }, `\`tasks\` of agent \`${written.name.value}\` is empty; list tasks or remove the key to run its defaults`);
     const id = phase === 'main' ? written.name.value : `${phase}.${written.name.value}`;
     const ifText = written.if ?? phaseDefaults?.if ?? (declared?.if && declared.if.src === src ? declared.if : undefined);
     return {
@@ -488,8 +490,11 @@ class WorkflowCompiler {
       }
       if (d.timeoutMs > runTimeout) src.warn(d.def.node, `step \`${d.id}\` may take ${d.timeoutMs / 1000}s, longer than the whole run's ${runTimeout / 1000}s \`timeout\``);
       const { providers, model } = this.providerChain(d, rules, classes);
-      if (d.batch && providers.length > 0 && !providers.some((p) => BATCH_API_KINDS.has(this.ctx.providers.get(p.provider)?.kind ?? ''))) {
+      const hasBatchApi = providers.some((p) => BATCH_API_KINDS.has(this.ctx.providers.get(p.provider)?.kind ?? ''));
+      if (d.batch && providers.length > 0 && !hasBatchApi) {
         src.warn(d.def.node, `step \`${d.id}\` is \`batch: true\` but no provider of its chain has a Batch API (kind anthropic or openai): its calls are made live, at full price; add such a provider to its chain or set \`batch: false\``);
+      } else if (d.batch && hasBatchApi && d.timeoutMs < MIN_BATCH_TIMEOUT_MS) {
+        src.warn(d.def.node, `step \`${d.id}\` is \`batch: true\` with a ${d.timeoutMs / 60_000} min timeout: vendors answer batches within 24 h, usually within the hour, so it would mostly end \`job_expired\`; give it \`timeout: 90m\` or more (nightly work), or set \`batch: false\` (a pull request check waits for its run's last step)`);
       }
       const options: Record<string, unknown> = { ...(d.def.options ?? {}) };
       const step: PlanStep = {
@@ -600,7 +605,7 @@ class WorkflowCompiler {
 /** A workflow definition layered over an agents.yml declaration: what the workflow writes wins. */
 function merge(base: AgentDefinition, over: AgentDefinition): AgentDefinition {
   const out: AgentDefinition = { ...base, name: over.name, node: over.node, src: over.src, bare: over.bare };
-  for (const key of ['type', 'service', 'model', 'maxTokens', 'temperature', 'focus', 'complexity', 'tasks', 'timeoutMs', 'retries', 'if', 'batch', 'dependsOn'] as const) {
+  for (const key of ['type', 'service', 'model', 'maxTokens', 'temperature', 'focus', 'complexity', 'tasks', 'tasksAt', 'timeoutMs', 'retries', 'if', 'batch', 'dependsOn'] as const) {
     if (over[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = over[key];
   }
   if (over.service !== undefined && over.model === undefined && base.service?.value !== over.service.value) delete out.model;
