@@ -9,7 +9,7 @@
 import type { KeyValueStore } from '@agentflow/bus';
 import { describeError } from '@agentflow/contracts';
 import { CrossRunIndex, type EarlyCancelRecord } from './cross-run';
-import type { RunStore } from './run-store';
+import { decodeRecord, type RunRecord, type RunStore } from './run-store';
 
 export interface RetentionLog {
   info(fields: Record<string, unknown>, message: string): void;
@@ -57,9 +57,18 @@ export class RunRetention {
     let runs = 0;
     for (const key of await this.kv.keys('run.>')) {
       const runId = key.slice('run.'.length);
-      const loaded = await this.store.load(runId);
-      if (!loaded) continue;
-      const { state, pending } = loaded.record;
+      // Read past the store: its kept records serve live runs, and an hourly walk over every ended
+      // run would push them out.
+      const entry = await this.kv.get(key);
+      if (!entry) continue;
+      let record: RunRecord;
+      try {
+        record = decodeRecord(entry.value);
+      } catch (error) {
+        this.options.log?.warn({ runId, err: describeError(error) }, 'unreadable run record left in place by retention');
+        continue;
+      }
+      const { state, pending } = record;
       // An outbox not yet published belongs to the outbox sweeper first, whatever the age.
       if (state.status === 'running' || pending.length > 0 || state.finishedAt === undefined || state.finishedAt > cutoff) continue;
       await this.store.purge(runId);
