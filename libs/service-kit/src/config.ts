@@ -32,6 +32,12 @@ export interface KitConfig {
   logLevel: string;
   /** `HTTP_BODY_LIMIT`: largest request body in bytes (webhook payloads can be large). @default 26214400 (25 MiB, GitHub's cap) */
   bodyLimit: number;
+  /**
+   * `AGENTFLOW_SECRETS_POLL_MS`: how often mounted secret files are checked for a rotation
+   * (`AGENTFLOW_SECRETS_DIR`, default /var/run/secrets/agentflow); 0 turns the check off.
+   * @default 30000
+   */
+  secretsPollMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -129,5 +135,6 @@ export function readKitConfig(env: Env, cwd: string = process.cwd()): KitConfig 
       1024 * 1024 * 1024,
       'the largest request body in bytes',
     ),
+    secretsPollMs: integer(env, 'AGENTFLOW_SECRETS_POLL_MS', 30_000, 0, 86_400_000, 'milliseconds between checks of the mounted secret files'),
   };
 }

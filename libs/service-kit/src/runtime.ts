@@ -25,6 +25,8 @@ import { HealthModule } from './health/health.module';
 import { Readiness } from './health/readiness';
 import { InstanceRecord, type InstanceInfo } from './instance-record';
 import { NestPinoLogger } from './nest-logger';
+import { installOutboundProxy } from './outbound-proxy';
+import { SecretFiles } from './secrets/secret-files';
 import type { ServiceContext, ServiceDefinition, ServiceName } from './service';
 
 
@@ -115,7 +117,8 @@ export async function runServices(
   options: RunServicesOptions = {},
 ): Promise<RunningServices> {
   assertDistinct(defs);
-  const env: Env = Object.freeze({ ...(options.env ?? process.env) });
+  const secrets = new SecretFiles(options.env ?? process.env);
+  const env: Env = Object.freeze(secrets.resolveEnv());
   const config: KitConfig = { ...readKitConfig(env, options.cwd), ...options.overrides };
   const name = options.name ?? (defs.length === 1 ? defs[0].name : 'agentflow');
   const log = options.logger ?? createLogger(name, { level: config.logLevel });
@@ -124,6 +127,12 @@ export async function runServices(
   let stopReason = 'requested';
 
   try {
+    const proxy = installOutboundProxy(env);
+    if (proxy) log.info({ proxy }, 'outbound HTTPS goes through the proxy (HTTPS_PROXY; NO_PROXY bypasses it)');
+    const stopSecretWatch = secrets.watch(config.secretsPollMs, (variables) =>
+      log.warn({ variables }, 'mounted secrets changed; the services that read them per use take the new values now, the rest at their next restart'),
+    );
+    closers.push('secret watch', async () => stopSecretWatch());
     closers.push('telemetry', startTelemetry(name, { env }));
     collectProcessMetrics();
 
@@ -168,7 +177,7 @@ export async function runServices(
     const messenger = createMessenger(bus, topology);
     readiness.add('bus', async () => (bus.isHealthy() ? undefined : `${bus.kind} bus is not connected`));
 
-    const context: ServiceContext = { bus, messenger, topology, db, env };
+    const context: ServiceContext = { bus, messenger, topology, db, env, secrets };
     const modules = await Promise.all(defs.map((def) => def.module(context)));
 
     const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimit });

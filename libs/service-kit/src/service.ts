@@ -7,6 +7,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { Topology } from '@agentflow/contracts';
 import type { MessageBus, Messenger } from '@agentflow/bus';
 import type { SqlDatabase } from '@agentflow/store';
+import type { SecretFiles } from './secrets/secret-files';
 
 export type ServiceName = 'ingress' | 'coordinator' | 'gateway' | 'agents' | 'notifier';
 
@@ -16,8 +17,16 @@ export interface ServiceContext {
   messenger: Messenger;
   topology: Topology;
   db: SqlDatabase;
-  /** Environment as read once at start-up; services validate their part of it in `module()`. */
+  /**
+   * Environment as read once at start-up, with every secret the environment leaves unset filled
+   * from its mounted file; services validate their part of it in `module()`.
+   */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The secrets as they are now: a service that can take a rotated secret without a restart
+   * (webhook secrets, vendor keys) reads it here per use, or watches for changes.
+   */
+  secrets: SecretFiles;
 }
 
 export interface ServiceDefinition {

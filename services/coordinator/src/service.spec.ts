@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { createMessenger, EmbeddedBus, provisionTopology } from '@agentflow/bus';
 import { topology as makeTopology } from '@agentflow/contracts';
 import { buildPlan, buildRunRequest } from '@agentflow/run-actor';
-import type { ServiceContext } from '@agentflow/service-kit';
+import { SecretFiles, type ServiceContext } from '@agentflow/service-kit';
 import { coordinatorService } from './service';
 import { RunStore } from './run-store';
 
@@ -14,7 +14,7 @@ describe('coordinatorService', () => {
     const bus = new EmbeddedBus({ deadLetterSubject: topology.subjects.dlq });
     await provisionTopology(bus, topology);
     const messenger = createMessenger(bus, topology);
-    const ctx = { bus, messenger, topology, db: undefined as never, env: { COORDINATOR_SWEEP_INTERVAL_MS: '50' } } satisfies ServiceContext;
+    const ctx = { bus, messenger, topology, db: undefined as never, env: { COORDINATOR_SWEEP_INTERVAL_MS: '50' }, secrets: new SecretFiles({}, { dir: '/nonexistent' }) } satisfies ServiceContext;
     const app = await NestFactory.createApplicationContext(await coordinatorService.module(ctx), { logger: false });
     await app.init();
     const store = new RunStore(await bus.kv(topology.buckets.runs));

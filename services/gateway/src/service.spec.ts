@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { topology as makeTopology } from '@agentflow/contracts';
 import { EmbeddedBus } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
-import type { ServiceContext } from '@agentflow/service-kit';
+import { SecretFiles, type ServiceContext } from '@agentflow/service-kit';
 import { loadGatewaySettings } from './config/config-source';
 import { GatewayRuntime } from './service';
 import { ANTHROPIC_KEY, OPENAI_KEY, request, testEnv, testProviders } from './testing/fixtures';
@@ -29,6 +29,7 @@ describe('gateway service runtime', () => {
     const ctx = {
       bus, topology, messenger: undefined as never, db: undefined as never,
       env: { ...testEnv, PROVIDERS_FILE: join(dir, 'providers.yml'), GATEWAY_CONFIG_FILE: join(dir, 'gateway.yml'), GATEWAY_RECORDS_WRITER: 'off', LOG_LEVEL: 'silent' },
+      secrets: new SecretFiles({}, { dir: '/nonexistent' }),
     } satisfies ServiceContext;
     const runtime = new GatewayRuntime(ctx);
     await runtime.onApplicationBootstrap();
