@@ -47,6 +47,12 @@ export interface GateRule {
   sources: Array<'analyzer' | 'model' | 'sarif' | 'coverage'>;
   /** Minimum confidence of a model finding to count. @default 0.7 */
   minConfidence: number;
+  /**
+   * The conclusion when every model step failed and no finding fails the gate: nothing reviewed
+   * the change but the rules, so it is never `success`. `failure` for teams that would rather
+   * block (workflow `gate.when_models_fail: fail`). @default 'neutral'
+   */
+  whenModelsFail?: 'neutral' | 'failure';
 }
 
 export interface PlanOutputs {
@@ -131,6 +137,12 @@ export interface WorkflowPlan {
   concurrency?: { group: string; cancelInProgress: boolean };
   /** Whole-run deadline. @default 900000 (15 minutes) */
   timeoutMs: number;
+  /**
+   * `true`: the first step that fails (without `continue_on_error`) ends the run and cancels the
+   * steps still running. By default the other steps run to the end and the report says which
+   * failed. @default false
+   */
+  failFast?: boolean;
   /** Paths no agent receives (lockfiles, generated code). */
   ignore: string[];
   /** Per-glob review instructions. */

@@ -125,16 +125,16 @@ describe('RunActor: retries', () => {
     expect(t.state!.steps.review).toMatchObject({ state: 'running', attempt: 2, retriesUsed: 1 });
   });
 
-  it('does not retry other failures (provider fallback is the gateway\'s) and fails the run by default', () => {
-    const state = start(actor, [{ id: 'review', retries: 3 }]).state!;
+  it('does not retry other failures (provider fallback is the gateway\'s) and fails the run under fail_fast', () => {
+    const state = start(actor, [{ id: 'review', retries: 3 }], { failFast: true }).state!;
     const t = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'policy_denied', errorMessage: 'restricted data' });
     expect(tasksOf(t.commands)).toHaveLength(0);
     expect(t.state!.status).toBe('failed');
     expect(ofType(t.commands, 'failRun')[0].failure).toMatchObject({ code: 'step_failed', reason: expect.stringContaining('restricted data') });
   });
 
-  it('retries a timed-out step, then fails the run when retries are spent', () => {
-    let state = start(actor, [{ id: 'review', retries: 1, timeoutMs: 5_000 }]).state!;
+  it('retries a timed-out step, then fails the run under fail_fast when retries are spent', () => {
+    let state = start(actor, [{ id: 'review', retries: 1, timeoutMs: 5_000 }], { failFast: true }).state!;
     let t = apply(actor, state, { type: 'stepTimedOut', at: T0 + 5_000, stepId: 'review', attempt: 1, timerId: 'review:1:timeout' });
     expect(tasksOf(t.commands).map((c) => c.msgId)).toEqual(['run-1:review:2']);
     expect(ofType(t.commands, 'startTimer')[0].timer).toMatchObject({ kind: 'step-timeout', timerId: 'review:2:timeout', dueAt: T0 + 10_000 });
@@ -170,6 +170,92 @@ describe('RunActor: retries', () => {
   });
 });
 
+describe('RunActor: degrade, don\'t fail', () => {
+  const actor = new RunActor();
+  const prReview: StepSpec[] = [
+    { id: 'code-review', agentType: 'code-review' },
+    { id: 'security', agentType: 'security' },
+    { id: 'test-coverage', agentType: 'test-coverage' },
+  ];
+  const blocker = buildFinding({ severity: 'blocker', source: 'model', confidence: 0.95, agent: 'security', category: 'security', file: 'App/Keys.swift' });
+
+  it('lets siblings of a failed step run to the end and gates on what they found', () => {
+    let state = start(actor, prReview).state!;
+    const failed = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'code-review', attempt: 1, errorCode: 'policy_denied', errorMessage: 'never-sent paths in the request: App/Vendor/V.swift' });
+    expect(failed.state!.status).toBe('running');
+    expect(ofType(failed.commands, 'cancelRun')).toHaveLength(0);
+    expect(failed.state!.steps.security.state).toBe('running');
+    state = failed.state!;
+    state = apply(actor, state, { type: 'stepSucceeded', at: T0 + 20, stepId: 'security', attempt: 1, result: buildResult(RUN, 'security', 1, { findings: [blocker] }) }).state!;
+    const done = apply(actor, state, { type: 'stepSucceeded', at: T0 + 30, stepId: 'test-coverage', attempt: 1, result: buildResult(RUN, 'test-coverage', 1) });
+    const report = ofType(done.commands, 'completeRun')[0].report;
+    expect(report.findings.map((f) => f.file)).toEqual(['App/Keys.swift']);
+    expect(report.gateConclusion).toBe('failure');
+    expect(report.incompleteSteps).toEqual(['code-review']);
+    expect(report.steps['code-review']).toMatchObject({ state: 'failed', errorCode: 'policy_denied', errorMessage: expect.stringContaining('App/Vendor/V.swift') });
+    expect(report.gateSummary).toContain('code-review failed (never-sent paths in the request: App/Vendor/V.swift)');
+  });
+
+  it('passes a review whose other steps found nothing, naming the failed step in the summary', () => {
+    let state = start(actor, prReview).state!;
+    state = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'code-review', attempt: 1, errorCode: 'repo_unavailable', errorMessage: 'diff unreadable' }).state!;
+    state = apply(actor, state, { type: 'stepSucceeded', at: T0 + 20, stepId: 'security', attempt: 1, result: buildResult(RUN, 'security', 1) }).state!;
+    const done = apply(actor, state, { type: 'stepSucceeded', at: T0 + 30, stepId: 'test-coverage', attempt: 1, result: buildResult(RUN, 'test-coverage', 1) });
+    const report = ofType(done.commands, 'completeRun')[0].report;
+    expect(report.gateConclusion).toBe('success');
+    expect(report.gateSummary).toBe('success: no finding at or above blocker; incomplete: code-review failed (diff unreadable)');
+  });
+
+  it('keeps the findings a failed step reported (the analysers\' ones) and gates on them', () => {
+    const state = start(actor, [{ id: 'code-review' }]).state!;
+    const token = buildFinding({ severity: 'blocker', source: 'analyzer', confidence: 1, category: 'security', file: 'App/A.swift', ruleId: 'secret.github-token' });
+    const t = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'code-review', attempt: 1, errorCode: 'policy_denied', errorMessage: 'refused', result: buildResult(RUN, 'code-review', 1, { status: 'failed', findings: [token] }) });
+    const report = ofType(t.commands, 'completeRun')[0].report;
+    expect(report.findings).toHaveLength(1);
+    expect(report.gateConclusion).toBe('failure');
+  });
+
+  it('is neutral, never success, when every model step failed and no finding fails the gate', () => {
+    let state = start(actor, [...prReview.slice(0, 2), { id: 'lint', agentType: 'lint', providers: [] }]).state!;
+    state = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'code-review', attempt: 1, errorCode: 'policy_denied', errorMessage: 'refused' }).state!;
+    state = apply(actor, state, { type: 'stepSucceeded', at: T0 + 12, stepId: 'lint', attempt: 1, result: buildResult(RUN, 'lint', 1) }).state!;
+    const t = apply(actor, state, { type: 'stepFailed', at: T0 + 20, stepId: 'security', attempt: 1, errorCode: 'policy_denied', errorMessage: 'refused' });
+    const report = ofType(t.commands, 'completeRun')[0].report;
+    expect(report.gateConclusion).toBe('neutral');
+    expect(report.gateSummary).toMatch(/^neutral: every model step failed, only the deterministic rules reviewed the change/);
+  });
+
+  it('fails instead when the gate says whenModelsFail: failure', () => {
+    const state = start(actor, [{ id: 'code-review' }], { gate: { failOn: 'blocker', sources: [], minConfidence: 0.7, whenModelsFail: 'failure' } }).state!;
+    const t = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'code-review', attempt: 1, errorCode: 'policy_denied', errorMessage: 'refused' });
+    expect(ofType(t.commands, 'completeRun')[0].report.gateConclusion).toBe('failure');
+  });
+
+  it('under fail_fast ends the run at the first failure and cancels the siblings still running', () => {
+    const state = start(actor, prReview, { failFast: true }).state!;
+    const t = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'code-review', attempt: 1, errorCode: 'policy_denied', errorMessage: 'refused' });
+    expect(t.state!.status).toBe('failed');
+    expect(t.state!.steps.security.state).toBe('cancelled');
+    expect(ofType(t.commands, 'cancelRun')).toHaveLength(1);
+  });
+
+  it('under fail_fast a continue_on_error step fails alone', () => {
+    const state = start(actor, [{ id: 'code-review', options: { continue_on_error: true } }, { id: 'security' }], { failFast: true }).state!;
+    const t = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'code-review', attempt: 1, errorCode: 'policy_denied', errorMessage: 'refused' });
+    expect(t.state!.status).toBe('running');
+  });
+
+  it('does not run a step whose input failed, and names it as not run', () => {
+    let state = start(actor, [{ id: 'review' }, { id: 'tests', dependsOn: ['review'] }]).state!;
+    const t = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'policy_denied', errorMessage: 'refused' });
+    expect(tasksOf(t.commands)).toHaveLength(0);
+    state = t.state!;
+    expect(state.steps.tests).toMatchObject({ state: 'skipped', errorCode: 'dependency_failed', errorMessage: 'not run: step review it depends on failed' });
+    const report = ofType(t.commands, 'completeRun')[0].report;
+    expect(report.incompleteSteps).toEqual(['review', 'tests']);
+  });
+});
+
 describe('RunActor: run-level actions when every provider failed', () => {
   const actor = new RunActor();
   const steps: StepSpec[] = [
@@ -187,7 +273,7 @@ describe('RunActor: run-level actions when every provider failed', () => {
     expect(tasksOf(t.commands)).toHaveLength(0);
   });
 
-  it('without continue: false the run goes on, degraded, with a neutral gate', () => {
+  it('without continue: false the run goes on, degraded, and the analysers\' blocker still fails the gate', () => {
     let state = start(actor, steps, { runActions: [{ ifProviderFails: '*', notify: 'ops', continue: true }] }).state!;
     const t = apply(actor, state, { type: 'providersExhausted', at: T0 + 100, stepId: 'review', attempt: 1 });
     expect(tasksOf(t.commands)).toHaveLength(0);
@@ -197,8 +283,20 @@ describe('RunActor: run-level actions when every provider failed', () => {
     const done = apply(actor, state, { type: 'stepSucceeded', at: T0 + 200, stepId: 'lint', attempt: 1, result: buildResult(RUN, 'lint', 1, { findings: [buildFinding({ severity: 'blocker', source: 'analyzer', confidence: 1 })] }) });
     const report = ofType(done.commands, 'completeRun')[0].report;
     expect(report.degraded).toBe(true);
+    expect(report.gateConclusion).toBe('failure');
+    expect(report.gateSummary).toMatch(/incomplete: review failed \(every provider of the step failed\)/);
+    expect(report.steps.review).toMatchObject({ state: 'failed', errorCode: 'all_providers_failed' });
+    expect(report.incompleteSteps).toEqual(['review']);
+  });
+
+  it('a degraded run with no finding that fails the gate stays neutral, and keeps what the exhausted step found', () => {
+    let state = start(actor, steps).state!;
+    const ruleFinding = buildFinding({ severity: 'minor', source: 'analyzer', confidence: 1, file: 'App/A.swift', category: 'localization' });
+    state = apply(actor, state, { type: 'providersExhausted', at: T0 + 100, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1, { status: 'failed', findings: [ruleFinding] }) }).state!;
+    const done = apply(actor, state, { type: 'stepSucceeded', at: T0 + 200, stepId: 'lint', attempt: 1, result: buildResult(RUN, 'lint', 1) });
+    const report = ofType(done.commands, 'completeRun')[0].report;
     expect(report.gateConclusion).toBe('neutral');
-    expect(report.steps.review).toMatchObject({ state: 'failed' });
+    expect(report.findings.map((f) => f.file)).toEqual(['App/A.swift']);
   });
 
   it('does not apply an action for a provider the step never used', () => {
@@ -248,7 +346,7 @@ describe('RunActor: if: conditions', () => {
     const state = start(actor, [{ id: 'review' }, { id: 'fix', dependsOn: ['review'], if: 'nosuch.succeeded' }]).state!;
     const t = apply(actor, state, { type: 'stepSucceeded', at: T0 + 1, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1) });
     expect(t.state!.steps.fix).toMatchObject({ state: 'failed', errorCode: 'condition_invalid' });
-    expect(t.state!.status).toBe('failed');
+    expect(ofType(t.commands, 'completeRun')[0].report.incompleteSteps).toEqual(['fix']);
   });
 });
 
@@ -363,8 +461,9 @@ describe('RunActor: deferred by the gateway', () => {
     expect(retried.state!.steps.review.retriesUsed).toBe(0);
     const done = apply(actor, retried.state!, { type: 'stepSucceeded', at: T0 + 31_000, stepId: 'review', attempt: 2, result: buildResult(RUN, 'review', 2, { findings: [buildFinding({ severity: 'blocker', confidence: 1 })] }) });
     const report = ofType(done.commands, 'completeRun')[0].report;
-    expect(report.gateConclusion).toBe('neutral');
-    expect(report.gateSummary).toMatch(/deferred/);
+    // Late is not incomplete: the review finished, and its blocker fails the gate.
+    expect(report.gateConclusion).toBe('failure');
+    expect(report.incompleteSteps).toBeUndefined();
   });
 
   it('clamps a retry time the gateway put too close', () => {

@@ -214,6 +214,8 @@ export class RunActor {
         const step = this.liveStep(s, event.stepId, event.attempt, 'running');
         if (typeof step === 'string') return step;
         if (event.result) this.recordUsage(turn, event.result);
+        // What the step found before its vendors gave out (the analysers' findings) stays in the report.
+        if (event.result) step.result = resultRecord(event.result);
         this.degrade(turn, 'vendors_down');
         step.errorCode = 'all_providers_failed';
         step.errorMessage = event.errorMessage ?? 'every provider of the step failed';
@@ -362,6 +364,15 @@ export class RunActor {
         const step = s.steps[plan.id];
         if (step.state !== 'pending') continue;
         if (!plan.dependsOn.every((d) => isStepTerminal(s.steps[d]))) continue;
+        // Without an `if:` that reads the outcome, a step whose input failed has nothing to build on.
+        const brokenInput = plan.if === undefined ? plan.dependsOn.find((d) => failedWithoutContinue(s, d)) : undefined;
+        if (brokenInput) {
+          step.errorCode = 'dependency_failed';
+          step.errorMessage = `not run: step ${brokenInput} it depends on ${s.steps[brokenInput].state === 'timed_out' ? 'timed out' : 'failed'}`;
+          this.finishStep(turn, step, 'skipped');
+          changed = true;
+          continue;
+        }
         if (plan.if !== undefined && !step.condition) {
           try {
             step.condition = { expr: plan.if, value: this.evaluate(plan.if, outcomesFor(s)) };
@@ -437,7 +448,9 @@ export class RunActor {
     delete step.timerId;
     delete step.waiting;
     this.progress(turn, step, step.errorMessage ?? (step.condition && !step.condition.value ? `if: ${step.condition.expr} is false` : state));
-    if (failRunOnFailure && (state === 'failed' || state === 'timed_out') && !continuesOnError(this.planStep(turn.state, step.id))) {
+    // Siblings run to the end unless the workflow asks for fail_fast (ADR 0077).
+    const failFast = turn.state.request.plan.failFast === true;
+    if (failFast && failRunOnFailure && (state === 'failed' || state === 'timed_out') && !continuesOnError(this.planStep(turn.state, step.id))) {
       this.failRun(turn, 'step_failed', `step ${step.id} ${state === 'timed_out' ? 'timed out' : 'failed'}: ${step.errorMessage ?? step.errorCode ?? state}`, true);
     }
   }
@@ -539,6 +552,14 @@ function resultRecord(result: AgentResult): StepResultRecord {
 
 function continuesOnError(plan: PlanStep): boolean {
   return plan.options.continueOnError === true || plan.options.continue_on_error === true;
+}
+
+/** A dependency that failed or timed out and did not ask its dependents to go on (`continue_on_error`). */
+function failedWithoutContinue(s: RunState, stepId: string): boolean {
+  const step = s.steps[stepId];
+  if (step.state !== 'failed' && step.state !== 'timed_out') return false;
+  const plan = s.request.plan.steps.find((p) => p.id === stepId);
+  return !plan || !continuesOnError(plan);
 }
 
 /** The commit the previous review of this PR and workflow saw, when this run is a newer push to it. */

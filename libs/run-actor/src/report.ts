@@ -83,10 +83,38 @@ export interface GateVerdict {
   summary: string;
 }
 
+const UNFINISHED = new Set(['failed', 'timed_out']);
+
+/** Steps that did not deliver their review: failed, timed out, or not run because their input failed. */
+export function incompleteSteps(state: RunState): string[] {
+  return Object.values(state.steps)
+    .filter((st) => UNFINISHED.has(st.state) || (st.state === 'skipped' && st.errorCode === 'dependency_failed'))
+    .map((st) => st.id);
+}
+
+/** `step (reason)` for each incomplete step, for the gate summary the check run and comment show. */
+function describeIncomplete(state: RunState, ids: string[]): string {
+  return ids.map((id) => {
+    const st = state.steps[id];
+    const why = st.errorMessage ?? st.errorCode ?? st.state;
+    return `${id} ${st.state === 'timed_out' ? 'timed out' : st.state === 'skipped' ? 'not run' : 'failed'} (${why.length > 160 ? `${why.slice(0, 157)}...` : why})`;
+  }).join('; ');
+}
+
+/** Every step that calls a model was planned, and none of them delivered: only the rules reviewed the change. */
+function everyModelStepFailed(state: RunState, incomplete: string[]): boolean {
+  // A step skipped by its own false `if:` was never meant to review this change.
+  const modelSteps = state.request.plan.steps.filter((p) => p.providers.length > 0 && (state.steps[p.id]?.state !== 'skipped' || incomplete.includes(p.id)));
+  return modelSteps.length > 0 && modelSteps.every((p) => incomplete.includes(p.id));
+}
+
 /**
- * The check run's conclusion. Neutral (never blocking) when the run ended early, when it was
- * degraded (deferred, vendors down, budget spent), or when the repository's rollout is not `gate` (the summary says
- * what the gate would have concluded).
+ * The check run's conclusion, decided on the findings that exist (ADR 0077): a failed step never
+ * discards what the others found, and findings that fail the gate fail it however incomplete the
+ * review. Without such findings it is neutral (never blocking) when the run ended early, when it
+ * was degraded (deferred, vendors down, budget spent), or when every model step failed (the gate's
+ * `whenModelsFail` may say `failure`); never `success` when only the rules looked. In a rollout
+ * other than `gate` it is neutral and the summary says what the gate would have concluded.
  */
 export function judgeGate(state: RunState, findings: Finding[]): GateVerdict {
   const gate = state.request.plan.gate;
@@ -95,16 +123,23 @@ export function judgeGate(state: RunState, findings: Finding[]): GateVerdict {
   const because = failing.length > 0
     ? `${failing.length} finding(s) at or above ${gate.failOn}`
     : gate.failOn === 'never' ? 'the gate never fails' : `no finding at or above ${gate.failOn}`;
+  const incomplete = incompleteSteps(state);
+  const missing = incomplete.length > 0 ? `; incomplete: ${describeIncomplete(state, incomplete)}` : '';
   if (state.status === 'failed') {
-    return { conclusion: 'neutral', summary: `neutral: the run ended early (${state.outcome?.code ?? 'failed'}); would be ${verdict}: ${because}` };
-  }
-  if (state.degraded.length > 0) {
-    return { conclusion: 'neutral', summary: `neutral: the review was incomplete (${state.degraded.join(', ')}); would be ${verdict}: ${because}` };
+    return { conclusion: 'neutral', summary: `neutral: the run ended early (${state.outcome?.code ?? 'failed'}); would be ${verdict}: ${because}${missing}` };
   }
   if (state.request.rollout !== 'gate') {
-    return { conclusion: 'neutral', summary: `neutral: rollout is ${state.request.rollout}; would be ${verdict}: ${because}` };
+    return { conclusion: 'neutral', summary: `neutral: rollout is ${state.request.rollout}; would be ${verdict}: ${because}${missing}` };
   }
-  return { conclusion: verdict, summary: `${verdict}: ${because}` };
+  if (failing.length > 0) return { conclusion: 'failure', summary: `failure: ${because}${missing}` };
+  if (state.degraded.length > 0) {
+    return { conclusion: 'neutral', summary: `neutral: the review was incomplete (${state.degraded.join(', ')}); would be ${verdict}: ${because}${missing}` };
+  }
+  if (everyModelStepFailed(state, incomplete)) {
+    const conclusion = gate.whenModelsFail === 'failure' ? 'failure' : 'neutral';
+    return { conclusion, summary: `${conclusion}: every model step failed, only the deterministic rules reviewed the change (${because})${missing}` };
+  }
+  return { conclusion: verdict, summary: `${verdict}: ${because}${missing}` };
 }
 
 /** Builds the report from the state as it is now (also the partial report of a failed run). */
@@ -147,6 +182,7 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
       durationMs: step.firstDispatchedAt !== undefined ? (step.finishedAt ?? finishedAt) - step.firstDispatchedAt : 0,
       ...(step.result?.summary !== undefined ? { summary: step.result.summary } : {}),
       ...(step.errorMessage !== undefined ? { errorMessage: step.errorMessage } : {}),
+      ...(step.errorCode !== undefined ? { errorCode: step.errorCode } : {}),
     };
   }
   const gate = judgeGate(state, findings);
@@ -168,5 +204,6 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
     rollout: state.request.rollout,
     outputs: { ...state.request.plan.outputs },
     ...(state.degraded.length > 0 ? { degraded: true } : {}),
+    ...(incompleteSteps(state).length > 0 ? { incompleteSteps: incompleteSteps(state) } : {}),
   };
 }

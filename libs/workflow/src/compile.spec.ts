@@ -297,6 +297,14 @@ describe('compileWorkflow: every form compiles to the IR', () => {
       expect(plan.steps[0]).toMatchObject({ batch: true, timeoutMs: 5 * 60_000 });
       expect(warnings).toContainEqual(expect.stringMatching(/step `code-review-agent` is `batch: true` with a 5 min timeout: .*job_expired.*timeout: 90m/));
     }],
+    ['fail_fast and gate.when_models_fail: the first failed step ends the run; only-the-rules blocks', `name: X\n${PR}fail_fast: true\ngate: { when_models_fail: fail }\nagents: [code-review-agent]\n`, (plan) => {
+      expect(plan.failFast).toBe(true);
+      expect(plan.gate).toMatchObject({ failOn: 'blocker', whenModelsFail: 'failure' });
+    }],
+    ['without fail_fast the plan says nothing of it (siblings run to the end)', `name: X\n${PR}fail_fast: false\ngate: { when_models_fail: neutral }\nagents: [code-review-agent]\n`, (plan) => {
+      expect(plan.failFast).toBeUndefined();
+      expect(plan.gate.whenModelsFail).toBe('neutral');
+    }],
   ];
 
   it.each(forms)('%s', (_name, text, check) => {
@@ -377,6 +385,8 @@ describe('compileWorkflow: every rejection names file:line:col and the fix', () 
     ['unknown output key', base('agents: [code-review-agent]\noutput:\n  github_coment: true\n'), '6:3', 'did you mean `github_comment`?'],
     ['output value not a boolean', base('agents: [code-review-agent]\noutput:\n  - github_comment: "yes"\n'), '6:21', 'must be `true` or `false`'],
     ['bad gate severity', base('agents: [code-review-agent]\ngate: { fail_on: critical }\n'), '5:18', '`gate.fail_on` must be one of'],
+    ['bad gate.when_models_fail', base('agents: [code-review-agent]\ngate: { when_models_fail: failure }\n'), '5:27', '`gate.when_models_fail` must be `neutral` (the check informs when only the rules reviewed the change) or `fail` (it blocks), found `failure`'],
+    ['fail_fast not a boolean', base('agents: [code-review-agent]\nfail_fast: sometimes\n'), '5:12', '`fail_fast`'],
     ['unknown gate source', base('agents: [code-review-agent]\ngate: { sources: [linter] }\n'), '5:19', 'unknown finding source `linter`'],
     ['unknown concurrency variable', base('agents: [code-review-agent]\nconcurrency: { group: "${workflow}-${pull}" }\n'), '5:36', 'unknown variable `${pull}`'],
     ['conventions outside the repository', base('agents: [code-review-agent]\nconventions: ../AGENTS.md\n'), '5:14', 'a path inside the repository'],

@@ -32,7 +32,7 @@ export interface CompileResult {
 
 export const WORKFLOW_KEYS = [
   'name', 'id', 'description', 'trigger', 'agents', 'execution', 'phases', 'fallback', 'output', 'gate', 'concurrency',
-  'timeout', 'ignore', 'path_instructions', 'conventions', 'data_classes', 'batch',
+  'timeout', 'ignore', 'path_instructions', 'conventions', 'data_classes', 'batch', 'fail_fast',
 ];
 const PHASE_KEYS = ['name', 'agents', 'parallel', 'depends_on', 'if', 'timeout', 'retries', 'batch'];
 /** Shortest timeout that gives a vendor batch a fair chance; below it `batch: true` earns a warning. */
@@ -156,6 +156,8 @@ class WorkflowCompiler {
     };
     if (plan.concurrency === undefined) delete plan.concurrency;
     if (plan.conventionsFile === undefined) delete plan.conventionsFile;
+    // Only written when set: plans compiled before fail_fast existed read the same.
+    if (f.get('fail_fast') && src.boolean(f.get('fail_fast')!.value, '`fail_fast`')) plan.failFast = true;
     return plan;
   }
 
@@ -557,6 +559,13 @@ class WorkflowCompiler {
         src.warn(warnAt.node, `model \`${resolved.retiredFrom}\` is retired; using its successor \`${resolved.model}\` (write \`model: ${resolved.model}\` to silence this)`);
       }
       modelId = resolved.model;
+      const life = ctx.providers.lifecycle(provider, modelId);
+      if (life) {
+        const node = modelRef.src === src ? modelRef.node : at.node;
+        const where = modelRef.src === src ? '' : ` (set in ${modelRef.src.file}:${modelRef.src.position(modelRef.node?.range?.[0] ?? 0).line})`;
+        if (life.severity === 'error') src.error(node, `${life.message}${where}`);
+        else src.warn(node, `${life.message}${where}`);
+      }
     } else modelId = ctx.providers.modelForTier(provider, d.def.complexity);
     if (modelId === undefined) {
       src.error(at.node, `provider \`${provider}\` declares no models`);

@@ -5,7 +5,9 @@ import type { Field, SourceFile } from './source';
 import { didYouMean, maybeMeant } from './suggest';
 
 export const OUTPUT_KEYS = ['github_comment', 'inline_comments', 'check_run', 'slack_notification', 'slack_channel', 'database_log', 'create_files', 'files_mode', 'format', 'max_inline_comments'];
-const GATE_KEYS = ['fail_on', 'sources', 'min_confidence'];
+const GATE_KEYS = ['fail_on', 'sources', 'min_confidence', 'when_models_fail'];
+/** `gate.when_models_fail` as written -> the plan's conclusion. */
+const WHEN_MODELS_FAIL: Record<string, 'neutral' | 'failure'> = { neutral: 'neutral', fail: 'failure' };
 const CONCURRENCY_VARS = ['workflow', 'repo', 'pr', 'branch', 'sha'];
 /** Paths no agent receives unless a workflow says otherwise: lockfiles and generated code. */
 export const DEFAULT_IGNORE = [
@@ -83,6 +85,14 @@ export function readGate(src: SourceFile, f: Map<string, Field>, outputs: PlanOu
     gate.sources = list;
   }
   if (g.get('min_confidence')) gate.minConfidence = src.number(g.get('min_confidence')!.value, '`gate.min_confidence`', { min: 0, max: 1 }) ?? gate.minConfidence;
+  const whenModelsFail = g.get('when_models_fail');
+  if (whenModelsFail) {
+    const v = src.string(whenModelsFail.value, '`gate.when_models_fail`');
+    const choices = Object.keys(WHEN_MODELS_FAIL);
+    if (v !== undefined && !(v in WHEN_MODELS_FAIL)) {
+      src.error(whenModelsFail.value, `\`gate.when_models_fail\` must be \`neutral\` (the check informs when only the rules reviewed the change) or \`fail\` (it blocks), found \`${v}\`${maybeMeant(v, choices)}`);
+    } else if (v) gate.whenModelsFail = WHEN_MODELS_FAIL[v];
+  }
   if (!outputs.checkRun && gate.failOn !== 'never') src.warn(field.key, 'a `gate` acts through the check run, but `output.check_run` is false; the gate has no effect');
   return gate;
 }

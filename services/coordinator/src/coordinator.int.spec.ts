@@ -135,14 +135,26 @@ describe('coordinator on NATS', () => {
     expect(replayed.state).toEqual((await kv.load(runId))!.record.state);
   });
 
-  it('retries a timed-out step, then fails the run', async () => {
+  it('retries a timed-out step, then fails the run under fail_fast', async () => {
     const runId = id('timeout-fail');
     h.script = (task) => (task.stepId === 'slow' ? { kind: 'hang' } : { kind: 'answer' });
-    await h.request(runId, buildPlan([{ id: 'slow', timeoutMs: 400, retries: 1 }, { id: 'fast', agentType: 'lint' }]));
+    await h.request(runId, buildPlan([{ id: 'slow', timeoutMs: 400, retries: 1 }, { id: 'fast', agentType: 'lint' }], { failFast: true }));
     const end = await h.endOf(runId);
     expect(end).toMatchObject({ kind: 'failed', failure: { code: 'step_failed' } });
     expect(agents.of(runId, 'slow').map((r) => r.task.attempt)).toEqual([1, 2]);
     if (end.kind === 'failed') expect(end.failure.partial.steps.slow).toMatchObject({ state: 'timed_out', attempts: 2 });
+  });
+
+  it('retries a timed-out step, then completes with the other steps\' results and names the one that timed out', async () => {
+    const runId = id('timeout-degrade');
+    h.script = (task) => (task.stepId === 'slow' ? { kind: 'hang' } : { kind: 'answer' });
+    await h.request(runId, buildPlan([{ id: 'slow', timeoutMs: 400, retries: 1 }, { id: 'fast', agentType: 'lint' }]));
+    const end = await h.endOf(runId);
+    expect(end.kind).toBe('completed');
+    if (end.kind !== 'completed') return;
+    expect(end.report.steps).toMatchObject({ slow: { state: 'timed_out', attempts: 2, errorCode: 'timeout' }, fast: { state: 'succeeded' } });
+    expect(end.report.incompleteSteps).toEqual(['slow']);
+    expect(end.report.gateSummary).toContain('incomplete: slow timed out');
   });
 
   it('retries a timed-out step, then continues when the workflow says so', async () => {

@@ -121,13 +121,13 @@ describe('durable waits for CI', () => {
 });
 
 describe('outages', () => {
-  it('waits out a deferral on a timer, retries, and reports a neutral gate', async () => {
+  it('waits out a deferral on a timer, retries, and gates on what the retry found (late is not incomplete)', async () => {
     script = (task) => (task.attempt === 1
       ? { kind: 'answer', result: { status: 'deferred', errorCode: 'all_providers_down', retryAt: Date.now() + 200 } }
       : { kind: 'answer', result: { findings: [buildFinding({ severity: 'blocker', confidence: 1 })] } });
     const end = await run('defer-1', [{ id: 'review', retries: 0 }]);
     expect(agents.of('defer-1').map((r) => r.task.attempt)).toEqual([1, 2]);
-    expect(end.report).toMatchObject({ degraded: true, gateConclusion: 'neutral' });
+    expect(end.report).toMatchObject({ degraded: true, gateConclusion: 'failure' });
   });
 
   it('runs the workflow\'s notify: action once and stops the run on continue: false', async () => {

@@ -216,7 +216,8 @@ export class RunReport {
   @IsObject() findingStates!: Record<string, 'new' | 'open' | 'fixed'>;
   @IsArray() @ValidateNested({ each: true }) @Type(() => NotReviewed) notReviewed!: NotReviewed[];
   @IsArray() @ValidateNested({ each: true }) @Type(() => ProposedFile) proposedFiles!: ProposedFile[];
-  @IsObject() steps!: Record<string, { state: StepState; attempts: number; durationMs: number; summary?: string; errorMessage?: string }>;
+  /** Every step's outcome; a failed one carries its error code and message (why it failed, what to do). */
+  @IsObject() steps!: Record<string, { state: StepState; attempts: number; durationMs: number; summary?: string; errorMessage?: string; errorCode?: string }>;
   @ValidateNested() @Type(() => StepUsage) usage!: StepUsage;
   @IsNumber() startedAt!: number;
   @IsNumber() finishedAt!: number;
@@ -230,6 +231,12 @@ export class RunReport {
   @IsIn(['off', 'shadow', 'comment', 'gate']) rollout!: 'off' | 'shadow' | 'comment' | 'gate';
   @IsObject() outputs!: Record<string, unknown>;
   @IsOptional() @IsBoolean() degraded?: boolean;
+  /**
+   * Set when a step failed, timed out or was not run because one it depends on failed: the
+   * findings that exist are reported and gated, but the review is incomplete. Absent when every
+   * step ran (a file left out by the never-send policy does not make a review incomplete).
+   */
+  @IsOptional() @IsArray() @IsString({ each: true }) incompleteSteps?: string[];
 }
 
 export class RunCompleted {
