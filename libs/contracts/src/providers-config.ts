@@ -43,6 +43,16 @@ export interface ModelConfig {
   tier?: 'simple' | 'medium' | 'complex';
   prices: ModelPrice[];
   limits?: RateLimits;
+  /** ISO date the vendor deprecated the model (announced its end); informational. */
+  deprecatedOn?: string;
+  /**
+   * ISO date from which the vendor refuses the model. `agentflow validate` warns in the 30 days
+   * before it and errors from it on; the gateway stops calling it that day and routes to
+   * {@link replacement} instead.
+   */
+  retiresOn?: string;
+  /** A model of the same provider that takes over when this one retires or the account lacks it. */
+  replacement?: string;
 }
 
 export interface ProviderConfig {

@@ -37,6 +37,8 @@ export function checkAgentDeclarations(declarations: AgentDeclarations, provider
       const resolved = providers.resolveModel(provider, def.model.value);
       if (!resolved) src.error(def.model.node, `provider \`${provider}\` has no model \`${def.model.value}\`${didYouMean(def.model.value, Object.keys(providers.get(provider)?.models ?? {}))}`);
       else if (resolved.retiredFrom) src.warn(def.model.node, `model \`${resolved.retiredFrom}\` is retired; using its successor \`${resolved.model}\` (write \`model: ${resolved.model}\` to silence this)`);
+      const life = resolved && providers.lifecycle(provider, resolved.model);
+      if (life) (life.severity === 'error' ? src.error : src.warn).call(src, def.model.node, life.message);
     }
     out.push(...src.diagnostics.splice(before));
   };

@@ -67,6 +67,8 @@ export function readFallback(src: SourceFile, f: Map<string, Field>, providers: 
           else if (rm) {
             if (rm.retiredFrom) src.warn(model.value, `model \`${rm.retiredFrom}\` is retired; using its successor \`${rm.model}\` (write \`model: ${rm.model}\` to silence this)`);
             rule.use.model = rm.model;
+            const life = providers.lifecycle(resolved, rm.model);
+            if (life) (life.severity === 'error' ? src.error : src.warn).call(src, model.value, life.message);
           }
         }
         if (provider !== '*' && uses.has(provider)) src.error(use.key, `provider \`${provider}\` already has a fallback (line ${src.position(uses.get(provider)!.range?.[0] ?? 0).line}); a provider falls back to one other`);

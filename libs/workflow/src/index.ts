@@ -9,6 +9,7 @@ export {
   type ProjectConfig, type WorkflowProject,
 } from './project';
 export { loadProvidersConfig, parseProvidersConfig, ProviderCatalog, type ResolvedModel } from './providers';
+export { isoToday, judgeModelLifecycle, RETIREMENT_WARNING_DAYS, type LifecycleFinding } from './lifecycle';
 export { parseAgentsFile, type AgentDeclarations } from './agents';
 export {
   classesReaching, DEFAULT_SETTINGS, parseRepositorySettings, parseSettings, resolveRepositoryPolicy, ROLLOUT_MODES,
@@ -23,6 +24,7 @@ export {
 export { cronMatches, parseCron, type CronSchedule } from './cron';
 export { parseDuration } from './duration';
 export { matchesAny, pathMatcher } from './globs';
+export { DEFAULT_NEVER_SENT, loadNeverSentPaths, NeverSentPaths, neverSentOfSettings, parsePolicyList } from './never-sent';
 export { formatDiagnostic, hasErrors, sortDiagnostics, WorkflowConfigError, type Diagnostic } from './diagnostics';
 export { WorkflowRegistry, type ReloadOutcome, type WorkflowRegistryOptions, type WorkflowSnapshot } from './registry';
 export { loadRepositoryConfig, REPOSITORY_CONFIG_DIR, type BaseBranchReader, type RepositoryConfig } from './repository';

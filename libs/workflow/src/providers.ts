@@ -4,15 +4,19 @@ import type { ModelConfig, ModelPrice, ProviderConfig, ProviderKind, ProvidersCo
 import { hasErrors, WorkflowConfigError, type Diagnostic } from './diagnostics';
 import { SourceFile } from './source';
 import { closest, didYouMean } from './suggest';
+import { isoToday, judgeModelLifecycle, type LifecycleFinding } from './lifecycle';
 
 export const PROVIDER_KINDS: readonly ProviderKind[] = [
   'anthropic', 'openai', 'openai-compatible', 'azure-openai', 'anthropic-bedrock', 'anthropic-vertex', 'cursor', 'http-job',
 ];
 const TIERS = ['simple', 'medium', 'complex'] as const;
 const PROVIDER_KEYS = ['kind', 'aliases', 'baseUrl', 'apiKey', 'region', 'retention', 'dataClasses', 'timeoutMs', 'limits', 'models', 'retired', 'enabled', 'options'];
-const MODEL_KEYS = ['contextWindow', 'maxOutputTokens', 'tier', 'prices', 'limits'];
+const MODEL_KEYS = ['contextWindow', 'maxOutputTokens', 'tier', 'prices', 'limits', 'deprecatedOn', 'retiresOn', 'replacement'];
 const PRICE_KEYS = ['effectiveFrom', 'inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'batchDiscount'];
 const LIMIT_KEYS = ['requestsPerMinute', 'tokensPerMinute', 'concurrency'];
+
+/** Where each model's `replacement:` is written, to point at it once every model of the provider is known. */
+const replacementNodes = new WeakMap<ModelConfig, Node | null>();
 
 /** Reads `providers.yml` text; `config` is set only when there are no errors. */
 export function parseProvidersConfig(text: string, file = 'providers.yml'): { config?: ProvidersConfig; diagnostics: Diagnostic[] } {
@@ -119,6 +123,12 @@ function readProvider(src: SourceFile, name: string, node: Node | null): Provide
       if (config) provider.models[model] = config;
     }
   }
+  for (const [model, config] of Object.entries(provider.models)) {
+    if (config.replacement === undefined) continue;
+    const node = replacementNodes.get(config) ?? null;
+    if (config.replacement === model) src.error(node, `model \`${model}\` of ${what} cannot be its own replacement`);
+    else if (!(config.replacement in provider.models)) src.error(node, `replacement \`${config.replacement}\` of model \`${model}\` is not a model of ${what}${didYouMean(config.replacement, Object.keys(provider.models))}`);
+  }
   const retired = f.get('retired');
   if (retired) {
     const entries = src.map(retired.value, `\`retired\` of ${what}`, null);
@@ -154,6 +164,18 @@ function readModel(src: SourceFile, what: string, node: Node | null): ModelConfi
   }
   const limits = f.get('limits');
   if (limits) model.limits = readLimits(src, limits.value, `\`limits\` of ${what}`);
+  for (const key of ['deprecatedOn', 'retiresOn'] as const) {
+    const field = f.get(key);
+    if (!field) continue;
+    const value = src.string(field.value, `\`${key}\` of ${what}`);
+    if (value !== undefined && !isIsoDate(value)) src.error(field.value, `\`${key}\` must be an ISO date such as "2026-11-30", found \`${value}\``);
+    else if (value !== undefined) model[key] = value;
+  }
+  const replacement = f.get('replacement');
+  if (replacement) {
+    model.replacement = src.string(replacement.value, `\`replacement\` of ${what}`);
+    replacementNodes.set(model, replacement.value);
+  }
   const prices = f.get('prices');
   if (!prices) src.error(node, `${what} needs \`prices:\`, a list of { effectiveFrom, inputPerMTok, outputPerMTok }`);
   else {
@@ -165,7 +187,7 @@ function readModel(src: SourceFile, what: string, node: Node | null): ModelConfi
       if (!from) src.error(item, 'a price needs `effectiveFrom:` (an ISO date such as "2025-08-01")');
       else {
         const value = src.string(from.value, '`effectiveFrom`');
-        if (value !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value)))) src.error(from.value, `\`effectiveFrom\` must be an ISO date such as "2025-08-01", found \`${value}\``);
+        if (value !== undefined && !isIsoDate(value)) src.error(from.value, `\`effectiveFrom\` must be an ISO date such as "2025-08-01", found \`${value}\``);
         else if (value !== undefined) price.effectiveFrom = value;
       }
       for (const key of ['inputPerMTok', 'outputPerMTok'] as const) {
@@ -181,6 +203,10 @@ function readModel(src: SourceFile, what: string, node: Node | null): ModelConfi
     if (model.prices.length === 0 && prices.value) src.error(prices.value, `${what} needs at least one price`);
   }
   return model;
+}
+
+function isIsoDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
 function readLimits(src: SourceFile, node: Node | null, what: string): RateLimits | undefined {
@@ -205,7 +231,10 @@ export interface ResolvedModel {
 export class ProviderCatalog {
   private readonly byName = new Map<string, string>();
 
-  constructor(readonly config: ProvidersConfig) {
+  /**
+   * @param today the ISO date lifecycle findings are judged on. @default today (UTC)
+   */
+  constructor(readonly config: ProvidersConfig, readonly today: string = isoToday()) {
     for (const [name, provider] of Object.entries(config.providers)) {
       this.byName.set(name.toLowerCase(), name);
       for (const alias of provider.aliases ?? []) this.byName.set(alias.toLowerCase(), name);
@@ -239,6 +268,13 @@ export class ProviderCatalog {
     const successor = config.retired?.[model];
     if (successor !== undefined) return { model: successor, retiredFrom: model };
     return undefined;
+  }
+
+  /** Whether `model` of `provider` is near or past its retirement today (see {@link judgeModelLifecycle}). */
+  lifecycle(provider: string, model: string): LifecycleFinding | undefined {
+    const canonical = this.resolve(provider);
+    const config = canonical === undefined ? undefined : this.config.providers[canonical];
+    return config ? judgeModelLifecycle(canonical!, config, model, this.today) : undefined;
   }
 
   /** Which provider retires or offers a model, for "this model belongs to X" hints. */

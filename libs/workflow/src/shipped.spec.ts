@@ -18,7 +18,7 @@ describe('the shipped workflows', () => {
   it('all load without errors; the only warnings are the seed\'s retired models and its name/type mismatch', () => {
     expect(project.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
     expect(project.diagnostics.map((d) => `${d.file.replace(`${workflowsDir}/`, '')}:${d.line}:${d.col}`)).toEqual([
-      'code-review.yml:14:14', // claude-3-opus -> claude-opus-4-1
+      'code-review.yml:14:14', // claude-3-opus -> claude-opus-5-5
       'code-review.yml:24:11', // test-coverage-agent with type TestGenerationAgent: the type wins
       'code-review.yml:27:14', // gpt-4-turbo -> gpt-4.1
     ]);
@@ -64,7 +64,7 @@ describe('the shipped workflows', () => {
   it('providers.yml passes the providers validator the gateway uses', () => {
     const config = loadProvidersConfig(join(workflowsDir, 'providers.yml'));
     expect(config.providers.anthropic.aliases).toContain('claude-api');
-    expect(config.providers.anthropic.retired?.['claude-3-opus']).toBe('claude-opus-4-1');
+    expect(config.providers.anthropic.retired?.['claude-3-opus']).toBe('claude-opus-5-5');
     expect(config.providers.openai.retired?.['gpt-4-turbo']).toBe('gpt-4.1');
   });
 });
