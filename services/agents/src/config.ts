@@ -24,6 +24,12 @@ export interface AgentsConfig {
    * seconds), for local reviews and demos where nobody waits for a batch. @default vendor
    */
   batch: 'vendor' | 'live';
+  /**
+   * The files the gateway reads its never-sent list from (`GATEWAY_CONFIG_FILE`, default
+   * workflows/gateway.yml, and `GATEWAY_POLICY_FILE`): the agents leave the same paths out of
+   * every prompt, so the gateway's refusal stays a last line of defence.
+   */
+  neverSent: { settingsFile: string; policyFile?: string };
 }
 
 export function readAgentsConfig(env: Readonly<Record<string, string | undefined>>): AgentsConfig {
@@ -47,5 +53,6 @@ export function readAgentsConfig(env: Readonly<Record<string, string | undefined
     providersFile: env.PROVIDERS_FILE || 'workflows/providers.yml',
     jobPollMs,
     batch,
+    neverSent: { settingsFile: env.GATEWAY_CONFIG_FILE ?? 'workflows/gateway.yml', policyFile: env.GATEWAY_POLICY_FILE || undefined },
   };
 }

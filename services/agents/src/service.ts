@@ -1,5 +1,6 @@
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
+import { loadNeverSentPaths } from '@agentflow/workflow';
 import { MobileRulesAnalyzer } from './analysis/mobile-analyzer';
 import { readAgentsConfig, type AgentsConfig } from './config';
 import { BpeTokenCounter } from './context/tokens';
@@ -29,6 +30,7 @@ export function createAgentWorker(ctx: Pick<ServiceContext, 'bus' | 'messenger' 
     push: new BusPushFiles(ctx.messenger, ctx.topology),
     pushQuota: new SqlPushQuota(ctx.db),
     jobs: new JobStepRunner({ channel, kinds, gitlabUrl: config.platforms.gitlab.url }),
+    neverSent: loadNeverSentPaths(config.neverSent),
   });
   return new AgentWorker(ctx.bus, ctx.messenger, ctx.topology, runner, { agentTypes: config.agentTypes, concurrency: config.concurrency });
 }

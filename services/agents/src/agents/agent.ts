@@ -5,6 +5,7 @@
  */
 import type { AgentTask, AgentTypeId, AwaitCi, Finding, NotReviewed, PlanStep, ProposedFile } from '@agentflow/contracts';
 import type { FileDiff } from '@agentflow/mobile';
+import type { NeverSentPaths } from '@agentflow/workflow';
 import type { MobileAnalyzer } from '../analysis/mobile-analyzer';
 import type { ProjectFacts } from '../analysis/project-facts';
 import type { TokenCounter } from '../context/tokens';
@@ -27,6 +28,8 @@ export interface AgentEnv {
   facts: () => Promise<ProjectFacts>;
   analyzer: MobileAnalyzer;
   gateway: ModelGateway;
+  /** Paths no prompt may carry (the gateway's own list): left out, and named as not sent by policy. */
+  neverSent: NeverSentPaths;
   tokens: TokenCounter;
   push: PushFilesPort;
   pushQuota: PushQuota;

@@ -13,14 +13,15 @@ import { contextWindowOf } from '../context/tokens';
 import { classifyForReview, type ReviewClass } from '../diff/file-kind';
 import { mergeFindings } from '../findings/merge';
 import { placeFinding, type Placed } from '../findings/placement';
-import { throwUnlessOk } from '../gateway/model-gateway';
-import { parseModelOutput, type ModelOutput, type RawFile } from '../output/parse-output';
+import { GatewayFailedError, throwUnlessOk } from '../gateway/model-gateway';
+import { parseModelOutput, UnparseableOutputError, type ModelOutput, type RawFile } from '../output/parse-output';
 import { schemaFor, type OutputShape } from '../output/schemas';
 import { buildPrompt, type PromptDataBlock } from '../prompts/prompt-builder';
 import type { AgentTemplate } from '../prompts/template';
 import { instructionsFor, type PathInstruction } from '../repo/repo-context';
 import { readGitAttributes } from '@agentflow/mobile';
 import type { AgentEnv, AgentOutcome } from './agent';
+import { PartialReviewError, type ChunkFailure } from './partial-review';
 
 export interface ModelReviewSpec {
   template: AgentTemplate;
@@ -79,6 +80,11 @@ export async function selectTargets(env: AgentEnv, selects?: ModelReviewSpec['se
   const targets: ReviewTarget[] = [];
   const skipped: NotReviewed[] = [];
   for (const file of env.reviewDiff) {
+    // The never-sent policy changes only what is sent: the rules still see the file, and it does not make the review incomplete.
+    if (env.neverSent.covers(file.path)) {
+      skipped.push({ file: file.path, reason: NEVER_SENT_REASON, detail: 'not sent to any vendor by policy' });
+      continue;
+    }
     if (ignore.some((m) => m(file.path))) {
       skipped.push({ file: file.path, reason: 'policy-excluded', detail: 'matches the workflow\'s ignore list' });
       continue;
@@ -99,6 +105,9 @@ export async function selectTargets(env: AgentEnv, selects?: ModelReviewSpec['se
   }
   return { targets, skipped };
 }
+
+/** The `notReviewed` reason of a file the never-sent policy keeps from every vendor. */
+export const NEVER_SENT_REASON = 'never-sent';
 
 interface ChunkAnswer {
   chunk: Chunk;
@@ -134,7 +143,8 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
   const openModel = (env.task.openFindings ?? []).filter((f) => f.source === 'model');
   // A batching gateway answers all chunks in one vendor batch, so all of them are asked at once.
   const parallel = env.gateway.gathers ? Math.max(1, plan.chunks.length) : (opts.parallelChunks ?? 4);
-  const answers = await mapLimit(plan.chunks, parallel, async (chunk): Promise<ChunkAnswer> => {
+  const failures: ChunkFailure[] = [];
+  const settled = await mapLimit(plan.chunks, parallel, async (chunk): Promise<ChunkAnswer | undefined> => {
     const paths = new Set(chunk.files.map((f) => f.file.path));
     const data: PromptDataBlock[] = chunk.files.map((f) => ({
       label: `diff ${f.file.path} (${f.cls.language ?? f.cls.kind}${f.file.status === 'added' ? ', new file' : ''}${f.partial ? ', part of the file\'s changes' : ''})`,
@@ -144,7 +154,7 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
       let budget = chunkBudget - chunk.tokens - (spec.extraData ?? []).reduce((n, d) => n + env.tokens.count(d.text), 0);
       for (const f of chunk.files) {
         for (const rel of await env.repo.relatedFiles(f.file.path, f.cls.language)) {
-          if (paths.has(rel.path)) continue;
+          if (paths.has(rel.path) || env.neverSent.covers(rel.path)) continue;
           const text = await env.repo.readHead(rel.path);
           if (!text) continue;
           const tokens = env.tokens.count(text);
@@ -187,10 +197,18 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
     };
     const response = await env.gateway.generate(request, env.signal);
     env.usage.add(response);
-    throwUnlessOk(response);
-    const output = parseModelOutput(spec.shape, response);
-    return { chunk, output, model: response.model ?? model, promptVersion: prompt.promptVersion };
+    try {
+      throwUnlessOk(response);
+      const output = parseModelOutput(spec.shape, response);
+      return { chunk, output, model: response.model ?? model, promptVersion: prompt.promptVersion };
+    } catch (error) {
+      // One refused or garbled call costs its own files, not the other chunks' findings.
+      if (!(error instanceof GatewayFailedError || error instanceof UnparseableOutputError)) throw error;
+      failures.push({ files: chunk.files.map((f) => f.file.path), code: error instanceof GatewayFailedError ? error.code : 'unparseable_output', message: error.message });
+      return undefined;
+    }
   });
+  const answers = settled.filter((a): a is ChunkAnswer => a !== undefined);
 
   // Place every finding on the diff; count what was dropped and why.
   const placedFindings: Finding[] = [];
@@ -244,5 +262,13 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
     },
   };
   if (proposed.length || spec.shape === 'generation') outcome.proposedFiles = proposed;
+  if (failures.length) {
+    const failedFiles = new Set(failures.flatMap((f) => f.files));
+    outcome.notReviewed = [
+      ...outcome.notReviewed,
+      ...[...failedFiles].map((file) => ({ file, reason: 'model-failed', detail: failures.find((f) => f.files.includes(file))!.message })),
+    ];
+    throw new PartialReviewError(outcome, failures, plan.chunks.length);
+  }
   return outcome;
 }

@@ -9,6 +9,8 @@ import { AgentflowError, describeError, type AgentResult, type AgentTask, type P
 import { RequestFailedError } from '@agentflow/bus';
 import { RepoReadError, type RepoReaderFactory } from '@agentflow/repo';
 import type { AgentOutcome } from '../agents/agent';
+import { PartialReviewError } from '../agents/partial-review';
+import { NeverSentPaths } from '@agentflow/workflow';
 import { agentFor } from '../agents/registry';
 import type { MobileAnalyzer } from '../analysis/mobile-analyzer';
 import { readProjectFacts, type ProjectFacts } from '../analysis/project-facts';
@@ -27,6 +29,8 @@ export interface TaskRunnerDeps {
   tokens: TokenCounter;
   push: PushFilesPort;
   pushQuota: PushQuota;
+  /** The never-sent list the gateway enforces (`loadNeverSentPaths`). @default the built-in defaults */
+  neverSent?: NeverSentPaths;
   /** Runs steps whose provider chain starts with a job-style vendor (Cursor, http-job). */
   jobs?: JobStepRunner;
   /** The gateway of a `batch: true` step, gathering its calls into a vendor batch; without it such steps call live. */
@@ -68,9 +72,11 @@ export interface TaskHooks {
 
 export class TaskRunner {
   private readonly now: () => number;
+  private readonly neverSent: NeverSentPaths;
 
   constructor(private readonly deps: TaskRunnerDeps) {
     this.now = deps.now ?? Date.now;
+    this.neverSent = deps.neverSent ?? new NeverSentPaths();
   }
 
   async run(task: AgentTask, signal: AbortSignal, hooks: TaskHooks = {}): Promise<AgentResult> {
@@ -117,6 +123,7 @@ export class TaskRunner {
         facts: () => (facts ??= readProjectFacts(repo)),
         analyzer: this.deps.analyzer,
         gateway: step.batch && this.deps.batchGateway ? this.deps.batchGateway(task, this.deps.gateway, hooks.onWaiting) : this.deps.gateway,
+        neverSent: this.neverSent,
         tokens: this.deps.tokens,
         push: this.deps.push,
         pushQuota: this.deps.pushQuota,
@@ -138,6 +145,11 @@ export class TaskRunner {
     } catch (error) {
       if (error instanceof TaskCancelledError || signal.aborted) return failed('cancelled', error);
       if (deadline.aborted) return failed('timeout', new Error(`the task passed its deadline (${new Date(task.deadline).toISOString()})`));
+      if (error instanceof PartialReviewError) {
+        // The step failed, but what it found stands: the coordinator keeps these findings in the report.
+        const p = error.partial;
+        return failed(error.code, error, { findings: p.findings, notReviewed: p.notReviewed, summary: p.summary, data: { ...p.data, failedCalls: error.failures } });
+      }
       if (error instanceof UnparseableOutputError) return failed('unparseable_output', error, { data: { excerpt: error.excerpt } });
       if (error instanceof GatewayDeferredError) {
         return { ...failed('deferred', error), status: 'deferred', retryAt: error.retryAt, errorCode: error.response.errorCode ?? 'deferred' };
