@@ -11,12 +11,13 @@ import { classesReaching, DEFAULT_SETTINGS, parseSettings, type OrganisationSett
 /**
  * A config directory (the config repository's `workflows/`, or a mounted ConfigMap) holds:
  * `providers.yml` (required), `agents.yml` and `settings.yml` (optional), other services' config
- * that ships in the same ConfigMap (`gateway.yml`, read by the gateway), and one workflow per
- * other `*.yml` / `*.yaml` file. Hidden entries (`..data` of a ConfigMap) are not read.
+ * that ships in the same ConfigMap (`gateway.yml`, read by the gateway), the `kustomization.yaml`
+ * that turns the directory into that ConfigMap (k8s/), and one workflow per other `*.yml` / `*.yaml`
+ * file. Hidden entries (`..data` of a ConfigMap) are not read.
  */
-export const RESERVED_FILES = ['providers.yml', 'providers.yaml', 'agents.yml', 'agents.yaml', 'settings.yml', 'settings.yaml', 'gateway.yml', 'gateway.yaml'];
+export const RESERVED_FILES = ['providers.yml', 'providers.yaml', 'agents.yml', 'agents.yaml', 'settings.yml', 'settings.yaml', 'gateway.yml', 'gateway.yaml', 'kustomization.yml', 'kustomization.yaml'];
 /** Reserved files this library does not check (another service owns their rules). */
-export const FOREIGN_FILES = ['gateway.yml', 'gateway.yaml'];
+export const FOREIGN_FILES = ['gateway.yml', 'gateway.yaml', 'kustomization.yml', 'kustomization.yaml'];
 
 /** The shared declarations workflows are compiled against. */
 export interface ProjectConfig {
