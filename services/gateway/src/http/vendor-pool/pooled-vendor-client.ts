@@ -7,8 +7,12 @@
  * The call is a raw `dispatch` with a handler that collects the body's chunks: undici's `request`
  * wraps every response in a Readable stream and consumes it through promises, which profiling
  * showed as a tenth of the gateway's CPU per request.
+ *
+ * Behind a company proxy (`HTTPS_PROXY`, unless `NO_PROXY` names the vendor) the pool is a
+ * `ProxyAgent` instead: the same keep-alive connections, tunnelled through the proxy.
  */
-import { errors, Pool } from 'undici';
+import { errors, Pool, ProxyAgent, type Dispatcher } from 'undici';
+import { proxyFor } from '@agentflow/service-kit';
 
 export interface VendorAnswer {
   body: unknown;
@@ -104,11 +108,15 @@ class JsonCall {
 }
 
 export class PooledVendorClient {
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
 
   /** @param connections open connections kept to the vendor. */
-  constructor(origin: string, private readonly requestIdHeader: string, connections = 256) {
-    this.pool = new Pool(origin, { connections, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 });
+  constructor(private readonly origin: string, private readonly requestIdHeader: string, connections = 256) {
+    const keepAlive = { keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 };
+    const proxy = proxyFor(origin);
+    this.pool = proxy
+      ? new ProxyAgent({ uri: proxy, connections, ...keepAlive })
+      : new Pool(origin, { connections, ...keepAlive });
   }
 
   postJson(path: string, headers: Record<string, string>, payload: unknown, signal: AbortSignal, timeoutMs: number): Promise<VendorAnswer> {
@@ -117,7 +125,7 @@ export class PooledVendorClient {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new errors.RequestAbortedError());
       this.pool.dispatch(
-        { path, method: 'POST', headers, body: JSON.stringify(payload), headersTimeout: timeout, bodyTimeout: timeout },
+        { origin: this.origin, path, method: 'POST', headers, body: JSON.stringify(payload), headersTimeout: timeout, bodyTimeout: timeout },
         new JsonCall(signal, this.requestIdHeader, resolve, reject),
       );
     });
