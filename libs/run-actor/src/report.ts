@@ -205,5 +205,6 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
     outputs: { ...state.request.plan.outputs },
     ...(state.degraded.length > 0 ? { degraded: true } : {}),
     ...(incompleteSteps(state).length > 0 ? { incompleteSteps: incompleteSteps(state) } : {}),
+    failingFindings: findings.filter((f) => failsGate(f, state.request.plan.gate)).length,
   };
 }

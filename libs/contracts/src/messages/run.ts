@@ -237,6 +237,11 @@ export class RunReport {
    * step ran (a file left out by the never-send policy does not make a review incomplete).
    */
   @IsOptional() @IsArray() @IsString({ each: true }) incompleteSteps?: string[];
+  /**
+   * How many findings fail the gate's rule, whatever the conclusion (a run that ended early is
+   * neutral, yet `agentflow review` exits 1 on what it found). Absent in older reports.
+   */
+  @IsOptional() @IsInt() @Min(0) failingFindings?: number;
 }
 
 export class RunCompleted {

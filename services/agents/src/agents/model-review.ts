@@ -40,6 +40,8 @@ export interface ModelReviewSpec {
 
 /** Step options an agent reads (all optional; from the workflow's agent settings). */
 interface StepOptions {
+  /** Run the deterministic rules only and call no vendor (`agentflow review` without a key). @default false */
+  rulesOnly?: boolean;
   contextBudgetTokens?: number;
   chunkTokens?: number;
   maxChunks?: number;
@@ -122,6 +124,11 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
   const model = providers[0]?.model ?? 'unknown';
   const maxTokens = env.step.model?.maxTokens ?? 4096;
   const { targets, skipped } = await selectTargets(env, spec.selects);
+  if (opts.rulesOnly) {
+    // Asked for, not degraded: the step succeeded at what it was told to do, and the report says so.
+    const rules = mergeFindings(spec.ruleFindings, []);
+    return { findings: rules.findings, notReviewed: skipped, data: { rulesOnly: true, modelReadableFiles: targets.length } };
+  }
   const facts = await env.facts();
   const conventions = await env.repo.conventions(opts.conventionsFile);
   const pathInstructions = opts.pathInstructions ?? [];

@@ -28,7 +28,7 @@ beforeAll(() => {
 
 afterAll(() => repo.remove());
 
-async function review(script: Script, neverSent?: NeverSentPaths, agentType: 'code-review' | 'security' = 'security') {
+async function review(script: Script, neverSent?: NeverSentPaths, agentType: 'code-review' | 'security' = 'security', options: Record<string, unknown> = {}) {
   const gateway = new ScriptedGateway(script);
   const runner = new TaskRunner({
     readers: new LocalReaderFactory(),
@@ -39,7 +39,7 @@ async function review(script: Script, neverSent?: NeverSentPaths, agentType: 'co
     pushQuota: { reserve: () => Promise.reject(new Error('not in this test')) },
     ...(neverSent ? { neverSent } : {}),
   });
-  const result = await runner.run(agentTask(repo, base, head, planStep(agentType)), new AbortController().signal);
+  const result = await runner.run(agentTask(repo, base, head, planStep(agentType, { options })), new AbortController().signal);
   return { result, gateway };
 }
 
@@ -82,5 +82,16 @@ describe('a failed model call keeps what the rules found', () => {
     const { result } = await review(() => ({ status: 'failed', errorCode: 'all_providers_failed', errorMessage: 'anthropic 529; openai 500' }));
     expect(result).toMatchObject({ status: 'failed', errorCode: 'all_providers_failed' });
     expect(result.findings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('rules only (agentflow review without a key)', () => {
+  it('asks no vendor, succeeds, and reports the analysers\' findings', async () => {
+    const { result, gateway } = await review(() => { throw new Error('a rules-only step called the gateway'); }, undefined, 'code-review', { rules_only: true });
+    expect(gateway.requests).toHaveLength(0);
+    expect(result.status).toBe('succeeded');
+    expect(result.data).toMatchObject({ rulesOnly: true, modelReadableFiles: 1 });
+    expect(result.findings.every((f) => f.source !== 'model')).toBe(true);
+    expect(result.findings.some((f) => f.severity === 'blocker' && f.file === 'App/A.swift')).toBe(true);
   });
 });

@@ -101,7 +101,8 @@ export class TaskRunner {
     try {
       const step = readStep(task);
       const jobProvider = this.deps.jobs?.providerFor(step);
-      if (jobProvider) return await this.deps.jobs!.run(task, step, jobProvider, combined, hooks.onWaiting);
+      // A rules-only step launches no vendor job: its agent runs the deterministic rules alone.
+      if (jobProvider && step.options.rulesOnly !== true) return await this.deps.jobs!.run(task, step, jobProvider, combined, hooks.onWaiting);
       const reader = await this.deps.readers.forTask(task);
       const head = task.change.headSha;
       const baseSha = task.change.baseSha ?? `${head}^`;
