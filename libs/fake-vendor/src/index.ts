@@ -6,3 +6,4 @@ export { FakeCursorAgents, type CursorAgentScript, type CursorStatus } from './c
 export { FakeHttpJobVendor, type HttpJobRunScript } from './http-job-vendor';
 export { FakeBatches, type BatchScript } from './batches';
 export type { JobRouteAnswer } from './job-routes';
+export { DEFAULT_ACCOUNT_MODELS } from './model-lists';

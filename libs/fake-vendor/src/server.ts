@@ -22,6 +22,7 @@ import { estimateTokens } from './tokens';
 import { FakeCursorAgents } from './cursor-agents';
 import { FakeHttpJobVendor } from './http-job-vendor';
 import { FakeBatches } from './batches';
+import { anthropicModelList, DEFAULT_ACCOUNT_MODELS, listDialect, openaiModelList } from './model-lists';
 
 export interface FakeVendorOptions {
   /** @default 0 (a free port) */
@@ -38,6 +39,11 @@ export interface FakeVendorOptions {
   log?: 'full' | 'count';
   /** Context window per model; a longer prompt gets the vendor's context-length error. */
   contextWindows?: Record<string, number>;
+  /**
+   * The models the account may use, per vendor, as `GET /v1/models` lists them.
+   * @default {@link DEFAULT_ACCOUNT_MODELS} and the models of `contextWindows`
+   */
+  accountModels?: Partial<Record<VendorRoute, string[]>>;
 }
 
 interface Parsed {
@@ -85,6 +91,7 @@ export class FakeVendorServer {
   private readonly nonce = randomBytes(4).toString('hex');
   private seq = 0;
   private hanging = 0;
+  private readonly lists: Record<VendorRoute, number> = { anthropic: 0, openai: 0 };
   private options: FakeVendorOptions;
   private address = '';
   /** Cursor cloud agents API (`/v0/agents`), scripted per launch. */
@@ -178,13 +185,63 @@ export class FakeVendorServer {
     return this.hanging;
   }
 
-  /** Forget the log, the counts, the queues and the prompt-cache memory. */
+  /** Which models the account has on `route` (`undefined`: back to the default list). */
+  setAccountModels(route: VendorRoute, ids: string[] | undefined): this {
+    this.options.accountModels = { ...this.options.accountModels, [route]: ids };
+    return this;
+  }
+
+  /** The models `GET /v1/models` lists for `route`. */
+  accountModels(route: VendorRoute): string[] {
+    const set = this.options.accountModels?.[route];
+    if (set) return [...set];
+    const extra = Object.keys(this.options.contextWindows ?? {}).filter((id) => !DEFAULT_ACCOUNT_MODELS[route].includes(id));
+    return [...DEFAULT_ACCOUNT_MODELS[route], ...extra];
+  }
+
+  /** `GET /v1/models` requests answered, per dialect (kept apart from the generation counts). */
+  listRequests(route?: VendorRoute): number {
+    return route ? this.lists[route] : this.lists.anthropic + this.lists.openai;
+  }
+
+  private listModels(req: IncomingMessage, res: ServerResponse): void {
+    const route = listDialect(req);
+    this.lists[route] += 1;
+    const requestId = this.requestId(route);
+    const idHeader = route === 'anthropic' ? 'request-id' : 'x-request-id';
+    const parsed: Parsed = { route, dialect: route, model: '', stream: false };
+    const key = presentedKey(req.headers);
+    if (this.options.apiKeys && (!key || !this.options.apiKeys.includes(key))) {
+      const message = route === 'openai'
+        ? `Incorrect API key provided: ${key ?? '(none)'}. You can find your API key at https://platform.openai.com/account/api-keys.`
+        : `invalid x-api-key: ${key ?? '(none)'}`;
+      this.sendError(res, parsed, 401, message, requestId, idHeader);
+      return;
+    }
+    const ids = this.accountModels(route);
+    if (route === 'openai') {
+      res.writeHead(200, { 'content-type': 'application/json', [idHeader]: requestId });
+      res.end(JSON.stringify(openaiModelList(ids)));
+      return;
+    }
+    const result = anthropicModelList(ids, new URL(req.url ?? '/', 'http://fake').searchParams);
+    if (result.status === 400) {
+      this.sendError(res, parsed, 400, result.message, requestId, idHeader);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', [idHeader]: requestId });
+    res.end(JSON.stringify(result.body));
+  }
+
+  /** Forget the log, the counts (list requests too), the queues and the prompt-cache memory. */
   reset(): void {
     this.log.length = 0;
     this.counts.clear();
     this.queues.anthropic.length = 0;
     this.queues.openai.length = 0;
     this.seenPrefixes.clear();
+    this.lists.anthropic = 0;
+    this.lists.openai = 0;
   }
 
   private requestId(route: VendorRoute): string {
@@ -205,8 +262,7 @@ export class FakeVendorServer {
     const path = (req.url ?? '/').split('?')[0];
 
     if (req.method === 'GET' && path === '/v1/models') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ object: 'list', data: Object.keys(this.options.contextWindows ?? {}).map((id) => ({ id, object: 'model', created: 0, owned_by: 'simulated' })) }));
+      this.listModels(req, res);
       return;
     }
 

@@ -177,7 +177,7 @@ export async function runServices(
     const messenger = createMessenger(bus, topology);
     readiness.add('bus', async () => (bus.isHealthy() ? undefined : `${bus.kind} bus is not connected`));
 
-    const context: ServiceContext = { bus, messenger, topology, db, env, secrets };
+    const context: ServiceContext = { bus, messenger, topology, db, env, secrets, readiness };
     const modules = await Promise.all(defs.map((def) => def.module(context)));
 
     const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimit });

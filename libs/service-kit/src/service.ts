@@ -8,6 +8,7 @@ import type { Topology } from '@agentflow/contracts';
 import type { MessageBus, Messenger } from '@agentflow/bus';
 import type { SqlDatabase } from '@agentflow/store';
 import type { SecretFiles } from './secrets/secret-files';
+import type { Readiness } from './health/readiness';
 
 export type ServiceName = 'ingress' | 'coordinator' | 'gateway' | 'agents' | 'notifier';
 
@@ -27,6 +28,8 @@ export interface ServiceContext {
    * (webhook secrets, vendor keys) reads it here per use, or watches for changes.
    */
   secrets: SecretFiles;
+  /** `/ready`: a service may add its own checks, or notes that inform without failing it. */
+  readiness?: Pick<Readiness, 'add' | 'note'>;
 }
 
 export interface ServiceDefinition {

@@ -24,6 +24,8 @@ import { Redactor } from './redaction/redactor';
 import { ModelRouter } from './routing/model-router';
 import { systemClock, type Clock } from './shared/clock';
 import { prometheusObserver } from './metrics/gateway-metrics';
+import { ModelAvailability } from './models/model-availability';
+import { AccountModelCheck, type AccountModelCheckOptions } from './models/account-models';
 
 /** The KV buckets a gateway shares with its replicas. */
 export interface GatewayState {
@@ -67,6 +69,16 @@ export interface GatewayOptions {
   /** Replace the providers built from config (tests may wrap them). */
   providers?: Map<string, ChatProvider>;
   vertexAuthClient?: ProviderBuildContext['vertexAuthClient'];
+  /**
+   * Check each vendor's model list at start and every few hours and turn off the configured
+   * models the account lacks: `auto` checks providers on the vendor's own API (no `baseUrl`),
+   * `all` every provider with a key and a list API. @default 'off' (the service sets `auto`)
+   */
+  modelCheck?: 'off' | 'auto' | 'all';
+  /** @default 6 hours */
+  modelRecheckMs?: number;
+  /** Tests replace the SDK model listers. */
+  modelListerFor?: AccountModelCheckOptions['listerFor'];
 }
 
 export class Gateway {
@@ -82,6 +94,10 @@ export class Gateway {
   /** Providers configured but off (no key set), with the reason a caller sees. */
   readonly unavailableProviders: ReadonlyMap<string, string>;
   readonly instanceId: string;
+  /** Configured models that must not be called now (retired, not in the account), and what serves them. */
+  readonly models: ModelAvailability;
+  /** The account's model lists, when `modelCheck` is on. */
+  readonly accountCheck: AccountModelCheck | undefined;
   private readonly records: RecordSink;
 
   constructor(private readonly options: GatewayOptions) {
@@ -120,16 +136,40 @@ export class Gateway {
       prometheusObserver.breaker(provider, model, state);
     };
     this.records = typeof options.records === 'function' ? options.records(this.logger) : options.records;
+    this.models = new ModelAvailability(config, clock);
+    this.accountCheck = (options.modelCheck ?? 'off') === 'off' ? undefined : new AccountModelCheck({
+      config, availability: this.models, logger: this.logger, keys: this.resolvedKeys(keys),
+      scope: options.modelCheck === 'all' ? 'all' : 'auto', recheckMs: options.modelRecheckMs, listerFor: options.modelListerFor,
+    });
     this.pipeline = new GatewayPipeline({
       config, settings, providers: this.providers, unavailable: this.unavailableProviders, policy: this.policy, redactor: new Redactor(), cache: this.cache, budget: this.budget,
-      limiter: this.limiter, breakers: this.breakers, router: new ModelRouter(config, settings.downgradeBelow), prices: new PriceBook(config),
+      limiter: this.limiter, breakers: this.breakers, router: new ModelRouter(config, settings.downgradeBelow, this.models), prices: new PriceBook(config),
       records: this.records, logger: this.logger, clock, random: options.random,
     });
   }
 
   /** Starts the KV watches (breakers, cache, rules-only switch) and the policy file watch. */
   async start(): Promise<void> {
-    await Promise.all([this.breakers.start(), this.cache.start(), this.policy.start(this.options.state.limits)]);
+    await Promise.all([this.breakers.start(), this.cache.start(), this.policy.start(this.options.state.limits), this.accountCheck?.start()]);
+    for (const off of this.models.offModels().filter((m) => m.reason === 'model_retired')) {
+      this.logger.warn('model off: retired', { provider: off.provider, model: off.model, servedBy: off.servedBy ?? 'next in chain', reason: off.message });
+    }
+  }
+
+  /** The keys of the providers that are on, for the account check (a provider without one is off already). */
+  private resolvedKeys(keys: ProviderKeys): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const name of this.providers.keys()) {
+      const config = this.options.providersConfig.providers[name];
+      if (!config?.apiKey) continue;
+      try {
+        const key = keys.resolve(name, config);
+        if (key) out.set(name, key);
+      } catch {
+        // No key: the provider is off and reported as such already.
+      }
+    }
+    return out;
   }
 
   generate(request: GatewayRequest, signal?: AbortSignal): Promise<GatewayResponse> {
@@ -138,6 +178,7 @@ export class Gateway {
 
   /** Stops the watches and writes pending spend and records. */
   async stop(): Promise<void> {
+    this.accountCheck?.stop();
     this.breakers.stop();
     this.cache.stop();
     this.policy.stop();

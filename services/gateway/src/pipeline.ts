@@ -203,8 +203,17 @@ export class GatewayPipeline {
       }
     }
 
-    const chain = this.d.router.route(allowed, req.complexity as Tier | undefined, this.d.budget.remainingFraction(req.attribution));
+    const offTargets: Array<{ target: ProviderTarget; outcome: string; message: string }> = [];
+    const chain = this.d.router.route(allowed, req.complexity as Tier | undefined, this.d.budget.remainingFraction(req.attribution), (target, off, instead) => {
+      offTargets.push({ target, outcome: off.reason, message: `${off.message}; ${instead ? `routed to ${instead.provider}/${instead.model}` : 'skipped'}` });
+    });
     const walk: Walk = { req, redacted, signal, attempts: [], usage: { ...ZERO }, costUsd: 0, vendorMs: 0, primary: chain[0], callNo: 0, sink, committed: false };
+    // A model that is off was never called: the answer's attempts and the audit trail say which
+    // and why, as for any fallback, so a step served by a replacement is visible after the fact.
+    for (const [i, off] of offTargets.entries()) {
+      this.attempt(walk, off.target, off.outcome, 0, off.message);
+      this.audit(req, redacted, off.target, off.outcome, undefined, `${req.requestId}:off:${i}`, new Date(clock.now()).toISOString());
+    }
     const plan = new ProviderChain(chain, this.d.router, req.dataClass, (p) => this.d.providers.has(p));
     for (let target = plan.next(); target; target = plan.next()) {
       if (signal.aborted) return this.answer(req, walk, this.abortedFields(signal));

@@ -47,12 +47,15 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     this.gateway = new Gateway({
       providersConfig, settings, state, env: this.ctx.env, logLevel: env.logLevel,
       records: (logger) => new BusRecordSink(bus, topology, logger),
+      modelCheck: env.modelCheck, modelRecheckMs: env.modelRecheckHours * 3_600_000,
       // 50/80/100 % of a budget reaches Slack through the notifier.
       onBudgetAlert: (alert) => void publishBudgetAlert(alert),
     });
     // Keep-alive undici pools instead of the SDK for OpenAI-wire vendors: the hot path of both fronts.
     this.pools = usePooledVendorClients(this.gateway, providersConfig, this.ctx.env);
     await this.gateway.start();
+    const models = this.gateway.models;
+    this.ctx.readiness?.note('models', async () => models.readinessNote());
     if (env.recordsWriter) {
       this.writer = new RecordStreamWriter(bus, topology, db, this.gateway.logger);
       await this.writer.start();

@@ -19,10 +19,10 @@ export class HealthController {
   @Get('ready')
   async ready(
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<{ status: 'ready' | 'not ready'; reasons: string[] }> {
+  ): Promise<{ status: 'ready' | 'not ready'; reasons: string[]; notes?: string[] }> {
     const report = await this.readiness.report();
     reply.status(report.ready ? 200 : 503);
-    return { status: report.ready ? 'ready' : 'not ready', reasons: report.reasons };
+    return { status: report.ready ? 'ready' : 'not ready', reasons: report.reasons, ...(report.notes ? { notes: report.notes } : {}) };
   }
 
   @Get('metrics')

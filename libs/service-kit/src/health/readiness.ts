@@ -10,6 +10,8 @@ export interface ReadinessReport {
   ready: boolean;
   /** `name: reason` for every failing check. */
   reasons: string[];
+  /** `name: note` for every note that has something to say; notes never make the process unready. */
+  notes?: string[];
 }
 
 /** Longest a check may take before it counts as failed: probes have short timeouts. */
@@ -19,8 +21,18 @@ export class Readiness {
   private readonly checks = new Map<string, ReadinessCheck>();
   private stopping = false;
 
+  private readonly notes = new Map<string, ReadinessCheck>();
+
   add(name: string, check: ReadinessCheck): void {
     this.checks.set(name, check);
+  }
+
+  /**
+   * A remark `/ready` lists under `notes` without failing (a service running degraded on purpose,
+   * e.g. the gateway with models turned off): what an operator should see, not what should stop traffic.
+   */
+  note(name: string, note: ReadinessCheck): void {
+    this.notes.set(name, note);
   }
 
   /** From now on `/ready` answers 503: the process is draining. */
@@ -52,6 +64,11 @@ export class Readiness {
       }),
     );
     const reasons = results.filter((r): r is string => r !== undefined);
-    return { ready: reasons.length === 0, reasons };
+    const notes: string[] = [];
+    for (const [name, note] of this.notes) {
+      const text = await note().catch(() => undefined);
+      if (text) notes.push(`${name}: ${text}`);
+    }
+    return { ready: reasons.length === 0, reasons, ...(notes.length ? { notes } : {}) };
   }
 }

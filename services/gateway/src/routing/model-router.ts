@@ -6,14 +6,23 @@
  */
 import type { ProviderTarget, ProvidersConfig } from '@agentflow/contracts';
 import { TIERS, type Tier } from '../config/gateway-settings';
+import type { ModelAvailability, ModelOff } from '../models/model-availability';
+
+/** Told about a target the router would not call: the model is off; `instead` serves it, or none does. */
+export type OnModelOff = (target: ProviderTarget, off: ModelOff, instead: ProviderTarget | undefined) => void;
 
 export interface RoutedTarget extends ProviderTarget {
-  /** Why it differs from what was asked: `retired`, `tier`, `budget-low`, `larger-window`. */
+  /** Why it differs from what was asked: `retired`, `tier`, `budget-low`, `larger-window`, `model_retired`, `model_not_in_account`. */
   reason?: string;
 }
 
 export class ModelRouter {
-  constructor(private readonly config: ProvidersConfig, private readonly downgradeBelow: number) {}
+  constructor(
+    private readonly config: ProvidersConfig,
+    private readonly downgradeBelow: number,
+    /** Models that must not be called (retired by date, missing from the account); none when absent. */
+    private readonly availability?: ModelAvailability,
+  ) {}
 
   tierOf(provider: string, model: string): Tier | undefined {
     return this.config.providers[provider]?.models[model]?.tier;
@@ -23,7 +32,7 @@ export class ModelRouter {
     return this.config.providers[provider]?.models[model]?.contextWindow ?? 0;
   }
 
-  route(chain: ProviderTarget[], complexity: Tier | undefined, budgetLeft: number): RoutedTarget[] {
+  route(chain: ProviderTarget[], complexity: Tier | undefined, budgetLeft: number, onOff?: OnModelOff): RoutedTarget[] {
     const low = budgetLeft < this.downgradeBelow;
     const out: RoutedTarget[] = [];
     const seen = new Set<string>();
@@ -36,11 +45,19 @@ export class ModelRouter {
         model = successor;
         reason = 'retired';
       }
+      const off = this.availability?.off(target.provider, model);
+      if (off) {
+        const instead = this.availability!.replacement(target.provider, model);
+        onOff?.({ provider: target.provider, model }, off, instead ? { provider: target.provider, model: instead } : undefined);
+        if (!instead) continue;
+        model = instead;
+        reason = off.reason;
+      }
       const current = this.tierOf(target.provider, model);
       let wanted: Tier | undefined = complexity ?? current;
       if (wanted && low) wanted = TIERS[Math.max(0, TIERS.indexOf(wanted) - 1)];
       if (provider && wanted && current && TIERS.indexOf(wanted) < TIERS.indexOf(current)) {
-        const cheaper = Object.entries(provider.models).find(([, m]) => m.tier === wanted)?.[0];
+        const cheaper = Object.entries(provider.models).find(([name, m]) => m.tier === wanted && !this.availability?.off(target.provider, name))?.[0];
         if (cheaper) {
           model = cheaper;
           reason = low ? 'budget-low' : 'tier';
@@ -63,7 +80,7 @@ export class ModelRouter {
     for (const [name, provider] of Object.entries(this.config.providers)) {
       if (provider.enabled === false || !provider.dataClasses.includes(dataClass)) continue;
       for (const [model, m] of Object.entries(provider.models)) {
-        if (m.contextWindow <= window || exclude.has(`${name}/${model}`)) continue;
+        if (m.contextWindow <= window || exclude.has(`${name}/${model}`) || this.availability?.off(name, model)) continue;
         candidates.push({ target: { provider: name, model, reason: 'larger-window' }, window: m.contextWindow, same: name === from.provider });
       }
     }
