@@ -70,6 +70,7 @@ import { parseJson } from './message-codec';
 import { objectName, sha256Hex, verifyBody } from './object-ref';
 import { checkConsumerSpec } from './provisioning-rules';
 import { RETENTION, verifyConsumerConfig, verifyStreamConfig } from './jetstream-readback';
+import { tracedHandler, tracedRequest } from './trace-context';
 
 /** Server error code of a failed expected-last-sequence check (KV compare-and-set, subject sequence). */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -413,7 +414,11 @@ export class JetStreamBus implements MessageBus {
 
   // ---- core request/reply -------------------------------------------------------------------
 
-  async request(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
+  request(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
+    return tracedRequest(subject, options, (traced) => this.requestUntraced(subject, data, traced));
+  }
+
+  private async requestUntraced(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
     this.assertOpen('request');
     if (options.signal?.aborted) throw new RequestFailedError(subject, 'aborted');
     const pending = this.nc.request(subject, data, {
@@ -443,9 +448,10 @@ export class JetStreamBus implements MessageBus {
   async serve(
     subject: string,
     queue: string,
-    handler: (msg: ReplyMessage) => Promise<void> | void,
+    untraced: (msg: ReplyMessage) => Promise<void> | void,
   ): Promise<ServiceHandle> {
     this.assertOpen('serve');
+    const handler = tracedHandler(subject, untraced);
     const capturing: string[] = [];
     for await (const name of this.jsm.streams.names(subject)) capturing.push(name);
     if (capturing.length > 0) throw new RequestSubjectCapturedError(subject, capturing[0]);

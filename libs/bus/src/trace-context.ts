@@ -11,7 +11,7 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
-import type { Headers } from './bus';
+import type { Headers, ReplyMessage, RequestOptions } from './bus';
 
 /** Writes the active (or given) context's `traceparent`/`tracestate` into `headers` and returns them. */
 export function injectTraceContext(headers: Headers, ctx: Context = context.active()): Headers {
@@ -64,6 +64,36 @@ export async function withProducerSpan<T>(
     },
     (span) => settleSpan(span, fn),
   );
+}
+
+/**
+ * A request/reply call (agents -> gateway) inside a CLIENT span whose context travels in the
+ * request's headers, so the server's span, and the vendor call under it, join the caller's trace.
+ */
+export function tracedRequest(
+  subject: string,
+  options: RequestOptions,
+  send: (options: RequestOptions) => Promise<ReplyMessage>,
+): Promise<ReplyMessage> {
+  return tracer().startActiveSpan(
+    `request ${subject}`,
+    { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } },
+    (span) => settleSpan(span, () => send({ ...options, headers: injectTraceContext({ ...(options.headers ?? {}) }) })),
+  );
+}
+
+/** A request handler run inside a SERVER span that continues the trace the request carries. */
+export function tracedHandler(
+  subject: string,
+  handler: (msg: ReplyMessage) => Promise<void> | void,
+): (msg: ReplyMessage) => Promise<void> {
+  return (msg) =>
+    tracer().startActiveSpan(
+      `serve ${subject}`,
+      { kind: SpanKind.SERVER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } },
+      extractTraceContext(msg.headers),
+      (span) => settleSpan(span, async () => handler(msg)),
+    );
 }
 
 async function settleSpan<T>(span: Span, fn: () => Promise<T>): Promise<T> {

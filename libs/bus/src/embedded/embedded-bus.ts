@@ -40,6 +40,7 @@ import { EmbeddedKv } from './embedded-kv';
 import { EmbeddedObjects, type ObjectBacking } from './embedded-objects';
 import { FileJournal } from './file-journal';
 import { EmbeddedStream, type StoredMessage } from './embedded-stream';
+import { tracedHandler, tracedRequest } from '../trace-context';
 
 export interface EmbeddedBusOptions {
   /**
@@ -416,7 +417,11 @@ export class EmbeddedBus implements MessageBus {
       );
   }
 
-  async request(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
+  request(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
+    return tracedRequest(subject, options, (traced) => this.requestUntraced(subject, data, traced));
+  }
+
+  private async requestUntraced(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
     this.assertOpen('request');
     const capturing = this.streamFor(subject);
     if (capturing) throw new RequestSubjectCapturedError(subject, capturing.spec.name);
@@ -457,9 +462,10 @@ export class EmbeddedBus implements MessageBus {
   async serve(
     subject: string,
     queue: string,
-    handler: (msg: ReplyMessage) => Promise<void> | void,
+    untraced: (msg: ReplyMessage) => Promise<void> | void,
   ): Promise<ServiceHandle> {
     this.assertOpen('serve');
+    const handler = tracedHandler(subject, untraced);
     const capturing = this.streamFor(subject);
     if (capturing) throw new RequestSubjectCapturedError(subject, capturing.spec.name);
     const listener: Listener = { subject, queue, handler };

@@ -502,6 +502,36 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       }
     });
 
+    test('trace context crosses request/reply: the server span continues the caller trace', async () => {
+      const contextManager = new AsyncLocalStorageContextManager().enable();
+      context.setGlobalContextManager(contextManager);
+      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+      trace.setGlobalTracerProvider(new BasicTracerProvider());
+      try {
+        let served: { traceparent?: string; activeTraceId?: string } | undefined;
+        const handle = await bus.serve(topo.subjects.gatewayGenerate, 'gateway', (msg) => {
+          served = { traceparent: msg.headers.traceparent, activeTraceId: trace.getActiveSpan()?.spanContext().traceId };
+          msg.respond(encodeText('ok'));
+        });
+        try {
+          const tracer = trace.getTracer('bus-contract');
+          const callerTraceId = await tracer.startActiveSpan('agent task', async (span) => {
+            await bus.request(topo.subjects.gatewayGenerate, encodeText('q'), { timeoutMs: 5_000 });
+            span.end();
+            return span.spanContext().traceId;
+          });
+          expect(served!.traceparent?.split('-')[1]).toBe(callerTraceId);
+          expect(served!.activeTraceId).toBe(callerTraceId);
+        } finally {
+          await handle.stop();
+        }
+      } finally {
+        trace.disable();
+        propagation.disable();
+        context.disable();
+      }
+    });
+
     test('stop() waits for in-flight handlers and pulls nothing new', async () => {
       const spec = taskConsumer();
       let release!: () => void;
