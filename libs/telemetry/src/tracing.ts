@@ -3,8 +3,32 @@
  * environment variables (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_TRACES_EXPORTER`, ...). One SDK per
  * process, however many services run in it; off when `OTEL_SDK_DISABLED=true` (the tests).
  */
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+
+/** Probes and scrapes: every few seconds on every pod, never worth a trace. */
+const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+/**
+ * Client and server spans from the OpenTelemetry instrumentation packages: incoming HTTP
+ * (webhooks, the CI API, the gateway's HTTP front), outgoing HTTP through `fetch` and undici (the
+ * vendors' SDKs, the gateway's pools, Octokit, Slack) and PostgreSQL queries. Outgoing calls and
+ * queries are traced only inside a traced operation, so timers and sweeps do not start traces of
+ * their own.
+ */
+function instrumentations() {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
+      requireParentforOutgoingSpans: true,
+    }),
+    new UndiciInstrumentation({ requireParentforSpans: true }),
+    new PgInstrumentation({ requireParentSpan: true }),
+  ];
+}
 
 /** Flushes and stops telemetry. Safe to call more than once. */
 export type TelemetryShutdown = () => Promise<void>;
@@ -37,12 +61,21 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
   if (running) return running.shutdown;
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME || serviceName,
-    // Instrumentation is explicit (bus hops, gateway calls); nothing is patched behind our back.
-    instrumentations: [],
+    instrumentations: instrumentations(),
     // Merged with what the env and host detectors find (OTEL_RESOURCE_ATTRIBUTES, host, process).
     ...(options.version ? { resource: resourceFromAttributes({ 'service.version': options.version }) } : {}),
   });
   sdk.start();
+  // The instrumentations patch a module when it is next required; the kit loaded http and pg
+  // before telemetry started, so require them once more (cached modules: nothing loads twice).
+  for (const name of ['http', 'https', 'pg']) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the require hook is the point
+      require(name);
+    } catch {
+      // not installed in this process: nothing to patch.
+    }
+  }
   let stopped: Promise<void> | undefined;
   const shutdown: TelemetryShutdown = () => {
     stopped ??= sdk.shutdown().finally(() => {
