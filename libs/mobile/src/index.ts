@@ -5,9 +5,10 @@
 export { findSecrets, findEmails, type SecretMatch, type FindSecretsOptions } from './secrets/find-secrets';
 export { syntheticSecret, type SyntheticSecretKind } from './secrets/synthetic';
 
-export { parseUnifiedDiff, DiffParseError } from './diff/parse-diff';
+export { parseUnifiedDiff, DiffParseError, type ParseDiffOptions } from './diff/parse-diff';
 export { diffPosition, findNewLine, newLineAtPosition, addedLineNumbers, deletedLines, reconstructOld, sparseNewContent, sparseOldContent } from './diff/lines';
 export type { DiffLine, DiffHunk, FileDiff, FileChangeStatus } from './diff/types';
+export { decodeText, MAX_TEXT_BYTES, tooLargeDetail, type TextContent } from './files/text-content';
 export { classifyFile, languageOf, isTestPath, readGitAttributes, type FileKind, type FileClass, type SourceLanguage, type ClassifyOptions } from './files/classify';
 
 export type { CoverageFormat, CoverageReport, FileCoverage, FunctionCoverage, LineHits } from './coverage/types';

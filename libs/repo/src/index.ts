@@ -10,7 +10,7 @@ export { GitHubOctokits, type GitHubAuthOptions } from './platform/github-octoki
 export { GitHubRepoReader } from './platform/github-repo-reader';
 export { GitLabRepoReader } from './platform/gitlab-repo-reader';
 export { retryAfterMs, toPlatformError } from './platform/platform-errors';
-export { toGitDiff, grepFiles, isBinary } from './platform/platform-diff';
+export { toGitDiff, grepFiles, textOf } from './platform/platform-diff';
 /** Test support (git fixtures for this lib's and the agents' tests); not used at run time. */
 export { FixtureRepo } from './testing/fixture-repo';
 export { readPlatformAccess, type PlatformAccess, type GitLabAccess } from './platform/platform-access';

@@ -53,7 +53,10 @@ export interface AnalysisReport {
   diffOnlyFiles: string[];
 }
 
-function notReviewedReason(path: string, cls: FileClass, binary: boolean): NotReviewedFile | undefined {
+function notReviewedReason(path: string, cls: FileClass, binary: boolean, repo: RepoReader): NotReviewedFile | undefined {
+  // A file too large to read is said to be, whatever its kind: it was not scanned.
+  const unread = binary ? repo.unread?.(path) : undefined;
+  if (unread?.reason === 'too-large') return { file: path, reason: 'too-large', detail: unread.detail };
   switch (cls.kind) {
     case 'interface-builder':
       return { file: path, reason: 'interface-builder', detail: 'storyboard/xib: open it in Xcode to review layout changes' };
@@ -89,6 +92,12 @@ function buildChanges(input: AnalyzeInput, isMarkedGenerated: (p: string) => boo
   }
   const diffOnly: string[] = [];
   const changes = input.diff.map((d): ChangedFile => {
+    // git diffs UTF-16 text as binary: when the file reads as text it is scanned whole.
+    const asText = d.binary && d.status !== 'deleted' ? input.repo.read(d.path) : undefined;
+    if (d.binary && asText !== undefined) {
+      const all = asText.split('\n').map((_, i) => i + 1);
+      return { path: d.path, status: d.status, class: classify(d.path, asText), content: asText, changedLines: new Set(all), diff: d };
+    }
     if (d.binary) binary.add(d.path);
     let content: string | undefined;
     if (d.status !== 'deleted' && !d.binary) {
@@ -142,7 +151,7 @@ export function analyze(input: AnalyzeInput): AnalysisReport {
 
   const notReviewed = changes
     .filter((c) => c.status !== 'deleted')
-    .map((c) => notReviewedReason(c.path, c.class, binary.has(c.path)))
+    .map((c) => notReviewedReason(c.path, c.class, binary.has(c.path) || c.content === undefined, input.repo))
     .filter((n): n is NotReviewedFile => n !== undefined);
 
   if (input.diff) {

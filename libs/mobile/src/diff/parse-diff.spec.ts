@@ -104,6 +104,27 @@ describe('parseUnifiedDiff', () => {
   it('rejects a truncated hunk with the line number', () => {
     expect(() => parseUnifiedDiff('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n')).toThrow(DiffParseError);
   });
+  it('keeps a patch GitHub cut short at the end, with the lines it has, when asked to', () => {
+    const [file] = parseUnifiedDiff('diff --git a/x.swift b/x.swift\n--- a/x.swift\n+++ b/x.swift\n@@ -1,10 +1,11 @@\n a\n+b\n c\n', { truncatedHunks: 'keep' });
+    expect(file).toMatchObject({ path: 'x.swift', patch: 'truncated', additions: 1 });
+    expect(file!.hunks[0]).toMatchObject({ oldLines: 2, newLines: 3, truncated: { oldMissing: 8, newMissing: 8 } });
+    expect(file!.hunks[0]!.lines.map((l) => l.newLine)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps a hunk cut short in the middle of a diff and reads the next file whole', () => {
+    const text = 'diff --git a/x.swift b/x.swift\n--- a/x.swift\n+++ b/x.swift\n@@ -1,7 +1,7 @@\n a\n-b\n+B\n'
+      + 'diff --git a/y.swift b/y.swift\n--- a/y.swift\n+++ b/y.swift\n@@ -1 +1 @@\n-y\n+Y\n';
+    const [x, y] = parseUnifiedDiff(text, { truncatedHunks: 'keep' });
+    expect(x).toMatchObject({ patch: 'truncated', additions: 1, deletions: 1 });
+    expect(y).toMatchObject({ path: 'y.swift', additions: 1, deletions: 1 });
+    expect(y!.patch).toBeUndefined();
+  });
+
+  it('reads CRLF patches the same as LF ones', () => {
+    const lf = parseUnifiedDiff('--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n');
+    const crlf = parseUnifiedDiff('--- a/x\r\n+++ b/x\r\n@@ -1,2 +1,2 @@\r\n a\r\n-b\r\n+c\r\n');
+    expect(crlf).toEqual(lf);
+  });
 });
 
 describe('diff positions', () => {

@@ -70,12 +70,23 @@ function finish(file: FileDiff, sawNewFileMode: boolean, sawDeletedMode: boolean
   return file;
 }
 
+export interface ParseDiffOptions {
+  /**
+   * `keep`: a hunk that stops before its header's counts (GitHub cuts long patches short) keeps the
+   * lines it has, is marked `truncated`, and its file `patch: 'truncated'`; parsing goes on with the
+   * next file. `throw`: such a hunk is a {@link DiffParseError} (a diff a person passed in should be
+   * whole). @default 'throw'
+   */
+  truncatedHunks?: 'throw' | 'keep';
+}
+
 /**
  * Parses a unified diff (`git diff`, `git format-patch`, `diff -u`) into files, hunks and lines with
  * old and new line numbers and review positions. Handles renames and copies, mode changes, new and
  * deleted files, binary files, quoted paths, CRLF and `\ No newline at end of file`.
  */
-export function parseUnifiedDiff(text: string): FileDiff[] {
+export function parseUnifiedDiff(text: string, options: ParseDiffOptions = {}): FileDiff[] {
+  const keepTruncated = options.truncatedHunks === 'keep';
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const files: FileDiff[] = [];
@@ -89,6 +100,15 @@ export function parseUnifiedDiff(text: string): FileDiff[] {
   let newNo = 0;
   let position = 0;
 
+  /** Ends a hunk that stopped short: its counts become what is present, and the file says so. */
+  const cutShort = () => {
+    if (!hunk || !file) return;
+    hunk.truncated = { oldMissing: oldLeft, newMissing: newLeft };
+    hunk.oldLines -= oldLeft;
+    hunk.newLines -= newLeft;
+    file.patch = 'truncated';
+    oldLeft = newLeft = 0;
+  };
   const close = () => {
     if (file) files.push(finish(file, newMode, deletedMode));
     file = undefined;
@@ -129,6 +149,11 @@ export function parseUnifiedDiff(text: string): FileDiff[] {
         entry = { kind: 'context', content, oldLine: oldNo++, newLine: newNo++, position: ++position };
         oldLeft--;
         newLeft--;
+      } else if (keepTruncated) {
+        // The next file's header (or other non-hunk text): this hunk was cut short; read the line again outside it.
+        cutShort();
+        i--;
+        continue;
       } else {
         throw new DiffParseError(`hunk ${hunk.header} ends early: expected ${oldLeft} old and ${newLeft} new lines more`, lineNo);
       }
@@ -209,7 +234,8 @@ export function parseUnifiedDiff(text: string): FileDiff[] {
     }
   }
   if (hunk && (oldLeft > 0 || newLeft > 0)) {
-    throw new DiffParseError(`hunk ${hunk.header} is truncated: ${oldLeft} old and ${newLeft} new lines missing`, lines.length);
+    if (!keepTruncated) throw new DiffParseError(`hunk ${hunk.header} is truncated: ${oldLeft} old and ${newLeft} new lines missing`, lines.length);
+    cutShort();
   }
   close();
   return files;

@@ -26,6 +26,12 @@ export interface DiffHunk {
   /** The function or section name git prints after the second `@@`, if any. */
   section?: string;
   lines: DiffLine[];
+  /**
+   * The hunk stopped before its header's counts were met (a platform cut the patch short) and the
+   * parser was asked to keep it: `oldLines`/`newLines` then count the lines actually present, and
+   * this says how many of each the header promised beyond them.
+   */
+  truncated?: { oldMissing: number; newMissing: number };
 }
 
 export type FileChangeStatus = 'added' | 'deleted' | 'modified' | 'renamed' | 'copied';
@@ -48,4 +54,13 @@ export interface FileDiff {
   hunks: DiffHunk[];
   additions: number;
   deletions: number;
+  /**
+   * How much of this file's change the source sent, when not all of it (platform APIs only):
+   * `truncated`: the patch was cut short, the hunks hold what arrived;
+   * `absent`: a text file listed with no patch (its diff is too large), no hunks;
+   * `from-head`: no patch came, the hunks were rebuilt from the head content (an added file);
+   * `unlisted`: changed, but past the platform's cap on listed files, so nothing of it was seen.
+   * Absent when the whole patch is here.
+   */
+  patch?: 'truncated' | 'absent' | 'from-head' | 'unlisted';
 }

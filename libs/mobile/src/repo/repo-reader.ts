@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { decodeText, MAX_TEXT_BYTES, tooLargeDetail } from '../files/text-content';
 
 /** Read access to the files of a checkout, by path relative to its root with `/` separators. */
 export interface RepoReader {
@@ -7,18 +8,13 @@ export interface RepoReader {
   readonly files: readonly string[];
   /** The file's text, or undefined when it does not exist or is not text. */
   read(path: string): string | undefined;
+  /** Why `read` gave no text for a file that exists: `binary`, or `too large: N MB (...)`. */
+  unread?(path: string): { reason: 'binary' | 'too-large'; detail?: string } | undefined;
 }
 
 /** Folders that hold build output, caches or vendored checkouts, never code under review. */
 const SKIPPED_DIRS = new Set(['.git', '.svn', '.hg', 'node_modules', 'build', '.build', 'DerivedData', '.gradle', '.idea', '.swiftpm', 'Pods', 'Carthage', '.kotlin', 'xcuserdata', '.agentflow']);
 
-/** Files larger than this are listed but not read: no rule needs a multi-megabyte text. */
-const MAX_READ_BYTES = 2 * 1024 * 1024;
-
-function looksBinary(buffer: Buffer): boolean {
-  const probe = buffer.subarray(0, 8000);
-  return probe.includes(0);
-}
 
 /** Walks a directory (which need not be a git repository), skipping build output and vendored code. */
 export function directoryReader(root: string): RepoReader {
@@ -35,6 +31,7 @@ export function directoryReader(root: string): RepoReader {
   walk(root);
   files.sort();
   const cache = new Map<string, string | undefined>();
+  const unread = new Map<string, { reason: 'binary' | 'too-large'; detail?: string }>();
   return {
     files,
     read(path) {
@@ -42,15 +39,20 @@ export function directoryReader(root: string): RepoReader {
       let text: string | undefined;
       try {
         const full = join(root, path);
-        if (statSync(full).size <= MAX_READ_BYTES) {
-          const buffer = readFileSync(full);
-          text = looksBinary(buffer) ? undefined : buffer.toString('utf8');
-        }
+        const size = statSync(full).size;
+        // Text over the limit is listed, not read: said as too large, never as binary.
+        const content = size > MAX_TEXT_BYTES ? { kind: 'too-large' as const, bytes: size } : decodeText(readFileSync(full));
+        if (content.kind === 'text') text = content.text;
+        else if (content.kind === 'too-large') unread.set(path, { reason: 'too-large', detail: tooLargeDetail(content.bytes) });
+        else unread.set(path, { reason: 'binary' });
       } catch {
         text = undefined;
       }
       cache.set(path, text);
       return text;
+    },
+    unread(path) {
+      return unread.get(path);
     },
   };
 }

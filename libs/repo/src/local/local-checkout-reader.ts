@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
+import { decodeText, parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
 import { CatFileBatch } from './cat-file-batch';
 import { isPinnedCommit, type RepoReadCache } from '../cache/repo-read-cache';
 import { RepoReadError, type RepoReader } from '../repo-reader';
@@ -71,8 +71,10 @@ export class GitCheckoutReader implements RepoReader {
     if (path.includes('\n')) return null;
     return this.kept([sha], `file\0${sha}\0${path}`, async () => {
       const buffer = await this.batch.read(`${sha}:${path}`);
-      if (!buffer || buffer.subarray(0, 8000).includes(0)) return null;
-      return buffer.toString('utf8');
+      if (!buffer) return null;
+      // UTF-16 text (Xcode .strings) is text, not binary; text past the scan limit is not read.
+      const content = decodeText(buffer);
+      return content.kind === 'text' ? content.text : null;
     });
   }
 

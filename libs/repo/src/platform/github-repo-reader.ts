@@ -3,7 +3,7 @@ import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
 import type { GitHubOctokits } from './github-octokits';
 import { toRepoReadError } from './platform-errors';
 import { RepoReadError, type RepoReader } from '../repo-reader';
-import { grepFiles, isBinary, toGitDiff } from './platform-diff';
+import { grepFiles, textOf, toGitDiff } from './platform-diff';
 
 const STATUS: Record<string, 'added' | 'removed' | 'modified' | 'renamed'> = { added: 'added', removed: 'removed', renamed: 'renamed', copied: 'added' };
 
@@ -54,7 +54,7 @@ export class GitHubRepoReader implements RepoReader {
       const { data } = await o.repos.getContent({ owner: this.owner, repo: this.name, path, ref: sha, mediaType: { format: 'raw' } });
       const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : 'content' in data && typeof data.content === 'string' ? Buffer.from(data.content, 'base64') : null;
       if (!buffer) return null;
-      return isBinary(buffer) ? null : buffer.toString('utf8');
+      return textOf(buffer);
     } catch (error) {
       if ((error as { status?: number }).status === 404) return null;
       throw toRepoReadError(error, `${this.label} read ${path}@${sha.slice(0, 12)}`);

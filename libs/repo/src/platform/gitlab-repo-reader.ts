@@ -2,7 +2,7 @@
 import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
 import { retryAfterMs } from './platform-errors';
 import { RepoReadError, type RepoReader } from '../repo-reader';
-import { grepFiles, isBinary, toGitDiff } from './platform-diff';
+import { grepFiles, textOf, toGitDiff } from './platform-diff';
 
 interface GitLabDiff {
   old_path: string;
@@ -60,7 +60,7 @@ export class GitLabRepoReader implements RepoReader {
         const response = await this.get(`/repository/files/${encodeURIComponent(path)}/raw?ref=${encodeURIComponent(sha)}`, true);
         if (!response) return null;
         const buffer = Buffer.from(await response.arrayBuffer());
-        return isBinary(buffer) ? null : buffer.toString('utf8');
+        return textOf(buffer);
       })();
       this.cache.set(key, pending);
     }

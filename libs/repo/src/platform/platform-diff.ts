@@ -1,4 +1,6 @@
-/** Helpers the API-backed readers share: platform diff entries as git diff text, grep over reads, binary sniffing. */
+/** Helpers the API-backed readers share: platform diff entries as git diff text, grep over reads, text sniffing. */
+import { decodeText } from '@agentflow/mobile';
+
 /** A platform diff entry turned into the `diff --git` text `parseUnifiedDiff` reads. */
 export function toGitDiff(entry: { oldPath: string; newPath: string; status: 'added' | 'removed' | 'modified' | 'renamed'; patch?: string }): string {
   const oldName = entry.status === 'added' ? '/dev/null' : `a/${entry.oldPath}`;
@@ -33,6 +35,8 @@ export async function grepFiles(files: string[], needle: string, limit: number, 
   return hits.slice(0, limit);
 }
 
-export function isBinary(buffer: Buffer): boolean {
-  return buffer.subarray(0, 8000).includes(0);
+/** A platform file's text as the agents read it: UTF-8 or UTF-16, up to the scan limit; else null. */
+export function textOf(buffer: Buffer): string | null {
+  const content = decodeText(buffer);
+  return content.kind === 'text' ? content.text : null;
 }

@@ -58,7 +58,8 @@ export class MobileRulesAnalyzer implements MobileAnalyzer {
 
   async run(diff: FileDiff[], repo: RepoContext, agent: string, options: RuleOptions = {}): Promise<RuleRun> {
     const files = await repo.listFiles();
-    const changed = new Set(diff.filter((d) => d.status !== 'deleted' && !d.binary).map((d) => d.path));
+    // Binary-diffed files are read too: git diffs UTF-16 text as binary, and the rules scan it (a real binary reads as null).
+    const changed = new Set(diff.filter((d) => d.status !== 'deleted').map((d) => d.path));
     const wanted = files.filter((f) => changed.has(f) || RULE_INPUTS.test(f));
     const contents = new Map<string, string>();
     await Promise.all(
