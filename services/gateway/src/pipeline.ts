@@ -20,6 +20,7 @@ import { RateLimitWaitTooLong, type RateLimiter } from './limits/rate-limiter';
 import type { GatewayLogger } from './log/gateway-logger';
 import { allowsDataClass, type PolicyState } from './policy/rules-only-switch';
 import type { ChatProvider, ChatResult, TokenCounts } from './providers/chat-provider';
+import { endVendorSpan, inVendorSpan, startVendorSpan } from './telemetry/vendor-span';
 import { OUTAGE_FAILURES, ProviderError, type ProviderFailure } from './providers/provider-error';
 import type { Redacted, Redactor } from './redaction/redactor';
 import { decideRetry } from './retry/backoff';
@@ -347,6 +348,10 @@ export class GatewayPipeline {
     const started = clock.now();
     walk.callNo += 1;
     const callId = `${req.requestId}:${walk.callNo}`;
+    const span = startVendorSpan({
+      provider: target.provider, kind: this.d.config.providers[target.provider]?.kind, model: target.model, requestId: req.requestId, attempt: attemptNo,
+      fallback: target.provider !== walk.primary.provider || target.model !== walk.primary.model, maxTokens: req.maxTokens, temperature: req.temperature,
+    });
     let result: ChatResult | undefined;
     let error: ProviderError | undefined;
     try {
@@ -355,15 +360,15 @@ export class GatewayPipeline {
         temperature: req.temperature, responseSchema: req.responseSchema, cachePrompt: true, signal, timeoutMs,
       };
       const sink = walk.sink;
-      result = sink && provider.stream
-        ? await provider.stream(call, (piece, usage) => {
+      result = await inVendorSpan(span, async () => sink && provider.stream
+        ? provider.stream(call, (piece, usage) => {
           if (!walk.committed) {
             walk.committed = true;
             sink.start({ provider: target.provider, model: target.model, usage });
           }
           sink.piece(piece);
         })
-        : await provider.generate(call);
+        : provider.generate(call));
     } catch (e) {
       error = e instanceof ProviderError ? e : new ProviderError('network', `${target.provider}/${target.model}: ${e instanceof Error ? e.name : 'error'}`, target);
     }
@@ -383,6 +388,7 @@ export class GatewayPipeline {
     else breakers.release(target.provider, target.model, probe);
 
     const vendorRequestId = result?.vendorRequestId ?? error?.vendorRequestId;
+    endVendorSpan(span, { outcome: failure, usage, costUsd: cost, vendorRequestId, status: error?.status });
     this.observer.call(target.provider, target.model, failure);
     if (error) this.observer.error(target.provider, error.failure);
     this.attempt(walk, target, failure, durationMs, error?.message, error?.status, vendorRequestId);

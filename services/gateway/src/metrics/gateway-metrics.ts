@@ -11,6 +11,7 @@
 import { BREAKER_STATE_VALUE, metrics } from '@agentflow/telemetry';
 import type { LedgerEntry } from '../cost/ledger-entry';
 import type { BreakerState } from '../breaker/circuit-breaker';
+import { markCacheOutcome } from '../telemetry/vendor-span';
 
 export interface PipelineObserver {
   call(provider: string, model: string, outcome: string): void;
@@ -91,6 +92,7 @@ export const prometheusObserver: PipelineObserver = {
   cache: (hit) => {
     const result = hit ? 'hit' : 'miss';
     cacheRequests.add(result, () => ({ result }), 1);
+    markCacheOutcome(hit);
   },
   breaker: (provider, model, state) => metrics.breakerState.set({ provider, model }, BREAKER_STATE_VALUE[state === 'half-open' ? 'half_open' : state]),
   error: (provider, code) => errors.add(provider + SEP + code, () => ({ service: 'gateway', agent: '-', provider, code }), 1),
