@@ -31,6 +31,15 @@ export function isUniqueViolation(error: unknown): boolean {
   return sqlStateOf(error) === SqlState.uniqueViolation;
 }
 
+/**
+ * SQLSTATE class 22, "data exception": the values themselves are wrong (a NUL in text, 22021; a
+ * number out of range for its column, 22003; an invalid date, 22008). The same statement fails the
+ * same way on every retry, so it is permanent: record it, never retry it.
+ */
+export function isSqlDataError(error: unknown): boolean {
+  return sqlStateOf(error)?.startsWith('22') ?? false;
+}
+
 /** Conflicts that a retry of the whole transaction resolves. */
 export function isRetryableSqlError(error: unknown): boolean {
   const code = sqlStateOf(error);

@@ -5,6 +5,11 @@ import { readPlatformAccess } from '@agentflow/repo';
 export interface IngressConfig {
   /** `GITHUB_WEBHOOK_SECRET`: the HMAC key of `X-Hub-Signature-256`. Unset: `/webhooks/github` answers 503. */
   githubWebhookSecret?: string;
+  /**
+   * `GITHUB_WEBHOOK_PREVIOUS_SECRET` until `GITHUB_WEBHOOK_PREVIOUS_SECRET_UNTIL`: during a rotation
+   * the old secret is accepted beside the new one, up to the end of the overlap (docs/ingress.md).
+   */
+  githubPreviousWebhookSecret?: { value: string; until: Date };
   github: {
     /** `GITHUB_API_URL` (GitHub Enterprise: `https://ghe.example.com/api/v3`). @default https://api.github.com */
     apiUrl: string;
@@ -17,6 +22,8 @@ export interface IngressConfig {
   gitlab: {
     /** `GITLAB_WEBHOOK_TOKEN`: compared with `X-Gitlab-Token`. Unset: `/webhooks/gitlab` answers 503. */
     webhookToken?: string;
+    /** `GITLAB_WEBHOOK_PREVIOUS_TOKEN` until `GITLAB_WEBHOOK_PREVIOUS_TOKEN_UNTIL`: the old token during a rotation. */
+    previousWebhookToken?: { value: string; until: Date };
     /** `GITLAB_URL`. @default https://gitlab.com */
     url: string;
     /** `GITLAB_TOKEN`: API token for diffs, members and notes. */
@@ -48,12 +55,34 @@ function positiveInt(env: Readonly<Record<string, string | undefined>>, name: st
   return value;
 }
 
+/**
+ * The previous secret of a rotation and the end of its overlap. The end is required: an old secret
+ * accepted with no end would stay valid long after everyone forgot it was there.
+ */
+function previousSecret(env: Readonly<Record<string, string | undefined>>, name: string): { value: string; until: Date } | undefined {
+  const value = env[name];
+  const untilName = `${name}_UNTIL`;
+  const raw = env[untilName];
+  if (!value) {
+    if (raw) throw new ConfigError(`${untilName} is set but ${name} is not; set both during a rotation, or unset ${untilName}`);
+    return undefined;
+  }
+  const until = raw && /^\d{4}-\d{2}-\d{2}T/.test(raw) ? new Date(raw) : undefined;
+  if (!until || Number.isNaN(until.getTime())) {
+    throw new ConfigError(
+      `${name} is set, so ${untilName} must say when the rotation ends (an ISO-8601 time such as 2026-12-08T12:00:00Z; got ${raw ? `"${raw}"` : 'nothing'}); after it the previous secret is refused`,
+    );
+  }
+  return { value, until };
+}
+
 export function readIngressConfig(env: Readonly<Record<string, string | undefined>>): IngressConfig {
   const access = readPlatformAccess(env);
   return {
     githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
+    githubPreviousWebhookSecret: previousSecret(env, 'GITHUB_WEBHOOK_PREVIOUS_SECRET'),
     github: access.github,
-    gitlab: { webhookToken: env.GITLAB_WEBHOOK_TOKEN || undefined, ...access.gitlab },
+    gitlab: { webhookToken: env.GITLAB_WEBHOOK_TOKEN || undefined, previousWebhookToken: previousSecret(env, 'GITLAB_WEBHOOK_PREVIOUS_TOKEN'), ...access.gitlab },
     adminToken: env.AGENTFLOW_API_TOKEN || undefined,
     maxBodyBytes: positiveInt(env, 'INGRESS_MAX_BODY_BYTES', 25 * 1024 * 1024),
     spoolDrainIntervalMs: positiveInt(env, 'INGRESS_SPOOL_DRAIN_MS', 2000),

@@ -24,7 +24,7 @@ import { BusDeliveryPublisher, type DeliveryPublisher } from './webhooks/deliver
 import { WebhookIntake } from './webhooks/intake';
 import { SpoolForwarder } from './webhooks/spool-forwarder';
 import { WebhookSpool } from './webhooks/spool';
-import { GitHubSignatureVerifier } from './webhooks/verify';
+import { WebhookKeyRing, type RotatingSecret, type WebhookSecretSource } from './webhooks/verify';
 
 export interface IngressContext {
   bus: MessageBus;
@@ -41,6 +41,12 @@ export interface IngressOverrides {
   /** The App's delivery API and repositories (tests point it at a fake). */
   githubApp?: GitHubAppAccess;
   log?: IngressLog;
+  /**
+   * Reads a secret variable as it is now (the service kit's `SecretFiles.get`: a mounted file is
+   * re-read when it changed), so a rotated webhook secret takes effect without a restart. Absent:
+   * the values read at start-up.
+   */
+  secret?: (variable: string) => string | undefined;
 }
 
 export interface Ingress {
@@ -61,6 +67,19 @@ export function deliveryConsumer(topology: Topology): ConsumerSpec {
   return { ...DEFAULT_CONSUMER, stream: topology.streams.webhooks.name, durable: 'ingress-deliveries', filterSubject: `${topology.prefix}.webhooks.>` };
 }
 
+/** The webhook secrets accepted now: the current one, and the previous one until its overlap ends. */
+export function webhookSecretSource(config: IngressConfig, secret: (variable: string) => string | undefined = () => undefined): WebhookSecretSource {
+  const ring = (current: string | undefined, previous: { value: string; until: Date } | undefined, previousVariable: string): RotatingSecret[] => [
+    ...(current ? [{ value: current }] : []),
+    // The overlap's end is configuration, read once; only the value may be rotated in its file.
+    ...(previous ? [{ value: secret(previousVariable) || previous.value, until: previous.until }] : []),
+  ];
+  return {
+    github: () => ring(secret('GITHUB_WEBHOOK_SECRET') || config.githubWebhookSecret, config.githubPreviousWebhookSecret, 'GITHUB_WEBHOOK_PREVIOUS_SECRET'),
+    gitlab: () => ring(secret('GITLAB_WEBHOOK_TOKEN') || config.gitlab.webhookToken, config.gitlab.previousWebhookToken, 'GITLAB_WEBHOOK_PREVIOUS_TOKEN'),
+  };
+}
+
 export function createIngress(ctx: IngressContext, config: IngressConfig, overrides: IngressOverrides = {}): Ingress {
   const log = overrides.log ?? { log: () => undefined, warn: () => undefined, error: () => undefined };
   const clock = overrides.clock ?? systemClock;
@@ -75,8 +94,7 @@ export function createIngress(ctx: IngressContext, config: IngressConfig, overri
   const matcher = overrides.matcher ?? WorkflowProjectMatcher.fromDirectory(config.workflowsDir);
   const runs = new RunRequester(ctx.db, ctx.messenger, ctx.topology);
   const intake = new WebhookIntake({
-    githubVerifier: config.githubWebhookSecret ? new GitHubSignatureVerifier(config.githubWebhookSecret) : undefined,
-    gitlabToken: config.gitlab.webhookToken, publisher, deliveries, spool, db: ctx.db, maxBodyBytes: config.maxBodyBytes, clock, log,
+    keys: new WebhookKeyRing(webhookSecretSource(config, overrides.secret), clock), publisher, deliveries, spool, db: ctx.db, maxBodyBytes: config.maxBodyBytes, clock, log,
   });
   const processor = new DeliveryProcessor({ platforms, matcher, runs, deliveries, dismissals: new DismissalStore(ctx.db), outcomes: new PullRequestOutcomeStore(ctx.db), messenger: ctx.messenger, topology: ctx.topology, log });
   const forwarder = new SpoolForwarder(spool, publisher, clock, log);

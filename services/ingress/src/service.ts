@@ -28,7 +28,7 @@ export const ingressService: ServiceDefinition = {
   name: 'ingress',
   module: (ctx) => {
     const config = readIngressConfig(ctx.env);
-    const ingress = createIngress(ctx, config, { log: new Logger('ingress') });
+    const ingress = createIngress(ctx, config, { log: new Logger('ingress'), secret: (variable) => ctx.secrets.get(variable) });
     return {
       module: IngressModule,
       controllers: [WebhooksController, RunsController],

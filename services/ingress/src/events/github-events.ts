@@ -1,7 +1,7 @@
 /** GitHub deliveries to {@link IngressEvent}s. */
 import type { CiEvent, ChangeRef } from '@agentflow/contracts';
 import { parseCommand } from './commands';
-import { at, bool, list, num, str, type Json } from './read';
+import { at, bool, id, list, prNumber, str, type Json } from './read';
 import type { ChangeEvent, IngressEvent } from './types';
 
 const PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review', 'labeled']);
@@ -17,18 +17,18 @@ function ci(repo: string | undefined, headSha: string | undefined, conclusion: s
 
 export function readGitHubEvent(event: string, payload: Json): IngressEvent {
   const repo = str(payload, 'repository.full_name');
-  const installationId = num(payload, 'installation.id');
+  const installationId = id(payload, 'installation.id');
   const action = str(payload, 'action');
   switch (event) {
     case 'pull_request': {
       if (action === 'closed') {
-        const number = num(payload, 'pull_request.number') ?? num(payload, 'number');
+        const number = prNumber(payload, 'pull_request.number') ?? prNumber(payload, 'number');
         if (!repo || !number) return { kind: 'ignored', reason: 'pull_request.closed without repository or number' };
         return { kind: 'closed', platform: 'github', repo, pr: number, how: bool(payload, 'pull_request.merged') ? 'merged' : 'closed' };
       }
       if (!action || !PR_ACTIONS.has(action)) return { kind: 'ignored', reason: `pull_request.${action ?? '?'} starts no review` };
       const pr = at(payload, 'pull_request');
-      const number = num(pr, 'number');
+      const number = prNumber(pr, 'number');
       const headSha = str(pr, 'head.sha');
       if (!repo || !number || !headSha) return { kind: 'ignored', reason: 'pull_request payload without repository, number or head SHA' };
       if (str(pr, 'state') === 'closed') return { kind: 'ignored', reason: 'pull request is closed' };
@@ -52,28 +52,28 @@ export function readGitHubEvent(event: string, payload: Json): IngressEvent {
       if (str(payload, 'comment.user.type') === 'Bot') return { kind: 'ignored', reason: 'comment by a bot' };
       const parsed = parseCommand(str(payload, 'comment.body') ?? '');
       if (!parsed) return { kind: 'ignored', reason: 'comment has no /agentflow command' };
-      const number = num(payload, 'issue.number');
+      const number = prNumber(payload, 'issue.number');
       const commenter = str(payload, 'comment.user.login');
-      const commentId = num(payload, 'comment.id');
+      const commentId = id(payload, 'comment.id');
       if (!repo || !number || !commenter || commentId === undefined) return { kind: 'ignored', reason: 'comment payload without repository, number, author or id' };
       return { kind: 'command', platform: 'github', ...parsed, repo, pr: number, commenter, commentId: String(commentId), installationId };
     }
     case 'check_suite': {
       if (action !== 'completed') return { kind: 'ignored', reason: `check_suite.${action ?? '?'} is not a result` };
       const s = at(payload, 'check_suite');
-      return ci(repo, str(s, 'head_sha'), str(s, 'conclusion'), str(s, 'app.name') ?? str(s, 'app.slug'), str(s, 'url'), { kind: 'check_suite', id: num(s, 'id'), branch: str(s, 'head_branch') });
+      return ci(repo, str(s, 'head_sha'), str(s, 'conclusion'), str(s, 'app.name') ?? str(s, 'app.slug'), str(s, 'url'), { kind: 'check_suite', id: id(s, 'id'), branch: str(s, 'head_branch') });
     }
     case 'check_run': {
       if (action !== 'completed') return { kind: 'ignored', reason: `check_run.${action ?? '?'} is not a result` };
       const r = at(payload, 'check_run');
       // Our own check runs would otherwise wake steps waiting for CI.
       if ((str(r, 'name') ?? '').startsWith('agentflow')) return { kind: 'ignored', reason: 'agentflow\'s own check run' };
-      return ci(repo, str(r, 'head_sha'), str(r, 'conclusion'), str(r, 'name'), str(r, 'html_url'), { kind: 'check_run', id: num(r, 'id'), app: str(r, 'app.slug') });
+      return ci(repo, str(r, 'head_sha'), str(r, 'conclusion'), str(r, 'name'), str(r, 'html_url'), { kind: 'check_run', id: id(r, 'id'), app: str(r, 'app.slug') });
     }
     case 'workflow_run': {
       if (action !== 'completed') return { kind: 'ignored', reason: `workflow_run.${action ?? '?'} is not a result` };
       const w = at(payload, 'workflow_run');
-      return ci(repo, str(w, 'head_sha'), str(w, 'conclusion'), str(w, 'name'), str(w, 'html_url'), { kind: 'workflow_run', id: num(w, 'id'), branch: str(w, 'head_branch'), event: str(w, 'event') });
+      return ci(repo, str(w, 'head_sha'), str(w, 'conclusion'), str(w, 'name'), str(w, 'html_url'), { kind: 'workflow_run', id: id(w, 'id'), branch: str(w, 'head_branch'), event: str(w, 'event') });
     }
     case 'status': {
       const state = str(payload, 'state');

@@ -1,7 +1,7 @@
 /** GitLab hook bodies to {@link IngressEvent}s. The trigger names match GitHub's, so workflows need not care. */
 import type { ChangeRef } from '@agentflow/contracts';
 import { parseCommand } from './commands';
-import { at, bool, list, num, str, type Json } from './read';
+import { at, bool, id, list, prNumber, str, type Json } from './read';
 import type { ChangeEvent, IngressEvent } from './types';
 
 const ZERO_SHA = /^0+$/;
@@ -25,19 +25,19 @@ function mergeRequestAction(payload: Json): ChangeEvent['action'] | null {
 
 export function readGitLabEvent(event: string, payload: Json): IngressEvent {
   const repo = str(payload, 'project.path_with_namespace');
-  const projectId = num(payload, 'project.id') ?? num(payload, 'project_id');
+  const projectId = id(payload, 'project.id') ?? id(payload, 'project_id');
   switch (event) {
     case 'Merge Request Hook': {
       const mrAction = str(payload, 'object_attributes.action');
       if (mrAction === 'close' || mrAction === 'merge') {
-        const iid = num(payload, 'object_attributes.iid');
+        const iid = prNumber(payload, 'object_attributes.iid');
         if (!repo || !iid) return { kind: 'ignored', reason: `merge request ${mrAction} without project or iid` };
         return { kind: 'closed', platform: 'gitlab', repo, pr: iid, how: mrAction === 'merge' ? 'merged' : 'closed' };
       }
       const action = mergeRequestAction(payload);
       if (!action) return { kind: 'ignored', reason: `merge request ${str(payload, 'object_attributes.action') ?? '?'} starts no review` };
       const mr = at(payload, 'object_attributes');
-      const iid = num(mr, 'iid');
+      const iid = prNumber(mr, 'iid');
       const headSha = str(mr, 'last_commit.id');
       if (!repo || !iid || !headSha) return { kind: 'ignored', reason: 'merge request hook without project, iid or last commit' };
       if (str(mr, 'state') === 'closed' || str(mr, 'state') === 'merged') return { kind: 'ignored', reason: `merge request is ${str(mr, 'state')}` };
@@ -61,21 +61,21 @@ export function readGitLabEvent(event: string, payload: Json): IngressEvent {
       if (bool(payload, 'user.bot') || str(payload, 'user.username')?.endsWith('-bot')) return { kind: 'ignored', reason: 'note by a bot' };
       const parsed = parseCommand(str(payload, 'object_attributes.note') ?? '');
       if (!parsed) return { kind: 'ignored', reason: 'note has no /agentflow command' };
-      const iid = num(payload, 'merge_request.iid');
+      const iid = prNumber(payload, 'merge_request.iid');
       const commenter = str(payload, 'user.username');
-      const commentId = num(payload, 'object_attributes.id');
+      const commentId = id(payload, 'object_attributes.id');
       if (!repo || !iid || !commenter || commentId === undefined) return { kind: 'ignored', reason: 'note hook without project, merge request, author or id' };
-      return { kind: 'command', platform: 'gitlab', ...parsed, repo, pr: iid, commenter, commenterId: num(payload, 'user.id'), commentId: String(commentId), projectId };
+      return { kind: 'command', platform: 'gitlab', ...parsed, repo, pr: iid, commenter, commenterId: id(payload, 'user.id'), commentId: String(commentId), projectId };
     }
     case 'Emoji Hook': {
       if (str(payload, 'event_type') !== 'award') return { kind: 'ignored', reason: `emoji ${str(payload, 'event_type') ?? '?'} is not a new reaction` };
       if (str(payload, 'object_attributes.name') !== 'thumbsdown') return { kind: 'ignored', reason: `emoji ${str(payload, 'object_attributes.name') ?? '?'} is not a dismissal` };
       if (str(payload, 'object_attributes.awardable_type') !== 'Note') return { kind: 'ignored', reason: 'emoji is not on a comment' };
-      const iid = num(payload, 'merge_request.iid');
-      const noteId = num(payload, 'object_attributes.awardable_id');
+      const iid = prNumber(payload, 'merge_request.iid');
+      const noteId = id(payload, 'object_attributes.awardable_id');
       const reactor = str(payload, 'user.username');
       if (!repo || !iid || noteId === undefined || !reactor) return { kind: 'ignored', reason: 'emoji hook without project, merge request, comment or user' };
-      return { kind: 'reaction', platform: 'gitlab', repo, pr: iid, commentId: String(noteId), reactor, reactorId: num(payload, 'user.id'), projectId };
+      return { kind: 'reaction', platform: 'gitlab', repo, pr: iid, commentId: String(noteId), reactor, reactorId: id(payload, 'user.id'), projectId };
     }
     case 'Pipeline Hook': {
       const status = str(payload, 'object_attributes.status');
@@ -85,8 +85,8 @@ export function readGitLabEvent(event: string, payload: Json): IngressEvent {
         kind: 'ci',
         ci: {
           platform: 'gitlab', repo, headSha: sha, conclusion: PIPELINE_CONCLUSION[status] ?? 'error',
-          name: `pipeline ${num(payload, 'object_attributes.id') ?? ''}`.trim(), url: str(payload, 'object_attributes.url'),
-          details: { kind: 'pipeline', id: num(payload, 'object_attributes.id'), ref: str(payload, 'object_attributes.ref'), status, mergeRequest: num(payload, 'merge_request.iid') },
+          name: `pipeline ${id(payload, 'object_attributes.id') ?? ''}`.trim(), url: str(payload, 'object_attributes.url'),
+          details: { kind: 'pipeline', id: id(payload, 'object_attributes.id'), ref: str(payload, 'object_attributes.ref'), status, mergeRequest: prNumber(payload, 'merge_request.iid') },
         },
       };
     }

@@ -8,11 +8,13 @@
  */
 import { describeError, dismissalMessageId, isRetryable, type ChangeRef, type FindingDismissed, type RunCancel, type Topology, type WebhookReceived } from '@agentflow/contracts';
 import type { Messenger } from '@agentflow/bus';
+import { isSqlDataError } from '@agentflow/store';
 import type { NormalizedEvent } from '@agentflow/workflow';
 import { HELP_TEXT } from '../events/commands';
 import { readGitHubEvent } from '../events/github-events';
 import { readGitLabEvent } from '../events/gitlab-events';
 import type { ChangedFile, ChangeEvent, ClosedEvent, CommandEvent, IngressEvent, PushEvent, ReactionEvent } from '../events/types';
+import { storable, storableJson } from '../input/text';
 import type { IngressLog } from '../log';
 import type { PlatformClient, PlatformClients } from '../platform/platform-client';
 import type { RunRequester, TriggerSource } from '../runs/run-requester';
@@ -34,7 +36,8 @@ export interface ProcessorDeps {
 }
 
 export interface ProcessOutcome {
-  outcome: 'matched' | 'ignored';
+  /** `rejected`: the input itself makes the delivery impossible (not JSON, a value the database refuses); the detail says why. */
+  outcome: 'matched' | 'ignored' | 'rejected';
   runIds: string[];
   detail: string;
 }
@@ -49,21 +52,44 @@ export class DeliveryProcessor {
     try {
       outcome = await this.route(delivery);
     } catch (error) {
-      if (isRetryable(error) && !finalAttempt) throw error;
-      outcome = { outcome: 'ignored', runIds: [], detail: `could not be processed: ${describeError(error)}` };
+      // A data exception (SQLSTATE class 22) fails the same way on every redelivery: record it now.
+      const permanent = isSqlDataError(error);
+      if (isRetryable(error) && !permanent && !finalAttempt) throw error;
+      outcome = permanent
+        ? { outcome: 'rejected', runIds: [], detail: `rejected: the database refused a value of the payload (${describeError(error)})` }
+        : { outcome: 'ignored', runIds: [], detail: `could not be processed: ${describeError(error)}` };
       this.deps.log.error(`delivery ${delivery.deliveryId} (${delivery.event}) failed for good: ${describeError(error)}`);
     }
-    await this.deps.deliveries.settle(record, outcome.outcome, outcome.runIds, outcome.detail);
+    await this.settle(record, outcome);
     return outcome;
+  }
+
+  /**
+   * The delivery record is what recognises a redelivery, so it must be written whatever the payload
+   * held: when the database refuses the outcome's text, the record is written again with a plain
+   * rejection (the run ids kept), never left out.
+   */
+  private async settle(record: DeliveryRecord, outcome: ProcessOutcome): Promise<void> {
+    try {
+      await this.deps.deliveries.settle(record, outcome.outcome, outcome.runIds, outcome.detail);
+    } catch (error) {
+      if (!isSqlDataError(error)) throw error;
+      this.deps.log.error(`delivery ${record.deliveryId}: its outcome could not be recorded as is: ${describeError(error)}`);
+      const detail = `rejected: the outcome (${outcome.outcome}) could not be recorded: ${describeError(error)}`;
+      await this.deps.deliveries.settle({ ...record, event: storable(record.event) }, outcome.runIds.length ? outcome.outcome : 'rejected', outcome.runIds, detail);
+    }
   }
 
   private async route(delivery: WebhookReceived): Promise<ProcessOutcome> {
     let payload: Record<string, unknown>;
     try {
-      payload = JSON.parse(delivery.payload) as Record<string, unknown>;
+      // Strings are made storable once, here, so no field read from the payload can carry a NUL or
+      // an unpaired surrogate into a table (see input/text.ts).
+      payload = storableJson(JSON.parse(delivery.payload) as unknown) as Record<string, unknown>;
     } catch {
-      return { outcome: 'ignored', runIds: [], detail: 'payload is not JSON' };
+      return { outcome: 'rejected', runIds: [], detail: 'rejected: the payload is not JSON' };
     }
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return { outcome: 'rejected', runIds: [], detail: 'rejected: the payload is not a JSON object' };
     const event: IngressEvent = delivery.platform === 'github' ? readGitHubEvent(delivery.event, payload) : readGitLabEvent(delivery.event, payload);
     const source: TriggerSource = { kind: 'webhook', id: `${delivery.platform}:${delivery.deliveryId}` };
     switch (event.kind) {

@@ -4,6 +4,7 @@
  */
 import type { Platform } from '@agentflow/contracts';
 import type { SqlExecutor } from '@agentflow/store';
+import { storable, storableOrUndefined } from '../input/text';
 
 export type DeliveryOutcome = 'received' | 'matched' | 'ignored' | 'rejected';
 
@@ -29,7 +30,7 @@ export class DeliveryLog {
     const { rowCount } = await executor.query(
       `INSERT INTO webhook_deliveries (platform, delivery_id, event, action, repo, received_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, delivery_id) DO NOTHING`,
-      [d.platform, d.deliveryId, d.event, d.action ?? null, d.repo ?? null, d.receivedAt.toISOString()],
+      [d.platform, d.deliveryId, storable(d.event), storableOrUndefined(d.action) ?? null, storableOrUndefined(d.repo) ?? null, d.receivedAt.toISOString()],
     );
     return rowCount > 0;
   }
@@ -42,17 +43,19 @@ export class DeliveryLog {
        ON CONFLICT (platform, delivery_id) DO UPDATE
          SET outcome = EXCLUDED.outcome, run_ids = EXCLUDED.run_ids, detail = EXCLUDED.detail,
              action = COALESCE(webhook_deliveries.action, EXCLUDED.action), repo = COALESCE(webhook_deliveries.repo, EXCLUDED.repo)`,
-      [d.platform, d.deliveryId, d.event, d.action ?? null, d.repo ?? null, d.receivedAt.toISOString(), outcome, runIds, detail ?? null],
+      // Text from a payload is made storable here too: this row is the de-duplication record, and a
+      // NUL in a reason must not lose it (see input/text.ts).
+      [d.platform, d.deliveryId, storable(d.event), storableOrUndefined(d.action) ?? null, storableOrUndefined(d.repo) ?? null, d.receivedAt.toISOString(), outcome, runIds, storableOrUndefined(detail) ?? null],
     );
   }
 
-  async get(platform: Platform, deliveryId: string): Promise<{ event: string; outcome: DeliveryOutcome; runIds: string[]; detail: string | null; receivedAt: string } | null> {
-    const { rows } = await this.db.query<{ event: string; outcome: DeliveryOutcome; run_ids: string[]; detail: string | null; received_at: Date | string }>(
-      'SELECT event, outcome, run_ids, detail, received_at FROM webhook_deliveries WHERE platform = $1 AND delivery_id = $2',
+  async get(platform: Platform, deliveryId: string): Promise<{ event: string; repo: string | null; outcome: DeliveryOutcome; runIds: string[]; detail: string | null; receivedAt: string } | null> {
+    const { rows } = await this.db.query<{ event: string; repo: string | null; outcome: DeliveryOutcome; run_ids: string[]; detail: string | null; received_at: Date | string }>(
+      'SELECT event, repo, outcome, run_ids, detail, received_at FROM webhook_deliveries WHERE platform = $1 AND delivery_id = $2',
       [platform, deliveryId],
     );
     const r = rows[0];
-    return r ? { event: r.event, outcome: r.outcome, runIds: r.run_ids, detail: r.detail, receivedAt: new Date(r.received_at).toISOString() } : null;
+    return r ? { event: r.event, repo: r.repo, outcome: r.outcome, runIds: r.run_ids, detail: r.detail, receivedAt: new Date(r.received_at).toISOString() } : null;
   }
 
   /** Forgets delivery ids older than `before`; returns how many. */

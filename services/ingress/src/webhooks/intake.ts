@@ -6,11 +6,12 @@
 import { describeError, type Platform, type WebhookReceived } from '@agentflow/contracts';
 import type { SqlDatabase } from '@agentflow/store';
 import { createHash } from 'node:crypto';
+import { DELIVERY_ID, DELIVERY_ID_RULE, EVENT_NAME, storable } from '../input/text';
 import type { Clock, IngressLog } from '../log';
 import type { DeliveryLog } from './delivery-log';
 import type { DeliveryPublisher } from './delivery-publisher';
 import type { WebhookSpool } from './spool';
-import { gitlabTokenMatches, type GitHubSignatureVerifier } from './verify';
+import type { WebhookKeyRing } from './verify';
 
 export interface InboundWebhook {
   headers: Record<string, string | string[] | undefined>;
@@ -34,9 +35,8 @@ export const GITHUB_EVENTS: ReadonlySet<string> = new Set(['ping', 'pull_request
 export const GITLAB_EVENTS: ReadonlySet<string> = new Set(['Merge Request Hook', 'Note Hook', 'Pipeline Hook', 'Push Hook', 'Emoji Hook']);
 
 export interface WebhookIntakeDeps {
-  /** Absent: GitHub webhooks are not configured and are refused with 503. */
-  githubVerifier?: GitHubSignatureVerifier;
-  gitlabToken?: string;
+  /** The webhook secrets accepted now; a platform without one is refused with 503. */
+  keys: WebhookKeyRing;
   publisher: DeliveryPublisher;
   deliveries: DeliveryLog;
   spool: WebhookSpool;
@@ -46,10 +46,34 @@ export interface WebhookIntakeDeps {
   log: IngressLog;
 }
 
-function header(headers: InboundWebhook['headers'], name: string): string | undefined {
+/** Sent more than once: Node joins most repeated headers with ", ", a test may hand an array. */
+const REPEATED = Symbol('repeated');
+
+/**
+ * One header's value. A header that decides who sent the delivery or which it is (signature, token,
+ * event, delivery id) must come once: with two, which one counts would be a guess.
+ */
+function header(headers: InboundWebhook['headers'], name: string): string | undefined | typeof REPEATED {
   const value = headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
+  if (Array.isArray(value)) return value.length === 1 ? value[0] : value.length === 0 ? undefined : REPEATED;
+  return value;
 }
+
+function single(headers: InboundWebhook['headers'], name: string): string | undefined {
+  const value = header(headers, name);
+  return value === REPEATED ? undefined : value;
+}
+
+/** Why a routing header is unusable, or null when it is fine (or absent and optional). */
+function badHeader(headers: InboundWebhook['headers'], name: string, pattern: RegExp, rule: string): string | null {
+  const value = header(headers, name);
+  if (value === REPEATED) return `${name} was sent more than once; send it once`;
+  if (value === undefined) return null;
+  if (!pattern.test(value)) return `${name} is not a valid value (${value.length} characters); it must be ${rule}`;
+  return null;
+}
+
+const EVENT_RULE = 'a short event name of letters, digits, spaces, "_", "." and "-"';
 
 function reply(status: number, result: IntakeReply['body']['result'], extra: Omit<IntakeReply['body'], 'result'> = {}): IntakeReply {
   return { status, body: { result, ...extra } };
@@ -69,21 +93,25 @@ export class WebhookIntake {
 
   async github(req: InboundWebhook): Promise<IntakeReply> {
     try {
-      const verifier = this.deps.githubVerifier;
-      if (!verifier) return reply(503, 'error', { message: 'GitHub webhooks are not configured here: set GITHUB_WEBHOOK_SECRET' });
+      const keys = this.deps.keys;
+      if (!keys.githubConfigured()) return reply(503, 'error', { message: 'GitHub webhooks are not configured here: set GITHUB_WEBHOOK_SECRET' });
       const size = this.checkSize(req);
       if (size) return size;
       const raw = req.rawBody!;
-      if (!(await verifier.verify(raw, header(req.headers, 'x-hub-signature-256')))) {
-        return reply(401, 'error', { message: 'X-Hub-Signature-256 is missing or does not match the body; check the webhook secret' });
+      const signature = header(req.headers, 'x-hub-signature-256');
+      if (signature === REPEATED || !(await keys.verifyGitHub(raw, signature))) {
+        return reply(401, 'error', { message: 'X-Hub-Signature-256 is missing, repeated or does not match the body; check the webhook secret' });
       }
-      const event = header(req.headers, 'x-github-event');
-      const deliveryId = header(req.headers, 'x-github-delivery');
+      const bad = badHeader(req.headers, 'x-github-event', EVENT_NAME, EVENT_RULE) ?? badHeader(req.headers, 'x-github-delivery', DELIVERY_ID, DELIVERY_ID_RULE);
+      if (bad) return reply(400, 'error', { message: bad });
+      const event = single(req.headers, 'x-github-event');
+      const deliveryId = single(req.headers, 'x-github-delivery');
       if (!event || !deliveryId) return reply(400, 'error', { message: 'X-GitHub-Event and X-GitHub-Delivery are required' });
       const parsed = this.parse(raw);
       if (!parsed) return reply(400, 'error', { deliveryId, message: 'body is not a JSON object; send webhooks with content type application/json' });
-      const repo = typeof parsed.repository?.full_name === 'string' ? parsed.repository.full_name : undefined;
-      const routed: Routed = { platform: 'github', deliveryId, event, action: typeof parsed.action === 'string' ? parsed.action : undefined, repo, text: raw.toString('utf8') };
+      const repo = typeof parsed.repository?.full_name === 'string' ? storable(parsed.repository.full_name) : undefined;
+      const action = typeof parsed.action === 'string' ? storable(parsed.action) : undefined;
+      const routed: Routed = { platform: 'github', deliveryId, event, action, repo, text: raw.toString('utf8') };
       if (event === 'ping') {
         await this.remember(routed, 'ignored', 'ping');
         return reply(200, 'pong', { deliveryId });
@@ -98,28 +126,34 @@ export class WebhookIntake {
 
   async gitlab(req: InboundWebhook): Promise<IntakeReply> {
     try {
-      const token = this.deps.gitlabToken;
-      if (!token) return reply(503, 'error', { message: 'GitLab webhooks are not configured here: set GITLAB_WEBHOOK_TOKEN' });
+      const keys = this.deps.keys;
+      if (!keys.gitlabConfigured()) return reply(503, 'error', { message: 'GitLab webhooks are not configured here: set GITLAB_WEBHOOK_TOKEN' });
       const size = this.checkSize(req);
       if (size) return size;
-      if (!gitlabTokenMatches(token, header(req.headers, 'x-gitlab-token'))) {
-        return reply(401, 'error', { message: 'X-Gitlab-Token is missing or wrong; set the secret token of the hook' });
+      const token = header(req.headers, 'x-gitlab-token');
+      if (token === REPEATED || !keys.verifyGitLab(token)) {
+        return reply(401, 'error', { message: 'X-Gitlab-Token is missing, repeated or wrong; set the secret token of the hook' });
       }
       const raw = req.rawBody!;
-      const event = header(req.headers, 'x-gitlab-event');
+      const bad = badHeader(req.headers, 'x-gitlab-event', EVENT_NAME, EVENT_RULE)
+        ?? badHeader(req.headers, 'idempotency-key', DELIVERY_ID, DELIVERY_ID_RULE)
+        ?? badHeader(req.headers, 'x-gitlab-event-uuid', DELIVERY_ID, DELIVERY_ID_RULE)
+        ?? badHeader(req.headers, 'x-gitlab-webhook-uuid', DELIVERY_ID, DELIVERY_ID_RULE);
+      if (bad) return reply(400, 'error', { message: bad });
+      const event = single(req.headers, 'x-gitlab-event');
       if (!event) return reply(400, 'error', { message: 'X-Gitlab-Event is required' });
       const parsed = this.parse(raw);
       if (!parsed) return reply(400, 'error', { message: 'body is not a JSON object' });
       // GitLab 16+ sends Idempotency-Key and X-Gitlab-Event-UUID (stable across retries); older
       // versions only X-Gitlab-Event-UUID. Without either, the body's hash identifies the delivery.
       const deliveryId =
-        header(req.headers, 'idempotency-key') ?? header(req.headers, 'x-gitlab-event-uuid') ?? header(req.headers, 'x-gitlab-webhook-uuid') ?? `sha256:${createHash('sha256').update(raw).digest('hex').slice(0, 40)}`;
+        single(req.headers, 'idempotency-key') || single(req.headers, 'x-gitlab-event-uuid') || single(req.headers, 'x-gitlab-webhook-uuid') || `sha256:${createHash('sha256').update(raw).digest('hex').slice(0, 40)}`;
       const project = parsed.project as { path_with_namespace?: unknown } | undefined;
       const attrs = parsed.object_attributes as { action?: unknown } | undefined;
       const routed: Routed = {
         platform: 'gitlab', deliveryId, event,
-        action: typeof attrs?.action === 'string' ? attrs.action : undefined,
-        repo: typeof project?.path_with_namespace === 'string' ? project.path_with_namespace : undefined,
+        action: typeof attrs?.action === 'string' ? storable(attrs.action) : undefined,
+        repo: typeof project?.path_with_namespace === 'string' ? storable(project.path_with_namespace) : undefined,
         text: raw.toString('utf8'),
       };
       if (!GITLAB_EVENTS.has(event)) return this.ignore(routed, `event ${event} is not handled by agentflow`);
