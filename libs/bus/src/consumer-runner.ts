@@ -16,6 +16,7 @@ import type {
 } from './bus';
 import { busLog, type BusLogger } from './log';
 import { withConsumerSpan } from './trace-context';
+import { metrics } from '@agentflow/telemetry';
 
 /** Where the runner gets messages from. */
 export interface MessageSource {
@@ -137,6 +138,7 @@ export function startConsumerRunner(config: ConsumerRunnerConfig): ConsumerHandl
       msgId: deadLetterMessageId(spec.stream, seq),
       headers: deadLetterHeaders(headers, { reason, subject, stream: spec.stream, deliveries }),
     });
+    metrics.deadLetters.inc({ stream: spec.stream, consumer: spec.durable });
   };
 
   const handle = async (raw: InboundMessage): Promise<void> => {

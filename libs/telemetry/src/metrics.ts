@@ -78,6 +78,51 @@ export const metrics = {
     labelNames: ['result'] as const,
     registers: [metricsRegistry],
   }),
+  /** Messages a consumer gave up on and moved to the dead-letter stream (poison, or out of deliveries). */
+  deadLetters: new Counter({
+    name: 'agentflow_dead_letters_total',
+    help: 'Messages moved to the dead-letter stream, by stream and consumer.',
+    labelNames: ['stream', 'consumer'] as const,
+    registers: [metricsRegistry],
+  }),
+  /** Times a call waited for the next minute of a provider's rate limit (the gateway's own limiter). */
+  rateLimitWaits: new Counter({
+    name: 'agentflow_rate_limit_waits_total',
+    help: 'Waits for a provider rate-limit window, by provider and model.',
+    labelNames: ['provider', 'model'] as const,
+    registers: [metricsRegistry],
+  }),
+  /** Seconds spent in those waits. */
+  rateLimitWaitSeconds: new Counter({
+    name: 'agentflow_rate_limit_wait_seconds_total',
+    help: 'Seconds calls waited for a provider rate-limit window, by provider and model.',
+    labelNames: ['provider', 'model'] as const,
+    registers: [metricsRegistry],
+  }),
+  /**
+   * Webhooks by what became of them: `accepted` (queued), `duplicate`, `rejected` (signature,
+   * token or payload refused at the door) and `failed` (accepted, then processing failed for good).
+   */
+  webhooks: new Counter({
+    name: 'agentflow_webhooks_total',
+    help: 'Webhook deliveries by platform and outcome (accepted, duplicate, rejected, failed).',
+    labelNames: ['platform', 'outcome'] as const,
+    registers: [metricsRegistry],
+  }),
+  /** Each budget's limit for its current period, by `scope:key:period` (read when scraped). */
+  budgetLimit: new Gauge({
+    name: 'agentflow_budget_limit_usd',
+    help: 'Budget limit of the current period in US dollars, by budget (scope:key:period).',
+    labelNames: ['budget'] as const,
+    registers: [metricsRegistry],
+  }),
+  /** What each budget has spent in its current period, as this gateway replica sees it. */
+  budgetSpent: new Gauge({
+    name: 'agentflow_budget_spent_usd',
+    help: 'Spend of the current budget period in US dollars, by budget (scope:key:period).',
+    labelNames: ['budget'] as const,
+    registers: [metricsRegistry],
+  }),
   /** Messages a durable consumer has not yet received (JetStream `num_pending`), plus unacked ones. */
   consumerLag: new Gauge({
     name: 'agentflow_consumer_lag_messages',

@@ -23,7 +23,7 @@ import { buildChatProviders, type ProviderBuildContext } from './providers/regis
 import { Redactor } from './redaction/redactor';
 import { ModelRouter } from './routing/model-router';
 import { systemClock, type Clock } from './shared/clock';
-import { prometheusObserver } from './metrics/gateway-metrics';
+import { observeBudgets, prometheusObserver } from './metrics/gateway-metrics';
 import { ModelAvailability } from './models/model-availability';
 import { AccountModelCheck, type AccountModelCheckOptions } from './models/account-models';
 
@@ -124,6 +124,7 @@ export class Gateway {
       this.logger.warn('budget threshold crossed', { ...alert });
       options.onBudgetAlert?.(alert);
     }, onError);
+    observeBudgets(this.budget);
     const config = options.providersConfig;
     this.limiter = new RateLimiter(
       options.state.limits,

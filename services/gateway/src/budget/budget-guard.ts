@@ -115,6 +115,18 @@ export class BudgetGuard {
     return min;
   }
 
+  /**
+   * Every budget a request has touched in this process, with its limit and what is committed of
+   * it (spent or leased out) as this replica last saw the shared record: what `/metrics` shows.
+   */
+  snapshot(): Array<{ budget: string; limitUsd: number; committedUsd: number }> {
+    return [...this.allowances].map(([budget, allowance]) => ({
+      budget,
+      limitUsd: allowance.limit,
+      committedUsd: allowance.limit * (1 - allowance.remainingFraction()),
+    }));
+  }
+
   /** Writes every replica-local spend to the shared records (shutdown, tests). */
   async flush(): Promise<void> {
     await Promise.all([...this.allowances.values()].map((a) => a.flush()));

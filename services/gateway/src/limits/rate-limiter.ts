@@ -9,6 +9,7 @@ import type { RateLimits } from '@agentflow/contracts';
 import type { Clock } from '../shared/clock';
 import { AllowanceExhausted, LeasedAllowance, type Reservation } from '../shared/leased-allowance';
 import { keyToken, windowAt } from '../shared/windows';
+import { metrics } from '@agentflow/telemetry';
 
 /** The provider+model has no rate left before the caller's deadline. */
 export class RateLimitWaitTooLong extends Error {
@@ -131,8 +132,18 @@ export class RateLimiter {
         if (!(error instanceof AllowanceExhausted)) throw error;
         if (error.retryAt >= deadline) throw new RateLimitWaitTooLong(target, error.retryAt);
         this.waits += 1;
-        await this.clock.sleep(error.retryAt - this.clock.now() + 1, signal);
+        const waitMs = error.retryAt - this.clock.now() + 1;
+        const [provider, model] = splitTarget(target);
+        metrics.rateLimitWaits.inc({ provider, model });
+        metrics.rateLimitWaitSeconds.inc({ provider, model }, Math.max(0, waitMs) / 1000);
+        await this.clock.sleep(waitMs, signal);
       }
     }
   }
+}
+
+/** `provider/model` -> its two labels (a model id may itself hold a slash). */
+function splitTarget(target: string): [string, string] {
+  const at = target.indexOf('/');
+  return at < 0 ? [target, ''] : [target.slice(0, at), target.slice(at + 1)];
 }

@@ -1,7 +1,7 @@
 import { metricsRegistry } from '@agentflow/telemetry';
 import { Counter, Registry } from 'prom-client';
 import type { LedgerEntry } from '../cost/ledger-entry';
-import { DeferredCounter, prometheusObserver } from './gateway-metrics';
+import { DeferredCounter, observeBudgets, prometheusObserver } from './gateway-metrics';
 
 const usage = { inputTokens: 120, outputTokens: 30, cacheReadTokens: 0, cacheWriteTokens: 0 };
 const entry = (costUsd: number): LedgerEntry => ({
@@ -31,6 +31,18 @@ describe('prometheusObserver', () => {
     const again = await metricsRegistry.metrics();
     expect(again).toContain('agentflow_provider_requests_total{provider="metrics-spec",model="m1",outcome="success"} 3');
     expect(await metricsRegistry.metrics()).toContain('agentflow_provider_requests_total{provider="metrics-spec",model="m1",outcome="success"} 3');
+  });
+});
+
+describe('observeBudgets', () => {
+  it('shows each budget limit and what is committed of it, as read at the scrape', async () => {
+    let committed = 12.5;
+    observeBudgets({ snapshot: () => [{ budget: 'global:all:day', limitUsd: 200, committedUsd: committed }] });
+    expect(await metricsRegistry.metrics()).toContain('agentflow_budget_spent_usd{budget="global:all:day"} 12.5');
+    committed = 40;
+    const text = await metricsRegistry.metrics();
+    expect(text).toContain('agentflow_budget_limit_usd{budget="global:all:day"} 200');
+    expect(text).toContain('agentflow_budget_spent_usd{budget="global:all:day"} 40');
   });
 });
 

@@ -97,3 +97,18 @@ export const prometheusObserver: PipelineObserver = {
   breaker: (provider, model, state) => metrics.breakerState.set({ provider, model }, BREAKER_STATE_VALUE[state === 'half-open' ? 'half_open' : state]),
   error: (provider, code) => errors.add(provider + SEP + code, () => ({ service: 'gateway', agent: '-', provider, code }), 1),
 };
+
+/**
+ * The budgets' gauges, read from the guard when `/metrics` is scraped (a gauge set per request
+ * would cost what the deferred counters above save). The last guard observed wins: one gateway
+ * per process outside tests.
+ */
+export function observeBudgets(guard: { snapshot(): Array<{ budget: string; limitUsd: number; committedUsd: number }> }): void {
+  const read = () => {
+    for (const b of guard.snapshot()) {
+      metrics.budgetLimit.set({ budget: b.budget }, b.limitUsd);
+      metrics.budgetSpent.set({ budget: b.budget }, b.committedUsd);
+    }
+  };
+  for (const gauge of [metrics.budgetLimit, metrics.budgetSpent]) (gauge as unknown as { collect?: () => void }).collect = read;
+}
