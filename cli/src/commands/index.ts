@@ -8,10 +8,11 @@ import { registerTrigger } from './trigger';
 import { registerRuns } from './runs';
 import { registerRun } from './run';
 import { registerCost } from './cost';
+import { registerDoctor } from './doctor';
 import { registerProvision } from './provision';
 
 /** Adds one subcommand to the program. Each lives in its own file in this folder. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: RegisterCommand[] = [registerDemo, registerReview, registerTrigger, registerRuns, registerRun, registerCost, registerUp, registerProvision, registerValidate, registerAnalyze];
+export const COMMANDS: RegisterCommand[] = [registerDemo, registerReview, registerTrigger, registerRuns, registerRun, registerCost, registerUp, registerProvision, registerDoctor, registerValidate, registerAnalyze];

@@ -21,3 +21,4 @@ export {
 export { BusClientProxy, BusRecord, BusReplyError, type BusClientOptions } from './nest/bus-client-proxy';
 export { BusContext } from './nest/bus-context';
 export { BusExceptionFilter } from './nest/bus-exception-filter';
+export { expectedStreams, inspectNats, type NatsInspection } from './inspect';

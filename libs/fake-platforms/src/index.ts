@@ -10,3 +10,4 @@ export * from './github/server';
 export * from './gitlab/server';
 export * from './slack/server';
 export { blobSha, treeSha, commitSha, type GitIdentity } from './github/git-objects';
+export { DEFAULT_APP_PERMISSIONS, type AppPermissions } from './github/app-routes';

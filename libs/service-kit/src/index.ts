@@ -5,3 +5,4 @@ export { Readiness, type ReadinessCheck, type ReadinessReport } from './health/r
 export type { InstanceInfo } from './instance-record';
 export { SecretFiles, DEFAULT_SECRETS_DIR, isSecretVariable, secretFileName, type SecretOrigin } from './secrets/secret-files';
 export { installOutboundProxy, proxyFor, readOutboundProxy, type OutboundProxy } from './outbound-proxy';
+export * from './doctor';

@@ -7,6 +7,7 @@ import type { ServiceDefinition } from '@agentflow/service-kit';
 import { readIngressConfig } from './config';
 import { INGRESS, RunsController, WebhooksController } from './http/controllers';
 import { createIngress, type Ingress } from './ingress';
+import { doctorEndpoint } from './api/doctor-api';
 
 class IngressLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(INGRESS) private readonly ingress: Ingress) {}
@@ -29,10 +30,11 @@ export const ingressService: ServiceDefinition = {
   module: (ctx) => {
     const config = readIngressConfig(ctx.env);
     const ingress = createIngress(ctx, config, { log: new Logger('ingress'), secret: (variable) => ctx.secrets.get(variable) });
+    const doctor = doctorEndpoint(ctx, config);
     return {
       module: IngressModule,
-      controllers: [WebhooksController, RunsController],
-      providers: [{ provide: INGRESS, useValue: ingress }, IngressLifecycle],
+      controllers: [WebhooksController, RunsController, ...doctor.controllers],
+      providers: [{ provide: INGRESS, useValue: ingress }, IngressLifecycle, ...doctor.providers],
     };
   },
 };

@@ -6,6 +6,8 @@
  */
 import { FakeRouter, serveFake, takeFailure, type FailureRule, type FakeRequest, type FakeResponse, type RunningFake } from '../http';
 import { commentableLines } from './diff-lines';
+import { compareFilesListed, pullFilesListed } from './pr-files';
+import { addAppRoutes, DEFAULT_APP_PERMISSIONS, type AppPermissions, type FakeGitHubCredentials } from './app-routes';
 import { blobSha, commitSha, identityFrom, treeSha } from './git-objects';
 import {
   FakeGitHubState, type FakeAnnotation, type FakeCheckRun, type FakeIssueComment, type FakePrFile, type FakePullRequest,
@@ -54,6 +56,10 @@ export interface FakeGitHub extends RunningFake {
   failNext(rule: FailureRule): void;
   /** Adds a reaction as a user (a thumbs-down on a review comment dismisses a finding). */
   react(subject: `issue_comment:${number}` | `review_comment:${number}`, content: string, login: string): void;
+  /** The permissions `GET /app` and `GET /app/installations` report (replacing the default grant). */
+  setAppPermissions(permissions: AppPermissions): void;
+  /** The `x-oauth-scopes` of `GET /user` for a token; `null` for a fine-grained token (no header). */
+  setTokenScopes(scopes: string[] | null): void;
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -104,6 +110,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const limit = options.rateLimit ?? 5000;
   let used = 0;
   let apiUrl = '';
+  const credentials: FakeGitHubCredentials = { appPermissions: { ...DEFAULT_APP_PERMISSIONS }, tokenScopes: ['repo', 'read:org'] };
 
   const actor = (req: FakeRequest): FakeUser => {
     const auth = String(req.headers.authorization ?? '');
@@ -214,7 +221,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   router.on('GET', '/repos/:owner/:repo/pulls/:number/files', (req) => {
     const p = state.pull(req.params.owner, req.params.repo, Number(req.params.number));
     if (!p) return notFound();
-    return paginate(req, apiUrl, p.files.map((f) => ({ sha: state.sha(f.filename), changes: f.additions + f.deletions, blob_url: '', raw_url: '', contents_url: '', ...f })));
+    return paginate(req, apiUrl, pullFilesListed(state, p.files));
   });
   router.on('POST', '/repos/:owner/:repo/pulls', (req) => {
     const { title, head, base, body } = req.body as { title?: string; head?: string; base?: string; body?: string };
@@ -425,13 +432,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   router.on('GET', '/repos/:owner/:repo/git/trees/:sha', (req) => {
     const files = filesAt(req.params.owner, req.params.repo, req.params.sha);
     if (!files) return notFound();
-    return { status: 200, body: { sha: req.params.sha, truncated: false, tree: Object.entries(files).map(([path, content]) => ({ path, mode: '100644', type: 'blob', size: Buffer.byteLength(content), sha: state.sha(path) })) } };
+    return { status: 200, body: { sha: req.params.sha, truncated: false, tree: Object.entries(files).map(([path, content]) => ({ path, mode: '100644', type: 'blob', size: Buffer.byteLength(content), sha: blobSha(content) })) } };
   });
   router.on('GET', '/repos/:owner/:repo/compare/*basehead', (req) => {
     const [base, head] = req.params.basehead.split('...');
     const p = state.pulls.find((x) => x.repo === req.params.repo && x.base.sha === base && x.head.sha === head) ?? state.pulls.find((x) => x.repo === req.params.repo && x.head.sha === head);
     if (!p || !base || !head) return notFound();
-    return { status: 200, body: { status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1, base_commit: { sha: base }, merge_base_commit: { sha: base }, commits: [{ sha: head }], files: p.files.map((f) => ({ sha: state.sha(f.filename), changes: f.additions + f.deletions, ...f })) } };
+    return { status: 200, body: { status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1, base_commit: { sha: base }, merge_base_commit: { sha: base }, commits: [{ sha: head }], files: compareFilesListed(state, p.files) } };
   });
   router.on('GET', '/repos/:owner/:repo/git/ref/*ref', (req) => {
     const repo = ensureRepo(req.params.owner, req.params.repo);
@@ -501,7 +508,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   router.on('GET', '/repos/:owner/:repo/installation', (req) => ({ status: 200, body: { id: 1, account: { login: req.params.owner }, app_id: 1 } }));
 
   // --- GitHub App --------------------------------------------------------------------------------------
-  router.on('GET', '/app', () => ({ status: 200, body: { id: 1, slug: 'agentflow', name: 'agentflow', owner: { login: 'agentflow' } } }));
+  addAppRoutes(router, () => apiUrl, credentials);
   router.on('POST', '/app/installations/:id/access_tokens', (req) => {
     const jwt = String(req.headers.authorization ?? '').replace(/^bearer\s+/i, '');
     if (jwt.split('.').length !== 3) return { status: 401, body: { message: 'A JSON web token could not be decoded', documentation_url: DOCS } };
@@ -636,6 +643,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     failNext(rule) {
       failures.push({ ...rule });
+    },
+    setAppPermissions(permissions) {
+      credentials.appPermissions = { ...permissions };
+    },
+    setTokenScopes(scopes) {
+      credentials.tokenScopes = scopes ? [...scopes] : null;
     },
     react(subject, content, login) {
       state.reactions.push({ id: state.id(), content, user: { login, id: 5000 + login.length, type: 'User' }, subject });

@@ -14,6 +14,10 @@ export interface FakeGitLabDiff {
   new_file: boolean;
   renamed_file: boolean;
   deleted_file: boolean;
+  /** GitLab leaves `diff` empty and sets this for a file's diff over its size limit. */
+  too_large?: boolean;
+  /** GitLab leaves `diff` empty and sets this past its limits on the number or lines of diffs shown. */
+  collapsed?: boolean;
 }
 
 export interface FakeMergeRequest {
@@ -203,6 +207,12 @@ export async function startFakeGitLab(options: { port?: number; token?: string }
     const level = p ? members.get(`${p.projectId}:${req.params.userId}`) : undefined;
     return level === undefined ? notFound() : { status: 200, body: { id: Number(req.params.userId), access_level: level, state: 'active' } };
   });
+
+  // The token's own record, as GitLab answers it (scopes say what the token may do).
+  router.on('GET', '/api/v4/personal_access_tokens/self', () => ({
+    status: 200,
+    body: { id: 42, name: 'agentflow', revoked: false, created_at: '2026-01-05T10:00:00.000Z', scopes: ['api'], user_id: 7, last_used_at: null, active: true, expires_at: '2027-01-05' },
+  }));
 
   const running = await serveFake(router, {
     port: options.port,
