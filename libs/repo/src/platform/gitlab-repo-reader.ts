@@ -1,8 +1,9 @@
 /** `RepoReader` over the GitLab REST API v4 (compare, raw files, repository tree). */
-import { parseUnifiedDiff, type FileDiff } from '@agentflow/mobile';
+import type { FileDiff } from '@agentflow/mobile';
 import { retryAfterMs } from './platform-errors';
 import { RepoReadError, type RepoReader } from '../repo-reader';
-import { grepFiles, textOf, toGitDiff } from './platform-diff';
+import { grepFiles, textOf } from './platform-diff';
+import { listedToDiffs } from './platform-files';
 
 interface GitLabDiff {
   old_path: string;
@@ -11,6 +12,10 @@ interface GitLabDiff {
   new_file: boolean;
   renamed_file: boolean;
   deleted_file: boolean;
+  /** The diff was over GitLab's size limit: `diff` is empty. */
+  too_large?: boolean;
+  /** Past GitLab's limits on diffs shown: `diff` is empty. */
+  collapsed?: boolean;
 }
 
 export class GitLabRepoReader implements RepoReader {
@@ -46,10 +51,12 @@ export class GitLabRepoReader implements RepoReader {
   async diff(baseSha: string, headSha: string): Promise<FileDiff[]> {
     const response = await this.get(`/repository/compare?from=${encodeURIComponent(baseSha)}&to=${encodeURIComponent(headSha)}&straight=false`);
     const { diffs = [] } = (await response!.json()) as { diffs?: GitLabDiff[] };
-    const text = diffs
-      .map((d) => toGitDiff({ oldPath: d.old_path, newPath: d.new_path, status: d.new_file ? 'added' : d.deleted_file ? 'removed' : d.renamed_file ? 'renamed' : 'modified', patch: d.diff }))
-      .join('\n');
-    return text ? parseUnifiedDiff(`${text}\n`) : [];
+    const entries = diffs.map((d) => ({
+      oldPath: d.old_path, newPath: d.new_path, status: d.new_file ? 'added' as const : d.deleted_file ? 'removed' as const : d.renamed_file ? 'renamed' as const : 'modified' as const,
+      patch: d.diff || undefined,
+      tooLarge: d.too_large === true || d.collapsed === true,
+    }));
+    return listedToDiffs(entries, (path) => this.readFile(path, headSha));
   }
 
   readFile(path: string, sha: string): Promise<string | null> {

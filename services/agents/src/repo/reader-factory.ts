@@ -54,7 +54,11 @@ export class PlatformReaderFactory implements RepoReaderFactory {
     const clone = this.options.checkoutsDir ? join(this.options.checkoutsDir, change.repo) : undefined;
     const hasClone = clone !== undefined && existsSync(clone);
     if (hasClone && NEEDS_CHECKOUT.has(task.agentType)) return localReader(clone, task, this.cache);
-    if (change.platform === 'github' && this.github) return new GitHubRepoReader(this.github, change.repo, change.installationId);
+    if (change.platform === 'github' && this.github) {
+      // The pull request's own diff comes from its files list, which holds 3,000 files to a compare's 300.
+      const pull = change.pr !== undefined ? { number: change.pr, headSha: change.headSha, baseSha: change.baseSha } : undefined;
+      return new GitHubRepoReader(this.github, change.repo, change.installationId, pull);
+    }
     if (change.platform === 'gitlab' && this.gitlab) return new GitLabRepoReader(this.gitlab.url, this.gitlab.token!, change.projectId ?? change.repo);
     if (hasClone) return localReader(clone, task, this.cache);
     const access = change.platform === 'github' ? 'GITHUB_TOKEN or GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY' : 'GITLAB_TOKEN';
