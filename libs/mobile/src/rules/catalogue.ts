@@ -1,5 +1,6 @@
 import type { Severity } from '@agentflow/contracts';
 import type { AnalyzerFinding, RuleCategory } from '../findings/finding';
+import { SECRET_DETECTORS } from '../secrets/detectors';
 
 /** A deterministic rule as documented and as written into SARIF `tool.driver.rules`. */
 export interface RuleDefinition {
@@ -14,17 +15,8 @@ export interface RuleDefinition {
 }
 
 const defs: RuleDefinition[] = [
-  // Secrets (the detectors in secrets/ also serve the gateway's redactor).
-  { id: 'secret.aws-access-key-id', severity: 'blocker', category: 'security', title: 'AWS access key id in the repository', fix: 'Deactivate the key in IAM, remove it from the file and its history, and load credentials from the CI secret store or a backend.' },
-  { id: 'secret.aws-secret-access-key', severity: 'blocker', category: 'security', title: 'AWS secret access key in the repository', fix: 'Rotate the key pair in IAM now, then read it from a secret store; never ship AWS credentials in an app.' },
-  { id: 'secret.gcp-service-account-key', severity: 'blocker', category: 'security', title: 'Google Cloud service-account private key', fix: 'Delete the key in the GCP console, remove the JSON file, and use workload identity or a server-side proxy.' },
-  { id: 'secret.private-key', severity: 'blocker', category: 'security', title: 'Private key block (PEM)', fix: 'Treat the key as compromised: revoke it, remove the file, and keep keys in the keychain, keystore or a secret manager.' },
-  { id: 'secret.google-api-key', severity: 'major', category: 'security', title: 'Google / Firebase API key', fix: 'Restrict the key to your app (iOS bundle id / Android package and SHA-1) and to the APIs it needs in the Google Cloud console; move keys that are not Firebase config out of source.' },
-  { id: 'secret.github-token', severity: 'blocker', category: 'security', title: 'GitHub token', fix: 'Revoke the token on GitHub now and inject it at build time from the CI secret store.' },
-  { id: 'secret.slack-token', severity: 'blocker', category: 'security', title: 'Slack token', fix: 'Revoke the token in the Slack app settings and call Slack from a backend, never from the app.' },
-  { id: 'secret.slack-webhook', severity: 'major', category: 'security', title: 'Slack incoming webhook URL', fix: 'Regenerate the webhook in Slack and post through a backend: anyone with the URL can post to the channel.' },
-  { id: 'secret.stripe-key', severity: 'blocker', category: 'security', title: 'Stripe secret or restricted key', fix: 'Roll the key in the Stripe dashboard; apps may only contain publishable keys (pk_), secret keys belong on the server.' },
-  { id: 'secret.hardcoded-credential', severity: 'major', category: 'security', title: 'Hard-coded password, token or API key', fix: 'Move the value to the keychain / keystore, a build-time secret (CI variable, .xcconfig or local.properties kept out of git) or a backend, and rotate it.' },
+  // Secrets: each detector in secrets/ carries its own entry (it also serves the gateway's redactor).
+  ...SECRET_DETECTORS.map((d): RuleDefinition => ({ id: d.ruleId, severity: d.severity, category: 'security', title: d.title, fix: d.fix })),
 
   // iOS app configuration.
   { id: 'ios.ats.arbitrary-loads', severity: 'major', category: 'security', title: 'App Transport Security disabled (NSAllowsArbitraryLoads)', fix: 'Remove NSAllowsArbitraryLoads and serve every endpoint over HTTPS; if one legacy host needs HTTP, use an NSExceptionDomains entry for that host only.' },

@@ -1,4 +1,5 @@
 import type { AnalysisReport } from '../analysis/analyze';
+import { DETECTOR_FIXTURES } from '../secrets/detector-fixtures';
 import { syntheticSecret } from '../secrets/synthetic';
 import { analyzeChange, scanTree } from '../testing/change';
 import { RULES } from './catalogue';
@@ -103,6 +104,10 @@ const CASES: RuleCase[] = [
   { ruleId: 'secret.stripe-key', name: 'publishable key', fires: false, run: () => scanTree(kotlin(`    val stripe = "pk_live_${syntheticSecret('stripe-live-key').slice(8)}"`)) },
   { ruleId: 'secret.hardcoded-credential', name: 'password literal', fires: true, run: () => scanTree(swift(`    let password = "${syntheticSecret('password')}"`)), at: ['App/Sources/Session.swift', 4] },
   { ruleId: 'secret.hardcoded-credential', name: 'password from the keychain', fires: false, run: () => scanTree(swift('    let password = keychain.string(forKey: "password")')) },
+  // Every secret detector's own fixtures (secrets/detector-fixtures.ts), through a whole-tree scan.
+  ...Object.entries(DETECTOR_FIXTURES).flatMap(([ruleId, f]) =>
+    [...f.found.map((c) => ({ c, fires: true })), ...f.clean.map((c) => ({ c, fires: false }))].map(({ c, fires }) => ({ ruleId, name: c.name, fires, run: () => scanTree({ [c.path]: c.text }) })),
+  ),
 
   // iOS Info.plist.
   { ruleId: 'ios.ats.arbitrary-loads', name: 'arbitrary loads on', fires: true, run: () => scanTree({ 'App/Info.plist': plist('<key>NSAppTransportSecurity</key>\n<dict>\n<key>NSAllowsArbitraryLoads</key>\n<true/>\n</dict>') }), at: ['App/Info.plist', 6] },

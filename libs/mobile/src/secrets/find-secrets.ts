@@ -1,5 +1,5 @@
 import type { Severity } from '@agentflow/contracts';
-import { SECRET_DETECTORS, type DetectorContext } from './detectors';
+import { SECRET_DETECTORS, type DetectorContext, type ScanPurpose } from './detectors';
 import { LineIndex } from './text-lines';
 
 /** A secret (or personal datum) found in a text. */
@@ -21,25 +21,33 @@ export interface FindSecretsOptions {
   /**
    * Path of the file the text comes from. It enables unquoted `KEY=value` checks for formats that
    * have them (`.env`, `.properties`, `.xcconfig`, YAML) and lowers Firebase config keys to minor.
-   * Without it only quoted and markup assignments are checked.
+   * Without it a report checks only quoted and markup assignments.
    */
   path?: string;
+  /**
+   * `report` (the analysers) skips placeholders, test mocks and translation tables; `redact` (the
+   * gateway) takes out anything in a known token's shape and reads `NAME=value` lines in any text.
+   * @default 'report'
+   */
+  purpose?: ScanPurpose;
 }
 
 /**
- * Finds secrets in `text`: cloud keys, Google/Firebase API keys, GitHub, Slack and Stripe tokens,
- * Slack webhooks, private key blocks and credential-like assignments. Placeholders, env look-ups and
- * documented example keys are not reported. Matches never overlap and are sorted by `start`.
+ * Finds secrets in `text` with every detector in {@link SECRET_DETECTORS}: key files and blocks,
+ * cloud and vendor tokens, JWTs, credentials in URLs, connection strings and headers, and
+ * credential-like assignments. Env look-ups and templates are never matched; placeholders and
+ * documented example keys are not reported (but are redacted). Matches never overlap and are
+ * sorted by `start`.
  */
 export function findSecrets(text: string, options: FindSecretsOptions = {}): SecretMatch[] {
-  const context: DetectorContext = { path: options.path };
+  const context: DetectorContext = { path: options.path, purpose: options.purpose ?? 'report' };
   let lower: string | undefined;
   const lines = new LineIndex(text);
   const taken: Array<[number, number]> = [];
   const matches: SecretMatch[] = [];
   for (const detector of SECRET_DETECTORS) {
     const haystack = detector.caseInsensitiveHints ? (lower ??= text.toLowerCase()) : text;
-    if (!detector.hints.some((hint) => haystack.includes(hint))) continue;
+    if (detector.hints.length > 0 && !detector.hints.some((hint) => haystack.includes(hint))) continue;
     for (const candidate of detector.find(text, context)) {
       if (taken.some(([s, e]) => candidate.start < e && s < candidate.end)) continue;
       taken.push([candidate.start, candidate.end]);

@@ -25,7 +25,9 @@ export class Redactor {
     const ordinal = { secret: 0, email: 0 };
     const apply = (text: string): string => {
       if (!text) return text;
-      const matches: SecretMatch[] = [...findSecrets(text)];
+      // `redact`: anything in a token's shape goes, placeholders included, and `NAME=value` lines are
+      // read although a prompt has no file name to say it is a `.env` file.
+      const matches: SecretMatch[] = [...findSecrets(text, { purpose: 'redact' })];
       for (const e of findEmails(text)) if (!matches.some((m) => e.start < m.end && m.start < e.end)) matches.push(e);
       if (matches.length === 0) return text;
       matches.sort((a, b) => a.start - b.start);

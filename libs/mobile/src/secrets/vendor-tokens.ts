@@ -1,0 +1,242 @@
+/**
+ * Tokens whose vendor gives them a fixed prefix and shape. The prefix is what makes them cheap to
+ * find and safe to redact; the tail check (see `tokenTail`) is what keeps placeholders out of reports.
+ */
+import type { Severity } from '@agentflow/contracts';
+import { tokenTail, type Candidate, type DetectorContext, type SecretDetector } from './detector';
+
+interface TokenFormat {
+  ruleId: string;
+  kind: string;
+  severity?: Severity;
+  title: string;
+  fix: string;
+  hints: string[];
+  /** Named groups: `value` (what is redacted) and `tail` (the random part that is judged). */
+  pattern: RegExp;
+  minEntropy?: number;
+  /** Severity for a match that is real but matters less (Stripe test keys). */
+  soften?: (match: RegExpExecArray, context: DetectorContext) => Severity | undefined;
+}
+
+const ROTATE = 'Revoke the token with its issuer now, remove it from the file and its history, and inject it at build or run time from a secret store.';
+
+// Left boundaries: a prefix glued to a preceding letter or digit is part of another word (`xhf_`, `mydapi`).
+const FORMATS: TokenFormat[] = [
+  {
+    ruleId: 'secret.github-token',
+    kind: 'github-token',
+    severity: 'blocker',
+    title: 'GitHub token',
+    fix: 'Revoke the token on GitHub now and inject it at build time from the CI secret store.',
+    hints: ['ghp_', 'gho_', 'ghs_', 'ghu_', 'ghr_', 'github_pat_'],
+    // Installation tokens now also come as `ghs_<app id>_<JWT>`: the JWT part carries its own dots.
+    pattern: /(?<![A-Za-z0-9_])(?<value>(?:ghs_[0-9]+_(?<jwt>eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)|gh[pousr]_(?<classic>[A-Za-z0-9]{36,251})|github_pat_(?<pat>[A-Za-z0-9_]{50,251})))(?![A-Za-z0-9_])/g,
+    minEntropy: 3.5,
+  },
+  {
+    ruleId: 'secret.gitlab-token',
+    kind: 'gitlab-token',
+    severity: 'blocker',
+    title: 'GitLab token (personal, project, deploy, runner, pipeline trigger, OAuth, feed)',
+    fix: 'Revoke the token in GitLab (user, project or runner settings) and read it from a CI/CD variable.',
+    hints: ['glpat-', 'gldt-', 'glptt-', 'glrt-', 'gloas-', 'glcbt-', 'glimt-', 'glsoat-', 'glffct-', 'glft-', 'glagent-', 'GR1348941'],
+    // Newer personal tokens carry `.01.` style segments, so dots are allowed inside the tail.
+    pattern: /(?<![A-Za-z0-9_-])(?<value>(?:gl(?:pat|dt|ptt|rt|oas|cbt|imt|soat|ffct|ft|agent)-|GR1348941)(?<tail>[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9_-]+){0,3}))(?![A-Za-z0-9_-])/g,
+  },
+  {
+    ruleId: 'secret.openai-api-key',
+    kind: 'openai-api-key',
+    severity: 'blocker',
+    title: 'OpenAI API key',
+    fix: 'Revoke the key in the OpenAI dashboard; call the model from a backend or through the gateway, never from the app.',
+    hints: ['sk-'],
+    // Project, service-account and admin keys have their own prefix; a legacy `sk-` key is only
+    // told from other `sk-` strings by the `T3BlbkFJ` marker OpenAI puts in the middle of its keys.
+    pattern: /(?<![A-Za-z0-9_-])(?<value>sk-(?:(?:proj|svcacct|admin)-(?<tail>[A-Za-z0-9_-]{40,})|(?<legacy>[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,})))(?![A-Za-z0-9_-])/g,
+    minEntropy: 3.5,
+  },
+  {
+    ruleId: 'secret.anthropic-api-key',
+    kind: 'anthropic-api-key',
+    severity: 'blocker',
+    title: 'Anthropic API key',
+    fix: 'Revoke the key in the Anthropic console; call the model from a backend or through the gateway, never from the app.',
+    hints: ['sk-ant-'],
+    pattern: /(?<![A-Za-z0-9_-])(?<value>sk-ant-[a-z]{3,6}\d{2}-(?<tail>[A-Za-z0-9_-]{32,}))(?![A-Za-z0-9_-])/g,
+    minEntropy: 3.5,
+  },
+  {
+    ruleId: 'secret.google-api-key',
+    kind: 'google-api-key',
+    severity: 'major',
+    title: 'Google / Firebase API key',
+    fix: 'Restrict the key to your app (iOS bundle id / Android package and SHA-1) and to the APIs it needs in the Google Cloud console; move keys that are not Firebase config out of source.',
+    hints: ['AIza'],
+    pattern: /(?<![A-Za-z0-9_-])(?<value>AIza(?<tail>[0-9A-Za-z_-]{35}))(?![A-Za-z0-9_-])/g,
+    minEntropy: 3.5,
+    // Firebase config files must ship these keys; restricting the key is the fix, not removing it.
+    soften: (_m, context) => (context.path && /(GoogleService-Info\.plist|google-services\.json)$/.test(context.path) ? 'minor' : undefined),
+  },
+  {
+    ruleId: 'secret.firebase-cloud-messaging-key',
+    kind: 'fcm-server-key',
+    severity: 'blocker',
+    title: 'Firebase Cloud Messaging server key',
+    fix: 'Delete the server key in the Firebase console (Cloud Messaging) and send pushes from a backend with the HTTP v1 API and a service account.',
+    hints: ['APA91b'],
+    pattern: /(?<![A-Za-z0-9_-])(?<value>AAAA[A-Za-z0-9_-]{7}:APA91b(?<tail>[A-Za-z0-9_-]{100,}))(?![A-Za-z0-9_-])/g,
+    minEntropy: 3.5,
+  },
+  {
+    ruleId: 'secret.slack-token',
+    kind: 'slack-token',
+    severity: 'blocker',
+    title: 'Slack token (bot, user, app, legacy)',
+    fix: 'Revoke the token in the Slack app settings and call Slack from a backend, never from the app.',
+    hints: ['xox', 'xapp-'],
+    // Bot, user and legacy tokens are `xox?-<team digits>-...`; app-level tokens `xapp-<n>-<id>-<digits>-<hex>`.
+    pattern: /(?<![A-Za-z0-9-])(?<value>(?:xox[a-z]-(?<tail>[0-9]{5,}-[0-9A-Za-z-]{10,})|xapp-\d+-(?<app>[A-Z0-9]{8,}-\d{6,}-[A-Za-z0-9]{20,})))(?![A-Za-z0-9-])/g,
+  },
+  {
+    ruleId: 'secret.slack-webhook',
+    kind: 'slack-webhook',
+    severity: 'major',
+    title: 'Slack incoming webhook URL',
+    fix: 'Regenerate the webhook in Slack and post through a backend: anyone with the URL can post to the channel.',
+    hints: ['hooks.slack.com'],
+    pattern: /(?<value>https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/(?<tail>[A-Za-z0-9_/+-]{10,}))/g,
+    minEntropy: 3.5,
+  },
+  {
+    ruleId: 'secret.stripe-key',
+    kind: 'stripe-secret-key',
+    severity: 'blocker',
+    title: 'Stripe secret, restricted or webhook signing key',
+    fix: 'Roll the key in the Stripe dashboard; apps may only contain publishable keys (pk_), secret keys belong on the server.',
+    hints: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'whsec_'],
+    pattern: /(?<![A-Za-z0-9_])(?<value>(?:(?:sk|rk)_(?<mode>live|test)_|whsec_)(?<tail>[0-9A-Za-z]{24,247}))(?![A-Za-z0-9_])/g,
+    minEntropy: 3.5,
+    soften: (m) => (m.groups!.mode === 'test' ? 'minor' : undefined),
+  },
+  {
+    ruleId: 'secret.sendgrid-api-key',
+    kind: 'sendgrid-api-key',
+    severity: 'blocker',
+    title: 'SendGrid API key',
+    fix: 'Delete the key in SendGrid (Settings, API Keys) and send mail from a backend.',
+    hints: ['SG.'],
+    // No word boundary: the two fixed-length parts are distinctive enough, and a key glued to other
+    // text (a lost paste) must still be taken out.
+    pattern: /(?<value>SG\.(?<tail>[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}))/g,
+    minEntropy: 3.5,
+  },
+  {
+    ruleId: 'secret.twilio-credential',
+    kind: 'twilio-credential',
+    severity: 'major',
+    title: 'Twilio API key SID or auth token',
+    fix: 'Delete the API key or rotate the auth token in the Twilio console, and call Twilio from a backend.',
+    hints: ['SK', 'twilio', 'Twilio', 'TWILIO'],
+    // API key SIDs are `SK` and 32 lower-case hex digits; the auth token is bare hex, so only its name finds it.
+    pattern: /(?:(?<![A-Za-z0-9])(?<value>SK(?<tail>[0-9a-f]{32}))(?![A-Za-z0-9])|(?:twilio|Twilio|TWILIO)[\w.-]*?(?:auth|Auth|AUTH)?[_-]?(?:token|Token|TOKEN)["']?\s*[:=]\s*@?["']?(?<token>[0-9a-f]{32})(?![0-9a-f]))/g,
+    minEntropy: 3,
+  },
+  {
+    ruleId: 'secret.npm-token',
+    kind: 'npm-token',
+    severity: 'blocker',
+    title: 'npm access token',
+    fix: 'Revoke the token on npmjs.com (Access Tokens) and give CI a granular automation token from its secret store.',
+    hints: ['npm_'],
+    pattern: /(?<![A-Za-z0-9_])(?<value>npm_(?<tail>[A-Za-z0-9]{36}))(?![A-Za-z0-9_])/g,
+    minEntropy: 3.5,
+  },
+  {
+    ruleId: 'secret.huggingface-token',
+    kind: 'huggingface-token',
+    severity: 'blocker',
+    title: 'Hugging Face access token',
+    fix: 'Invalidate the token in the Hugging Face settings and read it from the environment.',
+    hints: ['hf_', 'api_org_'],
+    pattern: /(?<![A-Za-z0-9_])(?<value>(?:hf_|api_org_)(?<tail>[A-Za-z]{34}))(?![A-Za-z0-9_])/g,
+  },
+  {
+    ruleId: 'secret.shopify-token',
+    kind: 'shopify-token',
+    severity: 'blocker',
+    title: 'Shopify access token or app secret',
+    fix: 'Rotate the token or app secret in the Shopify Partner dashboard or the store admin, and keep it on the server.',
+    hints: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
+    pattern: /(?<![A-Za-z0-9_])(?<value>shp(?:at|ca|pa|ss)_(?<tail>[A-Za-z0-9]{32}))(?![A-Za-z0-9_])/g,
+  },
+  {
+    ruleId: 'secret.docker-token',
+    kind: 'docker-token',
+    severity: 'blocker',
+    title: 'Docker Hub access token',
+    fix: 'Revoke the token in Docker Hub (Account settings, Personal access tokens) and log in from CI with a secret.',
+    hints: ['dckr_'],
+    pattern: /(?<![A-Za-z0-9_])(?<value>dckr_(?:pat|oat)_(?<tail>[A-Za-z0-9_-]{27,}))(?![A-Za-z0-9_-])/g,
+  },
+  {
+    ruleId: 'secret.saas-token',
+    kind: 'saas-token',
+    severity: 'major',
+    title: 'Developer-service token (Grafana, Linear, Figma, Tailscale, 1Password, Cloudflare, Vercel, Groq, Databricks, Vault, Notion)',
+    fix: ROTATE,
+    hints: ['glc_', 'glsa_', 'lin_api_', 'figd_', 'tskey-', 'ops_eyJ', 'cfat_', 'cfut_', 'cfk_', 'vcp_', 'vci_', 'vca_', 'vcr_', 'vck_', 'gsk_', 'dapi', 'hvs.', 'hvb.', 'ntn_'],
+    // One rule for the long tail of services that an app's build or tooling may hold a token for.
+    pattern: new RegExp(
+      String.raw`(?<![A-Za-z0-9_])(?<value>(?:` +
+        [
+          String.raw`glc_(?<tail>[A-Za-z0-9+/]{32,}={0,2})`,
+          String.raw`glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}`,
+          String.raw`lin_api_[A-Za-z0-9]{40}`,
+          String.raw`figd_[A-Za-z0-9_-]{40,}`,
+          String.raw`tskey-[a-z]+-[A-Za-z0-9]{8,}-[A-Za-z0-9]{16,}`,
+          String.raw`ops_eyJ[A-Za-z0-9+/=_-]{100,}`,
+          String.raw`cf(?:at|ut|k)_[A-Za-z0-9]{40}[a-f0-9]{8}`,
+          String.raw`vc[piark]_[A-Za-z0-9]{40,60}`,
+          String.raw`gsk_[A-Za-z0-9]{52}`,
+          String.raw`dapi[a-fA-F0-9]{32}(?:-\d)?`,
+          String.raw`hv[sb]\.[A-Za-z0-9_-]{90,}`,
+          String.raw`ntn_\d{11}[A-Za-z0-9]{35}`,
+        ].join('|') +
+        String.raw`))(?![A-Za-z0-9_])`,
+      'g',
+    ),
+    minEntropy: 3,
+  },
+];
+
+function tailOf(m: RegExpExecArray): string {
+  const g = m.groups!;
+  return g.tail ?? g.classic ?? g.pat ?? g.jwt ?? g.legacy ?? g.app ?? g.token ?? g.value!;
+}
+
+function detectorFor(format: TokenFormat): SecretDetector {
+  return {
+    ruleId: format.ruleId,
+    kind: format.kind,
+    severity: format.severity ?? 'blocker',
+    title: format.title,
+    fix: format.fix,
+    hints: format.hints,
+    find: (text, context) => findFormat(text, format, context),
+  };
+}
+
+function* findFormat(text: string, format: TokenFormat, context: DetectorContext): Iterable<Candidate> {
+  const re = new RegExp(format.pattern.source, format.pattern.flags.includes('d') ? format.pattern.flags : `${format.pattern.flags}d`);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const groupName = m.groups!.value !== undefined ? 'value' : 'token';
+    const span = m.indices?.groups?.[groupName];
+    if (!span) continue;
+    if (!tokenTail(tailOf(m), context, format.minEntropy)) continue;
+    const severity = format.soften?.(m, context);
+    yield { start: span[0], end: span[1], ...(severity ? { severity } : {}) };
+  }
+}
+
+export const VENDOR_TOKEN_DETECTORS: SecretDetector[] = FORMATS.map(detectorFor);
