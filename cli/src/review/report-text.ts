@@ -33,7 +33,7 @@ export function formatNotReviewed(items: readonly NotReviewed[]): string[] {
   for (const n of items) if (n.reason !== NEVER_SENT && !byFile.has(n.file)) byFile.set(n.file, n);
   const rest = [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
   if (rest.length) {
-    lines.push(`not reviewed by a model (${rest.length}):`);
+    lines.push(`not reviewed in full by a model (${rest.length}):`);
     for (const n of rest.slice(0, MAX_LISTED)) lines.push(`  ${n.file}: ${n.reason}${n.detail ? ` (${n.detail})` : ''}`);
     if (rest.length > MAX_LISTED) lines.push(`  ...and ${rest.length - MAX_LISTED} more (--json lists every one)`);
   }

@@ -66,7 +66,7 @@ describe('review text', () => {
   it('names the never-sent files on their own line and every other skipped file with its reason', () => {
     expect(formatNotReviewed(notReviewed)).toEqual([
       'not sent to any vendor by policy: App/Vendor/V.swift, Pods/X/Y.swift',
-      'not reviewed by a model (1):',
+      'not reviewed in full by a model (1):',
       '  App/Big.swift: patch-missing (GitHub sent no patch; reviewed by the rules only)',
     ]);
   });

@@ -110,7 +110,9 @@ function buildChanges(input: AnalyzeInput, isMarkedGenerated: (p: string) => boo
     }
     const fromBase = d.oldPath ? input.readOld?.(d.oldPath) : undefined;
     const oldContent = d.status === 'added' ? undefined : fromBase ?? (content !== undefined && !diffOnly.includes(d.path) ? reconstructOld(d, content) : undefined);
-    return { path: d.path, status: d.status, class: classify(d.path, content), content, oldContent, changedLines: new Set(addedLineNumbers(d)), diff: d };
+    // A platform that sent no patch (or did not list the file) says nothing of which lines changed: the rules scan them all.
+    const changedLines = (d.patch === 'absent' || d.patch === 'unlisted') && content !== undefined ? content.split('\n').map((_, i) => i + 1) : addedLineNumbers(d);
+    return { path: d.path, status: d.status, class: classify(d.path, content), content, oldContent, changedLines: new Set(changedLines), diff: d };
   });
   return { changes, diffOnly, binary };
 }

@@ -91,6 +91,12 @@ export async function selectTargets(env: AgentEnv, selects?: ModelReviewSpec['se
       skipped.push({ file: file.path, reason: 'policy-excluded', detail: 'matches the workflow\'s ignore list' });
       continue;
     }
+    const partial = partialPatchNote(file);
+    if (partial) {
+      skipped.push(partial);
+      // Nothing of an unlisted file was seen, and a file without a patch has no changed lines to show a model.
+      if (file.patch === 'unlisted' || file.patch === 'absent') continue;
+    }
     if (file.status === 'deleted') {
       skipped.push({ file: file.path, reason: 'deleted', detail: 'file removed; nothing on the new side to review' });
       continue;
@@ -106,6 +112,22 @@ export async function selectTargets(env: AgentEnv, selects?: ModelReviewSpec['se
     targets.push({ file, cls });
   }
   return { targets, skipped };
+}
+
+/** What the report says of a file the platform did not send whole (see `FileDiff.patch`). */
+function partialPatchNote(file: FileDiff): NotReviewed | undefined {
+  switch (file.patch) {
+    case 'unlisted':
+      return { file: file.path, reason: 'not-listed', detail: 'changed, but past the platform\'s cap on listed files (GitHub: 3,000 per pull request, 300 per compare): no model saw it; the deterministic rules scanned the whole file' };
+    case 'absent':
+      return { file: file.path, reason: 'patch-absent', detail: 'the platform sent no patch (the diff is too large): reviewed by the deterministic rules only, over the whole file' };
+    case 'truncated':
+      return { file: file.path, reason: 'patch-truncated', detail: `the platform cut the patch short: ${file.additions} added line(s) that arrived were reviewed, the rest were not` };
+    case 'from-head':
+      return { file: file.path, reason: 'from-head', detail: 'the platform sent no patch: reviewed from its head content (a new file)' };
+    default:
+      return undefined;
+  }
 }
 
 /** The `notReviewed` reason of a file the never-sent policy keeps from every vendor. */
