@@ -13,7 +13,13 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 const ROOT = join(__dirname, '..');
-const SERVICES = ['ingress', 'coordinator', 'gateway', 'agents', 'notifier'] as const;
+import { AGENT_TYPE_IDS } from '@agentflow/contracts';
+
+/** Each compose service and the agentflow service it runs (the agents run as two groups). */
+const SERVICES = [
+  ['ingress', 'ingress'], ['coordinator', 'coordinator'], ['gateway', 'gateway'],
+  ['agents-review', 'agents'], ['agents-other', 'agents'], ['notifier', 'notifier'],
+] as const;
 
 interface ComposeService {
   image?: string;
@@ -99,15 +105,15 @@ describe('docker-compose.yml', () => {
     expect(nats.command).toEqual(expect.arrayContaining(['--jetstream', '--store_dir', '/data']));
     expect(nats.volumes).toEqual(['nats-data:/data']);
     expect(compose.services.postgres.volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
-    expect(Object.keys(compose.volumes ?? {})).toEqual(['nats-data', 'postgres-data']);
+    expect(Object.keys(compose.volumes ?? {})).toEqual(['nats-data', 'postgres-data', 'prometheus-data', 'grafana-data']);
     for (const name of ['nats', 'postgres'])
       expect(compose.services[name].healthcheck?.test.length).toBeGreaterThan(1);
   });
 
   it.each(SERVICES)(
     'runs %s from its entry, on NATS and PostgreSQL, healthy only when /ready answers',
-    (name) => {
-      const service = compose.services[name];
+    (composeName, name) => {
+      const service = compose.services[composeName];
       expect(service.command).toEqual(['node', `services/${name}/dist/main.js`]);
       expect(existsSync(join(ROOT, 'services', name, 'src', 'main.ts'))).toBe(true);
       expect(service.image).toBe('${AGENTFLOW_IMAGE:-agentflow:local}');
@@ -125,6 +131,26 @@ describe('docker-compose.yml', () => {
       expect(seconds(service.stop_grace_period ?? '10s') * 1000).toBeGreaterThan(shutdownMs);
     },
   );
+
+  it('serves every agent type in exactly one agent group', () => {
+    const served = ['agents-review', 'agents-other'].flatMap((g) => String(compose.services[g].environment?.AGENT_TYPES).split(','));
+    expect([...served].sort()).toEqual([...AGENT_TYPE_IDS].sort());
+  });
+
+  it('sends traces to the collector, which sends them to Jaeger; Prometheus and Grafana read observability/', () => {
+    for (const [composeName] of SERVICES) {
+      expect(compose.services[composeName].environment).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: expect.stringContaining('http://otel-collector:4318') });
+    }
+    const collector = parse(readFileSync(join(ROOT, 'observability', 'otel-collector.yml'), 'utf8')) as { exporters: Record<string, { endpoint: string }> };
+    expect(collector.exporters['otlp/jaeger'].endpoint).toBe('jaeger:4317');
+    const mounts = [...(compose.services.prometheus.volumes ?? []), ...(compose.services.grafana.volumes ?? [])]
+      .map((v) => v.split(':')[0]).filter((source) => source.startsWith('./'));
+    expect(mounts.length).toBeGreaterThanOrEqual(4);
+    for (const source of mounts) expect(existsSync(join(ROOT, source))).toBe(true);
+    const prometheus = parse(readFileSync(join(ROOT, 'observability', 'prometheus', 'prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((t) => t.targets));
+    expect(targets.sort()).toEqual(SERVICES.map(([composeName]) => `${composeName}:3000`).sort());
+  });
 
   it('builds the image once, from a Dockerfile that exists', () => {
     const builders = Object.entries(compose.services).filter(([, s]) => s.build);

@@ -132,7 +132,7 @@ describe('k8s manifests', () => {
       'apps/v1 Deployment', 'v1 Service', 'v1 ServiceAccount', 'v1 ConfigMap', 'batch/v1 Job',
       'policy/v1 PodDisruptionBudget', 'autoscaling/v2 HorizontalPodAutoscaler', 'networking.k8s.io/v1 NetworkPolicy',
       'networking.k8s.io/v1 Ingress', 'keda.sh/v1alpha1 ScaledObject', 'external-secrets.io/v1 ExternalSecret',
-      'external-secrets.io/v1 SecretStore', 'monitoring.coreos.com/v1 ServiceMonitor',
+      'external-secrets.io/v1 SecretStore', 'monitoring.coreos.com/v1 ServiceMonitor', 'monitoring.coreos.com/v1 PrometheusRule',
     ]) expect(kinds).toContain(k);
   });
 
@@ -295,7 +295,7 @@ describe('k8s manifests', () => {
 
   it('dev: one replica each, no autoscalers, budgets or CRDs a dev cluster may lack', () => {
     const kinds = new Set(dev.objects.map((o) => o.kind));
-    for (const k of ['HorizontalPodAutoscaler', 'ScaledObject', 'PodDisruptionBudget', 'ServiceMonitor', 'ExternalSecret']) expect(kinds).not.toContain(k);
+    for (const k of ['HorizontalPodAutoscaler', 'ScaledObject', 'PodDisruptionBudget', 'ServiceMonitor', 'PrometheusRule', 'ExternalSecret']) expect(kinds).not.toContain(k);
     for (const d of dev.objects.filter((o) => o.kind === 'Deployment')) expect(d.spec.replicas).toBe(1);
   });
 
