@@ -26,6 +26,21 @@ export interface ModelPrice {
   cacheWritePerMTok?: number;
   /** Fraction off through the Batch API. @default 0.5 */
   batchDiscount?: number;
+  /**
+   * Prices of a request whose prompt (input plus cache read and write tokens) is longer than
+   * `aboveInputTokens`: the vendor then prices the whole request higher (Claude Haiku 5.5 over
+   * 100,000 tokens, GPT-5.6 over 272,000). Cache prices default to this entry's input price times
+   * the ratio of the base cache price to the base input price.
+   */
+  longContext?: LongContextPrice;
+}
+
+export interface LongContextPrice {
+  aboveInputTokens: number;
+  inputPerMTok: number;
+  outputPerMTok: number;
+  cacheReadPerMTok?: number;
+  cacheWritePerMTok?: number;
 }
 
 export interface RateLimits {

@@ -118,3 +118,14 @@ describe('agentflow validate on a model near or past its retirement', () => {
     ]);
   });
 });
+
+describe('providers.yml long-context prices', () => {
+  it('reads longContext and says what is missing from one', () => {
+    const model = (long: string) => `providers:\n  a:\n    kind: openai\n    dataClasses: [internal]\n    models:\n      m: { contextWindow: 10, prices: [{ effectiveFrom: "2026-07-09", inputPerMTok: 2, outputPerMTok: 12, longContext: ${long} }] }\n`;
+    const ok = parseProvidersConfig(model('{ aboveInputTokens: 272000, inputPerMTok: 4, outputPerMTok: 18 }'));
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.config!.providers.a.models.m.prices[0].longContext).toEqual({ aboveInputTokens: 272000, inputPerMTok: 4, outputPerMTok: 18 });
+    const bad = parseProvidersConfig(model('{ inputPerMTok: 4 }'));
+    expect(bad.diagnostics.map((d) => d.message)).toEqual(['`longContext` needs `aboveInputTokens`, `outputPerMTok` (prompt tokens above which the request is priced so, and those prices)']);
+  });
+});

@@ -12,7 +12,8 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
 const TIERS = ['simple', 'medium', 'complex'] as const;
 const PROVIDER_KEYS = ['kind', 'aliases', 'baseUrl', 'apiKey', 'region', 'retention', 'dataClasses', 'timeoutMs', 'limits', 'models', 'retired', 'enabled', 'options'];
 const MODEL_KEYS = ['contextWindow', 'maxOutputTokens', 'tier', 'prices', 'limits', 'deprecatedOn', 'retiresOn', 'replacement'];
-const PRICE_KEYS = ['effectiveFrom', 'inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'batchDiscount'];
+const PRICE_KEYS = ['effectiveFrom', 'inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'batchDiscount', 'longContext'];
+const LONG_CONTEXT_KEYS = ['aboveInputTokens', 'inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok'];
 const LIMIT_KEYS = ['requestsPerMinute', 'tokensPerMinute', 'concurrency'];
 
 /** Where each model's `replacement:` is written, to point at it once every model of the provider is known. */
@@ -198,6 +199,23 @@ function readModel(src: SourceFile, what: string, node: Node | null): ModelConfi
         if (p.get(key)) price[key] = src.number(p.get(key)!.value, `\`${key}\``, { min: 0 });
       }
       if (p.get('batchDiscount')) price.batchDiscount = src.number(p.get('batchDiscount')!.value, '`batchDiscount`', { min: 0, max: 1 });
+      const long = p.get('longContext');
+      if (long) {
+        const l = src.map(long.value, '`longContext` of a price', LONG_CONTEXT_KEYS);
+        const need = ['aboveInputTokens', 'inputPerMTok', 'outputPerMTok'] as const;
+        const missing = l ? need.filter((k) => !l.get(k)) : [];
+        if (l && missing.length) src.error(long.value, `\`longContext\` needs ${missing.map((k) => `\`${k}\``).join(', ')} (prompt tokens above which the request is priced so, and those prices)`);
+        else if (l) {
+          price.longContext = {
+            aboveInputTokens: src.number(l.get('aboveInputTokens')!.value, '`aboveInputTokens`', { min: 1, integer: true }) ?? 0,
+            inputPerMTok: src.number(l.get('inputPerMTok')!.value, '`inputPerMTok`', { min: 0 }) ?? 0,
+            outputPerMTok: src.number(l.get('outputPerMTok')!.value, '`outputPerMTok`', { min: 0 }) ?? 0,
+          };
+          for (const key of ['cacheReadPerMTok', 'cacheWritePerMTok'] as const) {
+            if (l.get(key)) price.longContext[key] = src.number(l.get(key)!.value, `\`${key}\``, { min: 0 });
+          }
+        }
+      }
       model.prices.push(price);
     }
     if (model.prices.length === 0 && prices.value) src.error(prices.value, `${what} needs at least one price`);

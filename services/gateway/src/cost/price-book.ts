@@ -2,6 +2,8 @@
  * Prices per provider and model with the date each took effect; a call is priced with the newest
  * price not after the call. Cache reads and writes have their own prices (defaults by vendor, as
  * documented on `ModelPrice`), and each token is priced once: `inputTokens` excludes cached ones.
+ * A request whose prompt is longer than a price's `longContext.aboveInputTokens` is priced wholly
+ * at the long-context prices, as the vendors bill it.
  */
 import type { ModelPrice, ProviderKind, ProvidersConfig } from '@agentflow/contracts';
 import type { TokenCounts } from '../providers/chat-provider';
@@ -12,6 +14,8 @@ export interface ResolvedPrice {
   cacheReadPerMTok: number;
   cacheWritePerMTok: number;
   effectiveFrom: string;
+  /** Prices of a request whose prompt is longer than `aboveInputTokens` (every token at them). */
+  longContext?: Omit<ResolvedPrice, 'effectiveFrom' | 'longContext'> & { aboveInputTokens: number };
 }
 
 function isAnthropic(kind: ProviderKind): boolean {
@@ -43,19 +47,36 @@ export class PriceBook {
     const inForce = prices.filter((x) => x.effectiveFrom <= day).sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1))[0];
     if (!inForce) return undefined;
     const anthropic = isAnthropic(p.kind);
-    return {
+    const base = {
       inputPerMTok: inForce.inputPerMTok,
       outputPerMTok: inForce.outputPerMTok,
       cacheReadPerMTok: inForce.cacheReadPerMTok ?? inForce.inputPerMTok * (anthropic ? 0.1 : 0.5),
       cacheWritePerMTok: inForce.cacheWritePerMTok ?? inForce.inputPerMTok * (anthropic ? 1.25 : 1),
+    };
+    const long = inForce.longContext;
+    // Cache prices of a long request keep the base ratio to input unless the vendor lists them.
+    const scale = long && base.inputPerMTok > 0 ? long.inputPerMTok / base.inputPerMTok : 1;
+    return {
+      ...base,
       effectiveFrom: inForce.effectiveFrom,
+      ...(long ? {
+        longContext: {
+          aboveInputTokens: long.aboveInputTokens,
+          inputPerMTok: long.inputPerMTok,
+          outputPerMTok: long.outputPerMTok,
+          cacheReadPerMTok: long.cacheReadPerMTok ?? base.cacheReadPerMTok * scale,
+          cacheWritePerMTok: long.cacheWritePerMTok ?? base.cacheWritePerMTok * scale,
+        },
+      } : {}),
     };
   }
 
   /** USD for `usage` at `at`. A model without a price costs 0 here and is flagged by the caller. */
   cost(provider: string, model: string, usage: TokenCounts, at: number): number {
-    const price = this.price(provider, model, at);
-    if (!price) return 0;
+    const resolved = this.price(provider, model, at);
+    if (!resolved) return 0;
+    const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+    const price = resolved.longContext && prompt > resolved.longContext.aboveInputTokens ? resolved.longContext : resolved;
     const usd =
       (usage.inputTokens * price.inputPerMTok +
         usage.outputTokens * price.outputPerMTok +
