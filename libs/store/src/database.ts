@@ -2,6 +2,8 @@
  * The SQL port. PostgreSQL through `pg` in production, PGlite on one machine; the same
  * migrations and the same SQL run on both (PostgreSQL 15 and PGlite's 18: write SQL both accept).
  */
+import type { LockOptions } from './lock';
+
 export interface QueryResult<Row> {
   rows: Row[];
   /** Rows returned by a SELECT, rows changed by INSERT/UPDATE/DELETE (as `pg` reports it). */
@@ -30,11 +32,22 @@ export interface SqlDatabase extends SqlExecutor {
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /**
-   * Runs `fn` on one session while holding the named lock: `pg_advisory_lock` on PostgreSQL (so
-   * replicas on other machines wait), an in-process mutex on PGlite (one process owns its data
+   * Runs `fn` on one session while holding the named lock: a session advisory lock on PostgreSQL
+   * (so replicas on other machines wait), an in-process mutex on PGlite (one process owns its data
    * directory). The lock is released when `fn` settles.
+   *
+   * Do all of `fn`'s database work on `session`: it is the connection that holds the lock, so the
+   * holder never needs a second one from the pool. A waiter holds no connection while it waits
+   * (PostgreSQL polls `pg_try_advisory_lock` and gives the connection back between tries), and
+   * gives up with `LockTimeoutError` (retryable) after `options.timeoutMs` (default 30 s). So
+   * waiters can never take every connection away from the holder.
    */
-  withLock<T>(name: string, fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  withLock<T>(name: string, fn: (session: SqlSession) => Promise<T>, options?: LockOptions): Promise<T>;
+  /**
+   * Connections this handle can have open at once (`DATABASE_POOL_SIZE` on PostgreSQL, 1 on
+   * PGlite): callers that run work in parallel bound themselves by it.
+   */
+  readonly poolSize: number;
   /** Whether the database answers a trivial query now (for `/ready`). Never throws. */
   ping(): Promise<boolean>;
   /** Closes every connection. Always await it: PGlite flushes its data directory here. */

@@ -1,5 +1,6 @@
 export * from './database';
 export * from './errors';
+export * from './lock';
 export * from './migrations';
 export * from './open';
 export { PostgresDatabase, type PostgresOptions } from './postgres';

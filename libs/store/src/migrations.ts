@@ -84,8 +84,12 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
  * from every replica at start-up: the others wait on the lock and then find nothing to do.
  * A migration missing in the middle (another owner's range landing later) is applied too.
  */
+/** How long a replica waits for another one's migrations before it gives up starting. */
+const MIGRATION_LOCK_TIMEOUT_MS = 15 * 60_000;
+
 export async function runMigrations(db: SqlDatabase, migrations?: Migration[]): Promise<MigrationReport> {
   const wanted = migrations ?? (await loadMigrations());
+  // A replica starting while another migrates waits as long as a large migration may take.
   return db.withLock(LOCK_NAME, async (session) => {
     await session.exec(CREATE_TABLE);
     const { rows } = await session.query<{ version: number; name: string; checksum: string }>(
@@ -125,5 +129,5 @@ export async function runMigrations(db: SqlDatabase, migrations?: Migration[]): 
       alreadyApplied: rows.length,
       unknown: [...recorded.keys()].filter((v) => !known.has(v)),
     };
-  });
+  }, { timeoutMs: MIGRATION_LOCK_TIMEOUT_MS });
 }

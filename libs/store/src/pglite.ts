@@ -10,6 +10,7 @@ import type { QueryResult, SqlDatabase, SqlExecutor, SqlSession } from './databa
 import { DataDirLock } from './data-dir-lock';
 import { seedDataDir, templateArchive } from './pglite-template';
 import { assertIdentifier, quoteIdentifier } from './identifiers';
+import { DEFAULT_LOCK_TIMEOUT_MS, LockTimeoutError, type LockOptions } from './lock';
 
 export interface PgliteOptions {
   /** Directory for the database files (created when absent). Without one the database lives in memory. */
@@ -40,7 +41,10 @@ function executor(target: Queryable): SqlExecutor {
 
 export class PgliteDatabase implements SqlDatabase {
   readonly kind = 'pglite' as const;
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** One connection: PGlite runs one query at a time. */
+  readonly poolSize = 1;
+  /** Per lock name, the promise that settles when the last holder or waiter in line lets go. */
+  private readonly locks = new Map<string, Promise<void>>();
   private closed = false;
   private readonly executor: SqlExecutor;
 
@@ -95,20 +99,34 @@ export class PgliteDatabase implements SqlDatabase {
     return this.pg.transaction((tx) => fn(executor(tx)));
   }
 
-  /** One process owns the database, so an in-process mutex per name is the whole lock. */
-  async withLock<T>(name: string, fn: (session: SqlSession) => Promise<T>): Promise<T> {
-    const previous = this.locks.get(name) ?? Promise.resolve();
-    const session: SqlSession = { ...this.executor, transaction: (f) => this.transaction(f) };
-    const current = previous.then(
-      () => fn(session),
-      () => fn(session),
-    );
-    const settled = current.catch(() => undefined);
-    this.locks.set(name, settled);
+  /**
+   * One process owns the database, so an in-process mutex per name is the whole lock: a queue of
+   * holders, each waiting for the one before it, giving up after `timeoutMs` like PostgreSQL.
+   */
+  async withLock<T>(name: string, fn: (session: SqlSession) => Promise<T>, options: LockOptions = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    const before = this.locks.get(name) ?? Promise.resolve();
+    let letGo!: () => void;
+    const mine = new Promise<void>((resolve) => (letGo = resolve));
+    // The next in line waits for everyone before it and for this one (also when this one gives up).
+    const line = before.then(() => mine);
+    this.locks.set(name, line);
+    // Forget the name once nobody holds or waits (not when a waiter gives up: the holder still holds).
+    void line.then(() => {
+      if (this.locks.get(name) === line) this.locks.delete(name);
+    });
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const acquired = await Promise.race([
+      before.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
     try {
-      return await current;
+      if (!acquired) throw new LockTimeoutError(name, Date.now() - started);
+      return await fn({ ...this.executor, transaction: (f) => this.transaction(f) });
     } finally {
-      if (this.locks.get(name) === settled) this.locks.delete(name);
+      letGo();
     }
   }
 

@@ -6,6 +6,11 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { QueryResult, SqlDatabase, SqlExecutor, SqlSession } from './database';
 import { DatabaseConfigError, SqlState, sqlStateOf } from './errors';
 import { assertIdentifier, quoteIdentifier } from './identifiers';
+import { DEFAULT_LOCK_TIMEOUT_MS, LockTimeoutError, type LockOptions } from './lock';
+
+/** Pause between two tries of a held advisory lock: doubled from the first to the last, with jitter. */
+const LOCK_RETRY_FIRST_MS = 10;
+const LOCK_RETRY_LAST_MS = 250;
 
 export interface PostgresOptions {
   /** `postgres://user@host:5432/db`. */
@@ -51,6 +56,7 @@ export class PostgresDatabase implements SqlDatabase {
     private readonly pool: Pool,
     /** The schema tables live in (`public` unless one was given). */
     readonly schema: string,
+    readonly poolSize: number,
   ) {}
 
   static async open(options: PostgresOptions): Promise<PostgresDatabase> {
@@ -81,7 +87,7 @@ export class PostgresDatabase implements SqlDatabase {
     // An idle client losing its server (a restart, a failover) must not crash the process; the
     // pool replaces it and the next query reports the problem.
     pool.on('error', () => undefined);
-    const db = new PostgresDatabase(pool, schema);
+    const db = new PostgresDatabase(pool, schema, config.max ?? 10);
     try {
       if (schema !== 'public') await db.createSchema(schema);
     } catch (error) {
@@ -119,29 +125,46 @@ export class PostgresDatabase implements SqlDatabase {
     }
   }
 
-  async withLock<T>(name: string, fn: (session: SqlSession) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      // Session-level advisory lock keyed by name and schema: replicas of one deployment wait for
-      // each other, test schemas on a shared server do not.
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${this.schema}:${name}`]);
+  async withLock<T>(name: string, fn: (session: SqlSession) => Promise<T>, options: LockOptions = {}): Promise<T> {
+    // Session-level advisory lock keyed by name and schema: replicas of one deployment wait for
+    // each other, test schemas on a shared server do not.
+    const key = `${this.schema}:${name}`;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    const started = Date.now();
+    let pause = LOCK_RETRY_FIRST_MS;
+    for (;;) {
+      // Never block in pg_advisory_lock while holding a pool connection: waiters doing that took
+      // every connection of the pool while the holder needed one to finish (issue 17). A try
+      // either takes the lock on this connection or gives the connection straight back.
+      const client = await this.pool.connect();
+      let broken = false;
       try {
-        const session: SqlSession = {
-          ...clientExecutor(client),
-          transaction: (f) => inTransaction(client, f),
-        };
-        return await fn(session);
+        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key]);
+        if (rows[0]?.locked === true) {
+          try {
+            const session: SqlSession = {
+              ...clientExecutor(client),
+              transaction: (f) => inTransaction(client, f),
+            };
+            return await fn(session);
+          } finally {
+            await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => {
+              // Could not unlock: drop the connection so the server releases the lock with the session.
+              broken = true;
+            });
+          }
+        }
+      } catch (error) {
+        broken = broken || sqlStateOf(error)?.startsWith('08') === true;
+        throw error;
       } finally {
-        await client
-          .query('SELECT pg_advisory_unlock(hashtext($1))', [`${this.schema}:${name}`])
-          .catch(() => {
-            // Could not unlock: drop the connection so the server releases the lock with the session.
-            broken = true;
-          });
+        client.release(broken);
       }
-    } finally {
-      client.release(broken);
+      const waited = Date.now() - started;
+      if (waited >= timeoutMs) throw new LockTimeoutError(name, waited);
+      const jittered = pause / 2 + Math.random() * (pause / 2);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(jittered, timeoutMs - waited)));
+      pause = Math.min(LOCK_RETRY_LAST_MS, pause * 2);
     }
   }
 

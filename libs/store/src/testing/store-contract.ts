@@ -5,6 +5,7 @@
  */
 import type { SqlDatabase } from '../database';
 import { isUniqueViolation, MigrationError, SqlState, sqlStateOf } from '../errors';
+import { LockTimeoutError } from '../lock';
 import { loadMigrations, type Migration, runMigrations } from '../migrations';
 
 export interface StoreHarness {
@@ -225,6 +226,65 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         });
         await Promise.all([first, second]);
         expect(events).toEqual(['first:start', 'first:end', 'second:start']);
+      } finally {
+        if (other !== db) await other.close();
+      }
+    });
+
+    it('lets a lock holder use the database while more waiters than connections wait for its lock', async () => {
+      // Issue 17: waiters blocked in pg_advisory_lock held every pool connection, and the holder
+      // could never get one to finish. A waiter must hold no connection while it waits.
+      const waiters = db.poolSize + 4;
+      const holding = deferred();
+      const finish = deferred();
+      const order: string[] = [];
+      const holder = db.withLock('contract-starve', async (session) => {
+        await session.query('SELECT 1');
+        holding.resolve();
+        await finish.promise;
+        order.push('holder');
+      });
+      await holding.promise;
+      const waiting = Array.from({ length: waiters }, (_, i) =>
+        db.withLock('contract-starve', async (session) => {
+          await session.query('SELECT 1');
+          order.push(`waiter-${i}`);
+        }, { timeoutMs: 60_000 }),
+      );
+      // Let the waiters reach the server and queue on the lock before the holder needs the pool.
+      await new Promise((r) => setTimeout(r, 300));
+      let guard: NodeJS.Timeout | undefined;
+      const answered = await Promise.race([
+        db.query('SELECT 1').then(() => 'answered'),
+        new Promise<string>((resolve) => (guard = setTimeout(() => resolve('starved: no connection for the holder'), 15_000))),
+      ]);
+      clearTimeout(guard);
+      finish.resolve();
+      await Promise.all([holder, ...waiting]);
+      expect(answered).toBe('answered');
+      expect(order[0]).toBe('holder');
+      expect(order).toHaveLength(waiters + 1);
+    });
+
+    it('gives up waiting for a held lock after its timeout with a retryable LockTimeoutError, and the lock is free after', async () => {
+      const other = harness.multipleHandles ? await harness.open() : db;
+      try {
+        const holding = deferred();
+        const finish = deferred();
+        const holder = db.withLock('contract-timeout', async () => {
+          holding.resolve();
+          await finish.promise;
+        });
+        await holding.promise;
+        const error = await other.withLock('contract-timeout', async () => 'ran', { timeoutMs: 200 }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(LockTimeoutError);
+        expect(error).toMatchObject({ code: 'lock_timeout', retryable: true, lockName: 'contract-timeout' });
+        finish.resolve();
+        await holder;
+        await expect(other.withLock('contract-timeout', async () => 'ran', { timeoutMs: 5_000 })).resolves.toBe('ran');
       } finally {
         if (other !== db) await other.close();
       }
