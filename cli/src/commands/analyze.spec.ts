@@ -161,9 +161,15 @@ describe('agentflow analyze on the sample repositories', () => {
     [[ios, '--fail-on', 'critical'], '--fail-on must be one of blocker, major, minor, info'],
     [[ios, '--diff', 'x.diff', '--base', 'main'], 'either --diff FILE or --base REF'],
     [['<not a git checkout>', '--base', 'main'], '--base needs PATH to be a git checkout'],
+    [[ios, '--diff', '<random bytes>'], 'is not a unified diff: none of its 512 bytes start a file'],
+    [[ios, '--diff', '<cut hunk>'], 'is truncated: 2 old and 2 new lines missing'],
   ])('exits 2 and says what to change: %j', async (args, message) => {
     const plain = mkdtempSync(join(tmpdir(), 'af-cli-analyze-plain-'));
-    const { code, out, err } = await run(args.map((a) => (a === '<not a git checkout>' ? plain : a))).finally(() => rmSync(plain, { recursive: true, force: true }));
+    // Random bytes without a newline or NUL at the start of a line, as a corrupted download would be.
+    writeFileSync(join(plain, 'random.diff'), Buffer.from(Array.from({ length: 512 }, (_, i) => 33 + ((i * 7919) % 90))));
+    writeFileSync(join(plain, 'cut.diff'), '--- a/x.swift\n+++ b/x.swift\n@@ -1,3 +1,3 @@\n a\n');
+    const files: Record<string, string> = { '<not a git checkout>': plain, '<random bytes>': join(plain, 'random.diff'), '<cut hunk>': join(plain, 'cut.diff') };
+    const { code, out, err } = await run(args.map((a) => files[a] ?? a)).finally(() => rmSync(plain, { recursive: true, force: true }));
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toContain(message);

@@ -59,6 +59,10 @@ function run(path: string, options: AnalyzeOptions): number {
     readOld = gitFileReader(root, options.base);
   }
   const diff = diffText === undefined ? undefined : parseUnifiedDiff(diffText);
+  // An empty diff is no change; text that yields no file is not a diff at all, and analysing nothing would pass.
+  if (options.diff && diff?.length === 0 && diffText!.trim() !== '') {
+    throw new UsageError(`--diff ${options.diff} is not a unified diff: none of its ${Buffer.byteLength(diffText!)} bytes start a file (\`diff --git\`, \`---\`/\`+++\`); produce it with \`git diff\` or \`diff -u\` and pass it unchanged`);
+  }
 
   const coverage: CoverageReport[] = [];
   for (const file of options.coverage) {
