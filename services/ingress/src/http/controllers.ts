@@ -1,6 +1,7 @@
 /** Thin HTTP mapping: webhooks and the CI API. Every answer comes from the framework-free core. */
 import { Controller, Delete, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Ingress } from '../ingress';
+import { countWebhook, outcomeOf } from '../webhooks/webhook-metrics';
 
 export const INGRESS = Symbol('ingress');
 
@@ -28,12 +29,14 @@ export class WebhooksController {
   @Post('github')
   async github(@Req() req: HttpRequest, @Res() reply: HttpReply): Promise<void> {
     const result = await this.ingress.intake.github({ headers: req.headers, rawBody: req.rawBody });
+    countWebhook('github', outcomeOf(result));
     reply.status(result.status).send(result.body);
   }
 
   @Post('gitlab')
   async gitlab(@Req() req: HttpRequest, @Res() reply: HttpReply): Promise<void> {
     const result = await this.ingress.intake.gitlab({ headers: req.headers, rawBody: req.rawBody });
+    countWebhook('gitlab', outcomeOf(result));
     reply.status(result.status).send(result.body);
   }
 }

@@ -22,6 +22,7 @@ import type { TriggerMatcher } from '../trigger/trigger-matcher';
 import type { DeliveryLog, DeliveryRecord } from '../webhooks/delivery-log';
 import { MIN_FINGERPRINT_PREFIX, type DismissalStore } from './dismissals';
 import type { PullRequestOutcomeStore } from './pull-request-outcomes';
+import { countWebhook } from '../webhooks/webhook-metrics';
 
 export interface ProcessorDeps {
   platforms: PlatformClients;
@@ -59,6 +60,7 @@ export class DeliveryProcessor {
         ? { outcome: 'rejected', runIds: [], detail: `rejected: the database refused a value of the payload (${describeError(error)})` }
         : { outcome: 'ignored', runIds: [], detail: `could not be processed: ${describeError(error)}` };
       this.deps.log.error(`delivery ${delivery.deliveryId} (${delivery.event}) failed for good: ${describeError(error)}`);
+      countWebhook(delivery.platform, 'failed');
     }
     await this.settle(record, outcome);
     return outcome;
