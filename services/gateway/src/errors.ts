@@ -6,6 +6,19 @@
 import { AgentflowError } from '@agentflow/contracts';
 import type { GatewayResponse, ProviderAttempt } from '@agentflow/contracts';
 
+/**
+ * How a single request compares with a budget that has no room for it: the budget may not be
+ * spent at all, only too small for this one request (a large `max_tokens` on a large prompt).
+ */
+export interface BudgetShortfall {
+  /** The request's estimated cost (prompt and `max_tokens` at the model's prices). */
+  estimateUsd: number;
+  /** What the budget had left for this request, as this replica saw it. */
+  leftUsd: number;
+  /** The budget's limit per period. */
+  limitUsd: number;
+}
+
 /** A budget (day, month, project, workflow, team) has no room for the estimated cost. Wait for `retryAt`. */
 export class BudgetExceeded extends AgentflowError {
   readonly code = 'budget_exceeded';
@@ -15,9 +28,29 @@ export class BudgetExceeded extends AgentflowError {
     readonly budget: string,
     /** Epoch ms when the period rolls over and the budget has room again. */
     readonly retryAt: number,
+    /** Set when the budget still has room, only less than this request needs. */
+    readonly shortfall?: BudgetShortfall,
   ) {
-    super(`budget ${budget} is spent until ${new Date(retryAt).toISOString()}; the step is deferred until then or until the budget is raised in workflows/gateway.yml`);
+    super(budgetMessage(budget, retryAt, shortfall));
   }
+
+  /** The request costs more than the budget's whole limit: no period will ever fit it, so waiting does not help. */
+  get neverFits(): boolean {
+    return this.shortfall !== undefined && this.shortfall.estimateUsd > this.shortfall.limitUsd;
+  }
+}
+
+function usd(n: number): string {
+  return `$${n < 0.01 ? n.toFixed(6) : n.toFixed(2)}`;
+}
+
+function budgetMessage(budget: string, retryAt: number, s: BudgetShortfall | undefined): string {
+  const until = new Date(retryAt).toISOString();
+  if (!s) return `budget ${budget} is spent until ${until}; the step is deferred until then or until the budget is raised in workflows/gateway.yml`;
+  if (s.estimateUsd > s.limitUsd) {
+    return `this request alone may cost ${usd(s.estimateUsd)}, more than budget ${budget}'s whole limit of ${usd(s.limitUsd)}; lower max_tokens or shorten the prompt (the budget is not spent)`;
+  }
+  return `this request may cost ${usd(s.estimateUsd)} and budget ${budget} has ${usd(s.leftUsd)} left until ${until}; lower max_tokens or shorten the prompt, or retry after ${until} (the budget is not spent)`;
 }
 
 /** Policy forbids sending this request anywhere (a never-sent path, no provider allowed for the data class, rules-only mode). */
@@ -72,7 +105,7 @@ export function errorOf(response: GatewayResponse): AgentflowError | null {
   if (response.status === 'ok') return null;
   switch (response.errorCode) {
     case 'budget_exceeded':
-      return new BudgetExceeded(response.errorMessage?.match(/^budget (\S+)/)?.[1] ?? 'unknown', response.retryAt ?? Date.now() + 60_000);
+      return new BudgetExceeded(response.errorMessage?.match(/budget (\S+?)(?:'s)? (?:is|has)/)?.[1] ?? 'unknown', response.retryAt ?? Date.now() + 60_000);
     case 'policy_denied':
       return new PolicyDenied(response.errorMessage ?? 'policy denied the request', 'policy');
     case 'deadline_exceeded':

@@ -231,8 +231,16 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     expect(vendor.count('openai')).toBe(3);
   });
 
-  it('defers with budget_exceeded before calling any vendor when the budget is spent', async () => {
+  it('fails a single request larger than the whole budget as such, without calling a vendor, and does not defer it', async () => {
     await build({ budgets: [{ scope: 'project', key: 'shop-ios', period: 'day', limitUsd: 0.0001 }] });
+    const res = await gateway.generate(request());
+    expect(res).toMatchObject({ status: 'failed', errorCode: 'request_over_budget' });
+    expect(res.errorMessage).toMatch(/^this request alone may cost \$[\d.]+, more than budget project:shop-ios:day's whole limit of \$0\.000100; lower max_tokens/);
+    expect(vendor.count()).toBe(0);
+  });
+
+  it('defers with budget_exceeded before calling any vendor when the budget is spent', async () => {
+    await build({ budgets: [{ scope: 'project', key: 'shop-ios', period: 'day', limitUsd: 0 }] });
     const res = await gateway.generate(request());
     expect(res).toMatchObject({ status: 'deferred', errorCode: 'budget_exceeded' });
     expect(res.retryAt).toBeGreaterThan(Date.now());

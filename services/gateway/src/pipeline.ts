@@ -223,6 +223,8 @@ export class GatewayPipeline {
         outcome = await this.tryTarget(walk, target);
       } catch (error) {
         if (error instanceof BudgetExceeded) {
+          // Larger than the whole limit: deferring it would only fail again next period.
+          if (error.neverFits) return this.answer(req, walk, { status: 'failed', errorCode: 'request_over_budget', errorMessage: error.message });
           return this.answer(req, walk, { status: 'deferred', errorCode: 'budget_exceeded', errorMessage: error.message, retryAt: error.retryAt });
         }
         throw error;

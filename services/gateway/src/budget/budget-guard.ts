@@ -92,7 +92,13 @@ export class BudgetGuard {
         parts.push({ allowance, reservation: await allowance.reserve(estimateUsd, true) });
       } catch (error) {
         for (const p of parts) p.allowance.settle(p.reservation, 0);
-        if (error instanceof AllowanceExhausted) throw new BudgetExceeded(label, error.retryAt);
+        if (error instanceof AllowanceExhausted) {
+          // "Spent" only when it is: a budget with room left, only not enough for this one request,
+          // says how much is left and what the request needs, so the caller can make it smaller.
+          const leftUsd = allowance.remainingFraction() * allowance.limit;
+          const tooLarge = allowance.limit > 0 && (estimateUsd > allowance.limit || leftUsd >= allowance.limit * 0.01);
+          throw new BudgetExceeded(label, error.retryAt, tooLarge ? { estimateUsd, leftUsd, limitUsd: allowance.limit } : undefined);
+        }
         throw error;
       }
     }

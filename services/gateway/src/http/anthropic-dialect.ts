@@ -5,6 +5,7 @@
  * the schema, and the answer is that tool's `tool_use` block.
  */
 import type { ChatMessage, GatewayResponse } from '@agentflow/contracts';
+import { checkAnthropicSampling } from './sampling';
 import { answerText, sse, textOf, type ClientCall, type Dialect, type FrontError, type FrontErrorKind, type WireError } from './dialect';
 
 interface AnthropicBody {
@@ -30,6 +31,8 @@ const WIRE: Record<FrontErrorKind, { status: number; type: string }> = {
   upstream_failed: { status: 502, type: 'api_error' },
   unavailable: { status: 503, type: 'api_error' },
   timeout: { status: 504, type: 'api_error' },
+  too_large: { status: 413, type: 'request_too_large' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error' },
 };
 
 function usageOf(r: GatewayResponse) {
@@ -47,8 +50,11 @@ function content(call: ClientCall, r: GatewayResponse, id: string) {
 export const anthropicDialect: Dialect = {
   name: 'anthropic',
 
+  checkSampling: checkAnthropicSampling,
+
   parse(raw) {
-    const body = (raw ?? {}) as AnthropicBody;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'the request body must be a JSON object';
+    const body = raw as AnthropicBody;
     if (typeof body.model !== 'string' || !body.model) return 'model: Field required';
     if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1) return 'max_tokens: Field required (a whole number >= 1)';
     if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: at least one message is required';
@@ -65,7 +71,6 @@ export const anthropicDialect: Dialect = {
       if (typeof text !== 'string') return text.error;
       messages.push({ role: m.role, content: text });
     }
-    if (body.temperature !== undefined && typeof body.temperature !== 'number') return 'temperature: Input should be a valid number';
     const call: ClientCall = {
       model: body.model, system, messages, maxTokens: body.max_tokens as number, temperature: body.temperature as number | undefined,
       stream: body.stream === true, includeUsage: true,

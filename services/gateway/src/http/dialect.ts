@@ -22,12 +22,18 @@ export interface ClientCall {
 /** Why the front refuses or fails a request, independent of the vendor's words for it. */
 export type FrontErrorKind =
   | 'invalid_request' | 'authentication' | 'permission' | 'not_found' | 'rate_limited' | 'budget_exceeded'
-  | 'overloaded' | 'upstream_failed' | 'unavailable' | 'timeout';
+  | 'overloaded' | 'upstream_failed' | 'unavailable' | 'timeout'
+  /** 413: the body is over the front's limit. 415: the body is not JSON by its content type. */
+  | 'too_large' | 'unsupported_media_type';
 
 export interface FrontError {
   kind: FrontErrorKind;
   message: string;
   retryAfterSeconds?: number;
+  /** OpenAI's `param`: the request field at fault. */
+  param?: string;
+  /** OpenAI's `code`, when it differs from the kind's usual one (`invalid_value`, `decimal_below_min_value`). */
+  code?: string | null;
 }
 
 /** An error as a vendor writes it: status and JSON body. */
@@ -40,6 +46,8 @@ export interface Dialect {
   readonly name: 'openai' | 'anthropic';
   /** Reads the body; a string is why it is not a valid request (answered 400). */
   parse(body: unknown): ClientCall | string;
+  /** Sampling parameters out of the vendor's documented ranges, in its words (sampling.ts); checked before `parse`. */
+  checkSampling(body: Record<string, unknown>): FrontError | null;
   /** The non-streaming answer body, as JSON text. */
   answer(call: ClientCall, response: GatewayResponse, id: string): string;
   /** The SSE events of a streamed answer, each already framed (`event:`/`data:` lines and a blank line). */

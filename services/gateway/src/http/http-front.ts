@@ -23,6 +23,7 @@ import type { VirtualKey, VirtualKeyRing } from '../virtual-keys/virtual-keys';
 import { anthropicDialect } from './anthropic-dialect';
 import type { ClientCall, Dialect, FrontError } from './dialect';
 import { openaiDialect } from './openai-dialect';
+import { RequestLimits, skippedHeader } from './request-limits';
 import { forwardedHeaders, pickForwarded } from './vendor-pool/forwarded-headers';
 
 /** The routes the front serves, for mounting on another server (Fastify in `agentflow up`). */
@@ -40,6 +41,8 @@ export interface HttpFrontOptions {
   logger: GatewayLogger;
   /** Deadline given to each request's pipeline run. @default 600000 */
   requestTimeoutMs?: number;
+  /** Model limits (maximum output, context window) per target. @default from the key ring's providers config */
+  limits?: RequestLimits;
   now?: () => number;
 }
 
@@ -65,6 +68,7 @@ export function frontErrorOf(r: GatewayResponse, now: number): FrontError {
     case 'deadline_exceeded':
       return { kind: 'timeout', message };
     case 'invalid_request':
+    case 'request_over_budget':
       return { kind: 'invalid_request', message };
     case 'gateway_unavailable':
       return { kind: 'unavailable', message, retryAfterSeconds: 1 };
@@ -87,20 +91,61 @@ function answerId(dialect: Dialect, requestId: string): string {
   return dialect.name === 'anthropic' ? `msg_${requestId.replaceAll('-', '')}` : `chatcmpl-${requestId}`;
 }
 
-function answerHeaders(requestId: string, provider: string | undefined, model: string | undefined, cached: boolean): Record<string, string> {
+function answerHeaders(requestId: string, provider: string | undefined, model: string | undefined, cached: boolean, skipped?: string): Record<string, string> {
   return {
     'x-request-id': requestId, 'request-id': requestId,
     'x-agentflow-provider': provider ?? '', 'x-agentflow-model': model ?? '', 'x-agentflow-cache': cached ? 'hit' : 'miss',
+    ...(skipped ? { 'x-agentflow-skipped': skipped } : {}),
   };
+}
+
+/** The dialect a path speaks: Anthropic's for `/v1/messages` (and `/v1/models` asked with `anthropic-version`), else OpenAI's. */
+export function dialectOf(path: string, headers: IncomingHttpHeaders): Dialect {
+  return path.startsWith('/v1/messages') || (headers['anthropic-version'] !== undefined && !path.startsWith('/v1/chat/')) ? anthropicDialect : openaiDialect;
+}
+
+/** Content types a JSON body may come with; none at all is read as JSON too (curl -d without -H). */
+function isJsonContentType(value: string | undefined): boolean {
+  if (value === undefined || value === '') return true;
+  const type = value.split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
 }
 
 export class GatewayHttpFront {
   private readonly now: () => number;
   private readonly timeoutMs: number;
+  private readonly limits: RequestLimits;
 
   constructor(private readonly o: HttpFrontOptions) {
     this.now = o.now ?? Date.now;
     this.timeoutMs = o.requestTimeoutMs ?? 600_000;
+    this.limits = o.limits ?? new RequestLimits(o.keys.providers);
+  }
+
+  /**
+   * Answers one request from its raw body bytes: the content type and the JSON are checked here,
+   * so a body the front cannot read is refused in the dialect's error shape (never a web
+   * framework's `{statusCode, message}`). Never throws.
+   */
+  async handleRaw(req: IncomingMessage, res: ServerResponse, raw: Buffer | undefined): Promise<void> {
+    if (raw === undefined || raw.length === 0 || req.method === 'GET') return this.handle(req, res, undefined);
+    const type = req.headers['content-type'];
+    if (!isJsonContentType(type)) {
+      return this.refuse(req, res, { kind: 'unsupported_media_type', message: `the body must be JSON (Content-Type: application/json), not ${String(type).slice(0, 100)}` });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return this.refuse(req, res, { kind: 'invalid_request', message: 'the request body is not valid JSON' });
+    }
+    return this.handle(req, res, body);
+  }
+
+  /** An error before the request is read (unknown route, body too large, not JSON), in the path's dialect. */
+  refuse(req: IncomingMessage, res: ServerResponse, e: FrontError): void {
+    const path = (req.url ?? '/').split('?')[0];
+    this.fail(res, dialectOf(path, req.headers), randomUUID(), e);
   }
 
   /** Whether this front serves `method path` (the path without its query). */
@@ -112,14 +157,16 @@ export class GatewayHttpFront {
   async handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const requestId = randomUUID();
     const path = (req.url ?? '/').split('?')[0];
-    const dialect: Dialect = path === '/v1/messages' || (path === '/v1/models' && req.headers['anthropic-version'] !== undefined) ? anthropicDialect : openaiDialect;
+    const dialect = dialectOf(path, req.headers);
     try {
       const key = this.o.keys.find(presentedKey(req.headers));
       if (!key) {
         return this.fail(res, dialect, requestId, { kind: 'authentication', message: 'invalid or missing gateway key: send the virtual key your team was given as the API key' });
       }
       if (req.method === 'GET' && path === '/v1/models') return this.models(res, dialect, key, requestId);
-      if (!this.serves(req.method ?? '', path)) return this.fail(res, dialect, requestId, { kind: 'not_found', message: `${req.method} ${path} is not served by the gateway` });
+      if (!this.serves(req.method ?? '', path)) return this.fail(res, dialect, requestId, { kind: 'not_found', message: `${req.method} ${path} is not served by the gateway`, code: null });
+      const sampling = body !== null && typeof body === 'object' && !Array.isArray(body) ? dialect.checkSampling(body as Record<string, unknown>) : null;
+      if (sampling) return this.fail(res, dialect, requestId, sampling);
       const call = dialect.parse(body);
       if (typeof call === 'string') return this.fail(res, dialect, requestId, { kind: 'invalid_request', message: call });
       await this.generate(req, res, dialect, key, call, requestId);
@@ -134,8 +181,13 @@ export class GatewayHttpFront {
     if (!key.allows(call.model)) {
       return this.fail(res, dialect, requestId, { kind: 'permission', message: `key ${key.name} may not call model ${call.model}` });
     }
-    const chain = this.o.keys.chain(call.model);
-    if (!chain.length) return this.fail(res, dialect, requestId, { kind: 'not_found', message: `model ${call.model} is not configured on this gateway (GET /v1/models lists them)` });
+    const configured = this.o.keys.chain(call.model);
+    if (!configured.length) return this.fail(res, dialect, requestId, { kind: 'not_found', message: `model ${call.model} is not configured on this gateway (GET /v1/models lists them)` });
+    // Before the rate window, the budget and any vendor: a request no target can take costs nothing.
+    const fitted = this.limits.fit(configured, call, dialect);
+    const skipped = fitted.skipped.length ? skippedHeader(fitted.skipped) : undefined;
+    if (!fitted.targets.length) return this.fail(res, dialect, requestId, fitted.skipped[0].refusal, skipped);
+    const chain = fitted.targets;
     const rate = this.o.rate.take(key.name, key.requestsPerMinute);
     if (!rate.allowed) {
       return this.fail(res, dialect, requestId, { kind: 'rate_limited', message: `key ${key.name} is over its ${key.requestsPerMinute} requests per minute`, retryAfterSeconds: rate.retryAfterSeconds });
@@ -156,20 +208,21 @@ export class GatewayHttpFront {
       attribution: { team: key.team, project: key.project, service: `http:${key.name}` },
     };
     const forward = pickForwarded(req.headers);
-    if (call.stream) return this.stream(res, dialect, call, request, controller, client, onClose, forward);
+    if (call.stream) return this.stream(res, dialect, call, request, controller, client, onClose, forward, skipped);
     const { pipeline } = this.o.gateway;
     const response = await (forward ? forwardedHeaders.run(forward, () => pipeline.generate(request, controller)) : pipeline.generate(request, controller));
     res.off('close', onClose);
     if (client.gone || res.destroyed) return;
-    if (response.status !== 'ok') return this.fail(res, dialect, requestId, frontErrorOf(response, this.now()));
+    if (response.status !== 'ok') return this.fail(res, dialect, requestId, frontErrorOf(response, this.now()), skipped);
     const payload = dialect.answer(call, response, answerId(dialect, requestId));
-    res.writeHead(200, { ...answerHeaders(requestId, response.provider, response.model, response.cached), 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+    res.writeHead(200, { ...answerHeaders(requestId, response.provider, response.model, response.cached, skipped), 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
     res.end(payload);
   }
 
   /** A streamed request: pieces are written as the vendor sends them (see the top of this file). */
   private async stream(
     res: ServerResponse, dialect: Dialect, call: ClientCall, request: GatewayRequest, controller: AbortController, client: { gone: boolean }, onClose: () => void, forward: Record<string, string> | undefined,
+    skipped: string | undefined,
   ): Promise<void> {
     const { requestId } = request;
     const id = answerId(dialect, requestId);
@@ -179,7 +232,7 @@ export class GatewayHttpFront {
       start: (from) => {
         if (res.destroyed) return;
         started = true;
-        res.writeHead(200, { ...answerHeaders(requestId, from.provider, from.model, false), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        res.writeHead(200, { ...answerHeaders(requestId, from.provider, from.model, false, skipped), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
         res.write(live.open(from.usage));
       },
       // Not paced by the socket's drain: an answer is bounded by max_tokens, and holding the vendor back would not make it cheaper.
@@ -199,8 +252,8 @@ export class GatewayHttpFront {
       return;
     }
     // Nothing went out yet: a failure is an HTTP error, and an answer that did not stream (a cache hit) is sent whole.
-    if (response.status !== 'ok') return this.fail(res, dialect, requestId, frontErrorOf(response, this.now()));
-    res.writeHead(200, { ...answerHeaders(requestId, response.provider, response.model, response.cached), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    if (response.status !== 'ok') return this.fail(res, dialect, requestId, frontErrorOf(response, this.now()), skipped);
+    res.writeHead(200, { ...answerHeaders(requestId, response.provider, response.model, response.cached, skipped), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.end(dialect.events(call, response, id).join(''));
   }
 
@@ -214,13 +267,15 @@ export class GatewayHttpFront {
     res.end(payload);
   }
 
-  private fail(res: ServerResponse, dialect: Dialect, requestId: string, e: FrontError): void {
+  private fail(res: ServerResponse, dialect: Dialect, requestId: string, e: FrontError, skipped?: string): void {
     const wire = dialect.error(e, requestId);
     const payload = JSON.stringify(wire.body);
     const headers: Record<string, string | number> = {
       'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-request-id': requestId, 'request-id': requestId,
-      // The SDKs retry 408/409/429/5xx by themselves unless told not to; the gateway already retried and fell back.
+      // Both SDKs read x-should-retry before the status: they retry 408/409/429/5xx by themselves
+      // unless told not to, and the gateway already retried and fell back.
       'x-should-retry': e.kind === 'rate_limited' || e.kind === 'budget_exceeded' || e.kind === 'overloaded' ? 'true' : 'false',
+      ...(skipped ? { 'x-agentflow-skipped': skipped } : {}),
     };
     if (e.retryAfterSeconds !== undefined) headers['retry-after'] = String(e.retryAfterSeconds);
     res.writeHead(wire.status, headers);

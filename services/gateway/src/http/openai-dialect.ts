@@ -3,6 +3,7 @@
  * `chat.completion.chunk` streams ending in `[DONE]`, and `{ error: { message, type, code } }`.
  */
 import type { ChatMessage, GatewayResponse } from '@agentflow/contracts';
+import { checkOpenAISampling } from './sampling';
 import { answerText, sse, textOf, type ClientCall, type Dialect, type FrontError, type FrontErrorKind, type WireError } from './dialect';
 
 interface OpenAIBody {
@@ -32,6 +33,8 @@ const WIRE: Record<FrontErrorKind, { status: number; type: string; code: string 
   upstream_failed: { status: 502, type: 'server_error', code: 'upstream_failed' },
   unavailable: { status: 503, type: 'server_error', code: 'gateway_unavailable' },
   timeout: { status: 504, type: 'server_error', code: 'timeout' },
+  too_large: { status: 413, type: 'invalid_request_error', code: 'request_too_large' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error', code: 'unsupported_media_type' },
 };
 
 function usageOf(r: GatewayResponse) {
@@ -45,8 +48,11 @@ function usageOf(r: GatewayResponse) {
 export const openaiDialect: Dialect = {
   name: 'openai',
 
+  checkSampling: checkOpenAISampling,
+
   parse(raw) {
-    const body = (raw ?? {}) as OpenAIBody;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'the request body must be a JSON object';
+    const body = raw as OpenAIBody;
     if (typeof body.model !== 'string' || !body.model) return 'model is required';
     if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages must be a non-empty list';
     if (body.n !== undefined && body.n !== 1) return 'n must be 1: the gateway returns one choice';
@@ -63,7 +69,6 @@ export const openaiDialect: Dialect = {
     if (!messages.length) return 'messages must hold at least one user message';
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS;
     if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1) return 'max_tokens must be a whole number >= 1';
-    if (body.temperature !== undefined && typeof body.temperature !== 'number') return 'temperature must be a number';
     const call: ClientCall = {
       model: body.model, system: system.length ? system.join('\n\n') : undefined, messages, maxTokens: maxTokens as number,
       temperature: body.temperature as number | undefined, stream: body.stream === true, includeUsage: body.stream_options?.include_usage === true,
@@ -102,7 +107,7 @@ export const openaiDialect: Dialect = {
 
   error(e: FrontError): WireError {
     const w = WIRE[e.kind];
-    return { status: w.status, body: { error: { message: e.message, type: w.type, param: null, code: w.code } } };
+    return { status: w.status, body: { error: { message: e.message, type: w.type, param: e.param ?? null, code: e.code !== undefined ? e.code : w.code } } };
   },
   live(call, id) {
     const created = Math.floor(Date.now() / 1000);

@@ -109,7 +109,12 @@ export class VirtualKeyRing {
   private readonly recent = new Map<string, VirtualKey>();
   private readonly defaultChains = new Map<string, ProviderTarget[]>();
 
-  constructor(keys: VirtualKeyConfig[], private readonly routes: Map<string, ProviderTarget[]>, providers: ProvidersConfig) {
+  constructor(
+    keys: VirtualKeyConfig[],
+    private readonly routes: Map<string, ProviderTarget[]>,
+    /** The providers config the ring was checked against: the model facts the HTTP front's request limits read. */
+    readonly providers: ProvidersConfig,
+  ) {
     for (const k of keys) {
       const match = picomatch(k.models?.length ? k.models : ['*'], { dot: true });
       this.byHash.set(k.sha256, {
