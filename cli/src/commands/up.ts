@@ -187,7 +187,9 @@ export function registerUp(program: Command): void {
       try {
         const definitions = await Promise.all(names.map((name) => DEFINITIONS[name]()));
         const running = await runServices(definitions, {
-          name: 'agentflow',
+          // One service (`--only gateway`) is named as its own image would be: logs, the bus
+          // connection and every span's service.name say which service it is.
+          name: definitions.length === 1 ? definitions[0].name : 'agentflow',
           overrides: options.port === undefined ? undefined : { port: options.port },
         });
         process.stdout.write(`${startupSummary(running, process.env).join('\n')}\n`);
