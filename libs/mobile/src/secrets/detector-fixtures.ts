@@ -31,12 +31,17 @@ const ghs = s('github-installation-jwt', 4);
 const pem = s('private-key-pem', 5);
 const password = s('password', 6);
 const awsSecret = s('aws-secret-access-key', 7);
+// The first bytes of a DER PKCS#12 file (SEQUENCE, version 3), then filler.
+const P12 = '0\u0082\u0005\u0010\u0002\u0001\u00030\u0082\u0004binary-bundle-bytes';
 const bearer = s('github-token', 35).slice(4);
 
 export const DETECTOR_FIXTURES: Record<string, RuleFixtures> = {
   'secret.key-container-file': {
-    found: [{ name: 'a PKCS#12 push certificate', path: 'certs/push.p12', text: '0\u0082\u0005\u0010\u0002\u0001\u00030\u0082binary', secret: '0\u0082\u0005\u0010\u0002\u0001\u00030\u0082binary' }],
-    clean: [{ name: 'a public certificate', path: 'certs/push.cer', text: '0\u0082\u0003binary' }],
+    found: [{ name: 'a PKCS#12 push certificate', path: 'certs/push.p12', text: P12, secret: P12 }],
+    clean: [
+      { name: 'a public certificate', path: 'certs/push.cer', text: '0\u0082\u0003binary' },
+      { name: 'a Git LFS pointer named .p12', path: 'certs/push.p12', text: 'version https://git-lfs.github.com/spec/v1\noid sha256:0123\nsize 2048\n' },
+    ],
   },
   'secret.gcp-service-account-key': {
     found: [{ name: 'service-account JSON', path: 'ci/sa.json', text: `{"type": "service_account", "private_key": "${pem.replace(/\n/g, '\\n')}"}`, secret: pem.replace(/\n/g, '\\n') }],
@@ -106,7 +111,10 @@ export const DETECTOR_FIXTURES: Record<string, RuleFixtures> = {
     clean: [{ name: 'StoreKit type', path: SW, text: swift('let request = SKProductsRequest(productIdentifiers: ids)') }],
   },
   'secret.npm-token': {
-    found: [{ name: 'token in .npmrc', path: '.npmrc', text: `//registry.npmjs.org/:_authToken=${s('npm-token', 24)}\n`, secret: s('npm-token', 24) }],
+    found: [
+      { name: 'token in .npmrc', path: '.npmrc', text: `//registry.npmjs.org/:_authToken=${s('npm-token', 24)}\n`, secret: s('npm-token', 24) },
+      { name: 'private registry token in .npmrc', path: '.npmrc', text: `//npm.acme.io/:_authToken=${bearer}\n`, secret: bearer },
+    ],
     clean: [{ name: 'token from the environment', path: '.npmrc', text: '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n' }],
   },
   'secret.huggingface-token': {
@@ -126,6 +134,7 @@ export const DETECTOR_FIXTURES: Record<string, RuleFixtures> = {
       { name: 'Grafana service account token', path: '.env', text: `GRAFANA=${s('grafana-token', 28)}\n`, secret: s('grafana-token', 28) },
       { name: 'Linear key', path: 'scripts/triage.sh', text: `curl -H "X-Key: ${s('linear-key', 29)}"\n`, secret: s('linear-key', 29) },
       { name: 'Tailscale auth key', path: 'ci/vpn.yml', text: `authkey: ${s('tailscale-key', 30)}\n`, secret: s('tailscale-key', 30) },
+      { name: 'Tailscale key glued to a name', path: 'ci/vpn.env', text: `MY_${s('tailscale-key', 31)}\n`, secret: s('tailscale-key', 31) },
     ],
     clean: [{ name: 'a short tskey mention', path: 'README.md', text: 'A string like tskey-foo is not a key.\n' }],
   },
@@ -177,6 +186,8 @@ export const DETECTOR_FIXTURES: Record<string, RuleFixtures> = {
       { name: 'password literal', path: SW, text: swift(`static let password = "${password}"`), secret: password },
       { name: 'API key in Info.plist', path: 'App/Info.plist', text: `<key>BackendApiKey</key>\n<string>${password}</string>`, secret: password },
       { name: 'Android resource key', path: 'app/src/main/res/values/keys.xml', text: `<string name="backend_api_key">${password}</string>`, secret: password },
+      { name: 'manifest meta-data', path: 'app/src/main/AndroidManifest.xml', text: `<meta-data android:name="com.acme.API_KEY" android:value="${password}"/>`, secret: password },
+      { name: 'unquoted export in a prompt-like shell line', path: 'scripts/ci.sh', text: `export API_TOKEN=${bearer}\n`, secret: bearer },
       { name: 'random password in a test file', path: 'App/Tests/LoginTests.swift', text: `let password = "${s('aws-secret-access-key', 34).slice(0, 18)}#1"`, secret: `${s('aws-secret-access-key', 34).slice(0, 18)}#1` },
     ],
     clean: [
@@ -185,6 +196,8 @@ export const DETECTOR_FIXTURES: Record<string, RuleFixtures> = {
       { name: 'JSON string table', path: 'web/locales/es.json', text: '{"password": "Contrasena1"}\n', redacted: true },
       { name: 'enum raw value', path: SW, text: swift('case token = "token_key"') },
       { name: 'constant naming a key', path: KT, text: kotlin('const val SIGNING_PRIVATE_KEY = "signingPrivateKey"') },
+      { name: 'manifest meta-data from a resource', path: 'app/src/main/AndroidManifest.xml', text: '<meta-data android:name="com.google.android.geo.API_KEY" android:value="@string/maps_api_key"/>' },
+      { name: 'unquoted value that is code', path: 'scripts/ci.sh', text: 'API_TOKEN=$(vault read -field=token secret/ci)\nexport SECRET=config.secret\n' },
       { name: 'mock value in a preview', path: 'App/Sources/LoginView.swift', text: '#Preview { LoginView(secret: "fakeSecret-7") }\n', redacted: true },
       { name: 'mock value in a test', path: 'App/Tests/SessionTests.swift', text: 'let token = "Tok3n-for-unit"\n', redacted: true },
     ],

@@ -19,6 +19,11 @@ const MARKUP_ASSIGNMENT = new RegExp(
   String.raw`(?:<key>${CREDENTIAL_NAME}</key>\s*<string>|<string\s+name="${CREDENTIAL_NAME.replace('(?<word>', '(?<word2>')}"[^>]*>)(?<value>[^<\s]{1,200})</string>`,
   'gi',
 );
+// AndroidManifest.xml: `<meta-data android:name="com.acme.API_KEY" android:value="…"/>`.
+const META_DATA = new RegExp(
+  String.raw`<meta-data\s+android:name="${CREDENTIAL_NAME}"\s+android:value="(?<value>[^"\s]{1,200})"`,
+  'gi',
+);
 // `.env`, `.properties`, `.xcconfig`, YAML, shell: unquoted values. A report reads them only in
 // formats that have them; redaction reads them everywhere, since a prompt has no file name.
 const BARE_ASSIGNMENT = new RegExp(
@@ -46,7 +51,9 @@ export function isIdentifierShaped(value: string): boolean {
   const words = parts.filter((p) => p.length > 0);
   // One long run of letters is as likely a random key as a word: only short single words count.
   if (words.length === 1 && words[0]!.length > 12) return false;
-  return words.every((p) => /^[a-z]{2,}$|^[A-Z][a-z]{2,}$|^[A-Z]{2,}$/.test(p));
+  // Short words are allowed (`not_a_real_token`), as long as the parts read like words on average.
+  if (words.reduce((n, p) => n + p.length, 0) / words.length < 3) return false;
+  return words.every((p) => /^[a-z]+$|^[A-Z][a-z]+$|^[A-Z]{2,}$/.test(p));
 }
 
 /** Unquoted values that are code, not data: calls, member access, collections. */
@@ -84,6 +91,7 @@ function* hardcodedCredentials(text: string, context: DetectorContext): Iterable
   if (context.purpose === 'report' && context.path && LOCALISATION_FILE.test(context.path)) return;
   yield* byRegex(text, QUOTED_ASSIGNMENT, 'value', accepter(context, false));
   if (text.includes('<string')) yield* byRegex(text, MARKUP_ASSIGNMENT, 'value', accepter(context, false));
+  if (text.includes('<meta-data')) yield* byRegex(text, META_DATA, 'value', accepter(context, false));
   if (context.purpose === 'redact' || (context.path && BARE_VALUE_FILES.test(context.path))) {
     yield* byRegex(text, BARE_ASSIGNMENT, 'value', accepter(context, true));
   }

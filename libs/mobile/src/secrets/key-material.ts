@@ -21,8 +21,21 @@ function* privateKeyBlocks(text: string): Iterable<Candidate> {
 // PKCS#12 bundles (`.p12`, `.pfx`) and Java/Android keystores are binary: only the file name tells.
 const KEY_CONTAINER_FILE = /\.(?:p12|pfx|jks|keystore|bks)$/i;
 
+/**
+ * Whether the bytes can be what the name says: PKCS#12 is a DER SEQUENCE (0x30), a JKS keystore
+ * starts FE ED FE ED. A file that is neither (random bytes, an empty file, a Git LFS pointer) is
+ * not a key container whatever its name. Binary text arrives decoded, so lead bytes may be U+FFFD.
+ */
+function looksLikeKeyContainer(text: string, path: string): boolean {
+  if (text.length < 16 || text.startsWith('version https://git-lfs')) return false;
+  const first = text.charCodeAt(0);
+  if (/\.(?:p12|pfx)$/i.test(path)) return first === 0x30;
+  if (/\.(?:jks|keystore)$/i.test(path)) return first === 0x30 || first === 0xfe || first === 0xfffd || first === 0xce;
+  return true;
+}
+
 function* keyContainerFile(text: string, context: DetectorContext): Iterable<Candidate> {
-  if (context.path && KEY_CONTAINER_FILE.test(context.path) && text.length > 0) yield { start: 0, end: text.length };
+  if (context.path && KEY_CONTAINER_FILE.test(context.path) && looksLikeKeyContainer(text, context.path)) yield { start: 0, end: text.length };
 }
 
 // An Apple app-specific password (what fastlane and `altool` use to upload builds) is four groups of

@@ -5,7 +5,8 @@ const PLACEHOLDER_WORDS =
   /(example|placeholder|your[_\-. ]?|insert|replace|changeme|change_me|dummy|sample|redacted|xxxx|\*\*\*|todo|fixme|secret_here|key_here|token_here|<|>)/i;
 
 // Environment and template look-ups: the value is read at run time, not stored in the file.
-const LOOKUP = /^(\$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%|\{\{[^}]*\}\}|env\(|process\.env|ENV\[)/i;
+// Android resource references (`@string/maps_key`, `?attr/…`) name a value kept elsewhere.
+const LOOKUP = /^(\$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%|\{\{[^}]*\}\}|env\(|process\.env|ENV\[|@(?:string|xml|raw|integer|bool|array)\/|\?attr\/)/i;
 
 /** A value that only names a constant (`API_KEY_HERE`, `MY_SECRET`) rather than holding one. */
 const CONSTANT_NAME = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;

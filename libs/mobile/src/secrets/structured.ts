@@ -31,8 +31,10 @@ const DOC_PASSWORDS = /^(?:password|passwd|pass|pwd|secret|mypassword|yourpasswo
 function urlPasswordAccepted(user: string, pass: string, host: string, context: DetectorContext): boolean {
   if (TEMPLATE.test(pass) || TEMPLATE.test(user)) return false;
   if (/^(?:YOUR|REPLACE|INSERT|ENTER)[_-]/i.test(pass) || /^<|>$/.test(pass)) return false;
+  // Documentation's own words (`user:password@`, `mongodb:mongodb@`) leak nothing: even redaction keeps them.
+  if (/^(?:my|your)?password$/i.test(pass) || pass === user || /^(.)\1*$/.test(pass)) return false;
   if (context.purpose === 'redact') return true;
-  if (isPlaceholder(pass) || DOC_PASSWORDS.test(pass) || pass === user) return false;
+  if (isPlaceholder(pass) || DOC_PASSWORDS.test(pass)) return false;
   if (pass.length < 4 || shannonEntropy(pass) < 1.5) return false;
   return !/^(?:localhost|127\.0\.0\.1|example\.(?:com|org|net))$/i.test(host) || pass.length >= 8;
 }

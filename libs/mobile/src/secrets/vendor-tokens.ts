@@ -15,6 +15,8 @@ interface TokenFormat {
   /** Named groups: `value` (what is redacted) and `tail` (the random part that is judged). */
   pattern: RegExp;
   minEntropy?: number;
+  /** A further check on the whole match, after the tail's. */
+  accept?: (match: RegExpExecArray, context: DetectorContext) => boolean;
   /** Severity for a match that is real but matters less (Stripe test keys). */
   soften?: (match: RegExpExecArray, context: DetectorContext) => Severity | undefined;
 }
@@ -55,6 +57,9 @@ const FORMATS: TokenFormat[] = [
     // told from other `sk-` strings by the `T3BlbkFJ` marker OpenAI puts in the middle of its keys.
     pattern: /(?<![A-Za-z0-9_-])(?<value>sk-(?:(?:proj|svcacct|admin)-(?<tail>[A-Za-z0-9_-]{40,})|(?<legacy>[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,})))(?![A-Za-z0-9_-])/g,
     minEntropy: 3.5,
+    // A report wants the marker in prefixed keys too (a look-alike without it is a test string);
+    // redaction does not, since a long random `sk-proj-` value is a key whatever its middle.
+    accept: (m, context) => context.purpose === 'redact' || m.groups!.value!.includes('T3BlbkFJ'),
   },
   {
     ruleId: 'secret.anthropic-api-key',
@@ -148,8 +153,10 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'npm access token',
     fix: 'Revoke the token on npmjs.com (Access Tokens) and give CI a granular automation token from its secret store.',
-    hints: ['npm_'],
-    pattern: /(?<![A-Za-z0-9_])(?<value>npm_(?<tail>[A-Za-z0-9]{36}))(?![A-Za-z0-9_])/g,
+    hints: ['npm_', '_authToken', '_auth', '_password'],
+    // Also the auth entries of an `.npmrc` (`//registry/:_authToken=…`, `_auth`, `_password`), whatever
+    // the registry's token looks like; `${NPM_TOKEN}` is a look-up and never matches.
+    pattern: /(?<![A-Za-z0-9_])(?<value>npm_(?<tail>[A-Za-z0-9]{36}))(?![A-Za-z0-9_])|(?:^|:)_(?:authToken|auth|password)\s*=\s*(?<token>[^\s$"'{]{8,})/gm,
     minEntropy: 3.5,
   },
   {
@@ -168,7 +175,7 @@ const FORMATS: TokenFormat[] = [
     title: 'Shopify access token or app secret',
     fix: 'Rotate the token or app secret in the Shopify Partner dashboard or the store admin, and keep it on the server.',
     hints: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
-    pattern: /(?<![A-Za-z0-9_])(?<value>shp(?:at|ca|pa|ss)_(?<tail>[A-Za-z0-9]{32}))(?![A-Za-z0-9_])/g,
+    pattern: /(?<![A-Za-z0-9_])(?<value>shp(?:at|ca|pa|ss)_(?<tail>[A-Za-z0-9]{32,40}))(?![A-Za-z0-9_])/g,
   },
   {
     ruleId: 'secret.docker-token',
@@ -188,13 +195,14 @@ const FORMATS: TokenFormat[] = [
     hints: ['glc_', 'glsa_', 'lin_api_', 'figd_', 'tskey-', 'ops_eyJ', 'cfat_', 'cfut_', 'cfk_', 'vcp_', 'vci_', 'vca_', 'vcr_', 'vck_', 'gsk_', 'dapi', 'hvs.', 'hvb.', 'ntn_'],
     // One rule for the long tail of services that an app's build or tooling may hold a token for.
     pattern: new RegExp(
-      String.raw`(?<![A-Za-z0-9_])(?<value>(?:` +
+      String.raw`(?<value>(?:` +
         [
           String.raw`glc_(?<tail>[A-Za-z0-9+/]{32,}={0,2})`,
           String.raw`glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}`,
-          String.raw`lin_api_[A-Za-z0-9]{40}`,
+          String.raw`lin_api_[A-Za-z0-9]{40,48}`,
           String.raw`figd_[A-Za-z0-9_-]{40,}`,
-          String.raw`tskey-[a-z]+-[A-Za-z0-9]{8,}-[A-Za-z0-9]{16,}`,
+          // Tailscale keys are often glued into names (`MY_tskey-...`): only a preceding letter rules one out.
+          String.raw`(?<=^|[^A-Za-z])tskey-[a-z]+-[A-Za-z0-9]{8,}-[A-Za-z0-9]{16,}`,
           String.raw`ops_eyJ[A-Za-z0-9+/=_-]{100,}`,
           String.raw`cf(?:at|ut|k)_[A-Za-z0-9]{40}[a-f0-9]{8}`,
           String.raw`vc[piark]_[A-Za-z0-9]{40,60}`,
@@ -202,7 +210,9 @@ const FORMATS: TokenFormat[] = [
           String.raw`dapi[a-fA-F0-9]{32}(?:-\d)?`,
           String.raw`hv[sb]\.[A-Za-z0-9_-]{90,}`,
           String.raw`ntn_\d{11}[A-Za-z0-9]{35}`,
-        ].join('|') +
+        ]
+          .map((alternative) => (alternative.startsWith('(?<=') ? alternative : String.raw`(?<![A-Za-z0-9_])${alternative}`))
+          .join('|') +
         String.raw`))(?![A-Za-z0-9_])`,
       'g',
     ),
@@ -234,6 +244,7 @@ function* findFormat(text: string, format: TokenFormat, context: DetectorContext
     const span = m.indices?.groups?.[groupName];
     if (!span) continue;
     if (!tokenTail(tailOf(m), context, format.minEntropy)) continue;
+    if (format.accept && !format.accept(m, context)) continue;
     const severity = format.soften?.(m, context);
     yield { start: span[0], end: span[1], ...(severity ? { severity } : {}) };
   }

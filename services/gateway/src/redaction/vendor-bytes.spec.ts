@@ -78,9 +78,9 @@ describe('what the vendor receives through the gateway HTTP front', () => {
 
   beforeEach(() => vendor.reset());
 
-  const dialects = [
-    { name: 'OpenAI', path: '/v1/chat/completions', route: 'openai' as const, headers: { authorization: `Bearer ${TEAM_KEY}` }, body: openaiBody },
-    { name: 'Anthropic', path: '/v1/messages', route: 'anthropic' as const, headers: { 'x-api-key': TEAM_KEY, 'anthropic-version': '2023-06-01' }, body: anthropicBody },
+  const dialects: Array<{ name: string; path: string; route: 'openai' | 'anthropic'; headers: Record<string, string>; body: typeof openaiBody }> = [
+    { name: 'OpenAI', path: '/v1/chat/completions', route: 'openai', headers: { authorization: `Bearer ${TEAM_KEY}` }, body: openaiBody },
+    { name: 'Anthropic', path: '/v1/messages', route: 'anthropic', headers: { 'x-api-key': TEAM_KEY, 'anthropic-version': '2023-06-01' }, body: anthropicBody },
   ];
 
   for (const dialect of dialects) {
