@@ -7,6 +7,8 @@ export * from './http';
 export { commentableLines } from './github/diff-lines';
 export * from './github/state';
 export * from './github/server';
+export * from './github/openapi';
+export * from './github/rate-limits';
 export * from './gitlab/server';
 export * from './slack/server';
 export { blobSha, treeSha, commitSha, type GitIdentity } from './github/git-objects';

@@ -6,6 +6,8 @@
  */
 import { FakeRouter, serveFake, takeFailure, type FailureRule, type FakeRequest, type FakeResponse, type RunningFake } from '../http';
 import { commentableLines } from './diff-lines';
+import { GitHubOpenApi, type OpenApiViolation } from './openapi';
+import { RateLimitQueue, type RateLimitRule } from './rate-limits';
 import { compareFilesListed, pullFilesListed } from './pr-files';
 import { addAppRoutes, DEFAULT_APP_PERMISSIONS, type AppPermissions, type FakeGitHubCredentials } from './app-routes';
 import { blobSha, commitSha, identityFrom, treeSha } from './git-objects';
@@ -21,6 +23,12 @@ export interface FakeGitHubOptions {
   requireAuth?: boolean;
   /** Primary rate limit per fake (x-ratelimit-limit). @default 5000 */
   rateLimit?: number;
+  /**
+   * Check every request against GitHub's REST description (`@octokit/openapi`) and record what it
+   * does not allow in `violations` (the answer is unchanged). Costs about a second at start.
+   * @default false
+   */
+  checkOpenApi?: boolean;
 }
 
 export interface SeedPullRequest {
@@ -54,6 +62,10 @@ export interface FakeGitHub extends RunningFake {
   addHookDelivery(delivery: { guid: string; event: string; action?: string; statusCode: number; installationId?: number; deliveredAt?: string }): number;
   /** Makes the next matching calls fail, e.g. a secondary rate limit: `{ status: 403, retryAfter: 2 }`. */
   failNext(rule: FailureRule): void;
+  /** Requests GitHub's REST description does not allow (only with `checkOpenApi`). */
+  readonly violations: OpenApiViolation[];
+  /** Answers the next matching calls with GitHub's rate-limit response (secondary by default). */
+  rateLimitNext(rule: RateLimitRule): void;
   /** Adds a reaction as a user (a thumbs-down on a review comment dismisses a finding). */
   react(subject: `issue_comment:${number}` | `review_comment:${number}`, content: string, login: string): void;
   /** The permissions `GET /app` and `GET /app/installations` report (replacing the default grant). */
@@ -110,6 +122,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const limit = options.rateLimit ?? 5000;
   let used = 0;
   let apiUrl = '';
+  const openApi = options.checkOpenApi ? GitHubOpenApi.shared() : undefined;
+  const violations: OpenApiViolation[] = [];
+  const rateLimits = new RateLimitQueue();
   const credentials: FakeGitHubCredentials = { appPermissions: { ...DEFAULT_APP_PERMISSIONS }, tokenScopes: ['repo', 'read:org'] };
 
   const actor = (req: FakeRequest): FakeUser => {
@@ -565,6 +580,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     port: options.port,
     prefixes: ['/api/v3'],
     intercept: (req) => {
+      const violation = openApi?.check(req);
+      if (violation) violations.push(violation);
+      const limited = rateLimits.take(req);
+      if (limited) return limited;
       if (requireAuth && !req.headers.authorization && req.path !== '/') {
         return { status: 401, body: { message: 'Requires authentication', documentation_url: DOCS, status: '401' } };
       }
@@ -583,8 +602,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     decorate: (_req, res) => {
       used += 1;
+      // A rate-limit answer keeps its own remaining and reset.
       res.headers = {
-        ...res.headers,
         'x-ratelimit-limit': String(limit),
         'x-ratelimit-remaining': String(Math.max(0, limit - used)),
         'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
@@ -592,6 +611,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         'x-ratelimit-resource': 'core',
         'x-github-request-id': `FAKE:${used}`,
         'x-github-media-type': 'github.v3; format=json',
+        ...res.headers,
       };
     },
   });
@@ -643,6 +663,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     failNext(rule) {
       failures.push({ ...rule });
+    },
+    violations,
+    rateLimitNext(rule) {
+      rateLimits.add(rule);
     },
     setAppPermissions(permissions) {
       credentials.appPermissions = { ...permissions };
