@@ -28,8 +28,10 @@ export interface DetectorContext {
 /**
  * One kind of secret, reported under its own rule id. `hints` are literal substrings
  * (case-sensitive unless `caseInsensitiveHints`) of which at least one must occur for the detector
- * to run at all: the cheap `indexOf` pass keeps the gateway's per-request scan fast on text with no
- * secrets. `title` and `fix` are the rule's catalogue entry.
+ * to run at all; all hints are found in one shared pass (see `HintIndex`). A detector whose own
+ * first step is as cheap as a literal scan (a regex that starts with its prefix, an `indexOf`
+ * loop) has none and always runs: every hint makes the shared pass slower for every request.
+ * `title` and `fix` are the rule's catalogue entry.
  */
 export interface SecretDetector {
   ruleId: string;

@@ -1,6 +1,9 @@
 import type { Severity } from '@agentflow/contracts';
 import { SECRET_DETECTORS, type DetectorContext, type ScanPurpose } from './detectors';
+import { HintIndex } from './hint-index';
 import { LineIndex } from './text-lines';
+
+const HINTS = new HintIndex(SECRET_DETECTORS);
 
 /** A secret (or personal datum) found in a text. */
 export interface SecretMatch {
@@ -45,9 +48,7 @@ export function findSecrets(text: string, options: FindSecretsOptions = {}): Sec
   const lines = new LineIndex(text);
   const taken: Array<[number, number]> = [];
   const matches: SecretMatch[] = [];
-  for (const detector of SECRET_DETECTORS) {
-    const haystack = detector.caseInsensitiveHints ? (lower ??= text.toLowerCase()) : text;
-    if (detector.hints.length > 0 && !detector.hints.some((hint) => haystack.includes(hint))) continue;
+  for (const detector of HINTS.detectorsFor(text, () => (lower ??= text.toLowerCase()))) {
     for (const candidate of detector.find(text, context)) {
       if (taken.some(([s, e]) => candidate.start < e && s < candidate.end)) continue;
       taken.push([candidate.start, candidate.end]);

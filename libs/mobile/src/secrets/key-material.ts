@@ -43,6 +43,9 @@ function* keyContainerFile(text: string, context: DetectorContext): Iterable<Can
 const APP_SPECIFIC_PASSWORD =
   /(?:password|passwd|pwd|apple|fastlane|altool|notary)[\w.-]*["']?\s*(?::\s*[A-Za-z]+\s*)?(?::=|=>|[:=]|\s-p\s)\s*@?["']?(?<value>[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{4})(?![a-z-])/gi;
 
+// Starts with a literal `-` so the engine can skip ahead to dashes instead of trying every letter.
+const APP_SPECIFIC_SHAPE = /-[a-z]{4}-[a-z]{4}-/;
+
 export const KEY_MATERIAL_DETECTORS: SecretDetector[] = [
   {
     ruleId: 'secret.private-key',
@@ -69,9 +72,10 @@ export const KEY_MATERIAL_DETECTORS: SecretDetector[] = [
     severity: 'blocker',
     title: 'Apple app-specific password',
     fix: 'Revoke the password at appleid.apple.com and upload with an App Store Connect API key from the CI secret store.',
-    hints: ['-'],
+    // No literal hint; the value's own shape is the cheap test before the name-and-value pattern.
+    hints: [],
     find: (text) =>
-      byRegex(text, APP_SPECIFIC_PASSWORD, 'value', (value) => {
+      !APP_SPECIFIC_SHAPE.test(text) ? [] : byRegex(text, APP_SPECIFIC_PASSWORD, 'value', (value) => {
         // A real one is random: no group repeats and the letters are varied.
         const groups = value.split('-');
         return new Set(groups).size === 4 && new Set(value.replace(/-/g, '')).size >= 9;

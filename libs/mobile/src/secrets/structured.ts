@@ -39,12 +39,29 @@ function urlPasswordAccepted(user: string, pass: string, host: string, context: 
   return !/^(?:localhost|127\.0\.0\.1|example\.(?:com|org|net))$/i.test(host) || pass.length >= 8;
 }
 
+// Anchored at a scheme's first letter: run only where a `://` was found (see `urlCredentials`).
+const URL_CREDENTIALS_AT = new RegExp(URL_CREDENTIALS.source, 'yd');
+
+/**
+ * Walks the `://` occurrences and matches each from its scheme's start: a regex that looks for a
+ * scheme at every word of the text would cost more than all other detectors together.
+ */
 function* urlCredentials(text: string, context: DetectorContext, databases: boolean): Iterable<Candidate> {
-  yield* byRegex(text, URL_CREDENTIALS, 'value', (_value, m) => {
+  let resumeAt = 0;
+  for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
+    let start = at;
+    while (start > 0 && start > at - 21 && /[A-Za-z0-9+.-]/.test(text[start - 1]!)) start--;
+    while (start < at && !/[A-Za-z]/.test(text[start]!)) start++;
+    if (start === at || start < resumeAt) continue;
+    URL_CREDENTIALS_AT.lastIndex = start;
+    const m = URL_CREDENTIALS_AT.exec(text);
+    if (!m) continue;
+    resumeAt = m.index + m[0].length;
     const g = m.groups!;
-    if (DATABASE_SCHEMES.test(g.scheme!) !== databases) return false;
-    return urlPasswordAccepted(g.user!, g.pass!, g.host!, context);
-  });
+    if (DATABASE_SCHEMES.test(g.scheme!) !== databases || !urlPasswordAccepted(g.user!, g.pass!, g.host!, context)) continue;
+    const span = m.indices!.groups!.value!;
+    yield { start: span[0], end: span[1] };
+  }
 }
 
 // ADO.NET / ODBC style: `Server=...;Database=...;User Id=...;Password=...;` and the `mysql
@@ -55,11 +72,13 @@ const CLI_PASSWORD = /(?:--password[= ]|\bPGPASSWORD=|\bMYSQL_PWD=)(?<value>[^\s
 
 function* connectionStrings(text: string, context: DetectorContext): Iterable<Candidate> {
   yield* urlCredentials(text, context, true);
+  if (!/password|pwd/i.test(text)) return;
   yield* byRegex(text, KEY_VALUE_CONNECTION, 'value', (value, m) => {
     const line = text.slice(text.lastIndexOf('\n', m.index) + 1, text.indexOf('\n', m.index + m[0].length) >>> 0);
     if (!CONNECTION_CONTEXT.test(line) || TEMPLATE.test(value)) return false;
     return context.purpose === 'redact' || (!isPlaceholder(value) && !/^(?:your_|my)/i.test(value));
   });
+  if (!/--password|PGPASSWORD|MYSQL_PWD/.test(text)) return;
   yield* byRegex(text, CLI_PASSWORD, 'value', (value) => !TEMPLATE.test(value) && (context.purpose === 'redact' || !isPlaceholder(value)));
 }
 
@@ -97,7 +116,8 @@ export const STRUCTURED_DETECTORS: SecretDetector[] = [
     severity: 'major',
     title: 'JSON Web Token',
     fix: 'A committed JWT is a working session until it expires: revoke it (or rotate the signing key) and fetch tokens at run time.',
-    hints: ['eyJ'],
+    // The regex starts with the literal `eyJ`: its own scan is the cheapest filter.
+    hints: [],
     find: (text) => byRegex(text, JWT, 'value', (_v, m) => decodesToJsonHeader(m.groups!.header!)),
   },
   {
@@ -106,7 +126,8 @@ export const STRUCTURED_DETECTORS: SecretDetector[] = [
     severity: 'blocker',
     title: 'Database connection string with a password',
     fix: 'Change the database password, then read the connection string from the environment or a secret store.',
-    hints: ['://', 'assword', 'Pwd', 'pwd', 'PWD', 'MYSQL_PWD'],
+    // Each part gates itself (`://` by indexOf, the rest by a one-line test).
+    hints: [],
     find: connectionStrings,
   },
   {
@@ -115,7 +136,7 @@ export const STRUCTURED_DETECTORS: SecretDetector[] = [
     severity: 'major',
     title: 'User name and password in a URL',
     fix: 'Change the password and pass credentials out of band (a header from a secret store), never inside the URL.',
-    hints: ['://'],
+    hints: [],
     find: (text, context) => urlCredentials(text, context, false),
   },
   {

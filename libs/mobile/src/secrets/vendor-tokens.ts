@@ -11,7 +11,12 @@ interface TokenFormat {
   severity?: Severity;
   title: string;
   fix: string;
-  hints: string[];
+  /**
+   * Literal gates for the shared hint pass. Most formats leave it empty: a regex that starts with
+   * a literal prefix is itself the cheapest filter (about 0.3 ms per MB), cheaper than adding its
+   * prefixes to the hint pass.
+   */
+  hints?: string[];
   /** Named groups: `value` (what is redacted) and `tail` (the random part that is judged). */
   pattern: RegExp;
   minEntropy?: number;
@@ -23,6 +28,25 @@ interface TokenFormat {
 
 const ROTATE = 'Revoke the token with its issuer now, remove it from the file and its history, and inject it at build or run time from a secret store.';
 
+/** The long tail: `hints` gate the pattern; every pattern's `value` is the whole token. */
+const SAAS_FORMATS: Array<{ hints: string[]; pattern: RegExp }> = [
+  { hints: ['glc_'], pattern: /(?<![A-Za-z0-9_])(?<value>glc_(?<tail>[A-Za-z0-9+/]{32,}={0,2}))(?![A-Za-z0-9_+/=])/g },
+  { hints: ['glsa_'], pattern: /(?<![A-Za-z0-9_])(?<value>glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?![A-Za-z0-9_])/g },
+  { hints: ['lin_api_'], pattern: /(?<![A-Za-z0-9_])(?<value>lin_api_[A-Za-z0-9]{40,48})(?![A-Za-z0-9_])/g },
+  { hints: ['figd_'], pattern: /(?<![A-Za-z0-9_])(?<value>figd_[A-Za-z0-9_-]{40,})(?![A-Za-z0-9_-])/g },
+  // Tailscale keys are often glued into names (`MY_tskey-...`): only a preceding letter rules one out.
+  { hints: ['tskey-'], pattern: /(?<![A-Za-z])(?<value>tskey-[a-z]+-[A-Za-z0-9]{8,}-[A-Za-z0-9]{16,})(?![A-Za-z0-9_])/g },
+  { hints: ['ops_eyJ'], pattern: /(?<![A-Za-z0-9_])(?<value>ops_eyJ[A-Za-z0-9+/=_-]{100,})(?![A-Za-z0-9_])/g },
+  { hints: ['cfat_', 'cfut_', 'cfk_'], pattern: /(?<![A-Za-z0-9_])(?<value>cf(?:at|ut|k)_[A-Za-z0-9]{40}[a-f0-9]{8})(?![A-Za-z0-9_])/g },
+  { hints: ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'], pattern: /(?<![A-Za-z0-9_])(?<value>vc[piark]_[A-Za-z0-9]{40,60})(?![A-Za-z0-9_])/g },
+  { hints: ['gsk_'], pattern: /(?<![A-Za-z0-9_])(?<value>gsk_[A-Za-z0-9]{52})(?![A-Za-z0-9_])/g },
+  { hints: ['dapi'], pattern: /(?<![A-Za-z0-9_])(?<value>dapi[a-fA-F0-9]{32}(?:-\d)?)(?![A-Za-z0-9_])/g },
+  { hints: ['hvs.', 'hvb.'], pattern: /(?<![A-Za-z0-9_])(?<value>hv[sb]\.[A-Za-z0-9_-]{90,})(?![A-Za-z0-9_])/g },
+  { hints: ['ntn_'], pattern: /(?<![A-Za-z0-9_])(?<value>ntn_\d{11}[A-Za-z0-9]{35})(?![A-Za-z0-9_])/g },
+];
+
+const SAAS_PREFIXES = new RegExp(SAAS_FORMATS.flatMap((f) => f.hints).map((h) => h.replace(/[.]/g, '\\.')).join('|'), 'g');
+
 // Left boundaries: a prefix glued to a preceding letter or digit is part of another word (`xhf_`, `mydapi`).
 const FORMATS: TokenFormat[] = [
   {
@@ -31,7 +55,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'GitHub token',
     fix: 'Revoke the token on GitHub now and inject it at build time from the CI secret store.',
-    hints: ['ghp_', 'gho_', 'ghs_', 'ghu_', 'ghr_', 'github_pat_'],
     // Installation tokens now also come as `ghs_<app id>_<JWT>`: the JWT part carries its own dots.
     pattern: /(?<![A-Za-z0-9_])(?<value>(?:ghs_[0-9]+_(?<jwt>eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)|gh[pousr]_(?<classic>[A-Za-z0-9]{36,251})|github_pat_(?<pat>[A-Za-z0-9_]{50,251})))(?![A-Za-z0-9_])/g,
     minEntropy: 3.5,
@@ -42,7 +65,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'GitLab token (personal, project, deploy, runner, pipeline trigger, OAuth, feed)',
     fix: 'Revoke the token in GitLab (user, project or runner settings) and read it from a CI/CD variable.',
-    hints: ['glpat-', 'gldt-', 'glptt-', 'glrt-', 'gloas-', 'glcbt-', 'glimt-', 'glsoat-', 'glffct-', 'glft-', 'glagent-', 'GR1348941'],
     // Newer personal tokens carry `.01.` style segments, so dots are allowed inside the tail.
     pattern: /(?<![A-Za-z0-9_-])(?<value>(?:gl(?:pat|dt|ptt|rt|oas|cbt|imt|soat|ffct|ft|agent)-|GR1348941)(?<tail>[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9_-]+){0,3}))(?![A-Za-z0-9_-])/g,
   },
@@ -52,7 +74,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'OpenAI API key',
     fix: 'Revoke the key in the OpenAI dashboard; call the model from a backend or through the gateway, never from the app.',
-    hints: ['sk-'],
     // Project, service-account and admin keys have their own prefix; a legacy `sk-` key is only
     // told from other `sk-` strings by the `T3BlbkFJ` marker OpenAI puts in the middle of its keys.
     pattern: /(?<![A-Za-z0-9_-])(?<value>sk-(?:(?:proj|svcacct|admin)-(?<tail>[A-Za-z0-9_-]{40,})|(?<legacy>[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,})))(?![A-Za-z0-9_-])/g,
@@ -67,7 +88,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'Anthropic API key',
     fix: 'Revoke the key in the Anthropic console; call the model from a backend or through the gateway, never from the app.',
-    hints: ['sk-ant-'],
     pattern: /(?<![A-Za-z0-9_-])(?<value>sk-ant-[a-z]{3,6}\d{2}-(?<tail>[A-Za-z0-9_-]{32,}))(?![A-Za-z0-9_-])/g,
     minEntropy: 3.5,
   },
@@ -77,7 +97,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'major',
     title: 'Google / Firebase API key',
     fix: 'Restrict the key to your app (iOS bundle id / Android package and SHA-1) and to the APIs it needs in the Google Cloud console; move keys that are not Firebase config out of source.',
-    hints: ['AIza'],
     pattern: /(?<![A-Za-z0-9_-])(?<value>AIza(?<tail>[0-9A-Za-z_-]{35}))(?![A-Za-z0-9_-])/g,
     minEntropy: 3.5,
     // Firebase config files must ship these keys; restricting the key is the fix, not removing it.
@@ -89,7 +108,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'Firebase Cloud Messaging server key',
     fix: 'Delete the server key in the Firebase console (Cloud Messaging) and send pushes from a backend with the HTTP v1 API and a service account.',
-    hints: ['APA91b'],
     pattern: /(?<![A-Za-z0-9_-])(?<value>AAAA[A-Za-z0-9_-]{7}:APA91b(?<tail>[A-Za-z0-9_-]{100,}))(?![A-Za-z0-9_-])/g,
     minEntropy: 3.5,
   },
@@ -99,7 +117,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'Slack token (bot, user, app, legacy)',
     fix: 'Revoke the token in the Slack app settings and call Slack from a backend, never from the app.',
-    hints: ['xox', 'xapp-'],
     // Bot, user and legacy tokens are `xox?-<team digits>-...`; app-level tokens `xapp-<n>-<id>-<digits>-<hex>`.
     pattern: /(?<![A-Za-z0-9-])(?<value>(?:xox[a-z]-(?<tail>[0-9]{5,}-[0-9A-Za-z-]{10,})|xapp-\d+-(?<app>[A-Z0-9]{8,}-\d{6,}-[A-Za-z0-9]{20,})))(?![A-Za-z0-9-])/g,
   },
@@ -109,7 +126,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'major',
     title: 'Slack incoming webhook URL',
     fix: 'Regenerate the webhook in Slack and post through a backend: anyone with the URL can post to the channel.',
-    hints: ['hooks.slack.com'],
     pattern: /(?<value>https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/(?<tail>[A-Za-z0-9_/+-]{10,}))/g,
     minEntropy: 3.5,
   },
@@ -119,7 +135,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'Stripe secret, restricted or webhook signing key',
     fix: 'Roll the key in the Stripe dashboard; apps may only contain publishable keys (pk_), secret keys belong on the server.',
-    hints: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'whsec_'],
     pattern: /(?<![A-Za-z0-9_])(?<value>(?:(?:sk|rk)_(?<mode>live|test)_|whsec_)(?<tail>[0-9A-Za-z]{24,247}))(?![A-Za-z0-9_])/g,
     minEntropy: 3.5,
     soften: (m) => (m.groups!.mode === 'test' ? 'minor' : undefined),
@@ -130,7 +145,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'SendGrid API key',
     fix: 'Delete the key in SendGrid (Settings, API Keys) and send mail from a backend.',
-    hints: ['SG.'],
     // No word boundary: the two fixed-length parts are distinctive enough, and a key glued to other
     // text (a lost paste) must still be taken out.
     pattern: /(?<value>SG\.(?<tail>[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}))/g,
@@ -153,7 +167,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'npm access token',
     fix: 'Revoke the token on npmjs.com (Access Tokens) and give CI a granular automation token from its secret store.',
-    hints: ['npm_', '_authToken', '_auth', '_password'],
     // Also the auth entries of an `.npmrc` (`//registry/:_authToken=…`, `_auth`, `_password`), whatever
     // the registry's token looks like; `${NPM_TOKEN}` is a look-up and never matches.
     pattern: /(?<![A-Za-z0-9_])(?<value>npm_(?<tail>[A-Za-z0-9]{36}))(?![A-Za-z0-9_])|(?:^|:)_(?:authToken|auth|password)\s*=\s*(?<token>[^\s$"'{]{8,})/gm,
@@ -165,7 +178,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'Hugging Face access token',
     fix: 'Invalidate the token in the Hugging Face settings and read it from the environment.',
-    hints: ['hf_', 'api_org_'],
     pattern: /(?<![A-Za-z0-9_])(?<value>(?:hf_|api_org_)(?<tail>[A-Za-z]{34}))(?![A-Za-z0-9_])/g,
   },
   {
@@ -174,7 +186,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'Shopify access token or app secret',
     fix: 'Rotate the token or app secret in the Shopify Partner dashboard or the store admin, and keep it on the server.',
-    hints: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
     pattern: /(?<![A-Za-z0-9_])(?<value>shp(?:at|ca|pa|ss)_(?<tail>[A-Za-z0-9]{32,40}))(?![A-Za-z0-9_])/g,
   },
   {
@@ -183,7 +194,6 @@ const FORMATS: TokenFormat[] = [
     severity: 'blocker',
     title: 'Docker Hub access token',
     fix: 'Revoke the token in Docker Hub (Account settings, Personal access tokens) and log in from CI with a secret.',
-    hints: ['dckr_'],
     pattern: /(?<![A-Za-z0-9_])(?<value>dckr_(?:pat|oat)_(?<tail>[A-Za-z0-9_-]{27,}))(?![A-Za-z0-9_-])/g,
   },
   {
@@ -192,30 +202,11 @@ const FORMATS: TokenFormat[] = [
     severity: 'major',
     title: 'Developer-service token (Grafana, Linear, Figma, Tailscale, 1Password, Cloudflare, Vercel, Groq, Databricks, Vault, Notion)',
     fix: ROTATE,
-    hints: ['glc_', 'glsa_', 'lin_api_', 'figd_', 'tskey-', 'ops_eyJ', 'cfat_', 'cfut_', 'cfk_', 'vcp_', 'vci_', 'vca_', 'vcr_', 'vck_', 'gsk_', 'dapi', 'hvs.', 'hvb.', 'ntn_'],
-    // One rule for the long tail of services that an app's build or tooling may hold a token for.
-    pattern: new RegExp(
-      String.raw`(?<value>(?:` +
-        [
-          String.raw`glc_(?<tail>[A-Za-z0-9+/]{32,}={0,2})`,
-          String.raw`glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}`,
-          String.raw`lin_api_[A-Za-z0-9]{40,48}`,
-          String.raw`figd_[A-Za-z0-9_-]{40,}`,
-          // Tailscale keys are often glued into names (`MY_tskey-...`): only a preceding letter rules one out.
-          String.raw`(?<=^|[^A-Za-z])tskey-[a-z]+-[A-Za-z0-9]{8,}-[A-Za-z0-9]{16,}`,
-          String.raw`ops_eyJ[A-Za-z0-9+/=_-]{100,}`,
-          String.raw`cf(?:at|ut|k)_[A-Za-z0-9]{40}[a-f0-9]{8}`,
-          String.raw`vc[piark]_[A-Za-z0-9]{40,60}`,
-          String.raw`gsk_[A-Za-z0-9]{52}`,
-          String.raw`dapi[a-fA-F0-9]{32}(?:-\d)?`,
-          String.raw`hv[sb]\.[A-Za-z0-9_-]{90,}`,
-          String.raw`ntn_\d{11}[A-Za-z0-9]{35}`,
-        ]
-          .map((alternative) => (alternative.startsWith('(?<=') ? alternative : String.raw`(?<![A-Za-z0-9_])${alternative}`))
-          .join('|') +
-        String.raw`))(?![A-Za-z0-9_])`,
-      'g',
-    ),
+
+    // One rule for the long tail of services an app's build or tooling may hold a token for; each
+    // format runs only when its own prefix occurs (one alternation of twelve would try them all at
+    // every position).
+    pattern: /$^/g,
     minEntropy: 3,
   },
 ];
@@ -232,8 +223,16 @@ function detectorFor(format: TokenFormat): SecretDetector {
     severity: format.severity ?? 'blocker',
     title: format.title,
     fix: format.fix,
-    hints: format.hints,
-    find: (text, context) => findFormat(text, format, context),
+    hints: format.hints ?? [],
+    find:
+      format.ruleId === 'secret.saas-token'
+        ? function* (text, context) {
+          // One pass finds which prefixes occur; only their formats run.
+          const present = new Set<string>();
+          for (const m of text.matchAll(SAAS_PREFIXES)) present.add(m[0]);
+          for (const f of SAAS_FORMATS) if (f.hints.some((h) => present.has(h))) yield* findFormat(text, { ...format, pattern: f.pattern }, context);
+        }
+        : (text, context) => findFormat(text, format, context),
   };
 }
 
