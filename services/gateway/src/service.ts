@@ -13,6 +13,7 @@ import { mountGatewayHttp, type FastifyLike } from './http/fastify-mount';
 import { usePooledVendorClients, type PooledProvider } from './http/vendor-pool';
 import { KeyRequestRate } from './virtual-keys/request-rate';
 import { loadVirtualKeys } from './virtual-keys/virtual-keys';
+import { watchProviderKeys } from './config/key-rotation';
 
 const CONTEXT = Symbol('GatewayServiceContext');
 
@@ -26,6 +27,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   private transport: GatewayNatsTransport | null = null;
   private writer: RecordStreamWriter | null = null;
   private pools: PooledProvider[] = [];
+  private stopKeyWatch?: () => void;
   /** Job-style vendors (Cursor, http-job, Batch APIs) on `gatewayJobs`. */
   jobs: GatewayJobs | null = null;
 
@@ -54,6 +56,10 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     // Keep-alive undici pools instead of the SDK for OpenAI-wire vendors: the hot path of both fronts.
     this.pools = usePooledVendorClients(this.gateway, providersConfig, this.ctx.env);
     await this.gateway.start();
+    const gateway = this.gateway;
+    this.stopKeyWatch = watchProviderKeys({
+      providers: providersConfig, serving: () => gateway.providers, secrets: this.ctx.secrets, scrubber: gateway.scrubber, log: gateway.logger,
+    });
     const models = this.gateway.models;
     this.ctx.readiness?.note('models', async () => models.readinessNote());
     if (env.recordsWriter) {
@@ -86,6 +92,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopKeyWatch?.();
     await this.transport?.stop();
     await this.jobs?.stop();
     await this.gateway?.stop();

@@ -29,7 +29,9 @@ export class PooledAnthropicProvider implements ChatProvider {
   private readonly path: string;
   private readonly headers: Record<string, string>;
   private sdk: Anthropic | undefined;
+  private apiKey: string;
   constructor(readonly name: string, readonly kind: ProviderKind, private readonly o: PooledAnthropicOptions, private readonly scrub: Scrub) {
+    this.apiKey = o.apiKey;
     const url = new URL(o.baseUrl);
     this.client = new PooledVendorClient(url.origin, 'request-id', o.connections);
     this.path = `${url.pathname.replace(/\/$/, '')}/v1/messages`;
@@ -47,8 +49,15 @@ export class PooledAnthropicProvider implements ChatProvider {
 
   /** Streamed calls go through the SDK's streaming, on a client made on first use (see PooledOpenAIProvider.stream). */
   stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
-    this.sdk ??= new Anthropic({ apiKey: this.o.apiKey, baseURL: this.o.baseUrl, maxRetries: 0, logLevel: 'off' });
+    this.sdk ??= new Anthropic({ apiKey: this.apiKey, baseURL: this.o.baseUrl, maxRetries: 0, logLevel: 'off' });
     return streamAnthropic(this.sdk, call, call.model, { provider: this.name, model: call.model }, this.scrub, onPiece, forwardedFor('anthropic'));
+  }
+
+  /** A rotated key (its mounted file changed): the next call sends it; nothing is rebuilt. */
+  rotateKey(key: string): void {
+    this.apiKey = key;
+    this.headers['x-api-key'] = key;
+    if (this.sdk) this.sdk.apiKey = key;
   }
 
   close(): Promise<void> {

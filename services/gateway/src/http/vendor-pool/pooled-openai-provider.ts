@@ -29,7 +29,9 @@ export class PooledOpenAIProvider implements ChatProvider {
   private readonly path: string;
   private readonly headers: Record<string, string>;
   private sdk: OpenAI | undefined;
+  private apiKey: string;
   constructor(readonly name: string, readonly kind: ProviderKind, private readonly o: PooledOpenAIOptions, private readonly scrub: Scrub) {
+    this.apiKey = o.apiKey;
     const url = new URL(o.baseUrl);
     this.client = new PooledVendorClient(url.origin, 'x-request-id', o.connections);
     this.path = `${url.pathname.replace(/\/$/, '')}/chat/completions`;
@@ -50,11 +52,18 @@ export class PooledOpenAIProvider implements ChatProvider {
    * a stream's per-call overhead is small next to its length, and plain calls never pay for it.
    */
   stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
-    this.sdk ??= new OpenAI({ apiKey: this.o.apiKey, baseURL: this.o.baseUrl, maxRetries: 0, defaultHeaders: this.o.headers, logLevel: 'off' });
+    this.sdk ??= new OpenAI({ apiKey: this.apiKey, baseURL: this.o.baseUrl, maxRetries: 0, defaultHeaders: this.o.headers, logLevel: 'off' });
     return streamOpenAI(this.sdk, call, call.model, { provider: this.name, model: call.model }, this.scrub, onPiece, forwardedFor('openai'));
   }
 
   /** Closes the pooled connections (gateway shutdown). */
+  /** A rotated key (its mounted file changed): the next call sends it; nothing is rebuilt. */
+  rotateKey(key: string): void {
+    this.apiKey = key;
+    this.headers.authorization = `Bearer ${key}`;
+    if (this.sdk) this.sdk.apiKey = key;
+  }
+
   close(): Promise<void> {
     return this.client.close();
   }

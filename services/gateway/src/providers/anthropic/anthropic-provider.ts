@@ -33,6 +33,15 @@ export class AnthropicChatProvider implements ChatProvider {
   stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
     return streamAnthropic(this.client, call, this.modelId(call.model), { provider: this.name, model: call.model }, this.scrub, onPiece);
   }
+
+  /**
+   * A rotated key (its mounted file changed): the SDK reads `apiKey` per request, so the next
+   * call sends the new one. Clients without a key (Bedrock, Vertex sign otherwise) are left alone.
+   */
+  rotateKey(key: string): void {
+    const client = this.client as { apiKey?: string | null };
+    if ('apiKey' in client) client.apiKey = key;
+  }
 }
 
 export interface AnthropicClientOptions {
