@@ -44,6 +44,22 @@ export interface SecretDetector {
   find(text: string, context: DetectorContext): Iterable<Candidate>;
 }
 
+const compiled = new WeakMap<RegExp, RegExp>();
+
+/**
+ * The pattern with the `d` flag (match indices), compiled once: the gateway scans two or more texts
+ * per request, and compiling two dozen regexes each time cost more than running them on a prompt.
+ * Safe to share because scans are synchronous: a generator is always drained before the next scan.
+ */
+export function withIndices(pattern: RegExp): RegExp {
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern.source, pattern.flags.includes('d') ? pattern.flags : `${pattern.flags}d`);
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
 /** Runs a global regex and yields the span of capture group `group` for each accepted match. */
 export function* byRegex(
   text: string,
@@ -51,7 +67,8 @@ export function* byRegex(
   group: string,
   accept: (value: string, match: RegExpExecArray) => boolean | Omit<Candidate, 'start' | 'end'>,
 ): Iterable<Candidate> {
-  const re = new RegExp(pattern.source, pattern.flags.includes('d') ? pattern.flags : `${pattern.flags}d`);
+  const re = withIndices(pattern);
+  re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     if (m[0].length === 0) re.lastIndex++;
     const span = m.indices?.groups?.[group];

@@ -46,7 +46,8 @@ export class HintIndex {
       for (const h of this.hintsOf(pattern)) if (text.includes(h)) found.add(h);
       return found;
     }
-    const re = new RegExp(pattern.source, 'g');
+    const re = pattern;
+    re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       found.add(m[0]);
       for (const o of this.implied.get(m[0]) ?? []) found.add(o);

@@ -3,7 +3,7 @@
  * find and safe to redact; the tail check (see `tokenTail`) is what keeps placeholders out of reports.
  */
 import type { Severity } from '@agentflow/contracts';
-import { tokenTail, type Candidate, type DetectorContext, type SecretDetector } from './detector';
+import { tokenTail, withIndices, type Candidate, type DetectorContext, type SecretDetector } from './detector';
 
 interface TokenFormat {
   ruleId: string;
@@ -237,7 +237,8 @@ function detectorFor(format: TokenFormat): SecretDetector {
 }
 
 function* findFormat(text: string, format: TokenFormat, context: DetectorContext): Iterable<Candidate> {
-  const re = new RegExp(format.pattern.source, format.pattern.flags.includes('d') ? format.pattern.flags : `${format.pattern.flags}d`);
+  const re = withIndices(format.pattern);
+  re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const groupName = m.groups!.value !== undefined ? 'value' : 'token';
     const span = m.indices?.groups?.[groupName];
