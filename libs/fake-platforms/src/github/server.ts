@@ -405,9 +405,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const run = state.checkRuns.find((r) => r.id === Number(req.params.id));
     return run ? paginate(req, apiUrl, run.output.annotations) : notFound();
   });
+  // "List check runs for a Git reference": check_name, status, filter (latest: the most recent run
+  // of each name; all), app_id, per_page (max 100) and page, with a Link header like GitHub's.
   router.on('GET', '/repos/:owner/:repo/commits/:ref/check-runs', (req) => {
-    const runs = state.checkRuns.filter((r) => r.repo === repoPath(req) && r.head_sha === req.params.ref && (!req.query.get('check_name') || r.name === req.query.get('check_name')));
-    return { status: 200, body: { total_count: runs.length, check_runs: runs.map(checkRunJson) } };
+    const q = req.query;
+    const status = q.get('status');
+    const filter = q.get('filter') ?? 'latest';
+    if (status !== null && !['queued', 'in_progress', 'completed'].includes(status)) return unprocessable([`status ${status} is not a member of the enum`], 'Invalid request.');
+    if (!['latest', 'all'].includes(filter)) return unprocessable([`filter ${filter} is not a member of the enum`], 'Invalid request.');
+    let runs = state.checkRuns.filter((r) => r.repo === repoPath(req) && r.head_sha === req.params.ref && (q.get('check_name') === null || r.name === q.get('check_name')) && (status === null || r.status === status));
+    if (q.get('app_id') !== null && q.get('app_id') !== '1') runs = [];
+    if (filter === 'latest') runs = runs.filter((r) => !runs.some((other) => other.name === r.name && other.id > r.id));
+    runs = [...runs].sort((a, b) => b.id - a.id);
+    const page = paginate(req, apiUrl, runs.map(checkRunJson));
+    return { ...page, body: { total_count: runs.length, check_runs: page.body } };
   });
   router.on('POST', '/repos/:owner/:repo/statuses/:sha', (req) => {
     const s = { id: state.id(), repo: repoPath(req), sha: req.params.sha, state: String(req.body.state), context: String(req.body.context ?? 'default'), description: req.body.description as string | undefined, target_url: req.body.target_url as string | undefined };

@@ -1,6 +1,6 @@
 /** What the code-host sinks posted (summaries, inline comments, check runs) and what was dismissed. */
 import { dismissalCovers, type Platform } from '@agentflow/contracts';
-import type { SqlDatabase } from '@agentflow/store';
+import type { SqlDatabase, SqlExecutor } from '@agentflow/store';
 
 export interface SummaryRef {
   commentId: string;
@@ -32,6 +32,10 @@ export interface CheckRef {
   completed: boolean;
   /** The conclusion last written; null on rows written before it was recorded. */
   conclusion: string | null;
+  /** When progress was last written to it (epoch ms), for the write budget; null when never. */
+  progressWrittenAt: number | null;
+  /** A digest of the progress output last written: the same output is never written twice. */
+  progressDigest: string | null;
 }
 
 export interface DismissalRow {
@@ -47,8 +51,17 @@ export interface PrKey {
   workflow: string;
 }
 
+/**
+ * How long a check-run write waits for another delivery of the same head and workflow. The holder
+ * makes at most a few GitHub calls (each waits out short rate limits in place); longer than this and
+ * the delivery is retried later instead of tying up a consumer.
+ */
+export const CHECK_RUN_LOCK_TIMEOUT_MS = 60_000;
+
 export class PostedStore {
-  constructor(private readonly db: SqlDatabase) {}
+  /** `db` is the database, or (inside {@link exclusiveCheckRun}) the session holding the lock. */
+  constructor(private readonly db: SqlDatabase | SqlExecutor) {}
+
 
   async summary(k: PrKey): Promise<SummaryRef | null> {
     const { rows } = await this.db.query<{ comment_id: string; head_sha: string; run_id: string; finished_at: Date | string }>(
@@ -126,18 +139,40 @@ export class PostedStore {
    * Runs `fn` alone for one check run key. Progress and result deliveries for the same head and
    * workflow arrive concurrently; without this each could find no check run yet and create one.
    * An advisory lock on PostgreSQL (so replicas wait too), a mutex on PGlite.
+   *
+   * `fn` gets a store on the session that holds the lock: use it, not this one, for every read and
+   * write inside. Work that needed a second connection while holding the first is what deadlocked
+   * the notifier on its own pool (issue 17).
    */
-  exclusiveCheckRun<T>(k: CheckKey, fn: () => Promise<T>): Promise<T> {
-    return this.db.withLock(`notifier-check-run:${k.platform}:${k.repo}:${k.headSha}:${k.workflow}`, () => fn());
+  exclusiveCheckRun<T>(k: CheckKey, fn: (locked: PostedStore) => Promise<T>): Promise<T> {
+    if (!('withLock' in this.db)) throw new Error('exclusiveCheckRun was called on a store that already holds a lock; use that store directly');
+    return this.db.withLock(
+      `notifier-check-run:${k.platform}:${k.repo}:${k.headSha}:${k.workflow}`,
+      (session) => fn(new PostedStore(session)),
+      { timeoutMs: CHECK_RUN_LOCK_TIMEOUT_MS },
+    );
   }
 
   async checkRun(k: CheckKey): Promise<CheckRef | null> {
-    const { rows } = await this.db.query<{ check_run_id: string; run_id: string; completed: boolean; conclusion: string | null }>(
-      'SELECT check_run_id, run_id, completed, conclusion FROM notifier_check_runs WHERE platform = $1 AND repo = $2 AND head_sha = $3 AND workflow = $4',
+    const { rows } = await this.db.query<{ check_run_id: string; run_id: string; completed: boolean; conclusion: string | null; progress_written_at: Date | string | null; progress_digest: string | null }>(
+      'SELECT check_run_id, run_id, completed, conclusion, progress_written_at, progress_digest FROM notifier_check_runs WHERE platform = $1 AND repo = $2 AND head_sha = $3 AND workflow = $4',
       [k.platform, k.repo, k.headSha, k.workflow],
     );
     const r = rows[0];
-    return r ? { id: r.check_run_id, runId: r.run_id, completed: r.completed, conclusion: r.conclusion } : null;
+    return r
+      ? {
+          id: r.check_run_id, runId: r.run_id, completed: r.completed, conclusion: r.conclusion,
+          progressWrittenAt: r.progress_written_at === null ? null : new Date(r.progress_written_at).getTime(), progressDigest: r.progress_digest,
+        }
+      : null;
+  }
+
+  /** Records a progress write on the check run of `runId` (see CheckRef.progressWrittenAt). */
+  async saveProgressWrite(k: CheckKey, runId: string, writtenAt: number, digest: string): Promise<void> {
+    await this.db.query(
+      'UPDATE notifier_check_runs SET progress_written_at = $6, progress_digest = $7 WHERE platform = $1 AND repo = $2 AND head_sha = $3 AND workflow = $4 AND run_id = $5',
+      [k.platform, k.repo, k.headSha, k.workflow, runId, new Date(writtenAt).toISOString(), digest],
+    );
   }
 
   /** `conclusion` is what was written with a completed check; a progress update of the same run keeps the one recorded. */

@@ -16,6 +16,7 @@ import { findingMarker, readHeadMarker, renderInline, renderSummary, shortId, su
 import type { InlineRef, PostedStore, PrKey } from '../posted-store';
 import { withRetryAfter } from '../retry-after';
 import type { Sink, SinkResult } from '../sink';
+import { CheckRunWriter } from './check-run';
 import type { GitHubAccess } from './github-access';
 import { pushFiles } from './push-files';
 
@@ -31,25 +32,27 @@ export interface GitHubSinkOptions {
    * finding out too. GitHub sends no webhook for reactions: the notifier is the one that sees them.
    */
   announceDismissal?: (dismissal: FindingDismissed) => Promise<void>;
+  /** Warnings: a check run found on GitHub that a crash left unrecorded. */
+  log?: { warn(message: string): void };
+  /** Epoch ms, for the check run's progress interval. @default Date.now */
+  clock?: () => number;
 }
-
-const ANNOTATION_LEVEL: Record<string, 'failure' | 'warning' | 'notice'> = { blocker: 'failure', major: 'warning', minor: 'notice', info: 'notice' };
-const ANNOTATIONS_PER_REQUEST = 50;
-const MAX_ANNOTATIONS = 500;
 
 function split(repo: string) {
   const [owner, name] = repo.split('/');
   return { owner, repo: name };
 }
 
-export function checkName(workflow: string): string {
-  return `agentflow/${workflow}`;
-}
+export { checkName } from './check-run';
 
 export class GitHubSink implements Sink {
   readonly name = 'github';
+  /** The check run and its write budget (check-run.ts). */
+  private readonly checks: CheckRunWriter;
 
-  constructor(private readonly o: GitHubSinkOptions) {}
+  constructor(private readonly o: GitHubSinkOptions) {
+    this.checks = new CheckRunWriter({ posted: o.posted, call: (what, fn) => this.call(what, fn), publicUrl: o.publicUrl, log: o.log, clock: o.clock });
+  }
 
   target(event: NotifierEvent): string | null {
     if (event.kind === 'alert' || event.kind === 'budget-alert') return null;
@@ -80,33 +83,10 @@ export class GitHubSink implements Sink {
     }
   }
 
-  /** Live status: the check run shows each step's state until the result replaces it. */
+  /** Live status: the check run shows each step's state until the result replaces it (at most once per 30 s). */
   async progress(p: RunProgress): Promise<SinkResult> {
     const octokit = await this.o.access.octokit(p.change.installationId);
-    const key = { platform: 'github' as const, repo: p.change.repo, headSha: p.change.headSha, workflow: p.workflow };
-    return this.o.posted.exclusiveCheckRun(key, () => this.showProgress(octokit, key, p));
-  }
-
-  private async showProgress(octokit: Octokit, key: { platform: 'github'; repo: string; headSha: string; workflow: string }, p: RunProgress): Promise<SinkResult> {
-    const found = await this.o.posted.checkRun(key);
-    // Another run on the same head (a `/agentflow review`) gets a check run of its own.
-    const existing = found?.runId === p.runId ? found : null;
-    if (existing?.completed) return { state: 'skipped', detail: 'the check run already has its result' };
-    const lines = Object.entries(p.steps).map(([id, state]) => `- \`${id}\`: ${state}`);
-    const output = { title: `Running (${Object.values(p.steps).filter((s) => s === 'succeeded').length}/${lines.length} steps done)`, summary: lines.join('\n') || 'Starting' };
-    if (existing) {
-      await this.call('update check run', () => octokit.checks.update({ ...split(p.change.repo), check_run_id: Number(existing.id), status: 'in_progress', output }));
-      return { state: 'delivered', detail: `check run ${existing.id} in progress` };
-    }
-    const created = await this.call('create check run', () =>
-      octokit.checks.create({ ...split(p.change.repo), name: checkName(p.workflow), head_sha: p.change.headSha, status: 'in_progress', external_id: p.runId, details_url: this.detailsUrl(p.runId), output }),
-    );
-    await this.o.posted.saveCheckRun(key, String(created.data.id), p.runId, false);
-    return { state: 'delivered', detail: `check run ${created.data.id} created in progress` };
-  }
-
-  private detailsUrl(runId: string): string | undefined {
-    return this.o.publicUrl ? `${this.o.publicUrl}/api/runs/${runId}` : undefined;
+    return this.checks.progress(octokit, p);
   }
 
   private async result(report: RunReport, failure?: string): Promise<SinkResult> {
@@ -260,8 +240,8 @@ export class GitHubSink implements Sink {
     const checkKey = { platform: 'github' as const, repo: report.change.repo, headSha: report.change.headSha, workflow: report.workflow };
     const data: Record<string, unknown> = {};
     if (outputs.checkRun) {
-      data.checkRun = await this.o.posted.exclusiveCheckRun(checkKey, async () => {
-        const found = await this.o.posted.checkRun(checkKey);
+      data.checkRun = await this.o.posted.exclusiveCheckRun(checkKey, async (locked) => {
+        const found = await locked.checkRun(checkKey);
         if (!found || found.runId !== report.runId || !found.completed) return { action: 'kept', reason: 'the check run on this head belongs to another run, or is not written yet' };
         const shown = found.conclusion ?? r.before.conclusion;
         if (shown === r.after.conclusion) return { action: 'kept', conclusion: shown };
@@ -273,7 +253,7 @@ export class GitHubSink implements Sink {
             summary: `${sanitizeMarkdown(r.after.reason)}\n\nDismissed since the review:\n${r.dismissed.map((d) => `- \`${shortId(d.finding.fingerprint)}\` ${d.finding.severity} \`${d.finding.file}:${d.finding.startLine}\` by ${d.by}`).join('\n')}`.slice(0, 65_000),
           },
         }));
-        await this.o.posted.saveCheckRun(checkKey, found.id, report.runId, true, r.after.conclusion);
+        await locked.saveCheckRun(checkKey, found.id, report.runId, true, r.after.conclusion);
         return { action: 'updated', checkRunId: Number(found.id), from: shown, conclusion: r.after.conclusion };
       });
     }
@@ -332,44 +312,8 @@ export class GitHubSink implements Sink {
     return resolved;
   }
 
-  private async completeCheckRun(octokit: Octokit, report: RunReport, conclusion: string, reason: string, annotations: Finding[], failure?: string): Promise<Record<string, unknown>> {
-    const key = { platform: 'github' as const, repo: report.change.repo, headSha: report.change.headSha, workflow: report.workflow };
-    return this.o.posted.exclusiveCheckRun(key, () => this.writeCheckRun(octokit, key, report, conclusion, reason, annotations, failure));
-  }
-
-  private async writeCheckRun(
-    octokit: Octokit, key: { platform: 'github'; repo: string; headSha: string; workflow: string }, report: RunReport,
-    conclusion: string, reason: string, annotations: Finding[], failure?: string,
-  ): Promise<Record<string, unknown>> {
-    const found = await this.o.posted.checkRun(key);
-    const existing = found?.runId === report.runId ? found : null;
-    const list = annotations.slice(0, MAX_ANNOTATIONS).map((f) => ({
-      path: f.file, start_line: f.startLine, end_line: Math.max(f.startLine, f.endLine), annotation_level: ANNOTATION_LEVEL[f.severity],
-      title: `${f.severity} · ${f.category}`.slice(0, 255), message: sanitizeMarkdown(f.message).slice(0, 64_000),
-    }));
-    const counts = `${report.findings.length} finding(s): ${report.findings.filter((f) => f.severity === 'blocker').length} blocker, ${report.findings.filter((f) => f.severity === 'major').length} major`;
-    const output = (chunk: typeof list) => ({ title: failure ? 'agentflow did not finish' : counts, summary: `${sanitizeMarkdown(reason)}${failure ? `\n\n${sanitizeMarkdown(failure)}` : ''}`.slice(0, 65_000), annotations: chunk });
-    const first = list.slice(0, ANNOTATIONS_PER_REQUEST);
-    let id: number;
-    if (existing) {
-      id = Number(existing.id);
-      await this.call('complete check run', () => octokit.checks.update({ ...split(report.change.repo), check_run_id: id, status: 'completed', conclusion: conclusion as 'neutral', completed_at: new Date(report.finishedAt).toISOString(), output: output(first) }));
-    } else {
-      const created = await this.call('create check run', () =>
-        octokit.checks.create({
-          ...split(report.change.repo), name: checkName(report.workflow), head_sha: report.change.headSha, external_id: report.runId, details_url: this.detailsUrl(report.runId),
-          status: 'completed', conclusion: conclusion as 'neutral', started_at: new Date(report.startedAt).toISOString(), completed_at: new Date(report.finishedAt).toISOString(), output: output(first),
-        }),
-      );
-      id = created.data.id;
-    }
-    // The API takes 50 annotations per request; later updates append.
-    for (let i = ANNOTATIONS_PER_REQUEST; i < list.length; i += ANNOTATIONS_PER_REQUEST) {
-      const chunk = list.slice(i, i + ANNOTATIONS_PER_REQUEST);
-      await this.call('add annotations', () => octokit.checks.update({ ...split(report.change.repo), check_run_id: id, output: output(chunk) }));
-    }
-    await this.o.posted.saveCheckRun(key, String(id), report.runId, true, conclusion);
-    return { action: existing ? 'updated' : 'created', checkRunId: id, conclusion, annotations: list.length };
+  private completeCheckRun(octokit: Octokit, report: RunReport, conclusion: string, reason: string, annotations: Finding[], failure?: string): Promise<Record<string, unknown>> {
+    return this.checks.complete(octokit, report, { conclusion, reason, annotations, failure });
   }
 
   private async files(command: PushFilesCommand): Promise<SinkResult> {

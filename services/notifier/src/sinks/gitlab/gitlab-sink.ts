@@ -119,13 +119,13 @@ export class GitLabSink implements Sink {
     const data: Record<string, unknown> = {};
     if (outputs.checkRun) {
       const checkKey = { platform: 'gitlab' as const, repo: c.repo, headSha: c.headSha, workflow: report.workflow };
-      data.status = await this.posted.exclusiveCheckRun(checkKey, async () => {
-        const found = await this.posted.checkRun(checkKey);
+      data.status = await this.posted.exclusiveCheckRun(checkKey, async (locked) => {
+        const found = await locked.checkRun(checkKey);
         if (!found || found.runId !== report.runId || !found.completed) return { action: 'kept', reason: 'the status on this head belongs to another run, or is not written yet' };
         const shown = found.conclusion ?? r.before.conclusion;
         if (shown === r.after.conclusion) return { action: 'kept', conclusion: shown };
         await this.status(c.projectId, c.repo, c.headSha, report.workflow, STATUS[r.after.conclusion], r.after.reason);
-        await this.posted.saveCheckRun(checkKey, found.id, report.runId, true, r.after.conclusion);
+        await locked.saveCheckRun(checkKey, found.id, report.runId, true, r.after.conclusion);
         return { action: 'updated', from: shown, conclusion: r.after.conclusion };
       });
     }
