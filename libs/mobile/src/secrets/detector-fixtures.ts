@@ -161,7 +161,10 @@ export const DETECTOR_FIXTURES: Record<string, RuleFixtures> = {
       { name: 'bearer token in URLRequest', path: SW, text: swift(`request.setValue("Bearer ${bearer}", forHTTPHeaderField: "Authorization")`), secret: bearer },
       { name: 'header line in a curl script', path: 'scripts/smoke.sh', text: `curl -H "Authorization: token ${bearer.slice(0, 30)}" https://api.acme.io\n`, secret: bearer.slice(0, 30) },
     ],
-    clean: [{ name: 'interpolated token', path: SW, text: swift('request.setValue("Bearer \\(session.token)", forHTTPHeaderField: "Authorization")') }],
+    clean: [
+      { name: 'prose about authorization', path: 'core/assets/news.json', text: '{"content": "the basics of OAuth like implementing your authorization, token exchangeFlowsAndScopes2024 and more"}' },
+      { name: 'interpolated token', path: SW, text: swift('request.setValue("Bearer \\(session.token)", forHTTPHeaderField: "Authorization")') },
+    ],
   },
   'secret.aws-access-key-id': {
     found: [{ name: 'key id in Swift', path: SW, text: swift(`static let key = "${s('aws-access-key-id', 32)}"`), secret: s('aws-access-key-id', 32) }],
@@ -197,6 +200,10 @@ export const DETECTOR_FIXTURES: Record<string, RuleFixtures> = {
       { name: 'enum raw value', path: SW, text: swift('case token = "token_key"') },
       { name: 'constant naming a key', path: KT, text: kotlin('const val SIGNING_PRIVATE_KEY = "signingPrivateKey"') },
       { name: 'manifest meta-data from a resource', path: 'app/src/main/AndroidManifest.xml', text: '<meta-data android:name="com.google.android.geo.API_KEY" android:value="@string/maps_api_key"/>' },
+      { name: 'translation in a localised Android resource file', path: 'libraries/ui-strings/src/main/res/values-de/translations.xml', text: '<string name="common_password">"Passwort"</string>\n', redacted: true },
+      { name: 'quoted translation in the base resource file', path: 'libraries/ui-strings/src/main/res/values/localazy.xml', text: '<string name="common_password">"Password"</string>\n' },
+      { name: 'a route named like a token', path: SW, text: 'switch self {\n    case .token:\n      "oauth/token"\n    }\n' },
+      { name: 'a preview value that spells its own name', path: 'App/Sources/GeneratorView.swift', text: 'let model = ViewModel(generatedPassword: "GeNeRaTeD-pAsSwOrD")\n', redacted: true },
       { name: 'unquoted value that is code', path: 'scripts/ci.sh', text: 'API_TOKEN=$(vault read -field=token secret/ci)\nexport SECRET=config.secret\n' },
       { name: 'mock value in a preview', path: 'App/Sources/LoginView.swift', text: '#Preview { LoginView(secret: "fakeSecret-7") }\n', redacted: true },
       { name: 'mock value in a test', path: 'App/Tests/SessionTests.swift', text: 'let token = "Tok3n-for-unit"\n', redacted: true },

@@ -11,7 +11,7 @@ import { byRegex, type Candidate, type DetectorContext, type SecretDetector } fr
 // The credential word must end the name, so `passwordHint` or `tokenCount` never match.
 const CREDENTIAL_NAME = String.raw`[A-Za-z0-9_.-]*?(?<word>password|passwd|passphrase|pwd|secret|api[_.-]?key|access[_.-]?key|auth[_.-]?token|access[_.-]?token|refresh[_.-]?token|bearer[_.-]?token|client[_.-]?secret|private[_.-]?key|token)`;
 const QUOTED_ASSIGNMENT = new RegExp(
-  String.raw`(?<![A-Za-z0-9_])${CREDENTIAL_NAME}["']?\s*(?::\s*[A-Za-z_][\w.<>?]*\s*)?(?::=|=>|[:=])\s*@?(?<q>["'\x60])(?<value>[^"'\x60\s\\]{1,200})\k<q>`,
+  String.raw`(?<![A-Za-z0-9_])${CREDENTIAL_NAME}["']?\s*(?::\s*[A-Za-z_][\w.<>?]*\s*)?(?::=|=>|[:=])[ \t]*@?(?<q>["'\x60])(?<value>[^"'\x60\s\\]{1,200})\k<q>`,
   'gi',
 );
 // Property lists and Android resources: `<key>ApiKey</key><string>…</string>`, `<string name="api_key">…</string>`.
@@ -34,7 +34,7 @@ const BARE_VALUE_FILES = /(\.env(\.[\w-]+)?|\.properties|\.xcconfig|\.ini|\.cfg|
 
 // Translation tables: their values are the word "password" in another language, never a password.
 const LOCALISATION_FILE =
-  /(?:\.strings|\.stringsdict|\.xcstrings|\.arb|\.po|\.xliff|\.resx)$|(?:^|\/)values(?:-[\w+-]+)?\/(?:strings|plurals|arrays)[\w-]*\.xml$|(?:^|\/)(?:locales?|i18n|l10n|lang|langs|translations?|[\w-]+\.lproj)\/.*\.(?:json|ya?ml)$|(?:^|\/)[a-z]{2}(?:[-_][A-Za-z]{2,4})?\.json$/;
+  /(?:\.strings|\.stringsdict|\.xcstrings|\.arb|\.po|\.xliff|\.resx)$|(?:^|\/)values(?:-[\w+-]+)?\/(?:strings|plurals|arrays)[\w-]*\.xml$|(?:^|\/)values-(?:[a-z]{2,3}(?:-r[A-Z]{2})?|b\+[\w+]+)\/[^/]+\.xml$|(?:^|\/)(?:locales?|i18n|l10n|lang|langs|translations?|[\w-]+\.lproj)\/.*\.(?:json|ya?ml)$|(?:^|\/)[a-z]{2}(?:[-_][A-Za-z]{2,4})?\.json$/;
 // Tests, previews, fixtures and mocks: their credentials are made up for the test.
 const TEST_OR_PREVIEW_FILE =
   /(?:^|\/)(?:tests?|spec|androidTest|testDebug|testRelease|UnitTests|UITests|[\w-]*Tests|__tests__|fixtures?|mocks?|fakes?|stubs?|Preview Content|PreviewContent|sample[s]?|demo)\/|(?:Tests?|Spec|Mock|Fake|Stub|Preview|Previews|Fixture)s?\.(?:swift|kt|kts|java|m|mm|ts|js)$|\.(?:spec|test)\.[jt]sx?$/;
@@ -54,6 +54,11 @@ export function isIdentifierShaped(value: string): boolean {
   // Short words are allowed (`not_a_real_token`), as long as the parts read like words on average.
   if (words.reduce((n, p) => n + p.length, 0) / words.length < 3) return false;
   return words.every((p) => /^[a-z]+$|^[A-Z][a-z]+$|^[A-Z]{2,}$/.test(p));
+}
+
+/** A route or resource path of lower-case words (`oauth/token`, `api/v2/refresh_token`). */
+function isPathShaped(value: string): boolean {
+  return /^\/?[a-z0-9_-]+(?:\/[a-z0-9_.-]+)+\/?$/.test(value) && !/\d{4}/.test(value);
 }
 
 /** Unquoted values that are code, not data: calls, member access, collections. */
@@ -78,8 +83,13 @@ function stronglyRandom(value: string): boolean {
 function accepter(context: DetectorContext, bare: boolean) {
   const report = context.purpose === 'report';
   const inTest = report && context.path !== undefined && TEST_OR_PREVIEW_FILE.test(context.path);
-  return (value: string, m: RegExpExecArray): false | { kind: string } => {
-    if (!looksLikeCredential(value) || isIdentifierShaped(value)) return false;
+  return (raw: string, m: RegExpExecArray): false | { kind: string } => {
+    // Android string resources may wrap their text in literal quotes: judge the text inside.
+    const value = raw.length > 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+    if (!looksLikeCredential(value) || isIdentifierShaped(value) || isPathShaped(value)) return false;
+    // A value that spells its own name (`generatedPassword: "GeNeRaTeD-pAsSwOrD"`) is a preview's stand-in.
+    const word = (m.groups?.word ?? m.groups?.word2 ?? '').toLowerCase().replace(/[_.-]/g, '');
+    if (report && word.length > 0 && value.toLowerCase().replace(/[_.-]/g, '').includes(word)) return false;
     if (bare && CODE_VALUE.test(value)) return false;
     if (report && MOCK_WORDS.test(value)) return false;
     if (inTest && !stronglyRandom(value)) return false;

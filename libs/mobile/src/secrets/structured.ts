@@ -83,9 +83,10 @@ function* connectionStrings(text: string, context: DetectorContext): Iterable<Ca
 }
 
 // `Authorization: Bearer <token>`, `"Authorization": "Basic <b64>"`, `-H 'Authorization: token ...'`.
-// Interpolations (`\(token)`, `${token}`, `" + token`) fall outside the value's character set.
+// Interpolations (`\(token)`, `${token}`, `" + token`) fall outside the value's character set; the
+// comma form needs the closing quote of `("Authorization", "Bearer …")`, so prose never matches.
 const AUTH_HEADER =
-  /\b(?:proxy-)?authorization["']?\s*[:=,]\s*["']?\s*(?:Bearer|Basic|Token|Digest|Negotiate|bearer|basic|token)\s+(?<value>[A-Za-z0-9._~+/=-]{8,4096})(?![A-Za-z0-9._~+/=-])/gi;
+  /\b(?:proxy-)?authorization(?:["']\s*,|["']?\s*[:=])\s*["']?\s*(?:Bearer|Basic|Token|Digest|Negotiate|bearer|basic|token)\s+(?<value>[A-Za-z0-9._~+/=-]{8,4096})(?![A-Za-z0-9._~+/=-])/gi;
 // A prompt may quote only the scheme and token (`Bearer eyJ...`, `curl -H "Bearer ..."`): without the
 // header name the token needs length, a digit and variety, so prose ("bearer tokens") stays.
 const BARE_BEARER = /\b(?:Bearer|bearer|BEARER)\s+(?<value>[A-Za-z0-9._~+/=-]{20,4096})(?![A-Za-z0-9._~+/=-])/g;
