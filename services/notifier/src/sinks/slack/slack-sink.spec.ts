@@ -4,7 +4,7 @@ import { PgliteDatabase, runMigrations, type SqlDatabase } from '@agentflow/stor
 import { NotificationDispatcher } from '../../dispatcher';
 import { DeliveryLedger } from '../../ledger/delivery-ledger';
 import type { Sink } from '../sink';
-import { SlackSink } from './slack-sink';
+import { OUTAGE_QUIET_MS, SlackSink } from './slack-sink';
 
 const report = (runId: string, over: Partial<RunReport> = {}): RunReport => ({
   runId, workflow: 'swift-review', change: { platform: 'github', repo: 'acme/ios-app', pr: 7, headSha: 'h'.repeat(40) }, findings: [], findingStates: {}, notReviewed: [], proposedFiles: [],
@@ -17,26 +17,44 @@ describe('Slack sink and the dispatcher', () => {
   let slack: FakeSlack;
   let sink: SlackSink;
   const log = { log: () => undefined, warn: () => undefined, error: () => undefined };
+  let now = new Date('2026-11-20T00:00:00Z').getTime();
 
   beforeAll(async () => {
     db = await PgliteDatabase.open();
     await runMigrations(db);
     slack = await startFakeSlack();
-    sink = new SlackSink({ db, token: 'xoxb-test', apiUrl: slack.apiUrl, alertChannel: '#alerts', monthlyBudgetUsd: 10, maxWaitMs: 2000, clock: () => new Date('2026-11-20T00:00:00Z') });
+    sink = new SlackSink({ db, token: 'xoxb-test', apiUrl: slack.apiUrl, alertChannel: '#alerts', monthlyBudgetUsd: 10, maxWaitMs: 2000, clock: () => new Date(now) });
   });
   afterAll(async () => {
     await slack.close();
     await db.close();
   });
 
-  it('sends one message when a vendor outage starts and one when it ends, not one per run', async () => {
-    const before = slack.messages.length;
-    for (const id of ['o1', 'o2', 'o3']) await sink.deliver({ kind: 'completed', report: report(id, { degraded: true, outputs: {} }) });
-    const outage = slack.messages.slice(before).filter((m) => m.text.includes('outage'));
-    expect(outage.map((m) => m.text.split(':')[0])).toEqual(['AI vendor outage started']);
-    await sink.deliver({ kind: 'completed', report: report('o4', { outputs: {} }) });
-    await sink.deliver({ kind: 'completed', report: report('o5', { outputs: {} }) });
-    expect(slack.messages.filter((m) => m.text.includes('outage')).map((m) => m.text.split(':')[0])).toEqual(['AI vendor outage started', 'AI vendor outage ended']);
+  it('sends one message when a vendor outage starts and one when it ends, not one per run, and does not flap', async () => {
+    const outage = () => slack.messages.filter((m) => m.text.includes('outage')).map((m) => m.text.split(':')[0]);
+    // At 30 % vendor faults runs alternate degraded and healthy, a minute apart: one start, no end.
+    for (let i = 0; i < 8; i++) {
+      await sink.deliver({ kind: 'completed', report: report(`o${i}`, { degraded: i % 2 === 0, outputs: {} }) });
+      now += 60_000;
+    }
+    expect(outage()).toEqual(['AI vendor outage started']);
+    // Quiet for the whole period since the last degraded run: the next healthy run ends it, once.
+    now += OUTAGE_QUIET_MS;
+    await sink.deliver({ kind: 'completed', report: report('o-healthy-1', { outputs: {} }) });
+    await sink.deliver({ kind: 'completed', report: report('o-healthy-2', { outputs: {} }) });
+    expect(outage()).toEqual(['AI vendor outage started', 'AI vendor outage ended']);
+    now = new Date('2026-11-20T00:00:00Z').getTime();
+  });
+
+  it('alerts a failed run, but not a run superseded by a newer push or cancelled by a person', async () => {
+    const failures = () => slack.messages.filter((m) => m.text.startsWith('agentflow swift-review failed'));
+    const before = failures().length;
+    const failed = (runId: string, code: string, reason: string) => ({ kind: 'failed' as const, failure: { runId, code, reason, partial: report(runId, { outputs: {} }) }, report: report(runId, { outputs: {} }) });
+    await sink.deliver(failed('f-superseded', 'superseded', 'superseded by run f-newer'));
+    await sink.deliver(failed('f-cancelled', 'cancelled', 'cancelled by lead'));
+    expect(failures()).toHaveLength(before);
+    await sink.deliver(failed('f-real', 'step_failed', 'step review failed'));
+    expect(failures()).toHaveLength(before + 1);
   });
 
   it('alerts at 50, 80 and 100 % of the monthly budget, once each', async () => {

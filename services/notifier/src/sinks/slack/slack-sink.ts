@@ -32,6 +32,16 @@ export interface SlackSinkOptions {
 export const BUDGET_THRESHOLDS = [50, 80, 100] as const;
 const OUTAGE_KEY = 'outage:vendors';
 const OUTAGE_PATTERN = /all_providers_failed|breaker|outage|overloaded|vendor/i;
+/**
+ * An outage ends only after this long without a sign of it: at 30 % vendor faults, runs alternate
+ * between degraded and healthy, and without a quiet period each pair posted a start and an end.
+ */
+export const OUTAGE_QUIET_MS = 5 * 60_000;
+/**
+ * Run endings that are nobody's failure: a newer push superseded the run, or a person cancelled it.
+ * The database records them; the alert channel is for runs that failed.
+ */
+const NOT_A_FAILURE = new Set(['superseded', 'cancelled']);
 
 /** Why a run points at a vendor outage, or null. */
 export function outageSign(event: NotifierEvent): string | null {
@@ -81,7 +91,7 @@ export class SlackSink implements Sink {
     }
     const alerts = this.o.alertChannel;
     if (alerts) {
-      if (event.kind === 'failed' && (await this.once(`failure:${report.runId}`, () => this.post(alerts, alertMessage('failure', `agentflow ${report.workflow} failed on ${label(report)}`, `${event.failure.code}: ${event.failure.reason}`))))) sent.push('failure alert');
+      if (event.kind === 'failed' && !NOT_A_FAILURE.has(event.failure.code) && (await this.once(`failure:${report.runId}`, () => this.post(alerts, alertMessage('failure', `agentflow ${report.workflow} failed on ${label(report)}`, `${event.failure.code}: ${event.failure.reason}`))))) sent.push('failure alert');
       if (event.kind === 'completed' && report.degraded && (await this.once(`fallback:${report.runId}`, () => this.post(alerts, alertMessage('fallback', `agentflow ${report.workflow} fell back on ${label(report)}`, unjudgedReason(report) ?? 'a fallback provider or rule set was used'))))) sent.push('fallback alert');
       sent.push(...(await this.outage(alerts, event)));
       sent.push(...(await this.budget(alerts)));
@@ -124,22 +134,32 @@ export class SlackSink implements Sink {
     return true;
   }
 
+  /**
+   * One message when an outage starts, one when it ends. Every sign moves `updated_at` (the last
+   * sign seen); a healthy run ends the outage only when the last sign is {@link OUTAGE_QUIET_MS} old.
+   */
   private async outage(channel: string, event: NotifierEvent): Promise<string[]> {
     const sign = outageSign(event);
+    const now = (this.o.clock ?? (() => new Date()))();
     if (sign) {
-      const { rows } = await this.o.db.query(
-        `INSERT INTO notifier_alerts (key, state, detail) VALUES ($1, 'open', $2)
-         ON CONFLICT (key) DO UPDATE SET state = 'open', detail = EXCLUDED.detail, updated_at = now() WHERE notifier_alerts.state <> 'open'
-         RETURNING key`,
-        [OUTAGE_KEY, sign.slice(0, 1000)],
+      const { rows } = await this.o.db.query<{ previous: string | null }>(
+        `WITH prev AS (SELECT state FROM notifier_alerts WHERE key = $1)
+         INSERT INTO notifier_alerts (key, state, detail, updated_at) VALUES ($1, 'open', $2, $3)
+         ON CONFLICT (key) DO UPDATE SET state = 'open', detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at
+         RETURNING (SELECT state FROM prev) AS previous`,
+        [OUTAGE_KEY, sign.slice(0, 1000), now.toISOString()],
       );
-      if (rows.length === 0) return [];
+      if (rows[0]?.previous === 'open') return [];
       await this.post(channel, alertMessage('outage-start', 'AI vendor outage started', `${sign}. Runs are deferred or fall back; check runs stay neutral until it ends.`));
       return ['outage start'];
     }
-    const { rows } = await this.o.db.query(`UPDATE notifier_alerts SET state = 'closed', updated_at = now() WHERE key = $1 AND state = 'open' RETURNING detail, created_at`, [OUTAGE_KEY]);
+    const quietSince = new Date(now.getTime() - OUTAGE_QUIET_MS).toISOString();
+    const { rows } = await this.o.db.query(
+      `UPDATE notifier_alerts SET state = 'closed', updated_at = $3 WHERE key = $1 AND state = 'open' AND updated_at <= $2 RETURNING detail`,
+      [OUTAGE_KEY, quietSince, now.toISOString()],
+    );
     if (rows.length === 0) return [];
-    await this.post(channel, alertMessage('outage-end', 'AI vendor outage ended', 'Runs complete normally again.'));
+    await this.post(channel, alertMessage('outage-end', 'AI vendor outage ended', `Runs complete normally again (no sign of the outage for ${OUTAGE_QUIET_MS / 60_000} minutes).`));
     return ['outage end'];
   }
 
