@@ -114,11 +114,13 @@ describe('gateway HTTP front: request limits and error shapes', () => {
       expect(await failure(openai(base()).chat.completions.create({ model: 'gpt-4.1', max_tokens: 10, top_p: 1.5, messages: user('hi') }))).toMatchObject({ status: 400, param: 'top_p' });
       expect(await failure(openai(base()).chat.completions.create({ model: 'gpt-4.1', max_tokens: 10, presence_penalty: 3, messages: user('hi') }))).toMatchObject({ status: 400, param: 'presence_penalty' });
       expect(await failure(openai(base()).chat.completions.create({ model: 'gpt-4.1', max_tokens: 10, stop: ['a', 'b', 'c', 'd', 'e'], messages: user('hi') }))).toMatchObject({ status: 400, param: 'stop' });
-      // 1.5 is a valid OpenAI temperature and not a valid Anthropic one.
-      const hot = await failure(anthropic(base()).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, temperature: 1.5, messages: user('hi') }));
+      // 1.5 is a valid OpenAI temperature and not a valid Anthropic one. The Anthropic SDK's 1.x
+      // types no longer carry temperature or top_k, but older clients and raw HTTP still send them.
+      const legacy = (params: Record<string, unknown>) => params as unknown as Anthropic.MessageCreateParamsNonStreaming;
+      const hot = await failure(anthropic(base()).messages.create(legacy({ model: 'claude-sonnet-4-5', max_tokens: 10, temperature: 1.5, messages: user('hi') })));
       expect(hot).toBeInstanceOf(Anthropic.BadRequestError);
       expect((hot as Error).message).toContain('temperature: Input should be less than or equal to 1');
-      expect(await failure(anthropic(base()).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, top_k: -1, messages: user('hi') }))).toBeInstanceOf(Anthropic.BadRequestError);
+      expect(await failure(anthropic(base()).messages.create(legacy({ model: 'claude-sonnet-4-5', max_tokens: 10, top_k: -1, messages: user('hi') })))).toBeInstanceOf(Anthropic.BadRequestError);
       expect(vendor.count()).toBe(0);
       const ok = await openai(base()).chat.completions.create({ model: 'gpt-4.1', max_tokens: 10, temperature: 1.5, top_p: 1, messages: user(`ok ${Math.random()}`) });
       expect(ok.choices).toHaveLength(1);
