@@ -87,7 +87,28 @@ export function readXcstrings(text: string): { sourceLanguage: string; tables: L
     return t;
   };
   const lines = text.split('\n');
-  const keyLine = (key: string) => lines.findIndex((l) => l.includes(`${JSON.stringify(key)} : {`) || l.includes(`${JSON.stringify(key)}: {`)) + 1;
+  // Each `"name" : {` line indexed once: a look-up per key and per language, not a scan (catalogs run to 100k lines).
+  const opening = new Map<string, number[]>();
+  lines.forEach((l, i) => {
+    for (const m of l.matchAll(/("(?:[^"\\]|\\.)*")\s?: \{/g)) {
+      const list = opening.get(m[1]!);
+      if (list) list.push(i + 1);
+      else opening.set(m[1]!, [i + 1]);
+    }
+  });
+  const keyLine = (key: string) => opening.get(JSON.stringify(key))?.[0] ?? 0;
+  /** First 1-based line after `start` that opens `"language" : {`, or 0. */
+  const languageLine = (language: string, start: number) => {
+    const list = opening.get(`"${language}"`) ?? [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]! > start) hi = mid;
+      else lo = mid + 1;
+    }
+    return list[lo] ?? 0;
+  };
   const valueOf = (unit: XcStringUnit | undefined): string | undefined => {
     if (!unit) return undefined;
     if (unit.stringUnit?.value !== undefined) return unit.stringUnit.value;
@@ -108,8 +129,8 @@ export function readXcstrings(text: string): { sourceLanguage: string; tables: L
       const value = valueOf(unit);
       if (value === undefined) continue;
       // The language's own line inside the key's block, for a precise finding.
-      const offset = lines.slice(start).findIndex((l) => l.includes(`"${language}" : {`) || l.includes(`"${language}": {`));
-      table(language).entries.set(key, { key, value, line: offset === -1 ? start : start + offset + 1 });
+      const line = languageLine(language, start);
+      table(language).entries.set(key, { key, value, line: line === 0 ? start : line });
     }
   }
   return { sourceLanguage, tables: [...tables.values()] };
