@@ -2,6 +2,7 @@
 import { DEFAULT_CONSUMER, describeError, type ConsumerSpec, type Topology } from '@agentflow/contracts';
 import type { ConsumerHandle, InboundMessage, MessageBus, Messenger } from '@agentflow/bus';
 import type { GateReassessor } from './dismissals/gate-reassessor';
+import { DeliverySlots, SlotsClosedError } from './delivery-slots';
 import type { NotificationDispatcher } from './dispatcher';
 import type { NotifierEvent } from './events';
 
@@ -11,8 +12,11 @@ export function notifierConsumers(topology: Topology, maxAttempts: number): Reco
   return {
     completed: { ...base, stream: topology.streams.runs.name, durable: 'notifier-completed', filterSubject: `${p}.runs.*.completed` },
     failed: { ...base, stream: topology.streams.runs.name, durable: 'notifier-failed', filterSubject: `${p}.runs.*.failed` },
-    // Progress is best effort: one delivery, no redelivery storm for a status line.
-    progress: { ...base, stream: topology.streams.runs.name, durable: 'notifier-progress', filterSubject: `${p}.runs.*.progress`, maxDeliver: 1, backoffMs: [] },
+    // Progress is the latest state, not an alarm: with one delivery, every crash or stall of a
+    // notifier dead-lettered harmless events (307 in the chaos test of issue 17) through the
+    // max-deliveries advisory. No delivery limit (as timers, ADR 0004): the handler never fails on a
+    // sink (see the dispatcher), and drops a progress event too old to be worth showing.
+    progress: { ...base, stream: topology.streams.runs.name, durable: 'notifier-progress', filterSubject: `${p}.runs.*.progress`, maxDeliver: -1, backoffMs: [] },
     pushFiles: { ...base, stream: topology.streams.notify.name, durable: 'notifier-push-files', filterSubject: topology.subjects.notify('push-files') },
     alerts: { ...base, stream: topology.streams.notify.name, durable: 'notifier-alerts', filterSubject: topology.subjects.notify('alert') },
     budgetAlerts: { ...base, stream: topology.streams.notify.name, durable: 'notifier-budget-alerts', filterSubject: topology.subjects.notify('budget-alert') },
@@ -21,15 +25,66 @@ export function notifierConsumers(topology: Topology, maxAttempts: number): Reco
   };
 }
 
-/** `reassessor` absent: dismissals are not consumed (they still reach later runs through the coordinator). */
-export async function startNotifierConsumers(deps: { bus: MessageBus; messenger: Messenger; topology: Topology; dispatcher: NotificationDispatcher; maxAttempts: number; reassessor?: GateReassessor }): Promise<ConsumerHandle[]> {
+/** A progress event older than this when it is (re)delivered is dropped: the check shows a newer state or the result by then. */
+export const PROGRESS_MAX_AGE_MS = 10 * 60_000;
+
+/** A delivery that waited longer than this for a slot is reported (at most once a minute): the pool is too small for the load. */
+const SLOW_SLOT_WAIT_MS = 30_000;
+
+export interface NotifierConsumerDeps {
+  bus: MessageBus;
+  messenger: Messenger;
+  topology: Topology;
+  dispatcher: NotificationDispatcher;
+  maxAttempts: number;
+  /** Absent: dismissals are not consumed (they still reach later runs through the coordinator). */
+  reassessor?: GateReassessor;
+  /**
+   * The database's connections (`SqlDatabase.poolSize`): at most this many deliveries run at once
+   * across all consumers (see DeliverySlots). Absent: no bound beyond each consumer's concurrency.
+   */
+  poolSize?: number;
+  log?: { warn(m: string): void };
+  /** Ack wait of `notifier-progress` (the others have a backoff list, which sets theirs). @default 30000 (DEFAULT_CONSUMER); crash tests shorten it */
+  progressAckWaitMs?: number;
+  /** @default PROGRESS_MAX_AGE_MS */
+  progressMaxAgeMs?: number;
+}
+
+/**
+ * Starts every consumer. Stopping any returned handle first closes the shared delivery slots, so the
+ * deliveries still waiting for one go back to the bus at once; stop them together ({@link stopConsumers}).
+ */
+export async function startNotifierConsumers(deps: NotifierConsumerDeps): Promise<ConsumerHandle[]> {
   const specs = notifierConsumers(deps.topology, deps.maxAttempts);
+  if (deps.progressAckWaitMs !== undefined) specs.progress = { ...specs.progress, ackWaitMs: deps.progressAckWaitMs };
+  const slots = new DeliverySlots(deps.poolSize === undefined ? Number.POSITIVE_INFINITY : Math.max(1, deps.poolSize));
+  const progressMaxAgeMs = deps.progressMaxAgeMs ?? PROGRESS_MAX_AGE_MS;
+  let slowReportedAt = 0;
   await deps.bus.ensureStream(deps.topology.streams.runs);
   await deps.bus.ensureStream(deps.topology.streams.notify);
   const handles: ConsumerHandle[] = [];
+  /** Runs `deliver` in a slot; a message whose wait was cut short by a stop goes straight back to the bus. */
+  const inSlot = async (msg: InboundMessage, deliver: () => Promise<unknown>): Promise<void> => {
+    const queuedAt = Date.now();
+    try {
+      await slots.run(async () => {
+        const waited = Date.now() - queuedAt;
+        if (waited > SLOW_SLOT_WAIT_MS && Date.now() - slowReportedAt > 60_000) {
+          slowReportedAt = Date.now();
+          const { waiting } = slots.queue();
+          deps.log?.warn(`notifier: a delivery waited ${Math.round(waited / 1000)} s for one of ${slots.size} delivery slots (${waiting} still waiting); it runs now, and the others run as slots free up. Raise DATABASE_POOL_SIZE (and the database's max_connections) or add notifier replicas if this persists`);
+        }
+        await deliver();
+      });
+    } catch (error) {
+      if (!(error instanceof SlotsClosedError)) throw error;
+      msg.nak(0);
+    }
+  };
   const run = (read: (msg: InboundMessage) => Promise<NotifierEvent>) => async (msg: InboundMessage) => {
     const event = await read(msg);
-    await deps.dispatcher.dispatch(event, msg.info.deliveryCount);
+    await inSlot(msg, () => deps.dispatcher.dispatch(event, msg.info.deliveryCount));
   };
   const retryDelayMs = (count: number, error: unknown) => {
     const hinted = (error as { retryAfterMs?: number }).retryAfterMs;
@@ -47,10 +102,17 @@ export async function startNotifierConsumers(deps: { bus: MessageBus; messenger:
     const env = await deps.messenger.read(msg, 'run.failed');
     return { kind: 'failed', failure: env.body, report: env.body.partial };
   });
-  await consume(specs.progress, async (msg) => {
+  await deps.bus.ensureConsumer(specs.progress);
+  handles.push(await deps.bus.consume(specs.progress, async (msg) => {
+    // Judged before the body is read, so a body that cannot be read for ten minutes ends here too.
+    const age = Date.now() - msg.info.timestampMs;
+    if (age > progressMaxAgeMs) {
+      deps.log?.warn(`notifier: a progress event (${msg.subject}, stream sequence ${msg.info.streamSequence}) is ${Math.round(age / 1000)} s old at delivery ${msg.info.deliveryCount}: a notifier stalled or died holding it; dropped, the run's next progress or its result shows the current state`);
+      return;
+    }
     const env = await deps.messenger.read(msg, 'run.progress');
-    return { kind: 'progress', progress: env.body };
-  });
+    await inSlot(msg, () => deps.dispatcher.dispatch({ kind: 'progress', progress: env.body }, msg.info.deliveryCount));
+  }, { concurrency: 8, retryDelayMs }));
   await consume(specs.pushFiles, async (msg) => {
     const env = await deps.messenger.read(msg, 'notify.push-files');
     return { kind: 'push-files', command: env.body };
@@ -68,12 +130,22 @@ export async function startNotifierConsumers(deps: { bus: MessageBus; messenger:
     await deps.bus.ensureConsumer(specs.dismissals);
     handles.push(await deps.bus.consume(specs.dismissals, async (msg) => {
       const env = await deps.messenger.read(msg, 'finding.dismissed');
-      await reassessor.onDismissal(env.body, msg.info.deliveryCount);
+      await inSlot(msg, () => reassessor.onDismissal(env.body, msg.info.deliveryCount));
     }, { concurrency: 4, retryDelayMs }));
   }
-  return handles;
+  return handles.map((h) => ({
+    spec: h.spec,
+    get inFlight() {
+      return h.inFlight;
+    },
+    stop: async (timeoutMs?: number) => {
+      slots.close();
+      await h.stop(timeoutMs);
+    },
+  }));
 }
 
+/** Stops every consumer at once: each stops pulling, hands back what waits for a slot, and lets what runs finish (10 s at most). */
 export async function stopConsumers(handles: ConsumerHandle[], log: { warn(m: string): void }): Promise<void> {
-  for (const h of handles) await h.stop(10_000).catch((e: unknown) => log.warn(`stopping ${h.spec.durable} failed: ${describeError(e)}`));
+  await Promise.all(handles.map((h) => h.stop(10_000).catch((e: unknown) => log.warn(`stopping ${h.spec.durable} failed: ${describeError(e)}; its unsettled messages are redelivered after the ack wait`))));
 }

@@ -62,7 +62,10 @@ class NotifierRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     const { dispatcher, reassessor, sweep } = createNotifierParts(this.ctx, this.config, this.log);
-    this.handles = await startNotifierConsumers({ bus: this.ctx.bus, messenger: this.ctx.messenger, topology: this.ctx.topology, dispatcher, maxAttempts: this.config.maxAttempts, reassessor });
+    // PGlite has no pool to starve (its one connection queues in process); PostgreSQL's bounds us.
+    const poolSize = this.ctx.db.kind === 'postgres' ? this.ctx.db.poolSize : undefined;
+    this.handles = await startNotifierConsumers({ bus: this.ctx.bus, messenger: this.ctx.messenger, topology: this.ctx.topology, dispatcher, maxAttempts: this.config.maxAttempts, reassessor, poolSize, log: this.log });
+    if (poolSize !== undefined) this.log.log(`notifier: at most ${poolSize} deliveries at once (the database pool, DATABASE_POOL_SIZE)`);
     this.sweep = sweep;
     sweep?.start();
   }
