@@ -66,6 +66,15 @@ export function readStringsXml(text: string): Map<string, LocalizedEntry> {
   return entries;
 }
 
+/**
+ * Every resource name a `strings.xml` defines (`<string>`, `<plurals>`, `<string-array>`), the
+ * untranslatable ones included: what a translation may carry without being extra.
+ */
+export function stringsXmlNames(text: string): Set<string> {
+  const body = text.replace(/<!--[\s\S]*?-->/g, '');
+  return new Set([...body.matchAll(/<(?:string|plurals|string-array)\s[^>]*?\bname\s*=\s*"([^"]+)"/g)].map((m) => m[1]!));
+}
+
 interface XcStringUnit {
   stringUnit?: { value?: string };
   variations?: Record<string, Record<string, XcStringUnit>>;

@@ -200,7 +200,7 @@ const CASES: RuleCase[] = [
   { ruleId: 'l10n.placeholder-mismatch', name: 'strings.xml %s vs %1$s', fires: false, run: () => scanTree({ 'app/src/main/res/values/strings.xml': stringsXml({ total: 'Total: %s' }), 'app/src/main/res/values-de/strings.xml': stringsXml({ total: 'Gesamt: %1$s' }) }) },
   { ruleId: 'l10n.placeholder-mismatch', name: '.xcstrings French drops the count', fires: true, run: () => scanTree({ 'App/Localizable.xcstrings': xcstrings('%lld items', '%lld articles', 'des articles') }), at: ['App/Localizable.xcstrings', 12] },
   { ruleId: 'l10n.placeholder-mismatch', name: '.xcstrings translation keeps the count', fires: false, run: () => scanTree({ 'App/Localizable.xcstrings': xcstrings('%lld items', '%lld articles', '%lld articles') }) },
-  { ruleId: 'l10n.missing-base-key', name: 'key only in the translation', fires: true, run: () => scanTree({ 'App/en.lproj/Localizable.strings': strings({ a: 'A' }), 'App/fr.lproj/Localizable.strings': strings({ a: 'A', b: 'B' }) }), at: ['App/fr.lproj/Localizable.strings', 2] },
+  { ruleId: 'l10n.missing-base-key', name: 'key only in the translation, looked up in code', fires: true, run: () => scanTree({ 'App/en.lproj/Localizable.strings': strings({ a: 'A' }), 'App/fr.lproj/Localizable.strings': strings({ a: 'A', b: 'B' }), 'App/Sources/B.swift': 'let b = NSLocalizedString("b", comment: "")\n' }), at: ['App/fr.lproj/Localizable.strings', 2] },
   { ruleId: 'l10n.missing-base-key', name: 'translation lacks a key (falls back to base)', fires: false, run: () => scanTree({ 'App/en.lproj/Localizable.strings': strings({ a: 'A', b: 'B' }), 'App/fr.lproj/Localizable.strings': strings({ a: 'A' }) }) },
 
   // Dependencies.
