@@ -67,10 +67,12 @@ describe.each(cases)('signed webhook to comment, check run, Slack and rows on %s
     await client.end();
   });
 
-  it('posts one summary comment per workflow run, for the reviewed head, with inline comments', () => {
+  it('posts one comment per pull request with a section per workflow run, for the reviewed head, with inline comments', () => {
     for (const pr of landed.result.pullRequests) {
       expect(pr.runs.length).toBeGreaterThan(0);
-      expect(pr.summaryComments).toHaveLength(pr.runs.length);
+      // One voice per pull request (ADR 0079).
+      expect(pr.summaryComments).toHaveLength(1);
+      for (const run of pr.runs) expect(pr.summaryComments[0].body).toContain(`<!-- agentflow:section workflow=${run.workflow} -->`);
       for (const c of pr.summaryComments) {
         expect(c.body).toContain('agentflow:summary');
         expect(c.body).toContain(pr.headSha.slice(0, 12));

@@ -94,7 +94,7 @@ export function renderSummary(input: SummaryInput): string {
   const dismissed = dismissedSection(input);
   if (dismissed) parts.push(dismissed);
   if (placement.inline.length) parts.push(`${placement.inline.length} finding(s) are inline comments on the diff.`);
-  if (placement.stillOpen.length) parts.push(`${placement.stillOpen.length} finding(s) from earlier pushes are still open (their comments stay).`);
+  if (placement.stillOpen.length) parts.push(`${placement.stillOpen.length} finding(s) already have an inline comment on this pull request, from an earlier push or another workflow (their comments stay).`);
   const fixed = Object.values(report.findingStates).filter((s) => s === 'fixed').length;
   if (fixed) parts.push(`${fixed} finding(s) from earlier pushes are fixed.`);
   const listed = placement.summaryOnly.filter((f) => !placement.stillOpen.includes(f));

@@ -62,7 +62,6 @@ export class PostedStore {
   /** `db` is the database, or (inside {@link exclusiveCheckRun}) the session holding the lock. */
   constructor(private readonly db: SqlDatabase | SqlExecutor) {}
 
-
   async summary(k: PrKey): Promise<SummaryRef | null> {
     const { rows } = await this.db.query<{ comment_id: string; head_sha: string; run_id: string; finished_at: Date | string }>(
       'SELECT comment_id, head_sha, run_id, finished_at FROM notifier_summaries WHERE platform = $1 AND repo = $2 AND pr = $3 AND workflow = $4',
@@ -151,6 +150,25 @@ export class PostedStore {
       (session) => fn(new PostedStore(session)),
       { timeoutMs: CHECK_RUN_LOCK_TIMEOUT_MS },
     );
+  }
+
+  /**
+   * Runs `fn` alone for one pull request, across workflows: the PR's one comment and one review per
+   * head (ADR 0079) are read, merged and written by one delivery at a time, on every replica. `fn`
+   * gets a store on the session holding the lock; use it for every read and write inside.
+   */
+  exclusivePr<T>(k: Omit<PrKey, 'workflow'>, fn: (locked: PostedStore) => Promise<T>): Promise<T> {
+    if (!('withLock' in this.db)) throw new Error('exclusivePr was called on a store that already holds a lock; use that store directly');
+    return this.db.withLock(`notifier-pr:${k.platform}:${k.repo}#${k.pr}`, (session) => fn(new PostedStore(session)), { timeoutMs: CHECK_RUN_LOCK_TIMEOUT_MS });
+  }
+
+  /** Inline comments on the pull request from every workflow: one comment per finding fingerprint. */
+  async inlineOnPr(k: Omit<PrKey, 'workflow'>): Promise<Array<InlineRef & { workflow: string; headSha: string }>> {
+    const { rows } = await this.db.query<{ workflow: string; fingerprint: string; comment_id: string; thread_id: string | null; resolved: boolean; run_id: string; head_sha: string }>(
+      'SELECT workflow, fingerprint, comment_id, thread_id, resolved, run_id, head_sha FROM notifier_inline_comments WHERE platform = $1 AND repo = $2 AND pr = $3',
+      [k.platform, k.repo, k.pr],
+    );
+    return rows.map((r) => ({ workflow: r.workflow, fingerprint: r.fingerprint, commentId: r.comment_id, threadId: r.thread_id, resolved: r.resolved, runId: r.run_id, headSha: r.head_sha }));
   }
 
   async checkRun(k: CheckKey): Promise<CheckRef | null> {

@@ -67,7 +67,7 @@ describe('GitHub sink', () => {
     // A drive-by 👎 (read access only) dismisses nothing: the finding is still reported.
     gh.react(`review_comment:${comment.id}`, '-1', 'drive-by');
     await sink.deliver({ kind: 'completed', report: report('r1b', [finding('fp-one-000000001', 2)], { findingStates: { 'fp-one-000000001': 'open' } }) });
-    expect(gh.state.commentsOn('acme/app', 1)[0].body).toContain('1 finding(s) from earlier pushes are still open');
+    expect(gh.state.commentsOn('acme/app', 1)[0].body).toContain('1 finding(s) already have an inline comment on this pull request');
     expect((await db.query('SELECT 1 FROM finding_dismissals')).rows).toEqual([]);
 
     gh.react(`review_comment:${comment.id}`, '-1', 'dev');
@@ -75,7 +75,10 @@ describe('GitHub sink', () => {
     const summary = gh.state.commentsOn('acme/app', 1)[0].body;
     expect(summary).not.toContain('problem fp-one');
     expect(gh.state.reviewComments.filter((c) => c.body.includes('fp-one'))).toHaveLength(1);
-    expect(gh.state.reviewComments.filter((c) => c.body.includes('fp-two'))).toHaveLength(1);
+    // One review per head (ADR 0079): this head has its review, so the new finding is listed in the comment.
+    expect(gh.state.reviewComments.filter((c) => c.body.includes('fp-two'))).toHaveLength(0);
+    expect(summary).toContain('problem fp-two');
+    expect(gh.state.reviews.filter((r) => r.commit_id === HEAD)).toHaveLength(1);
     const { rows } = await db.query('SELECT fingerprint_prefix, source FROM finding_dismissals');
     expect(rows).toEqual([{ fingerprint_prefix: 'fp-one-000000001', source: 'reaction' }]);
   });
@@ -100,6 +103,35 @@ describe('GitHub sink', () => {
     const blocker = { ...finding('fp-race-blocker-01', 3), severity: 'blocker' as const };
     await sink.deliver({ kind: 'completed', report: report('r-dismissed-early', [blocker], { workflow: 'gated', rollout: 'gate', gateConclusion: 'failure', gateSummary: 'failure: 1 finding(s) at or above blocker', gate: { failOn: 'blocker', sources: [], minConfidence: 0.7 } }) });
     expect(gh.state.checkRuns.find((c) => c.external_id === 'r-dismissed-early')).toMatchObject({ status: 'completed', conclusion: 'success' });
+  });
+
+  it('speaks with one voice when two workflows review the same head: one comment with a section each, one review, one inline comment per finding', async () => {
+    const two = 'c'.repeat(40);
+    gh.seedPullRequest({ owner: 'acme', repo: 'app', number: 5, headSha: two, baseSha: 'b'.repeat(40), headRef: 'feature/two', files: [{ filename: 'A.swift', status: 'modified', additions: 3, deletions: 0, patch: PATCH }], contents: { 'A.swift': 'import UIKit\n' } });
+    const change = { platform: 'github' as const, repo: 'acme/app', pr: 5, headSha: two, headRef: 'feature/two', baseRef: 'main' };
+    const shared = finding('fp-shared-00000001', 2);
+    // Both workflows finish at once, on one notifier or two: the PR lock takes them in turn.
+    const general = report('r-pr-review', [shared, finding('fp-general-0000001', 3)], { workflow: 'pr-review', change });
+    const android = report('r-android', [shared, finding('fp-android-0000001', 4)], { workflow: 'android-review', change });
+    await Promise.all([sink.deliver({ kind: 'completed', report: general }), sink.deliver({ kind: 'completed', report: android })]);
+    const comments = gh.state.commentsOn('acme/app', 5);
+    expect(comments).toHaveLength(1);
+    expect([...comments[0].body.matchAll(/<!-- agentflow:section workflow=(\S+) -->/g)].map((m) => m[1])).toEqual(['android-review', 'pr-review']);
+    expect(gh.state.reviews.filter((r) => r.pull_number === 5)).toHaveLength(1);
+    const inline = gh.state.reviewComments.filter((c) => c.pull_number === 5);
+    const fingerprints = inline.map((c) => /<!-- agentflow:finding (\S+) -->/.exec(c.body)![1]);
+    expect(new Set(fingerprints).size).toBe(fingerprints.length);
+    expect(fingerprints.filter((fp) => fp === 'fp-shared-00000001')).toHaveLength(1);
+    // The second workflow's own finding is in its section, not lost.
+    const second = fingerprints.includes('fp-android-0000001') ? 'fp-general-0000001' : 'fp-android-0000001';
+    expect(comments[0].body).toContain(`problem ${second}`);
+
+    // A redelivery of either result writes nothing: same sections, same review.
+    const writes = () => gh.requests.filter((r) => r.method !== 'GET' && (r.path.includes('/pulls/5/') || r.path.includes('/issues/'))).map((r) => `${r.method} ${r.path}`);
+    const before = writes();
+    for (const again of [general, android]) await sink.deliver({ kind: 'completed', report: again });
+    expect(writes()).toEqual(before);
+    expect(gh.state.commentsOn('acme/app', 5)[0].body).toBe(comments[0].body);
   });
 
   it('refuses generated paths that leave the repository', async () => {

@@ -1,8 +1,9 @@
 /**
- * GitHub: the summary comment (one per PR and workflow, updated in place, never by an older head),
- * one COMMENT review with the inline comments of this push, the check run (live while the run is
- * in progress, annotations and a gate-following conclusion at the end), resolved threads for fixed
- * findings, thumbs-down dismissals, and generated files.
+ * GitHub: one comment per PR with a section per workflow (updated in place, never by an older
+ * head), one COMMENT review per head across workflows, one inline comment per finding fingerprint
+ * across workflows (ADR 0079); the check run (live while the run is in progress, annotations and a
+ * gate-following conclusion at the end), resolved threads for fixed findings, thumbs-down
+ * dismissals, and generated files.
  */
 import type { Octokit } from '@octokit/rest';
 import type { Finding, FindingDismissed, PushFilesCommand, RunProgress, RunReport } from '@agentflow/contracts';
@@ -12,12 +13,13 @@ import { checkConclusion } from '../../render/conclusion';
 import { sanitizeMarkdown } from '../../render/markdown';
 import { readOutputs } from '../../render/outputs';
 import { diffLinesOf, placeFindings, placementOfPosted, type Placement } from '../../render/placement';
-import { findingMarker, readHeadMarker, renderInline, renderSummary, shortId, summaryMarker } from '../../render/summary';
+import { renderSummary, shortId } from '../../render/summary';
 import type { InlineRef, PostedStore, PrKey } from '../posted-store';
 import { withRetryAfter } from '../retry-after';
 import type { Sink, SinkResult } from '../sink';
 import { CheckRunWriter } from './check-run';
 import type { GitHubAccess } from './github-access';
+import { postReview, reviewOnHead, rewriteOwnSection, writeSection } from './pr-voice';
 import { pushFiles } from './push-files';
 
 export interface GitHubSinkOptions {
@@ -44,6 +46,13 @@ function split(repo: string) {
 }
 
 export { checkName } from './check-run';
+
+/** One ref per fingerprint (the unresolved one first): two workflows' rows may name the same finding. */
+function onePerFingerprint<T extends InlineRef>(refs: T[]): T[] {
+  const byFingerprint = new Map<string, T>();
+  for (const r of [...refs].sort((a, b) => Number(a.resolved) - Number(b.resolved))) if (!byFingerprint.has(r.fingerprint)) byFingerprint.set(r.fingerprint, r);
+  return [...byFingerprint.values()];
+}
 
 export class GitHubSink implements Sink {
   readonly name = 'github';
@@ -105,15 +114,11 @@ export class GitHubSink implements Sink {
       const files = await this.call('list pull request files', () => octokit.paginate(octokit.pulls.listFiles, { ...split(report.change.repo), pull_number: pr, per_page: 100 }));
       const diffLines = new Map(files.map((f) => [f.filename, diffLinesOf(f.patch)]));
       const inlineRefs = await this.o.posted.inline(key);
-      await this.collectReactionDismissals(octokit, key, inlineRefs);
+      // A 👎 on any workflow's comment for a finding dismisses it on the PR (one comment per
+      // fingerprint): read them all before this run's gate is judged.
+      await this.collectReactionDismissals(octokit, key, onePerFingerprint(await this.o.posted.inlineOnPr(key)));
       const dismissed = await this.o.posted.dismissed(key);
       ({ conclusion, reason } = resultConclusion(report, Boolean(failure), dismissed));
-      placement = placeFindings({
-        findings: report.findings, findingStates: report.findingStates, diffLines, dismissed,
-        alreadyPosted: new Set(inlineRefs.map((r) => r.fingerprint)),
-        // Inline comments on a head that moved on would land on the wrong lines: only the summary then.
-        maxInline: stale ? 0 : outputs.maxInlineComments, inlineEnabled: outputs.inlineComments && !stale, annotationsEnabled: outputs.checkRun,
-      });
       let filesNote: string | undefined;
       if (outputs.createFiles && report.proposedFiles.length && !failure) {
         const pushed = await pushFiles(octokit, {
@@ -125,59 +130,30 @@ export class GitHubSink implements Sink {
         data.files = pushed;
         filesNote = pushed.pullRequest ? `Generated files: #${pushed.pullRequest} (branch \`${pushed.branch}\`).` : `Generated files committed to \`${pushed.branch}\` (${pushed.commitSha.slice(0, 12)}).`;
       }
-      if (outputs.githubComment) data.summary = await this.upsertSummary(octokit, key, report, renderSummary({ report, placement, conclusion, conclusionReason: reason, failure, filesNote }), currentHead);
-      if (placement.inline.length) data.review = await this.postReview(octokit, key, report, placement.inline);
-      data.resolved = await this.resolveFixed(octokit, key, report, inlineRefs);
+      // One voice per pull request (ADR 0079): the comment, the head's review and the inline
+      // comments are decided and written with the PR's lock held, across workflows.
+      placement = await this.o.posted.exclusivePr(key, async (store) => {
+        const ctx = { octokit, store, key, call: <T>(what: string, fn: () => Promise<T>) => this.call(what, fn) };
+        const onPr = await store.inlineOnPr(key);
+        const review = outputs.inlineComments && !stale ? await reviewOnHead(ctx, report.change.headSha) : null;
+        // Another workflow's run already reviewed this head: no second review, its findings go to the comment.
+        const reviewedByOther = review !== null && review.runId !== report.runId;
+        const placed = placeFindings({
+          findings: report.findings, findingStates: report.findingStates, diffLines, dismissed,
+          // This run's own comments (a redelivery) stay its inline placement, so the section reads the same.
+          alreadyPosted: new Set(onPr.filter((r) => r.runId !== report.runId).map((r) => r.fingerprint)),
+          // Inline comments on a head that moved on would land on the wrong lines: only the summary then.
+          maxInline: stale || reviewedByOther ? 0 : outputs.maxInlineComments, inlineEnabled: outputs.inlineComments && !stale && !reviewedByOther, annotationsEnabled: outputs.checkRun,
+        });
+        if (outputs.githubComment) data.summary = await writeSection(ctx, report, renderSummary({ report, placement: placed, conclusion, conclusionReason: reason, failure, filesNote }), currentHead);
+        if (placed.inline.length) data.review = await postReview(ctx, report, placed.inline, review);
+        else if (reviewedByOther) data.review = { reviewId: review.id, by: review.runId, comments: 0 };
+        data.resolved = await this.resolveFixed(octokit, key, report, inlineRefs, store);
+        return placed;
+      });
     }
     if (outputs.checkRun) data.checkRun = await this.completeCheckRun(octokit, report, conclusion, reason, placement.annotations, failure);
     return { state: 'delivered', detail: `summary ${JSON.stringify(data.summary ?? 'off')}, ${placement.inline.length} inline, check ${conclusion}`, data };
-  }
-
-  /** Creates or updates the summary; returns what happened. A run for an older head leaves a newer summary alone. */
-  private async upsertSummary(octokit: Octokit, key: PrKey, report: RunReport, body: string, currentHead: string): Promise<Record<string, unknown>> {
-    let ref = await this.o.posted.summary(key);
-    if (!ref) {
-      // The database may have lost it (restored backup): the marker finds our comment.
-      const comments = await this.call('list comments', () => octokit.paginate(octokit.issues.listComments, { ...split(key.repo), issue_number: key.pr, per_page: 100 }));
-      const ours = comments.find((c) => c.body?.includes(summaryMarker(key.workflow)));
-      const marker = ours?.body ? readHeadMarker(ours.body) : null;
-      if (ours) ref = { commentId: String(ours.id), headSha: marker?.headSha ?? '', runId: marker?.runId ?? '', finishedAt: marker?.finishedAt ?? 0 };
-    }
-    if (ref) {
-      const sameHead = ref.headSha === report.change.headSha;
-      const olderResult = sameHead && ref.finishedAt > report.finishedAt;
-      const staleHead = !sameHead && report.change.headSha !== currentHead;
-      if (olderResult || staleHead) return { action: 'kept', commentId: ref.commentId, reason: `the comment already shows ${ref.headSha.slice(0, 12)}, newer than this run's ${report.change.headSha.slice(0, 12)}` };
-      await this.call('update summary comment', () => octokit.issues.updateComment({ ...split(key.repo), comment_id: Number(ref!.commentId), body }));
-      await this.o.posted.saveSummary(key, { commentId: ref.commentId, headSha: report.change.headSha, runId: report.runId, finishedAt: report.finishedAt });
-      return { action: 'updated', commentId: ref.commentId };
-    }
-    const created = await this.call('create summary comment', () => octokit.issues.createComment({ ...split(key.repo), issue_number: key.pr, body }));
-    await this.o.posted.saveSummary(key, { commentId: String(created.data.id), headSha: report.change.headSha, runId: report.runId, finishedAt: report.finishedAt });
-    return { action: 'created', commentId: String(created.data.id) };
-  }
-
-  /** One review of type COMMENT (never REQUEST_CHANGES) holding this push's inline comments. */
-  private async postReview(octokit: Octokit, key: PrKey, report: RunReport, inline: Finding[]): Promise<Record<string, unknown>> {
-    const marker = `<!-- agentflow:review run=${report.runId} -->`;
-    const reviews = await this.call('list reviews', () => octokit.paginate(octokit.pulls.listReviews, { ...split(key.repo), pull_number: key.pr, per_page: 100 }));
-    let review = reviews.find((r) => r.body?.includes(marker));
-    if (!review) {
-      const created = await this.call('create review', () =>
-        octokit.pulls.createReview({
-          ...split(key.repo), pull_number: key.pr, commit_id: report.change.headSha, event: 'COMMENT',
-          body: `${marker}\nagentflow · ${report.workflow}: ${inline.length} comment(s) on this push. The summary comment has the rest.`,
-          comments: inline.map((f) => ({ path: f.file, line: f.endLine, side: 'RIGHT' as const, ...(f.startLine < f.endLine ? { start_line: f.startLine, start_side: 'RIGHT' as const } : {}), body: renderInline(f, 'github') })),
-        }),
-      );
-      review = created.data as (typeof reviews)[number];
-    }
-    const comments = await this.call('list review comments', () => octokit.paginate(octokit.pulls.listReviewComments, { ...split(key.repo), pull_number: key.pr, per_page: 100 }));
-    for (const f of inline) {
-      const c = comments.find((x) => x.pull_request_review_id === review!.id && x.body.includes(findingMarker(f.fingerprint)));
-      if (c) await this.o.posted.saveInline(key, { fingerprint: f.fingerprint, commentId: String(c.id), threadId: null, resolved: false }, report.runId, report.change.headSha);
-    }
-    return { reviewId: review.id, comments: inline.length };
   }
 
   /**
@@ -266,11 +242,12 @@ export class GitHubSink implements Sink {
     // Never a summary another run wrote since: that run already left the dismissed findings out.
     if (!ref || ref.runId !== r.original.runId) return { action: 'kept', reason: 'the summary shows another run' };
     const files = await this.call('list pull request files', () => octokit.paginate(octokit.pulls.listFiles, { ...split(key.repo), pull_number: key.pr, per_page: 100 }));
-    const posted: InlineRef[] = await this.o.posted.inline(key);
+    // Every workflow's inline comments: a finding another workflow commented on is still open there, as the first render said.
+    const posted: InlineRef[] = await this.o.posted.inlineOnPr(key);
     const placement = placementOfPosted({ findings: r.adjusted.findings, findingStates: r.adjusted.findingStates, diffLines: new Map(files.map((f) => [f.filename, diffLinesOf(f.patch)])), runId: r.original.runId, posted });
     const body = renderSummary({ report: r.adjusted, placement, conclusion: r.after.conclusion, conclusionReason: r.after.reason, dismissedAfter: r.dismissed });
-    await this.call('update summary comment', () => octokit.issues.updateComment({ ...split(key.repo), comment_id: Number(ref.commentId), body }));
-    return { action: 'updated', commentId: ref.commentId };
+    // Only this workflow's section of the PR's comment changes (ADR 0079).
+    return this.o.posted.exclusivePr(key, (store) => rewriteOwnSection({ octokit, store, key, call: (what, fn) => this.call(what, fn) }, r.original.runId, body));
   }
 
   /** Whether `login` may write to `repo` (admin, maintain or write); not a collaborator at all is no. */
@@ -289,7 +266,7 @@ export class GitHubSink implements Sink {
   }
 
   /** Resolves the review threads of findings this run reports fixed. */
-  private async resolveFixed(octokit: Octokit, key: PrKey, report: RunReport, refs: Array<{ fingerprint: string; commentId: string; resolved: boolean }>): Promise<number> {
+  private async resolveFixed(octokit: Octokit, key: PrKey, report: RunReport, refs: Array<{ fingerprint: string; commentId: string; resolved: boolean }>, store: PostedStore = this.o.posted): Promise<number> {
     const fixed = refs.filter((r) => !r.resolved && report.findingStates[r.fingerprint] === 'fixed');
     if (fixed.length === 0) return 0;
     const { owner, repo } = split(key.repo);
@@ -307,7 +284,7 @@ export class GitHubSink implements Sink {
         await this.call('resolve review thread', () => octokit.graphql(`mutation($threadId: ID!) { resolveReviewThread(input: { threadId: $threadId }) { thread { id isResolved } } }`, { threadId: thread.id }));
         resolved += 1;
       }
-      await this.o.posted.markResolved(key, ref.fingerprint);
+      await store.markResolved(key, ref.fingerprint);
     }
     return resolved;
   }

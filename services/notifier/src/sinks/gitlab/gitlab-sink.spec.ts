@@ -51,4 +51,24 @@ describe('GitLab sink', () => {
     expect(notes()).toHaveLength(1);
     expect(notes()[0].body).toContain('2'.repeat(12));
   });
+
+  it('keeps one note per merge request with a section per workflow, and one discussion per finding across workflows', async () => {
+    const head = '3'.repeat(40);
+    gl.seedMergeRequest({ ...mr(head), iid: 4 });
+    const on4 = (r: RunReport, workflow: string): RunReport => ({ ...r, workflow, change: { ...r.change, pr: 4 } });
+    const shared = f('fp-shared', 2);
+    const general = on4(report('g-pr', head, [shared, f('fp-general', 3)]), 'pr-review');
+    const android = on4(report('g-android', head, [shared, f('fp-android', 4)]), 'android-review');
+    await Promise.all([sink.deliver({ kind: 'completed', report: general }), sink.deliver({ kind: 'completed', report: android })]);
+    const onMr = () => gl.notes.filter((n) => n.mrIid === 4);
+    const notes = onMr().filter((n) => !n.discussionId);
+    expect(notes).toHaveLength(1);
+    expect([...notes[0].body.matchAll(/<!-- agentflow:section workflow=(\S+) -->/g)].map((m) => m[1])).toEqual(['android-review', 'pr-review']);
+    const fingerprints = onMr().filter((n) => n.discussionId).map((n) => /<!-- agentflow:finding (\S+) -->/.exec(n.body)![1]);
+    expect(fingerprints.sort()).toEqual(['fp-android', 'fp-general', 'fp-shared']);
+    // Redelivered, neither result writes the note or a discussion again.
+    const before = onMr().map((n) => n.body);
+    for (const again of [general, android]) await sink.deliver({ kind: 'completed', report: again });
+    expect(onMr().map((n) => n.body)).toEqual(before);
+  });
 });

@@ -1,6 +1,7 @@
 /**
- * GitLab: the MR note updated in place (never by an older head), discussions on diff lines with
- * GitLab's suggestion syntax, resolved discussions for fixed findings, and a commit status.
+ * GitLab: one note per MR with a section per workflow, updated in place (never by an older head);
+ * one discussion per finding fingerprint across workflows, on diff lines with GitLab's suggestion
+ * syntax (ADR 0079); resolved discussions for fixed findings, and a commit status per workflow.
  * Generated files are pushed on GitHub only for now; on GitLab they are listed in the note.
  */
 import type { Finding, RunReport } from '@agentflow/contracts';
@@ -9,7 +10,8 @@ import type { NotifierEvent } from '../../events';
 import { checkConclusion } from '../../render/conclusion';
 import { readOutputs } from '../../render/outputs';
 import { diffLinesOf, placeFindings, placementOfPosted } from '../../render/placement';
-import { findingMarker, readHeadMarker, renderInline, renderSummary, summaryMarker } from '../../render/summary';
+import { planSection, rewriteSectionOf } from '../../render/pr-comment';
+import { findingMarker, renderInline, renderSummary } from '../../render/summary';
 import type { PostedStore, PrKey } from '../posted-store';
 import type { Sink, SinkResult } from '../sink';
 import { projectPath, type GitLabApi } from './gitlab-api';
@@ -77,17 +79,23 @@ export class GitLabSink implements Sink {
       const inlineRefs = await this.posted.inline(key);
       const dismissed = await this.posted.dismissed(key);
       ({ conclusion, reason } = resultConclusion(report, Boolean(failure), dismissed));
-      const placement = placeFindings({
-        findings: report.findings, findingStates: report.findingStates, diffLines: new Map(diffs.map((d) => [d.new_path, diffLinesOf(d.diff)])),
-        dismissed, alreadyPosted: new Set(inlineRefs.map((r) => r.fingerprint)),
-        maxInline: stale ? 0 : outputs.maxInlineComments, inlineEnabled: outputs.inlineComments && !stale, annotationsEnabled: false,
+      // One voice per merge request (ADR 0079): the note and the discussions are decided and
+      // written with the MR's lock held, across workflows.
+      await this.posted.exclusivePr(key, async (store) => {
+        const onMr = await store.inlineOnPr(key);
+        const placement = placeFindings({
+          findings: report.findings, findingStates: report.findingStates, diffLines: new Map(diffs.map((d) => [d.new_path, diffLinesOf(d.diff)])),
+          // This run's own discussions (a redelivery) stay its inline placement, so the section reads the same.
+          dismissed, alreadyPosted: new Set(onMr.filter((r) => r.runId !== report.runId).map((r) => r.fingerprint)),
+          maxInline: stale ? 0 : outputs.maxInlineComments, inlineEnabled: outputs.inlineComments && !stale, annotationsEnabled: false,
+        });
+        if (outputs.githubComment) data.note = await this.writeSection(store, project, key, report, renderSummary({ report, placement, conclusion, conclusionReason: reason, failure }), mr.diff_refs.head_sha);
+        data.discussions = await this.discuss(store, project, key, report, mr, placement.inline);
+        for (const ref of inlineRefs.filter((r) => !r.resolved && report.findingStates[r.fingerprint] === 'fixed' && r.threadId)) {
+          await this.api.request('PUT', `/projects/${project}/merge_requests/${c.pr}/discussions/${ref.threadId}?resolved=true`);
+          await store.markResolved(key, ref.fingerprint);
+        }
       });
-      if (outputs.githubComment) data.note = await this.upsertNote(project, key, report, renderSummary({ report, placement, conclusion, conclusionReason: reason, failure }), mr.diff_refs.head_sha);
-      data.discussions = await this.discuss(project, key, report, mr, placement.inline);
-      for (const ref of inlineRefs.filter((r) => !r.resolved && report.findingStates[r.fingerprint] === 'fixed' && r.threadId)) {
-        await this.api.request('PUT', `/projects/${project}/merge_requests/${c.pr}/discussions/${ref.threadId}?resolved=true`);
-        await this.posted.markResolved(key, ref.fingerprint);
-      }
     }
     if (outputs.checkRun) {
       await this.status(c.projectId, c.repo, c.headSha, report.workflow, failure ? 'canceled' : STATUS[conclusion], reason);
@@ -135,11 +143,18 @@ export class GitLabSink implements Sink {
         const diffs = await this.api.all<{ new_path: string; diff: string }>(`/projects/${project}/merge_requests/${c.pr}/diffs`);
         const placement = placementOfPosted({
           findings: r.adjusted.findings, findingStates: r.adjusted.findingStates, diffLines: new Map(diffs.map((d) => [d.new_path, diffLinesOf(d.diff)])),
-          runId: report.runId, posted: await this.posted.inline(key),
+          runId: report.runId, posted: await this.posted.inlineOnPr(key),
         });
-        const body = renderSummary({ report: r.adjusted, placement, conclusion: r.after.conclusion, conclusionReason: r.after.reason, dismissedAfter: r.dismissed });
-        await this.api.request('PUT', `/projects/${project}/merge_requests/${c.pr}/notes/${ref.commentId}`, { body });
-        data.note = { action: 'updated', noteId: ref.commentId };
+        const section = renderSummary({ report: r.adjusted, placement, conclusion: r.after.conclusion, conclusionReason: r.after.reason, dismissedAfter: r.dismissed });
+        // Only this workflow's section of the MR's note changes (ADR 0079).
+        data.note = await this.posted.exclusivePr(key, async () => {
+          const notes = await this.api.all<Note>(`/projects/${project}/merge_requests/${c.pr}/notes`);
+          const note = notes.find((n) => String(n.id) === ref.commentId);
+          const body = note ? rewriteSectionOf(note.body, key.workflow, report.runId, section) : null;
+          if (body === null) return { action: 'kept', reason: note ? 'the section shows another run' : `note ${ref.commentId} is gone from the merge request` };
+          await this.api.request('PUT', `/projects/${project}/merge_requests/${c.pr}/notes/${ref.commentId}`, { body });
+          return { action: 'updated', noteId: ref.commentId };
+        });
       } else {
         data.note = { action: 'kept', reason: 'the note shows another run' };
       }
@@ -147,27 +162,30 @@ export class GitLabSink implements Sink {
     return { state: 'delivered', detail: `status ${r.after.conclusion} after ${r.dismissed.length} dismissal(s), note ${JSON.stringify(data.note ?? 'off')}`, data };
   }
 
-  private async upsertNote(project: string, key: PrKey, report: RunReport, body: string, currentHead: string): Promise<Record<string, unknown>> {
-    let ref = await this.posted.summary(key);
-    if (!ref) {
-      const notes = await this.api.all<Note>(`/projects/${project}/merge_requests/${key.pr}/notes`);
-      const ours = notes.find((n) => n.body.includes(summaryMarker(key.workflow)));
-      const marker = ours ? readHeadMarker(ours.body) : null;
-      if (ours) ref = { commentId: String(ours.id), headSha: marker?.headSha ?? '', runId: marker?.runId ?? '', finishedAt: marker?.finishedAt ?? 0 };
+  /** This workflow's section of the MR's one note (see `planSection`). */
+  private async writeSection(store: PostedStore, project: string, key: PrKey, report: RunReport, section: string, currentHead: string): Promise<Record<string, unknown>> {
+    const notes = await this.api.all<Note>(`/projects/${project}/merge_requests/${key.pr}/notes`);
+    const plan = planSection({ comments: notes.map((n) => ({ id: String(n.id), body: n.body })), workflow: key.workflow, report, sectionBody: section, currentHead });
+    const ref = { headSha: report.change.headSha, runId: report.runId, finishedAt: report.finishedAt };
+    switch (plan.action) {
+      case 'kept':
+        return { action: 'kept', noteId: plan.commentId, reason: plan.reason };
+      case 'unchanged':
+        await store.saveSummary(key, { commentId: plan.commentId, ...ref });
+        return { action: 'unchanged', noteId: plan.commentId };
+      case 'update':
+        await this.api.request('PUT', `/projects/${project}/merge_requests/${key.pr}/notes/${plan.commentId}`, { body: plan.body });
+        await store.saveSummary(key, { commentId: plan.commentId, ...ref });
+        return { action: 'updated', noteId: plan.commentId };
+      case 'create': {
+        const note = await this.api.request<Note>('POST', `/projects/${project}/merge_requests/${key.pr}/notes`, { body: plan.body });
+        await store.saveSummary(key, { commentId: String(note.id), ...ref });
+        return { action: 'created', noteId: String(note.id) };
+      }
     }
-    if (ref) {
-      const sameHead = ref.headSha === report.change.headSha;
-      if ((sameHead && ref.finishedAt > report.finishedAt) || (!sameHead && report.change.headSha !== currentHead)) return { action: 'kept', noteId: ref.commentId };
-      await this.api.request('PUT', `/projects/${project}/merge_requests/${key.pr}/notes/${ref.commentId}`, { body });
-      await this.posted.saveSummary(key, { commentId: ref.commentId, headSha: report.change.headSha, runId: report.runId, finishedAt: report.finishedAt });
-      return { action: 'updated', noteId: ref.commentId };
-    }
-    const note = await this.api.request<Note>('POST', `/projects/${project}/merge_requests/${key.pr}/notes`, { body });
-    await this.posted.saveSummary(key, { commentId: String(note.id), headSha: report.change.headSha, runId: report.runId, finishedAt: report.finishedAt });
-    return { action: 'created', noteId: String(note.id) };
   }
 
-  private async discuss(project: string, key: PrKey, report: RunReport, mr: MergeRequest, inline: Finding[]): Promise<number> {
+  private async discuss(store: PostedStore, project: string, key: PrKey, report: RunReport, mr: MergeRequest, inline: Finding[]): Promise<number> {
     if (inline.length === 0) return 0;
     const existing = await this.api.all<Discussion>(`/projects/${project}/merge_requests/${key.pr}/discussions`);
     let posted = 0;
@@ -180,7 +198,7 @@ export class GitLabSink implements Sink {
         });
         posted += 1;
       }
-      await this.posted.saveInline(key, { fingerprint: f.fingerprint, commentId: String(discussion.notes[0]?.id ?? ''), threadId: discussion.id, resolved: false }, report.runId, report.change.headSha);
+      await store.saveInline(key, { fingerprint: f.fingerprint, commentId: String(discussion.notes[0]?.id ?? ''), threadId: discussion.id, resolved: false }, report.runId, report.change.headSha);
     }
     return posted;
   }
