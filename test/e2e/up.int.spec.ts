@@ -149,7 +149,10 @@ describe('agentflow up', () => {
       running = await startUp(dataDir);
       const ready = await fetch(`${running.url}/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ status: 'ready', reasons: [] });
+      // Notes are informational (a retired catalogue entry served by its replacement); nothing is off.
+      const body = (await ready.json()) as { status: string; reasons: string[]; notes?: string[] };
+      expect(body).toMatchObject({ status: 'ready', reasons: [] });
+      for (const note of body.notes ?? []) expect(note).toMatch(/off \(retired\), served by /);
       const out = running.output();
       expect(out).toContain('agentflow up: ingress, coordinator, gateway, agents, notifier listening on');
       expect(out).toContain(`bus       embedded, in this process; state in ${dataDir}/bus`);
