@@ -2,7 +2,7 @@
  * Wires the ingress from its parts; `createIngress` is what the Nest module and the tests both use,
  * so a test replaces a port (clock, platform clients, matcher, publisher) and keeps the rest real.
  */
-import { DEFAULT_CONSUMER, describeError, type ConsumerSpec, type Topology, type WebhookReceived } from '@agentflow/contracts';
+import { DEFAULT_CONSUMER, describeError, type ConsumerSpec, type Platform, type Topology, type WebhookReceived } from '@agentflow/contracts';
 import type { ConsumerHandle, MessageBus, Messenger } from '@agentflow/bus';
 import { GitHubOctokits } from '@agentflow/repo';
 import type { SqlDatabase } from '@agentflow/store';
@@ -12,8 +12,9 @@ import type { IngressConfig } from './config';
 import { systemClock, type Clock, type IngressLog } from './log';
 import { appAccess, GitHubPlatformClient } from './platform/github-client';
 import { GitLabPlatformClient } from './platform/gitlab-client';
-import type { PlatformClients } from './platform/platform-client';
+import type { ConfigProblemReporter, PlatformClient, PlatformClients, RepositoryFiles } from './platform/platform-client';
 import { DeliveryProcessor } from './processing/delivery-processor';
+import { ConfigProblemReports } from './processing/config-problems';
 import { DismissalStore } from './processing/dismissals';
 import { PullRequestOutcomeStore } from './processing/pull-request-outcomes';
 import { Reconciler, type GitHubAppAccess } from './reconciler/reconciler';
@@ -80,6 +81,17 @@ export function webhookSecretSource(config: IngressConfig, secret: (variable: st
   };
 }
 
+type RepositoryAccess = RepositoryFiles & ConfigProblemReporter;
+
+/** The platform clients that can read a repository's files and show problems on a pull request. */
+function repositoryAccess(platforms: PlatformClients): Partial<Record<Platform, RepositoryAccess>> {
+  const out: Partial<Record<Platform, RepositoryAccess>> = {};
+  for (const [platform, client] of Object.entries(platforms) as Array<[Platform, PlatformClient & Partial<RepositoryAccess>]>) {
+    if (typeof client.fileAt === 'function' && typeof client.filesIn === 'function' && typeof client.reportConfigProblems === 'function') out[platform] = client as PlatformClient & RepositoryAccess;
+  }
+  return out;
+}
+
 export function createIngress(ctx: IngressContext, config: IngressConfig, overrides: IngressOverrides = {}): Ingress {
   const log = overrides.log ?? { log: () => undefined, warn: () => undefined, error: () => undefined };
   const clock = overrides.clock ?? systemClock;
@@ -91,12 +103,17 @@ export function createIngress(ctx: IngressContext, config: IngressConfig, overri
     ...(octokits.configured ? { github: new GitHubPlatformClient(octokits) } : {}),
     ...(config.gitlab.token ? { gitlab: new GitLabPlatformClient({ host: config.gitlab.url, token: config.gitlab.token }) } : {}),
   };
-  const matcher = overrides.matcher ?? WorkflowProjectMatcher.fromDirectory(config.workflowsDir);
+  // The platform clients read each repository's .agentflow/ at the change's base commit.
+  const repositoryFiles = repositoryAccess(platforms);
+  const matcher = overrides.matcher ?? WorkflowProjectMatcher.fromDirectory(config.workflowsDir, { files: repositoryFiles, log });
   const runs = new RunRequester(ctx.db, ctx.messenger, ctx.topology);
   const intake = new WebhookIntake({
     keys: new WebhookKeyRing(webhookSecretSource(config, overrides.secret), clock), publisher, deliveries, spool, db: ctx.db, maxBodyBytes: config.maxBodyBytes, clock, log,
   });
-  const processor = new DeliveryProcessor({ platforms, matcher, runs, deliveries, dismissals: new DismissalStore(ctx.db), outcomes: new PullRequestOutcomeStore(ctx.db), messenger: ctx.messenger, topology: ctx.topology, log });
+  const processor = new DeliveryProcessor({
+    platforms, matcher, runs, deliveries, dismissals: new DismissalStore(ctx.db), configReports: new ConfigProblemReports(ctx.db, log), reporters: repositoryFiles,
+    outcomes: new PullRequestOutcomeStore(ctx.db), messenger: ctx.messenger, topology: ctx.topology, log,
+  });
   const forwarder = new SpoolForwarder(spool, publisher, clock, log);
   const reconciler = new Reconciler({
     db: ctx.db, github: overrides.githubApp ?? (octokits.isApp ? appAccess(octokits) : undefined), platforms, matcher, runs, deliveries, clock, log, repos: config.reconcileRepos,

@@ -5,8 +5,9 @@
  */
 import type { Octokit } from '@octokit/rest';
 import { GitHubOctokits, toPlatformError } from '@agentflow/repo';
+import { formatDiagnostic, type Diagnostic } from '@agentflow/workflow';
 import type { ChangedFile } from '../events/types';
-import type { PlatformClient, PullRequestAddress, PullRequestInfo, RepoAddress } from './platform-client';
+import { CONFIG_CHECK_NAME, type ConfigProblemReporter, type PlatformClient, type PullRequestAddress, type PullRequestInfo, type RepoAddress, type RepositoryFiles } from './platform-client';
 
 function split(repo: string): { owner: string; repo: string } {
   const [owner, name] = repo.split('/');
@@ -31,6 +32,12 @@ interface RestPull {
   labels: Array<{ name?: string }>;
 }
 
+interface ContentEntry {
+  type: string;
+  name: string;
+  content?: string;
+}
+
 function toInfo(p: RestPull): PullRequestInfo {
   return {
     pr: p.number, headSha: p.head.sha, baseSha: p.base.sha, headRef: p.head.ref, baseRef: p.base.ref, author: p.user?.login ?? 'ghost', title: p.title,
@@ -38,7 +45,10 @@ function toInfo(p: RestPull): PullRequestInfo {
   };
 }
 
-export class GitHubPlatformClient implements PlatformClient {
+/** GitHub takes at most 50 annotations per check-run request. */
+const MAX_ANNOTATIONS = 50;
+
+export class GitHubPlatformClient implements PlatformClient, RepositoryFiles, ConfigProblemReporter {
   readonly platform = 'github' as const;
 
   constructor(private readonly octokits: GitHubOctokits) {}
@@ -85,6 +95,53 @@ export class GitHubPlatformClient implements PlatformClient {
 
   async comment(a: PullRequestAddress, body: string): Promise<void> {
     await this.call(`comment on ${a.repo}#${a.pr}`, a.installationId, (o) => o.issues.createComment({ ...split(a.repo), issue_number: a.pr, body }));
+  }
+
+  async fileAt(a: RepoAddress, path: string, ref: string): Promise<string | undefined> {
+    const entry = await this.contents(a, path, ref);
+    if (!entry || Array.isArray(entry) || entry.type !== 'file' || typeof entry.content !== 'string') return undefined;
+    return Buffer.from(entry.content, 'base64').toString('utf8');
+  }
+
+  async filesIn(a: RepoAddress, dir: string, ref: string): Promise<string[]> {
+    const entry = await this.contents(a, dir, ref);
+    return Array.isArray(entry) ? entry.filter((e) => e.type === 'file').map((e) => e.name) : [];
+  }
+
+  /** `GET /repos/{owner}/{repo}/contents/{path}?ref=`: a file, a folder's entries, or `undefined` for 404. */
+  private contents(a: RepoAddress, path: string, ref: string): Promise<ContentEntry | ContentEntry[] | undefined> {
+    return this.call(`contents ${a.repo}/${path}@${ref.slice(0, 12)}`, a.installationId, async (o) => {
+      try {
+        return (await o.repos.getContent({ ...split(a.repo), path, ref })).data as ContentEntry | ContentEntry[];
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  async reportConfigProblems(a: PullRequestAddress, headSha: string, baseSha: string, problems: readonly Diagnostic[]): Promise<void> {
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    const summary = [
+      `agentflow read this repository's \`.agentflow/\` folder at the base commit ${baseSha.slice(0, 12)} and found ${problems.length} problem(s); the files with errors are left out and the organisation's workflows still run.`,
+      '',
+      // A fence keeps the messages' own backticks; a fence inside a message cannot end it early.
+      '```text',
+      ...problems.map((p) => formatDiagnostic(p).replace(/```/g, "'''")),
+      '```',
+      '',
+      'Fix the files on the base branch; check them locally with `npx agentflow validate .agentflow/workflows`.',
+    ].join('\n');
+    const annotations = problems.slice(0, MAX_ANNOTATIONS).map((p) => ({
+      path: p.file, start_line: Math.max(1, p.line), end_line: Math.max(1, p.line), start_column: Math.max(1, p.col), end_column: Math.max(1, p.col),
+      annotation_level: p.severity === 'error' ? ('failure' as const) : ('warning' as const), message: p.message, title: formatDiagnostic(p).slice(0, 255),
+    }));
+    await this.call(`configuration check run on ${a.repo}@${headSha.slice(0, 12)}`, a.installationId, (o) =>
+      o.checks.create({
+        ...split(a.repo), name: CONFIG_CHECK_NAME, head_sha: headSha, status: 'completed', conclusion: 'neutral', completed_at: new Date().toISOString(),
+        output: { title: `${errors} error(s), ${problems.length - errors} warning(s) in .agentflow/`, summary: summary.slice(0, 65_000), annotations },
+      }),
+    );
   }
 
   openPullRequests(a: RepoAddress): Promise<PullRequestInfo[]> {

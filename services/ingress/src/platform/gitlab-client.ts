@@ -1,8 +1,9 @@
 /** GitLab through `@gitbeaker/rest` (any GitLab host, self-managed included). */
 import { Gitlab } from '@gitbeaker/rest';
 import type { ChangedFile } from '../events/types';
-import type { PlatformClient, PullRequestAddress, PullRequestInfo, RepoAddress } from './platform-client';
 import { toPlatformError } from '@agentflow/repo';
+import { formatDiagnostic, type Diagnostic } from '@agentflow/workflow';
+import type { ConfigProblemReporter, PlatformClient, PullRequestAddress, PullRequestInfo, RepoAddress, RepositoryFiles } from './platform-client';
 
 /** Developer (30) and above may push. */
 const DEVELOPER = 30;
@@ -54,7 +55,11 @@ function toInfo(m: MrSchema): PullRequestInfo {
   };
 }
 
-export class GitLabPlatformClient implements PlatformClient {
+function statusOf(error: unknown): number | undefined {
+  return (error as { cause?: { response?: { status?: number } } }).cause?.response?.status;
+}
+
+export class GitLabPlatformClient implements PlatformClient, RepositoryFiles, ConfigProblemReporter {
   readonly platform = 'gitlab' as const;
   private readonly api: InstanceType<typeof Gitlab>;
 
@@ -108,6 +113,42 @@ export class GitLabPlatformClient implements PlatformClient {
 
   async comment(a: PullRequestAddress, body: string): Promise<void> {
     await this.call(`note on ${a.repo}!${a.pr}`, () => this.api.MergeRequestNotes.create(this.project(a), a.pr, body));
+  }
+
+  async fileAt(a: RepoAddress, path: string, ref: string): Promise<string | undefined> {
+    return this.call(`file ${a.repo}/${path}@${ref.slice(0, 12)}`, async () => {
+      try {
+        return String(await this.api.RepositoryFiles.showRaw(this.project(a), path, ref));
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  async filesIn(a: RepoAddress, dir: string, ref: string): Promise<string[]> {
+    return this.call(`tree ${a.repo}/${dir}@${ref.slice(0, 12)}`, async () => {
+      try {
+        const entries = (await this.api.Repositories.allRepositoryTrees(this.project(a), { path: dir, ref, perPage: 100 })) as unknown as Array<{ name: string; type: string }>;
+        return entries.filter((e) => e.type === 'blob').map((e) => e.name);
+      } catch (error) {
+        if (statusOf(error) === 404) return [];
+        throw error;
+      }
+    });
+  }
+
+  async reportConfigProblems(a: PullRequestAddress, _headSha: string, baseSha: string, problems: readonly Diagnostic[]): Promise<void> {
+    const body = [
+      `**agentflow: repository configuration.** \`.agentflow/\` at the base commit ${baseSha.slice(0, 12)} has ${problems.length} problem(s); the files with errors are left out and the organisation's workflows still run.`,
+      '',
+      '```text',
+      ...problems.map((p) => formatDiagnostic(p).replace(/```/g, "'''")),
+      '```',
+      '',
+      'Fix the files on the target branch; check them locally with `npx agentflow validate .agentflow/workflows`.',
+    ].join('\n');
+    await this.comment(a, body);
   }
 
   openPullRequests(a: RepoAddress): Promise<PullRequestInfo[]> {

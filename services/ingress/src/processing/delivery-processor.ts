@@ -9,14 +9,15 @@
 import { describeError, dismissalMessageId, isRetryable, type ChangeRef, type FindingDismissed, type RunCancel, type Topology, type WebhookReceived } from '@agentflow/contracts';
 import type { Messenger } from '@agentflow/bus';
 import { isSqlDataError } from '@agentflow/store';
-import type { NormalizedEvent } from '@agentflow/workflow';
+import { formatDiagnostic, type NormalizedEvent } from '@agentflow/workflow';
 import { HELP_TEXT } from '../events/commands';
 import { readGitHubEvent } from '../events/github-events';
 import { readGitLabEvent } from '../events/gitlab-events';
 import type { ChangedFile, ChangeEvent, ClosedEvent, CommandEvent, IngressEvent, PushEvent, ReactionEvent } from '../events/types';
 import { storable, storableJson } from '../input/text';
 import type { IngressLog } from '../log';
-import type { PlatformClient, PlatformClients } from '../platform/platform-client';
+import type { ConfigProblemReporter, PlatformClient, PlatformClients } from '../platform/platform-client';
+import type { ConfigProblemReports } from './config-problems';
 import type { RunRequester, TriggerSource } from '../runs/run-requester';
 import type { TriggerMatcher } from '../trigger/trigger-matcher';
 import type { DeliveryLog, DeliveryRecord } from '../webhooks/delivery-log';
@@ -31,6 +32,10 @@ export interface ProcessorDeps {
   deliveries: DeliveryLog;
   dismissals: DismissalStore;
   outcomes: PullRequestOutcomeStore;
+  /** Shows problems of a repository's `.agentflow/` files on the pull request. */
+  configReports: ConfigProblemReports;
+  /** Who shows them, by platform (the platform clients). */
+  reporters: Partial<Record<ChangeRef['platform'], ConfigProblemReporter>>;
   messenger: Messenger;
   topology: Topology;
   log: IngressLog;
@@ -226,8 +231,15 @@ export class DeliveryProcessor {
   }
 
   private async requestRuns(source: TriggerSource, change: ChangeRef, trigger: string, triggerKey: string, normalized: NormalizedEvent, previousHeadSha?: string): Promise<ProcessOutcome> {
-    const decision = await this.deps.matcher.match(normalized);
+    const at = { platform: change.platform, repo: change.repo, baseSha: change.baseSha, installationId: change.installationId, projectId: change.projectId };
+    const decision = await this.deps.matcher.match(normalized, at);
     const runs = await this.deps.runs.request({ source, change, trigger, triggerKey, fired: decision.fired, skipped: decision.skipped, rollout: decision.rollout, dataClass: decision.dataClass, previousHeadSha });
+    if (decision.configProblems.length) {
+      // A shadow repository is not posted to; its problems go to the log only.
+      if (decision.rollout === 'shadow' || decision.rollout === 'off') {
+        this.deps.log.warn(`${change.repo}: .agentflow/ has ${decision.configProblems.length} problem(s), not posted (rollout ${decision.rollout}): ${decision.configProblems.map(formatDiagnostic).join('; ')}`);
+      } else await this.deps.configReports.report(this.deps.reporters[change.platform], change, decision.configProblems);
+    }
     const skipped = decision.skipped.map((s) => `${s.workflow}: ${s.reason}`).join('; ');
     if (runs.length === 0) {
       return { outcome: 'ignored', runIds: [], detail: skipped ? `no workflow fired (${skipped})` : 'no workflow is configured' };

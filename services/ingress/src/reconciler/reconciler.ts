@@ -149,7 +149,7 @@ export class Reconciler {
           platform, kind: 'pull_request', action: 'synchronize', repo: address.repo, pr: pr.pr, baseBranch: pr.baseRef, headBranch: pr.headRef,
           headSha: pr.headSha, author: pr.author, draft: pr.draft, labels: pr.labels, files,
         };
-        const decision = await this.deps.matcher.match(event);
+        const decision = await this.deps.matcher.match(event, { platform, repo: address.repo, baseSha: pr.baseSha, installationId: address.installationId, projectId: address.projectId });
         const change = {
           platform, repo: address.repo, pr: pr.pr, headSha: pr.headSha, baseSha: pr.baseSha, headRef: pr.headRef, baseRef: pr.baseRef, author: pr.author, title: pr.title,
           installationId: address.installationId, projectId: address.projectId,

@@ -31,9 +31,9 @@ describe('webhooks at the door', () => {
   const fixtureMatcher = WorkflowProjectMatcher.fromDirectory(FIXTURE_WORKFLOWS);
   // The fixture matcher, unless a test makes it fail the way a database statement would.
   const matcher: TriggerMatcher = {
-    match: async (e) => {
+    match: async (e, at) => {
       if (failWith) throw failWith;
-      return fixtureMatcher.match(e);
+      return fixtureMatcher.match(e, at);
     },
     workflow: (id) => fixtureMatcher.workflow(id),
   };
