@@ -10,7 +10,22 @@ interface HttpError {
   code?: string;
   retryAfter?: number;
   message?: string;
-  response?: { status?: number; headers?: Record<string, string | undefined> };
+  response?: { status?: number; headers?: Record<string, string | undefined>; data?: unknown };
+}
+
+/**
+ * GitHub's rule for a rate limit that names no time ("Rate limits for the REST API"): wait at
+ * least a minute before trying again.
+ */
+export const UNTIMED_RATE_LIMIT_WAIT_MS = 60_000;
+
+/** Whether a 403 or 429 says it is a rate limit (GitHub's body says "rate limit"; a 403 may also be a missing permission). */
+function isRateLimitAnswer(e: HttpError, status: number | undefined): boolean {
+  if (status === 429) return true;
+  if (status !== 403) return false;
+  const data = e.response?.data as { message?: unknown } | undefined;
+  const text = `${typeof data?.message === 'string' ? data.message : ''} ${e.message ?? ''}`;
+  return /rate limit/i.test(text);
 }
 
 export function retryAfterMsOf(error: unknown, now = Date.now()): number | undefined {
@@ -29,6 +44,7 @@ export function retryAfterMsOf(error: unknown, now = Date.now()): number | undef
     const reset = Number(e.response.headers['x-ratelimit-reset']);
     if (reset) return Math.max(0, reset * 1000 - now);
   }
+  if (isRateLimitAnswer(e, status)) return UNTIMED_RATE_LIMIT_WAIT_MS;
   return undefined;
 }
 
