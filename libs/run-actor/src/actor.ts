@@ -104,6 +104,7 @@ export class RunActor {
         ...(request.deliveryId !== undefined ? { deliveryId: request.deliveryId } : {}),
         ...(request.previousHeadSha !== undefined ? { previousHeadSha: request.previousHeadSha } : {}),
         ...(request.artifacts !== undefined ? { artifacts: request.artifacts } : {}),
+        ...(request.ciArtifacts !== undefined ? { ciArtifacts: request.ciArtifacts } : {}),
       },
       prior: event.prior ?? { openFindings: [], dismissedFingerprints: [] },
       steps: Object.fromEntries(plan.steps.map((s) => [s.id, { id: s.id, state: 'pending', attempt: 0, retriesUsed: 0, deferrals: 0 } satisfies StepRuntime])),
@@ -439,6 +440,7 @@ export class RunActor {
       task.openFindings = s.prior.openFindings.filter((f) => f.agent === plan.agentType && !s.prior.dismissedFingerprints.some((id) => dismissalCovers(id, f.fingerprint)));
     }
     if (s.request.artifacts) task.artifacts = s.request.artifacts;
+    if (s.request.ciArtifacts) task.ciArtifacts = s.request.ciArtifacts;
     return task;
   }
 

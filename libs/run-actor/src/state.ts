@@ -4,7 +4,7 @@
  * version so a newer coordinator can read what an older one wrote.
  */
 import type {
-  Attribution, ChangeRef, Finding, NotReviewed, ProposedFile, StepState, StepUsage, WorkflowPlan,
+  Attribution, ChangeRef, CiArtifactRef, Finding, NotReviewed, ProposedFile, StepState, StepUsage, WorkflowPlan,
 } from '@agentflow/contracts';
 import { UnsupportedStateVersionError } from './errors';
 
@@ -83,6 +83,7 @@ export interface RunRequest {
   deliveryId?: string;
   previousHeadSha?: string;
   artifacts?: string[];
+  ciArtifacts?: CiArtifactRef[];
 }
 
 export interface RunState {

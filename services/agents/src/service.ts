@@ -2,6 +2,7 @@ import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnAppl
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
 import { loadNeverSentPaths } from '@agentflow/workflow';
 import { MobileRulesAnalyzer } from './analysis/mobile-analyzer';
+import { BusCiArtifactStore } from './artifacts/report-files';
 import { readAgentsConfig, type AgentsConfig } from './config';
 import { BpeTokenCounter } from './context/tokens';
 import { BatchModelGateway } from './jobs/batch-gateway';
@@ -29,6 +30,7 @@ export function createAgentWorker(ctx: Pick<ServiceContext, 'bus' | 'messenger' 
     tokens: new BpeTokenCounter(),
     push: new BusPushFiles(ctx.messenger, ctx.topology),
     pushQuota: new SqlPushQuota(ctx.db),
+    ciArtifacts: new BusCiArtifactStore(ctx.bus, ctx.topology),
     jobs: new JobStepRunner({ channel, kinds, gitlabUrl: config.platforms.gitlab.url }),
     neverSent: loadNeverSentPaths(config.neverSent),
   });

@@ -94,6 +94,8 @@ export class Stack {
   /** `http://127.0.0.1:<port>` of the ingress (webhooks at `/webhooks/github`). */
   ingressUrl = '';
   readonly webhookSecret = `e2e-${randomBytes(8).toString('hex')}`;
+  /** The CI API's admin token (`AGENTFLOW_API_TOKEN`) of this stack. */
+  readonly apiToken = `afe2e_${randomBytes(12).toString('hex')}`;
   readonly id = randomBytes(4).toString('hex');
   /** The PostgreSQL schema holding this stack's tables. */
   readonly schema = `t_stack_${this.id}`;
@@ -216,6 +218,7 @@ export class Stack {
       GATEWAY_JOB_POLL_MS: '200',
       AGENTS_JOB_POLL_MS: '100',
       GITHUB_WEBHOOK_SECRET: this.webhookSecret,
+      AGENTFLOW_API_TOKEN: this.apiToken,
       GITHUB_TOKEN: 'ghs_agentflow_e2e_stack',
       GITHUB_API_URL: this.github.url,
       GITHUB_GRAPHQL_URL: `${this.github.url}/graphql`,
@@ -336,44 +339,70 @@ export class Stack {
     return sent.deliveryId;
   }
 
+  /** A call to the ingress's CI API (`/api/...`) with this stack's admin token. */
+  async ciApi(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`${this.ingressUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.apiToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  /** Like {@link waitForRuns}, for runs started by the CI API (no delivery). */
+  async waitForRunIds(runIds: string[], options: WaitOptions = {}): Promise<RunRow[]> {
+    return this.waitUntilSettled(`runs ${runIds.join(', ')}`, async () => runIds, options);
+  }
+
   /**
    * Waits until the delivery matched, every run it started ended, and the notifier settled the
    * named sinks for each (no ledger row left `claimed`), twice in a row one second apart.
    */
   async waitForRuns(deliveryId: string, options: WaitOptions = {}): Promise<RunRow[]> {
+    return this.waitUntilSettled(`delivery ${deliveryId}`, async () => {
+      const delivery = await this.db.query<{ outcome: string; run_ids: string[] }>(
+        'SELECT outcome, run_ids FROM webhook_deliveries WHERE delivery_id = $1',
+        [deliveryId],
+      );
+      const row = delivery.rows[0];
+      if (!row) return 'no delivery recorded';
+      if (row.outcome === 'received') return 'delivery received, not matched yet';
+      if (row.run_ids.length === 0) throw new Error(`delivery ${deliveryId} started no run (outcome ${row.outcome})`);
+      return row.run_ids;
+    }, options);
+  }
+
+  /** Polls until the runs `find` names (or why there are none yet) ended and their sinks settled. */
+  private async waitUntilSettled(what: string, find: () => Promise<string[] | string>, options: WaitOptions): Promise<RunRow[]> {
     const timeoutMs = options.timeoutMs ?? 120_000;
     const sinks = options.sinks ?? ['github', 'database'];
     const deadline = Date.now() + timeoutMs;
     let settledSince: number | undefined;
     let last = '';
     for (;;) {
-      const delivery = await this.db.query<{ outcome: string; run_ids: string[] }>(
-        'SELECT outcome, run_ids FROM webhook_deliveries WHERE delivery_id = $1',
-        [deliveryId],
-      );
-      const row = delivery.rows[0];
-      if (row && row.outcome !== 'received') {
-        if (row.run_ids.length === 0) throw new Error(`delivery ${deliveryId} started no run (outcome ${row.outcome})`);
+      const found = await find();
+      if (typeof found !== 'string') {
         const runs = await this.db.query<RunRow>(
           'SELECT id, workflow, status, head_sha, pr, gate_conclusion FROM runs WHERE id = ANY($1) ORDER BY workflow',
-          [row.run_ids],
+          [found],
         );
         const ledger = await this.db.query<{ run_id: string; sink: string; state: string }>(
           'SELECT run_id, sink, state FROM notifier_deliveries WHERE run_id = ANY($1)',
-          [row.run_ids],
+          [found],
         );
-        const ended = runs.rows.length === row.run_ids.length && runs.rows.every((r) => TERMINAL.has(r.status));
+        const ended = runs.rows.length === found.length && runs.rows.every((r) => TERMINAL.has(r.status));
         const settled =
-          row.run_ids.every((id) => sinks.every((sink) => ledger.rows.some((l) => l.run_id === id && l.sink === sink))) &&
+          found.every((id) => sinks.every((sink) => ledger.rows.some((l) => l.run_id === id && l.sink === sink))) &&
           ledger.rows.every((l) => l.state !== 'claimed');
         last = `${runs.rows.map((r) => `${r.workflow}: ${r.status}`).join(', ')}; ledger ${ledger.rows.map((l) => `${l.sink}=${l.state}`).join(', ')}`;
         if (ended && settled) {
           settledSince ??= Date.now();
           if (Date.now() - settledSince >= 1000) return runs.rows;
         } else settledSince = undefined;
-      } else last = row ? 'delivery received, not matched yet' : 'no delivery recorded';
+      } else last = found;
       if (Date.now() > deadline) {
-        throw new Error(`delivery ${deliveryId}: runs not settled within ${timeoutMs} ms (${last})\n${this.tail()}`);
+        throw new Error(`${what}: runs not settled within ${timeoutMs} ms (${last})\n${this.tail()}`);
       }
       await sleep(250);
     }

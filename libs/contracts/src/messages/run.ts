@@ -70,6 +70,27 @@ export class Attribution {
   @IsOptional() @IsString() service?: string;
 }
 
+/** What CI uploads through the CI API: coverage, SARIF, or anything else a step may read. */
+export const CI_ARTIFACT_KINDS = ['coverage', 'sarif', 'other'] as const;
+export type CiArtifactKind = (typeof CI_ARTIFACT_KINDS)[number];
+
+/**
+ * A report CI uploaded with `POST /api/runs` (or to a run), kept in the object store and passed by
+ * reference: messages carry this, never the report, so a report of any size fits every message
+ * that names it. Agents read it with the object store's `get`, which checks `sha256` and `size`.
+ */
+export class CiArtifactRef {
+  /** The file name CI gave it (`detekt.sarif`, `jacocoTestReport.xml`). */
+  @IsString() @MinLength(1) name!: string;
+  /** Decides which agents read it: `sarif` the lint agent, `coverage` the coverage agent. */
+  @IsIn(CI_ARTIFACT_KINDS) kind!: CiArtifactKind;
+  /** Object-store reference, `<objects bucket>/artifacts/<runId>/<name>` (`af_objects/artifacts/r1…/detekt.sarif`). */
+  @IsString() @MinLength(1) ref!: string;
+  @IsString() sha256!: string;
+  /** Bytes. */
+  @IsInt() @Min(0) size!: number;
+}
+
 /** Published on `af.runs.requested` once a trigger matched. Carries the compiled plan: a run keeps the IR it started with. */
 export class RunRequested {
   @IsString() @MinLength(1) runId!: string;
@@ -87,8 +108,10 @@ export class RunRequested {
   @IsIn(['off', 'shadow', 'comment', 'gate']) rollout!: 'off' | 'shadow' | 'comment' | 'gate';
   /** Data class of the repository (`public`, `internal`, `restricted`, ...). */
   @IsString() dataClass!: string;
-  /** Artifact references uploaded by CI (coverage, SARIF), by object-store ref or inline path. */
+  /** Report files on this machine (`agentflow review --sarif FILE`): absolute paths, or paths at the head commit. */
   @IsOptional() @IsArray() @IsString({ each: true }) artifacts?: string[];
+  /** Reports CI uploaded with the request, by object-store reference. */
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => CiArtifactRef) ciArtifacts?: CiArtifactRef[];
 }
 
 /** One unit of work for one agent type, on `af.tasks.<agentType>`. */
@@ -110,7 +133,10 @@ export class AgentTask {
   /** For incremental review: review only what changed since this commit, and recheck `openFindings`. */
   @IsOptional() @IsString() sinceSha?: string;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => Finding) openFindings?: Finding[];
+  /** The run's report files on this machine (see `RunRequested.artifacts`). */
   @IsOptional() @IsArray() @IsString({ each: true }) artifacts?: string[];
+  /** The run's CI reports by object-store reference (see `RunRequested.ciArtifacts`). */
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => CiArtifactRef) ciArtifacts?: CiArtifactRef[];
 }
 
 /** What a later phase learns of an earlier step. */

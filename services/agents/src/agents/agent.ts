@@ -10,6 +10,7 @@ import type { MobileAnalyzer } from '../analysis/mobile-analyzer';
 import type { ProjectFacts } from '../analysis/project-facts';
 import type { TokenCounter } from '../context/tokens';
 import type { ModelGateway } from '../gateway/model-gateway';
+import type { CiArtifactStore } from '../artifacts/report-files';
 import type { PushFilesPort, PushQuota } from '../push/push-files';
 import type { RepoContext } from '../repo/repo-context';
 import type { UsageMeter } from '../runtime/usage-meter';
@@ -33,6 +34,8 @@ export interface AgentEnv {
   tokens: TokenCounter;
   push: PushFilesPort;
   pushQuota: PushQuota;
+  /** Reads `task.ciArtifacts` from the object store; absent where no bus holds them (tests, local tools). */
+  ciArtifacts?: CiArtifactStore;
   usage: UsageMeter;
   /** Aborted when the run is cancelled. */
   signal: AbortSignal;

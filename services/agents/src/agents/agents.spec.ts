@@ -3,8 +3,10 @@
  * prompt holds, how answers are placed on diff lines, what is not reviewed, and how failures map
  * to result codes.
  */
-import { AGENT_TYPE_IDS, type AgentResult, type AgentTypeId, type GatewayRequest } from '@agentflow/contracts';
+import { AGENT_TYPE_IDS, topology, type AgentResult, type AgentTypeId, type GatewayRequest } from '@agentflow/contracts';
+import { EmbeddedBus } from '@agentflow/bus';
 import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
+import { BusCiArtifactStore } from '../artifacts/report-files';
 import { BpeTokenCounter } from '../context/tokens';
 import { DataFence } from '../prompts/data-fence';
 import type { PushQuota } from '../push/push-files';
@@ -242,5 +244,50 @@ describe('agents without a model', () => {
     expect(gateway.requests).toHaveLength(0);
     expect(result.findings).toEqual([expect.objectContaining({ source: 'sarif', ruleId: 'detekt.coroutines.GlobalCoroutineUsage', startLine: 14, confidence: 1, model: 'rules' })]);
     expect(result.notReviewed).toEqual([expect.objectContaining({ file: 'missing.sarif', reason: 'artifact-unreadable' })]);
+  });
+
+  it('lint reads CI-uploaded SARIF from the object store by reference, a report larger than any message included', async () => {
+    const bus = new EmbeddedBus({});
+    const topo = topology('lintci');
+    try {
+      const objects = await bus.objects(topo.buckets.objects);
+      // Results on other files pad the report past NATS's 1 MB message limit.
+      const padding = Array.from({ length: 6000 }, (_, i) => ({
+        ruleId: 'detekt.style.MaxLineLength', level: 'warning', message: { text: `line ${i} is too long in a file this change does not touch` },
+        locations: [{ physicalLocation: { artifactLocation: { uri: `app/src/main/kotlin/com/acme/other/Other${i}.kt` }, region: { startLine: 1 } } }],
+      }));
+      const sarif = Buffer.from(JSON.stringify({
+        version: '2.1.0',
+        runs: [{
+          tool: { driver: { name: 'detekt' } },
+          results: [
+            { ruleId: 'detekt.coroutines.GlobalCoroutineUsage', level: 'error', message: { text: 'Usage of GlobalScope instance is highly discouraged' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'app/src/main/kotlin/com/acme/notes/NotesViewModel.kt' }, region: { startLine: 14 } } }] },
+            ...padding,
+          ],
+        }],
+      }));
+      expect(sarif.length).toBeGreaterThan(1024 * 1024);
+      const stored = await objects.put('artifacts/r1/detekt.sarif', sarif);
+      const ciArtifacts = [
+        { name: 'detekt.sarif', kind: 'sarif' as const, ref: stored.ref, sha256: stored.sha256, size: stored.size },
+        { name: 'lost.sarif', kind: 'sarif' as const, ref: `${topo.buckets.objects}/artifacts/r1/lost.sarif`, sha256: stored.sha256, size: stored.size },
+        { name: 'coverage.xml', kind: 'coverage' as const, ref: stored.ref, sha256: stored.sha256, size: stored.size },
+      ];
+      const gateway = new ScriptedGateway(() => empty);
+      const result = await new TaskRunner({
+        readers: new LocalReaderFactory(), gateway, analyzer: new MobileRulesAnalyzer(), tokens: new BpeTokenCounter(),
+        push: { push: () => Promise.reject(new Error('not in this test')) }, pushQuota: unusedQuota,
+        ciArtifacts: new BusCiArtifactStore(bus, topo),
+      }).run(agentTask(android, androidBase, androidHead, planStep('lint', { providers: [] }), { ciArtifacts }), new AbortController().signal);
+      expect(result.status).toBe('succeeded');
+      expect(result.findings.filter((f) => f.source === 'sarif')).toEqual([
+        expect.objectContaining({ ruleId: 'detekt.coroutines.GlobalCoroutineUsage', file: 'app/src/main/kotlin/com/acme/notes/NotesViewModel.kt', startLine: 14, severity: 'major' }),
+      ]);
+      expect(result.summary).toContain('1 from 1 SARIF report(s) (ci:detekt.sarif)');
+      expect(result.notReviewed).toEqual([expect.objectContaining({ file: 'ci:lost.sarif', reason: 'artifact-unreadable', detail: expect.stringContaining('upload it again') })]);
+    } finally {
+      await bus.drain();
+    }
   });
 });

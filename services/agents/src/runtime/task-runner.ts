@@ -9,6 +9,7 @@ import { AgentflowError, describeError, type AgentResult, type AgentTask, type P
 import { RequestFailedError } from '@agentflow/bus';
 import { RepoReadError, type RepoReaderFactory } from '@agentflow/repo';
 import type { AgentOutcome } from '../agents/agent';
+import type { CiArtifactStore } from '../artifacts/report-files';
 import { PartialReviewError } from '../agents/partial-review';
 import { NeverSentPaths } from '@agentflow/workflow';
 import { agentFor } from '../agents/registry';
@@ -31,6 +32,8 @@ export interface TaskRunnerDeps {
   pushQuota: PushQuota;
   /** The never-sent list the gateway enforces (`loadNeverSentPaths`). @default the built-in defaults */
   neverSent?: NeverSentPaths;
+  /** Where CI reports uploaded through the CI API are read by reference (`task.ciArtifacts`). */
+  ciArtifacts?: CiArtifactStore;
   /** Runs steps whose provider chain starts with a job-style vendor (Cursor, http-job). */
   jobs?: JobStepRunner;
   /** The gateway of a `batch: true` step, gathering its calls into a vendor batch; without it such steps call live. */
@@ -128,6 +131,7 @@ export class TaskRunner {
         tokens: this.deps.tokens,
         push: this.deps.push,
         pushQuota: this.deps.pushQuota,
+        ciArtifacts: this.deps.ciArtifacts,
         usage,
         signal: combined,
         now: this.now,

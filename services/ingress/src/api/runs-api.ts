@@ -3,7 +3,7 @@
  * repository. Framework-free; the controller maps HTTP to these calls.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { describeError, InvalidMessageError, validateBody, type ChangeRef, type Platform, type Topology } from '@agentflow/contracts';
+import { describeError, InvalidMessageError, validateBody, type ChangeRef, type CiArtifactRef, type Platform, type Topology } from '@agentflow/contracts';
 import type { MessageBus, Messenger } from '@agentflow/bus';
 import type { SqlDatabase } from '@agentflow/store';
 import type { NormalizedEvent } from '@agentflow/workflow';
@@ -183,10 +183,15 @@ export class RunsApi {
         return problem(409, `workflow ${input.workflow} did not start: ${reason}`, { requestId });
       }
       const runId = runIdFor(change, plan.id, `api:${requestId}`);
-      const artifacts: string[] = [];
-      for (const a of input.artifacts ?? []) artifacts.push((await this.storeArtifact(runId, a)).ref);
-      const [run] = await this.deps.runs.request({ source, change, trigger: 'manual', triggerKey: `api:${requestId}`, fired: [plan], skipped: [], rollout: decision.rollout, dataClass: decision.dataClass, artifacts });
-      return { status: 202, body: { runId: run.runId, workflow: plan.id, requestId, artifacts } };
+      // The reports go to the object store before the run is requested, and only their references
+      // travel: a SARIF of many megabytes fits no NATS message.
+      const ciArtifacts: CiArtifactRef[] = [];
+      for (const a of input.artifacts ?? []) ciArtifacts.push(await this.storeArtifact(runId, a));
+      const [run] = await this.deps.runs.request({
+        source, change, trigger: 'manual', triggerKey: `api:${requestId}`, fired: [plan], skipped: [], rollout: decision.rollout, dataClass: decision.dataClass,
+        ...(ciArtifacts.length ? { ciArtifacts } : {}),
+      });
+      return { status: 202, body: { runId: run.runId, workflow: plan.id, requestId, artifacts: ciArtifacts.map((a) => a.ref) } };
     });
   }
 
@@ -216,7 +221,7 @@ export class RunsApi {
     });
   }
 
-  private async storeArtifact(runId: string, a: ArtifactUpload): Promise<{ name: string; kind: string; ref: string; sha256: string; size: number }> {
+  private async storeArtifact(runId: string, a: ArtifactUpload): Promise<CiArtifactRef> {
     const data = a.encoding === 'base64' ? Buffer.from(a.content, 'base64') : Buffer.from(a.content, 'utf8');
     const objects = await this.deps.bus.objects(this.deps.topology.buckets.objects);
     const ref = await objects.put(`artifacts/${runId}/${a.name}`, data);

@@ -5,7 +5,7 @@
  * the same run and JetStream drops the copy.
  */
 import { createHash } from 'node:crypto';
-import type { ChangeRef, RolloutMode, RunRequested, Topology, WorkflowPlan } from '@agentflow/contracts';
+import type { ChangeRef, CiArtifactRef, RolloutMode, RunRequested, Topology, WorkflowPlan } from '@agentflow/contracts';
 import type { Messenger } from '@agentflow/bus';
 import type { SqlDatabase } from '@agentflow/store';
 
@@ -32,7 +32,8 @@ export interface RunRequestInput {
   rollout: RolloutMode;
   dataClass: string;
   previousHeadSha?: string;
-  artifacts?: string[];
+  /** Reports CI uploaded with the request, already in the object store. */
+  ciArtifacts?: CiArtifactRef[];
 }
 
 export interface RequestedRun {
@@ -67,7 +68,7 @@ export class RunRequester {
         previousHeadSha: input.previousHeadSha,
         rollout: input.rollout,
         dataClass: input.dataClass,
-        artifacts: input.artifacts,
+        ...(input.ciArtifacts?.length ? { ciArtifacts: input.ciArtifacts } : {}),
       };
       // The row first: GET /api/runs/:id answers as soon as the request is accepted.
       await this.db.query(

@@ -1,23 +1,12 @@
-/** Coverage reports handed to the task (CI artifacts, or report files committed at head). */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
+/** Coverage reports handed to the task: CI uploads by reference, files on this machine, or report files committed at head. */
 import type { NotReviewed } from '@agentflow/contracts';
+import { readReports } from '../../artifacts/report-files';
 import type { AgentEnv } from '../agent';
 
 const COVERAGE = /(\.info|lcov[^/]*|jacoco[^/]*\.xml|cobertura[^/]*\.xml|coverage[^/]*\.(xml|json)|xccov[^/]*\.json)$/i;
 
 export async function readCoverageArtifacts(env: AgentEnv): Promise<{ texts: string[]; read: string[]; unreadable: NotReviewed[] }> {
-  const paths = [...(env.task.artifacts ?? []), ...(((env.step.options ?? {}) as { coverage?: string[] }).coverage ?? [])].filter((a) => COVERAGE.test(a));
-  const texts: string[] = [];
-  const read: string[] = [];
-  const unreadable: NotReviewed[] = [];
-  for (const path of [...new Set(paths)]) {
-    const text = isAbsolute(path) ? await readFile(path, 'utf8').catch(() => null) : await env.repo.readHead(path);
-    if (text === null) unreadable.push({ file: path, reason: 'artifact-unreadable', detail: 'coverage report not found at the head commit or on disk' });
-    else {
-      texts.push(text);
-      read.push(path);
-    }
-  }
-  return { texts, read, unreadable };
+  const committed = ((env.step.options ?? {}) as { coverage?: string[] }).coverage ?? [];
+  const files = await readReports(env, { kind: 'coverage', names: COVERAGE, committed, label: 'coverage report' });
+  return { texts: files.reports.map((r) => r.text), read: files.reports.map((r) => r.source), unreadable: files.unreadable };
 }
