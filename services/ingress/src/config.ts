@@ -43,6 +43,10 @@ export interface IngressConfig {
   deliveryRetentionDays: number;
   /** `AGENTFLOW_WORKFLOWS_DIR`. @default workflows */
   workflowsDir: string;
+  /** `INGRESS_COVERAGE_WAIT_MS`: how long a coverage-gated workflow waits for CI's coverage upload. @default 1800000 (30 min) */
+  coverageWaitMs: number;
+  /** `INGRESS_COVERAGE_SWEEP_MS`: how often waits past their deadline are settled as skipped. @default 30000 */
+  coverageSweepMs: number;
 }
 
 function positiveInt(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, allowZero = false): number {
@@ -90,5 +94,7 @@ export function readIngressConfig(env: Readonly<Record<string, string | undefine
     reconcileRepos: (env.INGRESS_RECONCILE_REPOS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     deliveryRetentionDays: positiveInt(env, 'INGRESS_DELIVERY_RETENTION_DAYS', 30),
     workflowsDir: env.AGENTFLOW_WORKFLOWS_DIR || 'workflows',
+    coverageWaitMs: positiveInt(env, 'INGRESS_COVERAGE_WAIT_MS', 30 * 60_000),
+    coverageSweepMs: positiveInt(env, 'INGRESS_COVERAGE_SWEEP_MS', 30_000),
   };
 }

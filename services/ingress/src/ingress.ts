@@ -14,6 +14,8 @@ import { appAccess, GitHubPlatformClient } from './platform/github-client';
 import { GitLabPlatformClient } from './platform/gitlab-client';
 import type { ConfigProblemReporter, PlatformClient, PlatformClients, RepositoryFiles } from './platform/platform-client';
 import { DeliveryProcessor } from './processing/delivery-processor';
+import { CoverageApi } from './coverage/coverage-api';
+import { CoverageGate } from './coverage/coverage-gate';
 import { ConfigProblemReports } from './processing/config-problems';
 import { DismissalStore } from './processing/dismissals';
 import { PullRequestOutcomeStore } from './processing/pull-request-outcomes';
@@ -53,6 +55,10 @@ export interface IngressOverrides {
 export interface Ingress {
   intake: WebhookIntake;
   api: RunsApi;
+  /** `POST /api/coverage`. */
+  coverage: CoverageApi;
+  /** Coverage per head and the coverage-gated workflows waiting for it. */
+  coverageGate: CoverageGate;
   processor: DeliveryProcessor;
   forwarder: SpoolForwarder;
   reconciler: Reconciler;
@@ -107,11 +113,12 @@ export function createIngress(ctx: IngressContext, config: IngressConfig, overri
   const repositoryFiles = repositoryAccess(platforms);
   const matcher = overrides.matcher ?? WorkflowProjectMatcher.fromDirectory(config.workflowsDir, { files: repositoryFiles, log });
   const runs = new RunRequester(ctx.db, ctx.messenger, ctx.topology);
+  const coverage = new CoverageGate({ db: ctx.db, matcher, runs, log, waitMs: config.coverageWaitMs });
   const intake = new WebhookIntake({
     keys: new WebhookKeyRing(webhookSecretSource(config, overrides.secret), clock), publisher, deliveries, spool, db: ctx.db, maxBodyBytes: config.maxBodyBytes, clock, log,
   });
   const processor = new DeliveryProcessor({
-    platforms, matcher, runs, deliveries, dismissals: new DismissalStore(ctx.db), configReports: new ConfigProblemReports(ctx.db, log), reporters: repositoryFiles,
+    platforms, matcher, runs, deliveries, dismissals: new DismissalStore(ctx.db), configReports: new ConfigProblemReports(ctx.db, log), reporters: repositoryFiles, coverage,
     outcomes: new PullRequestOutcomeStore(ctx.db), messenger: ctx.messenger, topology: ctx.topology, log,
   });
   const forwarder = new SpoolForwarder(spool, publisher, clock, log);
@@ -119,11 +126,14 @@ export function createIngress(ctx: IngressContext, config: IngressConfig, overri
     db: ctx.db, github: overrides.githubApp ?? (octokits.isApp ? appAccess(octokits) : undefined), platforms, matcher, runs, deliveries, clock, log, repos: config.reconcileRepos,
     retentionMs: config.deliveryRetentionDays * 86_400_000,
   });
-  const api = new RunsApi({ db: ctx.db, bus: ctx.bus, messenger: ctx.messenger, topology: ctx.topology, tokens: new ApiTokenStore(ctx.db, config.adminToken), matcher, runs, deliveries, platforms, log });
+  const tokens = new ApiTokenStore(ctx.db, config.adminToken);
+  const api = new RunsApi({ db: ctx.db, bus: ctx.bus, messenger: ctx.messenger, topology: ctx.topology, tokens, matcher, runs, deliveries, platforms, log });
+  const coverageApi = new CoverageApi({ tokens, gate: coverage, log });
   let consumer: ConsumerHandle | undefined;
+  let sweep: NodeJS.Timeout | undefined;
   const spec = deliveryConsumer(ctx.topology);
   return {
-    intake, api, processor, forwarder, reconciler, spool, deliveries,
+    intake, api, coverage: coverageApi, coverageGate: coverage, processor, forwarder, reconciler, spool, deliveries,
     async start() {
       await ctx.bus.ensureStream(ctx.topology.streams.webhooks);
       await ctx.bus.ensureStream(ctx.topology.streams.runs);
@@ -138,12 +148,19 @@ export function createIngress(ctx: IngressContext, config: IngressConfig, overri
       });
       forwarder.start(config.spoolDrainIntervalMs);
       reconciler.start(config.reconcileIntervalMs);
+      // Every replica sweeps; each expired wait is claimed by one UPDATE, so it is settled once.
+      sweep = setInterval(() => {
+        coverage.expire().catch((error: unknown) => log.warn(`coverage waits could not be swept: ${describeError(error)}; next sweep in ${config.coverageSweepMs} ms`));
+      }, config.coverageSweepMs);
+      sweep.unref();
       // Whatever was spooled before a restart goes out now, not at the first tick.
       void forwarder.drain().catch((error: unknown) => log.warn(`spool drain failed: ${describeError(error)}`));
     },
     async stop() {
       await forwarder.stop();
       await reconciler.stop();
+      if (sweep) clearInterval(sweep);
+      sweep = undefined;
       await consumer?.stop(10_000);
       consumer = undefined;
     },

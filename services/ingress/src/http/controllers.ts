@@ -51,6 +51,12 @@ export class RunsController {
     reply.status(r.status).send(r.body);
   }
 
+  @Post('coverage')
+  async coverage(@Req() req: HttpRequest, @Res() reply: HttpReply): Promise<void> {
+    const r = await this.ingress.coverage.upload(auth(req), req.body);
+    reply.status(r.status).send(r.body);
+  }
+
   @Post('runs/:id/artifacts')
   async artifact(@Param('id') id: string, @Req() req: HttpRequest, @Res() reply: HttpReply): Promise<void> {
     const r = await this.ingress.api.uploadArtifact(auth(req), id, req.body);

@@ -18,6 +18,7 @@ import { storable, storableJson } from '../input/text';
 import type { IngressLog } from '../log';
 import type { ConfigProblemReporter, PlatformClient, PlatformClients } from '../platform/platform-client';
 import type { ConfigProblemReports } from './config-problems';
+import type { CoverageGate } from '../coverage/coverage-gate';
 import type { RunRequester, TriggerSource } from '../runs/run-requester';
 import type { TriggerMatcher } from '../trigger/trigger-matcher';
 import type { DeliveryLog, DeliveryRecord } from '../webhooks/delivery-log';
@@ -36,6 +37,8 @@ export interface ProcessorDeps {
   configReports: ConfigProblemReports;
   /** Who shows them, by platform (the platform clients). */
   reporters: Partial<Record<ChangeRef['platform'], ConfigProblemReporter>>;
+  /** Coverage CI reported per head, and the workflows that wait for it. */
+  coverage: CoverageGate;
   messenger: Messenger;
   topology: Topology;
   log: IngressLog;
@@ -232,7 +235,18 @@ export class DeliveryProcessor {
 
   private async requestRuns(source: TriggerSource, change: ChangeRef, trigger: string, triggerKey: string, normalized: NormalizedEvent, previousHeadSha?: string): Promise<ProcessOutcome> {
     const at = { platform: change.platform, repo: change.repo, baseSha: change.baseSha, installationId: change.installationId, projectId: change.projectId };
+    // CI may have reported the head's coverage before this event was matched.
+    if (normalized.coverage === undefined && change.headSha) {
+      const coverage = await this.deps.coverage.known(change.platform, change.repo, change.headSha);
+      if (coverage !== undefined) normalized = { ...normalized, coverage };
+    }
     const decision = await this.deps.matcher.match(normalized, at);
+    if (decision.awaitingCoverage.length) {
+      await this.deps.coverage.hold({ source, change, trigger, triggerKey, event: normalized, previousHeadSha, plans: decision.awaitingCoverage });
+      const waiting = new Set(decision.awaitingCoverage.map((p) => p.id));
+      const reason = this.deps.coverage.waitingReason(change.headSha);
+      decision.skipped = decision.skipped.map((s) => (waiting.has(s.workflow) ? { workflow: s.workflow, reason } : s));
+    }
     const runs = await this.deps.runs.request({ source, change, trigger, triggerKey, fired: decision.fired, skipped: decision.skipped, rollout: decision.rollout, dataClass: decision.dataClass, previousHeadSha });
     if (decision.configProblems.length) {
       // A shadow repository is not posted to; its problems go to the log only.

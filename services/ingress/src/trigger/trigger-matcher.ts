@@ -4,7 +4,7 @@
  * with the repository's own `.agentflow/` folder read at the change's base commit
  * (`loadRepositoryConfig`), then `matchWorkflows` with the merged policy.
  */
-import { describeError, isRetryable, type Platform, type RolloutMode, type WorkflowPlan } from '@agentflow/contracts';
+import { describeError, isRetryable, type Platform, type PlanComparison, type RolloutMode, type WorkflowPlan } from '@agentflow/contracts';
 import {
   loadRepositoryConfig, loadWorkflowsOrThrow, matchWorkflows, resolveRepositoryPolicy, type BaseBranchReader, type Diagnostic, type NormalizedEvent,
   type RepositoryConfig, type WorkflowProject,
@@ -21,6 +21,30 @@ export interface TriggerDecision {
   dataClass: string;
   /** Problems in the repository's own `.agentflow/` files (at the base commit); those files were left out. */
   configProblems: Diagnostic[];
+  /** The team that pays for the runs, from the settings (`team:`, the `teams:` mapping); absent when none names one. */
+  team?: string;
+  /** The project the runs are charged to: the settings' `project:`, else the repository. @default the repository */
+  project?: string;
+  /**
+   * Skipped workflows that only the unknown coverage held back: with a coverage that meets their
+   * `test_coverage` condition they would fire. The ingress waits for CI's coverage upload for them.
+   */
+  awaitingCoverage: WorkflowPlan[];
+}
+
+/** A coverage (percent) that meets the comparison, to ask whether coverage is all that holds a workflow back. */
+function meeting(c: PlanComparison): number {
+  const v = Math.min(100, Math.max(0, c.value));
+  switch (c.op) {
+    case '<':
+      return Math.max(0, v - 0.5);
+    case '>':
+      return Math.min(100, v + 0.5);
+    case '!=':
+      return v >= 50 ? v - 1 : v + 1;
+    default:
+      return v;
+  }
 }
 
 /** The repository and the base commit whose `.agentflow/` folder applies to a change. */
@@ -67,10 +91,20 @@ export class WorkflowProjectMatcher implements TriggerMatcher {
   async match(event: NormalizedEvent, at?: RepositoryAtBase): Promise<TriggerDecision> {
     const repository = await this.repository(at);
     const policy = repository?.policy ?? resolveRepositoryPolicy(this.project.settings, event.repo);
-    const result = matchWorkflows(event, repository?.plans ?? this.project.plans, { policy });
+    const plans = repository?.plans ?? this.project.plans;
+    const result = matchWorkflows(event, plans, { policy });
+    const awaitingCoverage: WorkflowPlan[] = [];
+    if (event.coverage === undefined) {
+      for (const skip of result.skipped) {
+        const plan = plans.find((p) => p.id === skip.workflow);
+        const gate = plan?.trigger?.conditions.testCoverage;
+        if (!plan || !gate || gate.whenUnknown !== 'skip') continue;
+        if (matchWorkflows({ ...event, coverage: meeting(gate) }, [plan], { policy }).fired.length) awaitingCoverage.push(plan);
+      }
+    }
     return {
       fired: result.fired, skipped: result.skipped, rollout: result.rollout ?? policy.rollout, dataClass: result.dataClass ?? policy.dataClass,
-      configProblems: repository?.diagnostics ?? [],
+      configProblems: repository?.diagnostics ?? [], team: policy.team, project: policy.project, awaitingCoverage,
     };
   }
 
