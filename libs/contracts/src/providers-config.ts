@@ -68,6 +68,12 @@ export interface ModelConfig {
   retiresOn?: string;
   /** A model of the same provider that takes over when this one retires or the account lacks it. */
   replacement?: string;
+  /**
+   * How a structured answer is asked of an Anthropic model: `tool` (one forced tool, answered as
+   * `tool_use`) or `json-schema` (`output_config.format`, answered as JSON text). The Claude 5.5
+   * models refuse a forced `tool_choice` with a 400. @default tool
+   */
+  structuredOutput?: 'tool' | 'json-schema';
 }
 
 export interface ProviderConfig {

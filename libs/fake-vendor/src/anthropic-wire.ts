@@ -55,6 +55,33 @@ export function anthropicCachedPrefix(body: Record<string, unknown>): string {
   return last < 0 ? '' : system.slice(0, last + 1).map((b) => String(b.text ?? '')).join('\n');
 }
 
+/** The JSON Schema of an `output_config.format` request (JSON output: the answer is JSON text). */
+export function anthropicOutputFormat(body: Record<string, unknown>): Record<string, unknown> | null {
+  const format = (body.output_config as { format?: { type?: string; schema?: Record<string, unknown> } } | undefined)?.format;
+  return format?.type === 'json_schema' ? (format.schema ?? { type: 'object' }) : null;
+}
+
+/** A `tool_choice` that forces a tool (`tool` or `any`), which the Claude 5.5 models refuse. */
+export function forcesTool(body: Record<string, unknown>): boolean {
+  const type = (body.tool_choice as { type?: string } | undefined)?.type;
+  return type === 'tool' || type === 'any';
+}
+
+/**
+ * The models that answer a forced `tool_choice` with a 400 `invalid_request_error`: Anthropic's
+ * "What's new" and migration pages for Opus 5.5 and Sonnet 5.5 list it among the breaking changes
+ * ("Forced tool use returns an error"; only `auto` and `none` are accepted), and the Opus 5.5 page
+ * says it applies to Fable 5.1 as well.
+ */
+export const REFUSE_FORCED_TOOL_CHOICE: readonly string[] = ['claude-sonnet-5-5', 'claude-opus-5-5', 'claude-fable-5-1'];
+
+/**
+ * The refusal's message. Those models always think, and this is the message Anthropic's API
+ * answers a forced tool_choice with while thinking is on; the pages above give no other wording
+ * for the 5.5 models' refusal.
+ */
+export const FORCED_TOOL_CHOICE_MESSAGE = 'Thinking may not be enabled when tool_choice forces tool use.';
+
 /** The JSON Schema the caller forces through a tool, and the tool's name. */
 export function anthropicToolSchema(body: Record<string, unknown>): { name: string; schema: Record<string, unknown> } | null {
   const tools = body.tools as Array<{ name: string; input_schema?: Record<string, unknown> }> | undefined;

@@ -7,6 +7,7 @@
  * fail as a whole, or error single requests by custom_id.
  */
 import { randomBytes } from 'node:crypto';
+import { anthropicOutputFormat, FORCED_TOOL_CHOICE_MESSAGE, forcesTool } from './anthropic-wire';
 import type { JobRouteAnswer } from './job-routes';
 import type { UsageOverride } from './script';
 import { simulatedJson, simulatedText } from './simulated-reviewer';
@@ -34,7 +35,10 @@ interface BatchRequest {
   prompt: string;
   /** Anthropic: the forced tool's name and input schema. OpenAI: the json_schema response format. */
   tool?: { name: string; schema: Record<string, unknown> };
+  /** Anthropic `output_config.format` (answered as JSON text); OpenAI `response_format`. */
   schema?: Record<string, unknown>;
+  /** Why the vendor refuses this request's params (it ends `errored`, as the Batch API validates each request on its own). */
+  invalid?: string;
 }
 
 /** Anthropic params: the tool that `tool_choice` forces, if any. */
@@ -85,7 +89,7 @@ export class FakeBatches {
   /** Batches created, by vendor, in order. */
   readonly created: Array<{ id: string; vendor: 'anthropic' | 'openai'; customIds: string[]; prompts: string[] }> = [];
 
-  constructor(private readonly baseUrl: () => string) {}
+  constructor(private readonly baseUrl: () => string, private readonly refusesForcedTool: (model: string) => boolean = () => false) {}
 
   enqueue(...scripts: BatchScript[]): this {
     this.scripts.push(...scripts);
@@ -136,7 +140,7 @@ export class FakeBatches {
 
   /** Per request: answered, errored, or left unanswered (expired / cancelled). */
   private fate(b: FakeBatch, index: number): 'answered' | 'errored' | 'unanswered' {
-    if (b.script.errors?.[b.requests[index].customId]) return 'errored';
+    if (b.requests[index].invalid || b.script.errors?.[b.requests[index].customId]) return 'errored';
     if (b.cancelled || b.script.end === 'expired') return index < (b.script.answered ?? 0) ? 'answered' : 'unanswered';
     return 'answered';
   }
@@ -153,7 +157,13 @@ export class FakeBatches {
       }
       const refused = this.refusal('anthropic');
       if (refused) return refused;
-      const batch = this.create('anthropic', requests.map((r) => ({ customId: String(r.custom_id), model: String(r.params!.model ?? ''), prompt: promptOf(r.params!), tool: forcedTool(r.params!) })));
+      const batch = this.create('anthropic', requests.map((r) => {
+        const model = String(r.params!.model ?? '');
+        return {
+          customId: String(r.custom_id), model, prompt: promptOf(r.params!), tool: forcedTool(r.params!), schema: anthropicOutputFormat(r.params!) ?? undefined,
+          ...(forcesTool(r.params!) && this.refusesForcedTool(model) ? { invalid: FORCED_TOOL_CHOICE_MESSAGE } : {}),
+        };
+      }));
       return { status: 200, json: this.anthropicView(batch) };
     }
     const m = /^\/v1\/messages\/batches\/([^/]+)(\/results|\/cancel)?$/.exec(path);
@@ -172,10 +182,10 @@ export class FakeBatches {
       if (!this.ended(batch)) return { status: 400, json: { type: 'error', error: { type: 'invalid_request_error', message: 'batch has not ended' } } };
       const lines = batch.requests.map((r, i) => {
         const fate = this.fate(batch, i);
-        if (fate === 'errored') return { custom_id: r.customId, result: { type: 'errored', error: { type: 'error', error: { type: 'invalid_request_error', message: batch.script.errors![r.customId] } } } };
+        if (fate === 'errored') return { custom_id: r.customId, result: { type: 'errored', error: { type: 'error', error: { type: 'invalid_request_error', message: r.invalid ?? batch.script.errors![r.customId] } } } };
         if (fate === 'unanswered') return { custom_id: r.customId, result: { type: batch.cancelled ? 'canceled' : 'expired' } };
         const input = r.tool ? simulatedJson(r.prompt, r.tool.schema) : undefined;
-        const text = r.tool ? JSON.stringify(input) : simulatedText(r.prompt);
+        const text = r.tool ? JSON.stringify(input) : r.schema ? JSON.stringify(simulatedJson(r.prompt, r.schema)) : simulatedText(r.prompt);
         const u = this.usage(batch, r.prompt, text);
         const content = r.tool ? [{ type: 'tool_use', id: `toolu_${randomBytes(6).toString('hex')}`, name: r.tool.name, input }] : [{ type: 'text', text }];
         return {

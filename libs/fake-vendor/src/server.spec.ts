@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';
 import OpenAI from 'openai';
+import { FORCED_TOOL_CHOICE_MESSAGE } from './anthropic-wire';
 import { FakeVendorServer } from './server';
 import { SIMULATED_LABEL } from './simulated-reviewer';
 
@@ -144,6 +145,43 @@ describe('FakeVendorServer', () => {
       .catch((e: unknown) => e);
     expect(tooLong).toBeInstanceOf(OpenAI.BadRequestError);
     expect((tooLong as InstanceType<typeof OpenAI.APIError>).code).toBe('context_length_exceeded');
+  });
+
+  it('refuses a forced tool_choice on the Claude 5.5 models with a 400 invalid_request_error, as Anthropic does', async () => {
+    const tools = [{ name: 'report', input_schema: { type: 'object' as const, properties: {} } }];
+    for (const tool_choice of [{ type: 'tool' as const, name: 'report' }, { type: 'any' as const }]) {
+      const res = await fetch(`${vendor.anthropicBaseUrl}/v1/messages`, {
+        method: 'POST', headers: { 'x-api-key': KEY, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'claude-sonnet-5-5', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], tools, tool_choice }),
+      });
+      expect(res.status).toBe(400);
+      const requestId = res.headers.get('request-id');
+      expect(requestId).toMatch(/^req_/);
+      expect(await res.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: FORCED_TOOL_CHOICE_MESSAGE }, request_id: requestId });
+    }
+    const viaSdk = await anthropic.messages
+      .create({ model: 'claude-opus-5-5', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], tools, tool_choice: { type: 'tool', name: 'report' } })
+      .catch((e: unknown) => e);
+    expect(viaSdk).toBeInstanceOf(Anthropic.BadRequestError);
+    // tool_choice auto is accepted, and so is a forced tool on a model that allows it.
+    const auto = await anthropic.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], tools, tool_choice: { type: 'auto' } });
+    expect(auto.type).toBe('message');
+    const older = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], tools, tool_choice: { type: 'tool', name: 'report' } });
+    expect(older.content[0].type).toBe('tool_use');
+    expect(vendor.served('anthropic').map((r) => r.status)).toEqual([400, 400, 400, 200, 200]);
+  });
+
+  it('answers output_config.format with the simulated findings as JSON text', async () => {
+    const message = await anthropic.messages.create({
+      model: 'claude-sonnet-5-5', max_tokens: 512, messages: [{ role: 'user', content: `Review:\n${diff}` }],
+      output_config: { format: { type: 'json_schema', schema: findingsSchema } },
+    });
+    expect(message.content).toHaveLength(1);
+    const block = message.content[0];
+    expect(block.type).toBe('text');
+    const answer = JSON.parse((block as Anthropic.TextBlock).text) as { summary: string; findings: Array<{ file: string }> };
+    expect(answer.summary).toContain(SIMULATED_LABEL);
+    expect(answer.findings[0].file).toBe('App/Login.swift');
   });
 
   it('rejects an unknown key with a 401 that echoes it, as the real OpenAI API does', async () => {

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import {
   anthropicCachedPrefix, anthropicErrorBody, anthropicMessage, anthropicPrompt, anthropicStreamError, anthropicStreamEvents,
-  anthropicToolSchema, anthropicUsage, type AnthropicContent,
+  anthropicOutputFormat, anthropicToolSchema, anthropicUsage, FORCED_TOOL_CHOICE_MESSAGE, forcesTool, REFUSE_FORCED_TOOL_CHOICE, type AnthropicContent,
 } from './anthropic-wire';
 import {
   openaiCachedPrefix, openaiCompletion, openaiErrorBody, openaiPrompt, openaiSchema, openaiStreamError, openaiStreamEvents, openaiUsage,
@@ -44,6 +44,11 @@ export interface FakeVendorOptions {
    * @default {@link DEFAULT_ACCOUNT_MODELS} and the models of `contextWindows`
    */
   accountModels?: Partial<Record<VendorRoute, string[]>>;
+  /**
+   * Anthropic models that answer a forced `tool_choice` with a 400, as their migration guides say.
+   * @default {@link REFUSE_FORCED_TOOL_CHOICE}
+   */
+  refuseForcedToolChoice?: string[];
 }
 
 interface Parsed {
@@ -99,7 +104,7 @@ export class FakeVendorServer {
   /** The generic submit-and-poll vendor (`/testing-ai/v1/runs`). */
   readonly httpJob = new FakeHttpJobVendor();
   /** Anthropic Message Batches and OpenAI Batch (with files). */
-  readonly batches = new FakeBatches(() => this.address);
+  readonly batches = new FakeBatches(() => this.address, (model) => this.refusesForcedTool(model));
 
   constructor(options: FakeVendorOptions = {}) {
     this.options = { ...options };
@@ -199,6 +204,11 @@ export class FakeVendorServer {
     return [...DEFAULT_ACCOUNT_MODELS[route], ...extra];
   }
 
+  /** Whether `model` answers a forced `tool_choice` with a 400, as {@link REFUSE_FORCED_TOOL_CHOICE} or the options say. */
+  refusesForcedTool(model: string): boolean {
+    return (this.options.refuseForcedToolChoice ?? REFUSE_FORCED_TOOL_CHOICE).includes(model);
+  }
+
   /** `GET /v1/models` requests answered, per dialect (kept apart from the generation counts). */
   listRequests(route?: VendorRoute): number {
     return route ? this.lists[route] : this.lists.anthropic + this.lists.openai;
@@ -293,6 +303,12 @@ export class FakeVendorServer {
         : `invalid x-api-key: ${key ?? '(none)'}`;
       this.sendError(res, parsed, 401, message, requestId, idHeader);
       this.record({ ...logged, status: 401, outcome: 'unauthorized' });
+      return;
+    }
+
+    if (parsed.route === 'anthropic' && forcesTool(body) && this.refusesForcedTool(parsed.model)) {
+      this.sendError(res, parsed, 400, FORCED_TOOL_CHOICE_MESSAGE, requestId, idHeader);
+      this.record({ ...logged, status: 400, outcome: 'error' });
       return;
     }
 
@@ -414,11 +430,14 @@ export class FakeVendorServer {
     let json: string;
     if (parsed.route === 'anthropic') {
       const tool = anthropicToolSchema(body);
+      const format = anthropicOutputFormat(body);
       const scriptedJson = script.kind === 'reply' ? script.json : undefined;
       const scriptedText = script.kind === 'reply' ? script.text : undefined;
       const content: AnthropicContent[] = tool
         ? [{ type: 'tool_use', id: `toolu_sim${requestId.slice(7)}`, name: tool.name, input: scriptedJson ?? simulatedJson(prompt, tool.schema) }]
-        : [{ type: 'text', text: scriptedText ?? (scriptedJson !== undefined ? JSON.stringify(scriptedJson) : simulatedText(prompt)) }];
+        : format
+          ? [{ type: 'text', text: scriptedText ?? JSON.stringify(scriptedJson ?? simulatedJson(prompt, format)) }]
+          : [{ type: 'text', text: scriptedText ?? (scriptedJson !== undefined ? JSON.stringify(scriptedJson) : simulatedText(prompt)) }];
       const outputText = content[0].type === 'text' ? content[0].text : JSON.stringify(content[0].input);
       const usage = anthropicUsage(Math.max(promptTokens - cache.read - cache.write, 1), estimateTokens(outputText), cache.read, cache.write, override);
       const model = parsed.dialect === 'anthropic' ? parsed.model : parsed.model;

@@ -27,6 +27,8 @@ describe('providers config', () => {
     ['retired successor that is not a model', `${base}    retired: { old: mm }\n`, '7:21', 'successor `mm` of retired model `old` is not a model'],
     ['bad price date', base.replace('2025-01-01', '01/01/2025'), '6:59', 'must be an ISO date'],
     ['negative price', base.replace('inputPerMTok: 1', 'inputPerMTok: -1'), '6:87', 'at least 0'],
+    ['an unknown structuredOutput', base.replace('contextWindow: 1000,', 'contextWindow: 1000, structuredOutput: json-schem,'), '6:51', 'did you mean `json-schema`?'],
+    ['structuredOutput on an OpenAI-style kind', base.replace('kind: anthropic', 'kind: openai').replace('contextWindow: 1000,', 'contextWindow: 1000, structuredOutput: json-schema,'), '6:33', 'applies to Anthropic models only'],
     ['alias used twice', `${base}  b:\n    kind: openai\n    aliases: [a]\n    dataClasses: [internal]\n    models: {}\n`, '7:3', 'already used by provider `a`'],
   ];
   it.each(rejections)('rejects %s at file:line:col', (_name, text, at, fragment) => {
@@ -34,6 +36,14 @@ describe('providers config', () => {
     expect(config).toBeUndefined();
     const line = diagnostics.map(formatDiagnostic).find((l) => l.startsWith(`providers.yml:${at}: `));
     expect(line).toContain(fragment);
+  });
+
+  it('reads structuredOutput on the Anthropic kinds, and leaves it unset (a forced tool) when absent', () => {
+    for (const kind of ['anthropic', 'anthropic-bedrock', 'anthropic-vertex']) {
+      const { config } = parseProvidersConfig(base.replace('kind: anthropic', `kind: ${kind}`).replace('contextWindow: 1000,', 'contextWindow: 1000, structuredOutput: json-schema,'));
+      expect(config?.providers.a.models.m.structuredOutput).toBe('json-schema');
+    }
+    expect(parseProvidersConfig(base).config?.providers.a.models.m.structuredOutput).toBeUndefined();
   });
 
   it('loadProvidersConfig throws a ConfigError listing every problem, never a stack', () => {

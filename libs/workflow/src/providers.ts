@@ -11,7 +11,10 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
 ];
 const TIERS = ['simple', 'medium', 'complex'] as const;
 const PROVIDER_KEYS = ['kind', 'aliases', 'baseUrl', 'apiKey', 'region', 'retention', 'dataClasses', 'timeoutMs', 'limits', 'models', 'retired', 'enabled', 'options'];
-const MODEL_KEYS = ['contextWindow', 'maxOutputTokens', 'tier', 'prices', 'limits', 'deprecatedOn', 'retiresOn', 'replacement'];
+const MODEL_KEYS = ['contextWindow', 'maxOutputTokens', 'tier', 'prices', 'limits', 'deprecatedOn', 'retiresOn', 'replacement', 'structuredOutput'];
+const STRUCTURED_OUTPUTS = ['tool', 'json-schema'] as const;
+/** The kinds that speak Anthropic Messages, where `structuredOutput` chooses between a forced tool and output_config.format. */
+const ANTHROPIC_KINDS: readonly ProviderKind[] = ['anthropic', 'anthropic-bedrock', 'anthropic-vertex'];
 const PRICE_KEYS = ['effectiveFrom', 'inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'batchDiscount', 'longContext'];
 const LONG_CONTEXT_KEYS = ['aboveInputTokens', 'inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok'];
 const LIMIT_KEYS = ['requestsPerMinute', 'tokensPerMinute', 'concurrency'];
@@ -120,7 +123,7 @@ function readProvider(src: SourceFile, name: string, node: Node | null): Provide
   else {
     const entries = src.map(models.value, `\`models\` of ${what}`, null);
     for (const [model, field] of entries ?? []) {
-      const config = readModel(src, `model \`${model}\` of ${what}`, field.value);
+      const config = readModel(src, `model \`${model}\` of ${what}`, field.value, kind);
       if (config) provider.models[model] = config;
     }
   }
@@ -148,7 +151,7 @@ function readProvider(src: SourceFile, name: string, node: Node | null): Provide
   return provider;
 }
 
-function readModel(src: SourceFile, what: string, node: Node | null): ModelConfig | undefined {
+function readModel(src: SourceFile, what: string, node: Node | null, kind: ProviderKind | undefined): ModelConfig | undefined {
   const f = src.map(node, what, MODEL_KEYS);
   if (!f) return undefined;
   const model: ModelConfig = { contextWindow: 0, prices: [] };
@@ -171,6 +174,13 @@ function readModel(src: SourceFile, what: string, node: Node | null): ModelConfi
     const value = src.string(field.value, `\`${key}\` of ${what}`);
     if (value !== undefined && !isIsoDate(value)) src.error(field.value, `\`${key}\` must be an ISO date such as "2026-11-30", found \`${value}\``);
     else if (value !== undefined) model[key] = value;
+  }
+  const structured = f.get('structuredOutput');
+  if (structured) {
+    const value = src.string(structured.value, `\`structuredOutput\` of ${what}`);
+    if (value !== undefined && !(STRUCTURED_OUTPUTS as readonly string[]).includes(value)) src.error(structured.value, `\`structuredOutput\` is \`tool\` (a forced tool) or \`json-schema\` (output_config.format), found \`${value}\`${didYouMean(value, STRUCTURED_OUTPUTS)}`);
+    else if (value !== undefined && kind !== undefined && !ANTHROPIC_KINDS.includes(kind)) src.error(structured.key, `\`structuredOutput\` of ${what} applies to Anthropic models only (kinds ${ANTHROPIC_KINDS.join(', ')}); OpenAI-style vendors always take the schema as \`response_format\`: remove it`);
+    else if (value !== undefined) model.structuredOutput = value as ModelConfig['structuredOutput'];
   }
   const replacement = f.get('replacement');
   if (replacement) {

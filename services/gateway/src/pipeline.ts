@@ -356,11 +356,12 @@ export class GatewayPipeline {
     });
     let result: ChatResult | undefined;
     let error: ProviderError | undefined;
+    const call = {
+      model: target.model, system: walk.redacted.system, messages: walk.redacted.messages, maxTokens: req.maxTokens,
+      temperature: req.temperature, responseSchema: req.responseSchema, cachePrompt: true, signal, timeoutMs,
+      structuredOutput: this.d.config.providers[target.provider]?.models[target.model]?.structuredOutput,
+    };
     try {
-      const call = {
-        model: target.model, system: walk.redacted.system, messages: walk.redacted.messages, maxTokens: req.maxTokens,
-        temperature: req.temperature, responseSchema: req.responseSchema, cachePrompt: true, signal, timeoutMs,
-      };
       const sink = walk.sink;
       result = await inVendorSpan(span, async () => sink && provider.stream
         ? provider.stream(call, (piece, usage) => {
@@ -394,6 +395,11 @@ export class GatewayPipeline {
     this.observer.call(target.provider, target.model, failure);
     if (error) this.observer.error(target.provider, error.failure);
     this.attempt(walk, target, failure, durationMs, error?.message, error?.status, vendorRequestId);
+    if (error?.status === 400 && req.responseSchema && call.structuredOutput !== 'json-schema' && this.d.config.providers[target.provider]?.kind.startsWith('anthropic') && /tool_choice/.test(error.message)) {
+      this.d.logger.warn('model refuses a forced tool: set `structuredOutput: json-schema` on it in providers.yml; this request goes on down its chain', {
+        requestId: req.requestId, provider: target.provider, model: target.model, error: error.message,
+      });
+    }
     // The call's audit record and ledger entry carry the same instant, the one its cost was priced at.
     const atIso = new Date(at).toISOString();
     this.audit(req, walk.redacted, target, failure, vendorRequestId, callId, atIso);

@@ -2,7 +2,9 @@
  * Anthropic Message Batches: `POST /v1/messages/batches` with `{custom_id, params}` per request,
  * `GET /v1/messages/batches/{id}` until `processing_status` is `ended`, then the JSONL at
  * `results_url` (one `{custom_id, result}` per request: succeeded, errored, canceled, expired),
- * `POST .../{id}/cancel` to cancel. Batches expire 24 h after creation.
+ * `POST .../{id}/cancel` to cancel. Batches expire 24 h after creation. Structured output is a
+ * forced tool, or `output_config.format` for models configured `structuredOutput: json-schema`
+ * (those that refuse a forced tool_choice), answered as JSON text.
  */
 import type { BatchItem, BatchItemResult, ProviderConfig } from '@agentflow/contracts';
 import { JobVendorError } from '../jobs/job-errors';
@@ -23,7 +25,9 @@ interface MessageBatch {
 }
 
 interface AnthropicMessage {
-  content: Array<{ type: 'text'; text: string } | { type: 'tool_use'; input: Record<string, unknown> }>;
+  /** Thinking blocks come first on models that always think; only text and tool_use carry the answer. */
+  content: Array<{ type: 'text'; text: string } | { type: 'tool_use'; input: Record<string, unknown> } | { type: 'thinking' | 'redacted_thinking' }>;
+  stop_reason?: string | null;
   usage: { input_tokens: number; output_tokens: number; cache_read_input_tokens?: number | null; cache_creation_input_tokens?: number | null };
 }
 
@@ -36,13 +40,14 @@ type BatchResultLine = {
     | { type: 'expired' };
 };
 
-export function anthropicBatchParams(item: BatchItem): Record<string, unknown> {
+export function anthropicBatchParams(item: BatchItem, structuredOutput: 'tool' | 'json-schema' = 'tool'): Record<string, unknown> {
   return {
     model: item.model,
     max_tokens: item.maxTokens,
     ...(item.system ? { system: item.system } : {}),
     messages: item.messages.map((m) => ({ role: m.role, content: m.content })),
-    ...(item.responseSchema
+    ...(item.responseSchema && structuredOutput === 'json-schema' ? { output_config: { format: { type: 'json_schema', schema: item.responseSchema.schema } } } : {}),
+    ...(item.responseSchema && structuredOutput === 'tool'
       ? {
           tools: [{ name: item.responseSchema.name, description: item.responseSchema.description ?? 'Report the result.', input_schema: item.responseSchema.schema }],
           tool_choice: { type: 'tool', name: item.responseSchema.name },
@@ -56,7 +61,7 @@ export class AnthropicBatchProvider implements JobProvider {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
 
-  constructor(readonly name: string, config: ProviderConfig, private readonly apiKey: string, private readonly pricer: BatchPricer, private readonly clock: Pick<Clock, 'now'>) {
+  constructor(readonly name: string, private readonly config: ProviderConfig, private readonly apiKey: string, private readonly pricer: BatchPricer, private readonly clock: Pick<Clock, 'now'>) {
     this.baseUrl = (config.baseUrl ?? 'https://api.anthropic.com').replace(/\/$/, '');
     this.timeoutMs = config.timeoutMs ?? 60_000;
   }
@@ -71,7 +76,7 @@ export class AnthropicBatchProvider implements JobProvider {
 
   async submit(spec: JobSpec, signal?: AbortSignal): Promise<{ vendorJobId: string; snapshot: JobSnapshot }> {
     if (!spec.batch?.length) throw new JobVendorError('a batch job needs at least one request', false);
-    const requests = spec.batch.map((item) => ({ custom_id: item.customId, params: anthropicBatchParams(item) }));
+    const requests = spec.batch.map((item) => ({ custom_id: item.customId, params: anthropicBatchParams(item, this.config.models[item.model]?.structuredOutput) }));
     const batch = await jobHttpJson<MessageBatch>('Anthropic create batch', { method: 'POST', url: `${this.baseUrl}/v1/messages/batches`, headers: this.headers(), json: { requests }, timeoutMs: this.timeoutMs, signal });
     return { vendorJobId: batch.id, snapshot: { state: 'running', vendorStatus: batch.processing_status } };
   }
@@ -103,13 +108,20 @@ export class AnthropicBatchProvider implements JobProvider {
     if (r.type === 'succeeded') {
       const u = r.message.usage;
       const usage = { inputTokens: u.input_tokens, outputTokens: u.output_tokens, cacheReadTokens: u.cache_read_input_tokens ?? 0, cacheWriteTokens: u.cache_creation_input_tokens ?? 0 };
-      const model = spec.batch?.find((b) => b.customId === line.custom_id)?.model ?? '';
+      const asked = spec.batch?.find((b) => b.customId === line.custom_id);
+      const model = asked?.model ?? '';
+      const costUsd = this.pricer.cost(this.name, model, usage, this.clock.now());
       const tool = r.message.content.find((c) => c.type === 'tool_use');
       const text = r.message.content.filter((c): c is { type: 'text'; text: string } => c.type === 'text').map((c) => c.text).join('');
-      return {
-        customId: line.custom_id, status: 'succeeded', usage, costUsd: this.pricer.cost(this.name, model, usage, this.clock.now()),
-        ...(tool && tool.type === 'tool_use' ? { structured: tool.input, text: JSON.stringify(tool.input) } : { text }),
-      };
+      if (tool && tool.type === 'tool_use') return { customId: line.custom_id, status: 'succeeded', usage, costUsd, structured: tool.input, text: JSON.stringify(tool.input) };
+      if (asked?.responseSchema && this.config.models[model]?.structuredOutput === 'json-schema') {
+        // JSON output (output_config.format) answers as text; no JSON object in it (cut short by max_tokens, a refusal) is no answer, though billed.
+        const structured = jsonObject(text);
+        return structured
+          ? { customId: line.custom_id, status: 'succeeded', usage, costUsd, structured, text }
+          : { customId: line.custom_id, status: 'errored', error: `${this.name}/${model} answered no JSON object for ${asked.responseSchema.name} (stop reason ${r.message.stop_reason ?? 'none'})`, text, usage, costUsd };
+      }
+      return { customId: line.custom_id, status: 'succeeded', usage, costUsd, text };
     }
     if (r.type === 'errored') {
       const message = r.error.error?.message ?? r.error.message ?? 'errored';
@@ -117,5 +129,15 @@ export class AnthropicBatchProvider implements JobProvider {
     }
     if (r.type === 'expired') return { customId: line.custom_id, status: 'expired', error: 'the batch expired before this request ran', usage: zero, costUsd: 0 };
     return { customId: line.custom_id, status: 'cancelled', error: 'the batch was cancelled before this request ran', usage: zero, costUsd: 0 };
+  }
+}
+
+/** The JSON object a model asked through output_config.format answered as text, or undefined when it is none. */
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -2,7 +2,7 @@ import type { BatchItem, JobLaunch, ProvidersConfig } from '@agentflow/contracts
 import { FakeVendorServer } from '@agentflow/fake-vendor';
 import { jobHarness, type JobHarness } from '../jobs/testing/job-harness';
 import type { JobProvider } from '../jobs/job-provider';
-import { AnthropicBatchProvider } from './anthropic-batch';
+import { AnthropicBatchProvider, anthropicBatchParams } from './anthropic-batch';
 import { BatchPricer } from './batch-pricer';
 import { OpenAiBatchProvider } from './openai-batch';
 
@@ -103,5 +103,60 @@ describe('BatchPricer', () => {
   it('takes the default discount of one half when the price names none', () => {
     const cfg: ProvidersConfig = { providers: { a: { kind: 'anthropic', dataClasses: [], models: { m: { contextWindow: 1, prices: [{ effectiveFrom: '2025-01-01', inputPerMTok: 10, outputPerMTok: 0 }] } } } } };
     expect(new BatchPricer(cfg).cost('a', 'm', { inputTokens: 1_000_000, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, Date.parse('2026-01-01'))).toBe(5);
+  });
+});
+
+describe('Anthropic Batch API for a model that refuses a forced tool (output_config.format)', () => {
+  const vendor = new FakeVendorServer({ apiKeys: [KEY] });
+  const reportSchema = { name: 'report', schema: { type: 'object', properties: { summary: { type: 'string' }, findings: { type: 'array', items: { type: 'object' } } }, required: ['summary', 'findings'] } };
+  const prices = [{ effectiveFrom: '2026-09-28', inputPerMTok: 2, outputPerMTok: 10, batchDiscount: 0.5 }];
+
+  beforeAll(async () => {
+    await vendor.start();
+  });
+  afterAll(async () => {
+    await vendor.close();
+  });
+  beforeEach(() => vendor.batches.reset());
+
+  async function run(structuredOutput: 'json-schema' | undefined): Promise<JobHarness> {
+    const cfg: ProvidersConfig = {
+      providers: {
+        anthropic: {
+          kind: 'anthropic', baseUrl: vendor.url, dataClasses: ['internal'],
+          models: { 'claude-sonnet-5-5': { contextWindow: 1_000_000, prices, ...(structuredOutput ? { structuredOutput } : {}) } },
+        },
+      },
+    };
+    const clock = { now: () => Date.parse('2026-12-10T10:00:00Z') };
+    const h = jobHarness(cfg, new Map<string, JobProvider>([['anthropic', new AnthropicBatchProvider('anthropic', cfg.providers.anthropic, KEY, new BatchPricer(cfg), clock)]]));
+    const job = launch('anthropic', 'claude-sonnet-5-5', `json-output-${structuredOutput ?? 'tool'}`);
+    job.batch = job.batch!.map((item) => ({ ...item, responseSchema: reportSchema }));
+    await h.runner.launch(job);
+    await h.pollOnce();
+    return h;
+  }
+
+  it('json-schema: each request carries output_config.format and no forced tool, and its JSON text is the structured answer', async () => {
+    const item = { ...items('claude-sonnet-5-5')[0], responseSchema: reportSchema };
+    const params = anthropicBatchParams(item, 'json-schema');
+    expect(params.output_config).toEqual({ format: { type: 'json_schema', schema: reportSchema.schema } });
+    expect(params).not.toHaveProperty('tool_choice');
+    expect(params).not.toHaveProperty('tools');
+    expect(anthropicBatchParams(item)).toMatchObject({ tool_choice: { type: 'tool', name: 'report' } });
+
+    const h = await run('json-schema');
+    const answered = h.results.messages[0].outcome!.items!;
+    expect(answered.map((i) => i.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    for (const a of answered) {
+      expect(a.structured).toEqual(JSON.parse(a.text!));
+      expect((a.structured as { summary: string }).summary).toEqual(expect.any(String));
+    }
+  });
+
+  it('without it each forced-tool request comes back errored with the vendor\'s invalid_request_error', async () => {
+    const h = await run(undefined);
+    const items = h.results.messages[0].outcome!.items!;
+    expect(items.map((i) => [i.status, i.error])).toEqual(Array(3).fill(['errored', 'Thinking may not be enabled when tool_choice forces tool use.']));
   });
 });

@@ -18,6 +18,8 @@ export interface ChatCall {
   maxTokens: number;
   temperature?: number;
   responseSchema?: OutputSchema;
+  /** How the model takes `responseSchema` (providers.yml `structuredOutput`); Anthropic only. @default 'tool' */
+  structuredOutput?: 'tool' | 'json-schema';
   /** Mark the system prompt as a reusable prefix (Anthropic `cache_control`; OpenAI caches prefixes by itself). */
   cachePrompt: boolean;
   /** Aborts the vendor call: the caller's cancel or the attempt's timeout. */

@@ -57,7 +57,8 @@ export class AnthropicStreamReader {
         const d = event.delta;
         if (d.type === 'text_delta' && block?.type === 'text') {
           block.text += d.text;
-          if (!this.call.responseSchema) this.emit(d.text);
+          // JSON output (output_config.format) arrives as text: its pieces are the structured answer's.
+          if (!this.call.responseSchema || this.call.structuredOutput === 'json-schema') this.emit(d.text);
         } else if (d.type === 'input_json_delta' && block?.type === 'tool_use') {
           block.json += d.partial_json;
           if (this.call.responseSchema && block.name === this.call.responseSchema.name) this.emit(d.partial_json);

@@ -1,7 +1,9 @@
 /**
  * Gateway call <-> Anthropic Messages. Structured output goes through a forced tool (`tool_choice`
- * names it), so the model's answer arrives as the tool's `input`; the system prompt is marked with
- * `cache_control` so repeated review prompts are read from Anthropic's prompt cache.
+ * names it), so the model's answer arrives as the tool's `input`; models that refuse a forced tool
+ * (the Claude 5.5 family, `structuredOutput: json-schema` in providers.yml) get the schema as
+ * `output_config.format` and answer JSON text. The system prompt is marked with `cache_control` so
+ * repeated review prompts are read from Anthropic's prompt cache.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ChatCall, ChatResult } from '../chat-provider';
@@ -17,7 +19,9 @@ export function toAnthropicParams(call: ChatCall): Anthropic.MessageCreateParams
     params.system = call.cachePrompt ? [{ type: 'text', text: call.system, cache_control: { type: 'ephemeral' } }] : call.system;
   }
   // SDK 1.14's Messages API has no sampling temperature: the request's temperature applies to OpenAI-style vendors only.
-  if (call.responseSchema) {
+  if (call.responseSchema && call.structuredOutput === 'json-schema') {
+    params.output_config = { format: { type: 'json_schema', schema: call.responseSchema.schema } };
+  } else if (call.responseSchema) {
     params.tools = [{
       name: call.responseSchema.name,
       description: call.responseSchema.description ?? `Report the result as ${call.responseSchema.name}.`,
@@ -37,10 +41,25 @@ export function fromAnthropicMessage(message: Anthropic.Message, call: ChatCall,
   };
   const text = message.content.filter((b): b is Anthropic.TextBlock => b.type === 'text').map((b) => b.text).join('');
   if (!call.responseSchema) return { text, usage, vendorRequestId, finishReason: message.stop_reason ?? 'end_turn' };
+  if (call.structuredOutput === 'json-schema') {
+    const structured = parseObject(text);
+    if (!structured) throw new ProviderError('bad_output', `${target.provider}/${target.model} answered no JSON object for ${call.responseSchema.name} (stop reason ${message.stop_reason})`, { ...target, vendorRequestId, usage, text });
+    return { text, structured, usage, vendorRequestId, finishReason: message.stop_reason ?? 'end_turn' };
+  }
   const tool = message.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === call.responseSchema!.name);
   if (!tool || !tool.input || typeof tool.input !== 'object') {
     throw new ProviderError('bad_output', `${target.provider}/${target.model} did not call the ${call.responseSchema.name} tool (stop reason ${message.stop_reason})`, { ...target, vendorRequestId, usage, text });
   }
   const structured = tool.input as Record<string, unknown>;
   return { text: JSON.stringify(structured), structured, usage, vendorRequestId, finishReason: message.stop_reason ?? 'tool_use' };
+}
+
+/** The JSON object of an `output_config.format` answer, or undefined when it is none (cut short by max_tokens). */
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
