@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { stringify } from 'yaml';
 import { topology } from '@agentflow/contracts';
-import { createBus, deleteTopology, provisionTopology } from '@agentflow/bus';
+import { createBus, deleteTopology, expectedStreams, provisionTopology } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
 import { startFakeGitHub, startFakeGitLab, startFakeSlack, type FakeGitHub, type RunningFake } from '@agentflow/fake-platforms';
 import { runDoctor, type DoctorLine, type DoctorReport } from '@agentflow/service-kit';
@@ -107,7 +107,7 @@ describe('agentflow doctor against the fakes', () => {
     expect(lines.github.detail).toBe('App agentflow, 1 installation (acme) with checks, pull requests, contents and issues: write');
     expect(lines.gitlab.detail).toMatch(/^token agentflow with scope api/);
     expect(lines.slack.detail).toBe('bot agentflow in workspace fake');
-    expect(lines.nats.detail).toMatch(/^nats-server \d+\.\d+\.\d+, JetStream on, all 13 streams and buckets present$/);
+    expect(lines.nats.detail).toMatch(new RegExp(`^nats-server \\d+\\.\\d+\\.\\d+, JetStream on, all ${expectedStreams(topology(prefix)).length} streams and buckets present$`));
     expect(lines.postgresql.detail).toMatch(/^reachable, all \d+ migrations applied$/);
     expect(report.broken).toBe(false);
   });
