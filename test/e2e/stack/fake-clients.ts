@@ -102,6 +102,24 @@ export class VendorControl extends FakeControl {
     return this.call('POST', '/enqueue', { route, scripts });
   }
 
+  /**
+   * Answers each request on a route by the first rule whose `bodyIncludes` the request body holds
+   * (a rule without it matches any request); an empty list removes the script.
+   */
+  script(route: VendorRoute, rules: Array<{ bodyIncludes?: string; script: VendorScript }>): Promise<void> {
+    return this.call('POST', '/script', { route, rules });
+  }
+
+  /** For each text, whether any request the vendor received held it in its body, path or headers. */
+  async received(...texts: string[]): Promise<boolean[]> {
+    return (await this.call<{ received: boolean[] }>('POST', '/received', { texts })).received;
+  }
+
+  /** Forgets what was served and queued (scripts stay until replaced). */
+  reset(): Promise<void> {
+    return this.call('POST', '/reset');
+  }
+
   served(route?: VendorRoute): Promise<Array<{ seq: number; route: VendorRoute; model: string; path: string; status: number; outcome: string }>> {
     return this.call('GET', `/served${route ? `?route=${route}` : ''}`);
   }

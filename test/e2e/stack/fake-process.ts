@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FailureRule, FakeGitHub, FakeSlack, RateLimitRule, RunningFake } from '@agentflow/fake-platforms';
-import type { FakeVendorServer, VendorRoute, VendorScript } from '@agentflow/fake-vendor';
+import type { FakeVendorServer, ScriptFunction, VendorRoute, VendorScript } from '@agentflow/fake-vendor';
 import { snapshotGitHub } from './fake-snapshot';
 
 type ControlHandler = (body: Record<string, unknown>, query: URLSearchParams) => unknown;
@@ -77,6 +77,16 @@ async function slackControl(): Promise<{ url: string; routes: Record<string, Con
   };
 }
 
+/** A per-request script as JSON: the first rule whose text the request body holds (or that names none) answers. */
+interface WireScriptRule {
+  bodyIncludes?: string;
+  script: VendorScript;
+}
+
+function scriptOf(rules: WireScriptRule[]): ScriptFunction {
+  return (request) => rules.find((r) => r.bodyIncludes === undefined || Boolean(request.rawBody?.includes(r.bodyIncludes)))?.script;
+}
+
 async function vendorControl(): Promise<{ url: string; routes: Record<string, ControlHandler>; close: () => Promise<void> }> {
   const { FakeVendorServer: Server } = await import('@agentflow/fake-vendor');
   const fake: FakeVendorServer = new Server({ log: 'full' });
@@ -97,6 +107,12 @@ async function vendorControl(): Promise<{ url: string; routes: Record<string, Co
         fake.reset();
         return {};
       },
+      'POST /script': (body) => {
+        const { route, rules } = body as { route: VendorRoute; rules: WireScriptRule[] };
+        fake.setScript(route, rules.length ? scriptOf(rules) : undefined);
+        return {};
+      },
+      'POST /received': (body) => ({ received: ((body.texts as string[]) ?? []).map((t) => fake.received(t)) }),
     },
   };
 }

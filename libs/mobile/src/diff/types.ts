@@ -31,7 +31,16 @@ export interface DiffHunk {
    * parser was asked to keep it: `oldLines`/`newLines` then count the lines actually present, and
    * this says how many of each the header promised beyond them.
    */
-  truncated?: { oldMissing: number; newMissing: number };
+  truncated?: {
+    oldMissing: number;
+    newMissing: number;
+    /**
+     * New-side lines the reader rebuilt from the file's head content (the header's range past the
+     * cut), appended to `lines` as added lines: a model then sees the whole changed range. 0 or
+     * absent when the head could not be read.
+     */
+    fromHead?: number;
+  };
 }
 
 export type FileChangeStatus = 'added' | 'deleted' | 'modified' | 'renamed' | 'copied';

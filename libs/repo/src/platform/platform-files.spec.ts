@@ -81,6 +81,24 @@ describe('GitHub pull request files as GitHub serves them', () => {
     expect(by.get('App/New.swift')!.hunks[0]!.lines.map((l) => l.content)).toEqual(['struct New {}', 'let x = 1']);
     expect(by.get('App/logo.png')).toMatchObject({ binary: true });
   });
+
+  it('reads the rest of a cut hunk\'s range from the head content, CRLF file included', async () => {
+    const head = '8'.repeat(40);
+    const lines = Array.from({ length: 20 }, (_, i) => `let v${i} = ${i}`);
+    gh.seedPullRequest({
+      owner: 'acme', repo: 'odd', number: 8, headSha: head, baseSha: BASE,
+      baseContents: { 'App/Cut.swift': 'let v0 = 0\r\n' },
+      contents: { 'App/Cut.swift': `${lines.join('\r\n')}\r\n` },
+      // GitHub sends a CRLF file's patch with each line's \r kept, and stopped after three lines.
+      files: [{ filename: 'App/Cut.swift', status: 'modified', additions: 19, deletions: 0, patch: '@@ -1 +1,20 @@\n let v0 = 0\r\n+let v1 = 1\r\n+let v2 = 2\r' }],
+    });
+    const [cut] = await new GitHubRepoReader(octokits, 'acme/odd', undefined, { number: 8, headSha: head, baseSha: BASE }).diff(BASE, head);
+    expect(cut).toMatchObject({ patch: 'truncated', additions: 19 });
+    const hunk = cut!.hunks[0]!;
+    expect(hunk.truncated).toEqual({ oldMissing: 0, newMissing: 0, fromHead: 17 });
+    expect(hunk.lines.map((l) => [l.newLine, l.content])).toEqual(lines.map((l, i) => [i + 1, l]));
+    expect(hunk.lines.map((l) => l.position)).toEqual(lines.map((_, i) => i + 1));
+  });
 });
 
 describe('GitLab diffs over its limits', () => {

@@ -1,6 +1,7 @@
 /**
  * A platform's list of changed files turned into `FileDiff`s without losing any: a patch cut short
- * keeps what arrived (`patch: 'truncated'`); a text file listed without a patch is an added file
+ * keeps what arrived and takes the rest of its changed ranges from the head content (`patch:
+ * 'truncated'`, `truncated.fromHead`); a text file listed without a patch is an added file
  * rebuilt from its head content (`from-head`) or a modified one left to the rules (`absent`); a
  * binary stays binary; and files the list could not hold (GitHub lists 3,000 files of a pull
  * request, 300 of a compare) are named from the commits' trees (`unlisted`). Shared by the GitHub
@@ -31,6 +32,32 @@ function fromHead(entry: ListedFile, text: string): FileDiff {
   return { ...file!, patch: 'from-head' };
 }
 
+/**
+ * A patch cut short keeps what arrived, and the rest of each cut hunk's new side (the range its
+ * header names) is read from the head content: a model reviews the changed range, not only the
+ * first lines of it. Which of those lines were added and which were context is lost with the cut,
+ * so they are shown as added. Deleted lines past the cut are not recovered (the head has none).
+ */
+function fillFromHead(file: FileDiff, text: string): void {
+  const head = text.split('\n');
+  // A cut ends the patch, so the lines go after the last position the patch had.
+  let position = Math.max(0, ...file.hunks.flatMap((h) => h.lines.map((l) => l.position)));
+  for (const hunk of file.hunks) {
+    if (!hunk.truncated || hunk.truncated.newMissing === 0) continue;
+    const from = hunk.newStart + hunk.newLines;
+    const to = Math.min(from + hunk.truncated.newMissing - 1, head.length - (head[head.length - 1] === '' ? 1 : 0));
+    let filled = 0;
+    for (let line = from; line <= to; line++) {
+      hunk.lines.push({ kind: 'add', content: head[line - 1]!.replace(/\r$/, ''), newLine: line, position: ++position });
+      filled++;
+    }
+    if (filled === 0) continue;
+    hunk.newLines += filled;
+    hunk.truncated = { ...hunk.truncated, newMissing: hunk.truncated.newMissing - filled, fromHead: filled };
+    file.additions += filled;
+  }
+}
+
 function withoutPatch(entry: ListedFile): FileDiff {
   const oldPath = entry.status === 'added' ? null : entry.oldPath;
   const newPath = entry.status === 'removed' ? null : entry.newPath;
@@ -44,7 +71,15 @@ function withoutPatch(entry: ListedFile): FileDiff {
 export async function listedToDiffs(entries: readonly ListedFile[], readHead: ReadHead): Promise<FileDiff[]> {
   const out: FileDiff[] = [];
   const withPatch = entries.filter((e) => e.patch && !e.tooLarge);
-  if (withPatch.length) out.push(...parseUnifiedDiff(`${withPatch.map((e) => toGitDiff(e)).join('\n')}\n`, { truncatedHunks: 'keep' }));
+  if (withPatch.length) {
+    const parsed = parseUnifiedDiff(`${withPatch.map((e) => toGitDiff(e)).join('\n')}\n`, { truncatedHunks: 'keep' });
+    for (const file of parsed) {
+      if (file.patch !== 'truncated' || file.newPath === null) continue;
+      const text = await readHead(file.newPath);
+      if (text !== null) fillFromHead(file, text);
+    }
+    out.push(...parsed);
+  }
   for (const entry of entries) {
     if (entry.patch && !entry.tooLarge) continue;
     if (entry.status === 'removed') {

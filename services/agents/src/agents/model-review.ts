@@ -121,8 +121,16 @@ function partialPatchNote(file: FileDiff): NotReviewed | undefined {
       return { file: file.path, reason: 'not-listed', detail: 'changed, but past the platform\'s cap on listed files (GitHub: 3,000 per pull request, 300 per compare): no model saw it; the deterministic rules scanned the whole file' };
     case 'absent':
       return { file: file.path, reason: 'patch-absent', detail: 'the platform sent no patch (the diff is too large): reviewed by the deterministic rules only, over the whole file' };
-    case 'truncated':
-      return { file: file.path, reason: 'patch-truncated', detail: `the platform cut the patch short: ${file.additions} added line(s) that arrived were reviewed, the rest were not` };
+    case 'truncated': {
+      const cut = file.hunks.filter((h) => h.truncated);
+      const fromHead = cut.reduce((n, h) => n + (h.truncated!.fromHead ?? 0), 0);
+      const lost = cut.reduce((n, h) => n + h.truncated!.newMissing, 0);
+      const ranges = cut.filter((h) => h.truncated!.fromHead).map((h) => `${h.newStart}-${h.newStart + h.newLines - 1}`).join(', ');
+      const detail = fromHead > 0 && lost === 0
+        ? `the platform cut the patch short: the rest of its changed lines (${ranges}) were reviewed from the head content; the deterministic rules scanned the whole file`
+        : `the platform cut the patch short and the head content could not fill it: the lines that arrived were reviewed, the other ${lost} by the deterministic rules only`;
+      return { file: file.path, reason: 'patch-truncated', detail };
+    }
     case 'from-head':
       return { file: file.path, reason: 'from-head', detail: 'the platform sent no patch: reviewed from its head content (a new file)' };
     default:
