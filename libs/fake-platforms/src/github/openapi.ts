@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-/** A request that GitHub's description does not allow. */
+/** A request that GitHub's description does not allow, or an answer of the fake that it does not describe. */
 export interface OpenApiViolation {
   method: string;
   /** The path as received (after the `/api/v3` prefix is removed). */
@@ -22,6 +22,24 @@ export interface OpenApiViolation {
   operation?: string;
   /** What is wrong, one line each (`body/comments/0 must have required property 'path'`). */
   problems: string[];
+}
+
+/**
+ * Operations whose answers are checked too ({@link GitHubOpenApi.checkResponse}): those where the
+ * platform's own caps, cuts and paging decide what a reader sees (absent and truncated `patch`,
+ * the 3,000- and 300-file caps, `Link`). The fake answers other operations with the fields
+ * agentflow reads, not every field GitHub's schema requires.
+ */
+export const RESPONSE_CHECKED_OPERATIONS: ReadonlySet<string> = new Set(['pulls/list-files', 'repos/compare-commits-with-basehead', 'repos/compare-commits']);
+
+/** A `Link` header as GitHub writes it: `<url>; rel="next", <url>; rel="last"`, rels from these four. */
+const LINK_PART = /^<(https?:\/\/[^>]+)>; rel="(next|prev|first|last)"$/;
+
+/** The response parts {@link GitHubOpenApi.checkResponse} reads. */
+export interface CheckedResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
 }
 
 /** The request parts the check reads. */
@@ -39,8 +57,14 @@ interface Parameter {
   schema?: Record<string, unknown>;
 }
 
+interface DescribedResponse {
+  content?: Record<string, { schema?: Record<string, unknown> }>;
+  headers?: Record<string, unknown>;
+}
+
 interface Operation {
   operationId?: string;
+  responses?: Record<string, DescribedResponse>;
   parameters?: Array<Parameter | { $ref: string }>;
   requestBody?: { required?: boolean; content?: Record<string, { schema?: Record<string, unknown> }> };
 }
@@ -122,6 +146,23 @@ function formatErrors(where: string, errors: ErrorObject[] | null | undefined): 
   });
 }
 
+/**
+ * OpenAPI 3.0's `nullable: true` as JSON Schema: Ajv reads it only beside a `type`, and GitHub's
+ * description also puts it beside `allOf`/`anyOf` (a nullable reference), so those become
+ * `anyOf: [the schema, null]`.
+ */
+function nullableAsAnyOf<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map((s: unknown) => nullableAsAnyOf(s)) as T;
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) out[key] = key === 'example' || key === 'examples' ? value : nullableAsAnyOf(value);
+  if (out.nullable === true && out.type === undefined) {
+    delete out.nullable;
+    return { anyOf: [out, { type: 'null' }] } as T;
+  }
+  return out as T;
+}
+
 /** GitHub's description loaded and indexed; {@link GitHubOpenApi.shared} reads it once per process. */
 export class GitHubOpenApi {
   private static instance: GitHubOpenApi | undefined;
@@ -129,6 +170,8 @@ export class GitHubOpenApi {
   private readonly compiled = new Map<string, CompiledOperation>();
   private readonly ajv: Ajv;
   private readonly bodyAjv: Ajv;
+  /** For answers: the components rewritten so `nullable` without a `type` (GitHub writes it beside `allOf`) compiles. */
+  private responseAjv: Ajv | undefined;
 
   private constructor(private readonly description: Description) {
     for (const path of Object.keys(description.paths)) {
@@ -230,6 +273,54 @@ export class GitHubOpenApi {
       problems.push(`${op.id} takes no request body`);
     }
     return problems.length ? { method: req.method, path: req.path, operation: op.id, problems } : null;
+  }
+
+  /**
+   * The violation a 2xx answer of a {@link RESPONSE_CHECKED_OPERATIONS} operation commits: its JSON
+   * body must match the documented response schema for its status, and a `Link` header must be one
+   * the operation documents, written as GitHub writes it. Null for other operations and statuses.
+   */
+  checkResponse(req: Pick<CheckedRequest, 'method' | 'path'>, res: CheckedResponse): OpenApiViolation | null {
+    if (res.status < 200 || res.status >= 300) return null;
+    const found = this.match(req.method, req.path);
+    const id = found?.operation.operationId;
+    if (!found || !id || !RESPONSE_CHECKED_OPERATIONS.has(id)) return null;
+    const problems: string[] = [];
+    const described = found.operation.responses?.[String(res.status)];
+    if (!described) {
+      problems.push(`response status ${res.status} is not a documented response of ${id}`);
+    } else {
+      const validate = this.responseValidator(`${req.method.toLowerCase()} ${found.template} ${res.status}`, described);
+      if (validate && !validate(res.body)) problems.push(...formatErrors('response', validate.errors));
+      const link = Object.entries(res.headers ?? {}).find(([name]) => name.toLowerCase() === 'link')?.[1];
+      if (link !== undefined) {
+        if (!Object.keys(described.headers ?? {}).some((h) => h.toLowerCase() === 'link')) problems.push(`response has a Link header, which ${id} does not document`);
+        const bad = link.split(', ').filter((part) => !LINK_PART.test(part));
+        if (bad.length) problems.push(`response Link header parts not as GitHub writes them: ${bad.join(' | ')}`);
+      }
+    }
+    return problems.length ? { method: req.method, path: req.path, operation: id, problems } : null;
+  }
+
+  private readonly responseValidators = new Map<string, ValidateFunction | undefined>();
+
+  private responseValidator(key: string, described: DescribedResponse): ValidateFunction | undefined {
+    if (!this.responseValidators.has(key)) {
+      const schema = described.content?.['application/json']?.schema;
+      this.responseValidators.set(key, schema ? this.answersAjv().compile(nullableAsAnyOf(this.rebase(schema))) : undefined);
+    }
+    return this.responseValidators.get(key);
+  }
+
+  private answersAjv(): Ajv {
+    if (!this.responseAjv) {
+      const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+      addFormats(ajv);
+      for (const name of ['uri-template', 'binary', 'repo.nwo', 'ssh-key', 'ssh-key fingerprint', 'hostname', 'int32', 'int64', 'float', 'double', 'byte', 'password']) ajv.addFormat(name, true);
+      ajv.addSchema({ $id: COMPONENTS_ID, components: nullableAsAnyOf(this.description.components) });
+      this.responseAjv = ajv;
+    }
+    return this.responseAjv;
   }
 
   private compile(template: string, method: string, operation: Operation): CompiledOperation {

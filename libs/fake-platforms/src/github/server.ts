@@ -8,7 +8,7 @@ import { FakeRouter, serveFake, takeFailure, type FailureRule, type FakeRequest,
 import { commentableLines } from './diff-lines';
 import { GitHubOpenApi, type OpenApiViolation } from './openapi';
 import { RateLimitQueue, type RateLimitRule } from './rate-limits';
-import { compareFilesListed, pullFilesListed } from './pr-files';
+import { compareJson, pullFilesListed } from './pr-files';
 import { addAppRoutes, DEFAULT_APP_PERMISSIONS, type AppPermissions, type FakeGitHubCredentials } from './app-routes';
 import { blobSha, commitSha, identityFrom, treeSha } from './git-objects';
 import {
@@ -102,15 +102,18 @@ function paginate<T>(req: FakeRequest, apiUrl: string, items: T[]): FakeResponse
   const slice = items.slice((page - 1) * perPage, page * perPage);
   const headers: Record<string, string> = {};
   const last = Math.max(1, Math.ceil(items.length / perPage));
-  if (page < last) {
-    const link = (p: number) => {
-      const q = new URLSearchParams(req.query);
-      q.set('page', String(p));
-      q.set('per_page', String(perPage));
-      return `<${apiUrl}${req.path}?${q.toString()}>`;
-    };
-    headers.link = `${link(page + 1)}; rel="next", ${link(last)}; rel="last"`;
-  }
+  const link = (p: number) => {
+    const q = new URLSearchParams(req.query);
+    q.set('page', String(p));
+    q.set('per_page', String(perPage));
+    return `<${apiUrl}${req.path}?${q.toString()}>`;
+  };
+  // As GitHub writes it: prev, next, last, first, each only where that page exists apart from this one.
+  const rels: string[] = [];
+  if (page > 1) rels.push(`${link(Math.min(page - 1, last))}; rel="prev"`);
+  if (page < last) rels.push(`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`);
+  if (page > 1) rels.push(`${link(1)}; rel="first"`);
+  if (rels.length) headers.link = rels.join(', ');
   return { status: 200, body: slice, headers };
 }
 
@@ -236,7 +239,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   router.on('GET', '/repos/:owner/:repo/pulls/:number/files', (req) => {
     const p = state.pull(req.params.owner, req.params.repo, Number(req.params.number));
     if (!p) return notFound();
-    return paginate(req, apiUrl, pullFilesListed(state, p.files));
+    return paginate(req, apiUrl, pullFilesListed(state, apiUrl, p));
   });
   router.on('POST', '/repos/:owner/:repo/pulls', (req) => {
     const { title, head, base, body } = req.body as { title?: string; head?: string; base?: string; body?: string };
@@ -464,7 +467,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const [base, head] = req.params.basehead.split('...');
     const p = state.pulls.find((x) => x.repo === req.params.repo && x.base.sha === base && x.head.sha === head) ?? state.pulls.find((x) => x.repo === req.params.repo && x.head.sha === head);
     if (!p || !base || !head) return notFound();
-    return { status: 200, body: { status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1, base_commit: { sha: base }, merge_base_commit: { sha: base }, commits: [{ sha: head }], files: compareFilesListed(state, p.files) } };
+    return { status: 200, body: compareJson(state, apiUrl, p, base, head) };
   });
   router.on('GET', '/repos/:owner/:repo/git/ref/*ref', (req) => {
     const repo = ensureRepo(req.params.owner, req.params.repo);
@@ -611,7 +614,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           : { message: 'Server Error', status: String(failure.status) }),
       };
     },
-    decorate: (_req, res) => {
+    decorate: (req, res) => {
+      // The fake's own answers where the platform's caps and cuts are the point: as GitHub describes them.
+      const answered = openApi?.checkResponse(req, res);
+      if (answered) violations.push(answered);
       used += 1;
       // A rate-limit answer keeps its own remaining and reset.
       res.headers = {
