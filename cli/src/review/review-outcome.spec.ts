@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NotReviewed, RunReport, WorkflowPlan } from '@agentflow/contracts';
 import { buildPlan } from '@agentflow/run-actor';
 import { parseTimeoutSeconds } from '../commands/review';
@@ -23,6 +25,14 @@ describe('exit codes', () => {
   it('documents every code in one help text', () => {
     for (const code of ['0', '1', '2', '3']) expect(EXIT_CODES_HELP).toMatch(new RegExp(`^  ${code}  `, 'm'));
     expect(EXIT_CODES_HELP).toContain('wins over 3');
+  });
+  it.each(['docs/ci.md', 'action.yml', 'ci-templates/gitlab-ci.yml'])('%s documents the same four codes and that 1 wins over 3', (file) => {
+    const text = readFileSync(join(__dirname, '..', '..', '..', file), 'utf8');
+    expect(text).toMatch(/0 passed/);
+    expect(text).toMatch(/1 (the )?gate failed/);
+    expect(text).toMatch(/2 usage or configuration error/);
+    expect(text).toMatch(/3 incomplete/);
+    expect(text).toMatch(/wins over 3/i);
   });
 });
 
