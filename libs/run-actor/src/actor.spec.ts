@@ -1,5 +1,6 @@
 import type { CiEvent, WorkflowPlan } from '@agentflow/contracts';
 import { RunActor } from './actor';
+import { buildReport } from './report';
 import type { PublishTaskCommand, RunCommand } from './commands';
 import type { RunEvent } from './events';
 import { buildPlan, buildRunRequest, type StepSpec } from './plan-builders';
@@ -427,11 +428,25 @@ describe('RunActor: waiting for CI', () => {
     expect(ofType(t.commands, 'startTimer')[0].timer).toMatchObject({ kind: 'wait-ci', dueAt: T0 + 10 + 120_000 });
     expect(apply(actor, state, { type: 'outsideEvent', at: T0 + 20, ci: ci('pending') }).ignored).toBeDefined();
     expect(apply(actor, state, { type: 'outsideEvent', at: T0 + 20, ci: ci('success', 'd'.repeat(40)) }).ignored).toBeDefined();
-    const done = apply(actor, state, { type: 'outsideEvent', at: T0 + 30, ci: ci('failure') });
+    const done = apply(actor, state, { type: 'outsideEvent', at: T0 + 30, ci: ci('success') });
     expect(done.state!.steps.run.state).toBe('succeeded');
     const [task] = tasksOf(done.commands);
     expect(task.task.stepId).toBe('review-tests');
-    expect(task.task.context.run.data).toMatchObject({ ci: { conclusion: 'failure', name: 'iOS tests' } });
+    expect(task.task.context.run.data).toMatchObject({ ci: { conclusion: 'success', name: 'iOS tests' } });
+  });
+
+  it('fails the step when the team\'s CI fails, with what CI said, and proposes no files', () => {
+    let { state } = waiting();
+    state.steps.run.result = { ...state.steps.run.result!, proposedFiles: [{ path: 'Tests/CartTests.swift', content: 'x', purpose: 'cart tests' }] };
+    const failed = { ...ci('failure'), url: 'https://ci.example/1', details: { title: '2 tests failed', summary: 'CartTests.testTotal: expected 3, got 2' } };
+    const done = apply(actor, state, { type: 'outsideEvent', at: T0 + 30, ci: failed });
+    state = done.state!;
+    expect(state.steps.run).toMatchObject({
+      state: 'failed', errorCode: 'ci_failed',
+      errorMessage: `CI iOS tests ended failure on ${'c'.repeat(12)}: 2 tests failed: CartTests.testTotal: expected 3, got 2 (https://ci.example/1)`,
+    });
+    expect(state.steps['review-tests'].state).toBe('skipped');
+    expect(buildReport(state, T0 + 40).proposedFiles).toEqual([]);
   });
 
   it('times the wait out through its timer', () => {

@@ -21,6 +21,9 @@ import {
 } from './state';
 import { cloneState } from './clone-state';
 
+/** CI conclusions that let a step waiting for CI succeed; any other ends it failed (`ci_failed`). */
+const CI_PASSED = new Set(['success', 'neutral', 'skipped']);
+
 export interface RunActorOptions {
   /** Evaluates `if:`. @default evaluateCondition from @agentflow/workflow */
   evaluateCondition?: ConditionEvaluator;
@@ -261,7 +264,15 @@ export class RunActor {
           const result = step.result ?? { findings: [], notReviewed: [], proposedFiles: [], models: [] };
           step.result = { ...result, data: { ...(result.data ?? {}), ci: { conclusion: ci.conclusion, name: ci.name, headSha: ci.headSha, ...(ci.url ? { url: ci.url } : {}), ...(ci.details ? { details: ci.details } : {}) } } };
           delete step.waiting;
-          this.finishStep(turn, step, 'succeeded');
+          if (CI_PASSED.has(ci.conclusion)) {
+            this.finishStep(turn, step, 'succeeded');
+            continue;
+          }
+          // The team's CI did not pass on the commit: the step failed, and says what CI said.
+          const said = [ci.details?.title, ci.details?.summary].filter((v): v is string => typeof v === 'string' && v.length > 0).join(': ');
+          step.errorCode = 'ci_failed';
+          step.errorMessage = `CI ${ci.name} ended ${ci.conclusion} on ${ci.headSha.slice(0, 12)}${said ? `: ${said.slice(0, 1000)}` : ''}${ci.url ? ` (${ci.url})` : ''}`;
+          this.finishStep(turn, step, 'failed');
         }
         this.advance(turn);
         return undefined;

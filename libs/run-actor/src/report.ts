@@ -148,15 +148,20 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
   const notReviewed: NotReviewed[] = [];
   const proposedFiles: ProposedFile[] = [];
   const reviewedAgents = new Set<string>();
+  // With a test runner in the plan, files are proposed only once the team's CI passed on them:
+  // the runner's own step, succeeded after its CI wait, carries them (ADR 0083).
+  const runners = state.request.plan.steps.filter((s) => s.agentType === 'test-runner').map((s) => s.id);
+  const proven = runners.find((id) => state.steps[id]?.state === 'succeeded' && (state.steps[id]?.result?.data as { ci?: unknown } | undefined)?.ci !== undefined);
   for (const step of Object.values(state.steps)) {
     if (!step.result) continue;
+    const unproven = runners.length > 0 && step.id !== proven;
     const model = step.result.models[0] ?? 'unknown';
     for (const f of step.result.findings) all.push({ ...f, model: f.model || model });
     for (const item of step.result.notReviewed) {
       // Every agent lists the same lockfiles, images and generated files: the report names each once.
       if (!notReviewed.some((seen) => seen.file === item.file && seen.reason === item.reason)) notReviewed.push(item);
     }
-    proposedFiles.push(...step.result.proposedFiles);
+    if (!unproven) proposedFiles.push(...step.result.proposedFiles);
     if (step.state === 'succeeded') {
       const planned = state.request.plan.steps.find((s) => s.id === step.id);
       if (planned) reviewedAgents.add(planned.agentType);

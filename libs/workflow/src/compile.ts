@@ -137,6 +137,9 @@ class WorkflowCompiler {
     const dataClasses = this.dataClasses();
     const steps = this.finishSteps(drafts, fallback.rules, dataClasses, runTimeout);
     const outputs = readOutputs(src, f);
+    // A workflow that asks for files (`create_files`) has its test runner prove them on a branch
+    // first, unless the step says `push: false` (ADR 0083).
+    if (outputs.createFiles) for (const s of steps) if (s.agentType === 'test-runner' && s.options.push === undefined) s.options.push = true;
     const gate = readGate(src, f, outputs);
     const plan: WorkflowPlan = {
       id: this.id,

@@ -1,5 +1,7 @@
 /** The agents service's settings, read once at start-up from the environment. */
 import { AGENT_TYPE_IDS, ConfigError, isAgentTypeId, type AgentTypeId } from '@agentflow/contracts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readPlatformAccess, type PlatformAccess } from '@agentflow/repo';
 
 export interface AgentsConfig {
@@ -9,6 +11,13 @@ export interface AgentsConfig {
   concurrency: number;
   /** `AGENTS_CHECKOUTS_DIR`: where local clones of `owner/name` repositories live (`<dir>/<owner>/<name>`). */
   checkoutsDir?: string;
+  /**
+   * The test runner's own clones (ADR 0083): `AGENTS_GIT_CACHE_DIR` (default
+   * `<AGENTFLOW_DATA_DIR>/git-cache`, or the system's temporary directory), at most
+   * `AGENTS_GIT_CACHE_MAX_REPOS` (20) repositories, fetched from `AGENTS_GIT_REMOTE` (`{repo}` is
+   * replaced; default the platform's HTTPS URL, GitHub's at `GITHUB_SERVER_URL`).
+   */
+  gitCache: { dir: string; maxRepos: number; remoteTemplate?: string; githubWebUrl?: string };
   /**
    * GitHub (`GITHUB_API_URL`, `GITHUB_TOKEN` or `GITHUB_APP_ID` + `GITHUB_APP_PRIVATE_KEY`/`_FILE`)
    * and GitLab (`GITLAB_URL`, `GITLAB_TOKEN`) access for reading changes through the platform APIs.
@@ -45,8 +54,17 @@ export function readAgentsConfig(env: Readonly<Record<string, string | undefined
   if (!Number.isFinite(jobPollMs) || jobPollMs <= 0) throw new ConfigError(`AGENTS_JOB_POLL_MS must be a positive number of milliseconds, got "${env.AGENTS_JOB_POLL_MS}"`);
   const batch = env.AGENTS_BATCH?.trim() || 'vendor';
   if (batch !== 'vendor' && batch !== 'live') throw new ConfigError(`AGENTS_BATCH must be vendor or live, got "${env.AGENTS_BATCH}"`);
+  const maxRepos = env.AGENTS_GIT_CACHE_MAX_REPOS ? Number(env.AGENTS_GIT_CACHE_MAX_REPOS) : 20;
+  if (!Number.isInteger(maxRepos) || maxRepos < 1) throw new ConfigError(`AGENTS_GIT_CACHE_MAX_REPOS must be a positive integer, got "${env.AGENTS_GIT_CACHE_MAX_REPOS}"`);
+  const gitCache = {
+    dir: env.AGENTS_GIT_CACHE_DIR || join(env.AGENTFLOW_DATA_DIR || tmpdir(), 'git-cache'),
+    maxRepos,
+    remoteTemplate: env.AGENTS_GIT_REMOTE || undefined,
+    githubWebUrl: env.GITHUB_SERVER_URL || undefined,
+  };
   return {
     agentTypes: [...new Set(agentTypes)] as AgentTypeId[],
+    gitCache,
     concurrency,
     checkoutsDir: env.AGENTS_CHECKOUTS_DIR || undefined,
     platforms: readPlatformAccess(env),

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { GitHubOctokits } from '@agentflow/repo';
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
+import { createLogger } from '@agentflow/telemetry';
 import { loadNeverSentPaths } from '@agentflow/workflow';
 import { MobileRulesAnalyzer } from './analysis/mobile-analyzer';
 import { BusCiArtifactStore } from './artifacts/report-files';
@@ -11,6 +13,7 @@ import { JobStepRunner } from './jobs/job-step';
 import { JobStepKinds } from './jobs/job-step-kinds';
 import { BusModelGateway } from './gateway/model-gateway';
 import { BusPushFiles, SqlPushQuota } from './push/push-files';
+import { CheckoutCache, platformRemote } from './repo/checkout-cache';
 import { PlatformReaderFactory } from './repo/reader-factory';
 import { AgentWorker } from './runtime/agent-worker';
 import { TaskRunner } from './runtime/task-runner';
@@ -18,12 +21,26 @@ import { TaskRunner } from './runtime/task-runner';
 const CONTEXT = Symbol('AgentsServiceContext');
 const CONFIG = Symbol('AgentsConfig');
 
+/** The test runner's clones, fetched with the same platform credentials the readers use. */
+function gitCacheOf(config: AgentsConfig): CheckoutCache {
+  const octokits = new GitHubOctokits(config.platforms.github);
+  const githubToken = async (installationId: number | undefined) => {
+    if (!octokits.configured) return undefined;
+    const auth = (await (await octokits.forInstallation(installationId)).auth({ type: 'installation' })) as { token?: string };
+    return auth.token;
+  };
+  const remote = platformRemote({
+    template: config.gitCache.remoteTemplate, githubWebUrl: config.gitCache.githubWebUrl, githubToken, gitlabUrl: config.platforms.gitlab.url, gitlabToken: config.platforms.gitlab.token,
+  });
+  return new CheckoutCache({ dir: config.gitCache.dir, maxRepos: config.gitCache.maxRepos, remote, log: createLogger('agents.git-cache') });
+}
+
 /** Builds the worker from the shared context: the one place the agents' ports meet their implementations. */
 export function createAgentWorker(ctx: Pick<ServiceContext, 'bus' | 'messenger' | 'topology' | 'db'>, config: AgentsConfig): AgentWorker {
   const channel = new JobChannel({ bus: ctx.bus, topology: ctx.topology, pollMs: config.jobPollMs });
   const kinds = JobStepKinds.fromFile(config.providersFile);
   const runner = new TaskRunner({
-    readers: new PlatformReaderFactory({ checkoutsDir: config.checkoutsDir, platforms: config.platforms }),
+    readers: new PlatformReaderFactory({ checkoutsDir: config.checkoutsDir, platforms: config.platforms, gitCache: gitCacheOf(config) }),
     gateway: new BusModelGateway(ctx.bus, ctx.topology),
     batchGateway: config.batch === 'vendor' ? (task, live, onWaiting) => new BatchModelGateway({ channel, kinds, live, task, onWaiting }) : undefined,
     analyzer: new MobileRulesAnalyzer(),

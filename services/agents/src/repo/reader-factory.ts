@@ -6,7 +6,7 @@
  * - `local`: the change's directory (git checkout, or plain directory with a `.diff` artifact).
  * A GitHub or GitLab change falls back to a local clone `<AGENTS_CHECKOUTS_DIR>/<owner>/<name>` when
  * the platform is not configured. The test runner builds its commit with git plumbing, so it is
- * given the clone whenever one exists.
+ * given the provisioned clone when one exists, else its own clone from the `CheckoutCache`.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import {
   DirectoryReader, GitCheckoutReader, GitHubOctokits, GitHubRepoReader, GitLabRepoReader, RepoReadCache, RepoReadError,
   type GitLabAccess, type PlatformAccess, type RepoReader, type RepoReaderFactory,
 } from '@agentflow/repo';
+import type { CheckoutCache } from './checkout-cache';
 
 export interface ReaderFactoryOptions {
   /** `AGENTS_CHECKOUTS_DIR`: local clones as `<dir>/<owner>/<name>`. */
@@ -27,6 +28,8 @@ export interface ReaderFactoryOptions {
    * at a commit id, or a plain directory for the length of one run. @default a new bounded cache
    */
   cache?: RepoReadCache;
+  /** The test runner's own clones, used when no clone was provisioned under `checkoutsDir` (ADR 0083). */
+  gitCache?: CheckoutCache;
 }
 
 /** Agent types that need a git checkout on disk rather than an API view of the repository. */
@@ -54,6 +57,7 @@ export class PlatformReaderFactory implements RepoReaderFactory {
     const clone = this.options.checkoutsDir ? join(this.options.checkoutsDir, change.repo) : undefined;
     const hasClone = clone !== undefined && existsSync(clone);
     if (hasClone && NEEDS_CHECKOUT.has(task.agentType)) return localReader(clone, task, this.cache);
+    if (NEEDS_CHECKOUT.has(task.agentType) && this.options.gitCache) return new GitCheckoutReader(await this.options.gitCache.checkout(change), { cache: this.cache });
     if (change.platform === 'github' && this.github) {
       // The pull request's own diff comes from its files list, which holds 3,000 files to a compare's 300.
       const pull = change.pr !== undefined ? { number: change.pr, headSha: change.headSha, baseSha: change.baseSha } : undefined;

@@ -68,7 +68,7 @@ export function readGitHubEvent(event: string, payload: Json): IngressEvent {
       const r = at(payload, 'check_run');
       // Our own check runs would otherwise wake steps waiting for CI.
       if ((str(r, 'name') ?? '').startsWith('agentflow')) return { kind: 'ignored', reason: 'agentflow\'s own check run' };
-      return ci(repo, str(r, 'head_sha'), str(r, 'conclusion'), str(r, 'name'), str(r, 'html_url'), { kind: 'check_run', id: id(r, 'id'), app: str(r, 'app.slug') });
+      return ci(repo, str(r, 'head_sha'), str(r, 'conclusion'), str(r, 'name'), str(r, 'html_url'), { kind: 'check_run', id: id(r, 'id'), app: str(r, 'app.slug'), title: str(r, 'output.title'), summary: str(r, 'output.summary') });
     }
     case 'workflow_run': {
       if (action !== 'completed') return { kind: 'ignored', reason: `workflow_run.${action ?? '?'} is not a result` };

@@ -35,7 +35,7 @@ export const testRunnerAgent: AgentDefinition = {
       data: { push: { status: 'skipped', reason, ...extra } },
     });
     if (files.length === 0) return skip('no proposed files from earlier steps');
-    if (opts.push !== true) return skip('pushing is off for this workflow (set `push: true` on the test runner)');
+    if (opts.push !== true) return skip('pushing is off for this workflow (set `output.create_files: true`, or `push: true` on the test runner)');
     if (!(env.repo.reader instanceof GitCheckoutReader)) return skip('no git checkout to build the commit in');
 
     const cap = opts.maxPushesPerDay ?? 3;
