@@ -148,6 +148,21 @@ describe('one bad part never sinks the rest (webhook to comment, separate proces
     expect(comment).not.toContain('did not finish');
   }, 180_000);
 
+  it('a PR where every model step fails and no rule finds anything gets a neutral check that says so, never success', async () => {
+    await scriptVendor(stack, [{ script: { kind: 'reply', text: 'Looks fine to me.' } }]);
+    const { report, steps, check, comment } = await review(stack, {
+      pr: 104, head: '4'.repeat(40),
+      base: { 'App/C.swift': 'struct C {\n}\n' },
+      contents: { 'App/C.swift': 'struct C {\n    var count = 0\n}\n' },
+      files: [modified('App/C.swift', '@@ -1,2 +1,3 @@\n struct C {\n+    var count = 0\n }')],
+    });
+    expect(steps.map((s) => [s.state, s.error_code])).toEqual([['failed', 'unparseable_output'], ['failed', 'unparseable_output']]);
+    expect(report.gateConclusion).toBe('neutral');
+    expect(check.conclusion).toBe('neutral');
+    expect(check.summary).toContain('every model step failed, only the deterministic rules reviewed the change');
+    expect(comment).toContain('code-review-agent');
+  }, 180_000);
+
   it('a file whose patch was cut short or left out does not fail its step and is named with how it was reviewed', async () => {
     await scriptVendor(stack, [{ script: answer([]) }]);
     const head = Array.from({ length: 20 }, (_, i) => `let v${i} = ${i}`).join('\n');
