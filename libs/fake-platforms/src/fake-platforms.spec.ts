@@ -67,6 +67,59 @@ describe('fake Slack through @slack/web-api', () => {
     const error = await client.chat.postMessage({ channel: '#ci', text: 'again' }).catch((e: { code: string; retryAfter: number }) => e);
     expect(error).toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 2 });
   });
+
+  it('answers conversations.history by channel ID, newest first, in cursor pages, with metadata only when asked', async () => {
+    const client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    const posted = [];
+    for (let i = 0; i < 5; i++) {
+      posted.push(await client.chat.postMessage({ channel: '#history', text: `m${i}`, metadata: { event_type: 'agentflow_post', event_payload: { key: `k${i}` } } }));
+    }
+    const id = posted[0].channel!;
+    expect(id).toMatch(/^C[A-Z0-9]{8,}$/);
+    expect(posted.every((p) => p.channel === id)).toBe(true);
+    // A name is not an ID: Slack does not find the channel.
+    await expect(client.conversations.history({ channel: '#history' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+
+    const first = await client.conversations.history({ channel: id, limit: 2 });
+    expect(first.messages!.map((m) => m.text)).toEqual(['m4', 'm3']);
+    expect(first.messages![0]).not.toHaveProperty('metadata');
+    expect(first.has_more).toBe(true);
+    const cursor = first.response_metadata!.next_cursor!;
+    expect(cursor).not.toBe('');
+    const second = await client.conversations.history({ channel: id, limit: 2, cursor, include_all_metadata: true });
+    expect(second.messages!.map((m) => m.text)).toEqual(['m2', 'm1']);
+    expect(second.messages![0].metadata).toEqual({ event_type: 'agentflow_post', event_payload: { key: 'k2' } });
+    const last = await client.conversations.history({ channel: id, limit: 2, cursor: second.response_metadata!.next_cursor! });
+    expect(last.messages!.map((m) => m.text)).toEqual(['m0']);
+    expect(last.has_more).toBe(false);
+    expect(last.response_metadata?.next_cursor ?? '').toBe('');
+
+    // `oldest` is exclusive unless `inclusive`; `limit` is capped at 999.
+    const since = await client.conversations.history({ channel: id, oldest: posted[3].ts, limit: 5000 });
+    expect(since.messages!.map((m) => m.text)).toEqual(['m4']);
+    const sinceInclusive = await client.conversations.history({ channel: id, oldest: posted[3].ts, inclusive: true });
+    expect(sinceInclusive.messages!.map((m) => m.text)).toEqual(['m4', 'm3']);
+    await expect(client.conversations.history({ channel: id, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ data: { error: 'invalid_cursor' } });
+    await expect(client.chat.postMessage({ channel: '#history', text: 'bad', metadata: { event_type: 'x' } as never })).rejects.toMatchObject({ data: { error: 'invalid_metadata_format' } });
+  });
+
+  it('rate-limits a method per minute with 429 and the seconds left as Retry-After', async () => {
+    const limited = await startFakeSlack({ rateLimitPerMinute: { 'conversations.history': 2 } });
+    try {
+      const client = new WebClient('xoxb-test', { slackApiUrl: limited.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+      const { channel } = await client.chat.postMessage({ channel: '#busy', text: 'x' });
+      await client.conversations.history({ channel: channel! });
+      await client.conversations.history({ channel: channel! });
+      const error = await client.conversations.history({ channel: channel! }).catch((e: { code: string; retryAfter: number }) => e);
+      expect(error).toMatchObject({ code: ErrorCode.RateLimitedError });
+      expect((error as { retryAfter: number }).retryAfter).toBeGreaterThanOrEqual(1);
+      expect((error as { retryAfter: number }).retryAfter).toBeLessThanOrEqual(60);
+      // Other methods have their own budget.
+      await expect(client.chat.postMessage({ channel: '#busy', text: 'y' })).resolves.toMatchObject({ ok: true });
+    } finally {
+      await limited.close();
+    }
+  });
 });
 
 describe('fake GitLab', () => {

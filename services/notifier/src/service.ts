@@ -35,7 +35,7 @@ export function createNotifierParts(ctx: Pick<ServiceContext, 'db'> & Partial<Pi
   const announceDismissal = messenger && topology
     ? async (d: FindingDismissed) => { await messenger.emit(topology.subjects.findingDismissed, 'finding.dismissed', d, { msgId: dismissalMessageId(d) }); }
     : undefined;
-  const { sinks, slack } = buildSinks(config, ctx.db, announceDismissal);
+  const { sinks, slack } = buildSinks(config, ctx.db, announceDismissal, log);
   log.log(`notifier sinks: ${sinks.map((s) => s.name).join(', ')}`);
   const ledger = new DeliveryLedger(ctx.db);
   const dispatcher = new NotificationDispatcher(sinks, ledger, log, config.maxAttempts, slack ? (failed, event) => slack.reportDeliveryFailure(failed.sink, failed.target, runIdOf(event), failed.detail) : undefined);

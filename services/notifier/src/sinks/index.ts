@@ -15,8 +15,8 @@ export interface BuiltSinks {
   slack?: SlackSink;
 }
 
-/** `announceDismissal` publishes `finding.dismissed` for a 👎 the GitHub sink finds (see GitHubSinkOptions). */
-export function buildSinks(config: NotifierConfig, db: SqlDatabase, announceDismissal?: GitHubSinkOptions['announceDismissal']): BuiltSinks {
+/** `announceDismissal` publishes `finding.dismissed` for a 👎 the GitHub sink finds (see GitHubSinkOptions); `log` takes the sinks' warn lines. */
+export function buildSinks(config: NotifierConfig, db: SqlDatabase, announceDismissal?: GitHubSinkOptions['announceDismissal'], log?: { warn(message: string): void }): BuiltSinks {
   const posted = new PostedStore(db);
   const sinks: Sink[] = [new DatabaseSink(db)];
   const access = new GitHubAccess(config.github);
@@ -26,7 +26,7 @@ export function buildSinks(config: NotifierConfig, db: SqlDatabase, announceDism
   if (config.slack.token || config.slack.webhookUrl) {
     slack = new SlackSink({
       db, token: config.slack.token, webhookUrl: config.slack.webhookUrl, apiUrl: config.slack.apiUrl, defaultChannel: config.slack.defaultChannel,
-      alertChannel: config.slack.alertChannel, monthlyBudgetUsd: config.monthlyBudgetUsd, maxWaitMs: config.maxInlineWaitMs,
+      alertChannel: config.slack.alertChannel, monthlyBudgetUsd: config.monthlyBudgetUsd, maxWaitMs: config.maxInlineWaitMs, log,
     });
     sinks.push(slack);
   }

@@ -4,7 +4,7 @@ import { PgliteDatabase, runMigrations, type SqlDatabase } from '@agentflow/stor
 import { NotificationDispatcher } from '../../dispatcher';
 import { DeliveryLedger } from '../../ledger/delivery-ledger';
 import type { Sink } from '../sink';
-import { OUTAGE_QUIET_MS, SlackSink } from './slack-sink';
+import { OUTAGE_QUIET_MS, POSTING_STALE_MS, SlackSink } from './slack-sink';
 
 const report = (runId: string, over: Partial<RunReport> = {}): RunReport => ({
   runId, workflow: 'swift-review', change: { platform: 'github', repo: 'acme/ios-app', pr: 7, headSha: 'h'.repeat(40) }, findings: [], findingStates: {}, notReviewed: [], proposedFiles: [],
@@ -95,5 +95,97 @@ describe('Slack sink and the dispatcher', () => {
     expect(reported).toEqual(['flaky']);
     const rows = await new DeliveryLedger(db).list('d1');
     expect(rows.map((r) => [r.sink, r.state, r.attempts])).toEqual([['flaky', 'failed', 3], ['steady', 'delivered', 1]]);
+  });
+
+  describe('a notifier killed after Slack\'s chat.postMessage and before it recorded the post (issue 17, defect 3)', () => {
+    /** The database as a process sees it that dies right after Slack answered the post: its next write never happens. */
+    const dyingAfterPost = (real: SqlDatabase): SqlDatabase => {
+      let dead = false;
+      return new Proxy(real, {
+        get(target, prop, receiver) {
+          if (prop !== 'query') return Reflect.get(target, prop, receiver);
+          return async (text: string, params?: unknown[]) => {
+            if (dead || /SET state = 'sent'/.test(text)) {
+              dead = true;
+              throw new Error('SIGKILL: the process died here');
+            }
+            return target.query(text, params);
+          };
+        },
+      });
+    };
+    /** Messages in #reviews that carry the run's summary key in their metadata. */
+    const summaries = (runId: string) => slack.messages.filter((m) => m.channel === '#reviews' && m.metadata?.event_payload.key === `slack:summary:${runId}:#reviews`);
+    const inReviews = () => slack.messages.filter((m) => m.channel === '#reviews').length;
+    const historyCalls = () => slack.requests.filter((r) => r.path === '/api/conversations.history').length;
+
+    it('the redelivery finds the first summary by its metadata in the channel history and posts no second one', async () => {
+      // Slack's message timestamps are the real time; so is the record's.
+      now = Date.now();
+      const historyBefore = historyCalls();
+      const postedBefore = inReviews();
+      const event = { kind: 'completed' as const, report: report('crash-1', { outputs: { slack: true, slackChannel: '#reviews' } }) };
+      const doomed = new SlackSink({ db: dyingAfterPost(db), token: 'xoxb-test', apiUrl: slack.apiUrl, maxWaitMs: 2000, clock: () => new Date(now) });
+      await expect(new NotificationDispatcher([doomed], new DeliveryLedger(db), log, 5).dispatch(event, 1)).rejects.toThrow('SIGKILL');
+      expect(summaries('crash-1')).toHaveLength(1);
+      // A first post searches nothing: the history is read only after a crash.
+      expect(historyCalls()).toBe(historyBefore);
+
+      // Another replica (no cache of channel IDs) gets the redelivery after the ack wait.
+      now += POSTING_STALE_MS + 1000;
+      const warnings: string[] = [];
+      const survivor = new SlackSink({ db, token: 'xoxb-test', apiUrl: slack.apiUrl, maxWaitMs: 2000, clock: () => new Date(now), log: { warn: (m) => warnings.push(m) } });
+      const ledger = new DeliveryLedger(db);
+      const outcomes = await new NotificationDispatcher([survivor], ledger, log, 5).dispatch(event, 2);
+      expect(outcomes).toEqual([expect.objectContaining({ sink: 'slack', state: 'delivered', detail: 'summary to #reviews' })]);
+      expect(summaries('crash-1')).toHaveLength(1);
+      expect(inReviews()).toBe(postedBefore + 1);
+      expect(summaries('crash-1')[0].metadata?.event_type).toBe('agentflow_post');
+      expect(historyCalls()).toBeGreaterThan(historyBefore);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/posted to #reviews .* stopped before recording it .* not posted again/);
+      // A third delivery finds the record and touches neither Slack nor its history.
+      const historyAfter = historyCalls();
+      expect(await survivor.deliver(event)).toMatchObject({ state: 'skipped' });
+      expect(summaries('crash-1')).toHaveLength(1);
+      expect(historyCalls()).toBe(historyAfter);
+    });
+
+    it('a process killed before its post posts once on the redelivery', async () => {
+      // Slack's message timestamps are the real time; so is the record's.
+      now = Date.now();
+      const event = { kind: 'completed' as const, report: report('crash-2', { outputs: { slack: true, slackChannel: '#reviews' } }) };
+      // The record is written, then the process dies before chat.postMessage.
+      await db.query(`INSERT INTO notifier_alerts (key, state, detail, updated_at) VALUES ($1, 'posting', '#reviews', $2)`, ['slack:summary:crash-2:#reviews', new Date(now).toISOString()]);
+      now += POSTING_STALE_MS + 1000;
+      const warnings: string[] = [];
+      const survivor = new SlackSink({ db, token: 'xoxb-test', apiUrl: slack.apiUrl, maxWaitMs: 2000, clock: () => new Date(now), log: { warn: (m) => warnings.push(m) } });
+      expect(await survivor.deliver(event)).toMatchObject({ state: 'delivered' });
+      expect(summaries('crash-2')).toHaveLength(1);
+      expect(warnings).toEqual([]);
+      expect(await survivor.deliver(event)).toMatchObject({ state: 'skipped' });
+      expect(summaries('crash-2')).toHaveLength(1);
+    });
+
+    it('while the first delivery may still be posting, a second one waits instead of posting', async () => {
+      // Slack's message timestamps are the real time; so is the record's.
+      now = Date.now();
+      const event = { kind: 'completed' as const, report: report('crash-3', { outputs: { slack: true, slackChannel: '#reviews' } }) };
+      await db.query(`INSERT INTO notifier_alerts (key, state, detail, updated_at) VALUES ($1, 'posting', '#reviews', $2)`, ['slack:summary:crash-3:#reviews', new Date(now).toISOString()]);
+      now += 5000;
+      const other = new SlackSink({ db, token: 'xoxb-test', apiUrl: slack.apiUrl, maxWaitMs: 2000, clock: () => new Date(now) });
+      await expect(other.deliver(event)).rejects.toMatchObject({ retryable: true, retryAfterMs: POSTING_STALE_MS - 5000 });
+      expect(summaries('crash-3')).toHaveLength(0);
+    });
+
+    it('a post Slack refused leaves no record behind, so the retry posts without a search', async () => {
+      const event = { kind: 'completed' as const, report: report('refused-1', { outputs: { slack: true, slackChannel: '#reviews' } }) };
+      const historyBefore = historyCalls();
+      slack.failNext({ path: 'chat.postMessage', status: 500 });
+      await expect(sink.deliver(event)).rejects.toMatchObject({ retryable: true });
+      expect(await sink.deliver(event)).toMatchObject({ state: 'delivered' });
+      expect(summaries('refused-1')).toHaveLength(1);
+      expect(historyCalls()).toBe(historyBefore);
+    });
   });
 });
