@@ -1,5 +1,8 @@
 import { InvalidArgumentError } from 'commander';
-import { capabilitiesOff, parsePort, parseServiceList, redactUrl } from './up';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUNDLED_WORKFLOWS, capabilitiesOff, chooseConfigDir, configDirEnv, configDirLine, parsePort, parseServiceList, redactUrl } from './up';
 
 describe('agentflow up options', () => {
   it('keeps the start order whatever order --only names the services in', () => {
@@ -58,5 +61,41 @@ describe('redactUrl', () => {
       'postgres://agentflow:***@db:5432/agentflow',
     );
     expect(redactUrl('nats://u:p@a:4222, nats://b:4222')).toBe('nats://u:***@a:4222,nats://b:4222');
+  });
+});
+
+describe('where agentflow up reads its workflows', () => {
+  const bundled = '/opt/agentflow/workflows';
+  const none = () => undefined;
+  const made: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentflow-up-'));
+    made.push(dir);
+    return dir;
+  };
+  afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('starts on the shipped defaults outside a checkout, and says so', () => {
+    const elsewhere = tempDir();
+    const choice = chooseConfigDir(elsewhere, {}, bundled, none);
+    expect(choice).toEqual({ dir: bundled, origin: 'bundled' });
+    expect(configDirEnv(choice, {})).toEqual({ AGENTFLOW_WORKFLOWS_DIR: bundled, PROVIDERS_FILE: `${bundled}/providers.yml`, GATEWAY_CONFIG_FILE: `${bundled}/gateway.yml` });
+    expect(configDirLine(choice, elsewhere)).toMatch(/shipped defaults bundled with the CLI \(no workflows\/ in .*agentflow-up-/);
+  });
+
+  it("takes the project's workflows/ first, and what the environment names over both", () => {
+    const project = tempDir();
+    mkdirSync(join(project, 'workflows'));
+    expect(chooseConfigDir(project, {}, bundled, none)).toEqual({ dir: join(project, 'workflows'), origin: 'project' });
+    expect(chooseConfigDir(join(project, 'src'), {}, bundled, () => join(project, 'workflows'))).toEqual({ dir: join(project, 'workflows'), origin: 'project' });
+    const env = { AGENTFLOW_WORKFLOWS_DIR: '/etc/agentflow', PROVIDERS_FILE: '/run/providers.yml', GATEWAY_CONFIG_FILE: '' };
+    const choice = chooseConfigDir(project, env, bundled, none);
+    expect(choice).toEqual({ dir: '/etc/agentflow', origin: 'env' });
+    expect(configDirEnv(choice, env)).toEqual({});
+  });
+
+  it('bundles the shipped workflows with the CLI', () => {
+    expect(existsSync(join(BUNDLED_WORKFLOWS, 'providers.yml'))).toBe(true);
+    expect(existsSync(join(BUNDLED_WORKFLOWS, 'pr-review.yml'))).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { RunningServices, ServiceDefinition, ServiceName } from '@agentflow/service-kit';
 
 /** Every service, in the order they are listed and started. */
@@ -119,6 +120,64 @@ export function capabilitiesOff(
   return CAPABILITIES.filter((c) => c.services.some((s) => running.includes(s)) && !c.on(env));
 }
 
+/** Where `agentflow up` reads its workflows and configuration from, and why that one. */
+export interface ConfigDirChoice {
+  dir: string;
+  /**
+   * `env`: AGENTFLOW_WORKFLOWS_DIR; `project`: a `workflows/` in or above the working directory;
+   * `bundled`: none of those, so the shipped defaults that come with the CLI.
+   */
+  origin: 'env' | 'project' | 'bundled';
+}
+
+/** The shipped `workflows/` next to the CLI package (from `cli/src/commands` or `cli/dist/commands`). */
+export const BUNDLED_WORKFLOWS = join(__dirname, '..', '..', '..', 'workflows');
+
+const isDir = (path: string) => existsSync(path) && statSync(path).isDirectory();
+
+/**
+ * AGENTFLOW_WORKFLOWS_DIR, else `./workflows`, else the nearest `workflows/` with a providers.yml
+ * above (as `agentflow validate` finds it), else the shipped defaults in `bundled`. Outside a
+ * checkout the services used to fail on the relative `workflows` ("config directory workflows
+ * does not exist").
+ */
+export function chooseConfigDir(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  bundled: string,
+  findProject: (from: string) => string | undefined,
+): ConfigDirChoice {
+  if (env.AGENTFLOW_WORKFLOWS_DIR) return { dir: resolve(cwd, env.AGENTFLOW_WORKFLOWS_DIR), origin: 'env' };
+  if (isDir(join(cwd, 'workflows'))) return { dir: join(resolve(cwd), 'workflows'), origin: 'project' };
+  const found = findProject(cwd);
+  return found ? { dir: found, origin: 'project' } : { dir: bundled, origin: 'bundled' };
+}
+
+/**
+ * The environment that points every service at the chosen directory: the workflows (ingress), the
+ * providers (gateway, agents) and the gateway settings. What the environment already names wins.
+ */
+export function configDirEnv(choice: ConfigDirChoice, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!env.AGENTFLOW_WORKFLOWS_DIR) out.AGENTFLOW_WORKFLOWS_DIR = choice.dir;
+  if (!env.PROVIDERS_FILE) out.PROVIDERS_FILE = join(choice.dir, 'providers.yml');
+  // An empty GATEWAY_CONFIG_FILE means "no file" to the gateway: only an unset one is filled in.
+  if (env.GATEWAY_CONFIG_FILE === undefined) out.GATEWAY_CONFIG_FILE = join(choice.dir, 'gateway.yml');
+  return out;
+}
+
+/** The start-up line that says where the workflows came from. */
+export function configDirLine(choice: ConfigDirChoice, cwd: string): string {
+  switch (choice.origin) {
+    case 'env':
+      return `  workflows ${choice.dir} (AGENTFLOW_WORKFLOWS_DIR)`;
+    case 'project':
+      return `  workflows ${choice.dir} (this project's)`;
+    case 'bundled':
+      return `  workflows ${choice.dir}: the shipped defaults bundled with the CLI (no workflows/ in ${resolve(cwd)} or above; add one, or set AGENTFLOW_WORKFLOWS_DIR, to use your own)`;
+  }
+}
+
 /** A URL with its password replaced, safe to print. */
 export function redactUrl(value: string): string {
   return value
@@ -139,11 +198,13 @@ export function redactUrl(value: string): string {
 export function startupSummary(
   running: RunningServices,
   env: Readonly<Record<string, string | undefined>>,
+  workflows?: string,
 ): string[] {
   const { config } = running;
   const lines = [
     `agentflow up: ${running.services.join(', ')} listening on ${running.url} (GET /health, /ready, /metrics)`,
   ];
+  if (workflows) lines.push(workflows);
   lines.push(
     running.bus.kind === 'jetstream'
       ? `  bus       NATS JetStream at ${redactUrl(config.natsUrl ?? '')}`
@@ -183,7 +244,13 @@ export function registerUp(program: Command): void {
     .option('--port <n>', 'HTTP port (default: PORT or 3000)', parsePort)
     .action(async (options: { only?: ServiceName[]; port?: number }) => {
       const { exitOnStartupFailure, runServices } = await import('@agentflow/service-kit');
+      const { findProjectConfigDir } = await import('@agentflow/workflow');
       const names = options.only ?? [...ALL_SERVICES];
+      const cwd = process.cwd();
+      const choice = chooseConfigDir(cwd, process.env, BUNDLED_WORKFLOWS, findProjectConfigDir);
+      // Set before the services read their configuration (each reads process.env once at start).
+      Object.assign(process.env, configDirEnv(choice, process.env));
+      const workflowsLine = configDirLine(choice, cwd);
       try {
         const definitions = await Promise.all(names.map((name) => DEFINITIONS[name]()));
         const running = await runServices(definitions, {
@@ -192,7 +259,7 @@ export function registerUp(program: Command): void {
           name: definitions.length === 1 ? definitions[0].name : 'agentflow',
           overrides: options.port === undefined ? undefined : { port: options.port },
         });
-        process.stdout.write(`${startupSummary(running, process.env).join('\n')}\n`);
+        process.stdout.write(`${startupSummary(running, process.env, workflowsLine).join('\n')}\n`);
       } catch (error) {
         exitOnStartupFailure(error);
       }
