@@ -25,6 +25,42 @@ repositories:
     data_class: public
 `;
 
+describe('teams and projects', () => {
+  const org = parseSettings(`
+teams:
+  - "acme/*          @acme/mobile-platform   # the catch-all first"
+  - "acme/ios-*      @acme/ios @acme/release"
+  - "# acme/old-*    @acme/nobody"
+repositories:
+  acme/ios-payments:
+    team: payments
+    project: checkout
+`).settings!;
+
+  it('takes the team from the last matching CODEOWNERS-style line, and the project defaults to the repository', () => {
+    expect(resolveRepositoryPolicy(org, 'acme/ios-app')).toMatchObject({ team: 'ios', project: 'acme/ios-app' });
+    expect(resolveRepositoryPolicy(org, 'acme/android-app')).toMatchObject({ team: 'mobile-platform', project: 'acme/android-app' });
+    expect(resolveRepositoryPolicy(org, 'other/app').team).toBeUndefined();
+  });
+
+  it('lets a central entry name team and project, and a repository name its own team only where the organisation does not', () => {
+    expect(resolveRepositoryPolicy(org, 'acme/ios-payments')).toMatchObject({ team: 'payments', project: 'checkout' });
+    const own = parseRepositorySettings('team: growth\nproject: onboarding\n', '.agentflow/config.yml', org.dataClasses).settings!;
+    expect(resolveRepositoryPolicy(org, 'acme/ios-app', own)).toMatchObject({ team: 'ios', project: 'onboarding' });
+    expect(resolveRepositoryPolicy(org, 'other/app', own)).toMatchObject({ team: 'growth', project: 'onboarding' });
+  });
+
+  it('reports a line without a team owner, a user as owner and a team name budgets cannot key, at their lines', () => {
+    const { settings, diagnostics } = parseSettings('teams:\n  - "acme/*"\n  - "acme/ios-* @octocat"\ndefaults:\n  team: "ios team"\n');
+    expect(settings).toBeUndefined();
+    expect(diagnostics.map(formatDiagnostic).sort()).toEqual([
+      expect.stringMatching(/^settings\.yml:2:5: .*names no owner: write `<repository glob> @org\/team`/),
+      expect.stringMatching(/^settings\.yml:3:5: .*owner `@octocat` is not a team: write it as `@org\/team-slug`/),
+      expect.stringMatching(/^settings\.yml:5:9: .*`team` must be a name of letters, digits/),
+    ]);
+  });
+});
+
 describe('repository settings merge', () => {
   const org = parseSettings(ORG).settings!;
 

@@ -29,6 +29,17 @@ export interface RepositorySettings {
   pathInstructions?: Array<{ path: string; instructions: string }>;
   /** The conventions file, or `false` for none. */
   conventions?: string | false;
+  /** The team that pays for the repository's runs (`scope: team` budgets, the cost ledger, reports). */
+  team?: string;
+  /** The project its runs are charged to (`scope: project` budgets). @default the repository, `owner/name` */
+  project?: string;
+}
+
+/** One line of the CODEOWNERS-style `teams:` mapping: repositories matching `pattern` belong to `team`. */
+export interface TeamOwnership {
+  pattern: string;
+  /** The owner's team slug (`@acme/ios` -> `ios`). */
+  team: string;
 }
 
 /** `settings.yml` of the config repository: organisation defaults and central per-repository overrides. */
@@ -38,6 +49,8 @@ export interface OrganisationSettings {
   defaults: RepositorySettings & { rollout: RolloutMode; dataClass: string };
   /** Central overrides by repository glob (`acme/ios-*`), applied in file order. */
   repositories: Array<{ pattern: string; settings: RepositorySettings }>;
+  /** `teams:`: which team owns which repositories, CODEOWNERS style (the last matching line wins). @default none */
+  teams?: TeamOwnership[];
 }
 
 export const DEFAULT_SETTINGS: OrganisationSettings = {
@@ -58,9 +71,18 @@ export interface RepositoryPolicy {
   conventions?: string | false;
   /** Classes known to the organisation, least to most sensitive. */
   dataClasses: string[];
+  /** The paying team, when any layer or the `teams:` mapping names one (see {@link resolveRepositoryPolicy}). */
+  team?: string;
+  /** The project runs are charged to: the last layer's `project:`, else the repository. */
+  project: string;
 }
 
-const LAYER_KEYS = ['rollout', 'data_class', 'paths', 'workflows', 'ignore', 'path_instructions', 'conventions'];
+const LAYER_KEYS = ['rollout', 'data_class', 'paths', 'workflows', 'ignore', 'path_instructions', 'conventions', 'team', 'project'];
+
+/** Team and project names as budgets and the ledger key them: a slug, no spaces or `:`. */
+const NAME = /^[A-Za-z0-9][\w.-]{0,99}$/;
+/** A CODEOWNERS team owner, `@org/team-slug`; the slug is the team. */
+const TEAM_OWNER = /^@[A-Za-z0-9][\w.-]*\/([A-Za-z0-9][\w.-]*)$/;
 
 function readLayer(src: SourceFile, node: Node | null, what: string, classes: readonly string[]): RepositorySettings {
   const out: RepositorySettings = {};
@@ -110,6 +132,41 @@ function readLayer(src: SourceFile, node: Node | null, what: string, classes: re
     if (target && 'value' in target && (target as { value: unknown }).value === false) out.conventions = false;
     else out.conventions = src.string(conventions.value, '`conventions`');
   }
+  for (const key of ['team', 'project'] as const) {
+    const field = f.get(key);
+    if (!field) continue;
+    const v = src.string(field.value, `\`${key}\``);
+    if (v !== undefined && !NAME.test(v)) src.error(field.value, `\`${key}\` must be a name of letters, digits, "_", "." and "-" (it keys budgets and the cost ledger), found \`${v}\``);
+    else if (v) out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * `teams:`, one CODEOWNERS-style line per entry: a repository glob, then its owner (`@org/team`;
+ * further owners are allowed, the first pays). As in CODEOWNERS, the last matching line wins.
+ */
+function readTeams(src: SourceFile, node: Node | null): TeamOwnership[] {
+  const out: TeamOwnership[] = [];
+  for (const line of src.stringList(node, '`teams` (lines of `<repository glob> @org/team`)') ?? []) {
+    const text = line.value.replace(/\s#.*$/, '').trim();
+    if (!text || text.startsWith('#')) continue;
+    const [pattern, owner] = text.split(/\s+/);
+    if (!owner) {
+      src.error(line.node, `\`${text}\` names no owner: write \`<repository glob> @org/team\` (\`acme/ios-* @acme/ios\`)`);
+      continue;
+    }
+    if (globProblem(pattern)) {
+      src.error(line.node, `glob \`${pattern}\`: ${globProblem(pattern)}`);
+      continue;
+    }
+    const team = TEAM_OWNER.exec(owner)?.[1];
+    if (!team) {
+      src.error(line.node, `owner \`${owner}\` is not a team: write it as \`@org/team-slug\` (a user or an e-mail address pays for no budget)`);
+      continue;
+    }
+    out.push({ pattern, team });
+  }
   return out;
 }
 
@@ -118,7 +175,7 @@ export function parseSettings(text: string, file = 'settings.yml'): { settings?:
   const src = new SourceFile(file, text);
   if (!src.syntaxOk) return { diagnostics: src.diagnostics };
   const settings: OrganisationSettings = { dataClasses: [...DEFAULT_DATA_CLASSES], defaults: { ...DEFAULT_SETTINGS.defaults }, repositories: [] };
-  const top = src.map(src.root, 'the settings file', ['data_classes', 'defaults', 'repositories']);
+  const top = src.map(src.root, 'the settings file', ['data_classes', 'defaults', 'repositories', 'teams']);
   if (top) {
     const classes = top.get('data_classes');
     if (classes) {
@@ -140,6 +197,8 @@ export function parseSettings(text: string, file = 'settings.yml'): { settings?:
         settings.repositories.push({ pattern, settings: readLayer(src, field.value, `repository \`${pattern}\``, settings.dataClasses) });
       }
     }
+    const teams = top.get('teams');
+    if (teams) settings.teams = readTeams(src, teams.value);
   }
   return { settings: hasErrors(src.diagnostics) ? undefined : settings, diagnostics: src.diagnostics };
 }
@@ -164,11 +223,17 @@ export function stricterClass(a: string, b: string, order: readonly string[]): s
  * - scalars (`rollout`, `conventions`) and `workflows`: the later layer wins, so a central entry
  *   can always switch a repository (its own file cannot outvote the config repository);
  * - `data_class`: the strictest of all layers wins; a repository can raise its class, never lower it;
- * - lists (`paths`, `ignore`, `path_instructions`): concatenated, defaults first.
+ * - lists (`paths`, `ignore`, `path_instructions`): concatenated, defaults first;
+ * - `team`: the last of `defaults`, the repository's own file, the last matching `teams:` line,
+ *   then the matching `repositories:` entries. The organisation's mapping outranks what a
+ *   repository says of itself, so no repository moves its spend to another team's budget;
+ * - `project`: the last layer that sets one, else the repository (`owner/name`).
  */
 export function resolveRepositoryPolicy(settings: OrganisationSettings, repo: string, own?: RepositorySettings): RepositoryPolicy {
   const layers: RepositorySettings[] = [settings.defaults];
   if (own) layers.push(own);
+  const owner = [...(settings.teams ?? [])].reverse().find((t) => nameMatches(repo, t.pattern));
+  if (owner) layers.push({ team: owner.team });
   for (const entry of settings.repositories) if (nameMatches(repo, entry.pattern)) layers.push(entry.settings);
   const policy: RepositoryPolicy = {
     repo,
@@ -179,8 +244,11 @@ export function resolveRepositoryPolicy(settings: OrganisationSettings, repo: st
     ignore: [],
     pathInstructions: [],
     dataClasses: settings.dataClasses,
+    project: repo,
   };
   for (const layer of layers) {
+    if (layer.team) policy.team = layer.team;
+    if (layer.project) policy.project = layer.project;
     if (layer.rollout) policy.rollout = layer.rollout;
     if (layer.dataClass) policy.dataClass = stricterClass(policy.dataClass, layer.dataClass, settings.dataClasses);
     if (layer.workflows) policy.workflows = layer.workflows;

@@ -237,6 +237,12 @@ export class RunReport {
   @IsString() runId!: string;
   @IsString() workflow!: string;
   @ValidateNested() @Type(() => ChangeRef) change!: ChangeRef;
+  /** What started the run (`RunRequested.trigger`). Absent in reports from before it was added. */
+  @IsOptional() @IsString() trigger?: string;
+  /** The team that pays for the run (`RunRequested.attribution.team`), when the settings name one. */
+  @IsOptional() @IsString() team?: string;
+  /** The project the run is charged to (`RunRequested.attribution.project`). */
+  @IsOptional() @IsString() project?: string;
   @IsArray() @ValidateNested({ each: true }) @Type(() => Finding) findings!: Finding[];
   /** Fingerprint -> state against the previous review of this PR and workflow. */
   @IsObject() findingStates!: Record<string, 'new' | 'open' | 'fixed'>;

@@ -188,7 +188,7 @@ export class RunsApi {
       const ciArtifacts: CiArtifactRef[] = [];
       for (const a of input.artifacts ?? []) ciArtifacts.push(await this.storeArtifact(runId, a));
       const [run] = await this.deps.runs.request({
-        source, change, trigger: 'manual', triggerKey: `api:${requestId}`, fired: [plan], skipped: [], rollout: decision.rollout, dataClass: decision.dataClass,
+        source, change, trigger: 'manual', triggerKey: `api:${requestId}`, fired: [plan], skipped: [], rollout: decision.rollout, dataClass: decision.dataClass, team: decision.team, project: decision.project,
         ...(ciArtifacts.length ? { ciArtifacts } : {}),
       });
       return { status: 202, body: { runId: run.runId, workflow: plan.id, requestId, artifacts: ciArtifacts.map((a) => a.ref) } };

@@ -133,7 +133,7 @@ export class CoverageGate {
       return;
     }
     const [run] = await this.deps.runs.request({
-      source, change, trigger: wait.trigger, triggerKey: wait.trigger_key, fired: [plan], skipped: [], rollout: matched.rollout, dataClass: matched.dataClass,
+      source, change, trigger: wait.trigger, triggerKey: wait.trigger_key, fired: [plan], skipped: [], rollout: matched.rollout, dataClass: matched.dataClass, team: matched.team, project: matched.project,
       previousHeadSha: wait.previous_head_sha ?? undefined,
     });
     await this.settle(wait, source, 'fired', null, run.runId);

@@ -247,7 +247,7 @@ export class DeliveryProcessor {
       const reason = this.deps.coverage.waitingReason(change.headSha);
       decision.skipped = decision.skipped.map((s) => (waiting.has(s.workflow) ? { workflow: s.workflow, reason } : s));
     }
-    const runs = await this.deps.runs.request({ source, change, trigger, triggerKey, fired: decision.fired, skipped: decision.skipped, rollout: decision.rollout, dataClass: decision.dataClass, previousHeadSha });
+    const runs = await this.deps.runs.request({ source, change, trigger, triggerKey, fired: decision.fired, skipped: decision.skipped, rollout: decision.rollout, dataClass: decision.dataClass, team: decision.team, project: decision.project, previousHeadSha });
     if (decision.configProblems.length) {
       // A shadow repository is not posted to; its problems go to the log only.
       if (decision.rollout === 'shadow' || decision.rollout === 'off') {

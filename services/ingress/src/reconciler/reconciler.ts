@@ -156,7 +156,7 @@ export class Reconciler {
         };
         const runs = await this.deps.runs.request({
           source: { kind: 'reconciler', id: `${platform}:${address.repo}#${pr.pr}@${pr.headSha}` }, change, trigger: 'reconciler', triggerKey: 'pr',
-          fired: decision.fired, skipped: decision.skipped, rollout: decision.rollout, dataClass: decision.dataClass,
+          fired: decision.fired, skipped: decision.skipped, rollout: decision.rollout, dataClass: decision.dataClass, team: decision.team, project: decision.project,
         });
         if (runs.length) this.deps.log.log(`reconciler: ${address.repo}#${pr.pr} at ${pr.headSha.slice(0, 12)} had no review; requested ${runs.map((r) => r.runId).join(', ')}`);
         requested += runs.length;

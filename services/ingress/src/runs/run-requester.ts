@@ -31,6 +31,10 @@ export interface RunRequestInput {
   skipped: Array<{ workflow: string; reason: string }>;
   rollout: RolloutMode;
   dataClass: string;
+  /** The paying team from the settings (`TriggerDecision.team`). */
+  team?: string;
+  /** The project from the settings. @default the repository */
+  project?: string;
   previousHeadSha?: string;
   /** Reports CI uploaded with the request, already in the object store. */
   ciArtifacts?: CiArtifactRef[];
@@ -64,7 +68,7 @@ export class RunRequester {
         plan,
         trigger: input.trigger,
         deliveryId: input.source.kind === 'webhook' ? input.source.id : undefined,
-        attribution: { project: input.change.repo, repo: input.change.repo, workflow: plan.id, runId, service: 'ingress' },
+        attribution: { ...(input.team ? { team: input.team } : {}), project: input.project ?? input.change.repo, repo: input.change.repo, workflow: plan.id, runId, service: 'ingress' },
         previousHeadSha: input.previousHeadSha,
         rollout: input.rollout,
         dataClass: input.dataClass,
@@ -72,9 +76,12 @@ export class RunRequester {
       };
       // The row first: GET /api/runs/:id answers as soon as the request is accepted.
       await this.db.query(
-        `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, base_sha, trigger, delivery_id, project, rollout)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
-        [runId, plan.id, input.change.platform, input.change.repo, input.change.pr ?? null, input.change.headSha, input.change.baseSha ?? null, input.trigger, body.deliveryId ?? null, input.change.repo, input.rollout],
+        `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, base_sha, trigger, delivery_id, team, project, rollout)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
+        [
+          runId, plan.id, input.change.platform, input.change.repo, input.change.pr ?? null, input.change.headSha, input.change.baseSha ?? null, input.trigger,
+          body.deliveryId ?? null, body.attribution.team ?? null, body.attribution.project, input.rollout,
+        ],
       );
       await this.messenger.emit(this.topology.subjects.runsRequested, 'run.requested', body, { runId, msgId: `run-requested:${runId}` });
       await this.recordOutcome(input, plan.id, 'fired', runId, null);

@@ -33,11 +33,19 @@ export class DatabaseSink implements Sink {
     }
   }
 
-  private async ensureRun(tx: SqlExecutor, r: { runId: string; workflow: string; change: RunReport['change']; rollout?: string }): Promise<void> {
+  /**
+   * The run's row when the ingress did not write one (runs started by the CLI or another tool):
+   * a progress message knows no trigger or team yet, so the row says `unknown` until the report,
+   * which carries them, is stored.
+   */
+  private async ensureRun(tx: SqlExecutor, r: { runId: string; workflow: string; change: RunReport['change']; rollout?: string; trigger?: string; team?: string; project?: string }): Promise<void> {
     await tx.query(
-      `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, base_sha, trigger, project, rollout) VALUES ($1, $2, $3, $4, $5, $6, $7, 'unknown', $4, $8)
+      `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, base_sha, trigger, team, project, rollout) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (id) DO NOTHING`,
-      [r.runId, r.workflow, r.change.platform, r.change.repo, r.change.pr ?? null, r.change.headSha, r.change.baseSha ?? null, r.rollout ?? 'comment'],
+      [
+        r.runId, r.workflow, r.change.platform, r.change.repo, r.change.pr ?? null, r.change.headSha, r.change.baseSha ?? null, r.trigger ?? 'unknown',
+        r.team ?? null, r.project ?? r.change.repo, r.rollout ?? 'comment',
+      ],
     );
   }
 
@@ -74,10 +82,12 @@ export class DatabaseSink implements Sink {
       await this.ensureRun(tx, report);
       await tx.query(
         `UPDATE runs SET status = $2, gate_conclusion = $3, degraded = $4, error_code = $5, error_message = $6, input_tokens = $7, output_tokens = $8,
-                cost_usd = $9, report = $10, started_at = COALESCE(started_at, $11), finished_at = $12, rollout = $13, updated_at = now()
+                cost_usd = $9, report = $10, started_at = COALESCE(started_at, $11), finished_at = $12, rollout = $13,
+                trigger = COALESCE($14, trigger), team = COALESCE($15, team), project = COALESCE($16, project), updated_at = now()
           WHERE id = $1`,
         [report.runId, status, report.gateConclusion, report.degraded ?? false, errorCode ?? null, errorMessage ?? null, report.usage.inputTokens, report.usage.outputTokens,
-          report.usage.costUsd, JSON.stringify(report), new Date(report.startedAt).toISOString(), new Date(report.finishedAt).toISOString(), report.rollout],
+          report.usage.costUsd, JSON.stringify(report), new Date(report.startedAt).toISOString(), new Date(report.finishedAt).toISOString(), report.rollout,
+          report.trigger ?? null, report.team ?? null, report.project ?? null],
       );
       for (const [stepId, s] of Object.entries(report.steps)) {
         const stepFindings = report.findings.filter((f) => f.agent === stepId || stepId.endsWith(`.${f.agent}`)).length;

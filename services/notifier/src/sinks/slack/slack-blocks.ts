@@ -37,7 +37,7 @@ export function runSummaryMessage(report: RunReport, conclusion: string): SlackM
           { type: 'mrkdwn', text: `*Cost*\n${formatUsd(report.usage.costUsd)}` },
         ],
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `run ${report.runId} · ${report.usage.models.join(', ') || 'rules only'} · ${report.usage.inputTokens + report.usage.outputTokens} tokens${report.notReviewed.length ? ` · ${report.notReviewed.length} file(s) not reviewed` : ''}` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `run ${report.runId}${report.team ? ` · team ${escapeSlack(report.team)}` : ''}${report.project && report.project !== report.change.repo ? ` · project ${escapeSlack(report.project)}` : ''} · ${report.usage.models.join(', ') || 'rules only'} · ${report.usage.inputTokens + report.usage.outputTokens} tokens${report.notReviewed.length ? ` · ${report.notReviewed.length} file(s) not reviewed` : ''}` }] },
     ],
   };
 }
