@@ -9,7 +9,7 @@ export { parseUnifiedDiff, DiffParseError, type ParseDiffOptions } from './diff/
 export { diffPosition, findNewLine, newLineAtPosition, addedLineNumbers, deletedLines, reconstructOld, sparseNewContent, sparseOldContent } from './diff/lines';
 export type { DiffLine, DiffHunk, FileDiff, FileChangeStatus } from './diff/types';
 export { decodeText, MAX_TEXT_BYTES, tooLargeDetail, type TextContent } from './files/text-content';
-export { classifyFile, languageOf, isTestPath, readGitAttributes, type FileKind, type FileClass, type SourceLanguage, type ClassifyOptions } from './files/classify';
+export { classifyFile, languageOf, isTestPath, isTestSupportPath, isBuildLogicPath, readGitAttributes, type FileKind, type FileClass, type SourceLanguage, type ClassifyOptions } from './files/classify';
 
 export type { CoverageFormat, CoverageReport, FileCoverage, FunctionCoverage, LineHits } from './coverage/types';
 export { ReportParseError, CoverageParseError } from './coverage/errors';
@@ -51,5 +51,6 @@ export type { ChangedFile, FileRule, RuleContext } from './rules/types';
 export { previewLines, findUntested, type UntestedChange } from './rules/untested';
 
 export { analyze, FILE_RULES, type AnalyzeInput, type AnalysisReport, type NotReviewedFile } from './analysis/analyze';
+export { analysisInputs } from './analysis/inputs';
 export { discoverCoverage } from './analysis/discover';
 export { renderText, toJsonDocument, type AnalysisJsonDocument, type AnalysisJsonFinding } from './analysis/render';

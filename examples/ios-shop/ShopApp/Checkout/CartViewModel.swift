@@ -26,4 +26,8 @@ final class CartViewModel: ObservableObject {
     func remove(id: UUID) {
         items.removeAll { $0.id == id }
     }
+
+    var emptyTitle: String {
+        NSLocalizedString("cart.empty_title", comment: "Shown when the cart has no items")
+    }
 }

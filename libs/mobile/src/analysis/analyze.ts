@@ -148,7 +148,7 @@ export function analyze(input: AnalyzeInput): AnalysisReport {
   }
   findings.push(...localizationFindings(changes, context));
   const coverage = input.coverage?.length ? new CoverageIndex(input.coverage) : undefined;
-  const { untested, findings: untestedFindings } = findUntested(changes, new TestMap(input.repo), coverage);
+  const { untested, findings: untestedFindings } = findUntested(changes, new TestMap(input.repo), coverage, context.mode);
   findings.push(...untestedFindings);
 
   const notReviewed = changes

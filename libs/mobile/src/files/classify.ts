@@ -6,7 +6,8 @@ export type SourceLanguage = 'swift' | 'objc' | 'kotlin' | 'java';
 /**
  * What a file is, which decides whether a model reads it and which rules look at it.
  * - `source`: Swift, Objective-C, Kotlin or Java production code.
- * - `test`: unit or UI tests in one of those languages.
+ * - `test`: unit or UI tests in one of those languages, and the code that only serves them
+ *   (test helpers, fakes, mocks, fixtures, benchmarks: {@link isTestSupportPath}).
  * - `generated`: written by a tool (SwiftGen, Apollo, protobuf, R, `linguist-generated`, DO NOT EDIT).
  * - `lockfile`: resolved dependency pins (`Package.resolved`, `Podfile.lock`, `gradle.lockfile`).
  * - `dependency-manifest`: declared dependencies (`Package.swift`, `Podfile`, Gradle scripts, version catalogs).
@@ -100,6 +101,26 @@ export function isTestPath(path: string): boolean {
 }
 
 /**
+ * Folders of code that serves tests or measurement, not users: test-support modules
+ * (`core/testing`, `core/data-test`, `TestSupport`, `TestUtils`), fakes, mocks, fixtures,
+ * benchmarks and baseline profiles, fastlane screenshot targets, SwiftUI `Preview Content`.
+ */
+const TEST_SUPPORT_DIR =
+  /(^|\/)([^/]*[-_]tests?|(?:[^/]*[-_])?tests?[-_][^/]*|testing|[^/]*Testing|[^/]*Test(Support|Utils?|Helpers?|Kit|Doubles?)|fixtures?|mocks?|fakes?|stubs?|test-?data|benchmarks?|macrobenchmarks?|microbenchmarks?|baselineprofiles?|[^/]*Screenshots|Preview Content)\/|(^|\/)src\/(benchmark|testFixtures)[^/]*\//i;
+/** Files named as test doubles or preview data (`FakeCartRepository.kt`, `MockSession.swift`, `CartFixtures.swift`). */
+const TEST_SUPPORT_FILE = /(^|\/)((Fake|Mock|Stub|Spy|Dummy)[A-Z][^/]*|[^/]*(Fake|Mock|Mocks|Stub|Stubs|Fixtures?|TestData|TestHelpers?|PreviewData|PreviewParameterProvider|Previews))\.(swift|m|mm|h|kt|java)$/;
+
+/** Whether a code file serves tests or measurement (helpers, fakes, fixtures, benchmarks) rather than users. */
+export function isTestSupportPath(path: string): boolean {
+  return TEST_SUPPORT_DIR.test(path) || TEST_SUPPORT_FILE.test(path);
+}
+
+/** Build code: Gradle convention plugins (`build-logic/`, `buildSrc/`). It ships nothing to users. */
+export function isBuildLogicPath(path: string): boolean {
+  return /(^|\/)(build-logic|buildSrc|gradle\/plugins)\//.test(path);
+}
+
+/**
  * Classifies a repository-relative path. Generated-code checks come first so that a generated
  * Swift file is never counted as source to review or to test.
  */
@@ -119,7 +140,7 @@ export function classifyFile(path: string, options: ClassifyOptions = {}): FileC
   if (LOCALIZATION.test(path)) return { kind: 'localization' };
   if (INTERFACE_BUILDER.test(path)) return { kind: 'interface-builder' };
   if (ASSET.test(path)) return { kind: 'asset' };
-  if (language) return { kind: isTestPath(path) ? 'test' : 'source', language };
+  if (language) return { kind: isTestPath(path) || isTestSupportPath(path) ? 'test' : 'source', language };
   return { kind: 'other' };
 }
 

@@ -53,7 +53,7 @@ const defs: RuleDefinition[] = [
   { id: 'deps.branch-pin', severity: 'major', category: 'dependencies', title: 'Dependency pinned to a branch instead of a version', fix: 'Pin to a tagged version (from:, exact:, or a version in Package.resolved/Podfile.lock); a branch moves and makes builds unreproducible.' },
 
   // Tests.
-  { id: 'testing.untested-change', severity: 'minor', category: 'testing', title: 'Changed code with no tests', fix: 'Add or update a test that exercises the changed lines (XCTest / Swift Testing for iOS, JUnit for Android) in the module’s test target.' },
+  { id: 'testing.untested-change', severity: 'minor', category: 'testing', title: 'Changed code with no tests', fix: 'Add or update tests that exercise this code (XCTest / Swift Testing for iOS, JUnit for Android) in the module’s test target.' },
 ];
 
 /** Every rule the analyser can report, by id. */

@@ -38,7 +38,7 @@ interface MissingKey {
  * app means. Only identifier-shaped keys (`settings.title`, `onboarding_done`) show as raw keys.
  */
 export function keyReadsAsText(key: string): boolean {
-  return /\s/.test(key) || /[^A-Za-z0-9_.\-]/.test(key) || /^[A-Z][a-z]+$/.test(key);
+  return /\s/.test(key) || /[^A-Za-z0-9_.-]/.test(key) || /^[A-Z][a-z]+$/.test(key);
 }
 
 function compare(pair: Pair, platform: 'apple' | 'android', missing: MissingKey[]): AnalyzerFinding[] {
@@ -62,7 +62,7 @@ function compare(pair: Pair, platform: 'apple' | 'android', missing: MissingKey[
 /**
  * How code looks an Apple key up: `none` when no Swift or Objective-C file names it (a stale
  * translation nothing reads), `defaulted` when every lookup carries its English text
- * (`NSLocalizedString("k", value: "…")`, `String(localized: "k", defaultValue: "…")`), which is
+ * (`NSLocalizedString("k", value: "…")`, `String(localized: "k", defaultValue: "…")`, SwiftGen `fallback:`), which is
  * what shows when the base lacks the key; `raw` otherwise.
  */
 function appleKeyLookups(keys: ReadonlySet<string>, context: RuleContext): Map<string, 'none' | 'defaulted' | 'raw'> {
@@ -79,7 +79,7 @@ function appleKeyLookups(keys: ReadonlySet<string>, context: RuleContext): Map<s
       for (let at = text.indexOf(literal); at !== -1; at = text.indexOf(literal, at + literal.length)) {
         const lineEnd = text.indexOf('\n', at);
         const rest = text.slice(at, lineEnd === -1 ? text.length : lineEnd);
-        state.set(key, /\b(value|defaultValue)\s*:/.test(rest) ? 'defaulted' : 'raw');
+        state.set(key, /\b(value|defaultValue|fallback)\s*:/.test(rest) ? 'defaulted' : 'raw');
         if (state.get(key) === 'raw') break;
       }
     }

@@ -3,7 +3,7 @@
  * on a real app, written here as a small synthetic file that must stay clean, and each true case
  * as one that must still be found. The files are written for these tests; none is copied.
  */
-import { scanTree } from '../testing/change';
+import { analyzeChange, scanTree } from '../testing/change';
 
 const strings = (entries: Record<string, string>) => Object.entries(entries).map(([k, v]) => `"${k.replace(/"/g, '\\"')}" = "${v}";`).join('\n') + '\n';
 const stringsXml = (body: string) => `<?xml version="1.0" encoding="utf-8"?>\n<resources>\n${body}\n</resources>\n`;
@@ -67,5 +67,61 @@ describe('l10n.missing-base-key on real shapes', () => {
     };
     const hits = ruleHits(tree, 'l10n.missing-base-key');
     expect(hits.map((h) => [h.file, h.line])).toEqual([['app/src/main/res/values-de/strings.xml', 4]]);
+  });
+});
+
+describe('testing.untested-change on real shapes', () => {
+  const untested = (report: ReturnType<typeof scanTree>) => report.findings.filter((f) => f.ruleId === 'testing.untested-change');
+  const added = (tree: Record<string, string>) => untested(analyzeChange({}, tree));
+
+  it('does not count test helpers, fakes, fixtures, benchmarks or build logic as production code', () => {
+    const hits = added({
+      'core/testing/src/main/kotlin/com/acme/testing/TestDispatcherRule.kt': 'package com.acme.testing\n\nclass TestDispatcherRule\n',
+      'core/data-test/src/main/kotlin/com/acme/data/test/FakeCartRepository.kt': 'package com.acme.data.test\n\nclass FakeCartRepository : CartRepository\n',
+      'benchmarks/src/main/kotlin/com/acme/ScrollBenchmark.kt': 'package com.acme\n\nclass ScrollBenchmark\n',
+      'build-logic/convention/src/main/kotlin/AndroidLibraryConventionPlugin.kt': 'class AndroidLibraryConventionPlugin : Plugin<Project>\n',
+      'App/Sources/Preview Content/PreviewData.swift': 'enum PreviewData {\n    static let cart = Cart()\n}\n',
+      'AppTests/Support/CartFixtures.swift': 'enum CartFixtures {\n    static let empty = Cart()\n}\n',
+      'ShopScreenshots/ShopScreenshots.swift': 'import XCTest\nfinal class ShopScreenshots: XCTestCase {}\n',
+    });
+    expect(hits).toEqual([]);
+  });
+
+  it('matches a type tested from a differently named test file', () => {
+    const tree = {
+      'shop/build.gradle.kts': 'plugins { }\n',
+      'shop/src/main/kotlin/com/acme/CartMath.kt': 'package com.acme\n\nclass PriceCalculator {\n    fun total(a: Int, b: Int) = a + b\n}\n',
+      'shop/src/test/kotlin/com/acme/CheckoutTest.kt': 'package com.acme\n\nclass CheckoutTest {\n    @Test fun sums() = assertEquals(3, PriceCalculator().total(1, 2))\n}\n',
+    };
+    expect(added(tree)).toEqual([]);
+  });
+
+  it('is not fooled by a private helper type or a test that declares the name itself', () => {
+    const tree = {
+      'App/Sources/CartView.swift': 'final class CartViewController {\n    func reload() {}\n}\n\nprivate enum Constants {\n    static let rowHeight = 44\n}\n',
+      'AppTests/LayoutTests.swift': 'import XCTest\nprivate enum Constants { static let width = 1 }\nfinal class LayoutTests: XCTestCase {}\n',
+    };
+    expect(added(tree).map((f) => f.file)).toEqual(['App/Sources/CartView.swift']);
+  });
+
+  it('words a whole-repository scan per module, for modules with behaviour and no tests', () => {
+    const tree = {
+      'Packages/Lists/Package.swift': '// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: "Lists")\n',
+      'Packages/Lists/Sources/Lists/ListEditViewModel.swift': 'final class ListEditViewModel {\n    func save() {}\n}\n',
+      'Packages/Lists/Sources/Lists/ListEditView.swift': 'struct ListEditView {\n    let model: ListEditViewModel\n}\n',
+      'Packages/Design/Package.swift': '// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: "Design")\n',
+      'Packages/Design/Sources/Design/Card.swift': 'struct Card {\n    let title: String\n}\n',
+      'Packages/Models/Package.swift': '// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: "Models")\n',
+      'Packages/Models/Sources/Models/StatusParser.swift': 'struct StatusParser {\n    func parse() {}\n}\n',
+      'Packages/Models/Tests/ModelsTests/StatusParserTests.swift': 'import XCTest\nfinal class StatusParserTests: XCTestCase {}\n',
+    };
+    const hits = untested(scanTree(tree));
+    expect(hits.map((h) => [h.file, h.line])).toEqual([['Packages/Lists/Sources/Lists/ListEditView.swift', 1]]);
+    expect(hits[0]!.message).toContain('No tests for Packages/Lists/Sources/Lists');
+    expect(hits[0]!.message).toContain('ListEditViewModel');
+  });
+
+  it('still finds a changed production file no test exercises', () => {
+    expect(added({ 'App/Sources/PriceCalculator.swift': 'final class PriceCalculator {\n    func total() -> Int { 0 }\n}\n' }).map((f) => [f.file, f.line])).toEqual([['App/Sources/PriceCalculator.swift', 1]]);
   });
 });

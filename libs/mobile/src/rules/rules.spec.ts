@@ -215,7 +215,7 @@ const CASES: RuleCase[] = [
   { ruleId: 'deps.branch-pin', name: 'Package.swift from a version', fires: false, run: () => scanTree({ 'Package.swift': pkg('.iOS(.v15)', '        .package(url: "https://github.com/acme/kit.git", from: "1.0.0"),') }) },
 
   // Tests.
-  { ruleId: 'testing.untested-change', name: 'source with no test', fires: true, run: () => scanTree(swift('    func refresh() -> Bool { true }')), at: ['App/Sources/Session.swift', 3] },
+  { ruleId: 'testing.untested-change', name: 'source with no test', fires: true, run: () => analyzeChange({}, swift('    func refresh() -> Bool { true }')), at: ['App/Sources/Session.swift', 3] },
   { ruleId: 'testing.untested-change', name: 'source with a test named after it', fires: false, run: () => scanTree({ ...swift('    func refresh() -> Bool { true }'), ...withTest }) },
   {
     ruleId: 'testing.untested-change',

@@ -1,6 +1,7 @@
 import type { CoverageIndex } from '../coverage/coverage-index';
 import type { AnalyzerFinding } from '../findings/finding';
-import type { TestMap } from '../structure/test-mapping';
+import { isBuildLogicPath } from '../files/classify';
+import { declaredNames, type TestMap } from '../structure/test-mapping';
 import { makeFinding } from './catalogue';
 import type { ChangedFile } from './types';
 
@@ -54,13 +55,23 @@ function isCodeLine(text: string | undefined): boolean {
 /**
  * Changed production code with no tests. With coverage for the file, the changed executable lines
  * that did not run; without it, source files no test file belongs to (and no test in the same
- * change mentions). Preview code does not count.
+ * change mentions). Preview code and build logic do not count; test helpers, fakes, fixtures and
+ * benchmarks are test code (see `classifyFile`). In a whole-repository scan the findings are per
+ * module, for the modules where no source has a test: a file-by-file list of a repository is not a
+ * change to review.
  */
-export function findUntested(changes: readonly ChangedFile[], tests: TestMap, coverage: CoverageIndex | undefined): { untested: UntestedChange[]; findings: AnalyzerFinding[] } {
+export function findUntested(
+  changes: readonly ChangedFile[],
+  tests: TestMap,
+  coverage: CoverageIndex | undefined,
+  mode: 'scan' | 'diff' = 'diff',
+): { untested: UntestedChange[]; findings: AnalyzerFinding[] } {
   const untested: UntestedChange[] = [];
+  /** Per module in a scan: its sources, and whether any has a test. */
+  const modules = new Map<string, ModuleSources>();
   const changedTests = changes.filter((c) => c.class.kind === 'test' && c.content !== undefined);
   for (const file of changes) {
-    if (file.class.kind !== 'source' || file.content === undefined) continue;
+    if (file.class.kind !== 'source' || file.content === undefined || isBuildLogicPath(file.path)) continue;
     const text = file.content;
     const lines = text.split('\n');
     const previews = previewLines(text);
@@ -68,17 +79,30 @@ export function findUntested(changes: readonly ChangedFile[], tests: TestMap, co
       .filter((l) => !previews.has(l) && isCodeLine(lines[l - 1]))
       .sort((a, b) => a - b);
     if (candidates.length === 0) continue;
+    const module = mode === 'scan' ? tests.moduleOf(file.path) : undefined;
+    const entry = module ? modules.get(module.name) ?? { manifest: module.manifest, sources: [], untested: [], logic: [] } : undefined;
+    if (module && entry) {
+      entry.sources.push(file.path);
+      entry.logic.push(...declaredNames(text).filter((n) => LOGIC_TYPE.test(n)));
+      modules.set(module.name, entry);
+    }
 
     const covered = coverage?.fileFor(file.path);
     if (covered) {
       const missed = candidates.filter((l) => coverage!.lineState(file.path, l) === 'uncovered');
       if (missed.length) untested.push({ file: file.path, lines: missed, reason: 'uncovered' });
+      if (missed.length) entry?.untested.push(file.path);
       continue;
     }
-    const base = file.path.slice(file.path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
-    const testedHere = changedTests.some((t) => tests.mentions(t.path, base));
-    if (!testedHere && tests.testsFor(file.path).length === 0) untested.push({ file: file.path, lines: candidates, reason: 'no-tests' });
+    const fileName = file.path.slice(file.path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
+    const names = [...(fileName.includes('+') ? [] : [fileName]), ...declaredNames(text)];
+    const testedHere = changedTests.some((t) => names.some((n) => tests.mentions(t.path, n)));
+    if (!testedHere && tests.testsFor(file.path, text).length === 0) {
+      untested.push({ file: file.path, lines: candidates, reason: 'no-tests' });
+      entry?.untested.push(file.path);
+    }
   }
+  if (mode === 'scan') return { untested, findings: moduleFindings(modules) };
   const findings = untested.map((u) =>
     makeFinding(
       'testing.untested-change',
@@ -92,4 +116,39 @@ export function findUntested(changes: readonly ChangedFile[], tests: TestMap, co
     ),
   );
   return { untested, findings };
+}
+
+interface ModuleSources {
+  manifest?: string;
+  sources: string[];
+  untested: string[];
+  /** Types named for behaviour (view models, repositories, services, ...): what tests are for. */
+  logic: string[];
+}
+
+/** Type names that hold behaviour worth a test, as opposed to views, entry points and plain data. */
+const LOGIC_TYPE = /[a-z](ViewModel|Presenter|Repository|Service|Manager|Store|Client|Interactor|UseCase|Reducer|Parser|Mapper|Validator|Formatter|Cache|DataSource|Coordinator|Engine)$/;
+
+/**
+ * Whole-repository wording: one finding per module none of whose sources has a test and that
+ * holds behaviour (a view model, repository, service, ...). A module of views, an app's entry
+ * point or a navigation key has nothing a unit test would add much to.
+ */
+function moduleFindings(modules: ReadonlyMap<string, ModuleSources>): AnalyzerFinding[] {
+  const findings: AnalyzerFinding[] = [];
+  for (const [name, m] of [...modules].sort(([a], [b]) => a.localeCompare(b))) {
+    if (m.untested.length === 0 || m.untested.length < m.sources.length || m.logic.length === 0) continue;
+    const sorted = [...m.sources].sort();
+    const examples = sorted.slice(0, 3).map((p) => p.slice(p.lastIndexOf('/') + 1)).join(', ');
+    findings.push(
+      makeFinding(
+        'testing.untested-change',
+        m.manifest ?? sorted[0]!,
+        1,
+        `No tests for ${name}: none of its ${m.sources.length} source file(s) has a test, though it holds ${[...new Set(m.logic)].slice(0, 3).join(', ')} (files: ${examples}${sorted.length > 3 ? ', …' : ''})`,
+        `no-tests-module:${name}`,
+      ),
+    );
+  }
+  return findings;
 }

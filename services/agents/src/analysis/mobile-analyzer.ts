@@ -6,7 +6,7 @@
  */
 import type { Finding } from '@agentflow/contracts';
 import {
-  addedLineNumbers, analyze, parseCoverage, readSarif, toContractFinding,
+  addedLineNumbers, analysisInputs, analyze, parseCoverage, readSarif, toContractFinding,
   type CoverageReport, type FileDiff, type RepoReader as MobileRepoReader, type RuleCategory, type UntestedChange,
 } from '@agentflow/mobile';
 import type { RepoContext } from '../repo/repo-context';
@@ -43,9 +43,6 @@ function toRepoPath(uri: string, paths: string[]): string | undefined {
   return paths.find((p) => clean.endsWith(`/${p}`));
 }
 
-/** Files the rules and the structure reader open besides the changed ones. */
-const RULE_INPUTS = /(^|\/)(Package\.swift|Package\.resolved|Podfile(\.lock)?|[^/]+\.podspec|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|[^/]+\.versions\.toml|gradle\.properties|[^/]*Info\.plist|AndroidManifest\.xml|network_security_config\.xml|\.gitattributes)$|\.(pbxproj|xcscheme|xcconfig|entitlements|xcprivacy|strings|stringsdict|xcstrings)$|(^|\/)res\/values[^/]*\/strings\.xml$/;
-
 /**
  * Runs `@agentflow/mobile`'s analysis (secrets, iOS and Android configuration, code patterns,
  * localisation, dependencies, untested code) on the change. The analysis reads synchronously, so
@@ -59,8 +56,8 @@ export class MobileRulesAnalyzer implements MobileAnalyzer {
   async run(diff: FileDiff[], repo: RepoContext, agent: string, options: RuleOptions = {}): Promise<RuleRun> {
     const files = await repo.listFiles();
     // Binary-diffed files are read too: git diffs UTF-16 text as binary, and the rules scan it (a real binary reads as null).
-    const changed = new Set(diff.filter((d) => d.status !== 'deleted').map((d) => d.path));
-    const wanted = files.filter((f) => changed.has(f) || RULE_INPUTS.test(f));
+    // The same files `agentflow analyze` reads from disk, test files included: the findings must not depend on the front end.
+    const wanted = analysisInputs(files, diff.filter((d) => d.status !== 'deleted').map((d) => d.path));
     const contents = new Map<string, string>();
     await Promise.all(
       wanted.map(async (path) => {
