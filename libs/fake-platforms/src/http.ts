@@ -107,6 +107,8 @@ export async function serveFake(
     decorate?: (req: FakeRequest, res: FakeResponse) => void;
     /** Runs before routing; a response short-circuits (forced failures). */
     intercept?: (req: FakeRequest) => FakeResponse | null;
+    /** Milliseconds to wait before handling a request (a slow platform); 0 or absent: at once. */
+    delayMs?: (req: FakeRequest) => number;
     notFound?: (req: FakeRequest) => FakeResponse;
   } = {},
 ): Promise<RunningFake> {
@@ -132,6 +134,8 @@ export async function serveFake(
     let response: FakeResponse;
     try {
       fakeReq.body = parseBody(rawBody, req.headers['content-type']);
+      const delay = options.delayMs?.(fakeReq) ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       response = options.intercept?.(fakeReq) ?? (await route(fakeReq));
     } catch (error) {
       response = error instanceof SyntaxError ? { status: 400, body: { message: 'Problems parsing JSON' } } : { status: 500, body: { message: String(error) } };

@@ -78,6 +78,11 @@ export class GitHubControl extends FakeControl {
     return this.call('POST', '/rate-limit-next', rule);
   }
 
+  /** GitHub answering every write `ms` late (0: at once), as under load. */
+  setWriteLatency(ms: number): Promise<void> {
+    return this.call('POST', '/write-latency', { ms });
+  }
+
   /** What the fake stored: comments, reviews, check runs, commits, refs. */
   state(): Promise<GitHubSnapshot> {
     return this.call('GET', '/state');

@@ -53,6 +53,10 @@ async function githubControl(): Promise<{ url: string; routes: Record<string, Co
         fake.rateLimitNext({ ...rule, path: pathPattern !== undefined ? new RegExp(pathPattern) : rule.path });
         return {};
       },
+      'POST /write-latency': (body) => {
+        fake.setWriteLatency(Number(body.ms));
+        return {};
+      },
       'GET /violations': () => fake.violations,
       'GET /state': () => snapshotGitHub(fake.state),
       'GET /requests': (_b, query) => recorded(fake, Number(query.get('since') ?? 0)),

@@ -66,6 +66,11 @@ export interface FakeGitHub extends RunningFake {
   readonly violations: OpenApiViolation[];
   /** Answers the next matching calls with GitHub's rate-limit response (secondary by default). */
   rateLimitNext(rule: RateLimitRule): void;
+  /**
+   * GitHub answering slowly: every write (POST, PATCH, PUT, DELETE) waits `ms` before it is
+   * handled, as GitHub's content-creating calls can take seconds under load. 0 turns it off.
+   */
+  setWriteLatency(ms: number): void;
   /** Adds a reaction as a user (a thumbs-down on a review comment dismisses a finding). */
   react(subject: `issue_comment:${number}` | `review_comment:${number}`, content: string, login: string): void;
   /** The permissions `GET /app` and `GET /app/installations` report (replacing the default grant). */
@@ -590,9 +595,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return { status: 200, body: { errors: [{ message: 'This fake GraphQL endpoint serves only reviewThreads and resolveReviewThread' }] } };
   });
 
+  let writeLatencyMs = 0;
   const running = await serveFake(router, {
     port: options.port,
     prefixes: ['/api/v3'],
+    delayMs: (req) => (req.method === 'GET' || req.method === 'HEAD' ? 0 : writeLatencyMs),
     intercept: (req) => {
       const violation = openApi?.check(req);
       if (violation) violations.push(violation);
@@ -684,6 +691,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     violations,
     rateLimitNext(rule) {
       rateLimits.add(rule);
+    },
+    setWriteLatency(ms) {
+      writeLatencyMs = Math.max(0, ms);
     },
     setAppPermissions(permissions) {
       credentials.appPermissions = { ...permissions };
