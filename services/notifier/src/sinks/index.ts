@@ -20,7 +20,7 @@ export function buildSinks(config: NotifierConfig, db: SqlDatabase, announceDism
   const posted = new PostedStore(db);
   const sinks: Sink[] = [new DatabaseSink(db)];
   const access = new GitHubAccess(config.github);
-  if (access.configured) sinks.push(new GitHubSink({ access, posted, defaultMaxInline: config.maxInlineComments, maxWaitMs: config.maxInlineWaitMs, publicUrl: config.publicUrl, announceDismissal }));
+  if (access.configured) sinks.push(new GitHubSink({ access, posted, defaultMaxInline: config.maxInlineComments, maxWaitMs: config.maxInlineWaitMs, publicUrl: config.publicUrl, announceDismissal, log }));
   if (config.gitlab.token) sinks.push(new GitLabSink(new GitLabApi(config.gitlab.url, config.gitlab.token, config.maxInlineWaitMs), posted, config.maxInlineComments));
   let slack: SlackSink | undefined;
   if (config.slack.token || config.slack.webhookUrl) {

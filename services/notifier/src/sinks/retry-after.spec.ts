@@ -25,12 +25,14 @@ describe("the platforms' rate-limit answers", () => {
 
   it('tries again in place after a short wait, and hands a long one back with the wait', async () => {
     let calls = 0;
+    const warned: string[] = [];
     const result = await withRetryAfter('GitHub x', async () => {
       calls += 1;
       if (calls === 1) throw answer(429, { 'retry-after': '0' }, 'rate limit');
       return 'ok';
-    }, 1000);
+    }, 1000, { log: { warn: (m) => warned.push(m) } });
     expect([result, calls]).toEqual(['ok', 2]);
+    expect(warned).toEqual([expect.stringMatching(/^GitHub x failed \(HTTP 429\).*; waiting 0 s as asked, then trying again \(call 2 of 3\)$/)]);
     await expect(withRetryAfter('GitHub x', async () => Promise.reject(answer(403, { 'retry-after': '90' }, 'secondary rate limit')), 1000)).rejects.toMatchObject({ retryable: true, retryAfterMs: 90_000 });
   });
 });

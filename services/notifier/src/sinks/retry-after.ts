@@ -63,11 +63,19 @@ export function classify(error: unknown, what: string): Error {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+export interface RetryAfterOptions {
+  /** Calls in all, the first included. @default 3 */
+  tries?: number;
+  /** Takes one warn line per wait done in place. */
+  log?: { warn(message: string): void };
+}
+
 /**
  * Runs `call`; on a rate limit whose Retry-After is at most `maxWaitMs`, waits and tries again
- * (up to `tries` times). Anything else is thrown classified.
+ * (up to `tries` calls). Anything else is thrown classified.
  */
-export async function withRetryAfter<T>(what: string, call: () => Promise<T>, maxWaitMs: number, tries = 3): Promise<T> {
+export async function withRetryAfter<T>(what: string, call: () => Promise<T>, maxWaitMs: number, options: RetryAfterOptions = {}): Promise<T> {
+  const tries = options.tries ?? 3;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
@@ -75,6 +83,7 @@ export async function withRetryAfter<T>(what: string, call: () => Promise<T>, ma
       const classified = classify(error, what);
       const wait = classified instanceof TransientError ? classified.retryAfterMs : undefined;
       if (wait !== undefined && wait <= maxWaitMs && attempt < tries) {
+        options.log?.warn(`${classified.message}; waiting ${Math.ceil(wait / 1000)} s as asked, then trying again (call ${attempt + 1} of ${tries})`);
         await sleep(wait);
         continue;
       }

@@ -34,7 +34,7 @@ export interface GitHubSinkOptions {
    * finding out too. GitHub sends no webhook for reactions: the notifier is the one that sees them.
    */
   announceDismissal?: (dismissal: FindingDismissed) => Promise<void>;
-  /** Warnings: a check run found on GitHub that a crash left unrecorded. */
+  /** Warnings: a rate limit waited out in place, a check run found on GitHub that a crash left unrecorded. */
   log?: { warn(message: string): void };
   /** Epoch ms, for the check run's progress interval. @default Date.now */
   clock?: () => number;
@@ -72,7 +72,7 @@ export class GitHubSink implements Sink {
   }
 
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return withRetryAfter(`GitHub ${what}`, fn, this.o.maxWaitMs);
+    return withRetryAfter(`GitHub ${what}`, fn, this.o.maxWaitMs, { log: this.o.log });
   }
 
   async deliver(event: NotifierEvent): Promise<SinkResult> {
