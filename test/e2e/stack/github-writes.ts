@@ -45,3 +45,31 @@ export function countGitHubWrites(requests: FakeRequestRecord[], repo?: string):
   }
   return out;
 }
+
+/** The check-run writes one run made: its create and its updates (progress, completion, annotations). */
+export interface CheckRunWrites {
+  creates: number;
+  updates: number;
+}
+
+/**
+ * Successful check-run writes per run (the check run's `external_id` is the run id): a create
+ * names the run in its body, an update names the check run, whose `external_id` the fake stored.
+ */
+export function checkRunWritesPerRun(requests: FakeRequestRecord[], checkRuns: Array<{ id: number; external_id?: string }>): Map<string, CheckRunWrites> {
+  const runOf = new Map(checkRuns.map((c) => [c.id, c.external_id]));
+  const out = new Map<string, CheckRunWrites>();
+  const of = (runId: string) => {
+    let w = out.get(runId);
+    if (!w) out.set(runId, (w = { creates: 0, updates: 0 }));
+    return w;
+  };
+  for (const r of requests) {
+    if (r.status >= 300) continue;
+    if (r.method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(r.path) && typeof r.body.external_id === 'string') of(r.body.external_id).creates += 1;
+    const update = r.method === 'PATCH' ? /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(r.path) : null;
+    const runId = update ? runOf.get(Number(update[1])) : undefined;
+    if (runId) of(runId).updates += 1;
+  }
+  return out;
+}

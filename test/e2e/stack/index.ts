@@ -4,4 +4,4 @@ export { FakeControl, GitHubControl, SlackControl, VendorControl, type FakeReque
 export type { GitHubSnapshot } from './fake-snapshot';
 export { ManagedProcess } from './processes';
 export { pullRequestPayload, sendSignedWebhook, type SignedDelivery } from './webhooks';
-export { countGitHubWrites, type GitHubWrites } from './github-writes';
+export { checkRunWritesPerRun, countGitHubWrites, type CheckRunWrites, type GitHubWrites } from './github-writes';

@@ -50,6 +50,13 @@ export interface StackOptions {
   editConfig?: (configDir: string) => void;
   /** Which sample apps to prepare as checkouts and seed on the fake GitHub. @default both */
   samples?: readonly SampleApp[];
+  /**
+   * Runs the services as `agentflow up` runs outside a checkout of this repository: from an empty
+   * working directory, with neither AGENTFLOW_WORKFLOWS_DIR nor GATEWAY_CONFIG_FILE, so they start
+   * on the shipped workflows bundled with the CLI. Providers still point at the fake vendor
+   * (PROVIDERS_FILE); `editConfig` then changes only providers.yml. @default false
+   */
+  outsideCheckout?: boolean;
 }
 
 export interface RunRow {
@@ -233,6 +240,14 @@ export class Stack {
       ...this.options.env,
     };
 
+    let serviceCwd = REPO_ROOT;
+    if (this.options.outsideCheckout) {
+      serviceCwd = join(this.root, 'elsewhere');
+      mkdirSync(serviceCwd, { recursive: true });
+      delete common.AGENTFLOW_WORKFLOWS_DIR;
+      delete common.GATEWAY_CONFIG_FILE;
+    }
+
     const replicas = { ...DEFAULT_REPLICAS, ...this.options.replicas };
     for (const service of SERVICES) {
       for (let i = 1; i <= replicas[service]; i++) {
@@ -248,7 +263,7 @@ export class Stack {
             command: process.execPath,
             args: ['-r', TS_REGISTER, CLI_MAIN, 'up', '--only', service, '--port', '0'],
             env,
-            cwd: REPO_ROOT,
+            cwd: serviceCwd,
             logFile: join(logs, `${name}.log`),
           }),
         );
