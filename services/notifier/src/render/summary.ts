@@ -1,7 +1,7 @@
 /**
- * The summary comment: one per PR and workflow, found again by its hidden marker and updated in
- * place. It lists every finding not shown inline, what was not reviewed, and a footer with the
- * models, tokens and cost.
+ * A workflow's summary: its section of the PR's one comment (render/pr-comment.ts), found again by
+ * its hidden markers and updated in place. It lists every finding not shown inline, what was not
+ * reviewed, and a footer with the models, tokens and cost.
  */
 import { SEVERITIES, type Finding, type RunReport } from '@agentflow/contracts';
 import type { CheckConclusion } from './conclusion';
