@@ -143,6 +143,12 @@ export function judgeGate(state: RunState, findings: Finding[]): GateVerdict {
 }
 
 /** Builds the report from the state as it is now (also the partial report of a failed run). */
+/** The earlier phases' digest a model agent records in its result (`data.phaseDigest.text`). */
+function digestOf(data: Record<string, unknown> | undefined): string | undefined {
+  const digest = data?.phaseDigest as { text?: unknown } | undefined;
+  return typeof digest?.text === 'string' ? digest.text : undefined;
+}
+
 export function buildReport(state: RunState, finishedAt: number): RunReport {
   const all: Finding[] = [];
   const notReviewed: NotReviewed[] = [];
@@ -186,6 +192,7 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
       attempts: step.attempt,
       durationMs: step.firstDispatchedAt !== undefined ? (step.finishedAt ?? finishedAt) - step.firstDispatchedAt : 0,
       ...(step.result?.summary !== undefined ? { summary: step.result.summary } : {}),
+      ...(digestOf(step.result?.data) !== undefined ? { phaseDigest: digestOf(step.result?.data) } : {}),
       ...(step.errorMessage !== undefined ? { errorMessage: step.errorMessage } : {}),
       ...(step.errorCode !== undefined ? { errorCode: step.errorCode } : {}),
     };

@@ -233,6 +233,18 @@ export class RunProgress {
 }
 
 /** The merged report: published once per run as `run.completed`. */
+/** One step as the report shows it. */
+export interface StepRecord {
+  state: StepState;
+  attempts: number;
+  durationMs: number;
+  summary?: string;
+  errorMessage?: string;
+  errorCode?: string;
+  /** What the step's prompt was told of the earlier phases (the agent's `data.phaseDigest.text`). */
+  phaseDigest?: string;
+}
+
 export class RunReport {
   @IsString() runId!: string;
   @IsString() workflow!: string;
@@ -248,8 +260,11 @@ export class RunReport {
   @IsObject() findingStates!: Record<string, 'new' | 'open' | 'fixed'>;
   @IsArray() @ValidateNested({ each: true }) @Type(() => NotReviewed) notReviewed!: NotReviewed[];
   @IsArray() @ValidateNested({ each: true }) @Type(() => ProposedFile) proposedFiles!: ProposedFile[];
-  /** Every step's outcome; a failed one carries its error code and message (why it failed, what to do). */
-  @IsObject() steps!: Record<string, { state: StepState; attempts: number; durationMs: number; summary?: string; errorMessage?: string; errorCode?: string }>;
+  /**
+   * Every step's outcome; a failed one carries its error code and message (why it failed, what to
+   * do), a later phase the digest of the earlier phases its prompt was given (`phaseDigest`).
+   */
+  @IsObject() steps!: Record<string, StepRecord>;
   @ValidateNested() @Type(() => StepUsage) usage!: StepUsage;
   @IsNumber() startedAt!: number;
   @IsNumber() finishedAt!: number;

@@ -9,6 +9,7 @@ import { AGENT_TYPES, type Finding, type GatewayRequest, type NotReviewed, type 
 import type { FileDiff } from '@agentflow/mobile';
 import picomatch from 'picomatch';
 import { planChunks, type Chunk, type ReviewTarget } from '../context/chunker';
+import { DEFAULT_DIGEST_TOKENS, phaseDigest } from '../context/phase-digest';
 import { contextWindowOf } from '../context/tokens';
 import { classifyForReview, type ReviewClass } from '../diff/file-kind';
 import { mergeFindings } from '../findings/merge';
@@ -36,6 +37,12 @@ export interface ModelReviewSpec {
   related?: boolean;
   /** Check a proposed file before it is kept (test generation: the project's test folders). */
   acceptFile?: (file: RawFile) => string | null;
+  /**
+   * Give the prompt a digest of the earlier phases' outcomes (`task.context`). Off for agents that
+   * put those outcomes in the prompt their own way (test review shows the proposed tests whole).
+   * @default true
+   */
+  phaseDigest?: boolean;
 }
 
 /** Step options an agent reads (all optional; from the workflow's agent settings). */
@@ -51,6 +58,8 @@ interface StepOptions {
   conventionsFile?: string;
   /** Let the gateway answer from its cache. @default true */
   cache?: boolean;
+  /** Tokens the earlier phases' digest may take in each prompt; 0 leaves it out. @default 1500 */
+  phaseDigestTokens?: number;
 }
 
 function options(env: AgentEnv): StepOptions {
@@ -159,6 +168,9 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
     const rules = mergeFindings(spec.ruleFindings, []);
     return { findings: rules.findings, notReviewed: skipped, data: { rulesOnly: true, modelReadableFiles: targets.length } };
   }
+  const digest = spec.phaseDigest === false ? undefined : phaseDigest(env.task.context, env.tokens, opts.phaseDigestTokens ?? DEFAULT_DIGEST_TOKENS);
+  // Data, like the code: what an earlier phase wrote goes inside the fences, never as instructions.
+  const extraData: PromptDataBlock[] = [...(digest ? [{ label: `earlier phases of this run (${digest.steps.join(', ')})`, text: digest.text }] : []), ...(spec.extraData ?? [])];
   const facts = await env.facts();
   const conventions = await env.repo.conventions(opts.conventionsFile);
   const pathInstructions = opts.pathInstructions ?? [];
@@ -168,7 +180,7 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
   // What every prompt carries besides the diff: measured once so the diff gets the rest.
   const fixed = buildPrompt({
     template: spec.template, tasks, languages: [], facts, conventions, pathInstructions: [], ruleFindings: spec.ruleFindings,
-    recheck: env.task.openFindings ?? [], data: spec.extraData ?? [], focus: env.step.model?.focus,
+    recheck: env.task.openFindings ?? [], data: extraData, focus: env.step.model?.focus,
   });
   const window = opts.contextBudgetTokens ?? contextWindowOf(model);
   const available = window - maxTokens - env.tokens.count(fixed.system) - env.tokens.count(fixed.user) - 400;
@@ -188,7 +200,7 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
       text: f.slices.map((s) => s.text).join('\n'),
     }));
     if (wantRelated) {
-      let budget = chunkBudget - chunk.tokens - (spec.extraData ?? []).reduce((n, d) => n + env.tokens.count(d.text), 0);
+      let budget = chunkBudget - chunk.tokens - extraData.reduce((n, d) => n + env.tokens.count(d.text), 0);
       for (const f of chunk.files) {
         for (const rel of await env.repo.relatedFiles(f.file.path, f.cls.language)) {
           if (paths.has(rel.path) || env.neverSent.covers(rel.path)) continue;
@@ -201,7 +213,7 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
         }
       }
     }
-    data.push(...(spec.extraData ?? []));
+    data.push(...extraData);
     const prompt = buildPrompt({
       template: spec.template,
       tasks,
@@ -295,6 +307,8 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
       dropped,
       shadowedByRules: merged.shadowed,
       repairs: [...repairs],
+      // The step record shows what the step was told of the earlier phases.
+      ...(digest ? { phaseDigest: digest } : {}),
       ...(env.sinceSha ? { incremental: { sinceSha: env.sinceSha, files: env.reviewDiff.map((f) => f.path), fixedFingerprints: [...fixedFingerprints].filter((fp) => openModel.some((f) => f.fingerprint === fp)) } } : {}),
     },
   };

@@ -65,6 +65,8 @@ export const testReviewAgent: AgentDefinition = {
         ruleFindings: [],
         selects: (cls, file) => cls.kind === 'test' || proposedPaths.has(file.path),
         extraData: ci.length ? [{ label: 'CI results of the pushed tests', text: ci.join('\n') }] : [],
+        // The proposed tests are reviewed whole and the CI results shown above: a digest would repeat them.
+        phaseDigest: false,
       },
     );
   },

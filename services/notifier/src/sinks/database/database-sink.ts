@@ -93,13 +93,13 @@ export class DatabaseSink implements Sink {
         const stepFindings = report.findings.filter((f) => f.agent === stepId || stepId.endsWith(`.${f.agent}`)).length;
         await tx.query(
           // error_code beside the message: which steps failed and why, for the dashboards and `agentflow run`.
-          `INSERT INTO steps (run_id, step_id, agent_type, state, attempts, duration_ms, findings_count, summary, error_code, error_message, finished_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+          `INSERT INTO steps (run_id, step_id, agent_type, state, attempts, duration_ms, findings_count, summary, error_code, error_message, finished_at, phase_digest)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ON CONFLICT (run_id, step_id) DO UPDATE SET state = EXCLUDED.state, attempts = EXCLUDED.attempts, duration_ms = EXCLUDED.duration_ms,
              findings_count = EXCLUDED.findings_count, summary = EXCLUDED.summary, error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message,
-             finished_at = EXCLUDED.finished_at, updated_at = now()`,
+             finished_at = EXCLUDED.finished_at, phase_digest = EXCLUDED.phase_digest, updated_at = now()`,
           [report.runId, stepId, stepId.split('.').pop(), s.state, s.attempts, Math.round(s.durationMs), stepFindings, s.summary ?? null, s.errorCode ?? null, s.errorMessage ?? null,
-            new Date(report.finishedAt).toISOString()],
+            new Date(report.finishedAt).toISOString(), s.phaseDigest ?? null],
         );
       }
       for (const f of report.findings) {
