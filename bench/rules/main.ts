@@ -129,13 +129,15 @@ for (const path of repos.map((r) => resolve(r))) {
     };
   });
 
-  // Noise per 10k lines: each rule's labelled non-true share applied to its findings, rules at info left out.
+  // Noise per 10k lines: each rule's labelled non-true share applied to its findings above info.
   let noiseEstimate = 0;
   let estimable = true;
   for (const row of rows) {
-    if (row.severity === 'info' || row.findings === 0) continue;
+    // Findings reported at info (a rule's default, or a case it lowers, such as whole-repo untested modules) are left out.
+    const reported = (byRule.get(row.rule) ?? []).filter((f) => f.severity !== 'info').length;
+    if (reported === 0) continue;
     if (row.labelled === 0) estimable = false;
-    else noiseEstimate += row.findings * ((row.labelled - row.true) / row.labelled);
+    else noiseEstimate += reported * ((row.labelled - row.true) / row.labelled);
   }
   const noisePer10k = estimable ? (noiseEstimate * 10_000) / Math.max(1, lines) : null;
 

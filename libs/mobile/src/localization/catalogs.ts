@@ -26,9 +26,14 @@ export function readDotStrings(text: string): Map<string, LocalizedEntry> {
   const entries = new Map<string, LocalizedEntry>();
   const blanked = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/^\s*\/\/.*$/gm, (c) => ' '.repeat(c.length));
   const re = /(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_.]+))\s*=\s*"((?:[^"\\]|\\.)*)"\s*;/g;
+  // Lines counted on from the previous match: matches come in order, so one pass over the file.
+  let line = 1;
+  let counted = 0;
   for (let m = re.exec(blanked); m; m = re.exec(blanked)) {
+    for (let i = blanked.indexOf('\n', counted); i !== -1 && i < m.index; i = blanked.indexOf('\n', i + 1)) line++;
+    counted = m.index;
     const key = unescapeStrings(m[1] ?? m[2]!);
-    entries.set(key, { key, value: unescapeStrings(m[3]!), line: lineAt(blanked, m.index) });
+    entries.set(key, { key, value: unescapeStrings(m[3]!), line });
   }
   return entries;
 }

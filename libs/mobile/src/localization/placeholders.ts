@@ -38,6 +38,9 @@ export function placeholdersOf(value: string, platform: 'apple' | 'android'): Fo
 
 /** A readable description of how two placeholder lists differ, or undefined when they agree. */
 export function placeholderMismatch(base: FormatPlaceholder[], translated: FormatPlaceholder[]): string | undefined {
+  // A String Catalog substitution (`%#@count@`) carries its own specifier and argument number in the
+  // catalog: a plural form of the same arguments, which the lists here cannot compare.
+  if ([...base, ...translated].some((p) => p.type.startsWith('substitution:'))) return undefined;
   const signature = (list: FormatPlaceholder[]) => list.map((p) => `${p.position}:${p.type}`).join(',');
   if (signature(base) === signature(translated)) return undefined;
   const show = (list: FormatPlaceholder[]) => (list.length ? list.map((p) => p.text).join(' ') : 'none');

@@ -61,12 +61,17 @@ function checkLogs(file: ChangedFile, lines: string[]): AnalyzerFinding[] {
 /** Hosts where plain HTTP is expected: local development, emulators and XML namespaces. */
 const HARMLESS_HTTP_HOST = /^http:\/\/(localhost|127\.0\.0\.1|0\.0\.0\.0|10\.0\.2\.2|10\.0\.3\.2|\[::1\]|[^/"']*\.local\b|schemas\.android\.com|schemas\.microsoft\.com|www\.w3\.org|ns\.adobe\.com|xmlpull\.org|www\.apple\.com\/DTDs|example\.(com|org|net)|www\.example\.(com|org|net))/;
 
+/** Code that compares or rewrites URL text rather than fetching it. */
+const URL_MATCHING = /\bBEGINSWITH\b|\bhasPrefix\s*\(|\bstartsWith\s*\(|\bstarts\s*\(\s*with:|\bremovePrefix\s*\(|\breplacingOccurrences\s*\(|\.replace(First)?\s*\(|\bdropFirst\s*\(/;
+
 function checkHttp(file: ChangedFile, lines: string[]): AnalyzerFinding[] {
   const findings: AnalyzerFinding[] = [];
   lines.forEach((text, index) => {
     if (!isChangedLine(file, index + 1) || /^\s*(\/\/|\*|\/\*|#)/.test(text)) return;
-    for (const m of text.matchAll(/["'`]@?(http:\/\/[^\s"'`]+)/g)) {
-      if (HARMLESS_HTTP_HOST.test(m[1]!)) continue;
+    // A literal that matches or builds URLs (an NSPredicate BEGINSWITH, hasPrefix, a default scheme) makes no request.
+    if (URL_MATCHING.test(text)) return;
+    for (const m of text.matchAll(/["'`]@?(http:\/\/[^\s"'`]*)/g)) {
+      if (HARMLESS_HTTP_HOST.test(m[1]!) || /^http:\/\/(\\\(|\$|$)/.test(m[1]!)) continue;
       const host = /^http:\/\/([^/:?#]+)/.exec(m[1]!)?.[1] ?? m[1]!;
       findings.push(makeFinding('code.insecure-http-url', file.path, index + 1, `Plain HTTP URL to ${host}`, m[1]!));
     }

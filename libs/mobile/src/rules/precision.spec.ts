@@ -125,3 +125,49 @@ describe('testing.untested-change on real shapes', () => {
     expect(added({ 'App/Sources/PriceCalculator.swift': 'final class PriceCalculator {\n    func total() -> Int { 0 }\n}\n' }).map((f) => [f.file, f.line])).toEqual([['App/Sources/PriceCalculator.swift', 1]]);
   });
 });
+
+describe('code.insecure-http-url on real shapes', () => {
+  const hits = (body: string) => scanTree({ 'App/Sources/Links.swift': `import Foundation\n\nenum Links {\n${body}\n}\n` }).findings.filter((f) => f.ruleId === 'code.insecure-http-url');
+
+  it('stays quiet for URL matching and default schemes (NSPredicate BEGINSWITH, hasPrefix, "http://" + host)', () => {
+    expect(hits('    static let p = NSPredicate(format: "%K BEGINSWITH[c] %@", #keyPath(Bookmark.url), "http://\\(domain)")')).toEqual([]);
+    expect(hits('    static func plain(_ s: String) -> Bool { s.hasPrefix("http://shop.acme-corp.com") }')).toEqual([]);
+    expect(hits('    static func withScheme(_ host: String) -> String { "http://" + host }')).toEqual([]);
+    expect(hits('    static func upgrade(_ s: String) -> String { s.replacingOccurrences(of: "http://", with: "https://") }')).toEqual([]);
+  });
+
+  it('still finds a fixed plain-HTTP endpoint', () => {
+    expect(hits('    static let api = URL(string: "http://api.acme-corp.com/v1")!').map((f) => f.line)).toEqual([4]);
+  });
+});
+
+describe('secret.authorization-header and l10n.placeholder-mismatch on real shapes', () => {
+  it('stays quiet for an example request in a comment with an all-digit bearer value', () => {
+    const tree = { 'backend/src/main/kotlin/Routes.kt': '/*\nGET http://localhost:8080/votes\nAuthorization: Bearer 1238476512873162837\n*/\nfun routes() {}\n' };
+    expect(scanTree(tree).findings.filter((f) => f.ruleId === 'secret.authorization-header')).toEqual([]);
+  });
+
+  it('stays quiet for a String Catalog plural substitution of the same argument', () => {
+    const catalog = JSON.stringify({
+      sourceLanguage: 'en',
+      version: '1.0',
+      strings: {
+        'notifications.mention %lld': {
+          localizations: {
+            en: { stringUnit: { state: 'translated', value: 'mentioned you' } },
+            fr: { stringUnit: { state: 'translated', value: '%#@count@' }, substitutions: { count: { formatSpecifier: 'lld', variations: { plural: { one: { stringUnit: { state: 'translated', value: 'vous a mentionné' } }, other: { stringUnit: { state: 'translated', value: 'vous ont mentionné' } } } } } } },
+          },
+        },
+      },
+    }, null, 2);
+    expect(scanTree({ 'App/Localizable.xcstrings': catalog }).findings.filter((f) => f.ruleId === 'l10n.placeholder-mismatch')).toEqual([]);
+  });
+
+  it('still finds a translation that drops an argument', () => {
+    const tree = {
+      'app/src/main/res/values/strings.xml': stringsXml('    <string name="confirm">Sign in at %1$s (%2$s)</string>'),
+      'app/src/main/res/values-fr/strings.xml': stringsXml('    <string name="confirm">Connectez-vous sur %1$s</string>'),
+    };
+    expect(scanTree(tree).findings.filter((f) => f.ruleId === 'l10n.placeholder-mismatch').map((f) => f.file)).toEqual(['app/src/main/res/values-fr/strings.xml']);
+  });
+});

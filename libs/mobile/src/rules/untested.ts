@@ -147,6 +147,8 @@ function moduleFindings(modules: ReadonlyMap<string, ModuleSources>): AnalyzerFi
         1,
         `No tests for ${name}: none of its ${m.sources.length} source file(s) has a test, though it holds ${[...new Set(m.logic)].slice(0, 3).join(', ')} (files: ${examples}${sorted.length > 3 ? ', …' : ''})`,
         `no-tests-module:${name}`,
+        // Info: 5 of 7 module findings on the labelled corpus were worth acting on (docs/analyzers.md), short of the 95% a minor needs.
+        { severity: 'info' },
       ),
     );
   }

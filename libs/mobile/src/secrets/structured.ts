@@ -94,6 +94,8 @@ const BARE_BASIC = /\bBasic\s+(?<value>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=]
 
 function authorizationAccepted(value: string, context: DetectorContext, named: boolean): boolean {
   if (TEMPLATE.test(value) || (context.purpose === 'report' && isPlaceholder(value))) return false;
+  // An all-digit "token" is an example in a comment (`Authorization: Bearer 1238476512873162837`); redaction still takes it.
+  if (context.purpose === 'report' && /^\d+$/.test(value)) return false;
   if (named) return context.purpose === 'redact' || shannonEntropy(value) >= 2.5;
   return /[0-9]/.test(value) && shannonEntropy(value) >= 3.5;
 }
