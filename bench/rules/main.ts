@@ -4,7 +4,7 @@
  * Precision of the deterministic rules on real checkouts. For each repository it runs the whole-repo
  * analysis (`agentflow analyze PATH`) in this process and prints, per rule: findings, findings per
  * 10k lines and, where `labels/<owner>-<repo>@<commit>.jsonl` exists, precision on the labelled
- * findings still produced (with the sample size), and how many of the labelled true findings the
+ * findings still produced above info (findings at info are counted apart), with the sample size, and how many of the labelled true findings the
  * rules still find. Labels are facts about public code (file, line, rule, verdict, a reason), never
  * the code. `--todo DIR` writes, per repository, the seeded sample of findings that have no label
  * yet, to be read and judged. Time is the analysis alone (the repository is read from disk once
@@ -77,6 +77,8 @@ interface RuleRow {
   rule: string;
   severity: string;
   findings: number;
+  /** Findings reported at info, left out of precision. */
+  info: number;
   per10k: number;
   labelled: number;
   true: number;
@@ -119,13 +121,21 @@ for (const path of repos.map((r) => resolve(r))) {
 
   const rows: RuleRow[] = [...ruleIds].sort().map((rule) => {
     const current = byRule.get(rule) ?? [];
-    const score = scoreRule(current, labels?.labels.filter((l) => l.rule === rule) ?? []);
+    const ruleLabels = labels?.labels.filter((l) => l.rule === rule) ?? [];
+    // Precision at the severity a finding is reported at: findings at info are notes nobody is asked
+    // to act on, so they are counted apart; true findings kept counts them (they are still reported).
+    const reported = current.filter((f) => f.severity !== 'info');
+    const score = scoreRule(reported, ruleLabels);
+    const all = scoreRule(current, ruleLabels);
     return {
       rule,
       severity: ruleById(rule)?.severity ?? '?',
       findings: current.length,
+      info: current.length - reported.length,
       per10k: (current.length * 10_000) / Math.max(1, lines),
       ...score,
+      trueKept: all.trueKept,
+      unlabelled: all.unlabelled,
     };
   });
 
@@ -143,10 +153,10 @@ for (const path of repos.map((r) => resolve(r))) {
 
   process.stdout.write(`\n${name}@${commit.slice(0, 12)}  ${reader.files.length} files, ${lines} lines; analysis ${ms.toFixed(0)} ms${runs > 1 ? ` (median of ${runs}: ${msRuns.map((m) => m.toFixed(0)).join(', ')})` : ''}, peak RSS ${rssMb.toFixed(0)} MB\n`);
   process.stdout.write(`labels: ${labels ? `${labelsDir}/${slug}.jsonl (seed ${labels.meta.seed}, ${labels.labels.length} labels)` : 'none'}\n`);
-  process.stdout.write(`${pad('rule', 40)} ${pad('sev', 8)} ${lpad('found', 6)} ${lpad('/10k', 7)} ${lpad('judged', 7)} ${lpad('true', 5)} ${lpad('noise', 6)} ${lpad('false', 6)} ${lpad('precision', 10)} ${lpad('true kept', 10)} ${lpad('unjudged', 9)}\n`);
+  process.stdout.write(`${pad('rule', 40)} ${pad('sev', 8)} ${lpad('found', 6)} ${lpad('info', 5)} ${lpad('/10k', 7)} ${lpad('judged', 7)} ${lpad('true', 5)} ${lpad('noise', 6)} ${lpad('false', 6)} ${lpad('precision', 10)} ${lpad('true kept', 10)} ${lpad('unjudged', 9)}\n`);
   for (const r of rows) {
     process.stdout.write(
-      `${pad(r.rule, 40)} ${pad(r.severity, 8)} ${lpad(r.findings, 6)} ${lpad(r.per10k.toFixed(2), 7)} ${lpad(r.labelled, 7)} ${lpad(r.true, 5)} ${lpad(r.noise, 6)} ${lpad(r.false, 6)} ${lpad(r.precision === null ? '—' : pct(r.true, r.labelled), 10)} ${lpad(r.trueLabelled ? `${r.trueKept}/${r.trueLabelled}` : '—', 10)} ${lpad(r.unlabelled, 9)}\n`,
+      `${pad(r.rule, 40)} ${pad(r.severity, 8)} ${lpad(r.findings, 6)} ${lpad(r.info, 5)} ${lpad(r.per10k.toFixed(2), 7)} ${lpad(r.labelled, 7)} ${lpad(r.true, 5)} ${lpad(r.noise, 6)} ${lpad(r.false, 6)} ${lpad(r.precision === null ? '—' : pct(r.true, r.labelled), 10)} ${lpad(r.trueLabelled ? `${r.trueKept}/${r.trueLabelled}` : '—', 10)} ${lpad(r.unlabelled, 9)}\n`,
     );
   }
   process.stdout.write(`non-true findings per 10k lines at default severity (estimated from labels): ${noisePer10k === null ? 'a rule that fires has no labels' : noisePer10k.toFixed(2)}\n`);

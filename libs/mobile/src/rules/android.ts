@@ -2,7 +2,7 @@ import type { AnalyzerFinding } from '../findings/finding';
 import { readVersionCatalog } from '../dependencies/version-catalog';
 import { readGradleBuild } from '../structure/gradle';
 import { makeFinding } from './catalogue';
-import { isChangedLine, lineOfOffset, type ChangedFile, type FileRule } from './types';
+import { isChangedLine, lineOfOffset, type ChangedFile, type FileRule, type RuleContext } from './types';
 
 /** Android's runtime ("dangerous") permissions, as of API 35. */
 export const DANGEROUS_PERMISSIONS = new Set([
@@ -28,24 +28,79 @@ function permissionsOf(text: string): Map<string, number> {
   return out;
 }
 
-function checkManifest(file: ChangedFile): AnalyzerFinding[] {
+/**
+ * Actions other apps or the system send by design, so the component that answers them must be
+ * exported: the platform's own (`android.*`, `androidx.*`, such as MEDIA_BUTTON, GET_CONTENT, SEND,
+ * a MediaBrowserService) and Google Play services.
+ */
+const PUBLIC_ACTION = /^(android|androidx)\.|^com\.google\.android\.(gms|c2dm|apps)\./;
+
+/**
+ * Why an exported component with no permission is worth a look, or undefined when it is exported
+ * for a purpose that needs it (labelled on real apps, bench/rules/labels): the launcher, a receiver
+ * of system broadcasts, a media service, a file picker, a panic responder. A BROWSABLE filter makes
+ * the activity a link target, exported on purpose; what needs checking there is how the link's
+ * data is validated, an info note. Left at major: a component exported with no filter (reachable
+ * by name only, so nothing needs it exported) and one answering the app's own custom actions.
+ */
+function exportedComponentRisk(kind: string, name: string, body: string, appPackage: string | undefined): { message: string; severity?: 'info' } | undefined {
+  if (/android\.intent\.category\.(LAUNCHER|LEANBACK_LAUNCHER)/.test(body)) return undefined;
+  const filters = [...body.matchAll(/<intent-filter\b[\s\S]*?<\/intent-filter>/g)].map((f) => ({
+    actions: [...f[0].matchAll(/<action\s[^>]*android:name\s*=\s*"([^"]+)"/g)].map((a) => a[1]!),
+    browsable: /android\.intent\.category\.BROWSABLE/.test(f[0]),
+  }));
+  if (filters.length === 0 || kind === 'provider') {
+    return { message: `The ${kind} ${name} is exported with no android:permission and no intent filter, so any app can start it by name` };
+  }
+  if (filters.some((f) => f.browsable)) {
+    return {
+      message: `The ${kind} ${name} opens links from browsers and other apps (a BROWSABLE intent filter), exported on purpose; check that it validates the link's host, path and extras before acting on them`,
+      severity: 'info',
+    };
+  }
+  const own = [...new Set(filters.flatMap((f) => f.actions).filter((a) => !PUBLIC_ACTION.test(a)))];
+  if (own.length === 0) return undefined;
+  const ownNamespace = (action: string) =>
+    (appPackage !== undefined && action.startsWith(`${appPackage}.`)) || (name.includes('.') && !name.startsWith('.') && action.startsWith(`${name.split('.').slice(0, 2).join('.')}.`));
+  if (own.some(ownNamespace)) {
+    return { message: `The ${kind} ${name} accepts ${own.join(', ')} from any app, with no android:permission to say who may send it` };
+  }
+  return {
+    message: `The ${kind} ${name} answers ${own.join(', ')}, another app's protocol, so it is exported on purpose; check what an intent from any app can make it do`,
+    severity: 'info',
+  };
+}
+
+/** The module's `namespace` (AGP 7+), which stands in for the manifest's `package` attribute. */
+function gradleNamespace(manifestPath: string, context: RuleContext): string | undefined {
+  const module = manifestPath.replace(/(^|\/)src\/[^/]+\/AndroidManifest\.xml$|(^|\/)AndroidManifest\.xml$/, '');
+  for (const build of ['build.gradle.kts', 'build.gradle']) {
+    const text = context.repo.read(module ? `${module}/${build}` : build);
+    const ns = text && /\bnamespace\s*=?\s*["']([\w.]+)["']/.exec(text)?.[1];
+    if (ns) return ns;
+  }
+  return undefined;
+}
+
+function checkManifest(file: ChangedFile, context: RuleContext): AnalyzerFinding[] {
   const text = file.content!;
   const findings: AnalyzerFinding[] = [];
   const at = (offset: number) => lineOfOffset(text, offset);
 
+  const appPackage = /<manifest\b[^>]*\bpackage\s*=\s*"([^"]+)"/.exec(text)?.[1] ?? gradleNamespace(file.path, context);
   for (const m of text.matchAll(/<(activity|activity-alias|service|receiver|provider)\b[^>]*?(\/>|>)/g)) {
     const tag = m[0];
     if (attr(tag, 'exported') !== 'true') continue;
     const protectedBy = attr(tag, 'permission') ?? (m[1] === 'provider' ? attr(tag, 'readPermission') ?? attr(tag, 'writePermission') : undefined);
     if (protectedBy) continue;
-    // The launcher activity must be exported for the home screen to start it.
     const close = m[2] === '/>' ? m.index + tag.length : text.indexOf(`</${m[1]}>`, m.index);
     const body = text.slice(m.index, close === -1 ? text.length : close);
-    if (/android\.intent\.category\.(LAUNCHER|LEANBACK_LAUNCHER)/.test(body)) continue;
     const line = at(m.index + tag.indexOf('android:exported'));
     if (!isChangedLine(file, line) && !isChangedLine(file, at(m.index))) continue;
     const name = attr(tag, 'name') ?? m[1]!;
-    findings.push(makeFinding('android.exported-without-permission', file.path, line, `The ${m[1]} ${name} is exported with no android:permission, so any app can start it`, `${m[1]}:${name}`));
+    const exposure = exportedComponentRisk(m[1]!, name, body, appPackage);
+    if (!exposure) continue;
+    findings.push(makeFinding('android.exported-without-permission', file.path, line, exposure.message, `${m[1]}:${name}`, { severity: exposure.severity }));
   }
 
   for (const m of text.matchAll(/android:usesCleartextTraffic\s*=\s*"true"/g)) {
@@ -120,8 +175,8 @@ export const androidRule: FileRule = {
   appliesTo: (file) =>
     file.content !== undefined &&
     (file.path.endsWith('AndroidManifest.xml') || /(^|\/)res\/xml\/[^/]*\.xml$/.test(file.path) || /\.gradle(\.kts)?$/.test(file.path) || /\.versions\.toml$/.test(file.path)),
-  check(file) {
-    if (file.path.endsWith('AndroidManifest.xml')) return checkManifest(file);
+  check(file, context) {
+    if (file.path.endsWith('AndroidManifest.xml')) return checkManifest(file, context);
     if (file.path.endsWith('.toml')) return checkCatalogMinSdk(file);
     if (/\.gradle(\.kts)?$/.test(file.path)) return checkGradle(file);
     return /cleartextTrafficPermitted/.test(file.content!) ? checkNetworkSecurityConfig(file) : [];

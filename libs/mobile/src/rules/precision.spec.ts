@@ -171,3 +171,50 @@ describe('secret.authorization-header and l10n.placeholder-mismatch on real shap
     expect(scanTree(tree).findings.filter((f) => f.ruleId === 'l10n.placeholder-mismatch').map((f) => f.file)).toEqual(['app/src/main/res/values-fr/strings.xml']);
   });
 });
+
+describe('android.exported-without-permission on real shapes', () => {
+  const app = (components: string, attrs = '') =>
+    `<?xml version="1.0" encoding="utf-8"?>\n<manifest xmlns:android="http://schemas.android.com/apk/res/android"${attrs}>\n    <application android:label="Player">\n${components}\n    </application>\n</manifest>\n`;
+  const filter = (...lines: string[]) => `            <intent-filter>\n${lines.map((l) => `                ${l}`).join('\n')}\n            </intent-filter>`;
+  const action = (name: string) => `<action android:name="${name}" />`;
+  const category = (name: string) => `<category android:name="android.intent.category.${name}" />`;
+  const exported = (kind: string, name: string, ...filters: string[]) => `        <${kind}\n            android:name="${name}"\n            android:exported="true">\n${filters.join('\n')}\n        </${kind}>`;
+  const hits = (manifest: string, tree: Record<string, string> = {}) =>
+    scanTree({ 'app/src/main/AndroidManifest.xml': manifest, ...tree }).findings.filter((f) => f.ruleId === 'android.exported-without-permission');
+
+  it('stays quiet for components that system intents need exported (media button, media browser, file picker)', () => {
+    const manifest = app([
+      exported('receiver', 'androidx.media.session.MediaButtonReceiver', filter(action('android.intent.action.MEDIA_BUTTON'))),
+      exported('service', '.player.AudioService', filter(action('android.intent.action.MEDIA_BUTTON')), filter(action('android.media.browse.MediaBrowserService'))),
+      exported('activity', '.pick.PickerActivity', filter(action('android.intent.action.GET_CONTENT'), category('DEFAULT'))),
+      exported('activity', '.share.ShareTarget', filter(action('android.intent.action.SEND'), category('DEFAULT'), '<data android:mimeType="text/plain" />')),
+    ].join('\n'));
+    expect(hits(manifest)).toEqual([]);
+  });
+
+  it('reports a BROWSABLE link router at info, about validating the link, not as "any app can start it"', () => {
+    const router = exported('activity', '.LinkRouter', filter(action('android.intent.action.VIEW'), category('DEFAULT'), category('BROWSABLE'), '<data android:scheme="https" android:host="video.example.org" />'));
+    const found = hits(app(router));
+    expect(found.map((f) => [f.severity, f.line])).toEqual([['info', 6]]);
+    expect(found[0]!.message).toContain('BROWSABLE');
+    expect(found[0]!.message).toContain('validates');
+    expect(found[0]!.message).not.toContain('any app can start it');
+  });
+
+  it("reports another app's protocol (a panic trigger) at info", () => {
+    const responder = exported('activity', '.PanicResponder', filter(action('org.example.panic.action.TRIGGER'), category('DEFAULT')));
+    expect(hits(app(responder)).map((f) => f.severity)).toEqual(['info']);
+  });
+
+  it('still finds an exported component with no intent filter, and one taking the app\'s own action, at major', () => {
+    const manifest = app([
+      `        <activity android:name=".internal.AdminActivity" android:exported="true" />`,
+      exported('receiver', '.sync.WipeReceiver', filter(action('com.acme.shop.action.WIPE'))),
+    ].join('\n'));
+    // The package comes from the module's Gradle namespace when the manifest has none.
+    const found = hits(manifest, { 'app/build.gradle.kts': 'android {\n    namespace = "com.acme.shop"\n}\n' });
+    expect(found.map((f) => [f.severity, f.line])).toEqual([['major', 4], ['major', 7]]);
+    expect(found[0]!.message).toContain('no intent filter');
+    expect(found[1]!.message).toContain('com.acme.shop.action.WIPE from any app');
+  });
+});
