@@ -1,4 +1,5 @@
 import type { AnalyzerFinding } from '../findings/finding';
+import { CREDENTIALS_TEMPLATE_FILE } from '../secrets/generic-credential';
 import { makeFinding } from './catalogue';
 import { isChangedLine, type ChangedFile, type FileRule } from './types';
 
@@ -66,6 +67,8 @@ const URL_MATCHING = /\bBEGINSWITH\b|\bhasPrefix\s*\(|\bstartsWith\s*\(|\bstarts
 
 function checkHttp(file: ChangedFile, lines: string[]): AnalyzerFinding[] {
   const findings: AnalyzerFinding[] = [];
+  // A credentials template (`Credentials-demo.swift`) holds placeholders; the real file replaces it at build time.
+  if (CREDENTIALS_TEMPLATE_FILE.test(file.path)) return findings;
   lines.forEach((text, index) => {
     if (!isChangedLine(file, index + 1) || /^\s*(\/\/|\*|\/\*|#)/.test(text)) return;
     // A literal that matches or builds URLs (an NSPredicate BEGINSWITH, hasPrefix, a default scheme) makes no request.

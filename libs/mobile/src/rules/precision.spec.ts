@@ -218,3 +218,37 @@ describe('android.exported-without-permission on real shapes', () => {
     expect(found[1]!.message).toContain('com.acme.shop.action.WIPE from any app');
   });
 });
+
+describe('credentials templates and public SDK keys on real shapes', () => {
+  const template = [
+    '/// API credentials: copy to Credentials.swift and fill in',
+    'enum Credentials {',
+    '    static let analyticsKey = "not-required"',
+    '    static let reviewURL = URL(string: "http://not.required.invalid")!',
+    '    static let syncApiKey = "5f1c0e9a7b3d42c8a6e0b1d29f7c4a83"',
+    '}',
+    '',
+  ].join('\n');
+  const rules = (tree: Record<string, string>) => scanTree(tree).findings.filter((f) => ['secret.hardcoded-credential', 'code.insecure-http-url'].includes(f.ruleId));
+
+  it('stays quiet for a demo credentials template committed for contributors', () => {
+    expect(rules({ 'App/Credentials-demo.swift': template, 'App/Secrets.example.swift': template })).toEqual([]);
+  });
+
+  it('stays quiet for a RevenueCat public SDK key and a Stripe publishable key', () => {
+    const code = 'import RevenueCat\n\nfunc setUp() {\n    Purchases.configure(withAPIKey: "appl_Q7mWk2LrT9vXbN4sHc8dYe")\n    StripeAPI.defaultPublishableKey = "pk_live_51Hx8QmLw2KcT9vRbN4sHc8dYe"\n}\n';
+    expect(rules({ 'App/Sources/Purchases.swift': code })).toEqual([]);
+  });
+
+  it('still finds the same key and URL in the real credentials file, and a secret SDK key', () => {
+    const found = rules({
+      'App/Credentials.swift': template,
+      'App/Sources/Billing.swift': 'let billingApiKey = "sk_Q7mWk2LrT9vXbN4sHc8dYeA1"\n',
+    }).map((f) => [f.ruleId, f.file, f.line]).sort((a, b) => String(a).localeCompare(String(b)));
+    expect(found).toEqual([
+      ['code.insecure-http-url', 'App/Credentials.swift', 4],
+      ['secret.hardcoded-credential', 'App/Credentials.swift', 5],
+      ['secret.hardcoded-credential', 'App/Sources/Billing.swift', 1],
+    ]);
+  });
+});

@@ -38,6 +38,13 @@ const LOCALISATION_FILE =
 // Tests, previews, fixtures and mocks: their credentials are made up for the test.
 const TEST_OR_PREVIEW_FILE =
   /(?:^|\/)(?:tests?|spec|androidTest|testDebug|testRelease|UnitTests|UITests|[\w-]*Tests|__tests__|fixtures?|mocks?|fakes?|stubs?|Preview Content|PreviewContent|sample[s]?|demo)\/|(?:Tests?|Spec|Mock|Fake|Stub|Preview|Previews|Fixture)s?\.(?:swift|kt|kts|java|m|mm|ts|js)$|\.(?:spec|test)\.[jt]sx?$/;
+// A credentials template committed for contributors (`Credentials-demo.swift`, `Secrets.example.kt`,
+// `keys.sample.properties`, `.env.example`): the real file is kept out of git and replaces it.
+export const CREDENTIALS_TEMPLATE_FILE =
+  /(?:^|\/)[^/]*(?:credential|secret|api[_-]?key|keys|config|env)[^/]*[-_.](?:demo|sample|example|template|dist)(?:\.[\w]+)?$|(?:^|\/)(?:demo|sample|example|template)[-_.]?[^/]*(?:credential|secret|api[_-]?key|keys)[^/]*$|(?:^|\/)\.env\.(?:example|sample|template|dist)$/i;
+// Keys an SDK documents as public, made to ship inside the app: RevenueCat's public SDK keys
+// (`appl_`, `goog_`, `amzn_`, `strp_`, `rcb_`) and Stripe publishable keys (`pk_live_`, `pk_test_`).
+const PUBLIC_SDK_KEY = /^(?:(?:appl|goog|amzn|strp|rcb)_[A-Za-z0-9]{16,}|pk_(?:live|test)_[A-Za-z0-9]{16,})$/;
 const MOCK_WORDS = /(?:fake|mock|stub|dummy|test|preview|sample|demo|example|placeholder|lorem)/i;
 
 /**
@@ -82,7 +89,7 @@ function stronglyRandom(value: string): boolean {
 
 function accepter(context: DetectorContext, bare: boolean) {
   const report = context.purpose === 'report';
-  const inTest = report && context.path !== undefined && TEST_OR_PREVIEW_FILE.test(context.path);
+  const inTest = report && context.path !== undefined && (TEST_OR_PREVIEW_FILE.test(context.path) || CREDENTIALS_TEMPLATE_FILE.test(context.path));
   return (raw: string, m: RegExpExecArray): false | { kind: string } => {
     // Android string resources may wrap their text in literal quotes: judge the text inside.
     const value = raw.length > 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
@@ -92,6 +99,7 @@ function accepter(context: DetectorContext, bare: boolean) {
     if (report && word.length > 0 && value.toLowerCase().replace(/[_.-]/g, '').includes(word)) return false;
     if (bare && CODE_VALUE.test(value)) return false;
     if (report && MOCK_WORDS.test(value)) return false;
+    if (report && PUBLIC_SDK_KEY.test(value)) return false;
     if (inTest && !stronglyRandom(value)) return false;
     return { kind: credentialKind(m.groups?.word ?? m.groups?.word2 ?? 'token') };
   };
