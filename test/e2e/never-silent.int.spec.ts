@@ -144,6 +144,7 @@ describe('one bad part never sinks the rest (webhook to comment, separate proces
     expect(steps.map((s) => [s.step_id, s.state, s.error_code])).toEqual([['code-review-agent', 'succeeded', null], ['security-agent', 'failed', 'unparseable_output']]);
     expect(check.summary).toContain('incomplete: security-agent failed');
     expect(check.title).not.toBe('agentflow did not finish');
+    expect(check.title).toMatch(/ · incomplete: .*security-agent.* did not finish$/);
     expect(comment).toContain('security-agent');
     expect(comment).not.toContain('did not finish');
   }, 180_000);
@@ -160,6 +161,7 @@ describe('one bad part never sinks the rest (webhook to comment, separate proces
     expect(report.gateConclusion).toBe('neutral');
     expect(check.conclusion).toBe('neutral');
     expect(check.summary).toContain('every model step failed, only the deterministic rules reviewed the change');
+    expect(check.title).toMatch(/^0 finding\(s\): 0 blocker, 0 major · every model step failed \(.+\); only the rules reviewed$/);
     expect(comment).toContain('code-review-agent');
   }, 180_000);
 

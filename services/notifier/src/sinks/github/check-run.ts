@@ -53,6 +53,19 @@ export interface CheckResult {
   failure?: string;
 }
 
+/**
+ * The check's title, which GitHub shows in the pull request's list of checks: the counts, and when
+ * the review is incomplete which steps failed, so a neutral check never reads like a clean one.
+ */
+export function checkTitle(report: RunReport): string {
+  const counts = `${report.findings.length} finding(s): ${report.findings.filter((f) => f.severity === 'blocker').length} blocker, ${report.findings.filter((f) => f.severity === 'major').length} major`;
+  const failed = report.incompleteSteps ?? [];
+  if (failed.length === 0) return counts;
+  const names = failed.length > 3 ? `${failed.slice(0, 3).join(', ')} and ${failed.length - 3} more` : failed.join(', ');
+  const why = /every model step failed/.test(report.gateSummary) ? `every model step failed (${names}); only the rules reviewed` : `incomplete: ${names} did not finish`;
+  return `${counts} · ${why}`.slice(0, 255);
+}
+
 type GitHubCheckRun = { id: number; status: string; conclusion: string | null; external_id: string | null };
 
 export class CheckRunWriter {
@@ -125,8 +138,7 @@ export class CheckRunWriter {
       path: f.file, start_line: f.startLine, end_line: Math.max(f.startLine, f.endLine), annotation_level: ANNOTATION_LEVEL[f.severity],
       title: `${f.severity} · ${f.category}`.slice(0, 255), message: sanitizeMarkdown(f.message).slice(0, 64_000),
     }));
-    const counts = `${report.findings.length} finding(s): ${report.findings.filter((f) => f.severity === 'blocker').length} blocker, ${report.findings.filter((f) => f.severity === 'major').length} major`;
-    const output = (chunk: typeof list) => ({ title: r.failure ? 'agentflow did not finish' : counts, summary: `${sanitizeMarkdown(r.reason)}${r.failure ? `\n\n${sanitizeMarkdown(r.failure)}` : ''}`.slice(0, 65_000), annotations: chunk });
+    const output = (chunk: typeof list) => ({ title: r.failure ? 'agentflow did not finish' : checkTitle(report), summary: `${sanitizeMarkdown(r.reason)}${r.failure ? `\n\n${sanitizeMarkdown(r.failure)}` : ''}`.slice(0, 65_000), annotations: chunk });
     const first = list.slice(0, ANNOTATIONS_PER_REQUEST);
     const conclusion = r.conclusion as 'neutral';
     let id: number;
