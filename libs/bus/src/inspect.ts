@@ -24,7 +24,7 @@ export function expectedStreams(topology: Topology): string[] {
   const { streams, buckets } = topology;
   return [
     ...Object.values(streams).map((s) => s.name),
-    `KV_${buckets.runs}`, `KV_${buckets.cache}`, `KV_${buckets.limits}`, `OBJ_${buckets.objects}`,
+    `KV_${buckets.runs}`, `KV_${buckets.cache}`, `KV_${buckets.limits}`, `KV_${buckets.gatewayRequests}`, `OBJ_${buckets.objects}`,
   ];
 }
 

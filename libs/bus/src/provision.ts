@@ -6,8 +6,8 @@ import { RequestSubjectCapturedError } from './errors';
 import { subjectMatches } from './subject-match';
 
 export interface ProvisionOptions {
-  /** Options per KV bucket. @default runs: 5 revisions kept; cache and limits: 1 */
-  kv?: Partial<Record<'runs' | 'cache' | 'limits', KvOptions>>;
+  /** Options per KV bucket. @default `topology.bucketSettings` (runs: 5 revisions kept; the others: 1) */
+  kv?: Partial<Record<'runs' | 'cache' | 'limits' | 'gatewayRequests', KvOptions>>;
 }
 
 /** Idempotent: run it at every start-up. Fails with a typed error when the server dropped an option or a request subject sits on a stream. */
@@ -30,6 +30,7 @@ export async function provisionTopology(
   await bus.kv(topology.buckets.runs, { ...topology.bucketSettings.runs, ...options.kv?.runs });
   await bus.kv(topology.buckets.cache, { ...topology.bucketSettings.cache, ...options.kv?.cache });
   await bus.kv(topology.buckets.limits, { ...topology.bucketSettings.limits, ...options.kv?.limits });
+  await bus.kv(topology.buckets.gatewayRequests, { ...topology.bucketSettings.gatewayRequests, ...options.kv?.gatewayRequests });
   // A body is only read through a message that refers to it: it may go when the longest-kept stream's messages go.
   await bus.objects(topology.buckets.objects, { maxAgeMs: Math.max(...streams.map((s) => s.maxAgeMs)) });
 }
@@ -40,5 +41,6 @@ export async function deleteTopology(bus: MessageBus, topology: Topology): Promi
   await bus.deleteKv(topology.buckets.runs);
   await bus.deleteKv(topology.buckets.cache);
   await bus.deleteKv(topology.buckets.limits);
+  await bus.deleteKv(topology.buckets.gatewayRequests);
   await bus.deleteObjects(topology.buckets.objects);
 }

@@ -35,6 +35,11 @@ export const HEADERS = {
   deadLetterDeliveries: 'af-dlq-deliveries',
   /** Set when the body is an object-store reference rather than inline JSON. */
   bodyRef: 'af-body-ref',
+  /**
+   * On `gateway.request`: 0 for the first send, n for the n-th resend of the same requestId after
+   * no replica answered for it within the caller's reply bound (ADR 0078). Absent means 0.
+   */
+  gatewaySend: 'af-send',
 } as const;
 
 export function createEnvelope<TBody>(

@@ -69,6 +69,12 @@ export interface Topology {
     gatewayJobs: string;
     /** Core (no stream) notice `{requestId, reason?}` that aborts a request in flight and its vendor call. */
     gatewayAbort: string;
+    /**
+     * Core request `{requestId}` to every gateway replica: the one serving that request answers
+     * `{held: true, instance}`, the others stay silent. A caller that hears no one for its reply
+     * bound sends the request again under the same id (ADR 0078).
+     */
+    gatewayHeld: string;
   };
   streams: {
     webhooks: StreamSpec;
@@ -90,6 +96,11 @@ export interface Topology {
     limits: string;
     /** Object store bucket for bodies over 256 KB. */
     objects: string;
+    /**
+     * The gateway's answers per requestId, kept for a while so a request sent again under the same
+     * id after a lost reply is answered without a second vendor call or booking (ADR 0078).
+     */
+    gatewayRequests: string;
   };
   /**
    * Settings of each KV bucket, defined once: whoever opens a bucket first creates it with these,
@@ -99,6 +110,7 @@ export interface Topology {
     runs: BucketSettings;
     cache: BucketSettings;
     limits: BucketSettings;
+    gatewayRequests: BucketSettings;
   };
 }
 
@@ -140,6 +152,7 @@ export function topology(prefix = 'af'): Topology {
       gatewayGenerate: `${p}.gateway.generate`,
       gatewayJobs: `${p}.gateway.jobs`,
       gatewayAbort: `${p}.gateway.abort`,
+      gatewayHeld: `${p}.gateway.held`,
     },
     streams: {
       webhooks: { name: stream('WEBHOOKS'), subjects: [`${p}.webhooks.>`], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: dedupe },
@@ -157,12 +170,15 @@ export function topology(prefix = 'af'): Topology {
       // Entries carry their own expiry, kept by the gateway; the bucket age only bounds leftovers.
       cache: { history: 1, maxAgeMs: 7 * DAY },
       limits: { history: 1, maxAgeMs: 1 * DAY },
+      // Above the longest step deadline a live call runs under: a resend can only come within it.
+      gatewayRequests: { history: 1, maxAgeMs: 6 * HOUR },
     },
     buckets: {
       runs: `${p}_runs`,
       cache: `${p}_cache`,
       limits: `${p}_limits`,
       objects: `${p}_objects`,
+      gatewayRequests: `${p}_gateway_requests`,
     },
   };
 }

@@ -128,7 +128,7 @@ export type RunEvent =
  * (up to the step's `retries`). Everything else fails the step at once: provider fallback is the
  * gateway's job, and a policy refusal will not change on a retry.
  */
-export const RETRYABLE_ERROR_CODES: readonly string[] = ['agent_crashed', 'unparseable_output', 'timeout'];
+export const RETRYABLE_ERROR_CODES: readonly string[] = ['agent_crashed', 'unparseable_output', 'timeout', 'gateway_unavailable'];
 
 /** The error code by which an agent passes on the gateway's "every provider of the chain failed". */
 export const PROVIDERS_EXHAUSTED_CODE = 'all_providers_failed';

@@ -66,7 +66,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       this.writer = new RecordStreamWriter(bus, topology, db, this.gateway.logger);
       await this.writer.start();
     }
-    this.transport = new GatewayNatsTransport(bus, topology, this.gateway, this.gateway.logger);
+    this.transport = new GatewayNatsTransport(bus, topology, this.gateway, this.gateway.logger, { instance: this.gateway.instanceId });
     await this.transport.start();
     this.jobs = new GatewayJobs({
       bus, topology, providersConfig, records: new BusRecordSink(bus, topology, this.gateway.logger), logger: this.gateway.logger,

@@ -103,6 +103,16 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       expect(bus.isHealthy()).toBe(true);
     });
 
+    test('provisioning creates every KV bucket of the topology with its settings', async () => {
+      for (const name of ['runs', 'cache', 'limits', 'gatewayRequests'] as const) {
+        // Opening a bucket that does not exist would create it; one that does refuses other settings.
+        await expect(bus.kv(topo.buckets[name], { history: topo.bucketSettings[name].history + 1 })).rejects.toMatchObject({
+          option: 'max_msgs_per_subject (history)',
+        });
+        await expect(bus.kv(topo.buckets[name], topo.bucketSettings[name])).resolves.toBeDefined();
+      }
+    });
+
     test('a re-publish with the same Nats-Msg-Id is deduplicated', async () => {
       const subject = topo.subjects.history('dedupe');
       const first = await bus.publish(subject, encodeText('one'), { msgId: 'dedupe-1' });

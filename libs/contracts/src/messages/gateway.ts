@@ -105,3 +105,20 @@ export class GatewayAbort {
   /** `cancelled`, `superseded`, ...; a superseded run's spend is marked as waste in the ledger. */
   @IsOptional() @IsString() reason?: string;
 }
+
+/**
+ * Asked (core NATS, no stream) on `topology.subjects.gatewayHeld` by a caller waiting for its reply:
+ * is any replica still serving this request? Only the replica serving it answers {@link GatewayHeld}.
+ */
+export class GatewayHeldQuery {
+  @IsString() @MinLength(1) requestId!: string;
+}
+
+/** The answer of the replica serving a request to {@link GatewayHeldQuery}. */
+export class GatewayHeld {
+  @IsString() requestId!: string;
+  /** Always true: a replica that does not hold the request does not answer. */
+  @IsBoolean() held!: boolean;
+  /** The serving replica's instance id, for logs. */
+  @IsString() instance!: string;
+}

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_CONSUMER, decodeEnvelope, stepMessageId, type AgentTask, type AgentTypeId, type ConsumerSpec, type Topology } from '@agentflow/contracts';
 import type { ConsumerHandle, MessageBus, Messenger, ServiceHandle } from '@agentflow/bus';
+import { createLogger, type Logger } from '@agentflow/telemetry';
 import { CancellationRegistry } from './cancellation';
 import type { TaskRunner } from './task-runner';
 
@@ -13,7 +14,12 @@ export interface AgentWorkerOptions {
   agentTypes: AgentTypeId[];
   /** Tasks in flight per agent type in this process. */
   concurrency: number;
+  /** @default the `agents` logger */
+  logger?: Pick<Logger, 'warn'>;
 }
+
+/** Failures the coordinator retries (see `RETRYABLE_ERROR_CODES` in the run actor), for the warning's "what next". */
+const RETRIED = new Set(['timeout', 'gateway_unavailable', 'agent_crashed', 'unparseable_output']);
 
 export function taskConsumerSpec(topology: Topology, agentType: string): ConsumerSpec {
   return {
@@ -28,6 +34,7 @@ export class AgentWorker {
   readonly cancellations = new CancellationRegistry();
   private consumers: ConsumerHandle[] = [];
   private cancelSubscription?: ServiceHandle;
+  private log?: Pick<Logger, 'warn'>;
 
   constructor(
     private readonly bus: MessageBus,
@@ -81,6 +88,14 @@ export class AgentWorker {
         );
       }
       const result = await this.runner.run(task, signal, { onWaiting });
+      if (result.status === 'failed' && (RETRIED.has(result.errorCode ?? '') || result.errorCode === 'cancelled')) {
+        (this.options.logger ?? (this.log ??= createLogger('agents'))).warn(
+          { runId: task.runId, stepId: task.stepId, attempt: task.attempt, errorCode: result.errorCode, error: result.errorMessage },
+          result.errorCode === 'cancelled'
+            ? 'task ended cancelled: its run was cancelled, nothing retries it'
+            : `task failed with ${result.errorCode}: the coordinator retries the step while its retries last`,
+        );
+      }
       await this.messenger.emit(results, 'task.result', result, { runId: task.runId, msgId: id, attempt: task.attempt });
     } finally {
       release();

@@ -1,7 +1,8 @@
 /**
  * Runs one task: reads the change, gives the agent its environment, and turns whatever happens
  * into an `AgentResult`. Error codes follow the coordinator's contract: `unparseable_output`,
- * `agent_crashed` and `timeout` are retried by the coordinator; `cancelled`, the gateway's codes
+ * `agent_crashed`, `timeout` and `gateway_unavailable` are retried by the coordinator (the last after
+ * a backoff); `cancelled` (only for a real cancel of the run), the gateway's codes
  * (`all_providers_failed`, `policy_denied`, ...) and `repo_unavailable` are not; a `deferred`
  * gateway answer becomes a `deferred` result with `retryAt`.
  */
@@ -17,7 +18,7 @@ import type { MobileAnalyzer } from '../analysis/mobile-analyzer';
 import { readProjectFacts, type ProjectFacts } from '../analysis/project-facts';
 import type { TokenCounter } from '../context/tokens';
 import type { JobStepRunner } from '../jobs/job-step';
-import { GatewayDeferredError, GatewayFailedError, TaskCancelledError, type ModelGateway } from '../gateway/model-gateway';
+import { GatewayDeferredError, GatewayFailedError, GatewayUnavailableError, TaskCancelledError, TaskDeadlineError, type ModelGateway } from '../gateway/model-gateway';
 import { UnparseableOutputError } from '../output/parse-output';
 import type { PushFilesPort, PushQuota } from '../push/push-files';
 import { RepoContext } from '../repo/repo-context';
@@ -148,8 +149,14 @@ export class TaskRunner {
         awaitCi: outcome.awaitCi,
       };
     } catch (error) {
-      if (error instanceof TaskCancelledError || signal.aborted) return failed('cancelled', error);
-      if (deadline.aborted) return failed('timeout', new Error(`the task passed its deadline (${new Date(task.deadline).toISOString()})`));
+      // The deadline aborts through the same signal as a cancel, so the error alone cannot tell them
+      // apart: a cancel is what the run's own signal says, a deadline what the timer says.
+      if (signal.aborted) return failed('cancelled', error);
+      if (deadline.aborted || error instanceof TaskDeadlineError) {
+        return failed('timeout', new Error(`the task passed its deadline (${new Date(task.deadline).toISOString()}); the coordinator retries it`, { cause: error }));
+      }
+      if (error instanceof TaskCancelledError) return failed('cancelled', error);
+      if (error instanceof GatewayUnavailableError) return failed(error.code, error);
       if (error instanceof PartialReviewError) {
         // The step failed, but what it found stands: the coordinator keeps these findings in the report.
         const p = error.partial;
