@@ -5,3 +5,4 @@ export * from './migrations';
 export * from './open';
 export { PostgresDatabase, type PostgresOptions } from './postgres';
 export { PgliteDatabase, type PgliteOptions } from './pglite';
+export * from './usefulness';

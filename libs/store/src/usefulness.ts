@@ -1,0 +1,134 @@
+/**
+ * How useful agentflow's findings were, measured from what engineers did with them: per agent,
+ * rule, category, model or repository, over the findings first posted in a window. One query over
+ * `findings` (fixed by a later push, dismissed), `finding_signals` (thread resolved by a person,
+ * open at merge), `notifier_inline_comments` (what was posted inline) and `pull_request_outcomes`.
+ * Read by `agentflow usefulness` and the notifier's `agentflow_usefulness_*` gauges; the caveats of
+ * each measure are in docs/usefulness.md.
+ */
+import type { SqlExecutor } from './database';
+
+export const USEFULNESS_GROUPS = ['agent', 'rule', 'category', 'model', 'repo'] as const;
+export type UsefulnessGroup = (typeof USEFULNESS_GROUPS)[number];
+
+/** The SQL of each group's key. A finding without a rule id (a model's finding) counts under its category. */
+const KEY: Record<UsefulnessGroup, string> = {
+  agent: 'f.agent',
+  rule: "COALESCE(f.rule_id, 'category:' || f.category)",
+  category: 'f.category',
+  model: 'f.model',
+  repo: "CASE WHEN f.platform = 'github' THEN f.repo ELSE f.platform || ':' || f.repo END",
+};
+
+export interface UsefulnessOptions {
+  /** @default 'agent' */
+  by?: UsefulnessGroup;
+  /** Only findings first posted at or after this instant. @default every finding */
+  since?: Date;
+}
+
+/** One group's counts and the rates they give; a rate is null when its sample is empty. */
+export interface UsefulnessRow {
+  key: string;
+  /** Findings first posted in the window (pull requests only): the sample of the acted-on and dismissal rates. */
+  findings: number;
+  /** Pull requests those findings were on. */
+  pullRequests: number;
+  /** Of the findings, those posted as an inline comment. */
+  comments: number;
+  /** No longer reported by a later push of the same pull request (`findings.state = 'fixed'`). */
+  fixed: number;
+  /** Dismissed (👎 or `/agentflow dismiss`). */
+  dismissed: number;
+  /** Inline comments whose review thread a person resolved (and left resolved). */
+  resolved: number;
+  /** Findings on pull requests whose merge the ingress recorded: the ignored rate's sample. */
+  atMerge: number;
+  /** Of those, still open when the pull request merged. */
+  openAtMerge: number;
+  /** fixed / findings. */
+  actedOnRate: number | null;
+  /** dismissed / findings. */
+  dismissalRate: number | null;
+  /** openAtMerge / atMerge. */
+  ignoredRate: number | null;
+  /** resolved / comments. */
+  resolvedRate: number | null;
+  /** comments / pullRequests. */
+  commentsPerPullRequest: number | null;
+}
+
+export interface UsefulnessReport {
+  by: UsefulnessGroup;
+  since: string | null;
+  rows: UsefulnessRow[];
+}
+
+interface Counts {
+  key: string;
+  findings: string;
+  prs: string;
+  comments: string;
+  fixed: string;
+  dismissed: string;
+  resolved: string;
+  at_merge: string;
+  open_at_merge: string;
+}
+
+const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
+
+export async function usefulnessReport(db: SqlExecutor, options: UsefulnessOptions = {}): Promise<UsefulnessReport> {
+  const by = options.by ?? 'agent';
+  if (!USEFULNESS_GROUPS.includes(by)) throw new Error(`usefulness: cannot group by ${String(by)}; choose from ${USEFULNESS_GROUPS.join(', ')}`);
+  const { rows } = await db.query<Counts>(
+    `SELECT ${KEY[by]} AS key,
+            count(*) AS findings,
+            count(DISTINCT (f.platform, f.repo, f.pr)) AS prs,
+            count(ic.comment_id) AS comments,
+            count(*) FILTER (WHERE f.state = 'fixed') AS fixed,
+            count(*) FILTER (WHERE f.state = 'dismissed') AS dismissed,
+            count(*) FILTER (WHERE rs.active) AS resolved,
+            count(om.finding_id) AS at_merge,
+            count(*) FILTER (WHERE om.active) AS open_at_merge
+       FROM findings f
+       LEFT JOIN notifier_inline_comments ic
+              ON ic.platform = f.platform AND ic.repo = f.repo AND ic.pr = f.pr AND ic.workflow = f.workflow AND ic.fingerprint = f.fingerprint
+       LEFT JOIN finding_signals rs ON rs.finding_id = f.id AND rs.signal = 'thread_resolved'
+       LEFT JOIN finding_signals om ON om.finding_id = f.id AND om.signal = 'open_at_merge'
+      WHERE f.pr IS NOT NULL AND ($1::timestamptz IS NULL OR f.created_at >= $1::timestamptz)
+      GROUP BY 1
+      ORDER BY count(*) DESC, 1`,
+    [options.since ? options.since.toISOString() : null],
+  );
+  return {
+    by,
+    since: options.since ? options.since.toISOString() : null,
+    rows: rows.map((r) => {
+      const n = { findings: Number(r.findings), prs: Number(r.prs), comments: Number(r.comments), fixed: Number(r.fixed), dismissed: Number(r.dismissed), resolved: Number(r.resolved), atMerge: Number(r.at_merge), openAtMerge: Number(r.open_at_merge) };
+      return {
+        key: r.key, findings: n.findings, pullRequests: n.prs, comments: n.comments, fixed: n.fixed, dismissed: n.dismissed, resolved: n.resolved,
+        atMerge: n.atMerge, openAtMerge: n.openAtMerge,
+        actedOnRate: ratio(n.fixed, n.findings), dismissalRate: ratio(n.dismissed, n.findings), ignoredRate: ratio(n.openAtMerge, n.atMerge),
+        resolvedRate: ratio(n.resolved, n.comments), commentsPerPullRequest: ratio(n.comments, n.prs),
+      };
+    }),
+  };
+}
+
+const pct = (r: number | null): string => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
+
+/** The report as a plain-text table, each rate beside the sample it divides by. */
+export function renderUsefulnessTable(report: UsefulnessReport): string {
+  const header = [report.by, 'findings', 'PRs', 'comments/PR', 'acted-on (fixed)', 'dismissed', 'ignored (open at merge)', 'threads resolved'];
+  const lines = report.rows.map((r) => [
+    r.key, String(r.findings), String(r.pullRequests), r.commentsPerPullRequest === null ? '-' : r.commentsPerPullRequest.toFixed(2),
+    `${pct(r.actedOnRate)} (${r.fixed}/${r.findings})`, `${pct(r.dismissalRate)} (${r.dismissed}/${r.findings})`,
+    `${pct(r.ignoredRate)} (${r.openAtMerge}/${r.atMerge})`, `${pct(r.resolvedRate)} (${r.resolved}/${r.comments})`,
+  ]);
+  if (lines.length === 0) return `no findings on pull requests${report.since ? ` since ${report.since}` : ''}`;
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const title = `usefulness by ${report.by}${report.since ? ` of findings posted since ${report.since}` : ''}`;
+  return [title, row(header), ...lines.map(row)].join('\n');
+}
