@@ -41,12 +41,58 @@ export function codeOutsideLiterals(args: string): string {
   return out;
 }
 
+/** A condition true only in debug builds: `BuildConfig.DEBUG`, `isDebugBuild`, `_isDebugAssertConfiguration()`. */
+const DEBUG_CONDITION = /\bif\s*\(?\s*(?:BuildConfig\.DEBUG|[\w.]*\bisDebug(?:Build|Mode)?\b|DEBUG\b|_isDebugAssertConfiguration\(\))(?!\s*\|\|)\s*\)?/;
+
+/**
+ * Per line, whether it only runs in a debug build: inside `#if DEBUG` ... `#else`/`#endif`, inside
+ * the braces of `if (BuildConfig.DEBUG) { ... }` (Kotlin, Java, Swift), or on the line of a one-line
+ * `if (BuildConfig.DEBUG) Log.d(...)`. Braces inside string literals are not counted.
+ */
+export function debugOnlyLines(lines: readonly string[]): boolean[] {
+  const out: boolean[] = [];
+  const preprocessor: boolean[] = [];
+  const blocks: boolean[] = [];
+  let pending = false;
+  for (const raw of lines) {
+    const directive = /^\s*#\s*(if|ifdef|elif|else|endif)\b\s*(.*)$/.exec(raw);
+    if (directive) {
+      const [, kind, cond] = directive;
+      if (kind === 'if' || kind === 'ifdef') preprocessor.push(/^\(?\s*DEBUG\b\s*\)?\s*$/.test(cond!.trim()));
+      else if (kind === 'endif') preprocessor.pop();
+      else if (preprocessor.length) preprocessor[preprocessor.length - 1] = kind === 'elif' ? /^DEBUG\b/.test(cond!.trim()) : false;
+      out.push(preprocessor.includes(true) || blocks.includes(true));
+      continue;
+    }
+    const code = raw.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, '""').replace(/\/\/.*$/, '');
+    const debugIf = DEBUG_CONDITION.test(code);
+    // The line after `if (BuildConfig.DEBUG)` (a brace, or a one-statement body) belongs to it.
+    const continues = pending;
+    pending = false;
+    const inDebug = preprocessor.includes(true) || blocks.includes(true) || debugIf || continues;
+    let opened = false;
+    for (const ch of code) {
+      if (ch === '{') {
+        blocks.push(debugIf || (continues && !opened) || blocks.includes(true));
+        opened = true;
+      } else if (ch === '}') blocks.pop();
+    }
+    if (debugIf && !opened && !/\)\s*\S/.test(code.slice(code.search(DEBUG_CONDITION)))) pending = true;
+    out.push(inDebug);
+  }
+  return out;
+}
+
 function checkLogs(file: ChangedFile, lines: string[]): AnalyzerFinding[] {
   const findings: AnalyzerFinding[] = [];
+  let debugOnly: boolean[] | undefined;
   lines.forEach((text, index) => {
     if (!isChangedLine(file, index + 1) || /^\s*(\/\/|\*|\/\*)/.test(text)) return;
     const call = LOG_CALL.exec(text);
     if (!call) return;
+    // A log that only a debug build runs never reaches a user's device log.
+    debugOnly ??= debugOnlyLines(lines);
+    if (debugOnly[index]) return;
     const args = text.slice(call.index + call[0].length);
     const code = codeOutsideLiterals(args)
       .replace(/\b(privacy|isLoggable|tag|TAG)\s*:\s*\.\w+/g, '')

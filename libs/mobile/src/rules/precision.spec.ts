@@ -252,3 +252,23 @@ describe('credentials templates and public SDK keys on real shapes', () => {
     ]);
   });
 });
+
+describe('code.sensitive-log on real shapes', () => {
+  const kotlin = (body: string) => ({ 'app/src/main/java/com/acme/token/TokenMinter.kt': `package com.acme.token\n\nclass TokenMinter {\n    fun minted(poToken: String) {\n${body}\n    }\n}\n` });
+  const hits = (tree: Record<string, string>) => scanTree(tree).findings.filter((f) => f.ruleId === 'code.sensitive-log').map((f) => f.line);
+
+  it('stays quiet for a log only a debug build runs (if (BuildConfig.DEBUG) { }, one-line if, #if DEBUG)', () => {
+    expect(hits(kotlin('        if (BuildConfig.DEBUG) {\n            Log.d(TAG, "minted: poToken=$poToken")\n        }'))).toEqual([]);
+    expect(hits(kotlin('        if (BuildConfig.DEBUG)\n            Log.d(TAG, "minted: $poToken")'))).toEqual([]);
+    expect(hits(kotlin('        if (BuildConfig.DEBUG) Log.d(TAG, "minted: $poToken")'))).toEqual([]);
+    const swift = 'final class Session {\n    func signedIn(token: String) {\n#if DEBUG\n        print("token: \\(token)")\n#endif\n    }\n}\n';
+    expect(hits({ 'App/Sources/Session.swift': swift })).toEqual([]);
+  });
+
+  it('still finds the same log in release code: after the debug block, in #else, or under a condition that is not debug-only', () => {
+    expect(hits(kotlin('        if (BuildConfig.DEBUG) {\n            Log.d(TAG, "debug")\n        }\n        Log.i(TAG, "minted: $poToken")'))).toEqual([8]);
+    expect(hits(kotlin('        if (BuildConfig.DEBUG || verbose) {\n            Log.d(TAG, "minted: $poToken")\n        }'))).toEqual([6]);
+    const swift = 'final class Session {\n    func signedIn(token: String) {\n#if DEBUG\n        print("debug")\n#else\n        NSLog("token: %@", token)\n#endif\n    }\n}\n';
+    expect(hits({ 'App/Sources/Session.swift': swift })).toEqual([6]);
+  });
+});
