@@ -117,9 +117,9 @@ describe('RunActor: phases', () => {
 describe('RunActor: retries', () => {
   const actor = new RunActor();
 
-  it.each(['agent_crashed', 'unparseable_output'])('retries a step after %s with the next attempt id', (code) => {
+  it('retries a step after unparseable_output at once, with the next attempt id', () => {
     const state = start(actor, [{ id: 'review', retries: 1 }]).state!;
-    const t = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: code });
+    const t = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'unparseable_output' });
     const [task] = tasksOf(t.commands);
     expect(task.msgId).toBe('run-1:review:2');
     expect(task.task.attempt).toBe(2);
@@ -137,10 +137,14 @@ describe('RunActor: retries', () => {
   it('retries a timed-out step, then fails the run under fail_fast when retries are spent', () => {
     let state = start(actor, [{ id: 'review', retries: 1, timeoutMs: 5_000 }], { failFast: true }).state!;
     let t = apply(actor, state, { type: 'stepTimedOut', at: T0 + 5_000, stepId: 'review', attempt: 1, timerId: 'review:1:timeout' });
+    expect(tasksOf(t.commands)).toEqual([]);
+    const backoff = ofType(t.commands, 'startTimer')[0].timer;
+    expect(backoff).toMatchObject({ kind: 'retry-backoff', timerId: 'review:1:backoff', stepId: 'review', attempt: 1 });
+    t = apply(actor, t.state!, { type: 'timerDue', at: backoff.dueAt, kind: 'retry-backoff', timerId: backoff.timerId, stepId: 'review', attempt: 1 });
     expect(tasksOf(t.commands).map((c) => c.msgId)).toEqual(['run-1:review:2']);
-    expect(ofType(t.commands, 'startTimer')[0].timer).toMatchObject({ kind: 'step-timeout', timerId: 'review:2:timeout', dueAt: T0 + 10_000 });
+    expect(ofType(t.commands, 'startTimer')[0].timer).toMatchObject({ kind: 'step-timeout', timerId: 'review:2:timeout', dueAt: backoff.dueAt + 5_000 });
     state = t.state!;
-    t = apply(actor, state, { type: 'stepTimedOut', at: T0 + 10_000, stepId: 'review', attempt: 2, timerId: 'review:2:timeout' });
+    t = apply(actor, state, { type: 'stepTimedOut', at: backoff.dueAt + 5_000, stepId: 'review', attempt: 2, timerId: 'review:2:timeout' });
     expect(t.state!.steps.review.state).toBe('timed_out');
     expect(t.state!.status).toBe('failed');
     expect(ofType(t.commands, 'failRun')[0].failure.code).toBe('step_failed');
@@ -160,7 +164,7 @@ describe('RunActor: retries', () => {
   it('ignores a stale timeout and a late result of an earlier attempt', () => {
     let state = start(actor, [{ id: 'review', retries: 1 }]).state!;
     expect(timerIsLive(state, { timerId: 'review:1:timeout', kind: 'step-timeout', stepId: 'review' })).toBe(true);
-    state = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'agent_crashed' }).state!;
+    state = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'unparseable_output' }).state!;
     expect(timerIsLive(state, { timerId: 'review:1:timeout', kind: 'step-timeout', stepId: 'review' })).toBe(false);
     expect(timerIsLive(state, { timerId: `deadline@${T0 + 900_000}`, kind: 'run-deadline' })).toBe(true);
     const staleTimer = apply(actor, state, { type: 'stepTimedOut', at: T0 + 60_000, stepId: 'review', attempt: 1, timerId: 'review:1:timeout' });
@@ -168,6 +172,90 @@ describe('RunActor: retries', () => {
     const lateResult = apply(actor, state, { type: 'stepSucceeded', at: T0 + 20, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1) });
     expect(lateResult.ignored).toMatch(/late message of attempt 1/);
     expect(lateResult.commands).toEqual([]);
+  });
+});
+
+describe('RunActor: backoff before the retry of a transient failure', () => {
+  const actor = new RunActor();
+  const backoffOf = (commands: RunCommand[]) => ofType(commands, 'startTimer').map((c) => c.timer).find((t) => t.kind === 'retry-backoff');
+
+  it.each(['gateway_unavailable', 'agent_crashed', 'timeout'])('waits out a backoff after %s, then retries and the retry succeeds', (code) => {
+    // Both gateways down: the attempt fails at once with no replica listening.
+    const state = start(actor, [{ id: 'review', retries: 1 }]).state!;
+    const failed = apply(actor, state, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: code, errorMessage: 'no gateway replica is listening' });
+    expect(tasksOf(failed.commands)).toEqual([]);
+    const timer = backoffOf(failed.commands)!;
+    expect(timer).toMatchObject({ timerId: 'review:1:backoff', stepId: 'review', attempt: 1 });
+    // The first retry waits half to all of the 5 s base: well past a 2 s outage.
+    expect(timer.dueAt - (T0 + 10)).toBeGreaterThanOrEqual(2_500);
+    expect(timer.dueAt - (T0 + 10)).toBeLessThanOrEqual(5_000);
+    expect(failed.state!.steps.review).toMatchObject({ state: 'waiting', attempt: 1, retriesUsed: 1, backoff: { since: T0 + 10, dueAt: timer.dueAt } });
+    expect(ofType(failed.commands, 'publishProgress').at(-1)!.progress.detail).toMatch(/^retry 1\/1 in \d+ ms: /);
+    expect(timerIsLive(failed.state!, timer)).toBe(true);
+
+    const retried = apply(actor, failed.state!, { type: 'timerDue', at: timer.dueAt, kind: 'retry-backoff', timerId: timer.timerId, stepId: 'review', attempt: 1 });
+    expect(tasksOf(retried.commands).map((c) => c.msgId)).toEqual(['run-1:review:2']);
+    expect(retried.state!.steps.review.backoff).toBeUndefined();
+    expect(ofType(retried.commands, 'publishProgress').at(-1)!.progress.detail).toContain(`after a ${timer.dueAt - T0 - 10} ms backoff`);
+
+    const done = apply(actor, retried.state!, { type: 'stepSucceeded', at: timer.dueAt + 100, stepId: 'review', attempt: 2, result: buildResult(RUN, 'review', 2) });
+    expect(done.state!.status).toBe('completed');
+    expect(ofType(done.commands, 'completeRun')[0].report.steps.review).toMatchObject({ state: 'succeeded' });
+  });
+
+  it('doubles the wait per retry up to its maximum, with jitter drawn from the run, step and attempt', () => {
+    const NO_RUN: RunState | undefined = undefined;
+    const custom = new RunActor({ retryBackoff: { baseMs: 1_000, maxMs: 3_000 } });
+    const waits = (runId: string): number[] => {
+      let state = custom.apply(NO_RUN, { type: 'runRequested', at: T0, request: buildRunRequest(runId, buildPlan([{ id: 'review', retries: 3 }])) }).state!;
+      const out: number[] = [];
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const at = T0 + attempt * 100_000;
+        const t = custom.apply(state, { type: 'stepFailed', at, stepId: 'review', attempt, errorCode: 'gateway_unavailable' });
+        const timer = backoffOf(t.commands)!;
+        out.push(timer.dueAt - at);
+        state = custom.apply(t.state!, { type: 'timerDue', at: timer.dueAt, kind: 'retry-backoff', timerId: timer.timerId, stepId: 'review', attempt }).state!;
+      }
+      return out;
+    };
+    const [first, second, third] = waits('jitter-a');
+    expect(first).toBeGreaterThanOrEqual(500);
+    expect(first).toBeLessThanOrEqual(1_000);
+    expect(second).toBeGreaterThanOrEqual(1_000);
+    expect(second).toBeLessThanOrEqual(2_000);
+    expect(third).toBeGreaterThanOrEqual(1_500);
+    expect(third).toBeLessThanOrEqual(3_000);
+    // No randomness: a replay (or another replica) waits the same; other runs spread out.
+    expect(waits('jitter-a')).toEqual([first, second, third]);
+    expect(new Set(['jitter-b', 'jitter-c', 'jitter-d', 'jitter-e'].map((id) => waits(id)[0])).size).toBeGreaterThan(1);
+  });
+
+  it('never lets the backoff push the retry past the run deadline: shorter, down to an immediate retry', () => {
+    // Run deadline T0 + 900 s. With a 898 s step timeout, a retry at T0 + 10 has 1.99 s of room.
+    let t = apply(actor, start(actor, [{ id: 'review', retries: 1, timeoutMs: 898_000 }]).state!, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'gateway_unavailable' });
+    expect(backoffOf(t.commands)!.dueAt).toBe(T0 + 2_000);
+    // With no room at all, the retry goes out at once, as before.
+    t = apply(actor, start(actor, [{ id: 'review', retries: 1, timeoutMs: 900_000 }]).state!, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'gateway_unavailable' });
+    expect(backoffOf(t.commands)).toBeUndefined();
+    expect(tasksOf(t.commands).map((c) => c.msgId)).toEqual(['run-1:review:2']);
+  });
+
+  it('ends a step cancelled when its run is cancelled during the backoff; the timer is then stale', () => {
+    const failed = apply(actor, start(actor, [{ id: 'review', retries: 1 }]).state!, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'gateway_unavailable' });
+    const timer = backoffOf(failed.commands)!;
+    const cancelled = apply(actor, failed.state!, { type: 'cancelRequested', at: T0 + 20, reason: 'closed' });
+    expect(cancelled.state!.steps.review).toMatchObject({ state: 'cancelled' });
+    expect(cancelled.state!.steps.review.backoff).toBeUndefined();
+    expect(timerIsLive(cancelled.state!, timer)).toBe(false);
+    // A late result of the attempt that failed changes nothing while the backoff runs.
+    const late = apply(actor, failed.state!, { type: 'stepSucceeded', at: T0 + 30, stepId: 'review', attempt: 1, result: buildResult(RUN, 'review', 1) });
+    expect(late.ignored).toMatch(/waiting, not running/);
+  });
+
+  it('retries at once when the backoff is off (baseMs 0)', () => {
+    const now = new RunActor({ retryBackoff: { baseMs: 0, maxMs: 0 } });
+    const t = apply(now, start(now, [{ id: 'review', retries: 1 }]).state!, { type: 'stepFailed', at: T0 + 10, stepId: 'review', attempt: 1, errorCode: 'gateway_unavailable' });
+    expect(tasksOf(t.commands).map((c) => c.msgId)).toEqual(['run-1:review:2']);
   });
 });
 

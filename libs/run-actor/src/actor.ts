@@ -12,7 +12,7 @@ import type { ConditionEvaluator } from './condition';
 import { runEndMsgId, type RunCommand } from './commands';
 import { taskStepOptions } from './step-options';
 import {
-  addUsage, DEGRADING_ERROR_CODES, RETRYABLE_ERROR_CODES, type RunEvent, type RunRequestedEvent, type StepDeferredEvent,
+  addUsage, DEGRADING_ERROR_CODES, RETRYABLE_ERROR_CODES, TRANSIENT_ERROR_CODES, type RunEvent, type RunRequestedEvent, type StepDeferredEvent,
   type TimerKind,
 } from './events';
 import { buildReport } from './report';
@@ -33,7 +33,25 @@ export interface RunActorOptions {
   maxDeferMs?: number;
   /** How far deferrals may push a run's deadline beyond the workflow's timeout, ms. @default 21600000 (6 h) */
   maxDeferTotalMs?: number;
+  /** The wait before the retry of a transient failure ({@link TRANSIENT_ERROR_CODES}). @default {@link DEFAULT_RETRY_BACKOFF} */
+  retryBackoff?: RetryBackoffPolicy;
 }
+
+/**
+ * Exponential backoff with jitter for the retry of a transient failure. The n-th retry waits
+ * between half and all of `min(maxMs, baseMs * 2^(n-1))`, the point in that range drawn from the
+ * run id, step and attempt (the actor has no randomness: a replay waits the same), so retries of
+ * many runs after one outage spread out. The wait never pushes the retry's own timeout past the
+ * run's deadline: with less room left it is shortened, down to an immediate retry.
+ */
+export interface RetryBackoffPolicy {
+  /** @default 5000; 0 retries at once */
+  baseMs: number;
+  /** @default 60000 */
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY_BACKOFF: RetryBackoffPolicy = { baseMs: 5_000, maxMs: 60_000 };
 
 /** The actor's answer to one event. */
 export interface Transition {
@@ -66,12 +84,14 @@ export class RunActor {
   private readonly minDeferMs: number;
   private readonly maxDeferMs: number;
   private readonly maxDeferTotalMs: number;
+  private readonly backoff: RetryBackoffPolicy;
 
   constructor(options: RunActorOptions = {}) {
     this.evaluate = options.evaluateCondition ?? evaluateCondition;
     this.minDeferMs = options.minDeferMs ?? 30_000;
     this.maxDeferMs = options.maxDeferMs ?? 600_000;
     this.maxDeferTotalMs = options.maxDeferTotalMs ?? 6 * 3_600_000;
+    this.backoff = options.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
   }
 
   apply(current: RunState | undefined, event: RunEvent): Transition {
@@ -198,7 +218,7 @@ export class RunActor {
         if (event.result) this.recordUsage(turn, event.result);
         const degraded = DEGRADING_ERROR_CODES[event.errorCode];
         if (degraded) this.degrade(turn, degraded);
-        if (RETRYABLE_ERROR_CODES.includes(event.errorCode) && this.retry(turn, step, `${event.errorCode}: ${event.errorMessage ?? ''}`.trim())) return undefined;
+        if (RETRYABLE_ERROR_CODES.includes(event.errorCode) && this.retry(turn, step, event.errorCode, `${event.errorCode}: ${event.errorMessage ?? ''}`.trim())) return undefined;
         step.errorCode = event.errorCode;
         step.errorMessage = event.errorMessage ?? event.errorCode;
         if (event.result) step.result = resultRecord(event.result);
@@ -310,6 +330,14 @@ export class RunActor {
       this.dispatch(turn, step, `retry after deferral ${step.deferrals}`);
       return undefined;
     }
+    if (kind === 'retry-backoff') {
+      const backoff = step.backoff;
+      if (!backoff) return 'a stale backoff timer';
+      delete step.backoff;
+      const plan = this.planStep(s, step.id);
+      this.dispatch(turn, step, `retry ${step.retriesUsed}/${plan.retries} after a ${backoff.dueAt - backoff.since} ms backoff: ${backoff.reason}`);
+      return undefined;
+    }
     // wait-ci: CI never reported within the wait.
     const wait = step.waiting;
     delete step.waiting;
@@ -323,7 +351,7 @@ export class RunActor {
   private onStepTimeout(turn: Turn, stepId: string, attempt: number, timerId: string): string | undefined {
     const step = turn.state.steps[stepId];
     if (!step || step.state !== 'running' || step.attempt !== attempt || step.timerId !== timerId) return 'a stale step timeout';
-    if (this.retry(turn, step, `attempt ${attempt} timed out`)) return undefined;
+    if (this.retry(turn, step, 'timeout', `attempt ${attempt} timed out`)) return undefined;
     step.errorCode = 'timeout';
     step.errorMessage = `no result within ${this.planStep(turn.state, stepId).timeoutMs} ms after ${step.attempt} attempt(s)`;
     this.finishStep(turn, step, 'timed_out');
@@ -356,13 +384,37 @@ export class RunActor {
     this.progress(turn, step, `deferred (${event.errorCode ?? 'providers unavailable'}); retry at ${new Date(dueAt).toISOString()}`);
   }
 
-  /** Dispatches the step again when its `retries` allow; returns false when they are used up. */
-  private retry(turn: Turn, step: StepRuntime, why: string): boolean {
+  /**
+   * Dispatches the step again when its `retries` allow, after a backoff for a transient failure;
+   * returns false when they are used up.
+   */
+  private retry(turn: Turn, step: StepRuntime, errorCode: string, why: string): boolean {
     const plan = this.planStep(turn.state, step.id);
     if (step.retriesUsed >= plan.retries) return false;
     step.retriesUsed += 1;
-    this.dispatch(turn, step, `retry ${step.retriesUsed}/${plan.retries}: ${why}`);
+    const delayMs = TRANSIENT_ERROR_CODES.includes(errorCode) ? this.backoffMs(turn, step, plan) : 0;
+    if (delayMs <= 0) {
+      this.dispatch(turn, step, `retry ${step.retriesUsed}/${plan.retries}: ${why}`);
+      return true;
+    }
+    const dueAt = turn.at + delayMs;
+    step.state = 'waiting';
+    step.timerId = `${step.id}:${step.attempt}:backoff`;
+    step.backoff = { reason: why, since: turn.at, dueAt };
+    this.startTimer(turn, { timerId: step.timerId, kind: 'retry-backoff', dueAt, stepId: step.id, attempt: step.attempt });
+    this.progress(turn, step, `retry ${step.retriesUsed}/${plan.retries} in ${delayMs} ms: ${why}`);
     return true;
+  }
+
+  /** The backoff before retry number `step.retriesUsed` (see {@link RetryBackoffPolicy}). */
+  private backoffMs(turn: Turn, step: StepRuntime, plan: PlanStep): number {
+    const { baseMs, maxMs } = this.backoff;
+    if (baseMs <= 0) return 0;
+    const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(30, step.retriesUsed - 1));
+    const jitter = unitFraction(`${turn.state.runId}:${step.id}:${step.attempt}`);
+    const wanted = Math.round(ceiling / 2 + (ceiling / 2) * jitter);
+    const room = turn.state.deadlineAt - turn.at - plan.timeoutMs;
+    return Math.max(0, Math.min(wanted, room));
   }
 
   /** Starts every ready step (all of a phase at once), skips those whose `if:` is false, and ends the run when nothing is left. */
@@ -460,6 +512,7 @@ export class RunActor {
     step.finishedAt = turn.at;
     delete step.timerId;
     delete step.waiting;
+    delete step.backoff;
     this.progress(turn, step, step.errorMessage ?? (step.condition && !step.condition.value ? `if: ${step.condition.expr} is false` : state));
     // Siblings run to the end unless the workflow asks for fail_fast (ADR 0077).
     const failFast = turn.state.request.plan.failFast === true;
@@ -486,6 +539,7 @@ export class RunActor {
       step.finishedAt = turn.at;
       delete step.timerId;
       delete step.waiting;
+      delete step.backoff;
       this.progress(turn, step, `run ended: ${code}`);
     }
     s.status = 'failed';
@@ -550,6 +604,16 @@ export class RunActor {
     if (step.state !== state) return `step ${stepId} is ${step.state}, not ${state}`;
     return step;
   }
+}
+
+/** A number in [0, 1) drawn from `key` (FNV-1a): the same key, the same number, on every replica and replay. */
+export function unitFraction(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash / 0x1_0000_0000;
 }
 
 function resultRecord(result: AgentResult): StepResultRecord {

@@ -99,7 +99,7 @@ export interface CancelRequestedEvent {
   supersededBy?: string;
 }
 
-/** A durable timer other than a step timeout came due: `run-deadline`, `retry-deferred`, `wait-ci`. */
+/** A durable timer other than a step timeout came due: `run-deadline`, `retry-deferred`, `retry-backoff`, `wait-ci`. */
 export interface TimerDueEvent {
   type: 'timerDue';
   at: number;
@@ -109,7 +109,7 @@ export interface TimerDueEvent {
   attempt?: number;
 }
 
-export type TimerKind = 'step-timeout' | 'run-deadline' | 'retry-deferred' | 'wait-ci';
+export type TimerKind = 'step-timeout' | 'run-deadline' | 'retry-deferred' | 'retry-backoff' | 'wait-ci';
 
 export type RunEvent =
   | RunRequestedEvent
@@ -129,6 +129,14 @@ export type RunEvent =
  * gateway's job, and a policy refusal will not change on a retry.
  */
 export const RETRYABLE_ERROR_CODES: readonly string[] = ['agent_crashed', 'unparseable_output', 'timeout', 'gateway_unavailable'];
+
+/**
+ * The retryable failures that come from the step's surroundings (a gateway replica away, an agent
+ * process that died, a call that ran out of time) rather than from what the model said: waiting
+ * helps them, so their retry comes after a backoff (`RunActorOptions.retryBackoff`). An
+ * `unparseable_output` is retried at once.
+ */
+export const TRANSIENT_ERROR_CODES: readonly string[] = ['agent_crashed', 'timeout', 'gateway_unavailable'];
 
 /** The error code by which an agent passes on the gateway's "every provider of the chain failed". */
 export const PROVIDERS_EXHAUSTED_CODE = 'all_providers_failed';

@@ -70,6 +70,17 @@ export interface StepRuntime {
   errorCode?: string;
   errorMessage?: string;
   waiting?: OutsideWait;
+  /** Set while the step waits out a backoff before its next attempt (state `waiting`, timer `retry-backoff`). */
+  backoff?: RetryBackoffWait;
+}
+
+/** A retry waiting out its backoff: what failed, and when the next attempt goes out. */
+export interface RetryBackoffWait {
+  /** `<errorCode>: <message>` of the attempt that failed. */
+  reason: string;
+  /** Epoch ms the backoff began (the failure's event) and ends. */
+  since: number;
+  dueAt: number;
 }
 
 /** The run as requested, minus the bus envelope. */

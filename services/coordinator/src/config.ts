@@ -18,6 +18,12 @@ export interface CoordinatorConfig {
   /** Shortest wait before a deferred step is retried. @default 30000 (env COORDINATOR_MIN_DEFER_MS) */
   minDeferMs: number;
   /**
+   * Backoff before the retry of a transient step failure (`gateway_unavailable`, `timeout`,
+   * `agent_crashed`): the n-th retry waits half to all of `min(max, base * 2^(n-1))`.
+   * @default 5000 and 60000 (env COORDINATOR_RETRY_BACKOFF_MS, 0 = retry at once; COORDINATOR_RETRY_BACKOFF_MAX_MS)
+   */
+  retryBackoff: { baseMs: number; maxMs: number };
+  /**
    * An ended run's record is removed from the `runs` bucket this long after it ended: its report
    * is in PostgreSQL and its events in the HISTORY stream. @default 7 days (env COORDINATOR_KEEP_ENDED_RUNS_MS)
    */
@@ -44,6 +50,7 @@ export function readCoordinatorConfig(env: Readonly<Record<string, string | unde
     maxTimerNakMs: 30_000,
     deferredConcurrency: int(env, 'COORDINATOR_DEFERRED_CONCURRENCY', 4, 1),
     minDeferMs: int(env, 'COORDINATOR_MIN_DEFER_MS', 30_000, 1),
+    retryBackoff: { baseMs: int(env, 'COORDINATOR_RETRY_BACKOFF_MS', 5_000, 0), maxMs: int(env, 'COORDINATOR_RETRY_BACKOFF_MAX_MS', 60_000, 0) },
     keepEndedRunsMs: int(env, 'COORDINATOR_KEEP_ENDED_RUNS_MS', 7 * 86_400_000, 60_000),
     retentionIntervalMs: int(env, 'COORDINATOR_RETENTION_INTERVAL_MS', 3_600_000, 0),
     crash: crashHookFromEnv(env.AF_CRASH_AT),

@@ -17,7 +17,7 @@ import { ScriptedAgents, type AgentScript } from './testing/scripted-agents';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ROOT = join(__dirname, '..', '..', '..');
-const FAST_ENV = { COORDINATOR_SWEEP_AFTER_MS: '300', COORDINATOR_SWEEP_INTERVAL_MS: '100', COORDINATOR_MIN_DEFER_MS: '200', COORDINATOR_ACK_WAIT_MS: '1000' };
+const FAST_ENV = { COORDINATOR_SWEEP_AFTER_MS: '300', COORDINATOR_SWEEP_INTERVAL_MS: '100', COORDINATOR_MIN_DEFER_MS: '200', COORDINATOR_ACK_WAIT_MS: '1000', COORDINATOR_RETRY_BACKOFF_MS: '100' };
 
 jest.setTimeout(40_000);
 

@@ -5,6 +5,7 @@
 import { createMessenger, EmbeddedBus, provisionTopology, type ServiceHandle } from '@agentflow/bus';
 import { topology as makeTopology, type AgentTask, type CiEvent, type RunAlert, type RunFailed, type RunReport } from '@agentflow/contracts';
 import { buildChange, buildFinding, buildPlan, buildRunRequest, fingerprintOf, type StepSpec } from '@agentflow/run-actor';
+import { createLogger } from '@agentflow/telemetry';
 import { readCoordinatorConfig } from './config';
 import { Coordinator } from './coordinator';
 import { ScriptedAgents, type AgentScript } from './testing/scripted-agents';
@@ -18,12 +19,17 @@ let subs: ServiceHandle[] = [];
 let script: (task: AgentTask) => AgentScript = () => ({ kind: 'answer' });
 const ends = new Map<string, { report?: RunReport; failure?: RunFailed }>();
 const alerts: RunAlert[] = [];
+const warnings: Array<{ runId?: string; msg: string }> = [];
 
 beforeAll(async () => {
   await provisionTopology(bus, topology);
   coordinator = new Coordinator({
     bus, messenger, topology,
-    config: readCoordinatorConfig({ COORDINATOR_SWEEP_AFTER_MS: '200', COORDINATOR_SWEEP_INTERVAL_MS: '50', COORDINATOR_MIN_DEFER_MS: '150' }),
+    config: readCoordinatorConfig({ COORDINATOR_SWEEP_AFTER_MS: '200', COORDINATOR_SWEEP_INTERVAL_MS: '50', COORDINATOR_MIN_DEFER_MS: '150', COORDINATOR_RETRY_BACKOFF_MS: '600' }),
+    logger: createLogger('coordinator', {
+      level: 'warn',
+      destination: { write: (line: string) => { const l = JSON.parse(line) as { runId?: string; msg: string }; warnings.push({ runId: l.runId, msg: l.msg }); } },
+    }),
   });
   await coordinator.start();
   agents = new ScriptedAgents(bus, messenger, topology, (task) => script(task));
@@ -121,6 +127,30 @@ describe('durable waits for CI', () => {
 });
 
 describe('outages', () => {
+  it('retries a step whose gateways were all down after a backoff, not at once, and the retry succeeds', async () => {
+    // Attempt 1 finds no gateway replica listening; by the retry one is back.
+    script = (task) => (task.attempt === 1
+      ? { kind: 'answer', result: { status: 'failed', errorCode: 'gateway_unavailable', errorMessage: 'no gateway replica is listening: the model call was not made' } }
+      : { kind: 'answer' });
+    const end = await run('backoff-1', [{ id: 'review', retries: 1 }]);
+    expect(end.report!.steps.review).toMatchObject({ state: 'succeeded' });
+    const [first, second] = agents.of('backoff-1');
+    expect([first.task.attempt, second.task.attempt]).toEqual([1, 2]);
+    // Half to all of the 600 ms base went by between the failure and the retry.
+    expect(second.startedAt - first.endedAt!).toBeGreaterThanOrEqual(300);
+    expect(warnings.filter((w) => w.runId === 'backoff-1').map((w) => w.msg)).toEqual([expect.stringMatching(/^step attempt failed transiently: retry 1\/1 in \d+ ms$/)]);
+  });
+
+  it('says so once when a transient failure has used up the step\'s retries', async () => {
+    script = () => ({ kind: 'answer', result: { status: 'failed', errorCode: 'gateway_unavailable', errorMessage: 'no gateway replica is listening' } });
+    const end = await run('backoff-2', [{ id: 'review', retries: 1 }]);
+    expect(end.report!.steps.review).toMatchObject({ state: 'failed', errorCode: 'gateway_unavailable' });
+    expect(warnings.filter((w) => w.runId === 'backoff-2').map((w) => w.msg)).toEqual([
+      expect.stringMatching(/^step attempt failed transiently: retry 1\/1/),
+      'step failed with gateway_unavailable and its 1 retry is used up: the step ends failed, the run reports it',
+    ]);
+  });
+
   it('waits out a deferral on a timer, retries, and gates on what the retry found (late is not incomplete)', async () => {
     script = (task) => (task.attempt === 1
       ? { kind: 'answer', result: { status: 'deferred', errorCode: 'all_providers_down', retryAt: Date.now() + 200 } }

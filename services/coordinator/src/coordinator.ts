@@ -5,7 +5,7 @@
  */
 import type { ConsumerHandle, InboundMessage, MessageBus, Messenger } from '@agentflow/bus';
 import { describeError, InvalidMessageError, type Topology } from '@agentflow/contracts';
-import { eventFromAgentMessage, RunActor, timerIsLive, type RunEvent, type TimerKind } from '@agentflow/run-actor';
+import { eventFromAgentMessage, RunActor, timerIsLive, TRANSIENT_ERROR_CODES, type RunEvent, type RunState, type TimerKind } from '@agentflow/run-actor';
 import { createLogger, metrics, type Logger } from '@agentflow/telemetry';
 import type { CoordinatorConfig } from './config';
 import { coordinatorConsumers, type CoordinatorConsumers } from './consumers';
@@ -60,7 +60,7 @@ export class Coordinator {
     this.store = store;
     this.crossRun = new CrossRunIndex(kv);
     this.slots = new DeferredSlots(kv, config.deferredConcurrency, 5 * 60_000);
-    const actor = new RunActor({ minDeferMs: config.minDeferMs });
+    const actor = new RunActor({ minDeferMs: config.minDeferMs, retryBackoff: config.retryBackoff });
     const outbox = new OutboxPublisher(bus, messenger, topology, this.crossRun);
     this.processor = new RunProcessor(store, actor, outbox, config.crash, this.now);
     outbox.supersede = async (target, cancel) => {
@@ -106,12 +106,31 @@ export class Coordinator {
       return outcome;
     }
     const state = outcome.record.state;
+    this.logRetries(state, event.at);
     if (state.status !== 'running' && state.finishedAt === event.at) {
       metrics.runDuration.observe({ workflow: state.request.plan.id, outcome: state.outcome?.code ?? state.status }, (state.finishedAt - state.startedAt) / 1000);
       metrics.runCost.observe({ workflow: state.request.plan.id }, state.usage.costUsd);
       this.log.info({ runId, workflow: state.request.plan.id, status: state.status, code: state.outcome?.code, costUsd: state.usage.costUsd }, 'run ended');
     }
     return outcome;
+  }
+
+  /** One warn line per transient step failure this event handled: retried after a backoff, or given up. */
+  private logRetries(state: RunState, at: number): void {
+    for (const step of Object.values(state.steps)) {
+      const plan = state.request.plan.steps.find((p) => p.id === step.id);
+      if (step.backoff?.since === at) {
+        this.log.warn(
+          { runId: state.runId, stepId: step.id, attempt: step.attempt, retry: step.retriesUsed, retries: plan?.retries, reason: step.backoff.reason, retryAt: new Date(step.backoff.dueAt).toISOString() },
+          `step attempt failed transiently: retry ${step.retriesUsed}/${plan?.retries ?? '?'} in ${step.backoff.dueAt - at} ms`,
+        );
+      } else if (step.finishedAt === at && (step.state === 'failed' || step.state === 'timed_out') && TRANSIENT_ERROR_CODES.includes(step.errorCode ?? '')) {
+        this.log.warn(
+          { runId: state.runId, stepId: step.id, attempts: step.attempt, errorCode: step.errorCode, error: step.errorMessage },
+          `step ${step.state === 'timed_out' ? 'timed out' : 'failed'} with ${step.errorCode} and its ${step.retriesUsed} retr${step.retriesUsed === 1 ? 'y is' : 'ies are'} used up: the step ends ${step.state}, the run reports it`,
+        );
+      }
+    }
   }
 
   private async onRunRequested(msg: InboundMessage): Promise<void> {

@@ -70,7 +70,7 @@ describe('RunProcessor', () => {
     // A second replica on the same bucket takes the step's start, then its failure (a retry follows).
     const other = new RunProcessor(new RunStore(await bus.kv('t_proc_runs')), new RunActor(), { publish: async (r: RunRecord) => r.historySeq + 1 } as unknown as OutboxPublisher, () => undefined, () => 1000);
     await other.process('p-1', { type: 'stepStarted', at: 1500, stepId: 'review', attempt: 1 });
-    await other.process('p-1', { type: 'stepFailed', at: 1600, stepId: 'review', attempt: 1, errorCode: 'agent_crashed' });
+    await other.process('p-1', { type: 'stepFailed', at: 1600, stepId: 'review', attempt: 1, errorCode: 'unparseable_output' });
     // This replica's kept record still says attempt 1 is running: attempt 2's result looks stale
     // there, so the processor must decide on the stored record, not ignore the result.
     const outcome = await processor.process('p-1', { ...success, attempt: 2, result: buildResult('p-1', 'review', 2) });

@@ -5,7 +5,7 @@
 import type { TimerMessage } from '@agentflow/contracts';
 import type { RunEvent, TimerKind } from '@agentflow/run-actor';
 
-export const TIMER_KINDS: readonly TimerKind[] = ['step-timeout', 'run-deadline', 'retry-deferred', 'wait-ci'];
+export const TIMER_KINDS: readonly TimerKind[] = ['step-timeout', 'run-deadline', 'retry-deferred', 'retry-backoff', 'wait-ci'];
 
 /** Not due yet: nak for this long. */
 export interface TimerNotDue {

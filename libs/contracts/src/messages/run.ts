@@ -316,7 +316,7 @@ export class TimerMessage {
   @IsString() timerId!: string;
   /** Epoch milliseconds when it is due. */
   @IsNumber() dueAt!: number;
-  /** `step-timeout`, `run-deadline`, `retry-deferred`, `wait-ci`. */
+  /** `step-timeout`, `run-deadline`, `retry-deferred`, `retry-backoff`, `wait-ci`. */
   @IsString() kind!: string;
   @IsOptional() @IsString() stepId?: string;
   @IsOptional() @IsInt() attempt?: number;
