@@ -18,6 +18,7 @@ import { CoverageApi } from './coverage/coverage-api';
 import { CoverageGate } from './coverage/coverage-gate';
 import { ConfigProblemReports } from './processing/config-problems';
 import { DismissalStore } from './processing/dismissals';
+import { FindingSignalStore } from './processing/finding-signals';
 import { PullRequestOutcomeStore } from './processing/pull-request-outcomes';
 import { Reconciler, type GitHubAppAccess } from './reconciler/reconciler';
 import { RunRequester } from './runs/run-requester';
@@ -119,7 +120,7 @@ export function createIngress(ctx: IngressContext, config: IngressConfig, overri
   });
   const processor = new DeliveryProcessor({
     platforms, matcher, runs, deliveries, dismissals: new DismissalStore(ctx.db), configReports: new ConfigProblemReports(ctx.db, log), reporters: repositoryFiles, coverage,
-    outcomes: new PullRequestOutcomeStore(ctx.db), messenger: ctx.messenger, topology: ctx.topology, log,
+    outcomes: new PullRequestOutcomeStore(ctx.db), signals: new FindingSignalStore(ctx.db), messenger: ctx.messenger, topology: ctx.topology, log,
   });
   const forwarder = new SpoolForwarder(spool, publisher, clock, log);
   const reconciler = new Reconciler({

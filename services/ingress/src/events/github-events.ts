@@ -58,6 +58,16 @@ export function readGitHubEvent(event: string, payload: Json): IngressEvent {
       if (!repo || !number || !commenter || commentId === undefined) return { kind: 'ignored', reason: 'comment payload without repository, number, author or id' };
       return { kind: 'command', platform: 'github', ...parsed, repo, pr: number, commenter, commentId: String(commentId), installationId };
     }
+    case 'pull_request_review_thread': {
+      if (action !== 'resolved' && action !== 'unresolved') return { kind: 'ignored', reason: `pull_request_review_thread.${action ?? '?'} is not a resolution` };
+      // agentflow resolves the threads of fixed findings itself (as its App, a Bot): not a person acting on them.
+      if (str(payload, 'sender.type') === 'Bot') return { kind: 'ignored', reason: `review thread ${action} by a bot (${str(payload, 'sender.login') ?? '?'})` };
+      const number = prNumber(payload, 'pull_request.number');
+      const actor = str(payload, 'sender.login');
+      const commentIds = list(payload, 'thread.comments').map((c) => id(c, 'id')).filter((n): n is number => n !== undefined).map(String);
+      if (!repo || !number || !actor || commentIds.length === 0) return { kind: 'ignored', reason: 'review thread payload without repository, number, sender or comments' };
+      return { kind: 'thread', platform: 'github', repo, pr: number, resolved: action === 'resolved', commentIds, actor };
+    }
     case 'check_suite': {
       if (action !== 'completed') return { kind: 'ignored', reason: `check_suite.${action ?? '?'} is not a result` };
       const s = at(payload, 'check_suite');

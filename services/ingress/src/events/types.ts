@@ -71,12 +71,28 @@ export interface ClosedEvent {
   how: 'closed' | 'merged';
 }
 
+/**
+ * A person resolved or unresolved a review thread on a pull request (GitHub
+ * `pull_request_review_thread`). The thread's comments name the finding: agentflow recorded the id of
+ * the inline comment it posted (`notifier_inline_comments`).
+ */
+export interface ThreadResolutionEvent {
+  kind: 'thread';
+  platform: Platform;
+  repo: string;
+  pr: number;
+  resolved: boolean;
+  /** Ids of the thread's comments, the first (the one that opened it) first. */
+  commentIds: string[];
+  actor: string;
+}
+
 export interface IgnoredEvent {
   kind: 'ignored';
   reason: string;
 }
 
-export type IngressEvent = ChangeEvent | CommandEvent | CiReport | PushEvent | ClosedEvent | ReactionEvent | IgnoredEvent;
+export type IngressEvent = ChangeEvent | CommandEvent | CiReport | PushEvent | ClosedEvent | ReactionEvent | ThreadResolutionEvent | IgnoredEvent;
 
 /** A file a change touches, as the platform API reports it. */
 export interface ChangedFile {

@@ -1,8 +1,9 @@
 /**
  * The consumer side of `af.webhooks.*`: reads what a delivery means, fetches what the payload lacks
  * (changed files, the PR head for a command), matches triggers and requests runs; CI results go to
- * `af.ci.<platform>`, dismissals to `af.runs.dismissed`, and a closed PR has its outcome (merged or
- * closed) recorded and its runs cancelled. Every delivery ends recorded as matched (with its runs) or
+ * `af.ci.<platform>`, dismissals to `af.runs.dismissed`, a review thread resolved by a person is
+ * recorded against its finding, and a closed PR has its outcome (merged or closed) recorded, the
+ * findings still open at a merge marked, and its runs cancelled. Every delivery ends recorded as matched (with its runs) or
  * ignored (with a reason). Transient failures are thrown for the bus to retry; on the last attempt the failure
  * itself becomes the recorded reason, so no event is lost silently.
  */
@@ -13,7 +14,7 @@ import { formatDiagnostic, type NormalizedEvent } from '@agentflow/workflow';
 import { HELP_TEXT } from '../events/commands';
 import { readGitHubEvent } from '../events/github-events';
 import { readGitLabEvent } from '../events/gitlab-events';
-import type { ChangedFile, ChangeEvent, ClosedEvent, CommandEvent, IngressEvent, PushEvent, ReactionEvent } from '../events/types';
+import type { ChangedFile, ChangeEvent, ClosedEvent, CommandEvent, IngressEvent, PushEvent, ReactionEvent, ThreadResolutionEvent } from '../events/types';
 import { storable, storableJson } from '../input/text';
 import type { IngressLog } from '../log';
 import type { ConfigProblemReporter, PlatformClient, PlatformClients } from '../platform/platform-client';
@@ -23,6 +24,7 @@ import type { RunRequester, TriggerSource } from '../runs/run-requester';
 import type { TriggerMatcher } from '../trigger/trigger-matcher';
 import type { DeliveryLog, DeliveryRecord } from '../webhooks/delivery-log';
 import { MIN_FINGERPRINT_PREFIX, type DismissalStore } from './dismissals';
+import type { FindingSignalStore } from './finding-signals';
 import type { PullRequestOutcomeStore } from './pull-request-outcomes';
 import { countWebhook } from '../webhooks/webhook-metrics';
 
@@ -33,6 +35,8 @@ export interface ProcessorDeps {
   deliveries: DeliveryLog;
   dismissals: DismissalStore;
   outcomes: PullRequestOutcomeStore;
+  /** What people did with findings (threads resolved, findings open at merge), for `agentflow usefulness`. */
+  signals: FindingSignalStore;
   /** Shows problems of a repository's `.agentflow/` files on the pull request. */
   configReports: ConfigProblemReports;
   /** Who shows them, by platform (the platform clients). */
@@ -118,7 +122,24 @@ export class DeliveryProcessor {
         return this.closed(event, delivery);
       case 'reaction':
         return this.reaction(event);
+      case 'thread':
+        return this.thread(event, delivery);
     }
+  }
+
+  /** A person resolved (or unresolved) the review thread of one of agentflow's inline comments. */
+  private async thread(event: ThreadResolutionEvent, delivery: WebhookReceived): Promise<ProcessOutcome> {
+    const how = event.resolved ? 'resolved' : 'unresolved';
+    const found = await this.deps.signals.threadResolution({ ...event, at: new Date(delivery.receivedAt), deliveryId: delivery.deliveryId });
+    const where = `${event.repo}#${event.pr}`;
+    if (found.fingerprints.length === 0) return { outcome: 'ignored', runIds: [], detail: `review thread on ${where} ${how} by ${event.actor}: not an agentflow finding` };
+    const ids = found.fingerprints.map((f) => f.slice(0, 12)).join(', ');
+    if (found.recorded === 0) {
+      // The comment is recorded but its finding is not (the database sink has not written the run, or failed): nothing to attach the signal to.
+      this.deps.log.warn(`review thread on ${where} ${how} by ${event.actor}: finding ${ids} is not stored yet (the run's result not written); the signal is not recorded (check the notifier's database sink)`);
+      return { outcome: 'ignored', runIds: [], detail: `review thread on ${where} ${how} by ${event.actor}: finding ${ids} not stored, signal not recorded` };
+    }
+    return { outcome: 'ignored', runIds: [], detail: `finding ${ids} on ${where}: thread ${how} by ${event.actor}` };
   }
 
   /** A 👎 from someone with write access on one of agentflow's inline comments dismisses its finding. */
@@ -151,6 +172,7 @@ export class DeliveryProcessor {
     const recorded = await this.deps.outcomes.record({
       platform: event.platform, repo: event.repo, pr: event.pr, outcome: event.how, endedAt: new Date(delivery.receivedAt), deliveryId: delivery.deliveryId,
     });
+    const openAtMerge = event.how === 'merged' ? await this.deps.signals.openAtMerge({ ...event, at: new Date(delivery.receivedAt), deliveryId: delivery.deliveryId }) : 0;
     const runs = await this.deps.runs.unfinishedRuns(event.platform, event.repo, event.pr);
     const reason = `pull request ${event.how}`;
     for (const run of runs) {
@@ -160,7 +182,8 @@ export class DeliveryProcessor {
     const where = `${event.repo}#${event.pr}`;
     const cancelled = runs.length ? `cancelled ${runs.map((r) => `${r.workflow} -> ${r.runId}`).join(', ')}` : 'no run in flight';
     const kept = recorded ? '' : ' (an earlier merge or a later close stays its recorded outcome)';
-    return { outcome: 'ignored', runIds: [], detail: `${where} ${event.how}: ${cancelled}${kept}` };
+    const open = openAtMerge ? `; ${openAtMerge} finding(s) open at merge` : '';
+    return { outcome: 'ignored', runIds: [], detail: `${where} ${event.how}: ${cancelled}${open}${kept}` };
   }
 
   private platform(name: ChangeRef['platform']): PlatformClient {

@@ -30,7 +30,7 @@ export interface IntakeReply {
 }
 
 /** GitHub events the ingress routes; anything else is answered 202 and ignored. */
-export const GITHUB_EVENTS: ReadonlySet<string> = new Set(['ping', 'pull_request', 'issue_comment', 'check_suite', 'check_run', 'workflow_run', 'status', 'push']);
+export const GITHUB_EVENTS: ReadonlySet<string> = new Set(['ping', 'pull_request', 'pull_request_review_thread', 'issue_comment', 'check_suite', 'check_run', 'workflow_run', 'status', 'push']);
 /** GitLab `X-Gitlab-Event` values the ingress routes (`Emoji Hook`: a 👎 on agentflow's discussion dismisses the finding). */
 export const GITLAB_EVENTS: ReadonlySet<string> = new Set(['Merge Request Hook', 'Note Hook', 'Pipeline Hook', 'Push Hook', 'Emoji Hook']);
 
