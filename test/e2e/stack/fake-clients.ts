@@ -115,6 +115,15 @@ export class VendorControl extends FakeControl {
     return this.call('POST', '/script', { route, rules });
   }
 
+  /**
+   * Answers a share `rate` (0..1) of the requests on a route with one of `scripts`, picked at
+   * random from a sequence seeded by `seed`; the others get the default reply. `rate: 0` removes it
+   * (as does any later {@link script} on the route). Queued scripts still go first.
+   */
+  faults(route: VendorRoute, rate: number, scripts: VendorScript[], seed = 1): Promise<void> {
+    return this.call('POST', '/faults', { route, rate, scripts, seed });
+  }
+
   /** For each text, whether any request the vendor received held it in its body, path or headers. */
   async received(...texts: string[]): Promise<boolean[]> {
     return (await this.call<{ received: boolean[] }>('POST', '/received', { texts })).received;

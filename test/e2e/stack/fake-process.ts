@@ -91,6 +91,23 @@ function scriptOf(rules: WireScriptRule[]): ScriptFunction {
   return (request) => rules.find((r) => r.bodyIncludes === undefined || Boolean(request.rawBody?.includes(r.bodyIncludes)))?.script;
 }
 
+/**
+ * A share `rate` of requests answered by one of `scripts` (picked at random, a seeded sequence),
+ * the rest by the default reply: vendors failing some calls, as the chaos command has them.
+ */
+function faultsOf(rate: number, scripts: VendorScript[], seed: number): ScriptFunction {
+  // mulberry32: a small seeded generator, so a chaos run's fault sequence repeats with its seed.
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => (next() < rate ? scripts[Math.floor(next() * scripts.length)] : undefined);
+}
+
 async function vendorControl(): Promise<{ url: string; routes: Record<string, ControlHandler>; close: () => Promise<void> }> {
   const { FakeVendorServer: Server } = await import('@agentflow/fake-vendor');
   const fake: FakeVendorServer = new Server({ log: 'full' });
@@ -114,6 +131,11 @@ async function vendorControl(): Promise<{ url: string; routes: Record<string, Co
       'POST /script': (body) => {
         const { route, rules } = body as { route: VendorRoute; rules: WireScriptRule[] };
         fake.setScript(route, rules.length ? scriptOf(rules) : undefined);
+        return {};
+      },
+      'POST /faults': (body) => {
+        const { route, rate, scripts, seed } = body as { route: VendorRoute; rate: number; scripts: VendorScript[]; seed?: number };
+        fake.setScript(route, scripts?.length && rate > 0 ? faultsOf(rate, scripts, seed ?? 1) : undefined);
         return {};
       },
       'POST /received': (body) => ({ received: ((body.texts as string[]) ?? []).map((t) => fake.received(t)) }),

@@ -122,6 +122,7 @@ export class Stack {
   private readonly processes = new Map<string, ManagedProcess>();
   private readonly fakes: ManagedProcess[] = [];
   private nats: ManagedProcess | undefined;
+  private natsPort = 0;
   private readonly serviceEnvs = new Map<string, Record<string, string | undefined>>();
   private stopped = false;
   private repositoryIds = new Map<string, number>();
@@ -147,6 +148,7 @@ export class Stack {
     // nats-server starts in tens of milliseconds: an own server per stack is cheaper than
     // cleaning up after a shared one, and lets the chaos tests stop NATS itself.
     const natsPort = await freePort();
+    this.natsPort = natsPort;
     const storeDir = join(this.root, 'nats');
     this.nats = new ManagedProcess({
       name: 'nats-server',
@@ -332,6 +334,24 @@ export class Stack {
     if (p.running) await p.stop();
     await this.launch(p);
     if (service === 'ingress' && index === 1) this.ingressUrl = this.urls.get('ingress-1')!;
+  }
+
+  /** Whether this stack's nats-server is running (false between {@link killNats} and {@link restartNats}). */
+  get natsRunning(): boolean {
+    return this.nats?.running ?? false;
+  }
+
+  /** SIGKILLs this stack's nats-server (a crash: nothing flushed, every connection dropped). */
+  async killNats(): Promise<void> {
+    await this.nats?.stop(0);
+  }
+
+  /** Starts the nats-server again on the same port and store directory; resolves once it listens. */
+  async restartNats(): Promise<void> {
+    if (!this.nats) throw new Error('the stack was never started; call start() first');
+    if (this.nats.running) await this.nats.stop(0);
+    this.nats.start();
+    await this.waitForNats(this.natsPort);
   }
 
   /** One signed delivery to the ingress. */
