@@ -105,7 +105,7 @@ describe('docker-compose.yml', () => {
     expect(nats.command).toEqual(expect.arrayContaining(['--jetstream', '--store_dir', '/data']));
     expect(nats.volumes).toEqual(['nats-data:/data']);
     expect(compose.services.postgres.volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
-    expect(Object.keys(compose.volumes ?? {})).toEqual(['nats-data', 'postgres-data', 'prometheus-data', 'grafana-data']);
+    expect(Object.keys(compose.volumes ?? {})).toEqual(['agents-git-cache', 'nats-data', 'postgres-data', 'prometheus-data', 'grafana-data']);
     for (const name of ['nats', 'postgres'])
       expect(compose.services[name].healthcheck?.test.length).toBeGreaterThan(1);
   });

@@ -94,7 +94,7 @@ describe('incremental review and dismissals', () => {
 });
 
 describe('durable waits for CI', () => {
-  const ci = (headSha: string): CiEvent => ({ platform: 'github', repo: 'acme/ios-app', headSha, conclusion: 'failure', name: 'iOS unit tests' });
+  const ci = (headSha: string): CiEvent => ({ platform: 'github', repo: 'acme/ios-app', headSha, conclusion: 'success', name: 'iOS unit tests' });
   const steps: StepSpec[] = [
     { id: 'run-tests', agentType: 'test-runner', providers: [] },
     { id: 'review-tests', agentType: 'test-review', dependsOn: ['run-tests'] },
@@ -109,7 +109,7 @@ describe('durable waits for CI', () => {
     await messenger.emit(topology.subjects.ci('github'), 'ci.event', ci('ci-sha-1'));
     const end = await until('the end of ci-1', () => ends.get('ci-1'));
     expect(end.report!.steps['run-tests'].state).toBe('succeeded');
-    expect(agents.of('ci-1', 'review-tests')[0].task.context['run-tests'].data).toMatchObject({ ci: { conclusion: 'failure', name: 'iOS unit tests' } });
+    expect(agents.of('ci-1', 'review-tests')[0].task.context['run-tests'].data).toMatchObject({ ci: { conclusion: 'success', name: 'iOS unit tests' } });
   });
 
   it('takes a CI result that arrived before the step started waiting', async () => {
