@@ -4,6 +4,8 @@
  * and the JobFinished delivered to the launching step's durable consumer on the job-results stream.
  */
 import { randomBytes } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { DEFAULT_CONSUMER, JobFinished, topology as makeTopology, validateBody, type ProvidersConfig } from '@agentflow/contracts';
 import { JetStreamBus, type ConsumerHandle } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
@@ -109,5 +111,34 @@ describe('gateway jobs over NATS', () => {
     expect(reply).toMatchObject({ status: 'failed', errorCode: 'policy_denied', errorMessage: expect.stringContaining('enabled: true') });
     expect(vendor.cursor.launches).toHaveLength(launches);
     await off.stop();
+  });
+
+  it('polls without leaving consumers on the server: the jobs bucket\'s consumer count stays flat over many polls', async () => {
+    const config: ProvidersConfig = { providers: { cursor: { kind: 'cursor', enabled: true, baseUrl: vendor.url, apiKey: { env: 'CURSOR_API_KEY' }, dataClasses: ['internal'], models: {} } } };
+    // A job that stays RUNNING, so every tick (20 ms) lists it and polls it.
+    vendor.cursor.enqueue({ statuses: ['CREATING', 'RUNNING'] });
+    const poller = jobs(config);
+    await poller.start();
+    const nc = await connect({ servers: NATS, name: 'gateway-jobs-consumer-count' });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = `KV_${gatewayJobsBucket(topology)}`;
+      const consumers = async () => (await jsm.consumers.list(stream).next()).length;
+      const reply = await requestJob(bus, topology, {
+        op: 'launch', requestId: 'run-44:ui-tests:1', provider: 'cursor', prompt: 'Write tests', repository: 'https://github.com/acme/android-app',
+        attribution: { runId: 'run-44', stepId: 'ui-tests' }, dataClass: 'internal',
+      });
+      const agentId = (await (await bus.kv(gatewayJobsBucket(topology))).get(`job.${reply.jobId}`))!.json<{ vendorJobId: string }>().vendorJobId;
+      await until(() => vendor.cursor.reads(agentId) >= 2, 'the first polls');
+      const before = await consumers();
+      const readsBefore = vendor.cursor.reads(agentId);
+      await until(() => vendor.cursor.reads(agentId) >= readsBefore + 15, '15 more polls');
+      // Left on the server: at most the one key listing each process started in this file made at its first poll.
+      expect(before).toBeLessThanOrEqual(3);
+      expect(await consumers()).toBe(before);
+    } finally {
+      await nc.close();
+      await poller.stop();
+    }
   });
 });

@@ -76,7 +76,7 @@ export class GatewayJobs {
     const providers = this.o.providers ?? buildJobProviders(this.o.providersConfig, new ProviderKeys(this.o.env, this.o.scrubber), clock);
     const [kv] = await Promise.all([bus.kv(gatewayJobsBucket(topology), { maxAgeMs: 31 * 86_400_000 }), bus.ensureStream(gatewayJobResultsStream(topology))]);
     this.runner = new JobRunner({
-      providers, store: new JobStore(kv), results: this.o.results ?? new BusJobResultSink(bus, topology), records: this.o.records,
+      providers, store: new JobStore(kv, logger), results: this.o.results ?? new BusJobResultSink(bus, topology), records: this.o.records,
       policy: new JobPolicy(this.o.providersConfig.providers), logger, clock, pollIntervalMs: env.pollIntervalMs, maxJobMs: env.maxJobMs,
       admission: new JobAdmission({
         policy: this.o.policy, redactor: new Redactor(), budget: this.o.budget, records: this.o.records, providers: this.o.providersConfig.providers, clock,

@@ -1,7 +1,7 @@
 /**
  * Runs job-style vendor jobs durably. A launch writes the job record to KV before anything else is
- * trusted; the poller reads every record that is not handed back yet, so a restarted gateway
- * resumes the jobs it had. A terminal state is recorded, priced into the ledger and published
+ * trusted; the poller reads every record on the open-jobs index (the jobs not handed back yet), so
+ * a restarted gateway resumes the jobs it had. A terminal state is recorded, priced into the ledger and published
  * once to the job-results stream for the launching step.
  */
 import { randomUUID } from 'node:crypto';
@@ -157,10 +157,15 @@ export class JobRunner {
 
   private async pollOne(jobId: string): Promise<void> {
     const found = await this.o.store.get(jobId);
-    if (!found) return;
+    if (!found) {
+      this.o.logger.warn('a listed job has no record (expired from the jobs bucket or deleted): taken off the open jobs, not polled again', { jobId });
+      await this.o.store.closeJob(jobId);
+      return;
+    }
     if (found.record.handedBack) {
-      // Another replica saw it end and counted its cost; a reservation held here is just freed.
+      // Another replica saw it end and counted its cost (and normally took it off the list); a reservation held here is just freed.
       this.o.admission.release(jobId);
+      await this.o.store.closeJob(jobId);
       return;
     }
     const { record, revision } = found;
@@ -225,6 +230,7 @@ export class JobRunner {
     };
     await this.o.results.finished(message);
     await this.o.store.update({ ...r, handedBack: true }, found.revision);
+    await this.o.store.closeJob(jobId);
     this.o.logger.info('job handed back', { jobId, state: r.state, runId: r.attribution.runId, stepId: r.attribution.stepId });
   }
 }
