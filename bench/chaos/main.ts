@@ -35,7 +35,11 @@ const MINUTES = Number(args.minutes);
 const KILL_EVERY_MS = Number(args['kill-every-ms']);
 const FAULT_RATE = Number(args['vendor-fault-rate']);
 let seed = Number(args.seed) >>> 0;
-for (const [name, v] of [['--prs', PRS], ['--minutes', MINUTES], ['--kill-every-ms', KILL_EVERY_MS]] as const) {
+for (const [name, v] of [
+  ['--prs', PRS],
+  ['--minutes', MINUTES],
+  ['--kill-every-ms', KILL_EVERY_MS],
+] as const) {
   if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number; got ${String(v)}`);
 }
 
@@ -49,7 +53,8 @@ function random(): number {
 }
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (line: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 /** Services run as two replicas and killed at random (the ingress stays one, the webhooks' door). */
 const KILLED: readonly StackService[] = ['coordinator', 'agents', 'gateway', 'notifier'];
@@ -89,7 +94,13 @@ function commitOn(checkout: string, parent: string, message: string, ref: string
   const tree = git(checkout, 'rev-parse', `${parent}^{tree}`);
   const sha = execFileSync('git', ['-C', checkout, 'commit-tree', tree, '-p', parent, '-m', message], {
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@example.com' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'dev',
+      GIT_AUTHOR_EMAIL: 'dev@example.com',
+      GIT_COMMITTER_NAME: 'dev',
+      GIT_COMMITTER_EMAIL: 'dev@example.com',
+    },
   }).trim();
   git(checkout, 'update-ref', `refs/heads/${ref}`, sha);
   return sha;
@@ -123,7 +134,8 @@ function countBy<T>(xs: T[], key: (x: T) => string): Map<string, number> {
   for (const x of xs) out.set(key(x), (out.get(key(x)) ?? 0) + 1);
   return out;
 }
-const duplicatesOf = (counts: Map<string, number>) => [...counts.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
+const duplicatesOf = (counts: Map<string, number>) =>
+  [...counts.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
 
 async function main(): Promise<void> {
   const began = Date.now();
@@ -132,7 +144,10 @@ async function main(): Promise<void> {
     replicas: { ingress: 1, coordinator: 2, agents: 2, gateway: 2, notifier: 2 },
     editConfig: (dir) => {
       const file = join(dir, 'providers.yml');
-      writeFileSync(file, readFileSync(file, 'utf8').replace(/timeoutMs: \d+/g, `timeoutMs: ${VENDOR_TIMEOUT_MS}`));
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(/timeoutMs: \d+/g, `timeoutMs: ${VENDOR_TIMEOUT_MS}`),
+      );
     },
   });
   const stopStack = () => void stack.stop().finally(() => process.exit(130));
@@ -150,13 +165,20 @@ async function main(): Promise<void> {
 async function run(stack: Stack, began: number, deadline: number): Promise<void> {
   // One head per pull request, alternating the two sample apps.
   const repoIds = new Map<string, number>();
-  for (const s of stack.samples) repoIds.set(s.seed.repo, (await stack.github.repository(s.seed.owner, s.seed.repo)).id);
+  for (const s of stack.samples)
+    repoIds.set(s.seed.repo, (await stack.github.repository(s.seed.owner, s.seed.repo)).id);
   const seeds: SeedPullRequest[] = [];
   for (let i = 0; i < PRS; i++) {
     const sample = stack.samples[i % stack.samples.length];
     const number = 1000 + i;
     const headSha = commitOn(sample.checkout, sample.seed.headSha, `pull request ${number}`, `pr-${number}`);
-    const pr = { ...sample.seed, number, headSha, headRef: `pr-${number}`, title: `${sample.seed.title} (${number})` };
+    const pr = {
+      ...sample.seed,
+      number,
+      headSha,
+      headRef: `pr-${number}`,
+      title: `${sample.seed.title} (${number})`,
+    };
     await stack.github.seedPullRequest(pr);
     seeds.push(pr);
   }
@@ -179,14 +201,22 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
     // GitHub redelivers a failed delivery (its own retry, or an admin's) with the same id.
     for (;;) {
       s.attempts += 1;
-      const r = await sendSignedWebhook(stack.ingressUrl, stack.webhookSecret, s.event, s.payload, s.deliveryId).catch((e: unknown) => ({ status: 0, body: String(e) }));
+      const r = await sendSignedWebhook(
+        stack.ingressUrl,
+        stack.webhookSecret,
+        s.event,
+        s.payload,
+        s.deliveryId,
+      ).catch((e: unknown) => ({ status: 0, body: String(e) }));
       s.status = r.status;
       if (r.status >= 200 && r.status < 300) {
         s.accepted = true;
         return;
       }
       if (s.attempts >= 6) {
-        log(`delivery ${s.deliveryId} (${s.event}.${s.action} #${s.pr}) answered ${r.status} ${r.body.slice(0, 200)} ${s.attempts} times; counted as not accepted`);
+        log(
+          `delivery ${s.deliveryId} (${s.event}.${s.action} #${s.pr}) answered ${r.status} ${r.body.slice(0, 200)} ${s.attempts} times; counted as not accepted`,
+        );
         return;
       }
       await sleep(2000);
@@ -213,7 +243,8 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
   // Peak RSS per service, each replica's process group sampled every second.
   const sampler = setInterval(() => {
     for (const service of MEASURED) {
-      for (const p of stack.replicas(service)) if (p.pid && p.running) peakRss[service] = Math.max(peakRss[service], groupRssMb(p.pid));
+      for (const p of stack.replicas(service))
+        if (p.pid && p.running) peakRss[service] = Math.max(peakRss[service], groupRssMb(p.pid));
     }
   }, 1000);
 
@@ -245,7 +276,9 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
     while (Date.now() < chaosUntil) {
       await sleep(KILL_EVERY_MS * (0.5 + random()));
       if (!stack.natsRunning) continue;
-      const candidates = KILLED.filter((service) => stack.replicas(service).every((p) => p.running && !restarting.has(p.name)));
+      const candidates = KILLED.filter((service) =>
+        stack.replicas(service).every((p) => p.running && !restarting.has(p.name)),
+      );
       if (candidates.length === 0) continue;
       const service = pick(candidates);
       const index = 1 + Math.floor(random() * stack.replicas(service).length);
@@ -276,17 +309,27 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
     while (sending || Date.now() < chaosUntil) {
       const requests = await stack.github.requests(since).catch(() => []);
       if (requests.length) since = requests[requests.length - 1].index + 1;
-      const created = requests.filter((r) => r.method === 'POST' && r.status < 300 && /\/(issues\/\d+\/comments|check-runs)$/.test(r.path));
+      const created = requests.filter(
+        (r) => r.method === 'POST' && r.status < 300 && /\/(issues\/\d+\/comments|check-runs)$/.test(r.path),
+      );
       for (const r of created) {
         const m = /^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/.exec(r.path);
-        if (m && !firstCommentSeen.has(`${m[1]}#${m[2]}`)) firstCommentSeen.set(`${m[1]}#${m[2]}`, Date.now());
+        if (m && !firstCommentSeen.has(`${m[1]}#${m[2]}`))
+          firstCommentSeen.set(`${m[1]}#${m[2]}`, Date.now());
       }
       const notifiers = stack.replicas('notifier');
-      if (created.length && notifierKillsAfterWrite < NOTIFIER_KILLS_AFTER_WRITE && Date.now() >= armedAt && notifiers.every((p) => p.running && !restarting.has(p.name))) {
+      if (
+        created.length &&
+        notifierKillsAfterWrite < NOTIFIER_KILLS_AFTER_WRITE &&
+        Date.now() >= armedAt &&
+        notifiers.every((p) => p.running && !restarting.has(p.name))
+      ) {
         await Promise.all(notifiers.map((_, i) => stack.kill('notifier', i + 1)));
         notifierKillsAfterWrite += 1;
         kills.notifier += notifiers.length;
-        log(`SIGKILL every notifier right after ${created[created.length - 1].method} ${created[created.length - 1].path}`);
+        log(
+          `SIGKILL every notifier right after ${created[created.length - 1].method} ${created[created.length - 1].path}`,
+        );
         notifiers.forEach((_, i) => restartLater('notifier', i + 1, 1000));
         armedAt = Date.now() + sendWindowMs / (NOTIFIER_KILLS_AFTER_WRITE + 1);
       }
@@ -300,14 +343,28 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
   for (const [i, seedPr] of seeds.entries()) {
     const opened = send(seedPr, 'opened');
     if (random() < 0.1) {
-      background.push(sleep(500 + random() * 5000).then(() => send(seedPr, 'opened', opened.deliveryId, opened.payload)));
+      background.push(
+        sleep(500 + random() * 5000).then(() => send(seedPr, 'opened', opened.deliveryId, opened.payload)),
+      );
     }
     if (random() < 0.1) {
       background.push(
         sleep(3000 + random() * 10_000).then(async () => {
           const sample = stack.sample(seedPr.repo);
-          const headSha = commitOn(sample.checkout, seedPr.headSha, `push to pull request ${seedPr.number}`, `pr-${seedPr.number}`);
-          await stack.github.push({ owner: seedPr.owner, repo: seedPr.repo, number: seedPr.number, headSha, files: seedPr.files, contents: seedPr.contents });
+          const headSha = commitOn(
+            sample.checkout,
+            seedPr.headSha,
+            `push to pull request ${seedPr.number}`,
+            `pr-${seedPr.number}`,
+          );
+          await stack.github.push({
+            owner: seedPr.owner,
+            repo: seedPr.repo,
+            number: seedPr.number,
+            headSha,
+            files: seedPr.files,
+            contents: seedPr.contents,
+          });
           send({ ...seedPr, headSha }, 'synchronize');
         }),
       );
@@ -318,7 +375,8 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
   sending = false;
   await Promise.all([killer, natsChaos, watcher]);
   // Pushes and redeliveries scheduled last, and restarts, finish before the count.
-  for (let done = 0; done < background.length; done = background.length) await Promise.all(background.slice(done));
+  for (let done = 0; done < background.length; done = background.length)
+    await Promise.all(background.slice(done));
   log(`sending done: ${sent.length} webhooks; waiting for every accepted run to end`);
 
   // Every accepted delivery matched, every run it started ended, no notifier delivery claimed.
@@ -330,10 +388,25 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
   let runs: Run[] = [];
   let claimed = 0;
   for (;;) {
-    deliveries = (await stack.db.query<Delivery>('SELECT delivery_id, outcome, run_ids FROM webhook_deliveries WHERE delivery_id = ANY($1)', [ids])).rows;
+    deliveries = (
+      await stack.db.query<Delivery>(
+        'SELECT delivery_id, outcome, run_ids FROM webhook_deliveries WHERE delivery_id = ANY($1)',
+        [ids],
+      )
+    ).rows;
     const runIds = [...new Set(deliveries.flatMap((d) => d.run_ids))];
-    runs = (await stack.db.query<Run>('SELECT id, status, error_code, pr, repo FROM runs WHERE id = ANY($1)', [runIds])).rows;
-    claimed = Number((await stack.db.query<{ n: string }>("SELECT count(*) AS n FROM notifier_deliveries WHERE state = 'claimed'")).rows[0].n);
+    runs = (
+      await stack.db.query<Run>('SELECT id, status, error_code, pr, repo FROM runs WHERE id = ANY($1)', [
+        runIds,
+      ])
+    ).rows;
+    claimed = Number(
+      (
+        await stack.db.query<{ n: string }>(
+          "SELECT count(*) AS n FROM notifier_deliveries WHERE state = 'claimed'",
+        )
+      ).rows[0].n,
+    );
     const matched = deliveries.length === ids.length && deliveries.every((d) => d.outcome !== 'received');
     const ended = runs.length === runIds.length && runs.every((r) => TERMINAL.has(r.status));
     if ((matched && ended && claimed === 0) || Date.now() > deadline + 60_000) break;
@@ -350,30 +423,52 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
   const runIds = [...new Set(deliveries.flatMap((d) => d.run_ids))];
   const byId = new Map(runs.map((r) => [r.id, r]));
   const lostRuns = runIds.filter((id) => !TERMINAL.has(byId.get(id)?.status ?? ''));
-  const lostDeliveries = ids.filter((id) => !deliveries.some((d) => d.delivery_id === id && d.outcome !== 'received'));
+  const lostDeliveries = ids.filter(
+    (id) => !deliveries.some((d) => d.delivery_id === id && d.outcome !== 'received'),
+  );
   const prKeys = [...new Set(accepted.map((s) => `${s.repo}#${s.pr}`))];
   const sticky = state.issueComments.filter((c) => c.body.includes('<!-- agentflow:pr-comment -->'));
   const stickyByPr = countBy(sticky, (c) => `${c.repo}#${c.issue_number}`);
   const prsWithoutComment = prKeys.filter((k) => !stickyByPr.has(k));
-  const failedByReason = Object.fromEntries(countBy(runs.filter((r) => r.status === 'failed'), (r) => r.error_code ?? 'unknown'));
+  const failedByReason = Object.fromEntries(
+    countBy(
+      runs.filter((r) => r.status === 'failed'),
+      (r) => r.error_code ?? 'unknown',
+    ),
+  );
 
   const latencies = accepted
     .filter((s) => s.action === 'opened' && s.attempts > 0)
     .map((s) => {
-      const first = sticky.filter((c) => `${c.repo}#${c.issue_number}` === `${s.repo}#${s.pr}`).map((c) => Date.parse(c.created_at));
+      const first = sticky
+        .filter((c) => `${c.repo}#${c.issue_number}` === `${s.repo}#${s.pr}`)
+        .map((c) => Date.parse(c.created_at));
       return first.length ? Math.min(...first) - s.sentAt : undefined;
     })
     .filter((x): x is number => x !== undefined && x >= 0)
     .sort((a, b) => a - b);
   // A redelivery's own send time is later than the first; keep the first send per pull request.
-  const vendorFaults = Object.fromEntries(countBy(served.filter((r) => r.outcome !== 'reply'), (r) => r.outcome));
+  const vendorFaults = Object.fromEntries(
+    countBy(
+      served.filter((r) => r.outcome !== 'reply'),
+      (r) => r.outcome,
+    ),
+  );
 
   const result = {
     prs: PRS,
     minutes: MINUTES,
     seed: Number(args.seed),
     elapsedS: Math.round((Date.now() - began) / 1000),
-    webhooks: { sent: sent.length, accepted: accepted.length, notAccepted: sent.length - accepted.length, attempts: sent.reduce((n, s) => n + s.attempts, 0), redeliveries: sent.filter((s, i) => sent.findIndex((x) => x.deliveryId === s.deliveryId) !== i).length, synchronize: sent.filter((s) => s.action === 'synchronize').length, outcomes: Object.fromEntries(countBy(deliveries, (d) => d.outcome)) },
+    webhooks: {
+      sent: sent.length,
+      accepted: accepted.length,
+      notAccepted: sent.length - accepted.length,
+      attempts: sent.reduce((n, s) => n + s.attempts, 0),
+      redeliveries: sent.filter((s, i) => sent.findIndex((x) => x.deliveryId === s.deliveryId) !== i).length,
+      synchronize: sent.filter((s) => s.action === 'synchronize').length,
+      outcomes: Object.fromEntries(countBy(deliveries, (d) => d.outcome)),
+    },
     runs: {
       started: runIds.length,
       completed: runs.filter((r) => r.status === 'completed').length,
@@ -382,11 +477,26 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
       failed: runs.filter((r) => r.status === 'failed').length,
       failedByReason,
     },
-    lost: { runs: lostRuns.length, deliveries: lostDeliveries.length, prsWithoutComment: prsWithoutComment.length, claimedNotifierDeliveries: claimed },
+    lost: {
+      runs: lostRuns.length,
+      deliveries: lostDeliveries.length,
+      prsWithoutComment: prsWithoutComment.length,
+      claimedNotifierDeliveries: claimed,
+    },
     duplicates: {
       stickyComments: duplicatesOf(stickyByPr),
-      checkRuns: duplicatesOf(countBy(state.checkRuns.filter((c) => c.external_id), (c) => `${c.external_id}|${c.name}`)),
-      inlineComments: duplicatesOf(countBy(state.reviewComments, (c) => `${c.repo}#${c.pull_number}|${c.commit_id}|${c.path}|${c.line}|${c.body}`)),
+      checkRuns: duplicatesOf(
+        countBy(
+          state.checkRuns.filter((c) => c.external_id),
+          (c) => `${c.external_id}|${c.name}`,
+        ),
+      ),
+      inlineComments: duplicatesOf(
+        countBy(
+          state.reviewComments,
+          (c) => `${c.repo}#${c.pull_number}|${c.commit_id}|${c.path}|${c.line}|${c.body}`,
+        ),
+      ),
       slackMessages: duplicatesOf(
         countBy(
           messages.filter((m) => m.metadata?.event_payload?.key !== undefined),
@@ -395,33 +505,73 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
       ),
     },
     deadLetters: dead,
-    webhookToCommentMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length },
+    webhookToCommentMs: {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      samples: latencies.length,
+    },
     peakRssMb: peakRss,
-    faults: { kills, notifierKillsAfterWrite, natsRestarts, vendor: vendorFaults, vendorCalls: served.length },
+    faults: {
+      kills,
+      notifierKillsAfterWrite,
+      natsRestarts,
+      vendor: vendorFaults,
+      vendorCalls: served.length,
+    },
     failures: [] as string[],
   };
 
   const failures = result.failures;
-  if (lostRuns.length) failures.push(`${lostRuns.length} runs never ended: ${lostRuns.slice(0, 10).map((id) => `${id} (${byId.get(id)?.status ?? 'no row'})`).join(', ')}`);
-  if (lostDeliveries.length) failures.push(`${lostDeliveries.length} accepted deliveries never matched: ${lostDeliveries.slice(0, 10).join(', ')}`);
-  if (prsWithoutComment.length) failures.push(`${prsWithoutComment.length} pull requests have no sticky comment: ${prsWithoutComment.slice(0, 10).join(', ')}`);
+  if (lostRuns.length)
+    failures.push(
+      `${lostRuns.length} runs never ended: ${lostRuns
+        .slice(0, 10)
+        .map((id) => `${id} (${byId.get(id)?.status ?? 'no row'})`)
+        .join(', ')}`,
+    );
+  if (lostDeliveries.length)
+    failures.push(
+      `${lostDeliveries.length} accepted deliveries never matched: ${lostDeliveries.slice(0, 10).join(', ')}`,
+    );
+  if (prsWithoutComment.length)
+    failures.push(
+      `${prsWithoutComment.length} pull requests have no sticky comment: ${prsWithoutComment.slice(0, 10).join(', ')}`,
+    );
   if (claimed) failures.push(`${claimed} notifier deliveries left claimed`);
-  for (const [kind, n] of Object.entries(result.duplicates)) if (n > 0) failures.push(`${n} duplicate ${kind}`);
+  for (const [kind, n] of Object.entries(result.duplicates))
+    if (n > 0) failures.push(`${n} duplicate ${kind}`);
   for (const service of KILLED) if (kills[service] < 1) failures.push(`no ${service} replica was killed`);
   if (notifierKillsAfterWrite < 1) failures.push('no notifier was killed right after a platform write');
   if (natsRestarts < 1) failures.push('the NATS server was not killed and restarted');
-  for (const f of VENDOR_FAULTS) if (!vendorFaults[f.kind]) failures.push(`the vendor never answered with ${f.kind}`);
-  if (sent.length - accepted.length > 0) failures.push(`${sent.length - accepted.length} webhooks were never accepted`);
+  for (const f of VENDOR_FAULTS)
+    if (!vendorFaults[f.kind]) failures.push(`the vendor never answered with ${f.kind}`);
+  if (sent.length - accepted.length > 0)
+    failures.push(`${sent.length - accepted.length} webhooks were never accepted`);
 
   const rows: Array<[string, string]> = [
-    ['webhooks sent / accepted', `${result.webhooks.sent} / ${result.webhooks.accepted} (${result.webhooks.redeliveries} redeliveries, ${result.webhooks.synchronize} pushes)`],
-    ['runs started / completed / superseded / failed', `${result.runs.started} / ${result.runs.completed} / ${result.runs.superseded} / ${result.runs.failed} ${JSON.stringify(failedByReason)}`],
-    ['lost runs / deliveries / comments', `${lostRuns.length} / ${lostDeliveries.length} / ${prsWithoutComment.length}`],
+    [
+      'webhooks sent / accepted',
+      `${result.webhooks.sent} / ${result.webhooks.accepted} (${result.webhooks.redeliveries} redeliveries, ${result.webhooks.synchronize} pushes)`,
+    ],
+    [
+      'runs started / completed / superseded / failed',
+      `${result.runs.started} / ${result.runs.completed} / ${result.runs.superseded} / ${result.runs.failed} ${JSON.stringify(failedByReason)}`,
+    ],
+    [
+      'lost runs / deliveries / comments',
+      `${lostRuns.length} / ${lostDeliveries.length} / ${prsWithoutComment.length}`,
+    ],
     ['duplicates (sticky, checks, inline, slack)', Object.values(result.duplicates).join(', ')],
     ['dead letters', `${dead.count} ${JSON.stringify(dead.byReason)}`],
-    ['webhook to comment p50 / p99', `${result.webhookToCommentMs.p50 ?? '-'} / ${result.webhookToCommentMs.p99 ?? '-'} ms`],
+    [
+      'webhook to comment p50 / p99',
+      `${result.webhookToCommentMs.p50 ?? '-'} / ${result.webhookToCommentMs.p99 ?? '-'} ms`,
+    ],
     ['peak RSS MB', MEASURED.map((s) => `${s} ${peakRss[s]}`).join(', ')],
-    ['kills', `${JSON.stringify(kills)}; after a write ${notifierKillsAfterWrite}; NATS restarts ${natsRestarts}`],
+    [
+      'kills',
+      `${JSON.stringify(kills)}; after a write ${notifierKillsAfterWrite}; NATS restarts ${natsRestarts}`,
+    ],
     ['vendor faults', `${JSON.stringify(vendorFaults)} of ${served.length} calls`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -451,6 +601,8 @@ async function deadLetters(stack: Stack): Promise<{ count: number; byReason: Rec
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `chaos failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

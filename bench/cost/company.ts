@@ -110,7 +110,11 @@ export interface AppLayout {
   tests: string[];
 }
 
-export function monthOfWork(seed: number, apps: Record<Platform, AppLayout>, engineers: number = DISTRIBUTION.engineers): PullRequestPlan[] {
+export function monthOfWork(
+  seed: number,
+  apps: Record<Platform, AppLayout>,
+  engineers: number = DISTRIBUTION.engineers,
+): PullRequestPlan[] {
   const d = new Draw(prng(seed));
   const D = DISTRIBUTION;
   const prs: PullRequestPlan[] = [];
@@ -125,7 +129,14 @@ export function monthOfWork(seed: number, apps: Record<Platform, AppLayout>, eng
         const pool = d.uniform() < D.testFileShare ? app.tests : app.sources;
         chosen.add(pool[d.int(pool.length)]);
       }
-      const opened = [...chosen].map((path) => ({ path, lines: clamp(d.lognormal(D.linesPerFile.mu, D.linesPerFile.sigma), D.linesPerFile.min, D.linesPerFile.max) }));
+      const opened = [...chosen].map((path) => ({
+        path,
+        lines: clamp(
+          d.lognormal(D.linesPerFile.mu, D.linesPerFile.sigma),
+          D.linesPerFile.min,
+          D.linesPerFile.max,
+        ),
+      }));
       const pushes: Push[] = [];
       const pushCount = Math.min(D.pushesMax, d.geometric(D.pushesMean));
       for (let p = 0; p < pushCount; p++) {
@@ -133,11 +144,25 @@ export function monthOfWork(seed: number, apps: Record<Platform, AppLayout>, eng
         const files = new Map<string, number>();
         for (let f = 0; f < n; f++) {
           const path = opened[d.int(opened.length)].path;
-          files.set(path, clamp(d.lognormal(D.linesPerPushFile.mu, D.linesPerPushFile.sigma), D.linesPerPushFile.min, D.linesPerPushFile.max));
+          files.set(
+            path,
+            clamp(
+              d.lognormal(D.linesPerPushFile.mu, D.linesPerPushFile.sigma),
+              D.linesPerPushFile.min,
+              D.linesPerPushFile.max,
+            ),
+          );
         }
         pushes.push({ files: [...files].map(([path, lines]) => ({ path, lines })) });
       }
-      prs.push({ number: 0, platform, author: `${platform}-dev-${e}`, day: d.int(D.workingDays), opened, pushes });
+      prs.push({
+        number: 0,
+        platform,
+        author: `${platform}-dev-${e}`,
+        day: d.int(D.workingDays),
+        opened,
+        pushes,
+      });
     }
   }
   // In the order they open; numbered as the platform would.

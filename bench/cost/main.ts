@@ -20,7 +20,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProviderKind, ProvidersConfig, RunRequested, WorkflowPlan } from '@agentflow/contracts';
-import { loadProvidersConfig, loadWorkflowsOrThrow, matchWorkflows, resolveRepositoryPolicy, type NormalizedEvent, type WorkflowProject } from '@agentflow/workflow';
+import {
+  loadProvidersConfig,
+  loadWorkflowsOrThrow,
+  matchWorkflows,
+  resolveRepositoryPolicy,
+  type NormalizedEvent,
+  type WorkflowProject,
+} from '@agentflow/workflow';
 import { PriceBook } from '@agentflow/gateway';
 import { DISTRIBUTION, monthOfWork, prng, type Platform, type PullRequestPlan } from './company';
 import { appLayout, buildRepo, type BuiltRepo } from './repos';
@@ -87,14 +94,36 @@ class MonthReplay {
     return matchWorkflows(event, this.project.plans, { policy }).fired;
   }
 
-  private request(runId: string, plan: WorkflowPlan, pr: PullRequestPlan, headSha: string, trigger: string, previousHeadSha?: string): RunRequested {
+  private request(
+    runId: string,
+    plan: WorkflowPlan,
+    pr: PullRequestPlan,
+    headSha: string,
+    trigger: string,
+    previousHeadSha?: string,
+  ): RunRequested {
     const repo = this.repos[pr.platform];
     return {
       runId,
-      change: { platform: 'local', repo: repo.root, pr: pr.number, headSha, baseSha: repo.baseSha, headRef: `pr-${pr.number}`, baseRef: 'main' },
+      change: {
+        platform: 'local',
+        repo: repo.root,
+        pr: pr.number,
+        headSha,
+        baseSha: repo.baseSha,
+        headRef: `pr-${pr.number}`,
+        baseRef: 'main',
+      },
       plan,
       trigger,
-      attribution: { team: TEAM[pr.platform], project: REPO_NAME[pr.platform], repo: REPO_NAME[pr.platform], workflow: plan.id, runId, service: 'agents' },
+      attribution: {
+        team: TEAM[pr.platform],
+        project: REPO_NAME[pr.platform],
+        repo: REPO_NAME[pr.platform],
+        workflow: plan.id,
+        runId,
+        service: 'agents',
+      },
       rollout: 'gate',
       dataClass: 'internal',
       ...(previousHeadSha ? { previousHeadSha } : {}),
@@ -105,21 +134,45 @@ class MonthReplay {
     trigger.runs = requests.map((r) => ({ runId: r.runId, workflow: r.plan.id }));
     this.triggers.push(trigger);
     const ends = await Promise.all(requests.map((r) => this.stack.run(r)));
-    for (const end of ends) if (!end.ok) this.failures.set(end.reason ?? 'unknown', (this.failures.get(end.reason ?? 'unknown') ?? 0) + 1);
+    for (const end of ends)
+      if (!end.ok)
+        this.failures.set(end.reason ?? 'unknown', (this.failures.get(end.reason ?? 'unknown') ?? 0) + 1);
   }
 
   /** A pull request's life: opened, then each push after the previous push's runs ended. */
-  async pullRequest(pr: PullRequestPlan, options: { pushesOnly?: boolean; fullReReview?: boolean } = {}): Promise<void> {
+  async pullRequest(
+    pr: PullRequestPlan,
+    options: { pushesOnly?: boolean; fullReReview?: boolean } = {},
+  ): Promise<void> {
     const heads = this.repos[pr.platform].heads.get(pr.number)!;
     const files = new Map(pr.opened.map((f) => [f.path, f.lines]));
     const event = (action: string, headSha: string): NormalizedEvent => ({
-      platform: 'github', kind: 'pull_request', action, repo: REPO_NAME[pr.platform], pr: pr.number, baseBranch: 'main', headBranch: `pr-${pr.number}`, headSha,
-      author: pr.author, draft: false, labels: [], files: [...files].map(([path, lines]) => ({ path, additions: lines, deletions: 0, status: 'modified' as const })),
+      platform: 'github',
+      kind: 'pull_request',
+      action,
+      repo: REPO_NAME[pr.platform],
+      pr: pr.number,
+      baseBranch: 'main',
+      headBranch: `pr-${pr.number}`,
+      headSha,
+      author: pr.author,
+      draft: false,
+      labels: [],
+      files: [...files].map(([path, lines]) => ({
+        path,
+        additions: lines,
+        deletions: 0,
+        status: 'modified' as const,
+      })),
     });
-    const id = (what: string, workflow: string) => `c${this.label}${pr.number}x${what}x${workflow.replace(/[^a-zA-Z0-9]/g, '')}`;
+    const id = (what: string, workflow: string) =>
+      `c${this.label}${pr.number}x${what}x${workflow.replace(/[^a-zA-Z0-9]/g, '')}`;
     if (!options.pushesOnly) {
       const plans = this.fired(event('opened', heads[0]));
-      await this.runAll({ key: `${pr.number}:opened`, kind: 'opened', pr, runs: [] }, plans.map((p) => this.request(id('o', p.id), p, pr, heads[0], 'pull_request.opened')));
+      await this.runAll(
+        { key: `${pr.number}:opened`, kind: 'opened', pr, runs: [] },
+        plans.map((p) => this.request(id('o', p.id), p, pr, heads[0], 'pull_request.opened')),
+      );
     }
     for (let i = 0; i < pr.pushes.length; i++) {
       for (const f of pr.pushes[i].files) files.set(f.path, (files.get(f.path) ?? 0) + f.lines);
@@ -128,8 +181,24 @@ class MonthReplay {
       // A full re-review is what a workflow without incremental review does: the whole change again.
       const trigger = options.fullReReview ? 'manual' : 'pull_request.synchronize';
       await this.runAll(
-        { key: `${pr.number}:push${i + 1}`, kind: 'push', pr, push: i + 1, pushFiles: pr.pushes[i].files.length, runs: [] },
-        plans.map((p) => this.request(id(`s${i + 1}`, p.id), p, pr, head, trigger, options.fullReReview ? undefined : heads[i])),
+        {
+          key: `${pr.number}:push${i + 1}`,
+          kind: 'push',
+          pr,
+          push: i + 1,
+          pushFiles: pr.pushes[i].files.length,
+          runs: [],
+        },
+        plans.map((p) =>
+          this.request(
+            id(`s${i + 1}`, p.id),
+            p,
+            pr,
+            head,
+            trigger,
+            options.fullReReview ? undefined : heads[i],
+          ),
+        ),
       );
     }
   }
@@ -137,9 +206,11 @@ class MonthReplay {
 
 async function lanes<T>(items: T[], count: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(count, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(count, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 /** The provider's top (`complex`) model, for the always-top-model baseline. */
@@ -166,13 +237,28 @@ class Pricing {
 
   /** A row at standard prices without any cache: every prompt token at the input price. */
   uncached(row: LedgerRow, model = row.model): number {
-    const usage = { inputTokens: row.input_tokens + row.cache_read_tokens + row.cache_write_tokens, outputTokens: row.output_tokens, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    const usage = {
+      inputTokens: row.input_tokens + row.cache_read_tokens + row.cache_write_tokens,
+      outputTokens: row.output_tokens,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+    };
     return this.book.cost(row.provider, model, usage, this.at);
   }
 
   /** With the vendor's prompt cache as it was used, at standard (not batch) prices. */
   standard(row: LedgerRow): number {
-    return this.book.cost(row.provider, row.model, { inputTokens: row.input_tokens, outputTokens: row.output_tokens, cacheReadTokens: row.cache_read_tokens, cacheWriteTokens: row.cache_write_tokens }, this.at);
+    return this.book.cost(
+      row.provider,
+      row.model,
+      {
+        inputTokens: row.input_tokens,
+        outputTokens: row.output_tokens,
+        cacheReadTokens: row.cache_read_tokens,
+        cacheWriteTokens: row.cache_write_tokens,
+      },
+      this.at,
+    );
   }
 
   topModel(row: LedgerRow): string {
@@ -189,10 +275,19 @@ const pct = (v: number) => Math.round(v * 1000) / 10;
  * Cache hits are booked with no tokens (the gateway answers them itself); their uncached price is
  * the mean of the same step's uncached calls to the same model in the same pass.
  */
-function withCacheHitsPriced(rows: LedgerRow[], price: (row: LedgerRow) => number): (row: LedgerRow) => number {
+function withCacheHitsPriced(
+  rows: LedgerRow[],
+  price: (row: LedgerRow) => number,
+): (row: LedgerRow) => number {
   const byStep = new Map<string, number[]>();
-  for (const r of rows) if (!r.cached) byStep.set(`${r.workflow}|${r.step_id}|${r.model}`, [...(byStep.get(`${r.workflow}|${r.step_id}|${r.model}`) ?? []), price(r)]);
-  return (row) => (row.cached ? mean(byStep.get(`${row.workflow}|${row.step_id}|${row.model}`) ?? []) : price(row));
+  for (const r of rows)
+    if (!r.cached)
+      byStep.set(`${r.workflow}|${r.step_id}|${r.model}`, [
+        ...(byStep.get(`${r.workflow}|${r.step_id}|${r.model}`) ?? []),
+        price(r),
+      ]);
+  return (row) =>
+    row.cached ? mean(byStep.get(`${row.workflow}|${row.step_id}|${row.model}`) ?? []) : price(row);
 }
 
 async function main(): Promise<void> {
@@ -203,11 +298,23 @@ async function main(): Promise<void> {
   const apps = { ios: appLayout('ios', layoutRnd), android: appLayout('android', layoutRnd) };
   const prs = monthOfWork(args.seed, apps, args.engineers);
   const repos = {
-    ios: buildRepo(join(work, 'ios-app'), apps.ios, prs.filter((p) => p.platform === 'ios'), args.seed + 1),
-    android: buildRepo(join(work, 'android-app'), apps.android, prs.filter((p) => p.platform === 'android'), args.seed + 2),
+    ios: buildRepo(
+      join(work, 'ios-app'),
+      apps.ios,
+      prs.filter((p) => p.platform === 'ios'),
+      args.seed + 1,
+    ),
+    android: buildRepo(
+      join(work, 'android-app'),
+      apps.android,
+      prs.filter((p) => p.platform === 'android'),
+      args.seed + 2,
+    ),
   };
   const pushes = sum(prs.map((p) => p.pushes.length));
-  process.stdout.write(`cost bench: ${args.engineers} engineers, ${prs.length} pull requests, ${pushes} pushes, seed ${args.seed}; apps of ${repos.ios.lines} and ${repos.android.lines} lines\n`);
+  process.stdout.write(
+    `cost bench: ${args.engineers} engineers, ${prs.length} pull requests, ${pushes} pushes, seed ${args.seed}; apps of ${repos.ios.lines} and ${repos.android.lines} lines\n`,
+  );
   process.stdout.write(`distribution: ${JSON.stringify(DISTRIBUTION)}\n`);
 
   try {
@@ -220,17 +327,25 @@ async function main(): Promise<void> {
     await lanes(prs, args.lanes, (pr) => a.pullRequest(pr));
     const rowsA = await shipped.ledger();
     await shipped.stop();
-    process.stdout.write(`pass shipped: ${a.triggers.length} triggers, ${rowsA.length} ledger rows in ${Math.round((Date.now() - t1) / 1000)} s\n`);
+    process.stdout.write(
+      `pass shipped: ${a.triggers.length} triggers, ${rowsA.length} ledger rows in ${Math.round((Date.now() - t1) / 1000)} s\n`,
+    );
 
     // Pass 2: every push reviewed whole.
     const full = new CostStack({ budgets: [] });
     await full.start();
     const b = new MonthReplay(full, repos, 'b');
     const t2 = Date.now();
-    await lanes(prs.filter((p) => p.pushes.length > 0 && p.number % args.fullSample === 0), args.lanes, (pr) => b.pullRequest(pr, { pushesOnly: true, fullReReview: true }));
+    await lanes(
+      prs.filter((p) => p.pushes.length > 0 && p.number % args.fullSample === 0),
+      args.lanes,
+      (pr) => b.pullRequest(pr, { pushesOnly: true, fullReReview: true }),
+    );
     const rowsB = await full.ledger();
     await full.stop();
-    process.stdout.write(`pass full re-review: ${b.triggers.length} triggers, ${rowsB.length} ledger rows in ${Math.round((Date.now() - t2) / 1000)} s\n`);
+    process.stdout.write(
+      `pass full re-review: ${b.triggers.length} triggers, ${rowsB.length} ledger rows in ${Math.round((Date.now() - t2) / 1000)} s\n`,
+    );
 
     // Pass 3: a tight daily budget, pull requests until it stops them.
     const limitUsd = 2;
@@ -251,9 +366,22 @@ async function main(): Promise<void> {
     await tight.stop();
     const spentC = sum(rowsC.map((r) => r.cost_usd));
     const largestCall = Math.max(0, ...rowsC.map((r) => r.cost_usd));
-    process.stdout.write(`pass budget: $${spentC.toFixed(4)} booked against a $${limitUsd} day budget, ${rowsC.length} calls, largest $${largestCall.toFixed(4)}\n`);
+    process.stdout.write(
+      `pass budget: $${spentC.toFixed(4)} booked against a $${limitUsd} day budget, ${rowsC.length} calls, largest $${largestCall.toFixed(4)}\n`,
+    );
 
-    report({ prs, triggersA: a.triggers, triggersB: b.triggers, rowsA, rowsB, pricing, failures: [a.failures, b.failures], budget: { limitUsd, spentUsd: spentC, largestCallUsd: largestCall }, args, began });
+    report({
+      prs,
+      triggersA: a.triggers,
+      triggersB: b.triggers,
+      rowsA,
+      rowsB,
+      pricing,
+      failures: [a.failures, b.failures],
+      budget: { limitUsd, spentUsd: spentC, largestCallUsd: largestCall },
+      args,
+      began,
+    });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -280,7 +408,8 @@ function report(r: ReportInput): void {
     return m;
   };
   const runsA = byRun(r.rowsA);
-  const costOf = (t: Trigger, runs: Map<string, LedgerRow[]>, price: (row: LedgerRow) => number) => sum(t.runs.flatMap((run) => (runs.get(run.runId) ?? []).map(price)));
+  const costOf = (t: Trigger, runs: Map<string, LedgerRow[]>, price: (row: LedgerRow) => number) =>
+    sum(t.runs.flatMap((run) => (runs.get(run.runId) ?? []).map(price)));
   const actual = (row: LedgerRow) => row.cost_usd;
 
   const opened = r.triggersA.filter((t) => t.kind === 'opened');
@@ -290,18 +419,23 @@ function report(r: ReportInput): void {
   const firstByPr = new Map(opened.map((t, i) => [t.pr!.number, reviewCost[i]]));
   // Re-review after a one-file push against the same pull request's first review.
   const onePush = pushesA.filter((t) => t.pushFiles === 1 && (firstByPr.get(t.pr!.number) ?? 0) > 0);
-  const reReviewRatio = sum(onePush.map((t) => costOf(t, runsA, actual))) / Math.max(1e-12, sum(onePush.map((t) => firstByPr.get(t.pr!.number)!)));
+  const reReviewRatio =
+    sum(onePush.map((t) => costOf(t, runsA, actual))) /
+    Math.max(1e-12, sum(onePush.map((t) => firstByPr.get(t.pr!.number)!)));
 
   // The waterfall, over the same work: openings from the shipped pass; pushes from the full
   // re-review pass until incremental review is added.
-  const rowsOf = (triggers: Trigger[]) => triggers.flatMap((t) => t.runs.flatMap((run) => runsA.get(run.runId) ?? []));
+  const rowsOf = (triggers: Trigger[]) =>
+    triggers.flatMap((t) => t.runs.flatMap((run) => runsA.get(run.runId) ?? []));
   const pushRowsA = rowsOf(pushesA);
   const otherRowsA = rowsOf(opened);
   const sampled = new Set(r.triggersB.map((t) => t.key));
   const sampledRowsA = rowsOf(pushesA.filter((t) => sampled.has(t.key)));
-  const priceAll = (rows: LedgerRow[], price: (row: LedgerRow) => number) => sum(rows.map(withCacheHitsPriced(rows, price)));
+  const priceAll = (rows: LedgerRow[], price: (row: LedgerRow) => number) =>
+    sum(rows.map(withCacheHitsPriced(rows, price)));
   // The month's full re-reviews: the sample's, scaled by all pushes' incremental cost over the sample's.
-  const fullReReviews = (price: (row: LedgerRow) => number) => priceAll(r.rowsB, price) * (priceAll(pushRowsA, price) / Math.max(1e-12, priceAll(sampledRowsA, price)));
+  const fullReReviews = (price: (row: LedgerRow) => number) =>
+    priceAll(r.rowsB, price) * (priceAll(pushRowsA, price) / Math.max(1e-12, priceAll(sampledRowsA, price)));
   const top = (row: LedgerRow) => pricing.uncached(row, pricing.topModel(row));
   const routed = (row: LedgerRow) => pricing.uncached(row);
   const baseline = priceAll(otherRowsA, top) + fullReReviews(top);
@@ -318,19 +452,28 @@ function report(r: ReportInput): void {
   const shares = (key: (row: LedgerRow) => string) => {
     const m = new Map<string, number>();
     for (const row of r.rowsA) m.set(key(row), (m.get(key(row)) ?? 0) + row.cost_usd);
-    return Object.fromEntries([...m].sort((x, y) => y[1] - x[1]).map(([k, v]) => [k, pct(v / Math.max(1e-12, shippedTotal))]));
+    return Object.fromEntries(
+      [...m].sort((x, y) => y[1] - x[1]).map(([k, v]) => [k, pct(v / Math.max(1e-12, shippedTotal))]),
+    );
   };
   // Workflows that reviewed the same change twice: two or more review workflows fired on one trigger.
   const overlapping = new Map<string, number>();
   for (const t of [...opened, ...pushesA]) {
     if (t.runs.length < 2) continue;
-    const key = t.runs.map((x) => x.workflow).sort().join(' + ');
+    const key = t.runs
+      .map((x) => x.workflow)
+      .sort()
+      .join(' + ');
     overlapping.set(key, (overlapping.get(key) ?? 0) + 1);
   }
-  const doubleSpend = sum([...opened, ...pushesA].filter((t) => t.runs.length >= 2).map((t) => {
-    const costs = t.runs.map((run) => sum((runsA.get(run.runId) ?? []).map(actual)));
-    return sum(costs) - Math.max(...costs);
-  }));
+  const doubleSpend = sum(
+    [...opened, ...pushesA]
+      .filter((t) => t.runs.length >= 2)
+      .map((t) => {
+        const costs = t.runs.map((run) => sum((runsA.get(run.runId) ?? []).map(actual)));
+        return sum(costs) - Math.max(...costs);
+      }),
+  );
   const overshoot = Math.max(0, r.budget.spentUsd - r.budget.limitUsd);
 
   const result = {
@@ -346,7 +489,8 @@ function report(r: ReportInput): void {
     cost_per_re_review_usd: usd(mean(reReviewCost)),
     cost_per_month_usd: usd(perMonth),
     re_review_cost_ratio: Math.round(reReviewRatio * 1000) / 1000,
-    review_cost_vs_baseline: Math.round((sum(reviewCost) / Math.max(1e-12, sum(reviewBaseline))) * 1000) / 1000,
+    review_cost_vs_baseline:
+      Math.round((sum(reviewCost) / Math.max(1e-12, sum(reviewBaseline))) * 1000) / 1000,
     month_cost_vs_baseline: Math.round((shippedTotal / Math.max(1e-12, baseline)) * 1000) / 1000,
     baseline_per_month_usd: usd(baseline),
     saved_pct_of_baseline: {
@@ -363,9 +507,12 @@ function report(r: ReportInput): void {
     same_change_reviewed_twice: Object.fromEntries(overlapping),
     double_review_spend_usd: usd(doubleSpend),
     goals: {
-      re_review_cost_ratio_max: 0.15, re_review_met: reReviewRatio <= 0.15,
-      review_cost_vs_baseline_max: 0.4, review_vs_baseline_met: sum(reviewCost) / Math.max(1e-12, sum(reviewBaseline)) <= 0.4,
-      overshoot_max: 'one request', overshoot_met: overshoot <= r.budget.largestCallUsd,
+      re_review_cost_ratio_max: 0.15,
+      re_review_met: reReviewRatio <= 0.15,
+      review_cost_vs_baseline_max: 0.4,
+      review_vs_baseline_met: sum(reviewCost) / Math.max(1e-12, sum(reviewBaseline)) <= 0.4,
+      overshoot_max: 'one request',
+      overshoot_met: overshoot <= r.budget.largestCallUsd,
     },
     wall_s: Math.round((Date.now() - r.began) / 1000),
   };
@@ -381,6 +528,8 @@ function report(r: ReportInput): void {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`cost bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(
+    `cost bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });
