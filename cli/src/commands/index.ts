@@ -8,6 +8,7 @@ import { registerTrigger } from './trigger';
 import { registerRuns } from './runs';
 import { registerRun } from './run';
 import { registerCost } from './cost';
+import { registerUsefulness } from './usefulness';
 import { registerDoctor } from './doctor';
 import { registerProvision } from './provision';
 
@@ -15,4 +16,4 @@ import { registerProvision } from './provision';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: RegisterCommand[] = [registerDemo, registerReview, registerTrigger, registerRuns, registerRun, registerCost, registerUp, registerProvision, registerDoctor, registerValidate, registerAnalyze];
+export const COMMANDS: RegisterCommand[] = [registerDemo, registerReview, registerTrigger, registerRuns, registerRun, registerCost, registerUsefulness, registerUp, registerProvision, registerDoctor, registerValidate, registerAnalyze];
