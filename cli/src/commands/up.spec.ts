@@ -2,7 +2,18 @@ import { InvalidArgumentError } from 'commander';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLED_WORKFLOWS, capabilitiesOff, chooseConfigDir, configDirEnv, configDirLine, parsePort, parseServiceList, redactUrl } from './up';
+import {
+  BUNDLED_WORKFLOWS,
+  capabilitiesOff,
+  chooseConfigDir,
+  configDirEnv,
+  configDirLine,
+  parsePort,
+  parseServiceList,
+  redactUrl,
+  startupSummary,
+} from './up';
+import type { RunningServices } from '@agentflow/service-kit';
 
 describe('agentflow up options', () => {
   it('keeps the start order whatever order --only names the services in', () => {
@@ -79,16 +90,32 @@ describe('where agentflow up reads its workflows', () => {
     const elsewhere = tempDir();
     const choice = chooseConfigDir(elsewhere, {}, bundled, none);
     expect(choice).toEqual({ dir: bundled, origin: 'bundled' });
-    expect(configDirEnv(choice, {})).toEqual({ AGENTFLOW_WORKFLOWS_DIR: bundled, PROVIDERS_FILE: `${bundled}/providers.yml`, GATEWAY_CONFIG_FILE: `${bundled}/gateway.yml` });
-    expect(configDirLine(choice, elsewhere)).toMatch(/shipped defaults bundled with the CLI \(no workflows\/ in .*agentflow-up-/);
+    expect(configDirEnv(choice, {})).toEqual({
+      AGENTFLOW_WORKFLOWS_DIR: bundled,
+      PROVIDERS_FILE: `${bundled}/providers.yml`,
+      GATEWAY_CONFIG_FILE: `${bundled}/gateway.yml`,
+    });
+    expect(configDirLine(choice, elsewhere)).toMatch(
+      /shipped defaults bundled with the CLI \(no workflows\/ in .*agentflow-up-/,
+    );
   });
 
   it("takes the project's workflows/ first, and what the environment names over both", () => {
     const project = tempDir();
     mkdirSync(join(project, 'workflows'));
-    expect(chooseConfigDir(project, {}, bundled, none)).toEqual({ dir: join(project, 'workflows'), origin: 'project' });
-    expect(chooseConfigDir(join(project, 'src'), {}, bundled, () => join(project, 'workflows'))).toEqual({ dir: join(project, 'workflows'), origin: 'project' });
-    const env = { AGENTFLOW_WORKFLOWS_DIR: '/etc/agentflow', PROVIDERS_FILE: '/run/providers.yml', GATEWAY_CONFIG_FILE: '' };
+    expect(chooseConfigDir(project, {}, bundled, none)).toEqual({
+      dir: join(project, 'workflows'),
+      origin: 'project',
+    });
+    expect(chooseConfigDir(join(project, 'src'), {}, bundled, () => join(project, 'workflows'))).toEqual({
+      dir: join(project, 'workflows'),
+      origin: 'project',
+    });
+    const env = {
+      AGENTFLOW_WORKFLOWS_DIR: '/etc/agentflow',
+      PROVIDERS_FILE: '/run/providers.yml',
+      GATEWAY_CONFIG_FILE: '',
+    };
     const choice = chooseConfigDir(project, env, bundled, none);
     expect(choice).toEqual({ dir: '/etc/agentflow', origin: 'env' });
     expect(configDirEnv(choice, env)).toEqual({});
@@ -97,5 +124,46 @@ describe('where agentflow up reads its workflows', () => {
   it('bundles the shipped workflows with the CLI', () => {
     expect(existsSync(join(BUNDLED_WORKFLOWS, 'providers.yml'))).toBe(true);
     expect(existsSync(join(BUNDLED_WORKFLOWS, 'pr-review.yml'))).toBe(true);
+  });
+});
+
+describe('the start-up summary', () => {
+  const running = (over: Partial<RunningServices>) =>
+    ({
+      config: { natsUrl: 'nats://127.0.0.1:4222', databaseUrl: 'postgres://db/agentflow', dataDir: '/data' },
+      services: ['coordinator'],
+      url: 'http://127.0.0.1:8080',
+      bus: { kind: 'jetstream' },
+      db: { kind: 'postgres' },
+      migrations: { applied: [], alreadyApplied: 3, unknown: [] },
+      siblingInstances: [],
+      ...over,
+    }) as unknown as RunningServices;
+  const instance = (pid: number, stoppedAt?: Date) => ({
+    id: `i${pid}`,
+    name: 'coordinator',
+    services: ['coordinator'],
+    host: 'vm-1',
+    pid,
+    startedAt: new Date('2026-12-07T10:00:00Z'),
+    lastSeenAt: new Date('2026-12-07T10:05:00Z'),
+    stoppedAt,
+  });
+
+  it('names a crashed predecessor with when it was last seen, and live replicas apart from it', () => {
+    const lines = startupSummary(
+      running({ previousInstance: instance(41), siblingInstances: [instance(42), instance(43)] }),
+      {},
+    );
+    expect(lines).toContain(
+      '  last run  started 2026-12-07T10:00:00.000Z (pid 41) and did not stop cleanly: it crashed or was killed (last seen 2026-12-07T10:05:00.000Z)',
+    );
+    expect(lines).toContain('  replicas  2 more of this process running on this host (pid 42, 43)');
+  });
+
+  it('says nothing of a crash when the only other start is a live replica', () => {
+    const lines = startupSummary(running({ siblingInstances: [instance(42)] }), {}).join('\n');
+    expect(lines).not.toMatch(/did not stop cleanly/);
+    expect(lines).toMatch(/1 more of this process running/);
   });
 });

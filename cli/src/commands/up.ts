@@ -157,7 +157,10 @@ export function chooseConfigDir(
  * The environment that points every service at the chosen directory: the workflows (ingress), the
  * providers (gateway, agents) and the gateway settings. What the environment already names wins.
  */
-export function configDirEnv(choice: ConfigDirChoice, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+export function configDirEnv(
+  choice: ConfigDirChoice,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (!env.AGENTFLOW_WORKFLOWS_DIR) out.AGENTFLOW_WORKFLOWS_DIR = choice.dir;
   if (!env.PROVIDERS_FILE) out.PROVIDERS_FILE = join(choice.dir, 'providers.yml');
@@ -221,8 +224,13 @@ export function startupSummary(
     lines.push(
       previous.stoppedAt
         ? `  last run  started ${previous.startedAt.toISOString()}, stopped cleanly ${previous.stoppedAt.toISOString()} (${previous.stopReason ?? 'requested'})`
-        : `  last run  started ${previous.startedAt.toISOString()} (pid ${previous.pid}) and did not stop cleanly: it crashed or was killed`,
+        : `  last run  started ${previous.startedAt.toISOString()} (pid ${previous.pid}) and did not stop cleanly: it crashed or was killed (last seen ${previous.lastSeenAt.toISOString()})`,
     );
+  }
+  const siblings = running.siblingInstances;
+  if (siblings.length > 0) {
+    const pids = siblings.map((s) => s.pid).join(', ');
+    lines.push(`  replicas  ${siblings.length} more of this process running on this host (pid ${pids})`);
   }
   for (const off of capabilitiesOff(env, running.services))
     lines.push(`  off       ${off.name}: ${off.remedy}`);

@@ -29,7 +29,6 @@ import { installOutboundProxy } from './outbound-proxy';
 import { SecretFiles } from './secrets/secret-files';
 import type { ServiceContext, ServiceDefinition, ServiceName } from './service';
 
-
 export interface RunServicesOptions {
   /** Name for logs, the bus connection and telemetry. @default the service's name, or `agentflow` for several */
   name?: string;
@@ -62,8 +61,10 @@ export interface RunningServices {
   readonly migrations: MigrationReport;
   /** This process's row in `service_instances`. */
   readonly instanceId: string;
-  /** The previous start of the same process on this host: did it stop cleanly? */
+  /** The previous start of the same process on this host that has ended: did it stop cleanly? */
   readonly previousInstance?: InstanceInfo;
+  /** Other starts of the same process on this host that are alive now (replicas on one host). */
+  readonly siblingInstances: InstanceInfo[];
   readonly context: ServiceContext;
   /**
    * Graceful shutdown: `/ready` turns 503, Nest shutdown hooks run (consumers stop pulling and
@@ -128,9 +129,13 @@ export async function runServices(
 
   try {
     const proxy = installOutboundProxy(env);
-    if (proxy) log.info({ proxy }, 'outbound HTTPS goes through the proxy (HTTPS_PROXY; NO_PROXY bypasses it)');
+    if (proxy)
+      log.info({ proxy }, 'outbound HTTPS goes through the proxy (HTTPS_PROXY; NO_PROXY bypasses it)');
     const stopSecretWatch = secrets.watch(config.secretsPollMs, (variables) =>
-      log.warn({ variables }, 'mounted secrets changed; the services that read them per use take the new values now, the rest at their next restart'),
+      log.warn(
+        { variables },
+        'mounted secrets changed; the services that read them per use take the new values now, the rest at their next restart',
+      ),
     );
     closers.push('secret watch', async () => stopSecretWatch());
     closers.push('telemetry', startTelemetry(name, { env }));
@@ -169,7 +174,18 @@ export async function runServices(
       name,
       defs.map((d) => d.name),
       bus.kind,
+      {
+        onHeartbeatError: (err) =>
+          log.warn({ err }, 'could not record that this process is alive; the next heartbeat retries'),
+      },
     );
+    const previous = instance.previous;
+    if (previous && !previous.stoppedAt) {
+      log.warn(
+        { pid: previous.pid, startedAt: previous.startedAt, lastSeenAt: previous.lastSeenAt },
+        `the previous ${name} on this host (pid ${previous.pid}) did not stop cleanly: it crashed or was killed; the bus redelivers what it had not acknowledged`,
+      );
+    }
     // Runs after the bus drained, before the database closes: the stamp says the stop was clean.
     closers.push('instance record', () => instance.stopped(stopReason));
     closers.push('bus', () => bus.drain());
@@ -213,6 +229,7 @@ export async function runServices(
       migrations,
       instanceId: instance.id,
       previousInstance: instance.previous,
+      siblingInstances: instance.siblings,
       context,
       shutdown(reason = 'requested') {
         stopping ??= (async () => {
