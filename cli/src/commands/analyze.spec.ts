@@ -112,6 +112,7 @@ describe('agentflow analyze on the sample repositories', () => {
     expect(doc.structure.minSdk).toBe(24);
     expect(rulesOf(doc)).toEqual([
       'android.dangerous-permission.added',
+      'android.exported-without-permission',
       'android.min-sdk.changed',
       'code.sensitive-log',
       'deps.new-dependency',

@@ -41,16 +41,28 @@ const PUBLIC_ACTION = /^(android|androidx)\.|^com\.google\.android\.(gms|c2dm|ap
  * of system broadcasts, a media service, a file picker, a panic responder. A BROWSABLE filter makes
  * the activity a link target, exported on purpose; what needs checking there is how the link's
  * data is validated, an info note. Left at major: a component exported with no filter (reachable
- * by name only, so nothing needs it exported) and one answering the app's own custom actions.
+ * by name only, so nothing needs it exported), an activity taking VIEW intents for a scheme
+ * without BROWSABLE (not a link a browser can open, only one any other app can send) and one
+ * answering the app's own custom actions.
  */
 function exportedComponentRisk(kind: string, name: string, body: string, appPackage: string | undefined): { message: string; severity?: 'info' } | undefined {
   if (/android\.intent\.category\.(LAUNCHER|LEANBACK_LAUNCHER)/.test(body)) return undefined;
   const filters = [...body.matchAll(/<intent-filter\b[\s\S]*?<\/intent-filter>/g)].map((f) => ({
     actions: [...f[0].matchAll(/<action\s[^>]*android:name\s*=\s*"([^"]+)"/g)].map((a) => a[1]!),
     browsable: /android\.intent\.category\.BROWSABLE/.test(f[0]),
+    // Document handlers (content:, file:, a MIME type) are "open with" targets the system offers.
+    scheme: /android:mimeType\s*=/.test(f[0]) ? undefined : [...f[0].matchAll(/android:scheme\s*=\s*"([^"]+)"/g)].map((d) => d[1]!).find((d) => d !== 'content' && d !== 'file'),
   }));
   if (filters.length === 0 || kind === 'provider') {
     return { message: `The ${kind} ${name} is exported with no android:permission and no intent filter, so any app can start it by name` };
+  }
+  // VIEW with a data scheme but no BROWSABLE is not a link a browser can open: it is a deep link
+  // only other apps can send, so any installed app can drive the screen with data of its choosing.
+  const privateLink = filters.find((f) => !f.browsable && f.scheme !== undefined && f.actions.includes('android.intent.action.VIEW'));
+  if (privateLink && kind !== 'service') {
+    return {
+      message: `The ${kind} ${name} is exported with no android:permission and takes VIEW intents for ${privateLink.scheme}: links without the BROWSABLE category: no browser opens them, but any installed app can start it with data of its choosing`,
+    };
   }
   if (filters.some((f) => f.browsable)) {
     return {

@@ -201,6 +201,19 @@ describe('android.exported-without-permission on real shapes', () => {
     expect(found[0]!.message).not.toContain('any app can start it');
   });
 
+  it('still finds an activity taking VIEW intents for its own scheme without BROWSABLE, at major: no browser opens it, any app can', () => {
+    const deepLink = exported('activity', '.DeepLinkActivity', filter(action('android.intent.action.VIEW'), category('DEFAULT'), '<data android:scheme="acmeshop" android:host="order" />'));
+    const found = hits(app(deepLink));
+    expect(found.map((f) => [f.severity, f.line])).toEqual([['major', 6]]);
+    expect(found[0]!.message).toContain('without the BROWSABLE category');
+    expect(found[0]!.message).toContain('acmeshop');
+  });
+
+  it('stays quiet for an "open with" document handler (VIEW on content: and a MIME type, no BROWSABLE)', () => {
+    const viewer = exported('activity', '.viewer.PdfViewer', filter(action('android.intent.action.VIEW'), category('DEFAULT'), '<data android:scheme="content" />', '<data android:mimeType="application/pdf" />'));
+    expect(hits(app(viewer))).toEqual([]);
+  });
+
   it("reports another app's protocol (a panic trigger) at info", () => {
     const responder = exported('activity', '.PanicResponder', filter(action('org.example.panic.action.TRIGGER'), category('DEFAULT')));
     expect(hits(app(responder)).map((f) => f.severity)).toEqual(['info']);

@@ -64,7 +64,7 @@ describeIf('agents over the sample repositories', () => {
     const result = await runner(gateway).run(task('android-shop', 'code-review'), new AbortController().signal);
     expect(result.status).toBe('succeeded');
     expect(gateway.prompts()[0]).toMatch(/Android minSdk: \d+/);
-    expect(result.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['android.min-sdk.changed', 'deps.snapshot-version']));
+    expect(result.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['android.exported-without-permission', 'android.min-sdk.changed', 'deps.snapshot-version']));
     expect(result.findings.some((f) => f.ruleId?.startsWith('testing.'))).toBe(false);
   });
 });
