@@ -1,4 +1,6 @@
+import { dirname, posix } from 'node:path';
 import type { AnalyzerFinding } from '../findings/finding';
+import { readPbxproj } from '../structure/xcode';
 import { makeFinding } from './catalogue';
 import { isChangedLine, lineOfOffset, type ChangedFile, type FileRule, type RuleContext } from './types';
 
@@ -13,13 +15,58 @@ function trueFlags(text: string, key: string): number[] {
   return out;
 }
 
-function checkAts(file: ChangedFile): AnalyzerFinding[] {
+/** A build setting path as a repository path: `$(SRCROOT)/App/Info.plist` from a project in `ios/` -> `ios/App/Info.plist`. */
+function settingPath(projectRoot: string, value: string): string {
+  const relative = value.replace(/^"|"$/g, '').replace(/^\$\((SRCROOT|PROJECT_DIR)\)\/?/, '');
+  return posix.normalize(projectRoot === '.' ? relative : `${projectRoot}/${relative}`);
+}
+
+/**
+ * The entitlements files of the targets built with this Info.plist (their CODE_SIGN_ENTITLEMENTS
+ * where a project's INFOPLIST_FILE names the plist), or the .entitlements files beside the plist
+ * when no project says.
+ */
+function entitlementsOfPlist(plistPath: string, context: RuleContext): string[] {
+  const out = new Set<string>();
+  for (const project of context.repo.files.filter((p) => p.endsWith('.xcodeproj/project.pbxproj'))) {
+    const text = context.repo.read(project);
+    if (!text || !text.includes(posix.basename(plistPath))) continue;
+    const root = dirname(dirname(project));
+    try {
+      for (const target of readPbxproj(text).targets) {
+        for (const config of target.configurations) {
+          const plist = config.settings.INFOPLIST_FILE;
+          const entitlements = config.settings.CODE_SIGN_ENTITLEMENTS;
+          if (plist && entitlements && settingPath(root, plist) === plistPath) out.add(settingPath(root, entitlements));
+        }
+      }
+    } catch {
+      // A project file that does not parse says nothing about this plist.
+    }
+  }
+  if (out.size === 0) for (const path of context.repo.files) if (path.endsWith('.entitlements') && dirname(path) === dirname(plistPath)) out.add(path);
+  return [...out];
+}
+
+/** Whether the app built with this Info.plist is a default-browser app (the web-browser entitlement). */
+function isBrowserApp(plistPath: string, context: RuleContext): boolean {
+  return entitlementsOfPlist(plistPath, context).some((path) => /<key>com\.apple\.developer\.web-browser<\/key>\s*<true\s*\/>/.test(context.repo.read(path) ?? ''));
+}
+
+function checkAts(file: ChangedFile, context: RuleContext): AnalyzerFinding[] {
   const text = file.content!;
   const findings: AnalyzerFinding[] = [];
+  let browser: boolean | undefined;
   for (const key of ['NSAllowsArbitraryLoads', 'NSAllowsArbitraryLoadsInWebContent', 'NSAllowsArbitraryLoadsForMedia']) {
     for (const at of trueFlags(text, key)) {
       const line = lineOfOffset(text, at);
       if (!isChangedLine(file, line)) continue;
+      // A browser (com.apple.developer.web-browser) must open whatever site the user types: ATS off is the product.
+      browser ??= isBrowserApp(file.path, context);
+      if (browser) {
+        findings.push(makeFinding('ios.ats.arbitrary-loads', file.path, line, `${key} is true in ${file.path}; the target is a web browser (com.apple.developer.web-browser), which must load any site the user opens; check that the app's own endpoints are still HTTPS`, key, { severity: 'info' }));
+        continue;
+      }
       const severity = key === 'NSAllowsArbitraryLoads' ? undefined : ('minor' as const);
       findings.push(makeFinding('ios.ats.arbitrary-loads', file.path, line, `${key} is true in ${file.path}, so App Transport Security allows plain HTTP`, key, { severity }));
     }
@@ -86,7 +133,7 @@ export const infoPlistRule: FileRule = {
   name: 'ios-info-plist',
   ruleIds: ['ios.ats.arbitrary-loads', 'ios.ats.insecure-exception-domain', 'ios.usage-description.empty'],
   appliesTo: (file) => file.content !== undefined && INFO_PLIST.test(file.path),
-  check: (file) => [...checkAts(file), ...checkUsageStrings(file)],
+  check: (file, context) => [...checkAts(file, context), ...checkUsageStrings(file)],
 };
 
 /** Swift and Objective-C code that asks for a permission the app's Info.plist does not explain. */

@@ -11,38 +11,70 @@ function lineOf(text: string, needle: string): number {
   return text.slice(0, i).split('\n').length;
 }
 
-function lineOfSetting(text: string, key: string, value: string): number {
-  const lines = text.split('\n');
-  const i = lines.findIndex((l) => new RegExp(`\\b${key}\\s*=\\s*"?${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?;`).test(l));
-  return i + 1;
-}
+type SettingMap = Map<string, { value: string; configId: string }>;
 
-type SettingMap = Map<string, string>;
-
-/** `target/config/KEY` -> value, for the settings a rule compares. */
+/** `target/config/KEY` -> value and the configuration's object id, for the settings a rule compares. */
 function settingsOf(project: XcodeProjectInfo, keys: readonly string[]): SettingMap {
   const out: SettingMap = new Map();
   const scopes = [{ name: 'project', configurations: project.configurations }, ...project.targets];
   for (const scope of scopes) {
     for (const config of scope.configurations) {
-      for (const key of keys) if (config.settings[key] !== undefined) out.set(`${scope.name}/${config.name}/${key}`, config.settings[key]!);
+      for (const key of keys) if (config.settings[key] !== undefined) out.set(`${scope.name}/${config.name}/${key}`, { value: config.settings[key]!, configId: config.id });
     }
   }
   return out;
 }
 
+interface SettingChange {
+  target: string;
+  configs: string[];
+  key: string;
+  from?: string;
+  to?: string;
+  /** Object ids of the new side's configurations that hold the new value. */
+  configIds: string[];
+}
+
 /** Changed settings, one entry per target, key and change: Debug and Release moving together are one change. */
-function changedSettings(before: SettingMap, after: SettingMap): Array<{ scope: string; key: string; from?: string; to?: string }> {
-  const merged = new Map<string, { target: string; configs: string[]; key: string; from?: string; to?: string }>();
+function changedSettings(before: SettingMap, after: SettingMap): SettingChange[] {
+  const merged = new Map<string, SettingChange>();
   for (const id of new Set([...before.keys(), ...after.keys()])) {
-    if (before.get(id) === after.get(id)) continue;
+    const from = before.get(id)?.value;
+    const to = after.get(id);
+    if (from === to?.value) continue;
     const [target, config, key] = id.split('/') as [string, string, string];
-    const group = `${target}\0${key}\0${before.get(id)}\0${after.get(id)}`;
-    const entry = merged.get(group) ?? { target, configs: [], key, from: before.get(id), to: after.get(id) };
+    const group = `${target}\0${key}\0${from}\0${to?.value}`;
+    const entry = merged.get(group) ?? { target, configs: [], key, from, to: to?.value, configIds: [] };
     entry.configs.push(config);
+    if (to) entry.configIds.push(to.configId);
     merged.set(group, entry);
   }
-  return [...merged.values()].map((m) => ({ scope: `${m.target} (${m.configs.join(', ')})`, key: m.key, from: m.from, to: m.to }));
+  return [...merged.values()];
+}
+
+const scopeOf = (change: { target: string; configs: string[] }) => `${change.target} (${change.configs.join(', ')})`;
+
+/**
+ * The line that sets `key` inside one of the given XCBuildConfiguration objects, preferring one the
+ * diff changed; 0 (the file) when none of them sets it on a changed line. Searching the whole file
+ * would land on the same setting of another target, outside every hunk.
+ */
+function lineOfConfigSetting(file: ChangedFile, configIds: readonly string[], key: string): number {
+  const lines = file.content!.split('\n');
+  const setting = new RegExp(`^\\s*"?${key}"?\\s*=`);
+  const candidates: number[] = [];
+  for (const id of configIds) {
+    const start = lines.findIndex((l) => new RegExp(`^\\s*${id}\\b[^=]*=\\s*\\{`).test(l));
+    if (start === -1) continue;
+    let depth = 0;
+    for (let i = start; i < lines.length; i++) {
+      const text = lines[i]!;
+      if (i > start && depth === 2 && setting.test(text)) candidates.push(i + 1);
+      depth += (text.match(/\{/g)?.length ?? 0) - (text.match(/\}/g)?.length ?? 0);
+      if (depth <= 0) break;
+    }
+  }
+  return candidates.find((line) => isChangedLine(file, line)) ?? 0;
 }
 
 function checkPbxproj(file: ChangedFile): AnalyzerFinding[] {
@@ -68,16 +100,25 @@ function checkPbxproj(file: ChangedFile): AnalyzerFinding[] {
     notes.push(`new Run Script "${script.name}" in ${script.target}`);
   }
 
+  // Signing: one finding per target, whatever number of settings and configurations moved.
+  const oldTargetNames = new Set(before.targets.map((t) => t.name));
+  const signingByTarget = new Map<string, SettingChange[]>();
   for (const change of changedSettings(settingsOf(before, SIGNING_SETTINGS), settingsOf(after, SIGNING_SETTINGS))) {
-    const line = change.to ? lineOfSetting(text, change.key, change.to) : 0;
-    findings.push(makeFinding('ios.signing.changed', file.path, line, `${change.key} for ${change.scope} changes from ${change.from ?? '(unset)'} to ${change.to ?? '(unset)'}`, `${change.scope}:${change.key}:${change.to ?? ''}`));
-    notes.push(`signing ${change.key} (${change.scope})`);
+    signingByTarget.set(change.target, [...(signingByTarget.get(change.target) ?? []), change]);
+  }
+  for (const [target, changes] of signingByTarget) {
+    const isNew = target !== 'project' && !oldTargetNames.has(target);
+    const line = changes.map((c) => (c.to ? lineOfConfigSetting(file, c.configIds, c.key) : 0)).find((l) => l > 0) ?? 0;
+    const parts = changes.map((c) => (isNew ? `${c.key} = ${c.to} (${c.configs.join(', ')})` : `${c.key} ${c.from ?? '(unset)'} -> ${c.to ?? '(unset)'} (${c.configs.join(', ')})`));
+    const observation = isNew ? `New target ${target} is signed with ${parts.join('; ')}` : `Signing of ${target === 'project' ? 'the project' : `target ${target}`} changes: ${parts.join('; ')}`;
+    findings.push(makeFinding('ios.signing.changed', file.path, line, observation, `${target}:${changes.map((c) => `${c.key}=${c.to ?? ''}`).join(',')}`));
+    notes.push(`signing of ${target} (${changes.map((c) => c.key).join(', ')})`);
   }
 
   for (const change of changedSettings(settingsOf(before, Object.keys(DEPLOYMENT_SETTINGS)), settingsOf(after, Object.keys(DEPLOYMENT_SETTINGS)))) {
-    const line = change.to ? lineOfSetting(text, change.key, change.to) : 0;
-    findings.push(makeFinding('ios.deployment-target.changed', file.path, line, `${change.key} for ${change.scope} changes from ${change.from ?? '(unset)'} to ${change.to ?? '(unset)'}`, `${change.scope}:${change.key}:${change.to ?? ''}`));
-    notes.push(`${change.key} ${change.from ?? '(unset)'} -> ${change.to ?? '(unset)'} (${change.scope})`);
+    const line = change.to ? lineOfConfigSetting(file, change.configIds, change.key) : 0;
+    findings.push(makeFinding('ios.deployment-target.changed', file.path, line, `${change.key} for ${scopeOf(change)} changes from ${change.from ?? '(unset)'} to ${change.to ?? '(unset)'}`, `${scopeOf(change)}:${change.key}:${change.to ?? ''}`));
+    notes.push(`${change.key} ${change.from ?? '(unset)'} -> ${change.to ?? '(unset)'} (${scopeOf(change)})`);
   }
 
   const oldTargets = new Map(before.targets.map((t) => [t.name, t]));

@@ -3,7 +3,8 @@
  * on a real app, written here as a small synthetic file that must stay clean, and each true case
  * as one that must still be found. The files are written for these tests; none is copied.
  */
-import { analyzeChange, scanTree } from '../testing/change';
+import { parseUnifiedDiff } from '../diff/parse-diff';
+import { analyzeChange, gitDiff, scanTree } from '../testing/change';
 
 const strings = (entries: Record<string, string>) => Object.entries(entries).map(([k, v]) => `"${k.replace(/"/g, '\\"')}" = "${v}";`).join('\n') + '\n';
 const stringsXml = (body: string) => `<?xml version="1.0" encoding="utf-8"?>\n<resources>\n${body}\n</resources>\n`;
@@ -283,5 +284,115 @@ describe('code.sensitive-log on real shapes', () => {
     expect(hits(kotlin('        if (BuildConfig.DEBUG || verbose) {\n            Log.d(TAG, "minted: $poToken")\n        }'))).toEqual([6]);
     const swift = 'final class Session {\n    func signedIn(token: String) {\n#if DEBUG\n        print("debug")\n#else\n        NSLog("token: %@", token)\n#endif\n    }\n}\n';
     expect(hits({ 'App/Sources/Session.swift': swift })).toEqual([6]);
+  });
+});
+
+/** A project file with one native target per entry, each with its configurations' build settings. */
+const pbxproj = (targets: Array<{ name: string; type?: string; configs: Record<string, Record<string, string>> }>) => {
+  const hex = (n: number) => `BB${String(n).padStart(22, '0')}`;
+  const objects: string[] = [];
+  const targetIds: string[] = [];
+  let next = 1;
+  for (const target of targets) {
+    const targetId = hex(next++);
+    const listId = hex(next++);
+    targetIds.push(targetId);
+    const configIds = Object.keys(target.configs).map(() => hex(next++));
+    objects.push(
+      `\t\t${targetId} /* ${target.name} */ = {\n\t\t\tisa = PBXNativeTarget;\n\t\t\tbuildConfigurationList = ${listId};\n\t\t\tbuildPhases = (\n\t\t\t);\n\t\t\tdependencies = (\n\t\t\t);\n\t\t\tname = ${target.name};\n\t\t\tproductType = "com.apple.product-type.${target.type ?? 'application'}";\n\t\t};`,
+      `\t\t${listId} = {\n\t\t\tisa = XCConfigurationList;\n\t\t\tbuildConfigurations = (\n${configIds.map((id) => `\t\t\t\t${id},`).join('\n')}\n\t\t\t);\n\t\t};`,
+      ...Object.entries(target.configs).map(
+        ([name, settings], i) =>
+          `\t\t${configIds[i]} /* ${name} */ = {\n\t\t\tisa = XCBuildConfiguration;\n\t\t\tbuildSettings = {\n${Object.entries(settings)
+            .map(([k, v]) => `\t\t\t\t${k} = ${/^[\w.]+$/.test(v) ? v : `"${v}"`};`)
+            .join('\n')}\n\t\t\t};\n\t\t\tname = ${name};\n\t\t};`,
+      ),
+    );
+  }
+  const projectId = hex(next++);
+  objects.push(`\t\t${projectId} /* Project object */ = {\n\t\t\tisa = PBXProject;\n\t\t\ttargets = (\n${targetIds.map((id) => `\t\t\t\t${id},`).join('\n')}\n\t\t\t);\n\t\t};`);
+  return `// !$*UTF8*$!\n{\n\tarchiveVersion = 1;\n\tobjectVersion = 56;\n\tobjects = {\n${objects.join('\n')}\n\t};\n\trootObject = ${projectId};\n}\n`;
+};
+
+describe('ios.ats.arbitrary-loads on real shapes', () => {
+  const plist = '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n\t<key>NSAppTransportSecurity</key>\n\t<dict>\n\t\t<key>NSAllowsArbitraryLoads</key>\n\t\t<true/>\n\t</dict>\n</dict>\n</plist>\n';
+  const entitlements = (keys: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n${keys}</dict>\n</plist>\n`;
+  const browser = '\t<key>com.apple.developer.web-browser</key>\n\t<true/>\n';
+  const atsHits = (tree: Record<string, string>) => ruleHits(tree, 'ios.ats.arbitrary-loads').map((f) => [f.file, f.line, f.severity]);
+
+  it('notes ATS off at info for a browser app: the target\'s entitlements (CODE_SIGN_ENTITLEMENTS) set com.apple.developer.web-browser', () => {
+    const tree = {
+      'Browser.xcodeproj/project.pbxproj': pbxproj([
+        { name: 'Browser', configs: { Debug: { INFOPLIST_FILE: 'Browser/Info.plist', CODE_SIGN_ENTITLEMENTS: 'Browser/Browser.entitlements' }, Release: { INFOPLIST_FILE: '$(SRCROOT)/Browser/Info.plist', CODE_SIGN_ENTITLEMENTS: 'Browser/Browser.entitlements' } } },
+      ]),
+      'Browser/Info.plist': plist,
+      'Browser/Browser.entitlements': entitlements(browser),
+    };
+    expect(atsHits(tree)).toEqual([['Browser/Info.plist', 6, 'info']]);
+    expect(ruleHits(tree, 'ios.ats.arbitrary-loads')[0]!.message).toContain('com.apple.developer.web-browser');
+  });
+
+  it('finds the entitlements beside the plist when no project names them', () => {
+    expect(atsHits({ 'Browser/Info.plist': plist, 'Browser/Browser.entitlements': entitlements(browser) })).toEqual([['Browser/Info.plist', 6, 'info']]);
+  });
+
+  it('still reports ATS off at major for an app that is not a browser, even when another target of the repo is one', () => {
+    const tree = {
+      'Apps.xcodeproj/project.pbxproj': pbxproj([
+        { name: 'Notes', configs: { Release: { INFOPLIST_FILE: 'Notes/Info.plist', CODE_SIGN_ENTITLEMENTS: 'Notes/Notes.entitlements' } } },
+        { name: 'Browser', configs: { Release: { INFOPLIST_FILE: 'Browser/Info.plist', CODE_SIGN_ENTITLEMENTS: 'Browser/Browser.entitlements' } } },
+      ]),
+      'Notes/Info.plist': plist,
+      'Notes/Notes.entitlements': entitlements('\t<key>com.apple.security.application-groups</key>\n\t<array/>\n'),
+      'Browser/Browser.entitlements': entitlements(browser),
+    };
+    expect(atsHits(tree)).toEqual([['Notes/Info.plist', 6, 'major']]);
+  });
+});
+
+describe('ios project file findings on real shapes', () => {
+  const signed = (team: string) => ({ CODE_SIGN_STYLE: 'Manual', DEVELOPMENT_TEAM: team, CODE_SIGN_IDENTITY: 'Apple Distribution', PROVISIONING_PROFILE_SPECIFIER: `${team} profile`, IPHONEOS_DEPLOYMENT_TARGET: '16.0' });
+  const app = (team: string) => ({ name: 'Shop', configs: { Debug: signed(team), Release: signed(team) } });
+  const widget = (team: string, deployment = '16.0') => ({ name: 'ShopWidget', type: 'app-extension', configs: { Debug: { ...signed(team), CODE_SIGN_ENTITLEMENTS: 'Widget/Widget.entitlements', IPHONEOS_DEPLOYMENT_TARGET: deployment }, Release: { ...signed(team), CODE_SIGN_ENTITLEMENTS: 'Widget/Widget.entitlements', IPHONEOS_DEPLOYMENT_TARGET: deployment } } });
+  const path = 'Shop.xcodeproj/project.pbxproj';
+  /** New-side lines the real `git diff` adds. */
+  const changedLines = (before: string, after: string) =>
+    parseUnifiedDiff(gitDiff({ [path]: before }, { [path]: after }))
+      .flatMap((f) => f.hunks)
+      .flatMap((h) => h.lines)
+      .flatMap((l) => (l.kind === 'add' ? [l.newLine!] : []));
+
+  it('reports one signing finding for a new target, on a line the diff adds, not one per setting and configuration', () => {
+    const before = pbxproj([app('TEAM1')]);
+    const after = pbxproj([app('TEAM1'), widget('TEAM1')]);
+    const report = analyzeChange({ [path]: before }, { [path]: after });
+    const signing = report.findings.filter((f) => f.ruleId === 'ios.signing.changed');
+    expect(signing).toHaveLength(1);
+    expect(signing[0]!.message).toContain('New target ShopWidget');
+    expect(signing[0]!.message).toContain('DEVELOPMENT_TEAM = TEAM1 (Debug, Release)');
+    expect(after.split('\n')[signing[0]!.line - 1]).toMatch(/^\s*(CODE_SIGN|DEVELOPMENT_TEAM|PROVISIONING)/);
+    // The same settings of the existing target have the same text; the finding is on the new target's line.
+    expect(changedLines(before, after)).toContain(signing[0]!.line);
+  });
+
+  it('places a deployment-target change on the changed target\'s line, not on the same setting of another target', () => {
+    const before = pbxproj([app('TEAM1'), widget('TEAM1', '15.0')]);
+    const after = pbxproj([app('TEAM1'), widget('TEAM1', '16.0')]);
+    const found = analyzeChange({ [path]: before }, { [path]: after }).findings.filter((f) => f.ruleId === 'ios.deployment-target.changed');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain('ShopWidget (Debug, Release)');
+    // The app target sets IPHONEOS_DEPLOYMENT_TARGET = 16.0 earlier in the file, outside every hunk.
+    const firstMatch = after.split('\n').findIndex((l) => l.includes('IPHONEOS_DEPLOYMENT_TARGET = 16.0;')) + 1;
+    expect(found[0]!.line).not.toBe(firstMatch);
+    expect(changedLines(before, after)).toContain(found[0]!.line);
+  });
+
+  it('still reports a team change of an existing target once, on its changed line', () => {
+    const before = pbxproj([app('TEAM1'), widget('TEAM1')]);
+    const after = pbxproj([app('TEAM2'), widget('TEAM1')]);
+    const signing = analyzeChange({ [path]: before }, { [path]: after }).findings.filter((f) => f.ruleId === 'ios.signing.changed');
+    expect(signing.map((f) => f.severity)).toEqual(['major']);
+    expect(signing[0]!.message).toContain('Signing of target Shop changes: DEVELOPMENT_TEAM TEAM1 -> TEAM2 (Debug, Release); PROVISIONING_PROFILE_SPECIFIER');
+    expect(changedLines(before, after)).toContain(signing[0]!.line);
   });
 });

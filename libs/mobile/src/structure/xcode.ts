@@ -13,6 +13,8 @@ export const DEPLOYMENT_SETTINGS: Record<string, string> = {
 };
 
 export interface XcodeBuildConfiguration {
+  /** The XCBuildConfiguration object's id, which locates its lines in the project file. */
+  id: string;
   name: string;
   settings: Record<string, string>;
 }
@@ -73,7 +75,7 @@ export function readPbxproj(text: string): XcodeProjectInfo {
   if (Object.keys(objects).length === 0) throw new PlistParseError('project file has no objects: is this a project.pbxproj?');
   const obj = (id: string) => dict(objects[id]);
   const configurationsOf = (listId: string): XcodeBuildConfiguration[] =>
-    ids(obj(listId).buildConfigurations).map((id) => ({ name: str(obj(id).name), settings: flatSettings(obj(id).buildSettings) }));
+    ids(obj(listId).buildConfigurations).map((id) => ({ id, name: str(obj(id).name), settings: flatSettings(obj(id).buildSettings) }));
 
   const targets: XcodeTarget[] = [];
   const shellScripts: XcodeShellScriptPhase[] = [];
