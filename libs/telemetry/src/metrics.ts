@@ -123,6 +123,35 @@ export const metrics = {
     labelNames: ['budget'] as const,
     registers: [metricsRegistry],
   }),
+  /**
+   * Usefulness of findings first posted in the notifier's window (`NOTIFIER_USEFULNESS_WINDOW_DAYS`),
+   * per `by` (agent, rule, category, model, repo) and `group`: `measure` is `acted_on`, `dismissed`,
+   * `ignored` (open at merge) or `thread_resolved`, each a share of its sample in
+   * `agentflow_usefulness_sample`. Absent when the sample is empty. Refreshed by the notifier.
+   */
+  usefulnessRate: new Gauge({
+    name: 'agentflow_usefulness_rate',
+    help: 'Share of findings acted on, dismissed, ignored at merge, or with their thread resolved, by group (docs/usefulness.md).',
+    labelNames: ['by', 'group', 'measure'] as const,
+    registers: [metricsRegistry],
+  }),
+  /** Inline comments per pull request, by `by` and `group` (same window). */
+  usefulnessCommentsPerPullRequest: new Gauge({
+    name: 'agentflow_usefulness_comments_per_pull_request',
+    help: 'Inline comments agentflow posted per pull request, by group (docs/usefulness.md).',
+    labelNames: ['by', 'group'] as const,
+    registers: [metricsRegistry],
+  }),
+  /**
+   * The samples the rates divide by: `sample` is `findings` (acted_on, dismissed), `at_merge`
+   * (ignored), `comments` (thread_resolved) or `pull_requests` (comments per PR).
+   */
+  usefulnessSample: new Gauge({
+    name: 'agentflow_usefulness_sample',
+    help: 'Sample sizes of the usefulness rates, by group and sample (findings, at_merge, comments, pull_requests).',
+    labelNames: ['by', 'group', 'sample'] as const,
+    registers: [metricsRegistry],
+  }),
   /** Messages a durable consumer has not yet received (JetStream `num_pending`), plus unacked ones. */
   consumerLag: new Gauge({
     name: 'agentflow_consumer_lag_messages',

@@ -40,6 +40,13 @@ export interface NotifierConfig {
    * pushes (PRs whose latest check failed only; at most 50 reads per sweep). 0 turns it off. @default 120000
    */
   reactionSweepMs: number;
+  /**
+   * `NOTIFIER_USEFULNESS_REFRESH_MS`: how often the `agentflow_usefulness_*` gauges are read from the
+   * store (five grouped queries). 0 turns them off. @default 300000
+   */
+  usefulnessRefreshMs: number;
+  /** `NOTIFIER_USEFULNESS_WINDOW_DAYS`: the gauges measure findings first posted this many days back. @default 30 */
+  usefulnessWindowDays: number;
 }
 
 function number(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
@@ -82,5 +89,7 @@ export function readNotifierConfig(env: Readonly<Record<string, string | undefin
     publicUrl: env.AGENTFLOW_PUBLIC_URL?.replace(/\/+$/, '') || undefined,
     maxInlineWaitMs: number(env, 'NOTIFIER_MAX_INLINE_WAIT_MS') ?? 10_000,
     reactionSweepMs: number(env, 'NOTIFIER_REACTION_SWEEP_MS') ?? 120_000,
+    usefulnessRefreshMs: number(env, 'NOTIFIER_USEFULNESS_REFRESH_MS') ?? 300_000,
+    usefulnessWindowDays: Math.max(1, number(env, 'NOTIFIER_USEFULNESS_WINDOW_DAYS') ?? 30),
   };
 }

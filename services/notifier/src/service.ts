@@ -16,6 +16,7 @@ import { NotificationDispatcher } from './dispatcher';
 import { DeliveryLedger } from './ledger/delivery-ledger';
 import { runIdOf } from './events';
 import { buildSinks, GitHubSink, PostedStore } from './sinks';
+import { UsefulnessGauges } from './usefulness/usefulness-gauges';
 
 const CONTEXT = Symbol('notifier-context');
 const CONFIG = Symbol('notifier-config');
@@ -26,6 +27,8 @@ export interface NotifierParts {
   reassessor: GateReassessor;
   /** Reads GitHub 👎 between pushes; null without a GitHub sink or with `NOTIFIER_REACTION_SWEEP_MS=0`. */
   sweep: ReactionSweep | null;
+  /** The `agentflow_usefulness_*` gauges; null with `NOTIFIER_USEFULNESS_REFRESH_MS=0`. */
+  usefulness: UsefulnessGauges | null;
 }
 
 /** Builds the dispatcher with every configured sink (the failure reporter posts to Slack's alert channel), the dismissal reassessor and the reaction sweep. */
@@ -42,7 +45,8 @@ export function createNotifierParts(ctx: Pick<ServiceContext, 'db'> & Partial<Pi
   const reassessor = new GateReassessor({ db: ctx.db, posted: new PostedStore(ctx.db), ledger, dispatcher, sinks, maxAttempts: config.maxAttempts });
   const github = sinks.find((s): s is GitHubSink => s instanceof GitHubSink);
   const sweep = github && config.reactionSweepMs > 0 ? new ReactionSweep({ db: ctx.db, github, intervalMs: config.reactionSweepMs, log }) : null;
-  return { dispatcher, reassessor, sweep };
+  const usefulness = config.usefulnessRefreshMs > 0 ? new UsefulnessGauges({ db: ctx.db, intervalMs: config.usefulnessRefreshMs, windowDays: config.usefulnessWindowDays, log }) : null;
+  return { dispatcher, reassessor, sweep, usefulness };
 }
 
 /** The dispatcher alone (see createNotifierParts). */
@@ -54,6 +58,7 @@ class NotifierRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
   private readonly log = new Logger('notifier');
   private handles: ConsumerHandle[] = [];
   private sweep: ReactionSweep | null = null;
+  private usefulness: UsefulnessGauges | null = null;
 
   constructor(
     @Inject(CONTEXT) private readonly ctx: ServiceContext,
@@ -61,18 +66,22 @@ class NotifierRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { dispatcher, reassessor, sweep } = createNotifierParts(this.ctx, this.config, this.log);
+    const { dispatcher, reassessor, sweep, usefulness } = createNotifierParts(this.ctx, this.config, this.log);
     // PGlite has no pool to starve (its one connection queues in process); PostgreSQL's bounds us.
     const poolSize = this.ctx.db.kind === 'postgres' ? this.ctx.db.poolSize : undefined;
     this.handles = await startNotifierConsumers({ bus: this.ctx.bus, messenger: this.ctx.messenger, topology: this.ctx.topology, dispatcher, maxAttempts: this.config.maxAttempts, reassessor, poolSize, log: this.log });
     if (poolSize !== undefined) this.log.log(`notifier: at most ${poolSize} deliveries at once (the database pool, DATABASE_POOL_SIZE)`);
     this.sweep = sweep;
     sweep?.start();
+    this.usefulness = usefulness;
+    usefulness?.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.sweep?.stop();
     this.sweep = null;
+    await this.usefulness?.stop();
+    this.usefulness = null;
     await stopConsumers(this.handles, this.log);
     this.handles = [];
   }
