@@ -152,7 +152,26 @@ function checkNetworkSecurityConfig(file: ChangedFile): AnalyzerFinding[] {
   return findings;
 }
 
-function checkGradle(file: ChangedFile): AnalyzerFinding[] {
+/** Version catalog keys that hold the minimum SDK: `minSdk`, `androidMinSdk`, `android-minSdk`, `min-sdk-version`. */
+const MIN_SDK_KEY = /^(android[-_.]?)?min[-_.]?sdk([-_.]?version)?$/i;
+
+/** `libs.versions.android.minSdk` -> its value in the repository's version catalogs (the new side), else the reference. */
+function resolveCatalogRef(value: string, context: RuleContext): string {
+  const ref = /^libs\.versions\.([\w.]+)$/.exec(value)?.[1];
+  if (!ref) return value;
+  for (const path of context.repo.files.filter((p) => /(^|\/)gradle\/[^/]*\.versions\.toml$/.test(p))) {
+    try {
+      const versions = readVersionCatalog(context.repo.read(path) ?? '').versions;
+      const key = Object.keys(versions).find((k) => k.replace(/[-_]/g, '.').toLowerCase() === ref.toLowerCase());
+      if (key && versions[key]) return versions[key]!;
+    } catch {
+      // A catalog that does not parse resolves nothing.
+    }
+  }
+  return value;
+}
+
+function checkGradle(file: ChangedFile, context: RuleContext): AnalyzerFinding[] {
   const text = file.content!;
   const findings: AnalyzerFinding[] = [];
   const after = readGradleBuild(text);
@@ -163,7 +182,12 @@ function checkGradle(file: ChangedFile): AnalyzerFinding[] {
   if (file.oldContent !== undefined) {
     const before = readGradleBuild(file.oldContent);
     if (after.minSdk && before.minSdk && after.minSdk.value !== before.minSdk.value) {
-      findings.push(makeFinding('android.min-sdk.changed', file.path, after.minSdk.line, `minSdk changes from ${before.minSdk.value} to ${after.minSdk.value}`, `minSdk ${after.minSdk.value}`));
+      // A catalog reference is compared by its value: `21` -> `libs.versions.minSdk` (= 26) is a raise,
+      // one that keeps the value is not. A change of the catalog itself is reported on the catalog.
+      const from = resolveCatalogRef(before.minSdk.value, context);
+      const to = resolveCatalogRef(after.minSdk.value, context);
+      const written = (raw: string, resolved: string) => (raw === resolved ? resolved : `${resolved} (${raw})`);
+      if (from !== to) findings.push(makeFinding('android.min-sdk.changed', file.path, after.minSdk.line, `minSdk changes from ${written(before.minSdk.value, from)} to ${written(after.minSdk.value, to)}`, `minSdk ${to}`));
     }
   }
   return findings;
@@ -171,14 +195,19 @@ function checkGradle(file: ChangedFile): AnalyzerFinding[] {
 
 function checkCatalogMinSdk(file: ChangedFile): AnalyzerFinding[] {
   if (file.oldContent === undefined) return [];
-  const key = (versions: Record<string, string>) => Object.keys(versions).find((k) => /^(android)?[-_.]?minSdk(Version)?$/i.test(k));
   const after = readVersionCatalog(file.content!).versions;
   const before = readVersionCatalog(file.oldContent).versions;
-  const k = key(after);
-  if (!k || before[k] === undefined || before[k] === after[k]) return [];
-  const line = file.content!.split('\n').findIndex((l) => new RegExp(`^\\s*"?${k}"?\\s*=`).test(l)) + 1;
-  return [makeFinding('android.min-sdk.changed', file.path, line, `The version catalog's ${k} changes from ${before[k]} to ${after[k]}`, `catalog ${k} ${after[k]}`)];
+  const findings: AnalyzerFinding[] = [];
+  for (const k of Object.keys(after).filter((key) => MIN_SDK_KEY.test(key))) {
+    if (before[k] === undefined || before[k] === after[k]) continue;
+    const line = file.content!.split('\n').findIndex((l) => new RegExp(`^\\s*["']?${k.replace(/[.]/g, '\\.')}["']?\\s*=`).test(l)) + 1;
+    findings.push(makeFinding('android.min-sdk.changed', file.path, line, `The version catalog's ${k} changes from ${before[k]} to ${after[k]}`, `catalog ${k} ${after[k]}`));
+  }
+  return findings;
 }
+
+/** Kotlin sources of Gradle convention plugins, where a multi-module build sets minSdk once for every module. */
+const CONVENTION_PLUGIN_SOURCE = /(^|\/)(build-logic|buildSrc)\/.*\.kt$/;
 
 /** AndroidManifest.xml, network security config, Gradle build types and min SDK. */
 export const androidRule: FileRule = {
@@ -186,11 +215,15 @@ export const androidRule: FileRule = {
   ruleIds: ['android.exported-without-permission', 'android.cleartext-traffic', 'android.debuggable', 'android.dangerous-permission.added', 'android.min-sdk.changed'],
   appliesTo: (file) =>
     file.content !== undefined &&
-    (file.path.endsWith('AndroidManifest.xml') || /(^|\/)res\/xml\/[^/]*\.xml$/.test(file.path) || /\.gradle(\.kts)?$/.test(file.path) || /\.versions\.toml$/.test(file.path)),
+    (file.path.endsWith('AndroidManifest.xml') ||
+      /(^|\/)res\/xml\/[^/]*\.xml$/.test(file.path) ||
+      /\.gradle(\.kts)?$/.test(file.path) ||
+      /\.versions\.toml$/.test(file.path) ||
+      (CONVENTION_PLUGIN_SOURCE.test(file.path) && /\bminSdk/.test(file.content))),
   check(file, context) {
     if (file.path.endsWith('AndroidManifest.xml')) return checkManifest(file, context);
     if (file.path.endsWith('.toml')) return checkCatalogMinSdk(file);
-    if (/\.gradle(\.kts)?$/.test(file.path)) return checkGradle(file);
+    if (/\.gradle(\.kts)?$/.test(file.path) || CONVENTION_PLUGIN_SOURCE.test(file.path)) return checkGradle(file, context);
     return /cleartextTrafficPermitted/.test(file.content!) ? checkNetworkSecurityConfig(file) : [];
   },
 };

@@ -396,3 +396,49 @@ describe('ios project file findings on real shapes', () => {
     expect(changedLines(before, after)).toContain(signing[0]!.line);
   });
 });
+
+describe('android.min-sdk.changed on real shapes', () => {
+  const minSdkHits = (before: Record<string, string>, after: Record<string, string>) =>
+    analyzeChange(before, after)
+      .findings.filter((f) => f.ruleId === 'android.min-sdk.changed')
+      .map((f) => [f.file, f.line, f.message.split('.')[0]]);
+  const agp9 = (min: number, target = 35) => `android {\n    namespace = "com.acme.shop"\n    defaultConfig {\n        minSdk {\n            version = release(${min})\n        }\n        targetSdk {\n            version = release(${target})\n        }\n    }\n}\n`;
+  const catalog = (key: string, value: string) => `[versions]\nkotlin = "2.1.0"\n${key} = "${value}"\n\n[libraries]\nokhttp = { module = "com.squareup.okhttp3:okhttp", version = "4.12.0" }\n`;
+  const catalogBuild = 'android {\n    defaultConfig {\n        minSdk = libs.versions.minSdk.get().toInt()\n    }\n}\n';
+
+  it('finds a raise in the AGP 9 block form minSdk { version = release(N) }, on the version line', () => {
+    expect(minSdkHits({ 'app/build.gradle.kts': agp9(24) }, { 'app/build.gradle.kts': agp9(26) })).toEqual([['app/build.gradle.kts', 5, 'minSdk changes from 24 to 26']]);
+  });
+
+  it('stays quiet when only targetSdk moves in the AGP 9 block form', () => {
+    expect(minSdkHits({ 'app/build.gradle.kts': agp9(24, 35) }, { 'app/build.gradle.kts': agp9(24, 36) })).toEqual([]);
+  });
+
+  it('finds a raise in the version catalog that the build reads (libs.versions.minSdk.get().toInt()), on the catalog line', () => {
+    const before = { 'gradle/libs.versions.toml': catalog('minSdk', '24'), 'app/build.gradle.kts': catalogBuild };
+    const after = { 'gradle/libs.versions.toml': catalog('minSdk', '26'), 'app/build.gradle.kts': catalogBuild };
+    expect(minSdkHits(before, after)).toEqual([['gradle/libs.versions.toml', 3, "The version catalog's minSdk changes from 24 to 26"]]);
+    expect(minSdkHits({ 'gradle/libs.versions.toml': catalog('android-min-sdk', '24') }, { 'gradle/libs.versions.toml': catalog('android-min-sdk', '28') })).toHaveLength(1);
+  });
+
+  it('compares a build that moves from a literal to the catalog by the catalog value', () => {
+    const literal = 'android {\n    defaultConfig {\n        minSdk = 24\n    }\n}\n';
+    const toml = (value: string) => ({ 'gradle/libs.versions.toml': catalog('minSdk', value) });
+    expect(minSdkHits({ ...toml('26'), 'app/build.gradle.kts': literal }, { ...toml('26'), 'app/build.gradle.kts': catalogBuild })).toEqual([
+      ['app/build.gradle.kts', 3, 'minSdk changes from 24 to 26 (libs'],
+    ]);
+    expect(minSdkHits({ ...toml('24'), 'app/build.gradle.kts': literal }, { ...toml('24'), 'app/build.gradle.kts': catalogBuild })).toEqual([]);
+  });
+
+  it('finds a raise in a convention plugin under build-logic/ (Kotlin source, not a build script)', () => {
+    const plugin = (min: number) =>
+      `package com.acme.buildlogic\n\nimport com.android.build.api.dsl.CommonExtension\n\ninternal fun configureKotlinAndroid(extension: CommonExtension<*, *, *, *, *, *>) {\n    extension.apply {\n        compileSdk = 35\n        defaultConfig {\n            minSdk = ${min}\n        }\n    }\n}\n`;
+    const path = 'build-logic/convention/src/main/kotlin/com/acme/buildlogic/KotlinAndroid.kt';
+    expect(minSdkHits({ [path]: plugin(21) }, { [path]: plugin(24) })).toEqual([[path, 9, 'minSdk changes from 21 to 24']]);
+  });
+
+  it('reads the AGP 9 block form as its number, not as "{"', () => {
+    const tree = { 'settings.gradle.kts': 'include(":app")\n', 'app/build.gradle.kts': `plugins { id("com.android.application") }\n${agp9(23)}` };
+    expect(scanTree(tree).structure.minSdk).toBe(23);
+  });
+});

@@ -78,11 +78,16 @@ export function readGradleBuild(text: string): GradleBuildInfo {
     dependencies.push({ configuration: m[1]!, notation: m[2] ?? m[3]!, line: lineAt(code, m.index) });
   }
   const sdk = (name: string) => {
-    const m = new RegExp(`\\b(?:${name}|${name}Version)\\s*(?:=\\s*|\\(\\s*|\\s+)([^\\s)\\n]+)`).exec(code);
+    // AGP 9: `minSdk { version = release(24) }` (or `preview("Baklava")`), the value on the `version` line.
+    const block = new RegExp(`\\b${name}\\s*\\{[^}]*?\\bversion\\s*=\\s*(?:release\\s*\\(\\s*(\\d+)[^)]*\\)|preview\\s*\\(\\s*["']([^"']+)["']\\s*\\)|(\\d+))`).exec(code);
+    if (block) return { value: block[1] ?? block[2] ?? block[3]!, line: lineAt(code, block.index + block[0].lastIndexOf('version')) };
+    const m = new RegExp(`\\b(?:${name}|${name}Version)\\s*(?:=\\s*|\\(\\s*|\\s+)(?![{\\s])([^\\s)\\n]+)`).exec(code);
     if (!m) return undefined;
-    // `libs.versions.minSdk.get().toInt()` is kept as the catalog reference `libs.versions.minSdk`.
+    // `libs.versions.minSdk.get().toInt()` is kept as the catalog reference `libs.versions.minSdk`;
+    // a convention plugin's `libs.findVersion("android-minSdk")` as `libs.versions.android.minSdk`.
     const catalogRef = /^(libs\.versions\.[\w.]+?)(?:\.get\b|$)/.exec(m[1]!)?.[1];
-    return { value: catalogRef ?? m[1]!.replace(/["'(]/g, ''), line: lineAt(code, m.index) };
+    const found = /^\w+\.findVersion\(\s*["']([\w.-]+)["']/.exec(m[1]!)?.[1];
+    return { value: catalogRef ?? (found ? `libs.versions.${found.replace(/[-_]/g, '.')}` : m[1]!.replace(/["'(]/g, '')), line: lineAt(code, m.index) };
   };
   const repositories: GradleBuildInfo['repositories'] = [];
   for (const m of code.matchAll(/\b(google|mavenCentral|mavenLocal|gradlePluginPortal|jcenter)\s*\(\s*\)/g)) repositories.push({ url: `${m[1]}()`, line: lineAt(code, m.index) });
