@@ -117,7 +117,12 @@ function checkManifest(file: ChangedFile, context: RuleContext): AnalyzerFinding
 
   for (const m of text.matchAll(/android:usesCleartextTraffic\s*=\s*"true"/g)) {
     const line = at(m.index);
-    if (isChangedLine(file, line)) findings.push(makeFinding('android.cleartext-traffic', file.path, line, 'android:usesCleartextTraffic="true" lets the app send unencrypted HTTP', 'usesCleartextTraffic'));
+    if (!isChangedLine(file, line)) continue;
+    if (DEBUG_SOURCE_SET.test(file.path)) {
+      findings.push(makeFinding('android.cleartext-traffic', file.path, line, 'android:usesCleartextTraffic="true" in a debug manifest lets debug builds send unencrypted HTTP; release builds do not merge it', 'usesCleartextTraffic', { severity: 'info' }));
+    } else {
+      findings.push(makeFinding('android.cleartext-traffic', file.path, line, 'android:usesCleartextTraffic="true" lets the app send unencrypted HTTP', 'usesCleartextTraffic'));
+    }
   }
   for (const m of text.matchAll(/android:debuggable\s*=\s*"true"/g)) {
     const line = at(m.index);
@@ -140,14 +145,66 @@ function checkManifest(file: ChangedFile, context: RuleContext): AnalyzerFinding
   return findings;
 }
 
-function checkNetworkSecurityConfig(file: ChangedFile): AnalyzerFinding[] {
+/** A source set only debug builds compile: `src/debug/`, or a variant's `src/<flavor>Debug/`. */
+const DEBUG_SOURCE_SET = /(^|\/)src\/(debug|[a-z]\w*Debug)\//;
+
+/**
+ * Whether a network security config applies to debug builds only: it lives in a debug source set,
+ * or every manifest that names it (`android:networkSecurityConfig="@xml/NAME"`) is a debug one.
+ */
+function isDebugOnlyConfig(path: string, context: RuleContext): boolean {
+  if (DEBUG_SOURCE_SET.test(path)) return true;
+  const name = /([^/]+)\.xml$/.exec(path)?.[1];
+  const users = context.repo.files.filter((f) => f.endsWith('AndroidManifest.xml') && new RegExp(`android:networkSecurityConfig\\s*=\\s*"@xml/${name}"`).test(context.repo.read(f) ?? ''));
+  return users.length > 0 && users.every((f) => DEBUG_SOURCE_SET.test(f));
+}
+
+/** The `<domain>` hosts an element lists itself, not those of the domain-configs nested in it. */
+function ownDomains(element: string): string[] {
+  const open = element.indexOf('>') + 1;
+  let own = element.slice(open);
+  // Drop nested domain-configs (innermost first) so their hosts are not taken for this element's.
+  for (let prev = ''; prev !== own; ) {
+    prev = own;
+    own = own.replace(/<domain-config\b(?:(?!<domain-config\b)[\s\S])*?<\/domain-config>/, '');
+  }
+  return [...own.matchAll(/<domain\b[^>]*>\s*([^<\s]+)\s*<\/domain>/g)].map((d) => d[1]!);
+}
+
+/** The element (`<base-config ...>` or `<domain-config ...>` up to its end) whose tag carries `offset`. */
+function elementAt(text: string, offset: number): { tag: string; body: string } {
+  const start = text.lastIndexOf('<', offset);
+  const tag = /^<([\w-]+)/.exec(text.slice(start))?.[1] ?? '';
+  const openEnd = text.indexOf('>', offset);
+  if (text[openEnd - 1] === '/') return { tag, body: text.slice(start, openEnd + 1) };
+  // Find the matching close tag, counting nested elements of the same name.
+  const re = new RegExp(`<${tag}\\b|<\\/${tag}>`, 'g');
+  re.lastIndex = openEnd;
+  let depth = 1;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    depth += m[0].startsWith('</') ? -1 : 1;
+    if (depth === 0) return { tag, body: text.slice(start, m.index + m[0].length) };
+  }
+  return { tag, body: text.slice(start) };
+}
+
+function checkNetworkSecurityConfig(file: ChangedFile, context: RuleContext): AnalyzerFinding[] {
   const text = file.content!;
   const findings: AnalyzerFinding[] = [];
+  let debugOnly: boolean | undefined;
   for (const m of text.matchAll(/cleartextTrafficPermitted\s*=\s*"true"/g)) {
     const line = lineOfOffset(text, m.index);
     if (!isChangedLine(file, line)) continue;
-    const domain = /<domain[^>]*>([^<]+)<\/domain>/.exec(text.slice(m.index, text.indexOf('</domain-config>', m.index) + 1 || undefined))?.[1];
-    findings.push(makeFinding('android.cleartext-traffic', file.path, line, `The network security config permits cleartext traffic${domain ? ` to ${domain}` : ' for every domain'}`, `nsc:${domain ?? 'base'}`));
+    const element = elementAt(text, m.index);
+    // Only hosts this element itself permits: never one a nested or later domain-config sets to false.
+    const hosts = element.tag === 'domain-config' ? ownDomains(element.body) : [];
+    const where = element.tag === 'domain-config' ? (hosts.length ? ` to ${hosts.join(', ')}` : ' to its domains') : ' for every domain without its own domain-config';
+    debugOnly ??= isDebugOnlyConfig(file.path, context);
+    if (debugOnly) {
+      findings.push(makeFinding('android.cleartext-traffic', file.path, line, `A debug-only network security config permits cleartext traffic${where}; release builds do not use it`, `nsc:${hosts[0] ?? 'base'}`, { severity: 'info' }));
+      continue;
+    }
+    findings.push(makeFinding('android.cleartext-traffic', file.path, line, `The network security config permits cleartext traffic${where}`, `nsc:${hosts[0] ?? 'base'}`));
   }
   return findings;
 }
@@ -224,6 +281,6 @@ export const androidRule: FileRule = {
     if (file.path.endsWith('AndroidManifest.xml')) return checkManifest(file, context);
     if (file.path.endsWith('.toml')) return checkCatalogMinSdk(file);
     if (/\.gradle(\.kts)?$/.test(file.path) || CONVENTION_PLUGIN_SOURCE.test(file.path)) return checkGradle(file, context);
-    return /cleartextTrafficPermitted/.test(file.content!) ? checkNetworkSecurityConfig(file) : [];
+    return /cleartextTrafficPermitted/.test(file.content!) ? checkNetworkSecurityConfig(file, context) : [];
   },
 };

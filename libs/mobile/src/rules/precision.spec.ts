@@ -442,3 +442,61 @@ describe('android.min-sdk.changed on real shapes', () => {
     expect(scanTree(tree).structure.minSdk).toBe(23);
   });
 });
+
+describe('android.cleartext-traffic on real shapes', () => {
+  const nsc = (body: string) => `<?xml version="1.0" encoding="utf-8"?>\n<network-security-config>\n${body}\n</network-security-config>\n`;
+  const manifestUsing = (config: string) =>
+    `<?xml version="1.0" encoding="utf-8"?>\n<manifest xmlns:android="http://schemas.android.com/apk/res/android">\n    <application android:networkSecurityConfig="@xml/${config}" />\n</manifest>\n`;
+  const cleartext = (tree: Record<string, string>) => ruleHits(tree, 'android.cleartext-traffic');
+  const localhost = nsc('    <domain-config cleartextTrafficPermitted="true">\n        <domain includeSubdomains="true">10.0.2.2</domain>\n    </domain-config>');
+
+  it('notes a config in the debug source set at info, not as a release risk', () => {
+    const found = cleartext({ 'app/src/debug/res/xml/network_security_config.xml': localhost, 'app/src/debug/AndroidManifest.xml': manifestUsing('network_security_config') });
+    expect(found.map((f) => [f.file, f.severity])).toEqual([['app/src/debug/res/xml/network_security_config.xml', 'info']]);
+    expect(found[0]!.message).toContain('debug-only');
+  });
+
+  it('notes at info a main config that only a debug manifest names', () => {
+    const found = cleartext({ 'app/src/main/res/xml/debug_network.xml': localhost, 'app/src/main/AndroidManifest.xml': manifestUsing('release_network'), 'app/src/devDebug/AndroidManifest.xml': manifestUsing('debug_network') });
+    expect(found.map((f) => f.severity)).toEqual(['info']);
+  });
+
+  it('names only hosts the config sets to true, never one a nested or later domain-config sets to false', () => {
+    const config = nsc(
+      [
+        '    <base-config cleartextTrafficPermitted="true" />',
+        '    <domain-config cleartextTrafficPermitted="false">',
+        '        <domain includeSubdomains="true">api.acme-shop.com</domain>',
+        '    </domain-config>',
+        '    <domain-config cleartextTrafficPermitted="true">',
+        '        <domain>legacy-images.acme-shop.com</domain>',
+        '        <domain-config cleartextTrafficPermitted="false">',
+        '            <domain>secure.legacy-images.acme-shop.com</domain>',
+        '        </domain-config>',
+        '    </domain-config>',
+      ].join('\n'),
+    );
+    const found = cleartext({ 'app/src/main/res/xml/network_security_config.xml': config, 'app/src/main/AndroidManifest.xml': manifestUsing('network_security_config') });
+    expect(found.map((f) => [f.line, f.severity])).toEqual([
+      [3, 'major'],
+      [7, 'major'],
+    ]);
+    expect(found[0]!.message).toContain('for every domain without its own domain-config');
+    expect(found[1]!.message).toContain('to legacy-images.acme-shop.com.');
+    for (const f of found) {
+      expect(f.message).not.toContain('api.acme-shop.com');
+      expect(f.message).not.toContain('secure.legacy');
+    }
+  });
+
+  it('still reports at major a release config and a main manifest that permit cleartext', () => {
+    const tree = {
+      'app/src/main/res/xml/network_security_config.xml': localhost,
+      'app/src/main/AndroidManifest.xml': manifestUsing('network_security_config').replace('<application ', '<application android:usesCleartextTraffic="true" '),
+    };
+    expect(cleartext(tree).map((f) => [f.file, f.severity])).toEqual([
+      ['app/src/main/AndroidManifest.xml', 'major'],
+      ['app/src/main/res/xml/network_security_config.xml', 'major'],
+    ]);
+  });
+});
