@@ -4,6 +4,7 @@
  * as one that must still be found. The files are written for these tests; none is copied.
  */
 import { parseUnifiedDiff } from '../diff/parse-diff';
+import { syntheticSecret } from '../secrets/synthetic';
 import { analyzeChange, gitDiff, scanTree } from '../testing/change';
 
 const strings = (entries: Record<string, string>) => Object.entries(entries).map(([k, v]) => `"${k.replace(/"/g, '\\"')}" = "${v}";`).join('\n') + '\n';
@@ -498,5 +499,34 @@ describe('android.cleartext-traffic on real shapes', () => {
       ['app/src/main/AndroidManifest.xml', 'major'],
       ['app/src/main/res/xml/network_security_config.xml', 'major'],
     ]);
+  });
+});
+
+describe('secret.google-api-key on real shapes', () => {
+  const key = syntheticSecret('google-api-key', 18);
+  const googleHits = (tree: Record<string, string>) => ruleHits(tree, 'secret.google-api-key').map((f) => [f.file, f.line, f.severity]);
+
+  it('notes at info the key a Firebase config file ships (google-services.json, GoogleService-Info.plist)', () => {
+    const tree = {
+      'app/google-services.json': `{\n  "client": [\n    {\n      "api_key": [\n        { "current_key": "${key}" }\n      ]\n    }\n  ]\n}\n`,
+      'iosApp/GoogleService-Info.plist': `<plist version="1.0">\n<dict>\n\t<key>API_KEY</key>\n\t<string>${key}</string>\n</dict>\n</plist>\n`,
+    };
+    expect(googleHits(tree)).toEqual([
+      ['app/google-services.json', 5, 'info'],
+      ['iosApp/GoogleService-Info.plist', 4, 'info'],
+    ]);
+  });
+
+  it("notes at info a key its authors mark public (a comment above, a scanner's allow mark)", () => {
+    const tree = {
+      'app/src/main/java/org/example/web/Challenge.kt': `object Challenge {\n    // Public API key of the web client, read from its requests\n    private const val WEB_KEY = "${key}"\n}\n`,
+      'app/src/main/java/org/example/web/Other.kt': `object Other {\n    private const val WEB_KEY = "${key}" // NOSONAR\n}\n`,
+    };
+    expect(googleHits(tree).map((h) => h[2])).toEqual(['info', 'info']);
+  });
+
+  it('still reports at major a key in code with no such mark', () => {
+    const tree = { 'app/src/main/java/org/example/maps/MapsClient.kt': `object MapsClient {\n    // Key for the Places API\n    private const val KEY = "${key}"\n}\n` };
+    expect(googleHits(tree)).toEqual([['app/src/main/java/org/example/maps/MapsClient.kt', 3, 'major']]);
   });
 });
