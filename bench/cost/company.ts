@@ -13,6 +13,7 @@
  *   with probability 0.6, else 2 to 4 files of the pull request, lognormal(mu 2.2, sigma 0.7)
  *   lines each (median 9).
  */
+import { seededRandom } from '../../libs/contracts/src/testing/seeded-random';
 
 export type Platform = 'ios' | 'android';
 
@@ -50,16 +51,8 @@ export const DISTRIBUTION = {
   secondaryLanguageShare: 0.15,
 } as const;
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded generator: a company's month of work repeats with its seed. */
+export const prng = seededRandom;
 
 class Draw {
   constructor(private readonly rnd: () => number) {}

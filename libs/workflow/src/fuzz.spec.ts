@@ -1,9 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { compileSource, compileWorkflow, type CompileContext } from './compile';
 import { SourceFile } from './source';
 import { createCompileContext, listWorkflowFiles, loadProjectConfig } from './project';
+import { seededRandom } from '../../contracts/src/testing';
 
 /**
  * Mutates the shipped workflows node by node (fixed seed, 5,000 cases) and checks that the
@@ -13,17 +25,6 @@ import { createCompileContext, listWorkflowFiles, loadProjectConfig } from './pr
  */
 const CASES = 5000;
 const SEED = 0x5eed_4;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type PathPart = string | number;
 interface Site {
@@ -59,9 +60,16 @@ function sites(doc: Document): Site[] {
 
 function textsOf(node: unknown, into: Set<string>): Set<string> {
   if (isScalar(node) && node.value !== null && node.value !== undefined) into.add(String(node.value));
-  else if (isMap(node)) for (const pair of node.items) { textsOf(pair.key, into); textsOf(pair.value, into); }
+  else if (isMap(node))
+    for (const pair of node.items) {
+      textsOf(pair.key, into);
+      textsOf(pair.value, into);
+    }
   else if (isSeq(node)) for (const item of node.items) textsOf(item, into);
-  else if (isPair(node)) { textsOf(node.key, into); textsOf(node.value, into); }
+  else if (isPair(node)) {
+    textsOf(node.key, into);
+    textsOf(node.value, into);
+  }
   return into;
 }
 
@@ -69,27 +77,52 @@ function typo(text: string, rnd: () => number): string {
   if (text.length < 2) return `${text}x`;
   const i = Math.floor(rnd() * (text.length - 1));
   switch (Math.floor(rnd() * 3)) {
-    case 0: return text.slice(0, i) + text[i + 1] + text[i] + text.slice(i + 2);
-    case 1: return text.slice(0, i) + text.slice(i + 1);
-    default: return `${text.slice(0, i)}q${text.slice(i)}`;
+    case 0:
+      return text.slice(0, i) + text[i + 1] + text[i] + text.slice(i + 2);
+    case 1:
+      return text.slice(0, i) + text.slice(i + 1);
+    default:
+      return `${text.slice(0, i)}q${text.slice(i)}`;
   }
 }
 
-const WORDS = ['', 'zz', 'qwerty', 'agnets', 'fals', '> ten', '*.[', '/x', '5', '12h', 'a b c', 'claude-api.fail', 'unknown-agent', '${nope}'];
+const WORDS = [
+  '',
+  'zz',
+  'qwerty',
+  'agnets',
+  'fals',
+  '> ten',
+  '*.[',
+  '/x',
+  '5',
+  '12h',
+  'a b c',
+  'claude-api.fail',
+  'unknown-agent',
+  '${nope}',
+];
 
 function randomValue(doc: Document, original: Node, rnd: () => number): Node {
   const pick = Math.floor(rnd() * 9);
   switch (pick) {
-    case 0: return doc.createNode(rnd() < 0.5 ? -1 : 3.5) as Node;
-    case 1: return doc.createNode(rnd() < 0.5) as Node;
-    case 2: return doc.createNode(null) as Node;
-    case 3: return doc.createNode({ zq: 1 }) as Node;
-    case 4: return doc.createNode([1, 'zq']) as Node;
+    case 0:
+      return doc.createNode(rnd() < 0.5 ? -1 : 3.5) as Node;
+    case 1:
+      return doc.createNode(rnd() < 0.5) as Node;
+    case 2:
+      return doc.createNode(null) as Node;
+    case 3:
+      return doc.createNode({ zq: 1 }) as Node;
+    case 4:
+      return doc.createNode([1, 'zq']) as Node;
     case 5:
     case 6:
-      if (isScalar(original) && typeof original.value === 'string') return doc.createNode(typo(original.value, rnd)) as Node;
+      if (isScalar(original) && typeof original.value === 'string')
+        return doc.createNode(typo(original.value, rnd)) as Node;
       return doc.createNode(WORDS[Math.floor(rnd() * WORDS.length)]) as Node;
-    default: return doc.createNode(WORDS[Math.floor(rnd() * WORDS.length)]) as Node;
+    default:
+      return doc.createNode(WORDS[Math.floor(rnd() * WORDS.length)]) as Node;
   }
 }
 
@@ -106,7 +139,8 @@ function pairRange(doc: Document, parentPath: PathPart[], key: string): [number,
   return [pair.key.range[0], end];
 }
 
-const range = (node: Node | undefined): [number, number] | undefined => (node?.range ? [node.range[0], node.range[2]] : undefined);
+const range = (node: Node | undefined): [number, number] | undefined =>
+  node?.range ? [node.range[0], node.range[2]] : undefined;
 
 describe('fuzz: mutated shipped workflows', () => {
   const dir = join(__dirname, '..', '..', '..', 'workflows');
@@ -118,7 +152,7 @@ describe('fuzz: mutated shipped workflows', () => {
   });
 
   it(`${CASES} node mutations: no crash, every error inside the mutated node or its parent`, () => {
-    const rnd = prng(SEED);
+    const rnd = seededRandom(SEED);
     const failures: string[] = [];
     let errorsSeen = 0;
     let referencesElsewhere = 0;
@@ -141,13 +175,16 @@ describe('fuzz: mutated shipped workflows', () => {
       const choice = rnd();
       if (site.pair && choice < 0.3) {
         kind = 'rename key';
-        const newKey = rnd() < 0.7 ? typo(String(last), rnd) : WORDS[1 + Math.floor(rnd() * (WORDS.length - 1))];
+        const newKey =
+          rnd() < 0.7 ? typo(String(last), rnd) : WORDS[1 + Math.floor(rnd() * (WORDS.length - 1))];
         if (isMap(parentNode) && parentNode.has(newKey)) continue;
         removed = textsOf(site.pair, new Set());
         const key = site.pair.key as { value: unknown };
         const old = key.value;
         key.value = newKey;
-        revert = () => { key.value = old; };
+        revert = () => {
+          key.value = old;
+        };
         locate = (d) => ({ node: pairRange(d, parentPath, newKey), parent: range(nodeAt(d, parentPath)) });
       } else if (!site.pair && choice < 0.6) {
         kind = 'replace value';
@@ -156,35 +193,55 @@ describe('fuzz: mutated shipped workflows', () => {
         if (isSeq(parentNode)) {
           const i = last as number;
           parentNode.items[i] = replacement;
-          revert = () => { parentNode.items[i] = site.node; };
+          revert = () => {
+            parentNode.items[i] = site.node;
+          };
         } else {
           const pair = (parentNode as YAMLMap).items.find((p) => p.value === site.node)!;
           pair.value = replacement;
-          revert = () => { pair.value = site.node; };
+          revert = () => {
+            pair.value = site.node;
+          };
         }
         locate = (d) => ({ node: range(nodeAt(d, site.path)), parent: range(nodeAt(d, parentPath)) });
       } else if (choice < 0.8) {
         kind = 'delete entry';
         const items = (parentNode as YAMLMap | YAMLSeq).items as unknown[];
-        const entry = site.pair ?? (isSeq(parentNode) ? items[last as number] : (parentNode as YAMLMap).items.find((p) => p.value === site.node));
+        const entry =
+          site.pair ??
+          (isSeq(parentNode)
+            ? items[last as number]
+            : (parentNode as YAMLMap).items.find((p) => p.value === site.node));
         removed = textsOf(entry, new Set());
         const at = items.indexOf(entry);
         items.splice(at, 1);
-        revert = () => { items.splice(at, 0, entry); };
+        revert = () => {
+          items.splice(at, 0, entry);
+        };
         // The node is gone: its container is the mutated node, the container's container its parent.
-        locate = (d) => ({ node: range(nodeAt(d, parentPath)), parent: range(nodeAt(d, parentPath.slice(0, -1))) });
+        locate = (d) => ({
+          node: range(nodeAt(d, parentPath)),
+          parent: range(nodeAt(d, parentPath.slice(0, -1))),
+        });
       } else if (isSeq(parentNode) && !site.pair) {
         kind = 'duplicate item';
         parentNode.items.push(doc.createNode((site.node as Node).toJSON()) as Node);
         const index = parentNode.items.length - 1;
-        revert = () => { parentNode.items.pop(); };
-        locate = (d) => ({ node: range(nodeAt(d, [...parentPath, index])), parent: range(nodeAt(d, parentPath)) });
+        revert = () => {
+          parentNode.items.pop();
+        };
+        locate = (d) => ({
+          node: range(nodeAt(d, [...parentPath, index])),
+          parent: range(nodeAt(d, parentPath)),
+        });
       } else if (isMap(site.node)) {
         kind = 'add key';
         const map = site.node;
         const key = `zq_${Math.floor(rnd() * 1000)}`;
         map.set(key, doc.createNode('x'));
-        revert = () => { map.delete(key); };
+        revert = () => {
+          map.delete(key);
+        };
         locate = (d) => ({ node: pairRange(d, site.path, key), parent: range(nodeAt(d, site.path)) });
       } else {
         continue;
@@ -196,7 +253,9 @@ describe('fuzz: mutated shipped workflows', () => {
       try {
         result = compileSource(src, ctx);
       } catch (error) {
-        failures.push(`case ${n} (${kind} at ${site.path.join('.')} in ${source.file}): threw ${(error as Error).stack}`);
+        failures.push(
+          `case ${n} (${kind} at ${site.path.join('.')} in ${source.file}): threw ${(error as Error).stack}`,
+        );
         continue;
       }
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
@@ -204,7 +263,8 @@ describe('fuzz: mutated shipped workflows', () => {
       if (errors.length === 0) continue;
       const where = locate(src.doc);
       const rootLevel = parentPath.length === 0 || (kind === 'delete entry' && parentPath.length <= 1);
-      const inside = (offset: number, r?: [number, number]) => r !== undefined && offset >= r[0] && offset <= r[1];
+      const inside = (offset: number, r?: [number, number]) =>
+        r !== undefined && offset >= r[0] && offset <= r[1];
       for (const e of errors) {
         const offset = e.range?.[0] ?? 0;
         if (rootLevel || inside(offset, where.node) || inside(offset, where.parent)) continue;
@@ -213,11 +273,16 @@ describe('fuzz: mutated shipped workflows', () => {
           referencesElsewhere++;
           continue;
         }
-        failures.push(`case ${n} (${kind} at ${site.path.join('.')} in ${source.file.replace(`${dir}/`, '')}): ${e.line}:${e.col} ${e.message}`);
+        failures.push(
+          `case ${n} (${kind} at ${site.path.join('.')} in ${source.file.replace(`${dir}/`, '')}): ${e.line}:${e.col} ${e.message}`,
+        );
       }
     }
     // Every mutation was undone: the documents print as they were read.
-    for (const source of sources) expect(source.doc.toString({ lineWidth: 0 })).toBe(parseDocument(source.text).toString({ lineWidth: 0 }));
+    for (const source of sources)
+      expect(source.doc.toString({ lineWidth: 0 })).toBe(
+        parseDocument(source.text).toString({ lineWidth: 0 }),
+      );
     expect(failures.slice(0, 10)).toEqual([]);
     // The mutations do produce errors: the check above is not vacuous.
     expect(errorsSeen).toBeGreaterThan(CASES / 2);
@@ -226,7 +291,7 @@ describe('fuzz: mutated shipped workflows', () => {
   });
 
   it('500 text mutations (lines dropped, characters inserted): no crash, every position inside the file', () => {
-    const rnd = prng(SEED + 1);
+    const rnd = seededRandom(SEED + 1);
     const junk = ['\t', ':', '- ', '[', '{', '"', '&a', '*a', '!!int ', '\n  ', '#', '|'];
     for (let n = 0; n < 500; n++) {
       const { file, text } = sources[Math.floor(rnd() * sources.length)];

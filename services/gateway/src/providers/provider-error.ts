@@ -15,7 +15,9 @@ export type ProviderFailure =
   | 'auth'
   | 'bad_request'
   | 'aborted'
-  | 'bad_output';
+  | 'bad_output'
+  /** The vendor's answer was not what its API documents (not JSON, fields missing or of the wrong type, a stream ended early). */
+  | 'bad_response';
 
 const RETRYABLE: Record<ProviderFailure, boolean> = {
   rate_limited: true,
@@ -28,10 +30,17 @@ const RETRYABLE: Record<ProviderFailure, boolean> = {
   bad_request: false,
   aborted: false,
   bad_output: true,
+  bad_response: true,
 };
 
 /** Failures that say the vendor (not the request) is unwell: they count against the breaker. */
-export const OUTAGE_FAILURES: ReadonlySet<ProviderFailure> = new Set(['overloaded', 'server_error', 'timeout', 'network']);
+export const OUTAGE_FAILURES: ReadonlySet<ProviderFailure> = new Set([
+  'overloaded',
+  'server_error',
+  'timeout',
+  'network',
+  'bad_response',
+]);
 
 export class ProviderError extends AgentflowError {
   readonly code = 'provider_error';
@@ -47,7 +56,12 @@ export class ProviderError extends AgentflowError {
       retryAfterMs?: number;
       vendorRequestId?: string;
       /** Tokens billed for a call that still failed (output that did not parse): paid, and waste. */
-      usage?: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
+      usage?: {
+        inputTokens: number;
+        outputTokens: number;
+        cacheReadTokens: number;
+        cacheWriteTokens: number;
+      };
       /** `bad_output`: what the vendor wrote instead of the structured answer (the agent may still repair it). */
       text?: string;
       cause?: unknown;
@@ -72,7 +86,10 @@ export class ProviderError extends AgentflowError {
 }
 
 /** Reads Retry-After (seconds or an HTTP date) or the vendors' `retry-after-ms`. */
-export function parseRetryAfter(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  headers: { get(name: string): string | null } | undefined,
+  now = Date.now(),
+): number | undefined {
   if (!headers) return undefined;
   const ms = headers.get('retry-after-ms');
   if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
@@ -84,7 +101,8 @@ export function parseRetryAfter(headers: { get(name: string): string | null } | 
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-const CONTEXT_LENGTH = /context[_ ]length|prompt is too long|maximum context length|too many tokens|input is too long|exceeds the context window/i;
+const CONTEXT_LENGTH =
+  /context[_ ]length|prompt is too long|maximum context length|too many tokens|input is too long|exceeds the context window/i;
 
 /** Both vendors answer a too-long prompt with a 400 (OpenAI also with code `context_length_exceeded`). */
 export function isContextLengthMessage(status: number | undefined, code: unknown, message: string): boolean {

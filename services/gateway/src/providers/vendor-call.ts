@@ -38,9 +38,14 @@ export async function callVendor<T>(
     if (partialUsage && controller.signal.aborted) throw new Error('stream aborted');
     return result;
   } catch (error) {
-    const e = error instanceof ProviderError
-      ? error
-      : toProviderError(error, target, controller.signal.aborted ? (controller.signal.reason === TIMEOUT ? 'timeout' : 'aborted') : undefined, scrub);
+    // Our abort first: a stream cut by it also reads as one that ended early, and that is not what happened.
+    const abortedBy = controller.signal.aborted
+      ? controller.signal.reason === TIMEOUT
+        ? 'timeout'
+        : 'aborted'
+      : undefined;
+    const e =
+      error instanceof ProviderError && !abortedBy ? error : toProviderError(error, target, abortedBy, scrub);
     if (partialUsage && !e.details.usage) e.details.usage = partialUsage();
     throw e;
   } finally {
@@ -70,7 +75,11 @@ export async function callVendorTimedByClient<T>(
   } catch (error) {
     if (error instanceof ProviderError) throw error;
     const code = (error as { code?: unknown } | null)?.code;
-    const abortedBy = call.signal.aborted ? 'aborted' : typeof code === 'string' && CLIENT_TIMEOUT_CODES.has(code) ? 'timeout' : undefined;
+    const abortedBy = call.signal.aborted
+      ? 'aborted'
+      : typeof code === 'string' && CLIENT_TIMEOUT_CODES.has(code)
+        ? 'timeout'
+        : undefined;
     throw toProviderError(error, target, abortedBy, scrub);
   }
 }
@@ -83,20 +92,47 @@ function nestedMessage(body: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined;
 }
 
-export function toProviderError(error: unknown, target: { provider: string; model: string }, abortedBy: 'timeout' | 'aborted' | undefined, scrub: Scrub): ProviderError {
+export function toProviderError(
+  error: unknown,
+  target: { provider: string; model: string },
+  abortedBy: 'timeout' | 'aborted' | undefined,
+  scrub: Scrub,
+): ProviderError {
   const e = (error && typeof error === 'object' ? error : {}) as SdkErrorShape;
-  const vendorRequestId = e.requestID ?? e.headers?.get('request-id') ?? e.headers?.get('x-request-id') ?? undefined;
-  if (abortedBy === 'timeout') return new ProviderError('timeout', `${target.provider}/${target.model} did not answer within the attempt's timeout`, { ...target, vendorRequestId });
-  if (abortedBy === 'aborted') return new ProviderError('aborted', `${target.provider}/${target.model} call aborted by the caller`, { ...target, vendorRequestId });
+  const vendorRequestId =
+    e.requestID ?? e.headers?.get('request-id') ?? e.headers?.get('x-request-id') ?? undefined;
+  if (abortedBy === 'timeout')
+    return new ProviderError(
+      'timeout',
+      `${target.provider}/${target.model} did not answer within the attempt's timeout`,
+      { ...target, vendorRequestId },
+    );
+  if (abortedBy === 'aborted')
+    return new ProviderError('aborted', `${target.provider}/${target.model} call aborted by the caller`, {
+      ...target,
+      vendorRequestId,
+    });
+  // JSON.parse of the body or of a stream event: the vendor answered, only not in JSON.
+  if (error instanceof SyntaxError) {
+    return new ProviderError(
+      'bad_response',
+      `${target.provider}/${target.model} answered a body that is not JSON: ${scrub(error.message).slice(0, 200)}`,
+      { ...target, vendorRequestId },
+    );
+  }
   const status = typeof e.status === 'number' ? e.status : undefined;
   const raw = nestedMessage(e.error) ?? e.message ?? String(error);
   const message = scrub(raw).slice(0, 500);
   const code = e.code ?? (e.error as { error?: { code?: unknown } } | undefined)?.error?.code;
   const failure = isContextLengthMessage(status, code, raw) ? 'context_length' : failureForStatus(status);
-  return new ProviderError(failure, `${target.provider}/${target.model}: ${status ?? 'connection'} ${message}`, {
-    ...target,
-    status,
-    retryAfterMs: parseRetryAfter(e.headers),
-    vendorRequestId,
-  });
+  return new ProviderError(
+    failure,
+    `${target.provider}/${target.model}: ${status ?? 'connection'} ${message}`,
+    {
+      ...target,
+      status,
+      retryAfterMs: parseRetryAfter(e.headers),
+      vendorRequestId,
+    },
+  );
 }

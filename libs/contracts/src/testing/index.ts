@@ -1,0 +1,1 @@
+export { SeededDraw, seededRandom } from './seeded-random';
