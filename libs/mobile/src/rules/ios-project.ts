@@ -117,6 +117,11 @@ function checkPbxproj(file: ChangedFile): AnalyzerFinding[] {
 
   for (const change of changedSettings(settingsOf(before, Object.keys(DEPLOYMENT_SETTINGS)), settingsOf(after, Object.keys(DEPLOYMENT_SETTINGS)))) {
     const line = change.to ? lineOfConfigSetting(file, change.configIds, change.key) : 0;
+    if (change.target !== 'project' && !oldTargetNames.has(change.target)) {
+      // A new target (an extension, a widget) drops no existing user: a note, not a raise.
+      findings.push(makeFinding('ios.deployment-target.changed', file.path, line, `New target ${scopeOf(change)} sets ${change.key} = ${change.to}`, `${scopeOf(change)}:${change.key}:${change.to ?? ''}`, { severity: 'info' }));
+      continue;
+    }
     findings.push(makeFinding('ios.deployment-target.changed', file.path, line, `${change.key} for ${scopeOf(change)} changes from ${change.from ?? '(unset)'} to ${change.to ?? '(unset)'}`, `${scopeOf(change)}:${change.key}:${change.to ?? ''}`));
     notes.push(`${change.key} ${change.from ?? '(unset)'} -> ${change.to ?? '(unset)'} (${scopeOf(change)})`);
   }

@@ -374,6 +374,10 @@ describe('ios project file findings on real shapes', () => {
     expect(after.split('\n')[signing[0]!.line - 1]).toMatch(/^\s*(CODE_SIGN|DEVELOPMENT_TEAM|PROVISIONING)/);
     // The same settings of the existing target have the same text; the finding is on the new target's line.
     expect(changedLines(before, after)).toContain(signing[0]!.line);
+    // A new target's deployment target drops no existing user: a note at info.
+    const deployment = report.findings.filter((f) => f.ruleId === 'ios.deployment-target.changed');
+    expect(deployment.map((f) => [f.severity, changedLines(before, after).includes(f.line)])).toEqual([['info', true]]);
+    expect(deployment[0]!.message).toContain('New target ShopWidget (Debug, Release) sets IPHONEOS_DEPLOYMENT_TARGET = 16.0');
   });
 
   it('places a deployment-target change on the changed target\'s line, not on the same setting of another target', () => {
