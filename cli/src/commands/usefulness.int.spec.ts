@@ -73,24 +73,51 @@ describe('agentflow usefulness on PostgreSQL', () => {
       `INSERT INTO finding_signals (finding_id, signal, active, actor, occurred_at, delivery_id) VALUES ($1, 'thread_resolved', true, 'dev', '2026-11-11T09:00:00Z', 'd-t')`,
       [id],
     );
-  const merged = (repo: string, pr: number) =>
+  /** What the notifier's harvest writes after the PR ended: a reaction read, a suggestion found applied. */
+  const harvested = (
+    id: string,
+    signal: 'reacted_up' | 'reacted_down' | 'suggestion_applied',
+    active: boolean,
+  ) =>
     db.query(
+      `INSERT INTO finding_signals (finding_id, signal, active, occurred_at, delivery_id) VALUES ($1, $2, $3, '2026-11-13T09:00:00Z', 'harvest')`,
+      [id, signal, active],
+    );
+  const merged = async (repo: string, pr: number) => {
+    await db.query(
       `INSERT INTO finding_signals (finding_id, signal, active, occurred_at, delivery_id)
        SELECT id, 'open_at_merge', state = 'open', '2026-11-12T09:00:00Z', 'd-m' FROM findings WHERE repo = $1 AND pr = $2`,
       [repo, pr],
     );
+    await db.query(
+      `INSERT INTO pull_request_outcomes (platform, repo, pr, outcome, ended_at, delivery_id) VALUES ('github', $1, $2, 'merged', '2026-11-12T09:00:00Z', 'd-m')`,
+      [repo, pr],
+    );
+  };
 
   beforeAll(async () => {
     db = await openDatabase({ databaseUrl: DATABASE_URL, schema, migrate: true, maxConnections: 2 });
-    // PR 1, merged: security fixed one secret, one was dismissed, the SQL one stayed open (its thread resolved).
-    await finding({ pr: 1, fp: 'p1-a', agent: 'security', rule: 'sec/secret', state: 'fixed' });
+    // PR 1, merged: security fixed one secret (👍), one was dismissed, the SQL one stayed open (its thread
+    // resolved, 👎) though its suggestion was applied; the summary got a 👍.
+    const p1a = await finding({ pr: 1, fp: 'p1-a', agent: 'security', rule: 'sec/secret', state: 'fixed' });
     await finding({ pr: 1, fp: 'p1-b', agent: 'security', rule: 'sec/secret', state: 'dismissed' });
-    await resolved(await finding({ pr: 1, fp: 'p1-c', agent: 'security', rule: 'sec/sql' }));
+    const p1c = await finding({ pr: 1, fp: 'p1-c', agent: 'security', rule: 'sec/sql' });
+    await resolved(p1c);
     await merged('acme/ios-app', 1);
-    // PR 2, merged: style's two findings ignored, one only in the summary.
-    await finding({ pr: 2, fp: 'p2-a', agent: 'style', rule: 'style/naming' });
+    await harvested(p1a, 'reacted_up', true);
+    await harvested(p1a, 'reacted_down', false);
+    await harvested(p1c, 'reacted_up', false);
+    await harvested(p1c, 'reacted_down', true);
+    await harvested(p1c, 'suggestion_applied', true);
+    await db.query(
+      `INSERT INTO summary_reactions (platform, repo, pr, workflow, positive, negative) VALUES ('github', 'acme/ios-app', 1, 'review', 1, 0)`,
+    );
+    // PR 2, merged: style's two findings ignored, one only in the summary; its comment's reactions read, none.
+    const p2a = await finding({ pr: 2, fp: 'p2-a', agent: 'style', rule: 'style/naming' });
     await finding({ pr: 2, fp: 'p2-b', agent: 'style', rule: 'style/naming', inline: false });
     await merged('acme/ios-app', 2);
+    await harvested(p2a, 'reacted_up', false);
+    await harvested(p2a, 'reacted_down', false);
     // PR 3 on another repository, still open: one style finding dismissed.
     await finding({
       repo: 'acme/android-app',
@@ -125,17 +152,19 @@ describe('agentflow usefulness on PostgreSQL', () => {
     const lines = result.out.trimEnd().split('\n');
     expect(lines[0]).toBe('usefulness by agent of findings posted since 2026-11-01T00:00:00.000Z');
     expect(lines[1]).toMatch(
-      /^agent\s+findings\s+PRs\s+comments\/PR\s+acted-on \(fixed\)\s+dismissed\s+ignored \(open at merge\)\s+threads resolved$/,
+      /^agent\s+findings\s+PRs\s+comments\/PR\s+acted-on \(fixed\/applied\)\s+dismissed\s+ignored \(open at merge\)\s+threads resolved\s+reactions \+\/-$/,
     );
-    // security: 3 findings on 1 PR, 3 comments; 1 fixed, 1 dismissed, 1 of 3 open at merge, 1 of 3 threads resolved.
+    // security: 3 findings on 1 PR, 3 comments; 1 fixed and 1 applied, 1 dismissed, 1 of 3 open at merge, 1 of 3 threads
+    // resolved, of 2 comments read one 👍 and one 👎.
     expect(lines[2]).toMatch(
-      /^security\s+3\s+1\s+3\.00\s+33\.3% \(1\/3\)\s+33\.3% \(1\/3\)\s+33\.3% \(1\/3\)\s+33\.3% \(1\/3\)$/,
+      /^security\s+3\s+1\s+3\.00\s+66\.7% \(2\/3\)\s+33\.3% \(1\/3\)\s+33\.3% \(1\/3\)\s+33\.3% \(1\/3\)\s+1\/1 of 2$/,
     );
     // style: 3 findings on 2 PRs, 2 comments; none fixed, 1 dismissed, both of PR 2 open at merge (PR 3 not merged), no thread resolved.
     expect(lines[3]).toMatch(
-      /^style\s+3\s+2\s+1\.00\s+0\.0% \(0\/3\)\s+33\.3% \(1\/3\)\s+100\.0% \(2\/2\)\s+0\.0% \(0\/2\)$/,
+      /^style\s+3\s+2\s+1\.00\s+0\.0% \(0\/3\)\s+33\.3% \(1\/3\)\s+100\.0% \(2\/2\)\s+0\.0% \(0\/2\)\s+0\/0 of 1$/,
     );
-    expect(lines).toHaveLength(4);
+    expect(lines[4]).toBe('summary comments: 1 of 1 with a positive reaction, 0 with a negative one');
+    expect(lines).toHaveLength(5);
   });
 
   it('takes DATABASE_URL and DATABASE_SCHEMA, groups by rule and repository, and prints JSON', async () => {

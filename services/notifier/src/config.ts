@@ -47,6 +47,12 @@ export interface NotifierConfig {
   usefulnessRefreshMs: number;
   /** `NOTIFIER_USEFULNESS_WINDOW_DAYS`: the gauges measure findings first posted this many days back. @default 30 */
   usefulnessWindowDays: number;
+  /**
+   * `NOTIFIER_SIGNAL_HARVEST_MS`: how often pull requests that ended are read for the signals no
+   * webhook carries (reactions, suggestions applied, GitLab discussions resolved); at most 60
+   * requests per sweep, 40 per pull request. 0 turns it off. @default 300000
+   */
+  signalHarvestMs: number;
 }
 
 function number(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
@@ -91,5 +97,6 @@ export function readNotifierConfig(env: Readonly<Record<string, string | undefin
     reactionSweepMs: number(env, 'NOTIFIER_REACTION_SWEEP_MS') ?? 120_000,
     usefulnessRefreshMs: number(env, 'NOTIFIER_USEFULNESS_REFRESH_MS') ?? 300_000,
     usefulnessWindowDays: Math.max(1, number(env, 'NOTIFIER_USEFULNESS_WINDOW_DAYS') ?? 30),
+    signalHarvestMs: number(env, 'NOTIFIER_SIGNAL_HARVEST_MS') ?? 300_000,
   };
 }

@@ -15,7 +15,9 @@ import { ReactionSweep } from './dismissals/reaction-sweep';
 import { NotificationDispatcher } from './dispatcher';
 import { DeliveryLedger } from './ledger/delivery-ledger';
 import { runIdOf } from './events';
-import { buildSinks, GitHubSink, PostedStore } from './sinks';
+import { buildSinks, GitHubAccess, GitHubSink, GitLabApi, PostedStore } from './sinks';
+import { SignalHarvest } from './usefulness/signal-harvest';
+import { GitHubSignalReader, GitLabSignalReader, type SignalReader } from './usefulness/signal-readers';
 import { UsefulnessGauges } from './usefulness/usefulness-gauges';
 
 const CONTEXT = Symbol('notifier-context');
@@ -29,6 +31,8 @@ export interface NotifierParts {
   sweep: ReactionSweep | null;
   /** The `agentflow_usefulness_*` gauges; null with `NOTIFIER_USEFULNESS_REFRESH_MS=0`. */
   usefulness: UsefulnessGauges | null;
+  /** Reads reactions, suggestions applied and GitLab resolutions of ended PRs; null without a platform or with `NOTIFIER_SIGNAL_HARVEST_MS=0`. */
+  harvest: SignalHarvest | null;
 }
 
 /** Builds the dispatcher with every configured sink (the failure reporter posts to Slack's alert channel), the dismissal reassessor and the reaction sweep. */
@@ -46,7 +50,12 @@ export function createNotifierParts(ctx: Pick<ServiceContext, 'db'> & Partial<Pi
   const github = sinks.find((s): s is GitHubSink => s instanceof GitHubSink);
   const sweep = github && config.reactionSweepMs > 0 ? new ReactionSweep({ db: ctx.db, github, intervalMs: config.reactionSweepMs, log }) : null;
   const usefulness = config.usefulnessRefreshMs > 0 ? new UsefulnessGauges({ db: ctx.db, intervalMs: config.usefulnessRefreshMs, windowDays: config.usefulnessWindowDays, log }) : null;
-  return { dispatcher, reassessor, sweep, usefulness };
+  const readers: Partial<Record<'github' | 'gitlab', SignalReader>> = {};
+  const access = new GitHubAccess(config.github);
+  if (access.configured) readers.github = new GitHubSignalReader(access);
+  if (config.gitlab.token) readers.gitlab = new GitLabSignalReader(new GitLabApi(config.gitlab.url, config.gitlab.token, config.maxInlineWaitMs));
+  const harvest = config.signalHarvestMs > 0 && Object.keys(readers).length ? new SignalHarvest({ db: ctx.db, readers, intervalMs: config.signalHarvestMs, log }) : null;
+  return { dispatcher, reassessor, sweep, usefulness, harvest };
 }
 
 /** The dispatcher alone (see createNotifierParts). */
@@ -59,6 +68,7 @@ class NotifierRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
   private handles: ConsumerHandle[] = [];
   private sweep: ReactionSweep | null = null;
   private usefulness: UsefulnessGauges | null = null;
+  private harvest: SignalHarvest | null = null;
 
   constructor(
     @Inject(CONTEXT) private readonly ctx: ServiceContext,
@@ -66,7 +76,7 @@ class NotifierRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { dispatcher, reassessor, sweep, usefulness } = createNotifierParts(this.ctx, this.config, this.log);
+    const { dispatcher, reassessor, sweep, usefulness, harvest } = createNotifierParts(this.ctx, this.config, this.log);
     // PGlite has no pool to starve (its one connection queues in process); PostgreSQL's bounds us.
     const poolSize = this.ctx.db.kind === 'postgres' ? this.ctx.db.poolSize : undefined;
     this.handles = await startNotifierConsumers({ bus: this.ctx.bus, messenger: this.ctx.messenger, topology: this.ctx.topology, dispatcher, maxAttempts: this.config.maxAttempts, reassessor, poolSize, log: this.log });
@@ -75,6 +85,8 @@ class NotifierRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
     sweep?.start();
     this.usefulness = usefulness;
     usefulness?.start();
+    this.harvest = harvest;
+    harvest?.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -82,6 +94,8 @@ class NotifierRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
     this.sweep = null;
     await this.usefulness?.stop();
     this.usefulness = null;
+    await this.harvest?.stop();
+    this.harvest = null;
     await stopConsumers(this.handles, this.log);
     this.handles = [];
   }

@@ -45,7 +45,18 @@ export interface FakeGitLabNote {
   discussionId?: string;
   position?: Record<string, unknown>;
   resolved: boolean;
+  /** Who resolved the discussion (the token's user when the API resolved it). */
+  resolvedBy?: string;
   updated: number;
+}
+
+/** An award emoji on a note (`thumbsup`, `thumbsdown`, `heart`, ...), as a person gave it. */
+export interface FakeGitLabAward {
+  id: number;
+  noteId: number;
+  name: string;
+  username: string;
+  created: number;
 }
 
 export interface FakeGitLabStatus {
@@ -68,6 +79,11 @@ export interface FakeGitLab extends RunningFake {
   readonly files: Map<string, Record<string, string>>;
   /** `projectId:userId` -> access level (10 guest, 20 reporter, 30 developer, 40 maintainer, 50 owner). */
   readonly members: Map<string, number>;
+  readonly awards: FakeGitLabAward[];
+  /** A person awards an emoji on a note (GitLab's `POST .../notes/:note_id/award_emoji`). */
+  award(noteId: number, name: string, username: string): FakeGitLabAward;
+  /** A person resolves (or unresolves) a discussion in GitLab's UI. */
+  resolveDiscussion(discussionId: string, username: string, resolved?: boolean): void;
   seedMergeRequest(mr: FakeMergeRequest, contents?: Record<string, string>): void;
   failNext(rule: FailureRule): void;
 }
@@ -80,6 +96,7 @@ export async function startFakeGitLab(options: { port?: number; token?: string }
   const statuses: FakeGitLabStatus[] = [];
   const files = new Map<string, Record<string, string>>();
   const members = new Map<string, number>();
+  const awards: FakeGitLabAward[] = [];
   const failures: FailureRule[] = [];
   const router = new FakeRouter();
   let nextId = 100;
@@ -110,7 +127,13 @@ export async function startFakeGitLab(options: { port?: number; token?: string }
     source_branch: m.sourceBranch, target_branch: m.targetBranch, author: { id: 1, username: m.author }, web_url: `https://gitlab.example.com/${m.projectPath}/-/merge_requests/${m.iid}`,
     diff_refs: { base_sha: m.baseSha, head_sha: m.headSha, start_sha: m.baseSha },
   });
-  const noteJson = (n: FakeGitLabNote) => ({ id: n.id, type: n.position ? 'DiffNote' : null, body: n.body, author: { id: 1, username: n.author }, system: n.system, noteable_type: 'MergeRequest', noteable_iid: n.mrIid, resolvable: Boolean(n.position), resolved: n.resolved, position: n.position, created_at: new Date(n.updated).toISOString(), updated_at: new Date(n.updated).toISOString() });
+  const userJson = (username: string) => ({ id: 1000 + username.length, username, name: username, state: 'active', avatar_url: null, web_url: `https://gitlab.example.com/${username}` });
+  const noteJson = (n: FakeGitLabNote) => ({
+    id: n.id, type: n.position ? 'DiffNote' : null, body: n.body, author: { id: 1, username: n.author }, system: n.system, noteable_type: 'MergeRequest', noteable_iid: n.mrIid,
+    resolvable: Boolean(n.position), resolved: n.resolved, resolved_by: n.position && n.resolved && n.resolvedBy ? userJson(n.resolvedBy) : null,
+    position: n.position, created_at: new Date(n.updated).toISOString(), updated_at: new Date(n.updated).toISOString(),
+  });
+  const awardJson = (a: FakeGitLabAward) => ({ id: a.id, name: a.name, user: userJson(a.username), created_at: new Date(a.created).toISOString(), updated_at: new Date(a.created).toISOString(), awardable_id: a.noteId, awardable_type: 'Note' });
 
   router.on('GET', '/api/v4/projects/:id/merge_requests', (req) => {
     const p = project(req);
@@ -176,8 +199,12 @@ export async function startFakeGitLab(options: { port?: number; token?: string }
     const list = notes.filter((n) => n.discussionId === req.params.discussionId);
     if (list.length === 0) return notFound();
     const resolved = String(req.body.resolved ?? req.query.get('resolved')) === 'true';
-    for (const n of list) n.resolved = resolved;
+    for (const n of list) Object.assign(n, { resolved, resolvedBy: resolved ? 'agentflow-bot' : undefined });
     return { status: 200, body: { id: req.params.discussionId, notes: list.map(noteJson) } };
+  });
+  router.on('GET', '/api/v4/projects/:id/merge_requests/:iid/notes/:noteId/award_emoji', (req) => {
+    const note = notes.find((n) => n.id === Number(req.params.noteId));
+    return note ? page(req, awards.filter((a) => a.noteId === note.id).map(awardJson)) : notFound('404 Note Not Found');
   });
   router.on('POST', '/api/v4/projects/:id/statuses/:sha', (req) => {
     const p = project(req);
@@ -238,6 +265,15 @@ export async function startFakeGitLab(options: { port?: number; token?: string }
     statuses,
     files,
     members,
+    awards,
+    award(noteId, name, username) {
+      const award: FakeGitLabAward = { id: ++nextId, noteId, name, username, created: Date.now() };
+      awards.push(award);
+      return award;
+    },
+    resolveDiscussion(discussionId, username, resolved = true) {
+      for (const n of notes.filter((x) => x.discussionId === discussionId)) Object.assign(n, { resolved, resolvedBy: resolved ? username : undefined });
+    },
     seedMergeRequest(m, contents) {
       const existing = mergeRequests.findIndex((x) => x.projectId === m.projectId && x.iid === m.iid);
       if (existing >= 0) mergeRequests.splice(existing, 1);

@@ -9,6 +9,16 @@ export class GitLabApi {
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const text = await this.send(method, path, body);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** A GET whose answer is not JSON (a raw file). */
+  async text(path: string): Promise<string> {
+    return this.send('GET', path);
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<string> {
     return withRetryAfter(`GitLab ${method} ${path.split('?')[0]}`, async () => {
       const response = await fetch(`${this.host}/api/v4${path}`, {
         method,
@@ -20,7 +30,7 @@ export class GitLabApi {
         const headers: Record<string, string | undefined> = { 'retry-after': response.headers.get('retry-after') ?? undefined };
         throw Object.assign(new Error(`${response.status} ${text.slice(0, 300)}`), { status: response.status, response: { status: response.status, headers } });
       }
-      return (text ? JSON.parse(text) : undefined) as T;
+      return text;
     }, this.maxWaitMs);
   }
 
