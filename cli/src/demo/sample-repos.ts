@@ -2,7 +2,8 @@
  * The two bundled sample apps (examples/ios-shop, examples/android-shop) turned into what the demo
  * needs: a real git checkout per repository (base commit = the folder with its pull-request diff
  * taken back, head commit = the folder as it is) for the agents to read, and the same pull request
- * (files, patches, SHAs) for the fake GitHub to serve.
+ * (files, patches, SHAs, every file of both commits, the checkout itself to serve over git) for the
+ * fake GitHub to serve.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -106,15 +107,23 @@ function prFile(section: DiffSection): FakePrFile {
 
 const SKIP = new Set(['.git']);
 
-/** Every text file in the working tree, read in-process (a git spawn per file is slow on a busy machine). */
-function workingTree(root: string, dir = root, files: Record<string, string> = {}): Record<string, string> {
+/** A commit's files: text as it is, binary files (NUL in the first 8,000 bytes, as git decides) in base64. */
+interface Tree {
+  text: Record<string, string>;
+  binary: Record<string, string>;
+}
+
+/** Every file in the working tree, read in-process (a git spawn per file is slow on a busy machine). */
+function workingTree(root: string, dir = root, files: Tree = { text: {}, binary: {} }): Tree {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (SKIP.has(entry.name)) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) workingTree(root, path, files);
     else if (entry.isFile()) {
       const buffer = readFileSync(path);
-      if (!buffer.subarray(0, 8000).includes(0)) files[relative(root, path).split(sep).join('/')] = buffer.toString('utf8');
+      const name = relative(root, path).split(sep).join('/');
+      if (buffer.subarray(0, 8000).includes(0)) files.binary[name] = buffer.toString('base64');
+      else files.text[name] = buffer.toString('utf8');
     }
   }
   return files;
@@ -168,8 +177,12 @@ export function prepareSample(examplesDir: string, checkoutsDir: string, app: Sa
       baseSha,
       baseRef: 'main',
       files: sections.map(prFile),
-      contents,
-      baseContents,
+      // Every file of both commits, binary ones too: the fake GitHub's trees are then git's.
+      contents: contents.text,
+      baseContents: baseContents.text,
+      binaryContents: contents.binary,
+      baseBinaryContents: baseContents.binary,
+      gitDir: checkout,
     },
   };
 }

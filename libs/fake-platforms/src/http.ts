@@ -110,10 +110,16 @@ export async function serveFake(
     /** Milliseconds to wait before handling a request (a slow platform); 0 or absent: at once. */
     delayMs?: (req: FakeRequest) => number;
     notFound?: (req: FakeRequest) => FakeResponse;
+    /**
+     * Requests this answers itself, body unread and as bytes (git's smart HTTP protocol, whose
+     * bodies are packs, not JSON): it answers true when it took the request. Not recorded.
+     */
+    raw?: (req: IncomingMessage, res: ServerResponse) => boolean;
   } = {},
 ): Promise<RunningFake> {
   const requests: RecordedRequest[] = [];
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (options.raw?.(req, res)) return;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');

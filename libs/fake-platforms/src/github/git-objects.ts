@@ -10,12 +10,20 @@ function objectId(type: 'blob' | 'tree' | 'commit', body: Buffer): string {
   return createHash('sha1').update(Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body])).digest('hex');
 }
 
-export function blobSha(content: string): string {
-  return objectId('blob', Buffer.from(content, 'utf8'));
+/** A file's content: text (UTF-8) or bytes (an image, a keystore). */
+export type FileContent = string | Uint8Array;
+
+/** The content as git stores it: text encoded as UTF-8, bytes as they are. */
+export function contentBytes(content: FileContent): Buffer {
+  return typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+}
+
+export function blobSha(content: FileContent): string {
+  return objectId('blob', contentBytes(content));
 }
 
 interface Dir {
-  files: Map<string, string>;
+  files: Map<string, FileContent>;
   dirs: Map<string, Dir>;
 }
 
@@ -30,7 +38,7 @@ function treeOf(dir: Dir): string {
 }
 
 /** The tree id of a file map (`path/to/file` -> content), as `git write-tree` computes it. */
-export function treeSha(files: Record<string, string>): string {
+export function treeSha(files: Record<string, FileContent>): string {
   const root: Dir = { files: new Map(), dirs: new Map() };
   for (const [path, content] of Object.entries(files)) {
     const parts = path.split('/');

@@ -4,16 +4,21 @@
  * rules clients trip over (a review comment must sit on a diff line, a ref update must fast-forward),
  * and records everything in {@link FakeGitHubState}.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FakeRouter, serveFake, takeFailure, type FailureRule, type FakeRequest, type FakeResponse, type RunningFake } from '../http';
 import { commentableLines } from './diff-lines';
 import { GitHubOpenApi, type OpenApiViolation } from './openapi';
 import { RateLimitQueue, type RateLimitRule } from './rate-limits';
 import { compareJson, pullFilesListed } from './pr-files';
 import { addAppRoutes, DEFAULT_APP_PERMISSIONS, type AppPermissions, type FakeGitHubCredentials } from './app-routes';
-import { blobSha, commitSha, identityFrom, treeSha } from './git-objects';
+import { blobSha, commitSha, contentBytes, identityFrom, treeSha, type FileContent } from './git-objects';
+import { serveGitUpload } from './smart-http';
 import {
   FakeGitHubState, type FakeAnnotation, type FakeCheckRun, type FakeIssueComment, type FakePrFile, type FakePullRequest,
-  type FakeReviewComment, type FakeUser,
+  type FakeGitCommit, type FakeReviewComment, type FakeUser,
 } from './state';
 
 export interface FakeGitHubOptions {
@@ -47,6 +52,18 @@ export interface SeedPullRequest {
   contents?: Record<string, string>;
   /** File contents at the base SHA. */
   baseContents?: Record<string, string>;
+  /** Binary files at the head SHA (images, keystores), base64: part of the commit's tree, as in git. */
+  binaryContents?: Record<string, string>;
+  /** Binary files at the base SHA, base64. */
+  baseBinaryContents?: Record<string, string>;
+  /**
+   * A git repository holding `headSha` and `baseSha` (the sample's checkout). The fake then serves
+   * the repository over git's smart HTTP (`<url>/<owner>/<repo>.git`, fetch only, as GitHub
+   * Enterprise serves it next to `/api/v3`), and answers a seeded commit's author, committer,
+   * message and parents as git has them. The REST API serves the contents: they should be the
+   * commit's tree (binary files in `binaryContents`), or a commit built on them differs from git's.
+   */
+  gitDir?: string;
 }
 
 export interface FakeGitHub extends RunningFake {
@@ -444,7 +461,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   });
 
   // --- contents and git data ---------------------------------------------------------------------------
-  const filesAt = (owner: string, name: string, ref: string | null): Record<string, string> | undefined => {
+  const filesAt = (owner: string, name: string, ref: string | null): Record<string, FileContent> | undefined => {
     const repo = ensureRepo(owner, name);
     const sha = ref ? (repo.refs[`refs/heads/${ref}`] ?? ref) : repo.refs[`refs/heads/${repo.defaultBranch}`];
     if (!sha) return undefined;
@@ -460,13 +477,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const names = [...new Set(children.map((f) => f.slice(path.length + 1).split('/')[0]))];
       return { status: 200, body: names.map((n) => ({ name: n, path: `${path}/${n}`, type: files![`${path}/${n}`] !== undefined ? 'file' : 'dir', sha: state.sha(n) })) };
     }
-    const bytes = Buffer.from(content, 'utf8');
+    const bytes = contentBytes(content);
     return { status: 200, body: { type: 'file', encoding: 'base64', size: bytes.length, name: path.split('/').pop(), path, content: bytes.toString('base64').replace(/(.{60})/g, '$1\n'), sha: state.sha(path) } };
   });
   router.on('GET', '/repos/:owner/:repo/git/trees/:sha', (req) => {
-    const files = filesAt(req.params.owner, req.params.repo, req.params.sha);
+    const files = state.trees.get(req.params.sha)?.files ?? filesAt(req.params.owner, req.params.repo, req.params.sha);
     if (!files) return notFound();
-    return { status: 200, body: { sha: req.params.sha, truncated: false, tree: Object.entries(files).map(([path, content]) => ({ path, mode: '100644', type: 'blob', size: Buffer.byteLength(content), sha: blobSha(content) })) } };
+    return { status: 200, body: { sha: treeSha(files), truncated: false, tree: Object.entries(files).map(([path, content]) => ({ path, mode: '100644', type: 'blob', size: Buffer.byteLength(content), sha: blobSha(content) })) } };
   });
   router.on('GET', '/repos/:owner/:repo/compare/*basehead', (req) => {
     const [base, head] = req.params.basehead.split('...');
@@ -505,7 +522,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const base = req.body.base_tree as string | undefined;
     const baseFiles = base ? (state.trees.get(base)?.files ?? ensureRepo(req.params.owner, req.params.repo).files[base] ?? filesAt(req.params.owner, req.params.repo, base)) : {};
     if (base && !baseFiles) return unprocessable([], 'base_tree is not a valid tree oid');
-    const files: Record<string, string> = { ...(baseFiles ?? {}) };
+    const files: Record<string, FileContent> = { ...(baseFiles ?? {}) };
     for (const entry of (req.body.tree as Array<{ path: string; content?: string; sha?: string | null }>) ?? []) {
       if (entry.sha === null) delete files[entry.path];
       else files[entry.path] = entry.content ?? '';
@@ -523,20 +540,26 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const author = identityFrom(req.body.author, { name: state.bot.login, email: `${state.bot.id}+${state.bot.login}@users.noreply.github.com` });
     const committer = identityFrom(req.body.committer ?? req.body.author, author);
     const sha = commitSha(tree, parents, author, committer, message);
-    state.commits.set(sha, { sha, tree, parents, message });
     const person = (w: typeof author) => ({ name: w.name, email: w.email, date: new Date(w.time * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    state.commits.set(sha, { sha, tree, parents, message, author: person(author), committer: person(committer) });
     return { status: 201, body: { sha, node_id: nodeId('Commit', sha.length), message, tree: { sha: tree }, parents: parents.map((p) => ({ sha: p })), author: person(author), committer: person(committer) } };
   });
+  // "Get a commit object" (git-commit): the commit's own tree and parents, seeded or created.
   router.on('GET', '/repos/:owner/:repo/git/commits/:sha', (req) => {
     const commit = state.commits.get(req.params.sha);
-    if (commit) return { status: 200, body: { sha: commit.sha, message: commit.message, tree: { sha: commit.tree }, parents: commit.parents.map((sha) => ({ sha })) } };
-    const repo = ensureRepo(req.params.owner, req.params.repo);
-    if (repo.files[req.params.sha]) {
-      // A seeded commit is its own tree.
-      state.trees.set(req.params.sha, { sha: req.params.sha, files: repo.files[req.params.sha] });
-      return { status: 200, body: { sha: req.params.sha, message: 'seed', tree: { sha: req.params.sha }, parents: [] } };
-    }
-    return notFound();
+    if (!commit) return notFound();
+    const repo = repoPath(req);
+    const bot = { name: state.bot.login, email: `${state.bot.id}+${state.bot.login}@users.noreply.github.com`, date: iso() };
+    return {
+      status: 200,
+      body: {
+        sha: commit.sha, node_id: nodeId('Commit', commit.sha.length), url: `${apiUrl}/repos/${repo}/git/commits/${commit.sha}`, html_url: `https://github.com/${repo}/commit/${commit.sha}`,
+        author: commit.author ?? bot, committer: commit.committer ?? commit.author ?? bot, message: commit.message,
+        tree: { sha: commit.tree, url: `${apiUrl}/repos/${repo}/git/trees/${commit.tree}` },
+        parents: commit.parents.map((sha) => ({ sha, url: `${apiUrl}/repos/${repo}/git/commits/${sha}`, html_url: `https://github.com/${repo}/commit/${sha}` })),
+        verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+      },
+    };
   });
   router.on('GET', '/repos/:owner/:repo', (req) => ({ status: 200, body: repoJson(req.params.owner, req.params.repo) }));
   router.on('GET', '/repos/:owner/:repo/installation', (req) => ({ status: 200, body: { id: 1, account: { login: req.params.owner }, app_id: 1 } }));
@@ -595,8 +618,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return { status: 200, body: { errors: [{ message: 'This fake GraphQL endpoint serves only reviewThreads and resolveReviewThread' }] } };
   });
 
+  const gitRepos = new GitRepositories();
   let writeLatencyMs = 0;
   const running = await serveFake(router, {
+    // git's smart HTTP at `/<owner>/<repo>.git/…`, for the seeded repositories that have one.
+    raw: (req, res) => serveGitUpload(req, res, { root: gitRepos.root, has: (owner, name) => gitRepos.has(owner, name), requireAuth }),
     port: options.port,
     prefixes: ['/api/v3'],
     delayMs: (req) => (req.method === 'GET' || req.method === 'HEAD' ? 0 : writeLatencyMs),
@@ -643,15 +669,33 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const fake: FakeGitHub = {
     ...running,
+    close: async () => {
+      await running.close();
+      gitRepos.remove();
+    },
     url: running.url,
     apiUrl: running.url,
     state,
     seedPullRequest(seed) {
       const repo = ensureRepo(seed.owner, seed.repo);
-      repo.files[seed.headSha] = { ...(seed.contents ?? {}) };
-      repo.files[seed.baseSha] = { ...(seed.baseContents ?? {}) };
       const headRef = seed.headRef ?? `feature/pr-${seed.number}`;
       const baseRef = seed.baseRef ?? 'main';
+      const binary = (files: Record<string, string> | undefined) => Object.fromEntries(Object.entries(files ?? {}).map(([path, b64]) => [path, Buffer.from(b64, 'base64')]));
+      repo.files[seed.headSha] = { ...(seed.contents ?? {}), ...binary(seed.binaryContents) };
+      repo.files[seed.baseSha] = { ...(seed.baseContents ?? {}), ...binary(seed.baseBinaryContents) };
+      const git = seed.gitDir ? gitRepos.seed(seed.owner, seed.repo, seed.gitDir, { [headRef]: seed.headSha, [baseRef]: seed.baseSha }) : undefined;
+      // Each seeded commit as the git data API shows it: its tree (the contents), its parents (the
+      // head's is the base unless the repository says otherwise), its message and identities.
+      const author = seed.author ?? 'octocat';
+      for (const [sha, message, parents] of [[seed.headSha, seed.title ?? `PR ${seed.number}`, [seed.baseSha]], [seed.baseSha, `${baseRef} before #${seed.number}`, []]] as const) {
+        const tree = treeSha(repo.files[sha]);
+        state.trees.set(tree, { sha: tree, files: repo.files[sha] });
+        // A test that serves other files at a seeded SHA (contents that are not git's tree) gets
+        // the tree of what it seeded; git's parents, message and identities stay.
+        const real = git?.commit(sha);
+        const person = { name: author, email: `${author}@users.noreply.github.com`, date: iso() };
+        state.commits.set(sha, real ? { ...real, tree } : { sha, tree, parents: [...parents], message, author: person, committer: person });
+      }
       repo.refs[`refs/heads/${headRef}`] = seed.headSha;
       repo.refs[`refs/heads/${baseRef}`] ??= seed.baseSha;
       const existing = state.pull(seed.owner, seed.repo, seed.number);
@@ -706,4 +750,53 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
   };
   return fake;
+}
+
+/**
+ * The bare repositories behind the seeds that name a `gitDir`: one per repository under a
+ * temporary directory, holding the seeded branches, served by {@link serveGitUpload}.
+ */
+class GitRepositories {
+  private dir: string | undefined;
+  private readonly seeded = new Set<string>();
+
+  get root(): string | undefined {
+    return this.dir;
+  }
+
+  has(owner: string, name: string): boolean {
+    return this.seeded.has(`${owner}/${name}`.toLowerCase());
+  }
+
+  /** Copies the branches' commits from `gitDir` into the repository's bare clone; answers a reader of its commits. */
+  seed(owner: string, name: string, gitDir: string, branches: Record<string, string>): { commit(sha: string): Required<FakeGitCommit> } {
+    this.dir ??= mkdtempSync(join(tmpdir(), 'fake-github-git-'));
+    const bare = join(this.dir, owner, `${name}.git`);
+    const git = (args: string[], cwd = bare) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    if (!this.has(owner, name)) {
+      execFileSync('git', ['init', '-q', '--bare', bare], { stdio: 'ignore' });
+      git(['config', 'http.uploadpack', 'true']);
+    }
+    git(['-c', 'uploadpack.allowAnySHA1InWant=true', 'fetch', '-q', '--no-tags', gitDir, ...Object.values(branches)]);
+    for (const [branch, sha] of Object.entries(branches)) git(['update-ref', `refs/heads/${branch}`, sha]);
+    if (branches.main) git(['symbolic-ref', 'HEAD', 'refs/heads/main']);
+    this.seeded.add(`${owner}/${name}`.toLowerCase());
+    return {
+      commit: (sha) => {
+        const raw = git(['cat-file', 'commit', sha]);
+        const [header, ...body] = raw.split('\n\n');
+        const field = (key: string) => header.split('\n').filter((l) => l.startsWith(`${key} `)).map((l) => l.slice(key.length + 1));
+        const person = (line: string) => {
+          const m = /^(.*) <(.*)> (\d+) ([+-]\d{4})$/.exec(line);
+          if (!m) throw new Error(`fake GitHub: cannot read the identity "${line}" of ${sha}`);
+          return { name: m[1], email: m[2], date: new Date(Number(m[3]) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+        };
+        return { sha, tree: field('tree')[0], parents: field('parent'), message: body.join('\n\n'), author: person(field('author')[0]), committer: person(field('committer')[0]) };
+      },
+    };
+  }
+
+  remove(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
 }

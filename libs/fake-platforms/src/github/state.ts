@@ -1,4 +1,5 @@
 /** What the fake GitHub holds and records. Every field is public so tests can read what was stored. */
+import type { FileContent } from './git-objects';
 
 export interface FakeUser {
   login: string;
@@ -118,12 +119,15 @@ export interface FakeGitCommit {
   tree: string;
   parents: string[];
   message: string;
+  /** As the git data API answers them (`date` ISO 8601); absent for commits recorded before these were kept. */
+  author?: { name: string; email: string; date: string };
+  committer?: { name: string; email: string; date: string };
 }
 
 export interface FakeGitTree {
   sha: string;
   /** Full file map after applying the tree's entries to its base. */
-  files: Record<string, string>;
+  files: Record<string, FileContent>;
 }
 
 export interface FakeReaction {
@@ -155,7 +159,7 @@ export interface FakeRepo {
   defaultBranch: string;
   private: boolean;
   /** Files by commit SHA. */
-  files: Record<string, Record<string, string>>;
+  files: Record<string, Record<string, FileContent>>;
   refs: Record<string, string>;
 }
 
