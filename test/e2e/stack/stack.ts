@@ -231,6 +231,9 @@ export class Stack {
       GITHUB_TOKEN: 'ghs_agentflow_e2e_stack',
       GITHUB_API_URL: this.github.url,
       GITHUB_GRAPHQL_URL: `${this.github.url}/graphql`,
+      // The fake serves git at `/<owner>/<repo>.git` next to its API, as GitHub Enterprise does:
+      // where the test runner fetches from when no clone was provisioned (ADR 0083).
+      GITHUB_SERVER_URL: this.github.url,
       GITHUB_APP_ID: '',
       GITLAB_TOKEN: '',
       INGRESS_RECONCILE_MS: '0',
