@@ -245,3 +245,27 @@ export function renderUsefulnessTable(report: UsefulnessReport): string {
     : [];
   return [title, row(header), ...lines.map(row), ...summaries].join('\n');
 }
+
+/** Findings and dismissals of one rule or agent in one repository: what quieting decides on. */
+export interface RepositoryDismissals {
+  kind: 'rule' | 'agent';
+  /** The rule id (`category:<name>` for a finding without one) or the agent. */
+  key: string;
+  findings: number;
+  dismissed: number;
+}
+
+/** Per rule and per agent, the findings first posted in the repository since `since` and how many were dismissed. */
+export async function repositoryDismissals(db: SqlExecutor, where: { platform: string; repo: string; since: Date }): Promise<RepositoryDismissals[]> {
+  const { rows } = await db.query<{ kind: 'rule' | 'agent'; key: string; findings: string; dismissed: string }>(
+    `SELECT kind, key, count(*) AS findings, count(*) FILTER (WHERE dismissed) AS dismissed
+       FROM (SELECT f.state = 'dismissed' AS dismissed, g.kind, g.key
+               FROM findings f
+              CROSS JOIN LATERAL (VALUES ('rule', ${KEY.rule}), ('agent', ${KEY.agent})) AS g (kind, key)
+              WHERE f.platform = $1 AND f.repo = $2 AND f.pr IS NOT NULL AND f.created_at >= $3::timestamptz) x
+      GROUP BY kind, key
+      ORDER BY kind, key`,
+    [where.platform, where.repo, where.since.toISOString()],
+  );
+  return rows.map((r) => ({ kind: r.kind, key: r.key, findings: Number(r.findings), dismissed: Number(r.dismissed) }));
+}

@@ -1,6 +1,7 @@
 /** Notifier configuration, read and validated once at start-up. */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@agentflow/contracts';
+import { QUIET_ACTIONS, type QuietAction, type QuietKind, type QuietPolicy } from './usefulness/quieting';
 
 export interface NotifierConfig {
   github: {
@@ -53,6 +54,11 @@ export interface NotifierConfig {
    * requests per sweep, 40 per pull request. 0 turns it off. @default 300000
    */
   signalHarvestMs: number;
+  /**
+   * Quieting (`NOTIFIER_QUIET_DISMISSAL_RATE` set): rules and agents dismissed at more than the
+   * rate in a repository go to the summary, or one severity lower. Unset: nothing is quieted.
+   */
+  quiet?: QuietPolicy;
 }
 
 function number(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
@@ -61,6 +67,24 @@ function number(env: Readonly<Record<string, string | undefined>>, name: string)
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name}="${raw}" is not a non-negative number; fix or unset it`);
   return value;
+}
+
+function readQuietPolicy(env: Readonly<Record<string, string | undefined>>): QuietPolicy | undefined {
+  const rate = number(env, 'NOTIFIER_QUIET_DISMISSAL_RATE');
+  if (rate === undefined) return undefined;
+  if (rate <= 0 || rate >= 1) throw new ConfigError(`NOTIFIER_QUIET_DISMISSAL_RATE="${env.NOTIFIER_QUIET_DISMISSAL_RATE}" must be above 0 and below 1 (a share: 0.5 quiets what is dismissed more than half the time); unset it to quiet nothing`);
+  const action = env.NOTIFIER_QUIET_ACTION || 'summary';
+  if (!(QUIET_ACTIONS as readonly string[]).includes(action)) throw new ConfigError(`NOTIFIER_QUIET_ACTION="${action}" is not one of ${QUIET_ACTIONS.join(', ')}`);
+  const by = (env.NOTIFIER_QUIET_BY || 'rule,agent').split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = by.filter((k) => k !== 'rule' && k !== 'agent');
+  if (bad.length || by.length === 0) throw new ConfigError(`NOTIFIER_QUIET_BY="${env.NOTIFIER_QUIET_BY}" must list rule, agent or both (comma-separated)`);
+  return {
+    dismissalRate: rate,
+    minSample: Math.max(1, Math.floor(number(env, 'NOTIFIER_QUIET_MIN_SAMPLE') ?? 20)),
+    action: action as QuietAction,
+    by: by as QuietKind[],
+    windowDays: Math.max(1, number(env, 'NOTIFIER_QUIET_WINDOW_DAYS') ?? 90),
+  };
 }
 
 export function readNotifierConfig(env: Readonly<Record<string, string | undefined>>): NotifierConfig {
@@ -98,5 +122,6 @@ export function readNotifierConfig(env: Readonly<Record<string, string | undefin
     usefulnessRefreshMs: number(env, 'NOTIFIER_USEFULNESS_REFRESH_MS') ?? 300_000,
     usefulnessWindowDays: Math.max(1, number(env, 'NOTIFIER_USEFULNESS_WINDOW_DAYS') ?? 30),
     signalHarvestMs: number(env, 'NOTIFIER_SIGNAL_HARVEST_MS') ?? 300_000,
+    quiet: readQuietPolicy(env),
   };
 }

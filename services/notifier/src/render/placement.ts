@@ -27,6 +27,8 @@ export interface PlacementInput {
   maxInline: number;
   inlineEnabled: boolean;
   annotationsEnabled: boolean;
+  /** Fingerprints never posted inline (quieted in this repository): the summary lists them. */
+  notInline?: ReadonlySet<string>;
 }
 
 export function byImportance(a: Finding, b: Finding): number {
@@ -44,7 +46,7 @@ export function placeFindings(input: PlacementInput): Placement {
   const stillOpen = visible.filter((f) => input.alreadyPosted.has(f.fingerprint));
   const outsideDiff = visible.filter((f) => !onDiff(f, input.diffLines));
   const inline = input.inlineEnabled
-    ? visible.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.major && !input.alreadyPosted.has(f.fingerprint) && onDiff(f, input.diffLines)).slice(0, input.maxInline)
+    ? visible.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.major && !input.alreadyPosted.has(f.fingerprint) && !input.notInline?.has(f.fingerprint) && onDiff(f, input.diffLines)).slice(0, input.maxInline)
     : [];
   const inlineSet = new Set(inline.map((f) => f.fingerprint));
   const annotations = input.annotationsEnabled ? visible.filter((f) => !inlineSet.has(f.fingerprint) && f.startLine > 0) : [];

@@ -70,6 +70,8 @@ export interface SummaryInput {
    * judged again without them (`report` is then the adjusted report, without them).
    */
   dismissedAfter?: Array<{ finding: Finding; by: string; source: 'command' | 'reaction' | 'state' }>;
+  /** What is quieted in this repository and why (usefulness/quieting.ts `renderQuietNotes`). */
+  quietNote?: string | null;
 }
 
 const HOW: Record<'command' | 'reaction' | 'state', string> = { command: '`/agentflow dismiss`', reaction: '👎', state: 'dismissed' };
@@ -104,6 +106,7 @@ export function renderSummary(input: SummaryInput): string {
     if (listed.length > 60) body.push(`- …and ${listed.length - 60} more in the check run annotations and the database.`);
     parts.push(`<details${listed.some((f) => f.severity === 'blocker' || f.severity === 'major') ? ' open' : ''}><summary>Findings (${listed.length})</summary>\n\n${body.join('\n')}\n\n</details>`);
   }
+  if (input.quietNote) parts.push(input.quietNote);
   const steps = Object.entries(report.steps).map(([id, s]) => `\`${id}\` ${s.state}${s.summary ? `: ${oneLine(sanitizeMarkdown(s.summary), 160)}` : ''}${s.errorMessage ? ` (${oneLine(sanitizeMarkdown(s.errorMessage), 160)})` : ''}`);
   if (steps.length) parts.push(`<details><summary>Steps</summary>\n\n${steps.map((s) => `- ${s}`).join('\n')}\n\n</details>`);
   if (input.filesNote) parts.push(input.filesNote);

@@ -21,6 +21,7 @@ import { CheckRunWriter } from './check-run';
 import type { GitHubAccess } from './github-access';
 import { postReview, reviewOnHead, rewriteOwnSection, writeSection } from './pr-voice';
 import { pushFiles } from './push-files';
+import { renderQuietNotes, type Quieting } from '../../usefulness/quieting';
 
 export interface GitHubSinkOptions {
   access: GitHubAccess;
@@ -38,6 +39,8 @@ export interface GitHubSinkOptions {
   log?: { warn(message: string): void };
   /** Epoch ms, for the check run's progress interval. @default Date.now */
   clock?: () => number;
+  /** Quiets rules and agents people keep dismissing in a repository (`NOTIFIER_QUIET_*`); absent: off. */
+  quieting?: Pick<Quieting, 'apply'>;
 }
 
 function split(repo: string) {
@@ -130,6 +133,9 @@ export class GitHubSink implements Sink {
         data.files = pushed;
         filesNote = pushed.pullRequest ? `Generated files: #${pushed.pullRequest} (branch \`${pushed.branch}\`).` : `Generated files committed to \`${pushed.branch}\` (${pushed.commitSha.slice(0, 12)}).`;
       }
+      const quiet = this.o.quieting ? await this.o.quieting.apply('github', report.change.repo, report.findings, report.runId) : undefined;
+      // As shown: quieted findings one severity lower (or kept from inline); the gate stays the agents' own.
+      const shown: RunReport = quiet ? { ...report, findings: quiet.findings } : report;
       // One voice per pull request (ADR 0079): the comment, the head's review and the inline
       // comments are decided and written with the PR's lock held, across workflows.
       placement = await this.o.posted.exclusivePr(key, async (store) => {
@@ -139,13 +145,17 @@ export class GitHubSink implements Sink {
         // Another workflow's run already reviewed this head: no second review, its findings go to the comment.
         const reviewedByOther = review !== null && review.runId !== report.runId;
         const placed = placeFindings({
-          findings: report.findings, findingStates: report.findingStates, diffLines, dismissed,
+          findings: shown.findings, findingStates: report.findingStates, diffLines, dismissed, notInline: quiet?.summaryOnly,
           // This run's own comments (a redelivery) stay its inline placement, so the section reads the same.
           alreadyPosted: new Set(onPr.filter((r) => r.runId !== report.runId).map((r) => r.fingerprint)),
           // Inline comments on a head that moved on would land on the wrong lines: only the summary then.
           maxInline: stale || reviewedByOther ? 0 : outputs.maxInlineComments, inlineEnabled: outputs.inlineComments && !stale && !reviewedByOther, annotationsEnabled: outputs.checkRun,
         });
-        if (outputs.githubComment) data.summary = await writeSection(ctx, report, renderSummary({ report, placement: placed, conclusion, conclusionReason: reason, failure, filesNote }), currentHead);
+        if (outputs.githubComment) {
+          const quietNote = renderQuietNotes(quiet?.notes ?? []);
+          data.summary = await writeSection(ctx, report, renderSummary({ report: shown, placement: placed, conclusion, conclusionReason: reason, failure, filesNote, quietNote }), currentHead);
+        }
+        if (quiet?.notes.length) data.quieted = quiet.notes.map((n) => `${n.kind}:${n.key}`);
         if (placed.inline.length) data.review = await postReview(ctx, report, placed.inline, review);
         else if (reviewedByOther) data.review = { reviewId: review.id, by: review.runId, comments: 0 };
         data.resolved = await this.resolveFixed(octokit, key, report, inlineRefs, store);

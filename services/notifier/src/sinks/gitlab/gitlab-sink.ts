@@ -15,6 +15,7 @@ import { findingMarker, renderInline, renderSummary } from '../../render/summary
 import type { PostedStore, PrKey } from '../posted-store';
 import type { Sink, SinkResult } from '../sink';
 import { projectPath, type GitLabApi } from './gitlab-api';
+import { renderQuietNotes, type Quieting } from '../../usefulness/quieting';
 
 interface MergeRequest {
   iid: number;
@@ -45,6 +46,8 @@ export class GitLabSink implements Sink {
     private readonly api: GitLabApi,
     private readonly posted: PostedStore,
     private readonly defaultMaxInline: number,
+    /** Quiets rules and agents people keep dismissing in a repository (`NOTIFIER_QUIET_*`); absent: off. */
+    private readonly quieting?: Pick<Quieting, 'apply'>,
   ) {}
 
   target(event: NotifierEvent): string | null {
@@ -79,17 +82,22 @@ export class GitLabSink implements Sink {
       const inlineRefs = await this.posted.inline(key);
       const dismissed = await this.posted.dismissed(key);
       ({ conclusion, reason } = resultConclusion(report, Boolean(failure), dismissed));
+      const quiet = this.quieting ? await this.quieting.apply('gitlab', c.repo, report.findings, report.runId) : undefined;
+      // As shown: quieted findings one severity lower (or kept from inline); the gate stays the agents' own.
+      const shown: RunReport = quiet ? { ...report, findings: quiet.findings } : report;
       // One voice per merge request (ADR 0079): the note and the discussions are decided and
       // written with the MR's lock held, across workflows.
       await this.posted.exclusivePr(key, async (store) => {
         const onMr = await store.inlineOnPr(key);
         const placement = placeFindings({
-          findings: report.findings, findingStates: report.findingStates, diffLines: new Map(diffs.map((d) => [d.new_path, diffLinesOf(d.diff)])),
+          findings: shown.findings, findingStates: report.findingStates, diffLines: new Map(diffs.map((d) => [d.new_path, diffLinesOf(d.diff)])), notInline: quiet?.summaryOnly,
           // This run's own discussions (a redelivery) stay its inline placement, so the section reads the same.
           dismissed, alreadyPosted: new Set(onMr.filter((r) => r.runId !== report.runId).map((r) => r.fingerprint)),
           maxInline: stale ? 0 : outputs.maxInlineComments, inlineEnabled: outputs.inlineComments && !stale, annotationsEnabled: false,
         });
-        if (outputs.githubComment) data.note = await this.writeSection(store, project, key, report, renderSummary({ report, placement, conclusion, conclusionReason: reason, failure }), mr.diff_refs.head_sha);
+        const quietNote = renderQuietNotes(quiet?.notes ?? []);
+        if (outputs.githubComment) data.note = await this.writeSection(store, project, key, report, renderSummary({ report: shown, placement, conclusion, conclusionReason: reason, failure, quietNote }), mr.diff_refs.head_sha);
+        if (quiet?.notes.length) data.quieted = quiet.notes.map((n) => `${n.kind}:${n.key}`);
         data.discussions = await this.discuss(store, project, key, report, mr, placement.inline);
         for (const ref of inlineRefs.filter((r) => !r.resolved && report.findingStates[r.fingerprint] === 'fixed' && r.threadId)) {
           await this.api.request('PUT', `/projects/${project}/merge_requests/${c.pr}/discussions/${ref.threadId}?resolved=true`);
