@@ -768,8 +768,12 @@ class GitRepositories {
     return this.seeded.has(`${owner}/${name}`.toLowerCase());
   }
 
-  /** Copies the branches' commits from `gitDir` into the repository's bare clone; answers a reader of its commits. */
-  seed(owner: string, name: string, gitDir: string, branches: Record<string, string>): { commit(sha: string): Required<FakeGitCommit> } {
+  /**
+   * Copies the branches' commits from `gitDir` into the repository's bare clone; answers a reader
+   * of its commits. A commit `gitDir` lacks (a test seeding a made-up SHA) is served by the REST
+   * API alone.
+   */
+  seed(owner: string, name: string, gitDir: string, branches: Record<string, string>): { commit(sha: string): Required<FakeGitCommit> | undefined } {
     this.dir ??= mkdtempSync(join(tmpdir(), 'fake-github-git-'));
     const bare = join(this.dir, owner, `${name}.git`);
     const git = (args: string[], cwd = bare) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -777,12 +781,22 @@ class GitRepositories {
       execFileSync('git', ['init', '-q', '--bare', bare], { stdio: 'ignore' });
       git(['config', 'http.uploadpack', 'true']);
     }
-    git(['-c', 'uploadpack.allowAnySHA1InWant=true', 'fetch', '-q', '--no-tags', gitDir, ...Object.values(branches)]);
-    for (const [branch, sha] of Object.entries(branches)) git(['update-ref', `refs/heads/${branch}`, sha]);
-    if (branches.main) git(['symbolic-ref', 'HEAD', 'refs/heads/main']);
+    const exists = (sha: string, cwd: string) => {
+      try {
+        git(['cat-file', '-e', `${sha}^{commit}`], cwd);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const present = Object.entries(branches).filter(([, sha]) => exists(sha, gitDir));
+    if (present.length) git(['-c', 'uploadpack.allowAnySHA1InWant=true', 'fetch', '-q', '--no-tags', gitDir, ...new Set(present.map(([, sha]) => sha))]);
+    for (const [branch, sha] of present) git(['update-ref', `refs/heads/${branch}`, sha]);
+    if (present.some(([branch]) => branch === 'main')) git(['symbolic-ref', 'HEAD', 'refs/heads/main']);
     this.seeded.add(`${owner}/${name}`.toLowerCase());
     return {
       commit: (sha) => {
+        if (!exists(sha, bare)) return undefined;
         const raw = git(['cat-file', 'commit', sha]);
         const [header, ...body] = raw.split('\n\n');
         const field = (key: string) => header.split('\n').filter((l) => l.startsWith(`${key} `)).map((l) => l.slice(key.length + 1));
