@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { SeedPullRequest } from '@agentflow/fake-platforms';
+import type { FakePrFile, SeedPullRequest } from '@agentflow/fake-platforms';
 import type { VendorScript } from '@agentflow/fake-vendor';
 import { Stack, type StackService } from '../../test/e2e/stack/stack';
 import { pullRequestPayload, sendSignedWebhook } from '../../test/e2e/stack/webhooks';
@@ -85,25 +85,68 @@ interface Sent {
   attempts: number;
 }
 
-function git(cwd: string, ...a: string[]): string {
-  return execFileSync('git', ['-C', cwd, ...a], { encoding: 'utf8' }).trim();
+/**
+ * The file each pull request adds, so no two pull requests carry the same change: with one diff
+ * for all, the gateway's cache would answer all but the first few and the vendor's faults would
+ * hardly be met. Beside the sample's first changed source, in its language.
+ */
+function uniqueChange(
+  files: readonly FakePrFile[],
+  number: number,
+  revision: number,
+): { path: string; text: string } {
+  const source = files.find((f) => /\.(kt|swift)$/.test(f.filename) && f.status !== 'removed');
+  if (!source)
+    throw new Error('the sample pull request changes no Kotlin or Swift source to add a file beside');
+  const dir = source.filename.slice(0, source.filename.lastIndexOf('/') + 1);
+  const limit = number * 10 + revision;
+  const text = source.filename.endsWith('.kt')
+    ? `internal fun orderSize${number}(total: Int): String =\n    if (total > ${limit}) "large" else "small"\n`
+    : `func orderSize${number}(total: Int) -> String {\n    total > ${limit} ? "large" : "small"\n}\n`;
+  return { path: `${dir}OrderSize${number}.${source.filename.endsWith('.kt') ? 'kt' : 'swift'}`, text };
 }
 
-/** A new commit on top of `parent` with the same tree, without touching the working tree the agents read. */
-function commitOn(checkout: string, parent: string, message: string, ref: string): string {
-  const tree = git(checkout, 'rev-parse', `${parent}^{tree}`);
-  const sha = execFileSync('git', ['-C', checkout, 'commit-tree', tree, '-p', parent, '-m', message], {
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'dev',
-      GIT_AUTHOR_EMAIL: 'dev@example.com',
-      GIT_COMMITTER_NAME: 'dev',
-      GIT_COMMITTER_EMAIL: 'dev@example.com',
-    },
-  }).trim();
-  git(checkout, 'update-ref', `refs/heads/${ref}`, sha);
-  return sha;
+/**
+ * A commit on top of `parent` that adds `change`, written with a private index so the working tree
+ * the agents read is not touched; returns the head and the pull request's files and contents.
+ */
+function commitOn(
+  checkout: string,
+  base: SeedPullRequest,
+  parent: string,
+  change: { path: string; text: string },
+  message: string,
+  ref: string,
+): Pick<SeedPullRequest, 'headSha' | 'files' | 'contents'> {
+  const env = {
+    ...process.env,
+    GIT_INDEX_FILE: join(checkout, '.git', `chaos-index-${ref}`),
+    GIT_AUTHOR_NAME: 'dev',
+    GIT_AUTHOR_EMAIL: 'dev@example.com',
+    GIT_COMMITTER_NAME: 'dev',
+    GIT_COMMITTER_EMAIL: 'dev@example.com',
+  };
+  const run = (args: string[], input?: string) =>
+    execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8', env, input }).trim();
+  run(['read-tree', base.headSha]);
+  const blob = run(['hash-object', '-w', '--stdin'], change.text);
+  run(['update-index', '--add', '--cacheinfo', `100644,${blob},${change.path}`]);
+  const tree = run(['write-tree']);
+  const sha = run(['commit-tree', tree, '-p', parent, '-m', message]);
+  run(['update-ref', `refs/heads/${ref}`, sha]);
+  const lines = change.text.trimEnd().split('\n');
+  const added: FakePrFile = {
+    filename: change.path,
+    status: 'added',
+    additions: lines.length,
+    deletions: 0,
+    patch: [`@@ -0,0 +1,${lines.length} @@`, ...lines.map((l) => `+${l}`)].join('\n'),
+  };
+  return {
+    headSha: sha,
+    files: [...base.files.filter((f) => f.filename !== change.path), added],
+    contents: { ...base.contents, [change.path]: change.text },
+  };
 }
 
 /** Resident memory of a process group (a service and every process it started), in MB. */
@@ -171,11 +214,18 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
   for (let i = 0; i < PRS; i++) {
     const sample = stack.samples[i % stack.samples.length];
     const number = 1000 + i;
-    const headSha = commitOn(sample.checkout, sample.seed.headSha, `pull request ${number}`, `pr-${number}`);
+    const head = commitOn(
+      sample.checkout,
+      sample.seed,
+      sample.seed.headSha,
+      uniqueChange(sample.seed.files, number, 0),
+      `pull request ${number}`,
+      `pr-${number}`,
+    );
     const pr = {
       ...sample.seed,
+      ...head,
       number,
-      headSha,
       headRef: `pr-${number}`,
       title: `${sample.seed.title} (${number})`,
     };
@@ -351,9 +401,11 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
       background.push(
         sleep(3000 + random() * 10_000).then(async () => {
           const sample = stack.sample(seedPr.repo);
-          const headSha = commitOn(
+          const pushed = commitOn(
             sample.checkout,
+            sample.seed,
             seedPr.headSha,
+            uniqueChange(sample.seed.files, seedPr.number, 1),
             `push to pull request ${seedPr.number}`,
             `pr-${seedPr.number}`,
           );
@@ -361,11 +413,9 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
             owner: seedPr.owner,
             repo: seedPr.repo,
             number: seedPr.number,
-            headSha,
-            files: seedPr.files,
-            contents: seedPr.contents,
+            ...pushed,
           });
-          send({ ...seedPr, headSha }, 'synchronize');
+          send({ ...seedPr, ...pushed }, 'synchronize');
         }),
       );
     }
