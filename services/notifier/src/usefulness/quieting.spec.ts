@@ -4,11 +4,13 @@
  * change is recorded and logged, and the summary says "quieted: rule X, dismissed N of M times here".
  */
 import type { Finding, RunReport } from '@agentflow/contracts';
-import { startFakeGitHub, type FakeGitHub } from '@agentflow/fake-platforms';
+import { startFakeGitHub, startFakeGitLab, type FakeGitHub } from '@agentflow/fake-platforms';
 import { PgliteDatabase, runMigrations, type SqlDatabase } from '@agentflow/store';
 import { readNotifierConfig } from '../config';
 import { GitHubAccess } from '../sinks/github/github-access';
 import { GitHubSink } from '../sinks/github/github-sink';
+import { GitLabApi } from '../sinks/gitlab/gitlab-api';
+import { GitLabSink } from '../sinks/gitlab/gitlab-sink';
 import { PostedStore } from '../sinks/posted-store';
 import { applyQuieting, Quieting, type QuietPolicy } from './quieting';
 
@@ -68,13 +70,20 @@ describe('quieting', () => {
   };
 
   /** `n` findings of a rule on earlier PRs of the repository, `dismissed` of them dismissed. */
-  const history = async (repo: string, rule: string, agent: string, n: number, dismissed: number) => {
+  const history = async (
+    repo: string,
+    rule: string,
+    agent: string,
+    n: number,
+    dismissed: number,
+    platform = 'github',
+  ) => {
     for (let i = 0; i < n; i++) {
       await db.query(
         `INSERT INTO findings (platform, repo, pr, workflow, fingerprint, state, file, start_line, end_line, severity, category, message, confidence, agent, model, source, rule_id,
                                first_seen_run, first_seen_sha, last_seen_run, last_seen_sha)
-         VALUES ('github', $1, $2, 'review', $3, $4, 'A.swift', 1, 1, 'major', 'style', 'm', 1, $5, 'rules', 'rules', $6, 'r', 's', 'r', 's')`,
-        [repo, 100 + i, `${rule}-${i}`, i < dismissed ? 'dismissed' : 'open', agent, rule],
+         VALUES ($7, $1, $2, 'review', $3, $4, 'A.swift', 1, 1, 'major', 'style', 'm', 1, $5, 'rules', 'rules', $6, 'r', 's', 'r', 's')`,
+        [repo, 100 + i, `${rule}-${i}`, i < dismissed ? 'dismissed' : 'open', agent, rule, platform],
       );
     }
   };
@@ -232,6 +241,47 @@ describe('quieting', () => {
     expect(gh.state.checkRuns.find((c) => c.external_id === 'run-q')?.conclusion).toBe('failure');
   });
 
+  it('keeps the quieted findings and the note when a dismissal re-renders the summary', async () => {
+    const sink = new GitHubSink({
+      access: new GitHubAccess({ apiUrl: gh.apiUrl, token: 'ghs_quiet' }),
+      posted: new PostedStore(db),
+      defaultMaxInline: 8,
+      maxWaitMs: 3000,
+      quieting: new Quieting(db, policy, { log: (m) => logged.push(m) }),
+    });
+    const naming = finding('fp-naming-000001');
+    const ats = finding('fp-ats-000000001', {
+      ruleId: 'ios.ats',
+      agent: 'security',
+      startLine: 3,
+      endLine: 3,
+    });
+    const original = report('run-q', [naming, ats]);
+    const adjusted = {
+      ...original,
+      findings: [naming],
+      gateConclusion: 'success' as const,
+      gateSummary: 'nothing blocks',
+    };
+    const result = await sink.deliver({
+      kind: 'gate-reassessment',
+      regated: {
+        original,
+        adjusted,
+        dismissed: [{ finding: ats, by: 'ios-dev', source: 'command' }],
+        before: { conclusion: 'failure', reason: '1 major finding' },
+        after: { conclusion: 'success', reason: 'nothing blocks' },
+      },
+    });
+    expect(result.state).toBe('delivered');
+    const summary = gh.state.commentsOn('acme/quiet', 5)[0].body;
+    expect(summary).toContain('Dismissed since this review');
+    expect(summary).toContain(
+      '- quieted: rule `ios.naming`, dismissed 4 of 5 times here (listed here instead of inline)',
+    );
+    expect(summary).toContain('problem fp-naming');
+  });
+
   it('shows quieted findings one severity lower with lower-severity', async () => {
     await db.query(`DELETE FROM quieting_changes`);
     const sink = new GitHubSink({
@@ -258,5 +308,63 @@ describe('quieting', () => {
     expect(section).not.toContain(
       'quieted: agent `style`, dismissed 4 of 5 times here (shown one severity lower)',
     );
+  });
+  it('quiets on GitLab too: no discussion for the quieted rule, the note says why', async () => {
+    await db.query(`DELETE FROM quieting_changes`);
+    await history('acme/gl-quiet', 'ios.naming', 'style', 5, 4, 'gitlab');
+    const gl = await startFakeGitLab();
+    try {
+      const head = 'd'.repeat(40);
+      gl.seedMergeRequest({
+        projectId: 7,
+        projectPath: 'acme/gl-quiet',
+        iid: 2,
+        title: 't',
+        state: 'opened',
+        author: 'dev',
+        sourceBranch: 'f',
+        targetBranch: 'main',
+        headSha: head,
+        baseSha: 'b'.repeat(40),
+        diffs: [
+          {
+            old_path: 'A.swift',
+            new_path: 'A.swift',
+            diff: PATCH,
+            new_file: false,
+            renamed_file: false,
+            deleted_file: false,
+          },
+        ],
+      });
+      const sink = new GitLabSink(
+        new GitLabApi(gl.apiUrl, 'glpat', 2000),
+        new PostedStore(db),
+        8,
+        new Quieting(db, policy, { log: (m) => logged.push(m) }),
+      );
+      const base = report('run-gl', [
+        finding('fp-gl-naming-01'),
+        finding('fp-gl-ats-00001', { ruleId: 'ios.ats', agent: 'security', startLine: 3, endLine: 3 }),
+      ]);
+      const result = await sink.deliver({
+        kind: 'completed',
+        report: {
+          ...base,
+          change: { platform: 'gitlab', repo: 'acme/gl-quiet', pr: 2, headSha: head, projectId: 7 },
+        },
+      });
+      expect(result.data?.quieted).toEqual(['agent:style', 'rule:ios.naming']);
+      expect(gl.notes.filter((n) => n.discussionId).map((n) => n.body)).toEqual([
+        expect.stringContaining('problem fp-gl-ats'),
+      ]);
+      const note = gl.notes.find((n) => !n.discussionId)!.body;
+      expect(note).toContain('problem fp-gl-naming-01');
+      expect(note).toContain(
+        '- quieted: rule `ios.naming`, dismissed 4 of 5 times here (listed here instead of inline)',
+      );
+    } finally {
+      await gl.close();
+    }
   });
 });

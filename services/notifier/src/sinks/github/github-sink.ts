@@ -254,8 +254,11 @@ export class GitHubSink implements Sink {
     const files = await this.call('list pull request files', () => octokit.paginate(octokit.pulls.listFiles, { ...split(key.repo), pull_number: key.pr, per_page: 100 }));
     // Every workflow's inline comments: a finding another workflow commented on is still open there, as the first render said.
     const posted: InlineRef[] = await this.o.posted.inlineOnPr(key);
-    const placement = placementOfPosted({ findings: r.adjusted.findings, findingStates: r.adjusted.findingStates, diffLines: new Map(files.map((f) => [f.filename, diffLinesOf(f.patch)])), runId: r.original.runId, posted });
-    const body = renderSummary({ report: r.adjusted, placement, conclusion: r.after.conclusion, conclusionReason: r.after.reason, dismissedAfter: r.dismissed });
+    // Shown as the first render showed them: quieted findings stay quieted (a dismissal may quiet one more).
+    const quiet = this.o.quieting ? await this.o.quieting.apply('github', key.repo, r.adjusted.findings, r.original.runId) : undefined;
+    const shown: RunReport = quiet ? { ...r.adjusted, findings: quiet.findings } : r.adjusted;
+    const placement = placementOfPosted({ findings: shown.findings, findingStates: r.adjusted.findingStates, diffLines: new Map(files.map((f) => [f.filename, diffLinesOf(f.patch)])), runId: r.original.runId, posted });
+    const body = renderSummary({ report: shown, placement, conclusion: r.after.conclusion, conclusionReason: r.after.reason, dismissedAfter: r.dismissed, quietNote: renderQuietNotes(quiet?.notes ?? []) });
     // Only this workflow's section of the PR's comment changes (ADR 0079).
     return this.o.posted.exclusivePr(key, (store) => rewriteOwnSection({ octokit, store, key, call: (what, fn) => this.call(what, fn) }, r.original.runId, body));
   }

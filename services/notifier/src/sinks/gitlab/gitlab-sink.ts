@@ -149,11 +149,14 @@ export class GitLabSink implements Sink {
       const ref = await this.posted.summary(key);
       if (ref && ref.runId === report.runId) {
         const diffs = await this.api.all<{ new_path: string; diff: string }>(`/projects/${project}/merge_requests/${c.pr}/diffs`);
+        // Shown as the first render showed them: quieted findings stay quieted (a dismissal may quiet one more).
+        const quiet = this.quieting ? await this.quieting.apply('gitlab', c.repo, r.adjusted.findings, report.runId) : undefined;
+        const shown: RunReport = quiet ? { ...r.adjusted, findings: quiet.findings } : r.adjusted;
         const placement = placementOfPosted({
-          findings: r.adjusted.findings, findingStates: r.adjusted.findingStates, diffLines: new Map(diffs.map((d) => [d.new_path, diffLinesOf(d.diff)])),
+          findings: shown.findings, findingStates: r.adjusted.findingStates, diffLines: new Map(diffs.map((d) => [d.new_path, diffLinesOf(d.diff)])),
           runId: report.runId, posted: await this.posted.inlineOnPr(key),
         });
-        const section = renderSummary({ report: r.adjusted, placement, conclusion: r.after.conclusion, conclusionReason: r.after.reason, dismissedAfter: r.dismissed });
+        const section = renderSummary({ report: shown, placement, conclusion: r.after.conclusion, conclusionReason: r.after.reason, dismissedAfter: r.dismissed, quietNote: renderQuietNotes(quiet?.notes ?? []) });
         // Only this workflow's section of the MR's note changes (ADR 0079).
         data.note = await this.posted.exclusivePr(key, async () => {
           const notes = await this.api.all<Note>(`/projects/${project}/merge_requests/${c.pr}/notes`);
