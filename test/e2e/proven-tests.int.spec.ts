@@ -132,10 +132,17 @@ describe('the proven-tests loop on the separate-process stack', () => {
 
   /** The commit the runner pushed to its branch, once the branch is on GitHub. */
   async function pushed(runId: string): Promise<string> {
-    return until(
-      `the push of run ${runId}`,
-      async () => (await stack.github.state()).refs['acme/ios-app']?.[`refs/heads/agentflow/run-${runId}`],
-    );
+    return until(`the push of run ${runId}`, async () => {
+      const sha = (await stack.github.state()).refs['acme/ios-app']?.[`refs/heads/agentflow/run-${runId}`];
+      if (sha) return sha;
+      // A runner that skipped the push ends the run without one: say why at once.
+      const runner = await runnerStep(runId);
+      if (runner && ['succeeded', 'failed', 'skipped'].includes(runner.state))
+        throw new Error(
+          `the test runner ended ${runner.state} without pushing: ${runner.summary ?? ''} ${runner.error_message ?? ''}`,
+        );
+      return undefined;
+    });
   }
 
   /** The team's CI: a check run on the pushed commit through the REST API, then GitHub's `check_run.completed` delivery. */
