@@ -11,14 +11,7 @@ export { injectTraceContext, extractTraceContext, runWithTraceContext } from './
 export { defaultRetryDelayMs, deadLetterMessageId } from './consumer-runner';
 export { redeliverySpanMs } from './provisioning-rules';
 export type { BusLogger } from './log';
-export {
-  BusTransportStrategy,
-  REPLY_ERROR_HEADER,
-  toReplyError,
-  type BusTransportOptions,
-  type ReplyError,
-} from './nest/bus-transport-strategy';
-export { BusClientProxy, BusRecord, BusReplyError, type BusClientOptions } from './nest/bus-client-proxy';
-export { BusContext } from './nest/bus-context';
-export { BusExceptionFilter } from './nest/bus-exception-filter';
+// The NestJS transport (BusTransportStrategy, BusClientProxy, ...) is imported from './nest', not
+// from here: every service imports this index, and none runs a Nest microservice, so loading
+// @nestjs/microservices here cost each process its memory for nothing.
 export { expectedStreams, inspectNats, type NatsInspection } from './inspect';

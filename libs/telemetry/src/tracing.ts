@@ -3,11 +3,14 @@
  * environment variables (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_TRACES_EXPORTER`, ...). One SDK per
  * process, however many services run in it; off when `OTEL_SDK_DISABLED=true` (the tests).
  */
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
+
+/*
+ * The SDK, its exporters (OTLP over gRPC and HTTP, Zipkin) and the instrumentations are required
+ * when telemetry starts, not when this module loads: a process with telemetry off (the tests, the
+ * benches, `OTEL_SDK_DISABLED=true`) does not hold them, some 25 MB of RSS per process.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on start, see above */
 
 /** Probes and scrapes: every few seconds on every pod, never worth a trace. */
 const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
@@ -20,6 +23,12 @@ const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
  * their own.
  */
 function instrumentations() {
+  const { HttpInstrumentation } =
+    require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { PgInstrumentation } =
+    require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { UndiciInstrumentation } =
+    require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
@@ -59,6 +68,9 @@ function disabled(env: Readonly<Record<string, string | undefined>>): boolean {
 export function startTelemetry(serviceName: string, options: TelemetryOptions = {}): TelemetryShutdown {
   if (disabled(options.env ?? process.env)) return async () => undefined;
   if (running) return running.shutdown;
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { resourceFromAttributes } =
+    require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME || serviceName,
     instrumentations: instrumentations(),
@@ -70,7 +82,6 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
   // before telemetry started, so require them once more (cached modules: nothing loads twice).
   for (const name of ['http', 'https', 'pg']) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the require hook is the point
       require(name);
     } catch {
       // not installed in this process: nothing to patch.
@@ -86,3 +97,4 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
   running = { sdk, shutdown };
   return shutdown;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
