@@ -25,7 +25,7 @@ export { writeSarif, SARIF_SCHEMA_URI, type WriteSarifOptions } from './sarif/wr
 export { loadSarifSchema } from './sarif/sarif-schema';
 export type { SarifLog, SarifRun, SarifResult, SarifLevel, SarifReportingDescriptor } from './sarif/types';
 
-export { toContractFinding, toolIssueToFinding, fingerprintOf, normaliseEvidence, type AnalyzerFinding, type RuleCategory, type ToContractFindingOptions } from './findings/finding';
+export { toContractFinding, toolIssueToFinding, toolIssuesToFindings, fingerprintOf, fingerprintAll, type AnalyzerFinding, type RuleCategory, type ToContractFindingOptions } from './findings/finding';
 export { RULES, ruleById, makeFinding, type RuleDefinition } from './rules/catalogue';
 
 export { type RepoReader, directoryReader, memoryReader } from './repo/repo-reader';

@@ -596,7 +596,7 @@ describe('RunActor: incremental review', () => {
   });
 
   it('marks findings new, still open or fixed against the previous review, and never reports a dismissed one', () => {
-    const { fingerprintOf } = jest.requireActual('./fingerprint') as typeof import('./fingerprint');
+    const { fingerprintOf } = jest.requireActual('@agentflow/findings') as typeof import('@agentflow/findings');
     const still = buildFinding({ file: 'Old.swift', message: 'Still broken' });
     const stillFp = fingerprintOf(still);
     const dismissedFinding = buildFinding({ file: 'Nag.swift', message: 'Nitpick' });

@@ -3,7 +3,7 @@ export * from './events';
 export * from './commands';
 export * from './actor';
 export * from './report';
-export * from './fingerprint';
+export { fingerprintOf, normaliseMessage } from '@agentflow/findings';
 export * from './condition';
 export * from './errors';
 export * from './plan-builders';

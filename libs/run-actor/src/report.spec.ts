@@ -1,4 +1,4 @@
-import { fingerprintOf, normaliseMessage } from './fingerprint';
+import { fingerprintOf, normaliseMessage } from '@agentflow/findings';
 import { failsGate, mergeFindings } from './report';
 import { buildFinding } from './test-support';
 

@@ -3,79 +3,19 @@
  * the previous review, and judged against the workflow's gate.
  */
 import {
-  dismissalCovers, SEVERITY_RANK, type Finding, type GateRule, type NotReviewed, type ProposedFile, type RunReport, type Severity,
+  dismissalCovers, type Finding, type NotReviewed, type ProposedFile, type RunReport,
 } from '@agentflow/contracts';
-import { fingerprintOf } from './fingerprint';
+import { failsGate, mergeFindings as mergeAll } from '@agentflow/findings';
 import type { RunState } from './state';
 
-function overlaps(a: Finding, b: Finding): boolean {
-  // A whole-file finding (line 0) only overlaps another whole-file finding.
-  if (a.startLine === 0 || b.startLine === 0) return a.startLine === 0 && b.startLine === 0;
-  return a.startLine <= b.endLine && b.startLine <= a.endLine;
-}
-
-const DETERMINISTIC = new Set(['analyzer', 'sarif', 'coverage']);
+export { failsGate };
 
 /**
- * Which of two duplicates speaks for both: a deterministic finding over a model's (model output
- * cannot lower or replace it), then the more severe, then the more confident.
- */
-function preferred(a: Finding, b: Finding): Finding {
-  const da = DETERMINISTIC.has(a.source) ? 1 : 0;
-  const db = DETERMINISTIC.has(b.source) ? 1 : 0;
-  if (da !== db) return da > db ? a : b;
-  if (SEVERITY_RANK[a.severity] !== SEVERITY_RANK[b.severity]) return SEVERITY_RANK[a.severity] > SEVERITY_RANK[b.severity] ? a : b;
-  return b.confidence > a.confidence ? b : a;
-}
-
-function merge(a: Finding, b: Finding): Finding {
-  const lead = preferred(a, b);
-  const severity: Severity = SEVERITY_RANK[a.severity] >= SEVERITY_RANK[b.severity] ? a.severity : b.severity;
-  return {
-    ...lead,
-    severity,
-    startLine: Math.min(a.startLine, b.startLine),
-    endLine: Math.max(a.endLine, b.endLine),
-    confidence: Math.max(a.confidence, b.confidence),
-    suggestion: lead.suggestion ?? (a.suggestion || b.suggestion),
-  };
-}
-
-function compareFindings(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || a.startLine - b.startLine || a.endLine - b.endLine
-    || a.category.localeCompare(b.category) || a.message.localeCompare(b.message);
-}
-
-/**
- * Merges findings that are the same problem: same file, overlapping lines, same category. Each
- * keeps its prompt version and model (filled from `fallbackModel` when an agent left it empty) and
- * gets a fingerprint.
+ * Every step's findings merged into one per problem by the one merge (`@agentflow/findings`):
+ * a fingerprint a producer set is kept, the others are computed.
  */
 export function mergeFindings(findings: Finding[]): Finding[] {
-  const sorted = [...findings].sort(compareFindings);
-  const merged: Finding[] = [];
-  for (const f of sorted) {
-    const twin = merged.findIndex((m) => m.file === f.file && m.category.toLowerCase() === f.category.toLowerCase() && overlaps(m, f));
-    if (twin >= 0) merged[twin] = merge(merged[twin], f);
-    else merged.push({ ...f });
-  }
-  merged.sort(compareFindings);
-  const seen = new Map<string, number>();
-  return merged.map((f) => {
-    const base = fingerprintOf(f);
-    const occurrence = seen.get(base) ?? 0;
-    seen.set(base, occurrence + 1);
-    return { ...f, fingerprint: occurrence === 0 ? base : fingerprintOf(f, occurrence) };
-  });
-}
-
-/** Whether a finding counts against the gate. */
-export function failsGate(finding: Finding, gate: GateRule): boolean {
-  if (gate.failOn === 'never') return false;
-  if (SEVERITY_RANK[finding.severity] < SEVERITY_RANK[gate.failOn]) return false;
-  if (gate.sources.length > 0 && !gate.sources.includes(finding.source)) return false;
-  if (finding.source === 'model' && finding.confidence < gate.minConfidence) return false;
-  return true;
+  return mergeAll(findings).findings;
 }
 
 export interface GateVerdict {

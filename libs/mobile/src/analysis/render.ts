@@ -1,5 +1,5 @@
 import { SEVERITIES, type Severity } from '@agentflow/contracts';
-import { fingerprintOf } from '../findings/finding';
+import { fingerprintAll } from '../findings/finding';
 import type { AnalysisReport, NotReviewedFile } from './analyze';
 import type { UntestedChange } from '../rules/untested';
 import type { ProjectStructure } from '../structure/project-structure';
@@ -39,11 +39,12 @@ function countBySeverity(report: AnalysisReport): Record<Severity, number> {
 
 /** The machine-readable document: structure, findings, untested changes and files not reviewed. */
 export function toJsonDocument(report: AnalysisReport): AnalysisJsonDocument {
+  const fingerprints = fingerprintAll(report.findings);
   return {
     version: 1,
     mode: report.mode,
     structure: report.structure,
-    findings: report.findings.map((f) => ({
+    findings: report.findings.map((f, i) => ({
       ruleId: f.ruleId,
       severity: f.severity,
       category: f.category,
@@ -52,7 +53,7 @@ export function toJsonDocument(report: AnalysisReport): AnalysisJsonDocument {
       ...(f.endLine !== undefined && f.endLine !== f.line ? { endLine: f.endLine } : {}),
       ...(f.position !== undefined ? { position: f.position } : {}),
       message: f.message,
-      fingerprint: fingerprintOf(f),
+      fingerprint: fingerprints[i],
     })),
     untested: report.untested,
     notReviewed: report.notReviewed,

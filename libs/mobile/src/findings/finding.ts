@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { Finding, type Severity } from '@agentflow/contracts';
+import { assignFingerprints, fingerprintOf as findingFingerprint } from '@agentflow/findings';
 import type { ToolIssue } from '../sarif/read-sarif';
 
 /** What a rule is about; becomes the contract finding's `category`. */
@@ -22,23 +22,28 @@ export interface AnalyzerFinding {
   /** What is wrong and how to fix it. Never contains a secret's value. */
   message: string;
   /**
-   * The content the finding is about (the offending line, key or dependency), used only for the
-   * fingerprint so that it survives line shifts. Not printed: it may hold a secret.
+   * The content the finding is about (the offending line, key or dependency). Not printed: it may
+   * hold a secret. Not part of the finding's identity either (ADR 0032): the fingerprint is the
+   * one of `@agentflow/findings`, from rule, file and category.
    */
   evidence: string;
 }
 
-/** Whitespace-insensitive form of evidence: reformatting a line does not make a new finding. */
-export function normaliseEvidence(evidence: string): string {
-  return evidence.replace(/\s+/g, ' ').trim();
+/**
+ * The finding's fingerprint, the same one agents and the run actor give it (`@agentflow/findings`):
+ * rule, file and category, never the line. The first occurrence's id; {@link fingerprintAll} tells
+ * apart the same rule twice in one file.
+ */
+export function fingerprintOf(finding: Pick<AnalyzerFinding, 'ruleId' | 'file' | 'category' | 'message'>): string {
+  return findingFingerprint(finding);
 }
 
-/** Stable id: same rule, same file, same content, same fingerprint, wherever the line moves. */
-export function fingerprintOf(finding: Pick<AnalyzerFinding, 'ruleId' | 'file' | 'evidence'>): string {
-  return createHash('sha256')
-    .update(`${finding.ruleId}\0${finding.file}\0${normaliseEvidence(finding.evidence)}`)
-    .digest('hex')
-    .slice(0, 32);
+/**
+ * The fingerprints of a list of analyser findings, in the list's order: the same rule twice in one
+ * file gets its next occurrence's id, as the run report gives it.
+ */
+export function fingerprintAll(findings: readonly AnalyzerFinding[]): string[] {
+  return assignFingerprints(findings.map((f) => ({ ...toContractFinding(f), fingerprint: '' }))).map((f) => f.fingerprint);
 }
 
 export interface ToContractFindingOptions {
@@ -57,7 +62,7 @@ function defaultAgent(category: RuleCategory): string {
 
 /**
  * Converts an analyser finding to the contract {@link Finding}: source `analyzer`, model `rules`,
- * confidence 1, and a fingerprint from rule, file and normalised content (not the line number).
+ * confidence 1, and the fingerprint of `@agentflow/findings` (rule, file, category; not the line).
  */
 export function toContractFinding(finding: AnalyzerFinding, options: ToContractFindingOptions = {}): Finding {
   return Object.assign(new Finding(), {
@@ -72,27 +77,26 @@ export function toContractFinding(finding: AnalyzerFinding, options: ToContractF
     model: 'rules',
     source: 'analyzer' as const,
     ruleId: finding.ruleId,
-    fingerprint: fingerprintOf(finding),
+    fingerprint: findingFingerprint(finding),
   });
 }
 
 /**
  * Converts a third-party SARIF result (SwiftLint, detekt, Android Lint) to the contract
- * {@link Finding}: source `sarif`, model `rules`, confidence 1, the tool's own fingerprint when it
- * gave one, else one from tool, rule, file and message.
+ * {@link Finding}: source `sarif`, model `rules`, confidence 1, and the fingerprint of
+ * `@agentflow/findings` (the tool's own fingerprint is not the finding's identity: the run report
+ * never kept it). Convert a list with {@link toolIssuesToFindings} to tell apart one rule twice in a file.
  */
 export function toolIssueToFinding(issue: ToolIssue, options: ToContractFindingOptions = {}): Finding {
-  const fingerprint = createHash('sha256')
-    .update(`${issue.tool}\0${issue.ruleId}\0${issue.file}\0${issue.fingerprint ?? normaliseEvidence(issue.message)}`)
-    .digest('hex')
-    .slice(0, 32);
+  const message = `${issue.tool} ${issue.ruleId}: ${issue.message}`;
+  const fingerprint = findingFingerprint({ file: issue.file, category: 'style', ruleId: issue.ruleId, message });
   return Object.assign(new Finding(), {
     file: issue.file,
     startLine: issue.line,
     endLine: Math.max(issue.endLine ?? issue.line, issue.line),
     severity: issue.severity,
     category: 'style',
-    message: `${issue.tool} ${issue.ruleId}: ${issue.message}`,
+    message,
     confidence: 1,
     agent: options.agent ?? 'lint',
     model: 'rules',
@@ -100,4 +104,11 @@ export function toolIssueToFinding(issue: ToolIssue, options: ToContractFindingO
     ruleId: issue.ruleId,
     fingerprint,
   });
+}
+
+/** {@link toolIssueToFinding} over a list: unique fingerprints, in the list's order. */
+export function toolIssuesToFindings(issues: readonly ToolIssue[], options: ToContractFindingOptions = {}): Finding[] {
+  const findings = issues.map((i) => Object.assign(toolIssueToFinding(i, options), { fingerprint: '' }));
+  const ids = assignFingerprints(findings).map((f) => f.fingerprint);
+  return findings.map((f, i) => Object.assign(f, { fingerprint: ids[i] }));
 }

@@ -70,7 +70,7 @@ export const secretsRule: FileRule = {
       .filter((m) => isChangedLine(file, m.line))
       .map((m) => {
         const label = KIND_LABEL[m.kind] ?? 'A secret';
-        // The fingerprint hashes the line, so rotating the value in place is a new finding.
+        // What the finding is about; never printed (it holds the secret).
         const evidence = `${m.kind}:${lineText(text, m.line)}`;
         // Firebase config ships its key by design (labelled noise on kotlinconf-app): a note to restrict it.
         if (m.kind === 'google-api-key' && FIREBASE_CONFIG.test(file.path)) {

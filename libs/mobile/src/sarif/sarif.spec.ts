@@ -74,7 +74,7 @@ describe('writeSarif', () => {
     expect(exported).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'app/src/main/AndroidManifest.xml', uriBaseId: '%SRCROOT%' }, region: { startLine: 21 } } }] });
     expect(summary!.level).toBe('note');
     expect(summary!.locations![0]!.physicalLocation).not.toHaveProperty('region');
-    expect(exported!.partialFingerprints!['agentflowFingerprint/v1']).toMatch(/^[0-9a-f]{32}$/);
+    expect(exported!.partialFingerprints!['agentflowFingerprint/v1']).toMatch(/^[0-9a-f]{20}$/);
   });
 
   it('round-trips through the reader', () => {

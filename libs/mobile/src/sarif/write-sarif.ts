@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Severity } from '@agentflow/contracts';
-import { fingerprintOf, type AnalyzerFinding } from '../findings/finding';
+import { FINGERPRINT_VERSION } from '@agentflow/findings';
+import { fingerprintAll, type AnalyzerFinding } from '../findings/finding';
 import { RULES, type RuleDefinition } from '../rules/catalogue';
 import type { SarifLevel, SarifLog, SarifReportingDescriptor, SarifResult } from './types';
 
@@ -38,7 +39,8 @@ function descriptor(rule: RuleDefinition): SarifReportingDescriptor {
 export function writeSarif(findings: readonly AnalyzerFinding[], options: WriteSarifOptions = {}): SarifLog {
   const rules = [...(options.rules ?? RULES.values())];
   const index = new Map(rules.map((r, i) => [r.id, i]));
-  const results: SarifResult[] = findings.map((f) => {
+  const fingerprints = fingerprintAll(findings);
+  const results: SarifResult[] = findings.map((f, i) => {
     const ruleIndex = index.get(f.ruleId);
     const region = f.line > 0 ? { region: { startLine: f.line, ...(f.endLine && f.endLine > f.line ? { endLine: f.endLine } : {}) } } : {};
     return {
@@ -47,7 +49,7 @@ export function writeSarif(findings: readonly AnalyzerFinding[], options: WriteS
       level: SEVERITY_LEVEL[f.severity],
       message: { text: f.message },
       locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(f.file), uriBaseId: '%SRCROOT%' }, ...region } }],
-      partialFingerprints: { 'agentflowFingerprint/v1': fingerprintOf(f) },
+      partialFingerprints: { [`agentflowFingerprint/v${FINGERPRINT_VERSION}`]: fingerprints[i] },
       properties: { severity: f.severity, category: f.category },
     };
   });

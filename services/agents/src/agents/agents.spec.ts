@@ -128,9 +128,12 @@ describe('code-review on the iOS sample', () => {
     );
     const model = result.findings.filter((f) => f.source === 'model');
     expect(model).toHaveLength(2);
-    expect(model[0]).toMatchObject({ startLine: 19, endLine: 19, severity: 'major', agent: 'code-review', model: 'claude-sonnet-4-6', promptVersion: expect.stringMatching(/^code-review@\d+\/lang@\d+$/) });
-    expect(model[0].suggestion?.replacement).toContain('try?');
-    expect(model[1].suggestion).toBeUndefined();
+    // The one merge (`@agentflow/findings`) gives findings in line order: the concurrency one (17) first.
+    expect(model.map((f) => f.category)).toEqual(['concurrency', 'bug']);
+    const [cancel, crash] = model;
+    expect(crash).toMatchObject({ startLine: 19, endLine: 19, severity: 'major', agent: 'code-review', model: 'claude-sonnet-4-6', promptVersion: expect.stringMatching(/^code-review@\d+\/lang@\d+$/) });
+    expect(crash.suggestion?.replacement).toContain('try?');
+    expect(cancel.suggestion).toBeUndefined();
     expect(result.data?.dropped).toEqual({ 'outside-diff': 1, 'unknown-file': 1, 'suggestion existing-text-mismatch': 1 });
   });
 

@@ -12,7 +12,7 @@ import { planChunks, type Chunk, type ReviewTarget } from '../context/chunker';
 import { DEFAULT_DIGEST_TOKENS, phaseDigest } from '../context/phase-digest';
 import { contextWindowOf } from '../context/tokens';
 import { classifyForReview, type ReviewClass } from '../diff/file-kind';
-import { mergeFindings } from '../findings/merge';
+import { isDeterministic, mergeFindings } from '@agentflow/findings';
 import { placeFinding, type Placed } from '../findings/placement';
 import { GatewayFailedError, throwUnlessOk } from '../gateway/model-gateway';
 import { parseModelOutput, UnparseableOutputError, type ModelOutput, type RawFile } from '../output/parse-output';
@@ -165,7 +165,7 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
   const { targets, skipped } = await selectTargets(env, spec.selects);
   if (opts.rulesOnly) {
     // Asked for, not degraded: the step succeeded at what it was told to do, and the report says so.
-    const rules = mergeFindings(spec.ruleFindings, []);
+    const rules = mergeFindings(spec.ruleFindings.filter(isDeterministic));
     return { findings: rules.findings, notReviewed: skipped, data: { rulesOnly: true, modelReadableFiles: targets.length } };
   }
   const digest = spec.phaseDigest === false ? undefined : phaseDigest(env.task.context, env.tokens, opts.phaseDigestTokens ?? DEFAULT_DIGEST_TOKENS);
@@ -293,7 +293,8 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
 
   // Incremental: open model findings stay open unless the model, shown their file, says fixed.
   const carried = openModel.filter((f) => !fixedFingerprints.has(f.fingerprint));
-  const merged = mergeFindings(spec.ruleFindings, [...placedFindings, ...carried]);
+  // Whatever the model claimed, its findings are model findings: they cannot lower or replace a rule's.
+  const merged = mergeFindings([...spec.ruleFindings.filter(isDeterministic), ...[...placedFindings, ...carried].map((f): Finding => ({ ...f, source: 'model' }))]);
   const outcome: AgentOutcome = {
     findings: merged.findings,
     notReviewed: plan.notReviewed,

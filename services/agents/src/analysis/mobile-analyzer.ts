@@ -10,7 +10,7 @@ import {
   type CoverageReport, type FileDiff, type RepoReader as MobileRepoReader, type RuleCategory, type UntestedChange,
 } from '@agentflow/mobile';
 import type { RepoContext } from '../repo/repo-context';
-import { fingerprintOf } from '../findings/fingerprint';
+import { assignFingerprints } from '@agentflow/findings';
 
 export interface RuleOptions {
   /** Only rules of these categories (`security`, `release-risk`, `testing`, ...). @default all */
@@ -105,14 +105,10 @@ export class MobileRulesAnalyzer implements MobileAnalyzer {
         model: 'rules',
         source: 'sarif',
         ruleId: issue.ruleId,
-        fingerprint: issue.fingerprint ?? fingerprintOf({ file: path, category: 'lint', ruleId: issue.ruleId, lineText: issue.line > 0 ? findLine(file, issue.line) : issue.message }),
+        // The one recipe (`@agentflow/findings`): the tool's own fingerprint never reached the report.
+        fingerprint: '',
       });
     }
-    return out;
+    return assignFingerprints(out);
   }
-}
-
-function findLine(file: FileDiff, line: number): string {
-  for (const h of file.hunks) for (const l of h.lines) if (l.newLine === line) return l.content;
-  return '';
 }

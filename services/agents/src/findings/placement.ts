@@ -8,7 +8,7 @@ import type { Finding } from '@agentflow/contracts';
 import type { FileDiff } from '@agentflow/mobile';
 import { hunkContaining } from '../diff/diff-lines';
 import type { RawFinding } from '../output/parse-output';
-import { fingerprintOf } from './fingerprint';
+import { fingerprintOf } from '@agentflow/findings';
 
 export type DropReason = 'unknown-file' | 'outside-diff';
 
@@ -72,7 +72,7 @@ export function placeFinding(raw: RawFinding, ctx: PlacementContext): Placed {
     agent: ctx.agent,
     model: ctx.model,
     source: 'model',
-    fingerprint: fingerprintOf({ file: raw.file, category: raw.category, lineText: lineText || raw.message }),
+    fingerprint: fingerprintOf({ file: raw.file, category: raw.category, message: raw.message }),
     promptVersion: ctx.promptVersion,
   };
   let suggestionDropped: Placed['suggestionDropped'];

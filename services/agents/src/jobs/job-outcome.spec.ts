@@ -1,5 +1,6 @@
 /** A finished job's outcome as a step result: the generic vendor's mapped findings are kept when they are valid findings. */
 import type { AgentTask, JobFinished } from '@agentflow/contracts';
+import { fingerprintOf } from '@agentflow/findings';
 import { jobResult } from './job-outcome';
 
 const task = { runId: 'r1', stepId: 'sec', attempt: 2, agentType: 'security' } as AgentTask;
@@ -13,7 +14,7 @@ describe('jobResult', () => {
     const valid = { file: 'app/src/main/Login.kt', startLine: 4, endLine: 4, severity: 'major', category: 'security', message: 'token logged' };
     const result = jobResult(task, finished({ findings: [valid, { file: '', message: 1 }], score: 71 }));
     expect(result).toMatchObject({
-      status: 'succeeded', attempt: 2, summary: '2 issues', findings: [{ ...valid, agent: 'security', model: 'testing-ai', source: 'model', confidence: 0.5, fingerprint: expect.stringMatching(/^[0-9a-f]{24}$/) }], usage: { costUsd: 0.4, models: ['testing-ai'] },
+      status: 'succeeded', attempt: 2, summary: '2 issues', findings: [{ ...valid, agent: 'security', model: 'testing-ai', source: 'model', confidence: 0.5, fingerprint: fingerprintOf(valid) }], usage: { costUsd: 0.4, models: ['testing-ai'] },
       data: { url: 'https://vendor.example/runs/1', vendorData: { score: 71 }, droppedFindings: 1, job: { jobId: 'j1' } },
     });
     expect(result.data?.vendorData).toEqual({ score: 71 });

@@ -4,7 +4,7 @@
  * gave any; an errored, expired or cancelled job is a step failure carrying the vendor's reason.
  */
 import { Finding, validateBody, type AgentResult, type AgentTask, type JobFinished } from '@agentflow/contracts';
-import { fingerprintOf } from '../findings/fingerprint';
+import { fingerprintOf } from '@agentflow/findings';
 
 /**
  * Certainty given to a vendor finding that states none: the middle of the scale, so neither a
@@ -33,9 +33,9 @@ export function mappedFindings(task: AgentTask, provider: string, data: Record<s
       findings.push(
         validateBody(Finding, {
           confidence: VENDOR_FINDING_CONFIDENCE,
-          // No file text here: the vendor's message stands in for the line text, stable as long as the vendor words it the same.
-          fingerprint: fingerprintOf({ file: String(e.file ?? ''), category: String(e.category ?? ''), ruleId: typeof e.ruleId === 'string' ? e.ruleId : undefined, lineText: String(e.message ?? '') }),
           ...e,
+          // The one recipe (`@agentflow/findings`), whatever id the vendor's report carried.
+          fingerprint: fingerprintOf({ file: String(e.file ?? ''), category: String(e.category ?? ''), ruleId: typeof e.ruleId === 'string' ? e.ruleId : undefined, message: String(e.message ?? '') }),
           agent: task.agentType,
           model: provider,
           source: 'model',

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding, RunReport } from '@agentflow/contracts';
-import { failsGate } from '@agentflow/run-actor';
+import { failsGate } from '@agentflow/findings';
 import { checkConclusion, type CheckConclusion } from '../render/conclusion';
 
 /** Who dismissed a finding and how. */
