@@ -1,5 +1,30 @@
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// The run actor is a pure function (state, event) -> (state, commands) that replay tests re-run:
+// no I/O, no clock, no timers, no randomness (issue 30). Time comes in on the events (`at`).
+const IMPURE = 'the run actor is pure: no I/O, timers, clock or randomness (time comes in on the events)';
+const runActorPurity = {
+  files: ['libs/run-actor/src/**/*.ts'],
+  ignores: ['**/*.spec.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      paths: builtinModules.filter((m) => !m.startsWith('_')).map((name) => ({ name, message: IMPURE })),
+      patterns: [{ group: ['node:*'], message: IMPURE }],
+    }],
+    'no-restricted-globals': ['error', ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask', 'performance', 'process', 'fetch', 'require']
+      .map((name) => ({ name, message: IMPURE }))],
+    'no-restricted-syntax': ['error',
+      { selector: "MemberExpression[object.name='Date'][property.name='now']", message: `Date.now: ${IMPURE}` },
+      { selector: "MemberExpression[object.name='globalThis']", message: `globalThis: ${IMPURE}` },
+      { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: `new Date(): ${IMPURE}` },
+      { selector: "CallExpression[callee.name='Date']", message: `Date(): ${IMPURE}` },
+      { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: `Math.random(): ${IMPURE}` },
+      { selector: 'ImportExpression', message: `import(): ${IMPURE}` },
+    ],
+  },
+};
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.agentflow/**', 'k8s/**'] },
@@ -22,4 +47,5 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  runActorPurity,
 );
