@@ -307,6 +307,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     c.updated_at = iso();
     return { status: 200, body: commentJson(c) };
   });
+  // A person deleting a comment: its reactions go with it (later reads of them answer 404).
+  router.on('DELETE', '/repos/:owner/:repo/issues/comments/:id', (req) => {
+    const at = state.issueComments.findIndex((x) => x.repo === repoPath(req) && x.id === Number(req.params.id));
+    if (at < 0) return notFound();
+    state.issueComments.splice(at, 1);
+    return { status: 204 };
+  });
 
   // --- reviews -------------------------------------------------------------------------------------
   router.on('POST', '/repos/:owner/:repo/pulls/:number/reviews', (req) => {
@@ -353,15 +360,28 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   router.on('GET', '/repos/:owner/:repo/pulls/:number/comments', (req) =>
     paginate(req, apiUrl, state.reviewComments.filter((c) => c.repo === repoPath(req) && c.pull_number === Number(req.params.number)).map(reviewCommentJson)),
   );
+  router.on('DELETE', '/repos/:owner/:repo/pulls/comments/:id', (req) => {
+    const at = state.reviewComments.findIndex((x) => x.repo === repoPath(req) && x.id === Number(req.params.id));
+    if (at < 0) return notFound();
+    state.reviewComments.splice(at, 1);
+    return { status: 204 };
+  });
 
   // --- reactions -------------------------------------------------------------------------------------
   const reactionRoutes: Array<[string, 'issue_comment' | 'review_comment']> = [['issues/comments', 'issue_comment'], ['pulls/comments', 'review_comment']];
   for (const [segment, kind] of reactionRoutes) {
+    // GitHub answers 404 for a comment that is not in that repository, for reads and writes alike.
+    const commentExists = (req: FakeRequest) =>
+      (kind === 'issue_comment' ? state.issueComments : state.reviewComments).some(
+        (c) => c.repo === repoPath(req) && c.id === Number(req.params.id),
+      );
     router.on('GET', `/repos/:owner/:repo/${segment}/:id/reactions`, (req) =>
+      !commentExists(req) ? notFound() :
       // `?content=-1` lists only that reaction, as GitHub does.
       paginate(req, apiUrl, state.reactions.filter((r) => r.subject === `${kind}:${req.params.id}` && (!req.query.get('content') || r.content === req.query.get('content'))).map((r) => ({ id: r.id, node_id: nodeId('Reaction', r.id), content: r.content, user: userJson(r.user), created_at: iso() }))),
     );
     router.on('POST', `/repos/:owner/:repo/${segment}/:id/reactions`, (req) => {
+      if (!commentExists(req)) return notFound();
       const content = String(req.body.content ?? '');
       if (!['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'].includes(content)) return unprocessable([{ resource: 'Reaction', code: 'invalid', field: 'content' }], 'Validation Failed');
       const user = actor(req);

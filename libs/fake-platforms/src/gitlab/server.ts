@@ -202,6 +202,15 @@ export async function startFakeGitLab(options: { port?: number; token?: string }
     for (const n of list) Object.assign(n, { resolved, resolvedBy: resolved ? 'agentflow-bot' : undefined });
     return { status: 200, body: { id: req.params.discussionId, notes: list.map(noteJson) } };
   });
+  // A person deleting a note: its award emoji go with it (later reads answer 404 Note Not Found).
+  router.on('DELETE', '/api/v4/projects/:id/merge_requests/:iid/notes/:noteId', (req) => {
+    const m = mr(req);
+    if (!m) return notFound();
+    const at = notes.findIndex((n) => n.id === Number(req.params.noteId) && n.projectId === m.projectId && n.mrIid === m.iid);
+    if (at < 0) return notFound('404 Note Not Found');
+    notes.splice(at, 1);
+    return { status: 204 };
+  });
   router.on('GET', '/api/v4/projects/:id/merge_requests/:iid/notes/:noteId/award_emoji', (req) => {
     const note = notes.find((n) => n.id === Number(req.params.noteId));
     return note ? page(req, awards.filter((a) => a.noteId === note.id).map(awardJson)) : notFound('404 Note Not Found');

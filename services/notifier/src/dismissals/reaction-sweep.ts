@@ -5,6 +5,8 @@
  * posted in the last 7 days, least recently read first, and at most `maxCalls` reads per sweep so
  * a busy installation stays inside GitHub's rate limit. A 👎 found is recorded and published as
  * `finding.dismissed` (as a result delivery does), and the dismissal consumer judges the gate again.
+ * A comment a person deleted (GitHub answers 404 for its reactions) has none: it is marked read
+ * with the rest of its PR and the sweep goes on, rather than stopping there every period.
  */
 import { describeError, type FindingDismissed } from '@agentflow/contracts';
 import type { SqlDatabase } from '@agentflow/store';

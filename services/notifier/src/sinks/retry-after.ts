@@ -61,6 +61,15 @@ export function classify(error: unknown, what: string): Error {
   return new PermanentError(message, { cause: error });
 }
 
+/** The HTTP status of a failed call, also when {@link classify} wrapped it (the status is then on a cause). */
+export function httpStatusOf(error: unknown): number | undefined {
+  for (let e = error as (HttpError & { cause?: unknown }) | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+    const status = e.status ?? e.response?.status;
+    if (typeof status === 'number') return status;
+  }
+  return undefined;
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface RetryAfterOptions {

@@ -2,7 +2,10 @@
  * The signal harvest on PGlite, the fake GitHub and the fake GitLab: once a pull request ended it
  * reads people's reactions on agentflow's inline comments and summary, whether a suggestion was
  * applied, and on GitLab who resolved each discussion, within its request budget, once per PR.
+ * Comments are posted on the fakes as the sinks post them, so their ids are the platform's and a
+ * deleted one answers 404.
  */
+import { Octokit } from '@octokit/rest';
 import {
   startFakeGitHub,
   startFakeGitLab,
@@ -22,6 +25,14 @@ const BEFORE =
   'export function total(items) {\n  let t = 0;\n  for (const i of items) t += i.price;\n  return t;\n}\n';
 const SUGGESTED = 'return items.reduce((t, i) => t + i.price, 0);';
 const AFTER = `export function total(items) {\n  ${SUGGESTED}\n}\n`;
+/** The change from BEFORE to AFTER: line 2 of the new side is an added line, where inline comments sit. */
+const CART = {
+  filename: 'src/cart.ts',
+  status: 'modified' as const,
+  additions: 1,
+  deletions: 3,
+  patch: `@@ -1,5 +1,3 @@\n export function total(items) {\n-  let t = 0;\n-  for (const i of items) t += i.price;\n-  return t;\n+  ${SUGGESTED}\n }`,
+};
 
 describe('signal harvest', () => {
   let db: SqlDatabase;
@@ -40,6 +51,36 @@ describe('signal harvest', () => {
       ...o,
     });
   const nextPeriod = () => db.query(`UPDATE notifier_sweeps SET started_at = now() - interval '1 hour'`);
+  const api = () => new Octokit({ baseUrl: gh.apiUrl, auth: 'ghs_harvest' });
+  /** agentflow's inline comments on a GitHub PR, posted as one review as the GitHub sink posts them: their ids. */
+  const postInline = async (slug: string, pr: number, count: number): Promise<number[]> => {
+    const [owner, repo] = slug.split('/');
+    await api().pulls.createReview({
+      owner,
+      repo,
+      pull_number: pr,
+      event: 'COMMENT',
+      comments: Array.from({ length: count }, (_, i) => ({
+        path: CART.filename,
+        line: 2,
+        side: 'RIGHT',
+        body: `finding ${i}`,
+      })),
+    });
+    const { data } = await api().pulls.listReviewComments({ owner, repo, pull_number: pr, per_page: 100 });
+    return data.slice(-count).map((c) => c.id);
+  };
+  /** agentflow's summary comment on a GitHub PR: its id. */
+  const postSummary = async (slug: string, pr: number): Promise<number> => {
+    const [owner, repo] = slug.split('/');
+    const { data } = await api().issues.createComment({
+      owner,
+      repo,
+      issue_number: pr,
+      body: 'agentflow review',
+    });
+    return data.id;
+  };
   const signals = async (repo: string, fp: string) =>
     Object.fromEntries(
       (
@@ -55,7 +96,7 @@ describe('signal harvest', () => {
     repo: string,
     pr: number,
     fp: string,
-    commentId: string | null,
+    commentId: string | number | null,
     headSha: string,
     suggestion?: string,
     resolved = false,
@@ -69,7 +110,7 @@ describe('signal harvest', () => {
     if (commentId) {
       await db.query(
         `INSERT INTO notifier_inline_comments (platform, repo, pr, workflow, fingerprint, comment_id, run_id, head_sha, resolved) VALUES ($1, $2, $3, 'review', $4, $5, 'r', $6, $7)`,
-        [platform, repo, pr, fp, commentId, headSha, resolved],
+        [platform, repo, pr, fp, String(commentId), headSha, resolved],
       );
     }
   };
@@ -107,24 +148,26 @@ describe('signal harvest', () => {
       number: 9,
       headSha: H1,
       baseSha: BASE,
-      files: [],
+      files: [CART],
       contents: { 'src/cart.ts': BEFORE },
     });
+    const [suggest, liked, disliked] = await postInline('acme/shop', 9, 3);
     gh.pushToPullRequest('acme', 'shop', 9, H2, [], { 'src/cart.ts': AFTER });
-    await finding('github', 'acme/shop', 9, 'fp-suggest', '501', H1, SUGGESTED);
-    await finding('github', 'acme/shop', 9, 'fp-liked', '502', H1);
-    await finding('github', 'acme/shop', 9, 'fp-disliked', '503', H1);
+    const summary = await postSummary('acme/shop', 9);
+    await finding('github', 'acme/shop', 9, 'fp-suggest', suggest, H1, SUGGESTED);
+    await finding('github', 'acme/shop', 9, 'fp-liked', liked, H1);
+    await finding('github', 'acme/shop', 9, 'fp-disliked', disliked, H1);
     await finding('github', 'acme/shop', 9, 'fp-summary-only', null, H1);
     await db.query(
-      `INSERT INTO notifier_summaries (platform, repo, pr, workflow, comment_id, head_sha, run_id, finished_at) VALUES ('github', 'acme/shop', 9, 'review', '700', $1, 'r', now())`,
-      [H2],
+      `INSERT INTO notifier_summaries (platform, repo, pr, workflow, comment_id, head_sha, run_id, finished_at) VALUES ('github', 'acme/shop', 9, 'review', $2, $1, 'r', now())`,
+      [H2, String(summary)],
     );
-    gh.react('review_comment:502', '+1', 'dev');
-    gh.react('review_comment:502', 'heart', 'lead');
-    gh.react('review_comment:503', 'confused', 'dev');
-    gh.react('review_comment:503', '-1', 'dependabot[bot]');
+    gh.react(`review_comment:${liked}`, '+1', 'dev');
+    gh.react(`review_comment:${liked}`, 'heart', 'lead');
+    gh.react(`review_comment:${disliked}`, 'confused', 'dev');
+    gh.react(`review_comment:${disliked}`, '-1', 'dependabot[bot]');
     gh.state.reactions.at(-1)!.user.type = 'Bot';
-    gh.react('issue_comment:700', 'hooray', 'lead');
+    gh.react(`issue_comment:${summary}`, 'hooray', 'lead');
     await ended('github', 'acme/shop', 9);
 
     const [pr] = (await harvest().sweepOnce())!;
@@ -136,6 +179,7 @@ describe('signal harvest', () => {
       requests: 7,
       signals: { reacted_up: 1, reacted_down: 1, suggestion_applied: 1, thread_resolved: 0 },
       summaries: 1,
+      deleted: 0,
       partial: null,
     });
     expect(await signals('acme/shop', 'fp-suggest')).toEqual({
@@ -156,10 +200,12 @@ describe('signal harvest', () => {
     const reads = gh.requests
       .filter((r) => r.method === 'GET' && r.path.includes('/reactions'))
       .map((r) => r.path);
-    expect(reads.sort()).toEqual([
-      '/repos/acme/shop/issues/comments/700/reactions',
-      ...['501', '502', '503'].map((id) => `/repos/acme/shop/pulls/comments/${id}/reactions`),
-    ]);
+    expect(reads.sort()).toEqual(
+      [
+        `/repos/acme/shop/issues/comments/${summary}/reactions`,
+        ...[suggest, liked, disliked].map((id) => `/repos/acme/shop/pulls/comments/${id}/reactions`),
+      ].sort(),
+    );
 
     // Harvested once: the next sweep reads nothing more.
     await nextPeriod();
@@ -241,9 +287,19 @@ describe('signal harvest', () => {
   });
 
   it('keeps to the budget: a PR past its cap is read in part and says so, a sweep stops before the next PR', async () => {
-    for (let i = 0; i < 5; i++) await finding('github', 'acme/big', 20, `big-${i}`, String(800 + i), H1);
-    gh.seedPullRequest({ owner: 'acme', repo: 'small', number: 21, headSha: H1, baseSha: BASE, files: [] });
-    await finding('github', 'acme/small', 21, 'small-0', '900', H1);
+    gh.seedPullRequest({ owner: 'acme', repo: 'big', number: 20, headSha: H1, baseSha: BASE, files: [CART] });
+    const big = await postInline('acme/big', 20, 5);
+    for (let i = 0; i < 5; i++) await finding('github', 'acme/big', 20, `big-${i}`, big[i], H1);
+    gh.seedPullRequest({
+      owner: 'acme',
+      repo: 'small',
+      number: 21,
+      headSha: H1,
+      baseSha: BASE,
+      files: [CART],
+    });
+    const [small] = await postInline('acme/small', 21, 1);
+    await finding('github', 'acme/small', 21, 'small-0', small, H1);
     await ended('github', 'acme/big', 20, '2 hours');
     await ended('github', 'acme/small', 21, '1 hour');
     await nextPeriod();
@@ -261,16 +317,141 @@ describe('signal harvest', () => {
   });
 
   it('stops at a failed read and harvests that PR on a later sweep', async () => {
-    gh.seedPullRequest({ owner: 'acme', repo: 'flaky', number: 30, headSha: H1, baseSha: BASE, files: [] });
-    await finding('github', 'acme/flaky', 30, 'flaky-0', '950', H1);
+    gh.seedPullRequest({
+      owner: 'acme',
+      repo: 'flaky',
+      number: 30,
+      headSha: H1,
+      baseSha: BASE,
+      files: [CART],
+    });
+    const [flaky] = await postInline('acme/flaky', 30, 1);
+    await finding('github', 'acme/flaky', 30, 'flaky-0', flaky, H1);
     await ended('github', 'acme/flaky', 30);
     await nextPeriod();
-    gh.failNext({ method: 'GET', path: /\/pulls\/comments\/950\/reactions/, status: 500, times: 1 });
+    gh.failNext({
+      method: 'GET',
+      path: new RegExp(`/pulls/comments/${flaky}/reactions`),
+      status: 500,
+      times: 1,
+    });
     expect(await harvest().sweepOnce()).toEqual([]);
     expect(warnings.at(-1)).toMatch(
       /^notifier: harvesting signals of acme\/flaky#30 failed, the harvest stops here/,
     );
     await nextPeriod();
     expect((await harvest().sweepOnce())!.map((p) => p.repo)).toEqual(['acme/flaky']);
+  });
+
+  it('reads a GitHub comment a person deleted as having no reactions and harvests on: that PR and the next', async () => {
+    gh.seedPullRequest({
+      owner: 'acme',
+      repo: 'gone',
+      number: 40,
+      headSha: H1,
+      baseSha: BASE,
+      files: [CART],
+    });
+    const [deletedInline, kept] = await postInline('acme/gone', 40, 2);
+    const summary = await postSummary('acme/gone', 40);
+    await finding('github', 'acme/gone', 40, 'gone-deleted', deletedInline, H1);
+    await finding('github', 'acme/gone', 40, 'gone-kept', kept, H1);
+    await db.query(
+      `INSERT INTO notifier_summaries (platform, repo, pr, workflow, comment_id, head_sha, run_id, finished_at) VALUES ('github', 'acme/gone', 40, 'review', $2, $1, 'r', now())`,
+      [H1, String(summary)],
+    );
+    gh.react(`review_comment:${deletedInline}`, '-1', 'dev');
+    gh.react(`review_comment:${kept}`, '+1', 'dev');
+    gh.react(`issue_comment:${summary}`, '-1', 'lead');
+    await api().pulls.deleteReviewComment({ owner: 'acme', repo: 'gone', comment_id: deletedInline });
+    await api().issues.deleteComment({ owner: 'acme', repo: 'gone', comment_id: summary });
+    gh.seedPullRequest({
+      owner: 'acme',
+      repo: 'next',
+      number: 41,
+      headSha: H1,
+      baseSha: BASE,
+      files: [CART],
+    });
+    const [next] = await postInline('acme/next', 41, 1);
+    await finding('github', 'acme/next', 41, 'next-0', next, H1);
+    await ended('github', 'acme/gone', 40, '2 hours');
+    await ended('github', 'acme/next', 41, '1 hour');
+    await nextPeriod();
+    const warned = warnings.length;
+
+    const swept = (await harvest().sweepOnce())!;
+    expect(
+      gh.requests
+        .filter((r) => r.path.includes('/reactions') && r.status === 404)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([
+      `/repos/acme/gone/issues/comments/${summary}/reactions`,
+      `/repos/acme/gone/pulls/comments/${deletedInline}/reactions`,
+    ]);
+    expect(swept.map((p) => [p.repo, p.deleted, p.signals.reacted_up, p.signals.reacted_down])).toEqual([
+      ['acme/gone', 2, 1, 0],
+      ['acme/next', 0, 0, 0],
+    ]);
+    expect(await signals('acme/gone', 'gone-deleted')).toEqual({ reacted_down: false, reacted_up: false });
+    expect(await signals('acme/gone', 'gone-kept')).toEqual({ reacted_down: false, reacted_up: 'true:dev' });
+    expect(
+      (await db.query(`SELECT positive, negative FROM summary_reactions WHERE repo = 'acme/gone'`)).rows,
+    ).toEqual([{ positive: 0, negative: 0 }]);
+    expect(warnings.slice(warned)).toEqual([]);
+  });
+
+  it('reads a GitLab note a person deleted as having no award emoji and harvests the merge request', async () => {
+    gl.seedMergeRequest({
+      projectId: 42,
+      projectPath: 'acme/app',
+      iid: 5,
+      title: 't',
+      state: 'merged',
+      author: 'dev',
+      sourceBranch: 'g',
+      targetBranch: 'main',
+      headSha: H1,
+      baseSha: BASE,
+      diffs: [],
+    });
+    const gitlab = new GitLabApi(gl.apiUrl, 'glpat', 2000);
+    const mr = '/projects/42/merge_requests/5';
+    const note = async () =>
+      (
+        await gitlab.request<{ notes: Array<{ id: number }> }>('POST', `${mr}/discussions`, {
+          body: 'finding',
+        })
+      ).notes[0].id;
+    const deleted = await note();
+    const kept = await note();
+    await finding('gitlab', 'acme/app', 5, 'gl-deleted', String(deleted), H1);
+    await finding('gitlab', 'acme/app', 5, 'gl-kept', String(kept), H1);
+    await db.query(
+      `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, trigger, status, report) VALUES ('gl-run-5', 'review', 'gitlab', 'acme/app', 5, $1, 'merge_request', 'completed', $2)`,
+      [H1, JSON.stringify({ change: { platform: 'gitlab', repo: 'acme/app', pr: 5, projectId: 42 } })],
+    );
+    gl.award(deleted, 'thumbsdown', 'reviewer');
+    gl.award(kept, 'thumbsup', 'reviewer');
+    await gitlab.request('DELETE', `${mr}/notes/${deleted}`);
+    await ended('gitlab', 'acme/app', 5);
+    await nextPeriod();
+
+    const [pr] = (await harvest().sweepOnce())!;
+    expect(
+      gl.requests.filter((r) => r.path.includes(`/notes/${deleted}/award_emoji`)).map((r) => r.status),
+    ).toEqual([404]);
+    expect(pr).toMatchObject({
+      repo: 'acme/app',
+      pr: 5,
+      deleted: 1,
+      signals: { reacted_up: 1, reacted_down: 0 },
+    });
+    expect(await signals('acme/app', 'gl-deleted')).toEqual({ reacted_down: false, reacted_up: false });
+    expect(await signals('acme/app', 'gl-kept')).toEqual({
+      reacted_down: false,
+      reacted_up: 'true:reviewer',
+    });
   });
 });

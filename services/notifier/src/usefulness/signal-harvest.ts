@@ -5,13 +5,16 @@
  * end costs one read per comment once, instead of polling open PRs; a sweep spends at most
  * `maxRequests` platform requests and a PR at most `maxPerPullRequest`, so a busy installation
  * stays inside the rate limits (GitHub 5,000 an hour, GitLab 2,000 a minute). What was read is
- * stored per finding in `finding_signals` for `agentflow usefulness` (docs/usefulness.md).
+ * stored per finding in `finding_signals` for `agentflow usefulness` (docs/usefulness.md). A comment
+ * the platform answers 404 for was deleted by a person: it has no reactions, and the PR is harvested
+ * on (a failed read would stop the sweep and leave the PR to be tried again every period).
  */
 import { describeError, type Platform } from '@agentflow/contracts';
 import type { SqlDatabase } from '@agentflow/store';
 import {
   NEGATIVE_REACTIONS,
   POSITIVE_REACTIONS,
+  type CommentReactions,
   type HarvestTarget,
   type PersonReaction,
   type SignalReader,
@@ -46,6 +49,8 @@ export interface HarvestedPullRequest {
   /** Findings given a signal, by signal. */
   signals: Record<'reacted_up' | 'reacted_down' | 'suggestion_applied' | 'thread_resolved', number>;
   summaries: number;
+  /** Comments (inline and summary) a person deleted, read as having no reactions. */
+  deleted: number;
   partial: string | null;
 }
 
@@ -93,6 +98,8 @@ export function suggestionApplied(
 
 const side = (reactions: PersonReaction[], set: ReadonlySet<string>) =>
   new Set(reactions.filter((r) => set.has(r.content)).map((r) => r.login));
+
+const present = (read: CommentReactions): PersonReaction[] => (read === 'deleted' ? [] : read);
 
 export class SignalHarvest {
   private timer?: NodeJS.Timeout;
@@ -186,6 +193,7 @@ export class SignalHarvest {
       projectId: ended.project_id ? Number(ended.project_id) : undefined,
     };
     let requests = 0;
+    let deleted = 0;
     const skipped: string[] = [];
     const room = () => requests < cap;
     const signals: HarvestedPullRequest['signals'] = {
@@ -220,7 +228,9 @@ export class SignalHarvest {
         continue;
       }
       requests += 1;
-      const reactions = await reader.summaryReactions(target, s.comment_id);
+      const read = await reader.summaryReactions(target, s.comment_id);
+      if (read === 'deleted') deleted += 1;
+      const reactions = present(read);
       summaryCounts.push({
         workflow: s.workflow,
         positive: side(reactions, POSITIVE_REACTIONS).size,
@@ -234,7 +244,9 @@ export class SignalHarvest {
         continue;
       }
       requests += 1;
-      const reactions = await reader.inlineReactions(target, i.comment_id);
+      const read = await reader.inlineReactions(target, i.comment_id);
+      if (read === 'deleted') deleted += 1;
+      const reactions = present(read);
       if (!i.finding_id) continue;
       const up = side(reactions, POSITIVE_REACTIONS);
       const down = side(reactions, NEGATIVE_REACTIONS);
@@ -321,6 +333,7 @@ export class SignalHarvest {
       requests,
       signals,
       summaries: summaryCounts.length,
+      deleted,
       partial,
     };
   }

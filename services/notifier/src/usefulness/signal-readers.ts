@@ -8,6 +8,7 @@ import type { Octokit } from '@octokit/rest';
 import type { Platform } from '@agentflow/contracts';
 import type { GitHubAccess } from '../sinks/github/github-access';
 import { projectPath, type GitLabApi } from '../sinks/gitlab/gitlab-api';
+import { httpStatusOf } from '../sinks/retry-after';
 
 export interface HarvestTarget {
   repo: string;
@@ -28,12 +29,18 @@ export interface ResolvedDiscussion {
   resolvedBy: string;
 }
 
+/**
+ * What a comment's reactions read gives: the people's reactions, or `'deleted'` when the platform
+ * answers 404 for the comment (a person deleted it, and its reactions with it).
+ */
+export type CommentReactions = PersonReaction[] | 'deleted';
+
 export interface SignalReader {
   readonly platform: Platform;
   /** People's reactions on one of agentflow's inline comments (bots left out). */
-  inlineReactions(t: HarvestTarget, commentId: string): Promise<PersonReaction[]>;
+  inlineReactions(t: HarvestTarget, commentId: string): Promise<CommentReactions>;
   /** People's reactions on agentflow's summary comment or note. */
-  summaryReactions(t: HarvestTarget, commentId: string): Promise<PersonReaction[]>;
+  summaryReactions(t: HarvestTarget, commentId: string): Promise<CommentReactions>;
   /** The file's text at `ref`, or undefined when it does not exist there. */
   fileAt(t: HarvestTarget, path: string, ref: string): Promise<string | undefined>;
   /** The pull request's head now (after a merge: its last head). */
@@ -68,6 +75,16 @@ const people = (reactions: GitHubReaction[]): PersonReaction[] =>
     .filter((r) => r.user && r.user.type !== 'Bot')
     .map((r) => ({ content: r.content, login: r.user!.login }));
 
+/** The reactions read, or `'deleted'` on the 404 both platforms answer for a comment that is gone. */
+async function unlessDeleted(read: () => Promise<PersonReaction[]>): Promise<CommentReactions> {
+  try {
+    return await read();
+  } catch (error) {
+    if (httpStatusOf(error) === 404) return 'deleted';
+    throw error;
+  }
+}
+
 export class GitHubSignalReader implements SignalReader {
   readonly platform = 'github' as const;
   constructor(private readonly access: Pick<GitHubAccess, 'octokit'>) {}
@@ -77,25 +94,29 @@ export class GitHubSignalReader implements SignalReader {
   }
 
   /** `GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions` (100 a page: one page). */
-  async inlineReactions(t: HarvestTarget, commentId: string): Promise<PersonReaction[]> {
+  async inlineReactions(t: HarvestTarget, commentId: string): Promise<CommentReactions> {
     const octokit = await this.octokit(t);
-    const { data } = await octokit.reactions.listForPullRequestReviewComment({
-      ...split(t.repo),
-      comment_id: Number(commentId),
-      per_page: 100,
+    return unlessDeleted(async () => {
+      const { data } = await octokit.reactions.listForPullRequestReviewComment({
+        ...split(t.repo),
+        comment_id: Number(commentId),
+        per_page: 100,
+      });
+      return people(data);
     });
-    return people(data);
   }
 
   /** `GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions`. */
-  async summaryReactions(t: HarvestTarget, commentId: string): Promise<PersonReaction[]> {
+  async summaryReactions(t: HarvestTarget, commentId: string): Promise<CommentReactions> {
     const octokit = await this.octokit(t);
-    const { data } = await octokit.reactions.listForIssueComment({
-      ...split(t.repo),
-      comment_id: Number(commentId),
-      per_page: 100,
+    return unlessDeleted(async () => {
+      const { data } = await octokit.reactions.listForIssueComment({
+        ...split(t.repo),
+        comment_id: Number(commentId),
+        per_page: 100,
+      });
+      return people(data);
     });
-    return people(data);
   }
 
   async fileAt(t: HarvestTarget, path: string, ref: string): Promise<string | undefined> {
@@ -141,15 +162,18 @@ export class GitLabSignalReader implements SignalReader {
   }
 
   /** `GET /projects/:id/merge_requests/:iid/notes/:note_id/award_emoji`: the emoji on the discussion's first note. */
-  async inlineReactions(t: HarvestTarget, noteId: string): Promise<PersonReaction[]> {
-    const awards = await this.api.request<GitLabAward[]>(
-      'GET',
-      `${this.mr(t)}/notes/${noteId}/award_emoji?per_page=100`,
-    );
-    return awards.filter((a) => !a.user.bot).map((a) => ({ content: a.name, login: a.user.username }));
+  /** GitLab answers `404 Note Not Found` for a deleted note. */
+  inlineReactions(t: HarvestTarget, noteId: string): Promise<CommentReactions> {
+    return unlessDeleted(async () => {
+      const awards = await this.api.request<GitLabAward[]>(
+        'GET',
+        `${this.mr(t)}/notes/${noteId}/award_emoji?per_page=100`,
+      );
+      return awards.filter((a) => !a.user.bot).map((a) => ({ content: a.name, login: a.user.username }));
+    });
   }
 
-  summaryReactions(t: HarvestTarget, noteId: string): Promise<PersonReaction[]> {
+  summaryReactions(t: HarvestTarget, noteId: string): Promise<CommentReactions> {
     return this.inlineReactions(t, noteId);
   }
 
@@ -159,7 +183,7 @@ export class GitLabSignalReader implements SignalReader {
         `/projects/${projectPath(t.projectId, t.repo)}/repository/files/${encodeURIComponent(path)}/raw?ref=${encodeURIComponent(ref)}`,
       );
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
+      if (httpStatusOf(error) === 404) return undefined;
       throw error;
     }
   }

@@ -15,7 +15,7 @@ import { readOutputs } from '../../render/outputs';
 import { diffLinesOf, placeFindings, placementOfPosted, type Placement } from '../../render/placement';
 import { renderSummary, shortId } from '../../render/summary';
 import type { InlineRef, PostedStore, PrKey } from '../posted-store';
-import { withRetryAfter } from '../retry-after';
+import { httpStatusOf, withRetryAfter } from '../retry-after';
 import type { Sink, SinkResult } from '../sink';
 import { CheckRunWriter } from './check-run';
 import type { GitHubAccess } from './github-access';
@@ -189,7 +189,9 @@ export class GitHubSink implements Sink {
       return known;
     };
     for (const ref of refs.filter((r) => !r.resolved).slice(0, limit)) {
-      const reactions = await this.call('list reactions', () => octokit.reactions.listForPullRequestReviewComment({ ...split(key.repo), comment_id: Number(ref.commentId), content: '-1', per_page: 100 }));
+      const reactions = await this.call('list reactions', () => octokit.reactions.listForPullRequestReviewComment({ ...split(key.repo), comment_id: Number(ref.commentId), content: '-1', per_page: 100 }))
+        // 404: a person deleted the comment, and its reactions with it. The other comments are read on.
+        .catch((error: unknown) => { if (httpStatusOf(error) === 404) return { data: [] }; throw error; });
       let person: (typeof reactions.data)[number] | undefined;
       for (const r of reactions.data) {
         if (!r.user || r.user.type === 'Bot') continue;
