@@ -1,14 +1,21 @@
 /** The notifier's durable consumers: run results, failures, live progress, push-files commands, run alerts, budget alerts and dismissals. */
 import { DEFAULT_CONSUMER, describeError, type ConsumerSpec, type Topology } from '@agentflow/contracts';
-import type { ConsumerHandle, InboundMessage, MessageBus, Messenger } from '@agentflow/bus';
+import { redeliverySpanMs, type ConsumerHandle, type InboundMessage, type MessageBus, type Messenger } from '@agentflow/bus';
 import type { GateReassessor } from './dismissals/gate-reassessor';
 import { DeliverySlots, SlotsClosedError } from './delivery-slots';
-import type { NotificationDispatcher } from './dispatcher';
+import { MAX_DEFERRED_DELIVERIES, type NotificationDispatcher } from './dispatcher';
 import type { NotifierEvent } from './events';
 
 export function notifierConsumers(topology: Topology, maxAttempts: number): Record<'completed' | 'failed' | 'progress' | 'pushFiles' | 'alerts' | 'budgetAlerts' | 'dismissals', ConsumerSpec> {
   const p = topology.prefix;
-  const base = { ...DEFAULT_CONSUMER, maxDeliver: maxAttempts, backoffMs: DEFAULT_CONSUMER.backoffMs.slice(0, Math.max(1, maxAttempts - 1)) };
+  const attempts = { ...DEFAULT_CONSUMER, maxDeliver: maxAttempts, backoffMs: DEFAULT_CONSUMER.backoffMs.slice(0, Math.max(1, maxAttempts - 1)) };
+  // Deliveries spent waiting out a platform's rate limit come on top of the attempts (see the
+  // dispatcher), as many as the streams' dedupe window still covers: a re-publish after a crash must
+  // be recognised for as long as the server may redeliver the first copy.
+  const window = Math.min(topology.streams.runs.duplicateWindowMs, topology.streams.notify.duplicateWindowMs);
+  const perDelivery = Math.max(attempts.ackWaitMs, attempts.backoffMs[attempts.backoffMs.length - 1]);
+  const waits = Math.max(0, Math.min(MAX_DEFERRED_DELIVERIES, Math.floor((window - redeliverySpanMs(attempts)) / perDelivery)));
+  const base = { ...attempts, maxDeliver: maxAttempts + waits };
   return {
     completed: { ...base, stream: topology.streams.runs.name, durable: 'notifier-completed', filterSubject: `${p}.runs.*.completed` },
     failed: { ...base, stream: topology.streams.runs.name, durable: 'notifier-failed', filterSubject: `${p}.runs.*.failed` },
@@ -82,9 +89,9 @@ export async function startNotifierConsumers(deps: NotifierConsumerDeps): Promis
       msg.nak(0);
     }
   };
-  const run = (read: (msg: InboundMessage) => Promise<NotifierEvent>) => async (msg: InboundMessage) => {
+  const run = (spec: ConsumerSpec, read: (msg: InboundMessage) => Promise<NotifierEvent>) => async (msg: InboundMessage) => {
     const event = await read(msg);
-    await inSlot(msg, () => deps.dispatcher.dispatch(event, msg.info.deliveryCount));
+    await inSlot(msg, () => deps.dispatcher.dispatch(event, msg.info.deliveryCount, spec.maxDeliver));
   };
   const retryDelayMs = (count: number, error: unknown) => {
     const hinted = (error as { retryAfterMs?: number }).retryAfterMs;
@@ -92,7 +99,7 @@ export async function startNotifierConsumers(deps: NotifierConsumerDeps): Promis
   };
   const consume = async (spec: ConsumerSpec, read: (msg: InboundMessage) => Promise<NotifierEvent>) => {
     await deps.bus.ensureConsumer(spec);
-    handles.push(await deps.bus.consume(spec, run(read), { concurrency: 8, retryDelayMs }));
+    handles.push(await deps.bus.consume(spec, run(spec, read), { concurrency: 8, retryDelayMs }));
   };
   await consume(specs.completed, async (msg) => {
     const env = await deps.messenger.read(msg, 'run.completed');

@@ -11,21 +11,25 @@ export interface LedgerKey {
   kind: string;
 }
 
-export type Claim = { claimed: true; attempt: number } | { claimed: false; state: 'delivered' | 'skipped' };
+/**
+ * `attempt` counts every claim; `deferrals` those earlier deliveries that ended because the
+ * platform asked to wait (see {@link DeliveryLedger.settle}), which are not failed attempts.
+ */
+export type Claim = { claimed: true; attempt: number; deferrals: number } | { claimed: false; state: 'delivered' | 'skipped' };
 
 export class DeliveryLedger {
   constructor(private readonly db: SqlDatabase) {}
 
   async claim(k: LedgerKey): Promise<Claim> {
-    const { rows } = await this.db.query<{ attempts: number }>(
+    const { rows } = await this.db.query<{ attempts: number; deferrals: number }>(
       `INSERT INTO notifier_deliveries (sink, target, run_id, kind, state) VALUES ($1, $2, $3, $4, 'claimed')
        ON CONFLICT (sink, target, run_id, kind) DO UPDATE
          SET state = 'claimed', attempts = notifier_deliveries.attempts + 1, claimed_at = now(), updated_at = now()
          WHERE notifier_deliveries.state IN ('claimed', 'failed')
-       RETURNING attempts`,
+       RETURNING attempts, deferrals`,
       [k.sink, k.target, k.runId, k.kind],
     );
-    if (rows.length > 0) return { claimed: true, attempt: Number(rows[0].attempts) };
+    if (rows.length > 0) return { claimed: true, attempt: Number(rows[0].attempts), deferrals: Number(rows[0].deferrals) };
     const existing = await this.db.query<{ state: 'delivered' | 'skipped' }>(
       'SELECT state FROM notifier_deliveries WHERE sink = $1 AND target = $2 AND run_id = $3 AND kind = $4',
       [k.sink, k.target, k.runId, k.kind],
@@ -33,11 +37,12 @@ export class DeliveryLedger {
     return { claimed: false, state: existing.rows[0]?.state ?? 'delivered' };
   }
 
-  async settle(k: LedgerKey, state: 'delivered' | 'skipped' | 'failed', result: unknown, error?: string): Promise<void> {
+  /** `deferred`: the delivery ended because the platform asked to wait; it is counted apart from failures. */
+  async settle(k: LedgerKey, state: 'delivered' | 'skipped' | 'failed', result: unknown, error?: string, deferred = false): Promise<void> {
     await this.db.query(
-      `UPDATE notifier_deliveries SET state = $5, result = $6, error = $7, updated_at = now()
+      `UPDATE notifier_deliveries SET state = $5, result = $6, error = $7, deferrals = deferrals + $8, updated_at = now()
         WHERE sink = $1 AND target = $2 AND run_id = $3 AND kind = $4`,
-      [k.sink, k.target, k.runId, k.kind, state, result === undefined ? null : JSON.stringify(result), error ?? null],
+      [k.sink, k.target, k.runId, k.kind, state, result === undefined ? null : JSON.stringify(result), error ?? null, deferred ? 1 : 0],
     );
   }
 
