@@ -71,6 +71,8 @@ const VENDOR_FAULTS: VendorScript[] = [
 /** A hanging call ends at the provider's timeout; shorter than the shipped 120 s so a run sees several. */
 const VENDOR_TIMEOUT_MS = 15_000;
 const NOTIFIER_KILLS_AFTER_WRITE = 3;
+/** The stack's `SLACK_ALERT_CHANNEL`. */
+const ALERT_CHANNEL = '#agentflow-alerts';
 
 interface Sent {
   deliveryId: string;
@@ -147,6 +149,33 @@ function commitOn(
     files: [...base.files.filter((f) => f.filename !== change.path), added],
     contents: { ...base.contents, [change.path]: change.text },
   };
+}
+
+/** The agents' reply bound for a gateway call (ADR 0078: 15 s) and its probe interval (a fifth of it). */
+const REPLY_BOUND_MS = 15_000;
+const PROBE_MS = REPLY_BOUND_MS / 5;
+
+/**
+ * The agents' warnings that no gateway replica answered a call within the reply bound (the one
+ * serving it died), with how long each call had heard nothing: a step waits at most about the
+ * bound after a gateway crash, never its whole deadline.
+ */
+function gatewayResends(logsDir: string): { count: number; maxSilentMs: number } {
+  let count = 0;
+  let maxSilentMs = 0;
+  for (const file of readdirSync(logsDir).filter((f) => f.startsWith('agents-') && f.endsWith('.log'))) {
+    for (const line of readFileSync(join(logsDir, file), 'utf8').split('\n')) {
+      if (!line.includes('within the reply bound')) continue;
+      try {
+        const entry = JSON.parse(line) as { silentMs?: number };
+        count += 1;
+        maxSilentMs = Math.max(maxSilentMs, entry.silentMs ?? 0);
+      } catch {
+        // A line cut by the kill that ended its process.
+      }
+    }
+  }
+  return { count, maxSilentMs };
 }
 
 /** Resident memory of a process group (a service and every process it started), in MB. */
@@ -467,6 +496,10 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
 
   const state = await stack.github.state();
   const messages = await stack.slack.messages();
+  const resends = gatewayResends(stack.logsDir);
+  // Alerts go to one channel; a run-failure alert for a run that did not fail is a false alarm.
+  const alertTexts = messages.filter((m) => m.channel === ALERT_CHANNEL).map((m) => m.text);
+  const failureAlerts = alertTexts.filter((t) => / failed on /.test(t));
   const served = [...(await stack.vendor.served('anthropic')), ...(await stack.vendor.served('openai'))];
   const dead = await deadLetters(stack);
 
@@ -554,6 +587,14 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
         ),
       ),
     },
+    alerts: {
+      total: alertTexts.length,
+      runFailures: failureAlerts.length,
+      falseRunFailures: Math.max(0, failureAlerts.length - runs.filter((r) => r.status === 'failed').length),
+      outageStarts: alertTexts.filter((t) => t.startsWith('AI vendor outage started')).length,
+      outageEnds: alertTexts.filter((t) => t.startsWith('AI vendor outage ended')).length,
+    },
+    gatewayResends: resends,
     deadLetters: dead,
     webhookToCommentMs: {
       p50: percentile(latencies, 50),
@@ -595,6 +636,15 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
   if (natsRestarts < 1) failures.push('the NATS server was not killed and restarted');
   for (const f of VENDOR_FAULTS)
     if (!vendorFaults[f.kind]) failures.push(`the vendor never answered with ${f.kind}`);
+  if (result.alerts.falseRunFailures > 0)
+    failures.push(`${result.alerts.falseRunFailures} run-failure alerts for runs that did not fail`);
+  if (result.runs.cancelled > 0)
+    failures.push(`${result.runs.cancelled} runs ended cancelled; nobody cancelled any`);
+  if (resends.count < 1) failures.push('no gateway replica was killed during a call (no resend was needed)');
+  if (resends.maxSilentMs > REPLY_BOUND_MS + 2 * PROBE_MS)
+    failures.push(
+      `a gateway call heard nothing for ${resends.maxSilentMs} ms before it was resent; the bound is ${REPLY_BOUND_MS} ms`,
+    );
   if (sent.length - accepted.length > 0)
     failures.push(`${sent.length - accepted.length} webhooks were never accepted`);
 
@@ -613,6 +663,11 @@ async function run(stack: Stack, began: number, deadline: number): Promise<void>
     ],
     ['duplicates (sticky, checks, inline, slack)', Object.values(result.duplicates).join(', ')],
     ['dead letters', `${dead.count} ${JSON.stringify(dead.byReason)}`],
+    [
+      'alerts (run failures, false, outage start/end)',
+      `${result.alerts.runFailures}, ${result.alerts.falseRunFailures}, ${result.alerts.outageStarts}/${result.alerts.outageEnds} of ${result.alerts.total}`,
+    ],
+    ['gateway resends, longest silence', `${resends.count}, ${resends.maxSilentMs} ms`],
     [
       'webhook to comment p50 / p99',
       `${result.webhookToCommentMs.p50 ?? '-'} / ${result.webhookToCommentMs.p99 ?? '-'} ms`,

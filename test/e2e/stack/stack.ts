@@ -119,6 +119,8 @@ export class Stack {
   db!: Client;
 
   private readonly root = mkdtempSync(join(tmpdir(), 'agentflow-stack-'));
+  /** Where each process's output is written (`<service>-<n>.log`, `nats-server.log`, `fake-*.log`). */
+  readonly logsDir = join(this.root, 'logs');
   private readonly processes = new Map<string, ManagedProcess>();
   private readonly fakes: ManagedProcess[] = [];
   private nats: ManagedProcess | undefined;
@@ -142,7 +144,7 @@ export class Stack {
 
   async start(): Promise<this> {
     const began = Date.now();
-    const logs = join(this.root, 'logs');
+    const logs = this.logsDir;
     mkdirSync(logs, { recursive: true });
 
     // nats-server starts in tens of milliseconds: an own server per stack is cheaper than
