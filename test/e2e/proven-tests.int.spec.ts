@@ -394,7 +394,22 @@ describe('the proven-tests loop on the separate-process stack', () => {
     ]);
     expect(rows[2].result).toMatchObject({ commitSha: sha });
     expect(rows[1].result?.files).toBeUndefined();
-    expect(await slackSummaryOf(runId)).toMatchObject({ channel: '#mobile-tests' });
+    // On Slack: the summary says the review is incomplete in the check run's words, and which step
+    // failed with what CI said, beside the check's conclusion: never a clean pass.
+    const summary = await slackSummaryOf(runId);
+    expect(summary).toMatchObject({
+      channel: '#mobile-tests',
+      text: `agentflow test-generation: acme/ios-app#${seed.number} ${check?.conclusion} · incomplete: execution.test-runner did not finish`,
+    });
+    const texts = (summary.blocks ?? []).map((b) => (b as { text?: { text?: string } }).text?.text ?? '');
+    expect(texts).toContainEqual(
+      expect.stringContaining(
+        `Check: *${check?.conclusion}* · incomplete: execution.test-runner did not finish`,
+      ),
+    );
+    expect(texts).toContainEqual(
+      `:warning: *The review is incomplete*\n• \`execution.test-runner\` failed: ${words} (${ci.html_url})`,
+    );
   }, 300_000);
 });
 

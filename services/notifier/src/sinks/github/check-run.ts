@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import type { Octokit } from '@octokit/rest';
 import type { Finding, RunProgress, RunReport } from '@agentflow/contracts';
 import { sanitizeMarkdown } from '../../render/markdown';
+import { incompleteHeadline } from '../../render/incomplete';
 import type { CheckKey, PostedStore } from '../posted-store';
 import type { SinkResult } from '../sink';
 
@@ -59,11 +60,8 @@ export interface CheckResult {
  */
 export function checkTitle(report: RunReport): string {
   const counts = `${report.findings.length} finding(s): ${report.findings.filter((f) => f.severity === 'blocker').length} blocker, ${report.findings.filter((f) => f.severity === 'major').length} major`;
-  const failed = report.incompleteSteps ?? [];
-  if (failed.length === 0) return counts;
-  const names = failed.length > 3 ? `${failed.slice(0, 3).join(', ')} and ${failed.length - 3} more` : failed.join(', ');
-  const why = /every model step failed/.test(report.gateSummary) ? `every model step failed (${names}); only the rules reviewed` : `incomplete: ${names} did not finish`;
-  return `${counts} · ${why}`.slice(0, 255);
+  const why = incompleteHeadline(report);
+  return why ? `${counts} · ${why}`.slice(0, 255) : counts;
 }
 
 type GitHubCheckRun = { id: number; status: string; conclusion: string | null; external_id: string | null };

@@ -1,5 +1,6 @@
 /** Block Kit messages: a run summary and the alerts. Text fallbacks are set for notifications. */
 import type { RunReport } from '@agentflow/contracts';
+import { incompleteHeadline, incompleteStepsOf } from '../../render/incomplete';
 import { formatUsd } from '../../render/summary';
 
 export interface SlackMessage {
@@ -20,14 +21,38 @@ function changeLink(report: Pick<RunReport, 'change'>): string {
   return `<${host}/${path}|${escapeSlack(c.repo)}#${c.pr}>`;
 }
 
+/** Incomplete steps listed in a summary; the rest are counted. */
+const LISTED_STEPS = 5;
+/** Characters of one step's reason (a section's text is at most 3,000). */
+const REASON_CHARS = 400;
+
+/** `• \`step\` failed: why` for each step that did not deliver, as the check run's summary has them. */
+function incompleteSection(report: RunReport): Record<string, unknown> | null {
+  const steps = incompleteStepsOf(report);
+  if (steps.length === 0) return null;
+  const lines = steps.slice(0, LISTED_STEPS).map((s) => {
+    const why = s.reason.length > REASON_CHARS ? `${s.reason.slice(0, REASON_CHARS - 3)}...` : s.reason;
+    return `• \`${escapeSlack(s.id)}\` ${s.outcome}: ${escapeSlack(why)}`;
+  });
+  if (steps.length > LISTED_STEPS) lines.push(`• and ${steps.length - LISTED_STEPS} more`);
+  return { type: 'section', text: { type: 'mrkdwn', text: `:warning: *The review is incomplete*\n${lines.join('\n')}`.slice(0, 3000) } };
+}
+
+/**
+ * The run's summary. A run with incomplete steps says so beside the check's conclusion, in the
+ * check run's words, and lists each failed step with why: a `success` there is never a clean pass.
+ */
 export function runSummaryMessage(report: RunReport, conclusion: string): SlackMessage {
   const count = (s: string) => report.findings.filter((f) => f.severity === s).length;
-  const title = `agentflow ${report.workflow}: ${report.change.repo}${report.change.pr ? `#${report.change.pr}` : ''} ${conclusion}`;
+  const incomplete = incompleteHeadline(report);
+  const title = `agentflow ${report.workflow}: ${report.change.repo}${report.change.pr ? `#${report.change.pr}` : ''} ${conclusion}${incomplete ? ` · ${incomplete}` : ''}`;
+  const steps = incompleteSection(report);
   return {
     text: title,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: `agentflow · ${report.workflow}`.slice(0, 150) } },
-      { type: 'section', text: { type: 'mrkdwn', text: `${changeLink(report)}${report.change.title ? ` · ${escapeSlack(report.change.title).slice(0, 200)}` : ''}\nCheck: *${conclusion}*` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `${changeLink(report)}${report.change.title ? ` · ${escapeSlack(report.change.title).slice(0, 200)}` : ''}\nCheck: *${conclusion}*${incomplete ? ` · ${escapeSlack(incomplete)}` : ''}` } },
+      ...(steps ? [steps] : []),
       {
         type: 'section',
         fields: [

@@ -4,6 +4,7 @@ import { PgliteDatabase, runMigrations, type SqlDatabase } from '@agentflow/stor
 import { NotificationDispatcher } from '../../dispatcher';
 import { DeliveryLedger } from '../../ledger/delivery-ledger';
 import type { Sink } from '../sink';
+import { checkTitle } from '../github/check-run';
 import { OUTAGE_QUIET_MS, POSTING_STALE_MS, SlackSink } from './slack-sink';
 
 const report = (runId: string, over: Partial<RunReport> = {}): RunReport => ({
@@ -76,6 +77,33 @@ describe('Slack sink and the dispatcher', () => {
     const summary = slack.messages.find((m) => m.channel === '#reviews' && m.text.includes('swift-review'));
     expect(summary?.blocks[0]).toMatchObject({ type: 'header' });
     expect(slack.requests.filter((r) => r.path === '/api/chat.postMessage' && r.status === 429)).toHaveLength(1);
+  });
+
+  it('says a review whose test runner failed on red CI is incomplete, names the step and what CI said, as the check run does', async () => {
+    const ci = 'CI iOS tests ended failure on 0123456789ab: 1 test failed: CheckoutViewTests.testTotal: XCTAssertEqual failed: ("4") is not equal to ("5") (https://ci.example/runs/9)';
+    const red = report('s-red-ci', {
+      incompleteSteps: ['execution.test-runner'],
+      steps: {
+        'review.swift': { state: 'succeeded', attempts: 1, durationMs: 5 },
+        'execution.test-runner': { state: 'failed', attempts: 1, durationMs: 9, errorCode: 'ci_failed', errorMessage: ci },
+      },
+      gateSummary: 'success: no finding at or above major; incomplete: execution.test-runner failed (CI iOS tests ended failure)',
+    });
+    expect((await sink.deliver({ kind: 'completed', report: red })).state).toBe('delivered');
+    const summary = slack.messages.find((m) => m.channel === '#reviews' && m.metadata?.event_payload.key === 'slack:summary:s-red-ci:#reviews');
+    // The check run's title names the step the same way.
+    const said = checkTitle(red).split(' · ')[1];
+    expect(said).toBe('incomplete: execution.test-runner did not finish');
+    expect(summary?.text).toBe(`agentflow swift-review: acme/ios-app#7 success · ${said}`);
+    const texts = (summary?.blocks ?? []).map((b) => (b as { text?: { text?: string } }).text?.text ?? '');
+    expect(texts[1]).toMatch(/\nCheck: \*success\* · incomplete: execution\.test-runner did not finish$/);
+    expect(texts[2]).toBe(`:warning: *The review is incomplete*\n• \`execution.test-runner\` failed: ${ci.replace(/</g, '&lt;').replace(/>/g, '&gt;')}`);
+
+    // A run whose steps all delivered reads as before: no warning, nothing incomplete.
+    await sink.deliver({ kind: 'completed', report: report('s-clean') });
+    const clean = slack.messages.find((m) => m.channel === '#reviews' && m.metadata?.event_payload.key === 'slack:summary:s-clean:#reviews');
+    expect(clean?.text).toBe('agentflow swift-review: acme/ios-app#7 success');
+    expect(JSON.stringify(clean?.blocks)).not.toMatch(/incomplete|:warning:/);
   });
 
   it('keeps the other sinks going when one fails, retries only the failed one, then reports it', async () => {
