@@ -106,7 +106,7 @@ describe('agentflow doctor against the fakes', () => {
     expect(lines['vendor openai'].detail).toBe('key accepted; the account has all 1 configured models (gpt-5.6-terra)');
     expect(lines.github.detail).toBe('App agentflow, 1 installation (acme) with checks, pull requests, contents and issues: write');
     expect(lines.gitlab.detail).toMatch(/^token agentflow with scope api/);
-    expect(lines.slack.detail).toBe('bot agentflow in workspace fake');
+    expect(lines.slack.detail).toBe('bot agentflow in workspace fake with chat:write, channels:read, groups:read, channels:history, groups:history');
     expect(lines.nats.detail).toMatch(new RegExp(`^nats-server \\d+\\.\\d+\\.\\d+, JetStream on, all ${expectedStreams(topology(prefix)).length} streams and buckets present$`));
     expect(lines.postgresql.detail).toMatch(/^reachable, all \d+ migrations applied$/);
     expect(report.broken).toBe(false);
@@ -144,6 +144,20 @@ describe('agentflow doctor against the fakes', () => {
       });
     } finally {
       github.setAppPermissions({ checks: 'write', pull_requests: 'write', contents: 'write', issues: 'write', metadata: 'read' });
+    }
+  });
+
+  it('a Slack bot without the history scopes is broken: after a crash it could post twice', async () => {
+    const narrow = await startFakeSlack({ token: 'xoxb-doctor', scopes: ['chat:write', 'channels:read', 'groups:read'] });
+    try {
+      const line = byCheck(await localReport({ ...env, SLACK_API_URL: `${narrow.url}/api/` }, root)).slack;
+      expect(line).toEqual({
+        check: 'slack', state: 'broken',
+        detail: 'bot agentflow in workspace fake lacks channels:history (find its own earlier post in a public channel after a crash), groups:history (find its own earlier post in a private channel after a crash)',
+        fix: "add the scopes under OAuth & Permissions in the Slack app's settings, reinstall the app to the workspace, and set the new Bot User OAuth Token as SLACK_BOT_TOKEN",
+      });
+    } finally {
+      await narrow.close();
     }
   });
 

@@ -48,7 +48,27 @@ export interface FakeSlackOptions {
    * @default no limit
    */
   rateLimitPerMinute?: Record<string, number>;
+  /**
+   * The bot token's OAuth scopes, sent in `x-oauth-scopes` on every Web API answer as Slack does; a
+   * method whose scope the token lacks answers `missing_scope` with `needed` and `provided`.
+   * @default {@link FULL_BOT_SCOPES}
+   */
+  scopes?: readonly string[];
 }
+
+/** What agentflow's Slack app asks for (docs/notifier.md), and so what the fake grants by default. */
+export const FULL_BOT_SCOPES = ['chat:write', 'channels:read', 'groups:read', 'channels:history', 'groups:history'] as const;
+
+/**
+ * The scope each method needs, from Slack's method reference. conversations.list and .history take
+ * either of two (public or private channels); the fake's channels are public, so the first counts.
+ */
+const NEEDED_SCOPES: Record<string, readonly string[]> = {
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'conversations.list': ['channels:read', 'groups:read'],
+  'conversations.history': ['channels:history', 'groups:history'],
+};
 
 const HISTORY_MAX_LIMIT = 999;
 const CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
@@ -121,10 +141,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const token = String(req.headers.authorization ?? '').replace(/^bearer\s+/i, '') || String(req.body.token ?? '');
     return options.token ? token === options.token : token.startsWith('xoxb-') || token.startsWith('xoxp-');
   };
+  const scopes = options.scopes ?? FULL_BOT_SCOPES;
+  const scopeHeader = { 'x-oauth-scopes': scopes.join(',') };
+  const missingScope = (name: string): FakeResponse | null => {
+    const needed = NEEDED_SCOPES[name];
+    if (!needed || needed.some((scope) => scopes.includes(scope))) return null;
+    return { status: 200, body: { ok: false, error: 'missing_scope', needed: needed.join(','), provided: scopes.join(',') } };
+  };
   const api = (name: string, handler: (req: FakeRequest) => FakeResponse) => {
-    const answer = (req: FakeRequest) => {
+    const answer = (req: FakeRequest): FakeResponse => {
       if (!authorised(req)) return { status: 200, body: { ok: false, error: 'not_authed' } };
-      return rateLimited(name) ?? handler(req);
+      const response = rateLimited(name) ?? missingScope(name) ?? handler(req);
+      return { ...response, headers: { ...scopeHeader, ...response.headers } };
     };
     router.on('POST', `/api/${name}`, answer);
     // Read methods are also called with GET and query parameters.

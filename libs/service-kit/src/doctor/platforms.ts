@@ -17,6 +17,18 @@ export async function checkGitLab(ctx: DoctorContext): Promise<DoctorLine[]> {
   }
 }
 
+/**
+ * The bot scopes the notifier uses. Without the read and history ones it still posts, but after a
+ * crash between a post and its record it cannot find the post again and may post it twice.
+ */
+const SLACK_SCOPES: ReadonlyArray<{ scope: string; why: string }> = [
+  { scope: 'chat:write', why: 'post and update messages' },
+  { scope: 'channels:read', why: 'find a public channel by name' },
+  { scope: 'groups:read', why: 'find a private channel by name' },
+  { scope: 'channels:history', why: 'find its own earlier post in a public channel after a crash' },
+  { scope: 'groups:history', why: 'find its own earlier post in a private channel after a crash' },
+];
+
 export async function checkSlack(ctx: DoctorContext): Promise<DoctorLine[]> {
   const token = ctx.env.SLACK_BOT_TOKEN;
   if (!token) {
@@ -28,7 +40,15 @@ export async function checkSlack(ctx: DoctorContext): Promise<DoctorLine[]> {
     const res = await call(ctx, `${base}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' } });
     const body = res.body as { ok?: boolean; error?: string; team?: string; user?: string };
     if (!body?.ok) return [line('slack', 'broken', `Slack refused SLACK_BOT_TOKEN (auth.test: ${body?.error ?? res.status})`, 'reinstall the Slack app and set its Bot User OAuth Token (xoxb-...) as SLACK_BOT_TOKEN')];
-    return [line('slack', 'ok', `bot ${body.user ?? '?'} in workspace ${body.team ?? '?'}`)];
+    const who = `bot ${body.user ?? '?'} in workspace ${body.team ?? '?'}`;
+    const granted = res.headers.get('x-oauth-scopes');
+    if (granted === null) return [line('slack', 'ok', `${who} (its scopes were not shown; it needs ${SLACK_SCOPES.map((s) => s.scope).join(', ')})`)];
+    const scopes = granted.split(',').map((s) => s.trim());
+    const missing = SLACK_SCOPES.filter((s) => !scopes.includes(s.scope));
+    if (missing.length > 0) {
+      return [line('slack', 'broken', `${who} lacks ${missing.map((s) => `${s.scope} (${s.why})`).join(', ')}`, "add the scopes under OAuth & Permissions in the Slack app's settings, reinstall the app to the workspace, and set the new Bot User OAuth Token as SLACK_BOT_TOKEN")];
+    }
+    return [line('slack', 'ok', `${who} with ${SLACK_SCOPES.map((s) => s.scope).join(', ')}`)];
   } catch (error) {
     return [line('slack', 'broken', `cannot reach ${base}: ${unreachable(error)}`, 'check SLACK_API_URL and the network path')];
   }
