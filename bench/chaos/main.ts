@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { seededRandom } from '@agentflow/contracts';
 import type { FakePrFile, SeedPullRequest } from '@agentflow/fake-platforms';
 import type { VendorScript } from '@agentflow/fake-vendor';
 import { Stack, type StackService } from '../../test/e2e/stack/stack';
@@ -34,7 +35,7 @@ const PRS = Number(args.prs);
 const MINUTES = Number(args.minutes);
 const KILL_EVERY_MS = Number(args['kill-every-ms']);
 const FAULT_RATE = Number(args['vendor-fault-rate']);
-let seed = Number(args.seed) >>> 0;
+const seed = Number(args.seed) >>> 0;
 for (const [name, v] of [
   ['--prs', PRS],
   ['--minutes', MINUTES],
@@ -43,14 +44,8 @@ for (const [name, v] of [
   if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number; got ${String(v)}`);
 }
 
-/** A seeded sequence (mulberry32), so a chaos run's choices repeat with `--seed`. */
-function random(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+/** A seeded sequence, so a chaos run's choices repeat with `--seed`. */
+const random = seededRandom(seed);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) =>

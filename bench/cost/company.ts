@@ -13,7 +13,7 @@
  *   with probability 0.6, else 2 to 4 files of the pull request, lognormal(mu 2.2, sigma 0.7)
  *   lines each (median 9).
  */
-import { seededRandom } from '../../libs/contracts/src/testing/seeded-random';
+import { seededRandom } from '@agentflow/contracts';
 
 export type Platform = 'ios' | 'android';
 

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { AnalyzerFinding } from '@agentflow/mobile';
+import { seededRandom } from '@agentflow/contracts';
 
 export type Verdict = 'true' | 'noise' | 'false';
 
@@ -81,18 +82,6 @@ export function scoreRule(current: readonly AnalyzerFinding[], labels: readonly 
   };
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same sample on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function hash(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
@@ -110,7 +99,7 @@ export function sampleFindings(findings: readonly AnalyzerFinding[], labels: rea
   const out: AnalyzerFinding[] = [];
   for (const [rule, list] of [...byRule].sort(([a], [b]) => a.localeCompare(b))) {
     const ordered = [...list].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-    const next = random(options.seed ^ hash(rule));
+    const next = seededRandom(options.seed ^ hash(rule));
     for (let i = ordered.length - 1; i > 0; i--) {
       const j = Math.floor(next() * (i + 1));
       [ordered[i], ordered[j]] = [ordered[j]!, ordered[i]!];

@@ -31,7 +31,7 @@ import {
   type MessageType,
   type Topology,
 } from '@agentflow/contracts';
-import { SeededDraw } from '../../libs/contracts/src/testing';
+import { SeededDraw } from '@agentflow/contracts';
 import { startDemoStack, type DemoStack } from '../../cli/src/demo/stack';
 
 const DB_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';

@@ -7,7 +7,7 @@ import { BusProvisioningError } from './errors';
  * schedule when it is longer. A re-publish after a crash must still be deduplicated while the first
  * copy can be redelivered, so the stream's dedupe window must cover this span.
  */
-export function redeliverySpanMs(spec: ConsumerSpec): number {
+export function redeliverySpanMs(spec: Pick<ConsumerSpec, 'ackWaitMs' | 'maxDeliver' | 'backoffMs'>): number {
   if (spec.maxDeliver <= 0) return 0;
   const byAckWait = spec.ackWaitMs * spec.maxDeliver;
   let byBackoff = 0;

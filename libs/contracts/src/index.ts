@@ -9,3 +9,4 @@ export * from './messages/run';
 export * from './messages/gateway';
 export * from './providers-config';
 export * from './messages/jobs';
+export { SeededDraw, seededRandom } from './seeded-random';

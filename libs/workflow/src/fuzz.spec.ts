@@ -15,7 +15,7 @@ import {
 import { compileSource, compileWorkflow, type CompileContext } from './compile';
 import { SourceFile } from './source';
 import { createCompileContext, listWorkflowFiles, loadProjectConfig } from './project';
-import { seededRandom } from '../../contracts/src/testing';
+import { seededRandom } from '@agentflow/contracts';
 
 /**
  * Mutates the shipped workflows node by node (fixed seed, 5,000 cases) and checks that the

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FailureRule, FakeGitHub, FakeSlack, RateLimitRule, RunningFake } from '@agentflow/fake-platforms';
+import { seededRandom } from '@agentflow/contracts';
 import type { FakeVendorServer, ScriptFunction, VendorRoute, VendorScript } from '@agentflow/fake-vendor';
 import { snapshotGitHub } from './fake-snapshot';
 
@@ -96,15 +97,8 @@ function scriptOf(rules: WireScriptRule[]): ScriptFunction {
  * the rest by the default reply: vendors failing some calls, as the chaos command has them.
  */
 function faultsOf(rate: number, scripts: VendorScript[], seed: number): ScriptFunction {
-  // mulberry32: a small seeded generator, so a chaos run's fault sequence repeats with its seed.
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // Seeded, so a chaos run's fault sequence repeats with its seed.
+  const next = seededRandom(seed);
   return () => (next() < rate ? scripts[Math.floor(next() * scripts.length)] : undefined);
 }
 

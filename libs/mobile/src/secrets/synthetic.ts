@@ -1,17 +1,14 @@
+import { seededRandom } from '@agentflow/contracts';
+
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const UPPER_AND_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0234567';
 
-/** Deterministic pseudo-random characters (mulberry32), so fixtures are stable but never real keys. */
+/** Deterministic pseudo-random characters, so fixtures are stable but never real keys. */
 function randomChars(length: number, seed: number, alphabet: string): string {
-  let state = seed >>> 0;
+  const next = seededRandom(seed);
   let out = '';
-  for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out += alphabet[((t ^ (t >>> 14)) >>> 0) % alphabet.length];
-  }
+  // The generator's 32-bit draw, modulo the alphabet: the characters the fixtures were written with.
+  for (let i = 0; i < length; i++) out += alphabet[(next() * 2 ** 32) % alphabet.length];
   return out;
 }
 

@@ -13,7 +13,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ProvidersConfig } from '@agentflow/contracts';
-import { SeededDraw } from '../../../../libs/contracts/src/testing';
+import { SeededDraw } from '@agentflow/contracts';
 import { ProviderKeys } from '../config/provider-keys';
 import { PooledAnthropicProvider } from '../http/vendor-pool/pooled-anthropic-provider';
 import { PooledOpenAIProvider } from '../http/vendor-pool/pooled-openai-provider';

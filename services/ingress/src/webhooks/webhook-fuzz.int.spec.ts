@@ -28,7 +28,7 @@ import {
   TEST_GITLAB_TOKEN,
   TEST_SECRET,
 } from '../testing/fixtures';
-import { seededRandom } from '../../../../libs/contracts/src/testing';
+import { seededRandom } from '@agentflow/contracts';
 
 const CASES = 5000;
 const SEED = 0x22_f022;

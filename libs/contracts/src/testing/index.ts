@@ -1,1 +1,0 @@
-export { SeededDraw, seededRandom } from './seeded-random';
