@@ -220,7 +220,10 @@ describe('a dismissal clears the gate without a push (NATS + PostgreSQL + fake G
     await until('the commit status flipped', () => statuses().at(-1) === 'success');
 
     expect(statuses()).toEqual(['failed', 'success']);
-    const summaryNote = gl.notes.find((n) => !n.discussionId && n.body.includes(`agentflow:summary workflow=${WORKFLOW}`))!;
+    // The sink sets the commit status before it rewrites the summary note: wait for the note too.
+    const summaryNote = await until('the summary note updated', () =>
+      gl.notes.find((n) => !n.discussionId && n.body.includes(`agentflow:summary workflow=${WORKFLOW}`) && n.body.includes('dismissed by')),
+    );
     expect(summaryNote.body).toContain('dismissed by `android-dev` (👎)');
     expect(summaryNote.body).toContain('Check: **success**');
   });
