@@ -3,15 +3,10 @@
  * name from workflows (`service: claude-api`) and read by the gateway. Keys are never in this file:
  * only the env variable or mounted file that holds them.
  */
-export type ProviderKind =
-  | 'anthropic'
-  | 'openai'
-  | 'openai-compatible'
-  | 'azure-openai'
-  | 'anthropic-bedrock'
-  | 'anthropic-vertex'
-  | 'cursor'
-  | 'http-job';
+import type { ProviderKind } from './vendors';
+
+/** Derived from the registry list of vendor kinds (`VENDOR_KINDS` in ./vendors). */
+export type { ProviderKind };
 
 /** A price and the date it took effect; the ledger prices a call with the newest entry not after the call. */
 export interface ModelPrice {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isMap, isSeq, type Node } from 'yaml';
-import { resolveAgentType, type AgentTypeSpec, type PlanProvider, type PlanStep, type WorkflowPlan } from '@agentflow/contracts';
+import { resolveAgentType, vendorCan, vendorKindsWith, type AgentTypeSpec, type PlanProvider, type PlanStep, type WorkflowPlan } from '@agentflow/contracts';
 import { nameProblem, readAgentDefinition, readDuration, type AgentDeclarations, type AgentDefinition, type Located } from './agents';
 import { conditionRefs, ConditionSyntaxError, isSatisfiable, parseCondition, RUNNABLE_STATUSES, type Condition } from './conditions';
 import { hasErrors, type Diagnostic } from './diagnostics';
@@ -37,8 +37,6 @@ export const WORKFLOW_KEYS = [
 const PHASE_KEYS = ['name', 'agents', 'parallel', 'depends_on', 'if', 'timeout', 'retries', 'batch'];
 /** Shortest timeout that gives a vendor batch a fair chance; below it `batch: true` earns a warning. */
 const MIN_BATCH_TIMEOUT_MS = 30 * 60_000;
-/** Provider kinds whose vendor has a Batch API the gateway speaks: a `batch: true` step needs one in its chain. */
-const BATCH_API_KINDS: ReadonlySet<string> = new Set(['anthropic', 'openai']);
 
 
 /** @default 5 minutes */
@@ -495,9 +493,9 @@ class WorkflowCompiler {
       }
       if (d.timeoutMs > runTimeout) src.warn(d.def.node, `step \`${d.id}\` may take ${d.timeoutMs / 1000}s, longer than the whole run's ${runTimeout / 1000}s \`timeout\``);
       const { providers, model } = this.providerChain(d, rules, classes);
-      const hasBatchApi = providers.some((p) => BATCH_API_KINDS.has(this.ctx.providers.get(p.provider)?.kind ?? ''));
+      const hasBatchApi = providers.some((p) => vendorCan(this.ctx.providers.get(p.provider)?.kind ?? '', 'batch'));
       if (d.batch && providers.length > 0 && !hasBatchApi) {
-        src.warn(d.def.node, `step \`${d.id}\` is \`batch: true\` but no provider of its chain has a Batch API (kind anthropic or openai): its calls are made live, at full price; add such a provider to its chain or set \`batch: false\``);
+        src.warn(d.def.node, `step \`${d.id}\` is \`batch: true\` but no provider of its chain has a Batch API (kind ${vendorKindsWith('batch').join(' or ')}): its calls are made live, at full price; add such a provider to its chain or set \`batch: false\``);
       } else if (d.batch && hasBatchApi && d.timeoutMs < MIN_BATCH_TIMEOUT_MS) {
         src.warn(d.def.node, `step \`${d.id}\` is \`batch: true\` with a ${d.timeoutMs / 60_000} min timeout: vendors answer batches within 24 h, usually within the hour, so it would mostly end \`job_expired\`; give it \`timeout: 90m\` or more (nightly work), or set \`batch: false\` (a pull request check waits for its run's last step)`);
       }

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { isMap, type Node } from 'yaml';
-import type { ModelConfig, ModelPrice, ProviderConfig, ProviderKind, ProvidersConfig, RateLimits } from '@agentflow/contracts';
+import { PROVIDER_KIND_NAMES, type ModelConfig, type ModelPrice, type ProviderConfig, type ProviderKind, type ProvidersConfig, type RateLimits } from '@agentflow/contracts';
 import { hasErrors, WorkflowConfigError, type Diagnostic } from './diagnostics';
 import { SourceFile } from './source';
 import { closest, didYouMean } from './suggest';
 import { isoToday, judgeModelLifecycle, type LifecycleFinding } from './lifecycle';
 
-export const PROVIDER_KINDS: readonly ProviderKind[] = [
-  'anthropic', 'openai', 'openai-compatible', 'azure-openai', 'anthropic-bedrock', 'anthropic-vertex', 'cursor', 'http-job',
-];
+/** The registry list's kinds, in its order (`VENDOR_KINDS` in @agentflow/contracts). */
+export const PROVIDER_KINDS: readonly ProviderKind[] = PROVIDER_KIND_NAMES;
 const TIERS = ['simple', 'medium', 'complex'] as const;
 const PROVIDER_KEYS = ['kind', 'aliases', 'baseUrl', 'apiKey', 'region', 'retention', 'dataClasses', 'timeoutMs', 'limits', 'models', 'retired', 'enabled', 'options'];
 const MODEL_KEYS = ['contextWindow', 'maxOutputTokens', 'tier', 'prices', 'limits', 'deprecatedOn', 'retiresOn', 'replacement', 'structuredOutput'];

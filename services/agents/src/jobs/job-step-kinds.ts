@@ -5,13 +5,9 @@
  * It also says which chat providers have a Batch API, for `batch: true` steps.
  */
 import { existsSync } from 'node:fs';
-import type { PlanStep, ProvidersConfig } from '@agentflow/contracts';
+import { vendorCan, type PlanStep, type ProvidersConfig, type VendorCapabilities } from '@agentflow/contracts';
 import { loadProvidersConfig } from '@agentflow/workflow';
 
-/** Provider kinds the gateway serves as launch-and-poll jobs rather than one request. */
-export const JOB_PROVIDER_KINDS: ReadonlySet<string> = new Set(['cursor', 'http-job']);
-/** Chat provider kinds whose vendor has a Batch API the gateway speaks (Anthropic Message Batches, OpenAI Batch). */
-export const BATCH_PROVIDER_KINDS: ReadonlySet<string> = new Set(['anthropic', 'openai']);
 
 export class JobStepKinds {
   private readonly jobProviders: ReadonlySet<string>;
@@ -19,9 +15,10 @@ export class JobStepKinds {
   private readonly batchProviders: ReadonlySet<string> | undefined;
 
   constructor(config?: ProvidersConfig) {
-    const named = (kinds: ReadonlySet<string>) => new Set(Object.entries(config?.providers ?? {}).filter(([, p]) => kinds.has(p.kind)).map(([name]) => name));
-    this.jobProviders = named(JOB_PROVIDER_KINDS);
-    this.batchProviders = config ? named(BATCH_PROVIDER_KINDS) : undefined;
+    // Job kinds are served launch-and-poll; batch kinds have a Batch API the gateway speaks (the vendor manifests say which).
+    const named = (capability: keyof VendorCapabilities) => new Set(Object.entries(config?.providers ?? {}).filter(([, p]) => vendorCan(p.kind, capability)).map(([name]) => name));
+    this.jobProviders = named('job');
+    this.batchProviders = config ? named('batch') : undefined;
   }
 
   /** Whether the gateway can send this provider's calls through its vendor's Batch API. */

@@ -5,10 +5,8 @@
  * whenever that provider is (not `enabled: false`). Either way the request's data class must be
  * one the provider may receive.
  */
-import type { ProviderConfig } from '@agentflow/contracts';
+import { vendorCan, type ProviderConfig } from '@agentflow/contracts';
 import { JobPolicyDenied } from './job-errors';
-
-const OFF_BY_DEFAULT = new Set(['cursor', 'http-job']);
 
 export class JobPolicy {
   constructor(private readonly providers: Record<string, ProviderConfig>) {}
@@ -17,7 +15,7 @@ export class JobPolicy {
     const config = this.providers[provider];
     // Not declared at all: the runner answers unknown_provider, which says what to fix.
     if (!config) return;
-    const enabled = OFF_BY_DEFAULT.has(config.kind) ? config.enabled === true : config.enabled !== false;
+    const enabled = vendorCan(config.kind, 'offByDefault') ? config.enabled === true : config.enabled !== false;
     if (!enabled) {
       throw new JobPolicyDenied(`provider ${provider} (${config.kind}) is off; set enabled: true for it in providers.yml once policy allows it`);
     }

@@ -10,7 +10,8 @@ import { AnthropicChatProvider, createAnthropicClient } from './anthropic/anthro
 import { bedrockModelId, createBedrockClient } from './anthropic-bedrock/bedrock-client';
 import { createVertexClient, type VertexClientOptions } from './anthropic-vertex/vertex-client';
 import { createOpenAIClient, OpenAIChatProvider } from './openai/openai-provider';
-import { azureDeployment, createAzureClient, createCompatibleClient } from './openai-compatible/compatible-client';
+import { azureDeployment, createAzureClient } from './azure-openai/azure-client';
+import { createCompatibleClient } from './openai-compatible/compatible-client';
 import type { Scrub } from './vendor-call';
 
 export interface ProviderBuildContext {
