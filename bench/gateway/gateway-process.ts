@@ -9,7 +9,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ProvidersConfig } from '@agentflow/contracts';
 import {
-  DEFAULT_SETTINGS, Gateway, usePooledVendorClients, GatewayHttpFront, KeyRequestRate, checkVirtualKeysFile, createGatewayHttpServer, hashVirtualKey,
+  DEFAULT_SETTINGS, Gateway, GatewayHttpFront, KeyRequestRate, checkVirtualKeysFile, createGatewayHttpServer, hashVirtualKey,
   type AuditRecord, type LedgerEntry, type RecordSink,
 } from '@agentflow/gateway';
 import { MemoryKv } from '../../services/gateway/src/testing/memory-kv';
@@ -54,9 +54,8 @@ async function main(): Promise<void> {
     providersConfig: providers,
     settings: { ...DEFAULT_SETTINGS, budgets: [{ scope: 'team', key: 'bench', period: 'month', limitUsd: 1_000_000 }, { scope: 'global', period: 'day', limitUsd: 1_000_000 }] },
     state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new ServerSideKv('cache') },
-    records, env: { BENCH_OPENAI_KEY: 'sk-bench-vendor-key' }, logLevel: 'warn',
+    records, env: { BENCH_OPENAI_KEY: 'sk-bench-vendor-key' }, logLevel: 'warn', pooledClients: true,
   });
-  usePooledVendorClients(gateway, providers, { BENCH_OPENAI_KEY: 'sk-bench-vendor-key' });
   await gateway.start();
   const keys = checkVirtualKeysFile({
     keys: [{ name: 'bench', sha256: hashVirtualKey(BENCH_KEY), team: 'bench', project: 'bench' }],

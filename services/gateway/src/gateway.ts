@@ -20,6 +20,7 @@ import { GatewayPipeline } from './pipeline';
 import { PolicyState } from './policy/rules-only-switch';
 import type { ChatProvider } from './providers/chat-provider';
 import { buildChatProviders, type ProviderBuildContext } from './providers/registry';
+import { isPooledProvider, type PooledProvider } from './http/vendor-pool/pooled-provider';
 import { Redactor } from './redaction/redactor';
 import { ModelRouter } from './routing/model-router';
 import { systemClock, type Clock } from './shared/clock';
@@ -70,6 +71,11 @@ export interface GatewayOptions {
   providers?: Map<string, ChatProvider>;
   vertexAuthClient?: ProviderBuildContext['vertexAuthClient'];
   /**
+   * Keep-alive undici pools instead of the SDK client for the kinds whose manifest says `pooled`
+   * (the service and `agentflow up` ask for them: the hot path of both fronts). @default false
+   */
+  pooledClients?: boolean;
+  /**
    * Check each vendor's model list at start and every few hours and turn off the configured
    * models the account lacks: `auto` checks providers on the vendor's own API (no `baseUrl`),
    * `all` every provider with a key and a list API. @default 'off' (the service sets `auto`)
@@ -91,6 +97,8 @@ export class Gateway {
   readonly scrubber: SecretScrubber;
   readonly logger: GatewayLogger;
   readonly providers: Map<string, ChatProvider>;
+  /** The pooled providers built, for their owner to close after {@link stop}. */
+  readonly pooledProviders: readonly PooledProvider[];
   /** Providers configured but off (no key set), with the reason a caller sees. */
   readonly unavailableProviders: ReadonlyMap<string, string>;
   readonly instanceId: string;
@@ -111,13 +119,14 @@ export class Gateway {
     const keys = new ProviderKeys(env, this.scrubber);
     const unavailable = new Map<string, string>();
     this.providers = options.providers ?? buildChatProviders(options.providersConfig, {
-      keys, scrub: this.scrubber.scrub, logger: this.logger, vertexAuthClient: options.vertexAuthClient,
+      keys, scrub: this.scrubber.scrub, logger: this.logger, vertexAuthClient: options.vertexAuthClient, pooledClients: options.pooledClients,
       onUnavailable: (provider, reason) => {
         unavailable.set(provider, reason);
         this.logger.warn('provider off: no API key', { provider, reason });
       },
     });
     this.unavailableProviders = unavailable;
+    this.pooledProviders = [...this.providers.values()].filter(isPooledProvider);
     this.policy = new PolicyState(settings.policy, env.GATEWAY_POLICY_FILE, onError);
     this.cache = new ResponseCache(options.state.cache, { ttlMs: settings.cache.ttlSeconds * 1000, maxLocalEntries: settings.cache.maxLocalEntries }, clock, onError);
     this.budget = new BudgetGuard(options.state.budgets, settings, clock, (alert) => {

@@ -19,7 +19,7 @@ export { DEFAULT_NEVER_SENT } from './policy/never-sent';
 export { SecretScrubber } from './log/secret-scrubber';
 export type { GatewayLogger, LogLevel } from './log/gateway-logger';
 export type { Clock } from './shared/clock';
-export { GatewayHttpFront, GATEWAY_HTTP_ROUTES, createGatewayHttpServer, mountGatewayHttp, PooledOpenAIProvider, PooledAnthropicProvider, usePooledVendorClients, FORWARDED_HEADERS, type HttpFrontOptions, type PooledProvider } from './http';
+export { GatewayHttpFront, GATEWAY_HTTP_ROUTES, createGatewayHttpServer, mountGatewayHttp, PooledOpenAIProvider, PooledAnthropicProvider, isPooledProvider, FORWARDED_HEADERS, type HttpFrontOptions, type PooledProvider } from './http';
 export { KeyRequestRate } from './virtual-keys/request-rate';
 export { VirtualKeyRing, checkVirtualKeysFile, loadVirtualKeys, hashVirtualKey, type VirtualKey, type VirtualKeyConfig, type VirtualKeysFile } from './virtual-keys/virtual-keys';
 export { GatewayJobs, gatewayJobsBucket, readJobsEnv, type GatewayJobsOptions, type JobsEnv } from './jobs/gateway-jobs';

@@ -10,7 +10,7 @@ import { GatewayJobs } from './jobs/gateway-jobs';
 import { GatewayNatsTransport } from './transport/nats-transport';
 import { GatewayHttpFront } from './http/http-front';
 import { mountGatewayHttp, type FastifyLike } from './http/fastify-mount';
-import { usePooledVendorClients, type PooledProvider } from './http/vendor-pool';
+import type { PooledProvider } from './http/vendor-pool';
 import { KeyRequestRate } from './virtual-keys/request-rate';
 import { loadVirtualKeys } from './virtual-keys/virtual-keys';
 import { watchProviderKeys } from './config/key-rotation';
@@ -26,7 +26,7 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
   gateway: Gateway | null = null;
   private transport: GatewayNatsTransport | null = null;
   private writer: RecordStreamWriter | null = null;
-  private pools: PooledProvider[] = [];
+  private pools: readonly PooledProvider[] = [];
   private stopKeyWatch?: () => void;
   /** Job-style vendors (Cursor, http-job, Batch APIs) on `gatewayJobs`. */
   jobs: GatewayJobs | null = null;
@@ -48,13 +48,14 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     const publishBudgetAlert = budgetAlertPublisher(this.ctx.messenger, topology, (message, fields) => this.gateway?.logger.warn(message, fields));
     this.gateway = new Gateway({
       providersConfig, settings, state, env: this.ctx.env, logLevel: env.logLevel,
+      // Keep-alive undici pools instead of the SDK where the manifest allows: the hot path of both fronts.
+      pooledClients: true,
       records: (logger) => new BusRecordSink(bus, topology, logger),
       modelCheck: env.modelCheck, modelRecheckMs: env.modelRecheckHours * 3_600_000,
       // 50/80/100 % of a budget reaches Slack through the notifier.
       onBudgetAlert: (alert) => void publishBudgetAlert(alert),
     });
-    // Keep-alive undici pools instead of the SDK for OpenAI-wire vendors: the hot path of both fronts.
-    this.pools = usePooledVendorClients(this.gateway, providersConfig, this.ctx.env);
+    this.pools = this.gateway.pooledProviders;
     await this.gateway.start();
     const gateway = this.gateway;
     this.stopKeyWatch = watchProviderKeys({

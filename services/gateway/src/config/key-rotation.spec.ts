@@ -5,7 +5,6 @@ import { FakeVendorServer } from '@agentflow/fake-vendor';
 import { SecretFiles } from '@agentflow/service-kit';
 import { MemoryRecordSink } from '../cost/record-sink';
 import { Gateway } from '../gateway';
-import { usePooledVendorClients } from '../http/vendor-pool';
 import { MemoryKv } from '../testing/memory-kv';
 import { request, SteppingClock, testProviders, testSettings } from '../testing/fixtures';
 import { watchProviderKeys } from './key-rotation';
@@ -49,8 +48,8 @@ describe.each([['SDK clients', false], ['pooled clients', true]])('a vendor key 
       providersConfig, settings: testSettings({ retry: { maxAttemptsPerProvider: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
       state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') },
       records: new MemoryRecordSink(), env, clock: new SteppingClock(), logLevel: 'info', logWrite: (line) => logs.push(line), random: () => 0.5,
+      pooledClients: pooled,
     });
-    if (pooled) usePooledVendorClients(gateway, providersConfig, env);
     await gateway.start();
     stop = watchProviderKeys({ providers: providersConfig, serving: () => gateway.providers, secrets, scrubber: gateway.scrubber, log: gateway.logger, intervalMs: 0 });
   });

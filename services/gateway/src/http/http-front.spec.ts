@@ -11,7 +11,7 @@ import { KeyRequestRate } from '../virtual-keys/request-rate';
 import { checkVirtualKeysFile, hashVirtualKey } from '../virtual-keys/virtual-keys';
 import { GatewayHttpFront } from './http-front';
 import { createGatewayHttpServer, MAX_BODY_BYTES } from './node-server';
-import { usePooledVendorClients, type PooledProvider } from './vendor-pool';
+import type { PooledProvider } from './vendor-pool';
 
 const TEAM_KEY = 'vk-mobile-0123456789abcdef';
 const BROKE_KEY = 'vk-broke-0123456789abcdef';
@@ -36,9 +36,10 @@ describe('gateway HTTP front through the vendor SDKs', () => {
       settings: testSettings({ budgets: [{ scope: 'team', key: 'broke', period: 'day', limitUsd: 0 }] }),
       state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') },
       records, env: testEnv, logLevel: 'silent',
+      // The hot-path client for OpenAI-wire vendors, as `agentflow up` installs it.
+      pooledClients: true,
     });
-    // The hot-path client for OpenAI-wire vendors, as `agentflow up` installs it.
-    pools = usePooledVendorClients(gateway, providers, testEnv);
+    pools = [...gateway.pooledProviders];
     await gateway.start();
     const keys = checkVirtualKeysFile({
       keys: [

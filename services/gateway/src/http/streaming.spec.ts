@@ -12,7 +12,7 @@ import { KeyRequestRate } from '../virtual-keys/request-rate';
 import { checkVirtualKeysFile, hashVirtualKey } from '../virtual-keys/virtual-keys';
 import { GatewayHttpFront } from './http-front';
 import { createGatewayHttpServer } from './node-server';
-import { usePooledVendorClients, type PooledProvider } from './vendor-pool';
+import type { PooledProvider } from './vendor-pool';
 
 const TEAM_KEY = 'vk-stream-0123456789abcdef';
 
@@ -51,9 +51,9 @@ describe('gateway HTTP front streams through', () => {
     gateway = new Gateway({
       providersConfig: providers, settings: testSettings(),
       state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') },
-      records, env: testEnv, logLevel: 'silent',
+      records, env: testEnv, logLevel: 'silent', pooledClients: true,
     });
-    pools = usePooledVendorClients(gateway, providers, testEnv);
+    pools = [...gateway.pooledProviders];
     await gateway.start();
     const keys = checkVirtualKeysFile({
       keys: [{ name: 'streamer', sha256: hashVirtualKey(TEAM_KEY), team: 'ios', project: 'shop-ios' }],

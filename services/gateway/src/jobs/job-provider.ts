@@ -3,7 +3,7 @@
  * its vendor's wire format; durability, polling, cancellation, pricing and the hand-back to the
  * launching step live in {@link JobRunner}.
  */
-import type { BatchItem, JobOutcome, JobState } from '@agentflow/contracts';
+import type { BatchItem, JobOutcome, JobState, ProviderConfig } from '@agentflow/contracts';
 import type { TokenCounts } from '../providers/chat-provider';
 
 /** What a job is asked to do, as it is kept in the job record (so a restart can still cancel it). */
@@ -41,3 +41,9 @@ export interface JobProvider {
   /** Asks the vendor to stop; a vendor job already over is not an error. */
   cancel(vendorJobId: string, signal?: AbortSignal): Promise<void>;
 }
+
+/**
+ * What a job kind's folder (`providers/<kind>/index.ts`) exports: the provider for one enabled
+ * providers.yml entry, given its key (read only when asked), or undefined when it cannot run without one.
+ */
+export type JobProviderFactory = (name: string, config: ProviderConfig, key: () => string | undefined) => JobProvider | undefined;

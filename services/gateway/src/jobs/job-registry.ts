@@ -10,10 +10,13 @@ import { AnthropicBatchProvider } from '../batch/anthropic-batch';
 import { BatchPricer } from '../batch/batch-pricer';
 import { OpenAiBatchProvider } from '../batch/openai-batch';
 import type { ProviderKeys } from '../config/provider-keys';
-import { CursorJobProvider } from '../providers/cursor/cursor-job-provider';
-import { HttpJobProvider } from '../providers/http-job/http-job-provider';
+import { cursorJobFactory } from '../providers/cursor';
+import { httpJobFactory } from '../providers/http-job';
 import type { Clock } from '../shared/clock';
-import type { JobProvider } from './job-provider';
+import type { JobProvider, JobProviderFactory } from './job-provider';
+
+/** The job kinds' factories, one per provider folder; JobPolicy keeps them off until enabled. */
+const JOB_FACTORIES: Record<'cursor' | 'http-job', JobProviderFactory> = { cursor: cursorJobFactory, 'http-job': httpJobFactory };
 
 export function buildJobProviders(config: ProvidersConfig, keys: Pick<ProviderKeys, 'resolve'>, clock: Pick<Clock, 'now'>): Map<string, JobProvider> {
   const pricer = new BatchPricer(config);
@@ -30,16 +33,13 @@ export function buildJobProviders(config: ProvidersConfig, keys: Pick<ProviderKe
       }
     };
     switch (p.kind) {
-      case 'cursor': {
+      case 'cursor':
+      case 'http-job': {
         if (p.enabled !== true) continue;
-        const k = key();
-        if (k) out.set(name, new CursorJobProvider(name, p, k));
+        const provider = JOB_FACTORIES[p.kind](name, p, key);
+        if (provider) out.set(name, provider);
         break;
       }
-      case 'http-job':
-        if (p.enabled !== true) continue;
-        out.set(name, new HttpJobProvider(name, p, key()));
-        break;
       case 'anthropic': {
         if (p.enabled === false) continue;
         const k = optionalKey();

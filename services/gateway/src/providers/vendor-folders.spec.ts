@@ -1,5 +1,17 @@
-import { readdirSync } from 'node:fs';
-import { PROVIDER_KIND_NAMES } from '@agentflow/contracts';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  PROVIDER_KIND_NAMES,
+  vendorKindsWith,
+  type ProviderConfig,
+  type ProviderKind,
+  type ProvidersConfig,
+} from '@agentflow/contracts';
+import { ProviderKeys } from '../config/provider-keys';
+import { isPooledProvider } from '../http/vendor-pool/pooled-provider';
+import { JsonLineLogger } from '../log/gateway-logger';
+import { SecretScrubber } from '../log/secret-scrubber';
+import { buildChatProviders, CHAT_FACTORIES } from './registry';
 
 /** Folders under providers/ that have no manifest entry, and registered kinds that have no folder. */
 function folderMismatch(
@@ -34,5 +46,48 @@ describe('provider folders and the vendor registry list', () => {
         PROVIDER_KIND_NAMES,
       ),
     ).toEqual({ unregistered: [], missing: ['openai'] });
+  });
+});
+
+describe('the chat factories keyed by the vendor manifests', () => {
+  const scrubber = new SecretScrubber();
+  const ctx = (pooledClients: boolean) => ({
+    keys: new ProviderKeys({ K: 'sk-test-factory-0123456789abcdef' }, scrubber),
+    scrub: scrubber.scrub,
+    logger: new JsonLineLogger('silent', scrubber),
+    pooledClients,
+  });
+  const entry = (kind: ProviderKind): ProviderConfig => ({
+    kind,
+    baseUrl: 'http://127.0.0.1:9/v1',
+    apiKey: { env: 'K' },
+    dataClasses: ['internal'],
+    models: {},
+  });
+
+  it('has a factory for every chat kind and none for a job kind', () => {
+    expect(Object.keys(CHAT_FACTORIES).sort()).toEqual(vendorKindsWith('chat').slice().sort());
+  });
+
+  it('exports each kind folder through its index.ts', () => {
+    const folders = readdirSync(__dirname, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    expect(folders.filter((f) => !existsSync(join(__dirname, f, 'index.ts')))).toEqual([]);
+  });
+
+  it('builds the pooled client exactly for pooled kinds when the gateway asks for pools', async () => {
+    const config: ProvidersConfig = {
+      providers: Object.fromEntries(
+        vendorKindsWith('chat')
+          .filter((k) => k !== 'anthropic-vertex')
+          .map((k) => [k, entry(k)]),
+      ),
+    };
+    const pooled = buildChatProviders(config, ctx(true));
+    const pooledKinds = [...pooled.values()].filter(isPooledProvider).map((p) => p.kind);
+    expect(pooledKinds.sort()).toEqual(vendorKindsWith('pooled').slice().sort());
+    await Promise.all([...pooled.values()].filter(isPooledProvider).map((p) => p.close()));
+    expect([...buildChatProviders(config, ctx(false)).values()].filter(isPooledProvider)).toEqual([]);
   });
 });
