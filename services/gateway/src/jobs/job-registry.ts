@@ -5,7 +5,7 @@
  * was turned off after launch is failed by the poller with that reason. {@link JobPolicy} also
  * checks the data class on launch.
  */
-import { ConfigError, type ProvidersConfig } from '@agentflow/contracts';
+import { ConfigError, vendorCan, type ProviderKind, type ProvidersConfig } from '@agentflow/contracts';
 import { AnthropicBatchProvider } from '../batch/anthropic-batch';
 import { BatchPricer } from '../batch/batch-pricer';
 import { OpenAiBatchProvider } from '../batch/openai-batch';
@@ -15,8 +15,8 @@ import { httpJobFactory } from '../providers/http-job';
 import type { Clock } from '../shared/clock';
 import type { JobProvider, JobProviderFactory } from './job-provider';
 
-/** The job kinds' factories, one per provider folder; JobPolicy keeps them off until enabled. */
-const JOB_FACTORIES: Record<'cursor' | 'http-job', JobProviderFactory> = { cursor: cursorJobFactory, 'http-job': httpJobFactory };
+/** One factory per kind whose manifest says `job`, each from its provider folder; a spec checks none is missing. */
+export const JOB_FACTORIES: Partial<Record<ProviderKind, JobProviderFactory>> = { cursor: cursorJobFactory, 'http-job': httpJobFactory };
 
 export function buildJobProviders(config: ProvidersConfig, keys: Pick<ProviderKeys, 'resolve'>, clock: Pick<Clock, 'now'>): Map<string, JobProvider> {
   const pricer = new BatchPricer(config);
@@ -32,14 +32,15 @@ export function buildJobProviders(config: ProvidersConfig, keys: Pick<ProviderKe
         throw e;
       }
     };
+    const jobFactory = vendorCan(p.kind, 'job') ? JOB_FACTORIES[p.kind] : undefined;
+    if (jobFactory) {
+      // An offByDefault kind is built only once providers.yml says `enabled: true` for it.
+      if (vendorCan(p.kind, 'offByDefault') ? p.enabled !== true : p.enabled === false) continue;
+      const provider = jobFactory(name, p, key);
+      if (provider) out.set(name, provider);
+      continue;
+    }
     switch (p.kind) {
-      case 'cursor':
-      case 'http-job': {
-        if (p.enabled !== true) continue;
-        const provider = JOB_FACTORIES[p.kind](name, p, key);
-        if (provider) out.set(name, provider);
-        break;
-      }
       case 'anthropic': {
         if (p.enabled === false) continue;
         const k = optionalKey();
