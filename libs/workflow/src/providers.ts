@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isMap, type Node } from 'yaml';
-import { PROVIDER_KIND_NAMES, type ModelConfig, type ModelPrice, type ProviderConfig, type ProviderKind, type ProvidersConfig, type RateLimits } from '@agentflow/contracts';
+import { PROVIDER_KIND_NAMES, vendorKindsSpeaking, vendorWire, type ModelConfig, type ModelPrice, type ProviderConfig, type ProviderKind, type ProvidersConfig, type RateLimits } from '@agentflow/contracts';
 import { hasErrors, WorkflowConfigError, type Diagnostic } from './diagnostics';
 import { SourceFile } from './source';
 import { closest, didYouMean } from './suggest';
@@ -13,7 +13,7 @@ const PROVIDER_KEYS = ['kind', 'aliases', 'baseUrl', 'apiKey', 'region', 'retent
 const MODEL_KEYS = ['contextWindow', 'maxOutputTokens', 'tier', 'prices', 'limits', 'deprecatedOn', 'retiresOn', 'replacement', 'structuredOutput'];
 const STRUCTURED_OUTPUTS = ['tool', 'json-schema'] as const;
 /** The kinds that speak Anthropic Messages, where `structuredOutput` chooses between a forced tool and output_config.format. */
-const ANTHROPIC_KINDS: readonly ProviderKind[] = ['anthropic', 'anthropic-bedrock', 'anthropic-vertex'];
+const ANTHROPIC_KINDS: readonly ProviderKind[] = vendorKindsSpeaking('anthropic');
 const PRICE_KEYS = ['effectiveFrom', 'inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'batchDiscount', 'longContext'];
 const LONG_CONTEXT_KEYS = ['aboveInputTokens', 'inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok'];
 const LIMIT_KEYS = ['requestsPerMinute', 'tokensPerMinute', 'concurrency'];
@@ -178,7 +178,7 @@ function readModel(src: SourceFile, what: string, node: Node | null, kind: Provi
   if (structured) {
     const value = src.string(structured.value, `\`structuredOutput\` of ${what}`);
     if (value !== undefined && !(STRUCTURED_OUTPUTS as readonly string[]).includes(value)) src.error(structured.value, `\`structuredOutput\` is \`tool\` (a forced tool) or \`json-schema\` (output_config.format), found \`${value}\`${didYouMean(value, STRUCTURED_OUTPUTS)}`);
-    else if (value !== undefined && kind !== undefined && !ANTHROPIC_KINDS.includes(kind)) src.error(structured.key, `\`structuredOutput\` of ${what} applies to Anthropic models only (kinds ${ANTHROPIC_KINDS.join(', ')}); OpenAI-style vendors always take the schema as \`response_format\`: remove it`);
+    else if (value !== undefined && kind !== undefined && vendorWire(kind) !== 'anthropic') src.error(structured.key, `\`structuredOutput\` of ${what} applies to Anthropic models only (kinds ${ANTHROPIC_KINDS.join(', ')}); OpenAI-style vendors always take the schema as \`response_format\`: remove it`);
     else if (value !== undefined) model.structuredOutput = value as ModelConfig['structuredOutput'];
   }
   const replacement = f.get('replacement');

@@ -1,7 +1,7 @@
 import { vendorManifest } from './vendor-manifest';
 
 /** Claude on Amazon Bedrock: Anthropic Messages through the Bedrock SDK client; no batch, no pool. */
-export const anthropicBedrock = vendorManifest('anthropic-bedrock', {
+export const anthropicBedrock = vendorManifest('anthropic-bedrock', 'anthropic', {
   chat: true,
   stream: true,
   batch: false,

@@ -11,9 +11,14 @@ import { cursor } from './cursor';
 import { httpJob } from './http-job';
 import { openai } from './openai';
 import { openaiCompatible } from './openai-compatible';
-import type { VendorCapabilities, VendorManifest } from './vendor-manifest';
+import type { VendorCapabilities, VendorManifest, VendorWire } from './vendor-manifest';
 
-export { vendorManifest, type VendorCapabilities, type VendorManifest } from './vendor-manifest';
+export {
+  vendorManifest,
+  type VendorCapabilities,
+  type VendorManifest,
+  type VendorWire,
+} from './vendor-manifest';
 
 export const VENDOR_KINDS = [
   anthropic,
@@ -52,4 +57,14 @@ export function vendorCan(kind: string, capability: keyof VendorCapabilities): b
 /** The kinds that have a capability, in registry order. */
 export function vendorKindsWith(capability: keyof VendorCapabilities): readonly ProviderKind[] {
   return VENDOR_KINDS.filter((m) => m.capabilities[capability]).map((m) => m.kind);
+}
+
+/** The wire a kind speaks, or undefined for a string that names no kind. */
+export function vendorWire(kind: string): VendorWire | undefined {
+  return BY_KIND.get(kind)?.wire;
+}
+
+/** The kinds that speak a wire, in registry order. */
+export function vendorKindsSpeaking(wire: VendorWire): readonly ProviderKind[] {
+  return VENDOR_KINDS.filter((m) => m.wire === wire).map((m) => m.kind);
 }

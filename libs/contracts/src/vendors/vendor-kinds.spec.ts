@@ -3,8 +3,10 @@ import {
   VENDOR_KINDS,
   isProviderKind,
   vendorCan,
+  vendorKindsSpeaking,
   vendorKindsWith,
   vendorManifestOf,
+  vendorWire,
   type ProviderKind,
   type VendorManifest,
 } from './index';
@@ -19,6 +21,8 @@ function manifestProblems(m: VendorManifest): string[] {
   if (c.pooled && !c.chat) problems.push(`${m.kind}: pooled needs chat (the pool replaces a chat client)`);
   if (c.stream && !c.chat) problems.push(`${m.kind}: stream needs chat`);
   if (c.batch && !c.chat) problems.push(`${m.kind}: batch needs chat (a Batch API rides on a chat provider)`);
+  if ((m.wire === 'job') !== c.job)
+    problems.push(`${m.kind}: the job wire is for job kinds, and only for them`);
   if (c.offByDefault && !c.job)
     problems.push(`${m.kind}: offByDefault is read by the job policy only, so it needs job`);
   return problems;
@@ -38,6 +42,7 @@ describe('VENDOR_KINDS', () => {
   it('catches an inconsistent manifest', () => {
     const bad: VendorManifest = {
       kind: 'Pool_Only',
+      wire: 'job',
       capabilities: { chat: false, stream: false, batch: true, job: false, pooled: true, offByDefault: true },
     };
     expect(manifestProblems(bad)).toEqual([
@@ -45,6 +50,7 @@ describe('VENDOR_KINDS', () => {
       'Pool_Only: a kind is either a chat kind or a job kind',
       'Pool_Only: pooled needs chat (the pool replaces a chat client)',
       'Pool_Only: batch needs chat (a Batch API rides on a chat provider)',
+      'Pool_Only: the job wire is for job kinds, and only for them',
       'Pool_Only: offByDefault is read by the job policy only, so it needs job',
     ]);
   });
@@ -60,6 +66,10 @@ describe('VENDOR_KINDS', () => {
     expect(vendorManifestOf('no-such-vendor')).toBeUndefined();
     expect(isProviderKind('azure-openai')).toBe(true);
     expect(isProviderKind('azure')).toBe(false);
+    expect(vendorKindsSpeaking('anthropic')).toEqual(['anthropic', 'anthropic-bedrock', 'anthropic-vertex']);
+    expect(vendorKindsSpeaking('openai')).toEqual(['openai', 'openai-compatible', 'azure-openai']);
+    expect(vendorWire('cursor')).toBe('job');
+    expect(vendorWire('no-such-vendor')).toBeUndefined();
   });
 
   it('derives ProviderKind from the list', () => {

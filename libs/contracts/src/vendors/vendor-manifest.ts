@@ -17,15 +17,23 @@ export interface VendorCapabilities {
   offByDefault: boolean;
 }
 
+/**
+ * The request shape the kind speaks: Anthropic Messages (`structuredOutput` applies, Anthropic cache
+ * prices), OpenAI Chat Completions, or a job API of its own.
+ */
+export type VendorWire = 'anthropic' | 'openai' | 'job';
+
 export interface VendorManifest<K extends string = string> {
   kind: K;
+  wire: VendorWire;
   capabilities: VendorCapabilities;
 }
 
 /** Declares a manifest, keeping its kind as a literal type so the registry list can derive `ProviderKind`. */
 export function vendorManifest<const K extends string>(
   kind: K,
+  wire: VendorWire,
   capabilities: VendorCapabilities,
 ): VendorManifest<K> {
-  return { kind, capabilities };
+  return { kind, wire, capabilities };
 }

@@ -5,7 +5,7 @@
  * A request whose prompt is longer than a price's `longContext.aboveInputTokens` is priced wholly
  * at the long-context prices, as the vendors bill it.
  */
-import type { ModelPrice, ProviderKind, ProvidersConfig } from '@agentflow/contracts';
+import { vendorWire, type ModelPrice, type ProviderKind, type ProvidersConfig } from '@agentflow/contracts';
 import type { TokenCounts } from '../providers/chat-provider';
 
 export interface ResolvedPrice {
@@ -19,7 +19,7 @@ export interface ResolvedPrice {
 }
 
 function isAnthropic(kind: ProviderKind): boolean {
-  return kind === 'anthropic' || kind === 'anthropic-bedrock' || kind === 'anthropic-vertex';
+  return vendorWire(kind) === 'anthropic';
 }
 
 export class PriceBook {
