@@ -9,7 +9,7 @@ import {
 } from '@agentflow/contracts';
 import { ProviderKeys } from '../config/provider-keys';
 import { isPooledProvider } from '../http/vendor-pool/pooled-provider';
-import { JOB_FACTORIES } from '../jobs/job-registry';
+import { BATCH_FACTORIES, JOB_FACTORIES } from '../jobs/job-registry';
 import { JsonLineLogger } from '../log/gateway-logger';
 import { SecretScrubber } from '../log/secret-scrubber';
 import { buildChatProviders, CHAT_FACTORIES } from './registry';
@@ -66,9 +66,10 @@ describe('the chat factories keyed by the vendor manifests', () => {
     models: {},
   });
 
-  it('has a chat factory for every chat kind and a job factory for every job kind', () => {
+  it('has a chat, job and Batch API factory for every kind whose manifest says so', () => {
     expect(Object.keys(CHAT_FACTORIES).sort()).toEqual(vendorKindsWith('chat').slice().sort());
     expect(Object.keys(JOB_FACTORIES).sort()).toEqual(vendorKindsWith('job').slice().sort());
+    expect(Object.keys(BATCH_FACTORIES).sort()).toEqual(vendorKindsWith('batch').slice().sort());
   });
 
   it('exports each kind folder through its index.ts', () => {
