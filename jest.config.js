@@ -14,9 +14,23 @@ for (const group of ['libs', 'services']) {
 
 // ESM-only packages that Jest must transform (toolchain pitfall 1); extend when a new one appears.
 const esmOnly = [
-  '@nestjs', '@octokit', 'universal-user-agent', 'universal-github-app-jwt', 'before-after-hook',
-  'content-type', 'fast-content-type-parse', 'file-type', 'load-esm', 'uid', '@standard-schema',
-  'strtok3', 'token-types', 'peek-readable', '@tokenizer', 'uint8array-extras', '@borewit',
+  '@nestjs',
+  '@octokit',
+  'universal-user-agent',
+  'universal-github-app-jwt',
+  'before-after-hook',
+  'content-type',
+  'fast-content-type-parse',
+  'file-type',
+  'load-esm',
+  'uid',
+  '@standard-schema',
+  'strtok3',
+  'token-types',
+  'peek-readable',
+  '@tokenizer',
+  'uint8array-extras',
+  '@borewit',
 ];
 
 module.exports = {

@@ -26,7 +26,10 @@ async function* sourceFiles(dir) {
 }
 
 async function exists(path) {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function buildPackage(pkgDir) {
@@ -38,7 +41,11 @@ async function buildPackage(pkgDir) {
   for await (const file of sourceFiles(src)) {
     const rel = relative(src, file).replace(/\.ts$/, '.js');
     const target = join(out, rel);
-    const { code, map } = await transformFile(file, { ...swcOptions, filename: file, sourceFileName: relative(dirname(target), file) });
+    const { code, map } = await transformFile(file, {
+      ...swcOptions,
+      filename: file,
+      sourceFileName: relative(dirname(target), file),
+    });
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, `${code}\n//# sourceMappingURL=${rel.split('/').pop()}.map\n`);
     if (map) await writeFile(`${target}.map`, map);
@@ -59,4 +66,6 @@ for (const group of groups) {
 const started = Date.now();
 const counts = await Promise.all(packages.map((p) => buildPackage(join(root, p))));
 const total = counts.reduce((a, b) => a + b, 0);
-process.stderr.write(`agentflow build: ${total} files in ${packages.length} packages, ${Date.now() - started} ms\n`);
+process.stderr.write(
+  `agentflow build: ${total} files in ${packages.length} packages, ${Date.now() - started} ms\n`,
+);

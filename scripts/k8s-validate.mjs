@@ -42,7 +42,10 @@ export function parseObjects(text) {
 export async function validateObject(object) {
   const label = `${object.kind ?? '(no kind)'}/${object.metadata?.name ?? '(no name)'}`;
   const modulePath = MODULES[object.apiVersion];
-  if (!modulePath) return [`${label}: no schema for apiVersion ${object.apiVersion}; add it to scripts/k8s-validate.mjs or use a known version`];
+  if (!modulePath)
+    return [
+      `${label}: no schema for apiVersion ${object.apiVersion}; add it to scripts/k8s-validate.mjs or use a known version`,
+    ];
   const models = await import(modulePath);
   const Model = models[object.kind];
   if (typeof Model !== 'function') return [`${label}: ${object.apiVersion} has no kind ${object.kind}`];
@@ -50,9 +53,13 @@ export async function validateObject(object) {
     new Model(object).validate();
     return [];
   } catch (error) {
-    const details = Array.isArray(error.errors) && error.errors.length > 0
-      ? error.errors.map((e) => `${e.instancePath || '/'} ${e.message}${e.params?.allowedValues ? ` (${e.params.allowedValues.join(', ')})` : ''}`)
-      : [String(error.message ?? error)];
+    const details =
+      Array.isArray(error.errors) && error.errors.length > 0
+        ? error.errors.map(
+            (e) =>
+              `${e.instancePath || '/'} ${e.message}${e.params?.allowedValues ? ` (${e.params.allowedValues.join(', ')})` : ''}`,
+          )
+        : [String(error.message ?? error)];
     return details.map((d) => `${label}: ${d}`);
   }
 }
@@ -61,7 +68,9 @@ async function main(args) {
   const json = args.includes('--json');
   const sources = args.filter((a) => a !== '--json');
   if (sources.length === 0) {
-    process.stderr.write('usage: k8s-validate.mjs [--json] DIR... | -   (a Kustomize directory, or - for rendered YAML on stdin)\n');
+    process.stderr.write(
+      'usage: k8s-validate.mjs [--json] DIR... | -   (a Kustomize directory, or - for rendered YAML on stdin)\n',
+    );
     return 2;
   }
   const report = [];
@@ -90,5 +99,7 @@ async function main(args) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -17,8 +17,12 @@ import { AGENT_TYPE_IDS } from '@agentflow/contracts';
 
 /** Each compose service and the agentflow service it runs (the agents run as two groups). */
 const SERVICES = [
-  ['ingress', 'ingress'], ['coordinator', 'coordinator'], ['gateway', 'gateway'],
-  ['agents-review', 'agents'], ['agents-other', 'agents'], ['notifier', 'notifier'],
+  ['ingress', 'ingress'],
+  ['coordinator', 'coordinator'],
+  ['gateway', 'gateway'],
+  ['agents-review', 'agents'],
+  ['agents-other', 'agents'],
+  ['notifier', 'notifier'],
 ] as const;
 
 interface ComposeService {
@@ -105,7 +109,13 @@ describe('docker-compose.yml', () => {
     expect(nats.command).toEqual(expect.arrayContaining(['--jetstream', '--store_dir', '/data']));
     expect(nats.volumes).toEqual(['nats-data:/data']);
     expect(compose.services.postgres.volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
-    expect(Object.keys(compose.volumes ?? {})).toEqual(['agents-git-cache', 'nats-data', 'postgres-data', 'prometheus-data', 'grafana-data']);
+    expect(Object.keys(compose.volumes ?? {})).toEqual([
+      'agents-git-cache',
+      'nats-data',
+      'postgres-data',
+      'prometheus-data',
+      'grafana-data',
+    ]);
     for (const name of ['nats', 'postgres'])
       expect(compose.services[name].healthcheck?.test.length).toBeGreaterThan(1);
   });
@@ -133,21 +143,33 @@ describe('docker-compose.yml', () => {
   );
 
   it('serves every agent type in exactly one agent group', () => {
-    const served = ['agents-review', 'agents-other'].flatMap((g) => String(compose.services[g].environment?.AGENT_TYPES).split(','));
+    const served = ['agents-review', 'agents-other'].flatMap((g) =>
+      String(compose.services[g].environment?.AGENT_TYPES).split(','),
+    );
     expect([...served].sort()).toEqual([...AGENT_TYPE_IDS].sort());
   });
 
   it('sends traces to the collector, which sends them to Jaeger; Prometheus and Grafana read observability/', () => {
     for (const [composeName] of SERVICES) {
-      expect(compose.services[composeName].environment).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: expect.stringContaining('http://otel-collector:4318') });
+      expect(compose.services[composeName].environment).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: expect.stringContaining('http://otel-collector:4318'),
+      });
     }
-    const collector = parse(readFileSync(join(ROOT, 'observability', 'otel-collector.yml'), 'utf8')) as { exporters: Record<string, { endpoint: string }> };
+    const collector = parse(readFileSync(join(ROOT, 'observability', 'otel-collector.yml'), 'utf8')) as {
+      exporters: Record<string, { endpoint: string }>;
+    };
     expect(collector.exporters['otlp/jaeger'].endpoint).toBe('jaeger:4317');
-    const mounts = [...(compose.services.prometheus.volumes ?? []), ...(compose.services.grafana.volumes ?? [])]
-      .map((v) => v.split(':')[0]).filter((source) => source.startsWith('./'));
+    const mounts = [
+      ...(compose.services.prometheus.volumes ?? []),
+      ...(compose.services.grafana.volumes ?? []),
+    ]
+      .map((v) => v.split(':')[0])
+      .filter((source) => source.startsWith('./'));
     expect(mounts.length).toBeGreaterThanOrEqual(4);
     for (const source of mounts) expect(existsSync(join(ROOT, source))).toBe(true);
-    const prometheus = parse(readFileSync(join(ROOT, 'observability', 'prometheus', 'prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    const prometheus = parse(
+      readFileSync(join(ROOT, 'observability', 'prometheus', 'prometheus.yml'), 'utf8'),
+    ) as { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
     const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((t) => t.targets));
     expect(targets.sort()).toEqual(SERVICES.map(([composeName]) => `${composeName}:3000`).sort());
   });

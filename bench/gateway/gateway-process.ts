@@ -9,8 +9,16 @@
 import type { AddressInfo } from 'node:net';
 import type { ProvidersConfig } from '@agentflow/contracts';
 import {
-  DEFAULT_SETTINGS, Gateway, GatewayHttpFront, KeyRequestRate, checkVirtualKeysFile, createGatewayHttpServer, hashVirtualKey,
-  type AuditRecord, type LedgerEntry, type RecordSink,
+  DEFAULT_SETTINGS,
+  Gateway,
+  GatewayHttpFront,
+  KeyRequestRate,
+  checkVirtualKeysFile,
+  createGatewayHttpServer,
+  hashVirtualKey,
+  type AuditRecord,
+  type LedgerEntry,
+  type RecordSink,
 } from '@agentflow/gateway';
 import { MemoryKv } from '../../services/gateway/src/testing/memory-kv';
 import { BENCH_KEY } from './bench-key';
@@ -38,12 +46,25 @@ const limits = { requestsPerMinute: 100_000_000, tokensPerMinute: 1_000_000_000_
 const providers: ProvidersConfig = {
   providers: {
     openai: {
-      kind: 'openai', baseUrl: `${vendorUrl}/v1`, apiKey: { env: 'BENCH_OPENAI_KEY' }, region: 'us', retention: '30d', dataClasses: ['public', 'internal'],
-      timeoutMs: 30_000, limits, models: { 'gpt-4.1': { contextWindow: 1_000_000, tier: 'medium', prices: price } },
+      kind: 'openai',
+      baseUrl: `${vendorUrl}/v1`,
+      apiKey: { env: 'BENCH_OPENAI_KEY' },
+      region: 'us',
+      retention: '30d',
+      dataClasses: ['public', 'internal'],
+      timeoutMs: 30_000,
+      limits,
+      models: { 'gpt-4.1': { contextWindow: 1_000_000, tier: 'medium', prices: price } },
     },
     'openai-backup': {
-      kind: 'openai-compatible', baseUrl: `${vendorUrl}/v1`, apiKey: { env: 'BENCH_OPENAI_KEY' }, region: 'us', dataClasses: ['public', 'internal'],
-      timeoutMs: 30_000, limits, models: { 'gpt-4.1': { contextWindow: 1_000_000, tier: 'medium', prices: price } },
+      kind: 'openai-compatible',
+      baseUrl: `${vendorUrl}/v1`,
+      apiKey: { env: 'BENCH_OPENAI_KEY' },
+      region: 'us',
+      dataClasses: ['public', 'internal'],
+      timeoutMs: 30_000,
+      limits,
+      models: { 'gpt-4.1': { contextWindow: 1_000_000, tier: 'medium', prices: price } },
     },
   },
 };
@@ -52,16 +73,40 @@ async function main(): Promise<void> {
   const records = new CountingRecordSink();
   const gateway = new Gateway({
     providersConfig: providers,
-    settings: { ...DEFAULT_SETTINGS, budgets: [{ scope: 'team', key: 'bench', period: 'month', limitUsd: 1_000_000 }, { scope: 'global', period: 'day', limitUsd: 1_000_000 }] },
-    state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new ServerSideKv('cache') },
-    records, env: { BENCH_OPENAI_KEY: 'sk-bench-vendor-key' }, logLevel: 'warn', pooledClients: true,
+    settings: {
+      ...DEFAULT_SETTINGS,
+      budgets: [
+        { scope: 'team', key: 'bench', period: 'month', limitUsd: 1_000_000 },
+        { scope: 'global', period: 'day', limitUsd: 1_000_000 },
+      ],
+    },
+    state: {
+      limits: new MemoryKv('limits'),
+      budgets: new MemoryKv('budgets'),
+      cache: new ServerSideKv('cache'),
+    },
+    records,
+    env: { BENCH_OPENAI_KEY: 'sk-bench-vendor-key' },
+    logLevel: 'warn',
+    pooledClients: true,
   });
   await gateway.start();
-  const keys = checkVirtualKeysFile({
-    keys: [{ name: 'bench', sha256: hashVirtualKey(BENCH_KEY), team: 'bench', project: 'bench' }],
-    routes: { 'gpt-4.1': [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'openai-backup', model: 'gpt-4.1' }] },
-  }, 'bench keys', providers);
-  const server = createGatewayHttpServer(new GatewayHttpFront({ gateway, keys, rate: new KeyRequestRate(), logger: gateway.logger }));
+  const keys = checkVirtualKeysFile(
+    {
+      keys: [{ name: 'bench', sha256: hashVirtualKey(BENCH_KEY), team: 'bench', project: 'bench' }],
+      routes: {
+        'gpt-4.1': [
+          { provider: 'openai', model: 'gpt-4.1' },
+          { provider: 'openai-backup', model: 'gpt-4.1' },
+        ],
+      },
+    },
+    'bench keys',
+    providers,
+  );
+  const server = createGatewayHttpServer(
+    new GatewayHttpFront({ gateway, keys, rate: new KeyRequestRate(), logger: gateway.logger }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.send!({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
   process.on('message', (m: { ledger?: boolean }) => {

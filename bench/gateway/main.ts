@@ -72,15 +72,32 @@ function ensureWrk(): void {
 
 function ensurePortkey(): void {
   if (existsSync(portkeyServer)) {
-    const pkg = JSON.parse(readFileSync(join(portkeyDir, 'node_modules', '@portkey-ai', 'gateway', 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(
+      readFileSync(join(portkeyDir, 'node_modules', '@portkey-ai', 'gateway', 'package.json'), 'utf8'),
+    ) as { version: string };
     if (pkg.version === PORTKEY_VERSION) return;
   }
   log(`installing @portkey-ai/gateway@${PORTKEY_VERSION} into ${portkeyDir} (bench only)`);
-  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', portkeyDir, `@portkey-ai/gateway@${PORTKEY_VERSION}`], { stdio: 'inherit' });
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      portkeyDir,
+      `@portkey-ai/gateway@${PORTKEY_VERSION}`,
+    ],
+    { stdio: 'inherit' },
+  );
 }
 
 function forkTs(file: string, args: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(join(here, file), args, { execArgv: ['-r', register], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, file), args, {
+    execArgv: ['-r', register],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
@@ -112,7 +129,9 @@ async function freePort(): Promise<number> {
 async function startPortkey(): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [portkeyServer, `--port=${port}`, '--headless'], {
-    cwd: portkeyDir, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: portkeyDir,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -128,11 +147,26 @@ async function startPortkey(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 function wrk(target: Target, connections: number, seconds: number, run: string): WrkResult {
-  const headers = Object.entries({ 'content-type': 'application/json', ...target.headers }).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-  const out = execFileSync('wrk', [
-    `-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(here, 'load.lua'), ...headers,
-    `${target.url}/v1/chat/completions`, '--', run,
-  ], { encoding: 'utf8' });
+  const headers = Object.entries({ 'content-type': 'application/json', ...target.headers }).flatMap(
+    ([k, v]) => ['-H', `${k}: ${v}`],
+  );
+  const out = execFileSync(
+    'wrk',
+    [
+      `-t${Math.min(2, connections)}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      join(here, 'load.lua'),
+      ...headers,
+      `${target.url}/v1/chat/completions`,
+      '--',
+      run,
+    ],
+    { encoding: 'utf8' },
+  );
   const line = out.split('\n').find((l) => l.startsWith('WRK '));
   if (!line) throw new Error(`wrk printed no result:\n${out}`);
   return JSON.parse(line.slice(4)) as WrkResult;
@@ -150,18 +184,25 @@ async function measure(target: Target, vendor: ChildProcess, gateway: ChildProce
   const rps = (r: WrkResult) => round(((r.requests - r.non2xx) / r.duration_us) * 1e6, 0);
   const checked = async (connections: number, seconds: number, run: string): Promise<WrkResult> => {
     const before = await ask<number>(vendor, { count: true }, 'count');
-    const ledgerBefore = target.name === 'gateway' ? await ask<number>(gateway, { ledger: true }, 'ledger') : 0;
+    const ledgerBefore =
+      target.name === 'gateway' ? await ask<number>(gateway, { ledger: true }, 'ledger') : 0;
     const r = wrk(target, connections, seconds, `${target.name}-${run}`);
     const served = (await ask<number>(vendor, { count: true }, 'count')) - before;
     const ok = r.requests - r.non2xx;
-    if (r.non2xx || r.socket_errors) log(`  ${target.name} ${run}: ${r.non2xx} non-2xx, ${r.socket_errors} socket errors`);
+    if (r.non2xx || r.socket_errors)
+      log(`  ${target.name} ${run}: ${r.non2xx} non-2xx, ${r.socket_errors} socket errors`);
     // A request still in flight when wrk stops reaches the vendor but is not counted by wrk: served >= ok.
-    if (target.name !== 'direct' && served < ok) throw new Error(`${target.name} ${run}: returned ${ok} 200s but the vendor served only ${served}: something answered without calling the vendor`);
+    if (target.name !== 'direct' && served < ok)
+      throw new Error(
+        `${target.name} ${run}: returned ${ok} 200s but the vendor served only ${served}: something answered without calling the vendor`,
+      );
     if (target.name === 'gateway') {
       const ledger = (await ask<number>(gateway, { ledger: true }, 'ledger')) - ledgerBefore;
       if (ledger < ok) throw new Error(`gateway ${run}: ${ok} 200s but only ${ledger} ledger entries`);
     }
-    log(`  ${target.name} ${run}: ${ok} ok in ${round(r.duration_us / 1e6, 1)} s (vendor served ${served}), p50 ${round(r.p50_us / 1000)} ms, p99 ${round(r.p99_us / 1000)} ms`);
+    log(
+      `  ${target.name} ${run}: ${ok} ok in ${round(r.duration_us / 1e6, 1)} s (vendor served ${served}), p50 ${round(r.p50_us / 1000)} ms, p99 ${round(r.p99_us / 1000)} ms`,
+    );
     return r;
   };
   await ask(vendor, { latencyMs: 0 }, 'ok');
@@ -172,8 +213,12 @@ async function measure(target: Target, vendor: ChildProcess, gateway: ChildProce
   const slow = await checked(50, SECONDS, '50c-50ms');
   await ask(vendor, { latencyMs: 0 }, 'ok');
   return {
-    rps_50c_0ms: rps(c50), rps_50c_50ms: rps(slow), p50_1c_ms: round(c1.p50_us / 1000), p99_1c_ms: round(c1.p99_us / 1000),
-    p99_50c_50ms: round(slow.p99_us / 1000), rss_mb: peakRssMb(target.pid),
+    rps_50c_0ms: rps(c50),
+    rps_50c_50ms: rps(slow),
+    p50_1c_ms: round(c1.p50_us / 1000),
+    p99_1c_ms: round(c1.p99_us / 1000),
+    p99_50c_50ms: round(slow.p99_us / 1000),
+    rss_mb: peakRssMb(target.pid),
   };
 }
 
@@ -186,11 +231,27 @@ async function main(): Promise<void> {
   const children = [vendor.child, gateway.child, portkey.child];
   try {
     const targets: Target[] = [
-      { name: 'direct', url: vendor.url, headers: { authorization: 'Bearer sk-bench-vendor-key' }, pid: vendor.child.pid! },
-      { name: 'gateway', url: gateway.url, headers: { authorization: `Bearer ${BENCH_KEY}` }, pid: gateway.child.pid! },
       {
-        name: 'portkey', url: portkey.url, pid: portkey.child.pid!,
-        headers: { authorization: 'Bearer sk-bench-vendor-key', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${vendor.url}/v1` },
+        name: 'direct',
+        url: vendor.url,
+        headers: { authorization: 'Bearer sk-bench-vendor-key' },
+        pid: vendor.child.pid!,
+      },
+      {
+        name: 'gateway',
+        url: gateway.url,
+        headers: { authorization: `Bearer ${BENCH_KEY}` },
+        pid: gateway.child.pid!,
+      },
+      {
+        name: 'portkey',
+        url: portkey.url,
+        pid: portkey.child.pid!,
+        headers: {
+          authorization: 'Bearer sk-bench-vendor-key',
+          'x-portkey-provider': 'openai',
+          'x-portkey-custom-host': `${vendor.url}/v1`,
+        },
       },
     ];
     const results: Record<string, Figures> = {};
@@ -202,10 +263,18 @@ async function main(): Promise<void> {
     const g = results.gateway;
     const p = results.portkey;
     log('goals:');
-    log(`  rps_50c_0ms >= 4x Portkey: ${g.rps_50c_0ms} vs ${4 * p.rps_50c_0ms} -> ${g.rps_50c_0ms >= 4 * p.rps_50c_0ms ? 'met' : 'missed'}`);
-    log(`  added p50 at 1c <= 0.3 ms: ${round(g.p50_1c_ms - d.p50_1c_ms)} ms -> ${g.p50_1c_ms - d.p50_1c_ms <= 0.3 ? 'met' : 'missed'} (Portkey adds ${round(p.p50_1c_ms - d.p50_1c_ms)} ms)`);
-    log(`  50 ms vendor throughput >= 0.98 of direct: ${round(g.rps_50c_50ms / d.rps_50c_50ms)} -> ${g.rps_50c_50ms >= 0.98 * d.rps_50c_50ms ? 'met' : 'missed'} (Portkey ${round(p.rps_50c_50ms / d.rps_50c_50ms)})`);
-    log(`  50 ms vendor p99 within 3 ms of direct: +${round(g.p99_50c_50ms - d.p99_50c_50ms)} ms -> ${g.p99_50c_50ms - d.p99_50c_50ms <= 3 ? 'met' : 'missed'} (Portkey +${round(p.p99_50c_50ms - d.p99_50c_50ms)} ms)`);
+    log(
+      `  rps_50c_0ms >= 4x Portkey: ${g.rps_50c_0ms} vs ${4 * p.rps_50c_0ms} -> ${g.rps_50c_0ms >= 4 * p.rps_50c_0ms ? 'met' : 'missed'}`,
+    );
+    log(
+      `  added p50 at 1c <= 0.3 ms: ${round(g.p50_1c_ms - d.p50_1c_ms)} ms -> ${g.p50_1c_ms - d.p50_1c_ms <= 0.3 ? 'met' : 'missed'} (Portkey adds ${round(p.p50_1c_ms - d.p50_1c_ms)} ms)`,
+    );
+    log(
+      `  50 ms vendor throughput >= 0.98 of direct: ${round(g.rps_50c_50ms / d.rps_50c_50ms)} -> ${g.rps_50c_50ms >= 0.98 * d.rps_50c_50ms ? 'met' : 'missed'} (Portkey ${round(p.rps_50c_50ms / d.rps_50c_50ms)})`,
+    );
+    log(
+      `  50 ms vendor p99 within 3 ms of direct: +${round(g.p99_50c_50ms - d.p99_50c_50ms)} ms -> ${g.p99_50c_50ms - d.p99_50c_50ms <= 3 ? 'met' : 'missed'} (Portkey +${round(p.p99_50c_50ms - d.p99_50c_50ms)} ms)`,
+    );
     log(JSON.stringify({ bench: 'gateway', direct: d, gateway: g, portkey: p }));
   } finally {
     for (const child of children) child.kill();

@@ -20,7 +20,13 @@ export class ServerSideKv implements KeyValueStore {
 
   private publish(key: string, value: Uint8Array, operation: KvEntry['operation']): number {
     const revision = ++this.revision;
-    const entry: KvEntry = { key, value, revision, operation, json: <T>() => JSON.parse(decoder.decode(value)) as T };
+    const entry: KvEntry = {
+      key,
+      value,
+      revision,
+      operation,
+      json: <T>() => JSON.parse(decoder.decode(value)) as T,
+    };
     for (const w of this.watchers) w(entry);
     return revision;
   }

@@ -16,7 +16,9 @@ import { buildCorpus, type CorpusCase } from './corpus';
 import { readSecretlintInputs, secretlintFile, secretlintText, type Span } from './secretlint';
 
 const args = process.argv.slice(2);
-const inputsPath = args.includes('--secretlint-inputs') ? args[args.indexOf('--secretlint-inputs') + 1] : undefined;
+const inputsPath = args.includes('--secretlint-inputs')
+  ? args[args.indexOf('--secretlint-inputs') + 1]
+  : undefined;
 const withSecretlint = !args.includes('--no-secretlint');
 const showMisses = args.includes('--misses');
 
@@ -47,15 +49,49 @@ function row(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 }
 
-function printTable(title: string, head: string[], rows: Array<[string, Tally]>, total: Tally, ratio: (t: Tally, k: keyof Omit<Tally, 'n'>) => string): void {
+function printTable(
+  title: string,
+  head: string[],
+  rows: Array<[string, Tally]>,
+  total: Tally,
+  ratio: (t: Tally, k: keyof Omit<Tally, 'n'>) => string,
+): void {
   const widths = [Math.max(34, ...rows.map(([k]) => k.length)), 6, 9, 9, 11];
   console.log(`\n${title}`);
   console.log(row(head, widths));
-  for (const [kind, t] of rows) console.log(row([kind, String(t.n), ratio(t, 'redact'), ratio(t, 'report'), withSecretlint ? ratio(t, 'secretlint') : '—'], widths));
-  console.log(row(['all', String(total.n), ratio(total, 'redact'), ratio(total, 'report'), withSecretlint ? ratio(total, 'secretlint') : '—'], widths));
+  for (const [kind, t] of rows)
+    console.log(
+      row(
+        [
+          kind,
+          String(t.n),
+          ratio(t, 'redact'),
+          ratio(t, 'report'),
+          withSecretlint ? ratio(t, 'secretlint') : '—',
+        ],
+        widths,
+      ),
+    );
+  console.log(
+    row(
+      [
+        'all',
+        String(total.n),
+        ratio(total, 'redact'),
+        ratio(total, 'report'),
+        withSecretlint ? ratio(total, 'secretlint') : '—',
+      ],
+      widths,
+    ),
+  );
 }
 
-function add(map: Map<string, Tally>, key: string, total: Tally, hit: Record<keyof Omit<Tally, 'n'>, boolean>): void {
+function add(
+  map: Map<string, Tally>,
+  key: string,
+  total: Tally,
+  hit: Record<keyof Omit<Tally, 'n'>, boolean>,
+): void {
   const t = map.get(key) ?? tally();
   map.set(key, t);
   for (const x of [t, total]) {
@@ -66,7 +102,8 @@ function add(map: Map<string, Tally>, key: string, total: Tally, hit: Record<key
   }
 }
 
-const scan = (text: string, path: string | undefined, purpose: Purpose): SecretMatch[] => findSecrets(text, { path, purpose });
+const scan = (text: string, path: string | undefined, purpose: Purpose): SecretMatch[] =>
+  findSecrets(text, { path, purpose });
 
 async function corpusFigures(cases: CorpusCase[]) {
   const recall = new Map<string, Tally>();
@@ -81,14 +118,26 @@ async function corpusFigures(cases: CorpusCase[]) {
     if (c.expect === 'secret') {
       const start = c.text.indexOf(c.secret!);
       const span = { start, end: start + c.secret!.length };
-      const hit = { redact: covers(redact, span.start, span.end), report: overlaps(report, span), secretlint: overlaps(theirs, span) };
+      const hit = {
+        redact: covers(redact, span.start, span.end),
+        report: overlaps(report, span),
+        secretlint: overlaps(theirs, span),
+      };
       add(recall, c.kind, recallTotal, hit);
-      if (!hit.redact || !hit.report) misses.push(`miss ${hit.redact ? '' : 'redact '}${hit.report ? '' : 'report '}${c.id}`);
+      if (!hit.redact || !hit.report)
+        misses.push(`miss ${hit.redact ? '' : 'redact '}${hit.report ? '' : 'report '}${c.id}`);
     } else {
       // A stand-in may be redacted; only a clean look-alike counts against redaction.
-      const hit = { redact: c.expect === 'clean' && redact.length > 0, report: report.length > 0, secretlint: theirs.length > 0 };
+      const hit = {
+        redact: c.expect === 'clean' && redact.length > 0,
+        report: report.length > 0,
+        secretlint: theirs.length > 0,
+      };
       add(falsePositives, c.kind, fpTotal, hit);
-      if (hit.redact || hit.report) misses.push(`false ${hit.redact ? 'redact ' : ''}${hit.report ? 'report ' : ''}${c.id}: ${[...(hit.redact ? redact : []), ...(hit.report ? report : [])].map((m) => `${m.ruleId} "${c.text.slice(m.start, m.end).slice(0, 40)}"`).join(', ')}`);
+      if (hit.redact || hit.report)
+        misses.push(
+          `false ${hit.redact ? 'redact ' : ''}${hit.report ? 'report ' : ''}${c.id}: ${[...(hit.redact ? redact : []), ...(hit.report ? report : [])].map((m) => `${m.ruleId} "${c.text.slice(m.start, m.end).slice(0, 40)}"`).join(', ')}`,
+        );
     }
   }
   return { recall, falsePositives, recallTotal, fpTotal, misses };
@@ -109,13 +158,23 @@ async function secretlintInputFigures(path: string) {
     if (input.expected.length === 0) {
       const hit = { redact: redact.length > 0, report: report.length > 0, secretlint: theirs.length > 0 };
       add(falsePositives, input.rule, fpTotal, hit);
-      if (hit.redact || hit.report) misses.push(`false ${input.rule}/${input.name}: ${[...redact, ...report].map((m) => `${m.ruleId} "${input.text.slice(m.start, m.end).slice(0, 40)}"`).join(', ')}`);
+      if (hit.redact || hit.report)
+        misses.push(
+          `false ${input.rule}/${input.name}: ${[...redact, ...report].map((m) => `${m.ruleId} "${input.text.slice(m.start, m.end).slice(0, 40)}"`).join(', ')}`,
+        );
       continue;
     }
     for (const e of input.expected) {
-      const hit = { redact: overlaps(redact, e), report: overlaps(report, e), secretlint: overlaps(theirs, e) };
+      const hit = {
+        redact: overlaps(redact, e),
+        report: overlaps(report, e),
+        secretlint: overlaps(theirs, e),
+      };
       add(recall, input.rule, recallTotal, hit);
-      if (!hit.redact || !hit.report) misses.push(`miss ${hit.redact ? '' : 'redact '}${hit.report ? '' : 'report '}${input.rule}/${input.name}: "${input.text.slice(e.start, e.end).slice(0, 60)}"`);
+      if (!hit.redact || !hit.report)
+        misses.push(
+          `miss ${hit.redact ? '' : 'redact '}${hit.report ? '' : 'report '}${input.rule}/${input.name}: "${input.text.slice(e.start, e.end).slice(0, 60)}"`,
+        );
     }
   }
   return { recall, falsePositives, recallTotal, fpTotal, misses, files: inputs.length, skipped };
@@ -126,25 +185,64 @@ const sorted = (m: Map<string, Tally>) => [...m.entries()].sort(([a], [b]) => a.
 const HEAD_RECALL = ['kind', 'cases', 'redact', 'report', 'secretlint'];
 const figures = (r: Awaited<ReturnType<typeof corpusFigures>>) => ({
   cases: r.recallTotal.n + r.fpTotal.n,
-  recall: { redact: r.recallTotal.redact / r.recallTotal.n, report: r.recallTotal.report / r.recallTotal.n, secretlint: withSecretlint ? r.recallTotal.secretlint / r.recallTotal.n : null },
-  falsePositiveRate: { redact: r.fpTotal.redact / r.fpTotal.n, report: r.fpTotal.report / r.fpTotal.n, secretlint: withSecretlint ? r.fpTotal.secretlint / r.fpTotal.n : null },
+  recall: {
+    redact: r.recallTotal.redact / r.recallTotal.n,
+    report: r.recallTotal.report / r.recallTotal.n,
+    secretlint: withSecretlint ? r.recallTotal.secretlint / r.recallTotal.n : null,
+  },
+  falsePositiveRate: {
+    redact: r.fpTotal.redact / r.fpTotal.n,
+    report: r.fpTotal.report / r.fpTotal.n,
+    secretlint: withSecretlint ? r.fpTotal.secretlint / r.fpTotal.n : null,
+  },
 });
 
 async function main(): Promise<void> {
   const corpus = buildCorpus();
   const formats = new Set(corpus.map((c) => c.format));
   const ours = await corpusFigures(corpus);
-  console.log(`redaction bench: project corpus of ${corpus.length} cases (${ours.recallTotal.n} secrets, ${ours.fpTotal.n} look-alikes) in ${formats.size} formats`);
-  printTable('recall on the project corpus (secret caught)', HEAD_RECALL, sorted(ours.recall), ours.recallTotal, rate);
-  printTable('false positives on the project corpus (look-alike touched)', HEAD_RECALL, sorted(ours.falsePositives), ours.fpTotal, rate);
+  console.log(
+    `redaction bench: project corpus of ${corpus.length} cases (${ours.recallTotal.n} secrets, ${ours.fpTotal.n} look-alikes) in ${formats.size} formats`,
+  );
+  printTable(
+    'recall on the project corpus (secret caught)',
+    HEAD_RECALL,
+    sorted(ours.recall),
+    ours.recallTotal,
+    rate,
+  );
+  printTable(
+    'false positives on the project corpus (look-alike touched)',
+    HEAD_RECALL,
+    sorted(ours.falsePositives),
+    ours.fpTotal,
+    rate,
+  );
   if (showMisses) for (const m of ours.misses) console.log(`  ${m}`);
-  const result: Record<string, unknown> = { date: new Date().toISOString().slice(0, 10), corpus: figures(ours) };
+  const result: Record<string, unknown> = {
+    date: new Date().toISOString().slice(0, 10),
+    corpus: figures(ours),
+  };
 
   if (inputsPath) {
     const theirs = await secretlintInputFigures(inputsPath);
-    console.log(`\nsecretlint's rule test inputs: ${theirs.files} files of ${theirs.recall.size + 0} rules, ${theirs.recallTotal.n} expected findings, ${theirs.fpTotal.n} clean inputs; left out (rule options set): ${theirs.skipped.join(', ') || 'none'}`);
-    printTable('recall on secretlint inputs (expected finding overlapped)', HEAD_RECALL, sorted(theirs.recall), theirs.recallTotal, rate);
-    printTable('false positives on secretlint inputs (clean input touched)', HEAD_RECALL, sorted(theirs.falsePositives), theirs.fpTotal, rate);
+    console.log(
+      `\nsecretlint's rule test inputs: ${theirs.files} files of ${theirs.recall.size + 0} rules, ${theirs.recallTotal.n} expected findings, ${theirs.fpTotal.n} clean inputs; left out (rule options set): ${theirs.skipped.join(', ') || 'none'}`,
+    );
+    printTable(
+      'recall on secretlint inputs (expected finding overlapped)',
+      HEAD_RECALL,
+      sorted(theirs.recall),
+      theirs.recallTotal,
+      rate,
+    );
+    printTable(
+      'false positives on secretlint inputs (clean input touched)',
+      HEAD_RECALL,
+      sorted(theirs.falsePositives),
+      theirs.fpTotal,
+      rate,
+    );
     if (showMisses) for (const m of theirs.misses) console.log(`  ${m}`);
     result.secretlintInputs = { files: theirs.files, ...figures(theirs) };
   }

@@ -17,9 +17,14 @@ interface SecretlintMessage {
 }
 
 interface SecretlintModules {
-  lintSource: (args: { source: { filePath: string; content: string; contentType: string; ext?: string }; options: { config: { rules: unknown[] } } }) => Promise<{ messages: SecretlintMessage[] }>;
+  lintSource: (args: {
+    source: { filePath: string; content: string; contentType: string; ext?: string };
+    options: { config: { rules: unknown[] } };
+  }) => Promise<{ messages: SecretlintMessage[] }>;
   preset: unknown;
-  createRawSource: (filePath: string) => Promise<{ filePath: string; content: string; contentType: string; ext: string }>;
+  createRawSource: (
+    filePath: string,
+  ) => Promise<{ filePath: string; content: string; contentType: string; ext: string }>;
 }
 
 let modules: Promise<SecretlintModules> | undefined;
@@ -28,22 +33,40 @@ function load(): Promise<SecretlintModules> {
   // ES modules only: loaded on first use so `--no-secretlint` runs need none of it.
   modules ??= (async () => {
     const core = (await import('@secretlint/core')) as unknown as Pick<SecretlintModules, 'lintSource'>;
-    const preset = (await import('@secretlint/secretlint-rule-preset-recommend')) as unknown as { creator: unknown };
-    const source = (await import('@secretlint/source-creator')) as unknown as Pick<SecretlintModules, 'createRawSource'>;
+    const preset = (await import('@secretlint/secretlint-rule-preset-recommend')) as unknown as {
+      creator: unknown;
+    };
+    const source = (await import('@secretlint/source-creator')) as unknown as Pick<
+      SecretlintModules,
+      'createRawSource'
+    >;
     return { lintSource: core.lintSource, preset: preset.creator, createRawSource: source.createRawSource };
   })();
   return modules;
 }
 
-async function lint(source: { filePath: string; content: string; contentType: string; ext?: string }): Promise<Span[]> {
+async function lint(source: {
+  filePath: string;
+  content: string;
+  contentType: string;
+  ext?: string;
+}): Promise<Span[]> {
   const m = await load();
-  const result = await m.lintSource({ source, options: { config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: m.preset }] } } });
+  const result = await m.lintSource({
+    source,
+    options: { config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: m.preset }] } },
+  });
   return result.messages.map((msg) => ({ start: msg.range[0], end: msg.range[1] }));
 }
 
 /** secretlint's findings on a text as if it were the file at `path`. */
 export async function secretlintText(path: string, text: string): Promise<Span[]> {
-  return lint({ filePath: join('/corpus', path), content: text, contentType: 'text', ext: path.slice(path.lastIndexOf('.')) });
+  return lint({
+    filePath: join('/corpus', path),
+    content: text,
+    contentType: 'text',
+    ext: path.slice(path.lastIndexOf('.')),
+  });
 }
 
 /** One input of secretlint's rule tests with the findings its snapshot expects. */
@@ -65,14 +88,22 @@ export interface SecretlintInput {
  * (`.secretlintrc.json`) are left out: the same text is expected to pass or fail by option there.
  */
 export function readSecretlintInputs(root: string): { inputs: SecretlintInput[]; skipped: string[] } {
-  const packages = existsSync(join(root, 'packages', '@secretlint')) ? join(root, 'packages', '@secretlint') : root;
+  const packages = existsSync(join(root, 'packages', '@secretlint'))
+    ? join(root, 'packages', '@secretlint')
+    : root;
   const presetPackage = join(packages, 'secretlint-rule-preset-recommend', 'package.json');
   // The preset bundles its rules, so a checkout lists them as dev dependencies, a release as dependencies.
-  const preset = JSON.parse(readFileSync(presetPackage, 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const preset = JSON.parse(readFileSync(presetPackage, 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
   const rules = Object.keys({ ...preset.dependencies, ...preset.devDependencies })
     .filter((d) => d.startsWith('@secretlint/secretlint-rule-'))
     .map((d) => d.replace('@secretlint/secretlint-rule-', ''))
-    .filter((r) => r !== 'filter-comments' && existsSync(join(packages, `secretlint-rule-${r}`, 'test', 'snapshots')));
+    .filter(
+      (r) =>
+        r !== 'filter-comments' && existsSync(join(packages, `secretlint-rule-${r}`, 'test', 'snapshots')),
+    );
   const inputs: SecretlintInput[] = [];
   const skipped: string[] = [];
   for (const rule of rules.sort()) {
@@ -85,13 +116,21 @@ export function readSecretlintInputs(root: string): { inputs: SecretlintInput[];
         skipped.push(`${rule}/${name}`);
         continue;
       }
-      const output = JSON.parse(readFileSync(outputFile, 'utf8')) as { filePath: string; messages: SecretlintMessage[]; sourceContentType?: string };
+      const output = JSON.parse(readFileSync(outputFile, 'utf8')) as {
+        filePath: string;
+        messages: SecretlintMessage[];
+        sourceContentType?: string;
+      };
       const fileName = basename(output.filePath);
       const file = join(dir, fileName);
       if (!existsSync(file)) continue;
       const binary = output.sourceContentType === 'binary';
       inputs.push({
-        rule, name, file, fileName, binary,
+        rule,
+        name,
+        file,
+        fileName,
+        binary,
         text: readFileSync(file).toString(binary ? 'latin1' : 'utf8'),
         expected: output.messages.map((m) => ({ start: m.range[0], end: m.range[1] })),
       });

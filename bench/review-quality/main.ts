@@ -12,11 +12,29 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { topology as makeTopology, type AgentTask, type AgentTypeId, type Finding, type ProvidersConfig } from '@agentflow/contracts';
+import {
+  topology as makeTopology,
+  type AgentTask,
+  type AgentTypeId,
+  type Finding,
+  type ProvidersConfig,
+} from '@agentflow/contracts';
 import { EmbeddedBus } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
-import { DEFAULT_SETTINGS, Gateway, GatewayNatsTransport, MemoryRecordSink, openGatewayState } from '@agentflow/gateway';
-import { BpeTokenCounter, BusModelGateway, LocalReaderFactory, MobileRulesAnalyzer, TaskRunner } from '@agentflow/agents';
+import {
+  DEFAULT_SETTINGS,
+  Gateway,
+  GatewayNatsTransport,
+  MemoryRecordSink,
+  openGatewayState,
+} from '@agentflow/gateway';
+import {
+  BpeTokenCounter,
+  BusModelGateway,
+  LocalReaderFactory,
+  MobileRulesAnalyzer,
+  TaskRunner,
+} from '@agentflow/agents';
 import { score, type CaseOutcome, type LabelledProblem } from './score';
 
 interface LabelledCase {
@@ -44,7 +62,10 @@ function loadCases(): LabelledCase[] {
 }
 
 function git(root: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: '1700000000 +0000', GIT_COMMITTER_DATE: '1700000000 +0000' } }).trim();
+  return execFileSync('git', ['-C', root, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_DATE: '1700000000 +0000', GIT_COMMITTER_DATE: '1700000000 +0000' },
+  }).trim();
 }
 
 function writeAll(root: string, files: Record<string, string>): void {
@@ -69,13 +90,27 @@ function materialise(c: LabelledCase): { root: string; base: string; head: strin
   return { root, base, head: git(root, 'rev-parse', 'HEAD') };
 }
 
-function vendorSetup(fakeUrl: string | undefined): { config: ProvidersConfig; target: { provider: string; model: string }; label: string } {
+function vendorSetup(fakeUrl: string | undefined): {
+  config: ProvidersConfig;
+  target: { provider: string; model: string };
+  label: string;
+} {
   const price = [{ effectiveFrom: '2025-01-01', inputPerMTok: 3, outputPerMTok: 15 }];
   const model = process.env.REVIEW_QUALITY_MODEL;
   if (!fakeUrl && process.env.ANTHROPIC_API_KEY) {
     const m = model ?? 'claude-sonnet-4-6';
     return {
-      config: { providers: { anthropic: { kind: 'anthropic', apiKey: { env: 'ANTHROPIC_API_KEY' }, dataClasses: ['internal'], timeoutMs: 120_000, models: { [m]: { contextWindow: 200_000, tier: 'medium', prices: price } } } } },
+      config: {
+        providers: {
+          anthropic: {
+            kind: 'anthropic',
+            apiKey: { env: 'ANTHROPIC_API_KEY' },
+            dataClasses: ['internal'],
+            timeoutMs: 120_000,
+            models: { [m]: { contextWindow: 200_000, tier: 'medium', prices: price } },
+          },
+        },
+      },
       target: { provider: 'anthropic', model: m },
       label: `anthropic/${m}`,
     };
@@ -83,13 +118,34 @@ function vendorSetup(fakeUrl: string | undefined): { config: ProvidersConfig; ta
   if (!fakeUrl && process.env.OPENAI_API_KEY) {
     const m = model ?? 'gpt-4.1';
     return {
-      config: { providers: { openai: { kind: 'openai', apiKey: { env: 'OPENAI_API_KEY' }, dataClasses: ['internal'], timeoutMs: 120_000, models: { [m]: { contextWindow: 1_000_000, tier: 'medium', prices: price } } } } },
+      config: {
+        providers: {
+          openai: {
+            kind: 'openai',
+            apiKey: { env: 'OPENAI_API_KEY' },
+            dataClasses: ['internal'],
+            timeoutMs: 120_000,
+            models: { [m]: { contextWindow: 1_000_000, tier: 'medium', prices: price } },
+          },
+        },
+      },
       target: { provider: 'openai', model: m },
       label: `openai/${m}`,
     };
   }
   return {
-    config: { providers: { anthropic: { kind: 'anthropic', baseUrl: fakeUrl, apiKey: { env: 'BENCH_FAKE_KEY' }, dataClasses: ['internal'], timeoutMs: 10_000, models: { 'claude-sonnet-4-6': { contextWindow: 200_000, tier: 'medium', prices: price } } } } },
+    config: {
+      providers: {
+        anthropic: {
+          kind: 'anthropic',
+          baseUrl: fakeUrl,
+          apiKey: { env: 'BENCH_FAKE_KEY' },
+          dataClasses: ['internal'],
+          timeoutMs: 10_000,
+          models: { 'claude-sonnet-4-6': { contextWindow: 200_000, tier: 'medium', prices: price } },
+        },
+      },
+    },
     target: { provider: 'anthropic', model: 'claude-sonnet-4-6' },
     label: 'fake-vendor (simulated reviewer: checks the pipeline, not quality)',
   };
@@ -124,7 +180,9 @@ async function main(): Promise<void> {
     pushQuota: { reserve: () => Promise.reject(new Error('the review-quality bench pushes nothing')) },
   });
 
-  console.log(`review-quality: ${cases.length} labelled pull requests, agents ${agents.join(', ')}, vendor ${label}`);
+  console.log(
+    `review-quality: ${cases.length} labelled pull requests, agents ${agents.join(', ')}, vendor ${label}`,
+  );
   const outcomes: CaseOutcome[] = [];
   let failures = 0;
   let costUsd = 0;
@@ -135,19 +193,29 @@ async function main(): Promise<void> {
     try {
       for (const agentType of agents) {
         const task: AgentTask = {
-          runId: `rq-${c.id}`, stepId: agentType, attempt: 1, agentType, tasks: [],
+          runId: `rq-${c.id}`,
+          stepId: agentType,
+          attempt: 1,
+          agentType,
+          tasks: [],
           change: { platform: 'local', repo: root, headSha: head, baseSha: base, pr: 1 },
           step: { id: agentType, agentType, providers: [target], model: { maxTokens: 4096 }, options: {} },
-          deadline: Date.now() + 180_000, context: {}, attribution: { project: 'review-quality-bench' }, dataClass: 'internal',
+          deadline: Date.now() + 180_000,
+          context: {},
+          attribution: { project: 'review-quality-bench' },
+          dataClass: 'internal',
         };
         const result = await runner.run(task, new AbortController().signal);
         costUsd += result.usage.costUsd;
         if (result.status !== 'succeeded') {
           failures++;
-          console.log(`  ${c.id} ${agentType}: ${result.status} ${result.errorCode ?? ''} ${result.errorMessage ?? ''}`);
+          console.log(
+            `  ${c.id} ${agentType}: ${result.status} ${result.errorCode ?? ''} ${result.errorMessage ?? ''}`,
+          );
           continue;
         }
-        for (const f of result.findings) if (!byFingerprint.has(f.fingerprint)) byFingerprint.set(f.fingerprint, f);
+        for (const f of result.findings)
+          if (!byFingerprint.has(f.fingerprint)) byFingerprint.set(f.fingerprint, f);
       }
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -155,11 +223,15 @@ async function main(): Promise<void> {
     const findings = [...byFingerprint.values()];
     outcomes.push({ id: c.id, expected: c.expected, findings });
     const s = score([{ id: c.id, expected: c.expected, findings }]);
-    console.log(`  ${c.id.padEnd(28)} labelled ${c.expected.length}  findings ${String(findings.length).padStart(2)}  recall ${s.recall ?? '-'}  noise ${s.noisePerPr}`);
+    console.log(
+      `  ${c.id.padEnd(28)} labelled ${c.expected.length}  findings ${String(findings.length).padStart(2)}  recall ${s.recall ?? '-'}  noise ${s.noisePerPr}`,
+    );
   }
   const total = score(outcomes);
   for (const [fam, s] of Object.entries(total.byCategory)) {
-    console.log(`  ${fam.padEnd(14)} precision ${s.precision ?? '-'}  recall ${s.recall ?? '-'}  (${s.findings} findings, ${s.labelled} labelled)`);
+    console.log(
+      `  ${fam.padEnd(14)} precision ${s.precision ?? '-'}  recall ${s.recall ?? '-'}  (${s.findings} findings, ${s.labelled} labelled)`,
+    );
   }
   await transport.stop();
   await gateway.stop();

@@ -44,7 +44,10 @@ export function matches(f: Finding, p: LabelledProblem, slack = 2): boolean {
 export interface Score {
   precision: number | null;
   recall: number | null;
-  byCategory: Record<string, { precision: number | null; recall: number | null; findings: number; labelled: number }>;
+  byCategory: Record<
+    string,
+    { precision: number | null; recall: number | null; findings: number; labelled: number }
+  >;
   noisePerPr: number;
   cleanNoisePerPr: number;
 }
@@ -80,7 +83,12 @@ export function score(outcomes: CaseOutcome[]): Score {
   }
   const byCategory: Score['byCategory'] = {};
   for (const fam of new Set([...Object.keys(allFindings), ...Object.keys(labelled)])) {
-    byCategory[fam] = { precision: ratio(tpFindings[fam] ?? 0, allFindings[fam] ?? 0), recall: ratio(found[fam] ?? 0, labelled[fam] ?? 0), findings: allFindings[fam] ?? 0, labelled: labelled[fam] ?? 0 };
+    byCategory[fam] = {
+      precision: ratio(tpFindings[fam] ?? 0, allFindings[fam] ?? 0),
+      recall: ratio(found[fam] ?? 0, labelled[fam] ?? 0),
+      findings: allFindings[fam] ?? 0,
+      labelled: labelled[fam] ?? 0,
+    };
   }
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   return {

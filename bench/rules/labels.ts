@@ -39,7 +39,9 @@ export function repoSlug(ownerAndName: string, commit: string): string {
 
 export function loadLabels(path: string): LabelsFile | undefined {
   if (!existsSync(path)) return undefined;
-  const rows = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim());
+  const rows = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   const [first, ...rest] = rows.map((r, i) => {
     try {
       return JSON.parse(r) as Record<string, unknown>;
@@ -47,17 +49,27 @@ export function loadLabels(path: string): LabelsFile | undefined {
       throw new Error(`${path}:${i + 1}: not JSON`);
     }
   });
-  if (!first || typeof first.meta !== 'object') throw new Error(`${path}: the first line must be {"meta": {...}}`);
+  if (!first || typeof first.meta !== 'object')
+    throw new Error(`${path}: the first line must be {"meta": {...}}`);
   const labels = rest.map((r, i) => {
-    if (typeof r.file !== 'string' || typeof r.line !== 'number' || typeof r.rule !== 'string' || !['true', 'noise', 'false'].includes(String(r.verdict)) || typeof r.reason !== 'string') {
-      throw new Error(`${path}:${i + 2}: a label needs file, line, rule, verdict (true|noise|false) and reason`);
+    if (
+      typeof r.file !== 'string' ||
+      typeof r.line !== 'number' ||
+      typeof r.rule !== 'string' ||
+      !['true', 'noise', 'false'].includes(String(r.verdict)) ||
+      typeof r.reason !== 'string'
+    ) {
+      throw new Error(
+        `${path}:${i + 2}: a label needs file, line, rule, verdict (true|noise|false) and reason`,
+      );
     }
     return r as unknown as Label;
   });
   return { meta: first.meta as LabelsMeta, labels };
 }
 
-export const labelKey = (x: { file: string; line: number; rule: string }) => `${x.rule}\0${x.file}\0${x.line}`;
+export const labelKey = (x: { file: string; line: number; rule: string }) =>
+  `${x.rule}\0${x.file}\0${x.line}`;
 
 /**
  * A rule's score against its labels: precision over the labelled findings it still produces, and
@@ -78,7 +90,8 @@ export function scoreRule(current: readonly AnalyzerFinding[], labels: readonly 
     precision: judged.length ? count('true') / judged.length : null,
     trueKept: trueLabels.filter((l) => found.has(labelKey(l))).length,
     trueLabelled: trueLabels.length,
-    unlabelled: current.filter((f) => !labelled.has(labelKey({ file: f.file, line: f.line, rule: f.ruleId }))).length,
+    unlabelled: current.filter((f) => !labelled.has(labelKey({ file: f.file, line: f.line, rule: f.ruleId })))
+      .length,
   };
 }
 
@@ -92,7 +105,11 @@ function hash(text: string): number {
  * Per rule, the first `size` findings of a seeded shuffle (all of them when the rule fires less),
  * minus those already labelled: what is left to judge.
  */
-export function sampleFindings(findings: readonly AnalyzerFinding[], labels: readonly Label[], options: { size: number; seed: number }): AnalyzerFinding[] {
+export function sampleFindings(
+  findings: readonly AnalyzerFinding[],
+  labels: readonly Label[],
+  options: { size: number; seed: number },
+): AnalyzerFinding[] {
   const labelled = new Set(labels.map(labelKey));
   const byRule = new Map<string, AnalyzerFinding[]>();
   for (const f of findings) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
@@ -104,7 +121,11 @@ export function sampleFindings(findings: readonly AnalyzerFinding[], labels: rea
       const j = Math.floor(next() * (i + 1));
       [ordered[i], ordered[j]] = [ordered[j]!, ordered[i]!];
     }
-    out.push(...ordered.slice(0, options.size).filter((f) => !labelled.has(labelKey({ file: f.file, line: f.line, rule: f.ruleId }))));
+    out.push(
+      ...ordered
+        .slice(0, options.size)
+        .filter((f) => !labelled.has(labelKey({ file: f.file, line: f.line, rule: f.ruleId }))),
+    );
   }
   return out;
 }

@@ -28,13 +28,18 @@ const todoDir = many('--todo')[0];
 const runs = Math.max(1, Number(one('--runs', '1')));
 
 if (repos.length === 0) {
-  process.stderr.write('usage: npm run bench -- rules --repo PATH [--repo PATH ...] [--labels DIR] [--sample N] [--seed S] [--todo DIR] [--runs N]\n');
+  process.stderr.write(
+    'usage: npm run bench -- rules --repo PATH [--repo PATH ...] [--labels DIR] [--sample N] [--seed S] [--todo DIR] [--runs N]\n',
+  );
   process.exit(2);
 }
 
 function git(dir: string, ...argv: string[]): string | undefined {
   try {
-    return execFileSync('git', ['-C', dir, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['-C', dir, ...argv], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }
@@ -66,7 +71,11 @@ function countLines(reader: RepoReader): number {
 function cachedReader(reader: RepoReader): RepoReader {
   const cache = new Map<string, string | undefined>();
   for (const path of reader.files) cache.set(path, reader.read(path));
-  return { files: reader.files, read: (path) => (cache.has(path) ? cache.get(path) : reader.read(path)), unread: reader.unread?.bind(reader) };
+  return {
+    files: reader.files,
+    read: (path) => (cache.has(path) ? cache.get(path) : reader.read(path)),
+    unread: reader.unread?.bind(reader),
+  };
 }
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
@@ -90,7 +99,17 @@ interface RuleRow {
   unlabelled: number;
 }
 
-const summary: Array<{ repo: string; commit: string; lines: number; files: number; ms: number; msRuns: number[]; rssMb: number; noisePer10k: number | null; rules: RuleRow[] }> = [];
+const summary: Array<{
+  repo: string;
+  commit: string;
+  lines: number;
+  files: number;
+  ms: number;
+  msRuns: number[];
+  rssMb: number;
+  noisePer10k: number | null;
+  rules: RuleRow[];
+}> = [];
 
 for (const path of repos.map((r) => resolve(r))) {
   if (!existsSync(path)) {
@@ -151,24 +170,47 @@ for (const path of repos.map((r) => resolve(r))) {
   }
   const noisePer10k = estimable ? (noiseEstimate * 10_000) / Math.max(1, lines) : null;
 
-  process.stdout.write(`\n${name}@${commit.slice(0, 12)}  ${reader.files.length} files, ${lines} lines; analysis ${ms.toFixed(0)} ms${runs > 1 ? ` (median of ${runs}: ${msRuns.map((m) => m.toFixed(0)).join(', ')})` : ''}, peak RSS ${rssMb.toFixed(0)} MB\n`);
-  process.stdout.write(`labels: ${labels ? `${labelsDir}/${slug}.jsonl (seed ${labels.meta.seed}, ${labels.labels.length} labels)` : 'none'}\n`);
-  process.stdout.write(`${pad('rule', 40)} ${pad('sev', 8)} ${lpad('found', 6)} ${lpad('info', 5)} ${lpad('/10k', 7)} ${lpad('judged', 7)} ${lpad('true', 5)} ${lpad('noise', 6)} ${lpad('false', 6)} ${lpad('precision', 10)} ${lpad('true kept', 10)} ${lpad('unjudged', 9)}\n`);
+  process.stdout.write(
+    `\n${name}@${commit.slice(0, 12)}  ${reader.files.length} files, ${lines} lines; analysis ${ms.toFixed(0)} ms${runs > 1 ? ` (median of ${runs}: ${msRuns.map((m) => m.toFixed(0)).join(', ')})` : ''}, peak RSS ${rssMb.toFixed(0)} MB\n`,
+  );
+  process.stdout.write(
+    `labels: ${labels ? `${labelsDir}/${slug}.jsonl (seed ${labels.meta.seed}, ${labels.labels.length} labels)` : 'none'}\n`,
+  );
+  process.stdout.write(
+    `${pad('rule', 40)} ${pad('sev', 8)} ${lpad('found', 6)} ${lpad('info', 5)} ${lpad('/10k', 7)} ${lpad('judged', 7)} ${lpad('true', 5)} ${lpad('noise', 6)} ${lpad('false', 6)} ${lpad('precision', 10)} ${lpad('true kept', 10)} ${lpad('unjudged', 9)}\n`,
+  );
   for (const r of rows) {
     process.stdout.write(
       `${pad(r.rule, 40)} ${pad(r.severity, 8)} ${lpad(r.findings, 6)} ${lpad(r.info, 5)} ${lpad(r.per10k.toFixed(2), 7)} ${lpad(r.labelled, 7)} ${lpad(r.true, 5)} ${lpad(r.noise, 6)} ${lpad(r.false, 6)} ${lpad(r.precision === null ? '—' : pct(r.true, r.labelled), 10)} ${lpad(r.trueLabelled ? `${r.trueKept}/${r.trueLabelled}` : '—', 10)} ${lpad(r.unlabelled, 9)}\n`,
     );
   }
-  process.stdout.write(`non-true findings per 10k lines at default severity (estimated from labels): ${noisePer10k === null ? 'a rule that fires has no labels' : noisePer10k.toFixed(2)}\n`);
+  process.stdout.write(
+    `non-true findings per 10k lines at default severity (estimated from labels): ${noisePer10k === null ? 'a rule that fires has no labels' : noisePer10k.toFixed(2)}\n`,
+  );
 
   if (todoDir) {
     const todo = sampleFindings(findings, labels?.labels ?? [], { size: sampleSize, seed });
     mkdirSync(todoDir, { recursive: true });
     const out = join(todoDir, `${slug}.todo.jsonl`);
-    writeFileSync(out, todo.map((f) => JSON.stringify({ file: f.file, line: f.line, rule: f.ruleId, message: f.message })).join('\n') + (todo.length ? '\n' : ''));
+    writeFileSync(
+      out,
+      todo
+        .map((f) => JSON.stringify({ file: f.file, line: f.line, rule: f.ruleId, message: f.message }))
+        .join('\n') + (todo.length ? '\n' : ''),
+    );
     process.stdout.write(`${todo.length} findings to judge written to ${out}\n`);
   }
-  summary.push({ repo: name, commit, lines, files: reader.files.length, ms, msRuns, rssMb, noisePer10k, rules: rows });
+  summary.push({
+    repo: name,
+    commit,
+    lines,
+    files: reader.files.length,
+    ms,
+    msRuns,
+    rssMb,
+    noisePer10k,
+    rules: rows,
+  });
 }
 
 process.stdout.write(`${JSON.stringify({ bench: 'rules', repos: summary })}\n`);

@@ -67,13 +67,22 @@ export class RunDriver {
       { id: PHASE_2, agentType: PHASE_2, dependsOn: [...PHASE_1], ...step },
     ];
     const request = buildRunRequest(runId, buildPlan(steps), {
-      change: { platform: 'local', repo: this.fixture.root, pr, headSha: 'b'.repeat(40), baseSha: 'a'.repeat(40) },
+      change: {
+        platform: 'local',
+        repo: this.fixture.root,
+        pr,
+        headSha: 'b'.repeat(40),
+        baseSha: 'a'.repeat(40),
+      },
       artifacts: [this.fixture.diff],
       attribution: { team: 'mobile', project: 'bench', repo: `bench/pr-${pr}` },
     });
     const ended = new Promise<RunEnd>((resolve) => this.waiting.set(runId, resolve));
     const requestedAt = Date.now();
-    await this.messenger.emit(this.topology.subjects.runsRequested, 'run.requested', request, { runId, msgId: `request:${runId}` });
+    await this.messenger.emit(this.topology.subjects.runsRequested, 'run.requested', request, {
+      runId,
+      msgId: `request:${runId}`,
+    });
     const end = await ended;
     return { ...end, durationMs: end.at - requestedAt };
   }

@@ -4,11 +4,30 @@
  * queue group `gateway`) calling fake vendors over HTTP. Two vendors at fixed latencies are
  * configured as two providers, so a run picks its vendor through its steps' provider chain.
  */
-import { createMessenger, deleteTopology, provisionTopology, type MessageBus, type ServiceHandle } from '@agentflow/bus';
+import {
+  createMessenger,
+  deleteTopology,
+  provisionTopology,
+  type MessageBus,
+  type ServiceHandle,
+} from '@agentflow/bus';
 import type { AgentTypeId, ProvidersConfig, RunReport, Topology } from '@agentflow/contracts';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
-import { DEFAULT_SETTINGS, Gateway, GatewayNatsTransport, MemoryRecordSink, openGatewayState } from '@agentflow/gateway';
-import { AgentWorker, BpeTokenCounter, BusModelGateway, LocalReaderFactory, MobileRulesAnalyzer, TaskRunner } from '@agentflow/agents';
+import {
+  DEFAULT_SETTINGS,
+  Gateway,
+  GatewayNatsTransport,
+  MemoryRecordSink,
+  openGatewayState,
+} from '@agentflow/gateway';
+import {
+  AgentWorker,
+  BpeTokenCounter,
+  BusModelGateway,
+  LocalReaderFactory,
+  MobileRulesAnalyzer,
+  TaskRunner,
+} from '@agentflow/agents';
 import { Coordinator, readCoordinatorConfig } from '@agentflow/coordinator';
 
 export const MODEL = 'claude-sonnet-4-6';
@@ -55,7 +74,11 @@ export class BenchStack {
     for (const [name, latencyMs] of Object.entries(this.o.vendors)) {
       const vendor = new FakeVendorServer({ latencyMs, log: 'count' });
       providers[name] = {
-        kind: 'anthropic', baseUrl: await vendor.start(), apiKey: { env: 'BENCH_FAKE_KEY' }, dataClasses: ['internal'], timeoutMs: 30_000,
+        kind: 'anthropic',
+        baseUrl: await vendor.start(),
+        apiKey: { env: 'BENCH_FAKE_KEY' },
+        dataClasses: ['internal'],
+        timeoutMs: 30_000,
         models: { [MODEL]: { contextWindow: 200_000, tier: 'medium', prices: price } },
       };
       this.vendors.set(name, vendor);
@@ -80,10 +103,18 @@ export class BenchStack {
       push: { push: () => Promise.reject(new Error('the workflow bench creates no files')) },
       pushQuota: { reserve: () => Promise.reject(new Error('the workflow bench creates no files')) },
     });
-    this.worker = new AgentWorker(bus, messenger, topology, runner, { agentTypes: this.o.agentTypes, concurrency: this.o.agentConcurrency });
+    this.worker = new AgentWorker(bus, messenger, topology, runner, {
+      agentTypes: this.o.agentTypes,
+      concurrency: this.o.agentConcurrency,
+    });
     await this.worker.start();
 
-    this.coordinator = new Coordinator({ bus, messenger, topology, config: readCoordinatorConfig(process.env) });
+    this.coordinator = new Coordinator({
+      bus,
+      messenger,
+      topology,
+      config: readCoordinatorConfig(process.env),
+    });
     await this.coordinator.start();
 
     this.endSub = await bus.subscribe(`${topology.prefix}.runs.*.*`, (msg) => {
@@ -93,7 +124,11 @@ export class BenchStack {
       const at = Date.now();
       const runId = parts[parts.length - 2];
       const body = msg.json<{ body: { report?: RunReport; code?: string; reason?: string } }>().body;
-      this.o.onEnd(what === 'completed' ? { runId, ok: true, at, report: body.report } : { runId, ok: false, at, reason: `${body.code}: ${body.reason}` });
+      this.o.onEnd(
+        what === 'completed'
+          ? { runId, ok: true, at, report: body.report }
+          : { runId, ok: false, at, reason: `${body.code}: ${body.reason}` },
+      );
     });
   }
 

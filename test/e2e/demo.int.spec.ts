@@ -3,7 +3,11 @@
  * the one the fake GitHub stored, the check run and Slack message it reports are the stored ones,
  * and the database row counts it prints are the tables' real counts.
  */
-jest.mock('@octokit/webhooks-methods', () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`), { virtual: true });
+jest.mock(
+  '@octokit/webhooks-methods',
+  () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`),
+  { virtual: true },
+);
 
 import { renderDemoResult, vendorBanner } from '../../cli/src/commands/demo';
 import { DEMO_TABLES, runDemo, type DemoResult } from '../../cli/src/demo/run-demo';
@@ -32,10 +36,15 @@ describe('agentflow demo (offline, embedded stack)', () => {
         for (const s of stack.samples) {
           const repo = `${s.seed.owner}/${s.seed.repo}`;
           stored.comments[repo] = stack.github.state.commentsOn(repo, s.seed.number).map((c) => c.body);
-          stored.checks[repo] = stack.github.state.checkRuns.filter((c) => c.repo === repo && c.status === 'completed').map((c) => ({ name: c.name, conclusion: c.conclusion }));
+          stored.checks[repo] = stack.github.state.checkRuns
+            .filter((c) => c.repo === repo && c.status === 'completed')
+            .map((c) => ({ name: c.name, conclusion: c.conclusion }));
         }
         stored.slack = stack.slack.messages.map((m) => ({ channel: m.channel, text: m.text }));
-        for (const table of DEMO_TABLES) stored.counts[table] = Number((await stack.running.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+        for (const table of DEMO_TABLES)
+          stored.counts[table] = Number(
+            (await stack.running.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n,
+          );
       },
     });
     printed += renderDemoResult(result);
@@ -56,7 +65,12 @@ describe('agentflow demo (offline, embedded stack)', () => {
       for (const body of bodies) {
         expect(body).toContain('agentflow:summary');
         // Printed indented by four spaces, line for line.
-        expect(printed).toContain(body.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n'));
+        expect(printed).toContain(
+          body
+            .split('\n')
+            .map((l) => (l ? `    ${l}` : l))
+            .join('\n'),
+        );
       }
     }
   });
@@ -65,7 +79,9 @@ describe('agentflow demo (offline, embedded stack)', () => {
     const all = Object.values(stored.comments).flat().join('\n');
     expect(all).toContain('[simulated]');
     // The planted hard-coded token in the iOS sample is found by the deterministic secret rule.
-    expect(stored.comments['acme/ios-app'].join('\n')).toMatch(/TokenStore\.swift:10` A hard-coded token is committed/);
+    expect(stored.comments['acme/ios-app'].join('\n')).toMatch(
+      /TokenStore\.swift:10` A hard-coded token is committed/,
+    );
   });
 
   it('reports the check runs and the Slack message that were stored', () => {
@@ -82,7 +98,8 @@ describe('agentflow demo (offline, embedded stack)', () => {
 
   it('prints the database row counts the tables really hold', () => {
     expect(result.rowCounts).toEqual(stored.counts);
-    for (const [table, n] of Object.entries(stored.counts)) expect(printed).toMatch(new RegExp(`${table}\\s+${n}(\\n|$)`));
+    for (const [table, n] of Object.entries(stored.counts))
+      expect(printed).toMatch(new RegExp(`${table}\\s+${n}(\\n|$)`));
     expect(stored.counts.webhook_deliveries).toBe(2);
     const runs = result.pullRequests.flatMap((p) => p.runs);
     expect(stored.counts.runs).toBe(runs.length);

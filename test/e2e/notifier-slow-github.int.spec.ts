@@ -49,14 +49,48 @@ describe('the notifier with a slow GitHub, 20 pull requests and a small pool (se
     // One head per pull request (check runs belong to a head): an empty commit each on the sample's branch.
     for (let i = 0; i < PULL_REQUESTS; i++) {
       const number = 200 + i;
-      execFileSync('git', ['-C', sample.checkout, 'checkout', '-q', '-B', `pr-${number}`, sample.seed.headSha]);
-      execFileSync('git', ['-C', sample.checkout, '-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'commit', '-q', '--allow-empty', '-m', `pull request ${number}`]);
-      const headSha = execFileSync('git', ['-C', sample.checkout, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-      const seed = { ...sample.seed, number, headSha, headRef: `pr-${number}`, title: `${sample.seed.title} (${number})` };
+      execFileSync('git', [
+        '-C',
+        sample.checkout,
+        'checkout',
+        '-q',
+        '-B',
+        `pr-${number}`,
+        sample.seed.headSha,
+      ]);
+      execFileSync('git', [
+        '-C',
+        sample.checkout,
+        '-c',
+        'user.name=dev',
+        '-c',
+        'user.email=dev@example.com',
+        'commit',
+        '-q',
+        '--allow-empty',
+        '-m',
+        `pull request ${number}`,
+      ]);
+      const headSha = execFileSync('git', ['-C', sample.checkout, 'rev-parse', 'HEAD'], {
+        encoding: 'utf8',
+      }).trim();
+      const seed = {
+        ...sample.seed,
+        number,
+        headSha,
+        headRef: `pr-${number}`,
+        title: `${sample.seed.title} (${number})`,
+      };
       await stack.github.seedPullRequest(seed);
       seeds.push(seed);
     }
-    execFileSync('git', ['-C', sample.checkout, 'checkout', '-q', sample.seed.headRef ?? sample.seed.headSha]);
+    execFileSync('git', [
+      '-C',
+      sample.checkout,
+      'checkout',
+      '-q',
+      sample.seed.headRef ?? sample.seed.headSha,
+    ]);
     await stack.github.setWriteLatency(WRITE_LATENCY_MS);
   }, 240_000);
 
@@ -71,24 +105,35 @@ describe('the notifier with a slow GitHub, 20 pull requests and a small pool (se
       deliveries.push(await stack.pullRequestEvent(seed));
       await new Promise((r) => setTimeout(r, 200));
     }
-    for (const delivery of deliveries) ended.push(...(await stack.waitForRuns(delivery, { timeoutMs: 300_000 })));
+    for (const delivery of deliveries)
+      ended.push(...(await stack.waitForRuns(delivery, { timeoutMs: 300_000 })));
     expect(ended.map((r) => r.status)).toEqual(ended.map(() => 'completed'));
 
     const state = await stack.github.state();
     for (const seed of seeds) {
       const runs = ended.filter((r) => r.pr === seed.number);
       expect(runs.length).toBeGreaterThan(0);
-      expect(state.issueComments.filter((c) => c.repo === 'acme/ios-app' && c.issue_number === seed.number)).toHaveLength(1);
+      expect(
+        state.issueComments.filter((c) => c.repo === 'acme/ios-app' && c.issue_number === seed.number),
+      ).toHaveLength(1);
       for (const run of runs) {
         const checks = state.checkRuns.filter((c) => c.external_id === run.id);
         expect(checks.map((c) => [c.head_sha, c.status])).toEqual([[seed.headSha, 'completed']]);
       }
     }
-    const claimed = await stack.db.query('SELECT run_id, sink, kind FROM notifier_deliveries WHERE state = $1', ['claimed']);
+    const claimed = await stack.db.query(
+      'SELECT run_id, sink, kind FROM notifier_deliveries WHERE state = $1',
+      ['claimed'],
+    );
     expect(claimed.rows).toEqual([]);
-    const notifierOutput = stack.replicas('notifier').map((p) => p.output()).join('\n');
+    const notifierOutput = stack
+      .replicas('notifier')
+      .map((p) => p.output())
+      .join('\n');
     expect(errorLines(notifierOutput)).toEqual([]);
     const warns = warnLines(notifierOutput);
-    console.log(`${ended.length} runs on ${seeds.length} pull requests settled; notifier warn lines: ${warns.length}${warns.length ? `\n${warns.slice(0, 10).join('\n')}` : ''}`);
+    console.log(
+      `${ended.length} runs on ${seeds.length} pull requests settled; notifier warn lines: ${warns.length}${warns.length ? `\n${warns.slice(0, 10).join('\n')}` : ''}`,
+    );
   }, 420_000);
 });

@@ -16,7 +16,13 @@ const DECISION = 'Decision: Checkout moves to SwiftUI behind the flag MIGRATE-42
 const PLAN = {
   summary: 'Plan: move Checkout to SwiftUI in three shippable steps.',
   confidence: 0.9,
-  files: [{ path: ADR_PATH, purpose: 'ADR', content: `# 0007: Checkout moves to SwiftUI\n\n## Context\n\nCheckout mixes UIKit and SwiftUI.\n\n## Decision\n\n${DECISION}\n` }],
+  files: [
+    {
+      path: ADR_PATH,
+      purpose: 'ADR',
+      content: `# 0007: Checkout moves to SwiftUI\n\n## Context\n\nCheckout mixes UIKit and SwiftUI.\n\n## Decision\n\n${DECISION}\n`,
+    },
+  ],
   findings: [],
 };
 
@@ -28,21 +34,42 @@ describe('phase digests on the separate-process stack', () => {
   let run: RunRow;
 
   beforeAll(async () => {
-    stack = await startStack({ samples: SAMPLE_APPS.filter((a) => a.repo === 'ios-app'), replicas: { coordinator: 1, gateway: 1, agents: 1, notifier: 1 } });
+    stack = await startStack({
+      samples: SAMPLE_APPS.filter((a) => a.repo === 'ios-app'),
+      replicas: { coordinator: 1, gateway: 1, agents: 1, notifier: 1 },
+    });
     for (const route of ['anthropic', 'openai'] as const) {
       await stack.vendor.script(route, [
-        { bodyIncludes: 'planning a migration the change starts or implies', script: { kind: 'reply', json: PLAN, text: JSON.stringify(PLAN) } },
+        {
+          bodyIncludes: 'planning a migration the change starts or implies',
+          script: { kind: 'reply', json: PLAN, text: JSON.stringify(PLAN) },
+        },
         { script: { kind: 'reply' } },
       ]);
     }
     const seed = stack.sample('ios-app').seed;
-    const payload = pullRequestPayload(seed, 'labeled', (await stack.github.repository(seed.owner, seed.repo)).id) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const label = { id: 4242, node_id: 'LA_kwDOarch', url: `https://api.github.com/repos/${seed.owner}/${seed.repo}/labels/architecture`, name: 'architecture', color: '5319e7', default: false, description: null };
+    const payload = pullRequestPayload(
+      seed,
+      'labeled',
+      (await stack.github.repository(seed.owner, seed.repo)).id,
+    ) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const label = {
+      id: 4242,
+      node_id: 'LA_kwDOarch',
+      url: `https://api.github.com/repos/${seed.owner}/${seed.repo}/labels/architecture`,
+      name: 'architecture',
+      color: '5319e7',
+      default: false,
+      description: null,
+    };
     payload.label = label;
     payload.pull_request.labels = [label];
     const sent = await stack.sendWebhook('pull_request', payload);
     if (sent.status >= 300) throw new Error(`the ingress answered ${sent.status}: ${sent.body}`);
-    const runs = await stack.waitForRuns(sent.deliveryId, { sinks: ['github', 'slack', 'database'], timeoutMs: 180_000 });
+    const runs = await stack.waitForRuns(sent.deliveryId, {
+      sinks: ['github', 'slack', 'database'],
+      timeoutMs: 180_000,
+    });
     const found = runs.find((r) => r.workflow === 'architecture-migration');
     if (!found) throw new Error(`no architecture-migration run: ${runs.map((r) => r.workflow).join(', ')}`);
     run = found;
@@ -53,7 +80,10 @@ describe('phase digests on the separate-process stack', () => {
   }, 60_000);
 
   async function digestOf(agentType: string): Promise<string> {
-    const { rows } = await stack.db.query<{ phase_digest: string | null; state: string }>('SELECT phase_digest, state FROM steps WHERE run_id = $1 AND agent_type = $2', [run.id, agentType]);
+    const { rows } = await stack.db.query<{ phase_digest: string | null; state: string }>(
+      'SELECT phase_digest, state FROM steps WHERE run_id = $1 AND agent_type = $2',
+      [run.id, agentType],
+    );
     expect(rows).toEqual([expect.objectContaining({ state: 'succeeded' })]);
     return rows[0].phase_digest ?? '';
   }
@@ -64,14 +94,21 @@ describe('phase digests on the separate-process stack', () => {
 
   it("records in the impact step the digest of analysis and planning, with the plan's ADR", async () => {
     const digest = await digestOf('impact-analysis-agent');
-    expect([...digest.matchAll(/^step (\S+): succeeded$/gm)].map((m) => m[1].split('.')[0])).toEqual(['analysis', 'planning']);
+    expect([...digest.matchAll(/^step (\S+): succeeded$/gm)].map((m) => m[1].split('.')[0])).toEqual([
+      'analysis',
+      'planning',
+    ]);
     expect(digest).toContain(`- ${ADR_PATH} (ADR):`);
     expect(digest).toContain(DECISION);
   });
 
   it('records in the documentation step the digest of all three earlier phases', async () => {
     const digest = await digestOf('documentation-agent');
-    expect([...digest.matchAll(/^step (\S+): succeeded$/gm)].map((m) => m[1].split('.')[0])).toEqual(['analysis', 'planning', 'impact']);
+    expect([...digest.matchAll(/^step (\S+): succeeded$/gm)].map((m) => m[1].split('.')[0])).toEqual([
+      'analysis',
+      'planning',
+      'impact',
+    ]);
     expect(digest).toContain(DECISION);
   });
 
@@ -91,9 +128,17 @@ describe('phase digests on the separate-process stack', () => {
   it('opens a pull request with the ADR on GitHub and posts the summary to Slack', async () => {
     const state = await stack.github.state();
     const opened = state.pulls.filter((p) => p.repo === 'ios-app' && p.number !== 42);
-    expect(opened).toEqual([expect.objectContaining({ title: 'agentflow: architecture-migration files for #42', base: expect.objectContaining({ ref: 'feature/checkout' }) })]);
+    expect(opened).toEqual([
+      expect.objectContaining({
+        title: 'agentflow: architecture-migration files for #42',
+        base: expect.objectContaining({ ref: 'feature/checkout' }),
+      }),
+    ]);
     // The ADR the planning phase wrote is on the branch, as GitHub serves it.
-    const res = await fetch(`${stack.github.url}/repos/acme/ios-app/contents/${ADR_PATH}?ref=${encodeURIComponent(opened[0].head.ref)}`, { headers: { authorization: 'token e2e-stack' } });
+    const res = await fetch(
+      `${stack.github.url}/repos/acme/ios-app/contents/${ADR_PATH}?ref=${encodeURIComponent(opened[0].head.ref)}`,
+      { headers: { authorization: 'token e2e-stack' } },
+    );
     expect(res.status).toBe(200);
     const file = (await res.json()) as { content: string };
     expect(Buffer.from(file.content, 'base64').toString('utf8')).toContain(DECISION);

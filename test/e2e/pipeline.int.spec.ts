@@ -5,7 +5,11 @@
  * database rows. Same test on the embedded bus + PGlite and on NATS JetStream + PostgreSQL (own
  * subject prefix and schema, deleted after).
  */
-jest.mock('@octokit/webhooks-methods', () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`), { virtual: true });
+jest.mock(
+  '@octokit/webhooks-methods',
+  () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`),
+  { virtual: true },
+);
 
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -32,8 +36,18 @@ async function runPipeline(infra: Parameters<typeof runDemo>[0]['infra']): Promi
     infra,
     beforeShutdown: async (stack) => {
       const { db, bus, context } = stack.running;
-      delivered = (await db.query<{ sink: string; state: string }>('SELECT sink, state FROM notifier_deliveries ORDER BY sink')).rows;
-      completedRuns = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM runs WHERE status = 'completed' AND gate_conclusion IS NOT NULL`)).rows[0].n);
+      delivered = (
+        await db.query<{ sink: string; state: string }>(
+          'SELECT sink, state FROM notifier_deliveries ORDER BY sink',
+        )
+      ).rows;
+      completedRuns = Number(
+        (
+          await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM runs WHERE status = 'completed' AND gate_conclusion IS NOT NULL`,
+          )
+        ).rows[0].n,
+      );
       if (infra) await deleteTopology(bus, context.topology).catch(() => undefined);
     },
   });
@@ -72,7 +86,8 @@ describe.each(cases)('signed webhook to comment, check run, Slack and rows on %s
       expect(pr.runs.length).toBeGreaterThan(0);
       // One voice per pull request (ADR 0079).
       expect(pr.summaryComments).toHaveLength(1);
-      for (const run of pr.runs) expect(pr.summaryComments[0].body).toContain(`<!-- agentflow:section workflow=${run.workflow} -->`);
+      for (const run of pr.runs)
+        expect(pr.summaryComments[0].body).toContain(`<!-- agentflow:section workflow=${run.workflow} -->`);
       for (const c of pr.summaryComments) {
         expect(c.body).toContain('agentflow:summary');
         expect(c.body).toContain(pr.headSha.slice(0, 12));
@@ -82,7 +97,9 @@ describe.each(cases)('signed webhook to comment, check run, Slack and rows on %s
   });
 
   it('completes a check run on the head commit for each gated workflow', () => {
-    const checks = landed.result.pullRequests.flatMap((pr) => pr.checkRuns.map((c) => ({ ...c, expectedHead: pr.headSha })));
+    const checks = landed.result.pullRequests.flatMap((pr) =>
+      pr.checkRuns.map((c) => ({ ...c, expectedHead: pr.headSha })),
+    );
     expect(checks.length).toBeGreaterThan(0);
     for (const c of checks) {
       expect(c.status).toBe('completed');

@@ -20,7 +20,14 @@ const TEAM_REVIEW = [
   '  slack_notification: "#ios-team"',
   '',
 ].join('\n');
-const BROKEN = ['name: Broken', 'trigger:', '  event: pull_request', 'agents:', '  - code-reveiw-agent', ''].join('\n');
+const BROKEN = [
+  'name: Broken',
+  'trigger:',
+  '  event: pull_request',
+  'agents:',
+  '  - code-reveiw-agent',
+  '',
+].join('\n');
 
 describe('per-repository configuration from the base branch', () => {
   let stack: Stack;
@@ -51,9 +58,11 @@ describe('per-repository configuration from the base branch', () => {
     await stack?.stop();
   }, 60_000);
 
-  it('runs the repository\'s own workflow, and only it, with the central rollout', async () => {
+  it("runs the repository's own workflow, and only it, with the central rollout", async () => {
     expect(ended.map((r) => [r.workflow, r.status])).toEqual([['team-review', 'completed']]);
-    const { rows } = await stack.db.query<{ rollout: string }>('SELECT rollout FROM runs WHERE id = $1', [ended[0].id]);
+    const { rows } = await stack.db.query<{ rollout: string }>('SELECT rollout FROM runs WHERE id = $1', [
+      ended[0].id,
+    ]);
     expect(rows[0].rollout).toBe('gate');
     const skipped = await stack.db.query<{ workflow: string; reason: string }>(
       `SELECT workflow, reason FROM ingress_trigger_outcomes WHERE outcome = 'skipped' AND workflow = 'pr-review'`,
@@ -61,10 +70,16 @@ describe('per-repository configuration from the base branch', () => {
     expect(skipped.rows[0]?.reason).toBe('not enabled for acme/ios-app (its settings enable team-review)');
   });
 
-  it('posts the repository workflow\'s results on GitHub and Slack', async () => {
+  it("posts the repository workflow's results on GitHub and Slack", async () => {
     const state = await stack.github.state();
     const comments = state.issueComments.filter((c) => c.repo === 'acme/ios-app' && c.issue_number === 42);
-    expect(comments.some((c) => c.body.includes('<!-- agentflow:section workflow=team-review -->') || c.body.includes('iOS Team Review'))).toBe(true);
+    expect(
+      comments.some(
+        (c) =>
+          c.body.includes('<!-- agentflow:section workflow=team-review -->') ||
+          c.body.includes('iOS Team Review'),
+      ),
+    ).toBe(true);
     const messages = await stack.slack.messages();
     expect(messages.some((m) => m.channel === '#ios-team')).toBe(true);
   });
@@ -75,9 +90,17 @@ describe('per-repository configuration from the base branch', () => {
     const checks = state.checkRuns.filter((c) => c.name === 'agentflow: repository configuration');
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ head_sha: headSha, status: 'completed', conclusion: 'neutral' });
-    expect(checks[0].output.summary).toContain('.agentflow/workflows/broken.yml:5:5: unknown agent `code-reveiw-agent`');
+    expect(checks[0].output.summary).toContain(
+      '.agentflow/workflows/broken.yml:5:5: unknown agent `code-reveiw-agent`',
+    );
     expect(checks[0].output.annotations).toEqual([
-      expect.objectContaining({ path: '.agentflow/workflows/broken.yml', start_line: 5, end_line: 5, start_column: 5, annotation_level: 'failure' }),
+      expect.objectContaining({
+        path: '.agentflow/workflows/broken.yml',
+        start_line: 5,
+        end_line: 5,
+        start_column: 5,
+        annotation_level: 'failure',
+      }),
     ]);
     expect(await stack.github.violations()).toEqual([]);
   });

@@ -33,8 +33,18 @@ describe('one trace per run across the separate-process stack', () => {
     await stack.waitForRuns(deliveryId);
     // Let every process's batch processor flush its last spans.
     await sleep(1500);
-    const webhook = receiver.spans.find((s) => s.service === 'ingress' && s.kind === 2 && [s.attributes['http.target'], s.attributes['url.path'], s.attributes['http.route']].some((v) => String(v).startsWith('/webhooks/github')));
-    if (!webhook) throw new Error(`no webhook span among ${receiver.spans.length} spans: ${[...new Set(receiver.spans.map((s) => `${s.service}:${s.name}`))].slice(0, 40).join(', ')}`);
+    const webhook = receiver.spans.find(
+      (s) =>
+        s.service === 'ingress' &&
+        s.kind === 2 &&
+        [s.attributes['http.target'], s.attributes['url.path'], s.attributes['http.route']].some((v) =>
+          String(v).startsWith('/webhooks/github'),
+        ),
+    );
+    if (!webhook)
+      throw new Error(
+        `no webhook span among ${receiver.spans.length} spans: ${[...new Set(receiver.spans.map((s) => `${s.service}:${s.name}`))].slice(0, 40).join(', ')}`,
+      );
     trace = receiver.trace(webhook.traceId);
   }, 300_000);
 
@@ -45,7 +55,8 @@ describe('one trace per run across the separate-process stack', () => {
 
   it('reaches every service, from the webhook to the notifier', () => {
     const services = new Set(trace.map((s) => s.service));
-    for (const service of ['ingress', 'coordinator', 'agents', 'gateway', 'notifier']) expect([...services]).toContain(service);
+    for (const service of ['ingress', 'coordinator', 'agents', 'gateway', 'notifier'])
+      expect([...services]).toContain(service);
   });
 
   it('is connected: every span but the webhook span has its parent in the trace', () => {
@@ -58,7 +69,13 @@ describe('one trace per run across the separate-process stack', () => {
   it('has the vendor call as a GenAI span of the gateway, with its HTTP call under it', () => {
     const chat = trace.find((s) => s.service === 'gateway' && s.name.startsWith('chat '));
     expect(chat).toBeDefined();
-    expect(chat!.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.system': expect.any(String), 'gen_ai.request.model': expect.any(String), 'gen_ai.usage.input_tokens': expect.any(Number), 'gen_ai.usage.output_tokens': expect.any(Number) });
+    expect(chat!.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': expect.any(String),
+      'gen_ai.request.model': expect.any(String),
+      'gen_ai.usage.input_tokens': expect.any(Number),
+      'gen_ai.usage.output_tokens': expect.any(Number),
+    });
     expect(chat!.attributes['agentflow.cost_usd']).toEqual(expect.any(Number));
     const http = trace.filter((s) => s.parentSpanId === chat!.spanId && s.kind === 3);
     expect(http.length).toBeGreaterThanOrEqual(1);

@@ -71,7 +71,10 @@ function egressOf(policies: K8sObject[], labels: Labels): Set<Route> {
         else if (name === 'postgresql' && ports.includes(5432)) routes.add('postgresql');
         else if (to.ipBlock?.cidr === '0.0.0.0/0' && ports.includes(443)) routes.add('https-out');
         else if (to.ipBlock?.cidr?.endsWith('/32') && ports.includes(3128)) routes.add('proxy');
-        else throw new Error(`${p.metadata.name}: an egress rule this test cannot classify: ${JSON.stringify(rule)}`);
+        else
+          throw new Error(
+            `${p.metadata.name}: an egress rule this test cannot classify: ${JSON.stringify(rule)}`,
+          );
       }
     }
   }
@@ -89,8 +92,12 @@ function ingressOf(policies: K8sObject[], labels: Labels): Set<Source> {
       for (const from of rule.from ?? []) {
         const ns = from.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
         if (ns === 'monitoring') sources.add('monitoring');
-        else if (from.namespaceSelector && Object.keys(from.namespaceSelector).length === 0) sources.add('cluster');
-        else throw new Error(`${p.metadata.name}: an ingress source this test cannot classify: ${JSON.stringify(from)}`);
+        else if (from.namespaceSelector && Object.keys(from.namespaceSelector).length === 0)
+          sources.add('cluster');
+        else
+          throw new Error(
+            `${p.metadata.name}: an ingress source this test cannot classify: ${JSON.stringify(from)}`,
+          );
       }
     }
   }
@@ -114,8 +121,14 @@ const EXPECTED_SECRETS: Record<string, string[]> = {
 
 describe('k8s manifests', () => {
   const [dev, production] = renderAndValidate('k8s/overlays/dev', 'k8s/overlays/production');
-  const vault = tempOverlay({ resources: ['k8s/base'], components: ['k8s/components/external-secrets-vault'] });
-  const proxied = tempOverlay({ resources: ['k8s/overlays/production'], components: ['k8s/components/egress-proxy'] });
+  const vault = tempOverlay({
+    resources: ['k8s/base'],
+    components: ['k8s/components/external-secrets-vault'],
+  });
+  const proxied = tempOverlay({
+    resources: ['k8s/overlays/production'],
+    components: ['k8s/components/egress-proxy'],
+  });
   const [vaultRendered, proxiedRendered] = renderAndValidate(vault.dir, proxied.dir);
   afterAll(() => {
     vault.remove();
@@ -129,11 +142,22 @@ describe('k8s manifests', () => {
     }
     const kinds = new Set(production.objects.map((o) => `${o.apiVersion} ${o.kind}`));
     for (const k of [
-      'apps/v1 Deployment', 'v1 Service', 'v1 ServiceAccount', 'v1 ConfigMap', 'batch/v1 Job',
-      'policy/v1 PodDisruptionBudget', 'autoscaling/v2 HorizontalPodAutoscaler', 'networking.k8s.io/v1 NetworkPolicy',
-      'networking.k8s.io/v1 Ingress', 'keda.sh/v1alpha1 ScaledObject', 'external-secrets.io/v1 ExternalSecret',
-      'external-secrets.io/v1 SecretStore', 'monitoring.coreos.com/v1 ServiceMonitor', 'monitoring.coreos.com/v1 PrometheusRule',
-    ]) expect(kinds).toContain(k);
+      'apps/v1 Deployment',
+      'v1 Service',
+      'v1 ServiceAccount',
+      'v1 ConfigMap',
+      'batch/v1 Job',
+      'policy/v1 PodDisruptionBudget',
+      'autoscaling/v2 HorizontalPodAutoscaler',
+      'networking.k8s.io/v1 NetworkPolicy',
+      'networking.k8s.io/v1 Ingress',
+      'keda.sh/v1alpha1 ScaledObject',
+      'external-secrets.io/v1 ExternalSecret',
+      'external-secrets.io/v1 SecretStore',
+      'monitoring.coreos.com/v1 ServiceMonitor',
+      'monitoring.coreos.com/v1 PrometheusRule',
+    ])
+      expect(kinds).toContain(k);
   });
 
   it('catches a broken built-in object, a broken custom resource and an unknown kind', () => {
@@ -141,8 +165,14 @@ describe('k8s manifests', () => {
       {
         resources: ['k8s/overlays/production', 'extra.yaml'],
         patches: [
-          { target: { kind: 'Deployment', name: 'agentflow-gateway' }, patch: '- { op: replace, path: /spec/replicas, value: two }' },
-          { target: { kind: 'ScaledObject', name: 'agentflow-agents-docs' }, patch: '- { op: remove, path: /spec/scaleTargetRef }' },
+          {
+            target: { kind: 'Deployment', name: 'agentflow-gateway' },
+            patch: '- { op: replace, path: /spec/replicas, value: two }',
+          },
+          {
+            target: { kind: 'ScaledObject', name: 'agentflow-agents-docs' },
+            patch: '- { op: remove, path: /spec/scaleTargetRef }',
+          },
         ],
       },
       { 'extra.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\n' },
@@ -176,19 +206,34 @@ describe('k8s manifests', () => {
       expect(secretsReadBy(workload)).toEqual(EXPECTED_SECRETS[component]);
       const container = workload.spec.template.spec.containers[0];
       expect(container.envFrom?.filter((f: { secretRef?: unknown }) => f.secretRef) ?? []).toEqual([]);
-      expect(container.volumeMounts).toEqual(expect.arrayContaining([{ name: 'secrets', mountPath: DEFAULT_SECRETS_DIR, readOnly: true }]));
+      expect(container.volumeMounts).toEqual(
+        expect.arrayContaining([{ name: 'secrets', mountPath: DEFAULT_SECRETS_DIR, readOnly: true }]),
+      );
     });
 
     it('holds vendor keys in the gateway only, webhook secrets in the ingress only, Slack in the notifier only', () => {
-      const readers = (secret: string) => [...byComponent].filter(([, w]) => secretsReadBy(w).includes(secret)).map(([c]) => c).sort();
+      const readers = (secret: string) =>
+        [...byComponent]
+          .filter(([, w]) => secretsReadBy(w).includes(secret))
+          .map(([c]) => c)
+          .sort();
       expect(readers('agentflow-vendor-keys')).toEqual(['gateway']);
       expect(readers('agentflow-webhooks')).toEqual(['ingress']);
       expect(readers('agentflow-slack')).toEqual(['notifier']);
-      expect(readers('agentflow-platform')).toEqual(['agents-docs', 'agents-review', 'agents-tests', 'ingress', 'notifier']);
+      expect(readers('agentflow-platform')).toEqual([
+        'agents-docs',
+        'agents-review',
+        'agents-tests',
+        'ingress',
+        'notifier',
+      ]);
     });
 
     it('fills exactly those Secrets from the store, under the key names the services read as files', () => {
-      const targets = objects.filter((o) => o.kind === 'ExternalSecret').map((o) => o.spec.target.name).sort();
+      const targets = objects
+        .filter((o) => o.kind === 'ExternalSecret')
+        .map((o) => o.spec.target.name)
+        .sort();
       expect(targets).toEqual([...new Set(Object.values(EXPECTED_SECRETS).flat())].sort());
       // The key in a Secret becomes a file name; the kit maps it back to the variable.
       expect(secretFileName('ANTHROPIC_API_KEY')).toBe('anthropic-api-key');
@@ -207,7 +252,10 @@ describe('k8s manifests', () => {
         expect(sources.has('monitoring')).toBe(true);
       }
       const http = objects.find((o) => o.kind === 'Ingress')!;
-      const backends = http.spec.rules.flatMap((r: { http: { paths: Array<{ backend: { service: { name: string } } }> } }) => r.http.paths.map((p) => p.backend.service.name));
+      const backends = http.spec.rules.flatMap(
+        (r: { http: { paths: Array<{ backend: { service: { name: string } } }> } }) =>
+          r.http.paths.map((p) => p.backend.service.name),
+      );
       expect(new Set(backends)).toEqual(new Set(['agentflow-ingress']));
     });
 
@@ -221,10 +269,25 @@ describe('k8s manifests', () => {
         const callsOut = component !== 'coordinator' && component !== 'provision';
         expect([component, routes.has('https-out')]).toEqual([component, callsOut]);
       }
-      const only = (name: string) => [...byComponent].filter(([, w]) => selects(policies.find((p) => p.metadata.name === name)!.spec.podSelector, w.spec.template.metadata.labels)).map(([c]) => c).sort();
+      const only = (name: string) =>
+        [...byComponent]
+          .filter(([, w]) =>
+            selects(
+              policies.find((p) => p.metadata.name === name)!.spec.podSelector,
+              w.spec.template.metadata.labels,
+            ),
+          )
+          .map(([c]) => c)
+          .sort();
       expect(only('agentflow-egress-vendors')).toEqual(['gateway']);
       expect(only('agentflow-egress-slack')).toEqual(['notifier']);
-      expect(only('agentflow-egress-platforms')).toEqual(['agents-docs', 'agents-review', 'agents-tests', 'ingress', 'notifier']);
+      expect(only('agentflow-egress-platforms')).toEqual([
+        'agents-docs',
+        'agents-review',
+        'agents-tests',
+        'ingress',
+        'notifier',
+      ]);
     });
 
     it.each(COMPONENTS)('%s runs without privilege, without an API token, spread over nodes', (component) => {
@@ -232,12 +295,24 @@ describe('k8s manifests', () => {
       const pod = workload.spec.template.spec;
       expect(pod.automountServiceAccountToken).toBe(false);
       expect(pod.serviceAccountName).toMatch(/^agentflow-/);
-      const account = objects.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === pod.serviceAccountName)!;
+      const account = objects.find(
+        (o) => o.kind === 'ServiceAccount' && o.metadata.name === pod.serviceAccountName,
+      )!;
       expect(account.automountServiceAccountToken).toBe(false);
-      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
       const [container] = pod.containers;
-      expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-      expect(pod.topologySpreadConstraints.map((t: { topologyKey: string }) => t.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+      expect(container.securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(pod.topologySpreadConstraints.map((t: { topologyKey: string }) => t.topologyKey)).toEqual([
+        'topology.kubernetes.io/zone',
+        'kubernetes.io/hostname',
+      ]);
       expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
       expect(container.resources.limits.memory).toEqual(expect.any(String));
     });
@@ -252,26 +327,46 @@ describe('k8s manifests', () => {
       const entry = container.command[1];
       expect(existsSync(join(ROOT, entry.replace('/dist/main.js', '/src/main.ts')))).toBe(true);
       const preStop = Number(container.lifecycle.preStop.exec.command[1]);
-      const shutdownMs = Number(container.env.find((e: { name: string }) => e.name === 'SHUTDOWN_TIMEOUT_MS').value);
+      const shutdownMs = Number(
+        container.env.find((e: { name: string }) => e.name === 'SHUTDOWN_TIMEOUT_MS').value,
+      );
       expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(preStop * 1000 + shutdownMs);
-      const budget = objects.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === workload.metadata.name)!;
+      const budget = objects.find(
+        (o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === workload.metadata.name,
+      )!;
       expect(selects(budget.spec.selector, workload.spec.template.metadata.labels)).toBe(true);
-      const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === workload.metadata.name)!;
-      expect(selects({ matchLabels: service.spec.selector }, workload.spec.template.metadata.labels)).toBe(true);
+      const service = objects.find(
+        (o) => o.kind === 'Service' && o.metadata.name === workload.metadata.name,
+      )!;
+      expect(selects({ matchLabels: service.spec.selector }, workload.spec.template.metadata.labels)).toBe(
+        true,
+      );
     });
 
-    it('autoscales the gateway and ingress on CPU, each agent group on its own consumers\' backlog', () => {
-      const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => o.spec.scaleTargetRef.name).sort();
+    it("autoscales the gateway and ingress on CPU, each agent group on its own consumers' backlog", () => {
+      const hpas = objects
+        .filter((o) => o.kind === 'HorizontalPodAutoscaler')
+        .map((o) => o.spec.scaleTargetRef.name)
+        .sort();
       expect(hpas).toEqual(['agentflow-gateway', 'agentflow-ingress']);
       const tasks = topology().streams.tasks.name;
       const served: string[] = [];
       for (const group of AGENT_GROUPS) {
         const deployment = byComponent.get(group)!;
-        const types = deployment.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'AGENT_TYPES').value.split(',');
+        const types = deployment.spec.template.spec.containers[0].env
+          .find((e: { name: string }) => e.name === 'AGENT_TYPES')
+          .value.split(',');
         served.push(...types);
-        const scaler = objects.find((o) => o.kind === 'ScaledObject' && o.spec.scaleTargetRef.name === deployment.metadata.name)!;
-        expect(scaler.spec.triggers.map((t: { type: string; metadata: { stream: string; consumer: string } }) => [t.type, t.metadata.stream, t.metadata.consumer]))
-          .toEqual(types.map((t: string) => ['nats-jetstream', tasks, `agents-${t}`]));
+        const scaler = objects.find(
+          (o) => o.kind === 'ScaledObject' && o.spec.scaleTargetRef.name === deployment.metadata.name,
+        )!;
+        expect(
+          scaler.spec.triggers.map((t: { type: string; metadata: { stream: string; consumer: string } }) => [
+            t.type,
+            t.metadata.stream,
+            t.metadata.consumer,
+          ]),
+        ).toEqual(types.map((t: string) => ['nats-jetstream', tasks, `agents-${t}`]));
       }
       expect(served.sort()).toEqual([...AGENT_TYPE_IDS].sort());
     });
@@ -283,10 +378,15 @@ describe('k8s manifests', () => {
     });
 
     it('mounts the workflows as a ConfigMap that changes in place (no name hash), holding every shipped file', () => {
-      const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'agentflow-workflows')!;
-      const shipped = readdirSync(join(ROOT, 'workflows')).filter((n) => /\.ya?ml$/.test(n) && !/^kustomization\.ya?ml$/.test(n)).sort();
+      const config = objects.find(
+        (o) => o.kind === 'ConfigMap' && o.metadata.name === 'agentflow-workflows',
+      )!;
+      const shipped = readdirSync(join(ROOT, 'workflows'))
+        .filter((n) => /\.ya?ml$/.test(n) && !/^kustomization\.ya?ml$/.test(n))
+        .sort();
       expect(Object.keys(config.data!).sort()).toEqual(shipped);
-      for (const name of shipped) expect(config.data![name]).toBe(readFileSync(join(ROOT, 'workflows', name), 'utf8'));
+      for (const name of shipped)
+        expect(config.data![name]).toBe(readFileSync(join(ROOT, 'workflows', name), 'utf8'));
       const env = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('agentflow-env'))!;
       expect(env.data!.AGENTFLOW_WORKFLOWS_DIR).toBe('/etc/agentflow/workflows');
       expect(parse(config.data!['providers.yml'])).toBeTruthy();
@@ -295,7 +395,15 @@ describe('k8s manifests', () => {
 
   it('dev: one replica each, no autoscalers, budgets or CRDs a dev cluster may lack', () => {
     const kinds = new Set(dev.objects.map((o) => o.kind));
-    for (const k of ['HorizontalPodAutoscaler', 'ScaledObject', 'PodDisruptionBudget', 'ServiceMonitor', 'PrometheusRule', 'ExternalSecret']) expect(kinds).not.toContain(k);
+    for (const k of [
+      'HorizontalPodAutoscaler',
+      'ScaledObject',
+      'PodDisruptionBudget',
+      'ServiceMonitor',
+      'PrometheusRule',
+      'ExternalSecret',
+    ])
+      expect(kinds).not.toContain(k);
     for (const d of dev.objects.filter((o) => o.kind === 'Deployment')) expect(d.spec.replicas).toBe(1);
   });
 
@@ -311,13 +419,21 @@ describe('k8s manifests', () => {
     for (const [component, workload] of workloads(objects)) {
       const routes = egressOf(policies, workload.spec.template.metadata.labels);
       expect(routes.has('https-out')).toBe(false);
-      expect([component, routes.has('proxy')]).toEqual([component, component !== 'coordinator' && component !== 'provision']);
+      expect([component, routes.has('proxy')]).toEqual([
+        component,
+        component !== 'coordinator' && component !== 'provision',
+      ]);
       if (workload.kind === 'Deployment') {
-        expect(workload.spec.template.spec.containers[0].volumeMounts).toEqual(expect.arrayContaining([expect.objectContaining({ mountPath: '/etc/agentflow/proxy-ca' })]));
+        expect(workload.spec.template.spec.containers[0].volumeMounts).toEqual(
+          expect.arrayContaining([expect.objectContaining({ mountPath: '/etc/agentflow/proxy-ca' })]),
+        );
       }
     }
     const env = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('agentflow-env'))!;
-    expect(env.data).toMatchObject({ HTTPS_PROXY: expect.stringMatching(/^http:\/\//), NODE_EXTRA_CA_CERTS: '/etc/agentflow/proxy-ca/ca.crt' });
+    expect(env.data).toMatchObject({
+      HTTPS_PROXY: expect.stringMatching(/^http:\/\//),
+      NODE_EXTRA_CA_CERTS: '/etc/agentflow/proxy-ca/ca.crt',
+    });
     expect(env.data!.NO_PROXY).toContain('.svc');
   });
 });

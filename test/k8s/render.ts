@@ -14,7 +14,12 @@ export const K8S = join(ROOT, 'k8s');
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- rendered YAML of many kinds
   data?: Record<string, string>;
   [key: string]: unknown;
@@ -29,12 +34,16 @@ export interface Rendered {
 /** Renders and validates each directory (absolute paths or relative to the repository root). */
 export function renderAndValidate(...dirs: string[]): Rendered[] {
   try {
-    const out = execFileSync(process.execPath, [join(ROOT, 'scripts', 'k8s-validate.mjs'), '--json', ...dirs], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const out = execFileSync(
+      process.execPath,
+      [join(ROOT, 'scripts', 'k8s-validate.mjs'), '--json', ...dirs],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return JSON.parse(out) as Rendered[];
   } catch (error) {
     const e = error as { status?: number; stdout?: string; stderr?: string };
@@ -48,12 +57,17 @@ export function renderAndValidate(...dirs: string[]): Rendered[] {
  * A throwaway overlay over existing directories of k8s/ (Kustomize refuses absolute paths, so
  * they are written relative to the temporary directory). Returns its path and a cleanup.
  */
-export function tempOverlay(kustomization: { resources?: string[]; components?: string[]; [key: string]: unknown }, files: Record<string, string> = {}): { dir: string; remove(): void } {
+export function tempOverlay(
+  kustomization: { resources?: string[]; components?: string[]; [key: string]: unknown },
+  files: Record<string, string> = {},
+): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'af-k8s-'));
   const rel = (p: string) => relative(dir, join(ROOT, p));
   const body = {
     ...kustomization,
-    ...(kustomization.resources ? { resources: kustomization.resources.map((r) => (r.startsWith('k8s/') ? rel(r) : r)) } : {}),
+    ...(kustomization.resources
+      ? { resources: kustomization.resources.map((r) => (r.startsWith('k8s/') ? rel(r) : r)) }
+      : {}),
     ...(kustomization.components ? { components: kustomization.components.map(rel) } : {}),
   };
   writeFileSync(join(dir, 'kustomization.yaml'), stringify(body));

@@ -16,7 +16,12 @@ function walkthroughCommands(): string[] {
   if (start < 0) throw new Error('docs/deployment.md has no walk-through section');
   const section = doc.slice(start, end < 0 ? undefined : end);
   const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
-  return blocks.flatMap((b) => b.split('\n').map((l) => l.trim()).filter(Boolean));
+  return blocks.flatMap((b) =>
+    b
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
 }
 
 const OFFLINE = /^(kubectl kustomize |node scripts\/k8s-validate\.mjs )/;

@@ -13,7 +13,15 @@ import { collectProcessMetrics, metricsRegistry } from '@agentflow/telemetry';
 import { MemoryRecordSink } from '../../services/gateway/src/cost/record-sink';
 import { Gateway } from '../../services/gateway/src/gateway';
 import { MemoryKv } from '../../services/gateway/src/testing/memory-kv';
-import { ANTHROPIC_KEY, OPENAI_KEY, request, SteppingClock, testEnv, testProviders, testSettings } from '../../services/gateway/src/testing/fixtures';
+import {
+  ANTHROPIC_KEY,
+  OPENAI_KEY,
+  request,
+  SteppingClock,
+  testEnv,
+  testProviders,
+  testSettings,
+} from '../../services/gateway/src/testing/fixtures';
 import { dashboard, PROMETHEUS_RULE, rules, seriesIn, undeclared, type RuleGroups } from './promql';
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -34,13 +42,27 @@ describe('dashboard and alert rules against /metrics', () => {
     const bus = new EmbeddedBus({ deadLetterSubject: topo.subjects.dlq });
     await provisionTopology(bus, topo);
     const handle = await bus.consume(
-      { stream: topo.streams.tasks.name, durable: 'agents-code-review', filterSubject: topo.subjects.tasks('code-review'), ackWaitMs: 5_000, maxDeliver: 3, maxAckPending: 8, backoffMs: [] },
+      {
+        stream: topo.streams.tasks.name,
+        durable: 'agents-code-review',
+        filterSubject: topo.subjects.tasks('code-review'),
+        ackWaitMs: 5_000,
+        maxDeliver: 3,
+        maxAckPending: 8,
+        backoffMs: [],
+      },
       async () => {
         throw new InvalidMessageError('envelope must be a JSON object');
       },
     );
-    await bus.publish(topo.subjects.tasks('code-review'), new TextEncoder().encode('not json'), { msgId: 'poison-1' });
-    await waitFor('the dead letter to be counted', async () => (await metricsRegistry.metrics()).includes('agentflow_dead_letters_total{stream="T_OBS_TASKS",consumer="agents-code-review"} 1'));
+    await bus.publish(topo.subjects.tasks('code-review'), new TextEncoder().encode('not json'), {
+      msgId: 'poison-1',
+    });
+    await waitFor('the dead letter to be counted', async () =>
+      (await metricsRegistry.metrics()).includes(
+        'agentflow_dead_letters_total{stream="T_OBS_TASKS",consumer="agents-code-review"} 1',
+      ),
+    );
     await handle.stop(5_000);
     await bus.drain();
 
@@ -49,9 +71,20 @@ describe('dashboard and alert rules against /metrics', () => {
     await vendor.start();
     const gateway = new Gateway({
       providersConfig: testProviders(vendor.url),
-      settings: testSettings({ retry: { maxAttemptsPerProvider: 1, baseDelayMs: 1, maxDelayMs: 1 }, budgets: [{ scope: 'global', period: 'day', limitUsd: 50 }] }),
-      state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') },
-      records: new MemoryRecordSink(), env: testEnv, clock: new SteppingClock(), logLevel: 'silent', random: () => 0.5,
+      settings: testSettings({
+        retry: { maxAttemptsPerProvider: 1, baseDelayMs: 1, maxDelayMs: 1 },
+        budgets: [{ scope: 'global', period: 'day', limitUsd: 50 }],
+      }),
+      state: {
+        limits: new MemoryKv('limits'),
+        budgets: new MemoryKv('budgets'),
+        cache: new MemoryKv('cache'),
+      },
+      records: new MemoryRecordSink(),
+      env: testEnv,
+      clock: new SteppingClock(),
+      logLevel: 'silent',
+      random: () => 0.5,
     });
     await gateway.start();
     try {
@@ -83,23 +116,55 @@ describe('dashboard and alert rules against /metrics', () => {
   });
 
   it('would catch a panel that queries a series nothing declares', () => {
-    expect(undeclared(seriesIn('sum(rate(agentflow_reviews_posted_total[5m]))'), scraped)).toEqual(['agentflow_reviews_posted_total']);
-    expect(undeclared(seriesIn('histogram_quantile(0.9, rate(agentflow_run_duration_seconds_bucket[5m]))'), scraped)).toEqual([]);
+    expect(undeclared(seriesIn('sum(rate(agentflow_reviews_posted_total[5m]))'), scraped)).toEqual([
+      'agentflow_reviews_posted_total',
+    ]);
+    expect(
+      undeclared(
+        seriesIn('histogram_quantile(0.9, rate(agentflow_run_duration_seconds_bucket[5m]))'),
+        scraped,
+      ),
+    ).toEqual([]);
   });
 
   it('covers what the seed asks to monitor, and the alerts a platform team needs', () => {
     const titles = dashboard().panels.map((p) => p.title);
-    for (const t of ['Workflow execution time P50 / P95 / P99', 'Success rate per provider', 'Cost per workflow (24 h)', 'Cost per day against the daily budget', 'Errors by agent', 'Errors by service', 'Consumer lag', 'Dead letters (per hour)', 'Circuit breakers', 'Rate-limit waits', 'Webhooks by outcome']) {
+    for (const t of [
+      'Workflow execution time P50 / P95 / P99',
+      'Success rate per provider',
+      'Cost per workflow (24 h)',
+      'Cost per day against the daily budget',
+      'Errors by agent',
+      'Errors by service',
+      'Consumer lag',
+      'Dead letters (per hour)',
+      'Circuit breakers',
+      'Rate-limit waits',
+      'Webhooks by outcome',
+    ]) {
       expect(titles).toContain(t);
     }
     const alerts = rules().groups.flatMap((g) => g.rules.map((r) => r.alert));
-    for (const a of ['AgentflowBudgetBurn', 'AgentflowBreakerOpen', 'AgentflowDeadLetters', 'AgentflowConsumerLag', 'AgentflowWebhooksFailing']) expect(alerts).toContain(a);
+    for (const a of [
+      'AgentflowBudgetBurn',
+      'AgentflowBreakerOpen',
+      'AgentflowDeadLetters',
+      'AgentflowConsumerLag',
+      'AgentflowWebhooksFailing',
+    ])
+      expect(alerts).toContain(a);
   });
 
   it('has samples for the injected faults', () => {
-    expect(scraped).toMatch(/agentflow_dead_letters_total\{stream="T_OBS_TASKS",consumer="agents-code-review"\} 1/);
-    expect(scraped).toMatch(/agentflow_provider_requests_total\{provider="anthropic",model="[^"]+",outcome="(?!success)[a-z_]+"\} [1-9]/);
-    expect(scraped).toMatch(/agentflow_errors_total\{service="gateway",agent="-",provider="anthropic",code="[a-z_]+"\} [1-9]/);
+    expect(scraped).toMatch(
+      /agentflow_dead_letters_total\{stream="T_OBS_TASKS",consumer="agents-code-review"\} 1/,
+    );
+    expect(scraped).toMatch(
+      /agentflow_provider_requests_total\{provider="anthropic",model="[^"]+",outcome="(?!success)[a-z_]+"\} [1-9]/,
+    );
+    expect(scraped).toMatch(
+      /agentflow_errors_total\{service="gateway",agent="-",provider="anthropic",code="[a-z_]+"\} [1-9]/,
+    );
     expect(scraped).toMatch(/agentflow_budget_limit_usd\{budget="global:all:day"\} 50/);
     expect(scraped).toMatch(/agentflow_budget_spent_usd\{budget="global:all:day"\} [0-9.e-]+/);
   });

@@ -16,7 +16,10 @@ export interface Dashboard {
 }
 
 export interface RuleGroups {
-  groups: Array<{ name: string; rules: Array<{ alert: string; expr: string; labels?: Record<string, string> }> }>;
+  groups: Array<{
+    name: string;
+    rules: Array<{ alert: string; expr: string; labels?: Record<string, string> }>;
+  }>;
 }
 
 export function dashboard(): Dashboard {

@@ -19,24 +19,75 @@ const HOSTS = ['api.anthropic.test', 'api.openai.test', 'api.github.test', 'slac
 /** A CA and a server certificate for HOSTS signed by it, made with openssl. */
 function makeCertificates(dir: string): { ca: string; key: string; cert: string } {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Example Corp Proxy CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=api.anthropic.test');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Example Corp Proxy CA',
+  );
+  run(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=api.anthropic.test',
+  );
   writeFileSync(join(dir, 'san.cnf'), `subjectAltName=${HOSTS.map((h) => `DNS:${h}`).join(',')}\n`);
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf');
-  return { ca: join(dir, 'ca.pem'), key: readFileSync(join(dir, 'server.key'), 'utf8'), cert: readFileSync(join(dir, 'server.pem'), 'utf8') };
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.cnf',
+  );
+  return {
+    ca: join(dir, 'ca.pem'),
+    key: readFileSync(join(dir, 'server.key'), 'utf8'),
+    cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
+  };
 }
 
 function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
 }
 
 function runClient(env: Record<string, string>): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'ts-register.js'), join(__dirname, 'outbound-client.ts')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', join(ROOT, 'scripts', 'ts-register.js'), join(__dirname, 'outbound-client.ts')],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += String(c)));
@@ -66,9 +117,29 @@ describe('outbound calls behind a company proxy with its own CA', () => {
       received.push({ host: String(req.headers.host), path: String(req.url) });
       res.setHeader('content-type', 'application/json');
       if (req.url?.startsWith('/v1/messages')) {
-        res.end(JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } }));
+        res.end(
+          JSON.stringify({
+            id: 'msg_1',
+            type: 'message',
+            role: 'assistant',
+            model: 'claude-sonnet-4-6',
+            content: [{ type: 'text', text: 'ok' }],
+            stop_reason: 'end_turn',
+            stop_sequence: null,
+            usage: { input_tokens: 1, output_tokens: 1 },
+          }),
+        );
       } else if (req.url?.startsWith('/v1/chat/completions')) {
-        res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-5.4', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+        res.end(
+          JSON.stringify({
+            id: 'c1',
+            object: 'chat.completion',
+            created: 1,
+            model: 'gpt-5.4',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          }),
+        );
       } else if (req.url?.startsWith('/repos/')) {
         res.end(JSON.stringify({ id: 1, name: 'ios-app', full_name: 'acme/ios-app' }));
       } else {
@@ -103,8 +174,17 @@ describe('outbound calls behind a company proxy with its own CA', () => {
   });
 
   it('sends the vendor SDK, the pooled vendor client, Octokit and Slack through the proxy, trusting its CA', async () => {
-    const result = await runClient({ HTTPS_PROXY: `http://user:pw@127.0.0.1:${proxyPort}`, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') });
-    expect(result).toEqual({ proxy: `http://user:***@127.0.0.1:${proxyPort}/`, anthropicSdk: 'ok', pooledVendor: 'ok', octokit: 'ok', slack: 'ok' });
+    const result = await runClient({
+      HTTPS_PROXY: `http://user:pw@127.0.0.1:${proxyPort}`,
+      NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+    });
+    expect(result).toEqual({
+      proxy: `http://user:***@127.0.0.1:${proxyPort}/`,
+      anthropicSdk: 'ok',
+      pooledVendor: 'ok',
+      octokit: 'ok',
+      slack: 'ok',
+    });
     expect([...tunnels].sort()).toEqual(HOSTS.map((h) => `${h}:443`).sort());
     expect(received.map((r) => r.host).sort()).toEqual([...HOSTS].sort());
   }, 60_000);
@@ -112,7 +192,8 @@ describe('outbound calls behind a company proxy with its own CA', () => {
   it('fails those calls without the CA: the proxy CA is what makes them trusted', async () => {
     tunnels.length = 0;
     const result = await runClient({ HTTPS_PROXY: `http://127.0.0.1:${proxyPort}` });
-    for (const client of ['anthropicSdk', 'pooledVendor', 'octokit', 'slack']) expect(result[client]).not.toBe('ok');
+    for (const client of ['anthropicSdk', 'pooledVendor', 'octokit', 'slack'])
+      expect(result[client]).not.toBe('ok');
     expect(tunnels.length).toBeGreaterThanOrEqual(4);
   }, 60_000);
 });

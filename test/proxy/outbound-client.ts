@@ -25,20 +25,42 @@ async function main(): Promise<void> {
   const results = {
     proxy,
     anthropicSdk: await attempt(() =>
-      new Anthropic({ apiKey: 'sk-ant-test', baseURL: 'https://api.anthropic.test', maxRetries: 0 }).messages.create({
-        model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }],
+      new Anthropic({
+        apiKey: 'sk-ant-test',
+        baseURL: 'https://api.anthropic.test',
+        maxRetries: 0,
+      }).messages.create({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 16,
+        messages: [{ role: 'user', content: 'hi' }],
       }),
     ),
     pooledVendor: await attempt(async () => {
       const client = new PooledVendorClient('https://api.openai.test', 'x-request-id', 4);
       try {
-        await client.postJson('/v1/chat/completions', { 'content-type': 'application/json', authorization: 'Bearer sk-test' }, { model: 'gpt-5.4', messages: [] }, new AbortController().signal, 10_000);
+        await client.postJson(
+          '/v1/chat/completions',
+          { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+          { model: 'gpt-5.4', messages: [] },
+          new AbortController().signal,
+          10_000,
+        );
       } finally {
         await client.close();
       }
     }),
-    octokit: await attempt(() => new Octokit({ baseUrl: 'https://api.github.test', auth: 'ghp_test' }).rest.repos.get({ owner: 'acme', repo: 'ios-app' })),
-    slack: await attempt(() => new WebClient('xoxb-test', { slackApiUrl: 'https://slack.test/api/', retryConfig: { retries: 0 } }).chat.postMessage({ channel: 'C1', text: 'hi' })),
+    octokit: await attempt(() =>
+      new Octokit({ baseUrl: 'https://api.github.test', auth: 'ghp_test' }).rest.repos.get({
+        owner: 'acme',
+        repo: 'ios-app',
+      }),
+    ),
+    slack: await attempt(() =>
+      new WebClient('xoxb-test', {
+        slackApiUrl: 'https://slack.test/api/',
+        retryConfig: { retries: 0 },
+      }).chat.postMessage({ channel: 'C1', text: 'hi' }),
+    ),
   };
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }

@@ -5,8 +5,18 @@ import { exitCodeOfRun } from '../commands/trigger';
 import { CiApiError, CiClient, CiUsageError, type ApiRun } from './ci-client';
 
 const run = (status: string, gate: ApiRun['gateConclusion']): ApiRun => ({
-  runId: 'r1', workflow: 'swift-review', platform: 'github', repo: 'acme/ios-app', pr: 7, headSha: 'a'.repeat(40), trigger: 'manual',
-  status, gateConclusion: gate, costUsd: 0.01, requestedAt: '2026-11-25T00:00:00.000Z', finishedAt: null,
+  runId: 'r1',
+  workflow: 'swift-review',
+  platform: 'github',
+  repo: 'acme/ios-app',
+  pr: 7,
+  headSha: 'a'.repeat(40),
+  trigger: 'manual',
+  status,
+  gateConclusion: gate,
+  costUsd: 0.01,
+  requestedAt: '2026-11-25T00:00:00.000Z',
+  finishedAt: null,
 });
 
 function fakeFetch(answers: Array<{ status: number; body: unknown }>) {
@@ -30,16 +40,36 @@ describe('CiClient', () => {
     try {
       writeFileSync(join(dir, 'lcov.info'), 'SF:a.swift\nend_of_record\n');
       writeFileSync(join(dir, 'lint.sarif'), '{}');
-      const { impl, calls } = fakeFetch([{ status: 202, body: { runId: 'r1', workflow: 'swift-review', requestId: 'q' } }]);
+      const { impl, calls } = fakeFetch([
+        { status: 202, body: { runId: 'r1', workflow: 'swift-review', requestId: 'q' } },
+      ]);
       const client = new CiClient('http://agentflow.test/', 'tok', impl);
-      await client.startRun({ workflow: 'swift-review', platform: 'github', repo: 'acme/ios-app', pr: 7, headSha: 'a'.repeat(40), coverageFile: join(dir, 'lcov.info'), sarifFile: join(dir, 'lint.sarif') });
+      await client.startRun({
+        workflow: 'swift-review',
+        platform: 'github',
+        repo: 'acme/ios-app',
+        pr: 7,
+        headSha: 'a'.repeat(40),
+        coverageFile: join(dir, 'lcov.info'),
+        sarifFile: join(dir, 'lint.sarif'),
+      });
       expect(calls[0].url).toBe('http://agentflow.test/api/runs');
       expect((calls[0].init.headers as Record<string, string>).authorization).toBe('Bearer tok');
       const body = JSON.parse(String(calls[0].init.body));
       expect(body).toMatchObject({ workflow: 'swift-review', repo: 'acme/ios-app', pr: 7 });
       expect(body.artifacts).toEqual([
-        { name: 'lcov.info', kind: 'coverage', encoding: 'base64', content: Buffer.from('SF:a.swift\nend_of_record\n').toString('base64') },
-        { name: 'lint.sarif', kind: 'sarif', encoding: 'base64', content: Buffer.from('{}').toString('base64') },
+        {
+          name: 'lcov.info',
+          kind: 'coverage',
+          encoding: 'base64',
+          content: Buffer.from('SF:a.swift\nend_of_record\n').toString('base64'),
+        },
+        {
+          name: 'lint.sarif',
+          kind: 'sarif',
+          encoding: 'base64',
+          content: Buffer.from('{}').toString('base64'),
+        },
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -52,14 +82,25 @@ describe('CiClient', () => {
       { status: 503, body: { detail: 'retry later' } },
       { status: 200, body: run('completed', 'failure') },
     ]);
-    const ended = await new CiClient('http://agentflow.test', 'tok', impl).waitFor('r1', { timeoutMs: 10_000, intervalMs: 1 });
+    const ended = await new CiClient('http://agentflow.test', 'tok', impl).waitFor('r1', {
+      timeoutMs: 10_000,
+      intervalMs: 1,
+    });
     expect(calls).toHaveLength(3);
     expect(exitCodeOfRun(ended)).toBe(1);
   });
 
   it('stops at once on a 404 with the server detail', async () => {
     const { impl } = fakeFetch([{ status: 404, body: { detail: 'no run r9' } }]);
-    await expect(new CiClient('http://agentflow.test', 'tok', impl).waitFor('r9', { timeoutMs: 10_000, intervalMs: 1 })).rejects.toEqual(expect.objectContaining({ status: 404, retryable: false, message: expect.stringContaining('no run r9') }));
+    await expect(
+      new CiClient('http://agentflow.test', 'tok', impl).waitFor('r9', { timeoutMs: 10_000, intervalMs: 1 }),
+    ).rejects.toEqual(
+      expect.objectContaining({
+        status: 404,
+        retryable: false,
+        message: expect.stringContaining('no run r9'),
+      }),
+    );
     expect(new CiApiError(429, 'x').retryable).toBe(true);
   });
 

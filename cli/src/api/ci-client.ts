@@ -58,14 +58,19 @@ export interface StartRunInput {
   sarifFile?: string;
 }
 
-function artifact(path: string, kind: 'coverage' | 'sarif'): { name: string; kind: string; content: string; encoding: 'base64' } {
+function artifact(
+  path: string,
+  kind: 'coverage' | 'sarif',
+): { name: string; kind: string; content: string; encoding: 'base64' } {
   let data: Buffer;
   try {
     data = readFileSync(path);
   } catch (error) {
     throw new CiUsageError(`cannot read ${kind} file ${path}: ${(error as Error).message}`);
   }
-  const name = basename(path).replace(/[^\w.@-]/g, '_').slice(0, 128);
+  const name = basename(path)
+    .replace(/[^\w.@-]/g, '_')
+    .slice(0, 128);
   return { name, kind, content: data.toString('base64'), encoding: 'base64' };
 }
 
@@ -77,12 +82,21 @@ export class CiClient {
     private readonly token: string | undefined,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {
-    if (!url) throw new CiUsageError('set AGENTFLOW_URL (or --url) to the agentflow ingress, e.g. https://agentflow.example.com');
-    if (!token) throw new CiUsageError('set AGENTFLOW_API_TOKEN (or --token) to an API token of the ingress (POST /api/tokens)');
+    if (!url)
+      throw new CiUsageError(
+        'set AGENTFLOW_URL (or --url) to the agentflow ingress, e.g. https://agentflow.example.com',
+      );
+    if (!token)
+      throw new CiUsageError(
+        'set AGENTFLOW_API_TOKEN (or --token) to an API token of the ingress (POST /api/tokens)',
+      );
     this.base = url.replace(/\/+$/, '');
   }
 
-  static fromEnv(env: Readonly<Record<string, string | undefined>>, overrides: { url?: string; token?: string } = {}): CiClient {
+  static fromEnv(
+    env: Readonly<Record<string, string | undefined>>,
+    overrides: { url?: string; token?: string } = {},
+  ): CiClient {
     return new CiClient(overrides.url ?? env.AGENTFLOW_URL, overrides.token ?? env.AGENTFLOW_API_TOKEN);
   }
 
@@ -91,7 +105,11 @@ export class CiClient {
     try {
       response = await this.fetchImpl(`${this.base}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
@@ -106,13 +124,19 @@ export class CiClient {
     }
     if (!response.ok) {
       const detail = (parsed as { detail?: string; message?: string; title?: string } | undefined) ?? {};
-      throw new CiApiError(response.status, `${method} ${path}: HTTP ${response.status} ${detail.detail ?? detail.message ?? detail.title ?? text.slice(0, 200)}`);
+      throw new CiApiError(
+        response.status,
+        `${method} ${path}: HTTP ${response.status} ${detail.detail ?? detail.message ?? detail.title ?? text.slice(0, 200)}`,
+      );
     }
     return parsed as T;
   }
 
   startRun(input: StartRunInput): Promise<{ runId: string; workflow: string; requestId: string }> {
-    const artifacts = [...(input.coverageFile ? [artifact(input.coverageFile, 'coverage')] : []), ...(input.sarifFile ? [artifact(input.sarifFile, 'sarif')] : [])];
+    const artifacts = [
+      ...(input.coverageFile ? [artifact(input.coverageFile, 'coverage')] : []),
+      ...(input.sarifFile ? [artifact(input.sarifFile, 'sarif')] : []),
+    ];
     return this.call('POST', '/api/runs', {
       workflow: input.workflow,
       platform: input.platform,
@@ -130,12 +154,19 @@ export class CiClient {
   }
 
   async runs(query: { repo: string; pr?: number; platform?: string }): Promise<ApiRun[]> {
-    const params = new URLSearchParams({ repo: query.repo, ...(query.pr ? { pr: String(query.pr) } : {}), ...(query.platform ? { platform: query.platform } : {}) });
+    const params = new URLSearchParams({
+      repo: query.repo,
+      ...(query.pr ? { pr: String(query.pr) } : {}),
+      ...(query.platform ? { platform: query.platform } : {}),
+    });
     return (await this.call<{ runs: ApiRun[] }>('GET', `/api/runs?${params}`)).runs;
   }
 
   /** Polls until the run ends; transient errors (5xx, 429, network) are retried until the deadline. */
-  async waitFor(runId: string, options: { timeoutMs: number; intervalMs?: number; onStatus?: (run: ApiRun) => void }): Promise<ApiRun> {
+  async waitFor(
+    runId: string,
+    options: { timeoutMs: number; intervalMs?: number; onStatus?: (run: ApiRun) => void },
+  ): Promise<ApiRun> {
     const deadline = Date.now() + options.timeoutMs;
     let last: ApiRun | undefined;
     for (;;) {
@@ -146,7 +177,11 @@ export class CiClient {
       } catch (error) {
         if (!(error instanceof CiApiError) || !error.retryable) throw error;
       }
-      if (Date.now() > deadline) throw new CiApiError(0, `run ${runId} did not finish within ${Math.round(options.timeoutMs / 1000)} s (last status ${last?.status ?? 'unknown'}); agentflow run ${runId} shows it later`);
+      if (Date.now() > deadline)
+        throw new CiApiError(
+          0,
+          `run ${runId} did not finish within ${Math.round(options.timeoutMs / 1000)} s (last status ${last?.status ?? 'unknown'}); agentflow run ${runId} shows it later`,
+        );
       await new Promise((r) => setTimeout(r, options.intervalMs ?? 3000));
     }
   }

@@ -8,7 +8,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function repoFromEnv(env: Env): string | undefined {
   if (env.GITHUB_REPOSITORY) return env.GITHUB_REPOSITORY;
   if (env.CI_PROJECT_PATH) return env.CI_PROJECT_PATH;
-  if (env.BITRISEIO_GIT_REPOSITORY_OWNER && env.BITRISEIO_GIT_REPOSITORY_SLUG) return `${env.BITRISEIO_GIT_REPOSITORY_OWNER}/${env.BITRISEIO_GIT_REPOSITORY_SLUG}`;
+  if (env.BITRISEIO_GIT_REPOSITORY_OWNER && env.BITRISEIO_GIT_REPOSITORY_SLUG)
+    return `${env.BITRISEIO_GIT_REPOSITORY_OWNER}/${env.BITRISEIO_GIT_REPOSITORY_SLUG}`;
   return undefined;
 }
 
@@ -25,16 +26,22 @@ export function platformFromEnv(env: Env): 'github' | 'gitlab' {
 export function headShaFromEnv(env: Env, cwd: string): string | undefined {
   if (env.GITHUB_EVENT_PATH) {
     try {
-      const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: { head?: { sha?: string } } };
+      const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
+        pull_request?: { head?: { sha?: string } };
+      };
       if (event.pull_request?.head?.sha) return event.pull_request.head.sha;
     } catch {
       // Not readable: fall through to the other sources.
     }
   }
-  const fromCi = env.CI_COMMIT_SHA ?? env.BITRISE_GIT_COMMIT ?? env.CM_COMMIT ?? env.CI_COMMIT_ID ?? env.GITHUB_SHA;
+  const fromCi =
+    env.CI_COMMIT_SHA ?? env.BITRISE_GIT_COMMIT ?? env.CM_COMMIT ?? env.CI_COMMIT_ID ?? env.GITHUB_SHA;
   if (fromCi) return fromCi;
   try {
-    return execFileSync('git', ['-C', cwd, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['-C', cwd, 'rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }

@@ -15,8 +15,12 @@ const android = join(examples, 'android-shop');
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  const stdout = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk) => ((out += String(chunk)), true));
+  const stderr = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk) => ((err += String(chunk)), true));
   const saved = process.exitCode;
   const savedNoColor = process.env.NO_COLOR;
   process.env.NO_COLOR = '1';
@@ -65,7 +69,13 @@ describe('agentflow analyze on the sample repositories', () => {
   });
 
   it('reports the iOS pull request as JSON: only the document on stdout', async () => {
-    const { code, out, err } = await run([ios, '--diff', join(examples, 'ios-shop.diff'), '--format', 'json']);
+    const { code, out, err } = await run([
+      ios,
+      '--diff',
+      join(examples, 'ios-shop.diff'),
+      '--format',
+      'json',
+    ]);
     expect(code).toBe(0);
     const doc = JSON.parse(out) as AnalysisJsonDocument;
     expect(doc.mode).toBe('diff');
@@ -92,23 +102,56 @@ describe('agentflow analyze on the sample repositories', () => {
     // Unchanged problems stay out of a pull request's report.
     expect(doc.findings.some((f) => f.ruleId === 'ios.ats.insecure-exception-domain')).toBe(false);
     for (const f of doc.findings) {
-      expect(f).toEqual(expect.objectContaining({ ruleId: expect.any(String), severity: expect.any(String), file: expect.any(String), line: expect.any(Number), message: expect.any(String) }));
+      expect(f).toEqual(
+        expect.objectContaining({
+          ruleId: expect.any(String),
+          severity: expect.any(String),
+          file: expect.any(String),
+          line: expect.any(Number),
+          message: expect.any(String),
+        }),
+      );
       expect(f.file.startsWith('/')).toBe(false);
     }
-    expect(doc.untested.map((u) => u.file).sort()).toEqual(['ShopApp/Checkout/CheckoutView.swift', 'ShopApp/Session/TokenStore.swift']);
+    expect(doc.untested.map((u) => u.file).sort()).toEqual([
+      'ShopApp/Checkout/CheckoutView.swift',
+      'ShopApp/Session/TokenStore.swift',
+    ]);
     // Findings on changed lines carry their review-comment position; file-level ones do not.
     const credential = doc.findings.find((f) => f.ruleId === 'secret.hardcoded-credential')!;
-    expect([credential.file, credential.line, credential.position]).toEqual(['ShopApp/Session/TokenStore.swift', 10, 10]);
+    expect([credential.file, credential.line, credential.position]).toEqual([
+      'ShopApp/Session/TokenStore.swift',
+      10,
+      10,
+    ]);
     expect(doc.findings.find((f) => f.ruleId === 'ios.project.summary')!.position).toBeUndefined();
-    expect(doc.notReviewed.map((n) => n.reason).sort()).toEqual(['binary', 'generated', 'interface-builder', 'lockfile', 'project-file', 'project-file']);
+    expect(doc.notReviewed.map((n) => n.reason).sort()).toEqual([
+      'binary',
+      'generated',
+      'interface-builder',
+      'lockfile',
+      'project-file',
+      'project-file',
+    ]);
     expect(err).toContain('finding(s)');
   });
 
   it('reports the Android pull request with coverage found in the checkout', async () => {
-    const { out, err } = await run([android, '--diff', join(examples, 'android-shop.diff'), '--format', 'json']);
+    const { out, err } = await run([
+      android,
+      '--diff',
+      join(examples, 'android-shop.diff'),
+      '--format',
+      'json',
+    ]);
     const doc = JSON.parse(out) as AnalysisJsonDocument;
     expect(err).toContain('using coverage from reports/jacocoTestReport.xml');
-    expect(doc.structure.modules.map((m) => m.name)).toEqual(['AcmeShop', ':app', ':core:data', ':feature:checkout']);
+    expect(doc.structure.modules.map((m) => m.name)).toEqual([
+      'AcmeShop',
+      ':app',
+      ':core:data',
+      ':feature:checkout',
+    ]);
     expect(doc.structure.minSdk).toBe(24);
     expect(rulesOf(doc)).toEqual([
       'android.dangerous-permission.added',
@@ -122,7 +165,11 @@ describe('agentflow analyze on the sample repositories', () => {
       'l10n.placeholder-mismatch',
       'testing.untested-change',
     ]);
-    expect(doc.untested).toContainEqual({ file: 'core/data/src/main/java/com/acme/shop/cart/CartRepository.kt', lines: [14], reason: 'uncovered' });
+    expect(doc.untested).toContainEqual({
+      file: 'core/data/src/main/java/com/acme/shop/cart/CartRepository.kt',
+      lines: [14],
+      reason: 'uncovered',
+    });
     // The @Preview function added in the diff is not counted as untested code.
     const checkout = doc.untested.find((u) => u.file.endsWith('CheckoutScreen.kt'))!;
     expect(checkout.lines).toEqual([17]);
@@ -151,7 +198,13 @@ describe('agentflow analyze on the sample repositories', () => {
   });
 
   it('--fail-on blocker exits 0 when nothing is that severe', async () => {
-    const { code } = await run([android, '--diff', join(examples, 'android-shop.diff'), '--fail-on', 'blocker']);
+    const { code } = await run([
+      android,
+      '--diff',
+      join(examples, 'android-shop.diff'),
+      '--fail-on',
+      'blocker',
+    ]);
     expect(code).toBe(0);
   });
 
@@ -166,10 +219,19 @@ describe('agentflow analyze on the sample repositories', () => {
   ])('exits 2 and says what to change: %j', async (args, message) => {
     const plain = mkdtempSync(join(tmpdir(), 'af-cli-analyze-plain-'));
     // Random bytes without a newline or NUL at the start of a line, as a corrupted download would be.
-    writeFileSync(join(plain, 'random.diff'), Buffer.from(Array.from({ length: 512 }, (_, i) => 33 + ((i * 7919) % 90))));
+    writeFileSync(
+      join(plain, 'random.diff'),
+      Buffer.from(Array.from({ length: 512 }, (_, i) => 33 + ((i * 7919) % 90))),
+    );
     writeFileSync(join(plain, 'cut.diff'), '--- a/x.swift\n+++ b/x.swift\n@@ -1,3 +1,3 @@\n a\n');
-    const files: Record<string, string> = { '<not a git checkout>': plain, '<random bytes>': join(plain, 'random.diff'), '<cut hunk>': join(plain, 'cut.diff') };
-    const { code, out, err } = await run(args.map((a) => files[a] ?? a)).finally(() => rmSync(plain, { recursive: true, force: true }));
+    const files: Record<string, string> = {
+      '<not a git checkout>': plain,
+      '<random bytes>': join(plain, 'random.diff'),
+      '<cut hunk>': join(plain, 'cut.diff'),
+    };
+    const { code, out, err } = await run(args.map((a) => files[a] ?? a)).finally(() =>
+      rmSync(plain, { recursive: true, force: true }),
+    );
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toContain(message);
@@ -180,13 +242,22 @@ describe('agentflow analyze --base', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'af-cli-analyze-'));
-    const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], { stdio: 'ignore' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@t.invalid', ...args], {
+        stdio: 'ignore',
+      });
     git('init', '-q', '-b', 'main');
     mkdirSync(join(dir, 'App'));
-    writeFileSync(join(dir, 'App/Api.swift'), 'import Foundation\n\nlet base = URL(string: "https://api.acme.com")!\n');
+    writeFileSync(
+      join(dir, 'App/Api.swift'),
+      'import Foundation\n\nlet base = URL(string: "https://api.acme.com")!\n',
+    );
     git('add', '.');
     git('commit', '-q', '-m', 'base');
-    writeFileSync(join(dir, 'App/Api.swift'), 'import Foundation\n\nlet base = URL(string: "https://api.acme.com")!\nlet legacy = URL(string: "http://legacy.acme.com")!\n');
+    writeFileSync(
+      join(dir, 'App/Api.swift'),
+      'import Foundation\n\nlet base = URL(string: "https://api.acme.com")!\nlet legacy = URL(string: "http://legacy.acme.com")!\n',
+    );
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -195,6 +266,8 @@ describe('agentflow analyze --base', () => {
     expect(code).toBe(0);
     const doc = JSON.parse(out) as AnalysisJsonDocument;
     expect(doc.mode).toBe('diff');
-    expect(doc.findings.filter((f) => f.ruleId === 'code.insecure-http-url').map((f) => [f.file, f.line])).toEqual([['App/Api.swift', 4]]);
+    expect(
+      doc.findings.filter((f) => f.ruleId === 'code.insecure-http-url').map((f) => [f.file, f.line]),
+    ).toEqual([['App/Api.swift', 4]]);
   });
 });

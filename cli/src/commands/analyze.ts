@@ -44,11 +44,14 @@ function readDiffText(file: string): string {
 
 function run(path: string, options: AnalyzeOptions): number {
   const root = resolve(path);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`PATH ${path} is not a directory`);
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new UsageError(`PATH ${path} is not a directory`);
   if (options.diff && options.base) throw new UsageError('give either --diff FILE or --base REF, not both');
-  if (!FORMATS.includes(options.format as Format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got ${options.format}`);
+  if (!FORMATS.includes(options.format as Format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got ${options.format}`);
   const failOn = options.failOn as Severity | undefined;
-  if (failOn !== undefined && !SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}; got ${options.failOn}`);
+  if (failOn !== undefined && !SEVERITIES.includes(failOn))
+    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}; got ${options.failOn}`);
 
   const repo = directoryReader(root);
   let diffText: string | undefined;
@@ -61,7 +64,9 @@ function run(path: string, options: AnalyzeOptions): number {
   const diff = diffText === undefined ? undefined : parseUnifiedDiff(diffText);
   // An empty diff is no change; text that yields no file is not a diff at all, and analysing nothing would pass.
   if (options.diff && diff?.length === 0 && diffText!.trim() !== '') {
-    throw new UsageError(`--diff ${options.diff} is not a unified diff: none of its ${Buffer.byteLength(diffText!)} bytes start a file (\`diff --git\`, \`---\`/\`+++\`); produce it with \`git diff\` or \`diff -u\` and pass it unchanged`);
+    throw new UsageError(
+      `--diff ${options.diff} is not a unified diff: none of its ${Buffer.byteLength(diffText!)} bytes start a file (\`diff --git\`, \`---\`/\`+++\`); produce it with \`git diff\` or \`diff -u\` and pass it unchanged`,
+    );
   }
 
   const coverage: CoverageReport[] = [];
@@ -71,19 +76,34 @@ function run(path: string, options: AnalyzeOptions): number {
   }
   const discovered = discoverCoverage(repo);
   coverage.push(...discovered.reports);
-  if (discovered.found.length) process.stderr.write(`agentflow analyze: using coverage from ${discovered.found.join(', ')}\n`);
-  for (const p of discovered.problems) process.stderr.write(`agentflow analyze: skipped coverage ${p.file}: ${p.problem}\n`);
+  if (discovered.found.length)
+    process.stderr.write(`agentflow analyze: using coverage from ${discovered.found.join(', ')}\n`);
+  for (const p of discovered.problems)
+    process.stderr.write(`agentflow analyze: skipped coverage ${p.file}: ${p.problem}\n`);
 
   const report = analyze({ repo, diff, readOld, coverage });
   const format = options.format as Format;
   if (format === 'json') process.stdout.write(`${JSON.stringify(toJsonDocument(report), null, 2)}\n`);
-  else if (format === 'sarif') process.stdout.write(`${JSON.stringify(writeSarif(report.findings, { root, toolVersion: '0.1.0' }), null, 2)}\n`);
-  else process.stdout.write(renderText(report, { color: useColour(), title: `agentflow analyze ${path}${options.diff ? ` --diff ${options.diff}` : ''}${options.base ? ` --base ${options.base}` : ''}` }));
+  else if (format === 'sarif')
+    process.stdout.write(
+      `${JSON.stringify(writeSarif(report.findings, { root, toolVersion: '0.1.0' }), null, 2)}\n`,
+    );
+  else
+    process.stdout.write(
+      renderText(report, {
+        color: useColour(),
+        title: `agentflow analyze ${path}${options.diff ? ` --diff ${options.diff}` : ''}${options.base ? ` --base ${options.base}` : ''}`,
+      }),
+    );
 
-  if (format !== 'text') process.stderr.write(`agentflow analyze: ${report.findings.length} finding(s) in ${report.filesAnalysed} file(s)\n`);
+  if (format !== 'text')
+    process.stderr.write(
+      `agentflow analyze: ${report.findings.length} finding(s) in ${report.filesAnalysed} file(s)\n`,
+    );
   if (failOn === undefined) return 0;
   const worst = report.findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
-  if (worst.length) process.stderr.write(`agentflow analyze: failing: ${worst.length} finding(s) at or above ${failOn}\n`);
+  if (worst.length)
+    process.stderr.write(`agentflow analyze: failing: ${worst.length} finding(s) at or above ${failOn}\n`);
   return worst.length ? 1 : 0;
 }
 
@@ -96,18 +116,33 @@ function run(path: string, options: AnalyzeOptions): number {
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
-    .description('run the mobile security, release-risk, localisation, dependency and test rules (no model, no network)')
+    .description(
+      'run the mobile security, release-risk, localisation, dependency and test rules (no model, no network)',
+    )
     .argument('<path>', 'directory to analyse (a checkout; need not be a git repository)')
-    .option('--diff <file>', 'analyse only the changes in this unified diff (`-` reads stdin); PATH holds its new side')
+    .option(
+      '--diff <file>',
+      'analyse only the changes in this unified diff (`-` reads stdin); PATH holds its new side',
+    )
     .option('--base <ref>', 'analyse the changes of the working tree against this git ref')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
-    .option('--fail-on <severity>', `exit 1 when a finding is at least this severe (${SEVERITIES.join(', ')})`)
-    .option('--coverage <file>', 'coverage report (lcov, JaCoCo, Cobertura, xccov JSON); repeatable', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option(
+      '--fail-on <severity>',
+      `exit 1 when a finding is at least this severe (${SEVERITIES.join(', ')})`,
+    )
+    .option(
+      '--coverage <file>',
+      'coverage report (lcov, JaCoCo, Cobertura, xccov JSON); repeatable',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .action((path: string, options: AnalyzeOptions) => {
       try {
         process.exitCode = run(path, options);
       } catch (error) {
-        process.stderr.write(`agentflow analyze: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+          `agentflow analyze: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         // 1 means "--fail-on met"; anything that stops the analysis itself is 2.
         process.exitCode = 2;
       }

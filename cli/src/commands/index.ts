@@ -16,4 +16,17 @@ import { registerProvision } from './provision';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every subcommand, in the order `--help` lists them. */
-export const COMMANDS: RegisterCommand[] = [registerDemo, registerReview, registerTrigger, registerRuns, registerRun, registerCost, registerUsefulness, registerUp, registerProvision, registerDoctor, registerValidate, registerAnalyze];
+export const COMMANDS: RegisterCommand[] = [
+  registerDemo,
+  registerReview,
+  registerTrigger,
+  registerRuns,
+  registerRun,
+  registerCost,
+  registerUsefulness,
+  registerUp,
+  registerProvision,
+  registerDoctor,
+  registerValidate,
+  registerAnalyze,
+];

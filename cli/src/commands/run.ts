@@ -6,7 +6,9 @@ import { exitCodeOfRun } from './trigger';
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('show one run of a deployed agentflow (AGENTFLOW_URL, AGENTFLOW_API_TOKEN); exit 1 when it ended with a failed gate')
+    .description(
+      'show one run of a deployed agentflow (AGENTFLOW_URL, AGENTFLOW_API_TOKEN); exit 1 when it ended with a failed gate',
+    )
     .argument('<id>', 'run id (printed by agentflow trigger and listed by agentflow runs)')
     .option('--json', 'print the run as JSON')
     .option('--url <url>', 'ingress URL (default: AGENTFLOW_URL)')
@@ -17,9 +19,16 @@ export function registerRun(program: Command): void {
         if (options.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
         else {
           const rows: Array<[string, string]> = [
-            ['run', run.runId], ['workflow', run.workflow], ['repository', `${run.platform}:${run.repo}${run.pr ? `#${run.pr}` : ''}`], ['head', run.headSha],
-            ['trigger', run.trigger], ['status', run.status], ['gate', run.gateConclusion ?? '-'], ['cost', `$${run.costUsd.toFixed(4)}`],
-            ['requested', run.requestedAt], ['finished', run.finishedAt ?? '-'],
+            ['run', run.runId],
+            ['workflow', run.workflow],
+            ['repository', `${run.platform}:${run.repo}${run.pr ? `#${run.pr}` : ''}`],
+            ['head', run.headSha],
+            ['trigger', run.trigger],
+            ['status', run.status],
+            ['gate', run.gateConclusion ?? '-'],
+            ['cost', `$${run.costUsd.toFixed(4)}`],
+            ['requested', run.requestedAt],
+            ['finished', run.finishedAt ?? '-'],
           ];
           process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(11)}${v}`).join('\n')}\n`);
         }

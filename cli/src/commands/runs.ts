@@ -8,7 +8,16 @@ export function renderRuns(runs: readonly ApiRun[]): string {
   if (runs.length === 0) return 'no runs';
   return renderTable(
     ['run', 'workflow', 'pr', 'head', 'status', 'gate', 'cost', 'requested'],
-    runs.map((r) => [r.runId, r.workflow, r.pr === null ? '-' : String(r.pr), r.headSha.slice(0, 10), r.status, r.gateConclusion ?? '-', `$${r.costUsd.toFixed(4)}`, r.requestedAt]),
+    runs.map((r) => [
+      r.runId,
+      r.workflow,
+      r.pr === null ? '-' : String(r.pr),
+      r.headSha.slice(0, 10),
+      r.status,
+      r.gateConclusion ?? '-',
+      `$${r.costUsd.toFixed(4)}`,
+      r.requestedAt,
+    ]),
   );
 }
 
@@ -16,7 +25,9 @@ export function renderRuns(runs: readonly ApiRun[]): string {
 export function registerRuns(program: Command): void {
   program
     .command('runs')
-    .description('list the runs of a repository or pull request on a deployed agentflow (AGENTFLOW_URL, AGENTFLOW_API_TOKEN)')
+    .description(
+      'list the runs of a repository or pull request on a deployed agentflow (AGENTFLOW_URL, AGENTFLOW_API_TOKEN)',
+    )
     .option('--repo <owner/name>', 'repository (default: GITHUB_REPOSITORY or CI_PROJECT_PATH)')
     .option('--pr <n>', 'only this pull or merge request', parsePositiveInt)
     .option('--json', 'print the runs as JSON')

@@ -9,9 +9,14 @@ import { formatDiagnostic, hasErrors, validatePaths } from '@agentflow/workflow'
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check workflow files (and providers.yml, agents.yml, settings.yml); one file:line:col: message per problem')
+    .description(
+      'check workflow files (and providers.yml, agents.yml, settings.yml); one file:line:col: message per problem',
+    )
     .argument('[paths...]', "files or directories; default: the project's workflows/")
-    .option('--config <dir>', "config directory to resolve agents and providers against (default: the project's workflows/)")
+    .option(
+      '--config <dir>',
+      "config directory to resolve agents and providers against (default: the project's workflows/)",
+    )
     .action((paths: string[], options: { config?: string }) => {
       const report = validatePaths(paths, { configDir: options.config });
       for (const d of report.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);

@@ -12,13 +12,20 @@ describe('cost per merged and per reviewed pull request', () => {
   let spendId = 0;
 
   const run = (id: string, platform: Platform, pr: number) =>
-    db.query(`INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, trigger, status) VALUES ($1, 'review', $2, 'acme/ios-app', $3, $4, 'pull_request.opened', 'completed')`, [id, platform, pr, id.padEnd(40, '0')]);
+    db.query(
+      `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, trigger, status) VALUES ($1, 'review', $2, 'acme/ios-app', $3, $4, 'pull_request.opened', 'completed')`,
+      [id, platform, pr, id.padEnd(40, '0')],
+    );
   const spend = (runId: string | null, at: string, usd: number, waste: string | null = null) =>
-    db.query(`INSERT INTO cost_ledger (request_id, occurred_at, repo, run_id, provider, model, cost_usd, waste_kind) VALUES ($1, $2, 'acme/ios-app', $3, 'anthropic', 'claude-sonnet-4', $4, $5)`, [
-      `req-${++spendId}`, at, runId, usd, waste,
-    ]);
+    db.query(
+      `INSERT INTO cost_ledger (request_id, occurred_at, repo, run_id, provider, model, cost_usd, waste_kind) VALUES ($1, $2, 'acme/ios-app', $3, 'anthropic', 'claude-sonnet-4', $4, $5)`,
+      [`req-${++spendId}`, at, runId, usd, waste],
+    );
   const ended = (platform: Platform, pr: number, outcome: 'merged' | 'closed', at: string) =>
-    db.query(`INSERT INTO pull_request_outcomes (platform, repo, pr, outcome, ended_at, delivery_id) VALUES ($1, 'acme/ios-app', $2, $3, $4, $5)`, [platform, pr, outcome, at, `d-${platform}-${pr}`]);
+    db.query(
+      `INSERT INTO pull_request_outcomes (platform, repo, pr, outcome, ended_at, delivery_id) VALUES ($1, 'acme/ios-app', $2, $3, $4, $5)`,
+      [platform, pr, outcome, at, `d-${platform}-${pr}`],
+    );
 
   beforeAll(async () => {
     db = await PgliteDatabase.open();
@@ -70,8 +77,12 @@ describe('cost per merged and per reviewed pull request', () => {
     expect(report.totalUsd).toBeCloseTo(0.2 + 0.7 + 2.0 + 0.05 + 0.7, 6);
 
     const text = renderCostTable(report);
-    expect(text).toContain('cost per merged PR: $0.5333 = $1.6000 used spend (whenever spent) / 3 PRs merged in 2026-11');
-    expect(text).toContain('cost per reviewed PR: $0.7375 = $2.9500 spend in 2026-11 (waste included) / 4 PRs with spend in 2026-11, merged or not');
+    expect(text).toContain(
+      'cost per merged PR: $0.5333 = $1.6000 used spend (whenever spent) / 3 PRs merged in 2026-11',
+    );
+    expect(text).toContain(
+      'cost per reviewed PR: $0.7375 = $2.9500 spend in 2026-11 (waste included) / 4 PRs with spend in 2026-11, merged or not',
+    );
   });
 
   it('counts a PR merged at 23:30 UTC on 31 October in October', async () => {
@@ -88,12 +99,19 @@ describe('cost per merged and per reviewed pull request', () => {
     expect(report.costPerMergedPullRequestUsd).toBeCloseTo((1.2 + 0.4 + 0.6) / 4, 6);
     expect(report.reviewedPullRequests).toBe(5);
     expect(report.costPerReviewedPullRequestUsd).toBeCloseTo(5.05 / 5, 6);
-    expect(renderCostTable(report)).toContain('cost per merged PR: $0.5500 = $2.2000 used spend (whenever spent) / 4 PRs merged so far');
+    expect(renderCostTable(report)).toContain(
+      'cost per merged PR: $0.5500 = $2.2000 used spend (whenever spent) / 4 PRs merged so far',
+    );
   });
 
   it('says so when no PR merged in the month, and puts both figures in the CSV', async () => {
     const report = await costReport(db, { by: 'model', month: '2026-12' });
-    expect(report).toMatchObject({ mergedPullRequests: 0, costPerMergedPullRequestUsd: null, reviewedPullRequests: 0, costPerReviewedPullRequestUsd: null });
+    expect(report).toMatchObject({
+      mergedPullRequests: 0,
+      costPerMergedPullRequestUsd: null,
+      reviewedPullRequests: 0,
+      costPerReviewedPullRequestUsd: null,
+    });
     const text = renderCostTable(report);
     expect(text).toContain('cost per merged PR: no pull request merged in 2026-12');
     expect(text).toContain('cost per reviewed PR: no pull request had spend in 2026-12');

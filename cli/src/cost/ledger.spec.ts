@@ -4,8 +4,25 @@ const report: CostReport = {
   period: '2026-11',
   by: 'repo',
   rows: [
-    { key: 'acme/ios-app', costCentre: 'mobile-ios', calls: 3, inputTokens: 100, outputTokens: 50, usedUsd: 0.5, wasteUsd: 0.25, totalUsd: 0.75 },
-    { key: 'acme/"odd",repo', calls: 1, inputTokens: 1, outputTokens: 1, usedUsd: 0, wasteUsd: 0, totalUsd: 0 },
+    {
+      key: 'acme/ios-app',
+      costCentre: 'mobile-ios',
+      calls: 3,
+      inputTokens: 100,
+      outputTokens: 50,
+      usedUsd: 0.5,
+      wasteUsd: 0.25,
+      totalUsd: 0.75,
+    },
+    {
+      key: 'acme/"odd",repo',
+      calls: 1,
+      inputTokens: 1,
+      outputTokens: 1,
+      usedUsd: 0,
+      wasteUsd: 0,
+      totalUsd: 0,
+    },
   ],
   waste: [{ kind: 'retry', calls: 1, usd: 0.25 }],
   totalUsd: 0.75,
@@ -34,8 +51,12 @@ describe('cost report', () => {
     expect(text).toMatch(/acme\/ios-app\s+mobile-ios\s+3\s+100\s+50\s+\$0\.5000\s+\$0\.2500\s+\$0\.7500/);
     expect(text).toContain('total $0.7500 (used $0.5000, waste $0.2500); 2 answered from cache at no cost');
     expect(text).toContain('waste: retry $0.2500 (1 call)');
-    expect(text).toContain('cost per merged PR: $0.2500 = $0.5000 used spend (whenever spent) / 2 PRs merged in 2026-11');
-    expect(text).toContain('cost per reviewed PR: $0.2500 = $0.7500 spend in 2026-11 (waste included) / 3 PRs with spend in 2026-11, merged or not');
+    expect(text).toContain(
+      'cost per merged PR: $0.2500 = $0.5000 used spend (whenever spent) / 2 PRs merged in 2026-11',
+    );
+    expect(text).toContain(
+      'cost per reviewed PR: $0.2500 = $0.7500 spend in 2026-11 (waste included) / 3 PRs with spend in 2026-11, merged or not',
+    );
   });
 
   it('quotes CSV cells that need it', () => {

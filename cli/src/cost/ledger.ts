@@ -103,10 +103,15 @@ interface Period {
 function periodOf(month: string | undefined): Period {
   if (!month) return { period: 'all', params: [], within: () => 'TRUE' };
   const m = /^(\d{4})-(\d{2})$/.exec(month);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new CostQueryError(`--month ${month}: write the month as YYYY-MM, e.g. 2026-11`);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12)
+    throw new CostQueryError(`--month ${month}: write the month as YYYY-MM, e.g. 2026-11`);
   const start = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
   const end = new Date(Date.UTC(Number(m[1]), Number(m[2]), 1));
-  return { period: month, params: [start.toISOString(), end.toISOString()], within: (column) => `${column} >= $1 AND ${column} < $2` };
+  return {
+    period: month,
+    params: [start.toISOString(), end.toISOString()],
+    within: (column) => `${column} >= $1 AND ${column} < $2`,
+  };
 }
 
 const num = (v: unknown) => Number(v ?? 0);
@@ -115,7 +120,15 @@ function foldRows(rows: CostRow[], keyOf: (key: string) => string): CostRow[] {
   const byKey = new Map<string, CostRow>();
   for (const r of rows) {
     const key = keyOf(r.key);
-    const into = byKey.get(key) ?? { key, calls: 0, inputTokens: 0, outputTokens: 0, usedUsd: 0, wasteUsd: 0, totalUsd: 0 };
+    const into = byKey.get(key) ?? {
+      key,
+      calls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      usedUsd: 0,
+      wasteUsd: 0,
+      totalUsd: 0,
+    };
     into.calls += r.calls;
     into.inputTokens += r.inputTokens;
     into.outputTokens += r.outputTokens;
@@ -128,14 +141,24 @@ function foldRows(rows: CostRow[], keyOf: (key: string) => string): CostRow[] {
 }
 
 /** Builds the report; `--by team` with a cost-centre map groups repositories by their centre. */
-export async function costReport(db: SqlDatabase, options: { by: CostGroup; month?: string; costCentres?: CostCentreMap }): Promise<CostReport> {
+export async function costReport(
+  db: SqlDatabase,
+  options: { by: CostGroup; month?: string; costCentres?: CostCentreMap },
+): Promise<CostReport> {
   const { period, params, within } = periodOf(options.month);
   const where = within('occurred_at');
   const centres = options.costCentres ?? {};
   // With a map, a team is the cost centre its repositories are mapped to (the ledger's own team
   // column is not used then; repositories the map does not name are `(unmapped)`).
   const foldByCentre = options.by === 'team' && Object.keys(centres).length > 0;
-  const grouped = await db.query<{ key: string; calls: string; input: string; output: string; used: string; waste: string }>(
+  const grouped = await db.query<{
+    key: string;
+    calls: string;
+    input: string;
+    output: string;
+    used: string;
+    waste: string;
+  }>(
     `SELECT ${GROUP_SQL[foldByCentre ? 'repo' : options.by]} AS key, count(*) AS calls, COALESCE(sum(input_tokens), 0) AS input, COALESCE(sum(output_tokens), 0) AS output,
             COALESCE(sum(cost_usd) FILTER (WHERE waste_kind IS NULL), 0) AS used, COALESCE(sum(cost_usd) FILTER (WHERE waste_kind IS NOT NULL), 0) AS waste
        FROM cost_ledger WHERE ${where} GROUP BY 1 ORDER BY 1`,
@@ -156,7 +179,10 @@ export async function costReport(db: SqlDatabase, options: { by: CostGroup; mont
     `SELECT waste_kind AS kind, count(*) AS calls, COALESCE(sum(cost_usd), 0) AS usd FROM cost_ledger WHERE ${where} AND waste_kind IS NOT NULL GROUP BY 1 ORDER BY 1`,
     params,
   );
-  const cached = await db.query<{ n: string }>(`SELECT count(*) AS n FROM cost_ledger WHERE ${where} AND cached`, params);
+  const cached = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM cost_ledger WHERE ${where} AND cached`,
+    params,
+  );
   // Spend is joined to a PR through its runs (the ledger row has the run, the run has the PR).
   const merged = await db.query<{ n: string; usd: string }>(
     `SELECT (SELECT count(*) FROM pull_request_outcomes o WHERE o.outcome = 'merged' AND ${within('o.ended_at')}) AS n,
@@ -188,10 +214,12 @@ export async function costReport(db: SqlDatabase, options: { by: CostGroup; mont
     cachedCalls: num(cached.rows[0]?.n),
     mergedPullRequests,
     mergedPullRequestsUsedUsd,
-    costPerMergedPullRequestUsd: mergedPullRequests > 0 ? mergedPullRequestsUsedUsd / mergedPullRequests : null,
+    costPerMergedPullRequestUsd:
+      mergedPullRequests > 0 ? mergedPullRequestsUsedUsd / mergedPullRequests : null,
     reviewedPullRequests,
     reviewedPullRequestsUsd,
-    costPerReviewedPullRequestUsd: reviewedPullRequests > 0 ? reviewedPullRequestsUsd / reviewedPullRequests : null,
+    costPerReviewedPullRequestUsd:
+      reviewedPullRequests > 0 ? reviewedPullRequestsUsd / reviewedPullRequests : null,
   };
 }
 
@@ -200,16 +228,46 @@ const usd = (v: number) => `$${v.toFixed(4)}`;
 /** A plain-text table, widest cell per column. */
 export function renderTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 export function renderCostTable(report: CostReport): string {
   const withCentre = report.rows.some((r) => r.costCentre);
-  const header = [report.by, ...(withCentre ? ['cost centre'] : []), 'calls', 'input tok', 'output tok', 'used', 'waste', 'total'];
-  const rows = report.rows.map((r) => [r.key, ...(withCentre ? [r.costCentre ?? '-'] : []), String(r.calls), String(r.inputTokens), String(r.outputTokens), usd(r.usedUsd), usd(r.wasteUsd), usd(r.totalUsd)]);
-  const lines = [`Cost ${report.period === 'all' ? 'to date' : `for ${report.period}`}, by ${report.by}`, renderTable(header, rows), `total ${usd(report.totalUsd)} (used ${usd(report.totalUsd - report.wasteUsd)}, waste ${usd(report.wasteUsd)}); ${report.cachedCalls} answered from cache at no cost`];
-  lines.push(report.waste.length ? `waste: ${report.waste.map((w) => `${w.kind} ${usd(w.usd)} (${w.calls} call${w.calls === 1 ? '' : 's'})`).join(', ')}` : 'waste: none');
+  const header = [
+    report.by,
+    ...(withCentre ? ['cost centre'] : []),
+    'calls',
+    'input tok',
+    'output tok',
+    'used',
+    'waste',
+    'total',
+  ];
+  const rows = report.rows.map((r) => [
+    r.key,
+    ...(withCentre ? [r.costCentre ?? '-'] : []),
+    String(r.calls),
+    String(r.inputTokens),
+    String(r.outputTokens),
+    usd(r.usedUsd),
+    usd(r.wasteUsd),
+    usd(r.totalUsd),
+  ]);
+  const lines = [
+    `Cost ${report.period === 'all' ? 'to date' : `for ${report.period}`}, by ${report.by}`,
+    renderTable(header, rows),
+    `total ${usd(report.totalUsd)} (used ${usd(report.totalUsd - report.wasteUsd)}, waste ${usd(report.wasteUsd)}); ${report.cachedCalls} answered from cache at no cost`,
+  ];
+  lines.push(
+    report.waste.length
+      ? `waste: ${report.waste.map((w) => `${w.kind} ${usd(w.usd)} (${w.calls} call${w.calls === 1 ? '' : 's'})`).join(', ')}`
+      : 'waste: none',
+  );
   lines.push(...pullRequestLines(report));
   return lines.join('\n');
 }
@@ -236,12 +294,42 @@ const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` 
  * PRs, one for reviewed PRs; empty cost when there were none).
  */
 export function renderCostCsv(report: CostReport): string {
-  const header = [report.by, 'cost_centre', 'calls', 'input_tokens', 'output_tokens', 'used_usd', 'waste_usd', 'total_usd'];
-  const rows = report.rows.map((r) => [r.key, r.costCentre ?? '', String(r.calls), String(r.inputTokens), String(r.outputTokens), r.usedUsd.toFixed(6), r.wasteUsd.toFixed(6), r.totalUsd.toFixed(6)]);
+  const header = [
+    report.by,
+    'cost_centre',
+    'calls',
+    'input_tokens',
+    'output_tokens',
+    'used_usd',
+    'waste_usd',
+    'total_usd',
+  ];
+  const rows = report.rows.map((r) => [
+    r.key,
+    r.costCentre ?? '',
+    String(r.calls),
+    String(r.inputTokens),
+    String(r.outputTokens),
+    r.usedUsd.toFixed(6),
+    r.wasteUsd.toFixed(6),
+    r.totalUsd.toFixed(6),
+  ]);
   const perPr = [
     ['pull_requests', 'count', 'spend_usd', 'usd_per_pull_request', 'counted'],
-    ['merged', String(report.mergedPullRequests), report.mergedPullRequestsUsedUsd.toFixed(6), report.costPerMergedPullRequestUsd?.toFixed(6) ?? '', 'merged in the period; used spend of their runs, whenever spent'],
-    ['reviewed', String(report.reviewedPullRequests), report.reviewedPullRequestsUsd.toFixed(6), report.costPerReviewedPullRequestUsd?.toFixed(6) ?? '', 'with spend in the period, merged or not; all that spend, waste included'],
+    [
+      'merged',
+      String(report.mergedPullRequests),
+      report.mergedPullRequestsUsedUsd.toFixed(6),
+      report.costPerMergedPullRequestUsd?.toFixed(6) ?? '',
+      'merged in the period; used spend of their runs, whenever spent',
+    ],
+    [
+      'reviewed',
+      String(report.reviewedPullRequests),
+      report.reviewedPullRequestsUsd.toFixed(6),
+      report.costPerReviewedPullRequestUsd?.toFixed(6) ?? '',
+      'with spend in the period, merged or not; all that spend, waste included',
+    ],
   ];
   const table = (lines: string[][]) => lines.map((r) => r.map(csvCell).join(',')).join('\n');
   return `${table([header, ...rows])}\n\n${table(perPr)}`;

@@ -23,8 +23,22 @@ export interface SampleApp {
 
 /** Named after the repositories `workflows/settings.yml` gates (`rollout: gate`). */
 export const SAMPLE_APPS: readonly SampleApp[] = [
-  { folder: 'ios-shop', owner: 'acme', repo: 'ios-app', pr: 42, title: 'Checkout: partner token, photo upload, Alamofire on master', headRef: 'feature/checkout' },
-  { folder: 'android-shop', owner: 'acme', repo: 'android-app', pr: 17, title: 'Payments SDK snapshot and a new checkout screen', headRef: 'feature/payments' },
+  {
+    folder: 'ios-shop',
+    owner: 'acme',
+    repo: 'ios-app',
+    pr: 42,
+    title: 'Checkout: partner token, photo upload, Alamofire on master',
+    headRef: 'feature/checkout',
+  },
+  {
+    folder: 'android-shop',
+    owner: 'acme',
+    repo: 'android-app',
+    pr: 17,
+    title: 'Payments SDK snapshot and a new checkout screen',
+    headRef: 'feature/payments',
+  },
 ];
 
 /** A sample app as a git checkout plus its pull request. */
@@ -44,14 +58,29 @@ export class SampleRepoError extends Error {
   }
 }
 
-const GIT_ENV = { GIT_AUTHOR_NAME: 'agentflow demo', GIT_AUTHOR_EMAIL: 'demo@agentflow.invalid', GIT_COMMITTER_NAME: 'agentflow demo', GIT_COMMITTER_EMAIL: 'demo@agentflow.invalid', GIT_AUTHOR_DATE: '1764000000 +0000', GIT_COMMITTER_DATE: '1764000000 +0000' };
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 'agentflow demo',
+  GIT_AUTHOR_EMAIL: 'demo@agentflow.invalid',
+  GIT_COMMITTER_NAME: 'agentflow demo',
+  GIT_COMMITTER_EMAIL: 'demo@agentflow.invalid',
+  GIT_AUTHOR_DATE: '1764000000 +0000',
+  GIT_COMMITTER_DATE: '1764000000 +0000',
+};
 
 function git(cwd: string, args: string[], input?: string): string {
   try {
-    return execFileSync('git', ['-c', 'core.autocrlf=false', '-c', 'commit.gpgsign=false', ...args], { cwd, input, encoding: 'utf8', env: { ...process.env, ...GIT_ENV }, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+    return execFileSync('git', ['-c', 'core.autocrlf=false', '-c', 'commit.gpgsign=false', ...args], {
+      cwd,
+      input,
+      encoding: 'utf8',
+      env: { ...process.env, ...GIT_ENV },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }).trim();
   } catch (error) {
     const e = error as { stderr?: string };
-    throw new SampleRepoError(`git ${args[0]} in ${cwd} failed: ${(e.stderr ?? String(error)).trim()}`, { cause: error });
+    throw new SampleRepoError(`git ${args[0]} in ${cwd} failed: ${(e.stderr ?? String(error)).trim()}`, {
+      cause: error,
+    });
   }
 }
 
@@ -76,9 +105,17 @@ export function splitDiff(text: string): DiffSection[] {
     const plus = lines.find((l) => l.startsWith('+++ '));
     const header = /^diff --git a\/(.+) b\/(.+)$/.exec(lines[0]);
     const binary = lines.some((l) => l.startsWith('Binary files ') || l === 'GIT binary patch');
-    const strip = (l: string | undefined, prefix: string) => (l === undefined ? undefined : l.slice(4) === '/dev/null' ? null : l.slice(4).replace(new RegExp(`^${prefix}/`), ''));
-    const oldPath = strip(minus, 'a') ?? (lines.some((l) => l.startsWith('new file mode')) ? null : header?.[1] ?? null);
-    const newPath = strip(plus, 'b') ?? (lines.some((l) => l.startsWith('deleted file mode')) ? null : header?.[2] ?? null);
+    const strip = (l: string | undefined, prefix: string) =>
+      l === undefined
+        ? undefined
+        : l.slice(4) === '/dev/null'
+          ? null
+          : l.slice(4).replace(new RegExp(`^${prefix}/`), '');
+    const oldPath =
+      strip(minus, 'a') ?? (lines.some((l) => l.startsWith('new file mode')) ? null : (header?.[1] ?? null));
+    const newPath =
+      strip(plus, 'b') ??
+      (lines.some((l) => l.startsWith('deleted file mode')) ? null : (header?.[2] ?? null));
     const first = lines.findIndex((l) => l.startsWith('@@'));
     const body = first >= 0 ? lines.slice(first) : [];
     sections.push({
@@ -94,7 +131,14 @@ export function splitDiff(text: string): DiffSection[] {
 }
 
 function prFile(section: DiffSection): FakePrFile {
-  const status: FakePrFile['status'] = section.oldPath === null ? 'added' : section.newPath === null ? 'removed' : section.oldPath !== section.newPath ? 'renamed' : 'modified';
+  const status: FakePrFile['status'] =
+    section.oldPath === null
+      ? 'added'
+      : section.newPath === null
+        ? 'removed'
+        : section.oldPath !== section.newPath
+          ? 'renamed'
+          : 'modified';
   return {
     filename: (section.newPath ?? section.oldPath)!,
     status,
@@ -141,7 +185,10 @@ export function prepareSample(examplesDir: string, checkoutsDir: string, app: Sa
   try {
     diff = readFileSync(diffPath, 'utf8');
   } catch (error) {
-    throw new SampleRepoError(`the sample pull request ${diffPath} is missing; the demo needs the examples/ folder of the repository`, { cause: error });
+    throw new SampleRepoError(
+      `the sample pull request ${diffPath} is missing; the demo needs the examples/ folder of the repository`,
+      { cause: error },
+    );
   }
   const sections = splitDiff(diff);
   const checkout = join(checkoutsDir, app.owner, app.repo);

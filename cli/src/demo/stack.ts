@@ -3,7 +3,15 @@
  * PGlite in a fresh data directory, the fake GitHub and Slack seeded with the sample pull requests,
  * and (without API keys) the offline fake vendor answering as the simulated reviewer.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  copyFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -52,7 +60,8 @@ export const OFFLINE_KEY = 'sk-ant-api03-agentflow-demo-offline-key-000000';
 function writeConfigDir(dir: string, vendorUrl: string | undefined): void {
   mkdirSync(dir, { recursive: true });
   const shipped = join(REPO_ROOT, 'workflows');
-  for (const file of readdirSync(shipped)) if (/\.ya?ml$/.test(file) || file.endsWith('.md')) copyFileSync(join(shipped, file), join(dir, file));
+  for (const file of readdirSync(shipped))
+    if (/\.ya?ml$/.test(file) || file.endsWith('.md')) copyFileSync(join(shipped, file), join(dir, file));
   addSlackNotification(join(dir, 'pr-review.yml'), DEMO_SLACK_CHANNEL);
   if (vendorUrl) writeOfflineProviders(join(shipped, 'providers.yml'), join(dir, 'providers.yml'), vendorUrl);
 }
@@ -62,14 +71,19 @@ function writeConfigDir(dir: string, vendorUrl: string | undefined): void {
  * aliases, models and prices, so workflows compile and costs read as they would for real.
  */
 export function writeOfflineProviders(from: string, to: string, vendorUrl: string): void {
-  const providers = parse(readFileSync(from, 'utf8')) as { providers: Record<string, Record<string, unknown>> };
+  const providers = parse(readFileSync(from, 'utf8')) as {
+    providers: Record<string, Record<string, unknown>>;
+  };
   for (const provider of Object.values(providers.providers)) {
     // The fake serves Anthropic's /v1/messages and OpenAI's /v1/chat/completions.
     provider.baseUrl = String(provider.kind).startsWith('openai') ? `${vendorUrl}/v1` : vendorUrl;
     provider.apiKey = { env: OFFLINE_KEY_ENV };
     provider.timeoutMs = 15_000;
   }
-  writeFileSync(to, `# Written by agentflow: every provider answered by the offline fake vendor.\n${stringify(providers)}`);
+  writeFileSync(
+    to,
+    `# Written by agentflow: every provider answered by the offline fake vendor.\n${stringify(providers)}`,
+  );
 }
 
 /** The channel the demo's pull-request review posts to. */
@@ -82,12 +96,18 @@ export const DEMO_SLACK_CHANNEL = '#mobile-reviews';
 function addSlackNotification(file: string, channel: string): void {
   const workflow = parse(readFileSync(file, 'utf8')) as { output?: Record<string, unknown> };
   workflow.output = { ...(workflow.output ?? {}), slack_notification: channel };
-  writeFileSync(file, `# Copied by agentflow demo from workflows/pr-review.yml, with a Slack notification added.\n${stringify(workflow)}`);
+  writeFileSync(
+    file,
+    `# Copied by agentflow demo from workflows/pr-review.yml, with a Slack notification added.\n${stringify(workflow)}`,
+  );
 }
 
 /** Which real vendors are configured; none means offline. */
 export function realVendors(env: Readonly<Record<string, string | undefined>>): string[] {
-  return [env.ANTHROPIC_API_KEY?.trim() ? 'Anthropic' : '', env.OPENAI_API_KEY?.trim() ? 'OpenAI' : ''].filter(Boolean);
+  return [
+    env.ANTHROPIC_API_KEY?.trim() ? 'Anthropic' : '',
+    env.OPENAI_API_KEY?.trim() ? 'OpenAI' : '',
+  ].filter(Boolean);
 }
 
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
@@ -105,7 +125,11 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     step('sample repositories', 'running');
     const checkouts = join(root, 'checkouts');
     const samples = SAMPLE_APPS.map((app) => prepareSample(join(REPO_ROOT, 'examples'), checkouts, app));
-    step('sample repositories', 'done', samples.map((s) => `${s.app.owner}/${s.app.repo}#${s.app.pr}`).join(', '));
+    step(
+      'sample repositories',
+      'done',
+      samples.map((s) => `${s.app.owner}/${s.app.repo}#${s.app.pr}`).join(', '),
+    );
 
     step('fake GitHub and Slack', 'running');
     const { startFakeGitHub, startFakeSlack } = await import('@agentflow/fake-platforms');
@@ -136,7 +160,10 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
 
     const where = options.infra ? 'NATS JetStream, PostgreSQL' : 'embedded bus, PGlite';
     step(`services (${where})`, 'running');
-    const [{ runServices }, definitions] = await Promise.all([import('@agentflow/service-kit'), loadDefinitions()]);
+    const [{ runServices }, definitions] = await Promise.all([
+      import('@agentflow/service-kit'),
+      loadDefinitions(),
+    ]);
     const env: Record<string, string | undefined> = {
       ...options.env,
       PORT: '0',
@@ -192,5 +219,11 @@ async function loadDefinitions(): Promise<ServiceDefinition[]> {
     import('@agentflow/agents'),
     import('@agentflow/notifier'),
   ]);
-  return [ingress.ingressService, coordinator.coordinatorService, gateway.gatewayService, agents.agentsService, notifier.notifierService];
+  return [
+    ingress.ingressService,
+    coordinator.coordinatorService,
+    gateway.gatewayService,
+    agents.agentsService,
+    notifier.notifierService,
+  ];
 }

@@ -14,7 +14,9 @@ describe('ProgressDisplay', () => {
     advance(2500);
     d.step('acme/ios-app#42 pr-review / security-agent', 'running', 'dispatched');
     d.step('acme/ios-app#42 pr-review / security-agent', 'succeeded');
-    expect(out()).toBe('  [  0.0s] running    acme/ios-app#42 pr-review / security-agent  dispatched\n  [  2.5s] succeeded  acme/ios-app#42 pr-review / security-agent\n');
+    expect(out()).toBe(
+      '  [  0.0s] running    acme/ios-app#42 pr-review / security-agent  dispatched\n  [  2.5s] succeeded  acme/ios-app#42 pr-review / security-agent\n',
+    );
   });
 
   it('colours the state on a terminal and prints nothing when quiet', () => {

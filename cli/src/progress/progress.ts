@@ -4,7 +4,17 @@
  * JSON document at the end).
  */
 
-export type ProgressState = 'running' | 'done' | 'succeeded' | 'failed' | 'skipped' | 'timed_out' | 'cancelled' | 'waiting' | 'pending' | 'info';
+export type ProgressState =
+  | 'running'
+  | 'done'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'timed_out'
+  | 'cancelled'
+  | 'waiting'
+  | 'pending'
+  | 'info';
 
 export interface ProgressSink {
   write(text: string): void;
@@ -34,7 +44,10 @@ const BOLD = '\u001b[1m';
 const RESET = '\u001b[0m';
 
 /** Whether a stream should get colour: a terminal, and the user did not opt out (no-color.org). */
-export function wantsColour(stream: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
+export function wantsColour(
+  stream: { isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   return Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
@@ -71,7 +84,11 @@ export class ProgressDisplay {
     const time = `[${formatElapsed(this.elapsed()).padStart(6)}]`;
     const label = state.replace('_', ' ').padEnd(10);
     const text = detail ? `${step}  ${detail}` : step;
-    this.sink.write(this.options.colour ? `  ${DIM}${time}${RESET} ${COLOURS[state] ?? ''}${label}${RESET} ${text}\n` : `  ${time} ${label} ${text}\n`);
+    this.sink.write(
+      this.options.colour
+        ? `  ${DIM}${time}${RESET} ${COLOURS[state] ?? ''}${label}${RESET} ${text}\n`
+        : `  ${time} ${label} ${text}\n`,
+    );
   }
 
   /** A heading line (bold on a terminal). */

@@ -12,7 +12,12 @@ const NEVER_SENT = 'never-sent';
 
 /** `file:line severity message`, then the suggestion indented below it. Sorted by file and line. */
 export function formatFindings(findings: readonly Finding[]): string[] {
-  const sorted = [...findings].sort((a, b) => a.file.localeCompare(b.file) || a.startLine - b.startLine || (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9));
+  const sorted = [...findings].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.startLine - b.startLine ||
+      (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9),
+  );
   const lines: string[] = [];
   for (const f of sorted) {
     lines.push(`${f.file}:${f.startLine} ${f.severity} ${f.message.replace(/\s+/g, ' ').trim()}`);
@@ -34,8 +39,10 @@ export function formatNotReviewed(items: readonly NotReviewed[]): string[] {
   const rest = [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
   if (rest.length) {
     lines.push(`not reviewed in full by a model (${rest.length}):`);
-    for (const n of rest.slice(0, MAX_LISTED)) lines.push(`  ${n.file}: ${n.reason}${n.detail ? ` (${n.detail})` : ''}`);
-    if (rest.length > MAX_LISTED) lines.push(`  ...and ${rest.length - MAX_LISTED} more (--json lists every one)`);
+    for (const n of rest.slice(0, MAX_LISTED))
+      lines.push(`  ${n.file}: ${n.reason}${n.detail ? ` (${n.detail})` : ''}`);
+    if (rest.length > MAX_LISTED)
+      lines.push(`  ...and ${rest.length - MAX_LISTED} more (--json lists every one)`);
   }
   return lines;
 }
@@ -52,14 +59,23 @@ export function renderReviewText({ report, failed, mode }: ReviewTextInput): str
   lines.push(...formatNotReviewed(report.notReviewed));
   for (const id of report.incompleteSteps ?? []) {
     const step = report.steps[id];
-    lines.push(`step ${id} ${step?.state ?? 'failed'}: ${step?.errorMessage ?? step?.errorCode ?? 'no reason given'}`);
+    lines.push(
+      `step ${id} ${step?.state ?? 'failed'}: ${step?.errorMessage ?? step?.errorCode ?? 'no reason given'}`,
+    );
   }
   if (failed) lines.push(`run ended early: ${failed.code}: ${failed.reason}`);
-  if (mode === 'rules-only') lines.push('offline: the deterministic analysers only; no model reviewed this change (set ANTHROPIC_API_KEY or OPENAI_API_KEY, or try --simulate)');
+  if (mode === 'rules-only')
+    lines.push(
+      'offline: the deterministic analysers only; no model reviewed this change (set ANTHROPIC_API_KEY or OPENAI_API_KEY, or try --simulate)',
+    );
   if (mode === 'simulated') {
     const simulated = report.findings.filter((f) => f.source === 'model').length;
-    lines.push(`simulated: ${simulated} finding(s) from the offline fake vendor, marked [simulated]; simulated findings are not gated`);
+    lines.push(
+      `simulated: ${simulated} finding(s) from the offline fake vendor, marked [simulated]; simulated findings are not gated`,
+    );
   }
-  lines.push(`gate ${report.gateConclusion}: ${report.gateSummary} (${report.findings.length} findings, $${report.usage.costUsd.toFixed(4)})`);
+  lines.push(
+    `gate ${report.gateConclusion}: ${report.gateSummary} (${report.findings.length} findings, $${report.usage.costUsd.toFixed(4)})`,
+  );
   return lines;
 }

@@ -19,11 +19,20 @@ export function reviewMode(offline: boolean, simulate: boolean): ReviewMode {
 export function planForMode(plan: WorkflowPlan, mode: ReviewMode): WorkflowPlan {
   if (mode === 'vendors') return plan;
   if (mode === 'rules-only') {
-    return { ...plan, steps: plan.steps.map((s) => (s.providers.length ? { ...s, options: { ...s.options, rulesOnly: true } } : s)) };
+    return {
+      ...plan,
+      steps: plan.steps.map((s) =>
+        s.providers.length ? { ...s, options: { ...s.options, rulesOnly: true } } : s,
+      ),
+    };
   }
   // An empty list means every source; what is left once the model's are taken out may be nothing.
-  const sources = (plan.gate.sources.length ? plan.gate.sources : DETERMINISTIC_SOURCES).filter((s) => s !== 'model');
-  const gate: WorkflowPlan['gate'] = sources.length ? { ...plan.gate, sources } : { ...plan.gate, failOn: 'never' };
+  const sources = (plan.gate.sources.length ? plan.gate.sources : DETERMINISTIC_SOURCES).filter(
+    (s) => s !== 'model',
+  );
+  const gate: WorkflowPlan['gate'] = sources.length
+    ? { ...plan.gate, sources }
+    : { ...plan.gate, failOn: 'never' };
   // Simulated findings are for looking at: never gated, never inline comments.
   return { ...plan, gate, outputs: { ...plan.outputs, inlineComments: false } };
 }

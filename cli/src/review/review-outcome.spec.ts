@@ -15,25 +15,32 @@ describe('exit codes', () => {
     expect(exitCodeOf({ gateConclusion: 'failure', failingFindings: 1 })).toBe(1);
   });
   it('3 when a step failed and nothing that exists fails the gate', () => {
-    expect(exitCodeOf({ gateConclusion: 'success', failingFindings: 0, incompleteSteps: ['code-review'] })).toBe(3);
+    expect(
+      exitCodeOf({ gateConclusion: 'success', failingFindings: 0, incompleteSteps: ['code-review'] }),
+    ).toBe(3);
     expect(exitCodeOf({ gateConclusion: 'neutral', failingFindings: 0 }, true)).toBe(3);
   });
   it('1 over 3: an incomplete review whose findings fail the gate, even a run that ended early with a neutral check', () => {
-    expect(exitCodeOf({ gateConclusion: 'failure', failingFindings: 1, incompleteSteps: ['security'] })).toBe(1);
+    expect(exitCodeOf({ gateConclusion: 'failure', failingFindings: 1, incompleteSteps: ['security'] })).toBe(
+      1,
+    );
     expect(exitCodeOf({ gateConclusion: 'neutral', failingFindings: 2 }, true)).toBe(1);
   });
   it('documents every code in one help text', () => {
     for (const code of ['0', '1', '2', '3']) expect(EXIT_CODES_HELP).toMatch(new RegExp(`^  ${code}  `, 'm'));
     expect(EXIT_CODES_HELP).toContain('wins over 3');
   });
-  it.each(['docs/ci.md', 'action.yml', 'ci-templates/gitlab-ci.yml'])('%s documents the same four codes and that 1 wins over 3', (file) => {
-    const text = readFileSync(join(__dirname, '..', '..', '..', file), 'utf8');
-    expect(text).toMatch(/0 passed/);
-    expect(text).toMatch(/1 (the )?gate failed/);
-    expect(text).toMatch(/2 usage or configuration error/);
-    expect(text).toMatch(/3 incomplete/);
-    expect(text).toMatch(/wins over 3/i);
-  });
+  it.each(['docs/ci.md', 'action.yml', 'ci-templates/gitlab-ci.yml'])(
+    '%s documents the same four codes and that 1 wins over 3',
+    (file) => {
+      const text = readFileSync(join(__dirname, '..', '..', '..', file), 'utf8');
+      expect(text).toMatch(/0 passed/);
+      expect(text).toMatch(/1 (the )?gate failed/);
+      expect(text).toMatch(/2 usage or configuration error/);
+      expect(text).toMatch(/3 incomplete/);
+      expect(text).toMatch(/wins over 3/i);
+    },
+  );
 });
 
 describe('--timeout', () => {
@@ -47,7 +54,10 @@ describe('--timeout', () => {
 });
 
 describe('review modes', () => {
-  const plan: WorkflowPlan = buildPlan([{ id: 'code-review' }, { id: 'lint', agentType: 'lint', providers: [] }]);
+  const plan: WorkflowPlan = buildPlan([
+    { id: 'code-review' },
+    { id: 'lint', agentType: 'lint', providers: [] },
+  ]);
 
   it('with a key the plan runs as written', () => {
     expect(planForMode(plan, reviewMode(false, true))).toBe(plan);
@@ -70,7 +80,11 @@ describe('review text', () => {
   const notReviewed: NotReviewed[] = [
     { file: 'App/Vendor/V.swift', reason: 'never-sent', detail: 'not sent to any vendor by policy' },
     { file: 'Pods/X/Y.swift', reason: 'never-sent', detail: 'not sent to any vendor by policy' },
-    { file: 'App/Big.swift', reason: 'patch-missing', detail: 'GitHub sent no patch; reviewed by the rules only' },
+    {
+      file: 'App/Big.swift',
+      reason: 'patch-missing',
+      detail: 'GitHub sent no patch; reviewed by the rules only',
+    },
   ];
 
   it('names the never-sent files on their own line and every other skipped file with its reason', () => {
@@ -83,8 +97,19 @@ describe('review text', () => {
 
   it('says which step failed and why, and that offline means the analysers only', () => {
     const report = {
-      findings: [], notReviewed, incompleteSteps: ['security'], gateConclusion: 'success', gateSummary: 'success: no finding at or above blocker',
-      steps: { security: { state: 'failed', attempts: 1, durationMs: 5, errorMessage: 'never-sent paths in the request: App/Vendor/V.swift' } },
+      findings: [],
+      notReviewed,
+      incompleteSteps: ['security'],
+      gateConclusion: 'success',
+      gateSummary: 'success: no finding at or above blocker',
+      steps: {
+        security: {
+          state: 'failed',
+          attempts: 1,
+          durationMs: 5,
+          errorMessage: 'never-sent paths in the request: App/Vendor/V.swift',
+        },
+      },
       usage: { costUsd: 0 },
     } as unknown as RunReport;
     const lines = renderReviewText({ report, mode: 'rules-only' });

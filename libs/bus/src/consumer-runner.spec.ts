@@ -113,7 +113,10 @@ describe('consumer runner', () => {
       source,
       options: { concurrency: 1, maxWaiting },
       deadLetterSubject: 'dlq.S',
-      deadLetters: { publish: async () => ({ stream: 'DLQ', seq: 1, duplicate: false }), load: async () => null },
+      deadLetters: {
+        publish: async () => ({ stream: 'DLQ', seq: 1, duplicate: false }),
+        load: async () => null,
+      },
       log: silent,
       handler: async (msg) => {
         const seq = msg.json<{ n: number }>().n;

@@ -24,20 +24,39 @@ export function expectedStreams(topology: Topology): string[] {
   const { streams, buckets } = topology;
   return [
     ...Object.values(streams).map((s) => s.name),
-    `KV_${buckets.runs}`, `KV_${buckets.cache}`, `KV_${buckets.limits}`, `KV_${buckets.gatewayRequests}`, `OBJ_${buckets.objects}`,
+    `KV_${buckets.runs}`,
+    `KV_${buckets.cache}`,
+    `KV_${buckets.limits}`,
+    `KV_${buckets.gatewayRequests}`,
+    `OBJ_${buckets.objects}`,
   ];
 }
 
 /** Connects once (no reconnects), reads what it can and closes. Rejects only when the server does not answer. */
-export async function inspectNats(servers: string, topology: Topology, timeoutMs = 3000): Promise<NatsInspection> {
-  const nc = await connect({ servers: servers.split(',').map((s) => s.trim()), timeout: timeoutMs, maxReconnectAttempts: 0, name: 'agentflow-doctor' });
+export async function inspectNats(
+  servers: string,
+  topology: Topology,
+  timeoutMs = 3000,
+): Promise<NatsInspection> {
+  const nc = await connect({
+    servers: servers.split(',').map((s) => s.trim()),
+    timeout: timeoutMs,
+    maxReconnectAttempts: 0,
+    name: 'agentflow-doctor',
+  });
   try {
     const version = nc.info?.version ?? 'unknown';
     let jsm;
     try {
       jsm = await jetstreamManager(nc, { timeout: timeoutMs });
     } catch (error) {
-      return { version, jetstream: false, jetstreamError: error instanceof Error ? error.message : String(error), missing: expectedStreams(topology), present: 0 };
+      return {
+        version,
+        jetstream: false,
+        jetstreamError: error instanceof Error ? error.message : String(error),
+        missing: expectedStreams(topology),
+        present: 0,
+      };
     }
     const missing: string[] = [];
     let present = 0;

@@ -172,7 +172,12 @@ export class JetStreamBus implements MessageBus {
     // its timer, including each publish ack and KV read, whether it fails or not; that was the
     // largest single cost of a JetStream publish in the workflow bench. Failed requests still
     // reject with the server's error and the subject; only the caller's async frames are missing.
-    const nc = await connect({ servers: options.servers, name: options.name, maxReconnectAttempts: -1, noAsyncTraces: true });
+    const nc = await connect({
+      servers: options.servers,
+      name: options.name,
+      maxReconnectAttempts: -1,
+      noAsyncTraces: true,
+    });
     try {
       const jsm = await jetstreamManager(nc);
       return new JetStreamBus(nc, jetstream(nc), jsm, options);
@@ -418,7 +423,11 @@ export class JetStreamBus implements MessageBus {
     return tracedRequest(subject, options, (traced) => this.requestUntraced(subject, data, traced));
   }
 
-  private async requestUntraced(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
+  private async requestUntraced(
+    subject: string,
+    data: Uint8Array,
+    options: RequestOptions,
+  ): Promise<ReplyMessage> {
     this.assertOpen('request');
     if (options.signal?.aborted) throw new RequestFailedError(subject, 'aborted');
     const pending = this.nc.request(subject, data, {
@@ -539,7 +548,12 @@ export class JetStreamBus implements MessageBus {
     this.assertOpen('objects');
     let opening = this.objectHandles.get(bucket);
     if (!opening) {
-      const aging = options.maxAgeMs ? { ttl: nanos(options.maxAgeMs), duplicate_window: Math.min(nanos(120_000), nanos(options.maxAgeMs)) } : {};
+      const aging = options.maxAgeMs
+        ? {
+            ttl: nanos(options.maxAgeMs),
+            duplicate_window: Math.min(nanos(120_000), nanos(options.maxAgeMs)),
+          }
+        : {};
       opening = new Objm(this.js).create(bucket, aging).then((os) => new JetStreamObjects(bucket, os));
       this.objectHandles.set(bucket, opening);
       opening.catch(() => this.objectHandles.delete(bucket));

@@ -30,7 +30,10 @@ export async function provisionTopology(
   await bus.kv(topology.buckets.runs, { ...topology.bucketSettings.runs, ...options.kv?.runs });
   await bus.kv(topology.buckets.cache, { ...topology.bucketSettings.cache, ...options.kv?.cache });
   await bus.kv(topology.buckets.limits, { ...topology.bucketSettings.limits, ...options.kv?.limits });
-  await bus.kv(topology.buckets.gatewayRequests, { ...topology.bucketSettings.gatewayRequests, ...options.kv?.gatewayRequests });
+  await bus.kv(topology.buckets.gatewayRequests, {
+    ...topology.bucketSettings.gatewayRequests,
+    ...options.kv?.gatewayRequests,
+  });
   // A body is only read through a message that refers to it: it may go when the longest-kept stream's messages go.
   await bus.objects(topology.buckets.objects, { maxAgeMs: Math.max(...streams.map((s) => s.maxAgeMs)) });
 }

@@ -36,7 +36,8 @@ describe('subjectMatches', () => {
     for (let len = 1; len <= 5; len++) {
       for (let i = 0; i < alphabet.length ** len; i++) {
         let text = '';
-        for (let n = i, k = 0; k < len; k++, n = Math.floor(n / alphabet.length)) text += alphabet[n % alphabet.length];
+        for (let n = i, k = 0; k < len; k++, n = Math.floor(n / alphabet.length))
+          text += alphabet[n % alphabet.length];
         all.push(text);
       }
     }
@@ -44,7 +45,8 @@ describe('subjectMatches', () => {
     let checked = 0;
     for (const pattern of all) {
       for (const subject of subjects) {
-        if (subjectMatches(pattern, subject) !== bySplitting(pattern, subject)) throw new Error(`"${pattern}" vs "${subject}"`);
+        if (subjectMatches(pattern, subject) !== bySplitting(pattern, subject))
+          throw new Error(`"${pattern}" vs "${subject}"`);
         checked++;
       }
     }

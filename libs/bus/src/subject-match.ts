@@ -23,7 +23,8 @@ export function subjectMatches(pattern: string, subject: string): boolean {
     const sEnd = tokenEnd(subject, s);
     if (!(pLen === 1 && pattern.charCodeAt(p) === STAR)) {
       if (pLen !== sEnd - s) return false;
-      for (let i = 0; i < pLen; i++) if (pattern.charCodeAt(p + i) !== subject.charCodeAt(s + i)) return false;
+      for (let i = 0; i < pLen; i++)
+        if (pattern.charCodeAt(p + i) !== subject.charCodeAt(s + i)) return false;
     }
     p = pEnd + 1;
     s = sEnd + 1;

@@ -77,8 +77,14 @@ export function tracedRequest(
 ): Promise<ReplyMessage> {
   return tracer().startActiveSpan(
     `request ${subject}`,
-    { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } },
-    (span) => settleSpan(span, () => send({ ...options, headers: injectTraceContext({ ...(options.headers ?? {}) }) })),
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject },
+    },
+    (span) =>
+      settleSpan(span, () =>
+        send({ ...options, headers: injectTraceContext({ ...(options.headers ?? {}) }) }),
+      ),
   );
 }
 
@@ -90,7 +96,10 @@ export function tracedHandler(
   return (msg) =>
     tracer().startActiveSpan(
       `serve ${subject}`,
-      { kind: SpanKind.SERVER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject },
+      },
       extractTraceContext(msg.headers),
       (span) => settleSpan(span, async () => handler(msg)),
     );

@@ -38,25 +38,47 @@ export const AGENT_TYPES: readonly AgentTypeSpec[] = [
   {
     id: 'code-review',
     aliases: ['code-review-agent', 'CodeReviewAgent', 'code-reviewer'],
-    tasks: ['analyze_code_quality', 'check_security_issues', 'suggest_improvements', 'verify_best_practices', 'find_bugs', 'check_performance'],
+    tasks: [
+      'analyze_code_quality',
+      'check_security_issues',
+      'suggest_improvements',
+      'verify_best_practices',
+      'find_bugs',
+      'check_performance',
+    ],
     defaultTasks: ['analyze_code_quality', 'find_bugs', 'suggest_improvements', 'verify_best_practices'],
-    description: 'Reviews changed Swift, Objective-C, Kotlin and Java code for bugs, quality and platform best practice.',
+    description:
+      'Reviews changed Swift, Objective-C, Kotlin and Java code for bugs, quality and platform best practice.',
     usesModel: true,
   },
   {
     id: 'security',
     aliases: ['security-agent', 'SecurityAgent', 'security-scan', 'SecurityScanAgent'],
-    tasks: ['check_security_issues', 'scan_secrets', 'check_privacy', 'check_permissions', 'check_network_security'],
+    tasks: [
+      'check_security_issues',
+      'scan_secrets',
+      'check_privacy',
+      'check_permissions',
+      'check_network_security',
+    ],
     defaultTasks: ['check_security_issues', 'scan_secrets', 'check_privacy', 'check_permissions'],
-    description: 'Finds security and privacy problems: secrets, insecure storage and transport, permissions, manifests.',
+    description:
+      'Finds security and privacy problems: secrets, insecure storage and transport, permissions, manifests.',
     usesModel: true,
   },
   {
     id: 'test-coverage',
-    aliases: ['test-coverage-agent', 'TestCoverageAgent', 'code-analysis-agent', 'CodeAnalysisAgent', 'coverage-agent'],
+    aliases: [
+      'test-coverage-agent',
+      'TestCoverageAgent',
+      'code-analysis-agent',
+      'CodeAnalysisAgent',
+      'coverage-agent',
+    ],
     tasks: ['identify_untested_code', 'analyze_coverage', 'suggest_test_cases', 'generate_missing_tests'],
     defaultTasks: ['identify_untested_code', 'analyze_coverage', 'suggest_test_cases'],
-    description: 'Finds changed code that no test exercises, from the diff, the project structure and coverage reports.',
+    description:
+      'Finds changed code that no test exercises, from the diff, the project structure and coverage reports.',
     usesModel: true,
   },
   {
@@ -64,7 +86,8 @@ export const AGENT_TYPES: readonly AgentTypeSpec[] = [
     aliases: ['test-generation-agent', 'TestGenerationAgent', 'test-generator'],
     tasks: ['generate_missing_tests', 'suggest_test_cases', 'generate_unit_tests', 'generate_ui_tests'],
     defaultTasks: ['generate_missing_tests'],
-    description: 'Writes unit tests (XCTest or Swift Testing; JUnit 5 + MockK; JUnit) where the project keeps them.',
+    description:
+      'Writes unit tests (XCTest or Swift Testing; JUnit 5 + MockK; JUnit) where the project keeps them.',
     usesModel: true,
   },
   {
@@ -93,10 +116,22 @@ export const AGENT_TYPES: readonly AgentTypeSpec[] = [
   },
   {
     id: 'architecture-review',
-    aliases: ['architecture-agent', 'ArchitectureReviewAgent', 'architecture-review-agent', 'architecture-analysis-agent', 'ArchitectureAnalysisAgent'],
-    tasks: ['analyze_architecture', 'check_module_boundaries', 'check_dependency_injection', 'check_design_patterns'],
+    aliases: [
+      'architecture-agent',
+      'ArchitectureReviewAgent',
+      'architecture-review-agent',
+      'architecture-analysis-agent',
+      'ArchitectureAnalysisAgent',
+    ],
+    tasks: [
+      'analyze_architecture',
+      'check_module_boundaries',
+      'check_dependency_injection',
+      'check_design_patterns',
+    ],
     defaultTasks: ['analyze_architecture', 'check_module_boundaries', 'check_dependency_injection'],
-    description: 'Reviews architecture (MVVM, VIPER, Clean Architecture), module boundaries and dependency injection.',
+    description:
+      'Reviews architecture (MVVM, VIPER, Clean Architecture), module boundaries and dependency injection.',
     usesModel: true,
   },
   {
@@ -120,7 +155,8 @@ export const AGENT_TYPES: readonly AgentTypeSpec[] = [
     aliases: ['lint-agent', 'LintAgent', 'linter'],
     tasks: ['run_lint', 'import_sarif'],
     defaultTasks: ['import_sarif', 'run_lint'],
-    description: 'Turns SwiftLint, detekt and Android Lint SARIF and the mobile rules into findings. No model.',
+    description:
+      'Turns SwiftLint, detekt and Android Lint SARIF and the mobile rules into findings. No model.',
     usesModel: false,
   },
 ];

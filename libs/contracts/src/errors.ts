@@ -54,7 +54,8 @@ export class ConfigError extends AgentflowError {
 /** Returns whether an unknown thrown value is worth retrying (unknown errors are, a bounded number of times). */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof AgentflowError) return error.retryable;
-  if (error && typeof error === 'object' && 'retryable' in error) return Boolean((error as { retryable: unknown }).retryable);
+  if (error && typeof error === 'object' && 'retryable' in error)
+    return Boolean((error as { retryable: unknown }).retryable);
   return true;
 }
 

@@ -26,7 +26,12 @@ export interface PlanStep {
   dependsOn: string[];
   /** The provider chain the gateway walks, fallbacks included. Empty for agents that use no model. */
   providers: PlanProvider[];
-  model: { maxTokens?: number; temperature?: number; focus?: string; complexity?: 'simple' | 'medium' | 'complex' };
+  model: {
+    maxTokens?: number;
+    temperature?: number;
+    focus?: string;
+    complexity?: 'simple' | 'medium' | 'complex';
+  };
   /** @default 300000 (5 minutes) */
   timeoutMs: number;
   /** Coordinator retries for a crash, timeout or unparseable output. @default 1 */

@@ -155,15 +155,69 @@ export function topology(prefix = 'af'): Topology {
       gatewayHeld: `${p}.gateway.held`,
     },
     streams: {
-      webhooks: { name: stream('WEBHOOKS'), subjects: [`${p}.webhooks.>`], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: dedupe },
-      runs: { name: stream('RUNS'), subjects: [`${p}.runs.>`], retention: 'limits', maxAgeMs: 14 * DAY, duplicateWindowMs: dedupe },
-      tasks: { name: stream('TASKS'), subjects: [`${p}.tasks.>`], retention: 'workqueue', maxAgeMs: 1 * DAY, duplicateWindowMs: dedupe },
-      results: { name: stream('RESULTS'), subjects: [`${p}.results.>`], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: dedupe },
-      timers: { name: stream('TIMERS'), subjects: [`${p}.timers.>`], retention: 'workqueue', maxAgeMs: 7 * DAY, duplicateWindowMs: dedupe },
-      ci: { name: stream('CI'), subjects: [`${p}.ci.>`], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: dedupe },
-      history: { name: stream('HISTORY'), subjects: [`${p}.history.>`], retention: 'limits', maxAgeMs: 90 * DAY, duplicateWindowMs: dedupe },
-      notify: { name: stream('NOTIFY'), subjects: [`${p}.notify.>`], retention: 'workqueue', maxAgeMs: 7 * DAY, duplicateWindowMs: dedupe },
-      dlq: { name: stream('DLQ'), subjects: [`${p}.dlq.>`], retention: 'limits', maxAgeMs: 30 * DAY, duplicateWindowMs: dedupe },
+      webhooks: {
+        name: stream('WEBHOOKS'),
+        subjects: [`${p}.webhooks.>`],
+        retention: 'limits',
+        maxAgeMs: 7 * DAY,
+        duplicateWindowMs: dedupe,
+      },
+      runs: {
+        name: stream('RUNS'),
+        subjects: [`${p}.runs.>`],
+        retention: 'limits',
+        maxAgeMs: 14 * DAY,
+        duplicateWindowMs: dedupe,
+      },
+      tasks: {
+        name: stream('TASKS'),
+        subjects: [`${p}.tasks.>`],
+        retention: 'workqueue',
+        maxAgeMs: 1 * DAY,
+        duplicateWindowMs: dedupe,
+      },
+      results: {
+        name: stream('RESULTS'),
+        subjects: [`${p}.results.>`],
+        retention: 'limits',
+        maxAgeMs: 7 * DAY,
+        duplicateWindowMs: dedupe,
+      },
+      timers: {
+        name: stream('TIMERS'),
+        subjects: [`${p}.timers.>`],
+        retention: 'workqueue',
+        maxAgeMs: 7 * DAY,
+        duplicateWindowMs: dedupe,
+      },
+      ci: {
+        name: stream('CI'),
+        subjects: [`${p}.ci.>`],
+        retention: 'limits',
+        maxAgeMs: 7 * DAY,
+        duplicateWindowMs: dedupe,
+      },
+      history: {
+        name: stream('HISTORY'),
+        subjects: [`${p}.history.>`],
+        retention: 'limits',
+        maxAgeMs: 90 * DAY,
+        duplicateWindowMs: dedupe,
+      },
+      notify: {
+        name: stream('NOTIFY'),
+        subjects: [`${p}.notify.>`],
+        retention: 'workqueue',
+        maxAgeMs: 7 * DAY,
+        duplicateWindowMs: dedupe,
+      },
+      dlq: {
+        name: stream('DLQ'),
+        subjects: [`${p}.dlq.>`],
+        retention: 'limits',
+        maxAgeMs: 30 * DAY,
+        duplicateWindowMs: dedupe,
+      },
     },
     bucketSettings: {
       runs: { history: 5 },
@@ -184,7 +238,10 @@ export function topology(prefix = 'af'): Topology {
 }
 
 /** Defaults for a work consumer; the dedupe window (2 h) stays above ackWait x maxDeliver (30 s x 5). */
-export const DEFAULT_CONSUMER: Pick<ConsumerSpec, 'ackWaitMs' | 'maxDeliver' | 'maxAckPending' | 'backoffMs'> = {
+export const DEFAULT_CONSUMER: Pick<
+  ConsumerSpec,
+  'ackWaitMs' | 'maxDeliver' | 'maxAckPending' | 'backoffMs'
+> = {
   ackWaitMs: 30_000,
   maxDeliver: 5,
   maxAckPending: 256,

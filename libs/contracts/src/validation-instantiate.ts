@@ -28,7 +28,9 @@ const shapes = new WeakMap<object, { plain: boolean; typed: Map<string, boolean>
 function shapeOf(bodyClass: object): { plain: boolean; typed: Map<string, boolean> } {
   let shape = shapes.get(bodyClass);
   if (!shape) {
-    const plain = storage.getExposedMetadatas(bodyClass).length === 0 && storage.getExcludedMetadatas(bodyClass).length === 0;
+    const plain =
+      storage.getExposedMetadatas(bodyClass).length === 0 &&
+      storage.getExcludedMetadatas(bodyClass).length === 0;
     shape = { plain, typed: new Map() };
     shapes.set(bodyClass, shape);
   }
@@ -39,7 +41,9 @@ function hasType(bodyClass: object, shape: { typed: Map<string, boolean> }, key:
   let typed = shape.typed.get(key);
   if (typed === undefined) {
     // Any transform on the property (to class = 1, to plain = 0, class to class = 2) keeps it with class-transformer.
-    typed = storage.findTypeMetadata(bodyClass, key) !== undefined || [0, 1, 2].some((t) => storage.findTransformMetadatas(bodyClass, key, t).length > 0);
+    typed =
+      storage.findTypeMetadata(bodyClass, key) !== undefined ||
+      [0, 1, 2].some((t) => storage.findTransformMetadatas(bodyClass, key, t).length > 0);
     shape.typed.set(key, typed);
   }
   return typed;

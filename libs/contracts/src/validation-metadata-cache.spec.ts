@@ -6,13 +6,46 @@ import { GatewayRequest } from './messages/gateway';
 import { installValidationMetadataCache } from './validation-metadata-cache';
 
 const bodies: Array<[new () => object, Record<string, unknown>]> = [
-  [AgentTask, { runId: 7, stepId: 's', attempt: 0, change: { platform: 'local' }, context: [1], openFindings: [{ title: 3 }], attribution: { team: 5 } }],
-  [AgentResult, { runId: 'r', stepId: 's', attempt: 1, agentType: 'x', status: 'nope', findings: [{ severity: 'x' }], usage: { inputTokens: -1 } }],
-  [GatewayRequest, { requestId: '', providers: [], messages: [{ role: 'system', content: 1 }], maxTokens: 0, paths: [{ path: 1 }] }],
+  [
+    AgentTask,
+    {
+      runId: 7,
+      stepId: 's',
+      attempt: 0,
+      change: { platform: 'local' },
+      context: [1],
+      openFindings: [{ title: 3 }],
+      attribution: { team: 5 },
+    },
+  ],
+  [
+    AgentResult,
+    {
+      runId: 'r',
+      stepId: 's',
+      attempt: 1,
+      agentType: 'x',
+      status: 'nope',
+      findings: [{ severity: 'x' }],
+      usage: { inputTokens: -1 },
+    },
+  ],
+  [
+    GatewayRequest,
+    {
+      requestId: '',
+      providers: [],
+      messages: [{ role: 'system', content: 1 }],
+      maxTokens: 0,
+      paths: [{ path: 1 }],
+    },
+  ],
 ];
 
 function errors(bodyClass: new () => object, body: Record<string, unknown>): unknown {
-  return JSON.stringify(validateSync(plainToInstance(bodyClass, body), { whitelist: false, forbidUnknownValues: false }));
+  return JSON.stringify(
+    validateSync(plainToInstance(bodyClass, body), { whitelist: false, forbidUnknownValues: false }),
+  );
 }
 
 describe('installValidationMetadataCache', () => {
@@ -34,7 +67,11 @@ describe('installValidationMetadataCache', () => {
     class Derived extends Base {
       @IsInt() @Min(1) count!: number;
     }
-    expect(validateSync(plainToInstance(Derived, { name: 1, count: 0 })).map((e) => e.property).sort()).toEqual(['count', 'name']);
+    expect(
+      validateSync(plainToInstance(Derived, { name: 1, count: 0 }))
+        .map((e) => e.property)
+        .sort(),
+    ).toEqual(['count', 'name']);
     expect(validateSync(plainToInstance(Base, { name: 'x' }))).toHaveLength(0);
   });
 });

@@ -11,7 +11,13 @@ import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 
 interface ValidatorStorage {
-  getTargetValidationMetadatas(target: unknown, schema: string, always: boolean, strictGroups: boolean, groups?: string[]): ValidationMetadata[];
+  getTargetValidationMetadatas(
+    target: unknown,
+    schema: string,
+    always: boolean,
+    strictGroups: boolean,
+    groups?: string[],
+  ): ValidationMetadata[];
   groupByPropertyName(metadata: ValidationMetadata[]): Record<string, ValidationMetadata[]>;
   addValidationMetadata(metadata: ValidationMetadata): void;
   /** Set once installed, so a second copy of this module does not wrap the wrappers. */

@@ -85,7 +85,9 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
     return out;
   }
   const parsed: unknown = JSON.parse(raw);
-  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : { value: parsed };
 }
 
 export interface RunningFake {
@@ -144,10 +146,19 @@ export async function serveFake(
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       response = options.intercept?.(fakeReq) ?? (await route(fakeReq));
     } catch (error) {
-      response = error instanceof SyntaxError ? { status: 400, body: { message: 'Problems parsing JSON' } } : { status: 500, body: { message: String(error) } };
+      response =
+        error instanceof SyntaxError
+          ? { status: 400, body: { message: 'Problems parsing JSON' } }
+          : { status: 500, body: { message: String(error) } };
     }
     options.decorate?.(fakeReq, response);
-    requests.push({ method: fakeReq.method, path, status: response.status, body: fakeReq.body, headers: req.headers });
+    requests.push({
+      method: fakeReq.method,
+      path,
+      status: response.status,
+      body: fakeReq.body,
+      headers: req.headers,
+    });
     const headers: Record<string, string> = { ...(response.headers ?? {}) };
     let payload = '';
     if (response.body !== undefined) {
@@ -198,7 +209,11 @@ export interface FailureRule {
 export function takeFailure(rules: FailureRule[], req: FakeRequest): FailureRule | null {
   for (const rule of rules) {
     if (rule.method && rule.method !== req.method) continue;
-    if (rule.path && !(typeof rule.path === 'string' ? req.path.includes(rule.path) : rule.path.test(req.path))) continue;
+    if (
+      rule.path &&
+      !(typeof rule.path === 'string' ? req.path.includes(rule.path) : rule.path.test(req.path))
+    )
+      continue;
     const left = (rule.times ?? 1) - 1;
     if (left <= 0) rules.splice(rules.indexOf(rule), 1);
     else rule.times = left;

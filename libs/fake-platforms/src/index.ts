@@ -11,5 +11,12 @@ export * from './github/openapi';
 export * from './github/rate-limits';
 export * from './gitlab/server';
 export * from './slack/server';
-export { blobSha, treeSha, commitSha, contentBytes, type FileContent, type GitIdentity } from './github/git-objects';
+export {
+  blobSha,
+  treeSha,
+  commitSha,
+  contentBytes,
+  type FileContent,
+  type GitIdentity,
+} from './github/git-objects';
 export { DEFAULT_APP_PERMISSIONS, type AppPermissions } from './github/app-routes';

@@ -44,14 +44,16 @@ interface BatchRequest {
 /** Anthropic params: the tool that `tool_choice` forces, if any. */
 function forcedTool(params: Record<string, unknown>): BatchRequest['tool'] {
   const choice = params.tool_choice as { type?: string; name?: string } | undefined;
-  const tools = (params.tools as Array<{ name?: string; input_schema?: Record<string, unknown> }> | undefined) ?? [];
+  const tools =
+    (params.tools as Array<{ name?: string; input_schema?: Record<string, unknown> }> | undefined) ?? [];
   const tool = choice?.type === 'tool' ? tools.find((t) => t.name === choice.name) : undefined;
   return tool?.name && tool.input_schema ? { name: tool.name, schema: tool.input_schema } : undefined;
 }
 
 /** OpenAI body: the json_schema response format's schema, if any. */
 function jsonSchemaOf(body: Record<string, unknown>): Record<string, unknown> | undefined {
-  const format = body.response_format as { type?: string; json_schema?: { schema?: Record<string, unknown> } } | undefined;
+  const format = body.response_format as
+    { type?: string; json_schema?: { schema?: Record<string, unknown> } } | undefined;
   return format?.type === 'json_schema' ? format.json_schema?.schema : undefined;
 }
 
@@ -67,7 +69,10 @@ interface FakeBatch {
 
 function promptOf(params: Record<string, unknown>): string {
   const messages = (params.messages as Array<{ content?: unknown }> | undefined) ?? [];
-  return [String(params.system ?? ''), ...messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))].join('\n');
+  return [
+    String(params.system ?? ''),
+    ...messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))),
+  ].join('\n');
 }
 
 /** Reads the `file` part of a multipart/form-data body (enough for the OpenAI SDK and fetch's FormData). */
@@ -87,9 +92,17 @@ export class FakeBatches {
   private readonly batches = new Map<string, FakeBatch>();
   private readonly files = new Map<string, string>();
   /** Batches created, by vendor, in order. */
-  readonly created: Array<{ id: string; vendor: 'anthropic' | 'openai'; customIds: string[]; prompts: string[] }> = [];
+  readonly created: Array<{
+    id: string;
+    vendor: 'anthropic' | 'openai';
+    customIds: string[];
+    prompts: string[];
+  }> = [];
 
-  constructor(private readonly baseUrl: () => string, private readonly refusesForcedTool: (model: string) => boolean = () => false) {}
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly refusesForcedTool: (model: string) => boolean = () => false,
+  ) {}
 
   enqueue(...scripts: BatchScript[]): this {
     this.scripts.push(...scripts);
@@ -107,19 +120,39 @@ export class FakeBatches {
     this.created.length = 0;
   }
 
-  route(method: string, path: string, body: Record<string, unknown>, rawBody: string, headers: Record<string, string>): JobRouteAnswer | null {
+  route(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    rawBody: string,
+    headers: Record<string, string>,
+  ): JobRouteAnswer | null {
     if (path.startsWith('/v1/messages/batches')) return this.anthropic(method, path, body);
-    if (path.startsWith('/v1/files') || path.startsWith('/v1/batches')) return this.openai(method, path, body, rawBody, headers);
+    if (path.startsWith('/v1/files') || path.startsWith('/v1/batches'))
+      return this.openai(method, path, body, rawBody, headers);
     return null;
   }
 
   private create(vendor: FakeBatch['vendor'], requests: FakeBatch['requests']): FakeBatch {
     const batch: FakeBatch = {
-      id: vendor === 'anthropic' ? `msgbatch_${randomBytes(8).toString('hex')}` : `batch_${randomBytes(8).toString('hex')}`,
-      vendor, requests, script: this.scripts.shift() ?? {}, reads: 0, cancelled: false, createdAt: Date.now(),
+      id:
+        vendor === 'anthropic'
+          ? `msgbatch_${randomBytes(8).toString('hex')}`
+          : `batch_${randomBytes(8).toString('hex')}`,
+      vendor,
+      requests,
+      script: this.scripts.shift() ?? {},
+      reads: 0,
+      cancelled: false,
+      createdAt: Date.now(),
     };
     this.batches.set(batch.id, batch);
-    this.created.push({ id: batch.id, vendor, customIds: requests.map((r) => r.customId), prompts: requests.map((r) => r.prompt) });
+    this.created.push({
+      id: batch.id,
+      vendor,
+      customIds: requests.map((r) => r.customId),
+      prompts: requests.map((r) => r.prompt),
+    });
     return batch;
   }
 
@@ -130,7 +163,13 @@ export class FakeBatches {
     this.scripts.shift();
     const message = `simulated ${status} on batch create`;
     return vendor === 'anthropic'
-      ? { status, json: { type: 'error', error: { type: status === 529 ? 'overloaded_error' : 'api_error', message } } }
+      ? {
+          status,
+          json: {
+            type: 'error',
+            error: { type: status === 529 ? 'overloaded_error' : 'api_error', message },
+          },
+        }
       : { status, json: { error: { message, type: 'server_error', param: null, code: null } } };
   }
 
@@ -141,35 +180,59 @@ export class FakeBatches {
   /** Per request: answered, errored, or left unanswered (expired / cancelled). */
   private fate(b: FakeBatch, index: number): 'answered' | 'errored' | 'unanswered' {
     if (b.requests[index].invalid || b.script.errors?.[b.requests[index].customId]) return 'errored';
-    if (b.cancelled || b.script.end === 'expired') return index < (b.script.answered ?? 0) ? 'answered' : 'unanswered';
+    if (b.cancelled || b.script.end === 'expired')
+      return index < (b.script.answered ?? 0) ? 'answered' : 'unanswered';
     return 'answered';
   }
 
   private usage(b: FakeBatch, prompt: string, text: string): { input: number; output: number } {
-    return { input: b.script.usage?.inputTokens ?? estimateTokens(prompt) + 8, output: b.script.usage?.outputTokens ?? estimateTokens(text) };
+    return {
+      input: b.script.usage?.inputTokens ?? estimateTokens(prompt) + 8,
+      output: b.script.usage?.outputTokens ?? estimateTokens(text),
+    };
   }
 
   private anthropic(method: string, path: string, body: Record<string, unknown>): JobRouteAnswer | null {
     if (method === 'POST' && path === '/v1/messages/batches') {
-      const requests = (body.requests as Array<{ custom_id?: unknown; params?: Record<string, unknown> }> | undefined) ?? [];
+      const requests =
+        (body.requests as Array<{ custom_id?: unknown; params?: Record<string, unknown> }> | undefined) ?? [];
       if (!requests.length || requests.some((r) => typeof r.custom_id !== 'string' || !r.params)) {
-        return { status: 400, json: { type: 'error', error: { type: 'invalid_request_error', message: 'requests: each needs custom_id and params' } } };
+        return {
+          status: 400,
+          json: {
+            type: 'error',
+            error: { type: 'invalid_request_error', message: 'requests: each needs custom_id and params' },
+          },
+        };
       }
       const refused = this.refusal('anthropic');
       if (refused) return refused;
-      const batch = this.create('anthropic', requests.map((r) => {
-        const model = String(r.params!.model ?? '');
-        return {
-          customId: String(r.custom_id), model, prompt: promptOf(r.params!), tool: forcedTool(r.params!), schema: anthropicOutputFormat(r.params!) ?? undefined,
-          ...(forcesTool(r.params!) && this.refusesForcedTool(model) ? { invalid: FORCED_TOOL_CHOICE_MESSAGE } : {}),
-        };
-      }));
+      const batch = this.create(
+        'anthropic',
+        requests.map((r) => {
+          const model = String(r.params!.model ?? '');
+          return {
+            customId: String(r.custom_id),
+            model,
+            prompt: promptOf(r.params!),
+            tool: forcedTool(r.params!),
+            schema: anthropicOutputFormat(r.params!) ?? undefined,
+            ...(forcesTool(r.params!) && this.refusesForcedTool(model)
+              ? { invalid: FORCED_TOOL_CHOICE_MESSAGE }
+              : {}),
+          };
+        }),
+      );
       return { status: 200, json: this.anthropicView(batch) };
     }
     const m = /^\/v1\/messages\/batches\/([^/]+)(\/results|\/cancel)?$/.exec(path);
     const batch = m ? this.batches.get(decodeURIComponent(m[1])) : undefined;
     if (!m) return null;
-    if (!batch) return { status: 404, json: { type: 'error', error: { type: 'not_found_error', message: `batch ${m[1]} not found` } } };
+    if (!batch)
+      return {
+        status: 404,
+        json: { type: 'error', error: { type: 'not_found_error', message: `batch ${m[1]} not found` } },
+      };
     if (method === 'GET' && !m[2]) {
       batch.reads += 1;
       return { status: 200, json: this.anthropicView(batch) };
@@ -179,21 +242,66 @@ export class FakeBatches {
       return { status: 200, json: this.anthropicView(batch) };
     }
     if (method === 'GET' && m[2] === '/results') {
-      if (!this.ended(batch)) return { status: 400, json: { type: 'error', error: { type: 'invalid_request_error', message: 'batch has not ended' } } };
+      if (!this.ended(batch))
+        return {
+          status: 400,
+          json: { type: 'error', error: { type: 'invalid_request_error', message: 'batch has not ended' } },
+        };
       const lines = batch.requests.map((r, i) => {
         const fate = this.fate(batch, i);
-        if (fate === 'errored') return { custom_id: r.customId, result: { type: 'errored', error: { type: 'error', error: { type: 'invalid_request_error', message: r.invalid ?? batch.script.errors![r.customId] } } } };
-        if (fate === 'unanswered') return { custom_id: r.customId, result: { type: batch.cancelled ? 'canceled' : 'expired' } };
+        if (fate === 'errored')
+          return {
+            custom_id: r.customId,
+            result: {
+              type: 'errored',
+              error: {
+                type: 'error',
+                error: {
+                  type: 'invalid_request_error',
+                  message: r.invalid ?? batch.script.errors![r.customId],
+                },
+              },
+            },
+          };
+        if (fate === 'unanswered')
+          return { custom_id: r.customId, result: { type: batch.cancelled ? 'canceled' : 'expired' } };
         const input = r.tool ? simulatedJson(r.prompt, r.tool.schema) : undefined;
-        const text = r.tool ? JSON.stringify(input) : r.schema ? JSON.stringify(simulatedJson(r.prompt, r.schema)) : simulatedText(r.prompt);
+        const text = r.tool
+          ? JSON.stringify(input)
+          : r.schema
+            ? JSON.stringify(simulatedJson(r.prompt, r.schema))
+            : simulatedText(r.prompt);
         const u = this.usage(batch, r.prompt, text);
-        const content = r.tool ? [{ type: 'tool_use', id: `toolu_${randomBytes(6).toString('hex')}`, name: r.tool.name, input }] : [{ type: 'text', text }];
+        const content = r.tool
+          ? [{ type: 'tool_use', id: `toolu_${randomBytes(6).toString('hex')}`, name: r.tool.name, input }]
+          : [{ type: 'text', text }];
         return {
           custom_id: r.customId,
-          result: { type: 'succeeded', message: { id: `msg_${randomBytes(6).toString('hex')}`, type: 'message', role: 'assistant', model: r.model, content, stop_reason: r.tool ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: u.input, output_tokens: u.output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } } },
+          result: {
+            type: 'succeeded',
+            message: {
+              id: `msg_${randomBytes(6).toString('hex')}`,
+              type: 'message',
+              role: 'assistant',
+              model: r.model,
+              content,
+              stop_reason: r.tool ? 'tool_use' : 'end_turn',
+              stop_sequence: null,
+              usage: {
+                input_tokens: u.input,
+                output_tokens: u.output,
+                cache_read_input_tokens: 0,
+                cache_creation_input_tokens: 0,
+              },
+            },
+          },
         };
       });
-      return { status: 200, text: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', contentType: 'application/binary' };
+      return {
+        status: 200,
+        text: lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+        contentType: 'application/binary',
+      };
     }
     return null;
   }
@@ -214,33 +322,85 @@ export class FakeBatches {
     // An expired batch reports an expiry time already past; others expire 24 h after creation.
     const expiresAt = b.script.end === 'expired' && ended ? b.createdAt - 1000 : b.createdAt + 86_400_000;
     return {
-      id: b.id, type: 'message_batch', processing_status: ended ? 'ended' : b.cancelled ? 'canceling' : 'in_progress', request_counts: counts,
-      created_at: new Date(b.createdAt).toISOString(), expires_at: new Date(expiresAt).toISOString(),
-      ended_at: ended ? new Date().toISOString() : null, cancel_initiated_at: b.cancelled ? new Date().toISOString() : null,
+      id: b.id,
+      type: 'message_batch',
+      processing_status: ended ? 'ended' : b.cancelled ? 'canceling' : 'in_progress',
+      request_counts: counts,
+      created_at: new Date(b.createdAt).toISOString(),
+      expires_at: new Date(expiresAt).toISOString(),
+      ended_at: ended ? new Date().toISOString() : null,
+      cancel_initiated_at: b.cancelled ? new Date().toISOString() : null,
       results_url: ended ? `${this.baseUrl()}/v1/messages/batches/${b.id}/results` : null,
     };
   }
 
-  private openai(method: string, path: string, body: Record<string, unknown>, rawBody: string, headers: Record<string, string>): JobRouteAnswer | null {
+  private openai(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    rawBody: string,
+    headers: Record<string, string>,
+  ): JobRouteAnswer | null {
     if (method === 'POST' && path === '/v1/files') {
       const content = multipartFile(rawBody, headers['content-type'] ?? '');
-      if (content === null) return { status: 400, json: { error: { message: 'expected multipart/form-data with a file part', type: 'invalid_request_error' } } };
+      if (content === null)
+        return {
+          status: 400,
+          json: {
+            error: {
+              message: 'expected multipart/form-data with a file part',
+              type: 'invalid_request_error',
+            },
+          },
+        };
       const id = `file-${randomBytes(8).toString('hex')}`;
       this.files.set(id, content);
-      return { status: 200, json: { id, object: 'file', bytes: content.length, created_at: Math.floor(Date.now() / 1000), filename: 'batch.jsonl', purpose: 'batch' } };
+      return {
+        status: 200,
+        json: {
+          id,
+          object: 'file',
+          bytes: content.length,
+          created_at: Math.floor(Date.now() / 1000),
+          filename: 'batch.jsonl',
+          purpose: 'batch',
+        },
+      };
     }
     let m = /^\/v1\/files\/([^/]+)\/content$/.exec(path);
     if (m && method === 'GET') {
       const content = this.files.get(decodeURIComponent(m[1]));
-      return content === undefined ? { status: 404, json: { error: { message: `No such File object: ${m[1]}` } } } : { status: 200, text: content, contentType: 'application/octet-stream' };
+      return content === undefined
+        ? { status: 404, json: { error: { message: `No such File object: ${m[1]}` } } }
+        : { status: 200, text: content, contentType: 'application/octet-stream' };
     }
     if (method === 'POST' && path === '/v1/batches') {
       const input = this.files.get(String(body.input_file_id ?? ''));
-      if (input === undefined) return { status: 400, json: { error: { message: `input_file_id ${String(body.input_file_id)} not found`, type: 'invalid_request_error' } } };
-      const lines = input.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { custom_id: string; body: Record<string, unknown> });
+      if (input === undefined)
+        return {
+          status: 400,
+          json: {
+            error: {
+              message: `input_file_id ${String(body.input_file_id)} not found`,
+              type: 'invalid_request_error',
+            },
+          },
+        };
+      const lines = input
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as { custom_id: string; body: Record<string, unknown> });
       const refused = this.refusal('openai');
       if (refused) return refused;
-      const batch = this.create('openai', lines.map((l) => ({ customId: l.custom_id, model: String(l.body.model ?? ''), prompt: promptOf(l.body), schema: jsonSchemaOf(l.body) })));
+      const batch = this.create(
+        'openai',
+        lines.map((l) => ({
+          customId: l.custom_id,
+          model: String(l.body.model ?? ''),
+          prompt: promptOf(l.body),
+          schema: jsonSchemaOf(l.body),
+        })),
+      );
       return { status: 200, json: this.openaiView(batch) };
     }
     m = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
@@ -258,9 +418,29 @@ export class FakeBatches {
 
   private openaiView(b: FakeBatch): Record<string, unknown> {
     const ended = this.ended(b);
-    const base = { id: b.id, object: 'batch', endpoint: '/v1/chat/completions', completion_window: '24h', created_at: Math.floor(b.createdAt / 1000) };
-    if (!ended) return { ...base, status: b.reads === 0 ? 'validating' : 'in_progress', output_file_id: null, error_file_id: null };
-    if (b.script.end === 'failed') return { ...base, status: 'failed', errors: { object: 'list', data: [{ code: 'invalid_json_line', message: 'simulated validation failure', line: 1 }] } };
+    const base = {
+      id: b.id,
+      object: 'batch',
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      created_at: Math.floor(b.createdAt / 1000),
+    };
+    if (!ended)
+      return {
+        ...base,
+        status: b.reads === 0 ? 'validating' : 'in_progress',
+        output_file_id: null,
+        error_file_id: null,
+      };
+    if (b.script.end === 'failed')
+      return {
+        ...base,
+        status: 'failed',
+        errors: {
+          object: 'list',
+          data: [{ code: 'invalid_json_line', message: 'simulated validation failure', line: 1 }],
+        },
+      };
     const out: string[] = [];
     const err: string[] = [];
     b.requests.forEach((r, i) => {
@@ -269,16 +449,57 @@ export class FakeBatches {
       if (fate === 'answered') {
         const text = r.schema ? JSON.stringify(simulatedJson(r.prompt, r.schema)) : simulatedText(r.prompt);
         const u = this.usage(b, r.prompt, text);
-        out.push(JSON.stringify({
-          id, custom_id: r.customId,
-          response: { status_code: 200, request_id: id, body: { id: `chatcmpl-${id}`, object: 'chat.completion', model: r.model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output } } },
-          error: null,
-        }));
+        out.push(
+          JSON.stringify({
+            id,
+            custom_id: r.customId,
+            response: {
+              status_code: 200,
+              request_id: id,
+              body: {
+                id: `chatcmpl-${id}`,
+                object: 'chat.completion',
+                model: r.model,
+                choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+                usage: {
+                  prompt_tokens: u.input,
+                  completion_tokens: u.output,
+                  total_tokens: u.input + u.output,
+                },
+              },
+            },
+            error: null,
+          }),
+        );
       } else if (fate === 'errored') {
-        out.push(JSON.stringify({ id, custom_id: r.customId, response: { status_code: 400, request_id: id, body: { error: { message: b.script.errors![r.customId], type: 'invalid_request_error' } } }, error: null }));
+        out.push(
+          JSON.stringify({
+            id,
+            custom_id: r.customId,
+            response: {
+              status_code: 400,
+              request_id: id,
+              body: { error: { message: b.script.errors![r.customId], type: 'invalid_request_error' } },
+            },
+            error: null,
+          }),
+        );
       } else {
         const code = b.cancelled ? 'batch_cancelled' : 'batch_expired';
-        err.push(JSON.stringify({ id, custom_id: r.customId, response: null, error: { code, message: code === 'batch_expired' ? 'This request could not be executed before the completion window expired.' : 'This request was cancelled.' } }));
+        err.push(
+          JSON.stringify({
+            id,
+            custom_id: r.customId,
+            response: null,
+            error: {
+              code,
+              message:
+                code === 'batch_expired'
+                  ? 'This request could not be executed before the completion window expired.'
+                  : 'This request was cancelled.',
+            },
+          }),
+        );
       }
     });
     const file = (lines: string[]) => {

@@ -76,14 +76,25 @@ export class FakeCursorAgents {
 
   private launch(body: Record<string, unknown>): JobRouteAnswer {
     const script = this.scripts.shift() ?? {};
-    if (script.launchStatus) return { status: script.launchStatus, json: { error: `simulated launch failure ${script.launchStatus}` } };
+    if (script.launchStatus)
+      return {
+        status: script.launchStatus,
+        json: { error: `simulated launch failure ${script.launchStatus}` },
+      };
     const prompt = (body.prompt as { text?: unknown } | undefined)?.text;
     const source = body.source as { repository?: unknown } | undefined;
     if (typeof prompt !== 'string' || typeof source?.repository !== 'string') {
       return { status: 400, json: { error: 'prompt.text and source.repository are required' } };
     }
     this.launches.push(body);
-    const agent: FakeAgent = { id: `bc_${randomBytes(6).toString('hex')}`, body, script, reads: 0, stopped: false, createdAt: new Date().toISOString() };
+    const agent: FakeAgent = {
+      id: `bc_${randomBytes(6).toString('hex')}`,
+      body,
+      script,
+      reads: 0,
+      stopped: false,
+      createdAt: new Date().toISOString(),
+    };
     this.agents.set(agent.id, agent);
     return { status: 200, json: this.view(agent) };
   }
@@ -96,10 +107,20 @@ export class FakeCursorAgents {
     const branchName = agent.script.branchName ?? `cursor/${agent.id}`;
     const done = status === 'FINISHED' || status === 'ERROR';
     return {
-      id: agent.id, name: prompt.slice(0, 40), status, source,
-      target: { url: `https://cursor.com/agents?id=${agent.id}`, branchName, autoCreatePr: (agent.body.target as { autoCreatePr?: boolean } | undefined)?.autoCreatePr ?? false, ...(agent.script.prUrl ? { prUrl: agent.script.prUrl } : {}) },
+      id: agent.id,
+      name: prompt.slice(0, 40),
+      status,
+      source,
+      target: {
+        url: `https://cursor.com/agents?id=${agent.id}`,
+        branchName,
+        autoCreatePr: (agent.body.target as { autoCreatePr?: boolean } | undefined)?.autoCreatePr ?? false,
+        ...(agent.script.prUrl ? { prUrl: agent.script.prUrl } : {}),
+      },
       createdAt: agent.createdAt,
-      ...(done ? { summary: agent.script.summary ?? `Simulated agent finished: ${prompt.slice(0, 60)}` } : {}),
+      ...(done
+        ? { summary: agent.script.summary ?? `Simulated agent finished: ${prompt.slice(0, 60)}` }
+        : {}),
     };
   }
 }

@@ -46,12 +46,24 @@ export class FakeHttpJobVendor {
     this.submissions.length = 0;
   }
 
-  route(method: string, path: string, body: Record<string, unknown>, headers: Record<string, string>): JobRouteAnswer | null {
+  route(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    headers: Record<string, string>,
+  ): JobRouteAnswer | null {
     if (!path.startsWith('/testing-ai/v1/runs')) return null;
     const key = headers['x-testing-ai-key'];
-    if (this.requiredKey !== undefined && key !== this.requiredKey) return { status: 401, json: { error: { message: 'missing or wrong x-testing-ai-key' } } };
+    if (this.requiredKey !== undefined && key !== this.requiredKey)
+      return { status: 401, json: { error: { message: 'missing or wrong x-testing-ai-key' } } };
     if (method === 'POST' && path === '/testing-ai/v1/runs') {
-      const run: Run = { id: `run_${randomBytes(5).toString('hex')}`, body, script: this.scripts.shift() ?? {}, reads: 0, cancelled: false };
+      const run: Run = {
+        id: `run_${randomBytes(5).toString('hex')}`,
+        body,
+        script: this.scripts.shift() ?? {},
+        reads: 0,
+        cancelled: false,
+      };
       this.runs.set(run.id, run);
       this.submissions.push({ body, key });
       return { status: 201, json: { run: { id: run.id, status: 'queued' } } };
@@ -71,9 +83,20 @@ export class FakeHttpJobVendor {
     return {
       status: 200,
       json: {
-        id: run.id, status,
-        ...(status === 'passed' ? { report: run.script.report ?? { summary: 'all simulated tests passed', url: `https://testing-ai.example/runs/${run.id}`, failed_count: 0 } } : {}),
-        ...(status === 'failed' || status === 'errored' ? { error: { message: run.script.error ?? 'simulated test run failed' } } : {}),
+        id: run.id,
+        status,
+        ...(status === 'passed'
+          ? {
+              report: run.script.report ?? {
+                summary: 'all simulated tests passed',
+                url: `https://testing-ai.example/runs/${run.id}`,
+                failed_count: 0,
+              },
+            }
+          : {}),
+        ...(status === 'failed' || status === 'errored'
+          ? { error: { message: run.script.error ?? 'simulated test run failed' } }
+          : {}),
       },
     };
   }

@@ -1,6 +1,14 @@
 export { FakeVendorServer, type FakeVendorOptions } from './server';
 export { FORCED_TOOL_CHOICE_MESSAGE, REFUSE_FORCED_TOOL_CHOICE } from './anthropic-wire';
-export type { VendorScript, VendorRoute, ServedRequest, ScriptFunction, UsageOverride, StreamPacing, StreamEvent } from './script';
+export type {
+  VendorScript,
+  VendorRoute,
+  ServedRequest,
+  ScriptFunction,
+  UsageOverride,
+  StreamPacing,
+  StreamEvent,
+} from './script';
 export { SIMULATED_LABEL, simulatedJson, simulatedText, changedFiles } from './simulated-reviewer';
 export { estimateTokens } from './tokens';
 export { FakeCursorAgents, type CursorAgentScript, type CursorStatus } from './cursor-agents';

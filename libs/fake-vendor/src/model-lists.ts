@@ -14,13 +14,45 @@ import type { VendorRoute } from './script';
  */
 export const DEFAULT_ACCOUNT_MODELS: Readonly<Record<VendorRoute, readonly string[]>> = {
   anthropic: [
-    'claude-fable-5-2', 'claude-mythos-5-2', 'claude-haiku-5-5', 'claude-sonnet-5-5', 'claude-fable-5-1', 'claude-opus-5-5',
-    'claude-mythos-5-1', 'claude-sonnet-5', 'claude-fable-5', 'claude-mythos-5', 'claude-opus-5', 'claude-opus-4-8', 'claude-opus-4-7',
-    'claude-opus-4-6', 'claude-sonnet-4-6', 'claude-haiku-4-5', 'claude-haiku-4-5-20251001', 'claude-opus-4-5', 'claude-opus-4-5-20251101',
+    'claude-fable-5-2',
+    'claude-mythos-5-2',
+    'claude-haiku-5-5',
+    'claude-sonnet-5-5',
+    'claude-fable-5-1',
+    'claude-opus-5-5',
+    'claude-mythos-5-1',
+    'claude-sonnet-5',
+    'claude-fable-5',
+    'claude-mythos-5',
+    'claude-opus-5',
+    'claude-opus-4-8',
+    'claude-opus-4-7',
+    'claude-opus-4-6',
+    'claude-sonnet-4-6',
+    'claude-haiku-4-5',
+    'claude-haiku-4-5-20251001',
+    'claude-opus-4-5',
+    'claude-opus-4-5-20251101',
   ],
   openai: [
-    'gpt-5.6-sol', 'gpt-5.6-terra', 'gpt-5.6-luna', 'gpt-5.4', 'gpt-5.4-mini', 'gpt-5.4-nano', 'gpt-5.2', 'gpt-5.1', 'gpt-5', 'gpt-5-mini',
-    'gpt-5-nano', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'o4-mini', 'o3', 'gpt-4o', 'gpt-4o-mini',
+    'gpt-5.6-sol',
+    'gpt-5.6-terra',
+    'gpt-5.6-luna',
+    'gpt-5.4',
+    'gpt-5.4-mini',
+    'gpt-5.4-nano',
+    'gpt-5.2',
+    'gpt-5.1',
+    'gpt-5',
+    'gpt-5-mini',
+    'gpt-5-nano',
+    'gpt-4.1',
+    'gpt-4.1-mini',
+    'gpt-4.1-nano',
+    'o4-mini',
+    'o3',
+    'gpt-4o',
+    'gpt-4o-mini',
   ],
 };
 
@@ -33,7 +65,15 @@ export function listDialect(req: IncomingMessage): VendorRoute {
 }
 
 export function openaiModelList(ids: readonly string[]): unknown {
-  return { object: 'list', data: ids.map((id, i) => ({ id, object: 'model', created: Math.floor(CREATED / 1000) - i * 86_400, owned_by: 'system' })) };
+  return {
+    object: 'list',
+    data: ids.map((id, i) => ({
+      id,
+      object: 'model',
+      created: Math.floor(CREATED / 1000) - i * 86_400,
+      owned_by: 'system',
+    })),
+  };
 }
 
 export type AnthropicListResult = { status: 200; body: unknown } | { status: 400; message: string };
@@ -41,7 +81,11 @@ export type AnthropicListResult = { status: 200; body: unknown } | { status: 400
 export function anthropicModelList(ids: readonly string[], query: URLSearchParams): AnthropicListResult {
   const limitText = query.get('limit');
   const limit = limitText === null ? 20 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return { status: 400, message: 'limit: Input should be less than or equal to 1000 and greater than or equal to 1' };
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    return {
+      status: 400,
+      message: 'limit: Input should be less than or equal to 1000 and greater than or equal to 1',
+    };
   const after = query.get('after_id');
   const before = query.get('before_id');
   let start = 0;
@@ -49,14 +93,20 @@ export function anthropicModelList(ids: readonly string[], query: URLSearchParam
   if (after !== null) start = ids.indexOf(after) + 1;
   if (before !== null) end = Math.max(0, ids.indexOf(before));
   // before_id pages backwards: the page is the `limit` entries just before it.
-  const page = before !== null && after === null ? ids.slice(Math.max(start, end - limit), end) : ids.slice(start, Math.min(end, start + limit));
+  const page =
+    before !== null && after === null
+      ? ids.slice(Math.max(start, end - limit), end)
+      : ids.slice(start, Math.min(end, start + limit));
   const firstIndex = page.length ? ids.indexOf(page[0]) : start;
   const hasMore = before !== null && after === null ? firstIndex > 0 : firstIndex + page.length < end;
   return {
     status: 200,
     body: {
       data: page.map((id, i) => ({
-        type: 'model', id, display_name: displayName(id), created_at: new Date(CREATED - (firstIndex + i) * 86_400_000).toISOString(),
+        type: 'model',
+        id,
+        display_name: displayName(id),
+        created_at: new Date(CREATED - (firstIndex + i) * 86_400_000).toISOString(),
       })),
       has_more: hasMore,
       first_id: page[0] ?? null,

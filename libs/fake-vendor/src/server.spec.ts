@@ -66,7 +66,10 @@ describe('FakeVendorServer', () => {
     expect(request_id).toMatch(/^req_/);
     const block = data.content[0];
     expect(block.type).toBe('tool_use');
-    const input = (block as Anthropic.ToolUseBlock).input as { summary: string; findings: Array<{ file: string; message: string; severity: string }> };
+    const input = (block as Anthropic.ToolUseBlock).input as {
+      summary: string;
+      findings: Array<{ file: string; message: string; severity: string }>;
+    };
     expect(input.findings[0].file).toBe('App/Login.swift');
     expect(input.findings[0].message).toContain(SIMULATED_LABEL);
     expect(['blocker', 'major', 'minor', 'info']).toContain(input.findings[0].severity);
@@ -76,7 +79,8 @@ describe('FakeVendorServer', () => {
   });
 
   it('is deterministic for the same prompt', async () => {
-    const ask = () => openai.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: diff }] });
+    const ask = () =>
+      openai.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: diff }] });
     const [a, b] = await Promise.all([ask(), ask()]);
     expect(a.choices[0].message.content).toBe(b.choices[0].message.content);
   });
@@ -86,7 +90,9 @@ describe('FakeVendorServer', () => {
       anthropic.messages.create({
         model: 'claude-haiku-4-5',
         max_tokens: 100,
-        system: [{ type: 'text', text: 'You review Swift code. '.repeat(40), cache_control: { type: 'ephemeral' } }],
+        system: [
+          { type: 'text', text: 'You review Swift code. '.repeat(40), cache_control: { type: 'ephemeral' } },
+        ],
         messages: [{ role: 'user', content: 'hello' }],
       });
     const first = await ask();
@@ -98,7 +104,11 @@ describe('FakeVendorServer', () => {
   });
 
   it('streams Anthropic SSE that the SDK assembles, usage included', async () => {
-    const stream = anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: diff }] });
+    const stream = anthropic.messages.stream({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: diff }],
+    });
     const message = await stream.finalMessage();
     expect((message.content[0] as Anthropic.TextBlock).text).toContain(SIMULATED_LABEL);
     expect(message.usage.output_tokens).toBeGreaterThan(1);
@@ -106,7 +116,10 @@ describe('FakeVendorServer', () => {
 
   it('streams OpenAI chunks ending in [DONE] with a usage chunk when asked', async () => {
     const stream = await openai.chat.completions.create({
-      model: 'gpt-4.1', messages: [{ role: 'user', content: diff }], stream: true, stream_options: { include_usage: true },
+      model: 'gpt-4.1',
+      messages: [{ role: 'user', content: diff }],
+      stream: true,
+      stream_options: { include_usage: true },
     });
     let text = '';
     let usage: OpenAI.CompletionUsage | undefined;
@@ -122,7 +135,10 @@ describe('FakeVendorServer', () => {
     const res = await openai.chat.completions.create({
       model: 'gpt-4.1',
       messages: [{ role: 'user', content: diff }],
-      response_format: { type: 'json_schema', json_schema: { name: 'report', schema: findingsSchema, strict: true } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'report', schema: findingsSchema, strict: true },
+      },
     });
     const parsed = JSON.parse(res.choices[0].message.content!);
     expect(parsed.findings[0].file).toBe('App/Login.swift');
@@ -130,8 +146,18 @@ describe('FakeVendorServer', () => {
   });
 
   it('fails in each vendor shape: 429 with Retry-After, 529, 500, context length', async () => {
-    vendor.enqueue('anthropic', { kind: 'rate-limit', retryAfterSeconds: 7 }, { kind: 'overloaded' }, { kind: 'server-error' });
-    const call = () => anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
+    vendor.enqueue(
+      'anthropic',
+      { kind: 'rate-limit', retryAfterSeconds: 7 },
+      { kind: 'overloaded' },
+      { kind: 'server-error' },
+    );
+    const call = () =>
+      anthropic.messages.create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'x' }],
+      });
     const rate = await call().catch((e: unknown) => e);
     expect(rate).toBeInstanceOf(Anthropic.RateLimitError);
     expect((rate as InstanceType<typeof Anthropic.APIError>).headers?.get('retry-after')).toBe('7');
@@ -151,42 +177,78 @@ describe('FakeVendorServer', () => {
     const tools = [{ name: 'report', input_schema: { type: 'object' as const, properties: {} } }];
     for (const tool_choice of [{ type: 'tool' as const, name: 'report' }, { type: 'any' as const }]) {
       const res = await fetch(`${vendor.anthropicBaseUrl}/v1/messages`, {
-        method: 'POST', headers: { 'x-api-key': KEY, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'claude-sonnet-5-5', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], tools, tool_choice }),
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'claude-sonnet-5-5',
+          max_tokens: 64,
+          messages: [{ role: 'user', content: 'x' }],
+          tools,
+          tool_choice,
+        }),
       });
       expect(res.status).toBe(400);
       const requestId = res.headers.get('request-id');
       expect(requestId).toMatch(/^req_/);
-      expect(await res.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: FORCED_TOOL_CHOICE_MESSAGE }, request_id: requestId });
+      expect(await res.json()).toEqual({
+        type: 'error',
+        error: { type: 'invalid_request_error', message: FORCED_TOOL_CHOICE_MESSAGE },
+        request_id: requestId,
+      });
     }
     const viaSdk = await anthropic.messages
-      .create({ model: 'claude-opus-5-5', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], tools, tool_choice: { type: 'tool', name: 'report' } })
+      .create({
+        model: 'claude-opus-5-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'x' }],
+        tools,
+        tool_choice: { type: 'tool', name: 'report' },
+      })
       .catch((e: unknown) => e);
     expect(viaSdk).toBeInstanceOf(Anthropic.BadRequestError);
     // tool_choice auto is accepted, and so is a forced tool on a model that allows it.
-    const auto = await anthropic.messages.create({ model: 'claude-sonnet-5-5', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], tools, tool_choice: { type: 'auto' } });
+    const auto = await anthropic.messages.create({
+      model: 'claude-sonnet-5-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'x' }],
+      tools,
+      tool_choice: { type: 'auto' },
+    });
     expect(auto.type).toBe('message');
-    const older = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'x' }], tools, tool_choice: { type: 'tool', name: 'report' } });
+    const older = await anthropic.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'x' }],
+      tools,
+      tool_choice: { type: 'tool', name: 'report' },
+    });
     expect(older.content[0].type).toBe('tool_use');
     expect(vendor.served('anthropic').map((r) => r.status)).toEqual([400, 400, 400, 200, 200]);
   });
 
   it('answers output_config.format with the simulated findings as JSON text', async () => {
     const message = await anthropic.messages.create({
-      model: 'claude-sonnet-5-5', max_tokens: 512, messages: [{ role: 'user', content: `Review:\n${diff}` }],
+      model: 'claude-sonnet-5-5',
+      max_tokens: 512,
+      messages: [{ role: 'user', content: `Review:\n${diff}` }],
       output_config: { format: { type: 'json_schema', schema: findingsSchema } },
     });
     expect(message.content).toHaveLength(1);
     const block = message.content[0];
     expect(block.type).toBe('text');
-    const answer = JSON.parse((block as Anthropic.TextBlock).text) as { summary: string; findings: Array<{ file: string }> };
+    const answer = JSON.parse((block as Anthropic.TextBlock).text) as {
+      summary: string;
+      findings: Array<{ file: string }>;
+    };
     expect(answer.summary).toContain(SIMULATED_LABEL);
     expect(answer.findings[0].file).toBe('App/Login.swift');
   });
 
   it('rejects an unknown key with a 401 that echoes it, as the real OpenAI API does', async () => {
     const wrong = new OpenAI({ apiKey: 'sk-wrong-key-123', baseURL: vendor.openaiBaseUrl, maxRetries: 0 });
-    const error = await wrong.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const error = await wrong.chat.completions
+      .create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(String((error as Error).message)).toContain('sk-wrong-key-123');
   });
@@ -199,7 +261,11 @@ describe('FakeVendorServer', () => {
     // A timeout is a connection error (APIConnectionTimeoutError outside Jest's realm, where the DOMException is recognised).
     expect(aborted).toBeInstanceOf(OpenAI.APIConnectionError);
     expect(vendor.served('openai')[0].outcome).toBe('hang');
-    const stream = await openai.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: diff }], stream: true });
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4.1',
+      messages: [{ role: 'user', content: diff }],
+      stream: true,
+    });
     const consumed = (async () => {
       for await (const _ of stream) void _;
     })();
@@ -209,9 +275,22 @@ describe('FakeVendorServer', () => {
   it('streams each SSE event as its own write, held until released, in both wire formats', async () => {
     const events: string[] = [];
     let open!: () => void;
-    const release = new Promise<void>((resolve) => { open = resolve; });
-    vendor.enqueue('openai', { kind: 'reply', text: 'x'.repeat(100), chunkDelayMs: 1, holdAfterEvents: 2, release, onStream: (e) => events.push(e) });
-    const stream = await openai.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: diff }], stream: true });
+    const release = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    vendor.enqueue('openai', {
+      kind: 'reply',
+      text: 'x'.repeat(100),
+      chunkDelayMs: 1,
+      holdAfterEvents: 2,
+      release,
+      onStream: (e) => events.push(e),
+    });
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4.1',
+      messages: [{ role: 'user', content: diff }],
+      stream: true,
+    });
     let text = '';
     for await (const chunk of stream) {
       const piece = chunk.choices[0]?.delta.content ?? '';
@@ -225,18 +304,39 @@ describe('FakeVendorServer', () => {
     expect(events).toEqual(['held', 'client saw the first piece', 'released', 'finished']);
 
     const anthropicEvents: string[] = [];
-    vendor.enqueue('anthropic', { kind: 'reply', text: 'held answer', holdAfterEvents: 3, onStream: (e) => anthropicEvents.push(e) });
-    const held = anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: diff }] });
+    vendor.enqueue('anthropic', {
+      kind: 'reply',
+      text: 'held answer',
+      holdAfterEvents: 3,
+      onStream: (e) => anthropicEvents.push(e),
+    });
+    const held = anthropic.messages.stream({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: diff }],
+    });
     // Never released: the client leaves while the vendor holds, and the vendor writes nothing more.
-    held.on('streamEvent', (e) => { if (e.type === 'content_block_start') held.abort(); });
+    held.on('streamEvent', (e) => {
+      if (e.type === 'content_block_start') held.abort();
+    });
     await held.done().catch(() => undefined);
-    for (let i = 0; i < 200 && !anthropicEvents.includes('client-closed'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && !anthropicEvents.includes('client-closed'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(anthropicEvents).toEqual(['held', 'client-closed']);
   });
 
   it('serves the Bedrock path with a Bedrock API key', async () => {
-    const bedrock = new AnthropicBedrock({ apiKey: KEY, baseURL: vendor.url, awsRegion: 'eu-central-1', maxRetries: 0 });
-    const msg = await bedrock.messages.create({ model: 'anthropic.claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
+    const bedrock = new AnthropicBedrock({
+      apiKey: KEY,
+      baseURL: vendor.url,
+      awsRegion: 'eu-central-1',
+      maxRetries: 0,
+    });
+    const msg = await bedrock.messages.create({
+      model: 'anthropic.claude-sonnet-4-5',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(msg.content[0].type).toBe('text');
     expect(vendor.served('anthropic')[0].dialect).toBe('bedrock');
   });

@@ -10,11 +10,29 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import {
-  anthropicCachedPrefix, anthropicErrorBody, anthropicMessage, anthropicPrompt, anthropicStreamError, anthropicStreamEvents,
-  anthropicOutputFormat, anthropicToolSchema, anthropicUsage, FORCED_TOOL_CHOICE_MESSAGE, forcesTool, REFUSE_FORCED_TOOL_CHOICE, type AnthropicContent,
+  anthropicCachedPrefix,
+  anthropicErrorBody,
+  anthropicMessage,
+  anthropicPrompt,
+  anthropicStreamError,
+  anthropicStreamEvents,
+  anthropicOutputFormat,
+  anthropicToolSchema,
+  anthropicUsage,
+  FORCED_TOOL_CHOICE_MESSAGE,
+  forcesTool,
+  REFUSE_FORCED_TOOL_CHOICE,
+  type AnthropicContent,
 } from './anthropic-wire';
 import {
-  openaiCachedPrefix, openaiCompletion, openaiErrorBody, openaiPrompt, openaiSchema, openaiStreamError, openaiStreamEvents, openaiUsage,
+  openaiCachedPrefix,
+  openaiCompletion,
+  openaiErrorBody,
+  openaiPrompt,
+  openaiSchema,
+  openaiStreamError,
+  openaiStreamEvents,
+  openaiUsage,
 } from './openai-wire';
 import type { ScriptFunction, ServedRequest, StreamPacing, VendorRoute, VendorScript } from './script';
 import { simulatedJson, simulatedText } from './simulated-reviewer';
@@ -59,17 +77,32 @@ interface Parsed {
 }
 
 const MODEL_PATH = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
-const VERTEX_PATH = /^\/(?:v1\/)?projects\/[^/]+\/locations\/[^/]+\/publishers\/anthropic\/models\/([^/:]+):(rawPredict|streamRawPredict)$/;
+const VERTEX_PATH =
+  /^\/(?:v1\/)?projects\/[^/]+\/locations\/[^/]+\/publishers\/anthropic\/models\/([^/:]+):(rawPredict|streamRawPredict)$/;
 const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
 
 function parseRoute(path: string, body: Record<string, unknown>): Parsed | null {
   const stream = body.stream === true;
-  if (path === '/v1/messages') return { route: 'anthropic', dialect: 'anthropic', model: String(body.model ?? ''), stream };
+  if (path === '/v1/messages')
+    return { route: 'anthropic', dialect: 'anthropic', model: String(body.model ?? ''), stream };
   let m = MODEL_PATH.exec(path);
-  if (m) return { route: 'anthropic', dialect: 'bedrock', model: decodeURIComponent(m[1]), stream: m[2] !== 'invoke' };
+  if (m)
+    return {
+      route: 'anthropic',
+      dialect: 'bedrock',
+      model: decodeURIComponent(m[1]),
+      stream: m[2] !== 'invoke',
+    };
   m = VERTEX_PATH.exec(path);
-  if (m) return { route: 'anthropic', dialect: 'vertex', model: decodeURIComponent(m[1]), stream: m[2] === 'streamRawPredict' };
-  if (path === '/v1/chat/completions' || path === '/chat/completions') return { route: 'openai', dialect: 'openai', model: String(body.model ?? ''), stream };
+  if (m)
+    return {
+      route: 'anthropic',
+      dialect: 'vertex',
+      model: decodeURIComponent(m[1]),
+      stream: m[2] === 'streamRawPredict',
+    };
+  if (path === '/v1/chat/completions' || path === '/chat/completions')
+    return { route: 'openai', dialect: 'openai', model: String(body.model ?? ''), stream };
   m = AZURE_PATH.exec(path);
   if (m) return { route: 'openai', dialect: 'azure', model: decodeURIComponent(m[1]), stream };
   return null;
@@ -82,7 +115,8 @@ function presentedKey(headers: IncomingMessage['headers']): string | undefined {
   if (typeof auth !== 'string') return undefined;
   if (auth.startsWith('Bearer ')) return auth.slice(7);
   // Basic with the key as user name and an empty password, as Cursor's API takes it.
-  if (auth.startsWith('Basic ')) return Buffer.from(auth.slice(6), 'base64').toString('utf8').replace(/:$/, '');
+  if (auth.startsWith('Basic '))
+    return Buffer.from(auth.slice(6), 'base64').toString('utf8').replace(/:$/, '');
   return undefined;
 }
 
@@ -104,14 +138,21 @@ export class FakeVendorServer {
   /** The generic submit-and-poll vendor (`/testing-ai/v1/runs`). */
   readonly httpJob = new FakeHttpJobVendor();
   /** Anthropic Message Batches and OpenAI Batch (with files). */
-  readonly batches = new FakeBatches(() => this.address, (model) => this.refusesForcedTool(model));
+  readonly batches = new FakeBatches(
+    () => this.address,
+    (model) => this.refusesForcedTool(model),
+  );
 
   constructor(options: FakeVendorOptions = {}) {
     this.options = { ...options };
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: `fake vendor failed: ${String(error)}`, type: 'server_error' } }));
+        res.end(
+          JSON.stringify({
+            error: { message: `fake vendor failed: ${String(error)}`, type: 'server_error' },
+          }),
+        );
       });
     });
     this.server.keepAliveTimeout = 65_000;
@@ -182,7 +223,12 @@ export class FakeVendorServer {
 
   /** Whether any logged request body, header or path contains `text` (for "no secret reached the vendor"). */
   received(text: string): boolean {
-    return this.log.some((r) => r.rawBody?.includes(text) || r.path.includes(text) || Object.values(r.headers).some((v) => v.includes(text)));
+    return this.log.some(
+      (r) =>
+        r.rawBody?.includes(text) ||
+        r.path.includes(text) ||
+        Object.values(r.headers).some((v) => v.includes(text)),
+    );
   }
 
   /** Requests held by a `hang` script whose client is still connected (0 once every caller aborted). */
@@ -200,7 +246,9 @@ export class FakeVendorServer {
   accountModels(route: VendorRoute): string[] {
     const set = this.options.accountModels?.[route];
     if (set) return [...set];
-    const extra = Object.keys(this.options.contextWindows ?? {}).filter((id) => !DEFAULT_ACCOUNT_MODELS[route].includes(id));
+    const extra = Object.keys(this.options.contextWindows ?? {}).filter(
+      (id) => !DEFAULT_ACCOUNT_MODELS[route].includes(id),
+    );
     return [...DEFAULT_ACCOUNT_MODELS[route], ...extra];
   }
 
@@ -222,9 +270,10 @@ export class FakeVendorServer {
     const parsed: Parsed = { route, dialect: route, model: '', stream: false };
     const key = presentedKey(req.headers);
     if (this.options.apiKeys && (!key || !this.options.apiKeys.includes(key))) {
-      const message = route === 'openai'
-        ? `Incorrect API key provided: ${key ?? '(none)'}. You can find your API key at https://platform.openai.com/account/api-keys.`
-        : `invalid x-api-key: ${key ?? '(none)'}`;
+      const message =
+        route === 'openai'
+          ? `Incorrect API key provided: ${key ?? '(none)'}. You can find your API key at https://platform.openai.com/account/api-keys.`
+          : `invalid x-api-key: ${key ?? '(none)'}`;
       this.sendError(res, parsed, 401, message, requestId, idHeader);
       return;
     }
@@ -288,19 +337,37 @@ export class FakeVendorServer {
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
     if (!parsed || req.method !== 'POST') {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `no route ${req.method} ${path} on the fake vendor`, type: 'invalid_request_error' } }));
+      res.end(
+        JSON.stringify({
+          error: {
+            message: `no route ${req.method} ${path} on the fake vendor`,
+            type: 'invalid_request_error',
+          },
+        }),
+      );
       return;
     }
     const requestId = this.requestId(parsed.route);
-    const base = { seq: this.seq, route: parsed.route, dialect: parsed.dialect, method: req.method, path, model: parsed.model, stream: parsed.stream, headers, requestId };
+    const base = {
+      seq: this.seq,
+      route: parsed.route,
+      dialect: parsed.dialect,
+      method: req.method,
+      path,
+      model: parsed.model,
+      stream: parsed.stream,
+      headers,
+      requestId,
+    };
     const logged = this.options.log === 'count' ? base : { ...base, rawBody, body };
     const idHeader = parsed.route === 'anthropic' ? 'request-id' : 'x-request-id';
 
     const key = presentedKey(req.headers);
     if (this.options.apiKeys && (!key || !this.options.apiKeys.includes(key))) {
-      const message = parsed.route === 'openai'
-        ? `Incorrect API key provided: ${key ?? '(none)'}. You can find your API key at https://platform.openai.com/account/api-keys.`
-        : `invalid x-api-key: ${key ?? '(none)'}`;
+      const message =
+        parsed.route === 'openai'
+          ? `Incorrect API key provided: ${key ?? '(none)'}. You can find your API key at https://platform.openai.com/account/api-keys.`
+          : `invalid x-api-key: ${key ?? '(none)'}`;
       this.sendError(res, parsed, 401, message, requestId, idHeader);
       this.record({ ...logged, status: 401, outcome: 'unauthorized' });
       return;
@@ -312,20 +379,34 @@ export class FakeVendorServer {
       return;
     }
 
-    const script = this.queues[parsed.route].shift() ?? this.functions[parsed.route]?.(logged) ?? { kind: 'reply' as const };
+    const script = this.queues[parsed.route].shift() ??
+      this.functions[parsed.route]?.(logged) ?? { kind: 'reply' as const };
     const prompt = parsed.route === 'anthropic' ? anthropicPrompt(body) : openaiPrompt(body);
     const promptTokens = estimateTokens(prompt) + 8;
     const window = this.options.contextWindows?.[parsed.model];
-    const effective: VendorScript = script.kind === 'reply' && window !== undefined && promptTokens > window ? { kind: 'context-length' } : script;
+    const effective: VendorScript =
+      script.kind === 'reply' && window !== undefined && promptTokens > window
+        ? { kind: 'context-length' }
+        : script;
 
-    const latency = (this.options.latencyMs ?? 0) + (effective.kind === 'reply' ? (effective.delayMs ?? 0) : 0);
+    const latency =
+      (this.options.latencyMs ?? 0) + (effective.kind === 'reply' ? (effective.delayMs ?? 0) : 0);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
 
     switch (effective.kind) {
       case 'reply':
       case 'cut':
       case 'stream-error': {
-        const status = await this.reply(res, parsed, body, prompt, promptTokens, effective, requestId, idHeader);
+        const status = await this.reply(
+          res,
+          parsed,
+          body,
+          prompt,
+          promptTokens,
+          effective,
+          requestId,
+          idHeader,
+        );
         this.record({ ...logged, status, outcome: effective.kind });
         return;
       }
@@ -339,39 +420,67 @@ export class FakeVendorServer {
         return;
       case 'rate-limit': {
         const extra: Record<string, string> = {};
-        if (effective.retryAfterSeconds !== undefined) extra['retry-after'] = String(effective.retryAfterSeconds);
-        const message = parsed.route === 'anthropic'
-          ? 'This request would exceed your organization\'s rate limit. Please try again later.'
-          : `Rate limit reached for ${parsed.model} on requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in ${effective.retryAfterSeconds ?? 20}s.`;
+        if (effective.retryAfterSeconds !== undefined)
+          extra['retry-after'] = String(effective.retryAfterSeconds);
+        const message =
+          parsed.route === 'anthropic'
+            ? "This request would exceed your organization's rate limit. Please try again later."
+            : `Rate limit reached for ${parsed.model} on requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in ${effective.retryAfterSeconds ?? 20}s.`;
         this.sendError(res, parsed, 429, message, requestId, idHeader, extra);
         this.record({ ...logged, status: 429, outcome: 'rate-limit' });
         return;
       }
       case 'overloaded': {
         const status = parsed.route === 'anthropic' ? 529 : 503;
-        this.sendError(res, parsed, status, parsed.route === 'anthropic' ? 'Overloaded' : 'The server is overloaded or not ready yet.', requestId, idHeader);
+        this.sendError(
+          res,
+          parsed,
+          status,
+          parsed.route === 'anthropic' ? 'Overloaded' : 'The server is overloaded or not ready yet.',
+          requestId,
+          idHeader,
+        );
         this.record({ ...logged, status, outcome: 'overloaded' });
         return;
       }
       case 'server-error': {
         const status = effective.status ?? 500;
-        this.sendError(res, parsed, status, parsed.route === 'anthropic' ? 'Internal server error' : 'The server had an error while processing your request. Sorry about that!', requestId, idHeader);
+        this.sendError(
+          res,
+          parsed,
+          status,
+          parsed.route === 'anthropic'
+            ? 'Internal server error'
+            : 'The server had an error while processing your request. Sorry about that!',
+          requestId,
+          idHeader,
+        );
         this.record({ ...logged, status, outcome: 'server-error' });
         return;
       }
       case 'context-length': {
         const limit = window ?? 200_000;
-        const message = parsed.route === 'anthropic'
-          ? `prompt is too long: ${Math.max(promptTokens, limit + 1)} tokens > ${limit} maximum`
-          : `This model's maximum context length is ${limit} tokens. However, your messages resulted in ${Math.max(promptTokens, limit + 1)} tokens. Please reduce the length of the messages.`;
+        const message =
+          parsed.route === 'anthropic'
+            ? `prompt is too long: ${Math.max(promptTokens, limit + 1)} tokens > ${limit} maximum`
+            : `This model's maximum context length is ${limit} tokens. However, your messages resulted in ${Math.max(promptTokens, limit + 1)} tokens. Please reduce the length of the messages.`;
         this.sendError(res, parsed, 400, message, requestId, idHeader, {}, 'context_length_exceeded');
         this.record({ ...logged, status: 400, outcome: 'context-length' });
         return;
       }
       case 'error': {
         const extra: Record<string, string> = {};
-        if (effective.retryAfterSeconds !== undefined) extra['retry-after'] = String(effective.retryAfterSeconds);
-        this.sendError(res, parsed, effective.status, effective.message ?? `simulated error ${effective.status}`, requestId, idHeader, extra);
+        if (effective.retryAfterSeconds !== undefined)
+          extra['retry-after'] = String(effective.retryAfterSeconds);
+        this.sendError(
+          res,
+          parsed,
+          effective.status,
+          effective.message ?? `simulated error ${effective.status}`,
+          requestId,
+          idHeader,
+          extra,
+        );
         this.record({ ...logged, status: effective.status, outcome: 'error' });
         return;
       }
@@ -379,28 +488,75 @@ export class FakeVendorServer {
   }
 
   /** Long-running vendor endpoints (Cursor, the generic job vendor, Batch APIs); false when none matched. */
-  private serveJobRoute(req: IncomingMessage, res: ServerResponse, path: string, body: Record<string, unknown>, rawBody: string): boolean {
+  private serveJobRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body: Record<string, unknown>,
+    rawBody: string,
+  ): boolean {
     const method = req.method ?? 'GET';
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-    const isJobPath = path.startsWith('/v0/agents') || path.startsWith('/testing-ai/') || path.startsWith('/v1/messages/batches') || path.startsWith('/v1/files') || path.startsWith('/v1/batches');
+    const isJobPath =
+      path.startsWith('/v0/agents') ||
+      path.startsWith('/testing-ai/') ||
+      path.startsWith('/v1/messages/batches') ||
+      path.startsWith('/v1/files') ||
+      path.startsWith('/v1/batches');
     if (!isJobPath) return false;
     const key = presentedKey(req.headers);
     const keyed = !path.startsWith('/testing-ai/');
     // Cursor's Cloud Agents API documents Basic authentication only.
-    const cursorWithoutBasic = path.startsWith('/v0/agents') && !req.headers.authorization?.startsWith('Basic ');
-    const answer = keyed && this.options.apiKeys && (!key || !this.options.apiKeys.includes(key) || cursorWithoutBasic)
-      ? { status: 401, json: { error: { message: cursorWithoutBasic ? 'use Basic authentication with the API key as user name' : 'invalid api key', type: 'authentication_error' } } }
-      : (this.cursor.route(method, path, body) ?? this.httpJob.route(method, path, body, headers) ?? this.batches.route(method, path, body, rawBody, headers)
-        ?? { status: 404, json: { error: { message: `no route ${method} ${path} on the fake vendor`, type: 'invalid_request_error' } } });
+    const cursorWithoutBasic =
+      path.startsWith('/v0/agents') && !req.headers.authorization?.startsWith('Basic ');
+    const answer =
+      keyed && this.options.apiKeys && (!key || !this.options.apiKeys.includes(key) || cursorWithoutBasic)
+        ? {
+            status: 401,
+            json: {
+              error: {
+                message: cursorWithoutBasic
+                  ? 'use Basic authentication with the API key as user name'
+                  : 'invalid api key',
+                type: 'authentication_error',
+              },
+            },
+          }
+        : (this.cursor.route(method, path, body) ??
+          this.httpJob.route(method, path, body, headers) ??
+          this.batches.route(method, path, body, rawBody, headers) ?? {
+            status: 404,
+            json: {
+              error: {
+                message: `no route ${method} ${path} on the fake vendor`,
+                type: 'invalid_request_error',
+              },
+            },
+          });
     // Job fakes keep their own records (launches, submissions, created batches); the chat log stays chat-only.
-    res.writeHead(answer.status, { 'content-type': answer.contentType ?? (answer.text !== undefined ? 'application/jsonl' : 'application/json') });
+    res.writeHead(answer.status, {
+      'content-type':
+        answer.contentType ?? (answer.text !== undefined ? 'application/jsonl' : 'application/json'),
+    });
     res.end(answer.text ?? JSON.stringify(answer.json ?? {}));
     return true;
   }
 
-  private sendError(res: ServerResponse, parsed: Parsed, status: number, message: string, requestId: string, idHeader: string, extra: Record<string, string> = {}, code?: string): void {
-    const body = parsed.route === 'anthropic' ? anthropicErrorBody(status, message, requestId) : openaiErrorBody(status, message, code);
+  private sendError(
+    res: ServerResponse,
+    parsed: Parsed,
+    status: number,
+    message: string,
+    requestId: string,
+    idHeader: string,
+    extra: Record<string, string> = {},
+    code?: string,
+  ): void {
+    const body =
+      parsed.route === 'anthropic'
+        ? anthropicErrorBody(status, message, requestId)
+        : openaiErrorBody(status, message, code);
     res.writeHead(status, { 'content-type': 'application/json', [idHeader]: requestId, ...extra });
     res.end(body);
   }
@@ -419,13 +575,20 @@ export class FakeVendorServer {
   }
 
   private async reply(
-    res: ServerResponse, parsed: Parsed, body: Record<string, unknown>, prompt: string, promptTokens: number,
-    script: Extract<VendorScript, { kind: 'reply' | 'cut' | 'stream-error' }>, requestId: string, idHeader: string,
+    res: ServerResponse,
+    parsed: Parsed,
+    body: Record<string, unknown>,
+    prompt: string,
+    promptTokens: number,
+    script: Extract<VendorScript, { kind: 'reply' | 'cut' | 'stream-error' }>,
+    requestId: string,
+    idHeader: string,
   ): Promise<number> {
     const override = script.kind === 'reply' || script.kind === 'cut' ? script.usage : undefined;
     const cache = this.cacheTokens(parsed, body);
     const created = Math.floor(Date.now() / 1000);
-    const messageId = parsed.route === 'anthropic' ? `msg_sim${requestId.slice(7)}` : `chatcmpl-sim${requestId.slice(7)}`;
+    const messageId =
+      parsed.route === 'anthropic' ? `msg_sim${requestId.slice(7)}` : `chatcmpl-sim${requestId.slice(7)}`;
     let events: string[];
     let json: string;
     if (parsed.route === 'anthropic') {
@@ -434,12 +597,37 @@ export class FakeVendorServer {
       const scriptedJson = script.kind === 'reply' ? script.json : undefined;
       const scriptedText = script.kind === 'reply' ? script.text : undefined;
       const content: AnthropicContent[] = tool
-        ? [{ type: 'tool_use', id: `toolu_sim${requestId.slice(7)}`, name: tool.name, input: scriptedJson ?? simulatedJson(prompt, tool.schema) }]
+        ? [
+            {
+              type: 'tool_use',
+              id: `toolu_sim${requestId.slice(7)}`,
+              name: tool.name,
+              input: scriptedJson ?? simulatedJson(prompt, tool.schema),
+            },
+          ]
         : format
-          ? [{ type: 'text', text: scriptedText ?? JSON.stringify(scriptedJson ?? simulatedJson(prompt, format)) }]
-          : [{ type: 'text', text: scriptedText ?? (scriptedJson !== undefined ? JSON.stringify(scriptedJson) : simulatedText(prompt)) }];
+          ? [
+              {
+                type: 'text',
+                text: scriptedText ?? JSON.stringify(scriptedJson ?? simulatedJson(prompt, format)),
+              },
+            ]
+          : [
+              {
+                type: 'text',
+                text:
+                  scriptedText ??
+                  (scriptedJson !== undefined ? JSON.stringify(scriptedJson) : simulatedText(prompt)),
+              },
+            ];
       const outputText = content[0].type === 'text' ? content[0].text : JSON.stringify(content[0].input);
-      const usage = anthropicUsage(Math.max(promptTokens - cache.read - cache.write, 1), estimateTokens(outputText), cache.read, cache.write, override);
+      const usage = anthropicUsage(
+        Math.max(promptTokens - cache.read - cache.write, 1),
+        estimateTokens(outputText),
+        cache.read,
+        cache.write,
+        override,
+      );
       const model = parsed.dialect === 'anthropic' ? parsed.model : parsed.model;
       json = anthropicMessage(messageId, model, content, usage);
       events = parsed.stream ? anthropicStreamEvents(messageId, model, content, usage) : [];
@@ -447,11 +635,20 @@ export class FakeVendorServer {
       const schema = openaiSchema(body);
       const scriptedJson = script.kind === 'reply' ? script.json : undefined;
       const scriptedText = script.kind === 'reply' ? script.text : undefined;
-      const content = scriptedText ?? (scriptedJson !== undefined ? JSON.stringify(scriptedJson) : schema ? JSON.stringify(simulatedJson(prompt, schema.schema)) : simulatedText(prompt));
+      const content =
+        scriptedText ??
+        (scriptedJson !== undefined
+          ? JSON.stringify(scriptedJson)
+          : schema
+            ? JSON.stringify(simulatedJson(prompt, schema.schema))
+            : simulatedText(prompt));
       const usage = openaiUsage(promptTokens, estimateTokens(content), cache.read, override);
       json = openaiCompletion(messageId, parsed.model, content, usage, created);
-      const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-      events = parsed.stream ? openaiStreamEvents(messageId, parsed.model, content, includeUsage ? usage : null, created) : [];
+      const includeUsage =
+        (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+      events = parsed.stream
+        ? openaiStreamEvents(messageId, parsed.model, content, includeUsage ? usage : null, created)
+        : [];
     }
 
     if (!parsed.stream) {
@@ -464,7 +661,12 @@ export class FakeVendorServer {
       res.end(json);
       return 200;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', [idHeader]: requestId });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      [idHeader]: requestId,
+    });
     res.flushHeaders();
     if (script.kind === 'cut') {
       if (!(await writeEvents(res, events.slice(0, script.afterEvents ?? 2), script))) return 200;
@@ -475,7 +677,10 @@ export class FakeVendorServer {
     }
     if (script.kind === 'stream-error') {
       const head = events.slice(0, script.afterEvents ?? 2);
-      const error = parsed.route === 'anthropic' ? anthropicStreamError(529, 'Overloaded') : openaiStreamError('The server had an error while processing your request.');
+      const error =
+        parsed.route === 'anthropic'
+          ? anthropicStreamError(529, 'Overloaded')
+          : openaiStreamError('The server had an error while processing your request.');
       if (await writeEvents(res, [...head, error], script)) res.end();
       return 200;
     }
@@ -501,7 +706,10 @@ async function writeEvents(res: ServerResponse, events: string[], pacing: Stream
     for (let i = 0; i < events.length; i++) {
       if (i > 0 && i === pacing.holdAfterEvents) {
         pacing.onStream?.('held');
-        await Promise.race([pacing.release ?? new Promise(() => undefined), new Promise((r) => res.once('close', r))]);
+        await Promise.race([
+          pacing.release ?? new Promise(() => undefined),
+          new Promise((r) => res.once('close', r)),
+        ]);
         if (!closed) pacing.onStream?.('released');
       } else if (i > 0 && pacing.chunkDelayMs) {
         await new Promise((r) => setTimeout(r, pacing.chunkDelayMs));

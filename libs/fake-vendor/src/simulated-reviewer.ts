@@ -83,8 +83,11 @@ function findingSeeds(prompt: string): FindingSeed[] {
 /** Plain-text answer for a prompt without an output schema. */
 export function simulatedText(prompt: string): string {
   const seeds = findingSeeds(prompt);
-  if (!seeds.length) return `${SIMULATED_LABEL} Reviewed the request; nothing to report. This answer comes from the offline simulated reviewer, not a model.`;
-  const lines = seeds.map((s) => `- ${s.file}:${s.line} (${s.category}): ${SIMULATED_LABEL} ${MESSAGES[s.category]}`);
+  if (!seeds.length)
+    return `${SIMULATED_LABEL} Reviewed the request; nothing to report. This answer comes from the offline simulated reviewer, not a model.`;
+  const lines = seeds.map(
+    (s) => `- ${s.file}:${s.line} (${s.category}): ${SIMULATED_LABEL} ${MESSAGES[s.category]}`,
+  );
   return `${SIMULATED_LABEL} Review of ${seeds.length} file(s) by the offline simulated reviewer, not a model:\n${lines.join('\n')}`;
 }
 
@@ -108,12 +111,18 @@ function fillFinding(schema: JsonSchema, seed: FindingSeed): unknown {
   const out: Record<string, unknown> = {};
   for (const [name, prop] of Object.entries(props)) {
     const lower = name.toLowerCase();
-    if (prop.enum) out[name] = lower.includes('categ') && (prop.enum as unknown[]).includes(seed.category) ? seed.category : pickEnum(prop, seed.severityIndex);
+    if (prop.enum)
+      out[name] =
+        lower.includes('categ') && (prop.enum as unknown[]).includes(seed.category)
+          ? seed.category
+          : pickEnum(prop, seed.severityIndex);
     else if (['file', 'path', 'filename', 'filepath'].includes(lower)) out[name] = seed.file;
     else if (lower.includes('line')) out[name] = lower.startsWith('end') ? seed.line + 1 : seed.line;
     else if (lower.includes('categ')) out[name] = seed.category;
-    else if (lower.includes('confidence')) out[name] = typeOf(prop) === 'integer' ? Math.round(seed.confidence * 100) : seed.confidence;
-    else if (['message', 'title', 'description', 'body', 'rationale', 'explanation'].includes(lower)) out[name] = `${SIMULATED_LABEL} ${MESSAGES[seed.category]}`;
+    else if (lower.includes('confidence'))
+      out[name] = typeOf(prop) === 'integer' ? Math.round(seed.confidence * 100) : seed.confidence;
+    else if (['message', 'title', 'description', 'body', 'rationale', 'explanation'].includes(lower))
+      out[name] = `${SIMULATED_LABEL} ${MESSAGES[seed.category]}`;
     else out[name] = generate(prop, name, seed.severityIndex, []);
   }
   return out;
@@ -135,7 +144,10 @@ function generate(schema: JsonSchema, name: string, index: number, seeds: Findin
     case 'array': {
       const items = (schema.items ?? { type: 'string' }) as JsonSchema;
       const lower = name.toLowerCase();
-      if ((lower.includes('finding') || lower.includes('issue') || lower.includes('comment')) && typeOf(items) === 'object') {
+      if (
+        (lower.includes('finding') || lower.includes('issue') || lower.includes('comment')) &&
+        typeOf(items) === 'object'
+      ) {
         return seeds.map((s) => fillFinding(items, s));
       }
       const min = typeof schema.minItems === 'number' ? schema.minItems : 1;

@@ -36,7 +36,10 @@ export class RepoReadError extends Error {
   readonly code = 'repo_read_failed';
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
-  constructor(message: string, options: { retryable?: boolean; cause?: unknown; retryAfterMs?: number } = {}) {
+  constructor(
+    message: string,
+    options: { retryable?: boolean; cause?: unknown; retryAfterMs?: number } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'RepoReadError';
     this.retryable = options.retryable ?? false;

@@ -4,7 +4,14 @@
  * can store its output by compare-and-set and replay any recorded history to the same result.
  */
 import type {
-  AgentResult, AgentTask, PlanStep, RunFailed, RunProgress, StepOutcomeSummary, StepState, TimerMessage,
+  AgentResult,
+  AgentTask,
+  PlanStep,
+  RunFailed,
+  RunProgress,
+  StepOutcomeSummary,
+  StepState,
+  TimerMessage,
 } from '@agentflow/contracts';
 import { dismissalCovers, stepMessageId } from '@agentflow/contracts';
 import { evaluateCondition } from '@agentflow/workflow';
@@ -12,12 +19,24 @@ import type { ConditionEvaluator } from './condition';
 import { runEndMsgId, type RunCommand } from './commands';
 import { taskStepOptions } from './step-options';
 import {
-  addUsage, DEGRADING_ERROR_CODES, RETRYABLE_ERROR_CODES, TRANSIENT_ERROR_CODES, type RunEvent, type RunRequestedEvent, type StepDeferredEvent,
+  addUsage,
+  DEGRADING_ERROR_CODES,
+  RETRYABLE_ERROR_CODES,
+  TRANSIENT_ERROR_CODES,
+  type RunEvent,
+  type RunRequestedEvent,
+  type StepDeferredEvent,
   type TimerKind,
 } from './events';
 import { buildReport } from './report';
 import {
-  emptyUsage, isStepTerminal, RUN_STATE_SCHEMA_VERSION, type DegradedReason, type RunState, type StepResultRecord, type StepRuntime,
+  emptyUsage,
+  isStepTerminal,
+  RUN_STATE_SCHEMA_VERSION,
+  type DegradedReason,
+  type RunState,
+  type StepResultRecord,
+  type StepRuntime,
 } from './state';
 import { cloneState } from './clone-state';
 
@@ -67,7 +86,11 @@ export interface Transition {
 const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const OUTCOME_STATUS: Partial<Record<StepState, StepOutcomeSummary['status']>> = {
-  succeeded: 'succeeded', failed: 'failed', skipped: 'skipped', timed_out: 'timed_out', cancelled: 'cancelled',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  skipped: 'skipped',
+  timed_out: 'timed_out',
+  cancelled: 'cancelled',
 };
 
 /** One event's work in progress: a private copy of the state and the commands so far. */
@@ -99,8 +122,18 @@ export class RunActor {
       if (current) return { state: current, commands: [], ignored: 'the run was already requested' };
       return this.start(event);
     }
-    if (!current) return { state: undefined, commands: [], ignored: `no run ${'stepId' in event ? `for step ${event.stepId}` : ''}`.trim() };
-    if (current.status !== 'running') return { state: current, commands: [], ignored: `the run already ${current.status}: a late ${event.type} is discarded` };
+    if (!current)
+      return {
+        state: undefined,
+        commands: [],
+        ignored: `no run ${'stepId' in event ? `for step ${event.stepId}` : ''}`.trim(),
+      };
+    if (current.status !== 'running')
+      return {
+        state: current,
+        commands: [],
+        ignored: `the run already ${current.status}: a late ${event.type} is discarded`,
+      };
 
     const turn = new Turn(cloneState(current), event.at);
     turn.state.eventCount += 1;
@@ -130,7 +163,12 @@ export class RunActor {
         ...(request.ciArtifacts !== undefined ? { ciArtifacts: request.ciArtifacts } : {}),
       },
       prior: event.prior ?? { openFindings: [], dismissedFingerprints: [] },
-      steps: Object.fromEntries(plan.steps.map((s) => [s.id, { id: s.id, state: 'pending', attempt: 0, retriesUsed: 0, deferrals: 0 } satisfies StepRuntime])),
+      steps: Object.fromEntries(
+        plan.steps.map((s) => [
+          s.id,
+          { id: s.id, state: 'pending', attempt: 0, retriesUsed: 0, deferrals: 0 } satisfies StepRuntime,
+        ]),
+      ),
       startedAt: at,
       deadlineAt,
       deadlineTimerId: `deadline@${deadlineAt}`,
@@ -143,7 +181,12 @@ export class RunActor {
     const turn = new Turn(state, at);
     state.eventCount = 1;
     if (!RUN_ID.test(request.runId)) {
-      this.failRun(turn, 'invalid_request', `run id "${request.runId}" must be 1-128 of A-Z a-z 0-9 _ -`, false);
+      this.failRun(
+        turn,
+        'invalid_request',
+        `run id "${request.runId}" must be 1-128 of A-Z a-z 0-9 _ -`,
+        false,
+      );
       return { state, commands: turn.commands };
     }
     const planProblem = checkPlan(plan.steps);
@@ -155,12 +198,21 @@ export class RunActor {
       turn.commands.push({
         type: 'cancelRun',
         msgId: `${old}:cancel:${state.runId}`,
-        cancel: { runId: old, reason: `superseded by run ${state.runId} for ${request.change.headSha}`, supersededBy: state.runId },
+        cancel: {
+          runId: old,
+          reason: `superseded by run ${state.runId} for ${request.change.headSha}`,
+          supersededBy: state.runId,
+        },
       });
     }
     if (event.supersededBy) {
       state.supersededBy = event.supersededBy;
-      this.failRun(turn, 'superseded', `a newer run ${event.supersededBy} of the same concurrency group was already requested`, false);
+      this.failRun(
+        turn,
+        'superseded',
+        `a newer run ${event.supersededBy} of the same concurrency group was already requested`,
+        false,
+      );
       return { state, commands: turn.commands };
     }
     if (event.cancelledBefore !== undefined) {
@@ -195,7 +247,13 @@ export class RunActor {
           const repo = wait.repo ?? s.request.change.repo;
           step.state = 'waiting';
           step.timerId = timerId;
-          step.waiting = { kind: 'ci', platform: s.request.change.platform, repo, headSha: wait.headSha, timerId };
+          step.waiting = {
+            kind: 'ci',
+            platform: s.request.change.platform,
+            repo,
+            headSha: wait.headSha,
+            timerId,
+          };
           turn.commands.push({
             type: 'awaitOutsideEvent',
             msgId: `${s.runId}:${step.id}:${step.attempt}:await-ci`,
@@ -204,7 +262,13 @@ export class RunActor {
             attempt: step.attempt,
             ci: { platform: s.request.change.platform, repo, headSha: wait.headSha },
           });
-          this.startTimer(turn, { timerId, kind: 'wait-ci', dueAt: event.at + (wait.timeoutMs ?? plan.timeoutMs), stepId: step.id, attempt: step.attempt });
+          this.startTimer(turn, {
+            timerId,
+            kind: 'wait-ci',
+            dueAt: event.at + (wait.timeoutMs ?? plan.timeoutMs),
+            stepId: step.id,
+            attempt: step.attempt,
+          });
           this.progress(turn, step, `waiting for CI on ${wait.headSha}`);
           return undefined;
         }
@@ -218,7 +282,11 @@ export class RunActor {
         if (event.result) this.recordUsage(turn, event.result);
         const degraded = DEGRADING_ERROR_CODES[event.errorCode];
         if (degraded) this.degrade(turn, degraded);
-        if (RETRYABLE_ERROR_CODES.includes(event.errorCode) && this.retry(turn, step, event.errorCode, `${event.errorCode}: ${event.errorMessage ?? ''}`.trim())) return undefined;
+        if (
+          RETRYABLE_ERROR_CODES.includes(event.errorCode) &&
+          this.retry(turn, step, event.errorCode, `${event.errorCode}: ${event.errorMessage ?? ''}`.trim())
+        )
+          return undefined;
         step.errorCode = event.errorCode;
         step.errorMessage = event.errorMessage ?? event.errorCode;
         if (event.result) step.result = resultRecord(event.result);
@@ -246,7 +314,9 @@ export class RunActor {
         const plan = this.planStep(s, step.id);
         let stop = false;
         s.request.plan.runActions.forEach((action, index) => {
-          const applies = action.ifProviderFails === '*' || plan.providers.some((p) => p.provider === action.ifProviderFails);
+          const applies =
+            action.ifProviderFails === '*' ||
+            plan.providers.some((p) => p.provider === action.ifProviderFails);
           if (!applies) return;
           if (!action.continue) stop = true;
           if (action.notify && !s.firedActions.includes(index)) {
@@ -268,7 +338,13 @@ export class RunActor {
         });
         // The step's own failure does not stop the run: only a run-level `continue: false` does.
         this.finishStep(turn, step, 'failed', false);
-        if (stop) this.failRun(turn, 'all_providers_failed', `every provider failed for step ${step.id} and the workflow says continue: false`, true);
+        if (stop)
+          this.failRun(
+            turn,
+            'all_providers_failed',
+            `every provider failed for step ${step.id} and the workflow says continue: false`,
+            true,
+          );
         else this.advance(turn);
         return undefined;
       }
@@ -276,20 +352,38 @@ export class RunActor {
         const ci = event.ci;
         if (ci.conclusion === 'pending') return 'CI has not finished yet';
         const waiting = Object.values(s.steps).filter(
-          (st) => st.state === 'waiting' && st.waiting?.kind === 'ci' && st.waiting.headSha === ci.headSha
-            && st.waiting.repo === ci.repo && st.waiting.platform === ci.platform,
+          (st) =>
+            st.state === 'waiting' &&
+            st.waiting?.kind === 'ci' &&
+            st.waiting.headSha === ci.headSha &&
+            st.waiting.repo === ci.repo &&
+            st.waiting.platform === ci.platform,
         );
         if (waiting.length === 0) return `no step waits for CI on ${ci.headSha}`;
         for (const step of waiting) {
           const result = step.result ?? { findings: [], notReviewed: [], proposedFiles: [], models: [] };
-          step.result = { ...result, data: { ...(result.data ?? {}), ci: { conclusion: ci.conclusion, name: ci.name, headSha: ci.headSha, ...(ci.url ? { url: ci.url } : {}), ...(ci.details ? { details: ci.details } : {}) } } };
+          step.result = {
+            ...result,
+            data: {
+              ...(result.data ?? {}),
+              ci: {
+                conclusion: ci.conclusion,
+                name: ci.name,
+                headSha: ci.headSha,
+                ...(ci.url ? { url: ci.url } : {}),
+                ...(ci.details ? { details: ci.details } : {}),
+              },
+            },
+          };
           delete step.waiting;
           if (CI_PASSED.has(ci.conclusion)) {
             this.finishStep(turn, step, 'succeeded');
             continue;
           }
           // The team's CI did not pass on the commit: the step failed, and says what CI said.
-          const said = [ci.details?.title, ci.details?.summary].filter((v): v is string => typeof v === 'string' && v.length > 0).join(': ');
+          const said = [ci.details?.title, ci.details?.summary]
+            .filter((v): v is string => typeof v === 'string' && v.length > 0)
+            .join(': ');
           step.errorCode = 'ci_failed';
           step.errorMessage = `CI ${ci.name} ended ${ci.conclusion} on ${ci.headSha.slice(0, 12)}${said ? `: ${said.slice(0, 1000)}` : ''}${ci.url ? ` (${ci.url})` : ''}`;
           this.finishStep(turn, step, 'failed');
@@ -308,7 +402,13 @@ export class RunActor {
     }
   }
 
-  private onTimer(turn: Turn, kind: TimerKind, timerId: string, stepId?: string, attempt?: number): string | undefined {
+  private onTimer(
+    turn: Turn,
+    kind: TimerKind,
+    timerId: string,
+    stepId?: string,
+    attempt?: number,
+  ): string | undefined {
     const s = turn.state;
     if (kind === 'step-timeout') return this.onStepTimeout(turn, stepId ?? '', attempt ?? 0, timerId);
     if (kind === 'run-deadline') {
@@ -319,8 +419,15 @@ export class RunActor {
         this.startTimer(turn, { timerId: s.deadlineTimerId, kind: 'run-deadline', dueAt: s.deadlineAt });
         return undefined;
       }
-      const open = Object.values(s.steps).filter((st) => !isStepTerminal(st)).map((st) => st.id);
-      this.failRun(turn, 'deadline_exceeded', `the run passed its ${s.request.plan.timeoutMs} ms deadline with ${open.join(', ') || 'no step'} unfinished`, true);
+      const open = Object.values(s.steps)
+        .filter((st) => !isStepTerminal(st))
+        .map((st) => st.id);
+      this.failRun(
+        turn,
+        'deadline_exceeded',
+        `the run passed its ${s.request.plan.timeoutMs} ms deadline with ${open.join(', ') || 'no step'} unfinished`,
+        true,
+      );
       return undefined;
     }
     const step = stepId ? s.steps[stepId] : undefined;
@@ -335,7 +442,11 @@ export class RunActor {
       if (!backoff) return 'a stale backoff timer';
       delete step.backoff;
       const plan = this.planStep(s, step.id);
-      this.dispatch(turn, step, `retry ${step.retriesUsed}/${plan.retries} after a ${backoff.dueAt - backoff.since} ms backoff: ${backoff.reason}`);
+      this.dispatch(
+        turn,
+        step,
+        `retry ${step.retriesUsed}/${plan.retries} after a ${backoff.dueAt - backoff.since} ms backoff: ${backoff.reason}`,
+      );
       return undefined;
     }
     // wait-ci: CI never reported within the wait.
@@ -350,7 +461,8 @@ export class RunActor {
 
   private onStepTimeout(turn: Turn, stepId: string, attempt: number, timerId: string): string | undefined {
     const step = turn.state.steps[stepId];
-    if (!step || step.state !== 'running' || step.attempt !== attempt || step.timerId !== timerId) return 'a stale step timeout';
+    if (!step || step.state !== 'running' || step.attempt !== attempt || step.timerId !== timerId)
+      return 'a stale step timeout';
     if (this.retry(turn, step, 'timeout', `attempt ${attempt} timed out`)) return undefined;
     step.errorCode = 'timeout';
     step.errorMessage = `no result within ${this.planStep(turn.state, stepId).timeoutMs} ms after ${step.attempt} attempt(s)`;
@@ -380,8 +492,18 @@ export class RunActor {
     step.deferrals += 1;
     step.timerId = `${step.id}:${step.attempt}:retry`;
     s.deadlineAt = Math.min(s.deferLimitAt, Math.max(s.deadlineAt, dueAt + plan.timeoutMs));
-    this.startTimer(turn, { timerId: step.timerId, kind: 'retry-deferred', dueAt, stepId: step.id, attempt: step.attempt });
-    this.progress(turn, step, `deferred (${event.errorCode ?? 'providers unavailable'}); retry at ${new Date(dueAt).toISOString()}`);
+    this.startTimer(turn, {
+      timerId: step.timerId,
+      kind: 'retry-deferred',
+      dueAt,
+      stepId: step.id,
+      attempt: step.attempt,
+    });
+    this.progress(
+      turn,
+      step,
+      `deferred (${event.errorCode ?? 'providers unavailable'}); retry at ${new Date(dueAt).toISOString()}`,
+    );
   }
 
   /**
@@ -401,7 +523,13 @@ export class RunActor {
     step.state = 'waiting';
     step.timerId = `${step.id}:${step.attempt}:backoff`;
     step.backoff = { reason: why, since: turn.at, dueAt };
-    this.startTimer(turn, { timerId: step.timerId, kind: 'retry-backoff', dueAt, stepId: step.id, attempt: step.attempt });
+    this.startTimer(turn, {
+      timerId: step.timerId,
+      kind: 'retry-backoff',
+      dueAt,
+      stepId: step.id,
+      attempt: step.attempt,
+    });
     this.progress(turn, step, `retry ${step.retriesUsed}/${plan.retries} in ${delayMs} ms: ${why}`);
     return true;
   }
@@ -429,7 +557,8 @@ export class RunActor {
         if (step.state !== 'pending') continue;
         if (!plan.dependsOn.every((d) => isStepTerminal(s.steps[d]))) continue;
         // Without an `if:` that reads the outcome, a step whose input failed has nothing to build on.
-        const brokenInput = plan.if === undefined ? plan.dependsOn.find((d) => failedWithoutContinue(s, d)) : undefined;
+        const brokenInput =
+          plan.if === undefined ? plan.dependsOn.find((d) => failedWithoutContinue(s, d)) : undefined;
         if (brokenInput) {
           step.errorCode = 'dependency_failed';
           step.errorMessage = `not run: step ${brokenInput} it depends on ${s.steps[brokenInput].state === 'timed_out' ? 'timed out' : 'failed'}`;
@@ -441,7 +570,11 @@ export class RunActor {
           try {
             step.condition = { expr: plan.if, value: this.evaluate(plan.if, outcomesFor(s)) };
           } catch (error) {
-            step.condition = { expr: plan.if, value: false, error: error instanceof Error ? error.message : String(error) };
+            step.condition = {
+              expr: plan.if,
+              value: false,
+              error: error instanceof Error ? error.message : String(error),
+            };
           }
         }
         if (step.condition?.error) {
@@ -473,8 +606,19 @@ export class RunActor {
     delete step.pickedUpAt;
     const dueAt = turn.at + plan.timeoutMs;
     step.timerId = `${step.id}:${step.attempt}:timeout`;
-    turn.commands.push({ type: 'publishTask', msgId: stepMessageId(s.runId, step.id, step.attempt), agentType: plan.agentType, task: this.task(s, plan, step, dueAt) });
-    this.startTimer(turn, { timerId: step.timerId, kind: 'step-timeout', dueAt, stepId: step.id, attempt: step.attempt });
+    turn.commands.push({
+      type: 'publishTask',
+      msgId: stepMessageId(s.runId, step.id, step.attempt),
+      agentType: plan.agentType,
+      task: this.task(s, plan, step, dueAt),
+    });
+    this.startTimer(turn, {
+      timerId: step.timerId,
+      kind: 'step-timeout',
+      dueAt,
+      stepId: step.id,
+      attempt: step.attempt,
+    });
     this.progress(turn, step, detail);
   }
 
@@ -500,7 +644,11 @@ export class RunActor {
     const since = incrementalBase(s);
     if (since) {
       task.sinceSha = since;
-      task.openFindings = s.prior.openFindings.filter((f) => f.agent === plan.agentType && !s.prior.dismissedFingerprints.some((id) => dismissalCovers(id, f.fingerprint)));
+      task.openFindings = s.prior.openFindings.filter(
+        (f) =>
+          f.agent === plan.agentType &&
+          !s.prior.dismissedFingerprints.some((id) => dismissalCovers(id, f.fingerprint)),
+      );
     }
     if (s.request.artifacts) task.artifacts = s.request.artifacts;
     if (s.request.ciArtifacts) task.ciArtifacts = s.request.ciArtifacts;
@@ -513,11 +661,26 @@ export class RunActor {
     delete step.timerId;
     delete step.waiting;
     delete step.backoff;
-    this.progress(turn, step, step.errorMessage ?? (step.condition && !step.condition.value ? `if: ${step.condition.expr} is false` : state));
+    this.progress(
+      turn,
+      step,
+      step.errorMessage ??
+        (step.condition && !step.condition.value ? `if: ${step.condition.expr} is false` : state),
+    );
     // Siblings run to the end unless the workflow asks for fail_fast (ADR 0077).
     const failFast = turn.state.request.plan.failFast === true;
-    if (failFast && failRunOnFailure && (state === 'failed' || state === 'timed_out') && !continuesOnError(this.planStep(turn.state, step.id))) {
-      this.failRun(turn, 'step_failed', `step ${step.id} ${state === 'timed_out' ? 'timed out' : 'failed'}: ${step.errorMessage ?? step.errorCode ?? state}`, true);
+    if (
+      failFast &&
+      failRunOnFailure &&
+      (state === 'failed' || state === 'timed_out') &&
+      !continuesOnError(this.planStep(turn.state, step.id))
+    ) {
+      this.failRun(
+        turn,
+        'step_failed',
+        `step ${step.id} ${state === 'timed_out' ? 'timed out' : 'failed'}: ${step.errorMessage ?? step.errorCode ?? state}`,
+        true,
+      );
     }
   }
 
@@ -546,7 +709,11 @@ export class RunActor {
     s.finishedAt = turn.at;
     s.outcome = { code, reason };
     if (abortAgents && inFlight) {
-      turn.commands.push({ type: 'cancelRun', msgId: `${s.runId}:cancel:${code}`, cancel: { runId: s.runId, reason: `${code}: ${reason}` } });
+      turn.commands.push({
+        type: 'cancelRun',
+        msgId: `${s.runId}:cancel:${code}`,
+        cancel: { runId: s.runId, reason: `${code}: ${reason}` },
+      });
     }
     const failure: RunFailed = { runId: s.runId, code, reason, partial: buildReport(s, turn.at) };
     turn.commands.push({ type: 'failRun', msgId: runEndMsgId(s.runId), failure });
@@ -600,7 +767,8 @@ export class RunActor {
   private liveStep(s: RunState, stepId: string, attempt: number, state: StepState): StepRuntime | string {
     const step = s.steps[stepId];
     if (!step) return `step ${stepId} is not in the plan`;
-    if (step.attempt !== attempt) return `a late message of attempt ${attempt} of step ${stepId} (current attempt ${step.attempt}) is discarded`;
+    if (step.attempt !== attempt)
+      return `a late message of attempt ${attempt} of step ${stepId} (current attempt ${step.attempt}) is discarded`;
     if (step.state !== state) return `step ${stepId} is ${step.state}, not ${state}`;
     return step;
   }
@@ -689,7 +857,8 @@ function checkPlan(steps: PlanStep[]): string | undefined {
     if (ids.has(s.id)) return `step id ${s.id} appears twice`;
     ids.add(s.id);
   }
-  for (const s of steps) for (const d of s.dependsOn) if (!ids.has(d)) return `step ${s.id} depends on unknown step ${d}`;
+  for (const s of steps)
+    for (const d of s.dependsOn) if (!ids.has(d)) return `step ${s.id} depends on unknown step ${d}`;
   const visiting = new Set<string>();
   const done = new Set<string>();
   const byId = new Map(steps.map((s) => [s.id, s]));

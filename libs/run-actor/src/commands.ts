@@ -2,7 +2,16 @@
  * What the actor asks the shell to do. Every command carries the deterministic `msgId` it is
  * published with, so publishing it again after a crash is deduplicated by JetStream.
  */
-import type { AgentTask, CiEvent, RunAlert, RunCancel, RunFailed, RunProgress, RunReport, TimerMessage } from '@agentflow/contracts';
+import type {
+  AgentTask,
+  CiEvent,
+  RunAlert,
+  RunCancel,
+  RunFailed,
+  RunProgress,
+  RunReport,
+  TimerMessage,
+} from '@agentflow/contracts';
 
 /** Publish a task on `af.tasks.<agentType>` (msg id `runId:stepId:attempt`). */
 export interface PublishTaskCommand {

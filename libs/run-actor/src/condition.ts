@@ -9,4 +9,7 @@ import type { StepOutcomeSummary } from '@agentflow/contracts';
  * Evaluates a step's `if:` against what earlier steps did, keyed by step id (a phase name stands
  * for its steps `<phase>.*`). Throws when the expression cannot be read or names no finished step.
  */
-export type ConditionEvaluator = (expr: string, outcomes: Readonly<Record<string, StepOutcomeSummary>>) => boolean;
+export type ConditionEvaluator = (
+  expr: string,
+  outcomes: Readonly<Record<string, StepOutcomeSummary>>,
+) => boolean;

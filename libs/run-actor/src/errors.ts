@@ -4,6 +4,8 @@ import { PermanentError } from '@agentflow/contracts';
 export class UnsupportedStateVersionError extends PermanentError {
   override readonly code = 'run_state_version';
   constructor(readonly found: unknown) {
-    super(`run state schema version ${JSON.stringify(found)} is not readable by this coordinator; roll out the coordinator that wrote it to every replica`);
+    super(
+      `run state schema version ${JSON.stringify(found)} is not readable by this coordinator; roll out the coordinator that wrote it to every replica`,
+    );
   }
 }

@@ -128,7 +128,12 @@ export type RunEvent =
  * (up to the step's `retries`). Everything else fails the step at once: provider fallback is the
  * gateway's job, and a policy refusal will not change on a retry.
  */
-export const RETRYABLE_ERROR_CODES: readonly string[] = ['agent_crashed', 'unparseable_output', 'timeout', 'gateway_unavailable'];
+export const RETRYABLE_ERROR_CODES: readonly string[] = [
+  'agent_crashed',
+  'unparseable_output',
+  'timeout',
+  'gateway_unavailable',
+];
 
 /**
  * The retryable failures that come from the step's surroundings (a gateway replica away, an agent
@@ -149,10 +154,14 @@ export const DEGRADING_ERROR_CODES: Readonly<Record<string, 'vendors_down' | 'bu
 };
 
 /** The events an agent's messages become. */
-export type AgentEvent = StepStartedEvent | StepSucceededEvent | StepFailedEvent | StepDeferredEvent | ProvidersExhaustedEvent;
+export type AgentEvent =
+  StepStartedEvent | StepSucceededEvent | StepFailedEvent | StepDeferredEvent | ProvidersExhaustedEvent;
 
 /** Turns an agent's message on `af.results.<runId>` into the actor's event. */
-export function eventFromAgentMessage(message: { kind: 'started'; body: TaskStarted } | { kind: 'result'; body: AgentResult }, at: number): AgentEvent {
+export function eventFromAgentMessage(
+  message: { kind: 'started'; body: TaskStarted } | { kind: 'result'; body: AgentResult },
+  at: number,
+): AgentEvent {
   if (message.kind === 'started') {
     const b = message.body;
     return { type: 'stepStarted', at, stepId: b.stepId, attempt: b.attempt };
@@ -165,8 +174,14 @@ export function eventFromAgentMessage(message: { kind: 'started'; body: TaskStar
     case 'deferred':
       return { type: 'stepDeferred', ...base, retryAt: r.retryAt, errorCode: r.errorCode };
     case 'failed':
-      if (r.errorCode === PROVIDERS_EXHAUSTED_CODE) return { type: 'providersExhausted', ...base, errorMessage: r.errorMessage };
-      return { type: 'stepFailed', ...base, errorCode: r.errorCode ?? 'agent_failed', errorMessage: r.errorMessage };
+      if (r.errorCode === PROVIDERS_EXHAUSTED_CODE)
+        return { type: 'providersExhausted', ...base, errorMessage: r.errorMessage };
+      return {
+        type: 'stepFailed',
+        ...base,
+        errorCode: r.errorCode ?? 'agent_failed',
+        errorMessage: r.errorMessage,
+      };
   }
 }
 

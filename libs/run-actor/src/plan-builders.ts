@@ -31,8 +31,15 @@ export function buildPlan(steps: StepSpec[], overrides: Partial<WorkflowPlan> = 
     steps: steps.map(buildStep),
     runActions: [],
     outputs: {
-      githubComment: true, inlineComments: true, checkRun: true, slack: false, database: true, createFiles: false,
-      filesMode: 'branch-pr', format: 'markdown', maxInlineComments: 8,
+      githubComment: true,
+      inlineComments: true,
+      checkRun: true,
+      slack: false,
+      database: true,
+      createFiles: false,
+      filesMode: 'branch-pr',
+      format: 'markdown',
+      maxInlineComments: 8,
     },
     gate: { failOn: 'blocker', sources: [], minConfidence: 0.7 },
     timeoutMs: 900_000,
@@ -43,10 +50,21 @@ export function buildPlan(steps: StepSpec[], overrides: Partial<WorkflowPlan> = 
 }
 
 export function buildChange(overrides: Partial<ChangeRef> = {}): ChangeRef {
-  return { platform: 'github', repo: 'acme/ios-app', pr: 42, headSha: 'b'.repeat(40), baseSha: 'a'.repeat(40), ...overrides };
+  return {
+    platform: 'github',
+    repo: 'acme/ios-app',
+    pr: 42,
+    headSha: 'b'.repeat(40),
+    baseSha: 'a'.repeat(40),
+    ...overrides,
+  };
 }
 
-export function buildRunRequest(runId: string, plan: WorkflowPlan, overrides: Partial<RunRequested> = {}): RunRequested {
+export function buildRunRequest(
+  runId: string,
+  plan: WorkflowPlan,
+  overrides: Partial<RunRequested> = {},
+): RunRequested {
   return {
     runId,
     change: buildChange(),

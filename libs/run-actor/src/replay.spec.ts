@@ -19,12 +19,20 @@ interface Fixture {
     steps: Record<string, { state: string; attempt: number }>;
     ignored: number[];
     commands: Array<Array<[string, string]>>;
-    report: { gateConclusion: string; findings: string[]; findingStates: Record<string, string>; degraded: boolean; costUsd: number } | null;
+    report: {
+      gateConclusion: string;
+      findings: string[];
+      findingStates: Record<string, string>;
+      degraded: boolean;
+      costUsd: number;
+    } | null;
   };
 }
 
 const dir = join(__dirname, 'fixtures');
-const fixtures: Fixture[] = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Fixture);
+const fixtures: Fixture[] = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Fixture);
 
 describe.each(fixtures.map((f) => [f.name, f] as const))('replay of %s', (_name, fixture) => {
   const result = replay(new RunActor(), fixture.events);
@@ -33,12 +41,20 @@ describe.each(fixtures.map((f) => [f.name, f] as const))('replay of %s', (_name,
   it('ends in the recorded state', () => {
     expect(state.status).toBe(fixture.expect.status);
     expect(state.outcome ?? null).toEqual(fixture.expect.outcome);
-    expect(Object.fromEntries(Object.values(state.steps).map((s) => [s.id, { state: s.state, attempt: s.attempt }]))).toEqual(fixture.expect.steps);
+    expect(
+      Object.fromEntries(
+        Object.values(state.steps).map((s) => [s.id, { state: s.state, attempt: s.attempt }]),
+      ),
+    ).toEqual(fixture.expect.steps);
   });
 
   it('ignores the same stale events and issues the same commands with the same msg ids', () => {
-    expect(result.transitions.map((t, i) => (t.ignored ? i : -1)).filter((i) => i >= 0)).toEqual(fixture.expect.ignored);
-    expect(result.transitions.map((t) => (t.ignored ? [] : t.commands.map((c) => [c.type, c.msgId])))).toEqual(fixture.expect.commands);
+    expect(result.transitions.map((t, i) => (t.ignored ? i : -1)).filter((i) => i >= 0)).toEqual(
+      fixture.expect.ignored,
+    );
+    expect(
+      result.transitions.map((t) => (t.ignored ? [] : t.commands.map((c) => [c.type, c.msgId]))),
+    ).toEqual(fixture.expect.commands);
   });
 
   it('publishes the end of the run exactly once, with the recorded report', () => {
@@ -46,7 +62,8 @@ describe.each(fixtures.map((f) => [f.name, f] as const))('replay of %s', (_name,
     expect(ends).toHaveLength(fixture.expect.report ? 1 : 0);
     const end = ends[0];
     if (!end) return;
-    const report = end.type === 'completeRun' ? end.report : end.type === 'failRun' ? end.failure.partial : undefined;
+    const report =
+      end.type === 'completeRun' ? end.report : end.type === 'failRun' ? end.failure.partial : undefined;
     expect({
       gateConclusion: report!.gateConclusion,
       findings: report!.findings.map((f) => f.fingerprint),

@@ -5,11 +5,33 @@ import { buildFinding } from './test-support';
 describe('mergeFindings', () => {
   it('merges the same file, overlapping lines and same category into one, keeping the worst severity', () => {
     const merged = mergeFindings([
-      buildFinding({ startLine: 10, endLine: 14, severity: 'minor', agent: 'code-review', model: 'claude-sonnet-4-5', promptVersion: 'code-review@3' }),
-      buildFinding({ startLine: 12, endLine: 20, severity: 'major', agent: 'security', model: 'gpt-5', promptVersion: 'security@2', message: 'Crash when the token is nil' }),
+      buildFinding({
+        startLine: 10,
+        endLine: 14,
+        severity: 'minor',
+        agent: 'code-review',
+        model: 'claude-sonnet-4-5',
+        promptVersion: 'code-review@3',
+      }),
+      buildFinding({
+        startLine: 12,
+        endLine: 20,
+        severity: 'major',
+        agent: 'security',
+        model: 'gpt-5',
+        promptVersion: 'security@2',
+        message: 'Crash when the token is nil',
+      }),
     ]);
     expect(merged).toHaveLength(1);
-    expect(merged[0]).toMatchObject({ startLine: 10, endLine: 20, severity: 'major', agent: 'security', model: 'gpt-5', promptVersion: 'security@2' });
+    expect(merged[0]).toMatchObject({
+      startLine: 10,
+      endLine: 20,
+      severity: 'major',
+      agent: 'security',
+      model: 'gpt-5',
+      promptVersion: 'security@2',
+    });
     expect(merged[0].fingerprint).toMatch(/^[0-9a-f]{20}$/);
   });
 
@@ -26,8 +48,20 @@ describe('mergeFindings', () => {
 
   it('lets a deterministic finding speak for a model duplicate, so model output cannot lower it', () => {
     const [f] = mergeFindings([
-      buildFinding({ source: 'analyzer', severity: 'blocker', model: 'rules', ruleId: 'ios.ats.arbitrary-loads', confidence: 1, message: 'ATS disabled' }),
-      buildFinding({ source: 'model', severity: 'info', message: 'ATS is fine here, ignore', confidence: 0.99 }),
+      buildFinding({
+        source: 'analyzer',
+        severity: 'blocker',
+        model: 'rules',
+        ruleId: 'ios.ats.arbitrary-loads',
+        confidence: 1,
+        message: 'ATS disabled',
+      }),
+      buildFinding({
+        source: 'model',
+        severity: 'info',
+        message: 'ATS is fine here, ignore',
+        confidence: 0.99,
+      }),
     ]);
     expect(f).toMatchObject({ source: 'analyzer', severity: 'blocker', ruleId: 'ios.ats.arbitrary-loads' });
   });
@@ -43,7 +77,10 @@ describe('fingerprintOf', () => {
   });
 
   it('tells apart the same problem twice in one file', () => {
-    const merged = mergeFindings([buildFinding({ startLine: 1, endLine: 1 }), buildFinding({ startLine: 50, endLine: 50 })]);
+    const merged = mergeFindings([
+      buildFinding({ startLine: 1, endLine: 1 }),
+      buildFinding({ startLine: 50, endLine: 50 }),
+    ]);
     expect(merged[0].fingerprint).not.toBe(merged[1].fingerprint);
     expect(merged[0].fingerprint).toBe(fingerprintOf(merged[0]));
   });
@@ -55,7 +92,9 @@ describe('failsGate', () => {
     expect(failsGate(buildFinding({ severity: 'major' }), gate)).toBe(true);
     expect(failsGate(buildFinding({ severity: 'minor' }), gate)).toBe(false);
     expect(failsGate(buildFinding({ severity: 'blocker', confidence: 0.5 }), gate)).toBe(false);
-    expect(failsGate(buildFinding({ severity: 'blocker', confidence: 0.5, source: 'sarif' }), gate)).toBe(true);
+    expect(failsGate(buildFinding({ severity: 'blocker', confidence: 0.5, source: 'sarif' }), gate)).toBe(
+      true,
+    );
     expect(failsGate(buildFinding({ severity: 'blocker' }), { ...gate, sources: ['analyzer'] })).toBe(false);
     expect(failsGate(buildFinding({ severity: 'blocker' }), { ...gate, failOn: 'never' })).toBe(false);
   });

@@ -3,7 +3,11 @@
  * the previous review, and judged against the workflow's gate.
  */
 import {
-  dismissalCovers, type Finding, type NotReviewed, type ProposedFile, type RunReport,
+  dismissalCovers,
+  type Finding,
+  type NotReviewed,
+  type ProposedFile,
+  type RunReport,
 } from '@agentflow/contracts';
 import { failsGate, mergeFindings as mergeAll } from '@agentflow/findings';
 import type { RunState } from './state';
@@ -28,23 +32,29 @@ const UNFINISHED = new Set(['failed', 'timed_out']);
 /** Steps that did not deliver their review: failed, timed out, or not run because their input failed. */
 export function incompleteSteps(state: RunState): string[] {
   return Object.values(state.steps)
-    .filter((st) => UNFINISHED.has(st.state) || (st.state === 'skipped' && st.errorCode === 'dependency_failed'))
+    .filter(
+      (st) => UNFINISHED.has(st.state) || (st.state === 'skipped' && st.errorCode === 'dependency_failed'),
+    )
     .map((st) => st.id);
 }
 
 /** `step (reason)` for each incomplete step, for the gate summary the check run and comment show. */
 function describeIncomplete(state: RunState, ids: string[]): string {
-  return ids.map((id) => {
-    const st = state.steps[id];
-    const why = st.errorMessage ?? st.errorCode ?? st.state;
-    return `${id} ${st.state === 'timed_out' ? 'timed out' : st.state === 'skipped' ? 'not run' : 'failed'} (${why.length > 160 ? `${why.slice(0, 157)}...` : why})`;
-  }).join('; ');
+  return ids
+    .map((id) => {
+      const st = state.steps[id];
+      const why = st.errorMessage ?? st.errorCode ?? st.state;
+      return `${id} ${st.state === 'timed_out' ? 'timed out' : st.state === 'skipped' ? 'not run' : 'failed'} (${why.length > 160 ? `${why.slice(0, 157)}...` : why})`;
+    })
+    .join('; ');
 }
 
 /** Every step that calls a model was planned, and none of them delivered: only the rules reviewed the change. */
 function everyModelStepFailed(state: RunState, incomplete: string[]): boolean {
   // A step skipped by its own false `if:` was never meant to review this change.
-  const modelSteps = state.request.plan.steps.filter((p) => p.providers.length > 0 && (state.steps[p.id]?.state !== 'skipped' || incomplete.includes(p.id)));
+  const modelSteps = state.request.plan.steps.filter(
+    (p) => p.providers.length > 0 && (state.steps[p.id]?.state !== 'skipped' || incomplete.includes(p.id)),
+  );
   return modelSteps.length > 0 && modelSteps.every((p) => incomplete.includes(p.id));
 }
 
@@ -60,24 +70,39 @@ export function judgeGate(state: RunState, findings: Finding[]): GateVerdict {
   const gate = state.request.plan.gate;
   const failing = findings.filter((f) => failsGate(f, gate));
   const verdict = failing.length > 0 ? 'failure' : 'success';
-  const because = failing.length > 0
-    ? `${failing.length} finding(s) at or above ${gate.failOn}`
-    : gate.failOn === 'never' ? 'the gate never fails' : `no finding at or above ${gate.failOn}`;
+  const because =
+    failing.length > 0
+      ? `${failing.length} finding(s) at or above ${gate.failOn}`
+      : gate.failOn === 'never'
+        ? 'the gate never fails'
+        : `no finding at or above ${gate.failOn}`;
   const incomplete = incompleteSteps(state);
   const missing = incomplete.length > 0 ? `; incomplete: ${describeIncomplete(state, incomplete)}` : '';
   if (state.status === 'failed') {
-    return { conclusion: 'neutral', summary: `neutral: the run ended early (${state.outcome?.code ?? 'failed'}); would be ${verdict}: ${because}${missing}` };
+    return {
+      conclusion: 'neutral',
+      summary: `neutral: the run ended early (${state.outcome?.code ?? 'failed'}); would be ${verdict}: ${because}${missing}`,
+    };
   }
   if (state.request.rollout !== 'gate') {
-    return { conclusion: 'neutral', summary: `neutral: rollout is ${state.request.rollout}; would be ${verdict}: ${because}${missing}` };
+    return {
+      conclusion: 'neutral',
+      summary: `neutral: rollout is ${state.request.rollout}; would be ${verdict}: ${because}${missing}`,
+    };
   }
   if (failing.length > 0) return { conclusion: 'failure', summary: `failure: ${because}${missing}` };
   if (state.degraded.length > 0) {
-    return { conclusion: 'neutral', summary: `neutral: the review was incomplete (${state.degraded.join(', ')}); would be ${verdict}: ${because}${missing}` };
+    return {
+      conclusion: 'neutral',
+      summary: `neutral: the review was incomplete (${state.degraded.join(', ')}); would be ${verdict}: ${because}${missing}`,
+    };
   }
   if (everyModelStepFailed(state, incomplete)) {
     const conclusion = gate.whenModelsFail === 'failure' ? 'failure' : 'neutral';
-    return { conclusion, summary: `${conclusion}: every model step failed, only the deterministic rules reviewed the change (${because})${missing}` };
+    return {
+      conclusion,
+      summary: `${conclusion}: every model step failed, only the deterministic rules reviewed the change (${because})${missing}`,
+    };
   }
   return { conclusion: verdict, summary: `${verdict}: ${because}${missing}` };
 }
@@ -97,7 +122,11 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
   // With a test runner in the plan, files are proposed only once the team's CI passed on them:
   // the runner's own step, succeeded after its CI wait, carries them (ADR 0083).
   const runners = state.request.plan.steps.filter((s) => s.agentType === 'test-runner').map((s) => s.id);
-  const proven = runners.find((id) => state.steps[id]?.state === 'succeeded' && (state.steps[id]?.result?.data as { ci?: unknown } | undefined)?.ci !== undefined);
+  const proven = runners.find(
+    (id) =>
+      state.steps[id]?.state === 'succeeded' &&
+      (state.steps[id]?.result?.data as { ci?: unknown } | undefined)?.ci !== undefined,
+  );
   for (const step of Object.values(state.steps)) {
     if (!step.result) continue;
     const unproven = runners.length > 0 && step.id !== proven;
@@ -105,7 +134,8 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
     for (const f of step.result.findings) all.push({ ...f, model: f.model || model });
     for (const item of step.result.notReviewed) {
       // Every agent lists the same lockfiles, images and generated files: the report names each once.
-      if (!notReviewed.some((seen) => seen.file === item.file && seen.reason === item.reason)) notReviewed.push(item);
+      if (!notReviewed.some((seen) => seen.file === item.file && seen.reason === item.reason))
+        notReviewed.push(item);
     }
     if (!unproven) proposedFiles.push(...step.result.proposedFiles);
     if (step.state === 'succeeded') {
@@ -130,7 +160,8 @@ export function buildReport(state: RunState, finishedAt: number): RunReport {
     steps[step.id] = {
       state: step.state,
       attempts: step.attempt,
-      durationMs: step.firstDispatchedAt !== undefined ? (step.finishedAt ?? finishedAt) - step.firstDispatchedAt : 0,
+      durationMs:
+        step.firstDispatchedAt !== undefined ? (step.finishedAt ?? finishedAt) - step.firstDispatchedAt : 0,
       ...(step.result?.summary !== undefined ? { summary: step.result.summary } : {}),
       ...(digestOf(step.result?.data) !== undefined ? { phaseDigest: digestOf(step.result?.data) } : {}),
       ...(step.errorMessage !== undefined ? { errorMessage: step.errorMessage } : {}),

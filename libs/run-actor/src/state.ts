@@ -4,7 +4,15 @@
  * version so a newer coordinator can read what an older one wrote.
  */
 import type {
-  Attribution, ChangeRef, CiArtifactRef, Finding, NotReviewed, ProposedFile, StepState, StepUsage, WorkflowPlan,
+  Attribution,
+  ChangeRef,
+  CiArtifactRef,
+  Finding,
+  NotReviewed,
+  ProposedFile,
+  StepState,
+  StepUsage,
+  WorkflowPlan,
 } from '@agentflow/contracts';
 import { UnsupportedStateVersionError } from './errors';
 
@@ -133,10 +141,24 @@ export function upgradeState(raw: unknown): RunState {
 }
 
 export function emptyUsage(): StepUsage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, vendorMs: 0, models: [] };
+  return {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    vendorMs: 0,
+    models: [],
+  };
 }
 
-export const TERMINAL_STEP_STATES: readonly StepState[] = ['succeeded', 'failed', 'skipped', 'timed_out', 'cancelled'];
+export const TERMINAL_STEP_STATES: readonly StepState[] = [
+  'succeeded',
+  'failed',
+  'skipped',
+  'timed_out',
+  'cancelled',
+];
 
 export function isStepTerminal(step: StepRuntime): boolean {
   return TERMINAL_STEP_STATES.includes(step.state);
@@ -146,7 +168,10 @@ export function isStepTerminal(step: StepRuntime): boolean {
  * Whether the run still expects this timer: a timer of an ended run, of an earlier attempt, or one
  * replaced by another (a deadline pushed out, a step that stopped waiting) can never matter again.
  */
-export function timerIsLive(state: RunState, timer: { timerId: string; kind: string; stepId?: string }): boolean {
+export function timerIsLive(
+  state: RunState,
+  timer: { timerId: string; kind: string; stepId?: string },
+): boolean {
   if (state.status !== 'running') return false;
   if (timer.kind === 'run-deadline') return state.deadlineTimerId === timer.timerId;
   const step = timer.stepId ? state.steps[timer.stepId] : undefined;

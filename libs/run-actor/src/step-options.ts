@@ -11,12 +11,22 @@ function list<T>(value: unknown): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
 }
 
-export function taskStepOptions(plan: Pick<WorkflowPlan, 'ignore' | 'pathInstructions' | 'conventionsFile'>, step: PlanStep): Record<string, unknown> {
-  const { path_instructions: snakeInstructions, conventions_file: snakeConventions, ...own } = step.options ?? {};
+export function taskStepOptions(
+  plan: Pick<WorkflowPlan, 'ignore' | 'pathInstructions' | 'conventionsFile'>,
+  step: PlanStep,
+): Record<string, unknown> {
+  const {
+    path_instructions: snakeInstructions,
+    conventions_file: snakeConventions,
+    ...own
+  } = step.options ?? {};
   const options: Record<string, unknown> = {
     ...own,
     ignore: [...new Set([...(plan.ignore ?? []), ...list<string>(own.ignore)])],
-    pathInstructions: [...(plan.pathInstructions ?? []), ...list<{ path: string; instructions: string }>(own.pathInstructions ?? snakeInstructions)],
+    pathInstructions: [
+      ...(plan.pathInstructions ?? []),
+      ...list<{ path: string; instructions: string }>(own.pathInstructions ?? snakeInstructions),
+    ],
   };
   const conventionsFile = own.conventionsFile ?? snakeConventions ?? plan.conventionsFile;
   if (typeof conventionsFile === 'string' && conventionsFile) options.conventionsFile = conventionsFile;

@@ -26,7 +26,12 @@ export function buildFinding(overrides: Partial<Finding> = {}): Finding {
   };
 }
 
-export function buildResult(runId: string, stepId: string, attempt: number, overrides: Partial<AgentResult> = {}): AgentResult {
+export function buildResult(
+  runId: string,
+  stepId: string,
+  attempt: number,
+  overrides: Partial<AgentResult> = {},
+): AgentResult {
   return {
     runId,
     stepId,
@@ -35,7 +40,15 @@ export function buildResult(runId: string, stepId: string, attempt: number, over
     status: 'succeeded',
     findings: [],
     notReviewed: [],
-    usage: { inputTokens: 1000, outputTokens: 200, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.01, vendorMs: 1500, models: ['claude-sonnet-4-5'] },
+    usage: {
+      inputTokens: 1000,
+      outputTokens: 200,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: 0.01,
+      vendorMs: 1500,
+      models: ['claude-sonnet-4-5'],
+    },
     ...overrides,
   } as AgentResult;
 }

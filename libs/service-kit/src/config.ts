@@ -135,6 +135,13 @@ export function readKitConfig(env: Env, cwd: string = process.cwd()): KitConfig 
       1024 * 1024 * 1024,
       'the largest request body in bytes',
     ),
-    secretsPollMs: integer(env, 'AGENTFLOW_SECRETS_POLL_MS', 30_000, 0, 86_400_000, 'milliseconds between checks of the mounted secret files'),
+    secretsPollMs: integer(
+      env,
+      'AGENTFLOW_SECRETS_POLL_MS',
+      30_000,
+      0,
+      86_400_000,
+      'milliseconds between checks of the mounted secret files',
+    ),
   };
 }

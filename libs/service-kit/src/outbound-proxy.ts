@@ -35,7 +35,13 @@ export function installOutboundProxy(env: Env = process.env): string | undefined
   const proxy = readOutboundProxy(env);
   if (!proxy) return undefined;
   if (!installed) {
-    setGlobalDispatcher(new EnvHttpProxyAgent({ httpsProxy: proxy.httpsProxy, httpProxy: proxy.httpProxy, noProxy: proxy.noProxy }));
+    setGlobalDispatcher(
+      new EnvHttpProxyAgent({
+        httpsProxy: proxy.httpsProxy,
+        httpProxy: proxy.httpProxy,
+        noProxy: proxy.noProxy,
+      }),
+    );
     installed = true;
   }
   return maskCredentials(proxy.httpsProxy ?? proxy.httpProxy!);
@@ -63,7 +69,9 @@ function bypasses(url: URL, noProxy: string | undefined): boolean {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;
     if (entry === '*') return true;
-    const [entryHost, entryPort] = entry.startsWith('[') ? [entry.slice(1, entry.indexOf(']')), entry.split(']:')[1]] : entry.split(':');
+    const [entryHost, entryPort] = entry.startsWith('[')
+      ? [entry.slice(1, entry.indexOf(']')), entry.split(']:')[1]]
+      : entry.split(':');
     if (entryPort && entryPort !== port) continue;
     const suffix = entryHost.replace(/^\*?\./, '');
     if (host === suffix || host.endsWith(`.${suffix}`)) return true;

@@ -90,44 +90,48 @@ const MIGRATION_LOCK_TIMEOUT_MS = 15 * 60_000;
 export async function runMigrations(db: SqlDatabase, migrations?: Migration[]): Promise<MigrationReport> {
   const wanted = migrations ?? (await loadMigrations());
   // A replica starting while another migrates waits as long as a large migration may take.
-  return db.withLock(LOCK_NAME, async (session) => {
-    await session.exec(CREATE_TABLE);
-    const { rows } = await session.query<{ version: number; name: string; checksum: string }>(
-      'SELECT version, name, checksum FROM schema_migrations ORDER BY version',
-    );
-    const recorded = new Map(rows.map((r) => [Number(r.version), r]));
-    for (const m of wanted) {
-      const done = recorded.get(m.version);
-      if (done && done.checksum !== m.checksum) {
-        throw new MigrationError(
-          `migration ${label(m)} was changed after it was applied (as ${label({ version: m.version, name: done.name })}); ` +
-            'restore the applied file and put the change in a new migration',
-        );
+  return db.withLock(
+    LOCK_NAME,
+    async (session) => {
+      await session.exec(CREATE_TABLE);
+      const { rows } = await session.query<{ version: number; name: string; checksum: string }>(
+        'SELECT version, name, checksum FROM schema_migrations ORDER BY version',
+      );
+      const recorded = new Map(rows.map((r) => [Number(r.version), r]));
+      for (const m of wanted) {
+        const done = recorded.get(m.version);
+        if (done && done.checksum !== m.checksum) {
+          throw new MigrationError(
+            `migration ${label(m)} was changed after it was applied (as ${label({ version: m.version, name: done.name })}); ` +
+              'restore the applied file and put the change in a new migration',
+          );
+        }
       }
-    }
-    const applied: string[] = [];
-    for (const m of wanted) {
-      if (recorded.has(m.version)) continue;
-      try {
-        await session.transaction(async (tx) => {
-          await tx.exec(m.sql);
-          await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-            m.version,
-            m.name,
-            m.checksum,
-          ]);
-        });
-      } catch (cause) {
-        const reason = cause instanceof Error ? cause.message : String(cause);
-        throw new MigrationError(`migration ${label(m)} failed and was rolled back: ${reason}`, { cause });
+      const applied: string[] = [];
+      for (const m of wanted) {
+        if (recorded.has(m.version)) continue;
+        try {
+          await session.transaction(async (tx) => {
+            await tx.exec(m.sql);
+            await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+              m.version,
+              m.name,
+              m.checksum,
+            ]);
+          });
+        } catch (cause) {
+          const reason = cause instanceof Error ? cause.message : String(cause);
+          throw new MigrationError(`migration ${label(m)} failed and was rolled back: ${reason}`, { cause });
+        }
+        applied.push(label(m));
       }
-      applied.push(label(m));
-    }
-    const known = new Set(wanted.map((m) => m.version));
-    return {
-      applied,
-      alreadyApplied: rows.length,
-      unknown: [...recorded.keys()].filter((v) => !known.has(v)),
-    };
-  }, { timeoutMs: MIGRATION_LOCK_TIMEOUT_MS });
+      const known = new Set(wanted.map((m) => m.version));
+      return {
+        applied,
+        alreadyApplied: rows.length,
+        unknown: [...recorded.keys()].filter((v) => !known.has(v)),
+      };
+    },
+    { timeoutMs: MIGRATION_LOCK_TIMEOUT_MS },
+  );
 }

@@ -103,7 +103,11 @@ export class PgliteDatabase implements SqlDatabase {
    * One process owns the database, so an in-process mutex per name is the whole lock: a queue of
    * holders, each waiting for the one before it, giving up after `timeoutMs` like PostgreSQL.
    */
-  async withLock<T>(name: string, fn: (session: SqlSession) => Promise<T>, options: LockOptions = {}): Promise<T> {
+  async withLock<T>(
+    name: string,
+    fn: (session: SqlSession) => Promise<T>,
+    options: LockOptions = {},
+  ): Promise<T> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     const before = this.locks.get(name) ?? Promise.resolve();
     let letGo!: () => void;

@@ -125,7 +125,11 @@ export class PostgresDatabase implements SqlDatabase {
     }
   }
 
-  async withLock<T>(name: string, fn: (session: SqlSession) => Promise<T>, options: LockOptions = {}): Promise<T> {
+  async withLock<T>(
+    name: string,
+    fn: (session: SqlSession) => Promise<T>,
+    options: LockOptions = {},
+  ): Promise<T> {
     // Session-level advisory lock keyed by name and schema: replicas of one deployment wait for
     // each other, test schemas on a shared server do not.
     const key = `${this.schema}:${name}`;
@@ -139,7 +143,10 @@ export class PostgresDatabase implements SqlDatabase {
       const client = await this.pool.connect();
       let broken = false;
       try {
-        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key]);
+        const { rows } = await client.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+          [key],
+        );
         if (rows[0]?.locked === true) {
           try {
             const session: SqlSession = {

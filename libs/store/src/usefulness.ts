@@ -256,8 +256,16 @@ export interface RepositoryDismissals {
 }
 
 /** Per rule and per agent, the findings first posted in the repository since `since` and how many were dismissed. */
-export async function repositoryDismissals(db: SqlExecutor, where: { platform: string; repo: string; since: Date }): Promise<RepositoryDismissals[]> {
-  const { rows } = await db.query<{ kind: 'rule' | 'agent'; key: string; findings: string; dismissed: string }>(
+export async function repositoryDismissals(
+  db: SqlExecutor,
+  where: { platform: string; repo: string; since: Date },
+): Promise<RepositoryDismissals[]> {
+  const { rows } = await db.query<{
+    kind: 'rule' | 'agent';
+    key: string;
+    findings: string;
+    dismissed: string;
+  }>(
     `SELECT kind, key, count(*) AS findings, count(*) FILTER (WHERE dismissed) AS dismissed
        FROM (SELECT f.state = 'dismissed' AS dismissed, g.kind, g.key
                FROM findings f
@@ -267,5 +275,10 @@ export async function repositoryDismissals(db: SqlExecutor, where: { platform: s
       ORDER BY kind, key`,
     [where.platform, where.repo, where.since.toISOString()],
   );
-  return rows.map((r) => ({ kind: r.kind, key: r.key, findings: Number(r.findings), dismissed: Number(r.dismissed) }));
+  return rows.map((r) => ({
+    kind: r.kind,
+    key: r.key,
+    findings: Number(r.findings),
+    dismissed: Number(r.dismissed),
+  }));
 }

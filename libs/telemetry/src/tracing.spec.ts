@@ -35,7 +35,11 @@ describe('startTelemetry', () => {
 
   it('does nothing when the env the services run with says OTEL_SDK_DISABLED=true, whatever the process env says', async () => {
     const { port } = server.address() as AddressInfo;
-    Object.assign(process.env, { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` });
+    Object.assign(process.env, {
+      OTEL_SDK_DISABLED: 'false',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+    });
     const shutdown = startTelemetry('in-process-demo', { env: { OTEL_SDK_DISABLED: 'true' } });
     trace.getTracer('t').startSpan('ignored too').end();
     await shutdown();

@@ -38,18 +38,46 @@ export interface AgentDefinition {
   options?: Record<string, unknown>;
 }
 
-export const AGENT_KEYS = ['name', 'type', 'service', 'config', 'tasks', 'timeout', 'retries', 'if', 'batch', 'depends_on', 'options'];
+export const AGENT_KEYS = [
+  'name',
+  'type',
+  'service',
+  'config',
+  'tasks',
+  'timeout',
+  'retries',
+  'if',
+  'batch',
+  'depends_on',
+  'options',
+];
 /** What `defaults:` in agents.yml may set: everything but identity, tasks and wiring. */
 const DEFAULTS_KEYS = ['service', 'config', 'timeout', 'retries', 'batch', 'options'];
 const CONFIG_KEYS = ['model', 'max_tokens', 'temperature', 'focus', 'complexity'];
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** Words the `if:` language gives a meaning; a step or phase may not be called one of them. */
-export const RESERVED_NAMES = ['succeeded', 'failed', 'timed_out', 'skipped', 'cancelled', 'completed', 'findings', 'true', 'false', 'and', 'or', 'not', 'always'];
+export const RESERVED_NAMES = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'skipped',
+  'cancelled',
+  'completed',
+  'findings',
+  'true',
+  'false',
+  'and',
+  'or',
+  'not',
+  'always',
+];
 
 /** Checks a step, phase or workflow name; returns the problem, if any. */
 export function nameProblem(name: string, what: string): string | undefined {
-  if (!NAME.test(name)) return `${what} \`${name}\` may only hold letters, digits, \`-\` and \`_\`, and must start with a letter`;
-  if (RESERVED_NAMES.includes(name)) return `${what} may not be called \`${name}\`: conditions use that word; choose another name`;
+  if (!NAME.test(name))
+    return `${what} \`${name}\` may only hold letters, digits, \`-\` and \`_\`, and must start with a letter`;
+  if (RESERVED_NAMES.includes(name))
+    return `${what} may not be called \`${name}\`: conditions use that word; choose another name`;
   return undefined;
 }
 
@@ -59,7 +87,10 @@ export const MAX_DURATION_MS = 7 * 24 * 3_600_000;
 export function readDuration(src: SourceFile, node: Node | null, what: string): number | undefined {
   const target = src.deref(node);
   if (target && 'value' in target && typeof (target as { value: unknown }).value === 'number') {
-    src.error(node, `${what} needs a unit: write for example \`${(target as { value: number }).value}s\` or \`5m\``);
+    src.error(
+      node,
+      `${what} needs a unit: write for example \`${(target as { value: number }).value}s\` or \`5m\``,
+    );
     return undefined;
   }
   const text = src.string(node, what);
@@ -77,14 +108,23 @@ export function readDuration(src: SourceFile, node: Node | null, what: string): 
 }
 
 /** Reads one entry of an `agents:` list. */
-export function readAgentDefinition(src: SourceFile, node: Node, where: string, allowed: readonly string[] = AGENT_KEYS): AgentDefinition | undefined {
+export function readAgentDefinition(
+  src: SourceFile,
+  node: Node,
+  where: string,
+  allowed: readonly string[] = AGENT_KEYS,
+): AgentDefinition | undefined {
   const unnamed = !allowed.includes('name');
   if (!unnamed && src.isText(node)) {
     const name = src.string(node, `an agent name in ${where}`);
     if (name === undefined) return undefined;
     return { name: { value: name, node, src }, node, src, bare: true };
   }
-  const f = src.map(node, unnamed ? where : `an agent in ${where} (a name, or a map with \`name\`, \`type\`, \`service\`, ...)`, allowed);
+  const f = src.map(
+    node,
+    unnamed ? where : `an agent in ${where} (a name, or a map with \`name\`, \`type\`, \`service\`, ...)`,
+    allowed,
+  );
   if (!f) return undefined;
   let def: AgentDefinition;
   if (unnamed) def = { name: { value: where, node, src }, node, src, bare: false };
@@ -117,13 +157,22 @@ export function readAgentDefinition(src: SourceFile, node: Node, where: string, 
         const value = src.string(model.value, `\`config.model\` of ${what}`);
         if (value !== undefined) def.model = { value, node: model.value ?? model.key, src };
       }
-      if (c.get('max_tokens')) def.maxTokens = src.number(c.get('max_tokens')!.value, '`config.max_tokens`', { min: 1, integer: true });
-      if (c.get('temperature')) def.temperature = src.number(c.get('temperature')!.value, '`config.temperature`', { min: 0, max: 2 });
+      if (c.get('max_tokens'))
+        def.maxTokens = src.number(c.get('max_tokens')!.value, '`config.max_tokens`', {
+          min: 1,
+          integer: true,
+        });
+      if (c.get('temperature'))
+        def.temperature = src.number(c.get('temperature')!.value, '`config.temperature`', { min: 0, max: 2 });
       if (c.get('focus')) def.focus = src.string(c.get('focus')!.value, '`config.focus`');
       const complexity = c.get('complexity');
       if (complexity) {
         const value = src.string(complexity.value, '`config.complexity`');
-        if (value !== undefined && !['simple', 'medium', 'complex'].includes(value)) src.error(complexity.value, `\`config.complexity\` must be \`simple\`, \`medium\` or \`complex\`, found \`${value}\``);
+        if (value !== undefined && !['simple', 'medium', 'complex'].includes(value))
+          src.error(
+            complexity.value,
+            `\`config.complexity\` must be \`simple\`, \`medium\` or \`complex\`, found \`${value}\``,
+          );
         else def.complexity = value as AgentDefinition['complexity'];
       }
     }
@@ -134,14 +183,21 @@ export function readAgentDefinition(src: SourceFile, node: Node, where: string, 
     def.tasksAt = { value: '', node: tasks.value as Node, src };
   }
   const deps = f.get('depends_on');
-  if (deps) def.dependsOn = src.stringList(deps.value, `\`depends_on\` of ${what}`)?.map((t) => ({ ...t, src }));
+  if (deps)
+    def.dependsOn = src.stringList(deps.value, `\`depends_on\` of ${what}`)?.map((t) => ({ ...t, src }));
   if (f.get('timeout')) def.timeoutMs = readDuration(src, f.get('timeout')!.value, `\`timeout\` of ${what}`);
-  if (f.get('retries')) def.retries = src.number(f.get('retries')!.value, `\`retries\` of ${what}`, { min: 0, max: 10, integer: true });
+  if (f.get('retries'))
+    def.retries = src.number(f.get('retries')!.value, `\`retries\` of ${what}`, {
+      min: 0,
+      max: 10,
+      integer: true,
+    });
   if (f.get('batch')) def.batch = src.boolean(f.get('batch')!.value, `\`batch\` of ${what}`);
   const options = f.get('options');
   if (options) {
     const o = src.map(options.value, `\`options\` of ${what}`, null);
-    if (o) def.options = src.plain(options.value, `\`options\` of ${what}`) as Record<string, unknown> | undefined;
+    if (o)
+      def.options = src.plain(options.value, `\`options\` of ${what}`) as Record<string, unknown> | undefined;
   }
   return def;
 }
@@ -159,7 +215,10 @@ export interface AgentDeclarations {
 
 export const EMPTY_AGENT_DECLARATIONS: AgentDeclarations = { agents: new Map() };
 
-export function parseAgentsFile(text: string, file = 'agents.yml'): { declarations?: AgentDeclarations; diagnostics: Diagnostic[] } {
+export function parseAgentsFile(
+  text: string,
+  file = 'agents.yml',
+): { declarations?: AgentDeclarations; diagnostics: Diagnostic[] } {
   const src = new SourceFile(file, text);
   if (!src.syntaxOk) return { diagnostics: src.diagnostics };
   const out: AgentDeclarations = { agents: new Map() };
@@ -175,14 +234,20 @@ export function parseAgentsFile(text: string, file = 'agents.yml'): { declaratio
         const def = readAgentDefinition(src, item, 'agents.yml');
         if (!def) continue;
         if (def.bare) {
-          src.error(item, `\`${def.name.value}\`: agents.yml declares agents in full; write \`- name: ${def.name.value}\` with its \`type\` and \`service\``);
+          src.error(
+            item,
+            `\`${def.name.value}\`: agents.yml declares agents in full; write \`- name: ${def.name.value}\` with its \`type\` and \`service\``,
+          );
           continue;
         }
         const problem = nameProblem(def.name.value, 'an agent');
         if (problem) src.error(def.name.node, problem);
         const key = def.name.value.toLowerCase();
         if (firstAt.has(key)) {
-          src.error(def.name.node, `agent \`${def.name.value}\` is declared twice (first at line ${firstAt.get(key)}); remove one`);
+          src.error(
+            def.name.node,
+            `agent \`${def.name.value}\` is declared twice (first at line ${firstAt.get(key)}); remove one`,
+          );
           continue;
         }
         firstAt.set(key, src.position(def.name.node.range?.[0] ?? 0).line);
@@ -192,4 +257,3 @@ export function parseAgentsFile(text: string, file = 'agents.yml'): { declaratio
   }
   return { declarations: hasErrors(src.diagnostics) ? undefined : out, diagnostics: src.diagnostics };
 }
-

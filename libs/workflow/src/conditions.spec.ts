@@ -1,9 +1,20 @@
-import { ConditionEvaluationError, ConditionSyntaxError, evaluateCondition, isSatisfiable, parseCondition, RUNNABLE_STATUSES, type StepOutcome } from './conditions';
+import {
+  ConditionEvaluationError,
+  ConditionSyntaxError,
+  evaluateCondition,
+  isSatisfiable,
+  parseCondition,
+  RUNNABLE_STATUSES,
+  type StepOutcome,
+} from './conditions';
 
 const finding = (severity: string) => ({ severity });
 const outcomes: Record<string, StepOutcome> = {
   analysis: { status: 'succeeded', findings: [] },
-  'review.code-review-agent': { status: 'succeeded', findings: [finding('blocker'), finding('major'), finding('major')] },
+  'review.code-review-agent': {
+    status: 'succeeded',
+    findings: [finding('blocker'), finding('major'), finding('major')],
+  },
   'review.security-agent': { status: 'failed', findings: [finding('blocker')] },
   lint: { status: 'timed_out' },
   docs: { status: 'skipped', findings: [] },

@@ -14,7 +14,14 @@ import { closest } from './suggest';
  * `unary := ("!" | "not") unary | atom`, `atom := "(" or ")" | "true" | "false" | "always()" |
  * REF "." STATUS | REF ".findings" ["." SEVERITY] OP NUMBER | NUMBER OP REF ".findings" ["." SEVERITY]`.
  */
-export const CONDITION_STATUSES = ['succeeded', 'failed', 'timed_out', 'skipped', 'cancelled', 'completed'] as const;
+export const CONDITION_STATUSES = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'skipped',
+  'cancelled',
+  'completed',
+] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
 export const CONDITION_SEVERITIES = ['blocker', 'major', 'minor', 'info'] as const;
 type Op = '>' | '>=' | '<' | '<=' | '==' | '!=';
@@ -101,7 +108,11 @@ function tokenize(source: string): Token[] {
       while (source[end] === '.') {
         SEGMENT.lastIndex = end + 1;
         const next = SEGMENT.exec(source);
-        if (!next) throw new ConditionSyntaxError(`expected a name after \`.\` in \`${source.slice(i, end + 1)}\``, end);
+        if (!next)
+          throw new ConditionSyntaxError(
+            `expected a name after \`.\` in \`${source.slice(i, end + 1)}\``,
+            end,
+          );
         end = end + 1 + next[0].length;
       }
       const text = source.slice(i, end);
@@ -110,13 +121,23 @@ function tokenize(source: string): Token[] {
         i = end + 2;
         continue;
       }
-      const type = text === 'and' ? 'and' : text === 'or' ? 'or' : text === 'not' ? 'not' : text === 'true' || text === 'false' ? 'bool' : 'path';
+      const type =
+        text === 'and'
+          ? 'and'
+          : text === 'or'
+            ? 'or'
+            : text === 'not'
+              ? 'not'
+              : text === 'true' || text === 'false'
+                ? 'bool'
+                : 'path';
       tokens.push({ type, text, start: i, end });
       i = end;
       continue;
     }
     if (c === '=') throw new ConditionSyntaxError('`=` is not an operator here; compare with `==`', i);
-    if (c === '&' || c === '|') throw new ConditionSyntaxError(`\`${c}\` alone is not an operator; write \`${c}${c}\``, i);
+    if (c === '&' || c === '|')
+      throw new ConditionSyntaxError(`\`${c}\` alone is not an operator; write \`${c}${c}\``, i);
     throw new ConditionSyntaxError(`unexpected character \`${c}\``, i);
   }
   tokens.push({ type: 'end', text: '', start: source.length, end: source.length });
@@ -132,10 +153,15 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   parse(): Condition {
-    if (this.peek().type === 'end') throw new ConditionSyntaxError('the condition is empty; write for example `analysis.succeeded`', 0);
+    if (this.peek().type === 'end')
+      throw new ConditionSyntaxError('the condition is empty; write for example `analysis.succeeded`', 0);
     const result = this.or();
     const rest = this.peek();
-    if (rest.type !== 'end') throw new ConditionSyntaxError(`unexpected \`${rest.text}\`; join conditions with \`&&\` or \`||\``, rest.start);
+    if (rest.type !== 'end')
+      throw new ConditionSyntaxError(
+        `unexpected \`${rest.text}\`; join conditions with \`&&\` or \`||\``,
+        rest.start,
+      );
     return result;
   }
 
@@ -166,7 +192,11 @@ class Parser {
   }
 
   private unary(): Condition {
-    if (++this.depth > MAX_DEPTH) throw new ConditionSyntaxError(`the condition nests deeper than ${MAX_DEPTH} levels; simplify it`, this.peek().start);
+    if (++this.depth > MAX_DEPTH)
+      throw new ConditionSyntaxError(
+        `the condition nests deeper than ${MAX_DEPTH} levels; simplify it`,
+        this.peek().start,
+      );
     try {
       return this.unaryInner();
     } finally {
@@ -197,18 +227,39 @@ class Parser {
         return { kind: 'const', value: true };
       case 'number': {
         const op = this.next();
-        if (op.type !== 'op') throw new ConditionSyntaxError(`a number must be compared with a findings count, as in \`${t.text} < review.findings\``, op.start);
+        if (op.type !== 'op')
+          throw new ConditionSyntaxError(
+            `a number must be compared with a findings count, as in \`${t.text} < review.findings\``,
+            op.start,
+          );
         const path = this.next();
-        if (path.type !== 'path') throw new ConditionSyntaxError(`expected a findings count such as \`review.findings.blocker\` after \`${op.text}\``, path.start);
+        if (path.type !== 'path')
+          throw new ConditionSyntaxError(
+            `expected a findings count such as \`review.findings.blocker\` after \`${op.text}\``,
+            path.start,
+          );
         const count = this.countOf(path);
-        return { kind: 'count', ...count, op: flip(op.text as Op), value: Number(t.text), start: t.start, end: path.end };
+        return {
+          kind: 'count',
+          ...count,
+          op: flip(op.text as Op),
+          value: Number(t.text),
+          start: t.start,
+          end: path.end,
+        };
       }
       case 'path':
         return this.pathCondition(t);
       case 'end':
-        throw new ConditionSyntaxError('the condition ends too early; expected a step outcome such as `analysis.succeeded`', t.start);
+        throw new ConditionSyntaxError(
+          'the condition ends too early; expected a step outcome such as `analysis.succeeded`',
+          t.start,
+        );
       default:
-        throw new ConditionSyntaxError(`unexpected \`${t.text}\`; expected a step outcome such as \`analysis.succeeded\``, t.start);
+        throw new ConditionSyntaxError(
+          `unexpected \`${t.text}\`; expected a step outcome such as \`analysis.succeeded\``,
+          t.start,
+        );
     }
   }
 
@@ -218,28 +269,67 @@ class Parser {
     if (segments.includes('findings')) {
       const count = this.countOf(t);
       const op = this.next();
-      if (op.type !== 'op') throw new ConditionSyntaxError(`compare the count, as in \`${t.text} > 0\``, op.start);
+      if (op.type !== 'op')
+        throw new ConditionSyntaxError(`compare the count, as in \`${t.text} > 0\``, op.start);
       const num = this.next();
-      if (num.type !== 'number') throw new ConditionSyntaxError(`expected a number after \`${op.text}\``, num.start);
-      return { kind: 'count', ...count, op: op.text as Op, value: Number(num.text), start: t.start, end: num.end };
+      if (num.type !== 'number')
+        throw new ConditionSyntaxError(`expected a number after \`${op.text}\``, num.start);
+      return {
+        kind: 'count',
+        ...count,
+        op: op.text as Op,
+        value: Number(num.text),
+        start: t.start,
+        end: num.end,
+      };
     }
     if (segments.length < 2 || !(CONDITION_STATUSES as readonly string[]).includes(last)) {
       const near = segments.length >= 2 ? closest(last, CONDITION_STATUSES) : undefined;
-      if (near) throw new ConditionSyntaxError(`\`${last}\` is not a status; did you mean \`${segments.slice(0, -1).join('.')}.${near}\`?`, t.start);
-      const hint = segments.length >= 2 ? `\`${last}\` is not a status (use ${CONDITION_STATUSES.map((s) => `\`.${s}\``).join(', ')})` : `\`${t.text}\` is a name, not a condition`;
-      throw new ConditionSyntaxError(`${hint}; write for example \`${segments.length >= 2 ? segments.slice(0, -1).join('.') : t.text}.succeeded\` or \`${segments[0]}.findings.blocker > 0\``, t.start);
+      if (near)
+        throw new ConditionSyntaxError(
+          `\`${last}\` is not a status; did you mean \`${segments.slice(0, -1).join('.')}.${near}\`?`,
+          t.start,
+        );
+      const hint =
+        segments.length >= 2
+          ? `\`${last}\` is not a status (use ${CONDITION_STATUSES.map((s) => `\`.${s}\``).join(', ')})`
+          : `\`${t.text}\` is a name, not a condition`;
+      throw new ConditionSyntaxError(
+        `${hint}; write for example \`${segments.length >= 2 ? segments.slice(0, -1).join('.') : t.text}.succeeded\` or \`${segments[0]}.findings.blocker > 0\``,
+        t.start,
+      );
     }
-    if (this.peek().type === 'op') throw new ConditionSyntaxError(`\`${t.text}\` is true or false and cannot be compared; use it alone`, this.peek().start);
-    return { kind: 'status', ref: segments.slice(0, -1).join('.'), status: last as ConditionStatus, start: t.start, end: t.end };
+    if (this.peek().type === 'op')
+      throw new ConditionSyntaxError(
+        `\`${t.text}\` is true or false and cannot be compared; use it alone`,
+        this.peek().start,
+      );
+    return {
+      kind: 'status',
+      ref: segments.slice(0, -1).join('.'),
+      status: last as ConditionStatus,
+      start: t.start,
+      end: t.end,
+    };
   }
 
   private countOf(t: Token): { ref: string; severity?: string } {
     const segments = t.text.split('.');
     const at = segments.indexOf('findings');
-    if (at === 0) throw new ConditionSyntaxError('`findings` needs a step or phase before it, as in `review.findings.blocker`', t.start);
+    if (at === 0)
+      throw new ConditionSyntaxError(
+        '`findings` needs a step or phase before it, as in `review.findings.blocker`',
+        t.start,
+      );
     const after = segments.slice(at + 1);
-    if (after.length > 1 || (after.length === 1 && !(CONDITION_SEVERITIES as readonly string[]).includes(after[0]))) {
-      throw new ConditionSyntaxError(`after \`findings\` write nothing (every finding) or a severity: ${CONDITION_SEVERITIES.join(', ')}; found \`${after.join('.')}\``, t.start);
+    if (
+      after.length > 1 ||
+      (after.length === 1 && !(CONDITION_SEVERITIES as readonly string[]).includes(after[0]))
+    ) {
+      throw new ConditionSyntaxError(
+        `after \`findings\` write nothing (every finding) or a severity: ${CONDITION_SEVERITIES.join(', ')}; found \`${after.join('.')}\``,
+        t.start,
+      );
     }
     return { ref: segments.slice(0, at).join('.'), severity: after[0] };
   }
@@ -298,17 +388,25 @@ function statusHolds(status: string, predicate: ConditionStatus): boolean {
 /** For a phase (several steps): `succeeded`, `skipped`, `completed` need all; `failed`, `timed_out`, `cancelled` need one. */
 function aggregate(outcomes: StepOutcome[], predicate: ConditionStatus): boolean {
   const all = predicate === 'succeeded' || predicate === 'skipped' || predicate === 'completed';
-  return all ? outcomes.every((o) => statusHolds(o.status, predicate)) : outcomes.some((o) => statusHolds(o.status, predicate));
+  return all
+    ? outcomes.every((o) => statusHolds(o.status, predicate))
+    : outcomes.some((o) => statusHolds(o.status, predicate));
 }
 
 function compare(a: number, op: Op, b: number): boolean {
   switch (op) {
-    case '>': return a > b;
-    case '>=': return a >= b;
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '==': return a === b;
-    default: return a !== b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '==':
+      return a === b;
+    default:
+      return a !== b;
   }
 }
 
@@ -316,9 +414,13 @@ function outcomesOf(ref: string, outcomes: Readonly<Record<string, StepOutcome>>
   const exact = outcomes[ref];
   if (exact) return [exact];
   const prefix = `${ref}.`;
-  const members = Object.keys(outcomes).filter((id) => id.startsWith(prefix)).map((id) => outcomes[id]);
+  const members = Object.keys(outcomes)
+    .filter((id) => id.startsWith(prefix))
+    .map((id) => outcomes[id]);
   if (members.length === 0) {
-    throw new ConditionEvaluationError(`condition names \`${ref}\`, which has no outcome yet; evaluate a step's condition only after every step it depends on has finished`);
+    throw new ConditionEvaluationError(
+      `condition names \`${ref}\`, which has no outcome yet; evaluate a step's condition only after every step it depends on has finished`,
+    );
   }
   return members;
 }
@@ -328,7 +430,10 @@ function outcomesOf(ref: string, outcomes: Readonly<Record<string, StepOutcome>>
  * A name that is a phase stands for all steps `<phase>.*`. Throws {@link ConditionSyntaxError}
  * for a malformed expression and {@link ConditionEvaluationError} when a named step has no outcome.
  */
-export function evaluateCondition(expression: string, outcomes: Readonly<Record<string, StepOutcome>>): boolean {
+export function evaluateCondition(
+  expression: string,
+  outcomes: Readonly<Record<string, StepOutcome>>,
+): boolean {
   return evaluate(parseCondition(expression), outcomes);
 }
 
@@ -339,7 +444,12 @@ function evaluate(c: Condition, outcomes: Readonly<Record<string, StepOutcome>>)
     case 'status':
       return aggregate(outcomesOf(c.ref, outcomes), c.status);
     case 'count': {
-      const count = outcomesOf(c.ref, outcomes).reduce((sum, o) => sum + (o.findings ?? []).filter((f) => c.severity === undefined || f.severity === c.severity).length, 0);
+      const count = outcomesOf(c.ref, outcomes).reduce(
+        (sum, o) =>
+          sum +
+          (o.findings ?? []).filter((f) => c.severity === undefined || f.severity === c.severity).length,
+        0,
+      );
       return compare(count, c.op, c.value);
     }
     case 'not':
@@ -379,12 +489,18 @@ export function isSatisfiable(c: Condition, domain: (ref: string) => readonly st
   const atomValues = new Map<Condition, boolean>();
   const value = (n: Condition): boolean => {
     switch (n.kind) {
-      case 'const': return n.value;
-      case 'status': return atomValues.has(n) ? atomValues.get(n)! : statusHolds(assignment.get(n.ref)!, n.status);
-      case 'count': return atomValues.get(n)!;
-      case 'not': return !value(n.operand);
-      case 'and': return value(n.left) && value(n.right);
-      default: return value(n.left) || value(n.right);
+      case 'const':
+        return n.value;
+      case 'status':
+        return atomValues.has(n) ? atomValues.get(n)! : statusHolds(assignment.get(n.ref)!, n.status);
+      case 'count':
+        return atomValues.get(n)!;
+      case 'not':
+        return !value(n.operand);
+      case 'and':
+        return value(n.left) && value(n.right);
+      default:
+        return value(n.left) || value(n.right);
     }
   };
   const tryRefs = (index: number): boolean => {
@@ -405,4 +521,10 @@ export function isSatisfiable(c: Condition, domain: (ref: string) => readonly st
 }
 
 /** The statuses a step that may run can end in. */
-export const RUNNABLE_STATUSES: readonly string[] = ['succeeded', 'failed', 'timed_out', 'skipped', 'cancelled'];
+export const RUNNABLE_STATUSES: readonly string[] = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'skipped',
+  'cancelled',
+];

@@ -38,7 +38,9 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     seen.add(key);
     return true;
   });
-  return unique.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col));
+  return unique.sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col,
+  );
 }
 
 /**

@@ -18,14 +18,22 @@ export interface FallbackRule {
  * Reads `fallback:`. `use:` rules become links of each step's provider chain (the gateway walks it);
  * `notify:` / `continue:` rules become the plan's run-level actions.
  */
-export function readFallback(src: SourceFile, f: Map<string, Field>, providers: ProviderCatalog): { rules: FallbackRule[]; actions: RunLevelAction[] } {
+export function readFallback(
+  src: SourceFile,
+  f: Map<string, Field>,
+  providers: ProviderCatalog,
+): { rules: FallbackRule[]; actions: RunLevelAction[] } {
   const rules: FallbackRule[] = [];
   const actions: RunLevelAction[] = [];
   const field = f.get('fallback');
   if (!field) return { rules, actions };
   const uses = new Map<string, Node>();
   for (const item of src.list(field.value, '`fallback`') ?? []) {
-    const r = src.map(item, 'a fallback rule (`- if: claude-api.fails` with `use:` or `notify:`)', FALLBACK_KEYS);
+    const r = src.map(
+      item,
+      'a fallback rule (`- if: claude-api.fails` with `use:` or `notify:`)',
+      FALLBACK_KEYS,
+    );
     if (!r) continue;
     const ifField = r.get('if');
     if (!ifField) {
@@ -37,7 +45,9 @@ export function readFallback(src: SourceFile, f: Map<string, Field>, providers: 
     const m = /^\s*([A-Za-z0-9_*-]+)\.(fails)\s*$/.exec(cond);
     if (!m) {
       const near = /^\s*([A-Za-z0-9_*-]+)\.(fail|failed|failure|fails?)\s*$/.exec(cond);
-      const fix = near ? `did you mean \`${near[1]}.fails\`?` : 'write `<provider>.fails` (for example `claude-api.fails`, or `any.fails`)';
+      const fix = near
+        ? `did you mean \`${near[1]}.fails\`?`
+        : 'write `<provider>.fails` (for example `claude-api.fails`, or `any.fails`)';
       src.error(ifField.value, `a fallback rule's \`if\` \`${cond}\` is not a provider failure; ${fix}`);
       continue;
     }
@@ -46,7 +56,11 @@ export function readFallback(src: SourceFile, f: Map<string, Field>, providers: 
     else {
       const resolved = providers.resolve(m[1]);
       if (!resolved) {
-        src.errorInside(ifField.value!, 0, `unknown provider \`${m[1]}\`${didYouMean(m[1], providers.names())}`);
+        src.errorInside(
+          ifField.value!,
+          0,
+          `unknown provider \`${m[1]}\`${didYouMean(m[1], providers.names())}`,
+        );
         continue;
       }
       provider = resolved;
@@ -56,29 +70,45 @@ export function readFallback(src: SourceFile, f: Map<string, Field>, providers: 
     if (use) {
       const name = src.string(use.value, '`use`');
       const resolved = name === undefined ? undefined : providers.resolve(name);
-      if (name !== undefined && !resolved) src.error(use.value, `unknown provider \`${name}\`${didYouMean(name, providers.names())}`);
+      if (name !== undefined && !resolved)
+        src.error(use.value, `unknown provider \`${name}\`${didYouMean(name, providers.names())}`);
       else if (resolved) {
         rule.use = { provider: resolved, node: use.value ?? use.key };
         const model = r.get('model');
         if (model) {
           const mv = src.string(model.value, '`model`');
           const rm = mv === undefined ? undefined : providers.resolveModel(resolved, mv);
-          if (mv !== undefined && !rm) src.error(model.value, `provider \`${resolved}\` has no model \`${mv}\`${didYouMean(mv, Object.keys(providers.get(resolved)!.models))}`);
+          if (mv !== undefined && !rm)
+            src.error(
+              model.value,
+              `provider \`${resolved}\` has no model \`${mv}\`${didYouMean(mv, Object.keys(providers.get(resolved)!.models))}`,
+            );
           else if (rm) {
-            if (rm.retiredFrom) src.warn(model.value, `model \`${rm.retiredFrom}\` is retired; using its successor \`${rm.model}\` (write \`model: ${rm.model}\` to silence this)`);
+            if (rm.retiredFrom)
+              src.warn(
+                model.value,
+                `model \`${rm.retiredFrom}\` is retired; using its successor \`${rm.model}\` (write \`model: ${rm.model}\` to silence this)`,
+              );
             rule.use.model = rm.model;
             const life = providers.lifecycle(resolved, rm.model);
             if (life) (life.severity === 'error' ? src.error : src.warn).call(src, model.value, life.message);
           }
         }
-        if (provider !== '*' && uses.has(provider)) src.error(use.key, `provider \`${provider}\` already has a fallback (line ${src.position(uses.get(provider)!.range?.[0] ?? 0).line}); a provider falls back to one other`);
+        if (provider !== '*' && uses.has(provider))
+          src.error(
+            use.key,
+            `provider \`${provider}\` already has a fallback (line ${src.position(uses.get(provider)!.range?.[0] ?? 0).line}); a provider falls back to one other`,
+          );
         if (provider !== '*') uses.set(provider, use.key);
-        if (resolved === provider) src.error(use.value, `provider \`${provider}\` cannot fall back to itself`);
+        if (resolved === provider)
+          src.error(use.value, `provider \`${provider}\` cannot fall back to itself`);
       }
-    } else if (r.get('model')) src.error(r.get('model')!.key, '`model` goes with `use:`; name the provider to fall back to');
+    } else if (r.get('model'))
+      src.error(r.get('model')!.key, '`model` goes with `use:`; name the provider to fall back to');
     if (r.get('notify')) rule.notify = src.string(r.get('notify')!.value, '`notify`');
     if (r.get('continue')) rule.continue = src.boolean(r.get('continue')!.value, '`continue`') ?? true;
-    if (!use && !r.get('notify') && !r.get('continue')) src.error(item, 'a fallback rule needs `use:` (another provider), `notify:` or `continue: false`');
+    if (!use && !r.get('notify') && !r.get('continue'))
+      src.error(item, 'a fallback rule needs `use:` (another provider), `notify:` or `continue: false`');
     rules.push(rule);
     if (rule.notify !== undefined || !rule.continue) {
       const action: RunLevelAction = { ifProviderFails: provider, continue: rule.continue };
@@ -95,7 +125,11 @@ export function readFallback(src: SourceFile, f: Map<string, Field>, providers: 
       const step = next.get(cur);
       if (!step) break;
       if (step.provider === start && path.length > 1) {
-        if (start === [...path].sort()[0]) src.error(step.node, `fallback rules loop (${[...path, start].join(' -> ')}); end the chain with \`notify:\` or \`continue: false\``);
+        if (start === [...path].sort()[0])
+          src.error(
+            step.node,
+            `fallback rules loop (${[...path, start].join(' -> ')}); end the chain with \`notify:\` or \`continue: false\``,
+          );
         break;
       }
       if (path.includes(step.provider)) break;

@@ -30,7 +30,8 @@ describe('judgeModelLifecycle', () => {
   it('warns within 30 days, naming the day, the days left and the replacement', () => {
     expect(judgeModelLifecycle('anthropic', p, 'old', '2026-10-31')).toEqual({
       severity: 'warning',
-      message: 'model `old` of provider `anthropic` retires on 2026-11-30, in 30 days; use `new` (its declared replacement)',
+      message:
+        'model `old` of provider `anthropic` retires on 2026-11-30, in 30 days; use `new` (its declared replacement)',
     });
     expect(judgeModelLifecycle('anthropic', p, 'orphan', '2026-12-19')?.message).toBe(
       'model `orphan` of provider `anthropic` retires on 2026-12-20, in 1 day; choose another model of this provider',
@@ -41,7 +42,8 @@ describe('judgeModelLifecycle', () => {
     expect(judgeModelLifecycle('anthropic', p, 'old', '2026-11-30')?.severity).toBe('error');
     expect(judgeModelLifecycle('anthropic', p, 'old', '2026-12-07')).toEqual({
       severity: 'error',
-      message: 'model `old` of provider `anthropic` retired on 2026-11-30: the vendor refuses it; use `new` (its declared replacement)',
+      message:
+        'model `old` of provider `anthropic` retired on 2026-11-30: the vendor refuses it; use `new` (its declared replacement)',
     });
   });
 });
@@ -64,9 +66,16 @@ describe('providers.yml lifecycle fields', () => {
       'providers.yml:7:146: replacement `m3` of model `m2` is not a model of provider `a`; did you mean `m1`?',
     ]);
     expect(config).toBeUndefined();
-    const ok = parseProvidersConfig(text.replace('retiresOn: "June 1st", replacement: m3', 'replacement: m1'), 'providers.yml');
+    const ok = parseProvidersConfig(
+      text.replace('retiresOn: "June 1st", replacement: m3', 'replacement: m1'),
+      'providers.yml',
+    );
     expect(ok.diagnostics).toEqual([]);
-    expect(ok.config!.providers.a.models.m1).toMatchObject({ deprecatedOn: '2026-01-01', retiresOn: '2026-06-01', replacement: 'm2' });
+    expect(ok.config!.providers.a.models.m1).toMatchObject({
+      deprecatedOn: '2026-01-01',
+      retiresOn: '2026-06-01',
+      replacement: 'm2',
+    });
   });
 });
 
@@ -88,14 +97,28 @@ describe('agentflow validate on a model near or past its retirement', () => {
 
   it('the shipped workflows use no model that is retired or retires within 30 days', () => {
     const report = validatePaths([shipped], { configDir: shipped });
-    expect(report.diagnostics.filter((d) => /retire[sd] on/.test(d.message)).map(formatDiagnostic)).toEqual([]);
+    expect(report.diagnostics.filter((d) => /retire[sd] on/.test(d.message)).map(formatDiagnostic)).toEqual(
+      [],
+    );
     expect(report.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 
   it('a model retired yesterday is an error at the file:line:col that names it, with the replacement', () => {
     const yesterday = isoToday(Date.now() - DAY);
     retireSonnet45On(yesterday);
-    writeFileSync(join(dir, 'late.yml'), ['name: Late', 'trigger:', '  event: pull_request', 'agents:', '  - name: code-review-agent', '    config:', '      model: claude-sonnet-4-5', ''].join('\n'));
+    writeFileSync(
+      join(dir, 'late.yml'),
+      [
+        'name: Late',
+        'trigger:',
+        '  event: pull_request',
+        'agents:',
+        '  - name: code-review-agent',
+        '    config:',
+        '      model: claude-sonnet-4-5',
+        '',
+      ].join('\n'),
+    );
     const report = validatePaths([join(dir, 'late.yml')], { configDir: dir });
     expect(report.diagnostics.map(formatDiagnostic)).toEqual([
       `${join(dir, 'late.yml')}:7:14: model \`claude-sonnet-4-5\` of provider \`anthropic\` retired on ${yesterday}: the vendor refuses it; use \`claude-sonnet-5-5\` (its declared replacement)`,
@@ -107,7 +130,13 @@ describe('agentflow validate on a model near or past its retirement', () => {
     const soon = isoToday(Date.now() + 10 * DAY);
     retireSonnet45On(soon);
     const agents = join(dir, 'agents.yml');
-    writeFileSync(agents, readFileSync(agents, 'utf8').replace('name: code-review-agent\n    type: code-review\n    service: claude-api\n    config:\n      model: claude-sonnet-5-5', 'name: code-review-agent\n    type: code-review\n    service: claude-api\n    config:\n      model: claude-sonnet-4-5'));
+    writeFileSync(
+      agents,
+      readFileSync(agents, 'utf8').replace(
+        'name: code-review-agent\n    type: code-review\n    service: claude-api\n    config:\n      model: claude-sonnet-5-5',
+        'name: code-review-agent\n    type: code-review\n    service: claude-api\n    config:\n      model: claude-sonnet-4-5',
+      ),
+    );
     const report = validatePaths([dir]);
     const found = report.diagnostics.filter((d) => /retire[sd] on/.test(d.message));
     const message = `model \`claude-sonnet-4-5\` of provider \`anthropic\` retires on ${soon}, in 10 days; use \`claude-sonnet-5-5\` (its declared replacement)`;
@@ -121,11 +150,20 @@ describe('agentflow validate on a model near or past its retirement', () => {
 
 describe('providers.yml long-context prices', () => {
   it('reads longContext and says what is missing from one', () => {
-    const model = (long: string) => `providers:\n  a:\n    kind: openai\n    dataClasses: [internal]\n    models:\n      m: { contextWindow: 10, prices: [{ effectiveFrom: "2026-07-09", inputPerMTok: 2, outputPerMTok: 12, longContext: ${long} }] }\n`;
-    const ok = parseProvidersConfig(model('{ aboveInputTokens: 272000, inputPerMTok: 4, outputPerMTok: 18 }'));
+    const model = (long: string) =>
+      `providers:\n  a:\n    kind: openai\n    dataClasses: [internal]\n    models:\n      m: { contextWindow: 10, prices: [{ effectiveFrom: "2026-07-09", inputPerMTok: 2, outputPerMTok: 12, longContext: ${long} }] }\n`;
+    const ok = parseProvidersConfig(
+      model('{ aboveInputTokens: 272000, inputPerMTok: 4, outputPerMTok: 18 }'),
+    );
     expect(ok.diagnostics).toEqual([]);
-    expect(ok.config!.providers.a.models.m.prices[0].longContext).toEqual({ aboveInputTokens: 272000, inputPerMTok: 4, outputPerMTok: 18 });
+    expect(ok.config!.providers.a.models.m.prices[0].longContext).toEqual({
+      aboveInputTokens: 272000,
+      inputPerMTok: 4,
+      outputPerMTok: 18,
+    });
     const bad = parseProvidersConfig(model('{ inputPerMTok: 4 }'));
-    expect(bad.diagnostics.map((d) => d.message)).toEqual(['`longContext` needs `aboveInputTokens`, `outputPerMTok` (prompt tokens above which the request is priced so, and those prices)']);
+    expect(bad.diagnostics.map((d) => d.message)).toEqual([
+      '`longContext` needs `aboveInputTokens`, `outputPerMTok` (prompt tokens above which the request is priced so, and those prices)',
+    ]);
   });
 });

@@ -27,10 +27,17 @@ function daysBetween(from: string, to: string): number {
  * What validate says about `model` of `provider` on `today`, or undefined when it is not near its
  * end. The message names the replacement when providers.yml declares one.
  */
-export function judgeModelLifecycle(providerName: string, provider: ProviderConfig, model: string, today: string): LifecycleFinding | undefined {
+export function judgeModelLifecycle(
+  providerName: string,
+  provider: ProviderConfig,
+  model: string,
+  today: string,
+): LifecycleFinding | undefined {
   const config = provider.models[model];
   if (!config?.retiresOn) return undefined;
-  const instead = config.replacement ? `; use \`${config.replacement}\` (its declared replacement)` : '; choose another model of this provider';
+  const instead = config.replacement
+    ? `; use \`${config.replacement}\` (its declared replacement)`
+    : '; choose another model of this provider';
   const left = daysBetween(today, config.retiresOn);
   if (left <= 0) {
     return {

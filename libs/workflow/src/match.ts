@@ -26,7 +26,16 @@ export interface MatchOptions {
 }
 
 /** Authors that are bots although the platform may not say so. */
-const KNOWN_BOTS = ['renovate', 'renovate-bot', 'dependabot', 'dependabot-preview', 'github-actions', 'greenkeeper', 'snyk-bot', 'mergify'];
+const KNOWN_BOTS = [
+  'renovate',
+  'renovate-bot',
+  'dependabot',
+  'dependabot-preview',
+  'github-actions',
+  'greenkeeper',
+  'snyk-bot',
+  'mergify',
+];
 
 export function isBotAuthor(event: NormalizedEvent): boolean {
   if (event.authorIsBot) return true;
@@ -40,12 +49,18 @@ export const DEFAULT_PR_ACTIONS = ['opened', 'synchronize', 'reopened', 'ready_f
 
 function compare(actual: number, c: PlanComparison): boolean {
   switch (c.op) {
-    case '>': return actual > c.value;
-    case '>=': return actual >= c.value;
-    case '<': return actual < c.value;
-    case '<=': return actual <= c.value;
-    case '==': return actual === c.value;
-    default: return actual !== c.value;
+    case '>':
+      return actual > c.value;
+    case '>=':
+      return actual >= c.value;
+    case '<':
+      return actual < c.value;
+    case '<=':
+      return actual <= c.value;
+    case '==':
+      return actual === c.value;
+    default:
+      return actual !== c.value;
   }
 }
 
@@ -84,13 +99,18 @@ function eventFires(plan: WorkflowPlan, event: NormalizedEvent): string | undefi
     }
     case 'schedule':
       if (!events.includes('schedule')) return `triggered by ${events.join(', ')}, not a schedule`;
-      if (event.workflow !== undefined && event.workflow !== plan.id) return `the schedule is for workflow ${event.workflow}`;
-      if (event.schedule !== undefined && !trigger.schedules.includes(event.schedule.trim())) return `its schedule is ${trigger.schedules.join(', ')}, not ${event.schedule}`;
+      if (event.workflow !== undefined && event.workflow !== plan.id)
+        return `the schedule is for workflow ${event.workflow}`;
+      if (event.schedule !== undefined && !trigger.schedules.includes(event.schedule.trim()))
+        return `its schedule is ${trigger.schedules.join(', ')}, not ${event.schedule}`;
       return undefined;
     case 'manual':
-      if (event.workflow !== undefined && event.workflow !== plan.id) return `the manual run asked for workflow ${event.workflow}`;
+      if (event.workflow !== undefined && event.workflow !== plan.id)
+        return `the manual run asked for workflow ${event.workflow}`;
       if (event.workflow === undefined) return 'a manual run must name its workflow';
-      return events.includes('manual') ? undefined : 'its trigger does not list `manual`; add it to `trigger.event` to start it by hand';
+      return events.includes('manual')
+        ? undefined
+        : 'its trigger does not list `manual`; add it to `trigger.event` to start it by hand';
   }
 }
 
@@ -101,26 +121,39 @@ function reviewedFiles(plan: WorkflowPlan, event: NormalizedEvent, extraIgnore: 
   return event.files.filter((f) => !matchesAny(f.path, ignore));
 }
 
-function conditionsFail(plan: WorkflowPlan, event: NormalizedEvent, extraIgnore: readonly string[], notes: string[]): string | undefined {
+function conditionsFail(
+  plan: WorkflowPlan,
+  event: NormalizedEvent,
+  extraIgnore: readonly string[],
+  notes: string[],
+): string | undefined {
   const c = plan.trigger?.conditions;
   if (!c) return undefined;
   // Someone asked explicitly (a manual run, a comment command) or the clock did (a schedule):
   // conditions describe which changes deserve an automatic run, so they do not apply.
-  if (event.kind === 'manual' || event.kind === 'issue_comment' || event.kind === 'schedule') return undefined;
+  if (event.kind === 'manual' || event.kind === 'issue_comment' || event.kind === 'schedule')
+    return undefined;
   if (event.kind === 'pull_request') {
-    if (event.draft && c.draft === 'skip') return 'the pull request is a draft (set `draft: include` to review drafts)';
+    if (event.draft && c.draft === 'skip')
+      return 'the pull request is a draft (set `draft: include` to review drafts)';
     if (!event.draft && c.draft === 'only') return 'the pull request is not a draft (`draft: only`)';
   }
-  if (c.bots === 'skip' && isBotAuthor(event)) return `author ${event.author ?? '(a bot)'} is a bot (set \`bots: include\` to review bot PRs)`;
-  if (c.authors && !(event.author && c.authors.some((g) => nameMatches(event.author!, g)))) return `author ${event.author ?? '(unknown)'} is not one of ${c.authors.join(', ')}`;
-  if (c.authorsIgnore && event.author && c.authorsIgnore.some((g) => nameMatches(event.author!, g))) return `author ${event.author} is ignored`;
+  if (c.bots === 'skip' && isBotAuthor(event))
+    return `author ${event.author ?? '(a bot)'} is a bot (set \`bots: include\` to review bot PRs)`;
+  if (c.authors && !(event.author && c.authors.some((g) => nameMatches(event.author!, g))))
+    return `author ${event.author ?? '(unknown)'} is not one of ${c.authors.join(', ')}`;
+  if (c.authorsIgnore && event.author && c.authorsIgnore.some((g) => nameMatches(event.author!, g)))
+    return `author ${event.author} is ignored`;
   if (c.branches || c.branchesIgnore) {
     const branch = event.baseBranch;
-    if (c.branches && !(branch && c.branches.some((g) => nameMatches(branch, g)))) return `branch ${branch ?? '(unknown)'} is not one of ${c.branches.join(', ')}`;
-    if (c.branchesIgnore && branch && c.branchesIgnore.some((g) => nameMatches(branch, g))) return `branch ${branch} is ignored`;
+    if (c.branches && !(branch && c.branches.some((g) => nameMatches(branch, g))))
+      return `branch ${branch ?? '(unknown)'} is not one of ${c.branches.join(', ')}`;
+    if (c.branchesIgnore && branch && c.branchesIgnore.some((g) => nameMatches(branch, g)))
+      return `branch ${branch} is ignored`;
   }
   const labels = event.labels ?? [];
-  if (c.labels && !labels.some((l) => c.labels!.some((g) => nameMatches(l, g)))) return `no label of ${c.labels.join(', ')} (labels: ${labels.join(', ') || 'none'})`;
+  if (c.labels && !labels.some((l) => c.labels!.some((g) => nameMatches(l, g))))
+    return `no label of ${c.labels.join(', ')} (labels: ${labels.join(', ') || 'none'})`;
   if (c.labelsIgnore) {
     const hit = labels.find((l) => c.labelsIgnore!.some((g) => nameMatches(l, g)));
     if (hit) return `label ${hit} is ignored`;
@@ -129,17 +162,23 @@ function conditionsFail(plan: WorkflowPlan, event: NormalizedEvent, extraIgnore:
   if (c.filesChanged) {
     if (!files) return 'files_changed cannot be decided: the event lists no changed files';
     const matchers = c.filesChanged.map(pathMatcher);
-    if (!files.some((f) => matchers.some((m) => m(f.path)))) return `no changed file matches ${c.filesChanged.join(', ')}${event.files && files.length < event.files.length ? ' (ignored files do not count)' : ''}`;
+    if (!files.some((f) => matchers.some((m) => m(f.path))))
+      return `no changed file matches ${c.filesChanged.join(', ')}${event.files && files.length < event.files.length ? ' (ignored files do not count)' : ''}`;
   }
   if (c.linesChanged) {
-    const total = files ? files.reduce((s, f) => s + f.additions + f.deletions, 0) : event.additions !== undefined || event.deletions !== undefined ? (event.additions ?? 0) + (event.deletions ?? 0) : undefined;
+    const total = files
+      ? files.reduce((s, f) => s + f.additions + f.deletions, 0)
+      : event.additions !== undefined || event.deletions !== undefined
+        ? (event.additions ?? 0) + (event.deletions ?? 0)
+        : undefined;
     if (total === undefined) return 'lines_changed cannot be decided: the event carries no line counts';
     if (!compare(total, c.linesChanged)) return `${total} lines changed, not ${show(c.linesChanged)}`;
   }
   if (c.testCoverage) {
     if (event.coverage === undefined) {
       const what = `test_coverage ${show(c.testCoverage, '%')} cannot be decided: no coverage report for this change`;
-      if (c.testCoverage.whenUnknown === 'skip') return `${what} (upload one from CI, or set \`when_unknown: run\`)`;
+      if (c.testCoverage.whenUnknown === 'skip')
+        return `${what} (upload one from CI, or set \`when_unknown: run\`)`;
       notes.push(`${what}; ran anyway (\`when_unknown: run\`)`);
     } else if (!compare(event.coverage, c.testCoverage)) {
       return `test coverage is ${event.coverage}%, not ${show(c.testCoverage, '%')}`;
@@ -152,7 +191,8 @@ function conditionsFail(plan: WorkflowPlan, event: NormalizedEvent, extraIgnore:
 export function eventDataClass(policy: RepositoryPolicy, event: NormalizedEvent): string {
   let cls = policy.dataClass;
   for (const file of event.files ?? []) {
-    for (const p of policy.paths) if (pathMatcher(p.path)(file.path)) cls = stricterClass(cls, p.dataClass, policy.dataClasses);
+    for (const p of policy.paths)
+      if (pathMatcher(p.path)(file.path)) cls = stricterClass(cls, p.dataClass, policy.dataClasses);
   }
   return cls;
 }
@@ -161,7 +201,11 @@ export function eventDataClass(policy: RepositoryPolicy, event: NormalizedEvent)
  * Decides which workflows an event starts. Every condition is ANDed; a workflow that does not fire
  * is listed in `skipped` with the first reason found, never dropped silently.
  */
-export function matchWorkflows(event: NormalizedEvent, workflows: readonly WorkflowPlan[], options: MatchOptions = {}): MatchResult {
+export function matchWorkflows(
+  event: NormalizedEvent,
+  workflows: readonly WorkflowPlan[],
+  options: MatchOptions = {},
+): MatchResult {
   const result: MatchResult = { fired: [], skipped: [], notes: [] };
   const policy = options.policy;
   const dataClass = policy ? eventDataClass(policy, event) : undefined;
@@ -191,7 +235,9 @@ export function matchWorkflows(event: NormalizedEvent, workflows: readonly Workf
       continue;
     }
     if (dataClass !== undefined && plan.dataClasses && !plan.dataClasses.includes(dataClass)) {
-      skip(`the change is ${dataClass} data, which this workflow's providers may not receive (it accepts ${plan.dataClasses.join(', ')})`);
+      skip(
+        `the change is ${dataClass} data, which this workflow's providers may not receive (it accepts ${plan.dataClasses.join(', ')})`,
+      );
       continue;
     }
     for (const note of notes) result.notes.push({ workflow: plan.id, note });
@@ -234,7 +280,10 @@ export function concurrencyKey(plan: WorkflowPlan, event: NormalizedEvent): stri
  * The scheduled workflows due in the minute containing `at` (UTC), each with the cron that fired,
  * for whoever emits `schedule` events (one event per workflow, `schedule` and `workflow` set).
  */
-export function dueSchedules(workflows: readonly WorkflowPlan[], at: Date): Array<{ plan: WorkflowPlan; schedule: string }> {
+export function dueSchedules(
+  workflows: readonly WorkflowPlan[],
+  at: Date,
+): Array<{ plan: WorkflowPlan; schedule: string }> {
   const due: Array<{ plan: WorkflowPlan; schedule: string }> = [];
   for (const plan of workflows) {
     if (!plan.trigger?.events.includes('schedule')) continue;

@@ -95,7 +95,8 @@ export function neverSentOfSettings(text: string): string[] {
  */
 export function loadNeverSentPaths(files: { settingsFile?: string; policyFile?: string }): NeverSentPaths {
   const globs: string[] = [];
-  if (files.settingsFile && existsSync(files.settingsFile)) globs.push(...neverSentOfSettings(readFileSync(files.settingsFile, 'utf8')));
+  if (files.settingsFile && existsSync(files.settingsFile))
+    globs.push(...neverSentOfSettings(readFileSync(files.settingsFile, 'utf8')));
   if (files.policyFile) globs.push(...parsePolicyList(readFileSync(files.policyFile, 'utf8')).neverSent);
   return new NeverSentPaths(globs);
 }

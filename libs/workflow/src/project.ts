@@ -15,7 +15,18 @@ import { classesReaching, DEFAULT_SETTINGS, parseSettings, type OrganisationSett
  * that turns the directory into that ConfigMap (k8s/), and one workflow per other `*.yml` / `*.yaml`
  * file. Hidden entries (`..data` of a ConfigMap) are not read.
  */
-export const RESERVED_FILES = ['providers.yml', 'providers.yaml', 'agents.yml', 'agents.yaml', 'settings.yml', 'settings.yaml', 'gateway.yml', 'gateway.yaml', 'kustomization.yml', 'kustomization.yaml'];
+export const RESERVED_FILES = [
+  'providers.yml',
+  'providers.yaml',
+  'agents.yml',
+  'agents.yaml',
+  'settings.yml',
+  'settings.yaml',
+  'gateway.yml',
+  'gateway.yaml',
+  'kustomization.yml',
+  'kustomization.yaml',
+];
 /** Reserved files this library does not check (another service owns their rules). */
 export const FOREIGN_FILES = ['gateway.yml', 'gateway.yaml', 'kustomization.yml', 'kustomization.yaml'];
 
@@ -58,7 +69,13 @@ function readText(path: string, diagnostics: Diagnostic[]): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    diagnostics.push({ file: path, line: 1, col: 1, severity: 'error', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    diagnostics.push({
+      file: path,
+      line: 1,
+      col: 1,
+      severity: 'error',
+      message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    });
     return undefined;
   }
 }
@@ -69,7 +86,13 @@ export function loadProjectConfig(dir: string): { config?: ProjectConfig; diagno
   const providersFile = findFile(dir, ['providers.yml', 'providers.yaml']);
   let providers: ProvidersConfig | undefined;
   if (!providersFile) {
-    diagnostics.push({ file: join(dir, 'providers.yml'), line: 1, col: 1, severity: 'error', message: `no providers.yml in ${dir}: workflows name providers declared there (or point --config at the directory that has it)` });
+    diagnostics.push({
+      file: join(dir, 'providers.yml'),
+      line: 1,
+      col: 1,
+      severity: 'error',
+      message: `no providers.yml in ${dir}: workflows name providers declared there (or point --config at the directory that has it)`,
+    });
   } else {
     const text = readText(providersFile, diagnostics);
     if (text !== undefined) {
@@ -108,7 +131,10 @@ export function loadProjectConfig(dir: string): { config?: ProjectConfig; diagno
 /** The workflow files of a config directory (not the reserved ones, not hidden entries), sorted. */
 export function listWorkflowFiles(dir: string): string[] {
   return readdirSync(dir)
-    .filter((name) => !name.startsWith('.') && /\.ya?ml$/i.test(name) && !RESERVED_FILES.includes(name.toLowerCase()))
+    .filter(
+      (name) =>
+        !name.startsWith('.') && /\.ya?ml$/i.test(name) && !RESERVED_FILES.includes(name.toLowerCase()),
+    )
     .filter((name) => {
       try {
         return statSync(join(dir, name)).isFile();
@@ -134,7 +160,13 @@ export function checkDuplicateIds(plans: WorkflowPlan[], diagnostics: Diagnostic
   for (const plan of plans) {
     const prev = first.get(plan.id);
     if (prev) {
-      diagnostics.push({ file: plan.source.file, line: 1, col: 1, severity: 'error', message: `workflow id \`${plan.id}\` is already used by ${prev.source.file}; set a different \`id:\` or rename the file` });
+      diagnostics.push({
+        file: plan.source.file,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        message: `workflow id \`${plan.id}\` is already used by ${prev.source.file}; set a different \`id:\` or rename the file`,
+      });
       continue;
     }
     first.set(plan.id, plan);
@@ -150,11 +182,24 @@ export function checkDuplicateIds(plans: WorkflowPlan[], diagnostics: Diagnostic
 export function loadWorkflowDirectory(dir: string): WorkflowProject {
   const { config, diagnostics } = loadProjectConfig(dir);
   const files = existsSync(dir) ? listWorkflowFiles(dir) : [];
-  if (!existsSync(dir)) diagnostics.push({ file: dir, line: 1, col: 1, severity: 'error', message: `config directory ${dir} does not exist` });
+  if (!existsSync(dir))
+    diagnostics.push({
+      file: dir,
+      line: 1,
+      col: 1,
+      severity: 'error',
+      message: `config directory ${dir} does not exist`,
+    });
   if (!config) {
     return {
-      dir, files, plans: [], diagnostics: sortDiagnostics(diagnostics),
-      providers: { providers: {} }, catalog: new ProviderCatalog({ providers: {} }), agents: EMPTY_AGENT_DECLARATIONS, settings: DEFAULT_SETTINGS,
+      dir,
+      files,
+      plans: [],
+      diagnostics: sortDiagnostics(diagnostics),
+      providers: { providers: {} },
+      catalog: new ProviderCatalog({ providers: {} }),
+      agents: EMPTY_AGENT_DECLARATIONS,
+      settings: DEFAULT_SETTINGS,
     };
   }
   const compiled: WorkflowPlan[] = [];
@@ -170,6 +215,7 @@ export function loadWorkflowDirectory(dir: string): WorkflowProject {
 /** Like {@link loadWorkflowDirectory}, but throws {@link WorkflowConfigError} when anything is invalid (for start-up). */
 export function loadWorkflowsOrThrow(dir: string): WorkflowProject {
   const project = loadWorkflowDirectory(dir);
-  if (hasErrors(project.diagnostics)) throw new WorkflowConfigError(project.diagnostics, `workflows in ${basename(dir) || dir} are invalid`);
+  if (hasErrors(project.diagnostics))
+    throw new WorkflowConfigError(project.diagnostics, `workflows in ${basename(dir) || dir} are invalid`);
   return project;
 }

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { isMap, type Node } from 'yaml';
-import { PROVIDER_KIND_NAMES, vendorKindsSpeaking, vendorWire, type ModelConfig, type ModelPrice, type ProviderConfig, type ProviderKind, type ProvidersConfig, type RateLimits } from '@agentflow/contracts';
+import {
+  PROVIDER_KIND_NAMES,
+  vendorKindsSpeaking,
+  vendorWire,
+  type ModelConfig,
+  type ModelPrice,
+  type ProviderConfig,
+  type ProviderKind,
+  type ProvidersConfig,
+  type RateLimits,
+} from '@agentflow/contracts';
 import { hasErrors, WorkflowConfigError, type Diagnostic } from './diagnostics';
 import { SourceFile } from './source';
 import { closest, didYouMean } from './suggest';
@@ -9,20 +19,61 @@ import { isoToday, judgeModelLifecycle, type LifecycleFinding } from './lifecycl
 /** The registry list's kinds, in its order (`VENDOR_KINDS` in @agentflow/contracts). */
 export const PROVIDER_KINDS: readonly ProviderKind[] = PROVIDER_KIND_NAMES;
 const TIERS = ['simple', 'medium', 'complex'] as const;
-const PROVIDER_KEYS = ['kind', 'aliases', 'baseUrl', 'apiKey', 'region', 'retention', 'dataClasses', 'timeoutMs', 'limits', 'models', 'retired', 'enabled', 'options'];
-const MODEL_KEYS = ['contextWindow', 'maxOutputTokens', 'tier', 'prices', 'limits', 'deprecatedOn', 'retiresOn', 'replacement', 'structuredOutput'];
+const PROVIDER_KEYS = [
+  'kind',
+  'aliases',
+  'baseUrl',
+  'apiKey',
+  'region',
+  'retention',
+  'dataClasses',
+  'timeoutMs',
+  'limits',
+  'models',
+  'retired',
+  'enabled',
+  'options',
+];
+const MODEL_KEYS = [
+  'contextWindow',
+  'maxOutputTokens',
+  'tier',
+  'prices',
+  'limits',
+  'deprecatedOn',
+  'retiresOn',
+  'replacement',
+  'structuredOutput',
+];
 const STRUCTURED_OUTPUTS = ['tool', 'json-schema'] as const;
 /** The kinds that speak Anthropic Messages, where `structuredOutput` chooses between a forced tool and output_config.format. */
 const ANTHROPIC_KINDS: readonly ProviderKind[] = vendorKindsSpeaking('anthropic');
-const PRICE_KEYS = ['effectiveFrom', 'inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'batchDiscount', 'longContext'];
-const LONG_CONTEXT_KEYS = ['aboveInputTokens', 'inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok'];
+const PRICE_KEYS = [
+  'effectiveFrom',
+  'inputPerMTok',
+  'outputPerMTok',
+  'cacheReadPerMTok',
+  'cacheWritePerMTok',
+  'batchDiscount',
+  'longContext',
+];
+const LONG_CONTEXT_KEYS = [
+  'aboveInputTokens',
+  'inputPerMTok',
+  'outputPerMTok',
+  'cacheReadPerMTok',
+  'cacheWritePerMTok',
+];
 const LIMIT_KEYS = ['requestsPerMinute', 'tokensPerMinute', 'concurrency'];
 
 /** Where each model's `replacement:` is written, to point at it once every model of the provider is known. */
 const replacementNodes = new WeakMap<ModelConfig, Node | null>();
 
 /** Reads `providers.yml` text; `config` is set only when there are no errors. */
-export function parseProvidersConfig(text: string, file = 'providers.yml'): { config?: ProvidersConfig; diagnostics: Diagnostic[] } {
+export function parseProvidersConfig(
+  text: string,
+  file = 'providers.yml',
+): { config?: ProvidersConfig; diagnostics: Diagnostic[] } {
   const src = new SourceFile(file, text);
   if (!src.syntaxOk) return { diagnostics: src.diagnostics };
   const config = readProviders(src);
@@ -38,8 +89,22 @@ export function loadProvidersConfig(path: string): ProvidersConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String((error as Error).message);
-    throw new WorkflowConfigError([{ file: path, line: 1, col: 1, severity: 'error', message: `cannot read providers config: ${reason}` }], 'providers config is unreadable');
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'file not found'
+        : String((error as Error).message);
+    throw new WorkflowConfigError(
+      [
+        {
+          file: path,
+          line: 1,
+          col: 1,
+          severity: 'error',
+          message: `cannot read providers config: ${reason}`,
+        },
+      ],
+      'providers config is unreadable',
+    );
   }
   const { config, diagnostics } = parseProvidersConfig(text, path);
   if (!config) throw new WorkflowConfigError(diagnostics, 'providers config is invalid');
@@ -65,7 +130,11 @@ function readProviders(src: SourceFile): ProvidersConfig {
     for (const claim of [name, ...(provider.aliases ?? [])]) {
       const key = claim.toLowerCase();
       const owner = claimedNames.get(key);
-      if (owner !== undefined && owner !== name) src.error(field.key, `provider name or alias \`${claim}\` is already used by provider \`${owner}\`; names and aliases must be unique`);
+      if (owner !== undefined && owner !== name)
+        src.error(
+          field.key,
+          `provider name or alias \`${claim}\` is already used by provider \`${owner}\`; names and aliases must be unique`,
+        );
       else claimedNames.set(key, name);
     }
   }
@@ -81,19 +150,25 @@ function readProvider(src: SourceFile, name: string, node: Node | null): Provide
   if (!kindField) src.error(node, `${what} needs \`kind:\` (one of ${PROVIDER_KINDS.join(', ')})`);
   else {
     const value = src.string(kindField.value, `\`kind\` of ${what}`);
-    if (value !== undefined && !PROVIDER_KINDS.includes(value as ProviderKind)) src.error(kindField.value, `unknown provider kind \`${value}\`${didYouMean(value, PROVIDER_KINDS)}`);
+    if (value !== undefined && !PROVIDER_KINDS.includes(value as ProviderKind))
+      src.error(kindField.value, `unknown provider kind \`${value}\`${didYouMean(value, PROVIDER_KINDS)}`);
     else kind = value as ProviderKind;
   }
   const provider: ProviderConfig = { kind: kind ?? 'openai-compatible', dataClasses: [], models: {} };
   const aliases = f.get('aliases');
-  if (aliases) provider.aliases = src.stringList(aliases.value, `\`aliases\` of ${what}`)?.map((a) => a.value);
+  if (aliases)
+    provider.aliases = src.stringList(aliases.value, `\`aliases\` of ${what}`)?.map((a) => a.value);
   for (const key of ['baseUrl', 'region', 'retention'] as const) {
     const field = f.get(key);
     if (field) provider[key] = src.string(field.value, `\`${key}\` of ${what}`);
   }
   const apiKey = f.get('apiKey');
   if (apiKey) {
-    if (src.isText(apiKey.value)) src.error(apiKey.value, `\`apiKey\` of ${what} must say where the key is (\`{ env: NAME }\` or \`{ file: /path }\`), never hold the key itself`);
+    if (src.isText(apiKey.value))
+      src.error(
+        apiKey.value,
+        `\`apiKey\` of ${what} must say where the key is (\`{ env: NAME }\` or \`{ file: /path }\`), never hold the key itself`,
+      );
     else {
       const k = src.map(apiKey.value, `\`apiKey\` of ${what}`, ['env', 'file']);
       if (k) {
@@ -104,10 +179,17 @@ function readProvider(src: SourceFile, name: string, node: Node | null): Provide
     }
   }
   const classes = f.get('dataClasses');
-  if (!classes) src.error(node, `${what} needs \`dataClasses:\`, the data classes it may receive (for example \`[public, internal]\`)`);
-  else provider.dataClasses = src.stringList(classes.value, `\`dataClasses\` of ${what}`)?.map((c) => c.value) ?? [];
+  if (!classes)
+    src.error(
+      node,
+      `${what} needs \`dataClasses:\`, the data classes it may receive (for example \`[public, internal]\`)`,
+    );
+  else
+    provider.dataClasses =
+      src.stringList(classes.value, `\`dataClasses\` of ${what}`)?.map((c) => c.value) ?? [];
   const timeout = f.get('timeoutMs');
-  if (timeout) provider.timeoutMs = src.number(timeout.value, `\`timeoutMs\` of ${what}`, { min: 1, integer: true });
+  if (timeout)
+    provider.timeoutMs = src.number(timeout.value, `\`timeoutMs\` of ${what}`, { min: 1, integer: true });
   const limits = f.get('limits');
   if (limits) provider.limits = readLimits(src, limits.value, `\`limits\` of ${what}`);
   const enabled = f.get('enabled');
@@ -115,7 +197,9 @@ function readProvider(src: SourceFile, name: string, node: Node | null): Provide
   const options = f.get('options');
   if (options) {
     if (!isMap(src.deref(options.value))) src.error(options.value, `\`options\` of ${what} must be a map`);
-    else provider.options = src.plain(options.value, `\`options\` of ${what}`) as Record<string, unknown> | undefined;
+    else
+      provider.options = src.plain(options.value, `\`options\` of ${what}`) as
+        Record<string, unknown> | undefined;
   }
   const models = f.get('models');
   if (!models) src.error(node, `${what} needs \`models:\`, a map of model id -> { contextWindow, prices }`);
@@ -129,8 +213,13 @@ function readProvider(src: SourceFile, name: string, node: Node | null): Provide
   for (const [model, config] of Object.entries(provider.models)) {
     if (config.replacement === undefined) continue;
     const node = replacementNodes.get(config) ?? null;
-    if (config.replacement === model) src.error(node, `model \`${model}\` of ${what} cannot be its own replacement`);
-    else if (!(config.replacement in provider.models)) src.error(node, `replacement \`${config.replacement}\` of model \`${model}\` is not a model of ${what}${didYouMean(config.replacement, Object.keys(provider.models))}`);
+    if (config.replacement === model)
+      src.error(node, `model \`${model}\` of ${what} cannot be its own replacement`);
+    else if (!(config.replacement in provider.models))
+      src.error(
+        node,
+        `replacement \`${config.replacement}\` of model \`${model}\` is not a model of ${what}${didYouMean(config.replacement, Object.keys(provider.models))}`,
+      );
   }
   const retired = f.get('retired');
   if (retired) {
@@ -140,29 +229,48 @@ function readProvider(src: SourceFile, name: string, node: Node | null): Provide
       const successor = src.string(field.value, `successor of retired model \`${old}\``);
       if (successor === undefined) continue;
       if (!(successor in provider.models)) {
-        src.error(field.value, `successor \`${successor}\` of retired model \`${old}\` is not a model of ${what}${didYouMean(successor, Object.keys(provider.models))}`);
+        src.error(
+          field.value,
+          `successor \`${successor}\` of retired model \`${old}\` is not a model of ${what}${didYouMean(successor, Object.keys(provider.models))}`,
+        );
         continue;
       }
-      if (old in provider.models) src.error(field.key, `\`${old}\` is both a model and a retired model of ${what}; remove it from one of them`);
+      if (old in provider.models)
+        src.error(
+          field.key,
+          `\`${old}\` is both a model and a retired model of ${what}; remove it from one of them`,
+        );
       provider.retired[old] = successor;
     }
   }
   return provider;
 }
 
-function readModel(src: SourceFile, what: string, node: Node | null, kind: ProviderKind | undefined): ModelConfig | undefined {
+function readModel(
+  src: SourceFile,
+  what: string,
+  node: Node | null,
+  kind: ProviderKind | undefined,
+): ModelConfig | undefined {
   const f = src.map(node, what, MODEL_KEYS);
   if (!f) return undefined;
   const model: ModelConfig = { contextWindow: 0, prices: [] };
   const window = f.get('contextWindow');
   if (!window) src.error(node, `${what} needs \`contextWindow:\` (tokens)`);
-  else model.contextWindow = src.number(window.value, `\`contextWindow\` of ${what}`, { min: 1, integer: true }) ?? 0;
+  else
+    model.contextWindow =
+      src.number(window.value, `\`contextWindow\` of ${what}`, { min: 1, integer: true }) ?? 0;
   const maxOut = f.get('maxOutputTokens');
-  if (maxOut) model.maxOutputTokens = src.number(maxOut.value, `\`maxOutputTokens\` of ${what}`, { min: 1, integer: true });
+  if (maxOut)
+    model.maxOutputTokens = src.number(maxOut.value, `\`maxOutputTokens\` of ${what}`, {
+      min: 1,
+      integer: true,
+    });
   const tier = f.get('tier');
   if (tier) {
     const value = src.string(tier.value, `\`tier\` of ${what}`);
-    if (value !== undefined && !(TIERS as readonly string[]).includes(value)) src.error(tier.value, `unknown tier \`${value}\`${didYouMean(value, TIERS)}`);
+    if (value !== undefined && !(TIERS as readonly string[]).includes(value))
+      src.error(tier.value, `unknown tier \`${value}\`${didYouMean(value, TIERS)}`);
     else model.tier = value as ModelConfig['tier'];
   }
   const limits = f.get('limits');
@@ -171,14 +279,23 @@ function readModel(src: SourceFile, what: string, node: Node | null, kind: Provi
     const field = f.get(key);
     if (!field) continue;
     const value = src.string(field.value, `\`${key}\` of ${what}`);
-    if (value !== undefined && !isIsoDate(value)) src.error(field.value, `\`${key}\` must be an ISO date such as "2026-11-30", found \`${value}\``);
+    if (value !== undefined && !isIsoDate(value))
+      src.error(field.value, `\`${key}\` must be an ISO date such as "2026-11-30", found \`${value}\``);
     else if (value !== undefined) model[key] = value;
   }
   const structured = f.get('structuredOutput');
   if (structured) {
     const value = src.string(structured.value, `\`structuredOutput\` of ${what}`);
-    if (value !== undefined && !(STRUCTURED_OUTPUTS as readonly string[]).includes(value)) src.error(structured.value, `\`structuredOutput\` is \`tool\` (a forced tool) or \`json-schema\` (output_config.format), found \`${value}\`${didYouMean(value, STRUCTURED_OUTPUTS)}`);
-    else if (value !== undefined && kind !== undefined && vendorWire(kind) !== 'anthropic') src.error(structured.key, `\`structuredOutput\` of ${what} applies to Anthropic models only (kinds ${ANTHROPIC_KINDS.join(', ')}); OpenAI-style vendors always take the schema as \`response_format\`: remove it`);
+    if (value !== undefined && !(STRUCTURED_OUTPUTS as readonly string[]).includes(value))
+      src.error(
+        structured.value,
+        `\`structuredOutput\` is \`tool\` (a forced tool) or \`json-schema\` (output_config.format), found \`${value}\`${didYouMean(value, STRUCTURED_OUTPUTS)}`,
+      );
+    else if (value !== undefined && kind !== undefined && vendorWire(kind) !== 'anthropic')
+      src.error(
+        structured.key,
+        `\`structuredOutput\` of ${what} applies to Anthropic models only (kinds ${ANTHROPIC_KINDS.join(', ')}); OpenAI-style vendors always take the schema as \`response_format\`: remove it`,
+      );
     else if (value !== undefined) model.structuredOutput = value as ModelConfig['structuredOutput'];
   }
   const replacement = f.get('replacement');
@@ -187,7 +304,8 @@ function readModel(src: SourceFile, what: string, node: Node | null, kind: Provi
     replacementNodes.set(model, replacement.value);
   }
   const prices = f.get('prices');
-  if (!prices) src.error(node, `${what} needs \`prices:\`, a list of { effectiveFrom, inputPerMTok, outputPerMTok }`);
+  if (!prices)
+    src.error(node, `${what} needs \`prices:\`, a list of { effectiveFrom, inputPerMTok, outputPerMTok }`);
   else {
     for (const item of src.list(prices.value, `\`prices\` of ${what}`) ?? []) {
       const p = src.map(item, `a price of ${what}`, PRICE_KEYS);
@@ -197,7 +315,11 @@ function readModel(src: SourceFile, what: string, node: Node | null, kind: Provi
       if (!from) src.error(item, 'a price needs `effectiveFrom:` (an ISO date such as "2025-08-01")');
       else {
         const value = src.string(from.value, '`effectiveFrom`');
-        if (value !== undefined && !isIsoDate(value)) src.error(from.value, `\`effectiveFrom\` must be an ISO date such as "2025-08-01", found \`${value}\``);
+        if (value !== undefined && !isIsoDate(value))
+          src.error(
+            from.value,
+            `\`effectiveFrom\` must be an ISO date such as "2025-08-01", found \`${value}\``,
+          );
         else if (value !== undefined) price.effectiveFrom = value;
       }
       for (const key of ['inputPerMTok', 'outputPerMTok'] as const) {
@@ -207,16 +329,26 @@ function readModel(src: SourceFile, what: string, node: Node | null, kind: Provi
       for (const key of ['cacheReadPerMTok', 'cacheWritePerMTok'] as const) {
         if (p.get(key)) price[key] = src.number(p.get(key)!.value, `\`${key}\``, { min: 0 });
       }
-      if (p.get('batchDiscount')) price.batchDiscount = src.number(p.get('batchDiscount')!.value, '`batchDiscount`', { min: 0, max: 1 });
+      if (p.get('batchDiscount'))
+        price.batchDiscount = src.number(p.get('batchDiscount')!.value, '`batchDiscount`', {
+          min: 0,
+          max: 1,
+        });
       const long = p.get('longContext');
       if (long) {
         const l = src.map(long.value, '`longContext` of a price', LONG_CONTEXT_KEYS);
         const need = ['aboveInputTokens', 'inputPerMTok', 'outputPerMTok'] as const;
         const missing = l ? need.filter((k) => !l.get(k)) : [];
-        if (l && missing.length) src.error(long.value, `\`longContext\` needs ${missing.map((k) => `\`${k}\``).join(', ')} (prompt tokens above which the request is priced so, and those prices)`);
+        if (l && missing.length)
+          src.error(
+            long.value,
+            `\`longContext\` needs ${missing.map((k) => `\`${k}\``).join(', ')} (prompt tokens above which the request is priced so, and those prices)`,
+          );
         else if (l) {
           price.longContext = {
-            aboveInputTokens: src.number(l.get('aboveInputTokens')!.value, '`aboveInputTokens`', { min: 1, integer: true }) ?? 0,
+            aboveInputTokens:
+              src.number(l.get('aboveInputTokens')!.value, '`aboveInputTokens`', { min: 1, integer: true }) ??
+              0,
             inputPerMTok: src.number(l.get('inputPerMTok')!.value, '`inputPerMTok`', { min: 0 }) ?? 0,
             outputPerMTok: src.number(l.get('outputPerMTok')!.value, '`outputPerMTok`', { min: 0 }) ?? 0,
           };
@@ -227,7 +359,8 @@ function readModel(src: SourceFile, what: string, node: Node | null, kind: Provi
       }
       model.prices.push(price);
     }
-    if (model.prices.length === 0 && prices.value) src.error(prices.value, `${what} needs at least one price`);
+    if (model.prices.length === 0 && prices.value)
+      src.error(prices.value, `${what} needs at least one price`);
   }
   return model;
 }
@@ -261,7 +394,10 @@ export class ProviderCatalog {
   /**
    * @param today the ISO date lifecycle findings are judged on. @default today (UTC)
    */
-  constructor(readonly config: ProvidersConfig, readonly today: string = isoToday()) {
+  constructor(
+    readonly config: ProvidersConfig,
+    readonly today: string = isoToday(),
+  ) {
     for (const [name, provider] of Object.entries(config.providers)) {
       this.byName.set(name.toLowerCase(), name);
       for (const alias of provider.aliases ?? []) this.byName.set(alias.toLowerCase(), name);
@@ -280,7 +416,10 @@ export class ProviderCatalog {
 
   /** Every name and alias, for suggestions. */
   names(): string[] {
-    return [...Object.keys(this.config.providers), ...Object.values(this.config.providers).flatMap((p) => p.aliases ?? [])];
+    return [
+      ...Object.keys(this.config.providers),
+      ...Object.values(this.config.providers).flatMap((p) => p.aliases ?? []),
+    ];
   }
 
   first(): string | undefined {

@@ -5,7 +5,8 @@ import type { Diagnostic } from './diagnostics';
 import { WorkflowRegistry, type WorkflowSnapshot } from './registry';
 import { AGENTS_YML, PROVIDERS_YML } from './test-fixtures.test';
 
-const workflow = (name: string) => `name: ${name}\ntrigger:\n  event: pull_request\nagents: [code-review-agent]\n`;
+const workflow = (name: string) =>
+  `name: ${name}\ntrigger:\n  event: pull_request\nagents: [code-review-agent]\n`;
 
 /** Resolves with the next value a callback receives; rejects if none comes (a hung watch, not a timing check). */
 function next<T>(): { promise: Promise<T>; push: (value: T) => void } {
@@ -58,27 +59,61 @@ describe('WorkflowRegistry', () => {
   it('follows ConfigMap symlink swaps, swaps the set atomically, and keeps the last good set on a bad change', async () => {
     const changes = next<WorkflowSnapshot>();
     const rejections = next<Diagnostic[]>();
-    configMapRevision('v1', { 'providers.yml': PROVIDERS_YML, 'agents.yml': AGENTS_YML, 'review.yml': workflow('Review v1') });
-    registry = WorkflowRegistry.open({ dir, debounceMs: 50, pollIntervalMs: 0, onChange: changes.push, onRejected: (d) => rejections.push(d) });
+    configMapRevision('v1', {
+      'providers.yml': PROVIDERS_YML,
+      'agents.yml': AGENTS_YML,
+      'review.yml': workflow('Review v1'),
+    });
+    registry = WorkflowRegistry.open({
+      dir,
+      debounceMs: 50,
+      pollIntervalMs: 0,
+      onChange: changes.push,
+      onRejected: (d) => rejections.push(d),
+    });
     const first = registry.current();
     expect(first.version).toBe(1);
     expect(first.project.plans.map((p) => [p.id, p.name])).toEqual([['review', 'Review v1']]);
 
-    configMapRevision('v2', { 'providers.yml': PROVIDERS_YML, 'agents.yml': AGENTS_YML, 'review.yml': workflow('Review v2'), 'docs.yml': workflow('Docs') });
+    configMapRevision('v2', {
+      'providers.yml': PROVIDERS_YML,
+      'agents.yml': AGENTS_YML,
+      'review.yml': workflow('Review v2'),
+      'docs.yml': workflow('Docs'),
+    });
     const second = await changes.promise;
     expect(second.version).toBe(2);
-    expect(second.project.plans.map((p) => [p.id, p.name])).toEqual([['docs', 'Docs'], ['review', 'Review v2']]);
+    expect(second.project.plans.map((p) => [p.id, p.name])).toEqual([
+      ['docs', 'Docs'],
+      ['review', 'Review v2'],
+    ]);
     expect(registry.current()).toBe(second);
     // A run that started on v1 keeps v1's plan.
     expect(first.project.plans.map((p) => p.name)).toEqual(['Review v1']);
 
-    configMapRevision('v3', { 'providers.yml': PROVIDERS_YML, 'agents.yml': AGENTS_YML, 'review.yml': 'name: Broken\ntrigger:\n  event: pull_request\nagnets: []\n', 'docs.yml': workflow('Docs') });
+    configMapRevision('v3', {
+      'providers.yml': PROVIDERS_YML,
+      'agents.yml': AGENTS_YML,
+      'review.yml': 'name: Broken\ntrigger:\n  event: pull_request\nagnets: []\n',
+      'docs.yml': workflow('Docs'),
+    });
     const problems = await rejections.promise;
-    expect(problems).toContainEqual(expect.objectContaining({ line: 4, col: 1, message: expect.stringContaining('did you mean `agents`?') }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        line: 4,
+        col: 1,
+        message: expect.stringContaining('did you mean `agents`?'),
+      }),
+    );
     expect(registry.current()).toBe(second);
     expect(registry.problems()).toBe(problems);
 
-    configMapRevision('v4', { 'providers.yml': PROVIDERS_YML, 'agents.yml': AGENTS_YML, 'review.yml': workflow('Review v4'), 'docs.yml': workflow('Docs') });
+    configMapRevision('v4', {
+      'providers.yml': PROVIDERS_YML,
+      'agents.yml': AGENTS_YML,
+      'review.yml': workflow('Review v4'),
+      'docs.yml': workflow('Docs'),
+    });
     const fourth = await changes.promise;
     expect(fourth.version).toBe(3);
     expect(fourth.project.plans.map((p) => p.name)).toEqual(['Docs', 'Review v4']);
@@ -96,7 +131,12 @@ describe('WorkflowRegistry', () => {
 
   it('refuses to start on an invalid directory, listing the problems', () => {
     writeFileSync(join(dir, 'providers.yml'), PROVIDERS_YML);
-    writeFileSync(join(dir, 'review.yml'), 'name: X\ntrigger:\n  event: pull_reqest\nagents: [code-review-agent]\n');
-    expect(() => WorkflowRegistry.open({ dir, pollIntervalMs: 0 })).toThrow(/review\.yml:3:10: unknown event `pull_reqest`/);
+    writeFileSync(
+      join(dir, 'review.yml'),
+      'name: X\ntrigger:\n  event: pull_reqest\nagents: [code-review-agent]\n',
+    );
+    expect(() => WorkflowRegistry.open({ dir, pollIntervalMs: 0 })).toThrow(
+      /review\.yml:3:10: unknown event `pull_reqest`/,
+    );
   });
 });

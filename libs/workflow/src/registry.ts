@@ -60,8 +60,14 @@ export class WorkflowRegistry {
   static open(options: WorkflowRegistryOptions): WorkflowRegistry {
     const fingerprint = fingerprintOf(options.dir);
     const project = loadWorkflowDirectory(options.dir);
-    if (hasErrors(project.diagnostics)) throw new WorkflowConfigError(project.diagnostics, `workflows in ${options.dir} are invalid`);
-    const registry = new WorkflowRegistry(options, { version: 1, loadedAt: new Date(), fingerprint, project });
+    if (hasErrors(project.diagnostics))
+      throw new WorkflowConfigError(project.diagnostics, `workflows in ${options.dir} are invalid`);
+    const registry = new WorkflowRegistry(options, {
+      version: 1,
+      loadedAt: new Date(),
+      fingerprint,
+      project,
+    });
     registry.startWatching();
     return registry;
   }
@@ -138,7 +144,13 @@ export class WorkflowRegistry {
       this.reload();
     } catch (error) {
       // An I/O error mid-swap (a file vanished between listing and reading): keep the set, retry on the next event.
-      const problem: Diagnostic = { file: this.options.dir, line: 1, col: 1, severity: 'error', message: `reload failed: ${(error as Error).message}` };
+      const problem: Diagnostic = {
+        file: this.options.dir,
+        line: 1,
+        col: 1,
+        severity: 'error',
+        message: `reload failed: ${(error as Error).message}`,
+      };
       this.lastProblems = [problem];
       this.options.onRejected?.([problem], this.snapshot);
     }
@@ -150,7 +162,9 @@ function fingerprintOf(dir: string): string {
   const hash = createHash('sha256');
   let names: string[] = [];
   try {
-    names = readdirSync(dir).filter((n) => !n.startsWith('.') && /\.ya?ml$/i.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => !n.startsWith('.') && /\.ya?ml$/i.test(n))
+      .sort();
   } catch (error) {
     hash.update(`unreadable:${(error as NodeJS.ErrnoException).code}`);
   }

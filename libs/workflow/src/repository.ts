@@ -2,7 +2,12 @@ import type { WorkflowPlan } from '@agentflow/contracts';
 import { compileWorkflow } from './compile';
 import type { Diagnostic } from './diagnostics';
 import { createCompileContext, type ProjectConfig } from './project';
-import { parseRepositorySettings, resolveRepositoryPolicy, type RepositoryPolicy, type RepositorySettings } from './settings';
+import {
+  parseRepositorySettings,
+  resolveRepositoryPolicy,
+  type RepositoryPolicy,
+  type RepositorySettings,
+} from './settings';
 
 /**
  * Reads files of a repository **at the head of its base branch** (the PR's target), never at the
@@ -34,11 +39,16 @@ export const REPOSITORY_CONFIG_DIR = '.agentflow';
  * bound to its base branch, and merges them with the organisation's config. A broken file in the
  * repository never stops the organisation's workflows: it is reported and left out.
  */
-export async function loadRepositoryConfig(reader: BaseBranchReader, project: ProjectConfig & { plans: readonly WorkflowPlan[] }, repo: string): Promise<RepositoryConfig> {
+export async function loadRepositoryConfig(
+  reader: BaseBranchReader,
+  project: ProjectConfig & { plans: readonly WorkflowPlan[] },
+  repo: string,
+): Promise<RepositoryConfig> {
   const diagnostics: Diagnostic[] = [];
   let own: RepositorySettings | undefined;
   const configPath = `${REPOSITORY_CONFIG_DIR}/config.yml`;
-  const configText = (await reader.readFile(configPath)) ?? (await reader.readFile(`${REPOSITORY_CONFIG_DIR}/config.yaml`));
+  const configText =
+    (await reader.readFile(configPath)) ?? (await reader.readFile(`${REPOSITORY_CONFIG_DIR}/config.yaml`));
   if (configText !== undefined) {
     const parsed = parseRepositorySettings(configText, configPath, project.settings.dataClasses);
     diagnostics.push(...parsed.diagnostics);
@@ -46,10 +56,14 @@ export async function loadRepositoryConfig(reader: BaseBranchReader, project: Pr
   }
   const policy = resolveRepositoryPolicy(project.settings, repo, own);
   const plans = new Map(project.plans.map((p) => [p.id, p]));
-  const names = (await reader.listFiles(`${REPOSITORY_CONFIG_DIR}/workflows`)).filter((n) => /\.ya?ml$/i.test(n) && !n.startsWith('.')).sort();
+  const names = (await reader.listFiles(`${REPOSITORY_CONFIG_DIR}/workflows`))
+    .filter((n) => /\.ya?ml$/i.test(n) && !n.startsWith('.'))
+    .sort();
   if (names.length > 0) {
     // The repository's workflows see only this repository's classes.
-    const classes = project.settings.dataClasses.filter((c) => c === policy.dataClass || policy.paths.some((p) => p.dataClass === c));
+    const classes = project.settings.dataClasses.filter(
+      (c) => c === policy.dataClass || policy.paths.some((p) => p.dataClass === c),
+    );
     const ctx = { ...createCompileContext(project), classesFor: () => classes };
     const seen = new Set<string>();
     for (const name of names) {
@@ -60,7 +74,13 @@ export async function loadRepositoryConfig(reader: BaseBranchReader, project: Pr
       diagnostics.push(...result.diagnostics);
       if (!result.plan) continue;
       if (seen.has(result.plan.id)) {
-        diagnostics.push({ file: path, line: 1, col: 1, severity: 'error', message: `workflow id \`${result.plan.id}\` is already used by another file in ${REPOSITORY_CONFIG_DIR}/workflows; set a different \`id:\`` });
+        diagnostics.push({
+          file: path,
+          line: 1,
+          col: 1,
+          severity: 'error',
+          message: `workflow id \`${result.plan.id}\` is already used by another file in ${REPOSITORY_CONFIG_DIR}/workflows; set a different \`id:\``,
+        });
         continue;
       }
       seen.add(result.plan.id);

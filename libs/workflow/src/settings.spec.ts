@@ -38,24 +38,47 @@ repositories:
 `).settings!;
 
   it('takes the team from the last matching CODEOWNERS-style line, and the project defaults to the repository', () => {
-    expect(resolveRepositoryPolicy(org, 'acme/ios-app')).toMatchObject({ team: 'ios', project: 'acme/ios-app' });
-    expect(resolveRepositoryPolicy(org, 'acme/android-app')).toMatchObject({ team: 'mobile-platform', project: 'acme/android-app' });
+    expect(resolveRepositoryPolicy(org, 'acme/ios-app')).toMatchObject({
+      team: 'ios',
+      project: 'acme/ios-app',
+    });
+    expect(resolveRepositoryPolicy(org, 'acme/android-app')).toMatchObject({
+      team: 'mobile-platform',
+      project: 'acme/android-app',
+    });
     expect(resolveRepositoryPolicy(org, 'other/app').team).toBeUndefined();
   });
 
   it('lets a central entry name team and project, and a repository name its own team only where the organisation does not', () => {
-    expect(resolveRepositoryPolicy(org, 'acme/ios-payments')).toMatchObject({ team: 'payments', project: 'checkout' });
-    const own = parseRepositorySettings('team: growth\nproject: onboarding\n', '.agentflow/config.yml', org.dataClasses).settings!;
-    expect(resolveRepositoryPolicy(org, 'acme/ios-app', own)).toMatchObject({ team: 'ios', project: 'onboarding' });
-    expect(resolveRepositoryPolicy(org, 'other/app', own)).toMatchObject({ team: 'growth', project: 'onboarding' });
+    expect(resolveRepositoryPolicy(org, 'acme/ios-payments')).toMatchObject({
+      team: 'payments',
+      project: 'checkout',
+    });
+    const own = parseRepositorySettings(
+      'team: growth\nproject: onboarding\n',
+      '.agentflow/config.yml',
+      org.dataClasses,
+    ).settings!;
+    expect(resolveRepositoryPolicy(org, 'acme/ios-app', own)).toMatchObject({
+      team: 'ios',
+      project: 'onboarding',
+    });
+    expect(resolveRepositoryPolicy(org, 'other/app', own)).toMatchObject({
+      team: 'growth',
+      project: 'onboarding',
+    });
   });
 
   it('reports a line without a team owner, a user as owner and a team name budgets cannot key, at their lines', () => {
-    const { settings, diagnostics } = parseSettings('teams:\n  - "acme/*"\n  - "acme/ios-* @octocat"\ndefaults:\n  team: "ios team"\n');
+    const { settings, diagnostics } = parseSettings(
+      'teams:\n  - "acme/*"\n  - "acme/ios-* @octocat"\ndefaults:\n  team: "ios team"\n',
+    );
     expect(settings).toBeUndefined();
     expect(diagnostics.map(formatDiagnostic).sort()).toEqual([
       expect.stringMatching(/^settings\.yml:2:5: .*names no owner: write `<repository glob> @org\/team`/),
-      expect.stringMatching(/^settings\.yml:3:5: .*owner `@octocat` is not a team: write it as `@org\/team-slug`/),
+      expect.stringMatching(
+        /^settings\.yml:3:5: .*owner `@octocat` is not a team: write it as `@org\/team-slug`/,
+      ),
       expect.stringMatching(/^settings\.yml:5:9: .*`team` must be a name of letters, digits/),
     ]);
   });
@@ -65,25 +88,47 @@ describe('repository settings merge', () => {
   const org = parseSettings(ORG).settings!;
 
   it('organisation defaults apply where nothing overrides them', () => {
-    expect(resolveRepositoryPolicy(org, 'other/app')).toMatchObject({ rollout: 'comment', dataClass: 'internal', workflows: 'all', ignore: ['**/Pods/**'] });
+    expect(resolveRepositoryPolicy(org, 'other/app')).toMatchObject({
+      rollout: 'comment',
+      dataClass: 'internal',
+      workflows: 'all',
+      ignore: ['**/Pods/**'],
+    });
   });
 
   it('central entries apply in file order; lists are joined, defaults first', () => {
     const policy = resolveRepositoryPolicy(org, 'acme/payments');
-    expect(policy).toMatchObject({ rollout: 'gate', dataClass: 'confidential', workflows: ['android-review'], ignore: ['**/Pods/**', '*.snap'] });
+    expect(policy).toMatchObject({
+      rollout: 'gate',
+      dataClass: 'confidential',
+      workflows: ['android-review'],
+      ignore: ['**/Pods/**', '*.snap'],
+    });
     expect(policy.paths).toEqual([{ path: '**/Secrets/**', dataClass: 'restricted' }]);
   });
 
   it('the strictest data class wins: a repository cannot lower its class', () => {
     expect(resolveRepositoryPolicy(org, 'acme/sandbox').dataClass).toBe('internal');
-    const own = parseRepositorySettings('data_class: public\nrollout: gate\n', '.agentflow/config.yml', org.dataClasses).settings!;
+    const own = parseRepositorySettings(
+      'data_class: public\nrollout: gate\n',
+      '.agentflow/config.yml',
+      org.dataClasses,
+    ).settings!;
     expect(resolveRepositoryPolicy(org, 'other/app', own).dataClass).toBe('internal');
-    const raise = parseRepositorySettings('data_class: restricted\n', '.agentflow/config.yml', org.dataClasses).settings!;
+    const raise = parseRepositorySettings(
+      'data_class: restricted\n',
+      '.agentflow/config.yml',
+      org.dataClasses,
+    ).settings!;
     expect(resolveRepositoryPolicy(org, 'other/app', raise).dataClass).toBe('restricted');
   });
 
   it("a repository's own file overrides the defaults, and the central entry overrides the repository's file", () => {
-    const own = parseRepositorySettings('rollout: gate\nconventions: CONTRIBUTING.md\npath_instructions:\n  - path: "*.kt"\n    instructions: Use coroutines.\n', '.agentflow/config.yml', org.dataClasses).settings!;
+    const own = parseRepositorySettings(
+      'rollout: gate\nconventions: CONTRIBUTING.md\npath_instructions:\n  - path: "*.kt"\n    instructions: Use coroutines.\n',
+      '.agentflow/config.yml',
+      org.dataClasses,
+    ).settings!;
     const elsewhere = resolveRepositoryPolicy(org, 'other/app', own);
     expect(elsewhere).toMatchObject({ rollout: 'gate', conventions: 'CONTRIBUTING.md' });
     expect(elsewhere.pathInstructions.map((p) => p.path)).toEqual(['**/*.swift', '*.kt']);

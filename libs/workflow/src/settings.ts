@@ -77,34 +77,57 @@ export interface RepositoryPolicy {
   project: string;
 }
 
-const LAYER_KEYS = ['rollout', 'data_class', 'paths', 'workflows', 'ignore', 'path_instructions', 'conventions', 'team', 'project'];
+const LAYER_KEYS = [
+  'rollout',
+  'data_class',
+  'paths',
+  'workflows',
+  'ignore',
+  'path_instructions',
+  'conventions',
+  'team',
+  'project',
+];
 
 /** Team and project names as budgets and the ledger key them: a slug, no spaces or `:`. */
 const NAME = /^[A-Za-z0-9][\w.-]{0,99}$/;
 /** A CODEOWNERS team owner, `@org/team-slug`; the slug is the team. */
 const TEAM_OWNER = /^@[A-Za-z0-9][\w.-]*\/([A-Za-z0-9][\w.-]*)$/;
 
-function readLayer(src: SourceFile, node: Node | null, what: string, classes: readonly string[]): RepositorySettings {
+function readLayer(
+  src: SourceFile,
+  node: Node | null,
+  what: string,
+  classes: readonly string[],
+): RepositorySettings {
   const out: RepositorySettings = {};
   const f = src.map(node, what, LAYER_KEYS);
   if (!f) return out;
   const rollout = f.get('rollout');
   if (rollout) {
     const v = src.string(rollout.value, '`rollout`');
-    if (v !== undefined && !(ROLLOUT_MODES as readonly string[]).includes(v)) src.error(rollout.value, `\`rollout\` must be one of ${ROLLOUT_MODES.join(', ')}, found \`${v}\`${maybeMeant(v, ROLLOUT_MODES)}`);
+    if (v !== undefined && !(ROLLOUT_MODES as readonly string[]).includes(v))
+      src.error(
+        rollout.value,
+        `\`rollout\` must be one of ${ROLLOUT_MODES.join(', ')}, found \`${v}\`${maybeMeant(v, ROLLOUT_MODES)}`,
+      );
     else if (v) out.rollout = v as RolloutMode;
   }
   const cls = f.get('data_class');
   if (cls) {
     const v = src.string(cls.value, '`data_class`');
-    if (v !== undefined && !classes.includes(v)) src.error(cls.value, `unknown data class \`${v}\`${didYouMean(v, classes)}`);
+    if (v !== undefined && !classes.includes(v))
+      src.error(cls.value, `unknown data class \`${v}\`${didYouMean(v, classes)}`);
     else if (v) out.dataClass = v;
   }
   const paths = f.get('paths');
   if (paths) {
     out.paths = [];
     for (const item of src.list(paths.value, '`paths`') ?? []) {
-      const p = src.map(item, 'a path class (`- path: "**/Payments/**"` with `data_class: restricted`)', ['path', 'data_class']);
+      const p = src.map(item, 'a path class (`- path: "**/Payments/**"` with `data_class: restricted`)', [
+        'path',
+        'data_class',
+      ]);
       if (!p) continue;
       if (!p.get('path') || !p.get('data_class')) {
         src.error(item, 'a path class needs `path:` (a glob) and `data_class:`');
@@ -112,15 +135,21 @@ function readLayer(src: SourceFile, node: Node | null, what: string, classes: re
       }
       const path = src.string(p.get('path')!.value, '`path`');
       const c = src.string(p.get('data_class')!.value, '`data_class`');
-      if (path !== undefined && globProblem(path)) src.error(p.get('path')!.value, `glob \`${path}\`: ${globProblem(path)}`);
-      if (c !== undefined && !classes.includes(c)) src.error(p.get('data_class')!.value, `unknown data class \`${c}\`${didYouMean(c, classes)}`);
+      if (path !== undefined && globProblem(path))
+        src.error(p.get('path')!.value, `glob \`${path}\`: ${globProblem(path)}`);
+      if (c !== undefined && !classes.includes(c))
+        src.error(p.get('data_class')!.value, `unknown data class \`${c}\`${didYouMean(c, classes)}`);
       else if (path !== undefined && c !== undefined) out.paths.push({ path, dataClass: c });
     }
   }
   const workflows = f.get('workflows');
   if (workflows) {
-    if (src.isText(workflows.value) && src.string(workflows.value, '`workflows`') === 'all') out.workflows = 'all';
-    else out.workflows = src.stringList(workflows.value, '`workflows` (`all` or a list of workflow ids)')?.map((w) => w.value);
+    if (src.isText(workflows.value) && src.string(workflows.value, '`workflows`') === 'all')
+      out.workflows = 'all';
+    else
+      out.workflows = src
+        .stringList(workflows.value, '`workflows` (`all` or a list of workflow ids)')
+        ?.map((w) => w.value);
   }
   const ignore = f.get('ignore');
   if (ignore) out.ignore = src.stringList(ignore.value, '`ignore`')?.map((g) => g.value);
@@ -129,14 +158,19 @@ function readLayer(src: SourceFile, node: Node | null, what: string, classes: re
   const conventions = f.get('conventions');
   if (conventions) {
     const target = src.deref(conventions.value);
-    if (target && 'value' in target && (target as { value: unknown }).value === false) out.conventions = false;
+    if (target && 'value' in target && (target as { value: unknown }).value === false)
+      out.conventions = false;
     else out.conventions = src.string(conventions.value, '`conventions`');
   }
   for (const key of ['team', 'project'] as const) {
     const field = f.get(key);
     if (!field) continue;
     const v = src.string(field.value, `\`${key}\``);
-    if (v !== undefined && !NAME.test(v)) src.error(field.value, `\`${key}\` must be a name of letters, digits, "_", "." and "-" (it keys budgets and the cost ledger), found \`${v}\``);
+    if (v !== undefined && !NAME.test(v))
+      src.error(
+        field.value,
+        `\`${key}\` must be a name of letters, digits, "_", "." and "-" (it keys budgets and the cost ledger), found \`${v}\``,
+      );
     else if (v) out[key] = v;
   }
   return out;
@@ -153,7 +187,10 @@ function readTeams(src: SourceFile, node: Node | null): TeamOwnership[] {
     if (!text || text.startsWith('#')) continue;
     const [pattern, owner] = text.split(/\s+/);
     if (!owner) {
-      src.error(line.node, `\`${text}\` names no owner: write \`<repository glob> @org/team\` (\`acme/ios-* @acme/ios\`)`);
+      src.error(
+        line.node,
+        `\`${text}\` names no owner: write \`<repository glob> @org/team\` (\`acme/ios-* @acme/ios\`)`,
+      );
       continue;
     }
     if (globProblem(pattern)) {
@@ -162,7 +199,10 @@ function readTeams(src: SourceFile, node: Node | null): TeamOwnership[] {
     }
     const team = TEAM_OWNER.exec(owner)?.[1];
     if (!team) {
-      src.error(line.node, `owner \`${owner}\` is not a team: write it as \`@org/team-slug\` (a user or an e-mail address pays for no budget)`);
+      src.error(
+        line.node,
+        `owner \`${owner}\` is not a team: write it as \`@org/team-slug\` (a user or an e-mail address pays for no budget)`,
+      );
       continue;
     }
     out.push({ pattern, team });
@@ -171,30 +211,49 @@ function readTeams(src: SourceFile, node: Node | null): TeamOwnership[] {
 }
 
 /** Reads the config repository's `settings.yml`. */
-export function parseSettings(text: string, file = 'settings.yml'): { settings?: OrganisationSettings; diagnostics: Diagnostic[] } {
+export function parseSettings(
+  text: string,
+  file = 'settings.yml',
+): { settings?: OrganisationSettings; diagnostics: Diagnostic[] } {
   const src = new SourceFile(file, text);
   if (!src.syntaxOk) return { diagnostics: src.diagnostics };
-  const settings: OrganisationSettings = { dataClasses: [...DEFAULT_DATA_CLASSES], defaults: { ...DEFAULT_SETTINGS.defaults }, repositories: [] };
+  const settings: OrganisationSettings = {
+    dataClasses: [...DEFAULT_DATA_CLASSES],
+    defaults: { ...DEFAULT_SETTINGS.defaults },
+    repositories: [],
+  };
   const top = src.map(src.root, 'the settings file', ['data_classes', 'defaults', 'repositories', 'teams']);
   if (top) {
     const classes = top.get('data_classes');
     if (classes) {
       const list = src.stringList(classes.value, '`data_classes` (least to most sensitive)') ?? [];
-      if (new Set(list.map((c) => c.value)).size !== list.length) src.error(classes.value, '`data_classes` lists a class twice');
+      if (new Set(list.map((c) => c.value)).size !== list.length)
+        src.error(classes.value, '`data_classes` lists a class twice');
       if (list.length > 0) settings.dataClasses = list.map((c) => c.value);
     }
     const defaults = top.get('defaults');
     if (defaults) {
       const layer = readLayer(src, defaults.value, '`defaults`', settings.dataClasses);
-      settings.defaults = { ...layer, rollout: layer.rollout ?? DEFAULT_SETTINGS.defaults.rollout, dataClass: layer.dataClass ?? settings.dataClasses[Math.min(1, settings.dataClasses.length - 1)] };
+      settings.defaults = {
+        ...layer,
+        rollout: layer.rollout ?? DEFAULT_SETTINGS.defaults.rollout,
+        dataClass: layer.dataClass ?? settings.dataClasses[Math.min(1, settings.dataClasses.length - 1)],
+      };
     } else if (!settings.dataClasses.includes(settings.defaults.dataClass)) {
       settings.defaults.dataClass = settings.dataClasses[0];
     }
     const repos = top.get('repositories');
     if (repos) {
-      for (const [pattern, field] of src.map(repos.value, '`repositories` (repository or glob -> settings)', null) ?? []) {
+      for (const [pattern, field] of src.map(
+        repos.value,
+        '`repositories` (repository or glob -> settings)',
+        null,
+      ) ?? []) {
         if (globProblem(pattern)) src.error(field.key, `glob \`${pattern}\`: ${globProblem(pattern)}`);
-        settings.repositories.push({ pattern, settings: readLayer(src, field.value, `repository \`${pattern}\``, settings.dataClasses) });
+        settings.repositories.push({
+          pattern,
+          settings: readLayer(src, field.value, `repository \`${pattern}\``, settings.dataClasses),
+        });
       }
     }
     const teams = top.get('teams');
@@ -204,7 +263,11 @@ export function parseSettings(text: string, file = 'settings.yml'): { settings?:
 }
 
 /** Reads a repository's own `.agentflow/config.yml` (one settings layer). */
-export function parseRepositorySettings(text: string, file: string, dataClasses: readonly string[]): { settings?: RepositorySettings; diagnostics: Diagnostic[] } {
+export function parseRepositorySettings(
+  text: string,
+  file: string,
+  dataClasses: readonly string[],
+): { settings?: RepositorySettings; diagnostics: Diagnostic[] } {
   const src = new SourceFile(file, text);
   if (!src.syntaxOk) return { diagnostics: src.diagnostics };
   const settings = src.root ? readLayer(src, src.root, 'the repository settings', dataClasses) : {};
@@ -229,12 +292,17 @@ export function stricterClass(a: string, b: string, order: readonly string[]): s
  *   repository says of itself, so no repository moves its spend to another team's budget;
  * - `project`: the last layer that sets one, else the repository (`owner/name`).
  */
-export function resolveRepositoryPolicy(settings: OrganisationSettings, repo: string, own?: RepositorySettings): RepositoryPolicy {
+export function resolveRepositoryPolicy(
+  settings: OrganisationSettings,
+  repo: string,
+  own?: RepositorySettings,
+): RepositoryPolicy {
   const layers: RepositorySettings[] = [settings.defaults];
   if (own) layers.push(own);
   const owner = [...(settings.teams ?? [])].reverse().find((t) => nameMatches(repo, t.pattern));
   if (owner) layers.push({ team: owner.team });
-  for (const entry of settings.repositories) if (nameMatches(repo, entry.pattern)) layers.push(entry.settings);
+  for (const entry of settings.repositories)
+    if (nameMatches(repo, entry.pattern)) layers.push(entry.settings);
   const policy: RepositoryPolicy = {
     repo,
     rollout: settings.defaults.rollout,
@@ -250,7 +318,8 @@ export function resolveRepositoryPolicy(settings: OrganisationSettings, repo: st
     if (layer.team) policy.team = layer.team;
     if (layer.project) policy.project = layer.project;
     if (layer.rollout) policy.rollout = layer.rollout;
-    if (layer.dataClass) policy.dataClass = stricterClass(policy.dataClass, layer.dataClass, settings.dataClasses);
+    if (layer.dataClass)
+      policy.dataClass = stricterClass(policy.dataClass, layer.dataClass, settings.dataClasses);
     if (layer.workflows) policy.workflows = layer.workflows;
     if (layer.conventions !== undefined) policy.conventions = layer.conventions;
     policy.paths.push(...(layer.paths ?? []));
@@ -267,11 +336,15 @@ export function resolveRepositoryPolicy(settings: OrganisationSettings, repo: st
  * not accept it, so nothing unvalidated reaches a provider.
  */
 export function classesReaching(settings: OrganisationSettings, workflowId: string): string[] {
-  const out = new Set<string>([settings.defaults.dataClass, ...(settings.defaults.paths ?? []).map((p) => p.dataClass)]);
+  const out = new Set<string>([
+    settings.defaults.dataClass,
+    ...(settings.defaults.paths ?? []).map((p) => p.dataClass),
+  ]);
   for (const entry of settings.repositories) {
     const enabled = entry.settings.workflows ?? settings.defaults.workflows ?? 'all';
     if (enabled !== 'all' && !enabled.includes(workflowId)) continue;
-    if (entry.settings.dataClass) out.add(stricterClass(settings.defaults.dataClass, entry.settings.dataClass, settings.dataClasses));
+    if (entry.settings.dataClass)
+      out.add(stricterClass(settings.defaults.dataClass, entry.settings.dataClass, settings.dataClasses));
     for (const p of entry.settings.paths ?? []) out.add(p.dataClass);
   }
   return settings.dataClasses.filter((c) => out.has(c));

@@ -15,19 +15,35 @@ const schema = JSON.parse(readFileSync(join(__dirname, '..', 'schema', 'workflow
 describe('the shipped workflows', () => {
   const project = loadWorkflowDirectory(workflowsDir);
 
-  it('all load without errors; the only warnings are the seed\'s retired models and its name/type mismatch', () => {
+  it("all load without errors; the only warnings are the seed's retired models and its name/type mismatch", () => {
     expect(project.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
-    expect(project.diagnostics.map((d) => `${d.file.replace(`${workflowsDir}/`, '')}:${d.line}:${d.col}`)).toEqual([
+    expect(
+      project.diagnostics.map((d) => `${d.file.replace(`${workflowsDir}/`, '')}:${d.line}:${d.col}`),
+    ).toEqual([
       'code-review.yml:14:14', // claude-3-opus -> claude-opus-5-5
       'code-review.yml:24:11', // test-coverage-agent with type TestGenerationAgent: the type wins
       'code-review.yml:27:14', // gpt-4-turbo -> gpt-4.1
     ]);
-    expect(project.plans.map((p) => p.id)).toEqual(['android-review', 'architecture-migration', 'architecture-nightly', 'code-review', 'pr-review', 'test-generation']);
+    expect(project.plans.map((p) => p.id)).toEqual([
+      'android-review',
+      'architecture-migration',
+      'architecture-nightly',
+      'code-review',
+      'pr-review',
+      'test-generation',
+    ]);
   });
 
   it('compile to the expected DAGs', () => {
-    const steps = Object.fromEntries(project.plans.map((p) => [p.id, p.steps.map((s) => `${s.id}<-[${s.dependsOn.join(',')}]`)]));
-    expect(steps['pr-review']).toEqual(['code-review-agent<-[]', 'security-agent<-[]', 'test-coverage-agent<-[]', 'documentation-agent<-[]']);
+    const steps = Object.fromEntries(
+      project.plans.map((p) => [p.id, p.steps.map((s) => `${s.id}<-[${s.dependsOn.join(',')}]`)]),
+    );
+    expect(steps['pr-review']).toEqual([
+      'code-review-agent<-[]',
+      'security-agent<-[]',
+      'test-coverage-agent<-[]',
+      'documentation-agent<-[]',
+    ]);
     expect(steps['test-generation']).toEqual([
       'analysis.code-analysis-agent<-[]',
       'generation.test-generation-agent<-[analysis.code-analysis-agent]',
@@ -47,7 +63,7 @@ describe('the shipped workflows', () => {
     expect(nightly.steps.every((s) => s.batch)).toBe(true);
   });
 
-  it('the seed\'s three workflows are the seed\'s text, byte for byte', () => {
+  it("the seed's three workflows are the seed's text, byte for byte", () => {
     const seedPath = '/work/shared/seed/agent-flow-system-design.md';
     if (!existsSync(seedPath)) {
       console.warn(`skipped: ${seedPath} is not on this machine`);
@@ -73,22 +89,32 @@ describe('the JSON Schema (libs/workflow/schema/workflow.schema.json)', () => {
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile(schema);
 
-  it.each(listWorkflowFiles(workflowsDir).map((f) => [f.replace(`${workflowsDir}/`, ''), f]))('accepts the shipped %s', (_name, file) => {
-    const data = parse(readFileSync(file, 'utf8'));
-    const valid = validate(data);
-    expect(valid ? [] : validate.errors).toEqual([]);
-  });
+  it.each(listWorkflowFiles(workflowsDir).map((f) => [f.replace(`${workflowsDir}/`, ''), f]))(
+    'accepts the shipped %s',
+    (_name, file) => {
+      const data = parse(readFileSync(file, 'utf8'));
+      const valid = validate(data);
+      expect(valid ? [] : validate.errors).toEqual([]);
+    },
+  );
 
   it('rejects what the compiler rejects: an unknown key, a bad event, a bare-number timeout', () => {
     expect(validate({ name: 'x', trigger: { event: 'pull_request' }, agnets: ['a'] })).toBe(false);
     expect(validate({ name: 'x', trigger: { event: 'pull_reqest' }, agents: ['a'] })).toBe(false);
-    expect(validate({ name: 'x', trigger: { event: 'push' }, agents: [{ name: 'a', timeout: 300 }] })).toBe(false);
+    expect(validate({ name: 'x', trigger: { event: 'push' }, agents: [{ name: 'a', timeout: 300 }] })).toBe(
+      false,
+    );
     expect(validate({ name: 'x', trigger: { event: 'push' }, agents: ['a'], phases: [] })).toBe(false);
   });
 
   it('agents.schema.json and settings.schema.json accept the shipped agents.yml and settings.yml', () => {
-    for (const [schemaFile, file] of [['agents.schema.json', 'agents.yml'], ['settings.schema.json', 'settings.yml']]) {
-      const other = ajv.compile(JSON.parse(readFileSync(join(__dirname, '..', 'schema', schemaFile), 'utf8')));
+    for (const [schemaFile, file] of [
+      ['agents.schema.json', 'agents.yml'],
+      ['settings.schema.json', 'settings.yml'],
+    ]) {
+      const other = ajv.compile(
+        JSON.parse(readFileSync(join(__dirname, '..', 'schema', schemaFile), 'utf8')),
+      );
       const valid = other(parse(readFileSync(join(workflowsDir, file), 'utf8')));
       expect(valid ? [] : other.errors).toEqual([]);
       expect(other({ agnets: [], defualts: {} })).toBe(false);
@@ -97,7 +123,9 @@ describe('the JSON Schema (libs/workflow/schema/workflow.schema.json)', () => {
 
   it('knows exactly the keys the compiler knows', () => {
     expect(Object.keys(schema.properties).sort()).toEqual([...WORKFLOW_KEYS].sort());
-    expect(Object.keys(schema.properties.trigger.properties.conditions.oneOf[1].properties).sort()).toEqual([...CONDITION_KEYS].sort());
+    expect(Object.keys(schema.properties.trigger.properties.conditions.oneOf[1].properties).sort()).toEqual(
+      [...CONDITION_KEYS].sort(),
+    );
     expect(Object.keys(schema.properties.output.oneOf[0].properties).sort()).toEqual([...OUTPUT_KEYS].sort());
     expect(Object.keys(schema.definitions.agentDefinition.properties).sort()).toEqual([...AGENT_KEYS].sort());
   });

@@ -4,10 +4,18 @@ import { matchesAny, pathMatcher } from './globs';
 import { closest, editDistance } from './suggest';
 
 describe('parseDuration', () => {
-  it.each([['90s', 90_000], ['5m', 300_000], ['1h30m', 5_400_000], ['1500ms', 1_500], ['0.5s', 500]])('%s', (text, ms) => {
+  it.each([
+    ['90s', 90_000],
+    ['5m', 300_000],
+    ['1h30m', 5_400_000],
+    ['1500ms', 1_500],
+    ['0.5s', 500],
+  ])('%s', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
-  it.each(['300', '5 minutes', 'm5', ''])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['300', '5 minutes', 'm5', ''])('refuses %j', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 });
 
 describe('path globs', () => {
@@ -41,7 +49,13 @@ describe('cron', () => {
     expect(cronMatches(parseCron('0 0 1 * 0'), at('2026-11-01T00:00:00Z'))).toBe(true);
     expect(cronMatches(parseCron('0 0 13 * 5'), at('2026-11-06T00:00:00Z'))).toBe(true); // a Friday, not the 13th
   });
-  it.each([['* * * *', 'five fields'], ['61 * * * *', 'out of range'], ['5-1 * * * *', 'backwards'], ['*/0 * * * *', 'positive'], ['a * * * *', 'not a valid minute']])('rejects %j', (text, fragment) => {
+  it.each([
+    ['* * * *', 'five fields'],
+    ['61 * * * *', 'out of range'],
+    ['5-1 * * * *', 'backwards'],
+    ['*/0 * * * *', 'positive'],
+    ['a * * * *', 'not a valid minute'],
+  ])('rejects %j', (text, fragment) => {
     expect(() => parseCron(text)).toThrow(fragment);
   });
 });

@@ -1,4 +1,15 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Scalar,
+  type YAMLMap,
+} from 'yaml';
 import type { Diagnostic, SourcePosition } from './diagnostics';
 import { didYouMean } from './suggest';
 
@@ -23,7 +34,13 @@ export class SourceFile {
     readonly file: string,
     readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, merge: false, strict: true });
+    this.doc = parseDocument(text, {
+      lineCounter: this.lines,
+      prettyErrors: false,
+      uniqueKeys: true,
+      merge: false,
+      strict: true,
+    });
     // A runaway input (collections nested past the stack) makes the parser repeat one error per
     // level: report each distinct message once, at its first position, and at most 20 in all.
     const firstOfEach = new Map<string, (typeof this.doc.errors)[number]>();
@@ -32,8 +49,10 @@ export class SourceFile {
       const seen = firstOfEach.get(message);
       if (!seen || e.pos[0] < seen.pos[0]) firstOfEach.set(message, e);
     }
-    for (const [message, e] of [...firstOfEach].slice(0, 20)) this.report('error', e.pos[0], e.pos[1], message);
-    for (const w of this.doc.warnings) this.report('warning', w.pos[0], w.pos[1], yamlMessage(w.message, w.code));
+    for (const [message, e] of [...firstOfEach].slice(0, 20))
+      this.report('error', e.pos[0], e.pos[1], message);
+    for (const w of this.doc.warnings)
+      this.report('warning', w.pos[0], w.pos[1], yamlMessage(w.message, w.code));
   }
 
   /** The document's top node, or `undefined` for an empty file or one that failed to parse. */
@@ -87,7 +106,11 @@ export class SourceFile {
    * Reads a map, reporting a non-map and every key not in `allowed` (with a did-you-mean hint).
    * Returns the fields by key, or `undefined` when the node is not a map.
    */
-  map(node: Node | null | undefined, what: string, allowed: readonly string[] | null): Map<string, Field> | undefined {
+  map(
+    node: Node | null | undefined,
+    what: string,
+    allowed: readonly string[] | null,
+  ): Map<string, Field> | undefined {
     const target = this.deref(node);
     if (!isMap(target)) {
       this.error(node, `${what} must be a map of \`key: value\` lines, found ${describe(target)}`);
@@ -106,7 +129,10 @@ export class SourceFile {
       }
       const name = String(key.value);
       if (allowed !== null && !allowed.includes(name)) {
-        const hint = name === '<<' ? '; YAML merge keys are not supported here, repeat the keys instead' : didYouMean(name, allowed);
+        const hint =
+          name === '<<'
+            ? '; YAML merge keys are not supported here, repeat the keys instead'
+            : didYouMean(name, allowed);
         this.error(key, `unknown key \`${name}\` in ${what}${hint}`);
         continue;
       }
@@ -127,7 +153,8 @@ export class SourceFile {
 
   string(node: Node | null | undefined, what: string): string | undefined {
     const target = this.deref(node);
-    if (isScalar(target) && typeof target.value === 'string' && target.value.trim() !== '') return target.value;
+    if (isScalar(target) && typeof target.value === 'string' && target.value.trim() !== '')
+      return target.value;
     if (isScalar(target) && typeof target.value === 'string') {
       this.error(node, `${what} must not be empty`);
       return undefined;
@@ -143,7 +170,11 @@ export class SourceFile {
     return undefined;
   }
 
-  number(node: Node | null | undefined, what: string, limits: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+  number(
+    node: Node | null | undefined,
+    what: string,
+    limits: { min?: number; max?: number; integer?: boolean } = {},
+  ): number | undefined {
     const target = this.deref(node);
     if (!isScalar(target) || typeof target.value !== 'number' || !Number.isFinite(target.value)) {
       this.error(node, `${what} must be a number, found ${describe(target)}`);
@@ -154,8 +185,16 @@ export class SourceFile {
       this.error(node, `${what} must be a whole number, found ${value}`);
       return undefined;
     }
-    if ((limits.min !== undefined && value < limits.min) || (limits.max !== undefined && value > limits.max)) {
-      const range = limits.max === undefined ? `at least ${limits.min}` : limits.min === undefined ? `at most ${limits.max}` : `between ${limits.min} and ${limits.max}`;
+    if (
+      (limits.min !== undefined && value < limits.min) ||
+      (limits.max !== undefined && value > limits.max)
+    ) {
+      const range =
+        limits.max === undefined
+          ? `at least ${limits.min}`
+          : limits.min === undefined
+            ? `at most ${limits.max}`
+            : `between ${limits.min} and ${limits.max}`;
       this.error(node, `${what} must be ${range}, found ${value}`);
       return undefined;
     }
@@ -191,7 +230,10 @@ export class SourceFile {
     try {
       return target.toJS(this.doc, { maxAliasCount: 100 });
     } catch (error) {
-      this.error(node, `${what} expands too many aliases (${(error as Error).message}); write the values out`);
+      this.error(
+        node,
+        `${what} expands too many aliases (${(error as Error).message}); write the values out`,
+      );
       return undefined;
     }
   }
@@ -234,8 +276,16 @@ function truncate(s: string): string {
 
 /** The first line of a `yaml` parser message, without its own position suffix. */
 function yamlMessage(message: string, code: string): string {
-  const line = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+  const line = message
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .trim();
   const first = line.length > 160 ? `${line.slice(0, 157)}...` : line;
-  const hint = code === 'DUPLICATE_KEY' ? '; remove or rename one of them' : code === 'TAB_AS_INDENT' ? '; indent with spaces' : '';
+  const hint =
+    code === 'DUPLICATE_KEY'
+      ? '; remove or rename one of them'
+      : code === 'TAB_AS_INDENT'
+        ? '; indent with spaces'
+        : '';
   return `YAML: ${first}${hint}`;
 }

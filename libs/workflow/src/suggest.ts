@@ -12,7 +12,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[m][n];
@@ -38,7 +39,8 @@ export function closest(input: string, candidates: Iterable<string>): string | u
 export function didYouMean(input: string, candidates: readonly string[], listUpTo = 8): string {
   const hit = closest(input, candidates);
   if (hit !== undefined) return `; did you mean \`${hit}\`?`;
-  if (candidates.length > 0 && candidates.length <= listUpTo) return `; expected one of ${candidates.map((c) => `\`${c}\``).join(', ')}`;
+  if (candidates.length > 0 && candidates.length <= listUpTo)
+    return `; expected one of ${candidates.map((c) => `\`${c}\``).join(', ')}`;
   return '';
 }
 

@@ -2,7 +2,14 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseAgentsFile } from './agents';
 import { sortDiagnostics, type Diagnostic } from './diagnostics';
-import { compileWorkflowFile, FOREIGN_FILES, listWorkflowFiles, loadProjectConfig, loadWorkflowDirectory, type ProjectConfig } from './project';
+import {
+  compileWorkflowFile,
+  FOREIGN_FILES,
+  listWorkflowFiles,
+  loadProjectConfig,
+  loadWorkflowDirectory,
+  type ProjectConfig,
+} from './project';
 import { parseProvidersConfig } from './providers';
 import { parseSettings } from './settings';
 
@@ -19,7 +26,8 @@ export function findProjectConfigDir(from: string): string | undefined {
   let dir = resolve(from);
   for (;;) {
     for (const candidate of [dir, join(dir, 'workflows')]) {
-      if (existsSync(join(candidate, 'providers.yml')) && basename(candidate) === 'workflows') return candidate;
+      if (existsSync(join(candidate, 'providers.yml')) && basename(candidate) === 'workflows')
+        return candidate;
     }
     const parent = dirname(dir);
     if (parent === dir) return undefined;
@@ -46,14 +54,25 @@ function problem(file: string, message: string): Diagnostic {
  * `configDir`), without joining its set, so a copy of a shipped workflow is not a duplicate.
  * `providers.yml`, `agents.yml` and `settings.yml` are checked by their own rules.
  */
-export function validatePaths(paths: readonly string[], options: { configDir?: string; cwd?: string } = {}): ValidationReport {
+export function validatePaths(
+  paths: readonly string[],
+  options: { configDir?: string; cwd?: string } = {},
+): ValidationReport {
   const cwd = options.cwd ?? process.cwd();
   const configDir = options.configDir ?? findProjectConfigDir(cwd);
   const diagnostics: Diagnostic[] = [];
   let workflows = 0;
   const targets = paths.length > 0 ? [...paths] : configDir ? [configDir] : [];
   if (targets.length === 0) {
-    return { diagnostics: [problem(cwd, 'no project config found (a workflows/ folder with providers.yml); pass paths and --config DIR')], workflows: 0 };
+    return {
+      diagnostics: [
+        problem(
+          cwd,
+          'no project config found (a workflows/ folder with providers.yml); pass paths and --config DIR',
+        ),
+      ],
+      workflows: 0,
+    };
   }
   let config: ProjectConfig | undefined;
   let configLoaded = false;
@@ -61,7 +80,12 @@ export function validatePaths(paths: readonly string[], options: { configDir?: s
     if (configLoaded) return config;
     configLoaded = true;
     if (!configDir) {
-      diagnostics.push(problem(cwd, 'no project config to resolve agents and providers against (a workflows/ folder with providers.yml); pass --config DIR'));
+      diagnostics.push(
+        problem(
+          cwd,
+          'no project config to resolve agents and providers against (a workflows/ folder with providers.yml); pass --config DIR',
+        ),
+      );
       return undefined;
     }
     const loaded = loadProjectConfig(configDir);
@@ -78,7 +102,11 @@ export function validatePaths(paths: readonly string[], options: { configDir?: s
       continue;
     }
     if (statSync(path).isDirectory()) {
-      if (existsSync(join(path, 'providers.yml')) || existsSync(join(path, 'providers.yaml')) || (configDir && same(path, configDir))) {
+      if (
+        existsSync(join(path, 'providers.yml')) ||
+        existsSync(join(path, 'providers.yaml')) ||
+        (configDir && same(path, configDir))
+      ) {
         const project = loadWorkflowDirectory(shown);
         diagnostics.push(...project.diagnostics);
         workflows += project.files.length;
@@ -101,7 +129,12 @@ export function validatePaths(paths: readonly string[], options: { configDir?: s
         diagnostics.push(problem(file, `cannot read the file: ${(error as Error).message}`));
         continue;
       }
-      const parsed = kind === 'providers' ? parseProvidersConfig(text, file) : kind === 'agents' ? parseAgentsFile(text, file) : parseSettings(text, file);
+      const parsed =
+        kind === 'providers'
+          ? parseProvidersConfig(text, file)
+          : kind === 'agents'
+            ? parseAgentsFile(text, file)
+            : parseSettings(text, file);
       diagnostics.push(...parsed.diagnostics);
       continue;
     }

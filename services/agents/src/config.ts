@@ -43,19 +43,34 @@ export interface AgentsConfig {
 
 export function readAgentsConfig(env: Readonly<Record<string, string | undefined>>): AgentsConfig {
   const raw = env.AGENT_TYPES?.trim();
-  const agentTypes = raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [...AGENT_TYPE_IDS];
+  const agentTypes = raw
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [...AGENT_TYPE_IDS];
   const unknown = agentTypes.filter((t) => !isAgentTypeId(t));
   if (unknown.length) {
-    throw new ConfigError(`AGENT_TYPES names unknown agent types: ${unknown.join(', ')}; use ids from the catalogue: ${AGENT_TYPE_IDS.join(', ')}`);
+    throw new ConfigError(
+      `AGENT_TYPES names unknown agent types: ${unknown.join(', ')}; use ids from the catalogue: ${AGENT_TYPE_IDS.join(', ')}`,
+    );
   }
   const concurrency = env.AGENTS_CONCURRENCY ? Number(env.AGENTS_CONCURRENCY) : 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`AGENTS_CONCURRENCY must be a positive integer, got "${env.AGENTS_CONCURRENCY}"`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new ConfigError(`AGENTS_CONCURRENCY must be a positive integer, got "${env.AGENTS_CONCURRENCY}"`);
   const jobPollMs = env.AGENTS_JOB_POLL_MS ? Number(env.AGENTS_JOB_POLL_MS) : 2_000;
-  if (!Number.isFinite(jobPollMs) || jobPollMs <= 0) throw new ConfigError(`AGENTS_JOB_POLL_MS must be a positive number of milliseconds, got "${env.AGENTS_JOB_POLL_MS}"`);
+  if (!Number.isFinite(jobPollMs) || jobPollMs <= 0)
+    throw new ConfigError(
+      `AGENTS_JOB_POLL_MS must be a positive number of milliseconds, got "${env.AGENTS_JOB_POLL_MS}"`,
+    );
   const batch = env.AGENTS_BATCH?.trim() || 'vendor';
-  if (batch !== 'vendor' && batch !== 'live') throw new ConfigError(`AGENTS_BATCH must be vendor or live, got "${env.AGENTS_BATCH}"`);
+  if (batch !== 'vendor' && batch !== 'live')
+    throw new ConfigError(`AGENTS_BATCH must be vendor or live, got "${env.AGENTS_BATCH}"`);
   const maxRepos = env.AGENTS_GIT_CACHE_MAX_REPOS ? Number(env.AGENTS_GIT_CACHE_MAX_REPOS) : 20;
-  if (!Number.isInteger(maxRepos) || maxRepos < 1) throw new ConfigError(`AGENTS_GIT_CACHE_MAX_REPOS must be a positive integer, got "${env.AGENTS_GIT_CACHE_MAX_REPOS}"`);
+  if (!Number.isInteger(maxRepos) || maxRepos < 1)
+    throw new ConfigError(
+      `AGENTS_GIT_CACHE_MAX_REPOS must be a positive integer, got "${env.AGENTS_GIT_CACHE_MAX_REPOS}"`,
+    );
   const gitCache = {
     dir: env.AGENTS_GIT_CACHE_DIR || join(env.AGENTFLOW_DATA_DIR || tmpdir(), 'git-cache'),
     maxRepos,
@@ -71,6 +86,9 @@ export function readAgentsConfig(env: Readonly<Record<string, string | undefined
     providersFile: env.PROVIDERS_FILE || 'workflows/providers.yml',
     jobPollMs,
     batch,
-    neverSent: { settingsFile: env.GATEWAY_CONFIG_FILE ?? 'workflows/gateway.yml', policyFile: env.GATEWAY_POLICY_FILE || undefined },
+    neverSent: {
+      settingsFile: env.GATEWAY_CONFIG_FILE ?? 'workflows/gateway.yml',
+      policyFile: env.GATEWAY_POLICY_FILE || undefined,
+    },
   };
 }

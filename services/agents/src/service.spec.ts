@@ -30,12 +30,30 @@ describe('agentsService', () => {
 
   it('refuses unknown AGENT_TYPES at start-up', async () => {
     await expect(
-      runServices([agentsService], { env: { AGENTFLOW_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AGENT_TYPES: 'lint,reviewer' }, handleSignals: false }),
+      runServices([agentsService], {
+        env: {
+          AGENTFLOW_DATA_DIR: dataDir,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'silent',
+          AGENT_TYPES: 'lint,reviewer',
+        },
+        handleSignals: false,
+      }),
     ).rejects.toThrow(/unknown agent types: reviewer/);
   });
 
   it('consumes the selected types and answers a task', async () => {
-    running = await runServices([agentsService], { env: { AGENTFLOW_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AGENT_TYPES: 'lint' }, handleSignals: false });
+    running = await runServices([agentsService], {
+      env: {
+        AGENTFLOW_DATA_DIR: dataDir,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        AGENT_TYPES: 'lint',
+      },
+      handleSignals: false,
+    });
     const base = repo.head();
     const head = repo.commit(ANDROID_CHANGE);
     const topo = topology();
@@ -47,7 +65,10 @@ describe('agentsService', () => {
       messages = await running.bus.readSubject(topo.streams.results.name, topo.subjects.results('svc-1'));
       await new Promise((r) => setTimeout(r, 20));
     }
-    const result = JSON.parse(new TextDecoder().decode(messages[1].data)) as { type: string; body: { status: string; agentType: string } };
+    const result = JSON.parse(new TextDecoder().decode(messages[1].data)) as {
+      type: string;
+      body: { status: string; agentType: string };
+    };
     expect(result).toMatchObject({ type: 'task.result', body: { status: 'succeeded', agentType: 'lint' } });
   });
 });

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { GitHubOctokits } from '@agentflow/repo';
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
 import { createLogger } from '@agentflow/telemetry';
@@ -26,23 +32,44 @@ function gitCacheOf(config: AgentsConfig): CheckoutCache {
   const octokits = new GitHubOctokits(config.platforms.github);
   const githubToken = async (installationId: number | undefined) => {
     if (!octokits.configured) return undefined;
-    const auth = (await (await octokits.forInstallation(installationId)).auth({ type: 'installation' })) as { token?: string };
+    const auth = (await (await octokits.forInstallation(installationId)).auth({ type: 'installation' })) as {
+      token?: string;
+    };
     return auth.token;
   };
   const remote = platformRemote({
-    template: config.gitCache.remoteTemplate, githubWebUrl: config.gitCache.githubWebUrl, githubToken, gitlabUrl: config.platforms.gitlab.url, gitlabToken: config.platforms.gitlab.token,
+    template: config.gitCache.remoteTemplate,
+    githubWebUrl: config.gitCache.githubWebUrl,
+    githubToken,
+    gitlabUrl: config.platforms.gitlab.url,
+    gitlabToken: config.platforms.gitlab.token,
   });
-  return new CheckoutCache({ dir: config.gitCache.dir, maxRepos: config.gitCache.maxRepos, remote, log: createLogger('agents.git-cache') });
+  return new CheckoutCache({
+    dir: config.gitCache.dir,
+    maxRepos: config.gitCache.maxRepos,
+    remote,
+    log: createLogger('agents.git-cache'),
+  });
 }
 
 /** Builds the worker from the shared context: the one place the agents' ports meet their implementations. */
-export function createAgentWorker(ctx: Pick<ServiceContext, 'bus' | 'messenger' | 'topology' | 'db'>, config: AgentsConfig): AgentWorker {
+export function createAgentWorker(
+  ctx: Pick<ServiceContext, 'bus' | 'messenger' | 'topology' | 'db'>,
+  config: AgentsConfig,
+): AgentWorker {
   const channel = new JobChannel({ bus: ctx.bus, topology: ctx.topology, pollMs: config.jobPollMs });
   const kinds = JobStepKinds.fromFile(config.providersFile);
   const runner = new TaskRunner({
-    readers: new PlatformReaderFactory({ checkoutsDir: config.checkoutsDir, platforms: config.platforms, gitCache: gitCacheOf(config) }),
+    readers: new PlatformReaderFactory({
+      checkoutsDir: config.checkoutsDir,
+      platforms: config.platforms,
+      gitCache: gitCacheOf(config),
+    }),
     gateway: new BusModelGateway(ctx.bus, ctx.topology),
-    batchGateway: config.batch === 'vendor' ? (task, live, onWaiting) => new BatchModelGateway({ channel, kinds, live, task, onWaiting }) : undefined,
+    batchGateway:
+      config.batch === 'vendor'
+        ? (task, live, onWaiting) => new BatchModelGateway({ channel, kinds, live, task, onWaiting })
+        : undefined,
     analyzer: new MobileRulesAnalyzer(),
     tokens: new BpeTokenCounter(),
     push: new BusPushFiles(ctx.messenger, ctx.topology),
@@ -51,7 +78,10 @@ export function createAgentWorker(ctx: Pick<ServiceContext, 'bus' | 'messenger' 
     jobs: new JobStepRunner({ channel, kinds, gitlabUrl: config.platforms.gitlab.url }),
     neverSent: loadNeverSentPaths(config.neverSent),
   });
-  return new AgentWorker(ctx.bus, ctx.messenger, ctx.topology, runner, { agentTypes: config.agentTypes, concurrency: config.concurrency });
+  return new AgentWorker(ctx.bus, ctx.messenger, ctx.topology, runner, {
+    agentTypes: config.agentTypes,
+    concurrency: config.concurrency,
+  });
 }
 
 @Injectable()

@@ -33,11 +33,17 @@ export interface CoordinatorConfig {
   crash: CrashHook;
 }
 
-function int(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min = 0): number {
+function int(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+  min = 0,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name}=${raw} must be an integer >= ${min}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new ConfigError(`${name}=${raw} must be an integer >= ${min}`);
   return value;
 }
 
@@ -50,7 +56,10 @@ export function readCoordinatorConfig(env: Readonly<Record<string, string | unde
     maxTimerNakMs: 30_000,
     deferredConcurrency: int(env, 'COORDINATOR_DEFERRED_CONCURRENCY', 4, 1),
     minDeferMs: int(env, 'COORDINATOR_MIN_DEFER_MS', 30_000, 1),
-    retryBackoff: { baseMs: int(env, 'COORDINATOR_RETRY_BACKOFF_MS', 5_000, 0), maxMs: int(env, 'COORDINATOR_RETRY_BACKOFF_MAX_MS', 60_000, 0) },
+    retryBackoff: {
+      baseMs: int(env, 'COORDINATOR_RETRY_BACKOFF_MS', 5_000, 0),
+      maxMs: int(env, 'COORDINATOR_RETRY_BACKOFF_MAX_MS', 60_000, 0),
+    },
     keepEndedRunsMs: int(env, 'COORDINATOR_KEEP_ENDED_RUNS_MS', 7 * 86_400_000, 60_000),
     retentionIntervalMs: int(env, 'COORDINATOR_RETENTION_INTERVAL_MS', 3_600_000, 0),
     crash: crashHookFromEnv(env.AF_CRASH_AT),

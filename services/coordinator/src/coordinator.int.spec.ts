@@ -5,8 +5,23 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createBus, createMessenger, deleteTopology, provisionTopology, type MessageBus, type Messenger, type ServiceHandle } from '@agentflow/bus';
-import { topology as makeTopology, type AgentTask, type RunFailed, type RunReport, type Topology, type WorkflowPlan } from '@agentflow/contracts';
+import {
+  createBus,
+  createMessenger,
+  deleteTopology,
+  provisionTopology,
+  type MessageBus,
+  type Messenger,
+  type ServiceHandle,
+} from '@agentflow/bus';
+import {
+  topology as makeTopology,
+  type AgentTask,
+  type RunFailed,
+  type RunReport,
+  type Topology,
+  type WorkflowPlan,
+} from '@agentflow/contracts';
 import { buildPlan, buildRunRequest, replay, RunActor, type StepSpec } from '@agentflow/run-actor';
 import { readCoordinatorConfig } from './config';
 import { Coordinator } from './coordinator';
@@ -17,7 +32,13 @@ import { ScriptedAgents, type AgentScript } from './testing/scripted-agents';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ROOT = join(__dirname, '..', '..', '..');
-const FAST_ENV = { COORDINATOR_SWEEP_AFTER_MS: '300', COORDINATOR_SWEEP_INTERVAL_MS: '100', COORDINATOR_MIN_DEFER_MS: '200', COORDINATOR_ACK_WAIT_MS: '1000', COORDINATOR_RETRY_BACKOFF_MS: '100' };
+const FAST_ENV = {
+  COORDINATOR_SWEEP_AFTER_MS: '300',
+  COORDINATOR_SWEEP_INTERVAL_MS: '100',
+  COORDINATOR_MIN_DEFER_MS: '200',
+  COORDINATOR_ACK_WAIT_MS: '1000',
+  COORDINATOR_RETRY_BACKOFF_MS: '100',
+};
 
 jest.setTimeout(40_000);
 
@@ -43,7 +64,11 @@ class Harness {
       if (what !== 'completed' && what !== 'failed') return;
       const body = msg.json<{ body: unknown }>().body;
       const list = this.ended.get(runId) ?? [];
-      list.push(what === 'completed' ? { kind: 'completed', report: (body as { report: RunReport }).report } : { kind: 'failed', failure: body as RunFailed });
+      list.push(
+        what === 'completed'
+          ? { kind: 'completed', report: (body as { report: RunReport }).report }
+          : { kind: 'failed', failure: body as RunFailed },
+      );
       this.ended.set(runId, list);
     });
     this.agents = new ScriptedAgents(this.bus, this.messenger, this.topology, (task) => this.script(task));
@@ -52,7 +77,12 @@ class Harness {
   }
 
   async coordinator(): Promise<Coordinator> {
-    const c = new Coordinator({ bus: this.bus, messenger: this.messenger, topology: this.topology, config: readCoordinatorConfig(FAST_ENV) });
+    const c = new Coordinator({
+      bus: this.bus,
+      messenger: this.messenger,
+      topology: this.topology,
+      config: readCoordinatorConfig(FAST_ENV),
+    });
     await c.start();
     return c;
   }
@@ -61,8 +91,17 @@ class Harness {
     return until(`the end of ${runId}`, () => this.ended.get(runId)?.[0]);
   }
 
-  async request(runId: string, plan: WorkflowPlan, overrides: Parameters<typeof buildRunRequest>[2] = {}): Promise<void> {
-    await this.messenger.emit(this.topology.subjects.runsRequested, 'run.requested', buildRunRequest(runId, plan, overrides), { runId, msgId: `request:${runId}` });
+  async request(
+    runId: string,
+    plan: WorkflowPlan,
+    overrides: Parameters<typeof buildRunRequest>[2] = {},
+  ): Promise<void> {
+    await this.messenger.emit(
+      this.topology.subjects.runsRequested,
+      'run.requested',
+      buildRunRequest(runId, plan, overrides),
+      { runId, msgId: `request:${runId}` },
+    );
   }
 
   /** Messages stored on a subject of the runs stream. */
@@ -106,7 +145,11 @@ describe('coordinator on NATS', () => {
 
   it('starts every agent of a parallel phase before the first finishes, and gives the next phase their results', async () => {
     const runId = id('phases');
-    h.script = (task) => ({ kind: 'answer', delayMs: task.stepId === 'tests' ? 10 : 400, result: { summary: `summary of ${task.stepId}` } });
+    h.script = (task) => ({
+      kind: 'answer',
+      delayMs: task.stepId === 'tests' ? 10 : 400,
+      result: { summary: `summary of ${task.stepId}` },
+    });
     const steps: StepSpec[] = [
       { id: 'review', agentType: 'code-review' },
       { id: 'security', agentType: 'security' },
@@ -124,13 +167,19 @@ describe('coordinator on NATS', () => {
     const [tests] = agents.of(runId, 'tests');
     expect(tests.startedAt).toBeGreaterThanOrEqual(Math.max(...phase1.map((r) => r.endedAt!)));
     expect(Object.fromEntries(Object.entries(tests.task.context).map(([k, v]) => [k, v.summary]))).toEqual({
-      review: 'summary of review', security: 'summary of security', coverage: 'summary of coverage', docs: 'summary of docs',
+      review: 'summary of review',
+      security: 'summary of security',
+      coverage: 'summary of coverage',
+      docs: 'summary of docs',
     });
     // Progress went out per step, and the history replays to the stored state.
     expect(await h.stored(h.topology.subjects.runProgress(runId))).toBeGreaterThanOrEqual(10);
     const history = await readRunHistory(h.bus, h.topology, runId);
     expect(history.map((h) => h.index)).toEqual(history.map((_, i) => i + 1));
-    const replayed = replay(new RunActor(), history.map((h) => h.event));
+    const replayed = replay(
+      new RunActor(),
+      history.map((h) => h.event),
+    );
     const kv = new RunStore(await h.bus.kv(h.topology.buckets.runs));
     expect(replayed.state).toEqual((await kv.load(runId))!.record.state);
   });
@@ -138,21 +187,40 @@ describe('coordinator on NATS', () => {
   it('retries a timed-out step, then fails the run under fail_fast', async () => {
     const runId = id('timeout-fail');
     h.script = (task) => (task.stepId === 'slow' ? { kind: 'hang' } : { kind: 'answer' });
-    await h.request(runId, buildPlan([{ id: 'slow', timeoutMs: 400, retries: 1 }, { id: 'fast', agentType: 'lint' }], { failFast: true }));
+    await h.request(
+      runId,
+      buildPlan(
+        [
+          { id: 'slow', timeoutMs: 400, retries: 1 },
+          { id: 'fast', agentType: 'lint' },
+        ],
+        { failFast: true },
+      ),
+    );
     const end = await h.endOf(runId);
     expect(end).toMatchObject({ kind: 'failed', failure: { code: 'step_failed' } });
     expect(agents.of(runId, 'slow').map((r) => r.task.attempt)).toEqual([1, 2]);
-    if (end.kind === 'failed') expect(end.failure.partial.steps.slow).toMatchObject({ state: 'timed_out', attempts: 2 });
+    if (end.kind === 'failed')
+      expect(end.failure.partial.steps.slow).toMatchObject({ state: 'timed_out', attempts: 2 });
   });
 
-  it('retries a timed-out step, then completes with the other steps\' results and names the one that timed out', async () => {
+  it("retries a timed-out step, then completes with the other steps' results and names the one that timed out", async () => {
     const runId = id('timeout-degrade');
     h.script = (task) => (task.stepId === 'slow' ? { kind: 'hang' } : { kind: 'answer' });
-    await h.request(runId, buildPlan([{ id: 'slow', timeoutMs: 400, retries: 1 }, { id: 'fast', agentType: 'lint' }]));
+    await h.request(
+      runId,
+      buildPlan([
+        { id: 'slow', timeoutMs: 400, retries: 1 },
+        { id: 'fast', agentType: 'lint' },
+      ]),
+    );
     const end = await h.endOf(runId);
     expect(end.kind).toBe('completed');
     if (end.kind !== 'completed') return;
-    expect(end.report.steps).toMatchObject({ slow: { state: 'timed_out', attempts: 2, errorCode: 'timeout' }, fast: { state: 'succeeded' } });
+    expect(end.report.steps).toMatchObject({
+      slow: { state: 'timed_out', attempts: 2, errorCode: 'timeout' },
+      fast: { state: 'succeeded' },
+    });
     expect(end.report.incompleteSteps).toEqual(['slow']);
     expect(end.report.gateSummary).toContain('incomplete: slow timed out');
   });
@@ -160,10 +228,13 @@ describe('coordinator on NATS', () => {
   it('retries a timed-out step, then continues when the workflow says so', async () => {
     const runId = id('timeout-continue');
     h.script = (task) => (task.stepId === 'slow' ? { kind: 'hang' } : { kind: 'answer' });
-    await h.request(runId, buildPlan([
-      { id: 'slow', timeoutMs: 300, retries: 1, options: { continue_on_error: true } },
-      { id: 'after', dependsOn: ['slow'], if: 'slow.completed' },
-    ]));
+    await h.request(
+      runId,
+      buildPlan([
+        { id: 'slow', timeoutMs: 300, retries: 1, options: { continue_on_error: true } },
+        { id: 'after', dependsOn: ['slow'], if: 'slow.completed' },
+      ]),
+    );
     const end = await h.endOf(runId);
     expect(end.kind).toBe('completed');
     expect(agents.of(runId, 'slow')).toHaveLength(2);
@@ -173,12 +244,20 @@ describe('coordinator on NATS', () => {
   it('cancels the running review when a new push arrives: the agent sees the cancel and its late result is discarded', async () => {
     const first = id('push1');
     const second = id('push2');
-    h.script = (task) => (task.runId === first ? { kind: 'hang', answerAfterCancel: true } : { kind: 'answer' });
-    const plan = buildPlan([{ id: 'review' }], { concurrency: { group: '${workflow}:${repo}#${pr}', cancelInProgress: true } });
+    h.script = (task) =>
+      task.runId === first ? { kind: 'hang', answerAfterCancel: true } : { kind: 'answer' };
+    const plan = buildPlan([{ id: 'review' }], {
+      concurrency: { group: '${workflow}:${repo}#${pr}', cancelInProgress: true },
+    });
     const pr = 1000 + Math.floor(Math.random() * 1000);
-    await h.request(first, plan, { change: { platform: 'github', repo: 'acme/ios-app', pr, headSha: '1'.repeat(40) } as never });
-    await until('the first run\'s agent to start', () => agents.of(first)[0]);
-    await h.request(second, plan, { change: { platform: 'github', repo: 'acme/ios-app', pr, headSha: '2'.repeat(40) } as never, trigger: 'pull_request.synchronize' });
+    await h.request(first, plan, {
+      change: { platform: 'github', repo: 'acme/ios-app', pr, headSha: '1'.repeat(40) } as never,
+    });
+    await until("the first run's agent to start", () => agents.of(first)[0]);
+    await h.request(second, plan, {
+      change: { platform: 'github', repo: 'acme/ios-app', pr, headSha: '2'.repeat(40) } as never,
+      trigger: 'pull_request.synchronize',
+    });
     const firstEnd = await h.endOf(first);
     expect(firstEnd).toMatchObject({ kind: 'failed', failure: { code: 'superseded' } });
     const secondEnd = await h.endOf(second);
@@ -191,26 +270,58 @@ describe('coordinator on NATS', () => {
     expect(await h.stored(h.topology.subjects.runCompleted(first))).toBe(0);
     expect(await h.stored(h.topology.subjects.runFailed(first))).toBe(1);
   });
-
 });
 
-function startChild(h: Harness, crashAt: CrashPoint): { ready: Promise<void>; exited: Promise<number | null>; kill: () => void } {
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'ts-register.js'), join(ROOT, 'services', 'coordinator', 'src', 'standalone.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...FAST_ENV, AF_CRASH_AT: crashAt, AF_PREFIX: h.topology.prefix, NATS_URL, LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startChild(
+  h: Harness,
+  crashAt: CrashPoint,
+): { ready: Promise<void>; exited: Promise<number | null>; kill: () => void } {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      join(ROOT, 'scripts', 'ts-register.js'),
+      join(ROOT, 'services', 'coordinator', 'src', 'standalone.ts'),
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...FAST_ENV,
+        AF_CRASH_AT: crashAt,
+        AF_PREFIX: h.topology.prefix,
+        NATS_URL,
+        LOG_LEVEL: 'silent',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('coordinator ready')) resolve(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('coordinator ready')) resolve();
+    });
     child.once('exit', (code) => reject(new Error(`child exited (${code}) before it was ready: ${stderr}`)));
   });
   let running = true;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { running = false; resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running = false;
+      resolve(code);
+    }),
+  );
   ready.catch(() => undefined);
   // A child that never reached its crash point must not outlive the suite.
-  return { ready, exited, kill: () => { if (running) child.kill('SIGKILL'); } };
+  return {
+    ready,
+    exited,
+    kill: () => {
+      if (running) child.kill('SIGKILL');
+    },
+  };
 }
 
 describe('a coordinator that crashes', () => {
@@ -229,28 +340,42 @@ describe('a coordinator that crashes', () => {
     for (const h of harnesses.values()) await h.stop();
   });
 
-  it.each(points)('at %s is replaced by a new one that finishes the run: one run.completed, no task published twice', async (crashAt) => {
-    const h = harnesses.get(crashAt)!;
-    const runId = id(`crash-${crashAt}`);
-    h.script = (task) => ({ kind: 'answer', delayMs: 20, result: { summary: task.stepId } });
-    await h.request(runId, buildPlan([{ id: 'review' }, { id: 'security', agentType: 'security' }, { id: 'report', agentType: 'documentation', dependsOn: ['review', 'security'] }]));
-    expect(await children.get(crashAt)!.exited).toBe(CRASH_EXIT_CODE);
-    const replacement = await h.coordinator();
-    try {
-      const end = await h.endOf(runId);
-      expect(end.kind).toBe('completed');
-      // Give a stray re-publish the chance to show up before counting.
-      await new Promise((r) => setTimeout(r, 500));
-      expect(await h.stored(h.topology.subjects.runCompleted(runId))).toBe(1);
-      expect(await h.stored(h.topology.subjects.runFailed(runId))).toBe(0);
-      const records = h.agents.of(runId);
-      const byMsgId = new Map<string, Set<number>>();
-      for (const r of records) byMsgId.set(r.msgId, (byMsgId.get(r.msgId) ?? new Set()).add(r.streamSeq));
-      expect([...byMsgId.keys()].sort()).toEqual([`${runId}:report:1`, `${runId}:review:1`, `${runId}:security:1`]);
-      for (const seqs of byMsgId.values()) expect(seqs.size).toBe(1);
-      expect(records).toHaveLength(3);
-    } finally {
-      await replacement.stop();
-    }
-  });
+  it.each(points)(
+    'at %s is replaced by a new one that finishes the run: one run.completed, no task published twice',
+    async (crashAt) => {
+      const h = harnesses.get(crashAt)!;
+      const runId = id(`crash-${crashAt}`);
+      h.script = (task) => ({ kind: 'answer', delayMs: 20, result: { summary: task.stepId } });
+      await h.request(
+        runId,
+        buildPlan([
+          { id: 'review' },
+          { id: 'security', agentType: 'security' },
+          { id: 'report', agentType: 'documentation', dependsOn: ['review', 'security'] },
+        ]),
+      );
+      expect(await children.get(crashAt)!.exited).toBe(CRASH_EXIT_CODE);
+      const replacement = await h.coordinator();
+      try {
+        const end = await h.endOf(runId);
+        expect(end.kind).toBe('completed');
+        // Give a stray re-publish the chance to show up before counting.
+        await new Promise((r) => setTimeout(r, 500));
+        expect(await h.stored(h.topology.subjects.runCompleted(runId))).toBe(1);
+        expect(await h.stored(h.topology.subjects.runFailed(runId))).toBe(0);
+        const records = h.agents.of(runId);
+        const byMsgId = new Map<string, Set<number>>();
+        for (const r of records) byMsgId.set(r.msgId, (byMsgId.get(r.msgId) ?? new Set()).add(r.streamSeq));
+        expect([...byMsgId.keys()].sort()).toEqual([
+          `${runId}:report:1`,
+          `${runId}:review:1`,
+          `${runId}:security:1`,
+        ]);
+        for (const seqs of byMsgId.values()) expect(seqs.size).toBe(1);
+        expect(records).toHaveLength(3);
+      } finally {
+        await replacement.stop();
+      }
+    },
+  );
 });

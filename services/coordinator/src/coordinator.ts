@@ -5,7 +5,15 @@
  */
 import type { ConsumerHandle, InboundMessage, MessageBus, Messenger } from '@agentflow/bus';
 import { describeError, InvalidMessageError, type Topology } from '@agentflow/contracts';
-import { eventFromAgentMessage, RunActor, timerIsLive, TRANSIENT_ERROR_CODES, type RunEvent, type RunState, type TimerKind } from '@agentflow/run-actor';
+import {
+  eventFromAgentMessage,
+  RunActor,
+  timerIsLive,
+  TRANSIENT_ERROR_CODES,
+  type RunEvent,
+  type RunState,
+  type TimerKind,
+} from '@agentflow/run-actor';
 import { createLogger, metrics, type Logger } from '@agentflow/telemetry';
 import type { CoordinatorConfig } from './config';
 import { coordinatorConsumers, type CoordinatorConsumers } from './consumers';
@@ -21,7 +29,8 @@ import { TIMER_KINDS, timerDecision } from './timers';
 const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 function requireRunId(runId: string, where: string): string {
-  if (!RUN_ID.test(runId)) throw new InvalidMessageError(`${where}: run id "${runId}" must be 1-128 of A-Z a-z 0-9 _ -`);
+  if (!RUN_ID.test(runId))
+    throw new InvalidMessageError(`${where}: run id "${runId}" must be 1-128 of A-Z a-z 0-9 _ -`);
   return runId;
 }
 
@@ -65,11 +74,24 @@ export class Coordinator {
     this.processor = new RunProcessor(store, actor, outbox, config.crash, this.now);
     outbox.supersede = async (target, cancel) => {
       await this.apply(requireRunId(target, 'run.cancel'), {
-        type: 'cancelRequested', at: this.now(), reason: cancel.reason, ...(cancel.supersededBy ? { supersededBy: cancel.supersededBy } : {}),
+        type: 'cancelRequested',
+        at: this.now(),
+        reason: cancel.reason,
+        ...(cancel.supersededBy ? { supersededBy: cancel.supersededBy } : {}),
       });
     };
-    this.sweeper = new OutboxSweeper(kv, store, this.processor, { sweepAfterMs: config.sweepAfterMs, sweepIntervalMs: config.sweepIntervalMs, now: this.now, log: this.log });
-    this.retention = new RunRetention(kv, store, { keepEndedMs: config.keepEndedRunsMs, intervalMs: config.retentionIntervalMs, now: this.now, log: this.log });
+    this.sweeper = new OutboxSweeper(kv, store, this.processor, {
+      sweepAfterMs: config.sweepAfterMs,
+      sweepIntervalMs: config.sweepIntervalMs,
+      now: this.now,
+      log: this.log,
+    });
+    this.retention = new RunRetention(kv, store, {
+      keepEndedMs: config.keepEndedRunsMs,
+      intervalMs: config.retentionIntervalMs,
+      now: this.now,
+      log: this.log,
+    });
 
     for (const spec of Object.values(this.consumers)) await bus.ensureConsumer(spec);
     const c = this.consumers;
@@ -108,9 +130,21 @@ export class Coordinator {
     const state = outcome.record.state;
     this.logRetries(state, event.at);
     if (state.status !== 'running' && state.finishedAt === event.at) {
-      metrics.runDuration.observe({ workflow: state.request.plan.id, outcome: state.outcome?.code ?? state.status }, (state.finishedAt - state.startedAt) / 1000);
+      metrics.runDuration.observe(
+        { workflow: state.request.plan.id, outcome: state.outcome?.code ?? state.status },
+        (state.finishedAt - state.startedAt) / 1000,
+      );
       metrics.runCost.observe({ workflow: state.request.plan.id }, state.usage.costUsd);
-      this.log.info({ runId, workflow: state.request.plan.id, status: state.status, code: state.outcome?.code, costUsd: state.usage.costUsd }, 'run ended');
+      this.log.info(
+        {
+          runId,
+          workflow: state.request.plan.id,
+          status: state.status,
+          code: state.outcome?.code,
+          costUsd: state.usage.costUsd,
+        },
+        'run ended',
+      );
     }
     return outcome;
   }
@@ -121,12 +155,30 @@ export class Coordinator {
       const plan = state.request.plan.steps.find((p) => p.id === step.id);
       if (step.backoff?.since === at) {
         this.log.warn(
-          { runId: state.runId, stepId: step.id, attempt: step.attempt, retry: step.retriesUsed, retries: plan?.retries, reason: step.backoff.reason, retryAt: new Date(step.backoff.dueAt).toISOString() },
+          {
+            runId: state.runId,
+            stepId: step.id,
+            attempt: step.attempt,
+            retry: step.retriesUsed,
+            retries: plan?.retries,
+            reason: step.backoff.reason,
+            retryAt: new Date(step.backoff.dueAt).toISOString(),
+          },
           `step attempt failed transiently: retry ${step.retriesUsed}/${plan?.retries ?? '?'} in ${step.backoff.dueAt - at} ms`,
         );
-      } else if (step.finishedAt === at && (step.state === 'failed' || step.state === 'timed_out') && TRANSIENT_ERROR_CODES.includes(step.errorCode ?? '')) {
+      } else if (
+        step.finishedAt === at &&
+        (step.state === 'failed' || step.state === 'timed_out') &&
+        TRANSIENT_ERROR_CODES.includes(step.errorCode ?? '')
+      ) {
         this.log.warn(
-          { runId: state.runId, stepId: step.id, attempts: step.attempt, errorCode: step.errorCode, error: step.errorMessage },
+          {
+            runId: state.runId,
+            stepId: step.id,
+            attempts: step.attempt,
+            errorCode: step.errorCode,
+            error: step.errorMessage,
+          },
           `step ${step.state === 'timed_out' ? 'timed out' : 'failed'} with ${step.errorCode} and its ${step.retriesUsed} retr${step.retriesUsed === 1 ? 'y is' : 'ies are'} used up: the step ends ${step.state}, the run reports it`,
         );
       }
@@ -138,16 +190,24 @@ export class Coordinator {
     const request = env.body;
     const runId = requireRunId(request.runId, 'run.requested');
     const seq = msg.info.streamSequence;
-    const [placement, prior, cancelled] = await Promise.all([this.crossRun!.place(request, seq), this.crossRun!.prior(request), this.crossRun!.earlyCancel(runId)]);
-    await this.apply(runId, {
-      type: 'runRequested',
-      at: this.now(),
-      request,
-      prior,
-      ...(placement.supersedes.length > 0 ? { supersedes: placement.supersedes } : {}),
-      ...(placement.supersededBy ? { supersededBy: placement.supersededBy } : {}),
-      ...(cancelled ? { cancelledBefore: cancelled.reason } : {}),
-    }, seq);
+    const [placement, prior, cancelled] = await Promise.all([
+      this.crossRun!.place(request, seq),
+      this.crossRun!.prior(request),
+      this.crossRun!.earlyCancel(runId),
+    ]);
+    await this.apply(
+      runId,
+      {
+        type: 'runRequested',
+        at: this.now(),
+        request,
+        prior,
+        ...(placement.supersedes.length > 0 ? { supersedes: placement.supersedes } : {}),
+        ...(placement.supersededBy ? { supersededBy: placement.supersededBy } : {}),
+        ...(cancelled ? { cancelledBefore: cancelled.reason } : {}),
+      },
+      seq,
+    );
     if (!cancelled) {
       // A cancel handled between the read above and the run's creation found no run: it left its
       // record, so look once more (onCancel looks again after writing it; one of the two sees the other).
@@ -160,11 +220,16 @@ export class Coordinator {
   private async onResult(msg: InboundMessage): Promise<void> {
     const env = await this.deps.messenger.read(msg, ['task.result', 'task.started']);
     const runId = requireRunId(env.body.runId, env.type);
-    const event = env.type === 'task.started'
-      ? eventFromAgentMessage({ kind: 'started', body: env.body as never }, this.now())
-      : eventFromAgentMessage({ kind: 'result', body: env.body as never }, this.now());
+    const event =
+      env.type === 'task.started'
+        ? eventFromAgentMessage({ kind: 'started', body: env.body as never }, this.now())
+        : eventFromAgentMessage({ kind: 'result', body: env.body as never }, this.now());
     const outcome = await this.apply(runId, event);
-    if (event.type !== 'stepStarted' && outcome.applied && (outcome.record.state.steps[event.stepId]?.deferrals ?? 0) > 0) {
+    if (
+      event.type !== 'stepStarted' &&
+      outcome.applied &&
+      (outcome.record.state.steps[event.stepId]?.deferrals ?? 0) > 0
+    ) {
       await this.slots!.release(`${runId}:${event.stepId}`);
     }
     this.deps.config.crash('before-ack');
@@ -173,12 +238,13 @@ export class Coordinator {
   private async onCancel(msg: InboundMessage): Promise<void> {
     const env = await this.deps.messenger.read(msg, 'run.cancel');
     const runId = requireRunId(env.body.runId, 'run.cancel');
-    const cancel = (): Promise<ProcessOutcome> => this.apply(runId, {
-      type: 'cancelRequested',
-      at: this.now(),
-      reason: env.body.reason,
-      ...(env.body.supersededBy ? { supersededBy: env.body.supersededBy } : {}),
-    });
+    const cancel = (): Promise<ProcessOutcome> =>
+      this.apply(runId, {
+        type: 'cancelRequested',
+        at: this.now(),
+        reason: env.body.reason,
+        ...(env.body.supersededBy ? { supersededBy: env.body.supersededBy } : {}),
+      });
     const outcome = await cancel();
     if (!outcome.applied && !env.body.supersededBy && !(await this.store!.load(runId))) {
       // The request has not been handled yet (a backlog after an outage, a PR closed meanwhile):
@@ -198,7 +264,8 @@ export class Coordinator {
     const env = await this.deps.messenger.read(msg, 'timer.due');
     const timer = env.body;
     const runId = requireRunId(timer.runId, 'timer.due');
-    if (!(TIMER_KINDS as readonly string[]).includes(timer.kind)) throw new InvalidMessageError(`timer kind "${timer.kind}" is not one of ${TIMER_KINDS.join(', ')}`);
+    if (!(TIMER_KINDS as readonly string[]).includes(timer.kind))
+      throw new InvalidMessageError(`timer kind "${timer.kind}" is not one of ${TIMER_KINDS.join(', ')}`);
     const now = this.now();
     const decision = timerDecision(timer, now, this.deps.config.maxTimerNakMs);
     if (!decision.due) {
@@ -239,7 +306,10 @@ export class Coordinator {
       try {
         await this.apply(waiter.runId, { type: 'outsideEvent', at: this.now(), ci });
       } catch (error) {
-        this.log.warn({ runId: waiter.runId, err: describeError(error) }, 'delivering a CI result failed; the message is retried');
+        this.log.warn(
+          { runId: waiter.runId, err: describeError(error) },
+          'delivering a CI result failed; the message is retried',
+        );
         throw error;
       }
     }

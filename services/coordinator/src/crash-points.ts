@@ -9,7 +9,10 @@ export type CrashPoint = (typeof CRASH_POINTS)[number];
 export type CrashHook = (point: CrashPoint) => void;
 
 /** A hook that exits the process with code 70 at the configured point; a no-op when none is set. */
-export function crashHookFromEnv(value: string | undefined, exit: (code: number) => never = process.exit): CrashHook {
+export function crashHookFromEnv(
+  value: string | undefined,
+  exit: (code: number) => never = process.exit,
+): CrashHook {
   if (!value) return () => undefined;
   if (!(CRASH_POINTS as readonly string[]).includes(value)) {
     throw new Error(`AF_CRASH_AT=${value} is not a crash point; use one of ${CRASH_POINTS.join(', ')}`);

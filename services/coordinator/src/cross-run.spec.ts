@@ -6,7 +6,9 @@ import { DeferredSlots } from './deferred-slots';
 const bus = new EmbeddedBus({});
 afterAll(() => bus.drain());
 
-const plan = buildPlan([{ id: 'review' }], { concurrency: { group: '${workflow}:${repo}#${pr}', cancelInProgress: true } });
+const plan = buildPlan([{ id: 'review' }], {
+  concurrency: { group: '${workflow}:${repo}#${pr}', cancelInProgress: true },
+});
 const req = (runId: string, pr = 1) => buildRunRequest(runId, plan, { change: buildChange({ pr }) });
 
 describe('CrossRunIndex.place', () => {
@@ -23,7 +25,9 @@ describe('CrossRunIndex.place', () => {
 
   it('never cancels when the workflow says cancel_in_progress: false', async () => {
     const index = new CrossRunIndex(await bus.kv('t_cross_2'));
-    const keep = buildPlan([{ id: 'review' }], { concurrency: { group: 'nightly', cancelInProgress: false } });
+    const keep = buildPlan([{ id: 'review' }], {
+      concurrency: { group: 'nightly', cancelInProgress: false },
+    });
     await index.place(buildRunRequest('n1', keep), 1);
     expect(await index.place(buildRunRequest('n2', keep), 2)).toEqual({ supersedes: [] });
   });

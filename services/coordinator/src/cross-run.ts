@@ -12,7 +12,10 @@ import { concurrencyKey } from '@agentflow/workflow';
 import { mutateJson, readJson } from './kv-cas';
 
 function hashKey(...parts: Array<string | number | undefined>): string {
-  return createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(parts.map((p) => String(p ?? '')).join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The current run of a concurrency group. */
@@ -88,7 +91,9 @@ export class CrossRunIndex {
 
   static reviewKey(request: Pick<RunRequested, 'change'> & { plan: { id: string } }): string | undefined {
     const { change } = request;
-    return change.pr === undefined ? undefined : `review.${hashKey(change.platform, change.repo, change.pr, request.plan.id)}`;
+    return change.pr === undefined
+      ? undefined
+      : `review.${hashKey(change.platform, change.repo, change.pr, request.plan.id)}`;
   }
 
   static dismissedKey(platform: string, repo: string, pr: number): string {
@@ -122,7 +127,11 @@ export class CrossRunIndex {
         return undefined;
       }
       placement = { supersedes: group && cancelInProgress ? [group.current] : [] };
-      return { current: request.runId, currentSeq: requestSeq, ...(group ? { previous: group.current } : {}) };
+      return {
+        current: request.runId,
+        currentSeq: requestSeq,
+        ...(group ? { previous: group.current } : {}),
+      };
     });
     return placement;
   }
@@ -133,7 +142,10 @@ export class CrossRunIndex {
     if (!reviewKey || request.change.pr === undefined) return { openFindings: [], dismissedFingerprints: [] };
     const [review, dismissed] = await Promise.all([
       readJson<ReviewRecord>(this.kv, reviewKey),
-      readJson<DismissedRecord>(this.kv, CrossRunIndex.dismissedKey(request.change.platform, request.change.repo, request.change.pr)),
+      readJson<DismissedRecord>(
+        this.kv,
+        CrossRunIndex.dismissedKey(request.change.platform, request.change.repo, request.change.pr),
+      ),
     ]);
     return {
       ...(review ? { lastReviewedHeadSha: review.lastReviewedHeadSha } : {}),
@@ -148,8 +160,15 @@ export class CrossRunIndex {
     if (!key) return;
     const open = report.findings.filter((f) => report.findingStates[f.fingerprint] !== 'fixed');
     await mutateJson<ReviewRecord>(this.kv, key, (current) => {
-      if (current && (current.lastRunId === report.runId || current.lastRunSeq > requestSeq)) return undefined;
-      return { lastReviewedHeadSha: report.change.headSha, lastRunId: report.runId, lastRunSeq: requestSeq, openFindings: open, updatedAt: at };
+      if (current && (current.lastRunId === report.runId || current.lastRunSeq > requestSeq))
+        return undefined;
+      return {
+        lastReviewedHeadSha: report.change.headSha,
+        lastRunId: report.runId,
+        lastRunSeq: requestSeq,
+        openFindings: open,
+        updatedAt: at,
+      };
     });
   }
 
@@ -167,7 +186,9 @@ export class CrossRunIndex {
    * only for unknown runs, so the bucket gains a key per such cancel, not per run.
    */
   async cancelEarly(runId: string, reason: string, at: number): Promise<void> {
-    await mutateJson<EarlyCancelRecord>(this.kv, CrossRunIndex.earlyCancelKey(runId), (current) => (current ? undefined : { reason, at }));
+    await mutateJson<EarlyCancelRecord>(this.kv, CrossRunIndex.earlyCancelKey(runId), (current) =>
+      current ? undefined : { reason, at },
+    );
   }
 
   /** The cancel that arrived before this run's request, if any. */
@@ -177,21 +198,34 @@ export class CrossRunIndex {
 
   /** Registers a waiter; returns the finished CI results already seen for the commit. */
   async awaitCi(ci: Pick<CiEvent, 'platform' | 'repo' | 'headSha'>, waiter: CiWaiter): Promise<CiEvent[]> {
-    const record = await mutateJson<CiRecord>(this.kv, CrossRunIndex.ciKey(ci.platform, ci.repo, ci.headSha), (current) => {
-      const waiters = current?.waiters ?? [];
-      if (waiters.some((w) => w.runId === waiter.runId && w.stepId === waiter.stepId && w.attempt === waiter.attempt)) return undefined;
-      return { waiters: [...waiters, waiter], events: current?.events ?? [] };
-    });
+    const record = await mutateJson<CiRecord>(
+      this.kv,
+      CrossRunIndex.ciKey(ci.platform, ci.repo, ci.headSha),
+      (current) => {
+        const waiters = current?.waiters ?? [];
+        if (
+          waiters.some(
+            (w) => w.runId === waiter.runId && w.stepId === waiter.stepId && w.attempt === waiter.attempt,
+          )
+        )
+          return undefined;
+        return { waiters: [...waiters, waiter], events: current?.events ?? [] };
+      },
+    );
     return record?.events ?? [];
   }
 
   /** Records a finished CI result; returns who waits for it. */
   async ciFinished(event: CiEvent): Promise<CiWaiter[]> {
-    const record = await mutateJson<CiRecord>(this.kv, CrossRunIndex.ciKey(event.platform, event.repo, event.headSha), (current) => {
-      const events = current?.events ?? [];
-      if (events.some((e) => e.name === event.name && e.conclusion === event.conclusion)) return undefined;
-      return { waiters: current?.waiters ?? [], events: [...events, event].slice(-MAX_CI_EVENTS) };
-    });
+    const record = await mutateJson<CiRecord>(
+      this.kv,
+      CrossRunIndex.ciKey(event.platform, event.repo, event.headSha),
+      (current) => {
+        const events = current?.events ?? [];
+        if (events.some((e) => e.name === event.name && e.conclusion === event.conclusion)) return undefined;
+        return { waiters: current?.waiters ?? [], events: [...events, event].slice(-MAX_CI_EVENTS) };
+      },
+    );
     return record?.waiters ?? [];
   }
 }

@@ -24,7 +24,9 @@ export class DeferredSlots {
   async acquire(holder: string, now: number): Promise<boolean> {
     let granted = false;
     await mutateJson<SlotsRecord>(this.kv, KEY, (current) => {
-      const holders = Object.fromEntries(Object.entries(current?.holders ?? {}).filter(([, expiry]) => expiry > now));
+      const holders = Object.fromEntries(
+        Object.entries(current?.holders ?? {}).filter(([, expiry]) => expiry > now),
+      );
       if (holder in holders || Object.keys(holders).length < this.capacity) {
         granted = true;
         return { holders: { ...holders, [holder]: now + this.leaseMs } };

@@ -11,7 +11,11 @@ export interface HistoryEntry {
   seq: number;
 }
 
-export async function readRunHistory(bus: MessageBus, topology: Topology, runId: string): Promise<HistoryEntry[]> {
+export async function readRunHistory(
+  bus: MessageBus,
+  topology: Topology,
+  runId: string,
+): Promise<HistoryEntry[]> {
   const messages = await bus.readSubject(topology.streams.history.name, topology.subjects.history(runId));
   return messages.map((m) => {
     const body = JSON.parse(new TextDecoder().decode(m.data)) as { index: number; event: RunEvent };

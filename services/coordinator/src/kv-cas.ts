@@ -8,7 +8,9 @@ const decoder = new TextDecoder();
 export class ContentionError extends TransientError {
   override readonly code = 'kv_contention';
   constructor(key: string, attempts: number) {
-    super(`${key}: gave up after ${attempts} compare-and-set conflicts; the message will be retried`, { retryAfterMs: 200 });
+    super(`${key}: gave up after ${attempts} compare-and-set conflicts; the message will be retried`, {
+      retryAfterMs: 200,
+    });
   }
 }
 
@@ -17,10 +19,16 @@ export class ContentionError extends TransientError {
  * current value (or undefined) and returns the new one, or `undefined` to leave the key as it is.
  * Returns the value in force afterwards.
  */
-export async function mutateJson<T>(kv: KeyValueStore, key: string, change: (current: T | undefined) => T | undefined, maxAttempts = 32): Promise<T | undefined> {
+export async function mutateJson<T>(
+  kv: KeyValueStore,
+  key: string,
+  change: (current: T | undefined) => T | undefined,
+  maxAttempts = 32,
+): Promise<T | undefined> {
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const entry = await kv.get(key);
-    const current = entry && entry.operation === 'PUT' ? (JSON.parse(decoder.decode(entry.value)) as T) : undefined;
+    const current =
+      entry && entry.operation === 'PUT' ? (JSON.parse(decoder.decode(entry.value)) as T) : undefined;
     const next = change(current);
     if (next === undefined) return current;
     try {

@@ -13,7 +13,9 @@ const encoder = new TextEncoder();
 
 export class HistoryForkError extends Error {
   constructor(subject: string, expected: number) {
-    super(`${subject}: another entry was appended after sequence ${expected}; two writers applied events to one run, which compare-and-set should prevent`);
+    super(
+      `${subject}: another entry was appended after sequence ${expected}; two writers applied events to one run, which compare-and-set should prevent`,
+    );
     this.name = 'HistoryForkError';
   }
 }
@@ -39,7 +41,8 @@ export class OutboxPublisher {
     const others: Array<Promise<unknown>> = [];
     const progress: RunCommand[] = [];
     for (const command of record.pending) {
-      if (command.type === 'appendHistory') historySeq = await this.appendHistory(record.state.runId, command, historySeq);
+      if (command.type === 'appendHistory')
+        historySeq = await this.appendHistory(record.state.runId, command, historySeq);
     }
     for (const command of record.pending) {
       if (command.type === 'appendHistory') continue;
@@ -48,23 +51,37 @@ export class OutboxPublisher {
       else others.push(this.execute(command, record));
     }
     // Progress keeps its order on the subject; the end of the run goes out after everything else.
-    others.push((async () => { for (const p of progress) await this.execute(p, record); })());
+    others.push(
+      (async () => {
+        for (const p of progress) await this.execute(p, record);
+      })(),
+    );
     await Promise.all(others);
     for (const end of ends) await this.execute(end, record);
     return historySeq;
   }
 
-  private async appendHistory(runId: string, command: AppendHistoryCommand, expected: number): Promise<number> {
+  private async appendHistory(
+    runId: string,
+    command: AppendHistoryCommand,
+    expected: number,
+  ): Promise<number> {
     const subject = this.topology.subjects.history(runId);
     const data = encoder.encode(JSON.stringify({ index: command.index, event: command.event }));
     try {
-      const ack = await this.bus.publish(subject, data, { msgId: command.msgId, expectedLastSubjectSequence: expected, headers: { [HEADERS.messageType]: 'run.event' } });
+      const ack = await this.bus.publish(subject, data, {
+        msgId: command.msgId,
+        expectedLastSubjectSequence: expected,
+        headers: { [HEADERS.messageType]: 'run.event' },
+      });
       return ack.seq;
     } catch (error) {
       if (!(error instanceof RevisionConflictError)) throw error;
       // Already appended by an earlier attempt whose sequence was never recorded (a crash before the clear).
       const last = await this.bus.lastOnSubject(this.topology.streams.history.name, subject);
-      const lastId = last && Object.entries(last.headers).find(([k]) => k.toLowerCase() === HEADERS.msgId.toLowerCase())?.[1];
+      const lastId =
+        last &&
+        Object.entries(last.headers).find(([k]) => k.toLowerCase() === HEADERS.msgId.toLowerCase())?.[1];
       if (last && lastId === command.msgId) return last.seq;
       throw new HistoryForkError(subject, expected);
     }
@@ -75,37 +92,69 @@ export class OutboxPublisher {
     const runId = record.state.runId;
     switch (command.type) {
       case 'publishTask':
-        await this.messenger.emit(s.tasks(command.agentType), 'task.requested', command.task, { runId, msgId: command.msgId, attempt: command.task.attempt });
+        await this.messenger.emit(s.tasks(command.agentType), 'task.requested', command.task, {
+          runId,
+          msgId: command.msgId,
+          attempt: command.task.attempt,
+        });
         return;
       case 'startTimer':
-        await this.messenger.emit(s.timers(runId), 'timer.due', command.timer, { runId, msgId: command.msgId });
+        await this.messenger.emit(s.timers(runId), 'timer.due', command.timer, {
+          runId,
+          msgId: command.msgId,
+        });
         return;
       case 'publishProgress':
-        await this.messenger.emit(s.runProgress(runId), 'run.progress', command.progress, { runId, msgId: command.msgId });
+        await this.messenger.emit(s.runProgress(runId), 'run.progress', command.progress, {
+          runId,
+          msgId: command.msgId,
+        });
         return;
       case 'notify':
-        await this.messenger.emit(s.notify('alert'), 'notify.alert', command.alert, { runId, msgId: command.msgId });
+        await this.messenger.emit(s.notify('alert'), 'notify.alert', command.alert, {
+          runId,
+          msgId: command.msgId,
+        });
         return;
       case 'cancelRun':
         // Another run being superseded ends first, so a result its agent sends on hearing the
         // cancel finds the run over and is discarded, never taken as the run's last word.
-        if (command.cancel.runId !== runId && this.supersede) await this.supersede(command.cancel.runId, command.cancel);
-        await this.messenger.emit(s.runCancel(command.cancel.runId), 'run.cancel', command.cancel, { runId: command.cancel.runId, msgId: command.msgId });
+        if (command.cancel.runId !== runId && this.supersede)
+          await this.supersede(command.cancel.runId, command.cancel);
+        await this.messenger.emit(s.runCancel(command.cancel.runId), 'run.cancel', command.cancel, {
+          runId: command.cancel.runId,
+          msgId: command.msgId,
+        });
         return;
       case 'awaitOutsideEvent': {
-        const seen = await this.crossRun.awaitCi(command.ci, { runId: command.runId, stepId: command.stepId, attempt: command.attempt });
+        const seen = await this.crossRun.awaitCi(command.ci, {
+          runId: command.runId,
+          stepId: command.stepId,
+          attempt: command.attempt,
+        });
         // CI may have finished before the wait was registered: hand the result in again.
         for (const [i, event] of seen.entries()) {
-          await this.messenger.emit(s.ci(event.platform), 'ci.event', event, { runId, msgId: `${command.msgId}:replay:${i}` });
+          await this.messenger.emit(s.ci(event.platform), 'ci.event', event, {
+            runId,
+            msgId: `${command.msgId}:replay:${i}`,
+          });
         }
         return;
       }
       case 'completeRun':
         await this.crossRun.recordReview(command.report, record.requestSeq, command.report.finishedAt);
-        await this.messenger.emit(s.runCompleted(runId), 'run.completed', { report: command.report }, { runId, msgId: command.msgId });
+        await this.messenger.emit(
+          s.runCompleted(runId),
+          'run.completed',
+          { report: command.report },
+          { runId, msgId: command.msgId },
+        );
         return;
       case 'failRun':
-        await this.messenger.emit(s.runFailed(runId), 'run.failed', command.failure, { runId, msgId: command.msgId });
+        await this.messenger.emit(s.runFailed(runId), 'run.failed', command.failure, {
+          runId,
+          msgId: command.msgId,
+        });
         return;
     }
   }

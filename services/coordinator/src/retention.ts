@@ -40,7 +40,12 @@ export class RunRetention {
     if (this.options.intervalMs <= 0) return;
     this.timer = setInterval(() => {
       this.sweeping ??= this.sweepOnce()
-        .catch((error: unknown) => this.options.log?.warn({ err: describeError(error) }, 'retention sweep failed; trying again next interval'))
+        .catch((error: unknown) =>
+          this.options.log?.warn(
+            { err: describeError(error) },
+            'retention sweep failed; trying again next interval',
+          ),
+        )
         .finally(() => (this.sweeping = undefined));
     }, this.options.intervalMs);
     this.timer.unref();
@@ -65,12 +70,21 @@ export class RunRetention {
       try {
         record = decodeRecord(entry.value);
       } catch (error) {
-        this.options.log?.warn({ runId, err: describeError(error) }, 'unreadable run record left in place by retention');
+        this.options.log?.warn(
+          { runId, err: describeError(error) },
+          'unreadable run record left in place by retention',
+        );
         continue;
       }
       const { state, pending } = record;
       // An outbox not yet published belongs to the outbox sweeper first, whatever the age.
-      if (state.status === 'running' || pending.length > 0 || state.finishedAt === undefined || state.finishedAt > cutoff) continue;
+      if (
+        state.status === 'running' ||
+        pending.length > 0 ||
+        state.finishedAt === undefined ||
+        state.finishedAt > cutoff
+      )
+        continue;
       await this.store.purge(runId);
       runs += 1;
     }
@@ -88,7 +102,8 @@ export class RunRetention {
       await this.kv.purge(key);
       cancels += 1;
     }
-    if (runs + cancels > 0) this.options.log?.info({ runs, cancels }, 'purged ended runs and stale early cancels');
+    if (runs + cancels > 0)
+      this.options.log?.info({ runs, cancels }, 'purged ended runs and stale early cancels');
     return { runs, cancels };
   }
 }

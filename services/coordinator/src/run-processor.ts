@@ -63,7 +63,12 @@ export class RunProcessor {
       const record: RunRecord = {
         state,
         pending: [
-          { type: 'appendHistory', msgId: `${runId}:event:${state.eventCount}`, index: state.eventCount, event },
+          {
+            type: 'appendHistory',
+            msgId: `${runId}:event:${state.eventCount}`,
+            index: state.eventCount,
+            event,
+          },
           ...transition.commands,
         ],
         pendingSince: this.now(),
@@ -72,7 +77,9 @@ export class RunProcessor {
       };
       let revision: number;
       try {
-        revision = loaded ? await this.store.update(runId, record, loaded.revision) : await this.store.create(runId, record);
+        revision = loaded
+          ? await this.store.update(runId, record, loaded.revision)
+          : await this.store.create(runId, record);
       } catch (error) {
         if (error instanceof RevisionConflictError) continue;
         throw error;

@@ -4,12 +4,25 @@ import { buildPlan, buildRunRequest, RunActor, type RunState } from '@agentflow/
 import { decodeRecord, encodeRecord, outboxMark, RunStore, type RunRecord } from './run-store';
 
 const none: RunState | undefined = undefined;
-const state = new RunActor().apply(none, { type: 'runRequested', at: 0, request: buildRunRequest('r-1', buildPlan([{ id: 'a' }])) }).state!;
-const withOutbox: RunRecord = { state, pending: [{ type: 'cancelRun', msgId: 'x', cancel: { runId: 'x', reason: 'r' } }], pendingSince: 1234, historySeq: 3, requestSeq: 9 };
+const state = new RunActor().apply(none, {
+  type: 'runRequested',
+  at: 0,
+  request: buildRunRequest('r-1', buildPlan([{ id: 'a' }])),
+}).state!;
+const withOutbox: RunRecord = {
+  state,
+  pending: [{ type: 'cancelRun', msgId: 'x', cancel: { runId: 'x', reason: 'r' } }],
+  pendingSince: 1234,
+  historySeq: 3,
+  requestSeq: 9,
+};
 const clean: RunRecord = { state, pending: [], historySeq: 4, requestSeq: 9 };
 
 describe('run record layout', () => {
-  it.each([['with an outbox', withOutbox], ['clean', clean]])('decodes what it encodes (%s)', (_label, record) => {
+  it.each([
+    ['with an outbox', withOutbox],
+    ['clean', clean],
+  ])('decodes what it encodes (%s)', (_label, record) => {
     expect(decodeRecord(encodeRecord(record))).toEqual(record);
   });
 

@@ -146,14 +146,18 @@ export class RunStore {
 
   /** Creates the record; throws RevisionConflictError when another replica created it first. */
   async create(runId: string, record: RunRecord): Promise<number> {
-    const revision = await this.kv.create(runKey(runId), encodeRecord(record)).catch((error: unknown) => this.lost(runId, error));
+    const revision = await this.kv
+      .create(runKey(runId), encodeRecord(record))
+      .catch((error: unknown) => this.lost(runId, error));
     this.keep(runId, { record, revision });
     return revision;
   }
 
   /** Compare-and-set; throws RevisionConflictError when the record moved since `revision`. */
   async update(runId: string, record: RunRecord, revision: number): Promise<number> {
-    const next = await this.kv.update(runKey(runId), encodeRecord(record), revision).catch((error: unknown) => this.lost(runId, error));
+    const next = await this.kv
+      .update(runKey(runId), encodeRecord(record), revision)
+      .catch((error: unknown) => this.lost(runId, error));
     this.keep(runId, { record, revision: next });
     return next;
   }

@@ -14,8 +14,17 @@ describe('coordinatorService', () => {
     const bus = new EmbeddedBus({ deadLetterSubject: topology.subjects.dlq });
     await provisionTopology(bus, topology);
     const messenger = createMessenger(bus, topology);
-    const ctx = { bus, messenger, topology, db: undefined as never, env: { COORDINATOR_SWEEP_INTERVAL_MS: '50' }, secrets: new SecretFiles({}, { dir: '/nonexistent' }) } satisfies ServiceContext;
-    const app = await NestFactory.createApplicationContext(await coordinatorService.module(ctx), { logger: false });
+    const ctx = {
+      bus,
+      messenger,
+      topology,
+      db: undefined as never,
+      env: { COORDINATOR_SWEEP_INTERVAL_MS: '50' },
+      secrets: new SecretFiles({}, { dir: '/nonexistent' }),
+    } satisfies ServiceContext;
+    const app = await NestFactory.createApplicationContext(await coordinatorService.module(ctx), {
+      logger: false,
+    });
     await app.init();
     const store = new RunStore(await bus.kv(topology.buckets.runs));
     const waitFor = async (runId: string) => {
@@ -26,12 +35,22 @@ describe('coordinatorService', () => {
       return false;
     };
     try {
-      await messenger.emit(topology.subjects.runsRequested, 'run.requested', buildRunRequest('nest-1', buildPlan([{ id: 'review' }])), { runId: 'nest-1' });
+      await messenger.emit(
+        topology.subjects.runsRequested,
+        'run.requested',
+        buildRunRequest('nest-1', buildPlan([{ id: 'review' }])),
+        { runId: 'nest-1' },
+      );
       expect(await waitFor('nest-1')).toBe(true);
     } finally {
       await app.close();
     }
-    await messenger.emit(topology.subjects.runsRequested, 'run.requested', buildRunRequest('nest-2', buildPlan([{ id: 'review' }])), { runId: 'nest-2' });
+    await messenger.emit(
+      topology.subjects.runsRequested,
+      'run.requested',
+      buildRunRequest('nest-2', buildPlan([{ id: 'review' }])),
+      { runId: 'nest-2' },
+    );
     expect(await waitFor('nest-2')).toBe(false);
     await bus.drain();
   });

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
 import { createLogger } from '@agentflow/telemetry';
 import { readCoordinatorConfig, type CoordinatorConfig } from './config';
@@ -15,7 +21,13 @@ class CoordinatorRuntime implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(@Inject(CONTEXT) ctx: ServiceContext, @Inject(CONFIG) config: CoordinatorConfig) {
     // The level comes from the environment the kit read at start-up (the demo and `agentflow review` quiet it there).
     const logger = createLogger('coordinator', { level: ctx.env.LOG_LEVEL });
-    this.coordinator = new Coordinator({ bus: ctx.bus, messenger: ctx.messenger, topology: ctx.topology, config, logger });
+    this.coordinator = new Coordinator({
+      bus: ctx.bus,
+      messenger: ctx.messenger,
+      topology: ctx.topology,
+      config,
+      logger,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,7 +49,11 @@ export const coordinatorService: ServiceDefinition = {
     const config = readCoordinatorConfig(ctx.env);
     return {
       module: CoordinatorModule,
-      providers: [{ provide: CONTEXT, useValue: ctx }, { provide: CONFIG, useValue: config }, CoordinatorRuntime],
+      providers: [
+        { provide: CONTEXT, useValue: ctx },
+        { provide: CONFIG, useValue: config },
+        CoordinatorRuntime,
+      ],
     };
   },
 };

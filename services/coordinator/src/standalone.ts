@@ -8,11 +8,22 @@ import { topology as makeTopology } from '@agentflow/contracts';
 import { readCoordinatorConfig } from './config';
 import { Coordinator } from './coordinator';
 
-export async function runStandaloneCoordinator(env: Readonly<Record<string, string | undefined>>): Promise<() => Promise<void>> {
+export async function runStandaloneCoordinator(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<() => Promise<void>> {
   const topology = makeTopology(env.AF_PREFIX || 'af');
-  const bus = await createBus({ natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222', name: 'coordinator', topology });
+  const bus = await createBus({
+    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
+    name: 'coordinator',
+    topology,
+  });
   await provisionTopology(bus, topology);
-  const coordinator = new Coordinator({ bus, messenger: createMessenger(bus, topology), topology, config: readCoordinatorConfig(env) });
+  const coordinator = new Coordinator({
+    bus,
+    messenger: createMessenger(bus, topology),
+    topology,
+    config: readCoordinatorConfig(env),
+  });
   await coordinator.start();
   return async () => {
     await coordinator.stop();
@@ -24,12 +35,18 @@ if (require.main === module) {
   runStandaloneCoordinator(process.env).then(
     (stop) => {
       process.stdout.write('coordinator ready\n');
-      const shutdown = () => void stop().then(() => process.exit(0), () => process.exit(1));
+      const shutdown = () =>
+        void stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       process.once('SIGTERM', shutdown);
       process.once('SIGINT', shutdown);
     },
     (error: unknown) => {
-      process.stderr.write(`coordinator failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.stderr.write(
+        `coordinator failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
       process.exit(1);
     },
   );

@@ -23,27 +23,42 @@ export class OutboxSweeper {
     private readonly kv: KeyValueStore,
     private readonly store: RunStore,
     private readonly processor: RunProcessor,
-    private readonly options: { sweepAfterMs: number; sweepIntervalMs: number; now?: () => number; log?: SweeperLog },
+    private readonly options: {
+      sweepAfterMs: number;
+      sweepIntervalMs: number;
+      now?: () => number;
+      log?: SweeperLog;
+    },
   ) {}
 
   async start(): Promise<void> {
-    this.stopWatch = await this.kv.watch((entry) => {
-      const runId = entry.key.slice('run.'.length);
-      if (entry.operation !== 'PUT') {
-        this.pending.delete(runId);
-        return;
-      }
-      try {
-        // Every write of every run passes here: read only the outbox fields, not the whole run.
-        const mark = outboxMark(entry.value);
-        if (mark.pending) this.pending.set(runId, mark.since);
-        else this.pending.delete(runId);
-      } catch (error) {
-        this.options.log?.warn({ runId, err: describeError(error) }, 'unreadable run record skipped by the sweeper');
-      }
-    }, { key: 'run.>', includeHistory: true });
+    this.stopWatch = await this.kv.watch(
+      (entry) => {
+        const runId = entry.key.slice('run.'.length);
+        if (entry.operation !== 'PUT') {
+          this.pending.delete(runId);
+          return;
+        }
+        try {
+          // Every write of every run passes here: read only the outbox fields, not the whole run.
+          const mark = outboxMark(entry.value);
+          if (mark.pending) this.pending.set(runId, mark.since);
+          else this.pending.delete(runId);
+        } catch (error) {
+          this.options.log?.warn(
+            { runId, err: describeError(error) },
+            'unreadable run record skipped by the sweeper',
+          );
+        }
+      },
+      { key: 'run.>', includeHistory: true },
+    );
     this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep().then(() => undefined).finally(() => { this.sweeping = undefined; });
+      this.sweeping ??= this.sweep()
+        .then(() => undefined)
+        .finally(() => {
+          this.sweeping = undefined;
+        });
     }, this.options.sweepIntervalMs);
     this.timer.unref();
   }
@@ -63,7 +78,10 @@ export class OutboxSweeper {
         await this.processor.flush(runId, loaded);
         flushed++;
       } catch (error) {
-        this.options.log?.warn({ runId, err: describeError(error) }, 'sweeping a pending outbox failed; it is tried again');
+        this.options.log?.warn(
+          { runId, err: describeError(error) },
+          'sweeping a pending outbox failed; it is tried again',
+        );
       }
     }
     return flushed;

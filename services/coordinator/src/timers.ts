@@ -5,7 +5,13 @@
 import type { TimerMessage } from '@agentflow/contracts';
 import type { RunEvent, TimerKind } from '@agentflow/run-actor';
 
-export const TIMER_KINDS: readonly TimerKind[] = ['step-timeout', 'run-deadline', 'retry-deferred', 'retry-backoff', 'wait-ci'];
+export const TIMER_KINDS: readonly TimerKind[] = [
+  'step-timeout',
+  'run-deadline',
+  'retry-deferred',
+  'retry-backoff',
+  'wait-ci',
+];
 
 /** Not due yet: nak for this long. */
 export interface TimerNotDue {
@@ -21,8 +27,22 @@ export interface TimerDue {
 export function timerDecision(timer: TimerMessage, now: number, maxNakMs: number): TimerNotDue | TimerDue {
   if (timer.dueAt > now) return { due: false, nakMs: Math.min(timer.dueAt - now, maxNakMs) };
   const kind = timer.kind as TimerKind;
-  const event: RunEvent = kind === 'step-timeout'
-    ? { type: 'stepTimedOut', at: now, stepId: timer.stepId ?? '', attempt: timer.attempt ?? 0, timerId: timer.timerId }
-    : { type: 'timerDue', at: now, kind, timerId: timer.timerId, ...(timer.stepId ? { stepId: timer.stepId } : {}), ...(timer.attempt ? { attempt: timer.attempt } : {}) };
+  const event: RunEvent =
+    kind === 'step-timeout'
+      ? {
+          type: 'stepTimedOut',
+          at: now,
+          stepId: timer.stepId ?? '',
+          attempt: timer.attempt ?? 0,
+          timerId: timer.timerId,
+        }
+      : {
+          type: 'timerDue',
+          at: now,
+          kind,
+          timerId: timer.timerId,
+          ...(timer.stepId ? { stepId: timer.stepId } : {}),
+          ...(timer.attempt ? { attempt: timer.attempt } : {}),
+        };
   return { due: true, event };
 }

@@ -46,7 +46,8 @@ function usd(n: number): string {
 
 function budgetMessage(budget: string, retryAt: number, s: BudgetShortfall | undefined): string {
   const until = new Date(retryAt).toISOString();
-  if (!s) return `budget ${budget} is spent until ${until}; the step is deferred until then or until the budget is raised in workflows/gateway.yml`;
+  if (!s)
+    return `budget ${budget} is spent until ${until}; the step is deferred until then or until the budget is raised in workflows/gateway.yml`;
   if (s.estimateUsd > s.limitUsd) {
     return `this request alone may cost ${usd(s.estimateUsd)}, more than budget ${budget}'s whole limit of ${usd(s.limitUsd)}; lower max_tokens or shorten the prompt (the budget is not spent)`;
   }
@@ -57,7 +58,10 @@ function budgetMessage(budget: string, retryAt: number, s: BudgetShortfall | und
 export class PolicyDenied extends AgentflowError {
   readonly code = 'policy_denied';
   readonly retryable = false;
-  constructor(message: string, readonly rule: string) {
+  constructor(
+    message: string,
+    readonly rule: string,
+  ) {
     super(message);
   }
 }
@@ -72,7 +76,9 @@ export class AllProvidersFailed extends AgentflowError {
     /** When a provider is expected back (breaker cool-down, rate window, Retry-After). */
     readonly retryAt: number | undefined,
   ) {
-    super(`all ${attempts.length} provider attempt(s) failed: ${attempts.map((a) => `${a.provider}/${a.model} ${a.outcome}${a.status ? ` ${a.status}` : ''}`).join('; ')}`);
+    super(
+      `all ${attempts.length} provider attempt(s) failed: ${attempts.map((a) => `${a.provider}/${a.model} ${a.outcome}${a.status ? ` ${a.status}` : ''}`).join('; ')}`,
+    );
   }
   get retryable(): boolean {
     return this.allUnavailable;
@@ -84,7 +90,9 @@ export class DeadlineExceeded extends AgentflowError {
   readonly code = 'deadline_exceeded';
   readonly retryable = false;
   constructor(readonly deadline: number) {
-    super(`deadline ${new Date(deadline).toISOString()} passed before any provider answered; give the step more time or a faster model`);
+    super(
+      `deadline ${new Date(deadline).toISOString()} passed before any provider answered; give the step more time or a faster model`,
+    );
   }
 }
 
@@ -105,7 +113,10 @@ export function errorOf(response: GatewayResponse): AgentflowError | null {
   if (response.status === 'ok') return null;
   switch (response.errorCode) {
     case 'budget_exceeded':
-      return new BudgetExceeded(response.errorMessage?.match(/budget (\S+?)(?:'s)? (?:is|has)/)?.[1] ?? 'unknown', response.retryAt ?? Date.now() + 60_000);
+      return new BudgetExceeded(
+        response.errorMessage?.match(/budget (\S+?)(?:'s)? (?:is|has)/)?.[1] ?? 'unknown',
+        response.retryAt ?? Date.now() + 60_000,
+      );
     case 'policy_denied':
       return new PolicyDenied(response.errorMessage ?? 'policy denied the request', 'policy');
     case 'deadline_exceeded':

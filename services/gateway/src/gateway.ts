@@ -114,55 +114,121 @@ export class Gateway {
     const { settings } = options;
     this.instanceId = options.instanceId ?? randomUUID();
     this.scrubber = new SecretScrubber();
-    this.logger = new JsonLineLogger(options.logLevel ?? ((env.LOG_LEVEL as LogLevel | undefined) ?? 'info'), this.scrubber, options.logWrite);
-    const onError = (e: unknown) => this.logger.warn('shared state operation failed', { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    this.logger = new JsonLineLogger(
+      options.logLevel ?? (env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
+      this.scrubber,
+      options.logWrite,
+    );
+    const onError = (e: unknown) =>
+      this.logger.warn('shared state operation failed', {
+        error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+      });
     const keys = new ProviderKeys(env, this.scrubber);
     const unavailable = new Map<string, string>();
-    this.providers = options.providers ?? buildChatProviders(options.providersConfig, {
-      keys, scrub: this.scrubber.scrub, logger: this.logger, vertexAuthClient: options.vertexAuthClient, pooledClients: options.pooledClients,
-      onUnavailable: (provider, reason) => {
-        unavailable.set(provider, reason);
-        this.logger.warn('provider off: no API key', { provider, reason });
-      },
-    });
+    this.providers =
+      options.providers ??
+      buildChatProviders(options.providersConfig, {
+        keys,
+        scrub: this.scrubber.scrub,
+        logger: this.logger,
+        vertexAuthClient: options.vertexAuthClient,
+        pooledClients: options.pooledClients,
+        onUnavailable: (provider, reason) => {
+          unavailable.set(provider, reason);
+          this.logger.warn('provider off: no API key', { provider, reason });
+        },
+      });
     this.unavailableProviders = unavailable;
     this.pooledProviders = [...this.providers.values()].filter(isPooledProvider);
     this.policy = new PolicyState(settings.policy, env.GATEWAY_POLICY_FILE, onError);
-    this.cache = new ResponseCache(options.state.cache, { ttlMs: settings.cache.ttlSeconds * 1000, maxLocalEntries: settings.cache.maxLocalEntries }, clock, onError);
-    this.budget = new BudgetGuard(options.state.budgets, settings, clock, (alert) => {
-      this.logger.warn('budget threshold crossed', { ...alert });
-      options.onBudgetAlert?.(alert);
-    }, onError);
+    this.cache = new ResponseCache(
+      options.state.cache,
+      { ttlMs: settings.cache.ttlSeconds * 1000, maxLocalEntries: settings.cache.maxLocalEntries },
+      clock,
+      onError,
+    );
+    this.budget = new BudgetGuard(
+      options.state.budgets,
+      settings,
+      clock,
+      (alert) => {
+        this.logger.warn('budget threshold crossed', { ...alert });
+        options.onBudgetAlert?.(alert);
+      },
+      onError,
+    );
     observeBudgets(this.budget);
     const config = options.providersConfig;
     this.limiter = new RateLimiter(
       options.state.limits,
-      (provider, model) => ({ ...config.providers[provider]?.limits, ...config.providers[provider]?.models[model]?.limits }),
-      clock, settings.rateLeaseFraction, settings.replicas, onError,
+      (provider, model) => ({
+        ...config.providers[provider]?.limits,
+        ...config.providers[provider]?.models[model]?.limits,
+      }),
+      clock,
+      settings.rateLeaseFraction,
+      settings.replicas,
+      onError,
     );
-    this.breakers = new CircuitBreakerBoard(options.state.limits, { ...settings.breaker, instanceId: this.instanceId }, clock, onError);
+    this.breakers = new CircuitBreakerBoard(
+      options.state.limits,
+      { ...settings.breaker, instanceId: this.instanceId },
+      clock,
+      onError,
+    );
     this.breakers.onChange = (provider, model, state) => {
       this.logger.info('circuit breaker changed', { provider, model, state });
       prometheusObserver.breaker(provider, model, state);
     };
     this.records = typeof options.records === 'function' ? options.records(this.logger) : options.records;
     this.models = new ModelAvailability(config, clock);
-    this.accountCheck = (options.modelCheck ?? 'off') === 'off' ? undefined : new AccountModelCheck({
-      config, availability: this.models, logger: this.logger, keys: this.resolvedKeys(keys),
-      scope: options.modelCheck === 'all' ? 'all' : 'auto', recheckMs: options.modelRecheckMs, listerFor: options.modelListerFor,
-    });
+    this.accountCheck =
+      (options.modelCheck ?? 'off') === 'off'
+        ? undefined
+        : new AccountModelCheck({
+            config,
+            availability: this.models,
+            logger: this.logger,
+            keys: this.resolvedKeys(keys),
+            scope: options.modelCheck === 'all' ? 'all' : 'auto',
+            recheckMs: options.modelRecheckMs,
+            listerFor: options.modelListerFor,
+          });
     this.pipeline = new GatewayPipeline({
-      config, settings, providers: this.providers, unavailable: this.unavailableProviders, policy: this.policy, redactor: new Redactor(), cache: this.cache, budget: this.budget,
-      limiter: this.limiter, breakers: this.breakers, router: new ModelRouter(config, settings.downgradeBelow, this.models), prices: new PriceBook(config),
-      records: this.records, logger: this.logger, clock, random: options.random,
+      config,
+      settings,
+      providers: this.providers,
+      unavailable: this.unavailableProviders,
+      policy: this.policy,
+      redactor: new Redactor(),
+      cache: this.cache,
+      budget: this.budget,
+      limiter: this.limiter,
+      breakers: this.breakers,
+      router: new ModelRouter(config, settings.downgradeBelow, this.models),
+      prices: new PriceBook(config),
+      records: this.records,
+      logger: this.logger,
+      clock,
+      random: options.random,
     });
   }
 
   /** Starts the KV watches (breakers, cache, rules-only switch) and the policy file watch. */
   async start(): Promise<void> {
-    await Promise.all([this.breakers.start(), this.cache.start(), this.policy.start(this.options.state.limits), this.accountCheck?.start()]);
+    await Promise.all([
+      this.breakers.start(),
+      this.cache.start(),
+      this.policy.start(this.options.state.limits),
+      this.accountCheck?.start(),
+    ]);
     for (const off of this.models.offModels().filter((m) => m.reason === 'model_retired')) {
-      this.logger.warn('model off: retired', { provider: off.provider, model: off.model, servedBy: off.servedBy ?? 'next in chain', reason: off.message });
+      this.logger.warn('model off: retired', {
+        provider: off.provider,
+        model: off.model,
+        servedBy: off.servedBy ?? 'next in chain',
+        reason: off.message,
+      });
     }
   }
 

@@ -5,7 +5,16 @@ import { Gateway, type GatewayState } from './gateway';
 import type { GatewaySettings } from './config/gateway-settings';
 import { RULES_ONLY_KEY } from './policy/rules-only-switch';
 import { MemoryKv } from './testing/memory-kv';
-import { ANTHROPIC_KEY, OPENAI_KEY, reportSchema, request, SteppingClock, testEnv, testProviders, testSettings } from './testing/fixtures';
+import {
+  ANTHROPIC_KEY,
+  OPENAI_KEY,
+  reportSchema,
+  request,
+  SteppingClock,
+  testEnv,
+  testProviders,
+  testSettings,
+} from './testing/fixtures';
 
 describe('GatewayPipeline against the fake vendor through the official SDKs', () => {
   let vendor: FakeVendorServer;
@@ -15,22 +24,39 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
   let state: GatewayState;
   let logLines: string[];
 
-  async function build(settings: Partial<GatewaySettings> = {}, env: Record<string, string> = testEnv): Promise<Gateway> {
+  async function build(
+    settings: Partial<GatewaySettings> = {},
+    env: Record<string, string> = testEnv,
+  ): Promise<Gateway> {
     await gateway?.stop();
     records = new MemoryRecordSink();
     clock = new SteppingClock();
-    state = { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') };
+    state = {
+      limits: new MemoryKv('limits'),
+      budgets: new MemoryKv('budgets'),
+      cache: new MemoryKv('cache'),
+    };
     logLines = [];
     gateway = new Gateway({
-      providersConfig: testProviders(vendor.url), settings: testSettings(settings), state, records, env, clock,
-      logLevel: 'debug', logWrite: (line) => logLines.push(line), random: () => 0.5,
+      providersConfig: testProviders(vendor.url),
+      settings: testSettings(settings),
+      state,
+      records,
+      env,
+      clock,
+      logLevel: 'debug',
+      logWrite: (line) => logLines.push(line),
+      random: () => 0.5,
     });
     await gateway.start();
     return gateway;
   }
 
   beforeAll(async () => {
-    vendor = new FakeVendorServer({ apiKeys: [ANTHROPIC_KEY, OPENAI_KEY, 'no-key'], contextWindows: { 'claude-small': 100 } });
+    vendor = new FakeVendorServer({
+      apiKeys: [ANTHROPIC_KEY, OPENAI_KEY, 'no-key'],
+      contextWindows: { 'claude-small': 100 },
+    });
     await vendor.start();
   });
   beforeEach(async () => {
@@ -43,20 +69,45 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
   });
 
   it('answers with structured output and records the cost from the vendor usage', async () => {
-    vendor.enqueue('anthropic', { kind: 'reply', usage: { inputTokens: 1000, outputTokens: 200, cacheReadTokens: 4000, cacheWriteTokens: 500 } });
+    vendor.enqueue('anthropic', {
+      kind: 'reply',
+      usage: { inputTokens: 1000, outputTokens: 200, cacheReadTokens: 4000, cacheWriteTokens: 500 },
+    });
     const res = await gateway.generate(request({ responseSchema: reportSchema }));
     expect(res.status).toBe('ok');
     expect(res.provider).toBe('anthropic');
-    expect((res.structured as { findings: Array<{ file: string }> }).findings[0].file).toBe('App/Login.swift');
-    expect(res.usage).toEqual({ inputTokens: 1000, outputTokens: 200, cacheReadTokens: 4000, cacheWriteTokens: 500 });
+    expect((res.structured as { findings: Array<{ file: string }> }).findings[0].file).toBe(
+      'App/Login.swift',
+    );
+    expect(res.usage).toEqual({
+      inputTokens: 1000,
+      outputTokens: 200,
+      cacheReadTokens: 4000,
+      cacheWriteTokens: 500,
+    });
     // 1000 x $3 + 200 x $15 + 4000 x $0.30 + 500 x $3.75, per million tokens: each bucket priced once.
     const expected = (1000 * 3 + 200 * 15 + 4000 * 0.3 + 500 * 3.75) / 1e6;
     expect(res.costUsd).toBeCloseTo(expected, 9);
     expect(records.entries).toHaveLength(1);
-    expect(records.entries[0]).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-4-5', waste: 'none', cached: false, attribution: { team: 'ios', project: 'shop-ios', workflow: 'pr-review', runId: 'run-1' } });
+    expect(records.entries[0]).toMatchObject({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      waste: 'none',
+      cached: false,
+      attribution: { team: 'ios', project: 'shop-ios', workflow: 'pr-review', runId: 'run-1' },
+    });
     expect(records.entries[0].costUsd).toBeCloseTo(expected, 9);
     const audit = records.audits[0];
-    expect(audit).toMatchObject({ provider: 'anthropic', region: 'us', model: 'claude-sonnet-4-5', repo: 'acme/shop-ios', pr: 42, commitSha: 'c0ffee', decision: 'allowed', outcome: 'ok' });
+    expect(audit).toMatchObject({
+      provider: 'anthropic',
+      region: 'us',
+      model: 'claude-sonnet-4-5',
+      repo: 'acme/shop-ios',
+      pr: 42,
+      commitSha: 'c0ffee',
+      decision: 'allowed',
+      outcome: 'ok',
+    });
     expect(audit.paths).toEqual([{ path: 'App/Login.swift', sha256: 'a'.repeat(64) }]);
     expect(audit.vendorRequestId).toMatch(/^req_/);
     expect(JSON.stringify(records.audits)).not.toContain('Review this diff');
@@ -67,47 +118,83 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
   it('starts without a vendor key: a provider whose key is unset is skipped with the reason and the chain falls back', async () => {
     await build({}, { TEST_OPENAI_KEY: OPENAI_KEY });
     expect(gateway.unavailableProviders.get('anthropic')).toMatch(/TEST_ANTHROPIC_KEY/);
-    const res = await gateway.generate(request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }, { provider: 'openai', model: 'gpt-4.1' }] }));
+    const res = await gateway.generate(
+      request({
+        providers: [
+          { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+          { provider: 'openai', model: 'gpt-4.1' },
+        ],
+      }),
+    );
     expect(res).toMatchObject({ status: 'ok', provider: 'openai' });
     expect(res.attempts[0]).toMatchObject({ provider: 'anthropic', outcome: 'unconfigured' });
     expect(res.attempts[0].message).toMatch(/TEST_ANTHROPIC_KEY/);
     expect(vendor.count('anthropic')).toBe(0);
 
-    const only = await gateway.generate(request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }));
+    const only = await gateway.generate(
+      request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }),
+    );
     expect(only.status).toBe('failed');
     expect(only.errorMessage).toMatch(/TEST_ANTHROPIC_KEY/);
   });
 
   it('counts OpenAI cached tokens once: prompt_tokens includes them, the ledger does not add them twice', async () => {
-    vendor.enqueue('openai', { kind: 'reply', usage: { inputTokens: 600, cacheReadTokens: 400, outputTokens: 100 } });
+    vendor.enqueue('openai', {
+      kind: 'reply',
+      usage: { inputTokens: 600, cacheReadTokens: 400, outputTokens: 100 },
+    });
     const res = await gateway.generate(request({ providers: [{ provider: 'openai', model: 'gpt-4.1' }] }));
-    expect(res.usage).toEqual({ inputTokens: 600, outputTokens: 100, cacheReadTokens: 400, cacheWriteTokens: 0 });
+    expect(res.usage).toEqual({
+      inputTokens: 600,
+      outputTokens: 100,
+      cacheReadTokens: 400,
+      cacheWriteTokens: 0,
+    });
     // Cache reads default to half the input price for OpenAI.
     expect(res.costUsd).toBeCloseTo((600 * 2 + 100 * 8 + 400 * 1) / 1e6, 9);
   });
 
   it('serves a repeated request from the cache at no cost, also when only the redacted secret differs in position-stable form', async () => {
-    const first = await gateway.generate(request({ messages: [{ role: 'user', content: 'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789" review it' }] }));
-    const second = await gateway.generate(request({ messages: [{ role: 'user', content: 'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789" review it' }] }));
+    const first = await gateway.generate(
+      request({
+        messages: [{ role: 'user', content: 'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789" review it' }],
+      }),
+    );
+    const second = await gateway.generate(
+      request({
+        messages: [{ role: 'user', content: 'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789" review it' }],
+      }),
+    );
     expect(first.cached).toBe(false);
     expect(second).toMatchObject({ status: 'ok', cached: true, costUsd: 0, text: first.text });
     expect(vendor.count('anthropic')).toBe(1);
     expect(records.entries.filter((e) => e.cached)).toHaveLength(1);
     const lookups = await metricsRegistry.getSingleMetric('agentflow_gateway_cache_requests_total')!.get();
     expect(lookups.values.find((v) => v.labels.result === 'hit')?.value).toBeGreaterThanOrEqual(1);
-    const uncached = await gateway.generate(request({ cache: false, messages: [{ role: 'user', content: 'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789" review it' }] }));
+    const uncached = await gateway.generate(
+      request({
+        cache: false,
+        messages: [{ role: 'user', content: 'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789" review it' }],
+      }),
+    );
     expect(uncached.cached).toBe(false);
     expect(vendor.count('anthropic')).toBe(2);
   });
 
   it('never lets a secret or an e-mail reach the vendor, and audits the redaction counts', async () => {
-    const secrets = ['AKIAIOSFODNN7REALKEY', 'ghp_0123456789abcdefghijklmnopqrstuvwxyz', 'jane.doe@acme-corp.io'];
+    const secrets = [
+      'AKIAIOSFODNN7REALKEY',
+      'ghp_0123456789abcdefghijklmnopqrstuvwxyz',
+      'jane.doe@acme-corp.io',
+    ];
     const content = [
       'let awsKey = "AKIAIOSFODNN7REALKEY"',
       'let token = "ghp_0123456789abcdefghijklmnopqrstuvwxyz"',
       '// owner: jane.doe@acme-corp.io',
     ].join('\n');
-    const res = await gateway.generate(request({ system: 'Contact jane.doe@acme-corp.io for access.', messages: [{ role: 'user', content }] }));
+    const res = await gateway.generate(
+      request({ system: 'Contact jane.doe@acme-corp.io for access.', messages: [{ role: 'user', content }] }),
+    );
     expect(res.status).toBe('ok');
     for (const s of secrets) expect(vendor.received(s)).toBe(false);
     expect(vendor.received('[REDACTED_SECRET_1]')).toBe(true);
@@ -116,7 +203,14 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
   });
 
   it('refuses never-sent paths before anything leaves, and follows the rules-only switch without a restart', async () => {
-    const denied = await gateway.generate(request({ paths: [{ path: 'App/GoogleService-Info.plist', sha256: 'b'.repeat(64) }, { path: 'app/release.keystore', sha256: 'c'.repeat(64) }] }));
+    const denied = await gateway.generate(
+      request({
+        paths: [
+          { path: 'App/GoogleService-Info.plist', sha256: 'b'.repeat(64) },
+          { path: 'app/release.keystore', sha256: 'c'.repeat(64) },
+        ],
+      }),
+    );
     expect(denied).toMatchObject({ status: 'failed', errorCode: 'policy_denied' });
     expect(denied.errorMessage).toContain('GoogleService-Info.plist');
     expect(records.audits[0].decision).toBe('denied:never-sent');
@@ -130,11 +224,24 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
   });
 
   it('sends a data class only to providers allowed it, fallbacks included', async () => {
-    const res = await gateway.generate(request({ dataClass: 'restricted', providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }, { provider: 'eu-only', model: 'llama-3.3-70b' }] }));
+    const res = await gateway.generate(
+      request({
+        dataClass: 'restricted',
+        providers: [
+          { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+          { provider: 'eu-only', model: 'llama-3.3-70b' },
+        ],
+      }),
+    );
     expect(res.provider).toBe('eu-only');
     expect(vendor.count('anthropic')).toBe(0);
     expect(vendor.served('openai')[0].model).toBe('llama-3.3-70b');
-    const none = await gateway.generate(request({ dataClass: 'restricted', providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }));
+    const none = await gateway.generate(
+      request({
+        dataClass: 'restricted',
+        providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+      }),
+    );
     expect(none).toMatchObject({ status: 'failed', errorCode: 'policy_denied' });
   });
 
@@ -143,13 +250,23 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     const viaOpenAI = await gateway.generate(request({ responseSchema: reportSchema }));
     expect(viaOpenAI.status).toBe('ok');
     expect(viaOpenAI.provider).toBe('openai');
-    expect(viaOpenAI.attempts.map((a) => a.outcome)).toEqual(['overloaded', 'server_error', 'overloaded', 'ok']);
+    expect(viaOpenAI.attempts.map((a) => a.outcome)).toEqual([
+      'overloaded',
+      'server_error',
+      'overloaded',
+      'ok',
+    ]);
     expect(viaOpenAI.attempts[0].status).toBe(529);
     const viaAnthropic = await gateway.generate(request({ responseSchema: reportSchema }));
     expect(viaAnthropic.provider).toBe('anthropic');
     expect(Object.keys(viaOpenAI.structured!).sort()).toEqual(Object.keys(viaAnthropic.structured!).sort());
-    expect(Object.keys((viaOpenAI.structured as { findings: object[] }).findings[0]).sort()).toEqual(Object.keys((viaAnthropic.structured as { findings: object[] }).findings[0]).sort());
-    expect(records.entries.find((e) => e.provider === 'openai')).toMatchObject({ waste: 'none', wasteUsd: 0 });
+    expect(Object.keys((viaOpenAI.structured as { findings: object[] }).findings[0]).sort()).toEqual(
+      Object.keys((viaAnthropic.structured as { findings: object[] }).findings[0]).sort(),
+    );
+    expect(records.entries.find((e) => e.provider === 'openai')).toMatchObject({
+      waste: 'none',
+      wasteUsd: 0,
+    });
     // Backoff between retries used full jitter (random() = 0.5 of base x 2^(n-1)).
     expect(clock.sleeps).toEqual([5, 10]);
   });
@@ -157,13 +274,18 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
   it('tries the next provider when a vendor answers outside the schema, and hands over the text when every vendor did', async () => {
     const prose = '```json\n{"summary": "one issue", "findings": [],}\n```';
     vendor.setScript('openai', () => ({ kind: 'reply', text: prose }));
-    const chain = [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'anthropic', model: 'claude-sonnet-4-5' }];
+    const chain = [
+      { provider: 'openai', model: 'gpt-4.1' },
+      { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+    ];
     const fellBack = await gateway.generate(request({ responseSchema: reportSchema, providers: chain }));
     expect(fellBack).toMatchObject({ status: 'ok', provider: 'anthropic' });
     expect(fellBack.structured).toBeDefined();
     expect(fellBack.attempts.map((a) => a.outcome)).toEqual(['bad_output', 'bad_output', 'bad_output', 'ok']);
 
-    const only = await gateway.generate(request({ responseSchema: reportSchema, providers: [chain[0]], cache: true }));
+    const only = await gateway.generate(
+      request({ responseSchema: reportSchema, providers: [chain[0]], cache: true }),
+    );
     expect(only).toMatchObject({ status: 'ok', provider: 'openai', model: 'gpt-4.1', text: prose });
     expect(only.structured).toBeUndefined();
     expect(only.errorCode).toBeUndefined();
@@ -171,7 +293,9 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     // Paid for: every attempt is in the usage and the ledger.
     expect(only.usage.outputTokens).toBeGreaterThan(0);
     // Unstructured text is not cached: the next call asks the vendor again.
-    const again = await gateway.generate(request({ responseSchema: reportSchema, providers: [chain[0]], cache: true }));
+    const again = await gateway.generate(
+      request({ responseSchema: reportSchema, providers: [chain[0]], cache: true }),
+    );
     expect(again.cached).toBe(false);
     vendor.setScript('openai', undefined);
   });
@@ -179,17 +303,35 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
   it('still fails the call when the chain ends with other failures beside output outside the schema', async () => {
     vendor.setScript('openai', () => ({ kind: 'reply', text: 'Approved.' }));
     vendor.enqueue('anthropic', { kind: 'error', status: 400, message: 'bad request' });
-    const res = await gateway.generate(request({ responseSchema: reportSchema, providers: [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'anthropic', model: 'claude-sonnet-4-5' }] }));
+    const res = await gateway.generate(
+      request({
+        responseSchema: reportSchema,
+        providers: [
+          { provider: 'openai', model: 'gpt-4.1' },
+          { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+        ],
+      }),
+    );
     vendor.setScript('openai', undefined);
     expect(res).toMatchObject({ status: 'failed', errorCode: 'all_providers_failed' });
-    expect(res.attempts.map((a) => a.outcome)).toEqual(['bad_output', 'bad_output', 'bad_output', 'bad_request']);
+    expect(res.attempts.map((a) => a.outcome)).toEqual([
+      'bad_output',
+      'bad_output',
+      'bad_output',
+      'bad_request',
+    ]);
   });
 
   it('falls back to a larger-window model after a context-length error', async () => {
-    const res = await gateway.generate(request({
-      providers: [{ provider: 'anthropic', model: 'claude-small' }, { provider: 'openai', model: 'gpt-4.1' }],
-      messages: [{ role: 'user', content: 'x'.repeat(2000) }],
-    }));
+    const res = await gateway.generate(
+      request({
+        providers: [
+          { provider: 'anthropic', model: 'claude-small' },
+          { provider: 'openai', model: 'gpt-4.1' },
+        ],
+        messages: [{ role: 'user', content: 'x'.repeat(2000) }],
+      }),
+    );
     expect(res.status).toBe('ok');
     expect(res.attempts[0]).toMatchObject({ model: 'claude-small', outcome: 'context_length', status: 400 });
     // The same provider's larger model comes first, before the next vendor.
@@ -198,12 +340,19 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
 
   it('honours Retry-After within the deadline and does not wait past it', async () => {
     vendor.enqueue('anthropic', { kind: 'rate-limit', retryAfterSeconds: 2 });
-    const honoured = await gateway.generate(request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }));
+    const honoured = await gateway.generate(
+      request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }),
+    );
     expect(honoured.status).toBe('ok');
     expect(clock.sleeps).toEqual([2000]);
 
     vendor.enqueue('anthropic', { kind: 'rate-limit', retryAfterSeconds: 3600 });
-    const capped = await gateway.generate(request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], deadline: clock.now() + 20_000 }));
+    const capped = await gateway.generate(
+      request({
+        providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+        deadline: clock.now() + 20_000,
+      }),
+    );
     expect(capped).toMatchObject({ status: 'deferred', errorCode: 'all_providers_failed' });
     expect(capped.retryAt).toBeGreaterThan(clock.now() + 3_000_000);
     expect(clock.sleeps).toEqual([2000]);
@@ -211,7 +360,10 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
   });
 
   it('opens the breaker after repeated outages, skips the vendor while open, and closes after a good half-open probe', async () => {
-    await build({ breaker: { failureThreshold: 2, cooldownMs: 10_000 }, retry: { maxAttemptsPerProvider: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    await build({
+      breaker: { failureThreshold: 2, cooldownMs: 10_000 },
+      retry: { maxAttemptsPerProvider: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    });
     const only = { providers: [{ provider: 'openai', model: 'gpt-4.1' }] };
     vendor.enqueue('openai', { kind: 'server-error' }, { kind: 'server-error' });
     const failed = await gateway.generate(request(only));
@@ -235,7 +387,9 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     await build({ budgets: [{ scope: 'project', key: 'shop-ios', period: 'day', limitUsd: 0.0001 }] });
     const res = await gateway.generate(request());
     expect(res).toMatchObject({ status: 'failed', errorCode: 'request_over_budget' });
-    expect(res.errorMessage).toMatch(/^this request alone may cost \$[\d.]+, more than budget project:shop-ios:day's whole limit of \$0\.000100; lower max_tokens/);
+    expect(res.errorMessage).toMatch(
+      /^this request alone may cost \$[\d.]+, more than budget project:shop-ios:day's whole limit of \$0\.000100; lower max_tokens/,
+    );
     expect(vendor.count()).toBe(0);
   });
 
@@ -256,8 +410,13 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
       throw new Error('nats: timeout');
     };
     gateway = new Gateway({
-      providersConfig: testProviders(vendor.url), settings: testSettings({ budgets: [{ scope: 'global', period: 'day', limitUsd: 1 }] }),
-      state: { limits: new MemoryKv(), budgets: broken, cache: new MemoryKv() }, records, env: testEnv, clock, logLevel: 'silent',
+      providersConfig: testProviders(vendor.url),
+      settings: testSettings({ budgets: [{ scope: 'global', period: 'day', limitUsd: 1 }] }),
+      state: { limits: new MemoryKv(), budgets: broken, cache: new MemoryKv() },
+      records,
+      env: testEnv,
+      clock,
+      logLevel: 'silent',
     });
     await gateway.start();
     const res = await gateway.generate(request());
@@ -273,18 +432,42 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     const cost = (1000 * 3 + 100 * 15) / 1e6;
     const lease = 0.02;
     await build({ budgets: [{ scope: 'global', period: 'day', limitUsd: 0.3 }], budgetLeaseUsd: lease });
-    const roomy = await Promise.all(Array.from({ length: 50 }, (_, i) => gateway.generate(request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], maxTokens: 200, cache: false, messages: [{ role: 'user', content: prompt(i) }] }))));
+    const roomy = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        gateway.generate(
+          request({
+            providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+            maxTokens: 200,
+            cache: false,
+            messages: [{ role: 'user', content: prompt(i) }],
+          }),
+        ),
+      ),
+    );
     // 50 x $0.0045 = $0.225 fits in $0.30 although 50 estimates at once would not.
     expect(roomy.filter((r) => r.errorCode === 'budget_exceeded')).toHaveLength(0);
     expect(roomy.every((r) => r.status === 'ok')).toBe(true);
 
     await build({ budgets: [{ scope: 'global', period: 'day', limitUsd: 0.1 }], budgetLeaseUsd: lease });
-    const tight = await Promise.all(Array.from({ length: 50 }, (_, i) => gateway.generate(request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], maxTokens: 200, cache: false, messages: [{ role: 'user', content: prompt(i) }] }))));
+    const tight = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        gateway.generate(
+          request({
+            providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+            maxTokens: 200,
+            cache: false,
+            messages: [{ role: 'user', content: prompt(i) }],
+          }),
+        ),
+      ),
+    );
     const ok = tight.filter((r) => r.status === 'ok');
     const spent = ok.reduce((sum, r) => sum + r.costUsd, 0);
     expect(spent).toBeLessThanOrEqual(0.1 + lease);
     expect(ok.length).toBeGreaterThanOrEqual(Math.floor((0.1 - lease) / cost));
-    expect(tight.filter((r) => r.status === 'deferred').every((r) => r.errorCode === 'budget_exceeded')).toBe(true);
+    expect(tight.filter((r) => r.status === 'deferred').every((r) => r.errorCode === 'budget_exceeded')).toBe(
+      true,
+    );
     await gateway.budget.flush();
     const record = await gateway.budget.record('global:all:day');
     expect(record!.spent).toBeCloseTo(spent, 6);
@@ -298,9 +481,21 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     await gateway.stop();
     records = new MemoryRecordSink();
     clock = new SteppingClock();
-    gateway = new Gateway({ providersConfig: config, settings: testSettings(), state: { limits: new MemoryKv(), budgets: new MemoryKv(), cache: new MemoryKv() }, records, env: testEnv, clock, logLevel: 'silent' });
+    gateway = new Gateway({
+      providersConfig: config,
+      settings: testSettings(),
+      state: { limits: new MemoryKv(), budgets: new MemoryKv(), cache: new MemoryKv() },
+      records,
+      env: testEnv,
+      clock,
+      logLevel: 'silent',
+    });
     await gateway.start();
-    const only = { providers: [{ provider: 'openai', model: 'gpt-4.1' }], cache: false, deadline: Date.now() + 5 * 60_000 };
+    const only = {
+      providers: [{ provider: 'openai', model: 'gpt-4.1' }],
+      cache: false,
+      deadline: Date.now() + 5 * 60_000,
+    };
     for (let i = 0; i < 3; i++) expect((await gateway.generate(request(only))).status).toBe('ok');
     expect(gateway.limiter.waits).toBe(1);
     expect(clock.sleeps).toHaveLength(1);
@@ -313,14 +508,20 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
     const waitsBefore = gateway.limiter.waits;
     const tooLate = await gateway.generate(request({ ...only, deadline: clock.now() + 1000 }));
     expect(late.status === 'ok' || tooLate.status === 'deferred').toBe(true);
-    expect(tooLate).toMatchObject({ status: 'deferred', attempts: [expect.objectContaining({ outcome: 'rate_limited' })] });
+    expect(tooLate).toMatchObject({
+      status: 'deferred',
+      attempts: [expect.objectContaining({ outcome: 'rate_limited' })],
+    });
     expect(gateway.limiter.waits).toBe(waitsBefore);
   });
 
   it('aborts the vendor call when the caller cancels', async () => {
     vendor.enqueue('anthropic', { kind: 'hang' });
     const controller = new AbortController();
-    const pending = gateway.generate(request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }), controller.signal);
+    const pending = gateway.generate(
+      request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }),
+      controller.signal,
+    );
     while (vendor.openHangs === 0) await new Promise((r) => setTimeout(r, 5));
     controller.abort('superseded');
     const res = await pending;
@@ -331,7 +532,12 @@ describe('GatewayPipeline against the fake vendor through the official SDKs', ()
 
   it('answers deadline_exceeded when the vendor hangs past the deadline', async () => {
     vendor.enqueue('anthropic', { kind: 'hang' });
-    const res = await gateway.generate(request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], deadline: Date.now() + 300 }));
+    const res = await gateway.generate(
+      request({
+        providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+        deadline: Date.now() + 300,
+      }),
+    );
     expect(res.errorCode).toBe('deadline_exceeded');
   });
 

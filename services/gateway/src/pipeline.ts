@@ -6,7 +6,13 @@
  * vendor's. Callable in-process (the HTTP front) or through {@link GatewayNatsTransport}.
  */
 import { randomUUID } from 'node:crypto';
-import type { GatewayRequest, GatewayResponse, ProviderAttempt, ProviderTarget, ProvidersConfig } from '@agentflow/contracts';
+import type {
+  GatewayRequest,
+  GatewayResponse,
+  ProviderAttempt,
+  ProviderTarget,
+  ProvidersConfig,
+} from '@agentflow/contracts';
 import type { AuditRecord } from './audit/audit-record';
 import type { BudgetGuard, BudgetTicket } from './budget/budget-guard';
 import type { CircuitBreakerBoard } from './breaker/circuit-breaker';
@@ -67,7 +73,14 @@ export const ABORT_SUPERSEDED = 'superseded';
 
 const ZERO: TokenCounts = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
 /** Outcomes that mean "the vendor is unavailable right now": when every attempt ends so, the answer is deferred. */
-const UNAVAILABLE = new Set(['rate_limited', 'overloaded', 'server_error', 'timeout', 'network', 'breaker_open']);
+const UNAVAILABLE = new Set([
+  'rate_limited',
+  'overloaded',
+  'server_error',
+  'timeout',
+  'network',
+  'breaker_open',
+]);
 
 function addUsage(a: TokenCounts, b: TokenCounts): TokenCounts {
   return {
@@ -126,11 +139,19 @@ export class GatewayPipeline {
    * piece) is for the caller to send whole; one that did and is not `ok` broke midway, its spend
    * booked and nothing cached.
    */
-  stream(req: GatewayRequest, sink: PipelineStreamSink, abort?: AbortSignal | AbortController): Promise<GatewayResponse> {
+  stream(
+    req: GatewayRequest,
+    sink: PipelineStreamSink,
+    abort?: AbortSignal | AbortController,
+  ): Promise<GatewayResponse> {
     return this.serve(req, abort, sink);
   }
 
-  private async serve(req: GatewayRequest, abort: AbortSignal | AbortController | undefined, sink: PipelineStreamSink | undefined): Promise<GatewayResponse> {
+  private async serve(
+    req: GatewayRequest,
+    abort: AbortSignal | AbortController | undefined,
+    sink: PipelineStreamSink | undefined,
+  ): Promise<GatewayResponse> {
     const { clock } = this.d;
     const owned = abort instanceof AbortController;
     const signal = owned ? undefined : abort;
@@ -145,8 +166,18 @@ export class GatewayPipeline {
       return await this.run(req, controller.signal, sink);
     } catch (error) {
       // Shared state (KV) failing is the gateway's trouble, not the vendor's: say so, and let the step retry.
-      this.d.logger.error('gateway pipeline failed', { requestId: req.requestId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-      return this.answer(req, {}, { errorCode: 'gateway_unavailable', errorMessage: 'the gateway could not reach its shared state; retry the step' });
+      this.d.logger.error('gateway pipeline failed', {
+        requestId: req.requestId,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      return this.answer(
+        req,
+        {},
+        {
+          errorCode: 'gateway_unavailable',
+          errorMessage: 'the gateway could not reach its shared state; retry the step',
+        },
+      );
     } finally {
       clearTimeout(deadlineTimer);
       signal?.removeEventListener('abort', onAbort);
@@ -166,19 +197,42 @@ export class GatewayPipeline {
     };
   }
 
-  private async run(req: GatewayRequest, signal: AbortSignal, sink: PipelineStreamSink | undefined): Promise<GatewayResponse> {
+  private async run(
+    req: GatewayRequest,
+    signal: AbortSignal,
+    sink: PipelineStreamSink | undefined,
+  ): Promise<GatewayResponse> {
     const { policy, clock } = this.d;
     if (signal.aborted) return this.answer(req, {}, this.abortedFields(signal));
-    if (req.deadline <= clock.now()) return this.answer(req, {}, { errorCode: 'deadline_exceeded', errorMessage: 'the deadline had passed when the request arrived' });
+    if (req.deadline <= clock.now())
+      return this.answer(
+        req,
+        {},
+        { errorCode: 'deadline_exceeded', errorMessage: 'the deadline had passed when the request arrived' },
+      );
 
     if (policy.rulesOnly) {
       this.auditDenied(req, 'rules-only');
-      return this.answer(req, {}, { errorCode: 'policy_denied', errorMessage: 'rules-only mode is on: no vendor is called; run the deterministic analysers only' });
+      return this.answer(
+        req,
+        {},
+        {
+          errorCode: 'policy_denied',
+          errorMessage: 'rules-only mode is on: no vendor is called; run the deterministic analysers only',
+        },
+      );
     }
     const blocked = policy.neverSent.blocked(req.paths.map((p) => p.path));
     if (blocked.length) {
       this.auditDenied(req, 'never-sent');
-      return this.answer(req, {}, { errorCode: 'policy_denied', errorMessage: `never-sent paths in the request: ${blocked.slice(0, 5).join(', ')}; leave them out of the prompt` });
+      return this.answer(
+        req,
+        {},
+        {
+          errorCode: 'policy_denied',
+          errorMessage: `never-sent paths in the request: ${blocked.slice(0, 5).join(', ')}; leave them out of the prompt`,
+        },
+      );
     }
     const allowed = req.providers.filter((t) => {
       const p = this.d.config.providers[t.provider];
@@ -186,34 +240,90 @@ export class GatewayPipeline {
     });
     if (!allowed.length) {
       this.auditDenied(req, 'data-class');
-      return this.answer(req, {}, { errorCode: 'policy_denied', errorMessage: `no provider in the chain may receive data class ${req.dataClass}` });
+      return this.answer(
+        req,
+        {},
+        {
+          errorCode: 'policy_denied',
+          errorMessage: `no provider in the chain may receive data class ${req.dataClass}`,
+        },
+      );
     }
 
     const redacted = this.d.redactor.redact(req.system, req.messages);
     // Hashed only for a request that uses the cache: the key is a sha256 over the whole prompt.
-    const key = req.cache === false ? undefined : cacheKey({
-      providers: req.providers, system: redacted.system, messages: redacted.messages, maxTokens: req.maxTokens,
-      temperature: req.temperature, responseSchema: req.responseSchema, complexity: req.complexity, dataClass: req.dataClass,
-    });
+    const key =
+      req.cache === false
+        ? undefined
+        : cacheKey({
+            providers: req.providers,
+            system: redacted.system,
+            messages: redacted.messages,
+            maxTokens: req.maxTokens,
+            temperature: req.temperature,
+            responseSchema: req.responseSchema,
+            complexity: req.complexity,
+            dataClass: req.dataClass,
+          });
     if (key !== undefined) {
       const hit = this.d.cache.get(key);
       this.observer.cache(hit !== undefined);
       if (hit) {
         this.ledger(req, hit.provider, hit.model, ZERO, 0, 'none', 0, `${req.requestId}:cache`, true);
-        return this.answer(req, {}, { status: 'ok', text: hit.text, structured: hit.structured, provider: hit.provider, model: hit.model, cached: true });
+        return this.answer(
+          req,
+          {},
+          {
+            status: 'ok',
+            text: hit.text,
+            structured: hit.structured,
+            provider: hit.provider,
+            model: hit.model,
+            cached: true,
+          },
+        );
       }
     }
 
     const offTargets: Array<{ target: ProviderTarget; outcome: string; message: string }> = [];
-    const chain = this.d.router.route(allowed, req.complexity as Tier | undefined, this.d.budget.remainingFraction(req.attribution), (target, off, instead) => {
-      offTargets.push({ target, outcome: off.reason, message: `${off.message}; ${instead ? `routed to ${instead.provider}/${instead.model}` : 'skipped'}` });
-    });
-    const walk: Walk = { req, redacted, signal, attempts: [], usage: { ...ZERO }, costUsd: 0, vendorMs: 0, primary: chain[0], callNo: 0, sink, committed: false };
+    const chain = this.d.router.route(
+      allowed,
+      req.complexity as Tier | undefined,
+      this.d.budget.remainingFraction(req.attribution),
+      (target, off, instead) => {
+        offTargets.push({
+          target,
+          outcome: off.reason,
+          message: `${off.message}; ${instead ? `routed to ${instead.provider}/${instead.model}` : 'skipped'}`,
+        });
+      },
+    );
+    const walk: Walk = {
+      req,
+      redacted,
+      signal,
+      attempts: [],
+      usage: { ...ZERO },
+      costUsd: 0,
+      vendorMs: 0,
+      primary: chain[0],
+      callNo: 0,
+      sink,
+      committed: false,
+    };
     // A model that is off was never called: the answer's attempts and the audit trail say which
     // and why, as for any fallback, so a step served by a replacement is visible after the fact.
     for (const [i, off] of offTargets.entries()) {
       this.attempt(walk, off.target, off.outcome, 0, off.message);
-      this.audit(req, redacted, off.target, off.outcome, undefined, `${req.requestId}:off:${i}`, new Date(clock.now()).toISOString());
+      this.audit(
+        req,
+        redacted,
+        off.target,
+        off.outcome,
+        undefined,
+        `${req.requestId}:off:${i}`,
+        new Date(clock.now()).toISOString(),
+      );
     }
     const plan = new ProviderChain(chain, this.d.router, req.dataClass, (p) => this.d.providers.has(p));
     for (let target = plan.next(); target; target = plan.next()) {
@@ -224,30 +334,66 @@ export class GatewayPipeline {
       } catch (error) {
         if (error instanceof BudgetExceeded) {
           // Larger than the whole limit: deferring it would only fail again next period.
-          if (error.neverFits) return this.answer(req, walk, { status: 'failed', errorCode: 'request_over_budget', errorMessage: error.message });
-          return this.answer(req, walk, { status: 'deferred', errorCode: 'budget_exceeded', errorMessage: error.message, retryAt: error.retryAt });
+          if (error.neverFits)
+            return this.answer(req, walk, {
+              status: 'failed',
+              errorCode: 'request_over_budget',
+              errorMessage: error.message,
+            });
+          return this.answer(req, walk, {
+            status: 'deferred',
+            errorCode: 'budget_exceeded',
+            errorMessage: error.message,
+            retryAt: error.retryAt,
+          });
         }
         throw error;
       }
       if (outcome.ok) {
         const { result } = outcome;
         if (key !== undefined) {
-          this.d.cache.put(key, { text: result.text, structured: result.structured, provider: target.provider, model: target.model, usage: result.usage });
+          this.d.cache.put(key, {
+            text: result.text,
+            structured: result.structured,
+            provider: target.provider,
+            model: target.model,
+            usage: result.usage,
+          });
         }
-        return this.answer(req, walk, { status: 'ok', text: result.text, structured: result.structured, provider: target.provider, model: target.model });
+        return this.answer(req, walk, {
+          status: 'ok',
+          text: result.text,
+          structured: result.structured,
+          provider: target.provider,
+          model: target.model,
+        });
       }
       if (walk.committed) {
         // The client has part of the answer: another vendor's answer cannot continue it.
         if (signal.aborted) return this.answer(req, walk, this.abortedFields(signal));
-        return this.answer(req, walk, { status: 'failed', errorCode: 'stream_broken', provider: target.provider, model: target.model, errorMessage: `${outcome.error.message}; the stream broke after the first bytes were sent, so it was not retried` });
+        return this.answer(req, walk, {
+          status: 'failed',
+          errorCode: 'stream_broken',
+          provider: target.provider,
+          model: target.model,
+          errorMessage: `${outcome.error.message}; the stream broke after the first bytes were sent, so it was not retried`,
+        });
       }
       if (outcome.error.isContextLength) plan.contextTooLong(target);
       if (outcome.error.failure === 'bad_output' && outcome.error.details.text !== undefined) {
-        walk.unstructured = { text: outcome.error.details.text, provider: target.provider, model: target.model };
+        walk.unstructured = {
+          text: outcome.error.details.text,
+          provider: target.provider,
+          model: target.model,
+        };
       }
     }
     if (signal.aborted) return this.answer(req, walk, this.abortedFields(signal));
-    if (clock.now() >= req.deadline) return this.answer(req, walk, { errorCode: 'deadline_exceeded', errorMessage: 'the deadline passed before any provider answered' });
+    if (clock.now() >= req.deadline)
+      return this.answer(req, walk, {
+        errorCode: 'deadline_exceeded',
+        errorMessage: 'the deadline passed before any provider answered',
+      });
     // Every vendor answered, only not in the schema: that text is still the model's answer, and
     // the caller's repair parser can often read it (code fences, trailing commas). Hand it over,
     // unstructured and uncached, rather than failing the call and dropping what was paid for.
@@ -256,18 +402,33 @@ export class GatewayPipeline {
       return this.answer(req, walk, { status: 'ok', text, provider, model });
     }
     const allUnavailable = walk.attempts.length > 0 && walk.attempts.every((a) => UNAVAILABLE.has(a.outcome));
-    const summary = walk.attempts.map((a) => `${a.provider}/${a.model}: ${a.outcome}${a.status ? ` ${a.status}` : ''}${a.message ? ` (${a.message})` : ''}`).join('; ');
+    const summary = walk.attempts
+      .map(
+        (a) =>
+          `${a.provider}/${a.model}: ${a.outcome}${a.status ? ` ${a.status}` : ''}${a.message ? ` (${a.message})` : ''}`,
+      )
+      .join('; ');
     if (allUnavailable) {
       return this.answer(req, walk, {
-        status: 'deferred', errorCode: 'all_providers_failed', retryAt: walk.retryAt ?? clock.now() + 60_000,
+        status: 'deferred',
+        errorCode: 'all_providers_failed',
+        retryAt: walk.retryAt ?? clock.now() + 60_000,
         errorMessage: `every allowed provider is unavailable; retry after retryAt. ${summary}`,
       });
     }
-    return this.answer(req, walk, { status: 'failed', errorCode: 'all_providers_failed', errorMessage: summary });
+    return this.answer(req, walk, {
+      status: 'failed',
+      errorCode: 'all_providers_failed',
+      errorMessage: summary,
+    });
   }
 
   private abortedFields(signal: AbortSignal): Partial<GatewayResponse> {
-    if (signal.reason === 'deadline') return { errorCode: 'deadline_exceeded', errorMessage: 'the deadline passed before any provider answered' };
+    if (signal.reason === 'deadline')
+      return {
+        errorCode: 'deadline_exceeded',
+        errorMessage: 'the deadline passed before any provider answered',
+      };
     return { errorCode: 'aborted', errorMessage: `request aborted (${String(signal.reason)})` };
   }
 
@@ -284,12 +445,20 @@ export class GatewayPipeline {
       return { ok: false, error };
     }
     if (!provider || !providerConfig?.models[target.model]) {
-      const error = new ProviderError('bad_request', `${target.provider}/${target.model} is not configured in providers.yml`, target);
+      const error = new ProviderError(
+        'bad_request',
+        `${target.provider}/${target.model} is not configured in providers.yml`,
+        target,
+      );
       this.attempt(walk, target, 'bad_request', 0, error.message);
       return { ok: false, error };
     }
     if (!allowsDataClass(providerConfig.dataClasses, req.dataClass)) {
-      const error = new ProviderError('bad_request', `${target.provider} may not receive data class ${req.dataClass}`, target);
+      const error = new ProviderError(
+        'bad_request',
+        `${target.provider} may not receive data class ${req.dataClass}`,
+        target,
+      );
       this.attempt(walk, target, 'policy_denied', 0, error.message);
       return { ok: false, error };
     }
@@ -300,9 +469,24 @@ export class GatewayPipeline {
       if (!permit.allowed) {
         walk.retryAt = Math.min(walk.retryAt ?? Infinity, permit.retryAt);
         this.attempt(walk, target, 'breaker_open', 0, 'circuit breaker open');
-        return { ok: false, error: lastError ?? new ProviderError('overloaded', `${target.provider}/${target.model}: circuit breaker open`, target) };
+        return {
+          ok: false,
+          error:
+            lastError ??
+            new ProviderError(
+              'overloaded',
+              `${target.provider}/${target.model}: circuit breaker open`,
+              target,
+            ),
+        };
       }
-      const estimate = this.d.prices.estimate(target.provider, target.model, promptTokens, req.maxTokens, clock.now());
+      const estimate = this.d.prices.estimate(
+        target.provider,
+        target.model,
+        promptTokens,
+        req.maxTokens,
+        clock.now(),
+      );
       let ticket: BudgetTicket;
       try {
         ticket = await this.d.budget.reserve(req.attribution, estimate);
@@ -310,13 +494,33 @@ export class GatewayPipeline {
         breakers.release(target.provider, target.model, permit.probe);
         throw error;
       }
-      const outcome = await this.callOnce(walk, target, provider, ticket, promptTokens, permit.probe, attemptNo);
+      const outcome = await this.callOnce(
+        walk,
+        target,
+        provider,
+        ticket,
+        promptTokens,
+        permit.probe,
+        attemptNo,
+      );
       if (outcome.ok) return outcome;
       lastError = outcome.error;
       if (outcome.error.failure === 'aborted' || walk.committed) return outcome;
-      const decision = decideRetry(outcome.error, attemptNo, { maxAttempts: settings.retry.maxAttemptsPerProvider, baseDelayMs: settings.retry.baseDelayMs, maxDelayMs: settings.retry.maxDelayMs }, clock.now(), req.deadline, this.random);
+      const decision = decideRetry(
+        outcome.error,
+        attemptNo,
+        {
+          maxAttempts: settings.retry.maxAttemptsPerProvider,
+          baseDelayMs: settings.retry.baseDelayMs,
+          maxDelayMs: settings.retry.maxDelayMs,
+        },
+        clock.now(),
+        req.deadline,
+        this.random,
+      );
       if (!decision.retry) {
-        if (outcome.error.retryAfterMs !== undefined) walk.retryAt = Math.min(walk.retryAt ?? Infinity, clock.now() + outcome.error.retryAfterMs);
+        if (outcome.error.retryAfterMs !== undefined)
+          walk.retryAt = Math.min(walk.retryAt ?? Infinity, clock.now() + outcome.error.retryAfterMs);
         return outcome;
       }
       try {
@@ -327,12 +531,26 @@ export class GatewayPipeline {
     }
   }
 
-  private async callOnce(walk: Walk, target: ProviderTarget, provider: ChatProvider, ticket: BudgetTicket, promptTokens: number, probe: boolean, attemptNo: number): Promise<CallOutcome> {
+  private async callOnce(
+    walk: Walk,
+    target: ProviderTarget,
+    provider: ChatProvider,
+    ticket: BudgetTicket,
+    promptTokens: number,
+    probe: boolean,
+    attemptNo: number,
+  ): Promise<CallOutcome> {
     const { req, signal } = walk;
     const { clock, breakers } = this.d;
     let permitRelease: ((tokens: number) => void) | undefined;
     try {
-      const rate = await this.d.limiter.acquire(target.provider, target.model, promptTokens + req.maxTokens, req.deadline, signal);
+      const rate = await this.d.limiter.acquire(
+        target.provider,
+        target.model,
+        promptTokens + req.maxTokens,
+        req.deadline,
+        signal,
+      );
       permitRelease = rate.release;
     } catch (error) {
       this.d.budget.settle(ticket, 0);
@@ -340,40 +558,75 @@ export class GatewayPipeline {
       if (error instanceof RateLimitWaitTooLong) {
         walk.retryAt = Math.min(walk.retryAt ?? Infinity, error.retryAt);
         this.attempt(walk, target, 'rate_limited', 0, 'gateway rate limit used up before the deadline');
-        return { ok: false, error: new ProviderError('rate_limited', error.message, { ...target, retryAfterMs: error.retryAt - clock.now() }) };
+        return {
+          ok: false,
+          error: new ProviderError('rate_limited', error.message, {
+            ...target,
+            retryAfterMs: error.retryAt - clock.now(),
+          }),
+        };
       }
-      const aborted = new ProviderError('aborted', `${target.provider}/${target.model}: aborted while waiting for rate`, target);
+      const aborted = new ProviderError(
+        'aborted',
+        `${target.provider}/${target.model}: aborted while waiting for rate`,
+        target,
+      );
       this.attempt(walk, target, 'aborted', 0, aborted.message);
       return { ok: false, error: aborted };
     }
-    const timeoutMs = Math.min(this.d.config.providers[target.provider]?.timeoutMs ?? 120_000, req.deadline - clock.now());
+    const timeoutMs = Math.min(
+      this.d.config.providers[target.provider]?.timeoutMs ?? 120_000,
+      req.deadline - clock.now(),
+    );
     const started = clock.now();
     walk.callNo += 1;
     const callId = `${req.requestId}:${walk.callNo}`;
     const span = startVendorSpan({
-      provider: target.provider, kind: this.d.config.providers[target.provider]?.kind, model: target.model, requestId: req.requestId, attempt: attemptNo,
-      fallback: target.provider !== walk.primary.provider || target.model !== walk.primary.model, maxTokens: req.maxTokens, temperature: req.temperature,
+      provider: target.provider,
+      kind: this.d.config.providers[target.provider]?.kind,
+      model: target.model,
+      requestId: req.requestId,
+      attempt: attemptNo,
+      fallback: target.provider !== walk.primary.provider || target.model !== walk.primary.model,
+      maxTokens: req.maxTokens,
+      temperature: req.temperature,
     });
     let result: ChatResult | undefined;
     let error: ProviderError | undefined;
     const call = {
-      model: target.model, system: walk.redacted.system, messages: walk.redacted.messages, maxTokens: req.maxTokens,
-      temperature: req.temperature, responseSchema: req.responseSchema, cachePrompt: true, signal, timeoutMs,
+      model: target.model,
+      system: walk.redacted.system,
+      messages: walk.redacted.messages,
+      maxTokens: req.maxTokens,
+      temperature: req.temperature,
+      responseSchema: req.responseSchema,
+      cachePrompt: true,
+      signal,
+      timeoutMs,
       structuredOutput: this.d.config.providers[target.provider]?.models[target.model]?.structuredOutput,
     };
     try {
       const sink = walk.sink;
-      result = await inVendorSpan(span, async () => sink && provider.stream
-        ? provider.stream(call, (piece, usage) => {
-          if (!walk.committed) {
-            walk.committed = true;
-            sink.start({ provider: target.provider, model: target.model, usage });
-          }
-          sink.piece(piece);
-        })
-        : provider.generate(call));
+      result = await inVendorSpan(span, async () =>
+        sink && provider.stream
+          ? provider.stream(call, (piece, usage) => {
+              if (!walk.committed) {
+                walk.committed = true;
+                sink.start({ provider: target.provider, model: target.model, usage });
+              }
+              sink.piece(piece);
+            })
+          : provider.generate(call),
+      );
     } catch (e) {
-      error = e instanceof ProviderError ? e : new ProviderError('network', `${target.provider}/${target.model}: ${e instanceof Error ? e.name : 'error'}`, target);
+      error =
+        e instanceof ProviderError
+          ? e
+          : new ProviderError(
+              'network',
+              `${target.provider}/${target.model}: ${e instanceof Error ? e.name : 'error'}`,
+              target,
+            );
     }
     const durationMs = clock.now() - started;
     walk.vendorMs += durationMs;
@@ -387,7 +640,8 @@ export class GatewayPipeline {
 
     const failure: ProviderFailure | 'ok' = result ? 'ok' : error!.failure;
     if (result) breakers.success(target.provider, target.model, probe);
-    else if (OUTAGE_FAILURES.has(error!.failure)) breakers.failure(target.provider, target.model, probe, error!.failure);
+    else if (OUTAGE_FAILURES.has(error!.failure))
+      breakers.failure(target.provider, target.model, probe, error!.failure);
     else breakers.release(target.provider, target.model, probe);
 
     const vendorRequestId = result?.vendorRequestId ?? error?.vendorRequestId;
@@ -395,10 +649,22 @@ export class GatewayPipeline {
     this.observer.call(target.provider, target.model, failure);
     if (error) this.observer.error(target.provider, error.failure);
     this.attempt(walk, target, failure, durationMs, error?.message, error?.status, vendorRequestId);
-    if (error?.status === 400 && req.responseSchema && call.structuredOutput !== 'json-schema' && this.d.config.providers[target.provider]?.kind.startsWith('anthropic') && /tool_choice/.test(error.message)) {
-      this.d.logger.warn('model refuses a forced tool: set `structuredOutput: json-schema` on it in providers.yml; this request goes on down its chain', {
-        requestId: req.requestId, provider: target.provider, model: target.model, error: error.message,
-      });
+    if (
+      error?.status === 400 &&
+      req.responseSchema &&
+      call.structuredOutput !== 'json-schema' &&
+      this.d.config.providers[target.provider]?.kind.startsWith('anthropic') &&
+      /tool_choice/.test(error.message)
+    ) {
+      this.d.logger.warn(
+        'model refuses a forced tool: set `structuredOutput: json-schema` on it in providers.yml; this request goes on down its chain',
+        {
+          requestId: req.requestId,
+          provider: target.provider,
+          model: target.model,
+          error: error.message,
+        },
+      );
     }
     // The call's audit record and ledger entry carry the same instant, the one its cost was priced at.
     const atIso = new Date(at).toISOString();
@@ -417,41 +683,119 @@ export class GatewayPipeline {
       }
       this.ledger(req, target.provider, target.model, usage, cost, waste, wasteUsd, callId, false, at, atIso);
     }
-    this.d.logger.debug('vendor call', { requestId: req.requestId, provider: target.provider, model: target.model, attempt: attemptNo, outcome: failure, status: error?.status, durationMs, costUsd: cost, vendorRequestId });
+    this.d.logger.debug('vendor call', {
+      requestId: req.requestId,
+      provider: target.provider,
+      model: target.model,
+      attempt: attemptNo,
+      outcome: failure,
+      status: error?.status,
+      durationMs,
+      costUsd: cost,
+      vendorRequestId,
+    });
     return result ? { ok: true, result, costUsd: cost } : { ok: false, error: error! };
   }
 
-  private attempt(walk: Walk, target: ProviderTarget, outcome: string, durationMs: number, message?: string, status?: number, vendorRequestId?: string): void {
-    walk.attempts.push({ provider: target.provider, model: target.model, outcome, durationMs, ...(status !== undefined ? { status } : {}), ...(message ? { message } : {}), ...(vendorRequestId ? { vendorRequestId } : {}) });
+  private attempt(
+    walk: Walk,
+    target: ProviderTarget,
+    outcome: string,
+    durationMs: number,
+    message?: string,
+    status?: number,
+    vendorRequestId?: string,
+  ): void {
+    walk.attempts.push({
+      provider: target.provider,
+      model: target.model,
+      outcome,
+      durationMs,
+      ...(status !== undefined ? { status } : {}),
+      ...(message ? { message } : {}),
+      ...(vendorRequestId ? { vendorRequestId } : {}),
+    });
   }
 
   private ledger(
-    req: GatewayRequest, provider: string, model: string, usage: TokenCounts, costUsd: number, waste: WasteKind, wasteUsd: number, id: string, cached: boolean,
-    at = this.d.clock.now(), atIso = new Date(at).toISOString(),
+    req: GatewayRequest,
+    provider: string,
+    model: string,
+    usage: TokenCounts,
+    costUsd: number,
+    waste: WasteKind,
+    wasteUsd: number,
+    id: string,
+    cached: boolean,
+    at = this.d.clock.now(),
+    atIso = new Date(at).toISOString(),
   ): void {
     const entry: LedgerEntry = {
-      id, at: atIso, requestId: req.requestId, attribution: { ...req.attribution }, provider, model, usage, costUsd, cached, waste, wasteUsd,
+      id,
+      at: atIso,
+      requestId: req.requestId,
+      attribution: { ...req.attribution },
+      provider,
+      model,
+      usage,
+      costUsd,
+      cached,
+      waste,
+      wasteUsd,
       priceEffectiveFrom: this.d.prices.price(provider, model, at)?.effectiveFrom,
     };
     this.d.records.ledger(entry);
     this.observer.spent(entry);
   }
 
-  private audit(req: GatewayRequest, redacted: Redacted, target: ProviderTarget, outcome: string, vendorRequestId: string | undefined, id: string, at: string): void {
+  private audit(
+    req: GatewayRequest,
+    redacted: Redacted,
+    target: ProviderTarget,
+    outcome: string,
+    vendorRequestId: string | undefined,
+    id: string,
+    at: string,
+  ): void {
     const p = this.d.config.providers[target.provider];
     const record: AuditRecord = {
-      id, at, requestId: req.requestId, repo: req.attribution.repo, pr: req.pr, commitSha: req.commitSha,
-      runId: req.attribution.runId, provider: target.provider, region: p?.region, retention: p?.retention, model: target.model, dataClass: req.dataClass,
-      paths: req.paths.map((x) => ({ path: x.path, sha256: x.sha256 })), redactions: redacted.counts, vendorRequestId, decision: 'allowed', outcome,
+      id,
+      at,
+      requestId: req.requestId,
+      repo: req.attribution.repo,
+      pr: req.pr,
+      commitSha: req.commitSha,
+      runId: req.attribution.runId,
+      provider: target.provider,
+      region: p?.region,
+      retention: p?.retention,
+      model: target.model,
+      dataClass: req.dataClass,
+      paths: req.paths.map((x) => ({ path: x.path, sha256: x.sha256 })),
+      redactions: redacted.counts,
+      vendorRequestId,
+      decision: 'allowed',
+      outcome,
     };
     this.d.records.audit(record);
   }
 
   private auditDenied(req: GatewayRequest, rule: string): void {
     this.d.records.audit({
-      id: `${req.requestId}:denied:${randomUUID().slice(0, 8)}`, at: new Date(this.d.clock.now()).toISOString(), requestId: req.requestId,
-      repo: req.attribution.repo, pr: req.pr, commitSha: req.commitSha, runId: req.attribution.runId, provider: '-', model: '-', dataClass: req.dataClass,
-      paths: req.paths.map((x) => ({ path: x.path, sha256: x.sha256 })), redactions: { secrets: 0, emails: 0 }, decision: `denied:${rule}`, outcome: 'not_called',
+      id: `${req.requestId}:denied:${randomUUID().slice(0, 8)}`,
+      at: new Date(this.d.clock.now()).toISOString(),
+      requestId: req.requestId,
+      repo: req.attribution.repo,
+      pr: req.pr,
+      commitSha: req.commitSha,
+      runId: req.attribution.runId,
+      provider: '-',
+      model: '-',
+      dataClass: req.dataClass,
+      paths: req.paths.map((x) => ({ path: x.path, sha256: x.sha256 })),
+      redactions: { secrets: 0, emails: 0 },
+      decision: `denied:${rule}`,
+      outcome: 'not_called',
     });
   }
 }

@@ -23,12 +23,24 @@ describe('gateway service runtime', () => {
     await vendor.start();
     const dir = mkdtempSync(join(tmpdir(), 'gw-'));
     writeFileSync(join(dir, 'providers.yml'), stringify(testProviders(vendor.url)));
-    writeFileSync(join(dir, 'gateway.yml'), stringify({ gateway: { budgets: [{ scope: 'global', period: 'day', limitUsd: 5 }] } }));
+    writeFileSync(
+      join(dir, 'gateway.yml'),
+      stringify({ gateway: { budgets: [{ scope: 'global', period: 'day', limitUsd: 5 }] } }),
+    );
     const bus = new EmbeddedBus({});
     const topology = makeTopology('t_gwsvc');
     const ctx = {
-      bus, topology, messenger: undefined as never, db: undefined as never,
-      env: { ...testEnv, PROVIDERS_FILE: join(dir, 'providers.yml'), GATEWAY_CONFIG_FILE: join(dir, 'gateway.yml'), GATEWAY_RECORDS_WRITER: 'off', LOG_LEVEL: 'silent' },
+      bus,
+      topology,
+      messenger: undefined as never,
+      db: undefined as never,
+      env: {
+        ...testEnv,
+        PROVIDERS_FILE: join(dir, 'providers.yml'),
+        GATEWAY_CONFIG_FILE: join(dir, 'gateway.yml'),
+        GATEWAY_RECORDS_WRITER: 'off',
+        LOG_LEVEL: 'silent',
+      },
       secrets: new SecretFiles({}, { dir: '/nonexistent' }),
     } satisfies ServiceContext;
     const runtime = new GatewayRuntime(ctx);

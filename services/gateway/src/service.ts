@@ -1,4 +1,11 @@
-import { Inject, Injectable, Module, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
 import { budgetAlertPublisher } from './budget/budget-alert-publisher';
@@ -45,13 +52,20 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       openGatewayState(bus, topology),
       bus.ensureStream(gatewayRecordsStream(topology)),
     ]);
-    const publishBudgetAlert = budgetAlertPublisher(this.ctx.messenger, topology, (message, fields) => this.gateway?.logger.warn(message, fields));
+    const publishBudgetAlert = budgetAlertPublisher(this.ctx.messenger, topology, (message, fields) =>
+      this.gateway?.logger.warn(message, fields),
+    );
     this.gateway = new Gateway({
-      providersConfig, settings, state, env: this.ctx.env, logLevel: env.logLevel,
+      providersConfig,
+      settings,
+      state,
+      env: this.ctx.env,
+      logLevel: env.logLevel,
       // Keep-alive undici pools instead of the SDK where the manifest allows: the hot path of both fronts.
       pooledClients: true,
       records: (logger) => new BusRecordSink(bus, topology, logger),
-      modelCheck: env.modelCheck, modelRecheckMs: env.modelRecheckHours * 3_600_000,
+      modelCheck: env.modelCheck,
+      modelRecheckMs: env.modelRecheckHours * 3_600_000,
       // 50/80/100 % of a budget reaches Slack through the notifier.
       onBudgetAlert: (alert) => void publishBudgetAlert(alert),
     });
@@ -59,7 +73,11 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
     await this.gateway.start();
     const gateway = this.gateway;
     this.stopKeyWatch = watchProviderKeys({
-      providers: providersConfig, serving: () => gateway.providers, secrets: this.ctx.secrets, scrubber: gateway.scrubber, log: gateway.logger,
+      providers: providersConfig,
+      serving: () => gateway.providers,
+      secrets: this.ctx.secrets,
+      scrubber: gateway.scrubber,
+      log: gateway.logger,
     });
     const models = this.gateway.models;
     this.ctx.readiness?.note('models', async () => models.readinessNote());
@@ -67,29 +85,54 @@ export class GatewayRuntime implements OnApplicationBootstrap, BeforeApplication
       this.writer = new RecordStreamWriter(bus, topology, db, this.gateway.logger);
       await this.writer.start();
     }
-    this.transport = new GatewayNatsTransport(bus, topology, this.gateway, this.gateway.logger, { instance: this.gateway.instanceId });
+    this.transport = new GatewayNatsTransport(bus, topology, this.gateway, this.gateway.logger, {
+      instance: this.gateway.instanceId,
+    });
     await this.transport.start();
     this.jobs = new GatewayJobs({
-      bus, topology, providersConfig, records: new BusRecordSink(bus, topology, this.gateway.logger), logger: this.gateway.logger,
-      scrubber: this.gateway.scrubber, policy: this.gateway.policy, budget: this.gateway.budget, env: this.ctx.env,
+      bus,
+      topology,
+      providersConfig,
+      records: new BusRecordSink(bus, topology, this.gateway.logger),
+      logger: this.gateway.logger,
+      scrubber: this.gateway.scrubber,
+      policy: this.gateway.policy,
+      budget: this.gateway.budget,
+      env: this.ctx.env,
     });
     await this.jobs.start();
-    this.gateway.logger.info('gateway serving', { subject: topology.subjects.gatewayGenerate, providers: [...this.gateway.providers.keys()], instance: this.gateway.instanceId });
+    this.gateway.logger.info('gateway serving', {
+      subject: topology.subjects.gatewayGenerate,
+      providers: [...this.gateway.providers.keys()],
+      instance: this.gateway.instanceId,
+    });
     await this.mountHttpFront(env.keysFile, providersConfig);
   }
 
   /** The OpenAI/Anthropic-compatible endpoints on the shared listener, when a virtual keys file is configured. */
-  private async mountHttpFront(keysFile: string | undefined, providersConfig: Awaited<ReturnType<WorkflowProvidersConfig['load']>>): Promise<void> {
+  private async mountHttpFront(
+    keysFile: string | undefined,
+    providersConfig: Awaited<ReturnType<WorkflowProvidersConfig['load']>>,
+  ): Promise<void> {
     const gateway = this.gateway!;
     if (!keysFile) {
-      gateway.logger.info('HTTP front off: set GATEWAY_KEYS_FILE to serve /v1/chat/completions, /v1/messages and /v1/models');
+      gateway.logger.info(
+        'HTTP front off: set GATEWAY_KEYS_FILE to serve /v1/chat/completions, /v1/messages and /v1/models',
+      );
       return;
     }
     const fastify = this.http?.httpAdapter?.getInstance<FastifyLike>();
-    if (!fastify) throw new Error('the gateway HTTP front needs the service kit\'s HTTP listener, and none is running');
+    if (!fastify)
+      throw new Error("the gateway HTTP front needs the service kit's HTTP listener, and none is running");
     const keys = await loadVirtualKeys(keysFile, providersConfig);
-    mountGatewayHttp(fastify, new GatewayHttpFront({ gateway, keys, rate: new KeyRequestRate(), logger: gateway.logger }));
-    gateway.logger.info('HTTP front serving', { routes: ['/v1/chat/completions', '/v1/messages', '/v1/models'], keys: keys.size });
+    mountGatewayHttp(
+      fastify,
+      new GatewayHttpFront({ gateway, keys, rate: new KeyRequestRate(), logger: gateway.logger }),
+    );
+    gateway.logger.info('HTTP front serving', {
+      routes: ['/v1/chat/completions', '/v1/messages', '/v1/models'],
+      keys: keys.size,
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -108,5 +151,9 @@ class GatewayModule {}
 /** The gateway service as the runtime sees it (see ServiceDefinition). */
 export const gatewayService: ServiceDefinition = {
   name: 'gateway',
-  module: (ctx) => ({ module: GatewayModule, providers: [{ provide: CONTEXT, useValue: ctx }, GatewayRuntime], exports: [GatewayRuntime] }),
+  module: (ctx) => ({
+    module: GatewayModule,
+    providers: [{ provide: CONTEXT, useValue: ctx }, GatewayRuntime],
+    exports: [GatewayRuntime],
+  }),
 };

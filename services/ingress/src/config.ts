@@ -49,12 +49,19 @@ export interface IngressConfig {
   coverageSweepMs: number;
 }
 
-function positiveInt(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, allowZero = false): number {
+function positiveInt(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+  allowZero = false,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new ConfigError(`${name}="${raw}" is not a ${allowZero ? 'non-negative' : 'positive'} integer; fix the variable or unset it for the default ${fallback}`);
+    throw new ConfigError(
+      `${name}="${raw}" is not a ${allowZero ? 'non-negative' : 'positive'} integer; fix the variable or unset it for the default ${fallback}`,
+    );
   }
   return value;
 }
@@ -63,12 +70,18 @@ function positiveInt(env: Readonly<Record<string, string | undefined>>, name: st
  * The previous secret of a rotation and the end of its overlap. The end is required: an old secret
  * accepted with no end would stay valid long after everyone forgot it was there.
  */
-function previousSecret(env: Readonly<Record<string, string | undefined>>, name: string): { value: string; until: Date } | undefined {
+function previousSecret(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+): { value: string; until: Date } | undefined {
   const value = env[name];
   const untilName = `${name}_UNTIL`;
   const raw = env[untilName];
   if (!value) {
-    if (raw) throw new ConfigError(`${untilName} is set but ${name} is not; set both during a rotation, or unset ${untilName}`);
+    if (raw)
+      throw new ConfigError(
+        `${untilName} is set but ${name} is not; set both during a rotation, or unset ${untilName}`,
+      );
     return undefined;
   }
   const until = raw && /^\d{4}-\d{2}-\d{2}T/.test(raw) ? new Date(raw) : undefined;
@@ -86,12 +99,19 @@ export function readIngressConfig(env: Readonly<Record<string, string | undefine
     githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
     githubPreviousWebhookSecret: previousSecret(env, 'GITHUB_WEBHOOK_PREVIOUS_SECRET'),
     github: access.github,
-    gitlab: { webhookToken: env.GITLAB_WEBHOOK_TOKEN || undefined, previousWebhookToken: previousSecret(env, 'GITLAB_WEBHOOK_PREVIOUS_TOKEN'), ...access.gitlab },
+    gitlab: {
+      webhookToken: env.GITLAB_WEBHOOK_TOKEN || undefined,
+      previousWebhookToken: previousSecret(env, 'GITLAB_WEBHOOK_PREVIOUS_TOKEN'),
+      ...access.gitlab,
+    },
     adminToken: env.AGENTFLOW_API_TOKEN || undefined,
     maxBodyBytes: positiveInt(env, 'INGRESS_MAX_BODY_BYTES', 25 * 1024 * 1024),
     spoolDrainIntervalMs: positiveInt(env, 'INGRESS_SPOOL_DRAIN_MS', 2000),
     reconcileIntervalMs: positiveInt(env, 'INGRESS_RECONCILE_MS', 300_000, true),
-    reconcileRepos: (env.INGRESS_RECONCILE_REPOS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    reconcileRepos: (env.INGRESS_RECONCILE_REPOS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     deliveryRetentionDays: positiveInt(env, 'INGRESS_DELIVERY_RETENTION_DAYS', 30),
     workflowsDir: env.AGENTFLOW_WORKFLOWS_DIR || 'workflows',
     coverageWaitMs: positiveInt(env, 'INGRESS_COVERAGE_WAIT_MS', 30 * 60_000),

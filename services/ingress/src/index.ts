@@ -1,7 +1,19 @@
 export * from './service';
-export { createIngress, deliveryConsumer, type Ingress, type IngressContext, type IngressOverrides } from './ingress';
+export {
+  createIngress,
+  deliveryConsumer,
+  type Ingress,
+  type IngressContext,
+  type IngressOverrides,
+} from './ingress';
 export { readIngressConfig, type IngressConfig } from './config';
-export { WebhookIntake, GITHUB_EVENTS, GITLAB_EVENTS, type IntakeReply, type InboundWebhook } from './webhooks/intake';
+export {
+  WebhookIntake,
+  GITHUB_EVENTS,
+  GITLAB_EVENTS,
+  type IntakeReply,
+  type InboundWebhook,
+} from './webhooks/intake';
 export { deliveryMessageId, type DeliveryPublisher } from './webhooks/delivery-publisher';
 export { readGitHubEvent } from './events/github-events';
 export { readGitLabEvent } from './events/gitlab-events';

@@ -2,7 +2,13 @@
  * The ingress service: `/webhooks/github`, `/webhooks/gitlab` and the CI API under `/api`, the
  * delivery consumer, the spool forwarder and the reconciler.
  */
-import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { ServiceDefinition } from '@agentflow/service-kit';
 import { readIngressConfig } from './config';
 import { INGRESS, RunsController, WebhooksController } from './http/controllers';
@@ -29,7 +35,10 @@ export const ingressService: ServiceDefinition = {
   name: 'ingress',
   module: (ctx) => {
     const config = readIngressConfig(ctx.env);
-    const ingress = createIngress(ctx, config, { log: new Logger('ingress'), secret: (variable) => ctx.secrets.get(variable) });
+    const ingress = createIngress(ctx, config, {
+      log: new Logger('ingress'),
+      secret: (variable) => ctx.secrets.get(variable),
+    });
     const doctor = doctorEndpoint(ctx, config);
     return {
       module: IngressModule,

@@ -65,19 +65,30 @@ function number(env: Readonly<Record<string, string | undefined>>, name: string)
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name}="${raw}" is not a non-negative number; fix or unset it`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new ConfigError(`${name}="${raw}" is not a non-negative number; fix or unset it`);
   return value;
 }
 
 function readQuietPolicy(env: Readonly<Record<string, string | undefined>>): QuietPolicy | undefined {
   const rate = number(env, 'NOTIFIER_QUIET_DISMISSAL_RATE');
   if (rate === undefined) return undefined;
-  if (rate <= 0 || rate >= 1) throw new ConfigError(`NOTIFIER_QUIET_DISMISSAL_RATE="${env.NOTIFIER_QUIET_DISMISSAL_RATE}" must be above 0 and below 1 (a share: 0.5 quiets what is dismissed more than half the time); unset it to quiet nothing`);
+  if (rate <= 0 || rate >= 1)
+    throw new ConfigError(
+      `NOTIFIER_QUIET_DISMISSAL_RATE="${env.NOTIFIER_QUIET_DISMISSAL_RATE}" must be above 0 and below 1 (a share: 0.5 quiets what is dismissed more than half the time); unset it to quiet nothing`,
+    );
   const action = env.NOTIFIER_QUIET_ACTION || 'summary';
-  if (!(QUIET_ACTIONS as readonly string[]).includes(action)) throw new ConfigError(`NOTIFIER_QUIET_ACTION="${action}" is not one of ${QUIET_ACTIONS.join(', ')}`);
-  const by = (env.NOTIFIER_QUIET_BY || 'rule,agent').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!(QUIET_ACTIONS as readonly string[]).includes(action))
+    throw new ConfigError(`NOTIFIER_QUIET_ACTION="${action}" is not one of ${QUIET_ACTIONS.join(', ')}`);
+  const by = (env.NOTIFIER_QUIET_BY || 'rule,agent')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = by.filter((k) => k !== 'rule' && k !== 'agent');
-  if (bad.length || by.length === 0) throw new ConfigError(`NOTIFIER_QUIET_BY="${env.NOTIFIER_QUIET_BY}" must list rule, agent or both (comma-separated)`);
+  if (bad.length || by.length === 0)
+    throw new ConfigError(
+      `NOTIFIER_QUIET_BY="${env.NOTIFIER_QUIET_BY}" must list rule, agent or both (comma-separated)`,
+    );
   return {
     dismissalRate: rate,
     minSample: Math.max(1, Math.floor(number(env, 'NOTIFIER_QUIET_MIN_SAMPLE') ?? 20)),
@@ -93,7 +104,9 @@ export function readNotifierConfig(env: Readonly<Record<string, string | undefin
     try {
       privateKey = readFileSync(env.GITHUB_APP_PRIVATE_KEY_FILE, 'utf8');
     } catch (error) {
-      throw new ConfigError(`GITHUB_APP_PRIVATE_KEY_FILE=${env.GITHUB_APP_PRIVATE_KEY_FILE} cannot be read (${String(error)})`);
+      throw new ConfigError(
+        `GITHUB_APP_PRIVATE_KEY_FILE=${env.GITHUB_APP_PRIVATE_KEY_FILE} cannot be read (${String(error)})`,
+      );
     }
   }
   const defaultChannel = env.SLACK_DEFAULT_CHANNEL || undefined;
@@ -105,7 +118,10 @@ export function readNotifierConfig(env: Readonly<Record<string, string | undefin
       token: env.GITHUB_TOKEN || undefined,
       graphqlUrl: env.GITHUB_GRAPHQL_URL || undefined,
     },
-    gitlab: { url: (env.GITLAB_URL || 'https://gitlab.com').replace(/\/+$/, ''), token: env.GITLAB_TOKEN || undefined },
+    gitlab: {
+      url: (env.GITLAB_URL || 'https://gitlab.com').replace(/\/+$/, ''),
+      token: env.GITLAB_TOKEN || undefined,
+    },
     slack: {
       token: env.SLACK_BOT_TOKEN || undefined,
       webhookUrl: env.SLACK_WEBHOOK_URL || undefined,

@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { topology, type RunProgress, type Topology } from '@agentflow/contracts';
 import { buildChange } from '@agentflow/run-actor';
-import { createMessenger, deleteTopology, JetStreamBus, provisionTopology, type ConsumerHandle, type Messenger } from '@agentflow/bus';
+import {
+  createMessenger,
+  deleteTopology,
+  JetStreamBus,
+  provisionTopology,
+  type ConsumerHandle,
+  type Messenger,
+} from '@agentflow/bus';
 import { PostgresDatabase } from '@agentflow/store';
 import { notifierConsumers, startNotifierConsumers, stopConsumers } from './consumers';
 import { NotificationDispatcher } from './dispatcher';
@@ -33,12 +40,25 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
   }
 }
 
-function startStallingNotifier(prefix: string): { child: ChildProcess; next: (event: string) => Promise<void> } {
-  const child = spawn(process.execPath, ['-r', join(root, 'scripts/ts-register.js'), join(__dirname, 'testing/stalling-notifier.ts')], {
-    cwd: root,
-    env: { ...process.env, NATS_URL, STALL_PREFIX: prefix, STALL_DATABASE_URL: DATABASE_URL, STALL_ACK_WAIT_MS: String(ACK_WAIT_MS) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startStallingNotifier(prefix: string): {
+  child: ChildProcess;
+  next: (event: string) => Promise<void>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['-r', join(root, 'scripts/ts-register.js'), join(__dirname, 'testing/stalling-notifier.ts')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NATS_URL,
+        STALL_PREFIX: prefix,
+        STALL_DATABASE_URL: DATABASE_URL,
+        STALL_ACK_WAIT_MS: String(ACK_WAIT_MS),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const seen: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -50,19 +70,32 @@ function startStallingNotifier(prefix: string): { child: ChildProcess; next: (ev
     }
   });
   const next = async (event: string) => {
-    await until(`the stalling notifier to report "${event}" (stderr: ${stderr})`, () => {
-      if (child.exitCode !== null) throw new Error(`the stalling notifier exited (${child.exitCode}): ${stderr}`);
-      const i = seen.indexOf(event);
-      if (i < 0) return false;
-      seen.splice(i, 1);
-      return true;
-    }, 30_000);
+    await until(
+      `the stalling notifier to report "${event}" (stderr: ${stderr})`,
+      () => {
+        if (child.exitCode !== null)
+          throw new Error(`the stalling notifier exited (${child.exitCode}): ${stderr}`);
+        const i = seen.indexOf(event);
+        if (i < 0) return false;
+        seen.splice(i, 1);
+        return true;
+      },
+      30_000,
+    );
   };
   return { child, next };
 }
 
 function progress(runId: string): RunProgress {
-  return { runId, stepId: 'review', state: 'running', attempt: 1, change: buildChange(), workflow: 'ios-review', steps: { review: 'running' } };
+  return {
+    runId,
+    stepId: 'review',
+    state: 'running',
+    attempt: 1,
+    change: buildChange(),
+    workflow: 'ios-review',
+    steps: { review: 'running' },
+  };
 }
 
 /** A sink that records the progress events it is given; `hold` makes it wait before answering. */
@@ -97,7 +130,8 @@ describe('notifier consumers (real NATS)', () => {
     handles = [];
   });
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const topo of topologies) await deleteTopology(bus, topo);
     await bus.drain();
     await db.close();
@@ -110,41 +144,70 @@ describe('notifier consumers (real NATS)', () => {
     return { topo, messenger: createMessenger(bus, topo) };
   }
 
-  const dispatcherWith = (sink: Sink) => new NotificationDispatcher([sink], new DeliveryLedger(db), { log: quiet, warn: quiet, error: quiet }, 5);
-  const deadLetters = (topo: Topology) => bus.lastOnSubject(topo.streams.dlq.name, topo.subjects.dlq(topo.streams.runs.name));
+  const dispatcherWith = (sink: Sink) =>
+    new NotificationDispatcher([sink], new DeliveryLedger(db), { log: quiet, warn: quiet, error: quiet }, 5);
+  const deadLetters = (topo: Topology) =>
+    bus.lastOnSubject(topo.streams.dlq.name, topo.subjects.dlq(topo.streams.runs.name));
 
-  it.each(['SIGKILL', 'SIGSTOP'] as const)('a replica holding a progress event gets %s: another replica shows it, nothing is dead-lettered', async (signal) => {
-    const { topo, messenger } = await freshTopology();
-    // The durable as deployments have it from before: one delivery, so the server gives up on a
-    // held event and the max-deliveries advisory dead-letters it. Starting the consumers updates it.
-    await bus.ensureConsumer({ ...notifierConsumers(topo, 5).progress, ackWaitMs: ACK_WAIT_MS, maxDeliver: 1 });
-    const first = startStallingNotifier(topo.prefix);
-    children.push(first.child);
-    await first.next('ready');
-    const runId = `run-${signal.toLowerCase()}`;
-    await messenger.emit(topo.subjects.runProgress(runId), 'run.progress', progress(runId), { runId });
-    await first.next('inside');
-    first.child.kill(signal);
+  it.each(['SIGKILL', 'SIGSTOP'] as const)(
+    'a replica holding a progress event gets %s: another replica shows it, nothing is dead-lettered',
+    async (signal) => {
+      const { topo, messenger } = await freshTopology();
+      // The durable as deployments have it from before: one delivery, so the server gives up on a
+      // held event and the max-deliveries advisory dead-letters it. Starting the consumers updates it.
+      await bus.ensureConsumer({
+        ...notifierConsumers(topo, 5).progress,
+        ackWaitMs: ACK_WAIT_MS,
+        maxDeliver: 1,
+      });
+      const first = startStallingNotifier(topo.prefix);
+      children.push(first.child);
+      await first.next('ready');
+      const runId = `run-${signal.toLowerCase()}`;
+      await messenger.emit(topo.subjects.runProgress(runId), 'run.progress', progress(runId), { runId });
+      await first.next('inside');
+      first.child.kill(signal);
 
-    const sink = recordingSink();
-    handles = await startNotifierConsumers({ bus, messenger, topology: topo, dispatcher: dispatcherWith(sink), maxAttempts: 5, progressAckWaitMs: ACK_WAIT_MS });
-    await until('the second replica to show the progress', () => sink.seen.includes(runId));
-    // Past the ack wait twice more: no further redelivery, and no dead-lettered copy from the advisory.
-    await new Promise((r) => setTimeout(r, 2.5 * ACK_WAIT_MS));
-    expect(sink.seen).toEqual([runId]);
-    expect(await deadLetters(topo)).toBeNull();
-    first.child.kill('SIGKILL');
-  }, 60_000);
+      const sink = recordingSink();
+      handles = await startNotifierConsumers({
+        bus,
+        messenger,
+        topology: topo,
+        dispatcher: dispatcherWith(sink),
+        maxAttempts: 5,
+        progressAckWaitMs: ACK_WAIT_MS,
+      });
+      await until('the second replica to show the progress', () => sink.seen.includes(runId));
+      // Past the ack wait twice more: no further redelivery, and no dead-lettered copy from the advisory.
+      await new Promise((r) => setTimeout(r, 2.5 * ACK_WAIT_MS));
+      expect(sink.seen).toEqual([runId]);
+      expect(await deadLetters(topo)).toBeNull();
+      first.child.kill('SIGKILL');
+    },
+    60_000,
+  );
 
   it('a delivery waiting longer than the ack wait for a slot is not redelivered meanwhile', async () => {
     const { topo, messenger } = await freshTopology();
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const sink = recordingSink((runId) => (runId === 'run-first' ? released : Promise.resolve()));
-    handles = await startNotifierConsumers({ bus, messenger, topology: topo, dispatcher: dispatcherWith(sink), maxAttempts: 5, poolSize: 1, progressAckWaitMs: ACK_WAIT_MS });
-    await messenger.emit(topo.subjects.runProgress('run-first'), 'run.progress', progress('run-first'), { runId: 'run-first' });
+    handles = await startNotifierConsumers({
+      bus,
+      messenger,
+      topology: topo,
+      dispatcher: dispatcherWith(sink),
+      maxAttempts: 5,
+      poolSize: 1,
+      progressAckWaitMs: ACK_WAIT_MS,
+    });
+    await messenger.emit(topo.subjects.runProgress('run-first'), 'run.progress', progress('run-first'), {
+      runId: 'run-first',
+    });
     await until('the first delivery to take the one slot', () => sink.seen.includes('run-first'));
-    await messenger.emit(topo.subjects.runProgress('run-second'), 'run.progress', progress('run-second'), { runId: 'run-second' });
+    await messenger.emit(topo.subjects.runProgress('run-second'), 'run.progress', progress('run-second'), {
+      runId: 'run-second',
+    });
     // The second is pulled and waits for the slot through three ack waits, heartbeats keeping it.
     await new Promise((r) => setTimeout(r, 3 * ACK_WAIT_MS));
     expect(sink.seen).toEqual(['run-first']);
@@ -156,13 +219,25 @@ describe('notifier consumers (real NATS)', () => {
 
   it('drops a progress event older than the limit with one warn line, and shows a fresh one', async () => {
     const { topo, messenger } = await freshTopology();
-    await messenger.emit(topo.subjects.runProgress('run-stale'), 'run.progress', progress('run-stale'), { runId: 'run-stale' });
+    await messenger.emit(topo.subjects.runProgress('run-stale'), 'run.progress', progress('run-stale'), {
+      runId: 'run-stale',
+    });
     await new Promise((r) => setTimeout(r, 300));
     const warnings: string[] = [];
     const sink = recordingSink();
-    handles = await startNotifierConsumers({ bus, messenger, topology: topo, dispatcher: dispatcherWith(sink), maxAttempts: 5, progressMaxAgeMs: 200, log: { warn: (m) => warnings.push(m) } });
+    handles = await startNotifierConsumers({
+      bus,
+      messenger,
+      topology: topo,
+      dispatcher: dispatcherWith(sink),
+      maxAttempts: 5,
+      progressMaxAgeMs: 200,
+      log: { warn: (m) => warnings.push(m) },
+    });
     await until('the stale event to be dropped', () => warnings.length > 0);
-    await messenger.emit(topo.subjects.runProgress('run-fresh'), 'run.progress', progress('run-fresh'), { runId: 'run-fresh' });
+    await messenger.emit(topo.subjects.runProgress('run-fresh'), 'run.progress', progress('run-fresh'), {
+      runId: 'run-fresh',
+    });
     await until('the fresh event to be shown', () => sink.seen.includes('run-fresh'));
     expect(sink.seen).toEqual(['run-fresh']);
     expect(warnings).toHaveLength(1);

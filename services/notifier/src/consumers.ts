@@ -1,34 +1,90 @@
 /** The notifier's durable consumers: run results, failures, live progress, push-files commands, run alerts, budget alerts and dismissals. */
 import { DEFAULT_CONSUMER, describeError, type ConsumerSpec, type Topology } from '@agentflow/contracts';
-import { redeliverySpanMs, type ConsumerHandle, type InboundMessage, type MessageBus, type Messenger } from '@agentflow/bus';
+import {
+  redeliverySpanMs,
+  type ConsumerHandle,
+  type InboundMessage,
+  type MessageBus,
+  type Messenger,
+} from '@agentflow/bus';
 import type { GateReassessor } from './dismissals/gate-reassessor';
 import { DeliverySlots, SlotsClosedError } from './delivery-slots';
 import { MAX_DEFERRED_DELIVERIES, type NotificationDispatcher } from './dispatcher';
 import type { NotifierEvent } from './events';
 
-export function notifierConsumers(topology: Topology, maxAttempts: number): Record<'completed' | 'failed' | 'progress' | 'pushFiles' | 'alerts' | 'budgetAlerts' | 'dismissals', ConsumerSpec> {
+export function notifierConsumers(
+  topology: Topology,
+  maxAttempts: number,
+): Record<
+  'completed' | 'failed' | 'progress' | 'pushFiles' | 'alerts' | 'budgetAlerts' | 'dismissals',
+  ConsumerSpec
+> {
   const p = topology.prefix;
-  const attempts = { ...DEFAULT_CONSUMER, maxDeliver: maxAttempts, backoffMs: DEFAULT_CONSUMER.backoffMs.slice(0, Math.max(1, maxAttempts - 1)) };
+  const attempts = {
+    ...DEFAULT_CONSUMER,
+    maxDeliver: maxAttempts,
+    backoffMs: DEFAULT_CONSUMER.backoffMs.slice(0, Math.max(1, maxAttempts - 1)),
+  };
   // Deliveries spent waiting out a platform's rate limit come on top of the attempts (see the
   // dispatcher), as many as the streams' dedupe window still covers: a re-publish after a crash must
   // be recognised for as long as the server may redeliver the first copy.
   const window = Math.min(topology.streams.runs.duplicateWindowMs, topology.streams.notify.duplicateWindowMs);
   const perDelivery = Math.max(attempts.ackWaitMs, attempts.backoffMs[attempts.backoffMs.length - 1]);
-  const waits = Math.max(0, Math.min(MAX_DEFERRED_DELIVERIES, Math.floor((window - redeliverySpanMs(attempts)) / perDelivery)));
+  const waits = Math.max(
+    0,
+    Math.min(MAX_DEFERRED_DELIVERIES, Math.floor((window - redeliverySpanMs(attempts)) / perDelivery)),
+  );
   const base = { ...attempts, maxDeliver: maxAttempts + waits };
   return {
-    completed: { ...base, stream: topology.streams.runs.name, durable: 'notifier-completed', filterSubject: `${p}.runs.*.completed` },
-    failed: { ...base, stream: topology.streams.runs.name, durable: 'notifier-failed', filterSubject: `${p}.runs.*.failed` },
+    completed: {
+      ...base,
+      stream: topology.streams.runs.name,
+      durable: 'notifier-completed',
+      filterSubject: `${p}.runs.*.completed`,
+    },
+    failed: {
+      ...base,
+      stream: topology.streams.runs.name,
+      durable: 'notifier-failed',
+      filterSubject: `${p}.runs.*.failed`,
+    },
     // Progress is the latest state, not an alarm: with one delivery, every crash or stall of a
     // notifier dead-lettered harmless events (307 in the chaos test of issue 17) through the
     // max-deliveries advisory. No delivery limit (as timers, ADR 0004): the handler never fails on a
     // sink (see the dispatcher), and drops a progress event too old to be worth showing.
-    progress: { ...base, stream: topology.streams.runs.name, durable: 'notifier-progress', filterSubject: `${p}.runs.*.progress`, maxDeliver: -1, backoffMs: [] },
-    pushFiles: { ...base, stream: topology.streams.notify.name, durable: 'notifier-push-files', filterSubject: topology.subjects.notify('push-files') },
-    alerts: { ...base, stream: topology.streams.notify.name, durable: 'notifier-alerts', filterSubject: topology.subjects.notify('alert') },
-    budgetAlerts: { ...base, stream: topology.streams.notify.name, durable: 'notifier-budget-alerts', filterSubject: topology.subjects.notify('budget-alert') },
+    progress: {
+      ...base,
+      stream: topology.streams.runs.name,
+      durable: 'notifier-progress',
+      filterSubject: `${p}.runs.*.progress`,
+      maxDeliver: -1,
+      backoffMs: [],
+    },
+    pushFiles: {
+      ...base,
+      stream: topology.streams.notify.name,
+      durable: 'notifier-push-files',
+      filterSubject: topology.subjects.notify('push-files'),
+    },
+    alerts: {
+      ...base,
+      stream: topology.streams.notify.name,
+      durable: 'notifier-alerts',
+      filterSubject: topology.subjects.notify('alert'),
+    },
+    budgetAlerts: {
+      ...base,
+      stream: topology.streams.notify.name,
+      durable: 'notifier-budget-alerts',
+      filterSubject: topology.subjects.notify('budget-alert'),
+    },
     // Its own durable on the subject the coordinator also reads (`coordinator-dismissals`): each gets every dismissal.
-    dismissals: { ...base, stream: topology.streams.runs.name, durable: 'notifier-dismissals', filterSubject: topology.subjects.findingDismissed },
+    dismissals: {
+      ...base,
+      stream: topology.streams.runs.name,
+      durable: 'notifier-dismissals',
+      filterSubject: topology.subjects.findingDismissed,
+    },
   };
 }
 
@@ -64,8 +120,11 @@ export interface NotifierConsumerDeps {
  */
 export async function startNotifierConsumers(deps: NotifierConsumerDeps): Promise<ConsumerHandle[]> {
   const specs = notifierConsumers(deps.topology, deps.maxAttempts);
-  if (deps.progressAckWaitMs !== undefined) specs.progress = { ...specs.progress, ackWaitMs: deps.progressAckWaitMs };
-  const slots = new DeliverySlots(deps.poolSize === undefined ? Number.POSITIVE_INFINITY : Math.max(1, deps.poolSize));
+  if (deps.progressAckWaitMs !== undefined)
+    specs.progress = { ...specs.progress, ackWaitMs: deps.progressAckWaitMs };
+  const slots = new DeliverySlots(
+    deps.poolSize === undefined ? Number.POSITIVE_INFINITY : Math.max(1, deps.poolSize),
+  );
   const progressMaxAgeMs = deps.progressMaxAgeMs ?? PROGRESS_MAX_AGE_MS;
   let slowReportedAt = 0;
   await deps.bus.ensureStream(deps.topology.streams.runs);
@@ -80,7 +139,9 @@ export async function startNotifierConsumers(deps: NotifierConsumerDeps): Promis
         if (waited > SLOW_SLOT_WAIT_MS && Date.now() - slowReportedAt > 60_000) {
           slowReportedAt = Date.now();
           const { waiting } = slots.queue();
-          deps.log?.warn(`notifier: a delivery waited ${Math.round(waited / 1000)} s for one of ${slots.size} delivery slots (${waiting} still waiting); it runs now, and the others run as slots free up. Raise DATABASE_POOL_SIZE (and the database's max_connections) or add notifier replicas if this persists`);
+          deps.log?.warn(
+            `notifier: a delivery waited ${Math.round(waited / 1000)} s for one of ${slots.size} delivery slots (${waiting} still waiting); it runs now, and the others run as slots free up. Raise DATABASE_POOL_SIZE (and the database's max_connections) or add notifier replicas if this persists`,
+          );
         }
         await deliver();
       });
@@ -89,10 +150,12 @@ export async function startNotifierConsumers(deps: NotifierConsumerDeps): Promis
       msg.nak(0);
     }
   };
-  const run = (spec: ConsumerSpec, read: (msg: InboundMessage) => Promise<NotifierEvent>) => async (msg: InboundMessage) => {
-    const event = await read(msg);
-    await inSlot(msg, () => deps.dispatcher.dispatch(event, msg.info.deliveryCount, spec.maxDeliver));
-  };
+  const run =
+    (spec: ConsumerSpec, read: (msg: InboundMessage) => Promise<NotifierEvent>) =>
+    async (msg: InboundMessage) => {
+      const event = await read(msg);
+      await inSlot(msg, () => deps.dispatcher.dispatch(event, msg.info.deliveryCount, spec.maxDeliver));
+    };
   const retryDelayMs = (count: number, error: unknown) => {
     const hinted = (error as { retryAfterMs?: number }).retryAfterMs;
     return hinted !== undefined ? hinted : Math.min(60_000, 1000 * 2 ** (count - 1));
@@ -110,16 +173,26 @@ export async function startNotifierConsumers(deps: NotifierConsumerDeps): Promis
     return { kind: 'failed', failure: env.body, report: env.body.partial };
   });
   await deps.bus.ensureConsumer(specs.progress);
-  handles.push(await deps.bus.consume(specs.progress, async (msg) => {
-    // Judged before the body is read, so a body that cannot be read for ten minutes ends here too.
-    const age = Date.now() - msg.info.timestampMs;
-    if (age > progressMaxAgeMs) {
-      deps.log?.warn(`notifier: a progress event (${msg.subject}, stream sequence ${msg.info.streamSequence}) is ${Math.round(age / 1000)} s old at delivery ${msg.info.deliveryCount}: a notifier stalled or died holding it; dropped, the run's next progress or its result shows the current state`);
-      return;
-    }
-    const env = await deps.messenger.read(msg, 'run.progress');
-    await inSlot(msg, () => deps.dispatcher.dispatch({ kind: 'progress', progress: env.body }, msg.info.deliveryCount));
-  }, { concurrency: 8, retryDelayMs }));
+  handles.push(
+    await deps.bus.consume(
+      specs.progress,
+      async (msg) => {
+        // Judged before the body is read, so a body that cannot be read for ten minutes ends here too.
+        const age = Date.now() - msg.info.timestampMs;
+        if (age > progressMaxAgeMs) {
+          deps.log?.warn(
+            `notifier: a progress event (${msg.subject}, stream sequence ${msg.info.streamSequence}) is ${Math.round(age / 1000)} s old at delivery ${msg.info.deliveryCount}: a notifier stalled or died holding it; dropped, the run's next progress or its result shows the current state`,
+          );
+          return;
+        }
+        const env = await deps.messenger.read(msg, 'run.progress');
+        await inSlot(msg, () =>
+          deps.dispatcher.dispatch({ kind: 'progress', progress: env.body }, msg.info.deliveryCount),
+        );
+      },
+      { concurrency: 8, retryDelayMs },
+    ),
+  );
   await consume(specs.pushFiles, async (msg) => {
     const env = await deps.messenger.read(msg, 'notify.push-files');
     return { kind: 'push-files', command: env.body };
@@ -135,10 +208,16 @@ export async function startNotifierConsumers(deps: NotifierConsumerDeps): Promis
   const reassessor = deps.reassessor;
   if (reassessor) {
     await deps.bus.ensureConsumer(specs.dismissals);
-    handles.push(await deps.bus.consume(specs.dismissals, async (msg) => {
-      const env = await deps.messenger.read(msg, 'finding.dismissed');
-      await inSlot(msg, () => reassessor.onDismissal(env.body, msg.info.deliveryCount));
-    }, { concurrency: 4, retryDelayMs }));
+    handles.push(
+      await deps.bus.consume(
+        specs.dismissals,
+        async (msg) => {
+          const env = await deps.messenger.read(msg, 'finding.dismissed');
+          await inSlot(msg, () => reassessor.onDismissal(env.body, msg.info.deliveryCount));
+        },
+        { concurrency: 4, retryDelayMs },
+      ),
+    );
   }
   return handles.map((h) => ({
     spec: h.spec,
@@ -153,6 +232,19 @@ export async function startNotifierConsumers(deps: NotifierConsumerDeps): Promis
 }
 
 /** Stops every consumer at once: each stops pulling, hands back what waits for a slot, and lets what runs finish (10 s at most). */
-export async function stopConsumers(handles: ConsumerHandle[], log: { warn(m: string): void }): Promise<void> {
-  await Promise.all(handles.map((h) => h.stop(10_000).catch((e: unknown) => log.warn(`stopping ${h.spec.durable} failed: ${describeError(e)}; its unsettled messages are redelivered after the ack wait`))));
+export async function stopConsumers(
+  handles: ConsumerHandle[],
+  log: { warn(m: string): void },
+): Promise<void> {
+  await Promise.all(
+    handles.map((h) =>
+      h
+        .stop(10_000)
+        .catch((e: unknown) =>
+          log.warn(
+            `stopping ${h.spec.durable} failed: ${describeError(e)}; its unsettled messages are redelivered after the ack wait`,
+          ),
+        ),
+    ),
+  );
 }

@@ -85,7 +85,12 @@ describe('DeliverySlots', () => {
     const slots = new DeliverySlots(Number.POSITIVE_INFINITY);
     const gates = Array.from({ length: 100 }, gate);
     let started = 0;
-    const done = gates.map((g) => slots.run(async () => { started += 1; await g.promise; }));
+    const done = gates.map((g) =>
+      slots.run(async () => {
+        started += 1;
+        await g.promise;
+      }),
+    );
     await tick();
     expect(started).toBe(100);
     gates.forEach((g) => g.open());

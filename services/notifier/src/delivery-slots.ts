@@ -35,7 +35,8 @@ export class DeliverySlots {
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) throw new SlotsClosedError();
     if (this.free > 0) this.free -= 1;
-    else await new Promise<void>((resolve, reject) => this.waiting.push({ since: Date.now(), resolve, reject }));
+    else
+      await new Promise<void>((resolve, reject) => this.waiting.push({ since: Date.now(), resolve, reject }));
     try {
       return await fn();
     } finally {

@@ -55,21 +55,41 @@ export class NotificationDispatcher {
    * consumer's `max_deliver` (the attempts plus the deliveries it allows for waits). Throws a retryable error
    * (with the longest Retry-After asked for) when a sink failed and may succeed on redelivery.
    */
-  async dispatch(event: NotifierEvent, deliveryCount: number, maxDeliveries = this.maxAttempts): Promise<SinkOutcome[]> {
-    const outcomes = await Promise.all(this.sinks.map((sink) => this.deliverTo(sink, event, deliveryCount, maxDeliveries)));
+  async dispatch(
+    event: NotifierEvent,
+    deliveryCount: number,
+    maxDeliveries = this.maxAttempts,
+  ): Promise<SinkOutcome[]> {
+    const outcomes = await Promise.all(
+      this.sinks.map((sink) => this.deliverTo(sink, event, deliveryCount, maxDeliveries)),
+    );
     const retrying = outcomes.filter((o): o is SinkOutcome & { error: unknown } => o.state === 'retrying');
     for (const failed of outcomes.filter((o) => o.state === 'failed')) {
-      this.log.error(`notifier: ${failed.sink} -> ${failed.target} failed for run ${runIdOf(event)}: ${failed.detail}`);
-      if (this.reportFailure && failed.sink !== 'slack') await this.reportFailure(failed, event).catch((e: unknown) => this.log.warn(`could not report the failure: ${describeError(e)}`));
+      this.log.error(
+        `notifier: ${failed.sink} -> ${failed.target} failed for run ${runIdOf(event)}: ${failed.detail}`,
+      );
+      if (this.reportFailure && failed.sink !== 'slack')
+        await this.reportFailure(failed, event).catch((e: unknown) =>
+          this.log.warn(`could not report the failure: ${describeError(e)}`),
+        );
     }
     if (retrying.length) {
-      const waits = retrying.map((r) => (r.error instanceof TransientError ? (r.error.retryAfterMs ?? 0) : 0));
-      throw new TransientError(`${retrying.map((r) => `${r.sink}: ${r.detail}`).join('; ')}`, { retryAfterMs: Math.max(0, ...waits) || undefined });
+      const waits = retrying.map((r) =>
+        r.error instanceof TransientError ? (r.error.retryAfterMs ?? 0) : 0,
+      );
+      throw new TransientError(`${retrying.map((r) => `${r.sink}: ${r.detail}`).join('; ')}`, {
+        retryAfterMs: Math.max(0, ...waits) || undefined,
+      });
     }
     return outcomes.map(({ sink, target, state, detail }) => ({ sink, target, state, detail }));
   }
 
-  private async deliverTo(sink: Sink, event: NotifierEvent, deliveryCount: number, maxDeliveries: number): Promise<SinkOutcome & { error?: unknown }> {
+  private async deliverTo(
+    sink: Sink,
+    event: NotifierEvent,
+    deliveryCount: number,
+    maxDeliveries: number,
+  ): Promise<SinkOutcome & { error?: unknown }> {
     const target = sink.target(event);
     if (!target) return { sink: sink.name, target: '-', state: 'skipped', detail: 'not for this sink' };
     // Progress is the latest state, not a once-per-run delivery: no ledger, and no retries worth a redelivery.
@@ -84,7 +104,8 @@ export class NotificationDispatcher {
     }
     const key = { sink: sink.name, target, runId: runIdOf(event), kind: ledgerKindOf(event) };
     const claim = await this.ledger.claim(key);
-    if (!claim.claimed) return { sink: sink.name, target, state: 'already', detail: `already ${claim.state}` };
+    if (!claim.claimed)
+      return { sink: sink.name, target, state: 'already', detail: `already ${claim.state}` };
     // The bus's count less the deliveries this sink spent waiting on the platform's say-so.
     const lastDelivery = deliveryCount >= maxDeliveries;
     const finalAttempt = deliveryCount - claim.deferrals >= this.maxAttempts || lastDelivery;

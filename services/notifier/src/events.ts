@@ -1,5 +1,12 @@
 /** What reaches the notifier, as one union the sinks switch on. */
-import type { BudgetThresholdAlert, PushFilesCommand, RunAlert, RunFailed, RunProgress, RunReport } from '@agentflow/contracts';
+import type {
+  BudgetThresholdAlert,
+  PushFilesCommand,
+  RunAlert,
+  RunFailed,
+  RunProgress,
+  RunReport,
+} from '@agentflow/contracts';
 import { reassessmentKind, type Regated } from './dismissals/regate';
 
 export type NotifierEvent =

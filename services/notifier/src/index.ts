@@ -9,5 +9,10 @@ export { sanitizeMarkdown, stripMentions, stripImages } from './render/markdown'
 export { checkConclusion } from './render/conclusion';
 export { placeFindings } from './render/placement';
 export { GateReassessor } from './dismissals/gate-reassessor';
-export { ReactionSweep, REACTION_SWEEP_MAX_CALLS, REACTION_SWEEP_WINDOW_DAYS, type SweepResult } from './dismissals/reaction-sweep';
+export {
+  ReactionSweep,
+  REACTION_SWEEP_MAX_CALLS,
+  REACTION_SWEEP_WINDOW_DAYS,
+  type SweepResult,
+} from './dismissals/reaction-sweep';
 export { regate, type Regated, type DismissedFinding } from './dismissals/regate';

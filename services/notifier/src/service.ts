@@ -4,7 +4,13 @@
  * (sink, target, run). Dismissals judge the latest run's gate again, and a periodic sweep reads
  * GitHub 👎 reactions between pushes.
  */
-import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { ConsumerHandle } from '@agentflow/bus';
 import { dismissalMessageId, type FindingDismissed } from '@agentflow/contracts';
 import type { ServiceContext, ServiceDefinition } from '@agentflow/service-kit';
@@ -36,30 +42,76 @@ export interface NotifierParts {
 }
 
 /** Builds the dispatcher with every configured sink (the failure reporter posts to Slack's alert channel), the dismissal reassessor and the reaction sweep. */
-export function createNotifierParts(ctx: Pick<ServiceContext, 'db'> & Partial<Pick<ServiceContext, 'messenger' | 'topology'>>, config: NotifierConfig, log: { log(m: string): void; warn(m: string): void; error(m: string): void }): NotifierParts {
+export function createNotifierParts(
+  ctx: Pick<ServiceContext, 'db'> & Partial<Pick<ServiceContext, 'messenger' | 'topology'>>,
+  config: NotifierConfig,
+  log: { log(m: string): void; warn(m: string): void; error(m: string): void },
+): NotifierParts {
   const { messenger, topology } = ctx;
   // With a bus, a 👎 dismissal also reaches the coordinator (the message id makes a repeat a no-op).
-  const announceDismissal = messenger && topology
-    ? async (d: FindingDismissed) => { await messenger.emit(topology.subjects.findingDismissed, 'finding.dismissed', d, { msgId: dismissalMessageId(d) }); }
-    : undefined;
+  const announceDismissal =
+    messenger && topology
+      ? async (d: FindingDismissed) => {
+          await messenger.emit(topology.subjects.findingDismissed, 'finding.dismissed', d, {
+            msgId: dismissalMessageId(d),
+          });
+        }
+      : undefined;
   const { sinks, slack } = buildSinks(config, ctx.db, announceDismissal, log);
   log.log(`notifier sinks: ${sinks.map((s) => s.name).join(', ')}`);
   const ledger = new DeliveryLedger(ctx.db);
-  const dispatcher = new NotificationDispatcher(sinks, ledger, log, config.maxAttempts, slack ? (failed, event) => slack.reportDeliveryFailure(failed.sink, failed.target, runIdOf(event), failed.detail) : undefined);
-  const reassessor = new GateReassessor({ db: ctx.db, posted: new PostedStore(ctx.db), ledger, dispatcher, sinks, maxAttempts: config.maxAttempts });
+  const dispatcher = new NotificationDispatcher(
+    sinks,
+    ledger,
+    log,
+    config.maxAttempts,
+    slack
+      ? (failed, event) =>
+          slack.reportDeliveryFailure(failed.sink, failed.target, runIdOf(event), failed.detail)
+      : undefined,
+  );
+  const reassessor = new GateReassessor({
+    db: ctx.db,
+    posted: new PostedStore(ctx.db),
+    ledger,
+    dispatcher,
+    sinks,
+    maxAttempts: config.maxAttempts,
+  });
   const github = sinks.find((s): s is GitHubSink => s instanceof GitHubSink);
-  const sweep = github && config.reactionSweepMs > 0 ? new ReactionSweep({ db: ctx.db, github, intervalMs: config.reactionSweepMs, log }) : null;
-  const usefulness = config.usefulnessRefreshMs > 0 ? new UsefulnessGauges({ db: ctx.db, intervalMs: config.usefulnessRefreshMs, windowDays: config.usefulnessWindowDays, log }) : null;
+  const sweep =
+    github && config.reactionSweepMs > 0
+      ? new ReactionSweep({ db: ctx.db, github, intervalMs: config.reactionSweepMs, log })
+      : null;
+  const usefulness =
+    config.usefulnessRefreshMs > 0
+      ? new UsefulnessGauges({
+          db: ctx.db,
+          intervalMs: config.usefulnessRefreshMs,
+          windowDays: config.usefulnessWindowDays,
+          log,
+        })
+      : null;
   const readers: Partial<Record<'github' | 'gitlab', SignalReader>> = {};
   const access = new GitHubAccess(config.github);
   if (access.configured) readers.github = new GitHubSignalReader(access);
-  if (config.gitlab.token) readers.gitlab = new GitLabSignalReader(new GitLabApi(config.gitlab.url, config.gitlab.token, config.maxInlineWaitMs));
-  const harvest = config.signalHarvestMs > 0 && Object.keys(readers).length ? new SignalHarvest({ db: ctx.db, readers, intervalMs: config.signalHarvestMs, log }) : null;
+  if (config.gitlab.token)
+    readers.gitlab = new GitLabSignalReader(
+      new GitLabApi(config.gitlab.url, config.gitlab.token, config.maxInlineWaitMs),
+    );
+  const harvest =
+    config.signalHarvestMs > 0 && Object.keys(readers).length
+      ? new SignalHarvest({ db: ctx.db, readers, intervalMs: config.signalHarvestMs, log })
+      : null;
   return { dispatcher, reassessor, sweep, usefulness, harvest };
 }
 
 /** The dispatcher alone (see createNotifierParts). */
-export function createNotifier(ctx: Pick<ServiceContext, 'db'> & Partial<Pick<ServiceContext, 'messenger' | 'topology'>>, config: NotifierConfig, log: { log(m: string): void; warn(m: string): void; error(m: string): void }): NotificationDispatcher {
+export function createNotifier(
+  ctx: Pick<ServiceContext, 'db'> & Partial<Pick<ServiceContext, 'messenger' | 'topology'>>,
+  config: NotifierConfig,
+  log: { log(m: string): void; warn(m: string): void; error(m: string): void },
+): NotificationDispatcher {
   return createNotifierParts(ctx, config, log).dispatcher;
 }
 
@@ -76,11 +128,27 @@ class NotifierRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { dispatcher, reassessor, sweep, usefulness, harvest } = createNotifierParts(this.ctx, this.config, this.log);
+    const { dispatcher, reassessor, sweep, usefulness, harvest } = createNotifierParts(
+      this.ctx,
+      this.config,
+      this.log,
+    );
     // PGlite has no pool to starve (its one connection queues in process); PostgreSQL's bounds us.
     const poolSize = this.ctx.db.kind === 'postgres' ? this.ctx.db.poolSize : undefined;
-    this.handles = await startNotifierConsumers({ bus: this.ctx.bus, messenger: this.ctx.messenger, topology: this.ctx.topology, dispatcher, maxAttempts: this.config.maxAttempts, reassessor, poolSize, log: this.log });
-    if (poolSize !== undefined) this.log.log(`notifier: at most ${poolSize} deliveries at once (the database pool, DATABASE_POOL_SIZE)`);
+    this.handles = await startNotifierConsumers({
+      bus: this.ctx.bus,
+      messenger: this.ctx.messenger,
+      topology: this.ctx.topology,
+      dispatcher,
+      maxAttempts: this.config.maxAttempts,
+      reassessor,
+      poolSize,
+      log: this.log,
+    });
+    if (poolSize !== undefined)
+      this.log.log(
+        `notifier: at most ${poolSize} deliveries at once (the database pool, DATABASE_POOL_SIZE)`,
+      );
     this.sweep = sweep;
     sweep?.start();
     this.usefulness = usefulness;
@@ -111,7 +179,11 @@ export const notifierService: ServiceDefinition = {
     const config = readNotifierConfig(ctx.env);
     return {
       module: NotifierModule,
-      providers: [{ provide: CONTEXT, useValue: ctx }, { provide: CONFIG, useValue: config }, NotifierRuntime],
+      providers: [
+        { provide: CONTEXT, useValue: ctx },
+        { provide: CONFIG, useValue: config },
+        NotifierRuntime,
+      ],
     };
   },
 };

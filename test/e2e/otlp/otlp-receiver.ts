@@ -5,7 +5,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean };
+type AnyValue = {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+};
 
 export interface ReceivedSpan {
   service: string;
@@ -21,7 +26,16 @@ export interface ReceivedSpan {
 interface ExportRequest {
   resourceSpans?: Array<{
     resource?: { attributes?: Array<{ key: string; value: AnyValue }> };
-    scopeSpans?: Array<{ spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: Array<{ key: string; value: AnyValue }> }> }>;
+    scopeSpans?: Array<{
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: Array<{ key: string; value: AnyValue }>;
+      }>;
+    }>;
   }>;
 }
 
@@ -46,11 +60,18 @@ export class OtlpReceiver {
         if (req.url === '/v1/traces' && String(req.headers['content-type']).includes('json')) {
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportRequest;
           for (const rs of body.resourceSpans ?? []) {
-            const service = String(valueOf(rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value ?? {}));
+            const service = String(
+              valueOf(rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value ?? {}),
+            );
             for (const ss of rs.scopeSpans ?? []) {
               for (const s of ss.spans ?? []) {
                 this.spans.push({
-                  service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId || undefined, name: s.name, kind: s.kind,
+                  service,
+                  traceId: s.traceId,
+                  spanId: s.spanId,
+                  parentSpanId: s.parentSpanId || undefined,
+                  name: s.name,
+                  kind: s.kind,
                   attributes: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, valueOf(a.value)])),
                 });
               }

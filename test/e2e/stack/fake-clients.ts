@@ -2,7 +2,13 @@
  * The test's side of the fakes' control API (see fake-process.ts): seed, force failures, read
  * what the services stored there.
  */
-import type { FailureRule, FakeSlackMessage, OpenApiViolation, RateLimitRule, SeedPullRequest } from '@agentflow/fake-platforms';
+import type {
+  FailureRule,
+  FakeSlackMessage,
+  OpenApiViolation,
+  RateLimitRule,
+  SeedPullRequest,
+} from '@agentflow/fake-platforms';
 import type { VendorRoute, VendorScript } from '@agentflow/fake-vendor';
 import type { GitHubSnapshot } from './fake-snapshot';
 
@@ -56,15 +62,30 @@ export class GitHubControl extends FakeControl {
   }
 
   /** A push to the pull request: new head, files and contents. */
-  push(push: { owner: string; repo: string; number: number; headSha: string; files: SeedPullRequest['files']; contents?: Record<string, string> }): Promise<void> {
+  push(push: {
+    owner: string;
+    repo: string;
+    number: number;
+    headSha: string;
+    files: SeedPullRequest['files'];
+    contents?: Record<string, string>;
+  }): Promise<void> {
     return this.call('POST', '/push', push);
   }
 
-  setPermission(repo: string, login: string, permission: 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'): Promise<void> {
+  setPermission(
+    repo: string,
+    login: string,
+    permission: 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none',
+  ): Promise<void> {
     return this.call('POST', '/permission', { repo, login, permission });
   }
 
-  react(subject: `issue_comment:${number}` | `review_comment:${number}`, content: string, login: string): Promise<void> {
+  react(
+    subject: `issue_comment:${number}` | `review_comment:${number}`,
+    content: string,
+    login: string,
+  ): Promise<void> {
     return this.call('POST', '/react', { subject, content, login });
   }
 
@@ -90,7 +111,9 @@ export class GitHubControl extends FakeControl {
 
   /** The repository as `GET /repos/{owner}/{repo}` answers it (its id goes into webhook payloads). */
   async repository(owner: string, repo: string): Promise<{ id: number }> {
-    const res = await fetch(`${this.url}/repos/${owner}/${repo}`, { headers: { authorization: 'token e2e-stack' } });
+    const res = await fetch(`${this.url}/repos/${owner}/${repo}`, {
+      headers: { authorization: 'token e2e-stack' },
+    });
     return (await res.json()) as { id: number };
   }
 }
@@ -134,7 +157,11 @@ export class VendorControl extends FakeControl {
     return this.call('POST', '/reset');
   }
 
-  served(route?: VendorRoute): Promise<Array<{ seq: number; route: VendorRoute; model: string; path: string; status: number; outcome: string }>> {
+  served(
+    route?: VendorRoute,
+  ): Promise<
+    Array<{ seq: number; route: VendorRoute; model: string; path: string; status: number; outcome: string }>
+  > {
     return this.call('GET', `/served${route ? `?route=${route}` : ''}`);
   }
 }

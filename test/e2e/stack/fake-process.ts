@@ -6,7 +6,13 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FailureRule, FakeGitHub, FakeSlack, RateLimitRule, RunningFake } from '@agentflow/fake-platforms';
+import type {
+  FailureRule,
+  FakeGitHub,
+  FakeSlack,
+  RateLimitRule,
+  RunningFake,
+} from '@agentflow/fake-platforms';
 import { seededRandom } from '@agentflow/contracts';
 import type { FakeVendorServer, ScriptFunction, VendorRoute, VendorScript } from '@agentflow/fake-vendor';
 import { snapshotGitHub } from './fake-snapshot';
@@ -24,7 +30,11 @@ function failureRule(wire: WireFailureRule): FailureRule {
   return { ...rest, path: pathPattern !== undefined ? new RegExp(pathPattern) : wire.path };
 }
 
-async function githubControl(): Promise<{ url: string; routes: Record<string, ControlHandler>; close: () => Promise<void> }> {
+async function githubControl(): Promise<{
+  url: string;
+  routes: Record<string, ControlHandler>;
+  close: () => Promise<void>;
+}> {
   const { startFakeGitHub } = await import('@agentflow/fake-platforms');
   const fake: FakeGitHub = await startFakeGitHub({ checkOpenApi: true });
   return {
@@ -33,7 +43,14 @@ async function githubControl(): Promise<{ url: string; routes: Record<string, Co
     routes: {
       'POST /seed-pull-request': (body) => ({ id: fake.seedPullRequest(body as never).id }),
       'POST /push': (body) => {
-        const b = body as { owner: string; repo: string; number: number; headSha: string; files: never[]; contents?: Record<string, string> };
+        const b = body as {
+          owner: string;
+          repo: string;
+          number: number;
+          headSha: string;
+          files: never[];
+          contents?: Record<string, string>;
+        };
         fake.pushToPullRequest(b.owner, b.repo, b.number, b.headSha, b.files, b.contents);
         return {};
       },
@@ -51,7 +68,10 @@ async function githubControl(): Promise<{ url: string; routes: Record<string, Co
       },
       'POST /rate-limit-next': (body) => {
         const { pathPattern, ...rule } = body as RateLimitRule & { pathPattern?: string };
-        fake.rateLimitNext({ ...rule, path: pathPattern !== undefined ? new RegExp(pathPattern) : rule.path });
+        fake.rateLimitNext({
+          ...rule,
+          path: pathPattern !== undefined ? new RegExp(pathPattern) : rule.path,
+        });
         return {};
       },
       'POST /write-latency': (body) => {
@@ -65,7 +85,11 @@ async function githubControl(): Promise<{ url: string; routes: Record<string, Co
   };
 }
 
-async function slackControl(): Promise<{ url: string; routes: Record<string, ControlHandler>; close: () => Promise<void> }> {
+async function slackControl(): Promise<{
+  url: string;
+  routes: Record<string, ControlHandler>;
+  close: () => Promise<void>;
+}> {
   const { startFakeSlack } = await import('@agentflow/fake-platforms');
   const fake: FakeSlack = await startFakeSlack();
   return {
@@ -89,7 +113,9 @@ interface WireScriptRule {
 }
 
 function scriptOf(rules: WireScriptRule[]): ScriptFunction {
-  return (request) => rules.find((r) => r.bodyIncludes === undefined || Boolean(request.rawBody?.includes(r.bodyIncludes)))?.script;
+  return (request) =>
+    rules.find((r) => r.bodyIncludes === undefined || Boolean(request.rawBody?.includes(r.bodyIncludes)))
+      ?.script;
 }
 
 /**
@@ -102,7 +128,11 @@ function faultsOf(rate: number, scripts: VendorScript[], seed: number): ScriptFu
   return () => (next() < rate ? scripts[Math.floor(next() * scripts.length)] : undefined);
 }
 
-async function vendorControl(): Promise<{ url: string; routes: Record<string, ControlHandler>; close: () => Promise<void> }> {
+async function vendorControl(): Promise<{
+  url: string;
+  routes: Record<string, ControlHandler>;
+  close: () => Promise<void>;
+}> {
   const { FakeVendorServer: Server } = await import('@agentflow/fake-vendor');
   const fake: FakeVendorServer = new Server({ log: 'full' });
   const url = await fake.start();
@@ -116,7 +146,12 @@ async function vendorControl(): Promise<{ url: string; routes: Record<string, Co
       },
       'GET /served': (_b, query) =>
         fake.served((query.get('route') as VendorRoute | null) ?? undefined).map((r) => ({
-          seq: r.seq, route: r.route, model: r.model, path: r.path, status: r.status, outcome: r.outcome,
+          seq: r.seq,
+          route: r.route,
+          model: r.model,
+          path: r.path,
+          status: r.status,
+          outcome: r.outcome,
         })),
       'POST /reset': () => {
         fake.reset();
@@ -128,18 +163,27 @@ async function vendorControl(): Promise<{ url: string; routes: Record<string, Co
         return {};
       },
       'POST /faults': (body) => {
-        const { route, rate, scripts, seed } = body as { route: VendorRoute; rate: number; scripts: VendorScript[]; seed?: number };
+        const { route, rate, scripts, seed } = body as {
+          route: VendorRoute;
+          rate: number;
+          scripts: VendorScript[];
+          seed?: number;
+        };
         fake.setScript(route, scripts?.length && rate > 0 ? faultsOf(rate, scripts, seed ?? 1) : undefined);
         return {};
       },
-      'POST /received': (body) => ({ received: ((body.texts as string[]) ?? []).map((t) => fake.received(t)) }),
+      'POST /received': (body) => ({
+        received: ((body.texts as string[]) ?? []).map((t) => fake.received(t)),
+      }),
     },
   };
 }
 
 /** The fake's request log from index `since` on, without headers (they carry the tokens). */
 function recorded(fake: RunningFake, since: number) {
-  return fake.requests.slice(since).map((r, i) => ({ index: since + i, method: r.method, path: r.path, status: r.status, body: r.body }));
+  return fake.requests
+    .slice(since)
+    .map((r, i) => ({ index: since + i, method: r.method, path: r.path, status: r.status, body: r.body }));
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -152,7 +196,13 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 async function main(): Promise<void> {
   const kind = process.argv[2];
   const started =
-    kind === 'github' ? await githubControl() : kind === 'slack' ? await slackControl() : kind === 'vendor' ? await vendorControl() : undefined;
+    kind === 'github'
+      ? await githubControl()
+      : kind === 'slack'
+        ? await slackControl()
+        : kind === 'vendor'
+          ? await vendorControl()
+          : undefined;
   if (!started) throw new Error(`fake-process: unknown fake ${kind}; choose github, slack or vendor`);
   const control = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -186,6 +236,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`fake-process failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `fake-process failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

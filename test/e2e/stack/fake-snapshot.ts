@@ -4,7 +4,13 @@
  * sample repositories again and would make every read megabytes long).
  */
 import type {
-  FakeCheckRun, FakeCommitStatus, FakeGitHubState, FakeIssueComment, FakePullRequest, FakeReaction, FakeReview,
+  FakeCheckRun,
+  FakeCommitStatus,
+  FakeGitHubState,
+  FakeIssueComment,
+  FakePullRequest,
+  FakeReaction,
+  FakeReview,
   FakeReviewComment,
 } from '@agentflow/fake-platforms';
 
@@ -33,7 +39,12 @@ export function snapshotGitHub(state: FakeGitHubState): GitHubSnapshot {
     checkRuns: state.checkRuns,
     statuses: state.statuses,
     reactions: state.reactions,
-    commits: [...state.commits.values()].map((c) => ({ sha: c.sha, tree: c.tree, parents: c.parents, message: c.message })),
+    commits: [...state.commits.values()].map((c) => ({
+      sha: c.sha,
+      tree: c.tree,
+      parents: c.parents,
+      message: c.message,
+    })),
     refs,
     installationTokens: state.installationTokens,
   };

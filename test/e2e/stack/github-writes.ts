@@ -24,7 +24,16 @@ const WRITE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 /** Counts the successful writes among `requests`, optionally for one repository (`owner/repo`). */
 export function countGitHubWrites(requests: FakeRequestRecord[], repo?: string): GitHubWrites {
-  const out: GitHubWrites = { checkRunCreates: 0, checkRunUpdates: 0, commentCreates: 0, commentUpdates: 0, reviews: 0, reviewComments: 0, mutations: 0, other: [] };
+  const out: GitHubWrites = {
+    checkRunCreates: 0,
+    checkRunUpdates: 0,
+    commentCreates: 0,
+    commentUpdates: 0,
+    reviews: 0,
+    reviewComments: 0,
+    mutations: 0,
+    other: [],
+  };
   for (const r of requests) {
     if (!WRITE.has(r.method) || r.status >= 300) continue;
     if (r.path === '/graphql') {
@@ -56,7 +65,10 @@ export interface CheckRunWrites {
  * Successful check-run writes per run (the check run's `external_id` is the run id): a create
  * names the run in its body, an update names the check run, whose `external_id` the fake stored.
  */
-export function checkRunWritesPerRun(requests: FakeRequestRecord[], checkRuns: Array<{ id: number; external_id?: string }>): Map<string, CheckRunWrites> {
+export function checkRunWritesPerRun(
+  requests: FakeRequestRecord[],
+  checkRuns: Array<{ id: number; external_id?: string }>,
+): Map<string, CheckRunWrites> {
   const runOf = new Map(checkRuns.map((c) => [c.id, c.external_id]));
   const out = new Map<string, CheckRunWrites>();
   const of = (runId: string) => {
@@ -66,7 +78,12 @@ export function checkRunWritesPerRun(requests: FakeRequestRecord[], checkRuns: A
   };
   for (const r of requests) {
     if (r.status >= 300) continue;
-    if (r.method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(r.path) && typeof r.body.external_id === 'string') of(r.body.external_id).creates += 1;
+    if (
+      r.method === 'POST' &&
+      /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(r.path) &&
+      typeof r.body.external_id === 'string'
+    )
+      of(r.body.external_id).creates += 1;
     const update = r.method === 'PATCH' ? /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(r.path) : null;
     const runId = update ? runOf.get(Number(update[1])) : undefined;
     if (runId) of(runId).updates += 1;

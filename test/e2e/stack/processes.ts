@@ -104,9 +104,16 @@ export class ManagedProcess {
         if (m) done(() => resolve(m));
       };
       const exited = (code: number | null, signal: string | null) =>
-        done(() => reject(new Error(`${this.name} exited (${signal ?? code}) before printing ${pattern}:\n${this.text}`)));
+        done(() =>
+          reject(
+            new Error(`${this.name} exited (${signal ?? code}) before printing ${pattern}:\n${this.text}`),
+          ),
+        );
       const timer = setTimeout(
-        () => done(() => reject(new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.text}`))),
+        () =>
+          done(() =>
+            reject(new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.text}`)),
+          ),
         timeoutMs,
       );
       child.stdout!.on('data', check);

@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { SeedPullRequest } from '@agentflow/fake-platforms';
-import { prepareSample, SAMPLE_APPS, type PreparedSample, type SampleApp } from '../../../cli/src/demo/sample-repos';
+import {
+  prepareSample,
+  SAMPLE_APPS,
+  type PreparedSample,
+  type SampleApp,
+} from '../../../cli/src/demo/sample-repos';
 import { writeOfflineProviders } from '../../../cli/src/demo/stack';
 import { FakeControl, GitHubControl, SlackControl, VendorControl } from './fake-clients';
 import { ManagedProcess } from './processes';
@@ -30,7 +35,13 @@ export type StackService = 'ingress' | 'coordinator' | 'gateway' | 'agents' | 'n
 const SERVICES: readonly StackService[] = ['ingress', 'coordinator', 'gateway', 'agents', 'notifier'];
 
 /** Replicas per service as deployed: two of each stateless worker, one ingress, one notifier. */
-export const DEFAULT_REPLICAS: Readonly<Record<StackService, number>> = { ingress: 1, coordinator: 2, gateway: 2, agents: 2, notifier: 1 };
+export const DEFAULT_REPLICAS: Readonly<Record<StackService, number>> = {
+  ingress: 1,
+  coordinator: 2,
+  gateway: 2,
+  agents: 2,
+  notifier: 1,
+};
 
 /** A loaded 2-core machine compiles each service from source in a few seconds; this is the ceiling. */
 const START_TIMEOUT_MS = 120_000;
@@ -93,7 +104,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function writeConfigDir(dir: string, vendorUrl: string): void {
   mkdirSync(dir, { recursive: true });
   const shipped = join(REPO_ROOT, 'workflows');
-  for (const file of readdirSync(shipped)) if (/\.ya?ml$/.test(file)) copyFileSync(join(shipped, file), join(dir, file));
+  for (const file of readdirSync(shipped))
+    if (/\.ya?ml$/.test(file)) copyFileSync(join(shipped, file), join(dir, file));
   writeOfflineProviders(join(shipped, 'providers.yml'), join(dir, 'providers.yml'), vendorUrl);
 }
 
@@ -188,7 +200,11 @@ export class Stack {
     const checkouts = join(this.root, 'checkouts');
     this.samples = sampleApps.map((app) => prepareSample(join(REPO_ROOT, 'examples'), checkouts, app));
 
-    const ready = async (p: ManagedProcess) => JSON.parse((await p.waitFor(/FAKE READY (\{.*\})\n/, START_TIMEOUT_MS))[1]) as { url: string; control: string };
+    const ready = async (p: ManagedProcess) =>
+      JSON.parse((await p.waitFor(/FAKE READY (\{.*\})\n/, START_TIMEOUT_MS))[1]) as {
+        url: string;
+        control: string;
+      };
     const [gh, sl, vn] = await Promise.all([ready(github), ready(slack), ready(vendor)]);
     this.github = new GitHubControl(gh.url, gh.control);
     this.slack = new SlackControl(sl.url, sl.control);
@@ -197,7 +213,10 @@ export class Stack {
 
     for (const s of this.samples) {
       await this.github.seedPullRequest(s.seed);
-      this.repositoryIds.set(`${s.seed.owner}/${s.seed.repo}`, (await this.github.repository(s.seed.owner, s.seed.repo)).id);
+      this.repositoryIds.set(
+        `${s.seed.owner}/${s.seed.repo}`,
+        (await this.github.repository(s.seed.owner, s.seed.repo)).id,
+      );
     }
 
     const configDir = join(this.root, 'config');
@@ -312,7 +331,8 @@ export class Stack {
         socket.once('error', () => resolve(false));
       });
       if (ok) return;
-      if (Date.now() > deadline) throw new Error(`nats-server did not listen on ${port}:\n${this.nats?.output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`nats-server did not listen on ${port}:\n${this.nats?.output()}`);
       await sleep(20);
     }
   }
@@ -367,7 +387,10 @@ export class Stack {
   /** A sample app by its repository name (`android-app`, `ios-app`). */
   sample(repo: string): PreparedSample {
     const s = this.samples.find((x) => x.seed.repo === repo);
-    if (!s) throw new Error(`the stack has no sample ${repo}; it has ${this.samples.map((x) => x.seed.repo).join(', ')}`);
+    if (!s)
+      throw new Error(
+        `the stack has no sample ${repo}; it has ${this.samples.map((x) => x.seed.repo).join(', ')}`,
+      );
     return s;
   }
 
@@ -375,15 +398,23 @@ export class Stack {
   async pullRequestEvent(seed: SeedPullRequest, action = 'opened'): Promise<string> {
     const id = this.repositoryIds.get(`${seed.owner}/${seed.repo}`) ?? 1;
     const sent = await this.sendWebhook('pull_request', pullRequestPayload(seed, action, id));
-    if (sent.status >= 300) throw new Error(`the ingress answered ${sent.status} to pull_request.${action}: ${sent.body}`);
+    if (sent.status >= 300)
+      throw new Error(`the ingress answered ${sent.status} to pull_request.${action}: ${sent.body}`);
     return sent.deliveryId;
   }
 
   /** A call to the ingress's CI API (`/api/...`) with this stack's admin token. */
-  async ciApi(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  async ciApi(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await fetch(`${this.ingressUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.apiToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.apiToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -400,21 +431,30 @@ export class Stack {
    * named sinks for each (no ledger row left `claimed`), twice in a row one second apart.
    */
   async waitForRuns(deliveryId: string, options: WaitOptions = {}): Promise<RunRow[]> {
-    return this.waitUntilSettled(`delivery ${deliveryId}`, async () => {
-      const delivery = await this.db.query<{ outcome: string; run_ids: string[] }>(
-        'SELECT outcome, run_ids FROM webhook_deliveries WHERE delivery_id = $1',
-        [deliveryId],
-      );
-      const row = delivery.rows[0];
-      if (!row) return 'no delivery recorded';
-      if (row.outcome === 'received') return 'delivery received, not matched yet';
-      if (row.run_ids.length === 0) throw new Error(`delivery ${deliveryId} started no run (outcome ${row.outcome})`);
-      return row.run_ids;
-    }, options);
+    return this.waitUntilSettled(
+      `delivery ${deliveryId}`,
+      async () => {
+        const delivery = await this.db.query<{ outcome: string; run_ids: string[] }>(
+          'SELECT outcome, run_ids FROM webhook_deliveries WHERE delivery_id = $1',
+          [deliveryId],
+        );
+        const row = delivery.rows[0];
+        if (!row) return 'no delivery recorded';
+        if (row.outcome === 'received') return 'delivery received, not matched yet';
+        if (row.run_ids.length === 0)
+          throw new Error(`delivery ${deliveryId} started no run (outcome ${row.outcome})`);
+        return row.run_ids;
+      },
+      options,
+    );
   }
 
   /** Polls until the runs `find` names (or why there are none yet) ended and their sinks settled. */
-  private async waitUntilSettled(what: string, find: () => Promise<string[] | string>, options: WaitOptions): Promise<RunRow[]> {
+  private async waitUntilSettled(
+    what: string,
+    find: () => Promise<string[] | string>,
+    options: WaitOptions,
+  ): Promise<RunRow[]> {
     const timeoutMs = options.timeoutMs ?? 120_000;
     const sinks = options.sinks ?? ['github', 'database'];
     const deadline = Date.now() + timeoutMs;
@@ -433,8 +473,9 @@ export class Stack {
         );
         const ended = runs.rows.length === found.length && runs.rows.every((r) => TERMINAL.has(r.status));
         const settled =
-          found.every((id) => sinks.every((sink) => ledger.rows.some((l) => l.run_id === id && l.sink === sink))) &&
-          ledger.rows.every((l) => l.state !== 'claimed');
+          found.every((id) =>
+            sinks.every((sink) => ledger.rows.some((l) => l.run_id === id && l.sink === sink)),
+          ) && ledger.rows.every((l) => l.state !== 'claimed');
         last = `${runs.rows.map((r) => `${r.workflow}: ${r.status}`).join(', ')}; ledger ${ledger.rows.map((l) => `${l.sink}=${l.state}`).join(', ')}`;
         if (ended && settled) {
           settledSince ??= Date.now();
@@ -466,7 +507,8 @@ export class Stack {
     await Promise.all([...this.processes.values()].map((p) => p.stop().catch(() => null)));
     await Promise.all(this.fakes.map((p) => p.stop(3000).catch(() => null)));
     await this.nats?.stop(3000).catch(() => null);
-    for (const p of [...this.processes.values(), ...this.fakes, ...(this.nats ? [this.nats] : [])]) await p.closeLog();
+    for (const p of [...this.processes.values(), ...this.fakes, ...(this.nats ? [this.nats] : [])])
+      await p.closeLog();
     const admin = new Client({ connectionString: DATABASE_URL });
     try {
       await admin.connect();

@@ -23,16 +23,35 @@ export function pullRequestPayload(seed: SeedPullRequest, action = 'opened', rep
   const body = example('pull_request', action === 'synchronize' ? 'synchronize' : 'opened');
   body.action = action;
   delete body.installation;
-  Object.assign(body.repository, { id: repositoryId, name: seed.repo, full_name: `${seed.owner}/${seed.repo}`, private: true, default_branch: 'main' });
+  Object.assign(body.repository, {
+    id: repositoryId,
+    name: seed.repo,
+    full_name: `${seed.owner}/${seed.repo}`,
+    private: true,
+    default_branch: 'main',
+  });
   body.repository.owner.login = seed.owner;
   body.number = seed.number;
-  Object.assign(body.pull_request, { number: seed.number, state: 'open', draft: seed.draft ?? false, title: seed.title ?? `PR ${seed.number}`, labels: [] });
+  Object.assign(body.pull_request, {
+    number: seed.number,
+    state: 'open',
+    draft: seed.draft ?? false,
+    title: seed.title ?? `PR ${seed.number}`,
+    labels: [],
+  });
   body.pull_request.user.login = seed.author ?? 'octocat';
   body.pull_request.user.type = 'User';
-  Object.assign(body.pull_request.head, { sha: seed.headSha, ref: seed.headRef ?? `feature/pr-${seed.number}` });
+  Object.assign(body.pull_request.head, {
+    sha: seed.headSha,
+    ref: seed.headRef ?? `feature/pr-${seed.number}`,
+  });
   Object.assign(body.pull_request.base, { sha: seed.baseSha, ref: seed.baseRef ?? 'main' });
   for (const side of ['head', 'base'] as const) {
-    if (body.pull_request[side].repo) Object.assign(body.pull_request[side].repo, { name: seed.repo, full_name: `${seed.owner}/${seed.repo}` });
+    if (body.pull_request[side].repo)
+      Object.assign(body.pull_request[side].repo, {
+        name: seed.repo,
+        full_name: `${seed.owner}/${seed.repo}`,
+      });
   }
   if (action === 'synchronize') body.before = seed.baseSha;
   if (action === 'synchronize') body.after = seed.headSha;

@@ -421,7 +421,11 @@ export class EmbeddedBus implements MessageBus {
     return tracedRequest(subject, options, (traced) => this.requestUntraced(subject, data, traced));
   }
 
-  private async requestUntraced(subject: string, data: Uint8Array, options: RequestOptions): Promise<ReplyMessage> {
+  private async requestUntraced(
+    subject: string,
+    data: Uint8Array,
+    options: RequestOptions,
+  ): Promise<ReplyMessage> {
     this.assertOpen('request');
     const capturing = this.streamFor(subject);
     if (capturing) throw new RequestSubjectCapturedError(subject, capturing.spec.name);

@@ -163,11 +163,14 @@ export class EmbeddedConsumer {
     this.wakeAt = Infinity;
     if (earliest === Infinity) return;
     this.wakeAt = earliest;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.wakeAt = Infinity;
-      this.dispatch();
-    }, Math.max(0, earliest - now));
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = undefined;
+        this.wakeAt = Infinity;
+        this.dispatch();
+      },
+      Math.max(0, earliest - now),
+    );
   }
 
   /** The server's ack deadline for a delivery: the backoff entry when a backoff is set, else ack wait. */

@@ -5,7 +5,20 @@
  * synchronous appends in event order (a process crash loses nothing written; a power loss may lose
  * what the OS had not flushed).
  */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync, renameSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  renameSync,
+  statSync,
+} from 'node:fs';
 import { PermanentError } from '@agentflow/contracts';
 import { join } from 'node:path';
 import type { ConsumerSpec, StreamSpec } from '@agentflow/contracts';

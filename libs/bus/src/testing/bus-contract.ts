@@ -106,7 +106,9 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
     test('provisioning creates every KV bucket of the topology with its settings', async () => {
       for (const name of ['runs', 'cache', 'limits', 'gatewayRequests'] as const) {
         // Opening a bucket that does not exist would create it; one that does refuses other settings.
-        await expect(bus.kv(topo.buckets[name], { history: topo.bucketSettings[name].history + 1 })).rejects.toMatchObject({
+        await expect(
+          bus.kv(topo.buckets[name], { history: topo.bucketSettings[name].history + 1 }),
+        ).rejects.toMatchObject({
           option: 'max_msgs_per_subject (history)',
         });
         await expect(bus.kv(topo.buckets[name], topo.bucketSettings[name])).resolves.toBeDefined();
@@ -355,7 +357,8 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       );
       const sent = ['waits', ...Array.from({ length: 8 }, (_, i) => `m${i}`)];
       try {
-        for (const text of sent) await bus.publish(spec.filterSubject, encodeText(text), { msgId: randomUUID() });
+        for (const text of sent)
+          await bus.publish(spec.filterSubject, encodeText(text), { msgId: randomUUID() });
         await waitFor('every message but the waiting one', () => handled.length === sent.length - 1);
         expect(handled).not.toContain('waits');
         expect(peak).toBe(2);
@@ -520,7 +523,10 @@ export function describeBusContract(label: string, makeBus: MakeBus): void {
       try {
         let served: { traceparent?: string; activeTraceId?: string } | undefined;
         const handle = await bus.serve(topo.subjects.gatewayGenerate, 'gateway', (msg) => {
-          served = { traceparent: msg.headers.traceparent, activeTraceId: trace.getActiveSpan()?.spanContext().traceId };
+          served = {
+            traceparent: msg.headers.traceparent,
+            activeTraceId: trace.getActiveSpan()?.spanContext().traceId,
+          };
           msg.respond(encodeText('ok'));
         });
         try {

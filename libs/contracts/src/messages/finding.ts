@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min, MinLength, ValidateNested, IsArray } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+  IsArray,
+} from 'class-validator';
 
 export const SEVERITIES = ['blocker', 'major', 'minor', 'info'] as const;
 /** `blocker` fails a gate by default; `info` never does. */
@@ -134,5 +145,7 @@ export class FindingList {
  */
 export function dismissalCovers(dismissedId: string, fingerprint: string): boolean {
   if (!dismissedId) return false;
-  return fingerprint.startsWith(dismissedId) || fingerprint.replace(/[^0-9a-zA-Z]/g, '').startsWith(dismissedId);
+  return (
+    fingerprint.startsWith(dismissedId) || fingerprint.replace(/[^0-9a-zA-Z]/g, '').startsWith(dismissedId)
+  );
 }

@@ -1,6 +1,17 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Min, MinLength, ValidateNested,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Min,
+  MinLength,
+  ValidateNested,
 } from 'class-validator';
 import { Attribution } from './run';
 
@@ -33,9 +44,17 @@ export class SentPath {
 /** A generation request on `af.gateway.generate` (request/reply, no stream). */
 export class GatewayRequest {
   @IsString() @MinLength(1) requestId!: string;
-  @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ProviderTarget) providers!: ProviderTarget[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => ProviderTarget)
+  providers!: ProviderTarget[];
   @IsOptional() @IsString() system?: string;
-  @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ChatMessage) messages!: ChatMessage[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => ChatMessage)
+  messages!: ChatMessage[];
   @IsInt() @Min(1) maxTokens!: number;
   @IsOptional() @IsNumber() temperature?: number;
   @IsOptional() @ValidateNested() @Type(() => ResponseSchema) responseSchema?: ResponseSchema;

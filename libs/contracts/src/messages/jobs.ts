@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { Attribution } from './run';
 import { ChatMessage, ResponseSchema, SentPath, TokenUsage } from './gateway';
 import type { StreamSpec, Topology } from '../topology';
@@ -13,7 +24,12 @@ import type { StreamSpec, Topology } from '../topology';
 export const JOB_STATES = ['queued', 'running', 'finished', 'failed', 'expired', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 /** States a job never leaves. */
-export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set(['finished', 'failed', 'expired', 'cancelled']);
+export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set([
+  'finished',
+  'failed',
+  'expired',
+  'cancelled',
+]);
 
 /** One request of a batch job; `customId` is how its answer is matched back to the step. */
 export class BatchItem {
@@ -61,7 +77,8 @@ export class JobQuery {
 /** One answer of a batch job, matched by `customId`. */
 export class BatchItemResult {
   @IsString() customId!: string;
-  @IsIn(['succeeded', 'errored', 'expired', 'cancelled']) status!: 'succeeded' | 'errored' | 'expired' | 'cancelled';
+  @IsIn(['succeeded', 'errored', 'expired', 'cancelled']) status!:
+    'succeeded' | 'errored' | 'expired' | 'cancelled';
   @IsOptional() @IsString() text?: string;
   @IsOptional() @IsObject() structured?: Record<string, unknown>;
   @IsOptional() @IsString() error?: string;
@@ -82,7 +99,11 @@ export class JobOutcome {
   @IsOptional() @IsString() url?: string;
   /** Fields a generic vendor's result mapping extracted. */
   @IsOptional() @IsObject() data?: Record<string, unknown>;
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => BatchItemResult) items?: BatchItemResult[];
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => BatchItemResult)
+  items?: BatchItemResult[];
 }
 
 /** The reply on `gatewayJobs`, and the job's durable record as seen by callers. */
@@ -134,7 +155,11 @@ export function gatewayJobResultsStream(topology: Topology): StreamSpec {
 }
 
 /** Subject of a job's hand-back; tokens that NATS would split on are replaced. */
-export function jobDoneSubject(topology: Topology, runId: string | undefined, stepId: string | undefined): string {
+export function jobDoneSubject(
+  topology: Topology,
+  runId: string | undefined,
+  stepId: string | undefined,
+): string {
   const token = (s: string | undefined) => (s && s.length ? s.replace(/[.*>\s]/g, '_') : '_');
   return `${topology.prefix}.jobs.done.${token(runId)}.${token(stepId)}`;
 }

@@ -1,6 +1,16 @@
 import { Type } from 'class-transformer';
 import {
-  IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Min, MinLength, ValidateNested,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Min,
+  MinLength,
+  ValidateNested,
 } from 'class-validator';
 import { Finding, NotReviewed, ProposedFile } from './finding';
 import type { GateRule, WorkflowPlan } from '../plan';
@@ -111,7 +121,11 @@ export class RunRequested {
   /** Report files on this machine (`agentflow review --sarif FILE`): absolute paths, or paths at the head commit. */
   @IsOptional() @IsArray() @IsString({ each: true }) artifacts?: string[];
   /** Reports CI uploaded with the request, by object-store reference. */
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => CiArtifactRef) ciArtifacts?: CiArtifactRef[];
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => CiArtifactRef)
+  ciArtifacts?: CiArtifactRef[];
 }
 
 /** One unit of work for one agent type, on `af.tasks.<agentType>`. */
@@ -136,7 +150,11 @@ export class AgentTask {
   /** The run's report files on this machine (see `RunRequested.artifacts`). */
   @IsOptional() @IsArray() @IsString({ each: true }) artifacts?: string[];
   /** The run's CI reports by object-store reference (see `RunRequested.ciArtifacts`). */
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => CiArtifactRef) ciArtifacts?: CiArtifactRef[];
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => CiArtifactRef)
+  ciArtifacts?: CiArtifactRef[];
 }
 
 /** What a later phase learns of an earlier step. */
@@ -186,7 +204,11 @@ export class AgentResult {
   @IsIn(RESULT_STATUSES) status!: ResultStatus;
   @IsArray() @ValidateNested({ each: true }) @Type(() => Finding) findings!: Finding[];
   @IsArray() @ValidateNested({ each: true }) @Type(() => NotReviewed) notReviewed!: NotReviewed[];
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ProposedFile) proposedFiles?: ProposedFile[];
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ProposedFile)
+  proposedFiles?: ProposedFile[];
   @IsOptional() @IsString() summary?: string;
   @ValidateNested() @Type(() => StepUsage) usage!: StepUsage;
   /**
@@ -216,7 +238,16 @@ export class TaskStarted {
   @IsNumber() startedAt!: number;
 }
 
-export const STEP_STATES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'timed_out', 'cancelled', 'waiting'] as const;
+export const STEP_STATES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'skipped',
+  'timed_out',
+  'cancelled',
+  'waiting',
+] as const;
 export type StepState = (typeof STEP_STATES)[number];
 
 /** Live status of a run, on `af.runs.<runId>.progress`. */
@@ -327,7 +358,17 @@ export class CiEvent {
   @IsIn(PLATFORMS) platform!: Platform;
   @IsString() repo!: string;
   @IsString() headSha!: string;
-  @IsIn(['success', 'failure', 'neutral', 'cancelled', 'timed_out', 'pending', 'skipped', 'action_required', 'error'])
+  @IsIn([
+    'success',
+    'failure',
+    'neutral',
+    'cancelled',
+    'timed_out',
+    'pending',
+    'skipped',
+    'action_required',
+    'error',
+  ])
   conclusion!: string;
   /** The CI's name for the check or pipeline. */
   @IsString() name!: string;
@@ -408,7 +449,9 @@ export class FindingDismissed {
  * The `Nats-Msg-Id` of a {@link FindingDismissed}: the same dismissal sent by the ingress (a command)
  * and the notifier (a reaction), or sent again, is stored once.
  */
-export function dismissalMessageId(d: Pick<FindingDismissed, 'platform' | 'repo' | 'pr' | 'fingerprint'>): string {
+export function dismissalMessageId(
+  d: Pick<FindingDismissed, 'platform' | 'repo' | 'pr' | 'fingerprint'>,
+): string {
   return `finding-dismissed:${d.platform}:${d.repo}:${d.pr}:${d.fingerprint}`;
 }
 

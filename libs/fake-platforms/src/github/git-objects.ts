@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 
 function objectId(type: 'blob' | 'tree' | 'commit', body: Buffer): string {
-  return createHash('sha1').update(Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body])).digest('hex');
+  return createHash('sha1')
+    .update(Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]))
+    .digest('hex');
 }
 
 /** A file's content: text (UTF-8) or bytes (an image, a keystore). */
@@ -33,7 +35,9 @@ function treeOf(dir: Dir): string {
     ...[...dir.files].map(([name, content]) => ({ key: name, mode: '100644', name, sha: blobSha(content) })),
     ...[...dir.dirs].map(([name, sub]) => ({ key: `${name}/`, mode: '40000', name, sha: treeOf(sub) })),
   ].sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
-  const body = Buffer.concat(entries.map((e) => Buffer.concat([Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.sha, 'hex')])));
+  const body = Buffer.concat(
+    entries.map((e) => Buffer.concat([Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.sha, 'hex')])),
+  );
   return objectId('tree', body);
 }
 
@@ -62,9 +66,20 @@ export interface GitIdentity {
   offset: string;
 }
 
-export function commitSha(tree: string, parents: string[], author: GitIdentity, committer: GitIdentity, message: string): string {
+export function commitSha(
+  tree: string,
+  parents: string[],
+  author: GitIdentity,
+  committer: GitIdentity,
+  message: string,
+): string {
   const who = (w: GitIdentity) => `${w.name} <${w.email}> ${w.time} ${w.offset}`;
-  const header = [`tree ${tree}`, ...parents.map((p) => `parent ${p}`), `author ${who(author)}`, `committer ${who(committer)}`].join('\n');
+  const header = [
+    `tree ${tree}`,
+    ...parents.map((p) => `parent ${p}`),
+    `author ${who(author)}`,
+    `committer ${who(committer)}`,
+  ].join('\n');
   return objectId('commit', Buffer.from(`${header}\n\n${message}`, 'utf8'));
 }
 
@@ -73,5 +88,10 @@ export function identityFrom(value: unknown, fallback: { name: string; email: st
   const v = (value ?? {}) as { name?: string; email?: string; date?: string };
   const date = v.date ? Date.parse(v.date) : Date.now();
   const offset = v.date?.match(/([+-])(\d{2}):?(\d{2})$/);
-  return { name: v.name ?? fallback.name, email: v.email ?? fallback.email, time: Math.floor(date / 1000), offset: offset ? `${offset[1]}${offset[2]}${offset[3]}` : '+0000' };
+  return {
+    name: v.name ?? fallback.name,
+    email: v.email ?? fallback.email,
+    time: Math.floor(date / 1000),
+    offset: offset ? `${offset[1]}${offset[2]}${offset[3]}` : '+0000',
+  };
 }

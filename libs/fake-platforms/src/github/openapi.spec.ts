@@ -5,14 +5,26 @@
  */
 import { startFakeGitHub, type FakeGitHub } from './server';
 
-describe('fake GitHub checked against GitHub\'s OpenAPI description', () => {
+describe("fake GitHub checked against GitHub's OpenAPI description", () => {
   let fake: FakeGitHub;
 
   beforeAll(async () => {
     fake = await startFakeGitHub({ checkOpenApi: true });
     fake.seedPullRequest({
-      owner: 'acme', repo: 'app', number: 7, headSha: 'a'.repeat(40), baseSha: 'b'.repeat(40),
-      files: [{ filename: 'src/App.kt', status: 'modified', additions: 2, deletions: 0, patch: '@@ -1,1 +1,3 @@\n line\n+added\n+added' }],
+      owner: 'acme',
+      repo: 'app',
+      number: 7,
+      headSha: 'a'.repeat(40),
+      baseSha: 'b'.repeat(40),
+      files: [
+        {
+          filename: 'src/App.kt',
+          status: 'modified',
+          additions: 2,
+          deletions: 0,
+          patch: '@@ -1,1 +1,3 @@\n line\n+added\n+added',
+        },
+      ],
     });
   });
 
@@ -21,7 +33,11 @@ describe('fake GitHub checked against GitHub\'s OpenAPI description', () => {
   const call = (method: string, path: string, body?: unknown) =>
     fetch(`${fake.apiUrl}${path}`, {
       method,
-      headers: { authorization: 'token ghs_test', 'content-type': 'application/json', accept: 'application/vnd.github+json' },
+      headers: {
+        authorization: 'token ghs_test',
+        'content-type': 'application/json',
+        accept: 'application/vnd.github+json',
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 
@@ -30,12 +46,17 @@ describe('fake GitHub checked against GitHub\'s OpenAPI description', () => {
     expect((await call('POST', '/repos/acme/app/issues/7/comments', { body: 'summary' })).status).toBe(201);
     expect((await call('GET', '/repos/acme/app/pulls/7/files?per_page=100&page=1')).status).toBe(200);
     const review = await call('POST', '/repos/acme/app/pulls/7/reviews', {
-      commit_id: 'a'.repeat(40), event: 'COMMENT', body: 'review',
+      commit_id: 'a'.repeat(40),
+      event: 'COMMENT',
+      body: 'review',
       comments: [{ path: 'src/App.kt', line: 2, side: 'RIGHT', body: 'inline' }],
     });
     expect(review.status).toBe(200);
     const check = await call('POST', '/repos/acme/app/check-runs', {
-      name: 'agentflow/pr-review', head_sha: 'a'.repeat(40), status: 'in_progress', output: { title: 'Running', summary: 'steps' },
+      name: 'agentflow/pr-review',
+      head_sha: 'a'.repeat(40),
+      status: 'in_progress',
+      output: { title: 'Running', summary: 'steps' },
     });
     expect(check.status).toBe(201);
     // Octokit sends ref names with their slashes encoded; either way the path names an operation.
@@ -46,7 +67,10 @@ describe('fake GitHub checked against GitHub\'s OpenAPI description', () => {
 
   it('records a malformed body with what is wrong in it', async () => {
     const before = fake.violations.length;
-    await call('POST', '/repos/acme/app/pulls/7/reviews', { event: 'COMMENTED', comments: [{ line: '2', body: 'inline' }] });
+    await call('POST', '/repos/acme/app/pulls/7/reviews', {
+      event: 'COMMENTED',
+      comments: [{ line: '2', body: 'inline' }],
+    });
     expect(fake.violations.slice(before)).toEqual([
       {
         method: 'POST',
@@ -100,7 +124,7 @@ describe('fake GitHub rate limits', () => {
       body: JSON.stringify({ body: 'x' }),
     });
 
-  it('answers a secondary rate limit with retry-after and GitHub\'s message, then serves again', async () => {
+  it("answers a secondary rate limit with retry-after and GitHub's message, then serves again", async () => {
     fake.rateLimitNext({ path: '/issues/', status: 429, retryAfter: 7 });
     const limited = await post();
     expect(limited.status).toBe(429);

@@ -30,7 +30,11 @@ export interface OpenApiViolation {
  * the 3,000- and 300-file caps, `Link`). The fake answers other operations with the fields
  * agentflow reads, not every field GitHub's schema requires.
  */
-export const RESPONSE_CHECKED_OPERATIONS: ReadonlySet<string> = new Set(['pulls/list-files', 'repos/compare-commits-with-basehead', 'repos/compare-commits']);
+export const RESPONSE_CHECKED_OPERATIONS: ReadonlySet<string> = new Set([
+  'pulls/list-files',
+  'repos/compare-commits-with-basehead',
+  'repos/compare-commits',
+]);
 
 /** A `Link` header as GitHub writes it: `<url>; rel="next", <url>; rel="last"`, rels from these four. */
 const LINK_PART = /^<(https?:\/\/[^>]+)>; rel="(next|prev|first|last)"$/;
@@ -140,8 +144,10 @@ function templateOf(path: string, tail: boolean): Template {
 function formatErrors(where: string, errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
     const at = `${where}${e.instancePath}`;
-    if (e.keyword === 'additionalProperties') return `${at} has unknown property '${String((e.params as { additionalProperty: string }).additionalProperty)}'`;
-    if (e.keyword === 'enum') return `${at} ${e.message}: ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+    if (e.keyword === 'additionalProperties')
+      return `${at} has unknown property '${String((e.params as { additionalProperty: string }).additionalProperty)}'`;
+    if (e.keyword === 'enum')
+      return `${at} ${e.message}: ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
     return `${at} ${e.message ?? e.keyword}`;
   });
 }
@@ -155,7 +161,8 @@ function nullableAsAnyOf<T>(schema: T): T {
   if (Array.isArray(schema)) return schema.map((s: unknown) => nullableAsAnyOf(s)) as T;
   if (!schema || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) out[key] = key === 'example' || key === 'examples' ? value : nullableAsAnyOf(value);
+  for (const [key, value] of Object.entries(schema as Record<string, unknown>))
+    out[key] = key === 'example' || key === 'examples' ? value : nullableAsAnyOf(value);
   if (out.nullable === true && out.type === undefined) {
     delete out.nullable;
     return { anyOf: [out, { type: 'null' }] } as T;
@@ -184,7 +191,20 @@ export class GitHubOpenApi {
     for (const ajv of [this.ajv, this.bodyAjv]) {
       addFormats(ajv);
       // Formats GitHub's description uses that JSON Schema does not define: accepted as strings.
-      for (const name of ['uri-template', 'binary', 'repo.nwo', 'ssh-key', 'ssh-key fingerprint', 'hostname', 'int32', 'int64', 'float', 'double', 'byte', 'password']) {
+      for (const name of [
+        'uri-template',
+        'binary',
+        'repo.nwo',
+        'ssh-key',
+        'ssh-key fingerprint',
+        'hostname',
+        'int32',
+        'int64',
+        'float',
+        'double',
+        'byte',
+        'password',
+      ]) {
         ajv.addFormat(name, true);
       }
       // Bodies refer to `#/components/schemas/…`; the components are one schema every body can reach.
@@ -202,7 +222,10 @@ export class GitHubOpenApi {
   }
 
   /** The operation a method and path name, with its path parameters; null when none does. */
-  match(method: string, path: string): { template: string; operation: Operation; params: Record<string, string> } | null {
+  match(
+    method: string,
+    path: string,
+  ): { template: string; operation: Operation; params: Record<string, string> } | null {
     const lower = method.toLowerCase();
     const segments = path.split('/').length;
     let best: { template: Template; m: RegExpExecArray } | undefined;
@@ -212,20 +235,30 @@ export class GitHubOpenApi {
       if (!m || !this.description.paths[template.path][lower]) continue;
       // The most literal template wins (`issues/comments/{id}` over `issues/{number}/comments`);
       // an exact segment count wins over a tail that swallows slashes.
-      if (!best || (best.template.tail && !template.tail) || (best.template.tail === template.tail && template.literals > best.template.literals)) {
+      if (
+        !best ||
+        (best.template.tail && !template.tail) ||
+        (best.template.tail === template.tail && template.literals > best.template.literals)
+      ) {
         best = { template, m };
       }
     }
     if (!best) return null;
     const params: Record<string, string> = {};
     best.template.names.forEach((name, i) => (params[name] = decodeURIComponent(best!.m[i + 1])));
-    return { template: best.template.path, operation: this.description.paths[best.template.path][lower] as Operation, params };
+    return {
+      template: best.template.path,
+      operation: this.description.paths[best.template.path][lower] as Operation,
+      params,
+    };
   }
 
   /** Whether any operation serves the path, whatever the method (to tell 'unknown path' from 'wrong method'). */
   private knownPath(path: string): boolean {
     const segments = path.split('/').length;
-    return this.templates.some((t) => (t.tail ? segments >= t.segments : segments === t.segments) && t.pattern.test(path));
+    return this.templates.some(
+      (t) => (t.tail ? segments >= t.segments : segments === t.segments) && t.pattern.test(path),
+    );
   }
 
   /** The violation this request commits, or null when GitHub's description allows it. */
@@ -252,7 +285,8 @@ export class GitHubOpenApi {
         problems.push(`query parameter '${key}' is not a parameter of ${op.id}`);
         continue;
       }
-      query[name] = param.schema?.type === 'array' ? [...((query[name] as string[] | undefined) ?? []), value] : value;
+      query[name] =
+        param.schema?.type === 'array' ? [...((query[name] as string[] | undefined) ?? []), value] : value;
     }
     if (!op.query(query)) problems.push(...formatErrors('query', op.query.errors));
 
@@ -290,13 +324,18 @@ export class GitHubOpenApi {
     if (!described) {
       problems.push(`response status ${res.status} is not a documented response of ${id}`);
     } else {
-      const validate = this.responseValidator(`${req.method.toLowerCase()} ${found.template} ${res.status}`, described);
+      const validate = this.responseValidator(
+        `${req.method.toLowerCase()} ${found.template} ${res.status}`,
+        described,
+      );
       if (validate && !validate(res.body)) problems.push(...formatErrors('response', validate.errors));
       const link = Object.entries(res.headers ?? {}).find(([name]) => name.toLowerCase() === 'link')?.[1];
       if (link !== undefined) {
-        if (!Object.keys(described.headers ?? {}).some((h) => h.toLowerCase() === 'link')) problems.push(`response has a Link header, which ${id} does not document`);
+        if (!Object.keys(described.headers ?? {}).some((h) => h.toLowerCase() === 'link'))
+          problems.push(`response has a Link header, which ${id} does not document`);
         const bad = link.split(', ').filter((part) => !LINK_PART.test(part));
-        if (bad.length) problems.push(`response Link header parts not as GitHub writes them: ${bad.join(' | ')}`);
+        if (bad.length)
+          problems.push(`response Link header parts not as GitHub writes them: ${bad.join(' | ')}`);
       }
     }
     return problems.length ? { method: req.method, path: req.path, operation: id, problems } : null;
@@ -307,7 +346,10 @@ export class GitHubOpenApi {
   private responseValidator(key: string, described: DescribedResponse): ValidateFunction | undefined {
     if (!this.responseValidators.has(key)) {
       const schema = described.content?.['application/json']?.schema;
-      this.responseValidators.set(key, schema ? this.answersAjv().compile(nullableAsAnyOf(this.rebase(schema))) : undefined);
+      this.responseValidators.set(
+        key,
+        schema ? this.answersAjv().compile(nullableAsAnyOf(this.rebase(schema))) : undefined,
+      );
     }
     return this.responseValidators.get(key);
   }
@@ -316,7 +358,21 @@ export class GitHubOpenApi {
     if (!this.responseAjv) {
       const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
       addFormats(ajv);
-      for (const name of ['uri-template', 'binary', 'repo.nwo', 'ssh-key', 'ssh-key fingerprint', 'hostname', 'int32', 'int64', 'float', 'double', 'byte', 'password']) ajv.addFormat(name, true);
+      for (const name of [
+        'uri-template',
+        'binary',
+        'repo.nwo',
+        'ssh-key',
+        'ssh-key fingerprint',
+        'hostname',
+        'int32',
+        'int64',
+        'float',
+        'double',
+        'byte',
+        'password',
+      ])
+        ajv.addFormat(name, true);
       ajv.addSchema({ $id: COMPONENTS_ID, components: nullableAsAnyOf(this.description.components) });
       this.responseAjv = ajv;
     }
@@ -328,7 +384,9 @@ export class GitHubOpenApi {
     const cached = this.compiled.get(key);
     if (cached) return cached;
     const params = (operation.parameters ?? []).map((p) =>
-      '$ref' in p ? this.description.components.parameters[p.$ref.replace('#/components/parameters/', '')] : p,
+      '$ref' in p
+        ? this.description.components.parameters[p.$ref.replace('#/components/parameters/', '')]
+        : p,
     );
     const objectOf = (where: Parameter['in']) => {
       const of = params.filter((p) => p.in === where);
@@ -354,6 +412,8 @@ export class GitHubOpenApi {
 
   /** A schema taken out of the description, its `#/components/…` references pointed at the components schema. */
   private rebase(schema: Record<string, unknown>): Record<string, unknown> {
-    return JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\/components\//g, `"$ref":"${COMPONENTS_ID}#/components/`)) as Record<string, unknown>;
+    return JSON.parse(
+      JSON.stringify(schema).replace(/"\$ref":"#\/components\//g, `"$ref":"${COMPONENTS_ID}#/components/`),
+    ) as Record<string, unknown>;
   }
 }

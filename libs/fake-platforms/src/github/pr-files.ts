@@ -13,11 +13,17 @@ export const PR_FILES_CAP = 3000;
 export const COMPARE_FILES_CAP = 300;
 
 /** A changed file as GitHub's `diff-entry` holds it; `patch` only where one was stored. */
-function fileJson(state: FakeGitHubState, apiUrl: string, pull: FakePullRequest, f: FakePrFile): Record<string, unknown> {
+function fileJson(
+  state: FakeGitHubState,
+  apiUrl: string,
+  pull: FakePullRequest,
+  f: FakePrFile,
+): Record<string, unknown> {
   const repo = `${pull.owner}/${pull.repo}`;
   const path = f.filename.split('/').map(encodeURIComponent).join('/');
   return {
-    sha: state.sha(f.filename), changes: f.additions + f.deletions,
+    sha: state.sha(f.filename),
+    changes: f.additions + f.deletions,
     blob_url: `https://github.com/${repo}/blob/${pull.head.sha}/${path}`,
     raw_url: `https://github.com/${repo}/raw/${pull.head.sha}/${path}`,
     contents_url: `${apiUrl}/repos/${repo}/contents/${path}?ref=${pull.head.sha}`,
@@ -26,24 +32,51 @@ function fileJson(state: FakeGitHubState, apiUrl: string, pull: FakePullRequest,
 }
 
 /** The files `GET /pulls/{n}/files` can list, before paging. */
-export function pullFilesListed(state: FakeGitHubState, apiUrl: string, pull: FakePullRequest): Record<string, unknown>[] {
+export function pullFilesListed(
+  state: FakeGitHubState,
+  apiUrl: string,
+  pull: FakePullRequest,
+): Record<string, unknown>[] {
   return pull.files.slice(0, PR_FILES_CAP).map((f) => fileJson(state, apiUrl, pull, f));
 }
 
 /** A commit as GitHub's `commit` schema holds it (the fake knows its SHA, parent and message only). */
-function commitJson(apiUrl: string, repo: string, sha: string, parent: string | undefined, message: string): Record<string, unknown> {
+function commitJson(
+  apiUrl: string,
+  repo: string,
+  sha: string,
+  parent: string | undefined,
+  message: string,
+): Record<string, unknown> {
   const who = { name: 'octocat', email: 'octocat@github.com', date: '2026-01-01T00:00:00Z' };
   return {
-    url: `${apiUrl}/repos/${repo}/commits/${sha}`, sha, node_id: `C_${sha.slice(0, 20)}`,
-    html_url: `https://github.com/${repo}/commit/${sha}`, comments_url: `${apiUrl}/repos/${repo}/commits/${sha}/comments`,
-    commit: { url: `${apiUrl}/repos/${repo}/git/commits/${sha}`, author: who, committer: who, message, comment_count: 0, tree: { sha, url: `${apiUrl}/repos/${repo}/git/trees/${sha}` } },
-    author: null, committer: null,
+    url: `${apiUrl}/repos/${repo}/commits/${sha}`,
+    sha,
+    node_id: `C_${sha.slice(0, 20)}`,
+    html_url: `https://github.com/${repo}/commit/${sha}`,
+    comments_url: `${apiUrl}/repos/${repo}/commits/${sha}/comments`,
+    commit: {
+      url: `${apiUrl}/repos/${repo}/git/commits/${sha}`,
+      author: who,
+      committer: who,
+      message,
+      comment_count: 0,
+      tree: { sha, url: `${apiUrl}/repos/${repo}/git/trees/${sha}` },
+    },
+    author: null,
+    committer: null,
     parents: parent ? [{ sha: parent, url: `${apiUrl}/repos/${repo}/commits/${parent}` }] : [],
   };
 }
 
 /** `GET /compare/{base}...{head}` for a pull request's two commits: one commit ahead, at most 300 files. */
-export function compareJson(state: FakeGitHubState, apiUrl: string, pull: FakePullRequest, base: string, head: string): Record<string, unknown> {
+export function compareJson(
+  state: FakeGitHubState,
+  apiUrl: string,
+  pull: FakePullRequest,
+  base: string,
+  head: string,
+): Record<string, unknown> {
   const repo = `${pull.owner}/${pull.repo}`;
   return {
     url: `${apiUrl}/repos/${repo}/compare/${base}...${head}`,
@@ -53,7 +86,10 @@ export function compareJson(state: FakeGitHubState, apiUrl: string, pull: FakePu
     patch_url: `https://github.com/${repo}/compare/${base}...${head}.patch`,
     base_commit: commitJson(apiUrl, repo, base, undefined, 'base'),
     merge_base_commit: commitJson(apiUrl, repo, base, undefined, 'base'),
-    status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1,
+    status: 'ahead',
+    ahead_by: 1,
+    behind_by: 0,
+    total_commits: 1,
     commits: [commitJson(apiUrl, repo, head, base, pull.title)],
     files: pull.files.slice(0, COMPARE_FILES_CAP).map((f) => fileJson(state, apiUrl, pull, f)),
   };

@@ -29,7 +29,8 @@ export interface RateLimitRule {
   times?: number;
 }
 
-const DOCS_SECONDARY = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits';
+const DOCS_SECONDARY =
+  'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits';
 const DOCS_PRIMARY = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api';
 
 /** The answer GitHub gives when `rule` applies. */
@@ -52,7 +53,8 @@ export function rateLimitResponse(rule: RateLimitRule, now: number = Date.now())
           status: String(status),
         }
       : {
-          message: 'API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID.',
+          message:
+            'API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID.',
           documentation_url: DOCS_PRIMARY,
           status: String(status),
         };
@@ -73,7 +75,11 @@ export class RateLimitQueue {
   take(req: FakeRequest): FakeResponse | null {
     for (const rule of this.rules) {
       if (rule.method && rule.method !== req.method) continue;
-      if (rule.path && !(typeof rule.path === 'string' ? req.path.includes(rule.path) : rule.path.test(req.path))) continue;
+      if (
+        rule.path &&
+        !(typeof rule.path === 'string' ? req.path.includes(rule.path) : rule.path.test(req.path))
+      )
+        continue;
       const left = (rule.times ?? 1) - 1;
       if (left <= 0) this.rules.splice(this.rules.indexOf(rule), 1);
       else rule.times = left;

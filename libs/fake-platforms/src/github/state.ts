@@ -99,7 +99,12 @@ export interface FakeCheckRun {
   external_id?: string;
   started_at: string | null;
   completed_at: string | null;
-  output: { title: string | null; summary: string | null; text: string | null; annotations: FakeAnnotation[] };
+  output: {
+    title: string | null;
+    summary: string | null;
+    text: string | null;
+    annotations: FakeAnnotation[];
+  };
   /** Every create/update body, in order. */
   history: Array<Record<string, unknown>>;
 }
@@ -205,7 +210,12 @@ export class FakeGitHubState {
   }
 
   pull(owner: string, name: string, number: number): FakePullRequest | undefined {
-    return this.pulls.find((p) => p.owner.toLowerCase() === owner.toLowerCase() && p.repo.toLowerCase() === name.toLowerCase() && p.number === number);
+    return this.pulls.find(
+      (p) =>
+        p.owner.toLowerCase() === owner.toLowerCase() &&
+        p.repo.toLowerCase() === name.toLowerCase() &&
+        p.number === number,
+    );
   }
 
   /** Comments on one issue or PR, oldest first. */

@@ -8,7 +8,15 @@
  * (`C…`), which `chat.postMessage` answers with, as Slack does. Point `@slack/web-api` at it with
  * `slackApiUrl: fake.apiUrl`.
  */
-import { FakeRouter, serveFake, takeFailure, type FailureRule, type FakeRequest, type FakeResponse, type RunningFake } from '../http';
+import {
+  FakeRouter,
+  serveFake,
+  takeFailure,
+  type FailureRule,
+  type FakeRequest,
+  type FakeResponse,
+  type RunningFake,
+} from '../http';
 
 export interface FakeSlackMessage {
   /** The channel as the caller named it (`#reviews` or an ID). */
@@ -57,7 +65,13 @@ export interface FakeSlackOptions {
 }
 
 /** What agentflow's Slack app asks for (docs/notifier.md), and so what the fake grants by default. */
-export const FULL_BOT_SCOPES = ['chat:write', 'channels:read', 'groups:read', 'channels:history', 'groups:history'] as const;
+export const FULL_BOT_SCOPES = [
+  'chat:write',
+  'channels:read',
+  'groups:read',
+  'channels:history',
+  'groups:history',
+] as const;
 
 /**
  * The scope each method needs, from Slack's method reference. conversations.list and .history take
@@ -77,7 +91,9 @@ function parseJsonObject(value: unknown): Record<string, unknown> | undefined | 
   if (value === undefined || value === '') return undefined;
   try {
     const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : 'invalid';
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : 'invalid';
   } catch {
     return 'invalid';
   }
@@ -134,11 +150,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return null;
     }
     const retryAfter = Math.max(1, Math.ceil((window.windowStart + 60_000 - now) / 1000));
-    return { status: 429, headers: { 'retry-after': String(retryAfter) }, body: { ok: false, error: 'ratelimited' } };
+    return {
+      status: 429,
+      headers: { 'retry-after': String(retryAfter) },
+      body: { ok: false, error: 'ratelimited' },
+    };
   };
 
   const authorised = (req: FakeRequest): boolean => {
-    const token = String(req.headers.authorization ?? '').replace(/^bearer\s+/i, '') || String(req.body.token ?? '');
+    const token =
+      String(req.headers.authorization ?? '').replace(/^bearer\s+/i, '') || String(req.body.token ?? '');
     return options.token ? token === options.token : token.startsWith('xoxb-') || token.startsWith('xoxp-');
   };
   const scopes = options.scopes ?? FULL_BOT_SCOPES;
@@ -146,7 +167,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const missingScope = (name: string): FakeResponse | null => {
     const needed = NEEDED_SCOPES[name];
     if (!needed || needed.some((scope) => scopes.includes(scope))) return null;
-    return { status: 200, body: { ok: false, error: 'missing_scope', needed: needed.join(','), provided: scopes.join(',') } };
+    return {
+      status: 200,
+      body: { ok: false, error: 'missing_scope', needed: needed.join(','), provided: scopes.join(',') },
+    };
   };
   const api = (name: string, handler: (req: FakeRequest) => FakeResponse) => {
     const answer = (req: FakeRequest): FakeResponse => {
@@ -156,14 +180,32 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     };
     router.on('POST', `/api/${name}`, answer);
     // Read methods are also called with GET and query parameters.
-    router.on('GET', `/api/${name}`, (req) => answer({ ...req, body: { ...Object.fromEntries(req.query), ...req.body } }));
+    router.on('GET', `/api/${name}`, (req) =>
+      answer({ ...req, body: { ...Object.fromEntries(req.query), ...req.body } }),
+    );
   };
   const channelExists = (channel: string) =>
-    channels.size === 0 || channels.has(channel) || channels.has(channel.replace(/^#/, '')) || channels.has(`#${channel.replace(/^#/, '')}`) || (CHANNEL_ID.test(channel) && knownId(channel));
+    channels.size === 0 ||
+    channels.has(channel) ||
+    channels.has(channel.replace(/^#/, '')) ||
+    channels.has(`#${channel.replace(/^#/, '')}`) ||
+    (CHANNEL_ID.test(channel) && knownId(channel));
   /** The ID of a channel given by name or ID. */
-  const resolve = (channel: string) => (CHANNEL_ID.test(channel) && knownId(channel) ? channel : idFor(channel));
+  const resolve = (channel: string) =>
+    CHANNEL_ID.test(channel) && knownId(channel) ? channel : idFor(channel);
 
-  api('auth.test', () => ({ status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'fake', user: 'agentflow', team_id: 'T0FAKE', user_id: 'U0FAKE', bot_id: 'B0FAKE' } }));
+  api('auth.test', () => ({
+    status: 200,
+    body: {
+      ok: true,
+      url: 'https://fake.slack.com/',
+      team: 'fake',
+      user: 'agentflow',
+      team_id: 'T0FAKE',
+      user_id: 'U0FAKE',
+      bot_id: 'B0FAKE',
+    },
+  }));
   api('chat.postMessage', (req) => {
     const channel = String(req.body.channel ?? '');
     if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
@@ -171,30 +213,77 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const text = String(req.body.text ?? '');
     const blocks = parseBlocks(req.body.blocks);
     if (!text && blocks.length === 0) return { status: 200, body: { ok: false, error: 'no_text' } };
-    if (blocks.length > 50) return { status: 200, body: { ok: false, error: 'invalid_blocks', errors: ['must provide an array of no more than 50 items [json-pointer:/blocks]'] } };
+    if (blocks.length > 50)
+      return {
+        status: 200,
+        body: {
+          ok: false,
+          error: 'invalid_blocks',
+          errors: ['must provide an array of no more than 50 items [json-pointer:/blocks]'],
+        },
+      };
     const metadata = parseJsonObject(req.body.metadata);
-    if (metadata === 'invalid' || (metadata && (typeof metadata.event_type !== 'string' || !metadata.event_payload || typeof metadata.event_payload !== 'object'))) {
+    if (
+      metadata === 'invalid' ||
+      (metadata &&
+        (typeof metadata.event_type !== 'string' ||
+          !metadata.event_payload ||
+          typeof metadata.event_payload !== 'object'))
+    ) {
       return { status: 200, body: { ok: false, error: 'invalid_metadata_format' } };
     }
     const ts = nextTs();
     const channelId = resolve(channel);
     const message: FakeSlackMessage = {
-      channel, channelId, ts, text, blocks, thread_ts: req.body.thread_ts as string | undefined, edits: [text], via: 'web-api',
-      ...(metadata ? { metadata: { event_type: metadata.event_type as string, event_payload: metadata.event_payload as Record<string, unknown> } } : {}),
+      channel,
+      channelId,
+      ts,
+      text,
+      blocks,
+      thread_ts: req.body.thread_ts as string | undefined,
+      edits: [text],
+      via: 'web-api',
+      ...(metadata
+        ? {
+            metadata: {
+              event_type: metadata.event_type as string,
+              event_payload: metadata.event_payload as Record<string, unknown>,
+            },
+          }
+        : {}),
     };
     messages.push(message);
-    return { status: 200, body: { ok: true, channel: channelId, ts, message: { type: 'message', text, blocks, ts, bot_id: 'B0FAKE', ...(message.metadata ? { metadata: message.metadata } : {}) } } };
+    return {
+      status: 200,
+      body: {
+        ok: true,
+        channel: channelId,
+        ts,
+        message: {
+          type: 'message',
+          text,
+          blocks,
+          ts,
+          bot_id: 'B0FAKE',
+          ...(message.metadata ? { metadata: message.metadata } : {}),
+        },
+      },
+    };
   });
   api('conversations.history', (req) => {
     const channel = String(req.body.channel ?? '');
     // Slack takes IDs only here: a channel name is not found.
-    if (!CHANNEL_ID.test(channel) || !knownId(channel)) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+    if (!CHANNEL_ID.test(channel) || !knownId(channel))
+      return { status: 200, body: { ok: false, error: 'channel_not_found' } };
     const rawLimit = req.body.limit === undefined || req.body.limit === '' ? 100 : Number(req.body.limit);
-    if (!Number.isInteger(rawLimit) || rawLimit < 0) return { status: 200, body: { ok: false, error: 'invalid_limit' } };
+    if (!Number.isInteger(rawLimit) || rawLimit < 0)
+      return { status: 200, body: { ok: false, error: 'invalid_limit' } };
     const limit = Math.min(HISTORY_MAX_LIMIT, rawLimit === 0 ? 100 : rawLimit);
     const inclusive = truthy(req.body.inclusive);
-    const oldest = req.body.oldest !== undefined && req.body.oldest !== '' ? Number(req.body.oldest) : undefined;
-    const latest = req.body.latest !== undefined && req.body.latest !== '' ? Number(req.body.latest) : undefined;
+    const oldest =
+      req.body.oldest !== undefined && req.body.oldest !== '' ? Number(req.body.oldest) : undefined;
+    const latest =
+      req.body.latest !== undefined && req.body.latest !== '' ? Number(req.body.latest) : undefined;
     let offset = 0;
     if (req.body.cursor) {
       const decoded = /^offset:(\d+)$/.exec(Buffer.from(String(req.body.cursor), 'base64').toString('utf8'));
@@ -217,15 +306,26 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       status: 200,
       body: {
         ok: true,
-        messages: page.map((m) => ({ type: 'message', ts: m.ts, text: m.text, blocks: m.blocks, bot_id: 'B0FAKE', ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) })),
+        messages: page.map((m) => ({
+          type: 'message',
+          ts: m.ts,
+          text: m.text,
+          blocks: m.blocks,
+          bot_id: 'B0FAKE',
+          ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+        })),
         has_more: more,
         pin_count: 0,
-        response_metadata: { next_cursor: more ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' },
+        response_metadata: {
+          next_cursor: more ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '',
+        },
       },
     };
   });
   api('chat.update', (req) => {
-    const message = messages.find((m) => (m.channel === req.body.channel || m.channelId === req.body.channel) && m.ts === req.body.ts);
+    const message = messages.find(
+      (m) => (m.channel === req.body.channel || m.channelId === req.body.channel) && m.ts === req.body.ts,
+    );
     if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
     message.text = String(req.body.text ?? message.text);
     message.blocks = req.body.blocks !== undefined ? parseBlocks(req.body.blocks) : message.blocks;
@@ -234,7 +334,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   });
   api('conversations.list', (req) => {
     const names = new Set([...[...channels].map((c) => c.replace(/^#/, '')), ...ids.keys()]);
-    const all = [...names].filter((n) => !CHANNEL_ID.test(n)).map((name) => ({ id: idFor(name), name, is_channel: true, is_archived: false }));
+    const all = [...names]
+      .filter((n) => !CHANNEL_ID.test(n))
+      .map((name) => ({ id: idFor(name), name, is_channel: true, is_archived: false }));
     const limit = Math.min(1000, Number(req.body.limit) || 100);
     let offset = 0;
     if (req.body.cursor) {
@@ -243,13 +345,31 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       offset = Number(decoded[1]);
     }
     const more = offset + limit < all.length;
-    return { status: 200, body: { ok: true, channels: all.slice(offset, offset + limit), response_metadata: { next_cursor: more ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' } } };
+    return {
+      status: 200,
+      body: {
+        ok: true,
+        channels: all.slice(offset, offset + limit),
+        response_metadata: {
+          next_cursor: more ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '',
+        },
+      },
+    };
   });
   router.on('POST', '/services/:channel/*rest', (req) => {
     const text = String(req.body.text ?? '');
     const blocks = parseBlocks(req.body.blocks);
-    if (!text && blocks.length === 0) return { status: 400, body: 'no_text', headers: { 'content-type': 'text/plain' } };
-    messages.push({ channel: req.params.channel, channelId: idFor(req.params.channel), ts: nextTs(), text, blocks, edits: [text], via: 'incoming-webhook' });
+    if (!text && blocks.length === 0)
+      return { status: 400, body: 'no_text', headers: { 'content-type': 'text/plain' } };
+    messages.push({
+      channel: req.params.channel,
+      channelId: idFor(req.params.channel),
+      ts: nextTs(),
+      text,
+      blocks,
+      edits: [text],
+      via: 'incoming-webhook',
+    });
     return { status: 200, body: 'ok', headers: { 'content-type': 'text/plain' } };
   });
 
@@ -261,7 +381,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!failure) return null;
       const headers: Record<string, string> = {};
       if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
-      return { status: failure.status, headers, body: failure.body ?? (failure.status === 429 ? { ok: false, error: 'ratelimited' } : { ok: false, error: 'internal_error' }) };
+      return {
+        status: failure.status,
+        headers,
+        body:
+          failure.body ??
+          (failure.status === 429
+            ? { ok: false, error: 'ratelimited' }
+            : { ok: false, error: 'internal_error' }),
+      };
     },
   });
   return {

@@ -19,7 +19,16 @@ import { readProjectStructure, type ProjectStructure } from '../structure/projec
 import { TestMap } from '../structure/test-mapping';
 
 /** Every per-file rule group, in the order findings are produced. */
-export const FILE_RULES: readonly FileRule[] = [secretsRule, infoPlistRule, missingUsageStringRule, xcodeProjectRule, entitlementsAndPrivacyRule, androidRule, codeRule, dependenciesRule];
+export const FILE_RULES: readonly FileRule[] = [
+  secretsRule,
+  infoPlistRule,
+  missingUsageStringRule,
+  xcodeProjectRule,
+  entitlementsAndPrivacyRule,
+  androidRule,
+  codeRule,
+  dependenciesRule,
+];
 
 /** A file a model should not be given, and why; the agents skip these and say so. */
 export interface NotReviewedFile {
@@ -53,21 +62,36 @@ export interface AnalysisReport {
   diffOnlyFiles: string[];
 }
 
-function notReviewedReason(path: string, cls: FileClass, binary: boolean, repo: RepoReader): NotReviewedFile | undefined {
+function notReviewedReason(
+  path: string,
+  cls: FileClass,
+  binary: boolean,
+  repo: RepoReader,
+): NotReviewedFile | undefined {
   // A file too large to read is said to be, whatever its kind: it was not scanned.
   const unread = binary ? repo.unread?.(path) : undefined;
   if (unread?.reason === 'too-large') return { file: path, reason: 'too-large', detail: unread.detail };
   switch (cls.kind) {
     case 'interface-builder':
-      return { file: path, reason: 'interface-builder', detail: 'storyboard/xib: open it in Xcode to review layout changes' };
+      return {
+        file: path,
+        reason: 'interface-builder',
+        detail: 'storyboard/xib: open it in Xcode to review layout changes',
+      };
     case 'asset':
-      return { file: path, reason: binary ? 'binary' : 'asset', detail: 'image, font or asset catalog entry' };
+      return {
+        file: path,
+        reason: binary ? 'binary' : 'asset',
+        detail: 'image, font or asset catalog entry',
+      };
     case 'generated':
       return { file: path, reason: 'generated', detail: cls.reason };
     case 'lockfile':
       return { file: path, reason: 'lockfile', detail: 'summarised by the deps.* rules' };
     case 'project':
-      return path.endsWith('.pbxproj') || path.endsWith('.xcconfig') ? { file: path, reason: 'project-file', detail: 'summarised by the ios.* project rules' } : undefined;
+      return path.endsWith('.pbxproj') || path.endsWith('.xcconfig')
+        ? { file: path, reason: 'project-file', detail: 'summarised by the ios.* project rules' }
+        : undefined;
     default:
       return binary ? { file: path, reason: 'binary' } : undefined;
   }
@@ -76,12 +100,20 @@ function notReviewedReason(path: string, cls: FileClass, binary: boolean, repo: 
 /** Whether the working tree holds the diff's new side for this file (its added lines match). */
 function matchesNewSide(diff: FileDiff, content: string): boolean {
   const lines = content.split('\n');
-  return diff.hunks.every((h) => h.lines.every((l) => l.newLine === undefined || (lines[l.newLine - 1] ?? '').replace(/\r$/, '') === l.content));
+  return diff.hunks.every((h) =>
+    h.lines.every(
+      (l) => l.newLine === undefined || (lines[l.newLine - 1] ?? '').replace(/\r$/, '') === l.content,
+    ),
+  );
 }
 
-function buildChanges(input: AnalyzeInput, isMarkedGenerated: (p: string) => boolean): { changes: ChangedFile[]; diffOnly: string[]; binary: Set<string> } {
+function buildChanges(
+  input: AnalyzeInput,
+  isMarkedGenerated: (p: string) => boolean,
+): { changes: ChangedFile[]; diffOnly: string[]; binary: Set<string> } {
   const binary = new Set<string>();
-  const classify = (path: string, content: string | undefined) => classifyFile(path, { head: content?.slice(0, 1500), isMarkedGenerated });
+  const classify = (path: string, content: string | undefined) =>
+    classifyFile(path, { head: content?.slice(0, 1500), isMarkedGenerated });
   if (!input.diff) {
     const changes = input.repo.files.map((path): ChangedFile => {
       const content = input.repo.read(path);
@@ -96,7 +128,14 @@ function buildChanges(input: AnalyzeInput, isMarkedGenerated: (p: string) => boo
     const asText = d.binary && d.status !== 'deleted' ? input.repo.read(d.path) : undefined;
     if (d.binary && asText !== undefined) {
       const all = asText.split('\n').map((_, i) => i + 1);
-      return { path: d.path, status: d.status, class: classify(d.path, asText), content: asText, changedLines: new Set(all), diff: d };
+      return {
+        path: d.path,
+        status: d.status,
+        class: classify(d.path, asText),
+        content: asText,
+        changedLines: new Set(all),
+        diff: d,
+      };
     }
     if (d.binary) binary.add(d.path);
     let content: string | undefined;
@@ -109,16 +148,36 @@ function buildChanges(input: AnalyzeInput, isMarkedGenerated: (p: string) => boo
       }
     }
     const fromBase = d.oldPath ? input.readOld?.(d.oldPath) : undefined;
-    const oldContent = d.status === 'added' ? undefined : fromBase ?? (content !== undefined && !diffOnly.includes(d.path) ? reconstructOld(d, content) : undefined);
+    const oldContent =
+      d.status === 'added'
+        ? undefined
+        : (fromBase ??
+          (content !== undefined && !diffOnly.includes(d.path) ? reconstructOld(d, content) : undefined));
     // A platform that sent no patch (or did not list the file) says nothing of which lines changed: the rules scan them all.
-    const changedLines = (d.patch === 'absent' || d.patch === 'unlisted') && content !== undefined ? content.split('\n').map((_, i) => i + 1) : addedLineNumbers(d);
-    return { path: d.path, status: d.status, class: classify(d.path, content), content, oldContent, changedLines: new Set(changedLines), diff: d };
+    const changedLines =
+      (d.patch === 'absent' || d.patch === 'unlisted') && content !== undefined
+        ? content.split('\n').map((_, i) => i + 1)
+        : addedLineNumbers(d);
+    return {
+      path: d.path,
+      status: d.status,
+      class: classify(d.path, content),
+      content,
+      oldContent,
+      changedLines: new Set(changedLines),
+      diff: d,
+    };
   });
   return { changes, diffOnly, binary };
 }
 
 function byImportance(a: AnalyzerFinding, b: AnalyzerFinding): number {
-  return SEVERITY_RANK[b.severity as Severity] - SEVERITY_RANK[a.severity as Severity] || a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId);
+  return (
+    SEVERITY_RANK[b.severity as Severity] - SEVERITY_RANK[a.severity as Severity] ||
+    a.file.localeCompare(b.file) ||
+    a.line - b.line ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
 }
 
 /**
@@ -142,13 +201,21 @@ export function analyze(input: AnalyzeInput): AnalysisReport {
         findings.push(...rule.check(file, context));
       } catch (error) {
         // One unreadable file (a merge conflict in a pbxproj) must not hide every other finding.
-        structure.problems.push({ file: file.path, problem: `${rule.name}: ${error instanceof Error ? error.message : String(error)}` });
+        structure.problems.push({
+          file: file.path,
+          problem: `${rule.name}: ${error instanceof Error ? error.message : String(error)}`,
+        });
       }
     }
   }
   findings.push(...localizationFindings(changes, context));
   const coverage = input.coverage?.length ? new CoverageIndex(input.coverage) : undefined;
-  const { untested, findings: untestedFindings } = findUntested(changes, new TestMap(input.repo), coverage, context.mode);
+  const { untested, findings: untestedFindings } = findUntested(
+    changes,
+    new TestMap(input.repo),
+    coverage,
+    context.mode,
+  );
   findings.push(...untestedFindings);
 
   const notReviewed = changes
@@ -164,5 +231,13 @@ export function analyze(input: AnalyzeInput): AnalysisReport {
       if (position !== undefined) f.position = position;
     }
   }
-  return { mode: context.mode, structure, findings: findings.sort(byImportance), untested, notReviewed, filesAnalysed: changes.length, diffOnlyFiles: diffOnly };
+  return {
+    mode: context.mode,
+    structure,
+    findings: findings.sort(byImportance),
+    untested,
+    notReviewed,
+    filesAnalysed: changes.length,
+    diffOnlyFiles: diffOnly,
+  };
 }

@@ -3,10 +3,15 @@ import type { CoverageReport } from '../coverage/types';
 import type { RepoReader } from '../repo/repo-reader';
 
 /** File names coverage tools write by default; found anywhere in the checkout. */
-const COVERAGE_NAMES = /(^|\/)(lcov\.info|coverage\.lcov|jacocoTestReport\.xml|cobertura\.xml|cobertura-coverage\.xml|xccov-report\.json|coverage-report\.json)$/;
+const COVERAGE_NAMES =
+  /(^|\/)(lcov\.info|coverage\.lcov|jacocoTestReport\.xml|cobertura\.xml|cobertura-coverage\.xml|xccov-report\.json|coverage-report\.json)$/;
 
 /** Coverage reports committed or left in the checkout by CI, with the ones that did not parse. */
-export function discoverCoverage(repo: RepoReader): { reports: CoverageReport[]; found: string[]; problems: Array<{ file: string; problem: string }> } {
+export function discoverCoverage(repo: RepoReader): {
+  reports: CoverageReport[];
+  found: string[];
+  problems: Array<{ file: string; problem: string }>;
+} {
   const reports: CoverageReport[] = [];
   const found: string[] = [];
   const problems: Array<{ file: string; problem: string }> = [];

@@ -61,33 +61,66 @@ export function toJsonDocument(report: AnalysisReport): AnalysisJsonDocument {
   };
 }
 
-const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[34m', magenta: '\x1b[35m', cyan: '\x1b[36m' };
-const SEVERITY_COLOUR: Record<Severity, string> = { blocker: ANSI.magenta + ANSI.bold, major: ANSI.red, minor: ANSI.yellow, info: ANSI.blue };
+const ANSI = {
+  reset: '\x1b[0m',
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  red: '\x1b[31m',
+  yellow: '\x1b[33m',
+  blue: '\x1b[34m',
+  magenta: '\x1b[35m',
+  cyan: '\x1b[36m',
+};
+const SEVERITY_COLOUR: Record<Severity, string> = {
+  blocker: ANSI.magenta + ANSI.bold,
+  major: ANSI.red,
+  minor: ANSI.yellow,
+  info: ANSI.blue,
+};
 
 /** Human-readable report: structure, findings grouped by file, untested code and skipped files. */
-export function renderText(report: AnalysisReport, options: { color?: boolean; title?: string } = {}): string {
+export function renderText(
+  report: AnalysisReport,
+  options: { color?: boolean; title?: string } = {},
+): string {
   const c = (code: string, text: string) => (options.color ? `${code}${text}${ANSI.reset}` : text);
   const out: string[] = [];
   const s = report.structure;
   out.push(c(ANSI.bold, options.title ?? 'agentflow analyze'));
-  out.push(`${report.mode === 'diff' ? 'Changed files' : 'Files'} analysed: ${report.filesAnalysed}${s.platforms.length ? ` · platforms: ${s.platforms.join(', ')}` : ''}`);
-  if (s.modules.length) out.push(`Modules: ${s.modules.map((m) => `${m.name} (${m.kind}${m.minSdk ? `, minSdk ${m.minSdk}` : ''})`).join(', ')}`);
-  if (s.targets.length) out.push(`Targets: ${s.targets.map((t) => `${t.name}${t.isTest ? ' [test]' : ''}`).join(', ')}`);
+  out.push(
+    `${report.mode === 'diff' ? 'Changed files' : 'Files'} analysed: ${report.filesAnalysed}${s.platforms.length ? ` · platforms: ${s.platforms.join(', ')}` : ''}`,
+  );
+  if (s.modules.length)
+    out.push(
+      `Modules: ${s.modules.map((m) => `${m.name} (${m.kind}${m.minSdk ? `, minSdk ${m.minSdk}` : ''})`).join(', ')}`,
+    );
+  if (s.targets.length)
+    out.push(`Targets: ${s.targets.map((t) => `${t.name}${t.isTest ? ' [test]' : ''}`).join(', ')}`);
   if (s.schemes.length) out.push(`Schemes: ${s.schemes.map((x) => x.name).join(', ')}`);
-  const minimums = [s.iosDeploymentTarget ? `iOS ${s.iosDeploymentTarget}` : '', s.minSdk !== undefined ? `Android minSdk ${s.minSdk}` : ''].filter(Boolean);
+  const minimums = [
+    s.iosDeploymentTarget ? `iOS ${s.iosDeploymentTarget}` : '',
+    s.minSdk !== undefined ? `Android minSdk ${s.minSdk}` : '',
+  ].filter(Boolean);
   if (minimums.length) out.push(`Minimum OS: ${minimums.join(', ')}`);
   out.push('');
 
   if (report.findings.length === 0) out.push(c(ANSI.bold, 'No findings.'));
   else {
     const counts = countBySeverity(report);
-    out.push(c(ANSI.bold, `Findings (${report.findings.length}): `) + SEVERITIES.filter((sv) => counts[sv]).map((sv) => c(SEVERITY_COLOUR[sv], `${counts[sv]} ${sv}`)).join(', '));
+    out.push(
+      c(ANSI.bold, `Findings (${report.findings.length}): `) +
+        SEVERITIES.filter((sv) => counts[sv])
+          .map((sv) => c(SEVERITY_COLOUR[sv], `${counts[sv]} ${sv}`))
+          .join(', '),
+    );
     const byFile = new Map<string, typeof report.findings>();
     for (const f of report.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
     for (const [file, findings] of [...byFile].sort((a, b) => a[0].localeCompare(b[0]))) {
       out.push(`  ${c(ANSI.cyan, file)}`);
       for (const f of findings.sort((a, b) => a.line - b.line)) {
-        out.push(`    ${c(ANSI.dim, f.line ? `${f.line}`.padStart(4) : '   -')}  ${c(SEVERITY_COLOUR[f.severity], f.severity.padEnd(7))} ${c(ANSI.dim, f.ruleId)}`);
+        out.push(
+          `    ${c(ANSI.dim, f.line ? `${f.line}`.padStart(4) : '   -')}  ${c(SEVERITY_COLOUR[f.severity], f.severity.padEnd(7))} ${c(ANSI.dim, f.ruleId)}`,
+        );
         out.push(`          ${f.message}`);
       }
     }
@@ -95,16 +128,25 @@ export function renderText(report: AnalysisReport, options: { color?: boolean; t
   if (report.untested.length) {
     out.push('');
     out.push(c(ANSI.bold, `Changed code with no tests (${report.untested.length}):`));
-    for (const u of report.untested) out.push(`  ${u.file}  ${c(ANSI.dim, u.reason === 'uncovered' ? `lines not covered: ${u.lines.join(', ')}` : 'no test file found')}`);
+    for (const u of report.untested)
+      out.push(
+        `  ${u.file}  ${c(ANSI.dim, u.reason === 'uncovered' ? `lines not covered: ${u.lines.join(', ')}` : 'no test file found')}`,
+      );
   }
   if (report.notReviewed.length) {
     out.push('');
     out.push(c(ANSI.bold, `Not reviewed (${report.notReviewed.length}):`));
-    for (const n of report.notReviewed) out.push(`  ${n.file}  ${c(ANSI.dim, `${n.reason}${n.detail ? `: ${n.detail}` : ''}`)}`);
+    for (const n of report.notReviewed)
+      out.push(`  ${n.file}  ${c(ANSI.dim, `${n.reason}${n.detail ? `: ${n.detail}` : ''}`)}`);
   }
   if (report.diffOnlyFiles.length) {
     out.push('');
-    out.push(c(ANSI.yellow, `Analysed from the diff alone (the working tree does not hold their new side): ${report.diffOnlyFiles.join(', ')}`));
+    out.push(
+      c(
+        ANSI.yellow,
+        `Analysed from the diff alone (the working tree does not hold their new side): ${report.diffOnlyFiles.join(', ')}`,
+      ),
+    );
   }
   if (s.problems.length) {
     out.push('');

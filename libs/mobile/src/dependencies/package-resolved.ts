@@ -17,12 +17,28 @@ export function readPackageResolved(text: string): DependencyFile {
   try {
     doc = JSON.parse(text) as typeof doc;
   } catch (error) {
-    throw new ReportParseError(`Package.resolved is not JSON (${error instanceof Error ? error.message : String(error)}): resolve merge conflicts and run \`swift package resolve\``);
+    throw new ReportParseError(
+      `Package.resolved is not JSON (${error instanceof Error ? error.message : String(error)}): resolve merge conflicts and run \`swift package resolve\``,
+    );
   }
-  const raw = (doc.pins ?? doc.object?.pins ?? []) as Array<{ identity?: string; package?: string; location?: string; repositoryURL?: string; state?: PinState }>;
+  const raw = (doc.pins ?? doc.object?.pins ?? []) as Array<{
+    identity?: string;
+    package?: string;
+    location?: string;
+    repositoryURL?: string;
+    state?: PinState;
+  }>;
   const pins = raw.map((p) => {
     const location = p.location ?? p.repositoryURL ?? '';
-    const name = (p.identity ?? p.package ?? location.replace(/\.git$/, '').split('/').pop() ?? '').toLowerCase();
+    const name = (
+      p.identity ??
+      p.package ??
+      location
+        .replace(/\.git$/, '')
+        .split('/')
+        .pop() ??
+      ''
+    ).toLowerCase();
     return {
       name,
       version: p.state?.version ?? '',

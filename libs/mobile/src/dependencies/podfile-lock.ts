@@ -40,5 +40,8 @@ export function readPodfileLock(text: string): DependencyFile {
       pins.set(currentExternal, pin);
     }
   });
-  return { pins: [...pins.values()].map((p) => ({ ...p, line: p.line || lineOfText(text, p.name) })), repositories };
+  return {
+    pins: [...pins.values()].map((p) => ({ ...p, line: p.line || lineOfText(text, p.name) })),
+    repositories,
+  };
 }

@@ -1,7 +1,9 @@
 import type { DependencyFile, DependencyPin } from './types';
 
 /** Reads a `Podfile`: `pod` lines with versions, `:git`/`:branch` options, `source` lines and `platform :ios`. */
-export function readPodfile(text: string): DependencyFile & { platforms: Array<{ platform: string; version: string; line: number }> } {
+export function readPodfile(
+  text: string,
+): DependencyFile & { platforms: Array<{ platform: string; version: string; line: number }> } {
   const pins: DependencyPin[] = [];
   const repositories: DependencyFile['repositories'] = [];
   const platforms: Array<{ platform: string; version: string; line: number }> = [];
@@ -23,7 +25,12 @@ export function readPodfile(text: string): DependencyFile & { platforms: Array<{
     const source = /^\s*source\s+['"]([^'"]+)['"]/.exec(line);
     if (source) repositories.push({ url: source[1]!, line: index + 1 });
     const platform = /^\s*platform\s+:(\w+)\s*,\s*['"]([^'"]+)['"]/.exec(line);
-    if (platform) platforms.push({ platform: platform[1] === 'ios' ? 'iOS' : platform[1]!, version: platform[2]!, line: index + 1 });
+    if (platform)
+      platforms.push({
+        platform: platform[1] === 'ios' ? 'iOS' : platform[1]!,
+        version: platform[2]!,
+        line: index + 1,
+      });
   });
   return { pins, repositories, platforms };
 }

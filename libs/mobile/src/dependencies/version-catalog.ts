@@ -2,7 +2,15 @@ import { parse } from 'smol-toml';
 import { ReportParseError } from '../coverage/errors';
 import type { DependencyFile, DependencyPin } from './types';
 
-type Entry = string | { module?: string; group?: string; name?: string; id?: string; version?: string | { ref?: string; strictly?: string; require?: string; prefer?: string } };
+type Entry =
+  | string
+  | {
+      module?: string;
+      group?: string;
+      name?: string;
+      id?: string;
+      version?: string | { ref?: string; strictly?: string; require?: string; prefer?: string };
+    };
 
 /** 1-based line where a catalog alias is defined in `section`. */
 function aliasLine(text: string, section: string, alias: string): number {
@@ -11,7 +19,8 @@ function aliasLine(text: string, section: string, alias: string): number {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line.startsWith('[')) inSection = line === `[${section}]`;
-    else if (inSection && new RegExp(`^"?${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*=`).test(line)) return i + 1;
+    else if (inSection && new RegExp(`^"?${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*=`).test(line))
+      return i + 1;
   }
   return 0;
 }
@@ -25,11 +34,21 @@ export function readVersionCatalog(text: string): DependencyFile & { versions: R
   try {
     doc = parse(text) as Record<string, Record<string, unknown>>;
   } catch (error) {
-    throw new ReportParseError(`version catalog is not valid TOML: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ReportParseError(
+      `version catalog is not valid TOML: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const versions: Record<string, string> = {};
   for (const [k, v] of Object.entries(doc.versions ?? {})) {
-    versions[k] = typeof v === 'string' ? v : String((v as { strictly?: string; require?: string; prefer?: string }).strictly ?? (v as { require?: string }).require ?? (v as { prefer?: string }).prefer ?? '');
+    versions[k] =
+      typeof v === 'string'
+        ? v
+        : String(
+            (v as { strictly?: string; require?: string; prefer?: string }).strictly ??
+              (v as { require?: string }).require ??
+              (v as { prefer?: string }).prefer ??
+              '',
+          );
   }
   const versionOf = (entry: Entry): string => {
     if (typeof entry === 'string') return entry.split(':')[2] ?? '';
@@ -41,13 +60,20 @@ export function readVersionCatalog(text: string): DependencyFile & { versions: R
   const pins: DependencyPin[] = [];
   for (const [alias, raw] of Object.entries(doc.libraries ?? {})) {
     const entry = raw as Entry;
-    const name = typeof entry === 'string' ? entry.split(':').slice(0, 2).join(':') : entry.module ?? `${entry.group}:${entry.name}`;
+    const name =
+      typeof entry === 'string'
+        ? entry.split(':').slice(0, 2).join(':')
+        : (entry.module ?? `${entry.group}:${entry.name}`);
     pins.push({ name, version: versionOf(entry), line: aliasLine(text, 'libraries', alias) });
   }
   for (const [alias, raw] of Object.entries(doc.plugins ?? {})) {
     const entry = raw as Entry;
-    const name = typeof entry === 'string' ? entry.split(':')[0]! : entry.id ?? alias;
-    pins.push({ name: `plugin:${name}`, version: typeof entry === 'string' ? entry.split(':')[1] ?? '' : versionOf(entry), line: aliasLine(text, 'plugins', alias) });
+    const name = typeof entry === 'string' ? entry.split(':')[0]! : (entry.id ?? alias);
+    pins.push({
+      name: `plugin:${name}`,
+      version: typeof entry === 'string' ? (entry.split(':')[1] ?? '') : versionOf(entry),
+      line: aliasLine(text, 'plugins', alias),
+    });
   }
   return { pins, repositories: [], versions };
 }

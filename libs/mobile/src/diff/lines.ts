@@ -54,7 +54,8 @@ export function reconstructOld(file: FileDiff, newContent: string): string | und
     const hunkStart = hunk.newLines === 0 ? hunk.newStart + 1 : hunk.newStart;
     while (cursor < hunkStart) out.push(newLines[cursor++ - 1] ?? '');
     for (const l of hunk.lines) {
-      if (l.kind !== 'delete' && (newLines[l.newLine! - 1] ?? '').replace(/\r$/, '') !== l.content) return undefined;
+      if (l.kind !== 'delete' && (newLines[l.newLine! - 1] ?? '').replace(/\r$/, '') !== l.content)
+        return undefined;
       if (l.kind !== 'add') out.push(l.content);
       if (l.kind !== 'delete') cursor++;
     }

@@ -79,7 +79,9 @@ describe('parseUnifiedDiff', () => {
     expect(login!.hunks).toHaveLength(2);
     expect(login!.hunks[0]!.section).toBe('import UIKit');
     expect(addedLineNumbers(login!)).toEqual([2, 3, 12]);
-    const deleted = login!.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'delete').map((l) => l.oldLine));
+    const deleted = login!.hunks.flatMap((h) =>
+      h.lines.filter((l) => l.kind === 'delete').map((l) => l.oldLine),
+    );
     expect(deleted).toEqual([2, 11]);
   });
 
@@ -92,12 +94,16 @@ describe('parseUnifiedDiff', () => {
   });
 
   it('reads plain diff -u output without git headers', () => {
-    const [file] = parseUnifiedDiff('--- a.swift\t2024-01-01 10:00:00\n+++ b.swift\t2024-01-02 10:00:00\n@@ -1 +1,2 @@\n x\n+y\n');
+    const [file] = parseUnifiedDiff(
+      '--- a.swift\t2024-01-01 10:00:00\n+++ b.swift\t2024-01-02 10:00:00\n@@ -1 +1,2 @@\n x\n+y\n',
+    );
     expect(file).toMatchObject({ oldPath: 'a.swift', newPath: 'b.swift', additions: 1 });
   });
 
   it('reads quoted paths', () => {
-    const [file] = parseUnifiedDiff('diff --git "a/caf\\303\\251.swift" "b/caf\\303\\251.swift"\n--- "a/caf\\303\\251.swift"\n+++ "b/caf\\303\\251.swift"\n@@ -1 +1 @@\n-a\n+b\n');
+    const [file] = parseUnifiedDiff(
+      'diff --git "a/caf\\303\\251.swift" "b/caf\\303\\251.swift"\n--- "a/caf\\303\\251.swift"\n+++ "b/caf\\303\\251.swift"\n@@ -1 +1 @@\n-a\n+b\n',
+    );
     expect(file!.path).toBe('café.swift');
   });
 
@@ -105,15 +111,23 @@ describe('parseUnifiedDiff', () => {
     expect(() => parseUnifiedDiff('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n')).toThrow(DiffParseError);
   });
   it('keeps a patch GitHub cut short at the end, with the lines it has, when asked to', () => {
-    const [file] = parseUnifiedDiff('diff --git a/x.swift b/x.swift\n--- a/x.swift\n+++ b/x.swift\n@@ -1,10 +1,11 @@\n a\n+b\n c\n', { truncatedHunks: 'keep' });
+    const [file] = parseUnifiedDiff(
+      'diff --git a/x.swift b/x.swift\n--- a/x.swift\n+++ b/x.swift\n@@ -1,10 +1,11 @@\n a\n+b\n c\n',
+      { truncatedHunks: 'keep' },
+    );
     expect(file).toMatchObject({ path: 'x.swift', patch: 'truncated', additions: 1 });
-    expect(file!.hunks[0]).toMatchObject({ oldLines: 2, newLines: 3, truncated: { oldMissing: 8, newMissing: 8 } });
+    expect(file!.hunks[0]).toMatchObject({
+      oldLines: 2,
+      newLines: 3,
+      truncated: { oldMissing: 8, newMissing: 8 },
+    });
     expect(file!.hunks[0]!.lines.map((l) => l.newLine)).toEqual([1, 2, 3]);
   });
 
   it('keeps a hunk cut short in the middle of a diff and reads the next file whole', () => {
-    const text = 'diff --git a/x.swift b/x.swift\n--- a/x.swift\n+++ b/x.swift\n@@ -1,7 +1,7 @@\n a\n-b\n+B\n'
-      + 'diff --git a/y.swift b/y.swift\n--- a/y.swift\n+++ b/y.swift\n@@ -1 +1 @@\n-y\n+Y\n';
+    const text =
+      'diff --git a/x.swift b/x.swift\n--- a/x.swift\n+++ b/x.swift\n@@ -1,7 +1,7 @@\n a\n-b\n+B\n' +
+      'diff --git a/y.swift b/y.swift\n--- a/y.swift\n+++ b/y.swift\n@@ -1 +1 @@\n-y\n+Y\n';
     const [x, y] = parseUnifiedDiff(text, { truncatedHunks: 'keep' });
     expect(x).toMatchObject({ patch: 'truncated', additions: 1, deletions: 1 });
     expect(y).toMatchObject({ path: 'y.swift', additions: 1, deletions: 1 });
@@ -154,7 +168,22 @@ describe('diff positions', () => {
 
 describe('reconstructing sides', () => {
   const [login] = parseUnifiedDiff(GIT_DIFF);
-  const newContent = ['import UIKit', 'let a = 2', 'let b = 3', '', 'struct Login {}', 'l6', 'l7', 'l8', 'l9', 'l10', 'func one() {}', 'func two() -> Int { 2 }', 'func three() {}', ''].join('\n');
+  const newContent = [
+    'import UIKit',
+    'let a = 2',
+    'let b = 3',
+    '',
+    'struct Login {}',
+    'l6',
+    'l7',
+    'l8',
+    'l9',
+    'l10',
+    'func one() {}',
+    'func two() -> Int { 2 }',
+    'func three() {}',
+    '',
+  ].join('\n');
 
   it('undoes the hunks to get the old file', () => {
     const old = reconstructOld(login!, newContent)!.split('\n');

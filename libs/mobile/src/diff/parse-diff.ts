@@ -9,7 +9,9 @@ export class DiffParseError extends PermanentError {
     /** 1-based line of the diff text where parsing failed. */
     readonly line: number,
   ) {
-    super(`${message} (diff line ${line}). Produce the diff with \`git diff\` or \`diff -u\` and pass it unchanged.`);
+    super(
+      `${message} (diff line ${line}). Produce the diff with \`git diff\` or \`diff -u\` and pass it unchanged.`,
+    );
   }
 }
 
@@ -31,7 +33,17 @@ function unquote(path: string): string {
       bytes.push(parseInt(body.slice(i, i + 3), 8));
       i += 2;
     } else {
-      const escapes: Record<string, string> = { n: '\n', t: '\t', '"': '"', '\\': '\\', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v' };
+      const escapes: Record<string, string> = {
+        n: '\n',
+        t: '\t',
+        '"': '"',
+        '\\': '\\',
+        r: '\r',
+        a: '\x07',
+        b: '\b',
+        f: '\f',
+        v: '\v',
+      };
       bytes.push(...Buffer.from(escapes[next] ?? next, 'utf8'));
     }
   }
@@ -58,7 +70,16 @@ function pathsFromGitHeader(rest: string): [string, string] | undefined {
 }
 
 function newFile(): FileDiff {
-  return { oldPath: null, newPath: null, path: '', status: 'modified', binary: false, hunks: [], additions: 0, deletions: 0 };
+  return {
+    oldPath: null,
+    newPath: null,
+    path: '',
+    status: 'modified',
+    binary: false,
+    hunks: [],
+    additions: 0,
+    deletions: 0,
+  };
 }
 
 function finish(file: FileDiff, sawNewFileMode: boolean, sawDeletedMode: boolean): FileDiff {
@@ -155,9 +176,13 @@ export function parseUnifiedDiff(text: string, options: ParseDiffOptions = {}): 
         i--;
         continue;
       } else {
-        throw new DiffParseError(`hunk ${hunk.header} ends early: expected ${oldLeft} old and ${newLeft} new lines more`, lineNo);
+        throw new DiffParseError(
+          `hunk ${hunk.header} ends early: expected ${oldLeft} old and ${newLeft} new lines more`,
+          lineNo,
+        );
       }
-      if (oldLeft < 0 || newLeft < 0) throw new DiffParseError(`hunk ${hunk.header} has more lines than its header says`, lineNo);
+      if (oldLeft < 0 || newLeft < 0)
+        throw new DiffParseError(`hunk ${hunk.header} has more lines than its header says`, lineNo);
       hunk.lines.push(entry);
       continue;
     }
@@ -223,7 +248,8 @@ export function parseUnifiedDiff(text: string, options: ParseDiffOptions = {}): 
       file.status = line.startsWith('rename') ? 'renamed' : 'copied';
     } else if (line.startsWith('rename to ') || line.startsWith('copy to ')) {
       file.newPath = unquote(line.slice(line.indexOf(' to ') + 4));
-    } else if (line.startsWith('similarity index ')) file.similarity = parseInt(line.slice('similarity index '.length), 10);
+    } else if (line.startsWith('similarity index '))
+      file.similarity = parseInt(line.slice('similarity index '.length), 10);
     else if (line.startsWith('Binary files ') || line === 'GIT binary patch') {
       file.binary = true;
       const m = /^Binary files (.+) and (.+) differ$/.exec(line);
@@ -234,7 +260,11 @@ export function parseUnifiedDiff(text: string, options: ParseDiffOptions = {}): 
     }
   }
   if (hunk && (oldLeft > 0 || newLeft > 0)) {
-    if (!keepTruncated) throw new DiffParseError(`hunk ${hunk.header} is truncated: ${oldLeft} old and ${newLeft} new lines missing`, lines.length);
+    if (!keepTruncated)
+      throw new DiffParseError(
+        `hunk ${hunk.header} is truncated: ${oldLeft} old and ${newLeft} new lines missing`,
+        lines.length,
+      );
     cutShort();
   }
   close();

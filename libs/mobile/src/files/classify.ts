@@ -55,11 +55,16 @@ const LANGUAGE_BY_EXTENSION: Record<string, SourceLanguage> = {
   java: 'java',
 };
 
-const LOCKFILES = /(^|\/)(Package\.resolved|Podfile\.lock|Cartfile\.resolved|gradle\.lockfile|[^/]+\.lockfile|Gemfile\.lock|package-lock\.json|yarn\.lock|pnpm-lock\.yaml)$/;
-const MANIFESTS = /(^|\/)(Package\.swift|Podfile|Cartfile|[^/]+\.podspec|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|[^/]+\.versions\.toml|Gemfile)$/;
-const PROJECT = /(\.pbxproj|\.xcscheme|\.xcworkspacedata|\.xcconfig|\.xctestplan|(^|\/)gradle\.properties|(^|\/)gradle-wrapper\.properties|(^|\/)proguard-rules\.pro)$/;
-const APP_MANIFEST = /((^|\/)[^/]*Info\.plist|(^|\/)AndroidManifest\.xml|\.entitlements|(^|\/)PrivacyInfo\.xcprivacy|\.xcprivacy|(^|\/)network_security_config\.xml)$/;
-const LOCALIZATION = /(\.strings|\.stringsdict|\.xcstrings|(^|\/)res\/values(-[^/]+)?\/strings\.xml|(^|\/)res\/values(-[^/]+)?\/plurals\.xml)$/;
+const LOCKFILES =
+  /(^|\/)(Package\.resolved|Podfile\.lock|Cartfile\.resolved|gradle\.lockfile|[^/]+\.lockfile|Gemfile\.lock|package-lock\.json|yarn\.lock|pnpm-lock\.yaml)$/;
+const MANIFESTS =
+  /(^|\/)(Package\.swift|Podfile|Cartfile|[^/]+\.podspec|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|[^/]+\.versions\.toml|Gemfile)$/;
+const PROJECT =
+  /(\.pbxproj|\.xcscheme|\.xcworkspacedata|\.xcconfig|\.xctestplan|(^|\/)gradle\.properties|(^|\/)gradle-wrapper\.properties|(^|\/)proguard-rules\.pro)$/;
+const APP_MANIFEST =
+  /((^|\/)[^/]*Info\.plist|(^|\/)AndroidManifest\.xml|\.entitlements|(^|\/)PrivacyInfo\.xcprivacy|\.xcprivacy|(^|\/)network_security_config\.xml)$/;
+const LOCALIZATION =
+  /(\.strings|\.stringsdict|\.xcstrings|(^|\/)res\/values(-[^/]+)?\/strings\.xml|(^|\/)res\/values(-[^/]+)?\/plurals\.xml)$/;
 const INTERFACE_BUILDER = /\.(storyboard|xib|nib)$/;
 const ASSET =
   /(\.(png|jpe?g|gif|webp|heic|heif|svg|pdf|ico|icns|ttf|otf|woff2?|mp3|mp4|mov|m4a|wav|caf|lottie|car|riv)$|\.xcassets\/|(^|\/)res\/(drawable|mipmap|raw|font)[^/]*\/)/i;
@@ -69,7 +74,10 @@ const GENERATED_PATH: Array<[RegExp, string]> = [
   [/\.pb\.swift$|\.grpc\.swift$|\.pb\.(h|m)$|\.pbobjc\.(h|m)$/, 'protobuf'],
   [/(^|\/)R\.java$|(^|\/)BuildConfig\.(java|kt)$|(^|\/)Manifest\.java$/, 'Android R/BuildConfig'],
   [/(^|\/)R\.generated\.swift$/, 'R.swift'],
-  [/(^|\/)(Strings|Assets|XCAssets|Fonts|Colors|Files|Plists)\+Generated\.swift$|(^|\/)SwiftGen\//, 'SwiftGen'],
+  [
+    /(^|\/)(Strings|Assets|XCAssets|Fonts|Colors|Files|Plists)\+Generated\.swift$|(^|\/)SwiftGen\//,
+    'SwiftGen',
+  ],
   [/\.graphql\.swift$|(^|\/)__generated__\//, 'Apollo'],
   [/(^|\/)build\/generated\/|(^|\/)generated\/|(^|\/)Generated\//, 'generated folder'],
   [/(^|\/)Pods\/|(^|\/)Carthage\/Checkouts\//, 'vendored dependency'],
@@ -108,7 +116,8 @@ export function isTestPath(path: string): boolean {
 const TEST_SUPPORT_DIR =
   /(^|\/)([^/]*[-_]tests?|(?:[^/]*[-_])?tests?[-_][^/]*|testing|[^/]*Testing|[^/]*Test(Support|Utils?|Helpers?|Kit|Doubles?)|fixtures?|mocks?|fakes?|stubs?|test-?data|benchmarks?|macrobenchmarks?|microbenchmarks?|baselineprofiles?|[^/]*Screenshots|Preview Content)\/|(^|\/)src\/(benchmark|testFixtures)[^/]*\//i;
 /** Files named as test doubles or preview data (`FakeCartRepository.kt`, `MockSession.swift`, `CartFixtures.swift`). */
-const TEST_SUPPORT_FILE = /(^|\/)((Fake|Mock|Stub|Spy|Dummy)[A-Z][^/]*|[^/]*(Fake|Mock|Mocks|Stub|Stubs|Fixtures?|TestData|TestHelpers?|PreviewData|PreviewParameterProvider|Previews))\.(swift|m|mm|h|kt|java)$/;
+const TEST_SUPPORT_FILE =
+  /(^|\/)((Fake|Mock|Stub|Spy|Dummy)[A-Z][^/]*|[^/]*(Fake|Mock|Mocks|Stub|Stubs|Fixtures?|TestData|TestHelpers?|PreviewData|PreviewParameterProvider|Previews))\.(swift|m|mm|h|kt|java)$/;
 
 /** Whether a code file serves tests or measurement (helpers, fakes, fixtures, benchmarks) rather than users. */
 export function isTestSupportPath(path: string): boolean {
@@ -127,14 +136,18 @@ export function isBuildLogicPath(path: string): boolean {
 export function classifyFile(path: string, options: ClassifyOptions = {}): FileClass {
   const language = languageOf(path);
   if (options.isMarkedGenerated?.(path)) return { kind: 'generated', language, reason: 'linguist-generated' };
-  for (const [pattern, reason] of GENERATED_PATH) if (pattern.test(path) && (language || reason !== 'generated folder')) return { kind: 'generated', language, reason };
+  for (const [pattern, reason] of GENERATED_PATH)
+    if (pattern.test(path) && (language || reason !== 'generated folder'))
+      return { kind: 'generated', language, reason };
   if (language && options.head) {
     // Only the top of the file: a "DO NOT EDIT" deep inside a source is a comment, not a marker.
     const head = options.head.slice(0, 1500);
-    for (const [pattern, reason] of GENERATED_HEADER) if (pattern.test(head)) return { kind: 'generated', language, reason };
+    for (const [pattern, reason] of GENERATED_HEADER)
+      if (pattern.test(head)) return { kind: 'generated', language, reason };
   }
   if (LOCKFILES.test(path)) return { kind: 'lockfile' };
-  if (MANIFESTS.test(path) || path.endsWith('.gradle.kts') || path.endsWith('.gradle')) return { kind: 'dependency-manifest' };
+  if (MANIFESTS.test(path) || path.endsWith('.gradle.kts') || path.endsWith('.gradle'))
+    return { kind: 'dependency-manifest' };
   if (PROJECT.test(path)) return { kind: 'project' };
   if (APP_MANIFEST.test(path)) return { kind: 'app-manifest' };
   if (LOCALIZATION.test(path)) return { kind: 'localization' };
@@ -157,7 +170,12 @@ export function readGitAttributes(text: string): (path: string) => boolean {
     for (const attribute of attributes) {
       let generated: boolean | undefined;
       if (attribute === 'linguist-generated' || attribute === 'linguist-generated=true') generated = true;
-      else if (attribute === '-linguist-generated' || attribute === 'linguist-generated=false' || attribute === '!linguist-generated') generated = false;
+      else if (
+        attribute === '-linguist-generated' ||
+        attribute === 'linguist-generated=false' ||
+        attribute === '!linguist-generated'
+      )
+        generated = false;
       if (generated === undefined) continue;
       // gitattributes: a pattern without a slash matches at any depth; with one, from the root.
       const glob = pattern!.includes('/') ? pattern!.replace(/^\//, '') : `**/${pattern}`;

@@ -42,8 +42,10 @@ function utf16WithoutBom(probe: Buffer): 'utf-16le' | 'utf-16be' | undefined {
 /** Decodes a file's bytes as the agents and rules read them. */
 export function decodeText(buffer: Buffer, maxBytes = MAX_TEXT_BYTES): TextContent {
   if (buffer.length > maxBytes) return { kind: 'too-large', bytes: buffer.length };
-  if (buffer[0] === 0xff && buffer[1] === 0xfe) return { kind: 'text', text: buffer.subarray(2).toString('utf16le'), encoding: 'utf-16le' };
-  if (buffer[0] === 0xfe && buffer[1] === 0xff) return { kind: 'text', text: swapBytes(buffer.subarray(2)).toString('utf16le'), encoding: 'utf-16be' };
+  if (buffer[0] === 0xff && buffer[1] === 0xfe)
+    return { kind: 'text', text: buffer.subarray(2).toString('utf16le'), encoding: 'utf-16le' };
+  if (buffer[0] === 0xfe && buffer[1] === 0xff)
+    return { kind: 'text', text: swapBytes(buffer.subarray(2)).toString('utf16le'), encoding: 'utf-16be' };
   const probe = buffer.subarray(0, PROBE_BYTES);
   if (!probe.includes(0)) {
     const start = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
@@ -51,7 +53,8 @@ export function decodeText(buffer: Buffer, maxBytes = MAX_TEXT_BYTES): TextConte
   }
   const utf16 = utf16WithoutBom(probe);
   if (utf16 === 'utf-16le') return { kind: 'text', text: buffer.toString('utf16le'), encoding: utf16 };
-  if (utf16 === 'utf-16be') return { kind: 'text', text: swapBytes(buffer).toString('utf16le'), encoding: utf16 };
+  if (utf16 === 'utf-16be')
+    return { kind: 'text', text: swapBytes(buffer).toString('utf16le'), encoding: utf16 };
   return { kind: 'binary' };
 }
 

@@ -3,7 +3,8 @@ import { assignFingerprints, fingerprintOf as findingFingerprint } from '@agentf
 import type { ToolIssue } from '../sarif/read-sarif';
 
 /** What a rule is about; becomes the contract finding's `category`. */
-export type RuleCategory = 'security' | 'release-risk' | 'testing' | 'localization' | 'dependencies' | 'project';
+export type RuleCategory =
+  'security' | 'release-risk' | 'testing' | 'localization' | 'dependencies' | 'project';
 
 /** A finding from a deterministic rule, before it becomes a contract {@link Finding}. */
 export interface AnalyzerFinding {
@@ -34,7 +35,9 @@ export interface AnalyzerFinding {
  * rule, file and category, never the line. The first occurrence's id; {@link fingerprintAll} tells
  * apart the same rule twice in one file.
  */
-export function fingerprintOf(finding: Pick<AnalyzerFinding, 'ruleId' | 'file' | 'category' | 'message'>): string {
+export function fingerprintOf(
+  finding: Pick<AnalyzerFinding, 'ruleId' | 'file' | 'category' | 'message'>,
+): string {
   return findingFingerprint(finding);
 }
 
@@ -43,7 +46,9 @@ export function fingerprintOf(finding: Pick<AnalyzerFinding, 'ruleId' | 'file' |
  * file gets its next occurrence's id, as the run report gives it.
  */
 export function fingerprintAll(findings: readonly AnalyzerFinding[]): string[] {
-  return assignFingerprints(findings.map((f) => ({ ...toContractFinding(f), fingerprint: '' }))).map((f) => f.fingerprint);
+  return assignFingerprints(findings.map((f) => ({ ...toContractFinding(f), fingerprint: '' }))).map(
+    (f) => f.fingerprint,
+  );
 }
 
 export interface ToContractFindingOptions {
@@ -89,7 +94,12 @@ export function toContractFinding(finding: AnalyzerFinding, options: ToContractF
  */
 export function toolIssueToFinding(issue: ToolIssue, options: ToContractFindingOptions = {}): Finding {
   const message = `${issue.tool} ${issue.ruleId}: ${issue.message}`;
-  const fingerprint = findingFingerprint({ file: issue.file, category: 'style', ruleId: issue.ruleId, message });
+  const fingerprint = findingFingerprint({
+    file: issue.file,
+    category: 'style',
+    ruleId: issue.ruleId,
+    message,
+  });
   return Object.assign(new Finding(), {
     file: issue.file,
     startLine: issue.line,
@@ -107,7 +117,10 @@ export function toolIssueToFinding(issue: ToolIssue, options: ToContractFindingO
 }
 
 /** {@link toolIssueToFinding} over a list: unique fingerprints, in the list's order. */
-export function toolIssuesToFindings(issues: readonly ToolIssue[], options: ToContractFindingOptions = {}): Finding[] {
+export function toolIssuesToFindings(
+  issues: readonly ToolIssue[],
+  options: ToContractFindingOptions = {},
+): Finding[] {
   const findings = issues.map((i) => Object.assign(toolIssueToFinding(i, options), { fingerprint: '' }));
   const ids = assignFingerprints(findings).map((f) => f.fingerprint);
   return findings.map((f, i) => Object.assign(f, { fingerprint: ids[i] }));

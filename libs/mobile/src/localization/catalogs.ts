@@ -24,13 +24,16 @@ function unescapeStrings(value: string): string {
 /** Reads an Apple `.strings` file (`"key" = "value";`, comments, unquoted keys). */
 export function readDotStrings(text: string): Map<string, LocalizedEntry> {
   const entries = new Map<string, LocalizedEntry>();
-  const blanked = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/^\s*\/\/.*$/gm, (c) => ' '.repeat(c.length));
+  const blanked = text
+    .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
+    .replace(/^\s*\/\/.*$/gm, (c) => ' '.repeat(c.length));
   const re = /(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_.]+))\s*=\s*"((?:[^"\\]|\\.)*)"\s*;/g;
   // Lines counted on from the previous match: matches come in order, so one pass over the file.
   let line = 1;
   let counted = 0;
   for (let m = re.exec(blanked); m; m = re.exec(blanked)) {
-    for (let i = blanked.indexOf('\n', counted); i !== -1 && i < m.index; i = blanked.indexOf('\n', i + 1)) line++;
+    for (let i = blanked.indexOf('\n', counted); i !== -1 && i < m.index; i = blanked.indexOf('\n', i + 1))
+      line++;
     counted = m.index;
     const key = unescapeStrings(m[1] ?? m[2]!);
     entries.set(key, { key, value: unescapeStrings(m[3]!), line });
@@ -66,7 +69,12 @@ export function readStringsXml(text: string): Map<string, LocalizedEntry> {
     const name = /\bname\s*=\s*"([^"]+)"/.exec(m[1]!)?.[1];
     if (!name || /translatable\s*=\s*"false"/.test(m[1]!)) continue;
     const other = /<item\s+quantity\s*=\s*"other"\s*>([\s\S]*?)<\/item>/.exec(m[2]!);
-    if (other) entries.set(name, { key: name, value: decodeXml(other[1]!), line: lineAt(body, m.index + m[0].indexOf(other[0])) });
+    if (other)
+      entries.set(name, {
+        key: name,
+        value: decodeXml(other[1]!),
+        line: lineAt(body, m.index + m[0].indexOf(other[0])),
+      });
   }
   return entries;
 }
@@ -77,7 +85,9 @@ export function readStringsXml(text: string): Map<string, LocalizedEntry> {
  */
 export function stringsXmlNames(text: string): Set<string> {
   const body = text.replace(/<!--[\s\S]*?-->/g, '');
-  return new Set([...body.matchAll(/<(?:string|plurals|string-array)\s[^>]*?\bname\s*=\s*"([^"]+)"/g)].map((m) => m[1]!));
+  return new Set(
+    [...body.matchAll(/<(?:string|plurals|string-array)\s[^>]*?\bname\s*=\s*"([^"]+)"/g)].map((m) => m[1]!),
+  );
 }
 
 interface XcStringUnit {
@@ -92,7 +102,10 @@ interface XcStringUnit {
  * their `other` form.
  */
 export function readXcstrings(text: string): { sourceLanguage: string; tables: LocalizedTable[] } {
-  const doc = JSON.parse(text) as { sourceLanguage?: string; strings?: Record<string, { localizations?: Record<string, XcStringUnit>; shouldTranslate?: boolean }> };
+  const doc = JSON.parse(text) as {
+    sourceLanguage?: string;
+    strings?: Record<string, { localizations?: Record<string, XcStringUnit>; shouldTranslate?: boolean }>;
+  };
   const sourceLanguage = doc.sourceLanguage ?? 'en';
   const tables = new Map<string, LocalizedTable>();
   const table = (language: string) => {
@@ -138,7 +151,8 @@ export function readXcstrings(text: string): { sourceLanguage: string; tables: L
     if (entry.shouldTranslate === false) continue;
     const start = keyLine(key);
     const localizations = entry.localizations ?? {};
-    if (!localizations[sourceLanguage]) table(sourceLanguage).entries.set(key, { key, value: key, line: start });
+    if (!localizations[sourceLanguage])
+      table(sourceLanguage).entries.set(key, { key, value: key, line: start });
     for (const [language, unit] of Object.entries(localizations)) {
       const value = valueOf(unit);
       if (value === undefined) continue;

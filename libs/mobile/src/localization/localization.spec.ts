@@ -15,14 +15,20 @@ describe('placeholders', () => {
   });
 
   it('explains a mismatch and accepts reordering', () => {
-    expect(placeholderMismatch(placeholdersOf('Total: %@', 'apple'), placeholdersOf('Total : %1$s', 'apple'))).toBe('uses %1$s where the base language uses %@');
-    expect(placeholderMismatch(placeholdersOf('%@ has %d', 'apple'), placeholdersOf('%2$d pour %1$@', 'apple'))).toBeUndefined();
+    expect(
+      placeholderMismatch(placeholdersOf('Total: %@', 'apple'), placeholdersOf('Total : %1$s', 'apple')),
+    ).toBe('uses %1$s where the base language uses %@');
+    expect(
+      placeholderMismatch(placeholdersOf('%@ has %d', 'apple'), placeholdersOf('%2$d pour %1$@', 'apple')),
+    ).toBeUndefined();
   });
 });
 
 describe('localisation tables (own fixtures)', () => {
   it('reads .strings with comments, escapes and lines', () => {
-    const entries = readDotStrings('/* header */\n"greeting" = "Hello \\"%@\\"";\n// note\nunquoted_key = "Value";\n');
+    const entries = readDotStrings(
+      '/* header */\n"greeting" = "Hello \\"%@\\"";\n// note\nunquoted_key = "Value";\n',
+    );
     expect([...entries.values()]).toEqual([
       { key: 'greeting', value: 'Hello "%@"', line: 2 },
       { key: 'unquoted_key', value: 'Value', line: 4 },
@@ -30,7 +36,9 @@ describe('localisation tables (own fixtures)', () => {
   });
 
   it('reads strings.xml, skipping untranslatable strings, using the plural "other" form', () => {
-    const entries = readStringsXml('<resources>\n<string name="app" translatable="false">Shop</string>\n<string name="hi">Hi &amp; welcome, %1$s</string>\n<plurals name="items">\n<item quantity="one">%d item</item>\n<item quantity="other">%d items</item>\n</plurals>\n</resources>\n');
+    const entries = readStringsXml(
+      '<resources>\n<string name="app" translatable="false">Shop</string>\n<string name="hi">Hi &amp; welcome, %1$s</string>\n<plurals name="items">\n<item quantity="one">%d item</item>\n<item quantity="other">%d items</item>\n</plurals>\n</resources>\n',
+    );
     expect([...entries.values()]).toEqual([
       { key: 'hi', value: 'Hi & welcome, %1$s', line: 3 },
       { key: 'items', value: '%d items', line: 6 },

@@ -8,7 +8,8 @@ export interface FormatPlaceholder {
   text: string;
 }
 
-const SPECIFIER = /%(?:(\d+)\$)?(#@(\w+)@|[-+ 0#']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|q|z|t|j|L)?([@dDiuUxXoOfFeEgGaAcCsSp]))|%%/g;
+const SPECIFIER =
+  /%(?:(\d+)\$)?(#@(\w+)@|[-+ 0#']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|q|z|t|j|L)?([@dDiuUxXoOfFeEgGaAcCsSp]))|%%/g;
 
 function typeOf(conversion: string, platform: 'apple' | 'android'): string {
   if (conversion === '@') return 'object';
@@ -37,7 +38,10 @@ export function placeholdersOf(value: string, platform: 'apple' | 'android'): Fo
 }
 
 /** A readable description of how two placeholder lists differ, or undefined when they agree. */
-export function placeholderMismatch(base: FormatPlaceholder[], translated: FormatPlaceholder[]): string | undefined {
+export function placeholderMismatch(
+  base: FormatPlaceholder[],
+  translated: FormatPlaceholder[],
+): string | undefined {
   // A String Catalog substitution (`%#@count@`) carries its own specifier and argument number in the
   // catalog: a plural form of the same arguments, which the lists here cannot compare.
   if ([...base, ...translated].some((p) => p.type.startsWith('substitution:'))) return undefined;

@@ -8,10 +8,16 @@ export class GitError extends PermanentError {
 
 function git(root: string, args: string[]): string {
   try {
-    return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', ['-C', root, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new GitError(`git ${args.join(' ')} failed in ${root}: ${stderr || (error instanceof Error ? error.message : String(error))}. --base needs PATH to be a git checkout that has the ref; use --diff FILE otherwise`);
+    throw new GitError(
+      `git ${args.join(' ')} failed in ${root}: ${stderr || (error instanceof Error ? error.message : String(error))}. --base needs PATH to be a git checkout that has the ref; use --diff FILE otherwise`,
+    );
   }
 }
 
@@ -28,7 +34,11 @@ export function gitFileReader(root: string, ref: string): (path: string) => stri
   git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   return (path) => {
     try {
-      return execFileSync('git', ['-C', root, 'show', `${ref}:${path}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+      return execFileSync('git', ['-C', root, 'show', `${ref}:${path}`], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
     } catch {
       return undefined;
     }

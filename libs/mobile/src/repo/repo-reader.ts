@@ -13,8 +13,23 @@ export interface RepoReader {
 }
 
 /** Folders that hold build output, caches or vendored checkouts, never code under review. */
-const SKIPPED_DIRS = new Set(['.git', '.svn', '.hg', 'node_modules', 'build', '.build', 'DerivedData', '.gradle', '.idea', '.swiftpm', 'Pods', 'Carthage', '.kotlin', 'xcuserdata', '.agentflow']);
-
+const SKIPPED_DIRS = new Set([
+  '.git',
+  '.svn',
+  '.hg',
+  'node_modules',
+  'build',
+  '.build',
+  'DerivedData',
+  '.gradle',
+  '.idea',
+  '.swiftpm',
+  'Pods',
+  'Carthage',
+  '.kotlin',
+  'xcuserdata',
+  '.agentflow',
+]);
 
 /** Walks a directory (which need not be a git repository), skipping build output and vendored code. */
 export function directoryReader(root: string): RepoReader {
@@ -41,9 +56,13 @@ export function directoryReader(root: string): RepoReader {
         const full = join(root, path);
         const size = statSync(full).size;
         // Text over the limit is listed, not read: said as too large, never as binary.
-        const content = size > MAX_TEXT_BYTES ? { kind: 'too-large' as const, bytes: size } : decodeText(readFileSync(full));
+        const content =
+          size > MAX_TEXT_BYTES
+            ? { kind: 'too-large' as const, bytes: size }
+            : decodeText(readFileSync(full));
         if (content.kind === 'text') text = content.text;
-        else if (content.kind === 'too-large') unread.set(path, { reason: 'too-large', detail: tooLargeDetail(content.bytes) });
+        else if (content.kind === 'too-large')
+          unread.set(path, { reason: 'too-large', detail: tooLargeDetail(content.bytes) });
         else unread.set(path, { reason: 'binary' });
       } catch {
         text = undefined;

@@ -6,13 +6,47 @@ import { isChangedLine, lineOfOffset, type ChangedFile, type FileRule, type Rule
 
 /** Android's runtime ("dangerous") permissions, as of API 35. */
 export const DANGEROUS_PERMISSIONS = new Set([
-  'ACCEPT_HANDOVER', 'ACCESS_BACKGROUND_LOCATION', 'ACCESS_COARSE_LOCATION', 'ACCESS_FINE_LOCATION', 'ACCESS_MEDIA_LOCATION',
-  'ACTIVITY_RECOGNITION', 'ADD_VOICEMAIL', 'ANSWER_PHONE_CALLS', 'BLUETOOTH_ADVERTISE', 'BLUETOOTH_CONNECT', 'BLUETOOTH_SCAN',
-  'BODY_SENSORS', 'BODY_SENSORS_BACKGROUND', 'CALL_PHONE', 'CAMERA', 'GET_ACCOUNTS', 'NEARBY_WIFI_DEVICES', 'POST_NOTIFICATIONS',
-  'PROCESS_OUTGOING_CALLS', 'READ_CALENDAR', 'READ_CALL_LOG', 'READ_CONTACTS', 'READ_EXTERNAL_STORAGE', 'READ_MEDIA_AUDIO',
-  'READ_MEDIA_IMAGES', 'READ_MEDIA_VIDEO', 'READ_MEDIA_VISUAL_USER_SELECTED', 'READ_PHONE_NUMBERS', 'READ_PHONE_STATE', 'READ_SMS',
-  'RECEIVE_MMS', 'RECEIVE_SMS', 'RECEIVE_WAP_PUSH', 'RECORD_AUDIO', 'SEND_SMS', 'USE_SIP', 'UWB_RANGING', 'WRITE_CALENDAR',
-  'WRITE_CALL_LOG', 'WRITE_CONTACTS', 'WRITE_EXTERNAL_STORAGE',
+  'ACCEPT_HANDOVER',
+  'ACCESS_BACKGROUND_LOCATION',
+  'ACCESS_COARSE_LOCATION',
+  'ACCESS_FINE_LOCATION',
+  'ACCESS_MEDIA_LOCATION',
+  'ACTIVITY_RECOGNITION',
+  'ADD_VOICEMAIL',
+  'ANSWER_PHONE_CALLS',
+  'BLUETOOTH_ADVERTISE',
+  'BLUETOOTH_CONNECT',
+  'BLUETOOTH_SCAN',
+  'BODY_SENSORS',
+  'BODY_SENSORS_BACKGROUND',
+  'CALL_PHONE',
+  'CAMERA',
+  'GET_ACCOUNTS',
+  'NEARBY_WIFI_DEVICES',
+  'POST_NOTIFICATIONS',
+  'PROCESS_OUTGOING_CALLS',
+  'READ_CALENDAR',
+  'READ_CALL_LOG',
+  'READ_CONTACTS',
+  'READ_EXTERNAL_STORAGE',
+  'READ_MEDIA_AUDIO',
+  'READ_MEDIA_IMAGES',
+  'READ_MEDIA_VIDEO',
+  'READ_MEDIA_VISUAL_USER_SELECTED',
+  'READ_PHONE_NUMBERS',
+  'READ_PHONE_STATE',
+  'READ_SMS',
+  'RECEIVE_MMS',
+  'RECEIVE_SMS',
+  'RECEIVE_WAP_PUSH',
+  'RECORD_AUDIO',
+  'SEND_SMS',
+  'USE_SIP',
+  'UWB_RANGING',
+  'WRITE_CALENDAR',
+  'WRITE_CALL_LOG',
+  'WRITE_CONTACTS',
+  'WRITE_EXTERNAL_STORAGE',
 ]);
 
 function attr(tag: string, name: string): string | undefined {
@@ -45,20 +79,33 @@ const PUBLIC_ACTION = /^(android|androidx)\.|^com\.google\.android\.(gms|c2dm|ap
  * without BROWSABLE (not a link a browser can open, only one any other app can send) and one
  * answering the app's own custom actions.
  */
-function exportedComponentRisk(kind: string, name: string, body: string, appPackage: string | undefined): { message: string; severity?: 'info' } | undefined {
+function exportedComponentRisk(
+  kind: string,
+  name: string,
+  body: string,
+  appPackage: string | undefined,
+): { message: string; severity?: 'info' } | undefined {
   if (/android\.intent\.category\.(LAUNCHER|LEANBACK_LAUNCHER)/.test(body)) return undefined;
   const filters = [...body.matchAll(/<intent-filter\b[\s\S]*?<\/intent-filter>/g)].map((f) => ({
     actions: [...f[0].matchAll(/<action\s[^>]*android:name\s*=\s*"([^"]+)"/g)].map((a) => a[1]!),
     browsable: /android\.intent\.category\.BROWSABLE/.test(f[0]),
     // Document handlers (content:, file:, a MIME type) are "open with" targets the system offers.
-    scheme: /android:mimeType\s*=/.test(f[0]) ? undefined : [...f[0].matchAll(/android:scheme\s*=\s*"([^"]+)"/g)].map((d) => d[1]!).find((d) => d !== 'content' && d !== 'file'),
+    scheme: /android:mimeType\s*=/.test(f[0])
+      ? undefined
+      : [...f[0].matchAll(/android:scheme\s*=\s*"([^"]+)"/g)]
+          .map((d) => d[1]!)
+          .find((d) => d !== 'content' && d !== 'file'),
   }));
   if (filters.length === 0 || kind === 'provider') {
-    return { message: `The ${kind} ${name} is exported with no android:permission and no intent filter, so any app can start it by name` };
+    return {
+      message: `The ${kind} ${name} is exported with no android:permission and no intent filter, so any app can start it by name`,
+    };
   }
   // VIEW with a data scheme but no BROWSABLE is not a link a browser can open: it is a deep link
   // only other apps can send, so any installed app can drive the screen with data of its choosing.
-  const privateLink = filters.find((f) => !f.browsable && f.scheme !== undefined && f.actions.includes('android.intent.action.VIEW'));
+  const privateLink = filters.find(
+    (f) => !f.browsable && f.scheme !== undefined && f.actions.includes('android.intent.action.VIEW'),
+  );
   if (privateLink && kind !== 'service') {
     return {
       message: `The ${kind} ${name} is exported with no android:permission and takes VIEW intents for ${privateLink.scheme}: links without the BROWSABLE category: no browser opens them, but any installed app can start it with data of its choosing`,
@@ -73,9 +120,14 @@ function exportedComponentRisk(kind: string, name: string, body: string, appPack
   const own = [...new Set(filters.flatMap((f) => f.actions).filter((a) => !PUBLIC_ACTION.test(a)))];
   if (own.length === 0) return undefined;
   const ownNamespace = (action: string) =>
-    (appPackage !== undefined && action.startsWith(`${appPackage}.`)) || (name.includes('.') && !name.startsWith('.') && action.startsWith(`${name.split('.').slice(0, 2).join('.')}.`));
+    (appPackage !== undefined && action.startsWith(`${appPackage}.`)) ||
+    (name.includes('.') &&
+      !name.startsWith('.') &&
+      action.startsWith(`${name.split('.').slice(0, 2).join('.')}.`));
   if (own.some(ownNamespace)) {
-    return { message: `The ${kind} ${name} accepts ${own.join(', ')} from any app, with no android:permission to say who may send it` };
+    return {
+      message: `The ${kind} ${name} accepts ${own.join(', ')} from any app, with no android:permission to say who may send it`,
+    };
   }
   return {
     message: `The ${kind} ${name} answers ${own.join(', ')}, another app's protocol, so it is exported on purpose; check what an intent from any app can make it do`,
@@ -85,7 +137,10 @@ function exportedComponentRisk(kind: string, name: string, body: string, appPack
 
 /** The module's `namespace` (AGP 7+), which stands in for the manifest's `package` attribute. */
 function gradleNamespace(manifestPath: string, context: RuleContext): string | undefined {
-  const module = manifestPath.replace(/(^|\/)src\/[^/]+\/AndroidManifest\.xml$|(^|\/)AndroidManifest\.xml$/, '');
+  const module = manifestPath.replace(
+    /(^|\/)src\/[^/]+\/AndroidManifest\.xml$|(^|\/)AndroidManifest\.xml$/,
+    '',
+  );
   for (const build of ['build.gradle.kts', 'build.gradle']) {
     const text = context.repo.read(module ? `${module}/${build}` : build);
     const ns = text && /\bnamespace\s*=?\s*["']([\w.]+)["']/.exec(text)?.[1];
@@ -99,11 +154,14 @@ function checkManifest(file: ChangedFile, context: RuleContext): AnalyzerFinding
   const findings: AnalyzerFinding[] = [];
   const at = (offset: number) => lineOfOffset(text, offset);
 
-  const appPackage = /<manifest\b[^>]*\bpackage\s*=\s*"([^"]+)"/.exec(text)?.[1] ?? gradleNamespace(file.path, context);
+  const appPackage =
+    /<manifest\b[^>]*\bpackage\s*=\s*"([^"]+)"/.exec(text)?.[1] ?? gradleNamespace(file.path, context);
   for (const m of text.matchAll(/<(activity|activity-alias|service|receiver|provider)\b[^>]*?(\/>|>)/g)) {
     const tag = m[0];
     if (attr(tag, 'exported') !== 'true') continue;
-    const protectedBy = attr(tag, 'permission') ?? (m[1] === 'provider' ? attr(tag, 'readPermission') ?? attr(tag, 'writePermission') : undefined);
+    const protectedBy =
+      attr(tag, 'permission') ??
+      (m[1] === 'provider' ? (attr(tag, 'readPermission') ?? attr(tag, 'writePermission')) : undefined);
     if (protectedBy) continue;
     const close = m[2] === '/>' ? m.index + tag.length : text.indexOf(`</${m[1]}>`, m.index);
     const body = text.slice(m.index, close === -1 ? text.length : close);
@@ -112,34 +170,86 @@ function checkManifest(file: ChangedFile, context: RuleContext): AnalyzerFinding
     const name = attr(tag, 'name') ?? m[1]!;
     const exposure = exportedComponentRisk(m[1]!, name, body, appPackage);
     if (!exposure) continue;
-    findings.push(makeFinding('android.exported-without-permission', file.path, line, exposure.message, `${m[1]}:${name}`, { severity: exposure.severity }));
+    findings.push(
+      makeFinding(
+        'android.exported-without-permission',
+        file.path,
+        line,
+        exposure.message,
+        `${m[1]}:${name}`,
+        { severity: exposure.severity },
+      ),
+    );
   }
 
   for (const m of text.matchAll(/android:usesCleartextTraffic\s*=\s*"true"/g)) {
     const line = at(m.index);
     if (!isChangedLine(file, line)) continue;
     if (DEBUG_SOURCE_SET.test(file.path)) {
-      findings.push(makeFinding('android.cleartext-traffic', file.path, line, 'android:usesCleartextTraffic="true" in a debug manifest lets debug builds send unencrypted HTTP; release builds do not merge it', 'usesCleartextTraffic', { severity: 'info' }));
+      findings.push(
+        makeFinding(
+          'android.cleartext-traffic',
+          file.path,
+          line,
+          'android:usesCleartextTraffic="true" in a debug manifest lets debug builds send unencrypted HTTP; release builds do not merge it',
+          'usesCleartextTraffic',
+          { severity: 'info' },
+        ),
+      );
     } else {
-      findings.push(makeFinding('android.cleartext-traffic', file.path, line, 'android:usesCleartextTraffic="true" lets the app send unencrypted HTTP', 'usesCleartextTraffic'));
+      findings.push(
+        makeFinding(
+          'android.cleartext-traffic',
+          file.path,
+          line,
+          'android:usesCleartextTraffic="true" lets the app send unencrypted HTTP',
+          'usesCleartextTraffic',
+        ),
+      );
     }
   }
   for (const m of text.matchAll(/android:debuggable\s*=\s*"true"/g)) {
     const line = at(m.index);
-    if (isChangedLine(file, line)) findings.push(makeFinding('android.debuggable', file.path, line, 'android:debuggable="true" is hard-coded in the manifest, so release builds can be debugged', 'manifest debuggable'));
+    if (isChangedLine(file, line))
+      findings.push(
+        makeFinding(
+          'android.debuggable',
+          file.path,
+          line,
+          'android:debuggable="true" is hard-coded in the manifest, so release builds can be debugged',
+          'manifest debuggable',
+        ),
+      );
   }
 
   if (file.oldContent !== undefined) {
     const before = permissionsOf(file.oldContent);
     for (const [name, offset] of permissionsOf(text)) {
       const short = name.replace(/^android\.permission\./, '');
-      if (before.has(name) || !name.startsWith('android.permission.') || !DANGEROUS_PERMISSIONS.has(short)) continue;
-      findings.push(makeFinding('android.dangerous-permission.added', file.path, at(offset), `The app now requests ${name}, a runtime permission users must grant`, name));
+      if (before.has(name) || !name.startsWith('android.permission.') || !DANGEROUS_PERMISSIONS.has(short))
+        continue;
+      findings.push(
+        makeFinding(
+          'android.dangerous-permission.added',
+          file.path,
+          at(offset),
+          `The app now requests ${name}, a runtime permission users must grant`,
+          name,
+        ),
+      );
     }
     const oldMin = /android:minSdkVersion\s*=\s*"(\d+)"/.exec(file.oldContent)?.[1];
     const newMin = /android:minSdkVersion\s*=\s*"(\d+)"/.exec(text);
     if (oldMin && newMin && oldMin !== newMin[1]) {
-      findings.push(makeFinding('android.min-sdk.changed', file.path, at(newMin.index), `minSdkVersion changes from ${oldMin} to ${newMin[1]}`, `manifest minSdk ${newMin[1]}`));
+      findings.push(
+        makeFinding(
+          'android.min-sdk.changed',
+          file.path,
+          at(newMin.index),
+          `minSdkVersion changes from ${oldMin} to ${newMin[1]}`,
+          `manifest minSdk ${newMin[1]}`,
+        ),
+      );
     }
   }
   return findings;
@@ -155,7 +265,11 @@ const DEBUG_SOURCE_SET = /(^|\/)src\/(debug|[a-z]\w*Debug)\//;
 function isDebugOnlyConfig(path: string, context: RuleContext): boolean {
   if (DEBUG_SOURCE_SET.test(path)) return true;
   const name = /([^/]+)\.xml$/.exec(path)?.[1];
-  const users = context.repo.files.filter((f) => f.endsWith('AndroidManifest.xml') && new RegExp(`android:networkSecurityConfig\\s*=\\s*"@xml/${name}"`).test(context.repo.read(f) ?? ''));
+  const users = context.repo.files.filter(
+    (f) =>
+      f.endsWith('AndroidManifest.xml') &&
+      new RegExp(`android:networkSecurityConfig\\s*=\\s*"@xml/${name}"`).test(context.repo.read(f) ?? ''),
+  );
   return users.length > 0 && users.every((f) => DEBUG_SOURCE_SET.test(f));
 }
 
@@ -164,7 +278,7 @@ function ownDomains(element: string): string[] {
   const open = element.indexOf('>') + 1;
   let own = element.slice(open);
   // Drop nested domain-configs (innermost first) so their hosts are not taken for this element's.
-  for (let prev = ''; prev !== own; ) {
+  for (let prev = ''; prev !== own;) {
     prev = own;
     own = own.replace(/<domain-config\b(?:(?!<domain-config\b)[\s\S])*?<\/domain-config>/, '');
   }
@@ -198,13 +312,35 @@ function checkNetworkSecurityConfig(file: ChangedFile, context: RuleContext): An
     const element = elementAt(text, m.index);
     // Only hosts this element itself permits: never one a nested or later domain-config sets to false.
     const hosts = element.tag === 'domain-config' ? ownDomains(element.body) : [];
-    const where = element.tag === 'domain-config' ? (hosts.length ? ` to ${hosts.join(', ')}` : ' to its domains') : ' for every domain without its own domain-config';
+    const where =
+      element.tag === 'domain-config'
+        ? hosts.length
+          ? ` to ${hosts.join(', ')}`
+          : ' to its domains'
+        : ' for every domain without its own domain-config';
     debugOnly ??= isDebugOnlyConfig(file.path, context);
     if (debugOnly) {
-      findings.push(makeFinding('android.cleartext-traffic', file.path, line, `A debug-only network security config permits cleartext traffic${where}; release builds do not use it`, `nsc:${hosts[0] ?? 'base'}`, { severity: 'info' }));
+      findings.push(
+        makeFinding(
+          'android.cleartext-traffic',
+          file.path,
+          line,
+          `A debug-only network security config permits cleartext traffic${where}; release builds do not use it`,
+          `nsc:${hosts[0] ?? 'base'}`,
+          { severity: 'info' },
+        ),
+      );
       continue;
     }
-    findings.push(makeFinding('android.cleartext-traffic', file.path, line, `The network security config permits cleartext traffic${where}`, `nsc:${hosts[0] ?? 'base'}`));
+    findings.push(
+      makeFinding(
+        'android.cleartext-traffic',
+        file.path,
+        line,
+        `The network security config permits cleartext traffic${where}`,
+        `nsc:${hosts[0] ?? 'base'}`,
+      ),
+    );
   }
   return findings;
 }
@@ -219,7 +355,9 @@ function resolveCatalogRef(value: string, context: RuleContext): string {
   for (const path of context.repo.files.filter((p) => /(^|\/)gradle\/[^/]*\.versions\.toml$/.test(p))) {
     try {
       const versions = readVersionCatalog(context.repo.read(path) ?? '').versions;
-      const key = Object.keys(versions).find((k) => k.replace(/[-_]/g, '.').toLowerCase() === ref.toLowerCase());
+      const key = Object.keys(versions).find(
+        (k) => k.replace(/[-_]/g, '.').toLowerCase() === ref.toLowerCase(),
+      );
       if (key && versions[key]) return versions[key]!;
     } catch {
       // A catalog that does not parse resolves nothing.
@@ -234,7 +372,15 @@ function checkGradle(file: ChangedFile, context: RuleContext): AnalyzerFinding[]
   const after = readGradleBuild(text);
   for (const bt of after.debuggableBuildTypes) {
     if (bt.name === 'debug' || !isChangedLine(file, bt.line)) continue;
-    findings.push(makeFinding('android.debuggable', file.path, bt.line, `The ${bt.name} build type sets debuggable to true`, `gradle debuggable ${bt.name}`));
+    findings.push(
+      makeFinding(
+        'android.debuggable',
+        file.path,
+        bt.line,
+        `The ${bt.name} build type sets debuggable to true`,
+        `gradle debuggable ${bt.name}`,
+      ),
+    );
   }
   if (file.oldContent !== undefined) {
     const before = readGradleBuild(file.oldContent);
@@ -243,8 +389,18 @@ function checkGradle(file: ChangedFile, context: RuleContext): AnalyzerFinding[]
       // one that keeps the value is not. A change of the catalog itself is reported on the catalog.
       const from = resolveCatalogRef(before.minSdk.value, context);
       const to = resolveCatalogRef(after.minSdk.value, context);
-      const written = (raw: string, resolved: string) => (raw === resolved ? resolved : `${resolved} (${raw})`);
-      if (from !== to) findings.push(makeFinding('android.min-sdk.changed', file.path, after.minSdk.line, `minSdk changes from ${written(before.minSdk.value, from)} to ${written(after.minSdk.value, to)}`, `minSdk ${to}`));
+      const written = (raw: string, resolved: string) =>
+        raw === resolved ? resolved : `${resolved} (${raw})`;
+      if (from !== to)
+        findings.push(
+          makeFinding(
+            'android.min-sdk.changed',
+            file.path,
+            after.minSdk.line,
+            `minSdk changes from ${written(before.minSdk.value, from)} to ${written(after.minSdk.value, to)}`,
+            `minSdk ${to}`,
+          ),
+        );
     }
   }
   return findings;
@@ -257,8 +413,19 @@ function checkCatalogMinSdk(file: ChangedFile): AnalyzerFinding[] {
   const findings: AnalyzerFinding[] = [];
   for (const k of Object.keys(after).filter((key) => MIN_SDK_KEY.test(key))) {
     if (before[k] === undefined || before[k] === after[k]) continue;
-    const line = file.content!.split('\n').findIndex((l) => new RegExp(`^\\s*["']?${k.replace(/[.]/g, '\\.')}["']?\\s*=`).test(l)) + 1;
-    findings.push(makeFinding('android.min-sdk.changed', file.path, line, `The version catalog's ${k} changes from ${before[k]} to ${after[k]}`, `catalog ${k} ${after[k]}`));
+    const line =
+      file
+        .content!.split('\n')
+        .findIndex((l) => new RegExp(`^\\s*["']?${k.replace(/[.]/g, '\\.')}["']?\\s*=`).test(l)) + 1;
+    findings.push(
+      makeFinding(
+        'android.min-sdk.changed',
+        file.path,
+        line,
+        `The version catalog's ${k} changes from ${before[k]} to ${after[k]}`,
+        `catalog ${k} ${after[k]}`,
+      ),
+    );
   }
   return findings;
 }
@@ -269,7 +436,13 @@ const CONVENTION_PLUGIN_SOURCE = /(^|\/)(build-logic|buildSrc)\/.*\.kt$/;
 /** AndroidManifest.xml, network security config, Gradle build types and min SDK. */
 export const androidRule: FileRule = {
   name: 'android',
-  ruleIds: ['android.exported-without-permission', 'android.cleartext-traffic', 'android.debuggable', 'android.dangerous-permission.added', 'android.min-sdk.changed'],
+  ruleIds: [
+    'android.exported-without-permission',
+    'android.cleartext-traffic',
+    'android.debuggable',
+    'android.dangerous-permission.added',
+    'android.min-sdk.changed',
+  ],
   appliesTo: (file) =>
     file.content !== undefined &&
     (file.path.endsWith('AndroidManifest.xml') ||
@@ -280,7 +453,8 @@ export const androidRule: FileRule = {
   check(file, context) {
     if (file.path.endsWith('AndroidManifest.xml')) return checkManifest(file, context);
     if (file.path.endsWith('.toml')) return checkCatalogMinSdk(file);
-    if (/\.gradle(\.kts)?$/.test(file.path) || CONVENTION_PLUGIN_SOURCE.test(file.path)) return checkGradle(file, context);
+    if (/\.gradle(\.kts)?$/.test(file.path) || CONVENTION_PLUGIN_SOURCE.test(file.path))
+      return checkGradle(file, context);
     return /cleartextTrafficPermitted/.test(file.content!) ? checkNetworkSecurityConfig(file, context) : [];
   },
 };

@@ -14,7 +14,9 @@ describe('rule catalogue', () => {
 
   it('is documented in docs/analyzers.md with each rule’s severity', () => {
     const doc = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'analyzers.md'), 'utf8');
-    const undocumented = [...RULES.values()].filter((r) => !doc.includes(`| \`${r.id}\` | ${r.severity} |`)).map((r) => r.id);
+    const undocumented = [...RULES.values()]
+      .filter((r) => !doc.includes(`| \`${r.id}\` | ${r.severity} |`))
+      .map((r) => r.id);
     expect(undocumented).toEqual([]);
   });
 });

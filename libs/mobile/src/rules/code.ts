@@ -4,7 +4,8 @@ import { makeFinding } from './catalogue';
 import { isChangedLine, type ChangedFile, type FileRule } from './types';
 
 // The sensitive word must end the identifier: `accessToken` counts, `tokenCount` and `passwordField` do not.
-const SENSITIVE_NAME = /\b\w*(token|password|passwd|passcode|secret|apikey|api_key|credentials?|bearer|sessionid|session_id|authheader|authorizationheader)\b/i;
+const SENSITIVE_NAME =
+  /\b\w*(token|password|passwd|passcode|secret|apikey|api_key|credentials?|bearer|sessionid|session_id|authheader|authorizationheader)\b/i;
 
 const LOG_CALL =
   /\b(print|debugPrint|dump|NSLog|os_log|println|print|Log\.[vdiwe]|Log\.wtf|Timber(?:\.tag\([^)]*\))?\.[vdiwe]|System\.(?:out|err)\.print(?:ln|f)?|(?:logger|log|Logger\([^)]*\))\s*\.\s*(?:trace|debug|info|notice|warning|warn|error|critical|fault|log))\s*\(/;
@@ -42,7 +43,8 @@ export function codeOutsideLiterals(args: string): string {
 }
 
 /** A condition true only in debug builds: `BuildConfig.DEBUG`, `isDebugBuild`, `_isDebugAssertConfiguration()`. */
-const DEBUG_CONDITION = /\bif\s*\(?\s*(?:BuildConfig\.DEBUG|[\w.]*\bisDebug(?:Build|Mode)?\b|DEBUG\b|_isDebugAssertConfiguration\(\))(?!\s*\|\|)\s*\)?/;
+const DEBUG_CONDITION =
+  /\bif\s*\(?\s*(?:BuildConfig\.DEBUG|[\w.]*\bisDebug(?:Build|Mode)?\b|DEBUG\b|_isDebugAssertConfiguration\(\))(?!\s*\|\|)\s*\)?/;
 
 /**
  * Per line, whether it only runs in a debug build: inside `#if DEBUG` ... `#else`/`#endif`, inside
@@ -60,7 +62,8 @@ export function debugOnlyLines(lines: readonly string[]): boolean[] {
       const [, kind, cond] = directive;
       if (kind === 'if' || kind === 'ifdef') preprocessor.push(/^\(?\s*DEBUG\b\s*\)?\s*$/.test(cond!.trim()));
       else if (kind === 'endif') preprocessor.pop();
-      else if (preprocessor.length) preprocessor[preprocessor.length - 1] = kind === 'elif' ? /^DEBUG\b/.test(cond!.trim()) : false;
+      else if (preprocessor.length)
+        preprocessor[preprocessor.length - 1] = kind === 'elif' ? /^DEBUG\b/.test(cond!.trim()) : false;
       out.push(preprocessor.includes(true) || blocks.includes(true));
       continue;
     }
@@ -97,19 +100,32 @@ function checkLogs(file: ChangedFile, lines: string[]): AnalyzerFinding[] {
     const code = codeOutsideLiterals(args)
       .replace(/\b(privacy|isLoggable|tag|TAG)\s*:\s*\.\w+/g, '')
       // `redacted(token)`, `token.masked`, `token.count` do not print the value.
-      .replace(/\b\w*(redact|mask|hash)\w*\s*\([^)]*\)|\b[\w.?!]+\.(count|length|size|isEmpty|isNotEmpty|isBlank|hashValue|masked|redacted)\b/gi, '');
+      .replace(
+        /\b\w*(redact|mask|hash)\w*\s*\([^)]*\)|\b[\w.?!]+\.(count|length|size|isEmpty|isNotEmpty|isBlank|hashValue|masked|redacted)\b/gi,
+        '',
+      );
     const name = SENSITIVE_NAME.exec(code);
     if (!name) return;
-    findings.push(makeFinding('code.sensitive-log', file.path, index + 1, `${call[1]!.replace(/\s+/g, '')} writes ${name[0]} to the log`, text));
+    findings.push(
+      makeFinding(
+        'code.sensitive-log',
+        file.path,
+        index + 1,
+        `${call[1]!.replace(/\s+/g, '')} writes ${name[0]} to the log`,
+        text,
+      ),
+    );
   });
   return findings;
 }
 
 /** Hosts where plain HTTP is expected: local development, emulators and XML namespaces. */
-const HARMLESS_HTTP_HOST = /^http:\/\/(localhost|127\.0\.0\.1|0\.0\.0\.0|10\.0\.2\.2|10\.0\.3\.2|\[::1\]|[^/"']*\.local\b|schemas\.android\.com|schemas\.microsoft\.com|www\.w3\.org|ns\.adobe\.com|xmlpull\.org|www\.apple\.com\/DTDs|example\.(com|org|net)|www\.example\.(com|org|net))/;
+const HARMLESS_HTTP_HOST =
+  /^http:\/\/(localhost|127\.0\.0\.1|0\.0\.0\.0|10\.0\.2\.2|10\.0\.3\.2|\[::1\]|[^/"']*\.local\b|schemas\.android\.com|schemas\.microsoft\.com|www\.w3\.org|ns\.adobe\.com|xmlpull\.org|www\.apple\.com\/DTDs|example\.(com|org|net)|www\.example\.(com|org|net))/;
 
 /** Code that compares or rewrites URL text rather than fetching it. */
-const URL_MATCHING = /\bBEGINSWITH\b|\bhasPrefix\s*\(|\bstartsWith\s*\(|\bstarts\s*\(\s*with:|\bremovePrefix\s*\(|\breplacingOccurrences\s*\(|\.replace(First)?\s*\(|\bdropFirst\s*\(/;
+const URL_MATCHING =
+  /\bBEGINSWITH\b|\bhasPrefix\s*\(|\bstartsWith\s*\(|\bstarts\s*\(\s*with:|\bremovePrefix\s*\(|\breplacingOccurrences\s*\(|\.replace(First)?\s*\(|\bdropFirst\s*\(/;
 
 function checkHttp(file: ChangedFile, lines: string[]): AnalyzerFinding[] {
   const findings: AnalyzerFinding[] = [];
@@ -122,7 +138,9 @@ function checkHttp(file: ChangedFile, lines: string[]): AnalyzerFinding[] {
     for (const m of text.matchAll(/["'`]@?(http:\/\/[^\s"'`]*)/g)) {
       if (HARMLESS_HTTP_HOST.test(m[1]!) || /^http:\/\/(\\\(|\$|$)/.test(m[1]!)) continue;
       const host = /^http:\/\/([^/:?#]+)/.exec(m[1]!)?.[1] ?? m[1]!;
-      findings.push(makeFinding('code.insecure-http-url', file.path, index + 1, `Plain HTTP URL to ${host}`, m[1]!));
+      findings.push(
+        makeFinding('code.insecure-http-url', file.path, index + 1, `Plain HTTP URL to ${host}`, m[1]!),
+      );
     }
   });
   return findings;
@@ -133,12 +151,16 @@ const SENSITIVE_KEY = /(token|password|passwd|passcode|secret|api_?key|credentia
 function checkPlainStorage(file: ChangedFile, lines: string[], content: string): AnalyzerFinding[] {
   const findings: AnalyzerFinding[] = [];
   // Files that use an encrypted store for the same data are fine.
-  const encrypted = /EncryptedSharedPreferences|SecureStorage|Keychain|KeychainAccess|SecItemAdd/.test(content);
+  const encrypted = /EncryptedSharedPreferences|SecureStorage|Keychain|KeychainAccess|SecItemAdd/.test(
+    content,
+  );
   lines.forEach((text, index) => {
     if (!isChangedLine(file, index + 1) || /^\s*(\/\/|\*)/.test(text)) return;
     let store: string | undefined;
     let subject: string | undefined;
-    const defaults = /UserDefaults|\bdefaults\b/.test(text) ? /\bset(?:Object|Value|String)?\s*[(:]([\s\S]*)$/.exec(text) : null;
+    const defaults = /UserDefaults|\bdefaults\b/.test(text)
+      ? /\bset(?:Object|Value|String)?\s*[(:]([\s\S]*)$/.exec(text)
+      : null;
     const appStorage = /@AppStorage\s*\(\s*"([^"]+)"/.exec(text);
     const prefs = /\.\s*put(?:String|StringSet)\s*\(([\s\S]*)$/.exec(text);
     if (defaults) {
@@ -154,7 +176,15 @@ function checkPlainStorage(file: ChangedFile, lines: string[], content: string):
     if (!store || !subject || (encrypted && store === 'UserDefaults')) return;
     const what = SENSITIVE_KEY.exec(subject);
     if (!what) return;
-    findings.push(makeFinding('code.token-in-plain-storage', file.path, index + 1, `A ${what[1]!.toLowerCase()} is written to ${store}`, text));
+    findings.push(
+      makeFinding(
+        'code.token-in-plain-storage',
+        file.path,
+        index + 1,
+        `A ${what[1]!.toLowerCase()} is written to ${store}`,
+        text,
+      ),
+    );
   });
   return findings;
 }

@@ -16,7 +16,11 @@ function packageSwiftPins(text: string): DependencyFile {
   const manifest = readPackageSwift(text);
   return {
     pins: manifest.dependencies.map((d) => ({
-      name: d.location.replace(/\.git$/, '').split('/').pop()!.toLowerCase(),
+      name: d.location
+        .replace(/\.git$/, '')
+        .split('/')
+        .pop()!
+        .toLowerCase(),
       version: d.requirement === 'branch' ? '' : d.value,
       ...(d.requirement === 'branch' ? { branch: d.value } : {}),
       source: d.location,
@@ -32,7 +36,11 @@ function gradlePins(text: string): DependencyFile {
   return {
     pins: build.dependencies.map((d) => {
       const parts = d.notation.split(':');
-      return { name: parts.length >= 2 ? `${parts[0]}:${parts[1]}` : d.notation, version: parts[2] ?? '', line: d.line };
+      return {
+        name: parts.length >= 2 ? `${parts[0]}:${parts[1]}` : d.notation,
+        version: parts[2] ?? '',
+        line: d.line,
+      };
     }),
     repositories: build.repositories,
   };
@@ -84,24 +92,61 @@ export const dependenciesRule: FileRule = {
       seen.add(pin.name);
       const old = oldPins.get(pin.name);
       // With the old file known, a pin counts when it changed (its changed line may be `branch`, not the name's line).
-      const pinChanged = !old || old.version !== pin.version || old.branch !== pin.branch || (old.source ?? '') !== (pin.source ?? '');
-      const lineCounts = file.changedLines === undefined ? true : before ? pinChanged : isChangedLine(file, pin.line);
+      const pinChanged =
+        !old ||
+        old.version !== pin.version ||
+        old.branch !== pin.branch ||
+        (old.source ?? '') !== (pin.source ?? '');
+      const lineCounts =
+        file.changedLines === undefined ? true : before ? pinChanged : isChangedLine(file, pin.line);
       if (pin.branch && lineCounts && (!old || !old.branch || old.branch !== pin.branch)) {
         const from = old && !old.branch ? ` (was ${old.version || 'a revision'})` : '';
-        findings.push(makeFinding('deps.branch-pin', file.path, pin.line, `${pin.name} now follows branch "${pin.branch}"${from}`, `${pin.name}@${pin.branch}`));
+        findings.push(
+          makeFinding(
+            'deps.branch-pin',
+            file.path,
+            pin.line,
+            `${pin.name} now follows branch "${pin.branch}"${from}`,
+            `${pin.name}@${pin.branch}`,
+          ),
+        );
       }
       if (/SNAPSHOT/i.test(pin.version) && lineCounts && old?.version !== pin.version) {
-        findings.push(makeFinding('deps.snapshot-version', file.path, pin.line, `${pin.name} uses the SNAPSHOT version ${pin.version}`, `${pin.name}:${pin.version}`));
+        findings.push(
+          makeFinding(
+            'deps.snapshot-version',
+            file.path,
+            pin.line,
+            `${pin.name} uses the SNAPSHOT version ${pin.version}`,
+            `${pin.name}:${pin.version}`,
+          ),
+        );
       }
       if (diffMode && !old && lineCounts) {
-        findings.push(makeFinding('deps.new-dependency', file.path, pin.line, `New dependency ${pin.name}${pin.version ? ` ${pin.version}` : ''}${pin.source ? ` from ${pin.source}` : ''}`, pin.name));
+        findings.push(
+          makeFinding(
+            'deps.new-dependency',
+            file.path,
+            pin.line,
+            `New dependency ${pin.name}${pin.version ? ` ${pin.version}` : ''}${pin.source ? ` from ${pin.source}` : ''}`,
+            pin.name,
+          ),
+        );
       }
     }
     if (diffMode) {
       const oldRepos = new Set((before?.repositories ?? []).map((r) => r.url));
       for (const repo of after.repositories) {
         if (oldRepos.has(repo.url) || !isChangedLine(file, repo.line)) continue;
-        findings.push(makeFinding('deps.new-repository', file.path, repo.line, `New package repository ${repo.url}`, repo.url));
+        findings.push(
+          makeFinding(
+            'deps.new-repository',
+            file.path,
+            repo.line,
+            `New package repository ${repo.url}`,
+            repo.url,
+          ),
+        );
       }
     }
     return findings;

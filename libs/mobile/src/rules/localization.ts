@@ -1,6 +1,12 @@
 import type { AnalyzerFinding } from '../findings/finding';
 import { languageOf } from '../files/classify';
-import { readDotStrings, readStringsXml, readXcstrings, stringsXmlNames, type LocalizedEntry } from '../localization/catalogs';
+import {
+  readDotStrings,
+  readStringsXml,
+  readXcstrings,
+  stringsXmlNames,
+  type LocalizedEntry,
+} from '../localization/catalogs';
 import { placeholderMismatch, placeholdersOf } from '../localization/placeholders';
 import { makeFinding } from './catalogue';
 import { isChangedLine, type ChangedFile, type RuleContext } from './types';
@@ -43,7 +49,8 @@ export function keyReadsAsText(key: string): boolean {
 
 function compare(pair: Pair, platform: 'apple' | 'android', missing: MissingKey[]): AnalyzerFinding[] {
   const findings: AnalyzerFinding[] = [];
-  const counts = (entry: LocalizedEntry) => pair.lineCounts(entry.line) || pair.changedBaseKeys.has(entry.key);
+  const counts = (entry: LocalizedEntry) =>
+    pair.lineCounts(entry.line) || pair.changedBaseKeys.has(entry.key);
   for (const entry of pair.translated.values()) {
     if (!counts(entry)) continue;
     const base = pair.base.get(entry.key);
@@ -53,8 +60,20 @@ function compare(pair: Pair, platform: 'apple' | 'android', missing: MissingKey[
       missing.push({ key: entry.key, file: pair.file, line: entry.line, language: pair.language, platform });
       continue;
     }
-    const problem = placeholderMismatch(placeholdersOf(base.value, platform), placeholdersOf(entry.value, platform));
-    if (problem) findings.push(makeFinding('l10n.placeholder-mismatch', pair.file, entry.line, `The ${pair.language} "${entry.key}" ${problem}`, `${entry.key}:${entry.value}`));
+    const problem = placeholderMismatch(
+      placeholdersOf(base.value, platform),
+      placeholdersOf(entry.value, platform),
+    );
+    if (problem)
+      findings.push(
+        makeFinding(
+          'l10n.placeholder-mismatch',
+          pair.file,
+          entry.line,
+          `The ${pair.language} "${entry.key}" ${problem}`,
+          `${entry.key}:${entry.value}`,
+        ),
+      );
   }
   return findings;
 }
@@ -65,7 +84,10 @@ function compare(pair: Pair, platform: 'apple' | 'android', missing: MissingKey[
  * (`NSLocalizedString("k", value: "…")`, `String(localized: "k", defaultValue: "…")`, SwiftGen `fallback:`), which is
  * what shows when the base lacks the key; `raw` otherwise.
  */
-function appleKeyLookups(keys: ReadonlySet<string>, context: RuleContext): Map<string, 'none' | 'defaulted' | 'raw'> {
+function appleKeyLookups(
+  keys: ReadonlySet<string>,
+  context: RuleContext,
+): Map<string, 'none' | 'defaulted' | 'raw'> {
   const state = new Map<string, 'none' | 'defaulted' | 'raw'>([...keys].map((k) => [k, 'none']));
   if (keys.size === 0) return state;
   const quoted = [...keys].map((k) => [k, JSON.stringify(k)] as const);
@@ -92,11 +114,17 @@ function appleKeyLookups(keys: ReadonlySet<string>, context: RuleContext): Map<s
  * thing to fix. Placed on the first translation (by path) that has it.
  */
 function missingKeyFindings(missing: readonly MissingKey[], context: RuleContext): AnalyzerFinding[] {
-  const lookups = appleKeyLookups(new Set(missing.filter((m) => m.platform === 'apple').map((m) => m.key)), context);
+  const lookups = appleKeyLookups(
+    new Set(missing.filter((m) => m.platform === 'apple').map((m) => m.key)),
+    context,
+  );
   const groups = new Map<string, MissingKey[]>();
   for (const m of missing) {
     if (m.platform === 'apple' && lookups.get(m.key) !== 'raw') continue;
-    const table = m.platform === 'apple' ? m.file.replace(/[^/]+\.lproj\//, '*.lproj/') : m.file.replace(/\/values-[^/]+\//, '/values-*/');
+    const table =
+      m.platform === 'apple'
+        ? m.file.replace(/[^/]+\.lproj\//, '*.lproj/')
+        : m.file.replace(/\/values-[^/]+\//, '/values-*/');
     const group = `${table}\0${m.key}`;
     groups.set(group, [...(groups.get(group) ?? []), m]);
   }
@@ -104,9 +132,21 @@ function missingKeyFindings(missing: readonly MissingKey[], context: RuleContext
     const sorted = [...list].sort((a, b) => a.file.localeCompare(b.file));
     const first = sorted[0]!;
     const languages = sorted.map((m) => m.language);
-    const named = languages.length <= 3 ? languages.join(', ') : `${languages.slice(0, 3).join(', ')} and ${languages.length - 3} more`;
-    const consequence = first.platform === 'android' ? 'Android Lint reports it as an extra translation' : 'code looks it up with no default, so the base language shows the raw key';
-    return makeFinding('l10n.missing-base-key', first.file, first.line, `"${first.key}" is translated (${named}) but missing from the base language; ${consequence}`, first.key);
+    const named =
+      languages.length <= 3
+        ? languages.join(', ')
+        : `${languages.slice(0, 3).join(', ')} and ${languages.length - 3} more`;
+    const consequence =
+      first.platform === 'android'
+        ? 'Android Lint reports it as an extra translation'
+        : 'code looks it up with no default, so the base language shows the raw key';
+    return makeFinding(
+      'l10n.missing-base-key',
+      first.file,
+      first.line,
+      `"${first.key}" is translated (${named}) but missing from the base language; ${consequence}`,
+      first.key,
+    );
   });
 }
 
@@ -120,14 +160,23 @@ function changedKeys(file: ChangedFile | undefined, entries: Map<string, Localiz
  * A changed translation is checked on its changed lines; a changed base re-checks the keys it
  * changed in every translation (found through the repository).
  */
-export function localizationFindings(changes: readonly ChangedFile[], context: RuleContext): AnalyzerFinding[] {
+export function localizationFindings(
+  changes: readonly ChangedFile[],
+  context: RuleContext,
+): AnalyzerFinding[] {
   const findings: AnalyzerFinding[] = [];
   const byPath = new Map(changes.map((c) => [c.path, c]));
   const seen = new Set<string>();
   const missing: MissingKey[] = [];
   const read = (path: string) => byPath.get(path)?.content ?? context.repo.read(path);
 
-  const checkTable = (baseFile: string, translations: string[], parse: (t: string) => Map<string, LocalizedEntry>, languageName: (p: string) => string, platform: 'apple' | 'android') => {
+  const checkTable = (
+    baseFile: string,
+    translations: string[],
+    parse: (t: string) => Map<string, LocalizedEntry>,
+    languageName: (p: string) => string,
+    platform: 'apple' | 'android',
+  ) => {
     const baseText = read(baseFile);
     if (baseText === undefined) return;
     const base = parse(baseText);
@@ -141,8 +190,25 @@ export function localizationFindings(changes: readonly ChangedFile[], context: R
       const text = read(file);
       if (text === undefined) continue;
       seen.add(file);
-      const lineCounts = changed ? (line: number) => isChangedLine(changed, line) : () => context.mode === 'scan';
-      findings.push(...compare({ language: languageName(file), file, base, baseNames, infoPlist, translated: parse(text), lineCounts, changedBaseKeys: baseChanged }, platform, missing));
+      const lineCounts = changed
+        ? (line: number) => isChangedLine(changed, line)
+        : () => context.mode === 'scan';
+      findings.push(
+        ...compare(
+          {
+            language: languageName(file),
+            file,
+            base,
+            baseNames,
+            infoPlist,
+            translated: parse(text),
+            lineCounts,
+            changedBaseKeys: baseChanged,
+          },
+          platform,
+          missing,
+        ),
+      );
     }
   };
 
@@ -151,17 +217,29 @@ export function localizationFindings(changes: readonly ChangedFile[], context: R
     const lproj = LPROJ.exec(change.path);
     if (lproj) {
       const [, dir = '', , table] = lproj;
-      const siblings = context.repo.files.filter((f) => f.startsWith(dir) && f.endsWith(`.lproj/${table}`) && LPROJ.exec(f)?.[1] === lproj[1]);
-      const baseFile = siblings.find((f) => f.endsWith(`Base.lproj/${table}`)) ?? siblings.find((f) => f.endsWith(`en.lproj/${table}`));
+      const siblings = context.repo.files.filter(
+        (f) => f.startsWith(dir) && f.endsWith(`.lproj/${table}`) && LPROJ.exec(f)?.[1] === lproj[1],
+      );
+      const baseFile =
+        siblings.find((f) => f.endsWith(`Base.lproj/${table}`)) ??
+        siblings.find((f) => f.endsWith(`en.lproj/${table}`));
       if (!baseFile) continue;
-      checkTable(baseFile, siblings.filter((f) => f !== baseFile), readDotStrings, (p) => LPROJ.exec(p)![2]!, 'apple');
+      checkTable(
+        baseFile,
+        siblings.filter((f) => f !== baseFile),
+        readDotStrings,
+        (p) => LPROJ.exec(p)![2]!,
+        'apple',
+      );
       continue;
     }
     const values = VALUES.exec(change.path);
     if (values) {
       const [, res] = values;
       const baseFile = `${res}values/strings.xml`;
-      const translations = context.repo.files.filter((f) => VALUES.exec(f)?.[1] === res && VALUES.exec(f)?.[2] !== undefined);
+      const translations = context.repo.files.filter(
+        (f) => VALUES.exec(f)?.[1] === res && VALUES.exec(f)?.[2] !== undefined,
+      );
       checkTable(baseFile, translations, readStringsXml, (p) => VALUES.exec(p)![2]!.slice(1), 'android');
       continue;
     }
@@ -176,7 +254,20 @@ export function localizationFindings(changes: readonly ChangedFile[], context: R
       const base = catalog.tables.find((t) => t.language === catalog.sourceLanguage)!.entries;
       for (const t of catalog.tables) {
         if (t.language === catalog.sourceLanguage) continue;
-        findings.push(...compare({ language: t.language, file: change.path, base, translated: t.entries, lineCounts: (line) => isChangedLine(change, line), changedBaseKeys: changedKeys(change, base) }, 'apple', missing));
+        findings.push(
+          ...compare(
+            {
+              language: t.language,
+              file: change.path,
+              base,
+              translated: t.entries,
+              lineCounts: (line) => isChangedLine(change, line),
+              changedBaseKeys: changedKeys(change, base),
+            },
+            'apple',
+            missing,
+          ),
+        );
       }
     }
   }

@@ -62,7 +62,8 @@ function markedPublic(lines: readonly string[], line: number): boolean {
 export const secretsRule: FileRule = {
   name: 'secrets',
   ruleIds: SECRET_DETECTORS.map((d) => d.ruleId),
-  appliesTo: (file) => file.content !== undefined && !['lockfile', 'asset', 'interface-builder'].includes(file.class.kind),
+  appliesTo: (file) =>
+    file.content !== undefined && !['lockfile', 'asset', 'interface-builder'].includes(file.class.kind),
   check(file) {
     const text = file.content!;
     let lines: string[] | undefined;
@@ -74,13 +75,29 @@ export const secretsRule: FileRule = {
         const evidence = `${m.kind}:${lineText(text, m.line)}`;
         // Firebase config ships its key by design (labelled noise on kotlinconf-app): a note to restrict it.
         if (m.kind === 'google-api-key' && FIREBASE_CONFIG.test(file.path)) {
-          return makeFinding(m.ruleId, file.path, m.line, `The Firebase config ${file.path} carries its Google API key, which ships in every app build by design; check it is restricted`, evidence, { severity: 'info' });
+          return makeFinding(
+            m.ruleId,
+            file.path,
+            m.line,
+            `The Firebase config ${file.path} carries its Google API key, which ships in every app build by design; check it is restricted`,
+            evidence,
+            { severity: 'info' },
+          );
         }
         lines ??= text.split('\n');
         if (markedPublic(lines, m.line)) {
-          return makeFinding(m.ruleId, file.path, m.line, `${label} in ${file.path} is marked as public or allowed by its authors (a comment or a scanner's allow mark); confirm it is not a credential of this app`, evidence, { severity: 'info' });
+          return makeFinding(
+            m.ruleId,
+            file.path,
+            m.line,
+            `${label} in ${file.path} is marked as public or allowed by its authors (a comment or a scanner's allow mark); confirm it is not a credential of this app`,
+            evidence,
+            { severity: 'info' },
+          );
         }
-        return makeFinding(m.ruleId, file.path, m.line, `${label} is committed in ${file.path}`, evidence, { severity: m.severity });
+        return makeFinding(m.ruleId, file.path, m.line, `${label} is committed in ${file.path}`, evidence, {
+          severity: m.severity,
+        });
       });
   },
 };

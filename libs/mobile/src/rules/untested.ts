@@ -40,7 +40,9 @@ export function previewLines(text: string): Set<number> {
   const mark = (start: number, end: number) => {
     for (let l = lineAt(start); l <= lineAt(end); l++) lines.add(l);
   };
-  for (const m of text.matchAll(/#Preview\b|struct\s+\w+\s*:\s*(?:[\w.]+\s*,\s*)*PreviewProvider\b|@Preview\b(?:\s*\([^)]*\))?/g)) {
+  for (const m of text.matchAll(
+    /#Preview\b|struct\s+\w+\s*:\s*(?:[\w.]+\s*,\s*)*PreviewProvider\b|@Preview\b(?:\s*\([^)]*\))?/g,
+  )) {
     const end = closingBrace(text, m.index + m[0].length);
     if (end !== -1) mark(m.index, end);
   }
@@ -80,7 +82,9 @@ export function findUntested(
       .sort((a, b) => a - b);
     if (candidates.length === 0) continue;
     const module = mode === 'scan' ? tests.moduleOf(file.path) : undefined;
-    const entry = module ? modules.get(module.name) ?? { manifest: module.manifest, sources: [], untested: [], logic: [] } : undefined;
+    const entry = module
+      ? (modules.get(module.name) ?? { manifest: module.manifest, sources: [], untested: [], logic: [] })
+      : undefined;
     if (module && entry) {
       entry.sources.push(file.path);
       entry.logic.push(...declaredNames(text).filter((n) => LOGIC_TYPE.test(n)));
@@ -127,7 +131,8 @@ interface ModuleSources {
 }
 
 /** Type names that hold behaviour worth a test, as opposed to views, entry points and plain data. */
-const LOGIC_TYPE = /[a-z](ViewModel|Presenter|Repository|Service|Manager|Store|Client|Interactor|UseCase|Reducer|Parser|Mapper|Validator|Formatter|Cache|DataSource|Coordinator|Engine)$/;
+const LOGIC_TYPE =
+  /[a-z](ViewModel|Presenter|Repository|Service|Manager|Store|Client|Interactor|UseCase|Reducer|Parser|Mapper|Validator|Formatter|Cache|DataSource|Coordinator|Engine)$/;
 
 /**
  * Whole-repository wording: one finding per module none of whose sources has a test and that
@@ -139,7 +144,10 @@ function moduleFindings(modules: ReadonlyMap<string, ModuleSources>): AnalyzerFi
   for (const [name, m] of [...modules].sort(([a], [b]) => a.localeCompare(b))) {
     if (m.untested.length === 0 || m.untested.length < m.sources.length || m.logic.length === 0) continue;
     const sorted = [...m.sources].sort();
-    const examples = sorted.slice(0, 3).map((p) => p.slice(p.lastIndexOf('/') + 1)).join(', ');
+    const examples = sorted
+      .slice(0, 3)
+      .map((p) => p.slice(p.lastIndexOf('/') + 1))
+      .join(', ');
     findings.push(
       makeFinding(
         'testing.untested-change',

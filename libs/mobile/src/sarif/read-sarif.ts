@@ -29,7 +29,12 @@ export interface ReadSarifOptions {
   root?: string;
 }
 
-const LEVEL_SEVERITY: Record<SarifLevel, Severity> = { error: 'major', warning: 'minor', note: 'info', none: 'info' };
+const LEVEL_SEVERITY: Record<SarifLevel, Severity> = {
+  error: 'major',
+  warning: 'minor',
+  note: 'info',
+  none: 'info',
+};
 
 /** `file:///a/b%20c` -> `/a/b c`; Windows drive URIs keep their drive (`X:/...`). */
 function fileUriToPath(uri: string): string {
@@ -86,10 +91,16 @@ export function readSarif(text: string, options: ReadSarifOptions = {}): ToolIss
   try {
     log = JSON.parse(text) as SarifLog;
   } catch (error) {
-    throw new ReportParseError(`SARIF file is not JSON (${error instanceof Error ? error.message : String(error)}): pass the .sarif file the tool wrote`);
+    throw new ReportParseError(
+      `SARIF file is not JSON (${error instanceof Error ? error.message : String(error)}): pass the .sarif file the tool wrote`,
+    );
   }
-  if (!log || typeof log !== 'object' || !Array.isArray(log.runs)) throw new ReportParseError('SARIF log has no `runs` array: is this a SARIF 2.1.0 file?');
-  if (log.version !== '2.1.0') throw new ReportParseError(`SARIF version ${String(log.version)} is not supported: ask the tool for SARIF 2.1.0`);
+  if (!log || typeof log !== 'object' || !Array.isArray(log.runs))
+    throw new ReportParseError('SARIF log has no `runs` array: is this a SARIF 2.1.0 file?');
+  if (log.version !== '2.1.0')
+    throw new ReportParseError(
+      `SARIF version ${String(log.version)} is not supported: ask the tool for SARIF 2.1.0`,
+    );
   const issues: ToolIssue[] = [];
   for (const run of log.runs) {
     const tool = run.tool?.driver?.name ?? 'unknown';
@@ -100,7 +111,8 @@ export function readSarif(text: string, options: ReadSarifOptions = {}): ToolIss
       const artifact = physical?.artifactLocation;
       const base = resolveBase(run, artifact?.uriBaseId);
       const uri = artifact?.uri ?? '';
-      const absoluteOrRelative = base && !/^[a-z]+:/i.test(uri) ? fileUriToPath(joinUri(base, uri)) : fileUriToPath(uri);
+      const absoluteOrRelative =
+        base && !/^[a-z]+:/i.test(uri) ? fileUriToPath(joinUri(base, uri)) : fileUriToPath(uri);
       const region = physical?.region;
       const fingerprints = { ...result.fingerprints, ...result.partialFingerprints };
       const firstFingerprint = Object.values(fingerprints)[0];

@@ -7,7 +7,9 @@ import { join } from 'node:path';
  * (no boolean `exclusiveMinimum`), so the rename is the whole conversion.
  */
 export function loadSarifSchema(): Record<string, unknown> {
-  const schema = JSON.parse(readFileSync(join(__dirname, '../../schemas/sarif-schema-2.1.0-rtm.5.json'), 'utf8')) as Record<string, unknown>;
+  const schema = JSON.parse(
+    readFileSync(join(__dirname, '../../schemas/sarif-schema-2.1.0-rtm.5.json'), 'utf8'),
+  ) as Record<string, unknown>;
   const { id, $schema: _draft04, ...rest } = schema;
   return { $schema: 'http://json-schema.org/draft-07/schema#', $id: id, ...rest };
 }

@@ -17,28 +17,65 @@ function validator() {
 describe('readSarif (own fixtures)', () => {
   it('reads SwiftLint output with relative URIs', () => {
     expect(readSarif(readFixture('sarif/swiftlint.sarif'))).toEqual([
-      expect.objectContaining({ tool: 'SwiftLint', ruleId: 'line_length', level: 'warning', severity: 'minor', file: 'ShopApp/Checkout/CheckoutView.swift', line: 42, column: 121 }),
-      expect.objectContaining({ ruleId: 'force_unwrapping', level: 'error', severity: 'major', file: 'ShopApp/Session/TokenStore.swift', line: 14 }),
+      expect.objectContaining({
+        tool: 'SwiftLint',
+        ruleId: 'line_length',
+        level: 'warning',
+        severity: 'minor',
+        file: 'ShopApp/Checkout/CheckoutView.swift',
+        line: 42,
+        column: 121,
+      }),
+      expect.objectContaining({
+        ruleId: 'force_unwrapping',
+        level: 'error',
+        severity: 'major',
+        file: 'ShopApp/Session/TokenStore.swift',
+        line: 14,
+      }),
     ]);
   });
 
   it('reads detekt output: %SRCROOT% and absolute URIs, levels from rule defaults', () => {
     const issues = readSarif(readFixture('sarif/detekt.sarif'), { root: '/home/ci/work/shop-android' });
     expect(issues.map((i) => [i.ruleId, i.level, i.file, i.line, i.endLine])).toEqual([
-      ['detekt.style.MagicNumber', 'warning', 'app/src/main/java/com/acme/shop/cart/CartRepository.kt', 22, 22],
-      ['detekt.exceptions.SwallowedException', 'error', 'app/src/main/java/com/acme/shop/MainActivity.kt', 30, undefined],
+      [
+        'detekt.style.MagicNumber',
+        'warning',
+        'app/src/main/java/com/acme/shop/cart/CartRepository.kt',
+        22,
+        22,
+      ],
+      [
+        'detekt.exceptions.SwallowedException',
+        'error',
+        'app/src/main/java/com/acme/shop/MainActivity.kt',
+        30,
+        undefined,
+      ],
     ]);
   });
 
   it('keeps paths absolute when they are not under the given root', () => {
     const [issue] = readSarif(readFixture('sarif/detekt.sarif'), { root: '/elsewhere' });
-    expect(issue!.file).toBe('/home/ci/work/shop-android/app/src/main/java/com/acme/shop/cart/CartRepository.kt');
+    expect(issue!.file).toBe(
+      '/home/ci/work/shop-android/app/src/main/java/com/acme/shop/cart/CartRepository.kt',
+    );
   });
 
   it('reads Android Lint output with ruleIndex and partial fingerprints', () => {
-    const issues = readSarif(readFixture('sarif/android-lint.sarif'), { root: '/home/ci/work/shop-android/' });
+    const issues = readSarif(readFixture('sarif/android-lint.sarif'), {
+      root: '/home/ci/work/shop-android/',
+    });
     expect(issues).toEqual([
-      expect.objectContaining({ tool: 'Android Lint', ruleId: 'ExportedReceiver', level: 'warning', file: 'app/src/main/AndroidManifest.xml', line: 40, fingerprint: '3a7c1f0b2e9d4c81' }),
+      expect.objectContaining({
+        tool: 'Android Lint',
+        ruleId: 'ExportedReceiver',
+        level: 'warning',
+        file: 'app/src/main/AndroidManifest.xml',
+        line: 40,
+        fingerprint: '3a7c1f0b2e9d4c81',
+      }),
       expect.objectContaining({ ruleId: 'HardcodedDebugMode', level: 'error', severity: 'major', line: 12 }),
     ]);
   });
@@ -54,8 +91,20 @@ describe('readSarif (own fixtures)', () => {
 
 describe('writeSarif', () => {
   const findings = [
-    makeFinding('android.exported-without-permission', 'app/src/main/AndroidManifest.xml', 21, 'Activity .DeepLinkActivity is exported without a permission', '<activity android:name=".DeepLinkActivity" android:exported="true">'),
-    makeFinding('ios.project.summary', 'Shop.xcodeproj/project.pbxproj', 0, 'Adds a Run Script phase', 'summary'),
+    makeFinding(
+      'android.exported-without-permission',
+      'app/src/main/AndroidManifest.xml',
+      21,
+      'Activity .DeepLinkActivity is exported without a permission',
+      '<activity android:name=".DeepLinkActivity" android:exported="true">',
+    ),
+    makeFinding(
+      'ios.project.summary',
+      'Shop.xcodeproj/project.pbxproj',
+      0,
+      'Adds a Run Script phase',
+      'summary',
+    ),
   ];
 
   it('writes a log that validates against the SARIF 2.1.0 schema', () => {
@@ -71,7 +120,17 @@ describe('writeSarif', () => {
     expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///work/shop/' } });
     const [exported, summary] = run.results!;
     expect(run.tool.driver.rules![exported!.ruleIndex!]!.id).toBe('android.exported-without-permission');
-    expect(exported).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'app/src/main/AndroidManifest.xml', uriBaseId: '%SRCROOT%' }, region: { startLine: 21 } } }] });
+    expect(exported).toMatchObject({
+      level: 'error',
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: 'app/src/main/AndroidManifest.xml', uriBaseId: '%SRCROOT%' },
+            region: { startLine: 21 },
+          },
+        },
+      ],
+    });
     expect(summary!.level).toBe('note');
     expect(summary!.locations![0]!.physicalLocation).not.toHaveProperty('region');
     expect(exported!.partialFingerprints!['agentflowFingerprint/v1']).toMatch(/^[0-9a-f]{20}$/);
@@ -79,7 +138,9 @@ describe('writeSarif', () => {
 
   it('round-trips through the reader', () => {
     const text = JSON.stringify(writeSarif(findings, { root: '/work/shop' }));
-    expect(readSarif(text, { root: '/work/shop' }).map((i) => [i.ruleId, i.file, i.line, i.severity])).toEqual([
+    expect(
+      readSarif(text, { root: '/work/shop' }).map((i) => [i.ruleId, i.file, i.line, i.severity]),
+    ).toEqual([
       ['android.exported-without-permission', 'app/src/main/AndroidManifest.xml', 21, 'major'],
       ['ios.project.summary', 'Shop.xcodeproj/project.pbxproj', 0, 'info'],
     ]);
@@ -106,7 +167,9 @@ describeSamples('readSarif', () => {
   });
 
   it('resolves the detekt base-path fixture against %SRCROOT%', () => {
-    const [issue] = readSarif(readSample('detekt-1.23-basepath-fixture.sarif'), { root: '/Users/tester/detekt' });
+    const [issue] = readSarif(readSample('detekt-1.23-basepath-fixture.sarif'), {
+      root: '/Users/tester/detekt',
+    });
     expect(issue).toMatchObject({ file: 'TestFile.kt', line: 1, level: 'warning' });
   });
 
@@ -120,8 +183,14 @@ describeSamples('readSarif', () => {
   });
 
   it('reads Android Lint paths from the Windows %SRCROOT%', () => {
-    const issues = readSarif(readSample('lint-results.sarif'), { root: 'X:/AndroidStudioProjects/nowinandroid' });
-    expect(issues[0]).toMatchObject({ ruleId: 'UnusedAttribute', file: 'app/src/main/AndroidManifest.xml', line: 34 });
+    const issues = readSarif(readSample('lint-results.sarif'), {
+      root: 'X:/AndroidStudioProjects/nowinandroid',
+    });
+    expect(issues[0]).toMatchObject({
+      ruleId: 'UnusedAttribute',
+      file: 'app/src/main/AndroidManifest.xml',
+      line: 34,
+    });
   });
 
   it('reads the unescaped and the escaped SwiftLint shapes alike', () => {

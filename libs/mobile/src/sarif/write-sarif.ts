@@ -6,9 +6,15 @@ import { RULES, type RuleDefinition } from '../rules/catalogue';
 import type { SarifLevel, SarifLog, SarifReportingDescriptor, SarifResult } from './types';
 
 /** The schema URI written into `$schema` (the OASIS 2.1.0 errata 01 schema). */
-export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const SARIF_SCHEMA_URI =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
-const SEVERITY_LEVEL: Record<Severity, SarifLevel> = { blocker: 'error', major: 'error', minor: 'warning', info: 'note' };
+const SEVERITY_LEVEL: Record<Severity, SarifLevel> = {
+  blocker: 'error',
+  major: 'error',
+  minor: 'warning',
+  info: 'note',
+};
 
 export interface WriteSarifOptions {
   /** Absolute path of the analysed root; written as `%SRCROOT%` so viewers can open the files. */
@@ -42,13 +48,25 @@ export function writeSarif(findings: readonly AnalyzerFinding[], options: WriteS
   const fingerprints = fingerprintAll(findings);
   const results: SarifResult[] = findings.map((f, i) => {
     const ruleIndex = index.get(f.ruleId);
-    const region = f.line > 0 ? { region: { startLine: f.line, ...(f.endLine && f.endLine > f.line ? { endLine: f.endLine } : {}) } } : {};
+    const region =
+      f.line > 0
+        ? {
+            region: { startLine: f.line, ...(f.endLine && f.endLine > f.line ? { endLine: f.endLine } : {}) },
+          }
+        : {};
     return {
       ruleId: f.ruleId,
       ...(ruleIndex !== undefined ? { ruleIndex } : {}),
       level: SEVERITY_LEVEL[f.severity],
       message: { text: f.message },
-      locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(f.file), uriBaseId: '%SRCROOT%' }, ...region } }],
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: encodeURI(f.file), uriBaseId: '%SRCROOT%' },
+            ...region,
+          },
+        },
+      ],
       partialFingerprints: { [`agentflowFingerprint/v${FINGERPRINT_VERSION}`]: fingerprints[i] },
       properties: { severity: f.severity, category: f.category },
     };
@@ -61,11 +79,21 @@ export function writeSarif(findings: readonly AnalyzerFinding[], options: WriteS
         tool: {
           driver: {
             name: 'agentflow',
-            ...(options.toolVersion ? { version: options.toolVersion, semanticVersion: options.toolVersion } : {}),
+            ...(options.toolVersion
+              ? { version: options.toolVersion, semanticVersion: options.toolVersion }
+              : {}),
             rules: rules.map(descriptor),
           },
         },
-        ...(options.root ? { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(options.root.endsWith('/') ? options.root : `${options.root}/`).href } } } : {}),
+        ...(options.root
+          ? {
+              originalUriBaseIds: {
+                '%SRCROOT%': {
+                  uri: pathToFileURL(options.root.endsWith('/') ? options.root : `${options.root}/`).href,
+                },
+              },
+            }
+          : {}),
         columnKind: 'utf16CodeUnits',
         results,
       },

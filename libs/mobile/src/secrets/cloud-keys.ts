@@ -3,7 +3,8 @@ import { shannonEntropy } from './text-lines';
 import { looksLikeRandomTail } from './placeholders';
 import { byRegex, tokenTail, type Candidate, type DetectorContext, type SecretDetector } from './detector';
 
-const AWS_ACCESS_KEY_ID = /(?<![A-Z0-9])(?<value>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])(?<tail>[A-Z0-9]{16}))(?![A-Z0-9])/g;
+const AWS_ACCESS_KEY_ID =
+  /(?<![A-Z0-9])(?<value>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])(?<tail>[A-Z0-9]{16}))(?![A-Z0-9])/g;
 
 // The secret access key has no prefix: its name and its 40-character shape identify it.
 const AWS_SECRET_NAMED =
@@ -18,7 +19,8 @@ for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   CLASS[c] = /[A-Za-z0-9+/]/.test(ch) ? 1 : /[=_-]/.test(ch) ? 2 : ch === '.' ? 3 : 0;
 }
-const extendsWord = (c: number, before: boolean) => c < 128 && (CLASS[c] === 1 || CLASS[c] === 2 || (before && CLASS[c] === 3));
+const extendsWord = (c: number, before: boolean) =>
+  c < 128 && (CLASS[c] === 1 || CLASS[c] === 2 || (before && CLASS[c] === 3));
 
 /**
  * Runs of exactly 40 key characters, found by one pass over the char codes: this detector has no
@@ -35,10 +37,17 @@ function fortyCharacterWords(text: string): Candidate[] {
       if (start === -1) start = i;
       continue;
     }
-    if (start !== -1 && i - start === 40 && !extendsWord(c, false) && (start === 0 || !extendsWord(text.charCodeAt(start - 1), true))) out.push({ start, end: i });
+    if (
+      start !== -1 &&
+      i - start === 40 &&
+      !extendsWord(c, false) &&
+      (start === 0 || !extendsWord(text.charCodeAt(start - 1), true))
+    )
+      out.push({ start, end: i });
     start = -1;
   }
-  if (start !== -1 && n - start === 40 && (start === 0 || !extendsWord(text.charCodeAt(start - 1), true))) out.push({ start, end: n });
+  if (start !== -1 && n - start === 40 && (start === 0 || !extendsWord(text.charCodeAt(start - 1), true)))
+    out.push({ start, end: n });
   return out;
 }
 
@@ -76,7 +85,8 @@ const AWS_ACCOUNT_ID =
   /(?:aws_?account_?id|account_?id)["']?\s*(?::=|=>|[:=])\s*["']?(?<value>\d{12}|\d{4}-\d{4}-\d{4})(?![\d-])/gi;
 
 // A service-account JSON key file: the PEM sits JSON-escaped inside `"private_key": "..."`.
-const GCP_PRIVATE_KEY = /"private_key"\s*:\s*"(?<value>-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[^"\\]|\\.)*?-----END [A-Z ]*PRIVATE KEY-----(?:\\n)?)"/g;
+const GCP_PRIVATE_KEY =
+  /"private_key"\s*:\s*"(?<value>-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[^"\\]|\\.)*?-----END [A-Z ]*PRIVATE KEY-----(?:\\n)?)"/g;
 
 export const CLOUD_KEY_DETECTORS: SecretDetector[] = [
   {
@@ -95,7 +105,8 @@ export const CLOUD_KEY_DETECTORS: SecretDetector[] = [
     title: 'AWS access key id in the repository',
     fix: 'Deactivate the key in IAM, remove it from the file and its history, and load credentials from the CI secret store or a backend.',
     hints: [],
-    find: (text, context) => byRegex(text, AWS_ACCESS_KEY_ID, 'value', (_v, m) => tokenTail(m.groups!.tail!, context, 2.5)),
+    find: (text, context) =>
+      byRegex(text, AWS_ACCESS_KEY_ID, 'value', (_v, m) => tokenTail(m.groups!.tail!, context, 2.5)),
   },
   {
     ruleId: 'secret.aws-secret-access-key',

@@ -24,29 +24,95 @@ interface Case {
 }
 
 const FIRES: Case[] = [
-  { name: 'AWS access key id in Swift', text: `let key = "${aws}"`, secret: aws, ruleId: 'secret.aws-access-key-id' },
-  { name: 'AWS secret key in credentials file', text: `aws_secret_access_key = ${awsSecret}\n`, secret: awsSecret, ruleId: 'secret.aws-secret-access-key' },
-  { name: 'AWS secret key in JSON', text: `{"SecretAccessKey": "${awsSecret}"}`, secret: awsSecret, ruleId: 'secret.aws-secret-access-key' },
+  {
+    name: 'AWS access key id in Swift',
+    text: `let key = "${aws}"`,
+    secret: aws,
+    ruleId: 'secret.aws-access-key-id',
+  },
+  {
+    name: 'AWS secret key in credentials file',
+    text: `aws_secret_access_key = ${awsSecret}\n`,
+    secret: awsSecret,
+    ruleId: 'secret.aws-secret-access-key',
+  },
+  {
+    name: 'AWS secret key in JSON',
+    text: `{"SecretAccessKey": "${awsSecret}"}`,
+    secret: awsSecret,
+    ruleId: 'secret.aws-secret-access-key',
+  },
   {
     name: 'GCP service account JSON',
     text: `{"type": "service_account", "private_key": "${pem.replace(/\n/g, '\\n')}\\n", "client_email": "x"}`,
     secret: pem.replace(/\n/g, '\\n') + '\\n',
     ruleId: 'secret.gcp-service-account-key',
   },
-  { name: 'Google API key in Kotlin', text: `const val MAPS = "${google}"`, secret: google, ruleId: 'secret.google-api-key' },
+  {
+    name: 'Google API key in Kotlin',
+    text: `const val MAPS = "${google}"`,
+    secret: google,
+    ruleId: 'secret.google-api-key',
+  },
   { name: 'GitHub classic token', text: `token: ${ghp}`, secret: ghp, ruleId: 'secret.github-token' },
   { name: 'GitHub fine-grained token', text: `export GH=${pat}`, secret: pat, ruleId: 'secret.github-token' },
   { name: 'Slack bot token', text: `SLACK("${slack}")`, secret: slack, ruleId: 'secret.slack-token' },
   { name: 'Slack webhook', text: `url = "${webhook}"`, secret: webhook, ruleId: 'secret.slack-webhook' },
-  { name: 'Stripe live key', text: `Stripe.apiKey = "${stripeLive}"`, secret: stripeLive, ruleId: 'secret.stripe-key' },
+  {
+    name: 'Stripe live key',
+    text: `Stripe.apiKey = "${stripeLive}"`,
+    secret: stripeLive,
+    ruleId: 'secret.stripe-key',
+  },
   { name: 'PEM private key', text: `// key\n${pem}\n`, secret: pem, ruleId: 'secret.private-key' },
-  { name: 'password in Swift', text: `let password = "${password}"`, secret: password, ruleId: 'secret.hardcoded-credential', kind: 'password' },
-  { name: 'typed Kotlin api key', text: `private val apiKey: String = "${password}"`, secret: password, ruleId: 'secret.hardcoded-credential', kind: 'api-key' },
-  { name: 'Objective-C token', text: `NSString *authToken = @"${password}";`, secret: password, ruleId: 'secret.hardcoded-credential', kind: 'token' },
-  { name: 'Info.plist secret', text: `<key>ClientSecret</key>\n\t<string>${password}</string>`, secret: password, ruleId: 'secret.hardcoded-credential', kind: 'client-secret' },
-  { name: 'Android resource key', text: `<string name="backend_api_key">${password}</string>`, secret: password, ruleId: 'secret.hardcoded-credential' },
-  { name: 'gradle.properties password', text: `storePassword=${password}\n`, path: 'gradle.properties', secret: password, ruleId: 'secret.hardcoded-credential' },
-  { name: 'xcconfig api key', text: `API_KEY = ${password}\n`, path: 'Config/Release.xcconfig', secret: password, ruleId: 'secret.hardcoded-credential' },
+  {
+    name: 'password in Swift',
+    text: `let password = "${password}"`,
+    secret: password,
+    ruleId: 'secret.hardcoded-credential',
+    kind: 'password',
+  },
+  {
+    name: 'typed Kotlin api key',
+    text: `private val apiKey: String = "${password}"`,
+    secret: password,
+    ruleId: 'secret.hardcoded-credential',
+    kind: 'api-key',
+  },
+  {
+    name: 'Objective-C token',
+    text: `NSString *authToken = @"${password}";`,
+    secret: password,
+    ruleId: 'secret.hardcoded-credential',
+    kind: 'token',
+  },
+  {
+    name: 'Info.plist secret',
+    text: `<key>ClientSecret</key>\n\t<string>${password}</string>`,
+    secret: password,
+    ruleId: 'secret.hardcoded-credential',
+    kind: 'client-secret',
+  },
+  {
+    name: 'Android resource key',
+    text: `<string name="backend_api_key">${password}</string>`,
+    secret: password,
+    ruleId: 'secret.hardcoded-credential',
+  },
+  {
+    name: 'gradle.properties password',
+    text: `storePassword=${password}\n`,
+    path: 'gradle.properties',
+    secret: password,
+    ruleId: 'secret.hardcoded-credential',
+  },
+  {
+    name: 'xcconfig api key',
+    text: `API_KEY = ${password}\n`,
+    path: 'Config/Release.xcconfig',
+    secret: password,
+    ruleId: 'secret.hardcoded-credential',
+  },
 ];
 
 const LOOK_ALIKES: Case[] = [
@@ -55,9 +121,15 @@ const LOOK_ALIKES: Case[] = [
   { name: 'Google key placeholder', text: 'const val MAPS = "AIzaSyXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"' },
   { name: 'GitHub token placeholder', text: 'token: ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' },
   { name: 'Slack token placeholder', text: 'SLACK("xoxb-your-bot-token")' },
-  { name: 'Slack documentation webhook', text: 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX' },
+  {
+    name: 'Slack documentation webhook',
+    text: 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+  },
   { name: 'Stripe publishable key', text: `pk_live_${stripeLive.slice(8)}` },
-  { name: 'PEM placeholder', text: '-----BEGIN PRIVATE KEY-----\n...your key here...\n-----END PRIVATE KEY-----' },
+  {
+    name: 'PEM placeholder',
+    text: '-----BEGIN PRIVATE KEY-----\n...your key here...\n-----END PRIVATE KEY-----',
+  },
   { name: 'YOUR_API_KEY placeholder', text: 'let apiKey = "YOUR_API_KEY"' },
   { name: 'env look-up', text: 'let password = ProcessInfo.processInfo.environment["DB_PASSWORD"]' },
   { name: 'template variable', text: 'password: "${DB_PASSWORD}"' },
@@ -95,7 +167,9 @@ describe('findSecrets', () => {
 
   it('lowers Stripe test keys and Firebase config keys to minor', () => {
     expect(findSecrets(`k = "${stripeTest}"`)[0]!.severity).toBe('minor');
-    expect(findSecrets(`<string>${google}</string>`, { path: 'App/GoogleService-Info.plist' })[0]!.severity).toBe('minor');
+    expect(
+      findSecrets(`<string>${google}</string>`, { path: 'App/GoogleService-Info.plist' })[0]!.severity,
+    ).toBe('minor');
     expect(findSecrets(`"${google}"`, { path: 'App/Api.swift' })[0]!.severity).toBe('major');
   });
 
@@ -106,7 +180,9 @@ describe('findSecrets', () => {
   });
 
   it('claims a span once: the named AWS secret is not also a generic credential', () => {
-    expect(findSecrets(`aws_secret_access_key = "${awsSecret}"`).map((m) => m.ruleId)).toEqual(['secret.aws-secret-access-key']);
+    expect(findSecrets(`aws_secret_access_key = "${awsSecret}"`).map((m) => m.ruleId)).toEqual([
+      'secret.aws-secret-access-key',
+    ]);
   });
 });
 

@@ -66,9 +66,11 @@ export function findSecrets(text: string, options: FindSecretsOptions = {}): Sec
 }
 
 // Local part and domain per RFC 5322's common subset; the domain needs a dot and an alphabetic TLD.
-const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?<domain>[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.(?<tld>[A-Za-z]{2,24}))(?![A-Za-z0-9-])/g;
+const EMAIL =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?<domain>[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.(?<tld>[A-Za-z]{2,24}))(?![A-Za-z0-9-])/g;
 // `icon@2x.png`, `git@github.com:org/repo` and documentation domains are not personal data.
-const NOT_PERSONAL_DOMAIN = /^(\d+(\.\d+)?x\.|example\.(com|org|net)$|.*\.(png|jpe?g|gif|pdf|svg|webp|heic|swift|kt|java|m|h|xml|json|plist|strings)$)/i;
+const NOT_PERSONAL_DOMAIN =
+  /^(\d+(\.\d+)?x\.|example\.(com|org|net)$|.*\.(png|jpe?g|gif|pdf|svg|webp|heic|swift|kt|java|m|h|xml|json|plist|strings)$)/i;
 
 /** Finds e-mail addresses (personal data to redact), skipping asset names, SSH remotes and example domains. */
 export function findEmails(text: string): SecretMatch[] {
@@ -79,7 +81,14 @@ export function findEmails(text: string): SecretMatch[] {
     const domain = m.groups!.domain!;
     if (NOT_PERSONAL_DOMAIN.test(domain)) continue;
     if (m[0].startsWith('git@') && text[m.index + m[0].length] === ':') continue;
-    matches.push({ ruleId: 'pii.email', kind: 'email', start: m.index, end: m.index + m[0].length, line: lines.lineOf(m.index), severity: 'minor' });
+    matches.push({
+      ruleId: 'pii.email',
+      kind: 'email',
+      start: m.index,
+      end: m.index + m[0].length,
+      line: lines.lineOf(m.index),
+      severity: 'minor',
+    });
   }
   EMAIL.lastIndex = 0;
   return matches;

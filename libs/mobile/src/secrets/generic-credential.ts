@@ -30,7 +30,8 @@ const BARE_ASSIGNMENT = new RegExp(
   String.raw`^[ \t]*(?:export[ \t]+|set[ \t]+|-[ \t]+)?${CREDENTIAL_NAME}[ \t]*[:=][ \t]*(?<value>[^\s"';]{1,200})(?:[ \t]+#.*)?[ \t]*$`,
   'gim',
 );
-const BARE_VALUE_FILES = /(\.env(\.[\w-]+)?|\.properties|\.xcconfig|\.ini|\.cfg|\.conf|\.ya?ml|\.toml|\.npmrc|\.sh|Dockerfile)$/i;
+const BARE_VALUE_FILES =
+  /(\.env(\.[\w-]+)?|\.properties|\.xcconfig|\.ini|\.cfg|\.conf|\.ya?ml|\.toml|\.npmrc|\.sh|Dockerfile)$/i;
 
 // Translation tables: their values are the word "password" in another language, never a password.
 const LOCALISATION_FILE =
@@ -54,7 +55,10 @@ const MOCK_WORDS = /(?:fake|mock|stub|dummy|test|preview|sample|demo|example|pla
  */
 export function isIdentifierShaped(value: string): boolean {
   if (!/^[A-Za-z][A-Za-z_.-]*\d{0,2}$/.test(value)) return false;
-  const parts = value.replace(/\d+$/, '').split(/[_.-]+/).flatMap((p) => p.split(/(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])/));
+  const parts = value
+    .replace(/\d+$/, '')
+    .split(/[_.-]+/)
+    .flatMap((p) => p.split(/(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])/));
   const words = parts.filter((p) => p.length > 0);
   // One long run of letters is as likely a random key as a word: only short single words count.
   if (words.length === 1 && words[0]!.length > 12) return false;
@@ -89,7 +93,10 @@ function stronglyRandom(value: string): boolean {
 
 function accepter(context: DetectorContext, bare: boolean) {
   const report = context.purpose === 'report';
-  const inTest = report && context.path !== undefined && (TEST_OR_PREVIEW_FILE.test(context.path) || CREDENTIALS_TEMPLATE_FILE.test(context.path));
+  const inTest =
+    report &&
+    context.path !== undefined &&
+    (TEST_OR_PREVIEW_FILE.test(context.path) || CREDENTIALS_TEMPLATE_FILE.test(context.path));
   return (raw: string, m: RegExpExecArray): false | { kind: string } => {
     // Android string resources may wrap their text in literal quotes: judge the text inside.
     const value = raw.length > 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;

@@ -21,14 +21,28 @@ export class HintIndex {
   constructor(private readonly detectors: readonly SecretDetector[]) {
     const exact = new Set<string>();
     const folded = new Set<string>();
-    for (const d of detectors) for (const h of d.hints) (d.caseInsensitiveHints ? folded : exact).add(d.caseInsensitiveHints ? h.toLowerCase() : h);
+    for (const d of detectors)
+      for (const h of d.hints)
+        (d.caseInsensitiveHints ? folded : exact).add(d.caseInsensitiveHints ? h.toLowerCase() : h);
     // Longest first, so that at one position the longest hint wins and implies the shorter ones.
-    const pattern = (set: Set<string>) => new RegExp([...set].sort((a, b) => b.length - a.length).map(escape).join('|') || '$^', 'g');
+    const pattern = (set: Set<string>) =>
+      new RegExp(
+        [...set]
+          .sort((a, b) => b.length - a.length)
+          .map(escape)
+          .join('|') || '$^',
+        'g',
+      );
     this.exact = pattern(exact);
     this.folded = pattern(folded);
     this.lists.set(this.exact, [...exact]);
     this.lists.set(this.folded, [...folded]);
-    for (const set of [exact, folded]) for (const h of set) this.implied.set(h, [...set].filter((o) => o !== h && h.includes(o)));
+    for (const set of [exact, folded])
+      for (const h of set)
+        this.implied.set(
+          h,
+          [...set].filter((o) => o !== h && h.includes(o)),
+        );
   }
 
   /** The detectors to run on `text`, in their order: those with no hints always run. */
@@ -36,7 +50,11 @@ export class HintIndex {
     const exact = this.present(this.exact, text);
     const needsFolded = this.detectors.some((d) => d.caseInsensitiveHints);
     const folded = needsFolded ? this.present(this.folded, lower()) : new Set<string>();
-    return this.detectors.filter((d) => d.hints.length === 0 || d.hints.some((h) => (d.caseInsensitiveHints ? folded.has(h.toLowerCase()) : exact.has(h))));
+    return this.detectors.filter(
+      (d) =>
+        d.hints.length === 0 ||
+        d.hints.some((h) => (d.caseInsensitiveHints ? folded.has(h.toLowerCase()) : exact.has(h))),
+    );
   }
 
   private present(pattern: RegExp, text: string): Set<string> {

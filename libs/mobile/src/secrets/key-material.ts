@@ -11,7 +11,10 @@ function* privateKeyBlocks(text: string): Iterable<Candidate> {
     const stop = end ? end.index + end[0].length : text.length;
     const body = text.slice(m.index + m[0].length, end ? end.index : text.length);
     // Headers such as `Proc-Type:` and escaped newlines are not key material.
-    const material = body.replace(/\\n|\\r/g, '\n').replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
+    const material = body
+      .replace(/\\n|\\r/g, '\n')
+      .replace(/^[A-Za-z-]+:.*$/gm, '')
+      .replace(/\s+/g, '');
     begin.lastIndex = stop;
     if (material.length < 64 || !/^[A-Za-z0-9+/=]+$/.test(material.slice(0, 256))) continue;
     yield { start: m.index, end: stop };
@@ -30,12 +33,14 @@ function looksLikeKeyContainer(text: string, path: string): boolean {
   if (text.length < 16 || text.startsWith('version https://git-lfs')) return false;
   const first = text.charCodeAt(0);
   if (/\.(?:p12|pfx)$/i.test(path)) return first === 0x30;
-  if (/\.(?:jks|keystore)$/i.test(path)) return first === 0x30 || first === 0xfe || first === 0xfffd || first === 0xce;
+  if (/\.(?:jks|keystore)$/i.test(path))
+    return first === 0x30 || first === 0xfe || first === 0xfffd || first === 0xce;
   return true;
 }
 
 function* keyContainerFile(text: string, context: DetectorContext): Iterable<Candidate> {
-  if (context.path && KEY_CONTAINER_FILE.test(context.path) && looksLikeKeyContainer(text, context.path)) yield { start: 0, end: text.length };
+  if (context.path && KEY_CONTAINER_FILE.test(context.path) && looksLikeKeyContainer(text, context.path))
+    yield { start: 0, end: text.length };
 }
 
 // An Apple app-specific password (what fastlane and `altool` use to upload builds) is four groups of
@@ -75,10 +80,12 @@ export const KEY_MATERIAL_DETECTORS: SecretDetector[] = [
     // No literal hint; the value's own shape is the cheap test before the name-and-value pattern.
     hints: [],
     find: (text) =>
-      !APP_SPECIFIC_SHAPE.test(text) ? [] : byRegex(text, APP_SPECIFIC_PASSWORD, 'value', (value) => {
-        // A real one is random: no group repeats and the letters are varied.
-        const groups = value.split('-');
-        return new Set(groups).size === 4 && new Set(value.replace(/-/g, '')).size >= 9;
-      }),
+      !APP_SPECIFIC_SHAPE.test(text)
+        ? []
+        : byRegex(text, APP_SPECIFIC_PASSWORD, 'value', (value) => {
+            // A real one is random: no group repeats and the letters are varied.
+            const groups = value.split('-');
+            return new Set(groups).size === 4 && new Set(value.replace(/-/g, '')).size >= 9;
+          }),
   },
 ];

@@ -6,7 +6,8 @@ const PLACEHOLDER_WORDS =
 
 // Environment and template look-ups: the value is read at run time, not stored in the file.
 // Android resource references (`@string/maps_key`, `?attr/…`) name a value kept elsewhere.
-const LOOKUP = /^(\$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%|\{\{[^}]*\}\}|env\(|process\.env|ENV\[|@(?:string|xml|raw|integer|bool|array)\/|\?attr\/)/i;
+const LOOKUP =
+  /^(\$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%|\{\{[^}]*\}\}|env\(|process\.env|ENV\[|@(?:string|xml|raw|integer|bool|array)\/|\?attr\/)/i;
 
 /** A value that only names a constant (`API_KEY_HERE`, `MY_SECRET`) rather than holding one. */
 const CONSTANT_NAME = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;

@@ -8,7 +8,8 @@ import { byRegex, type Candidate, type DetectorContext, type SecretDetector } fr
 
 // A JWT is `header.payload.signature`, base64url each; header and payload are JSON objects, so both
 // start with `eyJ` (`{"`). An unsigned token (empty signature) still carries its claims.
-const JWT = /(?<![A-Za-z0-9_-])(?<value>eyJ(?<header>[A-Za-z0-9_-]{10,})\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*)(?![A-Za-z0-9_-])/g;
+const JWT =
+  /(?<![A-Za-z0-9_-])(?<value>eyJ(?<header>[A-Za-z0-9_-]{10,})\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*)(?![A-Za-z0-9_-])/g;
 
 function decodesToJsonHeader(header: string): boolean {
   try {
@@ -23,10 +24,12 @@ function decodesToJsonHeader(header: string): boolean {
 // before the host ends it. Templates (`${PASS}`, `{password}`, `%s`) are look-ups, not secrets.
 const URL_CREDENTIALS =
   /(?<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}):\/\/(?<value>(?<user>[^\s:/?#@"'<>`\\]{1,128}):(?<pass>[^\s/?"'<>`\\]{1,256}))@(?<host>[A-Za-z0-9[\]_.-]+|\[)/g;
-const DATABASE_SCHEMES = /^(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|bolt)$/i;
+const DATABASE_SCHEMES =
+  /^(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|couchdb|neo4j(?:\+s)?|bolt)$/i;
 const TEMPLATE = /[${}%<>*]|^\(|^:/;
 // Stand-ins that documentation writes where a password goes; a report skips them, redaction does not.
-const DOC_PASSWORDS = /^(?:password|passwd|pass|pwd|secret|mypassword|yourpassword|changeme|pass(?:word)?123|xxx+|\*+|\.\.\.)$/i;
+const DOC_PASSWORDS =
+  /^(?:password|passwd|pass|pwd|secret|mypassword|yourpassword|changeme|pass(?:word)?123|xxx+|\*+|\.\.\.)$/i;
 
 function urlPasswordAccepted(user: string, pass: string, host: string, context: DetectorContext): boolean {
   if (TEMPLATE.test(pass) || TEMPLATE.test(user)) return false;
@@ -58,7 +61,11 @@ function* urlCredentials(text: string, context: DetectorContext, databases: bool
     if (!m) continue;
     resumeAt = m.index + m[0].length;
     const g = m.groups!;
-    if (DATABASE_SCHEMES.test(g.scheme!) !== databases || !urlPasswordAccepted(g.user!, g.pass!, g.host!, context)) continue;
+    if (
+      DATABASE_SCHEMES.test(g.scheme!) !== databases ||
+      !urlPasswordAccepted(g.user!, g.pass!, g.host!, context)
+    )
+      continue;
     const span = m.indices!.groups!.value!;
     yield { start: span[0], end: span[1] };
   }
@@ -74,12 +81,20 @@ function* connectionStrings(text: string, context: DetectorContext): Iterable<Ca
   yield* urlCredentials(text, context, true);
   if (!/password|pwd/i.test(text)) return;
   yield* byRegex(text, KEY_VALUE_CONNECTION, 'value', (value, m) => {
-    const line = text.slice(text.lastIndexOf('\n', m.index) + 1, text.indexOf('\n', m.index + m[0].length) >>> 0);
+    const line = text.slice(
+      text.lastIndexOf('\n', m.index) + 1,
+      text.indexOf('\n', m.index + m[0].length) >>> 0,
+    );
     if (!CONNECTION_CONTEXT.test(line) || TEMPLATE.test(value)) return false;
     return context.purpose === 'redact' || (!isPlaceholder(value) && !/^(?:your_|my)/i.test(value));
   });
   if (!/--password|PGPASSWORD|MYSQL_PWD/.test(text)) return;
-  yield* byRegex(text, CLI_PASSWORD, 'value', (value) => !TEMPLATE.test(value) && (context.purpose === 'redact' || !isPlaceholder(value)));
+  yield* byRegex(
+    text,
+    CLI_PASSWORD,
+    'value',
+    (value) => !TEMPLATE.test(value) && (context.purpose === 'redact' || !isPlaceholder(value)),
+  );
 }
 
 // `Authorization: Bearer <token>`, `"Authorization": "Basic <b64>"`, `-H 'Authorization: token ...'`.
@@ -89,7 +104,8 @@ const AUTH_HEADER =
   /\b(?:proxy-)?authorization(?:["']\s*,|["']?\s*[:=])\s*["']?\s*(?:Bearer|Basic|Token|Digest|Negotiate|bearer|basic|token)\s+(?<value>[A-Za-z0-9._~+/=-]{8,4096})(?![A-Za-z0-9._~+/=-])/gi;
 // A prompt may quote only the scheme and token (`Bearer eyJ...`, `curl -H "Bearer ..."`): without the
 // header name the token needs length, a digit and variety, so prose ("bearer tokens") stays.
-const BARE_BEARER = /\b(?:Bearer|bearer|BEARER)\s+(?<value>[A-Za-z0-9._~+/=-]{20,4096})(?![A-Za-z0-9._~+/=-])/g;
+const BARE_BEARER =
+  /\b(?:Bearer|bearer|BEARER)\s+(?<value>[A-Za-z0-9._~+/=-]{20,4096})(?![A-Za-z0-9._~+/=-])/g;
 const BARE_BASIC = /\bBasic\s+(?<value>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])/g;
 
 function authorizationAccepted(value: string, context: DetectorContext, named: boolean): boolean {

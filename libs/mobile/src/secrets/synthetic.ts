@@ -70,13 +70,21 @@ export function syntheticSecret(kind: SyntheticSecretKind, seed = 1): string {
     case 'stripe-test-key':
       return 'sk_test_' + randomChars(24, seed, BASE62);
     case 'private-key-pem': {
-      const body = randomChars(256, seed, BASE62 + '+/').match(/.{1,64}/g)!.join('\n');
+      const body = randomChars(256, seed, BASE62 + '+/')
+        .match(/.{1,64}/g)!
+        .join('\n');
       return `-----BEGIN ${'RSA PRIVATE'} KEY-----\n${body}\n-----END ${'RSA PRIVATE'} KEY-----`;
     }
     case 'password':
       return randomChars(6, seed, BASE62) + '#' + randomChars(5, seed + 1, '0123456789');
     case 'openai-project-key':
-      return `sk-${'proj'}-` + randomChars(74, seed, BASE62 + '-_') + 'T3Blbk' + 'FJ' + randomChars(74, seed + 1, BASE62 + '-_');
+      return (
+        `sk-${'proj'}-` +
+        randomChars(74, seed, BASE62 + '-_') +
+        'T3Blbk' +
+        'FJ' +
+        randomChars(74, seed + 1, BASE62 + '-_')
+      );
     case 'openai-legacy-key':
       return 'sk-' + randomChars(20, seed, BASE62) + 'T3Blbk' + 'FJ' + randomChars(20, seed + 1, BASE62);
     case 'anthropic-key':
@@ -106,7 +114,9 @@ export function syntheticSecret(kind: SyntheticSecretKind, seed = 1): string {
       return `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: randomChars(12, seed, BASE62), iat: 1_700_000_000 + seed })}.${randomChars(43, seed + 1, BASE62 + '-_')}`;
     }
     case 'fcm-server-key':
-      return 'AAAA' + randomChars(7, seed, BASE62 + '-_') + ':APA91b' + randomChars(134, seed + 1, BASE62 + '-_');
+      return (
+        'AAAA' + randomChars(7, seed, BASE62 + '-_') + ':APA91b' + randomChars(134, seed + 1, BASE62 + '-_')
+      );
     case 'apple-app-specific-password':
       return [0, 1, 2, 3].map((i) => randomChars(4, seed * 7 + i, 'abcdefghijkmnopqrstuvwxyz')).join('-');
     case 'grafana-token':

@@ -19,7 +19,9 @@ export function parseOpenStepPlist(text: string): PlistValue {
   let i = 0;
   const lineAt = (at: number) => text.slice(0, at).split('\n').length;
   const fail = (what: string): never => {
-    throw new PlistParseError(`project file: ${what} at line ${lineAt(i)}; resolve merge conflicts or restore the file from git`);
+    throw new PlistParseError(
+      `project file: ${what} at line ${lineAt(i)}; resolve merge conflicts or restore the file from git`,
+    );
   };
   const skip = () => {
     for (;;) {
@@ -43,7 +45,14 @@ export function parseOpenStepPlist(text: string): PlistValue {
       while (i < text.length && text[i] !== quote) {
         if (text[i] === '\\') {
           const next = text[i + 1]!;
-          const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', "'": "'", '\\': '\\' };
+          const escapes: Record<string, string> = {
+            n: '\n',
+            t: '\t',
+            r: '\r',
+            '"': '"',
+            "'": "'",
+            '\\': '\\',
+          };
           out += escapes[next] ?? next;
           i += 2;
         } else out += text[i++];

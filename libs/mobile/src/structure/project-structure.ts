@@ -90,7 +90,14 @@ function lineOfKey(text: string, key: string, value: string): number {
  * targets, Xcode projects, their targets and shared schemes, and every deployment target.
  */
 export function readProjectStructure(repo: RepoReader): ProjectStructure {
-  const structure: ProjectStructure = { platforms: [], modules: [], targets: [], schemes: [], deploymentTargets: [], problems: [] };
+  const structure: ProjectStructure = {
+    platforms: [],
+    modules: [],
+    targets: [],
+    schemes: [],
+    deploymentTargets: [],
+    problems: [],
+  };
   const attempt = (file: string, read: () => void) => {
     try {
       read();
@@ -109,7 +116,9 @@ export function readProjectStructure(repo: RepoReader): ProjectStructure {
     if (!value) return undefined;
     const ref = /^libs\.versions\.([\w.]+)$/.exec(value)?.[1];
     if (!ref) return value;
-    const key = Object.keys(catalogVersions).find((k) => k.replace(/[-_]/g, '.').toLowerCase() === ref.toLowerCase());
+    const key = Object.keys(catalogVersions).find(
+      (k) => k.replace(/[-_]/g, '.').toLowerCase() === ref.toLowerCase(),
+    );
     return key ? catalogVersions[key] : value;
   };
   for (const settingsFile of repo.files.filter((f) => /(^|\/)settings\.gradle(\.kts)?$/.test(f))) {
@@ -117,9 +126,15 @@ export function readProjectStructure(repo: RepoReader): ProjectStructure {
     const settings = readGradleSettings(repo.read(settingsFile) ?? '');
     for (const path of [':', ...settings.modules]) {
       const dir = [root, path === ':' ? '' : moduleDir(path)].filter(Boolean).join('/');
-      const buildFile = ['build.gradle.kts', 'build.gradle'].map((b) => (dir ? `${dir}/${b}` : b)).find((b) => repo.read(b) !== undefined);
+      const buildFile = ['build.gradle.kts', 'build.gradle']
+        .map((b) => (dir ? `${dir}/${b}` : b))
+        .find((b) => repo.read(b) !== undefined);
       if (!buildFile) {
-        if (path !== ':') structure.problems.push({ file: settingsFile, problem: `module ${path} is included but ${dir}/build.gradle(.kts) does not exist` });
+        if (path !== ':')
+          structure.problems.push({
+            file: settingsFile,
+            problem: `module ${path} is included but ${dir}/build.gradle(.kts) does not exist`,
+          });
         continue;
       }
       const text = repo.read(buildFile)!;
@@ -127,10 +142,16 @@ export function readProjectStructure(repo: RepoReader): ProjectStructure {
         const build = readGradleBuild(text);
         const isApp = build.plugins.some((p) => /com\.android\.application|android\.application/.test(p));
         const isLib = build.plugins.some((p) => /com\.android\.library|android\.library/.test(p));
-        const kind = isApp ? 'android-application' : isLib ? 'android-library' : build.plugins.some((p) => /jvm/.test(p)) ? 'kotlin-jvm' : 'gradle';
+        const kind = isApp
+          ? 'android-application'
+          : isLib
+            ? 'android-library'
+            : build.plugins.some((p) => /jvm/.test(p))
+              ? 'kotlin-jvm'
+              : 'gradle';
         const minSdk = resolveSdk(build.minSdk?.value);
         structure.modules.push({
-          name: path === ':' ? settings.rootProjectName ?? ':' : path,
+          name: path === ':' ? (settings.rootProjectName ?? ':') : path,
           system: 'gradle',
           kind,
           dir,
@@ -139,7 +160,14 @@ export function readProjectStructure(repo: RepoReader): ProjectStructure {
           ...(minSdk ? { minSdk } : {}),
           ...(build.targetSdk ? { targetSdk: resolveSdk(build.targetSdk.value) } : {}),
         });
-        if (minSdk && build.minSdk) structure.deploymentTargets.push({ platform: 'Android', version: minSdk, file: buildFile, line: build.minSdk.line, scope: path });
+        if (minSdk && build.minSdk)
+          structure.deploymentTargets.push({
+            platform: 'Android',
+            version: minSdk,
+            file: buildFile,
+            line: build.minSdk.line,
+            scope: path,
+          });
       });
     }
   }
@@ -160,9 +188,24 @@ export function readProjectStructure(repo: RepoReader): ProjectStructure {
         dependencies: manifest.dependencies.filter((d) => d.requirement === 'path').map((d) => d.location),
       });
       for (const t of manifest.targets) {
-        structure.targets.push({ name: t.name, module: name, system: 'swiftpm', kind: t.kind, isTest: t.kind === 'testTarget', dir: [dir, t.path].filter(Boolean).join('/'), dependencies: t.dependencies });
+        structure.targets.push({
+          name: t.name,
+          module: name,
+          system: 'swiftpm',
+          kind: t.kind,
+          isTest: t.kind === 'testTarget',
+          dir: [dir, t.path].filter(Boolean).join('/'),
+          dependencies: t.dependencies,
+        });
       }
-      for (const p of manifest.platforms) structure.deploymentTargets.push({ platform: p.platform, version: p.version, file, line: p.line, scope: name });
+      for (const p of manifest.platforms)
+        structure.deploymentTargets.push({
+          platform: p.platform,
+          version: p.version,
+          file,
+          line: p.line,
+          scope: name,
+        });
     });
   }
 
@@ -172,10 +215,27 @@ export function readProjectStructure(repo: RepoReader): ProjectStructure {
       const text = repo.read(file) ?? '';
       const project = readPbxproj(text);
       const projectDir = file.slice(0, -'/project.pbxproj'.length);
-      const name = projectDir.split('/').pop()!.replace(/\.xcodeproj$/, '');
-      structure.modules.push({ name, system: 'xcode', kind: 'xcode-project', dir: dirOf(projectDir), buildFile: file, dependencies: project.packages.map((p) => p.url) });
+      const name = projectDir
+        .split('/')
+        .pop()!
+        .replace(/\.xcodeproj$/, '');
+      structure.modules.push({
+        name,
+        system: 'xcode',
+        kind: 'xcode-project',
+        dir: dirOf(projectDir),
+        buildFile: file,
+        dependencies: project.packages.map((p) => p.url),
+      });
       for (const t of project.targets) {
-        structure.targets.push({ name: t.name, module: name, system: 'xcode', kind: t.productType, isTest: t.isTest, dependencies: [...t.dependencies, ...t.packageProducts] });
+        structure.targets.push({
+          name: t.name,
+          module: name,
+          system: 'xcode',
+          kind: t.productType,
+          isTest: t.isTest,
+          dependencies: [...t.dependencies, ...t.packageProducts],
+        });
       }
       const scopes: Array<[string, Array<{ name: string; settings: Record<string, string> }>]> = [
         [name, project.configurations],
@@ -186,16 +246,27 @@ export function readProjectStructure(repo: RepoReader): ProjectStructure {
           for (const [setting, platform] of Object.entries(DEPLOYMENT_SETTINGS)) {
             const version = config.settings[setting];
             if (!version || version.includes('$')) continue;
-            structure.deploymentTargets.push({ platform, version, file, line: lineOfKey(text, setting, version), scope: `${scope} (${config.name})` });
+            structure.deploymentTargets.push({
+              platform,
+              version,
+              file,
+              line: lineOfKey(text, setting, version),
+              scope: `${scope} (${config.name})`,
+            });
           }
         }
       }
     });
   }
-  for (const file of repo.files.filter((f) => /\.xcodeproj\/xcshareddata\/xcschemes\/[^/]+\.xcscheme$/.test(f))) {
+  for (const file of repo.files.filter((f) =>
+    /\.xcodeproj\/xcshareddata\/xcschemes\/[^/]+\.xcscheme$/.test(f),
+  )) {
     attempt(file, () => {
       const project = /([^/]+)\.xcodeproj\//.exec(file)![1]!;
-      const schemeName = file.split('/').pop()!.replace(/\.xcscheme$/, '');
+      const schemeName = file
+        .split('/')
+        .pop()!
+        .replace(/\.xcscheme$/, '');
       structure.schemes.push({ ...readXcscheme(schemeName, repo.read(file) ?? ''), project });
     });
   }
@@ -203,15 +274,22 @@ export function readProjectStructure(repo: RepoReader): ProjectStructure {
   // CocoaPods.
   for (const file of repo.files.filter((f) => /(^|\/)Podfile$/.test(f))) {
     attempt(file, () => {
-      for (const p of readPodfile(repo.read(file) ?? '').platforms) structure.deploymentTargets.push({ ...p, file, scope: 'Podfile' });
+      for (const p of readPodfile(repo.read(file) ?? '').platforms)
+        structure.deploymentTargets.push({ ...p, file, scope: 'Podfile' });
     });
   }
 
-  const hasIos = repo.files.some((f) => /\.(swift|m|mm)$|\.xcodeproj\/|(^|\/)Podfile$|(^|\/)Package\.swift$/.test(f));
-  const hasAndroid = structure.modules.some((m) => m.kind.startsWith('android')) || repo.files.some((f) => f.endsWith('AndroidManifest.xml'));
+  const hasIos = repo.files.some((f) =>
+    /\.(swift|m|mm)$|\.xcodeproj\/|(^|\/)Podfile$|(^|\/)Package\.swift$/.test(f),
+  );
+  const hasAndroid =
+    structure.modules.some((m) => m.kind.startsWith('android')) ||
+    repo.files.some((f) => f.endsWith('AndroidManifest.xml'));
   if (hasIos) structure.platforms.push('ios');
   if (hasAndroid) structure.platforms.push('android');
-  const sdks = structure.deploymentTargets.filter((d) => d.platform === 'Android' && /^\d+$/.test(d.version)).map((d) => Number(d.version));
+  const sdks = structure.deploymentTargets
+    .filter((d) => d.platform === 'Android' && /^\d+$/.test(d.version))
+    .map((d) => Number(d.version));
   if (sdks.length) structure.minSdk = Math.min(...sdks);
   const ios = structure.deploymentTargets.filter((d) => d.platform === 'iOS').map((d) => d.version);
   if (ios.length) structure.iosDeploymentTarget = ios.sort(compareVersions)[0];

@@ -74,21 +74,33 @@ let package = Package(
 
 describe('Gradle', () => {
   it('reads settings includes in every form', () => {
-    const settings = readGradleSettings(`rootProject.name = "Shop"\ninclude(":app")\ninclude(\n    ":core:data",\n    ":core:ui",\n)\ninclude ':legacy', 'feature'\n// include(":disabled")\nincludeBuild("build-logic")\n`);
-    expect(settings).toEqual({ modules: [':app', ':core:data', ':core:ui', ':legacy', ':feature'], includedBuilds: ['build-logic'], rootProjectName: 'Shop' });
+    const settings = readGradleSettings(
+      `rootProject.name = "Shop"\ninclude(":app")\ninclude(\n    ":core:data",\n    ":core:ui",\n)\ninclude ':legacy', 'feature'\n// include(":disabled")\nincludeBuild("build-logic")\n`,
+    );
+    expect(settings).toEqual({
+      modules: [':app', ':core:data', ':core:ui', ':legacy', ':feature'],
+      includedBuilds: ['build-logic'],
+      rootProjectName: 'Shop',
+    });
   });
 
   it('reads a Groovy build script', () => {
-    const build = readGradleBuild(`apply plugin: 'com.android.library'\nandroid {\n    defaultConfig {\n        minSdkVersion 21\n        targetSdkVersion 34\n    }\n}\nrepositories {\n    maven { url 'https://repo.acme.com/maven' }\n}\ndependencies {\n    implementation project(':core')\n    api 'com.squareup.retrofit2:retrofit:2.11.0'\n}\n`);
+    const build = readGradleBuild(
+      `apply plugin: 'com.android.library'\nandroid {\n    defaultConfig {\n        minSdkVersion 21\n        targetSdkVersion 34\n    }\n}\nrepositories {\n    maven { url 'https://repo.acme.com/maven' }\n}\ndependencies {\n    implementation project(':core')\n    api 'com.squareup.retrofit2:retrofit:2.11.0'\n}\n`,
+    );
     expect(build.plugins).toEqual(['com.android.library']);
     expect(build.minSdk).toEqual({ value: '21', line: 4 });
     expect(build.projectDependencies).toEqual([':core']);
-    expect(build.dependencies).toEqual([{ configuration: 'api', notation: 'com.squareup.retrofit2:retrofit:2.11.0', line: 13 }]);
+    expect(build.dependencies).toEqual([
+      { configuration: 'api', notation: 'com.squareup.retrofit2:retrofit:2.11.0', line: 13 },
+    ]);
     expect(build.repositories).toEqual([{ url: 'https://repo.acme.com/maven', line: 9 }]);
   });
 
   it('reads a Kotlin script with catalog references and type-safe project accessors', () => {
-    const build = readGradleBuild(`plugins {\n    alias(libs.plugins.android.application)\n}\nandroid {\n    defaultConfig {\n        minSdk = libs.versions.minSdk.get().toInt()\n    }\n}\ndependencies {\n    implementation(projects.core.dataStore)\n    implementation(libs.okhttp)\n}\n`);
+    const build = readGradleBuild(
+      `plugins {\n    alias(libs.plugins.android.application)\n}\nandroid {\n    defaultConfig {\n        minSdk = libs.versions.minSdk.get().toInt()\n    }\n}\ndependencies {\n    implementation(projects.core.dataStore)\n    implementation(libs.okhttp)\n}\n`,
+    );
     expect(build.plugins).toEqual(['libs.plugins.android.application']);
     expect(build.minSdk?.value).toBe('libs.versions.minSdk');
     expect(build.projectDependencies).toEqual([':core:data-store']);
@@ -97,13 +109,20 @@ describe('Gradle', () => {
 
 describe('Xcode project files', () => {
   it('parses OpenStep property lists and rejects a conflicted one with its line', () => {
-    expect(parseOpenStepPlist('{ a = (1, "two", three/four); b = { c = "d\\"e"; }; }')).toEqual({ a: ['1', 'two', 'three/four'], b: { c: 'd"e' } });
+    expect(parseOpenStepPlist('{ a = (1, "two", three/four); b = { c = "d\\"e"; }; }')).toEqual({
+      a: ['1', 'two', 'three/four'],
+      b: { c: 'd"e' },
+    });
     expect(() => parseOpenStepPlist('{\n a = 1;\n<<<<<<< HEAD\n}')).toThrow(/line 3/);
     expect(() => parseOpenStepPlist('{ a = 1 }')).toThrow(PlistParseError);
   });
 
   it('reads .xcconfig settings with lines', () => {
-    expect(readXcconfig('// base\n#include "Base.xcconfig"\nSWIFT_VERSION = 5.0\nOTHER_LDFLAGS[sdk=iphoneos*] = -ObjC // linker\n')).toEqual([
+    expect(
+      readXcconfig(
+        '// base\n#include "Base.xcconfig"\nSWIFT_VERSION = 5.0\nOTHER_LDFLAGS[sdk=iphoneos*] = -ObjC // linker\n',
+      ),
+    ).toEqual([
       { key: 'SWIFT_VERSION', value: '5.0', line: 3 },
       { key: 'OTHER_LDFLAGS[sdk=iphoneos*]', value: '-ObjC', line: 4 },
     ]);
@@ -119,7 +138,9 @@ describe('readProjectStructure on the sample repositories', () => {
       ['ShopApp', 'application', false, ['Alamofire', 'KeychainAccess']],
       ['ShopAppTests', 'bundle.unit-test', true, ['ShopApp']],
     ]);
-    expect(s.schemes).toEqual([{ name: 'ShopApp', project: 'ShopApp', buildTargets: ['ShopApp'], testTargets: ['ShopAppTests'] }]);
+    expect(s.schemes).toEqual([
+      { name: 'ShopApp', project: 'ShopApp', buildTargets: ['ShopApp'], testTargets: ['ShopAppTests'] },
+    ]);
     expect(s.iosDeploymentTarget).toBe('16.0');
     expect(s.problems).toEqual([]);
   });
@@ -141,21 +162,34 @@ describe('readProjectStructure on the sample repositories', () => {
       memoryReader({
         'settings.gradle.kts': 'include(":app", ":gone")\n',
         'gradle/libs.versions.toml': '[versions]\nminSdk = "23"\n',
-        'app/build.gradle.kts': 'plugins { id("com.android.application") }\nandroid { defaultConfig { minSdk = libs.versions.minSdk.get().toInt() } }\n',
+        'app/build.gradle.kts':
+          'plugins { id("com.android.application") }\nandroid { defaultConfig { minSdk = libs.versions.minSdk.get().toInt() } }\n',
       }),
     );
     expect(s.modules.find((m) => m.name === ':app')?.minSdk).toBe('23');
     expect(s.minSdk).toBe(23);
-    expect(s.problems).toEqual([{ file: 'settings.gradle.kts', problem: 'module :gone is included but gone/build.gradle(.kts) does not exist' }]);
+    expect(s.problems).toEqual([
+      {
+        file: 'settings.gradle.kts',
+        problem: 'module :gone is included but gone/build.gradle(.kts) does not exist',
+      },
+    ]);
   });
 
   it('reads SwiftPM packages with targets and platforms', () => {
-    const s = readProjectStructure(memoryReader({ 'Package.swift': 'let package = Package(name: "Kit", platforms: [.iOS(.v14)], targets: [.target(name: "Kit"), .testTarget(name: "KitTests", dependencies: ["Kit"])])\n' }));
+    const s = readProjectStructure(
+      memoryReader({
+        'Package.swift':
+          'let package = Package(name: "Kit", platforms: [.iOS(.v14)], targets: [.target(name: "Kit"), .testTarget(name: "KitTests", dependencies: ["Kit"])])\n',
+      }),
+    );
     expect(s.targets.map((t) => [t.name, t.isTest, t.dir])).toEqual([
       ['Kit', false, 'Sources/Kit'],
       ['KitTests', true, 'Tests/KitTests'],
     ]);
-    expect(s.deploymentTargets).toEqual([{ platform: 'iOS', version: '14.0', file: 'Package.swift', line: 1, scope: 'Kit' }]);
+    expect(s.deploymentTargets).toEqual([
+      { platform: 'iOS', version: '14.0', file: 'Package.swift', line: 1, scope: 'Kit' },
+    ]);
   });
 });
 
@@ -190,15 +224,21 @@ describeSamples('structure readers', () => {
   it('reads the real Xcode project', () => {
     const project = readPbxproj(readSample('project.pbxproj'));
     expect(project.objectVersion).toBe('54');
-    expect(project.targets.map((t) => [t.name, t.productType, t.isTest, t.dependencies, t.packageProducts])).toEqual([
+    expect(
+      project.targets.map((t) => [t.name, t.productType, t.isTest, t.dependencies, t.packageProducts]),
+    ).toEqual([
       ['Search', 'application', false, [], ['ComposableArchitecture']],
       ['SearchTests', 'bundle.unit-test', true, ['Search'], []],
     ]);
-    expect(project.targets[0]!.sources).toEqual(expect.arrayContaining(['SearchApp.swift', 'SearchView.swift', 'WeatherClient.swift']));
+    expect(project.targets[0]!.sources).toEqual(
+      expect.arrayContaining(['SearchApp.swift', 'SearchView.swift', 'WeatherClient.swift']),
+    );
   });
 
   it('finds the structure of a checkout that holds the real project file', () => {
-    const s = readProjectStructure(memoryReader({ 'Examples/Search/Search.xcodeproj/project.pbxproj': readSample('project.pbxproj') }));
+    const s = readProjectStructure(
+      memoryReader({ 'Examples/Search/Search.xcodeproj/project.pbxproj': readSample('project.pbxproj') }),
+    );
     expect(s.targets.map((t) => t.name)).toEqual(['Search', 'SearchTests']);
     expect(s.deploymentTargets.every((d) => d.file.endsWith('project.pbxproj') && d.line > 0)).toBe(true);
   });

@@ -74,7 +74,9 @@ function labelled(args: string, label: string): string | undefined {
 
 function stripComments(text: string): string {
   // Keep offsets: comments become spaces so line numbers stay right.
-  return text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/(^|[^:"])\/\/[^\n]*/g, (c, p: string) => p + ' '.repeat(c.length - p.length));
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
+    .replace(/(^|[^:"])\/\/[^\n]*/g, (c, p: string) => p + ' '.repeat(c.length - p.length));
 }
 
 function versionOf(raw: string): string {
@@ -92,7 +94,9 @@ export function readPackageSwift(source: string): SwiftPackageManifest {
   const name = packageCall ? /\bname\s*:\s*"([^"]+)"/.exec(text.slice(packageCall.index))?.[1] : undefined;
 
   const platforms: SwiftPackageManifest['platforms'] = [];
-  for (const m of text.matchAll(/\.(iOS|macOS|tvOS|watchOS|visionOS|macCatalyst|driverKit)\s*\(\s*(?:\.v(\d+(?:_\d+)*)|"([\d.]+)")\s*\)/g)) {
+  for (const m of text.matchAll(
+    /\.(iOS|macOS|tvOS|watchOS|visionOS|macCatalyst|driverKit)\s*\(\s*(?:\.v(\d+(?:_\d+)*)|"([\d.]+)")\s*\)/g,
+  )) {
     platforms.push({ platform: m[1]!, version: m[2] ? versionOf(m[2]) : m[3]!, line: lineAt(text, m.index) });
   }
 
@@ -109,30 +113,44 @@ export function readPackageSwift(source: string): SwiftPackageManifest {
     let value = '';
     let r: RegExpExecArray | null;
     if (path && !url) [requirement, value] = ['path', path];
-    else if ((r = /\bbranch\s*:\s*"([^"]+)"|\.branch\s*\(\s*"([^"]+)"\s*\)/.exec(args))) [requirement, value] = ['branch', r[1] ?? r[2]!];
-    else if ((r = /\brevision\s*:\s*"([^"]+)"|\.revision\s*\(\s*"([^"]+)"\s*\)/.exec(args))) [requirement, value] = ['revision', r[1] ?? r[2]!];
-    else if ((r = /\bexact\s*:\s*"([^"]+)"|\.exact\s*\(\s*"([^"]+)"\s*\)/.exec(args))) [requirement, value] = ['exact', r[1] ?? r[2]!];
+    else if ((r = /\bbranch\s*:\s*"([^"]+)"|\.branch\s*\(\s*"([^"]+)"\s*\)/.exec(args)))
+      [requirement, value] = ['branch', r[1] ?? r[2]!];
+    else if ((r = /\brevision\s*:\s*"([^"]+)"|\.revision\s*\(\s*"([^"]+)"\s*\)/.exec(args)))
+      [requirement, value] = ['revision', r[1] ?? r[2]!];
+    else if ((r = /\bexact\s*:\s*"([^"]+)"|\.exact\s*\(\s*"([^"]+)"\s*\)/.exec(args)))
+      [requirement, value] = ['exact', r[1] ?? r[2]!];
     else if ((r = /\bfrom\s*:\s*"([^"]+)"/.exec(args))) [requirement, value] = ['from', r[1]!];
-    else if ((r = /"([^"]+)"\s*\.\.[.<]\s*"([^"]+)"/.exec(args))) [requirement, value] = ['range', `${r[1]}..<${r[2]}`];
+    else if ((r = /"([^"]+)"\s*\.\.[.<]\s*"([^"]+)"/.exec(args)))
+      [requirement, value] = ['range', `${r[1]}..<${r[2]}`];
     dependencies.push({ location: url ?? path ?? '', requirement, value, line });
   }
 
   const targets: SwiftTarget[] = [];
   // `.target(name:)` inside a declared target's dependencies is a reference, not a declaration.
   const declaredSpans: Array<[number, number]> = [];
-  for (const m of text.matchAll(/\.(target|testTarget|executableTarget|macro|plugin|binaryTarget|systemLibrary)\s*\(/g)) {
+  for (const m of text.matchAll(
+    /\.(target|testTarget|executableTarget|macro|plugin|binaryTarget|systemLibrary)\s*\(/g,
+  )) {
     const open = m.index + m[0].length - 1;
     const close = matching(text, open);
     if (close === -1 || declaredSpans.some(([s, e]) => m.index > s && m.index < e)) continue;
     const args = text.slice(open + 1, close);
     const targetName = /^\s*name\s*:\s*"([^"]+)"/.exec(args)?.[1];
     // `.target(name: "X")` inside a dependencies list is a reference, not a declaration.
-    if (!targetName || !/\b(dependencies|path|resources|swiftSettings|sources|exclude|url|plugins)\s*:|^\s*name\s*:\s*"[^"]+"\s*$/.test(args)) continue;
+    if (
+      !targetName ||
+      !/\b(dependencies|path|resources|swiftSettings|sources|exclude|url|plugins)\s*:|^\s*name\s*:\s*"[^"]+"\s*$/.test(
+        args,
+      )
+    )
+      continue;
     if (targets.some((t) => t.name === targetName)) continue;
     declaredSpans.push([open, close]);
     const kind = m[1] as SwiftTarget['kind'];
     const deps = labelled(args, 'dependencies') ?? '';
-    const names = [...deps.matchAll(/\.(?:product|target|byName)\s*\(\s*name\s*:\s*"([^"]+)"|(?<![\w:]\s*)"([^"]+)"/g)]
+    const names = [
+      ...deps.matchAll(/\.(?:product|target|byName)\s*\(\s*name\s*:\s*"([^"]+)"|(?<![\w:]\s*)"([^"]+)"/g),
+    ]
       .map((d) => d[1] ?? d[2]!)
       .filter((d, i, all) => all.indexOf(d) === i);
     const path = labelled(args, 'path');
@@ -140,7 +158,10 @@ export function readPackageSwift(source: string): SwiftPackageManifest {
       name: targetName,
       kind,
       dependencies: names,
-      path: typeof path === 'string' && !path.startsWith('[') ? path : `${kind === 'testTarget' ? 'Tests' : kind === 'plugin' ? 'Plugins' : 'Sources'}/${targetName}`,
+      path:
+        typeof path === 'string' && !path.startsWith('[')
+          ? path
+          : `${kind === 'testTarget' ? 'Tests' : kind === 'plugin' ? 'Plugins' : 'Sources'}/${targetName}`,
       line: lineAt(text, m.index),
     });
   }

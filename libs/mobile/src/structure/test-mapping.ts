@@ -2,14 +2,19 @@ import { classifyFile, isTestPath, isTestSupportPath } from '../files/classify';
 import type { RepoReader } from '../repo/repo-reader';
 
 /** Markers of a module root: tests of a source live under the same root. */
-const MODULE_ROOT_FILES = /(^|\/)(build\.gradle(\.kts)?|Package\.swift|[^/]+\.xcodeproj\/project\.pbxproj|[^/]+\.podspec)$/;
+const MODULE_ROOT_FILES =
+  /(^|\/)(build\.gradle(\.kts)?|Package\.swift|[^/]+\.xcodeproj\/project\.pbxproj|[^/]+\.podspec)$/;
 
 /** KMP platform source-set suffixes: `Platform.ios.kt` is `Platform`'s iOS actual. */
-const PLATFORM_SUFFIX = /\.(android|ios|jvm|js|wasmJs|wasm|web|native|desktop|apple|darwin|macos|linux|mingw|common)$/;
+const PLATFORM_SUFFIX =
+  /\.(android|ios|jvm|js|wasmJs|wasm|web|native|desktop|apple|darwin|macos|linux|mingw|common)$/;
 
 function baseName(path: string): string {
   const file = path.slice(path.lastIndexOf('/') + 1);
-  return file.replace(/\.[^.]+$/, '').replace(PLATFORM_SUFFIX, '').replace(/\+.*$/, '');
+  return file
+    .replace(/\.[^.]+$/, '')
+    .replace(PLATFORM_SUFFIX, '')
+    .replace(/\+.*$/, '');
 }
 
 /**
@@ -21,10 +26,16 @@ function baseName(path: string): string {
 export function declaredNames(text: string): string[] {
   const names = new Set<string>();
   const modifiers = String.raw`(?:(?:public|open|internal|final|sealed|data|abstract|enum|annotation|value|inline|static|@\w+(?:\([^)\n]*\))?)\s+)*`;
-  const types = new RegExp(String.raw`^${modifiers}(?:class|struct|enum|protocol|interface|object|actor)\s+([A-Z][A-Za-z0-9_]*)|^@(?:interface|implementation|protocol)\s+([A-Z][A-Za-z0-9_]*)(?![A-Za-z0-9_]|\s*\()`, 'gm');
+  const types = new RegExp(
+    String.raw`^${modifiers}(?:class|struct|enum|protocol|interface|object|actor)\s+([A-Z][A-Za-z0-9_]*)|^@(?:interface|implementation|protocol)\s+([A-Z][A-Za-z0-9_]*)(?![A-Za-z0-9_]|\s*\()`,
+    'gm',
+  );
   for (const m of text.matchAll(types)) names.add(m[1] ?? m[2]!);
   if (names.size === 0 && !/^(?:(?:public|internal|private|fileprivate)\s+)?extension\s/m.test(text)) {
-    const functions = new RegExp(String.raw`^(?:(?:public|internal|inline|suspend|@\w+)\s+)*(?:fun|func)\s+(?:<[^>]*>\s*)?(?:[\w.]+\.)?([A-Za-z_][A-Za-z0-9_]*)`, 'gm');
+    const functions = new RegExp(
+      String.raw`^(?:(?:public|internal|inline|suspend|@\w+)\s+)*(?:fun|func)\s+(?:<[^>]*>\s*)?(?:[\w.]+\.)?([A-Za-z_][A-Za-z0-9_]*)`,
+      'gm',
+    );
     for (const m of text.matchAll(functions)) if (m[1]!.length > 3) names.add(m[1]!);
   }
   return [...names];
@@ -45,15 +56,18 @@ export class TestMap {
   private readonly words = new Map<string, Set<string>>();
 
   constructor(private readonly repo: RepoReader) {
-    this.roots = repo.files.filter((f) => MODULE_ROOT_FILES.test(f)).map((f) => {
-      const project = f.indexOf('.xcodeproj/');
-      const dir = project === -1 ? f : f.slice(0, project);
-      const i = dir.lastIndexOf('/');
-      const root = i === -1 ? '' : dir.slice(0, i);
-      // A Gradle or SwiftPM manifest names the module better than an Xcode project beside it.
-      if (!this.manifests.has(root) || this.manifests.get(root)!.endsWith('.pbxproj')) this.manifests.set(root, f);
-      return root;
-    });
+    this.roots = repo.files
+      .filter((f) => MODULE_ROOT_FILES.test(f))
+      .map((f) => {
+        const project = f.indexOf('.xcodeproj/');
+        const dir = project === -1 ? f : f.slice(0, project);
+        const i = dir.lastIndexOf('/');
+        const root = i === -1 ? '' : dir.slice(0, i);
+        // A Gradle or SwiftPM manifest names the module better than an Xcode project beside it.
+        if (!this.manifests.has(root) || this.manifests.get(root)!.endsWith('.pbxproj'))
+          this.manifests.set(root, f);
+        return root;
+      });
     this.tests = repo.files
       // Tests proper: a fake or fixture names the types it stands in for, which does not test them.
       .filter((f) => classifyFile(f).kind === 'test' && isTestPath(f) && !isTestSupportPath(f))
@@ -63,7 +77,8 @@ export class TestMap {
   /** Nearest module root above a path (`''` for the repository root). */
   moduleRoot(path: string): string {
     let best = '';
-    for (const root of this.roots) if ((root === '' || path.startsWith(`${root}/`)) && root.length > best.length) best = root;
+    for (const root of this.roots)
+      if ((root === '' || path.startsWith(`${root}/`)) && root.length > best.length) best = root;
     return best;
   }
 
@@ -83,9 +98,14 @@ export class TestMap {
     const byName = pool.filter((t) => named.test(t.base)).map((t) => t.path);
     if (byName.length > 0) return byName;
     // `FileManager+Sync.swift` extends FileManager: the name says nothing of what a test covers.
-    const names = [...(sourcePath.includes('+') ? [] : [base]), ...declaredNames(text ?? this.repo.read(sourcePath) ?? '')];
+    const names = [
+      ...(sourcePath.includes('+') ? [] : [base]),
+      ...declaredNames(text ?? this.repo.read(sourcePath) ?? ''),
+    ];
     // A test that declares the name itself (its own `data class AdminVoteRow`) is not using the source's.
-    return pool.filter((t) => names.some((n) => this.mentions(t.path, n) && !this.declares(t.path, n))).map((t) => t.path);
+    return pool
+      .filter((t) => names.some((n) => this.mentions(t.path, n) && !this.declares(t.path, n)))
+      .map((t) => t.path);
   }
 
   /**
@@ -98,7 +118,8 @@ export class TestMap {
     const rest = root === '' ? path : path.slice(root.length + 1);
     const manifest = this.manifests.get(root);
     const target = /^Sources\/([^/]+)\//.exec(rest);
-    if (target && manifest?.endsWith('Package.swift')) return { name: `${root ? `${root}/` : ''}Sources/${target[1]}` };
+    if (target && manifest?.endsWith('Package.swift'))
+      return { name: `${root ? `${root}/` : ''}Sources/${target[1]}` };
     if (manifest && !manifest.endsWith('.pbxproj')) return { name: root || '.', manifest };
     const top = rest.includes('/') ? rest.slice(0, rest.indexOf('/')) : '';
     return { name: [root, top].filter(Boolean).join('/') || '.' };

@@ -2,7 +2,14 @@ import { XMLParser } from 'fast-xml-parser';
 import { parseOpenStepPlist, PlistParseError, type PlistDict, type PlistValue } from './openstep-plist';
 
 /** Build settings that decide how a target is signed. */
-export const SIGNING_SETTINGS = ['CODE_SIGN_IDENTITY', 'CODE_SIGN_STYLE', 'DEVELOPMENT_TEAM', 'PROVISIONING_PROFILE_SPECIFIER', 'PROVISIONING_PROFILE', 'CODE_SIGN_ENTITLEMENTS'] as const;
+export const SIGNING_SETTINGS = [
+  'CODE_SIGN_IDENTITY',
+  'CODE_SIGN_STYLE',
+  'DEVELOPMENT_TEAM',
+  'PROVISIONING_PROFILE_SPECIFIER',
+  'PROVISIONING_PROFILE',
+  'CODE_SIGN_ENTITLEMENTS',
+] as const;
 /** Deployment target settings by platform name. */
 export const DEPLOYMENT_SETTINGS: Record<string, string> = {
   IPHONEOS_DEPLOYMENT_TARGET: 'iOS',
@@ -64,7 +71,8 @@ function ids(value: PlistValue | undefined): string[] {
 }
 function flatSettings(value: PlistValue | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(dict(value))) out[k] = Array.isArray(v) ? v.map(String).join(' ') : str(v);
+  for (const [k, v] of Object.entries(dict(value)))
+    out[k] = Array.isArray(v) ? v.map(String).join(' ') : str(v);
   return out;
 }
 
@@ -72,10 +80,15 @@ function flatSettings(value: PlistValue | undefined): Record<string, string> {
 export function readPbxproj(text: string): XcodeProjectInfo {
   const root = dict(parseOpenStepPlist(text));
   const objects = dict(root.objects);
-  if (Object.keys(objects).length === 0) throw new PlistParseError('project file has no objects: is this a project.pbxproj?');
+  if (Object.keys(objects).length === 0)
+    throw new PlistParseError('project file has no objects: is this a project.pbxproj?');
   const obj = (id: string) => dict(objects[id]);
   const configurationsOf = (listId: string): XcodeBuildConfiguration[] =>
-    ids(obj(listId).buildConfigurations).map((id) => ({ id, name: str(obj(id).name), settings: flatSettings(obj(id).buildSettings) }));
+    ids(obj(listId).buildConfigurations).map((id) => ({
+      id,
+      name: str(obj(id).name),
+      settings: flatSettings(obj(id).buildSettings),
+    }));
 
   const targets: XcodeTarget[] = [];
   const shellScripts: XcodeShellScriptPhase[] = [];
@@ -94,7 +107,12 @@ export function readPbxproj(text: string): XcodeProjectInfo {
           if (path) sources.push(path);
         }
       } else if (phase.isa === 'PBXShellScriptBuildPhase') {
-        shellScripts.push({ id: phaseId, name: str(phase.name) || 'Run Script', script: str(phase.shellScript), target: name });
+        shellScripts.push({
+          id: phaseId,
+          name: str(phase.name) || 'Run Script',
+          script: str(phase.shellScript),
+          target: name,
+        });
       }
     }
     targets.push({
@@ -103,14 +121,21 @@ export function readPbxproj(text: string): XcodeProjectInfo {
       productType,
       isTest: /unit-test|ui-testing/.test(productType),
       dependencies: ids(o.dependencies)
-        .map((depId) => str(obj(str(obj(depId).target)).name) || str(dict(obj(str(obj(depId).targetProxy))).remoteInfo))
+        .map(
+          (depId) =>
+            str(obj(str(obj(depId).target)).name) || str(dict(obj(str(obj(depId).targetProxy))).remoteInfo),
+        )
         .filter(Boolean),
-      packageProducts: ids(o.packageProductDependencies).map((p) => str(obj(p).productName)).filter(Boolean),
+      packageProducts: ids(o.packageProductDependencies)
+        .map((p) => str(obj(p).productName))
+        .filter(Boolean),
       configurations: configurationsOf(str(o.buildConfigurationList)),
       sources,
     });
   }
-  const project = Object.values(objects).map(dict).find((o) => o.isa === 'PBXProject');
+  const project = Object.values(objects)
+    .map(dict)
+    .find((o) => o.isa === 'PBXProject');
   const packages = Object.values(objects)
     .map(dict)
     .filter((o) => o.isa === 'XCRemoteSwiftPackageReference')
@@ -135,16 +160,30 @@ export interface XcodeScheme {
 
 /** Reads the targets a shared scheme builds and tests. */
 export function readXcscheme(name: string, text: string): XcodeScheme {
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (tag) => ['BuildActionEntry', 'TestableReference'].includes(tag) }).parse(text) as {
+  const doc = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (tag) => ['BuildActionEntry', 'TestableReference'].includes(tag),
+  }).parse(text) as {
     Scheme?: {
-      BuildAction?: { BuildActionEntries?: { BuildActionEntry?: Array<{ BuildableReference?: { BlueprintName?: string } }> } };
-      TestAction?: { Testables?: { TestableReference?: Array<{ skipped?: string; BuildableReference?: { BlueprintName?: string } }> } };
+      BuildAction?: {
+        BuildActionEntries?: {
+          BuildActionEntry?: Array<{ BuildableReference?: { BlueprintName?: string } }>;
+        };
+      };
+      TestAction?: {
+        Testables?: {
+          TestableReference?: Array<{ skipped?: string; BuildableReference?: { BlueprintName?: string } }>;
+        };
+      };
     };
   };
   const scheme = doc.Scheme ?? {};
   return {
     name,
-    buildTargets: (scheme.BuildAction?.BuildActionEntries?.BuildActionEntry ?? []).map((e) => e.BuildableReference?.BlueprintName ?? '').filter(Boolean),
+    buildTargets: (scheme.BuildAction?.BuildActionEntries?.BuildActionEntry ?? [])
+      .map((e) => e.BuildableReference?.BlueprintName ?? '')
+      .filter(Boolean),
     testTargets: (scheme.TestAction?.Testables?.TestableReference ?? [])
       .filter((t) => t.skipped !== 'YES')
       .map((t) => t.BuildableReference?.BlueprintName ?? '')

@@ -45,6 +45,8 @@ export function scanTree(tree: Record<string, string>): AnalysisReport {
 
 /** Analyses the change from `before` to `after`, as `agentflow analyze PATH --diff FILE` does. */
 export function analyzeChange(before: Tree, after: Tree): AnalysisReport {
-  const repo = memoryReader(Object.fromEntries(Object.entries(after).filter((e): e is [string, string] => e[1] !== undefined)));
+  const repo = memoryReader(
+    Object.fromEntries(Object.entries(after).filter((e): e is [string, string] => e[1] !== undefined)),
+  );
   return analyze({ repo, diff: parseUnifiedDiff(gitDiff(before, after)) });
 }

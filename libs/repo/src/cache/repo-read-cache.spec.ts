@@ -17,7 +17,9 @@ describe('RepoReadCache', () => {
 
   it('does not keep a failed read', async () => {
     const cache = new RepoReadCache();
-    await expect(cache.remember('k', () => Promise.reject(new Error('rate limited')))).rejects.toThrow('rate limited');
+    await expect(cache.remember('k', () => Promise.reject(new Error('rate limited')))).rejects.toThrow(
+      'rate limited',
+    );
     expect(await cache.remember('k', async () => 'ok')).toBe('ok');
   });
 
@@ -89,7 +91,9 @@ describe('readers with a cache', () => {
       const diff = await reader.diff(base, head);
       diff.pop();
       // The kept diff is not changed by what a caller does with its copy.
-      expect((await new GitCheckoutReader(repo.root, { cache }).diff(base, head)).map((f) => f.path)).toEqual(['A.swift', 'B.swift']);
+      expect((await new GitCheckoutReader(repo.root, { cache }).diff(base, head)).map((f) => f.path)).toEqual(
+        ['A.swift', 'B.swift'],
+      );
       expect(await reader.listFiles(base)).toEqual(['A.swift']);
     } finally {
       reader.close();

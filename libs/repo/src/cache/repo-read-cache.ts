@@ -27,7 +27,8 @@ export function isPinnedCommit(sha: string): boolean {
 function charsOf(value: unknown): number {
   if (typeof value === 'string') return value.length;
   if (Array.isArray(value)) return value.reduce<number>((n, v) => n + charsOf(v), 16);
-  if (value && typeof value === 'object') return Object.values(value).reduce<number>((n, v) => n + charsOf(v), 16);
+  if (value && typeof value === 'object')
+    return Object.values(value).reduce<number>((n, v) => n + charsOf(v), 16);
   return 8;
 }
 

@@ -46,7 +46,9 @@ export class CatFileBatch {
 
   private start(): BatchProcess {
     if (this.current) return this.current;
-    const proc = spawn('git', ['-C', this.root, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const proc = spawn('git', ['-C', this.root, 'cat-file', '--batch'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     const batch: BatchProcess = { proc, buffer: Buffer.alloc(0), pending: [] };
     this.current = batch;
     proc.stdout.on('data', (chunk: Buffer) => {

@@ -8,7 +8,12 @@ describe('GitCheckoutReader', () => {
   it('reads files at a commit through one batch process, across idle restarts', async () => {
     const reader = new GitCheckoutReader(repo.root);
     const head = repo.head();
-    const reads = await Promise.all([reader.readFile('A.swift', head), reader.readFile('missing.swift', head), reader.readFile('img.bin', head), reader.readFile('A.swift', head)]);
+    const reads = await Promise.all([
+      reader.readFile('A.swift', head),
+      reader.readFile('missing.swift', head),
+      reader.readFile('img.bin', head),
+      reader.readFile('A.swift', head),
+    ]);
     expect(reads).toEqual(['let a = 1\n', null, null, 'let a = 1\n']);
     // After the batch process was closed, the next read starts a new one and is not failed by the old one exiting.
     reader.close();

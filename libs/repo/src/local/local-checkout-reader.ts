@@ -18,7 +18,8 @@ const SKIP_DIRS = new Set(['.git', 'node_modules', 'build', 'DerivedData', '.gra
 
 function assertRef(ref: string): void {
   // Refs go to git as arguments; refuse anything that could be read as an option.
-  if (!SHA_LIKE.test(ref) || ref.startsWith('-')) throw new RepoReadError(`"${ref}" is not a commit reference`);
+  if (!SHA_LIKE.test(ref) || ref.startsWith('-'))
+    throw new RepoReadError(`"${ref}" is not a commit reference`);
 }
 
 /** Reads a git repository through the `git` CLI. */
@@ -46,12 +47,18 @@ export class GitCheckoutReader implements RepoReader {
 
   private async git(args: string[], allowExit1 = false): Promise<string> {
     try {
-      const { stdout } = await run('git', ['-C', this.root, ...args], { maxBuffer: MAX_BUFFER, encoding: 'utf8' });
+      const { stdout } = await run('git', ['-C', this.root, ...args], {
+        maxBuffer: MAX_BUFFER,
+        encoding: 'utf8',
+      });
       return stdout;
     } catch (error) {
       const e = error as { code?: number | string; stderr?: string; stdout?: string };
       if (allowExit1 && e.code === 1) return e.stdout ?? '';
-      throw new RepoReadError(`git ${args[0]} in ${this.root} failed: ${(e.stderr ?? String(error)).trim()}`, { cause: error });
+      throw new RepoReadError(
+        `git ${args[0]} in ${this.root} failed: ${(e.stderr ?? String(error)).trim()}`,
+        { cause: error },
+      );
     }
   }
 
@@ -59,7 +66,16 @@ export class GitCheckoutReader implements RepoReader {
     assertRef(baseSha);
     assertRef(headSha);
     const diff = await this.kept([baseSha, headSha], `diff\0${baseSha}\0${headSha}`, async () => {
-      const text = await this.git(['diff', '--no-color', '--no-ext-diff', '-M', '--unified=3', baseSha, headSha, '--']);
+      const text = await this.git([
+        'diff',
+        '--no-color',
+        '--no-ext-diff',
+        '-M',
+        '--unified=3',
+        baseSha,
+        headSha,
+        '--',
+      ]);
       return parseUnifiedDiff(text);
     });
     // Callers may reshape the parsed diff; the kept one stays as read.
@@ -144,7 +160,8 @@ export class DirectoryReader implements RepoReader {
 
   private inside(path: string): string {
     const full = resolve(this.root, path);
-    if (full !== this.root && !full.startsWith(this.root + sep)) throw new RepoReadError(`${path} is outside ${this.root}`);
+    if (full !== this.root && !full.startsWith(this.root + sep))
+      throw new RepoReadError(`${path} is outside ${this.root}`);
     return full;
   }
 

@@ -14,7 +14,12 @@ export interface GitHubAuthOptions {
   token?: string;
 }
 
-const quietLog = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quietLog = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /**
  * Hands out an Octokit for an installation (App) or the token; the App's own Octokit for app
@@ -43,14 +48,25 @@ export class GitHubOctokits {
 
   /** The App (JWT-authenticated), for app endpoints. Throws when no App is configured. */
   async appClient(): Promise<App> {
-    if (!this.isApp) throw new ConfigError('no GitHub App is configured: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY');
-    this.appLoading ??= import('@octokit/app').then(({ App: AppClass }) => (this.app = new AppClass({ appId: this.options.appId!, privateKey: this.options.privateKey!, Octokit: this.RestOctokit })));
+    if (!this.isApp)
+      throw new ConfigError('no GitHub App is configured: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY');
+    this.appLoading ??= import('@octokit/app').then(
+      ({ App: AppClass }) =>
+        (this.app = new AppClass({
+          appId: this.options.appId!,
+          privateKey: this.options.privateKey!,
+          Octokit: this.RestOctokit,
+        })),
+    );
     return this.appLoading;
   }
 
   async forInstallation(installationId: number | undefined): Promise<Octokit> {
     if (this.tokenClient) return this.tokenClient;
-    if (!this.isApp) throw new ConfigError('GitHub is not configured: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, or GITHUB_TOKEN');
+    if (!this.isApp)
+      throw new ConfigError(
+        'GitHub is not configured: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, or GITHUB_TOKEN',
+      );
     const app = await this.appClient();
     const id = installationId ?? (await this.installationFor(app));
     const cached = this.installations.get(id);
@@ -65,7 +81,10 @@ export class GitHubOctokits {
   private async installationFor(app: App): Promise<number> {
     const { data } = await app.octokit.request('GET /app/installations', { per_page: 2 });
     const list = data as Array<{ id: number }>;
-    if (list.length !== 1) throw new ConfigError(`the GitHub App has ${list.length} installations; the request must name one (installation id)`);
+    if (list.length !== 1)
+      throw new ConfigError(
+        `the GitHub App has ${list.length} installations; the request must name one (installation id)`,
+      );
     return list[0].id;
   }
 }

@@ -36,23 +36,41 @@ export class GitLabRepoReader implements RepoReader {
   private async get(path: string, allow404 = false): Promise<Response | null> {
     let response: Response;
     try {
-      response = await fetch(`${this.host}/api/v4/projects/${this.project}${path}`, { headers: { 'private-token': this.token } });
+      response = await fetch(`${this.host}/api/v4/projects/${this.project}${path}`, {
+        headers: { 'private-token': this.token },
+      });
     } catch (error) {
       // GitLab unreachable (DNS, refused, reset): another attempt may get through.
-      throw new RepoReadError(`${this.label} GET ${path.split('?')[0]} failed: ${String(error)}`, { retryable: true, cause: error });
+      throw new RepoReadError(`${this.label} GET ${path.split('?')[0]} failed: ${String(error)}`, {
+        retryable: true,
+        cause: error,
+      });
     }
     if (response.ok) return response;
     if (allow404 && response.status === 404) return null;
     const message = `${this.label} GET ${path.split('?')[0]} answered ${response.status}`;
     const retryable = response.status === 429 || response.status >= 500;
-    throw new RepoReadError(message, { retryable, retryAfterMs: retryable ? retryAfterMs(response.headers.get('retry-after') ?? undefined) : undefined });
+    throw new RepoReadError(message, {
+      retryable,
+      retryAfterMs: retryable ? retryAfterMs(response.headers.get('retry-after') ?? undefined) : undefined,
+    });
   }
 
   async diff(baseSha: string, headSha: string): Promise<FileDiff[]> {
-    const response = await this.get(`/repository/compare?from=${encodeURIComponent(baseSha)}&to=${encodeURIComponent(headSha)}&straight=false`);
+    const response = await this.get(
+      `/repository/compare?from=${encodeURIComponent(baseSha)}&to=${encodeURIComponent(headSha)}&straight=false`,
+    );
     const { diffs = [] } = (await response!.json()) as { diffs?: GitLabDiff[] };
     const entries = diffs.map((d) => ({
-      oldPath: d.old_path, newPath: d.new_path, status: d.new_file ? 'added' as const : d.deleted_file ? 'removed' as const : d.renamed_file ? 'renamed' as const : 'modified' as const,
+      oldPath: d.old_path,
+      newPath: d.new_path,
+      status: d.new_file
+        ? ('added' as const)
+        : d.deleted_file
+          ? ('removed' as const)
+          : d.renamed_file
+            ? ('renamed' as const)
+            : ('modified' as const),
       patch: d.diff || undefined,
       tooLarge: d.too_large === true || d.collapsed === true,
     }));
@@ -64,7 +82,10 @@ export class GitLabRepoReader implements RepoReader {
     let pending = this.cache.get(key);
     if (!pending) {
       pending = (async () => {
-        const response = await this.get(`/repository/files/${encodeURIComponent(path)}/raw?ref=${encodeURIComponent(sha)}`, true);
+        const response = await this.get(
+          `/repository/files/${encodeURIComponent(path)}/raw?ref=${encodeURIComponent(sha)}`,
+          true,
+        );
         if (!response) return null;
         const buffer = Buffer.from(await response.arrayBuffer());
         return textOf(buffer);
@@ -77,7 +98,9 @@ export class GitLabRepoReader implements RepoReader {
   async listFiles(sha: string): Promise<string[]> {
     const out: string[] = [];
     for (let page = 1; page <= 200; page++) {
-      const response = await this.get(`/repository/tree?ref=${encodeURIComponent(sha)}&recursive=true&per_page=100&page=${page}`);
+      const response = await this.get(
+        `/repository/tree?ref=${encodeURIComponent(sha)}&recursive=true&per_page=100&page=${page}`,
+      );
       const items = (await response!.json()) as Array<{ path: string; type: string }>;
       out.push(...items.filter((i) => i.type === 'blob').map((i) => i.path));
       if (items.length < 100) break;

@@ -26,11 +26,15 @@ export function readPlatformAccess(env: Readonly<Record<string, string | undefin
     try {
       privateKey = readFileSync(env.GITHUB_APP_PRIVATE_KEY_FILE, 'utf8');
     } catch (error) {
-      throw new ConfigError(`GITHUB_APP_PRIVATE_KEY_FILE=${env.GITHUB_APP_PRIVATE_KEY_FILE} cannot be read (${String(error)}); mount the App's key there`);
+      throw new ConfigError(
+        `GITHUB_APP_PRIVATE_KEY_FILE=${env.GITHUB_APP_PRIVATE_KEY_FILE} cannot be read (${String(error)}); mount the App's key there`,
+      );
     }
   }
   if (env.GITHUB_APP_ID && !privateKey) {
-    throw new ConfigError('GITHUB_APP_ID is set without GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE; set one of them or unset GITHUB_APP_ID to use GITHUB_TOKEN');
+    throw new ConfigError(
+      'GITHUB_APP_ID is set without GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE; set one of them or unset GITHUB_APP_ID to use GITHUB_TOKEN',
+    );
   }
   return {
     github: {
@@ -39,6 +43,9 @@ export function readPlatformAccess(env: Readonly<Record<string, string | undefin
       privateKey,
       token: env.GITHUB_TOKEN || undefined,
     },
-    gitlab: { url: (env.GITLAB_URL || 'https://gitlab.com').replace(/\/+$/, ''), token: env.GITLAB_TOKEN || undefined },
+    gitlab: {
+      url: (env.GITLAB_URL || 'https://gitlab.com').replace(/\/+$/, ''),
+      token: env.GITLAB_TOKEN || undefined,
+    },
   };
 }

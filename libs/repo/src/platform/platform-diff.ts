@@ -2,7 +2,12 @@
 import { decodeText } from '@agentflow/mobile';
 
 /** A platform diff entry turned into the `diff --git` text `parseUnifiedDiff` reads. */
-export function toGitDiff(entry: { oldPath: string; newPath: string; status: 'added' | 'removed' | 'modified' | 'renamed'; patch?: string }): string {
+export function toGitDiff(entry: {
+  oldPath: string;
+  newPath: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed';
+  patch?: string;
+}): string {
   const oldName = entry.status === 'added' ? '/dev/null' : `a/${entry.oldPath}`;
   const newName = entry.status === 'removed' ? '/dev/null' : `b/${entry.newPath}`;
   const lines = [`diff --git a/${entry.oldPath} b/${entry.newPath}`];
@@ -21,7 +26,13 @@ export function toGitDiff(entry: { oldPath: string; newPath: string; status: 'ad
 const SOURCE_FILE = /\.(swift|m|mm|h|kt|kts|java|ts|tsx|js|gradle|xml|plist|json|ya?ml|md)$/i;
 
 /** Reads candidate files at most `budget` at a time and returns those containing `needle`. */
-export async function grepFiles(files: string[], needle: string, limit: number, read: (path: string) => Promise<string | null>, budget = 300): Promise<string[]> {
+export async function grepFiles(
+  files: string[],
+  needle: string,
+  limit: number,
+  read: (path: string) => Promise<string | null>,
+  budget = 300,
+): Promise<string[]> {
   if (!needle) return [];
   const candidates = files.filter((f) => SOURCE_FILE.test(f)).slice(0, budget);
   const hits: string[] = [];

@@ -9,7 +9,10 @@ interface HttpishError {
   message?: string;
 }
 
-function headerOf(headers: Record<string, string | undefined> | Headers | undefined, name: string): string | undefined {
+function headerOf(
+  headers: Record<string, string | undefined> | Headers | undefined,
+  name: string,
+): string | undefined {
   if (!headers) return undefined;
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
   return (headers as Record<string, string | undefined>)[name];
@@ -31,10 +34,13 @@ export function toPlatformError(error: unknown, what: string): Error {
   const headers = e.response?.headers ?? e.cause?.response?.headers;
   const message = `${what} failed${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(error)}`;
   const retryAfter = retryAfterMs(headerOf(headers, 'retry-after'));
-  const rateLimited = status === 429 || (status === 403 && (retryAfter !== undefined || headerOf(headers, 'x-ratelimit-remaining') === '0'));
+  const rateLimited =
+    status === 429 ||
+    (status === 403 && (retryAfter !== undefined || headerOf(headers, 'x-ratelimit-remaining') === '0'));
   if (status === undefined || status >= 500 || rateLimited || status === 408) {
     const resetAt = Number(headerOf(headers, 'x-ratelimit-reset'));
-    const wait = retryAfter ?? (rateLimited && resetAt ? Math.max(0, resetAt * 1000 - Date.now()) : undefined);
+    const wait =
+      retryAfter ?? (rateLimited && resetAt ? Math.max(0, resetAt * 1000 - Date.now()) : undefined);
     return new TransientError(message, { cause: error, retryAfterMs: wait });
   }
   return new PermanentError(message, { cause: error });
@@ -45,5 +51,9 @@ export function toRepoReadError(error: unknown, what: string): RepoReadError {
   if (error instanceof RepoReadError) return error;
   const platform = toPlatformError(error, what);
   const retryAfterMs = platform instanceof TransientError ? platform.retryAfterMs : undefined;
-  return new RepoReadError(platform.message, { retryable: platform instanceof TransientError, cause: error, retryAfterMs });
+  return new RepoReadError(platform.message, {
+    retryable: platform instanceof TransientError,
+    cause: error,
+    retryAfterMs,
+  });
 }

@@ -45,10 +45,18 @@ function fillFromHead(file: FileDiff, text: string): void {
   for (const hunk of file.hunks) {
     if (!hunk.truncated || hunk.truncated.newMissing === 0) continue;
     const from = hunk.newStart + hunk.newLines;
-    const to = Math.min(from + hunk.truncated.newMissing - 1, head.length - (head[head.length - 1] === '' ? 1 : 0));
+    const to = Math.min(
+      from + hunk.truncated.newMissing - 1,
+      head.length - (head[head.length - 1] === '' ? 1 : 0),
+    );
     let filled = 0;
     for (let line = from; line <= to; line++) {
-      hunk.lines.push({ kind: 'add', content: head[line - 1]!.replace(/\r$/, ''), newLine: line, position: ++position });
+      hunk.lines.push({
+        kind: 'add',
+        content: head[line - 1]!.replace(/\r$/, ''),
+        newLine: line,
+        position: ++position,
+      });
       filled++;
     }
     if (filled === 0) continue;
@@ -62,8 +70,15 @@ function withoutPatch(entry: ListedFile): FileDiff {
   const oldPath = entry.status === 'added' ? null : entry.oldPath;
   const newPath = entry.status === 'removed' ? null : entry.newPath;
   return {
-    oldPath, newPath, path: newPath ?? oldPath ?? '', status: entry.status === 'removed' ? 'deleted' : entry.status, binary: false, hunks: [],
-    additions: 0, deletions: 0, patch: 'absent',
+    oldPath,
+    newPath,
+    path: newPath ?? oldPath ?? '',
+    status: entry.status === 'removed' ? 'deleted' : entry.status,
+    binary: false,
+    hunks: [],
+    additions: 0,
+    deletions: 0,
+    patch: 'absent',
   };
 }
 
@@ -72,7 +87,9 @@ export async function listedToDiffs(entries: readonly ListedFile[], readHead: Re
   const out: FileDiff[] = [];
   const withPatch = entries.filter((e) => e.patch && !e.tooLarge);
   if (withPatch.length) {
-    const parsed = parseUnifiedDiff(`${withPatch.map((e) => toGitDiff(e)).join('\n')}\n`, { truncatedHunks: 'keep' });
+    const parsed = parseUnifiedDiff(`${withPatch.map((e) => toGitDiff(e)).join('\n')}\n`, {
+      truncatedHunks: 'keep',
+    });
     for (const file of parsed) {
       if (file.patch !== 'truncated' || file.newPath === null) continue;
       const text = await readHead(file.newPath);
@@ -99,12 +116,24 @@ export async function listedToDiffs(entries: readonly ListedFile[], readHead: Re
 export type TreeAt = () => Promise<Map<string, string>>;
 
 /** Files changed between the two trees that the list did not hold, as `unlisted` entries. */
-export async function unlistedFiles(listed: readonly FileDiff[], base: TreeAt, head: TreeAt): Promise<FileDiff[]> {
+export async function unlistedFiles(
+  listed: readonly FileDiff[],
+  base: TreeAt,
+  head: TreeAt,
+): Promise<FileDiff[]> {
   const [before, after] = await Promise.all([base(), head()]);
   const seen = new Set(listed.flatMap((f) => [f.oldPath, f.newPath].filter((p): p is string => p !== null)));
   const out: FileDiff[] = [];
   const entry = (path: string, status: FileDiff['status']): FileDiff => ({
-    oldPath: status === 'added' ? null : path, newPath: status === 'deleted' ? null : path, path, status, binary: false, hunks: [], additions: 0, deletions: 0, patch: 'unlisted',
+    oldPath: status === 'added' ? null : path,
+    newPath: status === 'deleted' ? null : path,
+    path,
+    status,
+    binary: false,
+    hunks: [],
+    additions: 0,
+    deletions: 0,
+    patch: 'unlisted',
   });
   for (const [path, blob] of after) {
     if (seen.has(path)) continue;

@@ -1,11 +1,20 @@
-import { startFakeGitHub, startFakeGitLab, type FakeGitHub, type FakeGitLab } from '@agentflow/fake-platforms';
+import {
+  startFakeGitHub,
+  startFakeGitLab,
+  type FakeGitHub,
+  type FakeGitLab,
+} from '@agentflow/fake-platforms';
 import { GitHubOctokits } from './github-octokits';
 import { GitHubRepoReader } from './github-repo-reader';
 import { GitLabRepoReader } from './gitlab-repo-reader';
 import { RepoReadError } from '../repo-reader';
 
 const PATCH = '@@ -1,2 +1,3 @@\n import UIKit\n+import Security\n struct Login {}';
-const HEAD = { 'Sources/Login.swift': 'import UIKit\nimport Security\nstruct Login {}\n', 'Sources/Session.swift': 'let l = Login()\n', 'Assets/logo.png': '\u0000PNG' };
+const HEAD = {
+  'Sources/Login.swift': 'import UIKit\nimport Security\nstruct Login {}\n',
+  'Sources/Session.swift': 'let l = Login()\n',
+  'Assets/logo.png': '\u0000PNG',
+};
 
 describe('RepoReader over the platform APIs', () => {
   let gh: FakeGitHub;
@@ -13,8 +22,43 @@ describe('RepoReader over the platform APIs', () => {
   beforeAll(async () => {
     gh = await startFakeGitHub();
     gl = await startFakeGitLab();
-    gh.seedPullRequest({ owner: 'acme', repo: 'ios-app', number: 3, headSha: 'h'.repeat(40), baseSha: 'b'.repeat(40), files: [{ filename: 'Sources/Login.swift', status: 'modified', additions: 1, deletions: 0, patch: PATCH }, { filename: 'Assets/logo.png', status: 'added', additions: 0, deletions: 0 }], contents: HEAD });
-    gl.seedMergeRequest({ projectId: 9, projectPath: 'acme/android-app', iid: 4, title: 't', state: 'opened', author: 'dev', sourceBranch: 'f', targetBranch: 'main', headSha: 'h'.repeat(40), baseSha: 'b'.repeat(40), diffs: [{ old_path: 'Sources/Login.swift', new_path: 'Sources/Login.swift', diff: PATCH, new_file: false, renamed_file: false, deleted_file: false }] }, HEAD);
+    gh.seedPullRequest({
+      owner: 'acme',
+      repo: 'ios-app',
+      number: 3,
+      headSha: 'h'.repeat(40),
+      baseSha: 'b'.repeat(40),
+      files: [
+        { filename: 'Sources/Login.swift', status: 'modified', additions: 1, deletions: 0, patch: PATCH },
+        { filename: 'Assets/logo.png', status: 'added', additions: 0, deletions: 0 },
+      ],
+      contents: HEAD,
+    });
+    gl.seedMergeRequest(
+      {
+        projectId: 9,
+        projectPath: 'acme/android-app',
+        iid: 4,
+        title: 't',
+        state: 'opened',
+        author: 'dev',
+        sourceBranch: 'f',
+        targetBranch: 'main',
+        headSha: 'h'.repeat(40),
+        baseSha: 'b'.repeat(40),
+        diffs: [
+          {
+            old_path: 'Sources/Login.swift',
+            new_path: 'Sources/Login.swift',
+            diff: PATCH,
+            new_file: false,
+            renamed_file: false,
+            deleted_file: false,
+          },
+        ],
+      },
+      HEAD,
+    );
   });
   afterAll(async () => {
     await gh.close();
@@ -54,13 +98,24 @@ describe('RepoReader over the platform APIs', () => {
     const limited = await github.diff('b'.repeat(40), 'h'.repeat(40)).catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(RepoReadError);
     expect(limited).toMatchObject({ retryable: true, retryAfterMs: 7000 });
-    const missing = await new GitHubRepoReader(new GitHubOctokits({ apiUrl: gh.apiUrl, token: 'ghs_reader' }), 'acme/none').diff('b'.repeat(40), 'h'.repeat(40)).catch((e: unknown) => e);
+    const missing = await new GitHubRepoReader(
+      new GitHubOctokits({ apiUrl: gh.apiUrl, token: 'ghs_reader' }),
+      'acme/none',
+    )
+      .diff('b'.repeat(40), 'h'.repeat(40))
+      .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(RepoReadError);
     expect(missing).toMatchObject({ retryable: false });
     gl.failNext({ path: '/repository/tree', status: 404 });
-    expect(await gitlab.listFiles('h'.repeat(40)).catch((e: unknown) => e)).toMatchObject({ retryable: false, name: 'RepoReadError' });
+    expect(await gitlab.listFiles('h'.repeat(40)).catch((e: unknown) => e)).toMatchObject({
+      retryable: false,
+      name: 'RepoReadError',
+    });
     gl.failNext({ path: '/repository/compare', status: 503 });
-    expect(await gitlab.diff('b'.repeat(40), 'h'.repeat(40)).catch((e: unknown) => e)).toMatchObject({ retryable: true, name: 'RepoReadError' });
+    expect(await gitlab.diff('b'.repeat(40), 'h'.repeat(40)).catch((e: unknown) => e)).toMatchObject({
+      retryable: true,
+      name: 'RepoReadError',
+    });
     expect(await gitlab.listFiles('h'.repeat(40))).toContain('Sources/Login.swift');
   });
 });

@@ -17,7 +17,10 @@ export class FixtureRepo {
   }
 
   git(...args: string[]): string {
-    return execFileSync('git', ['-C', this.root, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: '1700000000 +0000', GIT_COMMITTER_DATE: '1700000000 +0000' } }).trim();
+    return execFileSync('git', ['-C', this.root, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_DATE: '1700000000 +0000', GIT_COMMITTER_DATE: '1700000000 +0000' },
+    }).trim();
   }
 
   /** Writes (or with `null`, deletes) files and commits; returns the new head SHA. */

@@ -58,7 +58,11 @@ export function unreachable(error: unknown): string {
 }
 
 /** GET/POST with the context's timeout; the body parsed as JSON when it is JSON. */
-export async function call(ctx: DoctorContext, url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: unknown }> {
+export async function call(
+  ctx: DoctorContext,
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; body: unknown }> {
   const res = await ctx.fetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
   const text = await res.text();
   let body: unknown = text;

@@ -19,7 +19,11 @@ function where(config: ProviderConfig): string {
 }
 
 /** The model ids the key may use, following Anthropic's pages; throws on a network failure. */
-async function listModels(ctx: DoctorContext, config: ProviderConfig, key: string): Promise<{ status: number; ids?: string[]; message?: string }> {
+async function listModels(
+  ctx: DoctorContext,
+  config: ProviderConfig,
+  key: string,
+): Promise<{ status: number; ids?: string[]; message?: string }> {
   if (config.kind === 'anthropic') {
     const base = (config.baseUrl ?? 'https://api.anthropic.com').replace(/\/+$/, '');
     const ids: string[] = [];
@@ -47,9 +51,14 @@ async function checkProvider(ctx: DoctorContext, name: string, config: ProviderC
   const check = `vendor ${name}`;
   if (config.enabled === false) return line(check, 'off', 'disabled in providers.yml (enabled: false)');
   const key = keyOf(ctx, config);
-  if (!key && config.apiKey) return line(check, 'off', 'no key: its models are not used', `set ${where(config)}`);
+  if (!key && config.apiKey)
+    return line(check, 'off', 'no key: its models are not used', `set ${where(config)}`);
   if (!LISTED_KINDS.has(config.kind) || (config.kind === 'openai-compatible' && !config.baseUrl)) {
-    return line(check, 'ok', `${key ? 'key set' : 'no key needed'}; not verified: kind ${config.kind} has no model list agentflow reads`);
+    return line(
+      check,
+      'ok',
+      `${key ? 'key set' : 'no key needed'}; not verified: kind ${config.kind} has no model list agentflow reads`,
+    );
   }
   let listed;
   try {
@@ -57,24 +66,64 @@ async function checkProvider(ctx: DoctorContext, name: string, config: ProviderC
     // Vendors echo a refused key in their 401 message: the report is printed and sent over the network.
     if (listed.message && key) listed.message = listed.message.split(key).join('[the key]');
   } catch (error) {
-    return line(check, 'broken', `cannot reach ${config.baseUrl ?? config.kind}: ${unreachable(error)}`, 'check the network path to the vendor (proxy, firewall) and baseUrl in providers.yml');
+    return line(
+      check,
+      'broken',
+      `cannot reach ${config.baseUrl ?? config.kind}: ${unreachable(error)}`,
+      'check the network path to the vendor (proxy, firewall) and baseUrl in providers.yml',
+    );
   }
   if (listed.status === 401 || listed.status === 403) {
-    return line(check, 'broken', `the vendor refused the key (${listed.status}${listed.message ? `: ${listed.message}` : ''})`, `put a valid key in ${where(config)}`);
+    return line(
+      check,
+      'broken',
+      `the vendor refused the key (${listed.status}${listed.message ? `: ${listed.message}` : ''})`,
+      `put a valid key in ${where(config)}`,
+    );
   }
-  if (!listed.ids) return line(check, 'broken', `the model list answered ${listed.status}${listed.message ? `: ${listed.message}` : ''}`, 'retry later; if it persists, check the vendor status page');
+  if (!listed.ids)
+    return line(
+      check,
+      'broken',
+      `the model list answered ${listed.status}${listed.message ? `: ${listed.message}` : ''}`,
+      'retry later; if it persists, check the vendor status page',
+    );
   const today = new Date(ctx.now()).toISOString().slice(0, 10);
-  const wanted = Object.entries(config.models).filter(([, m]) => !(m.retiresOn && m.retiresOn <= today)).map(([id]) => id);
+  const wanted = Object.entries(config.models)
+    .filter(([, m]) => !(m.retiresOn && m.retiresOn <= today))
+    .map(([id]) => id);
   const have = new Set(listed.ids);
   const missing = wanted.filter((m) => !have.has(m));
   if (missing.length > 0) {
-    const served = missing.map((m) => `${m}${config.models[m].replacement ? ` (the gateway sends it to ${config.models[m].replacement})` : ''}`);
-    return line(check, 'broken', `key accepted; the account lacks ${missing.length} of ${wanted.length} configured models: ${served.join(', ')}`, 'ask the vendor for access, or remove them from providers.yml');
+    const served = missing.map(
+      (m) =>
+        `${m}${config.models[m].replacement ? ` (the gateway sends it to ${config.models[m].replacement})` : ''}`,
+    );
+    return line(
+      check,
+      'broken',
+      `key accepted; the account lacks ${missing.length} of ${wanted.length} configured models: ${served.join(', ')}`,
+      'ask the vendor for access, or remove them from providers.yml',
+    );
   }
-  return line(check, 'ok', `key accepted; the account has all ${wanted.length} configured models (${wanted.join(', ')})`);
+  return line(
+    check,
+    'ok',
+    `key accepted; the account has all ${wanted.length} configured models (${wanted.join(', ')})`,
+  );
 }
 
 export async function checkVendors(ctx: DoctorContext): Promise<DoctorLine[]> {
-  if (!ctx.providers) return [line('vendors', 'broken', 'no providers.yml was read', 'run from the project (workflows/providers.yml) or set PROVIDERS_FILE')];
-  return Promise.all(Object.entries(ctx.providers.providers).map(([name, config]) => checkProvider(ctx, name, config)));
+  if (!ctx.providers)
+    return [
+      line(
+        'vendors',
+        'broken',
+        'no providers.yml was read',
+        'run from the project (workflows/providers.yml) or set PROVIDERS_FILE',
+      ),
+    ];
+  return Promise.all(
+    Object.entries(ctx.providers.providers).map(([name, config]) => checkProvider(ctx, name, config)),
+  );
 }

@@ -22,7 +22,11 @@ export class HealthController {
   ): Promise<{ status: 'ready' | 'not ready'; reasons: string[]; notes?: string[] }> {
     const report = await this.readiness.report();
     reply.status(report.ready ? 200 : 503);
-    return { status: report.ready ? 'ready' : 'not ready', reasons: report.reasons, ...(report.notes ? { notes: report.notes } : {}) };
+    return {
+      status: report.ready ? 'ready' : 'not ready',
+      reasons: report.reasons,
+      ...(report.notes ? { notes: report.notes } : {}),
+    };
   }
 
   @Get('metrics')

@@ -43,8 +43,15 @@ describe('Readiness', () => {
   it('lists notes beside the checks without making the process unready', async () => {
     const readiness = new Readiness();
     readiness.add('bus', async () => undefined);
-    readiness.note('models', async () => 'anthropic/claude-sonnet-4-5 off (retired), served by claude-sonnet-5-5');
+    readiness.note(
+      'models',
+      async () => 'anthropic/claude-sonnet-4-5 off (retired), served by claude-sonnet-5-5',
+    );
     readiness.note('quiet', async () => undefined);
-    expect(await readiness.report()).toEqual({ ready: true, reasons: [], notes: ['models: anthropic/claude-sonnet-4-5 off (retired), served by claude-sonnet-5-5'] });
+    expect(await readiness.report()).toEqual({
+      ready: true,
+      reasons: [],
+      notes: ['models: anthropic/claude-sonnet-4-5 off (retired), served by claude-sonnet-5-5'],
+    });
   });
 });

@@ -7,7 +7,10 @@ import { SecretFiles, isSecretVariable, secretFileName } from './secret-files';
  * Lays a directory out as the kubelet does for a projected Secret: the files are symlinks into
  * a timestamped folder reached through `..data`, and a rotation swaps `..data` atomically.
  */
-function kubeletDir(values: Record<string, string>): { dir: string; rotate(next: Record<string, string>): void } {
+function kubeletDir(values: Record<string, string>): {
+  dir: string;
+  rotate(next: Record<string, string>): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'af-secrets-'));
   let generation = 0;
   const write = (next: Record<string, string>) => {
@@ -30,8 +33,15 @@ function kubeletDir(values: Record<string, string>): { dir: string; rotate(next:
 
 describe('SecretFiles', () => {
   it('fills every secret variable the environment leaves unset from its mounted file', () => {
-    const { dir } = kubeletDir({ 'database-url': 'postgres://a:b@db/af\n', 'github-webhook-secret': 's3cret', 'slack-bot-token': 'xoxb-1' });
-    const env = new SecretFiles({ AGENTFLOW_SECRETS_DIR: dir, SLACK_BOT_TOKEN: 'xoxb-from-env' }).resolveEnv();
+    const { dir } = kubeletDir({
+      'database-url': 'postgres://a:b@db/af\n',
+      'github-webhook-secret': 's3cret',
+      'slack-bot-token': 'xoxb-1',
+    });
+    const env = new SecretFiles({
+      AGENTFLOW_SECRETS_DIR: dir,
+      SLACK_BOT_TOKEN: 'xoxb-from-env',
+    }).resolveEnv();
     expect(env.DATABASE_URL).toBe('postgres://a:b@db/af');
     expect(env.GITHUB_WEBHOOK_SECRET).toBe('s3cret');
     // The environment wins: nothing changes for a deployment that sets variables there.
@@ -42,14 +52,21 @@ describe('SecretFiles', () => {
   it('reads NAME_FILE for any secret variable, not only the vendor keys', () => {
     const dir = mkdtempSync(join(tmpdir(), 'af-secrets-'));
     writeFileSync(join(dir, 'token.txt'), 'glpat-abc');
-    const secrets = new SecretFiles({ GITLAB_TOKEN_FILE: join(dir, 'token.txt'), AGENTFLOW_SECRETS_DIR: join(dir, 'none') });
+    const secrets = new SecretFiles({
+      GITLAB_TOKEN_FILE: join(dir, 'token.txt'),
+      AGENTFLOW_SECRETS_DIR: join(dir, 'none'),
+    });
     expect(secrets.resolveEnv().GITLAB_TOKEN).toBe('glpat-abc');
     expect(secrets.origin('GITLAB_TOKEN')).toEqual({ kind: 'file', path: join(dir, 'token.txt') });
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('never lets a mounted file set configuration such as NODE_OPTIONS or PORT', () => {
-    const { dir } = kubeletDir({ 'node-options': '--require /tmp/evil.js', port: '1', 'openai-api-key': 'sk-x' });
+    const { dir } = kubeletDir({
+      'node-options': '--require /tmp/evil.js',
+      port: '1',
+      'openai-api-key': 'sk-x',
+    });
     const env = new SecretFiles({ AGENTFLOW_SECRETS_DIR: dir }).resolveEnv();
     expect(env.NODE_OPTIONS).toBeUndefined();
     expect(env.PORT).toBeUndefined();

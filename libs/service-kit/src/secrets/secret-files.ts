@@ -58,7 +58,10 @@ export class SecretFiles {
   private readonly listeners = new Set<(variables: string[]) => void>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly env: Env, options: SecretFilesOptions = {}) {
+  constructor(
+    private readonly env: Env,
+    options: SecretFilesOptions = {},
+  ) {
     this.dir = options.dir ?? (env.AGENTFLOW_SECRETS_DIR || DEFAULT_SECRETS_DIR);
     this.readFile = options.readFile ?? ((p) => readFileSync(p, 'utf8'));
     this.stampOf = options.stamp ?? statStamp;

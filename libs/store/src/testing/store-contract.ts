@@ -246,17 +246,23 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       });
       await holding.promise;
       const waiting = Array.from({ length: waiters }, (_, i) =>
-        db.withLock('contract-starve', async (session) => {
-          await session.query('SELECT 1');
-          order.push(`waiter-${i}`);
-        }, { timeoutMs: 60_000 }),
+        db.withLock(
+          'contract-starve',
+          async (session) => {
+            await session.query('SELECT 1');
+            order.push(`waiter-${i}`);
+          },
+          { timeoutMs: 60_000 },
+        ),
       );
       // Let the waiters reach the server and queue on the lock before the holder needs the pool.
       await new Promise((r) => setTimeout(r, 300));
       let guard: NodeJS.Timeout | undefined;
       const answered = await Promise.race([
         db.query('SELECT 1').then(() => 'answered'),
-        new Promise<string>((resolve) => (guard = setTimeout(() => resolve('starved: no connection for the holder'), 15_000))),
+        new Promise<string>(
+          (resolve) => (guard = setTimeout(() => resolve('starved: no connection for the holder'), 15_000)),
+        ),
       ]);
       clearTimeout(guard);
       finish.resolve();
@@ -276,15 +282,19 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
           await finish.promise;
         });
         await holding.promise;
-        const error = await other.withLock('contract-timeout', async () => 'ran', { timeoutMs: 200 }).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+        const error = await other
+          .withLock('contract-timeout', async () => 'ran', { timeoutMs: 200 })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
         expect(error).toBeInstanceOf(LockTimeoutError);
         expect(error).toMatchObject({ code: 'lock_timeout', retryable: true, lockName: 'contract-timeout' });
         finish.resolve();
         await holder;
-        await expect(other.withLock('contract-timeout', async () => 'ran', { timeoutMs: 5_000 })).resolves.toBe('ran');
+        await expect(
+          other.withLock('contract-timeout', async () => 'ran', { timeoutMs: 5_000 }),
+        ).resolves.toBe('ran');
       } finally {
         if (other !== db) await other.close();
       }

@@ -3,7 +3,15 @@
  * registered in `agents/registry.ts`. The runtime gives each task an {@link AgentEnv} and
  * publishes the {@link AgentOutcome} as the contracts' `AgentResult`.
  */
-import type { AgentTask, AgentTypeId, AwaitCi, Finding, NotReviewed, PlanStep, ProposedFile } from '@agentflow/contracts';
+import type {
+  AgentTask,
+  AgentTypeId,
+  AwaitCi,
+  Finding,
+  NotReviewed,
+  PlanStep,
+  ProposedFile,
+} from '@agentflow/contracts';
 import type { FileDiff } from '@agentflow/mobile';
 import type { NeverSentPaths } from '@agentflow/workflow';
 import type { MobileAnalyzer } from '../analysis/mobile-analyzer';

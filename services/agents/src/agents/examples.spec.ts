@@ -21,16 +21,27 @@ if (!present) console.warn(`skipping: ${EXAMPLES} has no ios-shop / android-shop
 function task(sample: string, agentType: 'security' | 'code-review'): AgentTask {
   const step = planStep(agentType);
   return {
-    runId: `ex-${sample}`, stepId: agentType, attempt: 1, agentType, tasks: [],
+    runId: `ex-${sample}`,
+    stepId: agentType,
+    attempt: 1,
+    agentType,
+    tasks: [],
     change: { platform: 'local', repo: join(EXAMPLES, sample), headSha: 'HEAD', baseSha: 'BASE' },
-    step: step as unknown as Record<string, unknown>, deadline: Date.now() + 60_000, context: {}, attribution: {}, dataClass: 'internal',
+    step: step as unknown as Record<string, unknown>,
+    deadline: Date.now() + 60_000,
+    context: {},
+    attribution: {},
+    dataClass: 'internal',
     artifacts: [join(EXAMPLES, `${sample}.diff`)],
   };
 }
 
 function runner(gateway: ScriptedGateway) {
   return new TaskRunner({
-    readers: new LocalReaderFactory(), gateway, analyzer: new MobileRulesAnalyzer(), tokens: new BpeTokenCounter(),
+    readers: new LocalReaderFactory(),
+    gateway,
+    analyzer: new MobileRulesAnalyzer(),
+    tokens: new BpeTokenCounter(),
     push: { push: () => Promise.reject(new Error('not in this test')) },
     pushQuota: { reserve: () => Promise.reject(new Error('not in this test')) },
   });
@@ -42,7 +53,13 @@ describeIf('agents over the sample repositories', () => {
     const result = await runner(gateway).run(task('ios-shop', 'security'), new AbortController().signal);
     expect(result.status).toBe('succeeded');
     const rules = result.findings.filter((f) => f.source === 'analyzer').map((f) => f.ruleId);
-    expect(rules).toEqual(expect.arrayContaining(['ios.ats.arbitrary-loads', 'secret.hardcoded-credential', 'code.token-in-plain-storage']));
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        'ios.ats.arbitrary-loads',
+        'secret.hardcoded-credential',
+        'code.token-in-plain-storage',
+      ]),
+    );
     expect(result.findings.every((f) => f.category === 'security' || f.source === 'model')).toBe(true);
     expect(result.notReviewed.map((n) => `${n.file}:${n.reason}`)).toEqual(
       expect.arrayContaining([
@@ -61,10 +78,19 @@ describeIf('agents over the sample repositories', () => {
 
   it('code-review on android-shop: told minSdk from the Gradle files, release-risk rules beside the model', async () => {
     const gateway = new ScriptedGateway(() => json({ summary: '', confidence: 0.9, findings: [] }));
-    const result = await runner(gateway).run(task('android-shop', 'code-review'), new AbortController().signal);
+    const result = await runner(gateway).run(
+      task('android-shop', 'code-review'),
+      new AbortController().signal,
+    );
     expect(result.status).toBe('succeeded');
     expect(gateway.prompts()[0]).toMatch(/Android minSdk: \d+/);
-    expect(result.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['android.exported-without-permission', 'android.min-sdk.changed', 'deps.snapshot-version']));
+    expect(result.findings.map((f) => f.ruleId)).toEqual(
+      expect.arrayContaining([
+        'android.exported-without-permission',
+        'android.min-sdk.changed',
+        'deps.snapshot-version',
+      ]),
+    );
     expect(result.findings.some((f) => f.ruleId?.startsWith('testing.'))).toBe(false);
   });
 });

@@ -5,7 +5,13 @@
  * and recheck open findings on an incremental review.
  */
 import { createHash } from 'node:crypto';
-import { AGENT_TYPES, type Finding, type GatewayRequest, type NotReviewed, type ProposedFile } from '@agentflow/contracts';
+import {
+  AGENT_TYPES,
+  type Finding,
+  type GatewayRequest,
+  type NotReviewed,
+  type ProposedFile,
+} from '@agentflow/contracts';
 import type { FileDiff } from '@agentflow/mobile';
 import picomatch from 'picomatch';
 import { planChunks, type Chunk, type ReviewTarget } from '../context/chunker';
@@ -15,7 +21,12 @@ import { classifyForReview, type ReviewClass } from '../diff/file-kind';
 import { isDeterministic, mergeFindings } from '@agentflow/findings';
 import { placeFinding, type Placed } from '../findings/placement';
 import { GatewayFailedError, throwUnlessOk } from '../gateway/model-gateway';
-import { parseModelOutput, UnparseableOutputError, type ModelOutput, type RawFile } from '../output/parse-output';
+import {
+  parseModelOutput,
+  UnparseableOutputError,
+  type ModelOutput,
+  type RawFile,
+} from '../output/parse-output';
 import { schemaFor, type OutputShape } from '../output/schemas';
 import { buildPrompt, type PromptDataBlock } from '../prompts/prompt-builder';
 import type { AgentTemplate } from '../prompts/template';
@@ -84,7 +95,10 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /** Splits the review diff into what the model reads and what it never reads (with the reason). */
-export async function selectTargets(env: AgentEnv, selects?: ModelReviewSpec['selects']): Promise<{ targets: ReviewTarget[]; skipped: NotReviewed[] }> {
+export async function selectTargets(
+  env: AgentEnv,
+  selects?: ModelReviewSpec['selects'],
+): Promise<{ targets: ReviewTarget[]; skipped: NotReviewed[] }> {
   const attributes = await env.repo.gitattributes();
   const isMarkedGenerated = attributes ? readGitAttributes(attributes) : undefined;
   const ignore = (options(env).ignore ?? []).map((g) => picomatch(g, { dot: true }));
@@ -93,11 +107,19 @@ export async function selectTargets(env: AgentEnv, selects?: ModelReviewSpec['se
   for (const file of env.reviewDiff) {
     // The never-sent policy changes only what is sent: the rules still see the file, and it does not make the review incomplete.
     if (env.neverSent.covers(file.path)) {
-      skipped.push({ file: file.path, reason: NEVER_SENT_REASON, detail: 'not sent to any vendor by policy' });
+      skipped.push({
+        file: file.path,
+        reason: NEVER_SENT_REASON,
+        detail: 'not sent to any vendor by policy',
+      });
       continue;
     }
     if (ignore.some((m) => m(file.path))) {
-      skipped.push({ file: file.path, reason: 'policy-excluded', detail: 'matches the workflow\'s ignore list' });
+      skipped.push({
+        file: file.path,
+        reason: 'policy-excluded',
+        detail: "matches the workflow's ignore list",
+      });
       continue;
     }
     const partial = partialPatchNote(file);
@@ -107,13 +129,25 @@ export async function selectTargets(env: AgentEnv, selects?: ModelReviewSpec['se
       if (file.patch === 'unlisted' || file.patch === 'absent') continue;
     }
     if (file.status === 'deleted') {
-      skipped.push({ file: file.path, reason: 'deleted', detail: 'file removed; nothing on the new side to review' });
+      skipped.push({
+        file: file.path,
+        reason: 'deleted',
+        detail: 'file removed; nothing on the new side to review',
+      });
       continue;
     }
-    const head = file.binary ? undefined : ((await env.repo.readHead(file.path)) ?? undefined)?.slice(0, 1500);
+    const head = file.binary
+      ? undefined
+      : ((await env.repo.readHead(file.path)) ?? undefined)?.slice(0, 1500);
     const cls = classifyForReview(file.path, { head, isMarkedGenerated, binary: file.binary });
     if (!cls.modelReadable) {
-      skipped.push({ file: file.path, reason: cls.notReviewedReason ?? 'not-readable', detail: cls.detail ? `${cls.detail}; covered by the deterministic rules` : 'covered by the deterministic rules' });
+      skipped.push({
+        file: file.path,
+        reason: cls.notReviewedReason ?? 'not-readable',
+        detail: cls.detail
+          ? `${cls.detail}; covered by the deterministic rules`
+          : 'covered by the deterministic rules',
+      });
       continue;
     }
     if (selects && !selects(cls, file)) continue;
@@ -127,21 +161,39 @@ export async function selectTargets(env: AgentEnv, selects?: ModelReviewSpec['se
 function partialPatchNote(file: FileDiff): NotReviewed | undefined {
   switch (file.patch) {
     case 'unlisted':
-      return { file: file.path, reason: 'not-listed', detail: 'changed, but past the platform\'s cap on listed files (GitHub: 3,000 per pull request, 300 per compare): no model saw it; the deterministic rules scanned the whole file' };
+      return {
+        file: file.path,
+        reason: 'not-listed',
+        detail:
+          "changed, but past the platform's cap on listed files (GitHub: 3,000 per pull request, 300 per compare): no model saw it; the deterministic rules scanned the whole file",
+      };
     case 'absent':
-      return { file: file.path, reason: 'patch-absent', detail: 'the platform sent no patch (the diff is too large): reviewed by the deterministic rules only, over the whole file' };
+      return {
+        file: file.path,
+        reason: 'patch-absent',
+        detail:
+          'the platform sent no patch (the diff is too large): reviewed by the deterministic rules only, over the whole file',
+      };
     case 'truncated': {
       const cut = file.hunks.filter((h) => h.truncated);
       const fromHead = cut.reduce((n, h) => n + (h.truncated!.fromHead ?? 0), 0);
       const lost = cut.reduce((n, h) => n + h.truncated!.newMissing, 0);
-      const ranges = cut.filter((h) => h.truncated!.fromHead).map((h) => `${h.newStart}-${h.newStart + h.newLines - 1}`).join(', ');
-      const detail = fromHead > 0 && lost === 0
-        ? `the platform cut the patch short: the rest of its changed lines (${ranges}) were reviewed from the head content; the deterministic rules scanned the whole file`
-        : `the platform cut the patch short and the head content could not fill it: the lines that arrived were reviewed, the other ${lost} by the deterministic rules only`;
+      const ranges = cut
+        .filter((h) => h.truncated!.fromHead)
+        .map((h) => `${h.newStart}-${h.newStart + h.newLines - 1}`)
+        .join(', ');
+      const detail =
+        fromHead > 0 && lost === 0
+          ? `the platform cut the patch short: the rest of its changed lines (${ranges}) were reviewed from the head content; the deterministic rules scanned the whole file`
+          : `the platform cut the patch short and the head content could not fill it: the lines that arrived were reviewed, the other ${lost} by the deterministic rules only`;
       return { file: file.path, reason: 'patch-truncated', detail };
     }
     case 'from-head':
-      return { file: file.path, reason: 'from-head', detail: 'the platform sent no patch: reviewed from its head content (a new file)' };
+      return {
+        file: file.path,
+        reason: 'from-head',
+        detail: 'the platform sent no patch: reviewed from its head content (a new file)',
+      };
     default:
       return undefined;
   }
@@ -166,28 +218,55 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
   if (opts.rulesOnly) {
     // Asked for, not degraded: the step succeeded at what it was told to do, and the report says so.
     const rules = mergeFindings(spec.ruleFindings.filter(isDeterministic));
-    return { findings: rules.findings, notReviewed: skipped, data: { rulesOnly: true, modelReadableFiles: targets.length } };
+    return {
+      findings: rules.findings,
+      notReviewed: skipped,
+      data: { rulesOnly: true, modelReadableFiles: targets.length },
+    };
   }
-  const digest = spec.phaseDigest === false ? undefined : phaseDigest(env.task.context, env.tokens, opts.phaseDigestTokens ?? DEFAULT_DIGEST_TOKENS);
+  const digest =
+    spec.phaseDigest === false
+      ? undefined
+      : phaseDigest(env.task.context, env.tokens, opts.phaseDigestTokens ?? DEFAULT_DIGEST_TOKENS);
   // Data, like the code: what an earlier phase wrote goes inside the fences, never as instructions.
-  const extraData: PromptDataBlock[] = [...(digest ? [{ label: `earlier phases of this run (${digest.steps.join(', ')})`, text: digest.text }] : []), ...(spec.extraData ?? [])];
+  const extraData: PromptDataBlock[] = [
+    ...(digest
+      ? [{ label: `earlier phases of this run (${digest.steps.join(', ')})`, text: digest.text }]
+      : []),
+    ...(spec.extraData ?? []),
+  ];
   const facts = await env.facts();
   const conventions = await env.repo.conventions(opts.conventionsFile);
   const pathInstructions = opts.pathInstructions ?? [];
   // A workflow that names the agent without `tasks:` gets the catalogue's default tasks.
-  const tasks = env.task.tasks.length ? env.task.tasks : (AGENT_TYPES.find((a) => a.id === spec.template.agent)?.defaultTasks ?? []);
+  const tasks = env.task.tasks.length
+    ? env.task.tasks
+    : (AGENT_TYPES.find((a) => a.id === spec.template.agent)?.defaultTasks ?? []);
 
   // What every prompt carries besides the diff: measured once so the diff gets the rest.
   const fixed = buildPrompt({
-    template: spec.template, tasks, languages: [], facts, conventions, pathInstructions: [], ruleFindings: spec.ruleFindings,
-    recheck: env.task.openFindings ?? [], data: extraData, focus: env.step.model?.focus,
+    template: spec.template,
+    tasks,
+    languages: [],
+    facts,
+    conventions,
+    pathInstructions: [],
+    ruleFindings: spec.ruleFindings,
+    recheck: env.task.openFindings ?? [],
+    data: extraData,
+    focus: env.step.model?.focus,
   });
   const window = opts.contextBudgetTokens ?? contextWindowOf(model);
   const available = window - maxTokens - env.tokens.count(fixed.system) - env.tokens.count(fixed.user) - 400;
   const chunkBudget = Math.min(available, opts.chunkTokens ?? 24_000);
   const wantRelated = spec.related !== false;
   const diffBudget = wantRelated ? Math.floor(chunkBudget * 0.75) : chunkBudget;
-  const plan = planChunks(targets, env.tokens, { budgetTokens: diffBudget, maxChunks: opts.maxChunks ?? 16 }, skipped);
+  const plan = planChunks(
+    targets,
+    env.tokens,
+    { budgetTokens: diffBudget, maxChunks: opts.maxChunks ?? 16 },
+    skipped,
+  );
 
   const openModel = (env.task.openFindings ?? []).filter((f) => f.source === 'model');
   // A batching gateway answers all chunks in one vendor batch, so all of them are asked at once.
@@ -196,7 +275,7 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
   const settled = await mapLimit(plan.chunks, parallel, async (chunk): Promise<ChunkAnswer | undefined> => {
     const paths = new Set(chunk.files.map((f) => f.file.path));
     const data: PromptDataBlock[] = chunk.files.map((f) => ({
-      label: `diff ${f.file.path} (${f.cls.language ?? f.cls.kind}${f.file.status === 'added' ? ', new file' : ''}${f.partial ? ', part of the file\'s changes' : ''})`,
+      label: `diff ${f.file.path} (${f.cls.language ?? f.cls.kind}${f.file.status === 'added' ? ', new file' : ''}${f.partial ? ", part of the file's changes" : ''})`,
       text: f.slices.map((s) => s.text).join('\n'),
     }));
     if (wantRelated) {
@@ -220,7 +299,9 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
       languages: chunk.files.map((f) => f.cls.language).filter((l): l is NonNullable<typeof l> => !!l),
       facts,
       conventions,
-      pathInstructions: [...paths].flatMap((p) => instructionsFor(p, pathInstructions).map((i) => `${p}: ${i}`)),
+      pathInstructions: [...paths].flatMap((p) =>
+        instructionsFor(p, pathInstructions).map((i) => `${p}: ${i}`),
+      ),
       ruleFindings: spec.ruleFindings.filter((f) => paths.has(f.file)),
       recheck: openModel.filter((f) => paths.has(f.file)),
       data,
@@ -236,9 +317,19 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
       responseSchema: schemaFor(spec.shape),
       complexity: env.step.model?.complexity,
       deadline: env.task.deadline,
-      attribution: { ...env.task.attribution, runId: env.task.runId, stepId: env.task.stepId, service: 'agents' },
+      attribution: {
+        ...env.task.attribution,
+        runId: env.task.runId,
+        stepId: env.task.stepId,
+        service: 'agents',
+      },
       dataClass: env.task.dataClass,
-      paths: data.filter((d) => d.label.startsWith('diff ') || d.label.startsWith('related ')).map((d) => ({ path: d.label.replace(/^(diff|related [^:]+:) ?/, '').split(' (')[0], sha256: sha256(d.text) })),
+      paths: data
+        .filter((d) => d.label.startsWith('diff ') || d.label.startsWith('related '))
+        .map((d) => ({
+          path: d.label.replace(/^(diff|related [^:]+:) ?/, '').split(' (')[0],
+          sha256: sha256(d.text),
+        })),
       cache: opts.cache !== false,
       batch: env.step.batch || undefined,
       commitSha: env.task.change.headSha,
@@ -253,7 +344,11 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
     } catch (error) {
       // One refused or garbled call costs its own files, not the other chunks' findings.
       if (!(error instanceof GatewayFailedError || error instanceof UnparseableOutputError)) throw error;
-      failures.push({ files: chunk.files.map((f) => f.file.path), code: error instanceof GatewayFailedError ? error.code : 'unparseable_output', message: error.message });
+      failures.push({
+        files: chunk.files.map((f) => f.file.path),
+        code: error instanceof GatewayFailedError ? error.code : 'unparseable_output',
+        message: error.message,
+      });
       return undefined;
     }
   });
@@ -275,14 +370,20 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
     if (answer.output.summary) summaries.push(answer.output.summary);
     confidenceSum += answer.output.confidence;
     for (const raw of answer.output.findings) {
-      const placed: Placed = placeFinding(raw, { files, agent: env.task.agentType, model: answer.model, promptVersion: answer.promptVersion });
+      const placed: Placed = placeFinding(raw, {
+        files,
+        agent: env.task.agentType,
+        model: answer.model,
+        promptVersion: answer.promptVersion,
+      });
       if (placed.dropped) count(placed.dropped);
       if (placed.suggestionDropped) count(`suggestion ${placed.suggestionDropped}`);
       if (placed.finding) placedFindings.push(placed.finding);
     }
     // A model may only close findings on files it was shown in this chunk.
     for (const r of answer.output.recheck) {
-      if (r.status === 'fixed' && openModel.some((f) => f.fingerprint === r.fingerprint && files.has(f.file))) fixedFingerprints.add(r.fingerprint);
+      if (r.status === 'fixed' && openModel.some((f) => f.fingerprint === r.fingerprint && files.has(f.file)))
+        fixedFingerprints.add(r.fingerprint);
     }
     for (const file of answer.output.files) {
       const problem = spec.acceptFile?.(file) ?? null;
@@ -294,7 +395,10 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
   // Incremental: open model findings stay open unless the model, shown their file, says fixed.
   const carried = openModel.filter((f) => !fixedFingerprints.has(f.fingerprint));
   // Whatever the model claimed, its findings are model findings: they cannot lower or replace a rule's.
-  const merged = mergeFindings([...spec.ruleFindings.filter(isDeterministic), ...[...placedFindings, ...carried].map((f): Finding => ({ ...f, source: 'model' }))]);
+  const merged = mergeFindings([
+    ...spec.ruleFindings.filter(isDeterministic),
+    ...[...placedFindings, ...carried].map((f): Finding => ({ ...f, source: 'model' })),
+  ]);
   const outcome: AgentOutcome = {
     findings: merged.findings,
     notReviewed: plan.notReviewed,
@@ -310,7 +414,17 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
       repairs: [...repairs],
       // The step record shows what the step was told of the earlier phases.
       ...(digest ? { phaseDigest: digest } : {}),
-      ...(env.sinceSha ? { incremental: { sinceSha: env.sinceSha, files: env.reviewDiff.map((f) => f.path), fixedFingerprints: [...fixedFingerprints].filter((fp) => openModel.some((f) => f.fingerprint === fp)) } } : {}),
+      ...(env.sinceSha
+        ? {
+            incremental: {
+              sinceSha: env.sinceSha,
+              files: env.reviewDiff.map((f) => f.path),
+              fixedFingerprints: [...fixedFingerprints].filter((fp) =>
+                openModel.some((f) => f.fingerprint === fp),
+              ),
+            },
+          }
+        : {}),
     },
   };
   if (proposed.length || spec.shape === 'generation') outcome.proposedFiles = proposed;
@@ -318,7 +432,11 @@ export async function runModelReview(env: AgentEnv, spec: ModelReviewSpec): Prom
     const failedFiles = new Set(failures.flatMap((f) => f.files));
     outcome.notReviewed = [
       ...outcome.notReviewed,
-      ...[...failedFiles].map((file) => ({ file, reason: 'model-failed', detail: failures.find((f) => f.files.includes(file))!.message })),
+      ...[...failedFiles].map((file) => ({
+        file,
+        reason: 'model-failed',
+        detail: failures.find((f) => f.files.includes(file))!.message,
+      })),
     ];
     throw new PartialReviewError(outcome, failures, plan.chunks.length);
   }

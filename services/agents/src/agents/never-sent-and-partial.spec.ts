@@ -8,7 +8,14 @@ import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
 import { BpeTokenCounter } from '../context/tokens';
 import { LocalReaderFactory } from '../repo/reader-factory';
 import { TaskRunner } from '../runtime/task-runner';
-import { agentTask, FixtureRepo, json, planStep, ScriptedGateway, type Script } from '../testing/fixture-repo';
+import {
+  agentTask,
+  FixtureRepo,
+  json,
+  planStep,
+  ScriptedGateway,
+  type Script,
+} from '../testing/fixture-repo';
 
 // Built from parts so no scanner mistakes this test for a leak.
 const TOKEN = ['ghp', '_', 'R7mK2pQ9xW4vN8bT3cL6hJ1fD5sA0gY2eU7i'].join('');
@@ -18,17 +25,28 @@ let base: string;
 let head: string;
 
 beforeAll(() => {
-  repo = new FixtureRepo({ 'App/A.swift': 'import Foundation\n\nstruct A {}\n', 'App/Vendor/V.swift': 'public struct V {}\n' });
+  repo = new FixtureRepo({
+    'App/A.swift': 'import Foundation\n\nstruct A {}\n',
+    'App/Vendor/V.swift': 'public struct V {}\n',
+  });
   base = repo.head();
-  head = repo.commit({
-    'App/A.swift': `import Foundation\n\nstruct A {\n    let token = "${TOKEN}"\n}\n`,
-    'App/Vendor/V.swift': 'public struct V {\n    public init() {}\n}\n',
-  }, 'token and vendored change');
+  head = repo.commit(
+    {
+      'App/A.swift': `import Foundation\n\nstruct A {\n    let token = "${TOKEN}"\n}\n`,
+      'App/Vendor/V.swift': 'public struct V {\n    public init() {}\n}\n',
+    },
+    'token and vendored change',
+  );
 });
 
 afterAll(() => repo.remove());
 
-async function review(script: Script, neverSent?: NeverSentPaths, agentType: 'code-review' | 'security' = 'security', options: Record<string, unknown> = {}) {
+async function review(
+  script: Script,
+  neverSent?: NeverSentPaths,
+  agentType: 'code-review' | 'security' = 'security',
+  options: Record<string, unknown> = {},
+) {
   const gateway = new ScriptedGateway(script);
   const runner = new TaskRunner({
     readers: new LocalReaderFactory(),
@@ -39,7 +57,10 @@ async function review(script: Script, neverSent?: NeverSentPaths, agentType: 'co
     pushQuota: { reserve: () => Promise.reject(new Error('not in this test')) },
     ...(neverSent ? { neverSent } : {}),
   });
-  const result = await runner.run(agentTask(repo, base, head, planStep(agentType, { options })), new AbortController().signal);
+  const result = await runner.run(
+    agentTask(repo, base, head, planStep(agentType, { options })),
+    new AbortController().signal,
+  );
   return { result, gateway };
 }
 
@@ -55,7 +76,11 @@ describe('never-sent is a filter, not a wall', () => {
       expect(prompt(r)).not.toContain('App/Vendor/V.swift');
       expect(r.paths?.map((p) => p.path)).not.toContain('App/Vendor/V.swift');
     }
-    expect(result.notReviewed).toContainEqual({ file: 'App/Vendor/V.swift', reason: 'never-sent', detail: 'not sent to any vendor by policy' });
+    expect(result.notReviewed).toContainEqual({
+      file: 'App/Vendor/V.swift',
+      reason: 'never-sent',
+      detail: 'not sent to any vendor by policy',
+    });
     expect(result.findings.some((f) => f.source === 'analyzer' && f.file === 'App/A.swift')).toBe(true);
   });
 
@@ -70,24 +95,49 @@ describe('never-sent is a filter, not a wall', () => {
 });
 
 describe('a failed model call keeps what the rules found', () => {
-  it('fails the step with the gateway\'s code and message, and hands on the analysers\' findings', async () => {
-    const { result } = await review(() => ({ status: 'failed', errorCode: 'policy_denied', errorMessage: 'never-sent paths in the request: App/Other.swift' }), new NeverSentPaths([]), 'code-review');
+  it("fails the step with the gateway's code and message, and hands on the analysers' findings", async () => {
+    const { result } = await review(
+      () => ({
+        status: 'failed',
+        errorCode: 'policy_denied',
+        errorMessage: 'never-sent paths in the request: App/Other.swift',
+      }),
+      new NeverSentPaths([]),
+      'code-review',
+    );
     expect(result).toMatchObject({ status: 'failed', errorCode: 'policy_denied' });
     expect(result.errorMessage).toContain('never-sent paths in the request: App/Other.swift');
-    expect(result.findings.some((f) => f.source === 'analyzer' && f.file === 'App/A.swift' && f.severity === 'blocker')).toBe(true);
-    expect(result.notReviewed).toContainEqual(expect.objectContaining({ file: 'App/A.swift', reason: 'model-failed' }));
+    expect(
+      result.findings.some(
+        (f) => f.source === 'analyzer' && f.file === 'App/A.swift' && f.severity === 'blocker',
+      ),
+    ).toBe(true);
+    expect(result.notReviewed).toContainEqual(
+      expect.objectContaining({ file: 'App/A.swift', reason: 'model-failed' }),
+    );
   });
 
   it('passes an exhausted provider chain on as all_providers_failed with the findings', async () => {
-    const { result } = await review(() => ({ status: 'failed', errorCode: 'all_providers_failed', errorMessage: 'anthropic 529; openai 500' }));
+    const { result } = await review(() => ({
+      status: 'failed',
+      errorCode: 'all_providers_failed',
+      errorMessage: 'anthropic 529; openai 500',
+    }));
     expect(result).toMatchObject({ status: 'failed', errorCode: 'all_providers_failed' });
     expect(result.findings.length).toBeGreaterThan(0);
   });
 });
 
 describe('rules only (agentflow review without a key)', () => {
-  it('asks no vendor, succeeds, and reports the analysers\' findings', async () => {
-    const { result, gateway } = await review(() => { throw new Error('a rules-only step called the gateway'); }, undefined, 'code-review', { rules_only: true });
+  it("asks no vendor, succeeds, and reports the analysers' findings", async () => {
+    const { result, gateway } = await review(
+      () => {
+        throw new Error('a rules-only step called the gateway');
+      },
+      undefined,
+      'code-review',
+      { rules_only: true },
+    );
     expect(gateway.requests).toHaveLength(0);
     expect(result.status).toBe('succeeded');
     expect(result.data).toMatchObject({ rulesOnly: true, modelReadableFiles: 1 });

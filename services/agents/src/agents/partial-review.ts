@@ -31,7 +31,10 @@ export class PartialReviewError extends AgentflowError {
 
 function describe(failures: ChunkFailure[], chunks: number): string {
   const first = failures[0];
-  const files = first.files.length > 3 ? `${first.files.slice(0, 3).join(', ')} and ${first.files.length - 3} more` : first.files.join(', ');
+  const files =
+    first.files.length > 3
+      ? `${first.files.slice(0, 3).join(', ')} and ${first.files.length - 3} more`
+      : first.files.join(', ');
   const more = failures.length > 1 ? `; ${failures.length - 1} more call(s) failed too` : '';
   return `${failures.length} of ${chunks} model call(s) failed, the other findings are kept: ${first.message} (files: ${files})${more}`;
 }

@@ -6,8 +6,17 @@
  */
 import type { Finding } from '@agentflow/contracts';
 import {
-  addedLineNumbers, analysisInputs, analyze, parseCoverage, readSarif, toContractFinding,
-  type CoverageReport, type FileDiff, type RepoReader as MobileRepoReader, type RuleCategory, type UntestedChange,
+  addedLineNumbers,
+  analysisInputs,
+  analyze,
+  parseCoverage,
+  readSarif,
+  toContractFinding,
+  type CoverageReport,
+  type FileDiff,
+  type RepoReader as MobileRepoReader,
+  type RuleCategory,
+  type UntestedChange,
 } from '@agentflow/mobile';
 import type { RepoContext } from '../repo/repo-context';
 import { assignFingerprints } from '@agentflow/findings';
@@ -49,7 +58,12 @@ function toRepoPath(uri: string, paths: string[]): string | undefined {
  * the files it needs are read from the head commit first.
  */
 export class MobileRulesAnalyzer implements MobileAnalyzer {
-  async ruleFindings(diff: FileDiff[], repo: RepoContext, agent: string, options: RuleOptions = {}): Promise<Finding[]> {
+  async ruleFindings(
+    diff: FileDiff[],
+    repo: RepoContext,
+    agent: string,
+    options: RuleOptions = {},
+  ): Promise<Finding[]> {
     return (await this.run(diff, repo, agent, options)).findings;
   }
 
@@ -57,7 +71,10 @@ export class MobileRulesAnalyzer implements MobileAnalyzer {
     const files = await repo.listFiles();
     // Binary-diffed files are read too: git diffs UTF-16 text as binary, and the rules scan it (a real binary reads as null).
     // The same files `agentflow analyze` reads from disk, test files included: the findings must not depend on the front end.
-    const wanted = analysisInputs(files, diff.filter((d) => d.status !== 'deleted').map((d) => d.path));
+    const wanted = analysisInputs(
+      files,
+      diff.filter((d) => d.status !== 'deleted').map((d) => d.path),
+    );
     const contents = new Map<string, string>();
     await Promise.all(
       wanted.map(async (path) => {

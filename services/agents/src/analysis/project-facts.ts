@@ -38,15 +38,18 @@ export async function readProjectFacts(repo: RepoContext): Promise<ProjectFacts>
 
   const packageSwift = files.filter((f) => /(^|\/)Package\.swift$/.test(f));
   const pbxproj = files.filter((f) => f.endsWith('.pbxproj'));
-  if (packageSwift.length || pbxproj.length || files.some((f) => f.endsWith('.swift'))) facts.platforms.push('ios');
+  if (packageSwift.length || pbxproj.length || files.some((f) => f.endsWith('.swift')))
+    facts.platforms.push('ios');
   for (const path of packageSwift) {
     const text = await read(path);
     facts.swiftToolsVersion ??= first(/swift-tools-version:\s*([\d.]+)/, text);
-    const ios = first(/\.iOS\(\s*(?:\.v(\d+(?:_\d+)?)|"([\d.]+)")/, text) ?? first(/\.iOS\(\s*"([\d.]+)"/, text);
+    const ios =
+      first(/\.iOS\(\s*(?:\.v(\d+(?:_\d+)?)|"([\d.]+)")/, text) ?? first(/\.iOS\(\s*"([\d.]+)"/, text);
     if (ios) facts.iosDeploymentTarget ??= ios.replace('_', '.').replace(/^(\d+)$/, '$1.0');
     const modes = first(/swiftLanguage(?:Modes|Versions)\s*:\s*\[\s*\.v(\d+)/, text);
     if (modes) facts.swiftLanguageMode ??= modes;
-    for (const m of text.matchAll(/\.(?:target|testTarget|executableTarget)\(\s*name:\s*"([^"]+)"/g)) facts.modules.push(m[1]);
+    for (const m of text.matchAll(/\.(?:target|testTarget|executableTarget)\(\s*name:\s*"([^"]+)"/g))
+      facts.modules.push(m[1]);
     if (/swift-testing|import Testing/.test(text)) facts.testFrameworks.push('Swift Testing');
   }
   for (const path of pbxproj) {
@@ -54,7 +57,8 @@ export async function readProjectFacts(repo: RepoContext): Promise<ProjectFacts>
     const targets = [...text.matchAll(/IPHONEOS_DEPLOYMENT_TARGET = ([\d.]+);/g)].map((m) => m[1]);
     facts.iosDeploymentTarget ??= minVersion(targets);
     const swift = [...text.matchAll(/SWIFT_VERSION = ([\d.]+);/g)].map((m) => m[1]);
-    if (swift.length) facts.swiftLanguageMode ??= String(Math.trunc(Number.parseFloat(minVersion(swift) ?? '5')));
+    if (swift.length)
+      facts.swiftLanguageMode ??= String(Math.trunc(Number.parseFloat(minVersion(swift) ?? '5')));
   }
   if (facts.swiftToolsVersion && !facts.swiftLanguageMode) {
     // Tools 6.0 defaults to language mode 6 unless the manifest pins older modes.
@@ -71,7 +75,9 @@ export async function readProjectFacts(repo: RepoContext): Promise<ProjectFacts>
     if (target) facts.targetSdk = Math.max(facts.targetSdk ?? 0, Number(target));
     const compile = first(/compileSdk(?:Version)?\s*[=(]?\s*(\d+)/, text);
     if (compile) facts.compileSdk = Math.max(facts.compileSdk ?? 0, Number(compile));
-    facts.kotlinVersion ??= first(/kotlin\(\s*"(?:android|jvm)"\s*\)\s*version\s*"([\d.]+)"/, text) ?? first(/org\.jetbrains\.kotlin[.:\w-]*"?\s*(?:version\s*)?"?:?([\d.]+)"/, text);
+    facts.kotlinVersion ??=
+      first(/kotlin\(\s*"(?:android|jvm)"\s*\)\s*version\s*"([\d.]+)"/, text) ??
+      first(/org\.jetbrains\.kotlin[.:\w-]*"?\s*(?:version\s*)?"?:?([\d.]+)"/, text);
     if (/junit-jupiter|useJUnitPlatform/.test(text)) facts.testFrameworks.push('JUnit 5');
     else if (/junit:junit|libs\.junit\b/.test(text)) facts.testFrameworks.push('JUnit 4');
     if (/mockk/i.test(text)) facts.testFrameworks.push('MockK');
@@ -90,7 +96,8 @@ export async function readProjectFacts(repo: RepoContext): Promise<ProjectFacts>
     if (/junit-jupiter|junit5/.test(text)) facts.testFrameworks.push('JUnit 5');
     if (/mockk/.test(text)) facts.testFrameworks.push('MockK');
   }
-  if (facts.platforms.includes('ios') && files.some((f) => /Tests?\.swift$/.test(f))) facts.testFrameworks.push('XCTest');
+  if (facts.platforms.includes('ios') && files.some((f) => /Tests?\.swift$/.test(f)))
+    facts.testFrameworks.push('XCTest');
   facts.testFrameworks = [...new Set(facts.testFrameworks)];
   facts.modules = [...new Set(facts.modules)];
   return facts;
@@ -100,11 +107,17 @@ export async function readProjectFacts(repo: RepoContext): Promise<ProjectFacts>
 export function describeFacts(facts: ProjectFacts): string {
   const lines: string[] = [];
   if (facts.platforms.includes('ios')) {
-    lines.push(`- iOS deployment target: ${facts.iosDeploymentTarget ?? 'unknown'} (do not suggest APIs newer than this without an availability check)`);
-    lines.push(`- Swift language mode: ${facts.swiftLanguageMode ?? 'unknown'}${facts.swiftToolsVersion ? `, swift-tools-version ${facts.swiftToolsVersion}` : ''}`);
+    lines.push(
+      `- iOS deployment target: ${facts.iosDeploymentTarget ?? 'unknown'} (do not suggest APIs newer than this without an availability check)`,
+    );
+    lines.push(
+      `- Swift language mode: ${facts.swiftLanguageMode ?? 'unknown'}${facts.swiftToolsVersion ? `, swift-tools-version ${facts.swiftToolsVersion}` : ''}`,
+    );
   }
   if (facts.platforms.includes('android')) {
-    lines.push(`- Android minSdk: ${facts.minSdk ?? 'unknown'}, targetSdk: ${facts.targetSdk ?? 'unknown'}, compileSdk: ${facts.compileSdk ?? 'unknown'}`);
+    lines.push(
+      `- Android minSdk: ${facts.minSdk ?? 'unknown'}, targetSdk: ${facts.targetSdk ?? 'unknown'}, compileSdk: ${facts.compileSdk ?? 'unknown'}`,
+    );
     lines.push(`- Kotlin version: ${facts.kotlinVersion ?? 'unknown'}`);
   }
   if (facts.testFrameworks.length) lines.push(`- Test frameworks in use: ${facts.testFrameworks.join(', ')}`);

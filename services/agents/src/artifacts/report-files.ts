@@ -7,7 +7,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { describeError, type BodyRef, type CiArtifactKind, type CiArtifactRef, type NotReviewed, type Topology } from '@agentflow/contracts';
+import {
+  describeError,
+  type BodyRef,
+  type CiArtifactKind,
+  type CiArtifactRef,
+  type NotReviewed,
+  type Topology,
+} from '@agentflow/contracts';
 import type { MessageBus, ObjectStore } from '@agentflow/bus';
 import type { AgentEnv } from '../agents/agent';
 
@@ -54,29 +61,45 @@ export interface ReportFiles {
 }
 
 /** Every report of one kind the task names, read. */
-export async function readReports(env: Pick<AgentEnv, 'task' | 'repo' | 'ciArtifacts'>, query: ReportQuery): Promise<ReportFiles> {
+export async function readReports(
+  env: Pick<AgentEnv, 'task' | 'repo' | 'ciArtifacts'>,
+  query: ReportQuery,
+): Promise<ReportFiles> {
   const out: ReportFiles = { reports: [], unreadable: [] };
   for (const artifact of env.task.ciArtifacts ?? []) {
     // `other` uploads are for steps that ask for them by name; the name decides for those.
-    if (artifact.kind !== query.kind && !(artifact.kind === 'other' && query.names.test(artifact.name))) continue;
+    if (artifact.kind !== query.kind && !(artifact.kind === 'other' && query.names.test(artifact.name)))
+      continue;
     const source = `ci:${artifact.name}`;
     if (!env.ciArtifacts) {
-      out.unreadable.push({ file: source, reason: 'artifact-unreadable', detail: `this agents service has no object store to read CI ${query.label}s from (${artifact.ref})` });
+      out.unreadable.push({
+        file: source,
+        reason: 'artifact-unreadable',
+        detail: `this agents service has no object store to read CI ${query.label}s from (${artifact.ref})`,
+      });
       continue;
     }
     try {
       out.reports.push({ source, text: Buffer.from(await env.ciArtifacts.read(artifact)).toString('utf8') });
     } catch (error) {
       out.unreadable.push({
-        file: source, reason: 'artifact-unreadable',
+        file: source,
+        reason: 'artifact-unreadable',
         detail: `CI ${query.label} ${artifact.ref} could not be read from the object store (${describeError(error)}); upload it again with the run`,
       });
     }
   }
   const paths = [...(env.task.artifacts ?? []), ...query.committed].filter((a) => query.names.test(a));
   for (const path of [...new Set(paths)]) {
-    const text = isAbsolute(path) ? await readFile(path, 'utf8').catch(() => null) : await env.repo.readHead(path);
-    if (text === null) out.unreadable.push({ file: path, reason: 'artifact-unreadable', detail: `${query.label} not found at the head commit or on disk` });
+    const text = isAbsolute(path)
+      ? await readFile(path, 'utf8').catch(() => null)
+      : await env.repo.readHead(path);
+    if (text === null)
+      out.unreadable.push({
+        file: path,
+        reason: 'artifact-unreadable',
+        detail: `${query.label} not found at the head commit or on disk`,
+      });
     else out.reports.push({ source: path, text });
   }
   return out;

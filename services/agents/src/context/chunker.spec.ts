@@ -17,19 +17,38 @@ function targets(diffText: string) {
 
 describe('planChunks', () => {
   it('renders new-side line numbers and markers', () => {
-    const [file] = parseUnifiedDiff('diff --git a/A.swift b/A.swift\n--- a/A.swift\n+++ b/A.swift\n@@ -1,2 +1,2 @@ func a()\n let a = 1\n-let b = 2\n+let b = 3\n');
-    expect(renderSlice(file.hunks[0], file.hunks[0].lines)).toBe('@@ -1,2 +1,2 @@ func a()\n    1   let a = 1\n      - let b = 2\n    2 + let b = 3');
+    const [file] = parseUnifiedDiff(
+      'diff --git a/A.swift b/A.swift\n--- a/A.swift\n+++ b/A.swift\n@@ -1,2 +1,2 @@ func a()\n let a = 1\n-let b = 2\n+let b = 3\n',
+    );
+    expect(renderSlice(file.hunks[0], file.hunks[0].lines)).toBe(
+      '@@ -1,2 +1,2 @@ func a()\n    1   let a = 1\n      - let b = 2\n    2 + let b = 3',
+    );
   });
 
-  it('reviews source before tests and keeps a file\'s hunks together when they fit', () => {
-    const plan = planChunks(targets(addedFile('Tests/AppTests/ATests.swift', 10) + addedFile('Sources/App/A.swift', 10) + addedFile('Sources/App/B.swift', 10)), counter, { budgetTokens: 200 });
-    expect(plan.chunks.map((c) => c.files.map((f) => f.file.path))).toEqual([['Sources/App/A.swift'], ['Sources/App/B.swift'], ['Tests/AppTests/ATests.swift']]);
+  it("reviews source before tests and keeps a file's hunks together when they fit", () => {
+    const plan = planChunks(
+      targets(
+        addedFile('Tests/AppTests/ATests.swift', 10) +
+          addedFile('Sources/App/A.swift', 10) +
+          addedFile('Sources/App/B.swift', 10),
+      ),
+      counter,
+      { budgetTokens: 200 },
+    );
+    expect(plan.chunks.map((c) => c.files.map((f) => f.file.path))).toEqual([
+      ['Sources/App/A.swift'],
+      ['Sources/App/B.swift'],
+      ['Tests/AppTests/ATests.swift'],
+    ]);
     expect(plan.notReviewed).toEqual([]);
     expect(plan.coverage).toEqual({ reviewedLines: 30, totalLines: 30 });
   });
 
   it('slices a hunk larger than the budget into whole lines, each slice within the budget', () => {
-    const plan = planChunks(targets(addedFile('Sources/App/Big.swift', 100)), counter, { budgetTokens: 150, maxChunks: 100 });
+    const plan = planChunks(targets(addedFile('Sources/App/Big.swift', 100)), counter, {
+      budgetTokens: 150,
+      maxChunks: 100,
+    });
     expect(plan.chunks.length).toBeGreaterThan(5);
     for (const chunk of plan.chunks) {
       expect(chunk.tokens).toBeLessThanOrEqual(150);
@@ -39,12 +58,21 @@ describe('planChunks', () => {
     expect(lines).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
   });
 
-  it('lists what does not fit in maxChunks with its line ranges, and keeps the caller\'s skipped files', () => {
+  it("lists what does not fit in maxChunks with its line ranges, and keeps the caller's skipped files", () => {
     const skipped = [{ file: 'Package.resolved', reason: 'lockfile' }];
-    const plan = planChunks(targets(addedFile('Sources/App/Big.swift', 100)), counter, { budgetTokens: 150, maxChunks: 2 }, skipped);
+    const plan = planChunks(
+      targets(addedFile('Sources/App/Big.swift', 100)),
+      counter,
+      { budgetTokens: 150, maxChunks: 2 },
+      skipped,
+    );
     expect(plan.chunks).toHaveLength(2);
     expect(plan.notReviewed[0]).toEqual(skipped[0]);
-    expect(plan.notReviewed[1]).toMatchObject({ file: 'Sources/App/Big.swift', reason: 'context-budget', detail: expect.stringMatching(/parts \(lines \d+-\d+.*beyond 2 chunks of 150 tokens/) });
+    expect(plan.notReviewed[1]).toMatchObject({
+      file: 'Sources/App/Big.swift',
+      reason: 'context-budget',
+      detail: expect.stringMatching(/parts \(lines \d+-\d+.*beyond 2 chunks of 150 tokens/),
+    });
     expect(plan.coverage.reviewedLines).toBeLessThan(plan.coverage.totalLines);
   });
 });

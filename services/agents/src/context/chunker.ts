@@ -53,7 +53,9 @@ export interface ChunkOptions {
 
 /** Renders lines with new-side numbers on the left, the form every prompt uses and findings refer to. */
 export function renderSlice(hunk: DiffHunk, lines: DiffLine[]): string {
-  const out = [`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@ ${hunk.section}`.trimEnd()];
+  const out = [
+    `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@ ${hunk.section}`.trimEnd(),
+  ];
   for (const line of lines) {
     const no = line.newLine === undefined ? '' : String(line.newLine);
     const marker = line.kind === 'add' ? '+' : line.kind === 'delete' ? '-' : ' ';
@@ -108,7 +110,10 @@ export function planChunks(
   const maxChunks = options.maxChunks ?? 16;
   const budget = Math.max(64, options.budgetTokens);
   const ordered = [...targets].sort(
-    (a, b) => a.cls.priority - b.cls.priority || changedCount(b.file) - changedCount(a.file) || a.file.path.localeCompare(b.file.path),
+    (a, b) =>
+      a.cls.priority - b.cls.priority ||
+      changedCount(b.file) - changedCount(a.file) ||
+      a.file.path.localeCompare(b.file.path),
   );
 
   const chunks: Chunk[] = [];
@@ -158,7 +163,9 @@ export function planChunks(
     }
   }
   if (current.files.length > 0 && chunks.length < maxChunks) chunks.push(current);
-  for (const chunk of chunks) for (const f of chunk.files) f.partial = f.slices.length < f.file.hunks.length || f.slices.some((s) => s.lines !== s.hunk.lines);
+  for (const chunk of chunks)
+    for (const f of chunk.files)
+      f.partial = f.slices.length < f.file.hunks.length || f.slices.some((s) => s.lines !== s.hunk.lines);
   return { chunks, notReviewed, coverage: { reviewedLines, totalLines } };
 }
 

@@ -21,7 +21,8 @@ export interface PhaseDigest {
   truncated: boolean;
 }
 
-const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max).trimEnd()} …` : text);
+const clip = (text: string, max: number): string =>
+  text.length > max ? `${text.slice(0, max).trimEnd()} …` : text;
 const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 function findingLine(f: Finding): string {
@@ -36,17 +37,27 @@ function section(stepId: string, outcome: StepOutcomeSummary): { text: string; c
     lines.push(`summary: ${clip(oneLine(outcome.summary), CAPS.summary)}`);
   }
   if (outcome.findings.length) {
-    const ordered = [...outcome.findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-    lines.push(`findings (${outcome.findings.length}${outcome.findings.length > CAPS.findings ? `, the ${CAPS.findings} most severe shown` : ''}):`);
+    const ordered = [...outcome.findings].sort(
+      (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
+    );
+    lines.push(
+      `findings (${outcome.findings.length}${outcome.findings.length > CAPS.findings ? `, the ${CAPS.findings} most severe shown` : ''}):`,
+    );
     lines.push(...ordered.slice(0, CAPS.findings).map(findingLine));
     cut ||= outcome.findings.length > CAPS.findings;
   }
   const files = outcome.proposedFiles ?? [];
   if (files.length) {
-    lines.push(`files proposed (${files.length}${files.length > CAPS.files ? `, the first ${CAPS.files} shown` : ''}):`);
+    lines.push(
+      `files proposed (${files.length}${files.length > CAPS.files ? `, the first ${CAPS.files} shown` : ''}):`,
+    );
     for (const f of files.slice(0, CAPS.files)) {
       lines.push(`- ${f.path}${f.purpose ? ` (${clip(oneLine(f.purpose), 120)})` : ''}:`);
-      lines.push(...clip(f.content.trim(), CAPS.excerpt).split('\n').map((l) => `    ${l}`));
+      lines.push(
+        ...clip(f.content.trim(), CAPS.excerpt)
+          .split('\n')
+          .map((l) => `    ${l}`),
+      );
       cut ||= f.content.trim().length > CAPS.excerpt;
     }
     cut ||= files.length > CAPS.files;
@@ -70,7 +81,11 @@ function fit(text: string, budget: number, tokens: TokenCounter): string {
  * The digest of `context` within `budgetTokens` (each earlier step gets an equal share; a step's
  * section past its share is cut at a line), or undefined when there is no earlier step.
  */
-export function phaseDigest(context: Record<string, StepOutcomeSummary> | undefined, tokens: TokenCounter, budgetTokens = DEFAULT_DIGEST_TOKENS): PhaseDigest | undefined {
+export function phaseDigest(
+  context: Record<string, StepOutcomeSummary> | undefined,
+  tokens: TokenCounter,
+  budgetTokens = DEFAULT_DIGEST_TOKENS,
+): PhaseDigest | undefined {
   const entries = Object.entries(context ?? {});
   if (entries.length === 0 || budgetTokens <= 0) return undefined;
   const share = Math.floor(budgetTokens / entries.length);

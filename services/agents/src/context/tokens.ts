@@ -32,7 +32,8 @@ export class BpeTokenCounter implements TokenCounter {
 
   count(text: string): number {
     if (!text) return 0;
-    if (text.length < REMEMBER_FROM_CHARS || text.length > REMEMBER_UP_TO_CHARS) return Math.ceil(countTokens(text) * this.margin);
+    if (text.length < REMEMBER_FROM_CHARS || text.length > REMEMBER_UP_TO_CHARS)
+      return Math.ceil(countTokens(text) * this.margin);
     const known = this.counts.get(text);
     if (known !== undefined) {
       this.counts.delete(text);

@@ -4,7 +4,12 @@
  * dependency manifests, images, localization tables and generated code are never sent to a
  * model: the deterministic rules cover them, and each one is listed as not reviewed.
  */
-import { classifyFile, type FileClass as MobileClass, type FileKind, type SourceLanguage } from '@agentflow/mobile';
+import {
+  classifyFile,
+  type FileClass as MobileClass,
+  type FileKind,
+  type SourceLanguage,
+} from '@agentflow/mobile';
 
 export type { FileKind, SourceLanguage };
 
@@ -36,11 +41,25 @@ const PRIORITY: Partial<Record<FileKind, number>> = { source: 1, test: 2, 'app-m
 export function reviewClass(cls: MobileClass, binary = false): ReviewClass {
   if (binary) return { kind: cls.kind, modelReadable: false, priority: 99, notReviewedReason: 'binary' };
   const never = NEVER_READ[cls.kind];
-  if (never) return { kind: cls.kind, language: cls.language, modelReadable: false, priority: 99, notReviewedReason: never, detail: cls.reason };
+  if (never)
+    return {
+      kind: cls.kind,
+      language: cls.language,
+      modelReadable: false,
+      priority: 99,
+      notReviewedReason: never,
+      detail: cls.reason,
+    };
   return { kind: cls.kind, language: cls.language, modelReadable: true, priority: PRIORITY[cls.kind] ?? 4 };
 }
 
 /** Classifies a changed path for review; `head` is the top of the file at head (generated headers). */
-export function classifyForReview(path: string, options: { head?: string; isMarkedGenerated?: (p: string) => boolean; binary?: boolean } = {}): ReviewClass {
-  return reviewClass(classifyFile(path, { head: options.head, isMarkedGenerated: options.isMarkedGenerated }), options.binary);
+export function classifyForReview(
+  path: string,
+  options: { head?: string; isMarkedGenerated?: (p: string) => boolean; binary?: boolean } = {},
+): ReviewClass {
+  return reviewClass(
+    classifyFile(path, { head: options.head, isMarkedGenerated: options.isMarkedGenerated }),
+    options.binary,
+  );
 }

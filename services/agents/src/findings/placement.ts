@@ -24,11 +24,17 @@ export interface Placed {
   finding?: Finding;
   dropped?: DropReason;
   /** Why a suggestion was removed, when it was. */
-  suggestionDropped?: 'range-not-in-one-hunk' | 'existing-text-mismatch' | 'existing-text-missing' | 'no-change';
+  suggestionDropped?:
+    'range-not-in-one-hunk' | 'existing-text-mismatch' | 'existing-text-missing' | 'no-change';
 }
 
 function sameLines(a: string, b: string): boolean {
-  const norm = (s: string) => s.replace(/\r/g, '').replace(/\n$/, '').split('\n').map((l) => l.trimEnd());
+  const norm = (s: string) =>
+    s
+      .replace(/\r/g, '')
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => l.trimEnd());
   const x = norm(a);
   const y = norm(b);
   return x.length === y.length && x.every((l, i) => l === y[i]);
@@ -37,7 +43,8 @@ function sameLines(a: string, b: string): boolean {
 /** New-side text of lines `start..end`, from the diff. */
 function textOf(file: FileDiff, start: number, end: number): string {
   const byLine = new Map<number, string>();
-  for (const h of file.hunks) for (const l of h.lines) if (l.newLine !== undefined) byLine.set(l.newLine, l.content);
+  for (const h of file.hunks)
+    for (const l of h.lines) if (l.newLine !== undefined) byLine.set(l.newLine, l.content);
   const out: string[] = [];
   for (let n = start; n <= end; n++) out.push(byLine.get(n) ?? '');
   return out.join('\n');
@@ -49,7 +56,9 @@ export function placeFinding(raw: RawFinding, ctx: PlacementContext): Placed {
   let { startLine, endLine } = raw;
   let clamped = false;
   if (startLine > 0) {
-    const hunk = file.hunks.find((h) => h.lines.some((l) => l.newLine !== undefined && l.newLine >= startLine && l.newLine <= endLine));
+    const hunk = file.hunks.find((h) =>
+      h.lines.some((l) => l.newLine !== undefined && l.newLine >= startLine && l.newLine <= endLine),
+    );
     if (!hunk) return { dropped: 'outside-diff' };
     const numbers = hunk.lines.filter((l) => l.newLine !== undefined).map((l) => l.newLine as number);
     const lo = Math.max(startLine, Math.min(...numbers));
@@ -77,11 +86,16 @@ export function placeFinding(raw: RawFinding, ctx: PlacementContext): Placed {
   };
   let suggestionDropped: Placed['suggestionDropped'];
   if (raw.suggestion) {
-    if (startLine === 0 || clamped || !hunkContaining(file, startLine, endLine)) suggestionDropped = 'range-not-in-one-hunk';
+    if (startLine === 0 || clamped || !hunkContaining(file, startLine, endLine))
+      suggestionDropped = 'range-not-in-one-hunk';
     else if (raw.suggestion.existing === undefined) suggestionDropped = 'existing-text-missing';
     else if (!sameLines(raw.suggestion.existing, lineText)) suggestionDropped = 'existing-text-mismatch';
     else if (sameLines(raw.suggestion.replacement, lineText)) suggestionDropped = 'no-change';
-    else finding.suggestion = { replacement: raw.suggestion.replacement.replace(/\n$/, ''), description: raw.suggestion.description };
+    else
+      finding.suggestion = {
+        replacement: raw.suggestion.replacement.replace(/\n$/, ''),
+        description: raw.suggestion.description,
+      };
   }
   return { finding, suggestionDropped };
 }

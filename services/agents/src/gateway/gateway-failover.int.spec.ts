@@ -6,10 +6,22 @@
  * task deadline. The vendor is called once per replica that served it, and booked once.
  */
 import { randomBytes } from 'node:crypto';
-import { createEnvelope, HEADERS, topology as makeTopology, type GatewayRequest, type ProvidersConfig } from '@agentflow/contracts';
+import {
+  createEnvelope,
+  HEADERS,
+  topology as makeTopology,
+  type GatewayRequest,
+  type ProvidersConfig,
+} from '@agentflow/contracts';
 import { JetStreamBus, type ReplyMessage } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
-import { DEFAULT_SETTINGS, Gateway, GatewayNatsTransport, MemoryRecordSink, openGatewayState } from '@agentflow/gateway';
+import {
+  DEFAULT_SETTINGS,
+  Gateway,
+  GatewayNatsTransport,
+  MemoryRecordSink,
+  openGatewayState,
+} from '@agentflow/gateway';
 import { BusModelGateway } from './model-gateway';
 
 const NATS = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -19,8 +31,20 @@ function providers(baseUrl: string): ProvidersConfig {
   return {
     providers: {
       anthropic: {
-        kind: 'anthropic', baseUrl, apiKey: { env: 'FAILOVER_TEST_KEY' }, region: 'us', retention: '30d', dataClasses: ['public', 'internal'], timeoutMs: 60_000,
-        models: { 'claude-sonnet-4-6': { contextWindow: 200_000, tier: 'medium', prices: [{ effectiveFrom: '2025-01-01', inputPerMTok: 3, outputPerMTok: 15 }] } },
+        kind: 'anthropic',
+        baseUrl,
+        apiKey: { env: 'FAILOVER_TEST_KEY' },
+        region: 'us',
+        retention: '30d',
+        dataClasses: ['public', 'internal'],
+        timeoutMs: 60_000,
+        models: {
+          'claude-sonnet-4-6': {
+            contextWindow: 200_000,
+            tier: 'medium',
+            prices: [{ effectiveFrom: '2025-01-01', inputPerMTok: 3, outputPerMTok: 15 }],
+          },
+        },
       },
     },
   };
@@ -33,7 +57,12 @@ function gatewayRequest(deadline: number): GatewayRequest {
     requestId: `run-fo:review:1:chunk-${counter}-${randomBytes(3).toString('hex')}`,
     providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-6' }],
     system: 'You review Swift code for a mobile team.',
-    messages: [{ role: 'user', content: `Review this diff (${counter}):\n+++ b/App/Login.swift\n@@ -1,2 +1,3 @@\n+let x = ${counter}` }],
+    messages: [
+      {
+        role: 'user',
+        content: `Review this diff (${counter}):\n+++ b/App/Login.swift\n@@ -1,2 +1,3 @@\n+let x = ${counter}`,
+      },
+    ],
     maxTokens: 400,
     deadline,
     attribution: { team: 'ios', repo: 'acme/shop-ios', runId: 'run-fo', stepId: 'review', service: 'agents' },
@@ -67,11 +96,19 @@ describe('agents -> gateway across a replica that dies mid-call', () => {
     const gateway = new Gateway({
       providersConfig: providers(vendor.url),
       settings: { ...DEFAULT_SETTINGS, retry: { maxAttemptsPerProvider: 1, baseDelayMs: 1, maxDelayMs: 1 } },
-      state: await openGatewayState(bus, topology), records, env: { FAILOVER_TEST_KEY: KEY }, logLevel: 'warn',
-      logWrite: (line) => logs.push(line), instanceId: name,
+      state: await openGatewayState(bus, topology),
+      records,
+      env: { FAILOVER_TEST_KEY: KEY },
+      logLevel: 'warn',
+      logWrite: (line) => logs.push(line),
+      instanceId: name,
     });
     await gateway.start();
-    const transport = new GatewayNatsTransport(bus, topology, gateway, gateway.logger, { instance: name, heldProbeMs: 300, drainMs: 0 });
+    const transport = new GatewayNatsTransport(bus, topology, gateway, gateway.logger, {
+      instance: name,
+      heldProbeMs: 300,
+      drainMs: 0,
+    });
     await transport.start();
     const replica = { bus, gateway, transport, records, logs, dead: false };
     replicas.push(replica);
@@ -99,7 +136,8 @@ describe('agents -> gateway across a replica that dies mid-call', () => {
     await startReplica('replica-1');
     agentBus = await JetStreamBus.connect({ servers: NATS, name: 'failover-agent' });
     agent = new BusModelGateway(agentBus, topology, {
-      replyBoundMs: 1_500, probeMs: 250,
+      replyBoundMs: 1_500,
+      probeMs: 250,
       logger: { warn: ((_: unknown, msg: string) => agentWarnings.push(msg)) as never },
     });
   });
@@ -118,7 +156,12 @@ describe('agents -> gateway across a replica that dies mid-call', () => {
       await r.gateway.stop().catch(() => undefined);
     }
     const up = live()[0];
-    for (const bucket of [topology.buckets.limits, `${topology.buckets.limits}_budgets`, topology.buckets.cache, topology.buckets.gatewayRequests]) {
+    for (const bucket of [
+      topology.buckets.limits,
+      `${topology.buckets.limits}_budgets`,
+      topology.buckets.cache,
+      topology.buckets.gatewayRequests,
+    ]) {
       await up.bus.deleteKv(bucket).catch(() => undefined);
     }
     await up.bus.deleteObjects(topology.buckets.objects).catch(() => undefined);
@@ -141,11 +184,17 @@ describe('agents -> gateway across a replica that dies mid-call', () => {
     const response = await pending;
     // Answered within the reply bound (1.5 s) plus a probe and the second vendor call, not at the deadline.
     expect(Date.now() - killedAt).toBeLessThan(5_000);
-    expect(response).toMatchObject({ status: 'ok', text: 'No problems found.', requestId: request.requestId });
+    expect(response).toMatchObject({
+      status: 'ok',
+      text: 'No problems found.',
+      requestId: request.requestId,
+    });
     expect(Date.now()).toBeLessThan(deadline - 60_000);
     expect(vendor.served('anthropic').map((s) => s.outcome)).toEqual(['hang', 'reply']);
     expect(other.records.entries.filter((e) => e.requestId === request.requestId)).toHaveLength(1);
-    expect(holder.records.entries.filter((e) => e.requestId === request.requestId && e.costUsd > 0)).toHaveLength(0);
+    expect(
+      holder.records.entries.filter((e) => e.requestId === request.requestId && e.costUsd > 0),
+    ).toHaveLength(0);
     expect(agentWarnings).toEqual([expect.stringContaining('sending it again under the same request id')]);
     expect(other.logs.join('\n')).toContain('no replica serves it any more');
   });
@@ -158,13 +207,20 @@ describe('agents -> gateway across a replica that dies mid-call', () => {
 
     // The caller lost the reply and sends the same request again.
     const envelope = createEnvelope('gateway.request', request, { runId: 'run-fo', id: request.requestId });
-    const again = await agentBus.request(topology.subjects.gatewayGenerate, new TextEncoder().encode(JSON.stringify(envelope)), {
-      timeoutMs: 10_000, headers: { [HEADERS.gatewaySend]: '1' },
-    });
-    const body = (again.json<{ body: { text?: string; requestId: string } }>()).body;
+    const again = await agentBus.request(
+      topology.subjects.gatewayGenerate,
+      new TextEncoder().encode(JSON.stringify(envelope)),
+      {
+        timeoutMs: 10_000,
+        headers: { [HEADERS.gatewaySend]: '1' },
+      },
+    );
+    const body = again.json<{ body: { text?: string; requestId: string } }>().body;
     expect(body).toMatchObject({ requestId: request.requestId, text: 'First and only answer.' });
     expect(vendor.served('anthropic')).toHaveLength(1);
-    const booked = live().flatMap((r) => r.records.entries).filter((e) => e.requestId === request.requestId);
+    const booked = live()
+      .flatMap((r) => r.records.entries)
+      .filter((e) => e.requestId === request.requestId);
     expect(booked).toHaveLength(1);
   });
 
@@ -202,9 +258,17 @@ describe('agents -> gateway across a replica that dies mid-call', () => {
     await (other.transport as unknown as { handle(msg: ReplyMessage): Promise<void> }).handle(resend);
 
     expect(await pending).toMatchObject({ status: 'ok', text: 'Slow but single.' });
-    expect(replies).toEqual([expect.objectContaining({ body: expect.objectContaining({ requestId: request.requestId, text: 'Slow but single.' }) })]);
+    expect(replies).toEqual([
+      expect.objectContaining({
+        body: expect.objectContaining({ requestId: request.requestId, text: 'Slow but single.' }),
+      }),
+    ]);
     expect(vendor.served('anthropic')).toHaveLength(1);
-    expect(live().flatMap((r) => r.records.entries).filter((e) => e.requestId === request.requestId)).toHaveLength(1);
+    expect(
+      live()
+        .flatMap((r) => r.records.entries)
+        .filter((e) => e.requestId === request.requestId),
+    ).toHaveLength(1);
     expect(other.logs.join('\n')).toContain('waiting for that answer instead of calling the vendor again');
   });
 });

@@ -64,7 +64,10 @@ export function abortedByDeadline(signal: AbortSignal): boolean {
 /** The error for a call `signal` ended: the deadline's or the cancel's. */
 function abortError(signal: AbortSignal, cause?: unknown): AgentflowError {
   return abortedByDeadline(signal)
-    ? new TaskDeadlineError('the task passed its deadline while waiting for the gateway; the model call was abandoned', { cause })
+    ? new TaskDeadlineError(
+        'the task passed its deadline while waiting for the gateway; the model call was abandoned',
+        { cause },
+      )
     : new TaskCancelledError('the run was cancelled; the model call was aborted', { cause });
 }
 
@@ -102,7 +105,8 @@ const decoder = new TextDecoder();
 /** Decodes the gateway's reply: a `gateway.response` envelope, or a bare body. */
 export function decodeGatewayReply(data: Uint8Array): GatewayResponse {
   const raw = JSON.parse(decoder.decode(data)) as Record<string, unknown>;
-  if (raw && typeof raw === 'object' && 'body' in raw && 'type' in raw) return decodeEnvelope('gateway.response', raw).body;
+  if (raw && typeof raw === 'object' && 'body' in raw && 'type' in raw)
+    return decodeEnvelope('gateway.response', raw).body;
   return validateBody(GatewayResponse, raw, 'gateway.response');
 }
 
@@ -164,26 +168,41 @@ export class BusModelGateway implements ModelGateway {
           // A little past the deadline: the gateway answers `deadline_exceeded` itself at the deadline.
           const timeoutMs = Math.max(1_000, request.deadline - this.now() + 2_000);
           this.bus
-            .request(this.topology.subjects.gatewayGenerate, data, { timeoutMs, signal: calls, headers: { [HEADERS.gatewaySend]: String(n) } })
+            .request(this.topology.subjects.gatewayGenerate, data, {
+              timeoutMs,
+              signal: calls,
+              headers: { [HEADERS.gatewaySend]: String(n) },
+            })
             .then(
-              (reply) => finish(() => {
-                try {
-                  resolve(decodeGatewayReply(reply.data));
-                } catch (error) {
-                  reject(error);
-                }
-              }),
+              (reply) =>
+                finish(() => {
+                  try {
+                    resolve(decodeGatewayReply(reply.data));
+                  } catch (error) {
+                    reject(error);
+                  }
+                }),
               (error: unknown) => {
                 if (calls.aborted) return;
                 if (error instanceof RequestFailedError && error.reason === 'no_responders') {
-                  finish(() => reject(new GatewayUnavailableError(
-                    n === 0
-                      ? 'no gateway replica is listening: the model call was not made; the step is retried after a backoff'
-                      : 'the gateway replica serving the call went away and no other replica is listening; the step is retried after a backoff',
-                    { cause: error },
-                  )));
+                  finish(() =>
+                    reject(
+                      new GatewayUnavailableError(
+                        n === 0
+                          ? 'no gateway replica is listening: the model call was not made; the step is retried after a backoff'
+                          : 'the gateway replica serving the call went away and no other replica is listening; the step is retried after a backoff',
+                        { cause: error },
+                      ),
+                    ),
+                  );
                 } else if (error instanceof RequestFailedError && error.reason === 'timeout') {
-                  finish(() => reject(new TaskDeadlineError('the gateway did not answer before the task deadline', { cause: error })));
+                  finish(() =>
+                    reject(
+                      new TaskDeadlineError('the gateway did not answer before the task deadline', {
+                        cause: error,
+                      }),
+                    ),
+                  );
                 } else finish(() => reject(error));
               },
             );
@@ -202,7 +221,13 @@ export class BusModelGateway implements ModelGateway {
             if (silentMs < this.replyBoundMs || calls.aborted) continue;
             if (this.now() >= request.deadline) return; // the deadline ends it; a resend could not be answered in time
             this.log.warn(
-              { requestId: request.requestId, runId: request.attribution.runId, stepId: request.attribution.stepId, silentMs, send: sends },
+              {
+                requestId: request.requestId,
+                runId: request.attribution.runId,
+                stepId: request.attribution.stepId,
+                silentMs,
+                send: sends,
+              },
               'no gateway replica answered for a model call within the reply bound (the one serving it likely died): sending it again under the same request id',
             );
             lastSign = this.now();
@@ -219,7 +244,11 @@ export class BusModelGateway implements ModelGateway {
   /** The replica serving `requestId`, or null when none answered within a probe interval. */
   private async holder(requestId: string, signal: AbortSignal): Promise<string | null> {
     try {
-      const reply = await this.bus.request(this.topology.subjects.gatewayHeld, encoder.encode(JSON.stringify({ requestId })), { timeoutMs: this.probeMs, signal });
+      const reply = await this.bus.request(
+        this.topology.subjects.gatewayHeld,
+        encoder.encode(JSON.stringify({ requestId })),
+        { timeoutMs: this.probeMs, signal },
+      );
       const held = JSON.parse(decoder.decode(reply.data)) as { held?: boolean; instance?: string };
       return held.held ? (held.instance ?? 'unknown') : null;
     } catch {
@@ -245,10 +274,20 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function throwUnlessOk(response: GatewayResponse): void {
   if (response.status === 'ok') return;
   if (response.status === 'deferred') {
-    throw new GatewayDeferredError(response.errorMessage ?? 'no provider can take the call now', response.retryAt, response);
+    throw new GatewayDeferredError(
+      response.errorMessage ?? 'no provider can take the call now',
+      response.retryAt,
+      response,
+    );
   }
-  if (response.errorCode === 'aborted') throw new TaskCancelledError('the gateway aborted the call: the run was cancelled');
+  if (response.errorCode === 'aborted')
+    throw new TaskCancelledError('the gateway aborted the call: the run was cancelled');
   // The gateway works to the task's own deadline: its answer is the same timeout, and retried as one.
-  if (response.errorCode === 'deadline_exceeded') throw new TaskDeadlineError(response.errorMessage ?? 'the model call passed the task deadline');
-  throw new GatewayFailedError(response.errorCode ?? 'gateway_failed', response.errorMessage ?? 'the gateway could not complete the call', response);
+  if (response.errorCode === 'deadline_exceeded')
+    throw new TaskDeadlineError(response.errorMessage ?? 'the model call passed the task deadline');
+  throw new GatewayFailedError(
+    response.errorCode ?? 'gateway_failed',
+    response.errorMessage ?? 'the gateway could not complete the call',
+    response,
+  );
 }

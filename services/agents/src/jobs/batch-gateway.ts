@@ -10,7 +10,18 @@
  * step (the coordinator retries it later); a policy refusal fails it. When no provider in the
  * chain has a Batch API at all, the calls are made live through the normal gateway, at full price.
  */
-import type { AgentTask, BatchItem, BatchItemResult, GatewayRequest, GatewayResponse, JobFinished, JobLaunch, PlanStep, ProviderAttempt, ProviderTarget } from '@agentflow/contracts';
+import type {
+  AgentTask,
+  BatchItem,
+  BatchItemResult,
+  GatewayRequest,
+  GatewayResponse,
+  JobFinished,
+  JobLaunch,
+  PlanStep,
+  ProviderAttempt,
+  ProviderTarget,
+} from '@agentflow/contracts';
 import { TaskCancelledError, type ModelGateway } from '../gateway/model-gateway';
 import type { JobChannel } from './job-channel';
 import { JOB_ERROR_CODES } from './job-outcome';
@@ -59,7 +70,8 @@ export class BatchModelGateway implements ModelGateway {
   }
 
   generate(request: GatewayRequest, signal: AbortSignal): Promise<GatewayResponse> {
-    if (signal.aborted) return Promise.reject(new TaskCancelledError('the run was cancelled before the model call'));
+    if (signal.aborted)
+      return Promise.reject(new TaskCancelledError('the run was cancelled before the model call'));
     return new Promise<GatewayResponse>((resolve, reject) => {
       this.pending.push({ request, resolve, reject });
       clearTimeout(this.timer);
@@ -71,15 +83,28 @@ export class BatchModelGateway implements ModelGateway {
     const calls = this.pending;
     this.pending = [];
     try {
-      const answers = await this.answer(calls.map((c) => c.request), this.batches++, signal);
+      const answers = await this.answer(
+        calls.map((c) => c.request),
+        this.batches++,
+        signal,
+      );
       calls.forEach((call, i) => call.resolve(answers[i]));
     } catch (error) {
-      for (const call of calls) call.reject(signal.aborted ? new TaskCancelledError('the run was cancelled; the batch job was cancelled', { cause: error }) : error);
+      for (const call of calls)
+        call.reject(
+          signal.aborted
+            ? new TaskCancelledError('the run was cancelled; the batch job was cancelled', { cause: error })
+            : error,
+        );
     }
   }
 
   /** One answer per request, in order. Every request of a step carries the step's chain. */
-  private async answer(requests: GatewayRequest[], batchNo: number, signal: AbortSignal): Promise<GatewayResponse[]> {
+  private async answer(
+    requests: GatewayRequest[],
+    batchNo: number,
+    signal: AbortSignal,
+  ): Promise<GatewayResponse[]> {
     const chain = requests[0].providers.filter((t) => this.o.kinds.hasBatchApi(t.provider));
     if (chain.length === 0) return Promise.all(requests.map((r) => this.o.live.generate(r, signal)));
     const attempts: ProviderAttempt[] = [];
@@ -93,28 +118,60 @@ export class BatchModelGateway implements ModelGateway {
         return requests.map((r, i) => this.fromItem(r, target, done, i, started));
       }
       const code = reply.errorCode ?? 'vendor_error';
-      attempts.push({ provider: target.provider, model: target.model, outcome: code, message: reply.errorMessage, durationMs: this.now() - started });
+      attempts.push({
+        provider: target.provider,
+        model: target.model,
+        outcome: code,
+        message: reply.errorMessage,
+        durationMs: this.now() - started,
+      });
       if (code === 'budget_exceeded') {
-        return requests.map((r) => this.unanswered(r, attempts, 'deferred', 'budget_exceeded', reply.errorMessage ?? 'the budget has no room for this batch', reply.retryAt));
+        return requests.map((r) =>
+          this.unanswered(
+            r,
+            attempts,
+            'deferred',
+            'budget_exceeded',
+            reply.errorMessage ?? 'the budget has no room for this batch',
+            reply.retryAt,
+          ),
+        );
       }
       refusals.push(code);
       if (!NEXT_PROVIDER.has(code)) break;
     }
     // Every provider with a Batch API refused: deferred when one was only unavailable, failed when policy said no.
     const unavailable = refusals.some((c) => c === 'vendor_error' || c === 'gateway_unavailable');
-    const summary = attempts.map((a) => `${a.provider}: ${a.outcome}${a.message ? ` (${a.message})` : ''}`).join('; ');
+    const summary = attempts
+      .map((a) => `${a.provider}: ${a.outcome}${a.message ? ` (${a.message})` : ''}`)
+      .join('; ');
     if (unavailable) {
-      return requests.map((r) => this.unanswered(r, attempts, 'deferred', 'all_providers_failed', `no Batch API took the batch now: ${summary}`, this.now() + (this.o.unavailableRetryMs ?? 60_000)));
+      return requests.map((r) =>
+        this.unanswered(
+          r,
+          attempts,
+          'deferred',
+          'all_providers_failed',
+          `no Batch API took the batch now: ${summary}`,
+          this.now() + (this.o.unavailableRetryMs ?? 60_000),
+        ),
+      );
     }
     const code = refusals.every((c) => c === 'policy_denied') ? 'policy_denied' : 'all_providers_failed';
-    return requests.map((r) => this.unanswered(r, attempts, 'failed', code, `no provider of the step accepted the batch: ${summary}`));
+    return requests.map((r) =>
+      this.unanswered(r, attempts, 'failed', code, `no provider of the step accepted the batch: ${summary}`),
+    );
   }
 
   private launchOf(requests: GatewayRequest[], target: ProviderTarget, batchNo: number): JobLaunch {
     const { task } = this.o;
     const items: BatchItem[] = requests.map((r, i) => ({
-      customId: customIdOf(i), model: target.model, maxTokens: r.maxTokens, messages: r.messages,
-      ...(r.system !== undefined ? { system: r.system } : {}), ...(r.responseSchema ? { responseSchema: r.responseSchema } : {}),
+      customId: customIdOf(i),
+      model: target.model,
+      maxTokens: r.maxTokens,
+      messages: r.messages,
+      ...(r.system !== undefined ? { system: r.system } : {}),
+      ...(r.responseSchema ? { responseSchema: r.responseSchema } : {}),
     }));
     const paths = new Map(requests.flatMap((r) => r.paths).map((p) => [`${p.path}\0${p.sha256}`, p]));
     return {
@@ -131,30 +188,80 @@ export class BatchModelGateway implements ModelGateway {
     };
   }
 
-  private fromItem(request: GatewayRequest, target: ProviderTarget, done: JobFinished, index: number, started: number): GatewayResponse {
+  private fromItem(
+    request: GatewayRequest,
+    target: ProviderTarget,
+    done: JobFinished,
+    index: number,
+    started: number,
+  ): GatewayResponse {
     const vendorMs = Math.max(0, this.now() - started);
-    const item: BatchItemResult | undefined = done.outcome?.items?.find((x) => x.customId === customIdOf(index));
-    const base = { requestId: request.requestId, provider: target.provider, model: target.model, cached: false, vendorMs };
+    const item: BatchItemResult | undefined = done.outcome?.items?.find(
+      (x) => x.customId === customIdOf(index),
+    );
+    const base = {
+      requestId: request.requestId,
+      provider: target.provider,
+      model: target.model,
+      cached: false,
+      vendorMs,
+    };
     if (item?.status === 'succeeded') {
       return {
-        ...base, status: 'ok', usage: item.usage, costUsd: item.costUsd,
-        ...(item.text !== undefined ? { text: item.text } : {}), ...(item.structured ? { structured: item.structured } : {}),
+        ...base,
+        status: 'ok',
+        usage: item.usage,
+        costUsd: item.costUsd,
+        ...(item.text !== undefined ? { text: item.text } : {}),
+        ...(item.structured ? { structured: item.structured } : {}),
         attempts: [{ provider: target.provider, model: target.model, outcome: 'ok', durationMs: vendorMs }],
       };
     }
     const state = item?.status ?? done.state;
-    const errorCode = state === 'expired' ? JOB_ERROR_CODES.expired : state === 'cancelled' ? JOB_ERROR_CODES.cancelled : JOB_ERROR_CODES.failed;
+    const errorCode =
+      state === 'expired'
+        ? JOB_ERROR_CODES.expired
+        : state === 'cancelled'
+          ? JOB_ERROR_CODES.cancelled
+          : JOB_ERROR_CODES.failed;
     const why = item?.error ?? done.reason ?? `the batch job ${done.jobId} ended ${done.state}`;
     return {
-      ...base, status: 'failed', usage: item?.usage ?? ZERO_USAGE, costUsd: item?.costUsd ?? 0, errorCode,
+      ...base,
+      status: 'failed',
+      usage: item?.usage ?? ZERO_USAGE,
+      costUsd: item?.costUsd ?? 0,
+      errorCode,
       errorMessage: `${target.provider} batch ${done.jobId}, request ${customIdOf(index)}: ${why}`,
-      attempts: [{ provider: target.provider, model: target.model, outcome: errorCode, message: why, durationMs: vendorMs }],
+      attempts: [
+        {
+          provider: target.provider,
+          model: target.model,
+          outcome: errorCode,
+          message: why,
+          durationMs: vendorMs,
+        },
+      ],
     };
   }
 
-  private unanswered(request: GatewayRequest, attempts: ProviderAttempt[], status: 'deferred' | 'failed', errorCode: string, errorMessage: string, retryAt?: number): GatewayResponse {
+  private unanswered(
+    request: GatewayRequest,
+    attempts: ProviderAttempt[],
+    status: 'deferred' | 'failed',
+    errorCode: string,
+    errorMessage: string,
+    retryAt?: number,
+  ): GatewayResponse {
     return {
-      requestId: request.requestId, status, usage: ZERO_USAGE, costUsd: 0, cached: false, attempts, vendorMs: 0, errorCode, errorMessage,
+      requestId: request.requestId,
+      status,
+      usage: ZERO_USAGE,
+      costUsd: 0,
+      cached: false,
+      attempts,
+      vendorMs: 0,
+      errorCode,
+      errorMessage,
       ...(retryAt !== undefined ? { retryAt } : {}),
     };
   }

@@ -4,7 +4,15 @@
  * subscription, so a job that finished while no agent was listening is still found; a cancel or
  * deadline on the signal stops the vendor job and ends the wait.
  */
-import { JobFinished, gatewayJobResultsStream, jobDoneSubject, validateBody, type JobLaunch, type JobReply, type Topology } from '@agentflow/contracts';
+import {
+  JobFinished,
+  gatewayJobResultsStream,
+  jobDoneSubject,
+  validateBody,
+  type JobLaunch,
+  type JobReply,
+  type Topology,
+} from '@agentflow/contracts';
 import type { MessageBus } from '@agentflow/bus';
 import { requestJob } from './job-client';
 
@@ -47,7 +55,12 @@ export class JobChannel {
   /** Stops the vendor job; best effort, since the gateway's own deadline ends it anyway. */
   async cancel(jobId: string): Promise<void> {
     try {
-      await requestJob(this.o.bus, this.o.topology, { op: 'cancel', jobId }, this.o.requestTimeoutMs ?? 30_000);
+      await requestJob(
+        this.o.bus,
+        this.o.topology,
+        { op: 'cancel', jobId },
+        this.o.requestTimeoutMs ?? 30_000,
+      );
     } catch {
       // The gateway is unreachable: the job's launch deadline still expires it there.
     }

@@ -8,7 +8,14 @@ import type { MessageBus } from '@agentflow/bus';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export async function requestJob(bus: MessageBus, topology: Topology, body: JobLaunch | JobQuery, timeoutMs = 60_000): Promise<JobReply> {
-  const reply = await bus.request(topology.subjects.gatewayJobs, encoder.encode(JSON.stringify(body)), { timeoutMs });
+export async function requestJob(
+  bus: MessageBus,
+  topology: Topology,
+  body: JobLaunch | JobQuery,
+  timeoutMs = 60_000,
+): Promise<JobReply> {
+  const reply = await bus.request(topology.subjects.gatewayJobs, encoder.encode(JSON.stringify(body)), {
+    timeoutMs,
+  });
   return JSON.parse(decoder.decode(reply.data)) as JobReply;
 }

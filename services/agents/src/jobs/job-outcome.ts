@@ -3,7 +3,13 @@
  * summary, the branch/PR it produced in `data`, and findings where the vendor's result mapping
  * gave any; an errored, expired or cancelled job is a step failure carrying the vendor's reason.
  */
-import { Finding, validateBody, type AgentResult, type AgentTask, type JobFinished } from '@agentflow/contracts';
+import {
+  Finding,
+  validateBody,
+  type AgentResult,
+  type AgentTask,
+  type JobFinished,
+} from '@agentflow/contracts';
 import { fingerprintOf } from '@agentflow/findings';
 
 /**
@@ -13,7 +19,11 @@ import { fingerprintOf } from '@agentflow/findings';
 export const VENDOR_FINDING_CONFIDENCE = 0.5;
 
 /** Error codes of job steps that did not finish; the coordinator retries neither (a second job costs as much as the first). */
-export const JOB_ERROR_CODES = { failed: 'job_failed', expired: 'job_expired', cancelled: 'cancelled' } as const;
+export const JOB_ERROR_CODES = {
+  failed: 'job_failed',
+  expired: 'job_expired',
+  cancelled: 'cancelled',
+} as const;
 
 /**
  * Findings a generic vendor's mapping put in `data.findings` (file, startLine, endLine, severity,
@@ -22,7 +32,11 @@ export const JOB_ERROR_CODES = { failed: 'job_failed', expired: 'job_expired', c
  * deterministic analyser) and a fingerprint. Entries that are still not valid findings are dropped
  * and counted: a vendor's report format is not ours to trust, and one bad entry must not lose the rest.
  */
-export function mappedFindings(task: AgentTask, provider: string, data: Record<string, unknown> | undefined): { findings: Finding[]; dropped: number } {
+export function mappedFindings(
+  task: AgentTask,
+  provider: string,
+  data: Record<string, unknown> | undefined,
+): { findings: Finding[]; dropped: number } {
   const raw = data?.findings;
   if (!Array.isArray(raw)) return { findings: [], dropped: 0 };
   const findings: Finding[] = [];
@@ -35,7 +49,12 @@ export function mappedFindings(task: AgentTask, provider: string, data: Record<s
           confidence: VENDOR_FINDING_CONFIDENCE,
           ...e,
           // The one recipe (`@agentflow/findings`), whatever id the vendor's report carried.
-          fingerprint: fingerprintOf({ file: String(e.file ?? ''), category: String(e.category ?? ''), ruleId: typeof e.ruleId === 'string' ? e.ruleId : undefined, message: String(e.message ?? '') }),
+          fingerprint: fingerprintOf({
+            file: String(e.file ?? ''),
+            category: String(e.category ?? ''),
+            ruleId: typeof e.ruleId === 'string' ? e.ruleId : undefined,
+            message: String(e.message ?? ''),
+          }),
           agent: task.agentType,
           model: provider,
           source: 'model',
@@ -50,8 +69,21 @@ export function mappedFindings(task: AgentTask, provider: string, data: Record<s
 
 export function jobResult(task: AgentTask, done: JobFinished): AgentResult {
   const base = { runId: task.runId, stepId: task.stepId, attempt: task.attempt, agentType: task.agentType };
-  const usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: done.costUsd, vendorMs: 0, models: [done.provider] };
-  const job = { jobId: done.jobId, provider: done.provider, vendorStatus: done.vendorStatus, finishedAt: done.finishedAt };
+  const usage = {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: done.costUsd,
+    vendorMs: 0,
+    models: [done.provider],
+  };
+  const job = {
+    jobId: done.jobId,
+    provider: done.provider,
+    vendorStatus: done.vendorStatus,
+    finishedAt: done.finishedAt,
+  };
   if (done.state === 'finished') {
     const outcome = done.outcome ?? {};
     const { findings, dropped } = mappedFindings(task, done.provider, outcome.data);
@@ -74,7 +106,12 @@ export function jobResult(task: AgentTask, done: JobFinished): AgentResult {
       },
     };
   }
-  const errorCode = done.state === 'expired' ? JOB_ERROR_CODES.expired : done.state === 'cancelled' ? JOB_ERROR_CODES.cancelled : JOB_ERROR_CODES.failed;
+  const errorCode =
+    done.state === 'expired'
+      ? JOB_ERROR_CODES.expired
+      : done.state === 'cancelled'
+        ? JOB_ERROR_CODES.cancelled
+        : JOB_ERROR_CODES.failed;
   return {
     ...base,
     status: 'failed',

@@ -5,9 +5,13 @@
  * It also says which chat providers have a Batch API, for `batch: true` steps.
  */
 import { existsSync } from 'node:fs';
-import { vendorCan, type PlanStep, type ProvidersConfig, type VendorCapabilities } from '@agentflow/contracts';
+import {
+  vendorCan,
+  type PlanStep,
+  type ProvidersConfig,
+  type VendorCapabilities,
+} from '@agentflow/contracts';
 import { loadProvidersConfig } from '@agentflow/workflow';
-
 
 export class JobStepKinds {
   private readonly jobProviders: ReadonlySet<string>;
@@ -16,7 +20,12 @@ export class JobStepKinds {
 
   constructor(config?: ProvidersConfig) {
     // Job kinds are served launch-and-poll; batch kinds have a Batch API the gateway speaks (the vendor manifests say which).
-    const named = (capability: keyof VendorCapabilities) => new Set(Object.entries(config?.providers ?? {}).filter(([, p]) => vendorCan(p.kind, capability)).map(([name]) => name));
+    const named = (capability: keyof VendorCapabilities) =>
+      new Set(
+        Object.entries(config?.providers ?? {})
+          .filter(([, p]) => vendorCan(p.kind, capability))
+          .map(([name]) => name),
+      );
     this.jobProviders = named('job');
     this.batchProviders = config ? named('batch') : undefined;
   }

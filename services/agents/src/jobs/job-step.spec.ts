@@ -7,10 +7,33 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { topology, type AgentResult, type Envelope, type JobFinished, type ProvidersConfig } from '@agentflow/contracts';
-import { createMessenger, EmbeddedBus, provisionTopology, type MessageBus, type Messenger } from '@agentflow/bus';
+import {
+  topology,
+  type AgentResult,
+  type Envelope,
+  type JobFinished,
+  type ProvidersConfig,
+} from '@agentflow/contracts';
+import {
+  createMessenger,
+  EmbeddedBus,
+  provisionTopology,
+  type MessageBus,
+  type Messenger,
+} from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
-import { BudgetGuard, DEFAULT_SETTINGS, GatewayJobs, gatewayJobResultsStream, jobDoneSubject, MemoryRecordSink, PolicyState, requestJob, SecretScrubber, type GatewayLogger } from '@agentflow/gateway';
+import {
+  BudgetGuard,
+  DEFAULT_SETTINGS,
+  GatewayJobs,
+  gatewayJobResultsStream,
+  jobDoneSubject,
+  MemoryRecordSink,
+  PolicyState,
+  requestJob,
+  SecretScrubber,
+  type GatewayLogger,
+} from '@agentflow/gateway';
 import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
 import { readAgentsConfig } from '../config';
 import { BpeTokenCounter } from '../context/tokens';
@@ -26,7 +49,13 @@ import { JobStepKinds } from './job-step-kinds';
 
 const KEY = 'crsr_agents_key_0123456789';
 const decoder = new TextDecoder();
-const silent: GatewayLogger = { level: 'silent' as GatewayLogger['level'], debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: GatewayLogger = {
+  level: 'silent' as GatewayLogger['level'],
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 describe('job steps', () => {
   const topo = topology(`t_agjobs_${Math.random().toString(36).slice(2, 8)}`);
@@ -40,15 +69,37 @@ describe('job steps', () => {
 
   beforeAll(async () => {
     await vendor.start();
-    config = { providers: { cursor: { kind: 'cursor', enabled: true, baseUrl: vendor.url, apiKey: { env: 'CURSOR_API_KEY' }, dataClasses: ['internal'], models: {} } } };
+    config = {
+      providers: {
+        cursor: {
+          kind: 'cursor',
+          enabled: true,
+          baseUrl: vendor.url,
+          apiKey: { env: 'CURSOR_API_KEY' },
+          dataClasses: ['internal'],
+          models: {},
+        },
+      },
+    };
     bus = new EmbeddedBus({ deadLetterSubject: topo.subjects.dlq });
     await provisionTopology(bus, topo);
     messenger = createMessenger(bus, topo);
     repo = new FixtureRepo(IOS_BASE);
     const clock = { now: Date.now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
     gateway = new GatewayJobs({
-      bus, topology: topo, providersConfig: config, records: new MemoryRecordSink(), logger: silent, scrubber: new SecretScrubber(),
-      policy: new PolicyState(DEFAULT_SETTINGS.policy, undefined), budget: new BudgetGuard(await bus.kv(`${topo.prefix}_budgets`), DEFAULT_SETTINGS, clock, () => undefined),
+      bus,
+      topology: topo,
+      providersConfig: config,
+      records: new MemoryRecordSink(),
+      logger: silent,
+      scrubber: new SecretScrubber(),
+      policy: new PolicyState(DEFAULT_SETTINGS.policy, undefined),
+      budget: new BudgetGuard(
+        await bus.kv(`${topo.prefix}_budgets`),
+        DEFAULT_SETTINGS,
+        clock,
+        () => undefined,
+      ),
       env: { CURSOR_API_KEY: KEY, GATEWAY_JOB_POLL_MS: '20' },
     });
     await gateway.start();
@@ -59,9 +110,15 @@ describe('job steps', () => {
       tokens: new BpeTokenCounter(),
       push: { push: () => Promise.reject(new Error('not in this test')) },
       pushQuota: { reserve: () => Promise.reject(new Error('not in this test')) },
-      jobs: new JobStepRunner({ channel: new JobChannel({ bus, topology: topo, pollMs: 20 }), kinds: new JobStepKinds(config) }),
+      jobs: new JobStepRunner({
+        channel: new JobChannel({ bus, topology: topo, pollMs: 20 }),
+        kinds: new JobStepKinds(config),
+      }),
     });
-    worker = new AgentWorker(bus, messenger, topo, runner, { agentTypes: ['test-generation'], concurrency: 2 });
+    worker = new AgentWorker(bus, messenger, topo, runner, {
+      agentTypes: ['test-generation'],
+      concurrency: 2,
+    });
     await worker.start();
   });
 
@@ -73,15 +130,30 @@ describe('job steps', () => {
     repo.remove();
   });
 
-  const step = planStep('test-generation', { id: 'ui-tests', providers: [{ provider: 'cursor', model: 'default' }], tasks: ['Write Espresso tests for checkout'] });
-  const taskFor = (runId: string, deadline = Date.now() + 60_000) => agentTask(repo, repo.head(), repo.head(), step, {
-    runId, deadline, change: { platform: 'github', repo: 'acme/android-app', headSha: repo.head(), headRef: 'feature/checkout', pr: 12 },
+  const step = planStep('test-generation', {
+    id: 'ui-tests',
+    providers: [{ provider: 'cursor', model: 'default' }],
+    tasks: ['Write Espresso tests for checkout'],
   });
+  const taskFor = (runId: string, deadline = Date.now() + 60_000) =>
+    agentTask(repo, repo.head(), repo.head(), step, {
+      runId,
+      deadline,
+      change: {
+        platform: 'github',
+        repo: 'acme/android-app',
+        headSha: repo.head(),
+        headRef: 'feature/checkout',
+        pr: 12,
+      },
+    });
 
   async function result(runId: string): Promise<AgentResult> {
     for (let i = 0; i < 500; i++) {
       const messages = await bus.readSubject(topo.streams.results.name, topo.subjects.results(runId));
-      const found = messages.map((m) => JSON.parse(decoder.decode(m.data)) as Envelope<AgentResult>).find((e) => e.type === 'task.result');
+      const found = messages
+        .map((m) => JSON.parse(decoder.decode(m.data)) as Envelope<AgentResult>)
+        .find((e) => e.type === 'task.result');
       if (found) return found.body;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -89,15 +161,29 @@ describe('job steps', () => {
   }
 
   it('launches a Cursor job, waits for it to finish and delivers its summary and PR as the step result', async () => {
-    vendor.cursor.enqueue({ statuses: ['CREATING', 'RUNNING', 'RUNNING', 'FINISHED'], summary: 'Wrote 3 Espresso tests', prUrl: 'https://github.com/acme/android-app/pull/13' });
+    vendor.cursor.enqueue({
+      statuses: ['CREATING', 'RUNNING', 'RUNNING', 'FINISHED'],
+      summary: 'Wrote 3 Espresso tests',
+      prUrl: 'https://github.com/acme/android-app/pull/13',
+    });
     const launches = vendor.cursor.launches.length;
     const task = taskFor('run-finished');
-    await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', task, { runId: task.runId });
+    await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', task, {
+      runId: task.runId,
+    });
     const body = await result('run-finished');
     expect(body).toMatchObject({
-      runId: 'run-finished', stepId: 'ui-tests', attempt: 1, status: 'succeeded', summary: 'Wrote 3 Espresso tests', findings: [],
+      runId: 'run-finished',
+      stepId: 'ui-tests',
+      attempt: 1,
+      status: 'succeeded',
+      summary: 'Wrote 3 Espresso tests',
+      findings: [],
       usage: { models: ['cursor'] },
-      data: { prUrl: 'https://github.com/acme/android-app/pull/13', job: { provider: 'cursor', vendorStatus: 'FINISHED' } },
+      data: {
+        prUrl: 'https://github.com/acme/android-app/pull/13',
+        job: { provider: 'cursor', vendorStatus: 'FINISHED' },
+      },
     });
     expect(vendor.cursor.launches).toHaveLength(launches + 1);
     expect(vendor.cursor.launches.at(-1)).toMatchObject({
@@ -113,23 +199,49 @@ describe('job steps', () => {
   it.each([
     ['ERROR', 'job_failed', /Cursor agent ended in ERROR: could not build the app/],
     ['EXPIRED', 'job_expired', /EXPIRED before it finished/],
-  ] as const)('reports a job that ends in %s as a failed step with %s and the reason', async (status, errorCode, reason) => {
-    vendor.cursor.enqueue({ statuses: ['CREATING', 'RUNNING', status], summary: status === 'ERROR' ? 'could not build the app' : undefined });
-    const runId = `run-${status.toLowerCase()}`;
-    await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', taskFor(runId), { runId });
-    expect(await result(runId)).toMatchObject({ status: 'failed', errorCode, errorMessage: expect.stringMatching(reason), findings: [] });
-  });
+  ] as const)(
+    'reports a job that ends in %s as a failed step with %s and the reason',
+    async (status, errorCode, reason) => {
+      vendor.cursor.enqueue({
+        statuses: ['CREATING', 'RUNNING', status],
+        summary: status === 'ERROR' ? 'could not build the app' : undefined,
+      });
+      const runId = `run-${status.toLowerCase()}`;
+      await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', taskFor(runId), {
+        runId,
+      });
+      expect(await result(runId)).toMatchObject({
+        status: 'failed',
+        errorCode,
+        errorMessage: expect.stringMatching(reason),
+        findings: [],
+      });
+    },
+  );
 
   it('cancels the vendor job when the run is cancelled', async () => {
     vendor.cursor.enqueue({ statuses: ['CREATING', ...Array<'RUNNING'>(5_000).fill('RUNNING')] });
     const launches = vendor.cursor.launches.length;
-    await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', taskFor('run-cancel'), { runId: 'run-cancel' });
-    for (let i = 0; i < 500 && vendor.cursor.launches.length === launches; i++) await new Promise((r) => setTimeout(r, 10));
+    await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', taskFor('run-cancel'), {
+      runId: 'run-cancel',
+    });
+    for (let i = 0; i < 500 && vendor.cursor.launches.length === launches; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(vendor.cursor.launches).toHaveLength(launches + 1);
-    await messenger.emit(topo.subjects.runCancel('run-cancel'), 'run.cancel', { runId: 'run-cancel', reason: 'superseded' }, { runId: 'run-cancel' });
+    await messenger.emit(
+      topo.subjects.runCancel('run-cancel'),
+      'run.cancel',
+      { runId: 'run-cancel', reason: 'superseded' },
+      { runId: 'run-cancel' },
+    );
     expect(await result('run-cancel')).toMatchObject({ status: 'failed', errorCode: 'cancelled' });
-    const handedBack = await bus.readSubject(gatewayJobResultsStream(topo).name, jobDoneSubject(topo, 'run-cancel', 'ui-tests'));
-    expect(handedBack.map((m) => (JSON.parse(decoder.decode(m.data)) as JobFinished).state)).toEqual(['cancelled']);
+    const handedBack = await bus.readSubject(
+      gatewayJobResultsStream(topo).name,
+      jobDoneSubject(topo, 'run-cancel', 'ui-tests'),
+    );
+    expect(handedBack.map((m) => (JSON.parse(decoder.decode(m.data)) as JobFinished).state)).toEqual([
+      'cancelled',
+    ]);
   });
 
   it('lends the worker slot of a step waiting on its job, so more tasks than the concurrency run meanwhile', async () => {
@@ -138,21 +250,43 @@ describe('job steps', () => {
     const launches = vendor.cursor.launches.length;
     const runIds = [1, 2, 3, 4].map((n) => `run-lend-${n}`);
     // Four long jobs on a worker of concurrency 2: without lending, the last two would wait for the first two to end.
-    for (const runId of runIds) await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', taskFor(runId), { runId });
-    for (let i = 0; i < 500 && vendor.cursor.launches.length < launches + 4; i++) await new Promise((r) => setTimeout(r, 10));
+    for (const runId of runIds)
+      await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', taskFor(runId), {
+        runId,
+      });
+    for (let i = 0; i < 500 && vendor.cursor.launches.length < launches + 4; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(vendor.cursor.launches).toHaveLength(launches + 4);
-    for (const runId of runIds) await messenger.emit(topo.subjects.runCancel(runId), 'run.cancel', { runId, reason: 'superseded' }, { runId });
-    for (const runId of runIds) expect(await result(runId)).toMatchObject({ status: 'failed', errorCode: 'cancelled' });
+    for (const runId of runIds)
+      await messenger.emit(
+        topo.subjects.runCancel(runId),
+        'run.cancel',
+        { runId, reason: 'superseded' },
+        { runId },
+      );
+    for (const runId of runIds)
+      expect(await result(runId)).toMatchObject({ status: 'failed', errorCode: 'cancelled' });
   });
 
   it('ends the step as timed out at the task deadline and stops the vendor job', async () => {
     vendor.cursor.enqueue({ statuses: ['CREATING', ...Array<'RUNNING'>(5_000).fill('RUNNING')] });
-    await messenger.emit(topo.subjects.tasks('test-generation'), 'task.requested', taskFor('run-late', Date.now() + 400), { runId: 'run-late' });
+    await messenger.emit(
+      topo.subjects.tasks('test-generation'),
+      'task.requested',
+      taskFor('run-late', Date.now() + 400),
+      { runId: 'run-late' },
+    );
     expect(await result('run-late')).toMatchObject({ status: 'failed', errorCode: 'timeout' });
-    const handedBack = await bus.readSubject(gatewayJobResultsStream(topo).name, jobDoneSubject(topo, 'run-late', 'ui-tests'));
+    const handedBack = await bus.readSubject(
+      gatewayJobResultsStream(topo).name,
+      jobDoneSubject(topo, 'run-late', 'ui-tests'),
+    );
     const jobId = (JSON.parse(decoder.decode(handedBack[0].data)) as JobFinished).jobId;
     // Stopped by the agent's cancel or by the gateway at the launch deadline, whichever came first: either way no longer running.
-    expect(await requestJob(bus, topo, { op: 'status', jobId })).toMatchObject({ status: 'ok', state: expect.stringMatching(/^(cancelled|expired)$/) });
+    expect(await requestJob(bus, topo, { op: 'status', jobId })).toMatchObject({
+      status: 'ok',
+      state: expect.stringMatching(/^(cancelled|expired)$/),
+    });
   });
 });
 
@@ -166,23 +300,53 @@ describe('JobStepKinds', () => {
   const kinds = new JobStepKinds(config);
 
   it('runs a step as a job when its chain starts with a job-style provider or it says job: true', () => {
-    expect(kinds.jobProvider(planStep('test-generation', { providers: [{ provider: 'cursor', model: 'x' }] }))).toBe('cursor');
+    expect(
+      kinds.jobProvider(planStep('test-generation', { providers: [{ provider: 'cursor', model: 'x' }] })),
+    ).toBe('cursor');
     expect(kinds.jobProvider(planStep('code-review'))).toBeUndefined();
-    expect(kinds.jobProvider(planStep('code-review', { providers: [{ provider: 'anthropic', model: 'm' }, { provider: 'cursor', model: 'x' }] }))).toBeUndefined();
-    expect(kinds.jobProvider(planStep('test-runner', { providers: [{ provider: 'testing-ai', model: 'x' }], options: { job: true } }))).toBe('testing-ai');
-    expect(new JobStepKinds().jobProvider(planStep('test-generation', { providers: [{ provider: 'cursor', model: 'x' }] }))).toBeUndefined();
+    expect(
+      kinds.jobProvider(
+        planStep('code-review', {
+          providers: [
+            { provider: 'anthropic', model: 'm' },
+            { provider: 'cursor', model: 'x' },
+          ],
+        }),
+      ),
+    ).toBeUndefined();
+    expect(
+      kinds.jobProvider(
+        planStep('test-runner', {
+          providers: [{ provider: 'testing-ai', model: 'x' }],
+          options: { job: true },
+        }),
+      ),
+    ).toBe('testing-ai');
+    expect(
+      new JobStepKinds().jobProvider(
+        planStep('test-generation', { providers: [{ provider: 'cursor', model: 'x' }] }),
+      ),
+    ).toBeUndefined();
   });
 
   it('reads provider kinds from the providers.yml the gateway reads, and knows none when the file is absent', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agents-jobkinds-'));
     try {
       const file = join(dir, 'providers.yml');
-      writeFileSync(file, 'providers:\n  cursor:\n    kind: cursor\n    enabled: true\n    apiKey: { env: CURSOR_API_KEY }\n    dataClasses: [internal]\n    models: {}\n');
+      writeFileSync(
+        file,
+        'providers:\n  cursor:\n    kind: cursor\n    enabled: true\n    apiKey: { env: CURSOR_API_KEY }\n    dataClasses: [internal]\n    models: {}\n',
+      );
       const cursorStep = planStep('test-generation', { providers: [{ provider: 'cursor', model: 'x' }] });
       expect(JobStepKinds.fromFile(file).jobProvider(cursorStep)).toBe('cursor');
       expect(JobStepKinds.fromFile(join(dir, 'absent.yml')).jobProvider(cursorStep)).toBeUndefined();
-      expect(readAgentsConfig({ PROVIDERS_FILE: file, AGENTS_JOB_POLL_MS: '500' })).toMatchObject({ providersFile: file, jobPollMs: 500 });
-      expect(() => readAgentsConfig({ AGENTS_JOB_POLL_MS: '0' })).toThrow(/AGENTS_JOB_POLL_MS must be a positive number/);
+      expect(readAgentsConfig({ PROVIDERS_FILE: file, AGENTS_JOB_POLL_MS: '500' })).toMatchObject({
+        providersFile: file,
+        jobPollMs: 500,
+      });
+      expect(() => readAgentsConfig({ AGENTS_JOB_POLL_MS: '0' })).toThrow(
+        /AGENTS_JOB_POLL_MS must be a positive number/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

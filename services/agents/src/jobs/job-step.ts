@@ -28,15 +28,34 @@ export class JobStepRunner {
 
   /** Launches (or re-finds) the step's job and waits for its end; `signal` is the cancel-or-deadline signal. */
   /** `onWaiting` is called once the job is launched and the step only waits for it. */
-  async run(task: AgentTask, step: PlanStep, provider: string, signal: AbortSignal, onWaiting?: () => void): Promise<AgentResult> {
+  async run(
+    task: AgentTask,
+    step: PlanStep,
+    provider: string,
+    signal: AbortSignal,
+    onWaiting?: () => void,
+  ): Promise<AgentResult> {
     const { channel } = this.o;
     const reply = await channel.launch(this.launchOf(task, step, provider));
     // A refused launch (policy_denied, unknown_provider, vendor_error) keeps the gateway's code.
     if (reply.status !== 'ok' || !reply.jobId) {
       return {
-        runId: task.runId, stepId: task.stepId, attempt: task.attempt, agentType: task.agentType,
-        status: 'failed', findings: [], notReviewed: [],
-        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, vendorMs: 0, models: [] },
+        runId: task.runId,
+        stepId: task.stepId,
+        attempt: task.attempt,
+        agentType: task.agentType,
+        status: 'failed',
+        findings: [],
+        notReviewed: [],
+        usage: {
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          costUsd: 0,
+          vendorMs: 0,
+          models: [],
+        },
         errorCode: reply.errorCode ?? 'job_failed',
         errorMessage: reply.errorMessage ?? `the gateway did not launch a ${provider} job`,
       };
@@ -67,7 +86,8 @@ export class JobStepRunner {
   private repositoryUrl(task: AgentTask): string {
     const { platform, repo } = task.change;
     if (platform === 'github') return `https://github.com/${repo}`;
-    if (platform === 'gitlab') return `${(this.o.gitlabUrl ?? 'https://gitlab.com').replace(/\/$/, '')}/${repo}`;
+    if (platform === 'gitlab')
+      return `${(this.o.gitlabUrl ?? 'https://gitlab.com').replace(/\/$/, '')}/${repo}`;
     return repo;
   }
 }

@@ -5,7 +5,8 @@
  * number is never kept) and the open brackets are closed; the caller is told it happened.
  */
 
-export type Repair = 'code-fence' | 'surrounding-text' | 'single-quotes' | 'trailing-comma' | 'unquoted-keys' | 'truncated';
+export type Repair =
+  'code-fence' | 'surrounding-text' | 'single-quotes' | 'trailing-comma' | 'unquoted-keys' | 'truncated';
 
 export interface RepairedJson {
   value: unknown;
@@ -145,7 +146,13 @@ function normalise(input: string, repairs: Set<Repair>): string {
   let head = out.slice(0, cut.length).replace(/,\s*$/, '');
   // A dangling key (`"file":`) has no value: drop it.
   head = head.replace(/,?\s*"[^"]*"\s*:\s*$/, '');
-  return head + cut.stack.map((f) => f.closer).reverse().join('');
+  return (
+    head +
+    cut.stack
+      .map((f) => f.closer)
+      .reverse()
+      .join('')
+  );
 }
 
 /** Parses model output as JSON, repairing the near-valid cases; throws {@link JsonRepairError} otherwise. */

@@ -50,14 +50,27 @@ export interface ModelOutput {
 }
 
 const SEVERITY_SYNONYMS: Record<string, Severity> = {
-  critical: 'blocker', blocker: 'blocker', fatal: 'blocker', error: 'major',
-  high: 'major', major: 'major', warning: 'minor', medium: 'minor', moderate: 'minor',
-  minor: 'minor', low: 'info', info: 'info', note: 'info', suggestion: 'info', nit: 'info',
+  critical: 'blocker',
+  blocker: 'blocker',
+  fatal: 'blocker',
+  error: 'major',
+  high: 'major',
+  major: 'major',
+  warning: 'minor',
+  medium: 'minor',
+  moderate: 'minor',
+  minor: 'minor',
+  low: 'info',
+  info: 'info',
+  note: 'info',
+  suggestion: 'info',
+  nit: 'info',
 };
 
 function num(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
   return undefined;
 }
 
@@ -68,18 +81,33 @@ function confidenceOf(value: unknown, fallback: number): number {
   return Math.min(1, Math.max(0, scaled));
 }
 
-function normaliseFinding(raw: unknown, index: number, discarded: ModelOutput['discarded']): RawFinding | null {
+function normaliseFinding(
+  raw: unknown,
+  index: number,
+  discarded: ModelOutput['discarded'],
+): RawFinding | null {
   const label = `findings[${index}]`;
   if (!raw || typeof raw !== 'object') {
     discarded.push({ item: label, reason: 'not an object' });
     return null;
   }
   const r = raw as Record<string, unknown>;
-  const file = typeof r.file === 'string' ? r.file.trim().replace(/^\.\//, '').replace(/^[ab]\//, '') : '';
+  const file =
+    typeof r.file === 'string'
+      ? r.file
+          .trim()
+          .replace(/^\.\//, '')
+          .replace(/^[ab]\//, '')
+      : '';
   const message = typeof r.message === 'string' ? r.message.trim() : '';
   const start = num(r.startLine ?? r.line);
   const severity = SEVERITY_SYNONYMS[String(r.severity ?? '').toLowerCase()];
-  const missing = [!file && 'file', !message && 'message', start === undefined && 'startLine', !severity && 'severity'].filter(Boolean);
+  const missing = [
+    !file && 'file',
+    !message && 'message',
+    start === undefined && 'startLine',
+    !severity && 'severity',
+  ].filter(Boolean);
   if (missing.length) {
     discarded.push({ item: label, reason: `missing or invalid ${missing.join(', ')}` });
     return null;
@@ -127,7 +155,10 @@ function normaliseFile(raw: unknown, index: number, discarded: ModelOutput['disc
  * Reads the output of one model call. `structured` is the gateway's parsed object when the
  * vendor returned valid structured output; otherwise `text` is repaired and parsed.
  */
-export function parseModelOutput(shape: OutputShape, response: { structured?: Record<string, unknown>; text?: string }): ModelOutput {
+export function parseModelOutput(
+  shape: OutputShape,
+  response: { structured?: Record<string, unknown>; text?: string },
+): ModelOutput {
   let value: unknown = response.structured;
   let repairs: Repair[] = [];
   const text = response.text ?? '';
@@ -135,7 +166,10 @@ export function parseModelOutput(shape: OutputShape, response: { structured?: Re
     try {
       ({ value, repairs } = parseJsonLenient(text));
     } catch (error) {
-      throw new UnparseableOutputError(`model output is not JSON: ${(error as JsonRepairError).message}`, text.slice(0, 200));
+      throw new UnparseableOutputError(
+        `model output is not JSON: ${(error as JsonRepairError).message}`,
+        text.slice(0, 200),
+      );
     }
   }
   if (Array.isArray(value) && shape === 'review') value = { summary: '', confidence: 0.5, findings: value };
@@ -145,11 +179,18 @@ export function parseModelOutput(shape: OutputShape, response: { structured?: Re
   const v = value as Record<string, unknown>;
   const listKey = shape === 'review' ? 'findings' : 'files';
   if (!Array.isArray(v[listKey])) {
-    throw new UnparseableOutputError(`model output has no "${listKey}" array`, (text || JSON.stringify(v)).slice(0, 200));
+    throw new UnparseableOutputError(
+      `model output has no "${listKey}" array`,
+      (text || JSON.stringify(v)).slice(0, 200),
+    );
   }
   const discarded: ModelOutput['discarded'] = [];
-  const findings = (Array.isArray(v.findings) ? v.findings : []).map((f, i) => normaliseFinding(f, i, discarded)).filter((f): f is RawFinding => f !== null);
-  const files = (Array.isArray(v.files) ? v.files : []).map((f, i) => normaliseFile(f, i, discarded)).filter((f): f is RawFile => f !== null);
+  const findings = (Array.isArray(v.findings) ? v.findings : [])
+    .map((f, i) => normaliseFinding(f, i, discarded))
+    .filter((f): f is RawFinding => f !== null);
+  const files = (Array.isArray(v.files) ? v.files : [])
+    .map((f, i) => normaliseFile(f, i, discarded))
+    .filter((f): f is RawFile => f !== null);
   const recheck = (Array.isArray(v.recheck) ? v.recheck : [])
     .filter((r): r is Record<string, unknown> => !!r && typeof r === 'object')
     .filter((r) => typeof r.fingerprint === 'string' && (r.status === 'open' || r.status === 'fixed'))

@@ -22,7 +22,11 @@ export const FINDING_SCHEMA = {
     startLine: { type: 'integer', minimum: 0 },
     endLine: { type: 'integer', minimum: 0 },
     severity: { type: 'string', enum: [...SEVERITIES] },
-    category: { type: 'string', description: 'bug, security, privacy, performance, concurrency, memory, style, testing, docs, architecture, maintainability' },
+    category: {
+      type: 'string',
+      description:
+        'bug, security, privacy, performance, concurrency, memory, style, testing, docs, architecture, maintainability',
+    },
     message: { type: 'string' },
     confidence: { type: 'number', minimum: 0, maximum: 1 },
     suggestion,
@@ -31,7 +35,11 @@ export const FINDING_SCHEMA = {
 
 const RECHECK_SCHEMA = {
   type: 'array',
-  items: { type: 'object', required: ['fingerprint', 'status'], properties: { fingerprint: { type: 'string' }, status: { type: 'string', enum: ['open', 'fixed'] } } },
+  items: {
+    type: 'object',
+    required: ['fingerprint', 'status'],
+    properties: { fingerprint: { type: 'string' }, status: { type: 'string', enum: ['open', 'fixed'] } },
+  },
 };
 
 export const REVIEW_OUTPUT_SCHEMA = {
@@ -39,7 +47,12 @@ export const REVIEW_OUTPUT_SCHEMA = {
   required: ['summary', 'confidence', 'findings'],
   properties: {
     summary: { type: 'string' },
-    confidence: { type: 'number', minimum: 0, maximum: 1, description: 'How sure you are of the review as a whole.' },
+    confidence: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      description: 'How sure you are of the review as a whole.',
+    },
     findings: { type: 'array', items: FINDING_SCHEMA },
     recheck: RECHECK_SCHEMA,
   },
@@ -53,7 +66,11 @@ export const GENERATION_OUTPUT_SCHEMA = {
     confidence: { type: 'number', minimum: 0, maximum: 1 },
     files: {
       type: 'array',
-      items: { type: 'object', required: ['path', 'content', 'purpose'], properties: { path: { type: 'string' }, content: { type: 'string' }, purpose: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['path', 'content', 'purpose'],
+        properties: { path: { type: 'string' }, content: { type: 'string' }, purpose: { type: 'string' } },
+      },
     },
     findings: { type: 'array', items: FINDING_SCHEMA },
   },
@@ -62,5 +79,7 @@ export const GENERATION_OUTPUT_SCHEMA = {
 export type OutputShape = 'review' | 'generation';
 
 export function schemaFor(shape: OutputShape): { name: string; schema: Record<string, unknown> } {
-  return shape === 'review' ? { name: 'review_result', schema: REVIEW_OUTPUT_SCHEMA } : { name: 'generation_result', schema: GENERATION_OUTPUT_SCHEMA };
+  return shape === 'review'
+    ? { name: 'review_result', schema: REVIEW_OUTPUT_SCHEMA }
+    : { name: 'generation_result', schema: GENERATION_OUTPUT_SCHEMA };
 }

@@ -8,7 +8,7 @@ export const LANGUAGE_GUIDANCE_VERSION = 2;
 
 export const LANGUAGE_GUIDANCE: Record<SourceLanguage, string> = {
   swift: [
-    'Swift: respect the project\'s Swift language mode (strict concurrency in Swift 6: Sendable, actor isolation, @MainActor for UI).',
+    "Swift: respect the project's Swift language mode (strict concurrency in Swift 6: Sendable, actor isolation, @MainActor for UI).",
     'Watch for retain cycles in escaping closures (missing [weak self]), force unwraps and force casts on external data, main-thread UI updates,',
     'Task cancellation not checked in long work, Codable models that crash on missing keys, SwiftUI state owned in the wrong place',
     '(@State for reference types, @ObservedObject created in body), Keychain rather than UserDefaults for secrets, and availability checks for APIs newer than the deployment target.',

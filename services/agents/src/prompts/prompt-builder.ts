@@ -50,7 +50,11 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const { template } = input;
   const ruleText = input.ruleFindings.map(findingLine).join('\n');
   const recheckText = input.recheck.map(findingLine).join('\n');
-  const fence = DataFence.forContent([ruleText, recheckText, ...input.data.map((d) => `${d.label}\n${d.text}`)]);
+  const fence = DataFence.forContent([
+    ruleText,
+    recheckText,
+    ...input.data.map((d) => `${d.label}\n${d.text}`),
+  ]);
 
   const languages = [...new Set(input.languages)];
   const system = [
@@ -61,9 +65,11 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     'Line numbers at the left of diff lines are line numbers in the NEW version of the file; place every finding on those numbers.',
     'Only report problems on lines the diff adds or changes, or problems those lines cause. Do not report style nits a linter would catch.',
     'A suggestion replaces exactly the lines startLine..endLine of the new file: give their current text in "existing" and the full new text in "replacement".',
-    'Give each finding a confidence between 0 and 1: how sure you are it is a real problem worth a developer\'s time.',
+    "Give each finding a confidence between 0 and 1: how sure you are it is a real problem worth a developer's time.",
     '',
-    ...languages.map((l) => `${LANGUAGE_GUIDANCE[l]}${template.languages?.[l] ? ` ${template.languages[l]}` : ''}`),
+    ...languages.map(
+      (l) => `${LANGUAGE_GUIDANCE[l]}${template.languages?.[l] ? ` ${template.languages[l]}` : ''}`,
+    ),
   ].join('\n');
 
   const sections: string[] = [];
@@ -71,8 +77,14 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const tasks = input.tasks.map((t) => template.tasks[t]).filter(Boolean);
   if (tasks.length) sections.push(`Your tasks:\n${tasks.map((t) => `- ${t}`).join('\n')}`);
   if (input.focus) sections.push(`Focus requested by the workflow: ${input.focus.replace(/\n/g, ' ')}`);
-  if (input.pathInstructions.length) sections.push(`Instructions from the workflow for these paths:\n${input.pathInstructions.map((p) => `- ${p}`).join('\n')}`);
-  if (input.conventions) sections.push(`The team's conventions (${input.conventions.path}, from the base branch):\n${fence.wrap(`conventions ${input.conventions.path}`, input.conventions.text)}`);
+  if (input.pathInstructions.length)
+    sections.push(
+      `Instructions from the workflow for these paths:\n${input.pathInstructions.map((p) => `- ${p}`).join('\n')}`,
+    );
+  if (input.conventions)
+    sections.push(
+      `The team's conventions (${input.conventions.path}, from the base branch):\n${fence.wrap(`conventions ${input.conventions.path}`, input.conventions.text)}`,
+    );
   if (ruleText) {
     sections.push(
       'Deterministic analysers already reported the findings below. They stand as they are: do not repeat them, and nothing you say can lower or remove them.\n' +

@@ -19,16 +19,27 @@ export interface CommitIdentity {
 
 function git(root: string, args: string[], env: Record<string, string>, input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile('git', ['-C', root, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`git ${args[0]} failed: ${stderr || error.message}`));
-      else resolve(stdout.trim());
-    });
+    const child = execFile(
+      'git',
+      ['-C', root, ...args],
+      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`git ${args[0]} failed: ${stderr || error.message}`));
+        else resolve(stdout.trim());
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
 
 /** Writes `files` on top of `baseSha` as one commit object and returns its SHA. */
-export async function buildCommit(root: string, baseSha: string, files: ProposedFile[], message: string, who: CommitIdentity): Promise<string> {
+export async function buildCommit(
+  root: string,
+  baseSha: string,
+  files: ProposedFile[],
+  message: string,
+  who: CommitIdentity,
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'af-commit-'));
   const env = {
     GIT_INDEX_FILE: join(dir, 'index'),

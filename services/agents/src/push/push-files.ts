@@ -44,13 +44,25 @@ export class SqlPushQuota implements PushQuota {
 
   async reserve(input: { runId: string; repo: string; day: string; cap: number }): Promise<QuotaDecision> {
     return this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`agent_pushes:${input.repo}:${input.day}`]);
-      const existing = await tx.query<{ run_id: string }>('SELECT run_id FROM agent_pushes WHERE run_id = $1', [input.runId]);
-      const counted = await tx.query<{ n: string }>('SELECT count(*)::text AS n FROM agent_pushes WHERE repo = $1 AND day = $2', [input.repo, input.day]);
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `agent_pushes:${input.repo}:${input.day}`,
+      ]);
+      const existing = await tx.query<{ run_id: string }>(
+        'SELECT run_id FROM agent_pushes WHERE run_id = $1',
+        [input.runId],
+      );
+      const counted = await tx.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM agent_pushes WHERE repo = $1 AND day = $2',
+        [input.repo, input.day],
+      );
       const used = Number(counted.rows[0]?.n ?? 0);
       if (existing.rowCount > 0) return { allowed: true, used, cap: input.cap };
       if (used >= input.cap) return { allowed: false, used, cap: input.cap };
-      await tx.query('INSERT INTO agent_pushes (run_id, repo, day) VALUES ($1, $2, $3)', [input.runId, input.repo, input.day]);
+      await tx.query('INSERT INTO agent_pushes (run_id, repo, day) VALUES ($1, $2, $3)', [
+        input.runId,
+        input.repo,
+        input.day,
+      ]);
       return { allowed: true, used: used + 1, cap: input.cap };
     });
   }

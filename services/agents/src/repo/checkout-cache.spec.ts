@@ -5,8 +5,15 @@ import { join } from 'node:path';
 import type { ChangeRef } from '@agentflow/contracts';
 import { CheckoutCache, platformRemote } from './checkout-cache';
 
-const ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: ENV, encoding: 'utf8' }).trim();
+const ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@t',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@t',
+};
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, env: ENV, encoding: 'utf8' }).trim();
 
 describe('CheckoutCache (the test runner clones for itself)', () => {
   const root = mkdtempSync(join(tmpdir(), 'af-git-cache-'));
@@ -32,8 +39,19 @@ describe('CheckoutCache (the test runner clones for itself)', () => {
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const change = (repo: string): ChangeRef => ({ platform: 'github', repo, pr: 1, headSha: heads[repo].head, baseSha: heads[repo].base });
-  const cache = (maxRepos = 20) => new CheckoutCache({ dir: join(root, 'cache'), maxRepos, remote: platformRemote({ template: `file://${remotes}/{repo}.git` }) });
+  const change = (repo: string): ChangeRef => ({
+    platform: 'github',
+    repo,
+    pr: 1,
+    headSha: heads[repo].head,
+    baseSha: heads[repo].base,
+  });
+  const cache = (maxRepos = 20) =>
+    new CheckoutCache({
+      dir: join(root, 'cache'),
+      maxRepos,
+      remote: platformRemote({ template: `file://${remotes}/{repo}.git` }),
+    });
 
   it('clones the repository on first use and holds its head and base commits', async () => {
     const path = await cache().checkout(change('acme/ios-app'));
@@ -52,7 +70,10 @@ describe('CheckoutCache (the test runner clones for itself)', () => {
   });
 
   it('says which commit could not be fetched and never shows the credentials', async () => {
-    const c = new CheckoutCache({ dir: join(root, 'cache'), remote: async () => ({ url: `file://${remotes}/acme/missing.git`, authorization: 'Basic c2VjcmV0' }) });
+    const c = new CheckoutCache({
+      dir: join(root, 'cache'),
+      remote: async () => ({ url: `file://${remotes}/acme/missing.git`, authorization: 'Basic c2VjcmV0' }),
+    });
     const err = await c.checkout({ ...change('acme/web'), repo: 'acme/missing' }).catch((e: Error) => e);
     expect(String(err)).toMatch(/could not fetch .* of acme\/missing into the test runner's cache/);
     expect(String(err)).not.toContain('c2VjcmV0');
@@ -60,6 +81,9 @@ describe('CheckoutCache (the test runner clones for itself)', () => {
 
   it('uses the platform URL with the token as a header, not in the URL', async () => {
     const remote = await platformRemote({ githubToken: async () => 'ghs_x' })(change('acme/web'));
-    expect(remote).toEqual({ url: 'https://github.com/acme/web.git', authorization: `Basic ${Buffer.from('x-access-token:ghs_x').toString('base64')}` });
+    expect(remote).toEqual({
+      url: 'https://github.com/acme/web.git',
+      authorization: `Basic ${Buffer.from('x-access-token:ghs_x').toString('base64')}`,
+    });
   });
 });

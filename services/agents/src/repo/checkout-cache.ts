@@ -31,10 +31,15 @@ export interface CheckoutCacheOptions {
 
 function git(args: string[], cwd?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (error, stdout, stderr) => {
-      if (error) reject(new Error((stderr || error.message).trim()));
-      else resolve(stdout.trim());
-    });
+    execFile(
+      'git',
+      args,
+      { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error((stderr || error.message).trim()));
+        else resolve(stdout.trim());
+      },
+    );
   });
 }
 
@@ -71,15 +76,37 @@ export class CheckoutCache {
       await git(['init', '--quiet', '--bare', path]);
     }
     const missing: string[] = [];
-    for (const sha of wanted) if (!(await git(['-C', path, 'cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false))) missing.push(sha);
+    for (const sha of wanted)
+      if (
+        !(await git(['-C', path, 'cat-file', '-e', `${sha}^{commit}`]).then(
+          () => true,
+          () => false,
+        ))
+      )
+        missing.push(sha);
     if (missing.length) {
       const remote = await this.options.remote(change);
-      const auth = remote.authorization ? ['-c', `http.extraHeader=Authorization: ${remote.authorization}`] : [];
+      const auth = remote.authorization
+        ? ['-c', `http.extraHeader=Authorization: ${remote.authorization}`]
+        : [];
       try {
-        await git([...auth, '-C', path, 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote.url, ...missing]);
+        await git([
+          ...auth,
+          '-C',
+          path,
+          'fetch',
+          '--quiet',
+          '--no-tags',
+          '--no-write-fetch-head',
+          remote.url,
+          ...missing,
+        ]);
       } catch (error) {
         const message = scrub(String((error as Error).message), remote);
-        throw new RepoReadError(`could not fetch ${missing.map((s) => s.slice(0, 12)).join(', ')} of ${change.repo} into the test runner's cache: ${message}; check AGENTS_GIT_REMOTE and the platform credentials`, { retryable: true });
+        throw new RepoReadError(
+          `could not fetch ${missing.map((s) => s.slice(0, 12)).join(', ')} of ${change.repo} into the test runner's cache: ${message}; check AGENTS_GIT_REMOTE and the platform credentials`,
+          { retryable: true },
+        );
       }
     }
     const now = new Date();
@@ -106,7 +133,9 @@ export class CheckoutCache {
     for (const clone of clones.slice(0, clones.length - max)) {
       if (clone.path === keep || this.busy.has(clone.path)) continue;
       await rm(clone.path, { recursive: true, force: true });
-      this.options.log?.warn(`test runner cache: removed ${clone.path} (least recently used; more than ${max} repositories are cached, AGENTS_GIT_CACHE_MAX_REPOS)`);
+      this.options.log?.warn(
+        `test runner cache: removed ${clone.path} (least recently used; more than ${max} repositories are cached, AGENTS_GIT_CACHE_MAX_REPOS)`,
+      );
     }
   }
 }
@@ -125,14 +154,23 @@ export function platformRemote(options: {
 }): (change: ChangeRef) => Promise<GitRemote> {
   return async (change) => {
     if (options.template) return { url: options.template.replace(/\{repo\}/g, change.repo) };
-    const basic = (user: string, token: string) => `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
+    const basic = (user: string, token: string) =>
+      `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
     if (change.platform === 'github') {
       const token = await options.githubToken?.(change.installationId);
-      return { url: `${(options.githubWebUrl ?? 'https://github.com').replace(/\/$/, '')}/${change.repo}.git`, ...(token ? { authorization: basic('x-access-token', token) } : {}) };
+      return {
+        url: `${(options.githubWebUrl ?? 'https://github.com').replace(/\/$/, '')}/${change.repo}.git`,
+        ...(token ? { authorization: basic('x-access-token', token) } : {}),
+      };
     }
     if (change.platform === 'gitlab') {
-      return { url: `${(options.gitlabUrl ?? 'https://gitlab.com').replace(/\/$/, '')}/${change.repo}.git`, ...(options.gitlabToken ? { authorization: basic('oauth2', options.gitlabToken) } : {}) };
+      return {
+        url: `${(options.gitlabUrl ?? 'https://gitlab.com').replace(/\/$/, '')}/${change.repo}.git`,
+        ...(options.gitlabToken ? { authorization: basic('oauth2', options.gitlabToken) } : {}),
+      };
     }
-    throw new RepoReadError(`a ${change.platform} change has no remote to clone; its directory is read in place`);
+    throw new RepoReadError(
+      `a ${change.platform} change has no remote to clone; its directory is read in place`,
+    );
   };
 }

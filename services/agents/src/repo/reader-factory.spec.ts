@@ -2,14 +2,36 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentTask } from '@agentflow/contracts';
-import { GitCheckoutReader, GitHubRepoReader, GitLabRepoReader, readPlatformAccess, RepoReadError } from '@agentflow/repo';
+import {
+  GitCheckoutReader,
+  GitHubRepoReader,
+  GitLabRepoReader,
+  readPlatformAccess,
+  RepoReadError,
+} from '@agentflow/repo';
 import { FixtureRepo } from '../testing/fixture-repo';
 import { PlatformReaderFactory } from './reader-factory';
 
 function task(platform: AgentTask['change']['platform'], repo: string, agentType = 'code-review'): AgentTask {
   return {
-    runId: 'r', stepId: 's', attempt: 1, agentType, tasks: [], change: { platform, repo, headSha: 'h'.repeat(40), baseSha: 'b'.repeat(40), installationId: 5, projectId: 42 },
-    step: {}, deadline: Date.now() + 60_000, context: {}, attribution: {}, dataClass: 'internal',
+    runId: 'r',
+    stepId: 's',
+    attempt: 1,
+    agentType,
+    tasks: [],
+    change: {
+      platform,
+      repo,
+      headSha: 'h'.repeat(40),
+      baseSha: 'b'.repeat(40),
+      installationId: 5,
+      projectId: 42,
+    },
+    step: {},
+    deadline: Date.now() + 60_000,
+    context: {},
+    attribution: {},
+    dataClass: 'internal',
   };
 }
 
@@ -24,7 +46,12 @@ describe('PlatformReaderFactory', () => {
   });
   afterAll(() => rmSync(checkouts, { recursive: true, force: true }));
 
-  const configured = readPlatformAccess({ GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_TOKEN: 'ghs_x', GITLAB_URL: 'http://127.0.0.1:9', GITLAB_TOKEN: 'glpat_x' });
+  const configured = readPlatformAccess({
+    GITHUB_API_URL: 'http://127.0.0.1:9',
+    GITHUB_TOKEN: 'ghs_x',
+    GITLAB_URL: 'http://127.0.0.1:9',
+    GITLAB_TOKEN: 'glpat_x',
+  });
 
   it('chooses the platform API by task.change.platform when the platform is configured', async () => {
     const factory = new PlatformReaderFactory({ checkoutsDir: checkouts, platforms: configured });
@@ -37,11 +64,17 @@ describe('PlatformReaderFactory', () => {
   });
 
   it('falls back to the local clone when the platform is not configured, and gives the test runner the clone', async () => {
-    const unconfigured = new PlatformReaderFactory({ checkoutsDir: checkouts, platforms: readPlatformAccess({}) });
+    const unconfigured = new PlatformReaderFactory({
+      checkoutsDir: checkouts,
+      platforms: readPlatformAccess({}),
+    });
     const reader = await unconfigured.forTask(task('github', 'acme/ios-app'));
     expect(reader).toBeInstanceOf(GitCheckoutReader);
     (reader as GitCheckoutReader).close();
-    const runner = await new PlatformReaderFactory({ checkoutsDir: checkouts, platforms: configured }).forTask(task('github', 'acme/ios-app', 'test-runner'));
+    const runner = await new PlatformReaderFactory({
+      checkoutsDir: checkouts,
+      platforms: configured,
+    }).forTask(task('github', 'acme/ios-app', 'test-runner'));
     expect(runner).toBeInstanceOf(GitCheckoutReader);
     (runner as GitCheckoutReader).close();
   });
@@ -52,7 +85,9 @@ describe('PlatformReaderFactory', () => {
     expect(local).toBeInstanceOf(GitCheckoutReader);
     (local as GitCheckoutReader).close();
     await expect(factory.forTask(task('github', 'acme/other'))).rejects.toThrow(RepoReadError);
-    await expect(factory.forTask(task('github', 'acme/other'))).rejects.toThrow(/GITHUB_TOKEN or GITHUB_APP_ID/);
+    await expect(factory.forTask(task('github', 'acme/other'))).rejects.toThrow(
+      /GITHUB_TOKEN or GITHUB_APP_ID/,
+    );
     await expect(factory.forTask(task('gitlab', 'acme/other'))).rejects.toThrow(/GITLAB_TOKEN/);
   });
 });

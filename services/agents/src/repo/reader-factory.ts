@@ -13,8 +13,17 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { AgentTask } from '@agentflow/contracts';
 import {
-  DirectoryReader, GitCheckoutReader, GitHubOctokits, GitHubRepoReader, GitLabRepoReader, RepoReadCache, RepoReadError,
-  type GitLabAccess, type PlatformAccess, type RepoReader, type RepoReaderFactory,
+  DirectoryReader,
+  GitCheckoutReader,
+  GitHubOctokits,
+  GitHubRepoReader,
+  GitLabRepoReader,
+  RepoReadCache,
+  RepoReadError,
+  type GitLabAccess,
+  type PlatformAccess,
+  type RepoReader,
+  type RepoReaderFactory,
 } from '@agentflow/repo';
 import type { CheckoutCache } from './checkout-cache';
 
@@ -51,22 +60,33 @@ export class PlatformReaderFactory implements RepoReaderFactory {
   async forTask(task: AgentTask): Promise<RepoReader> {
     const { change } = task;
     if (change.platform === 'local') {
-      if (!existsSync(change.repo)) throw new RepoReadError(`local repository ${change.repo} does not exist on this machine`);
+      if (!existsSync(change.repo))
+        throw new RepoReadError(`local repository ${change.repo} does not exist on this machine`);
       return localReader(change.repo, task, this.cache);
     }
     const clone = this.options.checkoutsDir ? join(this.options.checkoutsDir, change.repo) : undefined;
     const hasClone = clone !== undefined && existsSync(clone);
     if (hasClone && NEEDS_CHECKOUT.has(task.agentType)) return localReader(clone, task, this.cache);
-    if (NEEDS_CHECKOUT.has(task.agentType) && this.options.gitCache) return new GitCheckoutReader(await this.options.gitCache.checkout(change), { cache: this.cache });
+    if (NEEDS_CHECKOUT.has(task.agentType) && this.options.gitCache)
+      return new GitCheckoutReader(await this.options.gitCache.checkout(change), { cache: this.cache });
     if (change.platform === 'github' && this.github) {
       // The pull request's own diff comes from its files list, which holds 3,000 files to a compare's 300.
-      const pull = change.pr !== undefined ? { number: change.pr, headSha: change.headSha, baseSha: change.baseSha } : undefined;
+      const pull =
+        change.pr !== undefined
+          ? { number: change.pr, headSha: change.headSha, baseSha: change.baseSha }
+          : undefined;
       return new GitHubRepoReader(this.github, change.repo, change.installationId, pull);
     }
-    if (change.platform === 'gitlab' && this.gitlab) return new GitLabRepoReader(this.gitlab.url, this.gitlab.token!, change.projectId ?? change.repo);
+    if (change.platform === 'gitlab' && this.gitlab)
+      return new GitLabRepoReader(this.gitlab.url, this.gitlab.token!, change.projectId ?? change.repo);
     if (hasClone) return localReader(clone, task, this.cache);
-    const access = change.platform === 'github' ? 'GITHUB_TOKEN or GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY' : 'GITLAB_TOKEN';
-    throw new RepoReadError(`cannot read ${change.platform}:${change.repo}: set ${access}, or AGENTS_CHECKOUTS_DIR to a directory holding <owner>/<name> clones`);
+    const access =
+      change.platform === 'github'
+        ? 'GITHUB_TOKEN or GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY'
+        : 'GITLAB_TOKEN';
+    throw new RepoReadError(
+      `cannot read ${change.platform}:${change.repo}: set ${access}, or AGENTS_CHECKOUTS_DIR to a directory holding <owner>/<name> clones`,
+    );
   }
 }
 

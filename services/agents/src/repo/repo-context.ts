@@ -23,10 +23,17 @@ export interface PathInstruction {
 }
 
 /** Conventions files looked for at the base commit, first found wins. */
-export const CONVENTIONS_FILES = ['AGENTS.md', '.agentflow/conventions.md', 'CONVENTIONS.md', '.github/copilot-instructions.md'];
+export const CONVENTIONS_FILES = [
+  'AGENTS.md',
+  '.agentflow/conventions.md',
+  'CONVENTIONS.md',
+  '.github/copilot-instructions.md',
+];
 
-const DECLARATION = /\b(?:class|struct|enum|protocol|interface|object|actor|extension)\s+([A-Z][A-Za-z0-9_]*)/g;
-const CONFORMANCE = /\b(?:class|struct|enum|actor|object|extension)\s+[A-Z][A-Za-z0-9_]*(?:<[^>{]*>)?\s*(?:\([^)]*\))?\s*:\s*([^{\n]+)/g;
+const DECLARATION =
+  /\b(?:class|struct|enum|protocol|interface|object|actor|extension)\s+([A-Z][A-Za-z0-9_]*)/g;
+const CONFORMANCE =
+  /\b(?:class|struct|enum|actor|object|extension)\s+[A-Z][A-Za-z0-9_]*(?:<[^>{]*>)?\s*(?:\([^)]*\))?\s*:\s*([^{\n]+)/g;
 const JAVA_IMPLEMENTS = /\b(?:implements|extends)\s+([A-Z][A-Za-z0-9_.,\s<>]*)\{/g;
 
 const TYPE_USE = /:\s*\[?([A-Z][A-Za-z0-9_]*)/g;
@@ -111,7 +118,10 @@ export class RepoContext {
     };
 
     const testNames = new Set([`${name}Tests`, `${name}Test`, `${name}Spec`, `${name}UnitTest`]);
-    all.filter((p) => isTestPath(p) && testNames.has(stem(p))).slice(0, limit).forEach((p) => add(p, 'test'));
+    all
+      .filter((p) => isTestPath(p) && testNames.has(stem(p)))
+      .slice(0, limit)
+      .forEach((p) => add(p, 'test'));
 
     const text = await this.readHead(path);
     if (!text || !language) return out;
@@ -125,7 +135,12 @@ export class RepoContext {
         interfaces++;
         continue;
       }
-      const keyword = language === 'swift' ? `protocol ${type}` : language === 'objc' ? `@protocol ${type}` : `interface ${type}`;
+      const keyword =
+        language === 'swift'
+          ? `protocol ${type}`
+          : language === 'objc'
+            ? `@protocol ${type}`
+            : `interface ${type}`;
       const hit = (await this.findReferences(keyword, 1))[0];
       if (hit) {
         add(hit, 'interface');

@@ -3,8 +3,20 @@
  * `task.result` on `af.results.<runId>`; the model is reached through a scripted responder on
  * `af.gateway.generate`; a cancel on `af.runs.<runId>.cancel` aborts the in-flight call.
  */
-import { createEnvelope, topology, type AgentResult, type Envelope, type GatewayRequest } from '@agentflow/contracts';
-import { createMessenger, EmbeddedBus, provisionTopology, type MessageBus, type Messenger } from '@agentflow/bus';
+import {
+  createEnvelope,
+  topology,
+  type AgentResult,
+  type Envelope,
+  type GatewayRequest,
+} from '@agentflow/contracts';
+import {
+  createMessenger,
+  EmbeddedBus,
+  provisionTopology,
+  type MessageBus,
+  type Messenger,
+} from '@agentflow/bus';
 import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
 import { readAgentsConfig } from '../config';
 import { BpeTokenCounter } from '../context/tokens';
@@ -41,7 +53,16 @@ describe('AgentWorker', () => {
       const request = (JSON.parse(decoder.decode(msg.data)) as Envelope<GatewayRequest>).body;
       gatewayRequests.push(request);
       const body = await answer(request);
-      if (body) msg.respond(encoder.encode(JSON.stringify(createEnvelope('gateway.response', okResponse(request, body), { runId: request.attribution.runId }))));
+      if (body)
+        msg.respond(
+          encoder.encode(
+            JSON.stringify(
+              createEnvelope('gateway.response', okResponse(request, body), {
+                runId: request.attribution.runId,
+              }),
+            ),
+          ),
+        );
     });
     const runner = new TaskRunner({
       readers: new LocalReaderFactory(),
@@ -51,7 +72,10 @@ describe('AgentWorker', () => {
       push: { push: () => Promise.reject(new Error('not in this test')) },
       pushQuota: { reserve: () => Promise.reject(new Error('not in this test')) },
     });
-    worker = new AgentWorker(bus, messenger, topo, runner, { agentTypes: readAgentsConfig({ AGENT_TYPES: 'code-review,security' }).agentTypes, concurrency: 2 });
+    worker = new AgentWorker(bus, messenger, topo, runner, {
+      agentTypes: readAgentsConfig({ AGENT_TYPES: 'code-review,security' }).agentTypes,
+      concurrency: 2,
+    });
     await worker.start();
   });
 
@@ -73,14 +97,29 @@ describe('AgentWorker', () => {
   it('consumes af.tasks.<type>, announces the start and publishes the result with the step message id', async () => {
     answer = async () => ({ text: JSON.stringify({ summary: 'ok', confidence: 0.9, findings: [] }) });
     const task = agentTask(repo, base, head, planStep('code-review'), { runId: 'run-ok' });
-    await messenger.emit(topo.subjects.tasks('code-review'), 'task.requested', task, { runId: 'run-ok', msgId: 'run-ok:code-review:1' });
+    await messenger.emit(topo.subjects.tasks('code-review'), 'task.requested', task, {
+      runId: 'run-ok',
+      msgId: 'run-ok:code-review:1',
+    });
     const [started, result] = await results('run-ok', 2);
     expect(started.type).toBe('task.started');
     expect(result.type).toBe('task.result');
-    expect(result.body as unknown as AgentResult).toMatchObject({ runId: 'run-ok', stepId: 'code-review', attempt: 1, status: 'succeeded', usage: { models: ['claude-sonnet-4-6'] } });
-    expect(gatewayRequests.at(-1)?.attribution).toMatchObject({ runId: 'run-ok', stepId: 'code-review', service: 'agents' });
+    expect(result.body as unknown as AgentResult).toMatchObject({
+      runId: 'run-ok',
+      stepId: 'code-review',
+      attempt: 1,
+      status: 'succeeded',
+      usage: { models: ['claude-sonnet-4-6'] },
+    });
+    expect(gatewayRequests.at(-1)?.attribution).toMatchObject({
+      runId: 'run-ok',
+      stepId: 'code-review',
+      service: 'agents',
+    });
     const stored = await bus.readSubject(topo.streams.results.name, topo.subjects.results('run-ok'));
-    expect(stored.map((m) => m.headers['Nats-Msg-Id'] ?? m.headers['nats-msg-id']).filter(Boolean)).toEqual(expect.arrayContaining(['run-ok:code-review:1']));
+    expect(stored.map((m) => m.headers['Nats-Msg-Id'] ?? m.headers['nats-msg-id']).filter(Boolean)).toEqual(
+      expect.arrayContaining(['run-ok:code-review:1']),
+    );
   });
 
   it('aborts the in-flight gateway call when the run is cancelled', async () => {
@@ -93,20 +132,39 @@ describe('AgentWorker', () => {
     await messenger.emit(topo.subjects.tasks('security'), 'task.requested', task, { runId: 'run-cancel' });
     for (let i = 0; i < 300 && calls === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(calls).toBe(1);
-    await messenger.emit(topo.subjects.runCancel('run-cancel'), 'run.cancel', { runId: 'run-cancel', reason: 'superseded' }, { runId: 'run-cancel' });
+    await messenger.emit(
+      topo.subjects.runCancel('run-cancel'),
+      'run.cancel',
+      { runId: 'run-cancel', reason: 'superseded' },
+      { runId: 'run-cancel' },
+    );
     const [, result] = await results('run-cancel', 2);
     expect(result.body).toMatchObject({ status: 'failed', errorCode: 'cancelled' });
   });
 
   it('does not serve agent types outside AGENT_TYPES', async () => {
     answer = async () => ({ text: JSON.stringify({ summary: 'ok', confidence: 0.9, findings: [] }) });
-    await messenger.emit(topo.subjects.tasks('documentation'), 'task.requested', agentTask(repo, base, head, planStep('documentation'), { runId: 'run-docs' }), { runId: 'run-docs' });
-    await messenger.emit(topo.subjects.tasks('code-review'), 'task.requested', agentTask(repo, base, head, planStep('code-review'), { runId: 'run-after' }), { runId: 'run-after' });
+    await messenger.emit(
+      topo.subjects.tasks('documentation'),
+      'task.requested',
+      agentTask(repo, base, head, planStep('documentation'), { runId: 'run-docs' }),
+      { runId: 'run-docs' },
+    );
+    await messenger.emit(
+      topo.subjects.tasks('code-review'),
+      'task.requested',
+      agentTask(repo, base, head, planStep('code-review'), { runId: 'run-after' }),
+      { runId: 'run-after' },
+    );
     // The served type's task, published after, is done; the documentation task still waits in the work queue.
     await results('run-after', 2);
-    expect(await bus.readSubject(topo.streams.tasks.name, topo.subjects.tasks('documentation'))).toHaveLength(1);
+    expect(await bus.readSubject(topo.streams.tasks.name, topo.subjects.tasks('documentation'))).toHaveLength(
+      1,
+    );
     expect(await bus.readSubject(topo.streams.results.name, topo.subjects.results('run-docs'))).toEqual([]);
-    expect(() => readAgentsConfig({ AGENT_TYPES: 'code-review,reviewer' })).toThrow(/unknown agent types: reviewer/);
+    expect(() => readAgentsConfig({ AGENT_TYPES: 'code-review,reviewer' })).toThrow(
+      /unknown agent types: reviewer/,
+    );
     expect(readAgentsConfig({}).agentTypes).toHaveLength(11);
   });
 });

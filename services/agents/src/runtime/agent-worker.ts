@@ -4,7 +4,15 @@
  * deterministic id `runId:stepId:attempt`, and a subscription to `af.runs.*.cancel` that aborts
  * the run's in-flight work. The message is acked only after the result is published.
  */
-import { DEFAULT_CONSUMER, decodeEnvelope, stepMessageId, type AgentTask, type AgentTypeId, type ConsumerSpec, type Topology } from '@agentflow/contracts';
+import {
+  DEFAULT_CONSUMER,
+  decodeEnvelope,
+  stepMessageId,
+  type AgentTask,
+  type AgentTypeId,
+  type ConsumerSpec,
+  type Topology,
+} from '@agentflow/contracts';
 import type { ConsumerHandle, MessageBus, Messenger, ServiceHandle } from '@agentflow/bus';
 import { createLogger, type Logger } from '@agentflow/telemetry';
 import { CancellationRegistry } from './cancellation';
@@ -83,20 +91,39 @@ export class AgentWorker {
         await this.messenger.emit(
           results,
           'task.started',
-          { runId: task.runId, stepId: task.stepId, attempt: task.attempt, agentType: task.agentType, startedAt: Date.now() },
+          {
+            runId: task.runId,
+            stepId: task.stepId,
+            attempt: task.attempt,
+            agentType: task.agentType,
+            startedAt: Date.now(),
+          },
           { runId: task.runId, msgId: `${id}:started`, attempt: task.attempt },
         );
       }
       const result = await this.runner.run(task, signal, { onWaiting });
-      if (result.status === 'failed' && (RETRIED.has(result.errorCode ?? '') || result.errorCode === 'cancelled')) {
+      if (
+        result.status === 'failed' &&
+        (RETRIED.has(result.errorCode ?? '') || result.errorCode === 'cancelled')
+      ) {
         (this.options.logger ?? (this.log ??= createLogger('agents'))).warn(
-          { runId: task.runId, stepId: task.stepId, attempt: task.attempt, errorCode: result.errorCode, error: result.errorMessage },
+          {
+            runId: task.runId,
+            stepId: task.stepId,
+            attempt: task.attempt,
+            errorCode: result.errorCode,
+            error: result.errorMessage,
+          },
           result.errorCode === 'cancelled'
             ? 'task ended cancelled: its run was cancelled, nothing retries it'
             : `task failed with ${result.errorCode}: the coordinator retries the step while its retries last`,
         );
       }
-      await this.messenger.emit(results, 'task.result', result, { runId: task.runId, msgId: id, attempt: task.attempt });
+      await this.messenger.emit(results, 'task.result', result, {
+        runId: task.runId,
+        msgId: id,
+        attempt: task.attempt,
+      });
     } finally {
       release();
     }

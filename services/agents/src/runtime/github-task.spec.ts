@@ -5,8 +5,21 @@
  * No local clone exists, so everything the model sees came from the (fake) GitHub API.
  */
 import { execFileSync } from 'node:child_process';
-import { createEnvelope, topology, type AgentResult, type AgentTask, type Envelope, type GatewayRequest } from '@agentflow/contracts';
-import { createMessenger, EmbeddedBus, provisionTopology, type MessageBus, type Messenger } from '@agentflow/bus';
+import {
+  createEnvelope,
+  topology,
+  type AgentResult,
+  type AgentTask,
+  type Envelope,
+  type GatewayRequest,
+} from '@agentflow/contracts';
+import {
+  createMessenger,
+  EmbeddedBus,
+  provisionTopology,
+  type MessageBus,
+  type Messenger,
+} from '@agentflow/bus';
 import { startFakeGitHub, type FakeGitHub, type FakePrFile } from '@agentflow/fake-platforms';
 import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
 import { readAgentsConfig } from '../config';
@@ -26,7 +39,9 @@ function prFiles(repo: FixtureRepo, base: string, head: string) {
   const names = repo.git('diff', '--name-status', base, head).split('\n').filter(Boolean);
   return names.map((line) => {
     const [code, filename] = line.split('\t');
-    const text = execFileSync('git', ['-C', repo.root, 'diff', base, head, '--', filename], { encoding: 'utf8' });
+    const text = execFileSync('git', ['-C', repo.root, 'diff', base, head, '--', filename], {
+      encoding: 'utf8',
+    });
     const patch = text.slice(text.indexOf('@@'));
     const additions = patch.split('\n').filter((l) => l.startsWith('+')).length;
     const deletions = patch.split('\n').filter((l) => l.startsWith('-')).length;
@@ -52,7 +67,16 @@ describe('agent task for a GitHub change, read through the GitHub API', () => {
     repo = new FixtureRepo(IOS_BASE);
     base = repo.head();
     head = repo.commit(IOS_CHANGE);
-    github.seedPullRequest({ owner: 'acme', repo: 'ios-shop', number: 12, headSha: head, baseSha: base, files: prFiles(repo, base, head), contents: { ...IOS_BASE, ...IOS_CHANGE }, baseContents: IOS_BASE });
+    github.seedPullRequest({
+      owner: 'acme',
+      repo: 'ios-shop',
+      number: 12,
+      headSha: head,
+      baseSha: base,
+      files: prFiles(repo, base, head),
+      contents: { ...IOS_BASE, ...IOS_CHANGE },
+      baseContents: IOS_BASE,
+    });
 
     bus = new EmbeddedBus({ deadLetterSubject: topo.subjects.dlq });
     await provisionTopology(bus, topo);
@@ -60,11 +84,31 @@ describe('agent task for a GitHub change, read through the GitHub API', () => {
     await bus.serve(topo.subjects.gatewayGenerate, 'gateway', async (msg) => {
       const request = (JSON.parse(decoder.decode(msg.data)) as Envelope<GatewayRequest>).body;
       gatewayRequests.push(request);
-      const finding = { file: 'Sources/Checkout/CheckoutViewModel.swift', startLine: 20, endLine: 20, severity: 'major', category: 'bug', message: 'try! crashes the app when the charge fails', confidence: 0.9 };
+      const finding = {
+        file: 'Sources/Checkout/CheckoutViewModel.swift',
+        startLine: 20,
+        endLine: 20,
+        severity: 'major',
+        category: 'bug',
+        message: 'try! crashes the app when the charge fails',
+        confidence: 0.9,
+      };
       const body = { text: JSON.stringify({ summary: 'one crash', confidence: 0.8, findings: [finding] }) };
-      msg.respond(encoder.encode(JSON.stringify(createEnvelope('gateway.response', okResponse(request, body), { runId: request.attribution.runId }))));
+      msg.respond(
+        encoder.encode(
+          JSON.stringify(
+            createEnvelope('gateway.response', okResponse(request, body), {
+              runId: request.attribution.runId,
+            }),
+          ),
+        ),
+      );
     });
-    const config = readAgentsConfig({ AGENT_TYPES: 'code-review', GITHUB_API_URL: github.apiUrl, GITHUB_TOKEN: 'ghs_agents' });
+    const config = readAgentsConfig({
+      AGENT_TYPES: 'code-review',
+      GITHUB_API_URL: github.apiUrl,
+      GITHUB_TOKEN: 'ghs_agents',
+    });
     const runner = new TaskRunner({
       readers: new PlatformReaderFactory({ checkoutsDir: config.checkoutsDir, platforms: config.platforms }),
       gateway: new BusModelGateway(bus, topo),
@@ -87,7 +131,9 @@ describe('agent task for a GitHub change, read through the GitHub API', () => {
   async function taskResult(runId: string): Promise<AgentResult> {
     for (let i = 0; i < 500; i++) {
       const messages = await bus.readSubject(topo.streams.results.name, topo.subjects.results(runId));
-      const found = messages.map((m) => JSON.parse(decoder.decode(m.data)) as Envelope<AgentResult>).find((e) => e.type === 'task.result');
+      const found = messages
+        .map((m) => JSON.parse(decoder.decode(m.data)) as Envelope<AgentResult>)
+        .find((e) => e.type === 'task.result');
       if (found) return found.body;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -96,24 +142,42 @@ describe('agent task for a GitHub change, read through the GitHub API', () => {
 
   it('reviews the pull request from the API and places the model finding on the changed line', async () => {
     const local = agentTask(repo, base, head, planStep('code-review'), { runId: 'run-gh' });
-    const task: AgentTask = { ...local, change: { ...local.change, platform: 'github', repo: 'acme/ios-shop', pr: 12 } };
+    const task: AgentTask = {
+      ...local,
+      change: { ...local.change, platform: 'github', repo: 'acme/ios-shop', pr: 12 },
+    };
     await messenger.emit(topo.subjects.tasks('code-review'), 'task.requested', task, { runId: 'run-gh' });
     const result = await taskResult('run-gh');
 
     expect(result).toMatchObject({ status: 'succeeded', summary: expect.stringContaining('one crash') });
-    expect(result.findings).toEqual(expect.arrayContaining([expect.objectContaining({ file: 'Sources/Checkout/CheckoutViewModel.swift', startLine: 20, source: 'model' })]));
+    expect(result.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          file: 'Sources/Checkout/CheckoutViewModel.swift',
+          startLine: 20,
+          source: 'model',
+        }),
+      ]),
+    );
     const prompt = gatewayRequests.map((r) => r.messages.map((m) => m.content).join('\n')).join('\n');
     // The changed code and the test file of the view model reached the model: both came from the API.
     expect(prompt).toContain('receipt = try! await payments.charge(amount: total, token: token)');
     expect(prompt).toContain('CheckoutViewModelTests');
     // Generated code and lock files are listed as not reviewed, as for a local checkout.
-    expect(result.notReviewed?.map((n) => n.file)).toEqual(expect.arrayContaining(['Sources/Checkout/Generated/Strings+Generated.swift', 'Package.resolved']));
+    expect(result.notReviewed?.map((n) => n.file)).toEqual(
+      expect.arrayContaining(['Sources/Checkout/Generated/Strings+Generated.swift', 'Package.resolved']),
+    );
   });
 
   it('fails the task as repo_unavailable when the pull request commits are unknown to GitHub', async () => {
     const local = agentTask(repo, base, head, planStep('code-review'), { runId: 'run-gh-missing' });
-    const task: AgentTask = { ...local, change: { ...local.change, platform: 'github', repo: 'acme/elsewhere', pr: 1 } };
-    await messenger.emit(topo.subjects.tasks('code-review'), 'task.requested', task, { runId: 'run-gh-missing' });
+    const task: AgentTask = {
+      ...local,
+      change: { ...local.change, platform: 'github', repo: 'acme/elsewhere', pr: 1 },
+    };
+    await messenger.emit(topo.subjects.tasks('code-review'), 'task.requested', task, {
+      runId: 'run-gh-missing',
+    });
     const result = await taskResult('run-gh-missing');
     expect(result).toMatchObject({ status: 'failed', errorCode: 'repo_unavailable' });
   });

@@ -19,7 +19,9 @@ describe('TaskRunner: deadline, cancel and an absent gateway', () => {
   const warnings: string[] = [];
   const runner = new TaskRunner({
     readers: new LocalReaderFactory(),
-    gateway: new BusModelGateway(bus, topology, { logger: { warn: ((_: unknown, msg: string) => warnings.push(msg)) as never } }),
+    gateway: new BusModelGateway(bus, topology, {
+      logger: { warn: ((_: unknown, msg: string) => warnings.push(msg)) as never },
+    }),
     analyzer: new MobileRulesAnalyzer(),
     tokens: new BpeTokenCounter(),
     push: { push: () => Promise.reject(new Error('not in this test')) },
@@ -57,7 +59,10 @@ describe('TaskRunner: deadline, cancel and an absent gateway', () => {
 
   it('reports a task whose deadline passed during a model call as timeout, not cancelled', async () => {
     await silentGateway();
-    const task = agentTask(repo, base, head, planStep('code-review'), { runId: 'tr-deadline', deadline: Date.now() + 400 });
+    const task = agentTask(repo, base, head, planStep('code-review'), {
+      runId: 'tr-deadline',
+      deadline: Date.now() + 400,
+    });
     const result = await runner.run(task, new AbortController().signal);
     expect(requests).toBeGreaterThan(0);
     expect(result).toMatchObject({ status: 'failed', errorCode: 'timeout' });
@@ -67,7 +72,10 @@ describe('TaskRunner: deadline, cancel and an absent gateway', () => {
   it('reports a task whose run was cancelled during a model call as cancelled', async () => {
     await silentGateway();
     const cancel = new AbortController();
-    const task = agentTask(repo, base, head, planStep('code-review'), { runId: 'tr-cancel', deadline: Date.now() + 60_000 });
+    const task = agentTask(repo, base, head, planStep('code-review'), {
+      runId: 'tr-cancel',
+      deadline: Date.now() + 60_000,
+    });
     const pending = runner.run(task, cancel.signal);
     while (requests === 0) await new Promise((r) => setTimeout(r, 5));
     cancel.abort(new Error('run tr-cancel cancelled: superseded'));
@@ -75,7 +83,10 @@ describe('TaskRunner: deadline, cancel and an absent gateway', () => {
   });
 
   it('reports a model call no gateway replica listens for as gateway_unavailable, which the coordinator retries', async () => {
-    const task = agentTask(repo, base, head, planStep('code-review'), { runId: 'tr-absent', deadline: Date.now() + 60_000 });
+    const task = agentTask(repo, base, head, planStep('code-review'), {
+      runId: 'tr-absent',
+      deadline: Date.now() + 60_000,
+    });
     const result = await runner.run(task, new AbortController().signal);
     expect(result).toMatchObject({ status: 'failed', errorCode: 'gateway_unavailable' });
     expect(result.errorMessage).toContain('no gateway replica is listening');
@@ -85,12 +96,29 @@ describe('TaskRunner: deadline, cancel and an absent gateway', () => {
     gateway = await bus.serve(topology.subjects.gatewayGenerate, 'gateway', (msg) => {
       const { body } = msg.json<{ body: { requestId: string } }>();
       const response = {
-        requestId: body.requestId, status: 'failed', errorCode: 'deadline_exceeded', errorMessage: 'the call passed the request deadline',
-        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, costUsd: 0, cached: false, attempts: [], vendorMs: 0,
+        requestId: body.requestId,
+        status: 'failed',
+        errorCode: 'deadline_exceeded',
+        errorMessage: 'the call passed the request deadline',
+        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        costUsd: 0,
+        cached: false,
+        attempts: [],
+        vendorMs: 0,
       };
-      msg.respond(new TextEncoder().encode(JSON.stringify(createEnvelope('gateway.response', response, { runId: 'tr-gw-deadline' }))));
+      msg.respond(
+        new TextEncoder().encode(
+          JSON.stringify(createEnvelope('gateway.response', response, { runId: 'tr-gw-deadline' })),
+        ),
+      );
     });
-    const task = agentTask(repo, base, head, planStep('code-review'), { runId: 'tr-gw-deadline', deadline: Date.now() + 60_000 });
-    expect(await runner.run(task, new AbortController().signal)).toMatchObject({ status: 'failed', errorCode: 'timeout' });
+    const task = agentTask(repo, base, head, planStep('code-review'), {
+      runId: 'tr-gw-deadline',
+      deadline: Date.now() + 60_000,
+    });
+    expect(await runner.run(task, new AbortController().signal)).toMatchObject({
+      status: 'failed',
+      errorCode: 'timeout',
+    });
   });
 });

@@ -6,7 +6,13 @@
  * (`all_providers_failed`, `policy_denied`, ...) and `repo_unavailable` are not; a `deferred`
  * gateway answer becomes a `deferred` result with `retryAt`.
  */
-import { AgentflowError, describeError, type AgentResult, type AgentTask, type PlanStep } from '@agentflow/contracts';
+import {
+  AgentflowError,
+  describeError,
+  type AgentResult,
+  type AgentTask,
+  type PlanStep,
+} from '@agentflow/contracts';
 import { RequestFailedError } from '@agentflow/bus';
 import { RepoReadError, type RepoReaderFactory } from '@agentflow/repo';
 import type { AgentOutcome } from '../agents/agent';
@@ -18,7 +24,14 @@ import type { MobileAnalyzer } from '../analysis/mobile-analyzer';
 import { readProjectFacts, type ProjectFacts } from '../analysis/project-facts';
 import type { TokenCounter } from '../context/tokens';
 import type { JobStepRunner } from '../jobs/job-step';
-import { GatewayDeferredError, GatewayFailedError, GatewayUnavailableError, TaskCancelledError, TaskDeadlineError, type ModelGateway } from '../gateway/model-gateway';
+import {
+  GatewayDeferredError,
+  GatewayFailedError,
+  GatewayUnavailableError,
+  TaskCancelledError,
+  TaskDeadlineError,
+  type ModelGateway,
+} from '../gateway/model-gateway';
 import { UnparseableOutputError } from '../output/parse-output';
 import type { PushFilesPort, PushQuota } from '../push/push-files';
 import { RepoContext } from '../repo/repo-context';
@@ -45,7 +58,8 @@ export interface TaskRunnerDeps {
 /** Workflow files write `max_pushes_per_day`; the agents read `maxPushesPerDay`. Both are accepted. */
 function camelKeys(options: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) out[key.replace(/[_-]([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+  for (const [key, value] of Object.entries(options))
+    out[key.replace(/[_-]([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
   return out;
 }
 
@@ -97,7 +111,11 @@ export class TaskRunner {
       ...extra,
     });
     const agent = agentFor(task.agentType);
-    if (!agent) return failed('unknown_agent_type', new Error(`no agent serves type "${task.agentType}" in this build`));
+    if (!agent)
+      return failed(
+        'unknown_agent_type',
+        new Error(`no agent serves type "${task.agentType}" in this build`),
+      );
 
     // The task's deadline aborts in-flight calls like a cancel does.
     const deadline = AbortSignal.timeout(Math.max(1, task.deadline - this.now()));
@@ -106,7 +124,8 @@ export class TaskRunner {
       const step = readStep(task);
       const jobProvider = this.deps.jobs?.providerFor(step);
       // A rules-only step launches no vendor job: its agent runs the deterministic rules alone.
-      if (jobProvider && step.options.rulesOnly !== true) return await this.deps.jobs!.run(task, step, jobProvider, combined, hooks.onWaiting);
+      if (jobProvider && step.options.rulesOnly !== true)
+        return await this.deps.jobs!.run(task, step, jobProvider, combined, hooks.onWaiting);
       const reader = await this.deps.readers.forTask(task);
       const head = task.change.headSha;
       const baseSha = task.change.baseSha ?? `${head}^`;
@@ -127,7 +146,10 @@ export class TaskRunner {
         sinceSha: task.sinceSha && task.sinceSha !== head ? task.sinceSha : undefined,
         facts: () => (facts ??= readProjectFacts(repo)),
         analyzer: this.deps.analyzer,
-        gateway: step.batch && this.deps.batchGateway ? this.deps.batchGateway(task, this.deps.gateway, hooks.onWaiting) : this.deps.gateway,
+        gateway:
+          step.batch && this.deps.batchGateway
+            ? this.deps.batchGateway(task, this.deps.gateway, hooks.onWaiting)
+            : this.deps.gateway,
         neverSent: this.neverSent,
         tokens: this.deps.tokens,
         push: this.deps.push,
@@ -153,22 +175,40 @@ export class TaskRunner {
       // apart: a cancel is what the run's own signal says, a deadline what the timer says.
       if (signal.aborted) return failed('cancelled', error);
       if (deadline.aborted || error instanceof TaskDeadlineError) {
-        return failed('timeout', new Error(`the task passed its deadline (${new Date(task.deadline).toISOString()}); the coordinator retries it`, { cause: error }));
+        return failed(
+          'timeout',
+          new Error(
+            `the task passed its deadline (${new Date(task.deadline).toISOString()}); the coordinator retries it`,
+            { cause: error },
+          ),
+        );
       }
       if (error instanceof TaskCancelledError) return failed('cancelled', error);
       if (error instanceof GatewayUnavailableError) return failed(error.code, error);
       if (error instanceof PartialReviewError) {
         // The step failed, but what it found stands: the coordinator keeps these findings in the report.
         const p = error.partial;
-        return failed(error.code, error, { findings: p.findings, notReviewed: p.notReviewed, summary: p.summary, data: { ...p.data, failedCalls: error.failures } });
+        return failed(error.code, error, {
+          findings: p.findings,
+          notReviewed: p.notReviewed,
+          summary: p.summary,
+          data: { ...p.data, failedCalls: error.failures },
+        });
       }
-      if (error instanceof UnparseableOutputError) return failed('unparseable_output', error, { data: { excerpt: error.excerpt } });
+      if (error instanceof UnparseableOutputError)
+        return failed('unparseable_output', error, { data: { excerpt: error.excerpt } });
       if (error instanceof GatewayDeferredError) {
-        return { ...failed('deferred', error), status: 'deferred', retryAt: error.retryAt, errorCode: error.response.errorCode ?? 'deferred' };
+        return {
+          ...failed('deferred', error),
+          status: 'deferred',
+          retryAt: error.retryAt,
+          errorCode: error.response.errorCode ?? 'deferred',
+        };
       }
       if (error instanceof GatewayFailedError) return failed(error.code, error);
       if (error instanceof RequestFailedError) return failed('timeout', error);
-      if (error instanceof RepoReadError) return failed(error.retryable ? 'agent_crashed' : 'repo_unavailable', error);
+      if (error instanceof RepoReadError)
+        return failed(error.retryable ? 'agent_crashed' : 'repo_unavailable', error);
       if (error instanceof AgentflowError && !error.retryable) return failed(error.code, error);
       return failed('agent_crashed', error);
     }

@@ -2,7 +2,15 @@
 import type { GatewayResponse, StepUsage } from '@agentflow/contracts';
 
 export class UsageMeter {
-  private readonly usage: StepUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, vendorMs: 0, models: [] };
+  private readonly usage: StepUsage = {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    vendorMs: 0,
+    models: [],
+  };
   calls = 0;
 
   add(response: GatewayResponse): void {
@@ -20,6 +28,10 @@ export class UsageMeter {
   }
 
   snapshot(): StepUsage {
-    return { ...this.usage, costUsd: Math.round(this.usage.costUsd * 1e6) / 1e6, models: [...this.usage.models] };
+    return {
+      ...this.usage,
+      costUsd: Math.round(this.usage.costUsd * 1e6) / 1e6,
+      models: [...this.usage.models],
+    };
   }
 }

@@ -23,7 +23,13 @@ export function planStep(agentType: PlanStep['agentType'], overrides: Partial<Pl
   };
 }
 
-export function agentTask(repo: FixtureRepo, baseSha: string, headSha: string, step: PlanStep, overrides: Partial<AgentTask> = {}): AgentTask {
+export function agentTask(
+  repo: FixtureRepo,
+  baseSha: string,
+  headSha: string,
+  step: PlanStep,
+  overrides: Partial<AgentTask> = {},
+): AgentTask {
   return {
     runId: 'run-1',
     stepId: step.id,
@@ -40,7 +46,10 @@ export function agentTask(repo: FixtureRepo, baseSha: string, headSha: string, s
   };
 }
 
-export type Script = (request: GatewayRequest, call: number) => Partial<GatewayResponse> | Promise<Partial<GatewayResponse>>;
+export type Script = (
+  request: GatewayRequest,
+  call: number,
+) => Partial<GatewayResponse> | Promise<Partial<GatewayResponse>>;
 
 export function okResponse(request: GatewayRequest, body: Partial<GatewayResponse>): GatewayResponse {
   return {

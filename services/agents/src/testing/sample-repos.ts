@@ -92,14 +92,16 @@ public final class CheckoutViewModel: ObservableObject {
     }
 }
 `,
-  'Sources/Checkout/Generated/Strings+Generated.swift': '// Generated using SwiftGen — https://github.com/SwiftGen/SwiftGen\nenum L10n { static let pay = "Pay" }\n',
+  'Sources/Checkout/Generated/Strings+Generated.swift':
+    '// Generated using SwiftGen — https://github.com/SwiftGen/SwiftGen\nenum L10n { static let pay = "Pay" }\n',
   'Package.resolved': '{\n  "pins" : [],\n  "version" : 2\n}\n',
   'Resources/logo.png': 'PNG-not-really',
 };
 
 export const ANDROID_BASE: Record<string, string> = {
   'settings.gradle.kts': 'rootProject.name = "Notes"\ninclude(":app", ":core")\n',
-  'gradle/libs.versions.toml': '[versions]\nkotlin = "2.0.21"\njunit5 = "5.11.0"\nmockk = "1.13.12"\n\n[libraries]\njunit-jupiter = { module = "org.junit.jupiter:junit-jupiter", version.ref = "junit5" }\nmockk = { module = "io.mockk:mockk", version.ref = "mockk" }\n',
+  'gradle/libs.versions.toml':
+    '[versions]\nkotlin = "2.0.21"\njunit5 = "5.11.0"\nmockk = "1.13.12"\n\n[libraries]\njunit-jupiter = { module = "org.junit.jupiter:junit-jupiter", version.ref = "junit5" }\nmockk = { module = "io.mockk:mockk", version.ref = "mockk" }\n',
   'app/build.gradle.kts': `plugins {
     id("com.android.application")
     kotlin("android")
@@ -142,7 +144,8 @@ class NotesViewModel(private val repository: NotesRepository) : ViewModel() {
     }
 }
 `,
-  'app/src/main/AndroidManifest.xml': '<manifest xmlns:android="http://schemas.android.com/apk/res/android">\n    <application android:label="Notes" />\n</manifest>\n',
+  'app/src/main/AndroidManifest.xml':
+    '<manifest xmlns:android="http://schemas.android.com/apk/res/android">\n    <application android:label="Notes" />\n</manifest>\n',
 };
 
 export const ANDROID_CHANGE: Record<string, string> = {

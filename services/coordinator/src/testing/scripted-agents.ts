@@ -4,7 +4,14 @@
  * cancel subjects like real agents do, and answers on `af.results.<runId>`.
  */
 import type { ConsumerHandle, MessageBus, Messenger, ServiceHandle } from '@agentflow/bus';
-import { HEADERS, type AgentResult, type AgentTask, type ConsumerSpec, type RunCancel, type Topology } from '@agentflow/contracts';
+import {
+  HEADERS,
+  type AgentResult,
+  type AgentTask,
+  type ConsumerSpec,
+  type RunCancel,
+  type Topology,
+} from '@agentflow/contracts';
 
 /** What a scripted agent does with one task attempt. */
 export type AgentScript =
@@ -39,33 +46,53 @@ export class ScriptedAgents {
   async start(): Promise<void> {
     const t = this.topology;
     this.cancelSub = await this.bus.subscribe(t.subjects.runCancel('*'), (msg) => {
-      const cancel = (msg.json<{ body: RunCancel }>()).body;
+      const cancel = msg.json<{ body: RunCancel }>().body;
       this.cancels.push(cancel);
       for (const wake of this.waitingForCancel.get(cancel.runId) ?? []) wake();
       this.waitingForCancel.delete(cancel.runId);
     });
     const spec: ConsumerSpec = {
-      stream: t.streams.tasks.name, durable: 'scripted-agents', filterSubject: `${t.prefix}.tasks.>`,
-      ackWaitMs: 30_000, maxDeliver: 5, maxAckPending: 1000, backoffMs: [],
+      stream: t.streams.tasks.name,
+      durable: 'scripted-agents',
+      filterSubject: `${t.prefix}.tasks.>`,
+      ackWaitMs: 30_000,
+      maxDeliver: 5,
+      maxAckPending: 1000,
+      backoffMs: [],
     };
     await this.bus.ensureConsumer(spec);
-    this.consumer = await this.bus.consume(spec, async (msg) => {
-      const env = await this.messenger.read(msg, 'task.requested');
-      const task = env.body;
-      const msgId = Object.entries(msg.headers).find(([k]) => k.toLowerCase() === HEADERS.msgId.toLowerCase())?.[1] ?? '';
-      const record: TaskRecord = { msgId, streamSeq: msg.info.streamSequence, task, startedAt: Date.now() };
-      this.records.push(record);
-      await msg.ack();
-      void this.work(record).catch(() => undefined);
-    }, { concurrency: 32 });
+    this.consumer = await this.bus.consume(
+      spec,
+      async (msg) => {
+        const env = await this.messenger.read(msg, 'task.requested');
+        const task = env.body;
+        const msgId =
+          Object.entries(msg.headers).find(([k]) => k.toLowerCase() === HEADERS.msgId.toLowerCase())?.[1] ??
+          '';
+        const record: TaskRecord = { msgId, streamSeq: msg.info.streamSequence, task, startedAt: Date.now() };
+        this.records.push(record);
+        await msg.ack();
+        void this.work(record).catch(() => undefined);
+      },
+      { concurrency: 32 },
+    );
   }
 
   private async work(record: TaskRecord): Promise<void> {
     const { task } = record;
     const script = this.script(task);
-    await this.messenger.emit(this.topology.subjects.results(task.runId), 'task.started', {
-      runId: task.runId, stepId: task.stepId, attempt: task.attempt, agentType: task.agentType, startedAt: record.startedAt,
-    }, { runId: task.runId, msgId: `${task.runId}:${task.stepId}:${task.attempt}:started` });
+    await this.messenger.emit(
+      this.topology.subjects.results(task.runId),
+      'task.started',
+      {
+        runId: task.runId,
+        stepId: task.stepId,
+        attempt: task.attempt,
+        agentType: task.agentType,
+        startedAt: record.startedAt,
+      },
+      { runId: task.runId, msgId: `${task.runId}:${task.stepId}:${task.attempt}:started` },
+    );
     if (script.kind === 'hang') {
       await new Promise<void>((resolve) => {
         const list = this.waitingForCancel.get(task.runId) ?? [];
@@ -84,19 +111,36 @@ export class ScriptedAgents {
 
   private async answer(task: AgentTask, overrides: Partial<AgentResult>): Promise<void> {
     const result: AgentResult = {
-      runId: task.runId, stepId: task.stepId, attempt: task.attempt, agentType: task.agentType, status: 'succeeded',
-      findings: [], notReviewed: [], summary: `${task.stepId} attempt ${task.attempt}`,
-      usage: { inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.001, vendorMs: 5, models: ['fake-model'] },
+      runId: task.runId,
+      stepId: task.stepId,
+      attempt: task.attempt,
+      agentType: task.agentType,
+      status: 'succeeded',
+      findings: [],
+      notReviewed: [],
+      summary: `${task.stepId} attempt ${task.attempt}`,
+      usage: {
+        inputTokens: 100,
+        outputTokens: 20,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        costUsd: 0.001,
+        vendorMs: 5,
+        models: ['fake-model'],
+      },
       ...overrides,
     } as AgentResult;
     await this.messenger.emit(this.topology.subjects.results(task.runId), 'task.result', result, {
-      runId: task.runId, msgId: `${task.runId}:${task.stepId}:${task.attempt}:result`,
+      runId: task.runId,
+      msgId: `${task.runId}:${task.stepId}:${task.attempt}:result`,
     });
   }
 
   /** Records of one run (optionally one step), in arrival order. */
   of(runId: string, stepId?: string): TaskRecord[] {
-    return this.records.filter((r) => r.task.runId === runId && (stepId === undefined || r.task.stepId === stepId));
+    return this.records.filter(
+      (r) => r.task.runId === runId && (stepId === undefined || r.task.stepId === stepId),
+    );
   }
 
   async stop(): Promise<void> {

@@ -8,12 +8,28 @@ import type { TokenCounts } from '../providers/chat-provider';
  * otherwise `expired` when the vendor's window ran out, else `failed`. Items the vendor never
  * reported (a batch that expired before reaching them) are added as `expired`.
  */
-export function batchSnapshot(vendorStatus: string, customIds: string[], items: BatchItemResult[], expired: boolean): JobSnapshot {
+export function batchSnapshot(
+  vendorStatus: string,
+  customIds: string[],
+  items: BatchItemResult[],
+  expired: boolean,
+): JobSnapshot {
   const seen = new Set(items.map((i) => i.customId));
   const zero = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
-  const all = [...items, ...customIds.filter((id) => !seen.has(id)).map((customId): BatchItemResult => ({
-    customId, status: expired ? 'expired' : 'errored', error: expired ? 'the batch expired before this request ran' : 'the vendor returned no result for this request', usage: zero, costUsd: 0,
-  }))];
+  const all = [
+    ...items,
+    ...customIds
+      .filter((id) => !seen.has(id))
+      .map((customId): BatchItemResult => ({
+        customId,
+        status: expired ? 'expired' : 'errored',
+        error: expired
+          ? 'the batch expired before this request ran'
+          : 'the vendor returned no result for this request',
+        usage: zero,
+        costUsd: 0,
+      })),
+  ];
   const usage: TokenCounts = { ...zero };
   let costUsd = 0;
   for (const i of all) {
@@ -26,6 +42,9 @@ export function batchSnapshot(vendorStatus: string, customIds: string[], items: 
   costUsd = Math.round(costUsd * 1e9) / 1e9;
   const succeeded = all.filter((i) => i.status === 'succeeded').length;
   const state = succeeded > 0 ? 'finished' : all.some((i) => i.status === 'expired') ? 'expired' : 'failed';
-  const reason = state === 'finished' ? undefined : `no request of the batch succeeded (${all.map((i) => `${i.customId}: ${i.status}${i.error ? ` (${i.error})` : ''}`).join('; ')})`;
+  const reason =
+    state === 'finished'
+      ? undefined
+      : `no request of the batch succeeded (${all.map((i) => `${i.customId}: ${i.status}${i.error ? ` (${i.error})` : ''}`).join('; ')})`;
   return { state, vendorStatus, outcome: { items: all }, usage, costUsd, ...(reason ? { reason } : {}) };
 }

@@ -28,7 +28,12 @@ export class BatchPricer {
     let usd = 0;
     for (const item of items) {
       const inputTokens = estimatePromptTokens(item.system, item.messages);
-      usd += this.cost(provider, item.model, { inputTokens, outputTokens: item.maxTokens, cacheReadTokens: 0, cacheWriteTokens: 0 }, at);
+      usd += this.cost(
+        provider,
+        item.model,
+        { inputTokens, outputTokens: item.maxTokens, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        at,
+      );
     }
     return Math.round(usd * 1e9) / 1e9;
   }

@@ -45,7 +45,10 @@ export class CircuitBreakerBoard {
 
   /** Loads the current states and follows changes. */
   async start(): Promise<void> {
-    this.stopWatch = await this.kv.watch((entry) => this.apply(entry), { key: 'breaker.>', includeHistory: true });
+    this.stopWatch = await this.kv.watch((entry) => this.apply(entry), {
+      key: 'breaker.>',
+      includeHistory: true,
+    });
   }
 
   stop(): void {

@@ -18,11 +18,23 @@ export function budgetAlertMessageId(alert: BudgetAlert): string {
  * and on the request path: the publish runs in the background, and a failure is only logged (the
  * alert is also in the gateway's log), never a failed request.
  */
-export function budgetAlertPublisher(messenger: Messenger, topology: Topology, warn: (message: string, fields: Record<string, unknown>) => void): (alert: BudgetAlert) => Promise<void> {
+export function budgetAlertPublisher(
+  messenger: Messenger,
+  topology: Topology,
+  warn: (message: string, fields: Record<string, unknown>) => void,
+): (alert: BudgetAlert) => Promise<void> {
   return async (alert) => {
-    const body: BudgetThresholdAlert = { budget: alert.budget, threshold: alert.threshold, spentUsd: alert.spentUsd, limitUsd: alert.limitUsd, period: alert.period };
+    const body: BudgetThresholdAlert = {
+      budget: alert.budget,
+      threshold: alert.threshold,
+      spentUsd: alert.spentUsd,
+      limitUsd: alert.limitUsd,
+      period: alert.period,
+    };
     try {
-      await messenger.emit(topology.subjects.notify('budget-alert'), 'notify.budget-alert', body, { msgId: budgetAlertMessageId(alert) });
+      await messenger.emit(topology.subjects.notify('budget-alert'), 'notify.budget-alert', body, {
+        msgId: budgetAlertMessageId(alert),
+      });
     } catch (error) {
       warn('budget alert not sent to the notifier', { ...alert, error: describeError(error) });
     }

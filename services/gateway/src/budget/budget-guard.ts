@@ -9,7 +9,12 @@ import type { KeyValueStore } from '@agentflow/bus';
 import type { BudgetRule, GatewaySettings } from '../config/gateway-settings';
 import { BudgetExceeded } from '../errors';
 import type { Clock } from '../shared/clock';
-import { AllowanceExhausted, LeasedAllowance, type AllowanceRecord, type Reservation } from '../shared/leased-allowance';
+import {
+  AllowanceExhausted,
+  LeasedAllowance,
+  type AllowanceRecord,
+  type Reservation,
+} from '../shared/leased-allowance';
 import { keyToken, windowAt } from '../shared/windows';
 
 /** Raised once per budget, period and threshold across all replicas. */
@@ -73,7 +78,14 @@ export class BudgetGuard {
           thresholds: this.settings.alertThresholds,
           trackSpent: true,
           onThresholds: (crossed: number[], record: AllowanceRecord, windowId: string) => {
-            for (const threshold of crossed) this.onAlert({ budget: label, threshold, spentUsd: record.spent, limitUsd: record.limit, period: windowId });
+            for (const threshold of crossed)
+              this.onAlert({
+                budget: label,
+                threshold,
+                spentUsd: record.spent,
+                limitUsd: record.limit,
+                period: windowId,
+              });
           },
           onError: this.onError,
         });
@@ -96,8 +108,13 @@ export class BudgetGuard {
           // "Spent" only when it is: a budget with room left, only not enough for this one request,
           // says how much is left and what the request needs, so the caller can make it smaller.
           const leftUsd = allowance.remainingFraction() * allowance.limit;
-          const tooLarge = allowance.limit > 0 && (estimateUsd > allowance.limit || leftUsd >= allowance.limit * 0.01);
-          throw new BudgetExceeded(label, error.retryAt, tooLarge ? { estimateUsd, leftUsd, limitUsd: allowance.limit } : undefined);
+          const tooLarge =
+            allowance.limit > 0 && (estimateUsd > allowance.limit || leftUsd >= allowance.limit * 0.01);
+          throw new BudgetExceeded(
+            label,
+            error.retryAt,
+            tooLarge ? { estimateUsd, leftUsd, limitUsd: allowance.limit } : undefined,
+          );
         }
         throw error;
       }
@@ -117,7 +134,8 @@ export class BudgetGuard {
   /** The smallest fraction left of any budget that applies (1 when none does). */
   remainingFraction(attribution: Attribution): number {
     let min = 1;
-    for (const { allowance } of this.applicable(attribution)) min = Math.min(min, allowance.remainingFraction());
+    for (const { allowance } of this.applicable(attribution))
+      min = Math.min(min, allowance.remainingFraction());
     return min;
   }
 

@@ -2,12 +2,29 @@ import { MemoryKv } from '../testing/memory-kv';
 import { SteppingClock } from '../testing/fixtures';
 import { cacheKey, ResponseCache } from './response-cache';
 
-const answer = { text: 'ok', provider: 'anthropic', model: 'm', usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 } };
+const answer = {
+  text: 'ok',
+  provider: 'anthropic',
+  model: 'm',
+  usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+};
 
 describe('ResponseCache', () => {
   it('keys the normalised request: key order and trailing whitespace do not matter, content does', () => {
-    const base = { providers: [{ provider: 'a', model: 'm' }], messages: [{ role: 'user' as const, content: 'hi\r\n' }], maxTokens: 10, dataClass: 'internal' };
-    expect(cacheKey(base)).toBe(cacheKey({ dataClass: 'internal', maxTokens: 10, messages: [{ content: 'hi', role: 'user' as const }], providers: [{ model: 'm', provider: 'a' }] }));
+    const base = {
+      providers: [{ provider: 'a', model: 'm' }],
+      messages: [{ role: 'user' as const, content: 'hi\r\n' }],
+      maxTokens: 10,
+      dataClass: 'internal',
+    };
+    expect(cacheKey(base)).toBe(
+      cacheKey({
+        dataClass: 'internal',
+        maxTokens: 10,
+        messages: [{ content: 'hi', role: 'user' as const }],
+        providers: [{ model: 'm', provider: 'a' }],
+      }),
+    );
     expect(cacheKey(base)).not.toBe(cacheKey({ ...base, maxTokens: 11 }));
   });
 
@@ -30,7 +47,11 @@ describe('ResponseCache', () => {
   });
 
   it('keeps at most maxLocalEntries, dropping the least recently used', async () => {
-    const cache = new ResponseCache(new MemoryKv(), { ttlMs: 10_000, maxLocalEntries: 2 }, new SteppingClock());
+    const cache = new ResponseCache(
+      new MemoryKv(),
+      { ttlMs: 10_000, maxLocalEntries: 2 },
+      new SteppingClock(),
+    );
     cache.put('a', answer);
     cache.put('b', answer);
     cache.get('a');
@@ -40,7 +61,11 @@ describe('ResponseCache', () => {
   });
 
   it('drops the least recently used tenth at once when full, keeping the most recent', async () => {
-    const cache = new ResponseCache(new MemoryKv(), { ttlMs: 10_000, maxLocalEntries: 100 }, new SteppingClock());
+    const cache = new ResponseCache(
+      new MemoryKv(),
+      { ttlMs: 10_000, maxLocalEntries: 100 },
+      new SteppingClock(),
+    );
     for (let i = 0; i < 100; i++) cache.put(`k${i}`, answer);
     cache.get('k0');
     cache.put('k100', answer);

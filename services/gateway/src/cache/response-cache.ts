@@ -36,7 +36,9 @@ export interface CacheKeyInput {
 function canonical(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  const keys = Object.keys(value as Record<string, unknown>).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = Object.keys(value as Record<string, unknown>)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
@@ -131,7 +133,8 @@ export class ResponseCache {
    * single largest cost per request.
    */
   private evictOldest(): void {
-    let excess = this.local.size - this.options.maxLocalEntries + Math.floor(this.options.maxLocalEntries / 10);
+    let excess =
+      this.local.size - this.options.maxLocalEntries + Math.floor(this.options.maxLocalEntries / 10);
     for (const key of this.local.keys()) {
       if (excess-- <= 0) break;
       this.local.delete(key);

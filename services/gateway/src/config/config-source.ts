@@ -17,14 +17,23 @@ export interface ProvidersConfigSource {
 /** Checks the parts of a providers config the gateway relies on; the message names the provider and field. */
 export function checkProvidersConfig(raw: unknown, origin: string): ProvidersConfig {
   const providers = (raw as { providers?: unknown } | null)?.providers;
-  if (!providers || typeof providers !== 'object') throw new ConfigError(`${origin}: expected a \`providers:\` mapping`);
+  if (!providers || typeof providers !== 'object')
+    throw new ConfigError(`${origin}: expected a \`providers:\` mapping`);
   for (const [name, p] of Object.entries(providers as Record<string, Record<string, unknown>>)) {
     if (typeof p.kind !== 'string') throw new ConfigError(`${origin}: providers.${name}.kind is required`);
-    if (!Array.isArray(p.dataClasses)) throw new ConfigError(`${origin}: providers.${name}.dataClasses must list the data classes it may receive`);
-    if (!p.models || typeof p.models !== 'object') throw new ConfigError(`${origin}: providers.${name}.models is required`);
+    if (!Array.isArray(p.dataClasses))
+      throw new ConfigError(
+        `${origin}: providers.${name}.dataClasses must list the data classes it may receive`,
+      );
+    if (!p.models || typeof p.models !== 'object')
+      throw new ConfigError(`${origin}: providers.${name}.models is required`);
     for (const [model, m] of Object.entries(p.models as Record<string, Record<string, unknown>>)) {
-      if (typeof m.contextWindow !== 'number') throw new ConfigError(`${origin}: providers.${name}.models.${model}.contextWindow is required`);
-      if (!Array.isArray(m.prices) || m.prices.length === 0) throw new ConfigError(`${origin}: providers.${name}.models.${model}.prices needs at least one dated price`);
+      if (typeof m.contextWindow !== 'number')
+        throw new ConfigError(`${origin}: providers.${name}.models.${model}.contextWindow is required`);
+      if (!Array.isArray(m.prices) || m.prices.length === 0)
+        throw new ConfigError(
+          `${origin}: providers.${name}.models.${model}.prices needs at least one dated price`,
+        );
     }
   }
   return raw as ProvidersConfig;

@@ -30,11 +30,18 @@ const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 export function readGatewayEnv(env: Readonly<Record<string, string | undefined>>): GatewayEnv {
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
-  if (!LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL}: expected one of ${LEVELS.join(', ')}`);
+  if (!LEVELS.includes(logLevel))
+    throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL}: expected one of ${LEVELS.join(', ')}`);
   const check = env.GATEWAY_MODEL_CHECK ?? 'auto';
-  if (!['off', 'auto', 'on'].includes(check)) throw new ConfigError(`GATEWAY_MODEL_CHECK=${check}: expected auto (vendors' own APIs), on (every provider with a key) or off`);
+  if (!['off', 'auto', 'on'].includes(check))
+    throw new ConfigError(
+      `GATEWAY_MODEL_CHECK=${check}: expected auto (vendors' own APIs), on (every provider with a key) or off`,
+    );
   const hours = env.GATEWAY_MODEL_CHECK_HOURS === undefined ? 6 : Number(env.GATEWAY_MODEL_CHECK_HOURS);
-  if (!Number.isFinite(hours) || hours < 0.1 || hours > 24 * 7) throw new ConfigError(`GATEWAY_MODEL_CHECK_HOURS=${env.GATEWAY_MODEL_CHECK_HOURS}: expected hours between model-list checks, from 0.1 to 168; unset it for 6`);
+  if (!Number.isFinite(hours) || hours < 0.1 || hours > 24 * 7)
+    throw new ConfigError(
+      `GATEWAY_MODEL_CHECK_HOURS=${env.GATEWAY_MODEL_CHECK_HOURS}: expected hours between model-list checks, from 0.1 to 168; unset it for 6`,
+    );
   return {
     providersFile: env.PROVIDERS_FILE ?? 'workflows/providers.yml',
     settingsFile: env.GATEWAY_CONFIG_FILE ?? 'workflows/gateway.yml',

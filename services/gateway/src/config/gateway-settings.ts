@@ -72,28 +72,40 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
 
 function num(value: unknown, path: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new ConfigError(`gateway.yml ${path}: expected a number >= ${min}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
+    throw new ConfigError(`gateway.yml ${path}: expected a number >= ${min}, got ${JSON.stringify(value)}`);
   return value;
 }
 
 /** Checks a parsed gateway.yml (`gateway:` section or the object itself) and fills defaults. */
 export function readGatewaySettings(raw: unknown): GatewaySettings {
-  const root = (raw && typeof raw === 'object' && 'gateway' in raw ? (raw as { gateway: unknown }).gateway : raw) ?? {};
+  const root =
+    (raw && typeof raw === 'object' && 'gateway' in raw ? (raw as { gateway: unknown }).gateway : raw) ?? {};
   if (typeof root !== 'object') throw new ConfigError('gateway.yml: expected a mapping under `gateway:`');
   const r = root as Record<string, Record<string, unknown> | undefined> & Record<string, unknown>;
   const budgets = ((r.budgets as unknown[] | undefined) ?? []).map((b, i): BudgetRule => {
     const rule = b as Record<string, unknown>;
     const scope = rule.scope as BudgetScope;
-    if (!['global', 'team', 'project', 'repo', 'workflow'].includes(scope)) throw new ConfigError(`gateway.yml budgets[${i}].scope: one of global, team, project, repo, workflow`);
-    if (rule.period !== 'day' && rule.period !== 'month') throw new ConfigError(`gateway.yml budgets[${i}].period: day or month`);
-    if (scope !== 'global' && typeof rule.key !== 'string') throw new ConfigError(`gateway.yml budgets[${i}].key: the ${scope} name, or "*" for each ${scope}`);
-    return { scope, key: scope === 'global' ? undefined : String(rule.key), period: rule.period, limitUsd: num(rule.limitUsd, `budgets[${i}].limitUsd`, NaN) };
+    if (!['global', 'team', 'project', 'repo', 'workflow'].includes(scope))
+      throw new ConfigError(`gateway.yml budgets[${i}].scope: one of global, team, project, repo, workflow`);
+    if (rule.period !== 'day' && rule.period !== 'month')
+      throw new ConfigError(`gateway.yml budgets[${i}].period: day or month`);
+    if (scope !== 'global' && typeof rule.key !== 'string')
+      throw new ConfigError(`gateway.yml budgets[${i}].key: the ${scope} name, or "*" for each ${scope}`);
+    return {
+      scope,
+      key: scope === 'global' ? undefined : String(rule.key),
+      period: rule.period,
+      limitUsd: num(rule.limitUsd, `budgets[${i}].limitUsd`, NaN),
+    };
   });
   const d = DEFAULT_SETTINGS;
   const policy = (r.policy ?? {}) as Record<string, unknown>;
   return {
     budgets,
-    alertThresholds: Array.isArray(r.alertThresholds) ? (r.alertThresholds as number[]).map((t, i) => num(t, `alertThresholds[${i}]`, 0)) : d.alertThresholds,
+    alertThresholds: Array.isArray(r.alertThresholds)
+      ? (r.alertThresholds as number[]).map((t, i) => num(t, `alertThresholds[${i}]`, 0))
+      : d.alertThresholds,
     budgetLeaseUsd: num(r.budgetLeaseUsd, 'budgetLeaseUsd', d.budgetLeaseUsd, 0.0001),
     rateLeaseFraction: num(r.rateLeaseFraction, 'rateLeaseFraction', d.rateLeaseFraction, 0.001),
     downgradeBelow: num(r.downgradeBelow, 'downgradeBelow', d.downgradeBelow),
@@ -102,16 +114,28 @@ export function readGatewaySettings(raw: unknown): GatewaySettings {
       maxLocalEntries: num(r.cache?.maxLocalEntries, 'cache.maxLocalEntries', d.cache.maxLocalEntries, 1),
     },
     retry: {
-      maxAttemptsPerProvider: num(r.retry?.maxAttemptsPerProvider, 'retry.maxAttemptsPerProvider', d.retry.maxAttemptsPerProvider, 1),
+      maxAttemptsPerProvider: num(
+        r.retry?.maxAttemptsPerProvider,
+        'retry.maxAttemptsPerProvider',
+        d.retry.maxAttemptsPerProvider,
+        1,
+      ),
       baseDelayMs: num(r.retry?.baseDelayMs, 'retry.baseDelayMs', d.retry.baseDelayMs),
       maxDelayMs: num(r.retry?.maxDelayMs, 'retry.maxDelayMs', d.retry.maxDelayMs),
     },
     breaker: {
-      failureThreshold: num(r.breaker?.failureThreshold, 'breaker.failureThreshold', d.breaker.failureThreshold, 1),
+      failureThreshold: num(
+        r.breaker?.failureThreshold,
+        'breaker.failureThreshold',
+        d.breaker.failureThreshold,
+        1,
+      ),
       cooldownMs: num(r.breaker?.cooldownMs, 'breaker.cooldownMs', d.breaker.cooldownMs, 1),
     },
     policy: {
-      neverSent: Array.isArray(policy.neverSent) ? (policy.neverSent as unknown[]).map(String) : d.policy.neverSent,
+      neverSent: Array.isArray(policy.neverSent)
+        ? (policy.neverSent as unknown[]).map(String)
+        : d.policy.neverSent,
       rulesOnly: policy.rulesOnly === true,
     },
     replicas: num(r.replicas, 'replicas', d.replicas, 1),

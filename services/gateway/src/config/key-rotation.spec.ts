@@ -28,7 +28,10 @@ function mountedSecret(file: string, value: string): { dir: string; rotate(v: st
   return { dir, rotate: write };
 }
 
-describe.each([['SDK clients', false], ['pooled clients', true]])('a vendor key rotated in its mounted file (%s)', (_label, pooled) => {
+describe.each([
+  ['SDK clients', false],
+  ['pooled clients', true],
+])('a vendor key rotated in its mounted file (%s)', (_label, pooled) => {
   let vendor: FakeVendorServer;
   let gateway: Gateway;
   let mounted: ReturnType<typeof mountedSecret>;
@@ -45,13 +48,30 @@ describe.each([['SDK clients', false], ['pooled clients', true]])('a vendor key 
     const env = secrets.resolveEnv();
     const providersConfig = testProviders(vendor.url);
     gateway = new Gateway({
-      providersConfig, settings: testSettings({ retry: { maxAttemptsPerProvider: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
-      state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') },
-      records: new MemoryRecordSink(), env, clock: new SteppingClock(), logLevel: 'info', logWrite: (line) => logs.push(line), random: () => 0.5,
+      providersConfig,
+      settings: testSettings({ retry: { maxAttemptsPerProvider: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+      state: {
+        limits: new MemoryKv('limits'),
+        budgets: new MemoryKv('budgets'),
+        cache: new MemoryKv('cache'),
+      },
+      records: new MemoryRecordSink(),
+      env,
+      clock: new SteppingClock(),
+      logLevel: 'info',
+      logWrite: (line) => logs.push(line),
+      random: () => 0.5,
       pooledClients: pooled,
     });
     await gateway.start();
-    stop = watchProviderKeys({ providers: providersConfig, serving: () => gateway.providers, secrets, scrubber: gateway.scrubber, log: gateway.logger, intervalMs: 0 });
+    stop = watchProviderKeys({
+      providers: providersConfig,
+      serving: () => gateway.providers,
+      secrets,
+      scrubber: gateway.scrubber,
+      log: gateway.logger,
+      intervalMs: 0,
+    });
   });
 
   afterAll(async () => {

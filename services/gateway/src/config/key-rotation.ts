@@ -19,9 +19,15 @@ export interface ProviderKeyWatch {
   providers: ProvidersConfig;
   /** The providers as they serve now, by name (the gateway's map, pooled clients included). */
   serving: () => ReadonlyMap<string, unknown>;
-  secrets: { get(variable: string): string | undefined; watch(intervalMs: number, onChange: (variables: string[]) => void): () => void };
+  secrets: {
+    get(variable: string): string | undefined;
+    watch(intervalMs: number, onChange: (variables: string[]) => void): () => void;
+  };
   scrubber: { addKnown(value: string, label: string): void };
-  log: { info(message: string, fields?: Record<string, unknown>): void; warn(message: string, fields?: Record<string, unknown>): void };
+  log: {
+    info(message: string, fields?: Record<string, unknown>): void;
+    warn(message: string, fields?: Record<string, unknown>): void;
+  };
   /** @default 30000 (the kit's own poll sets the pace once it runs) */
   intervalMs?: number;
 }
@@ -39,7 +45,10 @@ export function watchProviderKeys(o: ProviderKeyWatch): () => void {
       if (!names) continue;
       const key = o.secrets.get(variable);
       if (!key) {
-        o.log.warn('a vendor key file was emptied or removed; the providers keep the key they have until it is set again', { variable, providers: names });
+        o.log.warn(
+          'a vendor key file was emptied or removed; the providers keep the key they have until it is set again',
+          { variable, providers: names },
+        );
         continue;
       }
       o.scrubber.addKnown(key, `key:${variable}`);
@@ -53,8 +62,13 @@ export function watchProviderKeys(o: ProviderKeyWatch): () => void {
           rotated.push(name);
         } else if (provider) kept.push(name);
       }
-      if (rotated.length > 0) o.log.info('vendor key rotated; the next calls use the new key', { variable, providers: rotated });
-      if (kept.length > 0) o.log.warn('vendor key changed, but these providers take a new key only at restart', { variable, providers: kept });
+      if (rotated.length > 0)
+        o.log.info('vendor key rotated; the next calls use the new key', { variable, providers: rotated });
+      if (kept.length > 0)
+        o.log.warn('vendor key changed, but these providers take a new key only at restart', {
+          variable,
+          providers: kept,
+        });
     }
   });
 }

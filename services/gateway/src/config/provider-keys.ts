@@ -9,8 +9,13 @@ import type { SecretScrubber } from '../log/secret-scrubber';
 
 /** A provider names a key source that holds nothing: the provider is off until the key is set. */
 export class MissingProviderKeyError extends ConfigError {
-  constructor(readonly provider: string, readonly source: { env?: string; file?: string }) {
-    super(`provider ${provider}: no key in env ${source.env ?? '(none)'} or file ${source.file ?? '(none)'}; set one, or disable the provider with enabled: false`);
+  constructor(
+    readonly provider: string,
+    readonly source: { env?: string; file?: string },
+  ) {
+    super(
+      `provider ${provider}: no key in env ${source.env ?? '(none)'} or file ${source.file ?? '(none)'}; set one, or disable the provider with enabled: false`,
+    );
   }
 }
 

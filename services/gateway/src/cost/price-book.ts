@@ -44,7 +44,9 @@ export class PriceBook {
     const prices: ModelPrice[] | undefined = p?.models[model]?.prices;
     if (!p || !prices?.length) return undefined;
     const day = new Date(at).toISOString().slice(0, 10);
-    const inForce = prices.filter((x) => x.effectiveFrom <= day).sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1))[0];
+    const inForce = prices
+      .filter((x) => x.effectiveFrom <= day)
+      .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1))[0];
     if (!inForce) return undefined;
     const anthropic = isAnthropic(p.kind);
     const base = {
@@ -59,15 +61,17 @@ export class PriceBook {
     return {
       ...base,
       effectiveFrom: inForce.effectiveFrom,
-      ...(long ? {
-        longContext: {
-          aboveInputTokens: long.aboveInputTokens,
-          inputPerMTok: long.inputPerMTok,
-          outputPerMTok: long.outputPerMTok,
-          cacheReadPerMTok: long.cacheReadPerMTok ?? base.cacheReadPerMTok * scale,
-          cacheWritePerMTok: long.cacheWritePerMTok ?? base.cacheWritePerMTok * scale,
-        },
-      } : {}),
+      ...(long
+        ? {
+            longContext: {
+              aboveInputTokens: long.aboveInputTokens,
+              inputPerMTok: long.inputPerMTok,
+              outputPerMTok: long.outputPerMTok,
+              cacheReadPerMTok: long.cacheReadPerMTok ?? base.cacheReadPerMTok * scale,
+              cacheWritePerMTok: long.cacheWritePerMTok ?? base.cacheWritePerMTok * scale,
+            },
+          }
+        : {}),
     };
   }
 
@@ -76,7 +80,10 @@ export class PriceBook {
     const resolved = this.price(provider, model, at);
     if (!resolved) return 0;
     const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
-    const price = resolved.longContext && prompt > resolved.longContext.aboveInputTokens ? resolved.longContext : resolved;
+    const price =
+      resolved.longContext && prompt > resolved.longContext.aboveInputTokens
+        ? resolved.longContext
+        : resolved;
     const usd =
       (usage.inputTokens * price.inputPerMTok +
         usage.outputTokens * price.outputPerMTok +
@@ -88,7 +95,12 @@ export class PriceBook {
 
   /** Upper-bound estimate before the call: the prompt's tokens at the input price, plus every allowed output token. */
   estimate(provider: string, model: string, promptTokens: number, maxTokens: number, at: number): number {
-    return this.cost(provider, model, { inputTokens: promptTokens, outputTokens: maxTokens, cacheReadTokens: 0, cacheWriteTokens: 0 }, at);
+    return this.cost(
+      provider,
+      model,
+      { inputTokens: promptTokens, outputTokens: maxTokens, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      at,
+    );
   }
 }
 
@@ -96,7 +108,10 @@ export class PriceBook {
  * Tokens a prompt will take, on the high side (about three characters a token, where vendors
  * average nearer four on code), so reservations cover the real cost.
  */
-export function estimatePromptTokens(system: string | undefined, messages: ReadonlyArray<{ content: string }>): number {
+export function estimatePromptTokens(
+  system: string | undefined,
+  messages: ReadonlyArray<{ content: string }>,
+): number {
   let chars = system?.length ?? 0;
   for (const m of messages) chars += m.content.length + 8;
   return Math.ceil(chars / 3) + 16;

@@ -29,7 +29,15 @@ export function gatewayRecordsStream(topology: Topology): StreamSpec & { batchSu
 
 export function gatewayRecordsConsumer(topology: Topology): ConsumerSpec {
   const stream = gatewayRecordsStream(topology);
-  return { stream: stream.name, durable: 'gateway-records-writer', filterSubject: `${topology.prefix}.gwrecords.>`, ackWaitMs: 30_000, maxDeliver: 10, maxAckPending: 2000, backoffMs: [30_000, 60_000, 120_000] };
+  return {
+    stream: stream.name,
+    durable: 'gateway-records-writer',
+    filterSubject: `${topology.prefix}.gwrecords.>`,
+    ackWaitMs: 30_000,
+    maxDeliver: 10,
+    maxAckPending: 2000,
+    backoffMs: [30_000, 60_000, 120_000],
+  };
 }
 
 const encoder = new TextEncoder();
@@ -75,7 +83,8 @@ export class BusRecordSink implements RecordSink {
   }
 
   private schedule(): void {
-    if (this.ledgerBuffer.length + this.auditBuffer.length >= (this.options.maxBatch ?? 200)) this.publishNow();
+    if (this.ledgerBuffer.length + this.auditBuffer.length >= (this.options.maxBatch ?? 200))
+      this.publishNow();
     else this.timer ??= setTimeout(() => this.publishNow(), this.options.flushEveryMs ?? 20);
   }
 
@@ -86,7 +95,11 @@ export class BusRecordSink implements RecordSink {
     }
     for (const r of this.retry.splice(0)) this.send(r.id, r.data);
     if (!this.ledgerBuffer.length && !this.auditBuffer.length) return;
-    const batch: RecordBatch = { id: `${this.origin}-${++this.seq}`, ledger: this.ledgerBuffer, audit: this.auditBuffer };
+    const batch: RecordBatch = {
+      id: `${this.origin}-${++this.seq}`,
+      ledger: this.ledgerBuffer,
+      audit: this.auditBuffer,
+    };
     this.ledgerBuffer = [];
     this.auditBuffer = [];
     this.send(batch.id, encoder.encode(JSON.stringify(batch)));
@@ -99,7 +112,10 @@ export class BusRecordSink implements RecordSink {
       (error: unknown) => {
         if (this.retry.length >= MAX_BUFFERED) {
           this.dropped += 1;
-          this.logger.error('gateway records dropped: the records stream is unreachable and the retry buffer is full', { batch: id });
+          this.logger.error(
+            'gateway records dropped: the records stream is unreachable and the retry buffer is full',
+            { batch: id },
+          );
           return;
         }
         this.retry.push({ id, data });
@@ -140,12 +156,17 @@ export class RecordStreamWriter {
     await this.bus.ensureStream(gatewayRecordsStream(this.topology));
     const spec = gatewayRecordsConsumer(this.topology);
     await this.bus.ensureConsumer(spec);
-    this.consumer = await this.bus.consume(spec, async (msg) => this.add(msg), { manualSettle: true, concurrency: 512 });
+    this.consumer = await this.bus.consume(spec, async (msg) => this.add(msg), {
+      manualSettle: true,
+      concurrency: 512,
+    });
     this.cancelSub = await this.bus.subscribe(this.topology.subjects.runCancel('*'), (msg) => {
       const parts = msg.subject.split('.');
       const runId = parts[parts.length - 2];
       this.remember(runId);
-      markRunSuperseded(this.db, runId).catch((e: unknown) => this.logger.warn('could not mark a cancelled run as waste', { runId, error: String(e) }));
+      markRunSuperseded(this.db, runId).catch((e: unknown) =>
+        this.logger.warn('could not mark a cancelled run as waste', { runId, error: String(e) }),
+      );
     });
   }
 
@@ -157,7 +178,8 @@ export class RecordStreamWriter {
 
   private remember(runId: string): void {
     this.superseded.add(runId);
-    if (this.superseded.size > 10_000) this.superseded.delete(this.superseded.values().next().value as string);
+    if (this.superseded.size > 10_000)
+      this.superseded.delete(this.superseded.values().next().value as string);
   }
 
   private add(msg: InboundMessage): void {
@@ -185,9 +207,15 @@ export class RecordStreamWriter {
     for (const msg of batch) {
       try {
         const records = msg.json<RecordBatch>();
-        if (!Array.isArray(records.ledger) || !Array.isArray(records.audit)) throw new Error('not a record batch');
+        if (!Array.isArray(records.ledger) || !Array.isArray(records.audit))
+          throw new Error('not a record batch');
         for (const entry of records.ledger) {
-          if (entry.attribution.runId && this.superseded.has(entry.attribution.runId) && entry.waste === 'none' && !entry.cached) {
+          if (
+            entry.attribution.runId &&
+            this.superseded.has(entry.attribution.runId) &&
+            entry.waste === 'none' &&
+            !entry.cached
+          ) {
             entry.waste = 'superseded';
             entry.wasteUsd = entry.costUsd;
           }
@@ -206,7 +234,10 @@ export class RecordStreamWriter {
       });
       await Promise.all(batch.filter((m) => !bad.includes(m)).map((m) => m.ack()));
     } catch (error) {
-      this.logger.warn('gateway records batch not written; redelivering', { size: batch.length, error: String(error) });
+      this.logger.warn('gateway records batch not written; redelivering', {
+        size: batch.length,
+        error: String(error),
+      });
       for (const m of batch) if (!bad.includes(m)) m.nak(1000);
     }
   }

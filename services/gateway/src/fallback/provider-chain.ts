@@ -34,9 +34,17 @@ export class ProviderChain {
   /** Re-plans after `failed` said the prompt is too long for it. */
   contextTooLong(failed: ProviderTarget): void {
     const window = this.router.contextWindow(failed.provider, failed.model);
-    const larger = this.router.largerWindow(failed, window, this.dataClass, this.tried).filter((t) => this.available(t.provider));
-    const rest = this.queue.filter((t) => this.router.contextWindow(t.provider, t.model) > window && !larger.some((l) => l.provider === t.provider && l.model === t.model));
-    const next = [...larger, ...rest].sort((a, b) => Number(b.provider === failed.provider) - Number(a.provider === failed.provider));
+    const larger = this.router
+      .largerWindow(failed, window, this.dataClass, this.tried)
+      .filter((t) => this.available(t.provider));
+    const rest = this.queue.filter(
+      (t) =>
+        this.router.contextWindow(t.provider, t.model) > window &&
+        !larger.some((l) => l.provider === t.provider && l.model === t.model),
+    );
+    const next = [...larger, ...rest].sort(
+      (a, b) => Number(b.provider === failed.provider) - Number(a.provider === failed.provider),
+    );
     this.queue.length = 0;
     this.queue.push(...next);
   }

@@ -21,10 +21,19 @@ export interface ClientCall {
 
 /** Why the front refuses or fails a request, independent of the vendor's words for it. */
 export type FrontErrorKind =
-  | 'invalid_request' | 'authentication' | 'permission' | 'not_found' | 'rate_limited' | 'budget_exceeded'
-  | 'overloaded' | 'upstream_failed' | 'unavailable' | 'timeout'
+  | 'invalid_request'
+  | 'authentication'
+  | 'permission'
+  | 'not_found'
+  | 'rate_limited'
+  | 'budget_exceeded'
+  | 'overloaded'
+  | 'upstream_failed'
+  | 'unavailable'
+  | 'timeout'
   /** 413: the body is over the front's limit. 415: the body is not JSON by its content type. */
-  | 'too_large' | 'unsupported_media_type';
+  | 'too_large'
+  | 'unsupported_media_type';
 
 export interface FrontError {
   kind: FrontErrorKind;

@@ -4,4 +4,10 @@ export { mountGatewayHttp, type FastifyLike } from './fastify-mount';
 export { openaiDialect } from './openai-dialect';
 export { anthropicDialect } from './anthropic-dialect';
 export type { Dialect, ClientCall, FrontError, FrontErrorKind } from './dialect';
-export { PooledOpenAIProvider, PooledAnthropicProvider, isPooledProvider, FORWARDED_HEADERS, type PooledProvider } from './vendor-pool';
+export {
+  PooledOpenAIProvider,
+  PooledAnthropicProvider,
+  isPooledProvider,
+  FORWARDED_HEADERS,
+  type PooledProvider,
+} from './vendor-pool';

@@ -40,14 +40,21 @@ export function createGatewayHttpServer(front: GatewayHttpFront): Server {
     if (!front.serves(req.method ?? '', path)) {
       // The body is not needed, but read and dropped so the connection stays usable for the next request.
       req.resume();
-      return front.refuse(req, res, { kind: 'not_found', message: `${req.method} ${path} is not served by the gateway`, code: null });
+      return front.refuse(req, res, {
+        kind: 'not_found',
+        message: `${req.method} ${path} is not served by the gateway`,
+        code: null,
+      });
     }
     req.once('error', () => res.destroy());
     readBody(req, ({ raw, tooLarge }) => {
       if (!tooLarge) return void front.handleRaw(req, res, raw);
       // The rest of an oversized body is not read: the connection closes once the 413 is out.
       res.once('finish', () => req.socket.destroy());
-      front.refuse(req, res, { kind: 'too_large', message: `request body over ${MAX_BODY_BYTES} bytes; send a shorter prompt` });
+      front.refuse(req, res, {
+        kind: 'too_large',
+        message: `request body over ${MAX_BODY_BYTES} bytes; send a shorter prompt`,
+      });
     });
   });
   // Longer than the load balancers' and SDKs' idle timeouts, so pooled client connections are reused, not raced.

@@ -4,7 +4,16 @@
  */
 import type { ChatMessage, GatewayResponse } from '@agentflow/contracts';
 import { checkOpenAISampling } from './sampling';
-import { answerText, sse, textOf, type ClientCall, type Dialect, type FrontError, type FrontErrorKind, type WireError } from './dialect';
+import {
+  answerText,
+  sse,
+  textOf,
+  type ClientCall,
+  type Dialect,
+  type FrontError,
+  type FrontErrorKind,
+  type WireError,
+} from './dialect';
 
 interface OpenAIBody {
   model?: unknown;
@@ -14,7 +23,10 @@ interface OpenAIBody {
   temperature?: unknown;
   stream?: unknown;
   stream_options?: { include_usage?: unknown };
-  response_format?: { type?: unknown; json_schema?: { name?: unknown; description?: unknown; schema?: unknown } };
+  response_format?: {
+    type?: unknown;
+    json_schema?: { name?: unknown; description?: unknown; schema?: unknown };
+  };
   n?: unknown;
   tools?: unknown;
 }
@@ -40,7 +52,9 @@ const WIRE: Record<FrontErrorKind, { status: number; type: string; code: string 
 function usageOf(r: GatewayResponse) {
   const prompt = r.usage.inputTokens + r.usage.cacheReadTokens + r.usage.cacheWriteTokens;
   return {
-    prompt_tokens: prompt, completion_tokens: r.usage.outputTokens, total_tokens: prompt + r.usage.outputTokens,
+    prompt_tokens: prompt,
+    completion_tokens: r.usage.outputTokens,
+    total_tokens: prompt + r.usage.outputTokens,
     prompt_tokens_details: { cached_tokens: r.usage.cacheReadTokens },
   };
 }
@@ -51,12 +65,15 @@ export const openaiDialect: Dialect = {
   checkSampling: checkOpenAISampling,
 
   parse(raw) {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'the request body must be a JSON object';
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+      return 'the request body must be a JSON object';
     const body = raw as OpenAIBody;
     if (typeof body.model !== 'string' || !body.model) return 'model is required';
-    if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages must be a non-empty list';
+    if (!Array.isArray(body.messages) || body.messages.length === 0)
+      return 'messages must be a non-empty list';
     if (body.n !== undefined && body.n !== 1) return 'n must be 1: the gateway returns one choice';
-    if (body.tools !== undefined) return 'tools are not served over the gateway; use response_format json_schema for structured output';
+    if (body.tools !== undefined)
+      return 'tools are not served over the gateway; use response_format json_schema for structured output';
     const system: string[] = [];
     const messages: ChatMessage[] = [];
     for (const [i, m] of (body.messages as Array<{ role?: unknown; content?: unknown }>).entries()) {
@@ -68,16 +85,27 @@ export const openaiDialect: Dialect = {
     }
     if (!messages.length) return 'messages must hold at least one user message';
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_MAX_TOKENS;
-    if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1) return 'max_tokens must be a whole number >= 1';
+    if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1)
+      return 'max_tokens must be a whole number >= 1';
     const call: ClientCall = {
-      model: body.model, system: system.length ? system.join('\n\n') : undefined, messages, maxTokens: maxTokens as number,
-      temperature: body.temperature as number | undefined, stream: body.stream === true, includeUsage: body.stream_options?.include_usage === true,
+      model: body.model,
+      system: system.length ? system.join('\n\n') : undefined,
+      messages,
+      maxTokens: maxTokens as number,
+      temperature: body.temperature as number | undefined,
+      stream: body.stream === true,
+      includeUsage: body.stream_options?.include_usage === true,
     };
     const format = body.response_format;
     if (format && format.type === 'json_schema') {
       const js = format.json_schema;
-      if (!js || typeof js.name !== 'string' || !js.schema || typeof js.schema !== 'object') return 'response_format.json_schema needs name and schema';
-      call.responseSchema = { name: js.name, description: typeof js.description === 'string' ? js.description : undefined, schema: js.schema as Record<string, unknown> };
+      if (!js || typeof js.name !== 'string' || !js.schema || typeof js.schema !== 'object')
+        return 'response_format.json_schema needs name and schema';
+      call.responseSchema = {
+        name: js.name,
+        description: typeof js.description === 'string' ? js.description : undefined,
+        schema: js.schema as Record<string, unknown>,
+      };
     } else if (format && format.type !== 'text') {
       return `response_format ${String(format.type)} is not served; use json_schema`;
     }
@@ -88,26 +116,57 @@ export const openaiDialect: Dialect = {
   answer(call, r, id) {
     const u = r.usage;
     const prompt = u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens;
-    return `{"id":${JSON.stringify(id)},"object":"chat.completion","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(call.model)},`
-      + `"choices":[{"index":0,"message":{"role":"assistant","content":${JSON.stringify(answerText(r))},"refusal":null},"logprobs":null,"finish_reason":"stop"}],`
-      + `"usage":{"prompt_tokens":${prompt},"completion_tokens":${u.outputTokens},"total_tokens":${prompt + u.outputTokens},"prompt_tokens_details":{"cached_tokens":${u.cacheReadTokens}}}}`;
+    return (
+      `{"id":${JSON.stringify(id)},"object":"chat.completion","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(call.model)},` +
+      `"choices":[{"index":0,"message":{"role":"assistant","content":${JSON.stringify(answerText(r))},"refusal":null},"logprobs":null,"finish_reason":"stop"}],` +
+      `"usage":{"prompt_tokens":${prompt},"completion_tokens":${u.outputTokens},"total_tokens":${prompt + u.outputTokens},"prompt_tokens_details":{"cached_tokens":${u.cacheReadTokens}}}}`
+    );
   },
 
   events(call, r, id) {
     const created = Math.floor(Date.now() / 1000);
-    const chunk = (delta: Record<string, unknown>, finish: string | null) => sse({
-      id, object: 'chat.completion.chunk', created, model: call.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-      ...(call.includeUsage ? { usage: null } : {}),
-    });
-    const out = [chunk({ role: 'assistant', content: '' }, null), chunk({ content: answerText(r) }, null), chunk({}, 'stop')];
-    if (call.includeUsage) out.push(sse({ id, object: 'chat.completion.chunk', created, model: call.model, choices: [], usage: usageOf(r) }));
+    const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+      sse({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model: call.model,
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+        ...(call.includeUsage ? { usage: null } : {}),
+      });
+    const out = [
+      chunk({ role: 'assistant', content: '' }, null),
+      chunk({ content: answerText(r) }, null),
+      chunk({}, 'stop'),
+    ];
+    if (call.includeUsage)
+      out.push(
+        sse({
+          id,
+          object: 'chat.completion.chunk',
+          created,
+          model: call.model,
+          choices: [],
+          usage: usageOf(r),
+        }),
+      );
     out.push('data: [DONE]\n\n');
     return out;
   },
 
   error(e: FrontError): WireError {
     const w = WIRE[e.kind];
-    return { status: w.status, body: { error: { message: e.message, type: w.type, param: e.param ?? null, code: e.code !== undefined ? e.code : w.code } } };
+    return {
+      status: w.status,
+      body: {
+        error: {
+          message: e.message,
+          type: w.type,
+          param: e.param ?? null,
+          code: e.code !== undefined ? e.code : w.code,
+        },
+      },
+    };
   },
   live(call, id) {
     const created = Math.floor(Date.now() / 1000);
@@ -118,12 +177,28 @@ export const openaiDialect: Dialect = {
       open: () => `${head}{"role":"assistant","content":""}${tail}`,
       piece: (text) => `${head}{"content":${JSON.stringify(text)}}${tail}`,
       close: (r) => {
-        let out = sse({ id, object: 'chat.completion.chunk', created, model: call.model, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], ...(call.includeUsage ? { usage: null } : {}) });
-        if (call.includeUsage) out += sse({ id, object: 'chat.completion.chunk', created, model: call.model, choices: [], usage: usageOf(r) });
+        let out = sse({
+          id,
+          object: 'chat.completion.chunk',
+          created,
+          model: call.model,
+          choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }],
+          ...(call.includeUsage ? { usage: null } : {}),
+        });
+        if (call.includeUsage)
+          out += sse({
+            id,
+            object: 'chat.completion.chunk',
+            created,
+            model: call.model,
+            choices: [],
+            usage: usageOf(r),
+          });
         return `${out}data: [DONE]\n\n`;
       },
       // The SDK raises an APIError for a chunk that carries `error`; no [DONE] follows a failed stream.
-      error: (e) => sse({ error: { message: e.message, type: WIRE[e.kind].type, param: null, code: WIRE[e.kind].code } }),
+      error: (e) =>
+        sse({ error: { message: e.message, type: WIRE[e.kind].type, param: null, code: WIRE[e.kind].code } }),
     };
   },
 };

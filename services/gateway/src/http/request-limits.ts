@@ -53,12 +53,17 @@ export class RequestLimits {
       }
       const maxOutput = facts.maxOutputTokens;
       if (maxOutput !== undefined && call.maxTokens > maxOutput) {
-        skipped.push({ target, reason: `max_tokens ${call.maxTokens} is above the model's maximum output of ${maxOutput}`, refusal: maxTokensRefusal(dialect, call, target.model, maxOutput) });
+        skipped.push({
+          target,
+          reason: `max_tokens ${call.maxTokens} is above the model's maximum output of ${maxOutput}`,
+          refusal: maxTokensRefusal(dialect, call, target.model, maxOutput),
+        });
         continue;
       }
       if (promptTokens > facts.contextWindow) {
         skipped.push({
-          target, reason: `the prompt (at least ${promptTokens} tokens) is larger than the context window of ${facts.contextWindow}`,
+          target,
+          reason: `the prompt (at least ${promptTokens} tokens) is larger than the context window of ${facts.contextWindow}`,
           refusal: contextRefusal(dialect, call, promptTokens, facts.contextWindow),
         });
         continue;
@@ -71,25 +76,45 @@ export class RequestLimits {
 
 /** The `x-agentflow-skipped` header: `provider/model: reason; ...`, kept short and header-safe. */
 export function skippedHeader(skipped: SkippedTarget[]): string {
-  return skipped.map((s) => `${s.target.provider}/${s.target.model}: ${s.reason}`).join('; ').replace(/[^\x20-\x7e]/g, '?').slice(0, 2000);
+  return skipped
+    .map((s) => `${s.target.provider}/${s.target.model}: ${s.reason}`)
+    .join('; ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 2000);
 }
 
 function maxTokensRefusal(dialect: Dialect, call: ClientCall, model: string, maxOutput: number): FrontError {
   if (dialect.name === 'anthropic') {
-    return { kind: 'invalid_request', message: `max_tokens: ${call.maxTokens} > ${maxOutput}, which is the maximum allowed number of output tokens for ${model}`, param: 'max_tokens' };
+    return {
+      kind: 'invalid_request',
+      message: `max_tokens: ${call.maxTokens} > ${maxOutput}, which is the maximum allowed number of output tokens for ${model}`,
+      param: 'max_tokens',
+    };
   }
   return {
-    kind: 'invalid_request', param: 'max_tokens', code: 'invalid_value',
+    kind: 'invalid_request',
+    param: 'max_tokens',
+    code: 'invalid_value',
     message: `max_tokens is too large: ${call.maxTokens}. This model supports at most ${maxOutput} completion tokens, whereas you provided ${call.maxTokens}.`,
   };
 }
 
-function contextRefusal(dialect: Dialect, call: ClientCall, promptTokens: number, window: number): FrontError {
+function contextRefusal(
+  dialect: Dialect,
+  call: ClientCall,
+  promptTokens: number,
+  window: number,
+): FrontError {
   if (dialect.name === 'anthropic') {
-    return { kind: 'invalid_request', message: `prompt is too long: at least ${promptTokens} tokens > ${window} maximum` };
+    return {
+      kind: 'invalid_request',
+      message: `prompt is too long: at least ${promptTokens} tokens > ${window} maximum`,
+    };
   }
   return {
-    kind: 'invalid_request', param: 'messages', code: 'context_length_exceeded',
+    kind: 'invalid_request',
+    param: 'messages',
+    code: 'context_length_exceeded',
     message: `This model's maximum context length is ${window} tokens. However, your messages resulted in at least ${promptTokens} tokens. Please reduce the length of the messages.`,
   };
 }

@@ -44,16 +44,40 @@ export function checkOpenAISampling(body: Record<string, unknown>): FrontError |
     if (v === undefined || v === null) continue;
     const kind = rule.integer ? 'integer' : 'decimal';
     if (typeof v !== 'number' || !Number.isFinite(v) || (rule.integer && !Number.isInteger(v))) {
-      return invalid(`Invalid type for '${rule.name}': expected ${rule.integer ? 'an integer' : 'a number'}, but got ${typeof v === 'number' ? String(v) : typeof v} instead.`, rule.name, 'invalid_type');
+      return invalid(
+        `Invalid type for '${rule.name}': expected ${rule.integer ? 'an integer' : 'a number'}, but got ${typeof v === 'number' ? String(v) : typeof v} instead.`,
+        rule.name,
+        'invalid_type',
+      );
     }
-    if (v < rule.min) return invalid(`Invalid '${rule.name}': ${kind} below minimum value. Expected a value >= ${rule.min}, but got ${v} instead.`, rule.name, `${kind}_below_min_value`);
-    if (rule.max !== undefined && v > rule.max) return invalid(`Invalid '${rule.name}': ${kind} above maximum value. Expected a value <= ${rule.max}, but got ${v} instead.`, rule.name, `${kind}_above_max_value`);
+    if (v < rule.min)
+      return invalid(
+        `Invalid '${rule.name}': ${kind} below minimum value. Expected a value >= ${rule.min}, but got ${v} instead.`,
+        rule.name,
+        `${kind}_below_min_value`,
+      );
+    if (rule.max !== undefined && v > rule.max)
+      return invalid(
+        `Invalid '${rule.name}': ${kind} above maximum value. Expected a value <= ${rule.max}, but got ${v} instead.`,
+        rule.name,
+        `${kind}_above_max_value`,
+      );
   }
   const stop = body.stop;
   if (stop !== undefined && stop !== null) {
     const list = typeof stop === 'string' ? [stop] : stop;
-    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) return invalid(`Invalid type for 'stop': expected a string or an array of strings.`, 'stop', 'invalid_type');
-    if (list.length > 4) return invalid(`Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${list.length} instead.`, 'stop', 'array_above_max_length');
+    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string'))
+      return invalid(
+        `Invalid type for 'stop': expected a string or an array of strings.`,
+        'stop',
+        'invalid_type',
+      );
+    if (list.length > 4)
+      return invalid(
+        `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${list.length} instead.`,
+        'stop',
+        'array_above_max_length',
+      );
   }
   return null;
 }
@@ -63,12 +87,37 @@ export function checkAnthropicSampling(body: Record<string, unknown>): FrontErro
   for (const rule of ANTHROPIC_NUMBERS) {
     const v = body[rule.name];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) return invalid(`${rule.name}: Input should be a valid ${rule.integer ? 'integer' : 'number'}`, rule.name, 'invalid_type');
-    if (rule.integer && !Number.isInteger(v)) return invalid(`${rule.name}: Input should be a valid integer, got a number with a fractional part`, rule.name, 'invalid_type');
-    if (v < rule.min) return invalid(`${rule.name}: Input should be greater than or equal to ${rule.min}`, rule.name, 'below_min_value');
-    if (rule.max !== undefined && v > rule.max) return invalid(`${rule.name}: Input should be less than or equal to ${rule.max}`, rule.name, 'above_max_value');
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      return invalid(
+        `${rule.name}: Input should be a valid ${rule.integer ? 'integer' : 'number'}`,
+        rule.name,
+        'invalid_type',
+      );
+    if (rule.integer && !Number.isInteger(v))
+      return invalid(
+        `${rule.name}: Input should be a valid integer, got a number with a fractional part`,
+        rule.name,
+        'invalid_type',
+      );
+    if (v < rule.min)
+      return invalid(
+        `${rule.name}: Input should be greater than or equal to ${rule.min}`,
+        rule.name,
+        'below_min_value',
+      );
+    if (rule.max !== undefined && v > rule.max)
+      return invalid(
+        `${rule.name}: Input should be less than or equal to ${rule.max}`,
+        rule.name,
+        'above_max_value',
+      );
   }
   const stop = body.stop_sequences;
-  if (stop !== undefined && (!Array.isArray(stop) || !stop.every((s) => typeof s === 'string'))) return invalid('stop_sequences: Input should be a valid list of strings', 'stop_sequences', 'invalid_type');
+  if (stop !== undefined && (!Array.isArray(stop) || !stop.every((s) => typeof s === 'string')))
+    return invalid(
+      'stop_sequences: Input should be a valid list of strings',
+      'stop_sequences',
+      'invalid_type',
+    );
   return null;
 }

@@ -6,7 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { DEFAULT_CONSUMER, JobFinished, topology as makeTopology, validateBody, type ProvidersConfig } from '@agentflow/contracts';
+import {
+  DEFAULT_CONSUMER,
+  JobFinished,
+  topology as makeTopology,
+  validateBody,
+  type ProvidersConfig,
+} from '@agentflow/contracts';
 import { JetStreamBus, type ConsumerHandle } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
 import { BudgetGuard } from '../budget/budget-guard';
@@ -41,8 +47,14 @@ describe('gateway jobs over NATS', () => {
 
   function jobs(config: ProvidersConfig): GatewayJobs {
     return new GatewayJobs({
-      bus, topology, providersConfig: config, records, logger: new JsonLineLogger('silent', new SecretScrubber()), scrubber: new SecretScrubber(),
-      policy: new PolicyState(DEFAULT_SETTINGS.policy, undefined), budget: new BudgetGuard(new MemoryKv('budgets'), DEFAULT_SETTINGS, systemClock, () => undefined),
+      bus,
+      topology,
+      providersConfig: config,
+      records,
+      logger: new JsonLineLogger('silent', new SecretScrubber()),
+      scrubber: new SecretScrubber(),
+      policy: new PolicyState(DEFAULT_SETTINGS.policy, undefined),
+      budget: new BudgetGuard(new MemoryKv('budgets'), DEFAULT_SETTINGS, systemClock, () => undefined),
       env: { CURSOR_API_KEY: KEY, GATEWAY_JOB_POLL_MS: '60' },
     });
   }
@@ -61,26 +73,54 @@ describe('gateway jobs over NATS', () => {
   });
 
   it('launches a Cursor job over request/reply, survives a gateway restart mid-poll and delivers the result to the launching step', async () => {
-    const config: ProvidersConfig = { providers: { cursor: { kind: 'cursor', enabled: true, baseUrl: vendor.url, apiKey: { env: 'CURSOR_API_KEY' }, dataClasses: ['internal'], models: {} } } };
+    const config: ProvidersConfig = {
+      providers: {
+        cursor: {
+          kind: 'cursor',
+          enabled: true,
+          baseUrl: vendor.url,
+          apiKey: { env: 'CURSOR_API_KEY' },
+          dataClasses: ['internal'],
+          models: {},
+        },
+      },
+    };
     // Enough RUNNING reads that the first gateway is stopped while the agent still runs.
-    vendor.cursor.enqueue({ statuses: ['CREATING', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'FINISHED'], summary: 'Wrote 3 Espresso tests', prUrl: 'https://github.com/acme/android-app/pull/12' });
+    vendor.cursor.enqueue({
+      statuses: ['CREATING', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'FINISHED'],
+      summary: 'Wrote 3 Espresso tests',
+      prUrl: 'https://github.com/acme/android-app/pull/12',
+    });
     const first = jobs(config);
     await first.start();
 
     const received: JobFinished[] = [];
     const stream = gatewayJobResultsStream(topology);
-    const spec = { stream: stream.name, durable: 'step_ui_tests', filterSubject: jobDoneSubject(topology, 'run-42', 'ui-tests'), ...DEFAULT_CONSUMER };
+    const spec = {
+      stream: stream.name,
+      durable: 'step_ui_tests',
+      filterSubject: jobDoneSubject(topology, 'run-42', 'ui-tests'),
+      ...DEFAULT_CONSUMER,
+    };
     await bus.ensureConsumer(spec);
     consumer = await bus.consume(spec, async (msg) => {
       received.push(validateBody(JobFinished, JSON.parse(new TextDecoder().decode(msg.data))));
     });
 
     const reply = await requestJob(bus, topology, {
-      op: 'launch', requestId: 'run-42:ui-tests:1', provider: 'cursor', prompt: 'Write Espresso tests for checkout', repository: 'https://github.com/acme/android-app', ref: 'main',
-      attribution: { runId: 'run-42', stepId: 'ui-tests' }, dataClass: 'internal',
+      op: 'launch',
+      requestId: 'run-42:ui-tests:1',
+      provider: 'cursor',
+      prompt: 'Write Espresso tests for checkout',
+      repository: 'https://github.com/acme/android-app',
+      ref: 'main',
+      attribution: { runId: 'run-42', stepId: 'ui-tests' },
+      dataClass: 'internal',
     });
     expect(reply).toMatchObject({ status: 'ok', state: 'queued' });
-    const agentId = (await (await bus.kv(gatewayJobsBucket(topology))).get(`job.${reply.jobId}`))!.json<{ vendorJobId: string }>().vendorJobId;
+    const agentId = (await (await bus.kv(gatewayJobsBucket(topology))).get(`job.${reply.jobId}`))!.json<{
+      vendorJobId: string;
+    }>().vendorJobId;
 
     await until(() => vendor.cursor.reads(agentId) >= 1, 'the first gateway to poll');
     await first.stop();
@@ -92,29 +132,69 @@ describe('gateway jobs over NATS', () => {
     await until(() => received.length === 1, 'the job result on the step subject');
     expect(vendor.cursor.reads(agentId)).toBeGreaterThan(readsAtStop);
     expect(received[0]).toMatchObject({
-      jobId: reply.jobId, state: 'finished', provider: 'cursor', attribution: { runId: 'run-42', stepId: 'ui-tests' },
+      jobId: reply.jobId,
+      state: 'finished',
+      provider: 'cursor',
+      attribution: { runId: 'run-42', stepId: 'ui-tests' },
       outcome: { summary: 'Wrote 3 Espresso tests', prUrl: 'https://github.com/acme/android-app/pull/12' },
     });
-    expect(await requestJob(bus, topology, { op: 'status', jobId: reply.jobId! })).toMatchObject({ status: 'ok', state: 'finished' });
-    expect(await requestJob(bus, topology, { op: 'status', jobId: 'no-such-job' })).toMatchObject({ status: 'failed', errorCode: 'unknown_job' });
+    expect(await requestJob(bus, topology, { op: 'status', jobId: reply.jobId! })).toMatchObject({
+      status: 'ok',
+      state: 'finished',
+    });
+    expect(await requestJob(bus, topology, { op: 'status', jobId: 'no-such-job' })).toMatchObject({
+      status: 'failed',
+      errorCode: 'unknown_job',
+    });
     await second.stop();
   });
 
   it('answers a launch on a provider that policy keeps off with policy_denied, without calling the vendor', async () => {
-    const config: ProvidersConfig = { providers: { cursor: { kind: 'cursor', baseUrl: vendor.url, apiKey: { env: 'CURSOR_API_KEY' }, dataClasses: ['internal'], models: {} } } };
+    const config: ProvidersConfig = {
+      providers: {
+        cursor: {
+          kind: 'cursor',
+          baseUrl: vendor.url,
+          apiKey: { env: 'CURSOR_API_KEY' },
+          dataClasses: ['internal'],
+          models: {},
+        },
+      },
+    };
     const off = jobs(config);
     await off.start();
     const launches = vendor.cursor.launches.length;
     const reply = await requestJob(bus, topology, {
-      op: 'launch', requestId: 'run-43:x:1', provider: 'cursor', prompt: 'p', repository: 'https://github.com/acme/a', attribution: { runId: 'run-43' }, dataClass: 'internal',
+      op: 'launch',
+      requestId: 'run-43:x:1',
+      provider: 'cursor',
+      prompt: 'p',
+      repository: 'https://github.com/acme/a',
+      attribution: { runId: 'run-43' },
+      dataClass: 'internal',
     });
-    expect(reply).toMatchObject({ status: 'failed', errorCode: 'policy_denied', errorMessage: expect.stringContaining('enabled: true') });
+    expect(reply).toMatchObject({
+      status: 'failed',
+      errorCode: 'policy_denied',
+      errorMessage: expect.stringContaining('enabled: true'),
+    });
     expect(vendor.cursor.launches).toHaveLength(launches);
     await off.stop();
   });
 
-  it('polls without leaving consumers on the server: the jobs bucket\'s consumer count stays flat over many polls', async () => {
-    const config: ProvidersConfig = { providers: { cursor: { kind: 'cursor', enabled: true, baseUrl: vendor.url, apiKey: { env: 'CURSOR_API_KEY' }, dataClasses: ['internal'], models: {} } } };
+  it("polls without leaving consumers on the server: the jobs bucket's consumer count stays flat over many polls", async () => {
+    const config: ProvidersConfig = {
+      providers: {
+        cursor: {
+          kind: 'cursor',
+          enabled: true,
+          baseUrl: vendor.url,
+          apiKey: { env: 'CURSOR_API_KEY' },
+          dataClasses: ['internal'],
+          models: {},
+        },
+      },
+    };
     // A job that stays RUNNING, so every tick (20 ms) lists it and polls it.
     vendor.cursor.enqueue({ statuses: ['CREATING', 'RUNNING'] });
     const poller = jobs(config);
@@ -125,10 +205,17 @@ describe('gateway jobs over NATS', () => {
       const stream = `KV_${gatewayJobsBucket(topology)}`;
       const consumers = async () => (await jsm.consumers.list(stream).next()).length;
       const reply = await requestJob(bus, topology, {
-        op: 'launch', requestId: 'run-44:ui-tests:1', provider: 'cursor', prompt: 'Write tests', repository: 'https://github.com/acme/android-app',
-        attribution: { runId: 'run-44', stepId: 'ui-tests' }, dataClass: 'internal',
+        op: 'launch',
+        requestId: 'run-44:ui-tests:1',
+        provider: 'cursor',
+        prompt: 'Write tests',
+        repository: 'https://github.com/acme/android-app',
+        attribution: { runId: 'run-44', stepId: 'ui-tests' },
+        dataClass: 'internal',
       });
-      const agentId = (await (await bus.kv(gatewayJobsBucket(topology))).get(`job.${reply.jobId}`))!.json<{ vendorJobId: string }>().vendorJobId;
+      const agentId = (await (await bus.kv(gatewayJobsBucket(topology))).get(`job.${reply.jobId}`))!.json<{
+        vendorJobId: string;
+      }>().vendorJobId;
       await until(() => vendor.cursor.reads(agentId) >= 2, 'the first polls');
       const before = await consumers();
       const readsBefore = vendor.cursor.reads(agentId);

@@ -38,10 +38,14 @@ export function readJobsEnv(env: Readonly<Record<string, string | undefined>>): 
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number of milliseconds, got ${raw}`);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new Error(`${name} must be a positive number of milliseconds, got ${raw}`);
     return n;
   };
-  return { pollIntervalMs: num('GATEWAY_JOB_POLL_MS', 15_000), maxJobMs: num('GATEWAY_JOB_MAX_MS', 6 * 3_600_000) };
+  return {
+    pollIntervalMs: num('GATEWAY_JOB_POLL_MS', 15_000),
+    maxJobMs: num('GATEWAY_JOB_MAX_MS', 6 * 3_600_000),
+  };
 }
 
 export interface GatewayJobsOptions {
@@ -73,19 +77,39 @@ export class GatewayJobs {
     const { bus, topology, logger } = this.o;
     const clock = this.o.clock ?? systemClock;
     const env = readJobsEnv(this.o.env);
-    const providers = this.o.providers ?? buildJobProviders(this.o.providersConfig, new ProviderKeys(this.o.env, this.o.scrubber), clock);
-    const [kv] = await Promise.all([bus.kv(gatewayJobsBucket(topology), { maxAgeMs: 31 * 86_400_000 }), bus.ensureStream(gatewayJobResultsStream(topology))]);
+    const providers =
+      this.o.providers ??
+      buildJobProviders(this.o.providersConfig, new ProviderKeys(this.o.env, this.o.scrubber), clock);
+    const [kv] = await Promise.all([
+      bus.kv(gatewayJobsBucket(topology), { maxAgeMs: 31 * 86_400_000 }),
+      bus.ensureStream(gatewayJobResultsStream(topology)),
+    ]);
     this.runner = new JobRunner({
-      providers, store: new JobStore(kv, logger), results: this.o.results ?? new BusJobResultSink(bus, topology), records: this.o.records,
-      policy: new JobPolicy(this.o.providersConfig.providers), logger, clock, pollIntervalMs: env.pollIntervalMs, maxJobMs: env.maxJobMs,
+      providers,
+      store: new JobStore(kv, logger),
+      results: this.o.results ?? new BusJobResultSink(bus, topology),
+      records: this.o.records,
+      policy: new JobPolicy(this.o.providersConfig.providers),
+      logger,
+      clock,
+      pollIntervalMs: env.pollIntervalMs,
+      maxJobMs: env.maxJobMs,
       admission: new JobAdmission({
-        policy: this.o.policy, redactor: new Redactor(), budget: this.o.budget, records: this.o.records, providers: this.o.providersConfig.providers, clock,
+        policy: this.o.policy,
+        redactor: new Redactor(),
+        budget: this.o.budget,
+        records: this.o.records,
+        providers: this.o.providersConfig.providers,
+        clock,
       }),
     });
     this.runner.start();
     this.transport = new JobsTransport(bus, topology, this.runner, logger);
     await this.transport.start();
-    logger.info('gateway jobs serving', { subject: topology.subjects.gatewayJobs, providers: [...providers.keys()] });
+    logger.info('gateway jobs serving', {
+      subject: topology.subjects.gatewayJobs,
+      providers: [...providers.keys()],
+    });
   }
 
   async stop(): Promise<void> {

@@ -26,8 +26,18 @@ describe('job admission on the fake vendor', () => {
     config = {
       providers: {
         anthropic: {
-          kind: 'anthropic', baseUrl: vendor.url, dataClasses: ['internal'], region: 'us',
-          models: { 'claude-sonnet-4-5': { contextWindow: 200_000, prices: [{ effectiveFrom: '2025-01-01', inputPerMTok: 3, outputPerMTok: 15, batchDiscount: 0.5 }] } },
+          kind: 'anthropic',
+          baseUrl: vendor.url,
+          dataClasses: ['internal'],
+          region: 'us',
+          models: {
+            'claude-sonnet-4-5': {
+              contextWindow: 200_000,
+              prices: [
+                { effectiveFrom: '2025-01-01', inputPerMTok: 3, outputPerMTok: 15, batchDiscount: 0.5 },
+              ],
+            },
+          },
         },
       },
     };
@@ -39,18 +49,40 @@ describe('job admission on the fake vendor', () => {
 
   function harness(options: JobHarnessOptions = {}) {
     const clock = { now: () => Date.parse('2026-01-10T10:00:00Z') };
-    const providers = new Map<string, JobProvider>([['anthropic', new AnthropicBatchProvider('anthropic', config.providers.anthropic, KEY, new BatchPricer(config), clock)]]);
+    const providers = new Map<string, JobProvider>([
+      [
+        'anthropic',
+        new AnthropicBatchProvider(
+          'anthropic',
+          config.providers.anthropic,
+          KEY,
+          new BatchPricer(config),
+          clock,
+        ),
+      ],
+    ]);
     return jobHarness(config, providers, options);
   }
 
   function launch(requestId: string, over: Partial<JobLaunch> = {}): JobLaunch {
     const batch: BatchItem[] = ['arch', 'docs'].map((id) => ({
-      customId: id, model: 'claude-sonnet-4-5', system: 'You review mobile code.', maxTokens: 512,
-      messages: [{ role: 'user', content: `Review ios/Api.swift:\nlet token = "${TOKEN}" // owner: ann@shop.io` }],
+      customId: id,
+      model: 'claude-sonnet-4-5',
+      system: 'You review mobile code.',
+      maxTokens: 512,
+      messages: [
+        { role: 'user', content: `Review ios/Api.swift:\nlet token = "${TOKEN}" // owner: ann@shop.io` },
+      ],
     }));
     return {
-      op: 'launch', requestId, provider: 'anthropic', batch, paths: [{ path: 'ios/Api.swift', sha256: 'a'.repeat(64) }],
-      attribution: { runId: 'nightly-1', stepId: 'arch', workflow: 'architecture-nightly' }, dataClass: 'internal', ...over,
+      op: 'launch',
+      requestId,
+      provider: 'anthropic',
+      batch,
+      paths: [{ path: 'ios/Api.swift', sha256: 'a'.repeat(64) }],
+      attribution: { runId: 'nightly-1', stepId: 'arch', workflow: 'architecture-nightly' },
+      dataClass: 'internal',
+      ...over,
     };
   }
 
@@ -66,31 +98,48 @@ describe('job admission on the fake vendor', () => {
       expect(prompt).toContain('[REDACTED_EMAIL_1]');
     }
     // The stored record holds what was sent, not the secret.
-    const stored = new TextDecoder().decode((await h.kv.get(`job.${(await h.kv.keys('job.>'))[0].slice(4)}`))!.value);
+    const stored = new TextDecoder().decode(
+      (await h.kv.get(`job.${(await h.kv.keys('job.>'))[0].slice(4)}`))!.value,
+    );
     expect(stored).not.toContain(TOKEN);
-    expect(h.records.audits).toEqual([expect.objectContaining({
-      requestId: 'redact-1', provider: 'anthropic', region: 'us', model: 'claude-sonnet-4-5', decision: 'allowed', outcome: 'ok',
-      paths: [{ path: 'ios/Api.swift', sha256: 'a'.repeat(64) }], redactions: { secrets: 2, emails: 2 }, vendorRequestId: created.id,
-    })]);
+    expect(h.records.audits).toEqual([
+      expect.objectContaining({
+        requestId: 'redact-1',
+        provider: 'anthropic',
+        region: 'us',
+        model: 'claude-sonnet-4-5',
+        decision: 'allowed',
+        outcome: 'ok',
+        paths: [{ path: 'ios/Api.swift', sha256: 'a'.repeat(64) }],
+        redactions: { secrets: 2, emails: 2 },
+        vendorRequestId: created.id,
+      }),
+    ]);
   });
 
   it('refuses every job in rules-only mode without calling the vendor', async () => {
     const h = harness({ rulesOnly: true });
     await expect(h.runner.launch(launch('rules-only-1'))).rejects.toThrow(JobPolicyDenied);
     expect(vendor.batches.created).toHaveLength(0);
-    expect(h.records.audits).toEqual([expect.objectContaining({ decision: 'denied:rules-only', outcome: 'not_called' })]);
+    expect(h.records.audits).toEqual([
+      expect.objectContaining({ decision: 'denied:rules-only', outcome: 'not_called' }),
+    ]);
   });
 
   it('refuses a job that carries a never-sent path, naming it', async () => {
     const h = harness({ neverSent: ['**/*.xcconfig'] });
-    const refused = h.runner.launch(launch('never-sent-1', { paths: [{ path: 'ios/Config/Release.xcconfig', sha256: 'b'.repeat(64) }] }));
+    const refused = h.runner.launch(
+      launch('never-sent-1', { paths: [{ path: 'ios/Config/Release.xcconfig', sha256: 'b'.repeat(64) }] }),
+    );
     await expect(refused).rejects.toThrow(/never-sent paths in the job: ios\/Config\/Release\.xcconfig/);
     expect(vendor.batches.created).toHaveLength(0);
     expect(h.records.audits).toEqual([expect.objectContaining({ decision: 'denied:never-sent' })]);
   });
 
   it('refuses a batch whose estimate does not fit the budget, says when it will, and lets the same request launch later', async () => {
-    const h = harness({ budgets: [{ scope: 'workflow', key: 'architecture-nightly', period: 'day', limitUsd: 0.005 }] });
+    const h = harness({
+      budgets: [{ scope: 'workflow', key: 'architecture-nightly', period: 'day', limitUsd: 0.005 }],
+    });
     const refused = await h.runner.launch(launch('over-budget-1')).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(BudgetExceeded);
     expect((refused as BudgetExceeded).retryAt).toBe(Date.parse('2026-01-11T00:00:00Z'));
@@ -100,8 +149,13 @@ describe('job admission on the fake vendor', () => {
   });
 
   it('counts a finished batch at its real cost against the budgets, also when another gateway process reserved it', async () => {
-    const h = harness({ budgets: [{ scope: 'workflow', key: 'architecture-nightly', period: 'day', limitUsd: 10 }] });
-    vendor.batches.enqueue({ readsUntilEnded: 1, usage: { inputTokens: 1000, outputTokens: 200 } }, { readsUntilEnded: 1, usage: { inputTokens: 1000, outputTokens: 200 } });
+    const h = harness({
+      budgets: [{ scope: 'workflow', key: 'architecture-nightly', period: 'day', limitUsd: 10 }],
+    });
+    vendor.batches.enqueue(
+      { readsUntilEnded: 1, usage: { inputTokens: 1000, outputTokens: 200 } },
+      { readsUntilEnded: 1, usage: { inputTokens: 1000, outputTokens: 200 } },
+    );
     const perItem = ((1000 * 3 + 200 * 15) / 1_000_000) * 0.5;
 
     await h.runner.launch(launch('cost-1'));

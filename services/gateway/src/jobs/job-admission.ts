@@ -41,12 +41,16 @@ export class JobAdmission {
   check(request: JobLaunch): void {
     if (this.d.policy.rulesOnly) {
       this.audit(request, 'denied:rules-only', 'not_called', { secrets: 0, emails: 0 });
-      throw new JobPolicyDenied('rules-only mode is on: no vendor job is launched; run the deterministic analysers only');
+      throw new JobPolicyDenied(
+        'rules-only mode is on: no vendor job is launched; run the deterministic analysers only',
+      );
     }
     const blocked = this.d.policy.neverSent.blocked((request.paths ?? []).map((p) => p.path));
     if (blocked.length) {
       this.audit(request, 'denied:never-sent', 'not_called', { secrets: 0, emails: 0 });
-      throw new JobPolicyDenied(`never-sent paths in the job: ${blocked.slice(0, 5).join(', ')}; leave them out of the prompt`);
+      throw new JobPolicyDenied(
+        `never-sent paths in the job: ${blocked.slice(0, 5).join(', ')}; leave them out of the prompt`,
+      );
     }
   }
 
@@ -104,13 +108,30 @@ export class JobAdmission {
     this.audit(request, 'allowed', 'ok', redactions, vendorJobId);
   }
 
-  private audit(request: JobLaunch, decision: string, outcome: string, redactions: RedactionCounts, vendorJobId?: string): void {
+  private audit(
+    request: JobLaunch,
+    decision: string,
+    outcome: string,
+    redactions: RedactionCounts,
+    vendorJobId?: string,
+  ): void {
     const config = this.d.providers[request.provider];
     const record: AuditRecord = {
-      id: `job:${request.requestId}:${randomUUID().slice(0, 8)}`, at: new Date(this.d.clock.now()).toISOString(), requestId: request.requestId,
-      repo: request.attribution.repo, runId: request.attribution.runId, provider: request.provider, region: config?.region, retention: config?.retention,
-      model: [...new Set(request.batch?.map((b) => b.model) ?? [])].join(',') || request.provider, dataClass: request.dataClass,
-      paths: (request.paths ?? []).map((p) => ({ path: p.path, sha256: p.sha256 })), redactions, vendorRequestId: vendorJobId, decision, outcome,
+      id: `job:${request.requestId}:${randomUUID().slice(0, 8)}`,
+      at: new Date(this.d.clock.now()).toISOString(),
+      requestId: request.requestId,
+      repo: request.attribution.repo,
+      runId: request.attribution.runId,
+      provider: request.provider,
+      region: config?.region,
+      retention: config?.retention,
+      model: [...new Set(request.batch?.map((b) => b.model) ?? [])].join(',') || request.provider,
+      dataClass: request.dataClass,
+      paths: (request.paths ?? []).map((p) => ({ path: p.path, sha256: p.sha256 })),
+      redactions,
+      vendorRequestId: vendorJobId,
+      decision,
+      outcome,
     };
     this.d.records.audit(record);
   }
@@ -121,7 +142,8 @@ function redactValues(value: Record<string, unknown>, text: (s: string) => strin
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return text(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
   return walk(value) as Record<string, unknown>;

@@ -15,12 +15,18 @@ export class JobPolicy {
     const config = this.providers[provider];
     // Not declared at all: the runner answers unknown_provider, which says what to fix.
     if (!config) return;
-    const enabled = vendorCan(config.kind, 'offByDefault') ? config.enabled === true : config.enabled !== false;
+    const enabled = vendorCan(config.kind, 'offByDefault')
+      ? config.enabled === true
+      : config.enabled !== false;
     if (!enabled) {
-      throw new JobPolicyDenied(`provider ${provider} (${config.kind}) is off; set enabled: true for it in providers.yml once policy allows it`);
+      throw new JobPolicyDenied(
+        `provider ${provider} (${config.kind}) is off; set enabled: true for it in providers.yml once policy allows it`,
+      );
     }
     if (!config.dataClasses.includes(dataClass)) {
-      throw new JobPolicyDenied(`provider ${provider} may not receive ${dataClass} data (allowed: ${config.dataClasses.join(', ') || 'none'})`);
+      throw new JobPolicyDenied(
+        `provider ${provider} may not receive ${dataClass} data (allowed: ${config.dataClasses.join(', ') || 'none'})`,
+      );
     }
   }
 }

@@ -46,4 +46,8 @@ export interface JobProvider {
  * What a job kind's folder (`providers/<kind>/index.ts`) exports: the provider for one enabled
  * providers.yml entry, given its key (read only when asked), or undefined when it cannot run without one.
  */
-export type JobProviderFactory = (name: string, config: ProviderConfig, key: () => string | undefined) => JobProvider | undefined;
+export type JobProviderFactory = (
+  name: string,
+  config: ProviderConfig,
+  key: () => string | undefined,
+) => JobProvider | undefined;

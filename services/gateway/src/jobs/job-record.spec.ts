@@ -7,8 +7,20 @@ import { jobKey, JobStore, OPEN_JOBS_KEY, type JobRecord } from './job-record';
 
 function record(jobId: string): JobRecord {
   return {
-    jobId, provider: 'cursor', vendorJobId: `bc_${jobId}`, spec: { prompt: 'p' } as JobRecord['spec'], attribution: { runId: 'run-1' }, dataClass: 'internal',
-    state: 'queued', vendorStatus: 'CREATING', costUsd: 0, submittedAt: '2026-01-10T10:00:00Z', deadline: 0, nextPollAt: 0, polls: 0, handedBack: false,
+    jobId,
+    provider: 'cursor',
+    vendorJobId: `bc_${jobId}`,
+    spec: { prompt: 'p' } as JobRecord['spec'],
+    attribution: { runId: 'run-1' },
+    dataClass: 'internal',
+    state: 'queued',
+    vendorStatus: 'CREATING',
+    costUsd: 0,
+    submittedAt: '2026-01-10T10:00:00Z',
+    deadline: 0,
+    nextPollAt: 0,
+    polls: 0,
+    handedBack: false,
   };
 }
 
@@ -39,7 +51,7 @@ describe('JobStore: the open-jobs index', () => {
     await bus.drain();
   });
 
-  it('lists the launched jobs from the index: the bucket\'s keys are listed once per process, not per poll', async () => {
+  it("lists the launched jobs from the index: the bucket's keys are listed once per process, not per poll", async () => {
     const c = counting(kv);
     const store = new JobStore(c.kv);
     await store.create(record('a'));
@@ -72,6 +84,8 @@ describe('JobStore: the open-jobs index', () => {
   it('keeps every job when replicas launch at the same time (compare-and-set, again on a conflict)', async () => {
     const replicas = [new JobStore(kv), new JobStore(kv), new JobStore(kv)];
     await Promise.all(Array.from({ length: 12 }, (_, i) => replicas[i % 3].create(record(`job-${i}`))));
-    expect((await new JobStore(kv).jobIds()).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `job-${i}`).sort());
+    expect((await new JobStore(kv).jobIds()).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `job-${i}`).sort(),
+    );
   });
 });

@@ -91,7 +91,8 @@ export class JobStore {
         const found = await this.get(id);
         if (found && !found.record.handedBack) missing.push(id);
       }
-      if (missing.length > 0) await this.editIndex((ids) => [...ids, ...missing.filter((id) => !ids.includes(id))]);
+      if (missing.length > 0)
+        await this.editIndex((ids) => [...ids, ...missing.filter((id) => !ids.includes(id))]);
       this.seeded = true;
     }
     return (await this.readIndex()).ids;
@@ -122,9 +123,13 @@ export class JobStore {
       } catch (e) {
         const conflict = e instanceof RevisionConflictError;
         if (!conflict || attempt >= INDEX_ATTEMPTS) {
-          this.log?.warn('could not update the open-jobs index; the next start of a gateway lists the jobs bucket to find them again', {
-            attempts: attempt, error: e instanceof Error ? e.message : String(e),
-          });
+          this.log?.warn(
+            'could not update the open-jobs index; the next start of a gateway lists the jobs bucket to find them again',
+            {
+              attempts: attempt,
+              error: e instanceof Error ? e.message : String(e),
+            },
+          );
           throw e;
         }
       }
@@ -150,7 +155,11 @@ export class JobStore {
 
 export function replyOf(record: JobRecord): JobReply {
   return {
-    status: 'ok', jobId: record.jobId, state: record.state, vendorStatus: record.vendorStatus,
-    ...(record.outcome ? { outcome: record.outcome } : {}), ...(record.reason ? { reason: record.reason } : {}),
+    status: 'ok',
+    jobId: record.jobId,
+    state: record.state,
+    vendorStatus: record.vendorStatus,
+    ...(record.outcome ? { outcome: record.outcome } : {}),
+    ...(record.reason ? { reason: record.reason } : {}),
   };
 }

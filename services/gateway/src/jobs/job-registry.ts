@@ -5,7 +5,13 @@
  * was turned off after launch is failed by the poller with that reason. {@link JobPolicy} also
  * checks the data class on launch.
  */
-import { ConfigError, vendorCan, type ProviderConfig, type ProviderKind, type ProvidersConfig } from '@agentflow/contracts';
+import {
+  ConfigError,
+  vendorCan,
+  type ProviderConfig,
+  type ProviderKind,
+  type ProvidersConfig,
+} from '@agentflow/contracts';
 import { AnthropicBatchProvider } from '../batch/anthropic-batch';
 import { BatchPricer } from '../batch/batch-pricer';
 import { OpenAiBatchProvider } from '../batch/openai-batch';
@@ -16,18 +22,32 @@ import type { Clock } from '../shared/clock';
 import type { JobProvider, JobProviderFactory } from './job-provider';
 
 /** One factory per kind whose manifest says `job`, each from its provider folder; a spec checks none is missing. */
-export const JOB_FACTORIES: Partial<Record<ProviderKind, JobProviderFactory>> = { cursor: cursorJobFactory, 'http-job': httpJobFactory };
+export const JOB_FACTORIES: Partial<Record<ProviderKind, JobProviderFactory>> = {
+  cursor: cursorJobFactory,
+  'http-job': httpJobFactory,
+};
 
 /** A chat kind's Batch API provider, for one entry with its key. */
-export type BatchProviderFactory = (name: string, config: ProviderConfig, key: string, pricer: BatchPricer, clock: Pick<Clock, 'now'>) => JobProvider;
+export type BatchProviderFactory = (
+  name: string,
+  config: ProviderConfig,
+  key: string,
+  pricer: BatchPricer,
+  clock: Pick<Clock, 'now'>,
+) => JobProvider;
 
 /** One Batch API provider per kind whose manifest says `batch`; a spec checks none is missing. */
 export const BATCH_FACTORIES: Partial<Record<ProviderKind, BatchProviderFactory>> = {
-  anthropic: (name, config, key, pricer, clock) => new AnthropicBatchProvider(name, config, key, pricer, clock),
+  anthropic: (name, config, key, pricer, clock) =>
+    new AnthropicBatchProvider(name, config, key, pricer, clock),
   openai: (name, config, key, pricer, clock) => new OpenAiBatchProvider(name, config, key, pricer, clock),
 };
 
-export function buildJobProviders(config: ProvidersConfig, keys: Pick<ProviderKeys, 'resolve'>, clock: Pick<Clock, 'now'>): Map<string, JobProvider> {
+export function buildJobProviders(
+  config: ProvidersConfig,
+  keys: Pick<ProviderKeys, 'resolve'>,
+  clock: Pick<Clock, 'now'>,
+): Map<string, JobProvider> {
   const pricer = new BatchPricer(config);
   const out = new Map<string, JobProvider>();
   for (const [name, p] of Object.entries(config.providers)) {

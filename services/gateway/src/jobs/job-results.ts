@@ -4,7 +4,12 @@
  * durably with a filtered consumer. The message id makes a repeated hand-back (a restart between
  * publish and the record update) a no-op.
  */
-import { gatewayJobResultsStream, jobDoneSubject, type JobFinished, type Topology } from '@agentflow/contracts';
+import {
+  gatewayJobResultsStream,
+  jobDoneSubject,
+  type JobFinished,
+  type Topology,
+} from '@agentflow/contracts';
 import type { MessageBus } from '@agentflow/bus';
 
 // The stream and subject are part of the contracts: agents read them without depending on the gateway.
@@ -15,10 +20,15 @@ export interface JobResultSink {
 }
 
 export class BusJobResultSink implements JobResultSink {
-  constructor(private readonly bus: MessageBus, private readonly topology: Topology) {}
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly topology: Topology,
+  ) {}
 
   async finished(message: JobFinished): Promise<void> {
     const subject = jobDoneSubject(this.topology, message.attribution.runId, message.attribution.stepId);
-    await this.bus.publish(subject, new TextEncoder().encode(JSON.stringify(message)), { msgId: `job:${message.jobId}` });
+    await this.bus.publish(subject, new TextEncoder().encode(JSON.stringify(message)), {
+      msgId: `job:${message.jobId}`,
+    });
   }
 }

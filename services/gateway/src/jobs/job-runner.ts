@@ -72,7 +72,10 @@ export class JobRunner {
     // Policy first: a provider that is off is not built, and must read as off, not as unknown.
     this.o.policy.check(request.provider, request.dataClass);
     const provider = this.o.providers.get(request.provider);
-    if (!provider) throw new UnknownJobProvider(`no job-style provider named ${request.provider}; declare it in providers.yml with kind cursor or http-job, or a batch-capable chat provider`);
+    if (!provider)
+      throw new UnknownJobProvider(
+        `no job-style provider named ${request.provider}; declare it in providers.yml with kind cursor or http-job, or a batch-capable chat provider`,
+      );
     const { admission } = this.o;
     admission.check(request);
     const jobId = randomUUID();
@@ -93,12 +96,29 @@ export class JobRunner {
     const { vendorJobId, snapshot } = submitted;
     admission.launched(request, vendorJobId, redactions);
     const record: JobRecord = {
-      jobId, provider: provider.name, vendorJobId, spec, attribution: request.attribution, dataClass: request.dataClass,
-      state: snapshot.state, vendorStatus: snapshot.vendorStatus, costUsd: 0, submittedAt: new Date(now).toISOString(),
-      deadline: request.deadline ?? now + (this.o.maxJobMs ?? 6 * 3_600_000), nextPollAt: now + this.pollIntervalMs, polls: 0, handedBack: false,
+      jobId,
+      provider: provider.name,
+      vendorJobId,
+      spec,
+      attribution: request.attribution,
+      dataClass: request.dataClass,
+      state: snapshot.state,
+      vendorStatus: snapshot.vendorStatus,
+      costUsd: 0,
+      submittedAt: new Date(now).toISOString(),
+      deadline: request.deadline ?? now + (this.o.maxJobMs ?? 6 * 3_600_000),
+      nextPollAt: now + this.pollIntervalMs,
+      polls: 0,
+      handedBack: false,
     };
     await this.o.store.create(record);
-    this.o.logger.info('job launched', { jobId, provider: provider.name, vendorJobId, runId: request.attribution.runId, stepId: request.attribution.stepId });
+    this.o.logger.info('job launched', {
+      jobId,
+      provider: provider.name,
+      vendorJobId,
+      runId: request.attribution.runId,
+      stepId: request.attribution.stepId,
+    });
     return replyOf(record);
   }
 
@@ -119,7 +139,10 @@ export class JobRunner {
     let current = found;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.o.store.update({ ...current.record, cancelRequested: true, state: 'cancelled', reason: 'cancelled by the caller' }, current.revision);
+        await this.o.store.update(
+          { ...current.record, cancelRequested: true, state: 'cancelled', reason: 'cancelled by the caller' },
+          current.revision,
+        );
         break;
       } catch (e) {
         const again = await this.o.store.get(jobId);
@@ -128,7 +151,12 @@ export class JobRunner {
         current = again;
       }
     }
-    const record: JobRecord = { ...current.record, cancelRequested: true, state: 'cancelled', reason: 'cancelled by the caller' };
+    const record: JobRecord = {
+      ...current.record,
+      cancelRequested: true,
+      state: 'cancelled',
+      reason: 'cancelled by the caller',
+    };
     this.o.admission.settle(jobId, record.attribution, record.costUsd);
     await this.handBack(jobId);
     return replyOf(record);
@@ -149,8 +177,10 @@ export class JobRunner {
         await this.pollOne(jobId);
       } catch (e) {
         // Replicas poll the same jobs; losing the compare-and-set means another one recorded it.
-        if (e instanceof RevisionConflictError) this.o.logger.debug('job changed by another replica', { jobId });
-        else this.o.logger.warn('job poll failed', { jobId, error: e instanceof Error ? e.message : String(e) });
+        if (e instanceof RevisionConflictError)
+          this.o.logger.debug('job changed by another replica', { jobId });
+        else
+          this.o.logger.warn('job poll failed', { jobId, error: e instanceof Error ? e.message : String(e) });
       }
     }
   }
@@ -158,7 +188,10 @@ export class JobRunner {
   private async pollOne(jobId: string): Promise<void> {
     const found = await this.o.store.get(jobId);
     if (!found) {
-      this.o.logger.warn('a listed job has no record (expired from the jobs bucket or deleted): taken off the open jobs, not polled again', { jobId });
+      this.o.logger.warn(
+        'a listed job has no record (expired from the jobs bucket or deleted): taken off the open jobs, not polled again',
+        { jobId },
+      );
       await this.o.store.closeJob(jobId);
       return;
     }
@@ -178,10 +211,18 @@ export class JobRunner {
     const provider = this.o.providers.get(record.provider);
     let snapshot: JobSnapshot;
     if (!provider) {
-      snapshot = { state: 'failed', vendorStatus: record.vendorStatus, reason: `provider ${record.provider} is no longer configured` };
+      snapshot = {
+        state: 'failed',
+        vendorStatus: record.vendorStatus,
+        reason: `provider ${record.provider} is no longer configured`,
+      };
     } else if (now > record.deadline) {
       await provider.cancel(record.vendorJobId, this.abort.signal).catch(() => undefined);
-      snapshot = { state: 'expired', vendorStatus: record.vendorStatus, reason: `no result before the deadline ${new Date(record.deadline).toISOString()}` };
+      snapshot = {
+        state: 'expired',
+        vendorStatus: record.vendorStatus,
+        reason: `no result before the deadline ${new Date(record.deadline).toISOString()}`,
+      };
     } else {
       try {
         snapshot = await provider.poll(record.vendorJobId, record.spec, this.abort.signal);
@@ -192,15 +233,27 @@ export class JobRunner {
         const retryable = e instanceof JobVendorError ? e.retryable : true;
         if (this.abort.signal.aborted) return;
         if (retryable && count < (this.o.maxPollErrors ?? 10)) {
-          await this.o.store.update({ ...record, nextPollAt: now + this.pollIntervalMs * Math.min(count + 1, 8) }, revision);
+          await this.o.store.update(
+            { ...record, nextPollAt: now + this.pollIntervalMs * Math.min(count + 1, 8) },
+            revision,
+          );
           return;
         }
-        snapshot = { state: 'failed', vendorStatus: record.vendorStatus, reason: e instanceof Error ? e.message : String(e) };
+        snapshot = {
+          state: 'failed',
+          vendorStatus: record.vendorStatus,
+          reason: e instanceof Error ? e.message : String(e),
+        };
       }
     }
     const next: JobRecord = {
-      ...record, state: snapshot.state, vendorStatus: snapshot.vendorStatus, polls: record.polls + 1, nextPollAt: now + this.pollIntervalMs,
-      ...(snapshot.outcome ? { outcome: snapshot.outcome } : {}), ...(snapshot.reason ? { reason: snapshot.reason } : {}),
+      ...record,
+      state: snapshot.state,
+      vendorStatus: snapshot.vendorStatus,
+      polls: record.polls + 1,
+      nextPollAt: now + this.pollIntervalMs,
+      ...(snapshot.outcome ? { outcome: snapshot.outcome } : {}),
+      ...(snapshot.reason ? { reason: snapshot.reason } : {}),
       costUsd: snapshot.costUsd ?? record.costUsd,
     };
     await this.o.store.update(next, revision);
@@ -213,9 +266,17 @@ export class JobRunner {
   private ledger(record: JobRecord, snapshot: JobSnapshot): void {
     this.o.admission.settle(record.jobId, record.attribution, record.costUsd);
     this.o.records.ledger({
-      id: `job:${record.jobId}`, at: new Date(this.o.clock.now()).toISOString(), requestId: record.jobId, attribution: record.attribution,
-      provider: record.provider, model: record.spec.batch?.[0]?.model ?? record.provider, usage: snapshot.usage ?? ZERO, costUsd: record.costUsd,
-      cached: false, waste: record.state === 'finished' ? 'none' : 'retry', wasteUsd: record.state === 'finished' ? 0 : record.costUsd,
+      id: `job:${record.jobId}`,
+      at: new Date(this.o.clock.now()).toISOString(),
+      requestId: record.jobId,
+      attribution: record.attribution,
+      provider: record.provider,
+      model: record.spec.batch?.[0]?.model ?? record.provider,
+      usage: snapshot.usage ?? ZERO,
+      costUsd: record.costUsd,
+      cached: false,
+      waste: record.state === 'finished' ? 'none' : 'retry',
+      wasteUsd: record.state === 'finished' ? 0 : record.costUsd,
     });
   }
 
@@ -225,12 +286,24 @@ export class JobRunner {
     if (!found || found.record.handedBack) return;
     const r = found.record;
     const message: JobFinished = {
-      jobId: r.jobId, provider: r.provider, state: r.state, vendorStatus: r.vendorStatus, costUsd: r.costUsd, attribution: r.attribution,
-      finishedAt: new Date(this.o.clock.now()).toISOString(), ...(r.outcome ? { outcome: r.outcome } : {}), ...(r.reason ? { reason: r.reason } : {}),
+      jobId: r.jobId,
+      provider: r.provider,
+      state: r.state,
+      vendorStatus: r.vendorStatus,
+      costUsd: r.costUsd,
+      attribution: r.attribution,
+      finishedAt: new Date(this.o.clock.now()).toISOString(),
+      ...(r.outcome ? { outcome: r.outcome } : {}),
+      ...(r.reason ? { reason: r.reason } : {}),
     };
     await this.o.results.finished(message);
     await this.o.store.update({ ...r, handedBack: true }, found.revision);
     await this.o.store.closeJob(jobId);
-    this.o.logger.info('job handed back', { jobId, state: r.state, runId: r.attribution.runId, stepId: r.attribution.stepId });
+    this.o.logger.info('job handed back', {
+      jobId,
+      state: r.state,
+      runId: r.attribution.runId,
+      stepId: r.attribution.stepId,
+    });
   }
 }

@@ -4,7 +4,14 @@
  * {@link JobQuery} (`op: status` / `op: cancel`); the answer is always a {@link JobReply}, never
  * silence, so the caller learns what to do from `errorCode`.
  */
-import { AgentflowError, JobLaunch, JobQuery, validateBody, type JobReply, type Topology } from '@agentflow/contracts';
+import {
+  AgentflowError,
+  JobLaunch,
+  JobQuery,
+  validateBody,
+  type JobReply,
+  type Topology,
+} from '@agentflow/contracts';
 import type { MessageBus, ReplyMessage, ServiceHandle } from '@agentflow/bus';
 import { BudgetExceeded } from '../errors';
 import type { GatewayLogger } from '../log/gateway-logger';
@@ -17,10 +24,17 @@ const encoder = new TextEncoder();
 export class JobsTransport {
   private handle: ServiceHandle | null = null;
 
-  constructor(private readonly bus: MessageBus, private readonly topology: Topology, private readonly runner: JobRunner, private readonly logger: GatewayLogger) {}
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly topology: Topology,
+    private readonly runner: JobRunner,
+    private readonly logger: GatewayLogger,
+  ) {}
 
   async start(): Promise<void> {
-    this.handle = await this.bus.serve(this.topology.subjects.gatewayJobs, GATEWAY_JOBS_QUEUE, (msg) => this.onRequest(msg));
+    this.handle = await this.bus.serve(this.topology.subjects.gatewayJobs, GATEWAY_JOBS_QUEUE, (msg) =>
+      this.onRequest(msg),
+    );
   }
 
   async stop(): Promise<void> {
@@ -39,17 +53,39 @@ export class JobsTransport {
       const plain = JSON.parse(new TextDecoder().decode(msg.data)) as { op?: string };
       if (plain.op === 'launch') return await this.runner.launch(validateBody(JobLaunch, plain));
       const query = validateBody(JobQuery, plain);
-      return query.op === 'status' ? await this.runner.status(query.jobId) : await this.runner.cancel(query.jobId);
+      return query.op === 'status'
+        ? await this.runner.status(query.jobId)
+        : await this.runner.cancel(query.jobId);
     } catch (e) {
-      const code = e instanceof AgentflowError ? (e.code === 'invalid_message' ? 'invalid_request' : e.code) : e instanceof SyntaxError ? 'invalid_request' : 'gateway_unavailable';
-      if (code === 'gateway_unavailable') this.logger.warn('job request failed', { error: e instanceof Error ? e.message : String(e) });
-      return { status: 'failed', errorCode: code, errorMessage: e instanceof Error ? e.message : String(e), ...(e instanceof BudgetExceeded ? { retryAt: e.retryAt } : {}) };
+      const code =
+        e instanceof AgentflowError
+          ? e.code === 'invalid_message'
+            ? 'invalid_request'
+            : e.code
+          : e instanceof SyntaxError
+            ? 'invalid_request'
+            : 'gateway_unavailable';
+      if (code === 'gateway_unavailable')
+        this.logger.warn('job request failed', { error: e instanceof Error ? e.message : String(e) });
+      return {
+        status: 'failed',
+        errorCode: code,
+        errorMessage: e instanceof Error ? e.message : String(e),
+        ...(e instanceof BudgetExceeded ? { retryAt: e.retryAt } : {}),
+      };
     }
   }
 }
 
 /** Sends a job request from an agent and waits for the reply. */
-export async function requestJob(bus: MessageBus, topology: Topology, body: JobLaunch | JobQuery, timeoutMs = 60_000): Promise<JobReply> {
-  const reply = await bus.request(topology.subjects.gatewayJobs, encoder.encode(JSON.stringify(body)), { timeoutMs });
+export async function requestJob(
+  bus: MessageBus,
+  topology: Topology,
+  body: JobLaunch | JobQuery,
+  timeoutMs = 60_000,
+): Promise<JobReply> {
+  const reply = await bus.request(topology.subjects.gatewayJobs, encoder.encode(JSON.stringify(body)), {
+    timeoutMs,
+  });
   return JSON.parse(new TextDecoder().decode(reply.data)) as JobReply;
 }

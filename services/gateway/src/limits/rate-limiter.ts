@@ -13,8 +13,13 @@ import { metrics } from '@agentflow/telemetry';
 
 /** The provider+model has no rate left before the caller's deadline. */
 export class RateLimitWaitTooLong extends Error {
-  constructor(readonly target: string, readonly retryAt: number) {
-    super(`${target}: rate limit used up until ${new Date(retryAt).toISOString()}, past the request's deadline`);
+  constructor(
+    readonly target: string,
+    readonly retryAt: number,
+  ) {
+    super(
+      `${target}: rate limit used up until ${new Date(retryAt).toISOString()}, past the request's deadline`,
+    );
   }
 }
 
@@ -90,7 +95,9 @@ export class RateLimiter {
     l = {
       requests: limits.requestsPerMinute ? make('rpm', limits.requestsPerMinute) : undefined,
       tokens: limits.tokensPerMinute ? make('tpm', limits.tokensPerMinute) : undefined,
-      concurrency: limits.concurrency ? new Semaphore(Math.max(1, Math.ceil(limits.concurrency / this.replicas))) : undefined,
+      concurrency: limits.concurrency
+        ? new Semaphore(Math.max(1, Math.ceil(limits.concurrency / this.replicas)))
+        : undefined,
     };
     this.limiters.set(id, l);
     return l;
@@ -100,13 +107,29 @@ export class RateLimiter {
    * Takes one request and `estimatedTokens` from the provider+model's minute, waiting for the next
    * minute when this one is spent and that is before `deadline`.
    */
-  async acquire(provider: string, model: string, estimatedTokens: number, deadline: number, signal: AbortSignal): Promise<RatePermit> {
+  async acquire(
+    provider: string,
+    model: string,
+    estimatedTokens: number,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<RatePermit> {
     const l = this.limiter(provider, model);
-    const request = l.requests ? await this.take(l.requests, 1, `${provider}/${model}`, deadline, signal) : undefined;
+    const request = l.requests
+      ? await this.take(l.requests, 1, `${provider}/${model}`, deadline, signal)
+      : undefined;
     let tokens: Reservation | undefined;
     try {
       // A request larger than the whole minute still goes, alone in its minute.
-      tokens = l.tokens ? await this.take(l.tokens, Math.min(estimatedTokens, l.tokens.limit), `${provider}/${model}`, deadline, signal) : undefined;
+      tokens = l.tokens
+        ? await this.take(
+            l.tokens,
+            Math.min(estimatedTokens, l.tokens.limit),
+            `${provider}/${model}`,
+            deadline,
+            signal,
+          )
+        : undefined;
       if (l.concurrency) await l.concurrency.acquire(signal);
     } catch (error) {
       if (tokens && l.tokens) l.tokens.settle(tokens, 0);
@@ -124,7 +147,13 @@ export class RateLimiter {
     };
   }
 
-  private async take(allowance: LeasedAllowance, amount: number, target: string, deadline: number, signal: AbortSignal): Promise<Reservation> {
+  private async take(
+    allowance: LeasedAllowance,
+    amount: number,
+    target: string,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<Reservation> {
     for (;;) {
       try {
         return await allowance.reserve(amount, false);

@@ -28,9 +28,21 @@ export class JsonLineLogger implements GatewayLogger {
     if (RANK[level] < RANK[this.level]) return;
     let line: string;
     try {
-      line = JSON.stringify({ time: new Date().toISOString(), level, component: this.component, msg: message, ...fields });
+      line = JSON.stringify({
+        time: new Date().toISOString(),
+        level,
+        component: this.component,
+        msg: message,
+        ...fields,
+      });
     } catch {
-      line = JSON.stringify({ time: new Date().toISOString(), level, component: this.component, msg: message, fields: inspect(fields, { depth: 4 }) });
+      line = JSON.stringify({
+        time: new Date().toISOString(),
+        level,
+        component: this.component,
+        msg: message,
+        fields: inspect(fields, { depth: 4 }),
+      });
     }
     this.write(this.scrubber.scrub(line));
   }
@@ -59,7 +71,15 @@ export interface SdkLogger {
 
 /** The vendors' SDK loggers write through ours, so their debug output is scrubbed like everything else. */
 export function sdkLogger(logger: GatewayLogger, vendor: string): SdkLogger {
-  const fields = (rest: unknown[]) => (rest.length ? { vendor, detail: rest.map((r) => (typeof r === 'string' ? r : inspect(r, { depth: 4, breakLength: Infinity }))).join(' ') } : { vendor });
+  const fields = (rest: unknown[]) =>
+    rest.length
+      ? {
+          vendor,
+          detail: rest
+            .map((r) => (typeof r === 'string' ? r : inspect(r, { depth: 4, breakLength: Infinity })))
+            .join(' '),
+        }
+      : { vendor };
   return {
     debug: (m, ...rest) => logger.debug(m, fields(rest)),
     info: (m, ...rest) => logger.info(m, fields(rest)),

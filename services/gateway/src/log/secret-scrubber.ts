@@ -20,7 +20,8 @@ export class SecretScrubber {
       if (out.includes(value)) out = out.split(value).join(`[${label}]`);
     }
     const found = findSecrets(out, { purpose: 'redact' });
-    for (let i = found.length - 1; i >= 0; i--) out = `${out.slice(0, found[i].start)}[secret:${found[i].kind}]${out.slice(found[i].end)}`;
+    for (let i = found.length - 1; i >= 0; i--)
+      out = `${out.slice(0, found[i].start)}[secret:${found[i].kind}]${out.slice(found[i].end)}`;
     return out.replace(/\b(sk-(?:ant-|proj-)?[A-Za-z0-9_-]{8})[A-Za-z0-9_-]{8,}/g, '$1…[redacted]');
   };
 }

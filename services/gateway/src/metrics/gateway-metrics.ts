@@ -40,7 +40,12 @@ export class DeferredCounter {
     const prior = this.counter.collect;
     const flush = () => this.flush();
     // Chained: another owner of the same counter may have a hook of its own.
-    this.counter.collect = prior ? function collect(this: unknown) { flush(); return prior.call(this); } : flush;
+    this.counter.collect = prior
+      ? function collect(this: unknown) {
+          flush();
+          return prior.call(this);
+        }
+      : flush;
   }
 
   /** `key` names the label values (joined); `labels` is called only the first time a key is seen. */
@@ -74,7 +79,11 @@ function addTokens(provider: string, model: string, kind: string, n: number): vo
 export const prometheusObserver: PipelineObserver = {
   call: (provider, model, outcome) => {
     const label = outcome === 'ok' ? 'success' : outcome;
-    providerRequests.add(provider + SEP + model + SEP + label, () => ({ provider, model, outcome: label }), 1);
+    providerRequests.add(
+      provider + SEP + model + SEP + label,
+      () => ({ provider, model, outcome: label }),
+      1,
+    );
   },
   spent: (e) => {
     const { provider, model, usage } = e;
@@ -82,7 +91,11 @@ export const prometheusObserver: PipelineObserver = {
       const service = e.attribution.service ?? 'agents';
       const team = e.attribution.team ?? '-';
       const project = e.attribution.project ?? '-';
-      cost.add(service + SEP + team + SEP + project + SEP + provider + SEP + model, () => ({ service, team, project, provider, model }), e.costUsd);
+      cost.add(
+        service + SEP + team + SEP + project + SEP + provider + SEP + model,
+        () => ({ service, team, project, provider, model }),
+        e.costUsd,
+      );
     }
     addTokens(provider, model, 'input', usage.inputTokens);
     addTokens(provider, model, 'output', usage.outputTokens);
@@ -94,8 +107,13 @@ export const prometheusObserver: PipelineObserver = {
     cacheRequests.add(result, () => ({ result }), 1);
     markCacheOutcome(hit);
   },
-  breaker: (provider, model, state) => metrics.breakerState.set({ provider, model }, BREAKER_STATE_VALUE[state === 'half-open' ? 'half_open' : state]),
-  error: (provider, code) => errors.add(provider + SEP + code, () => ({ service: 'gateway', agent: '-', provider, code }), 1),
+  breaker: (provider, model, state) =>
+    metrics.breakerState.set(
+      { provider, model },
+      BREAKER_STATE_VALUE[state === 'half-open' ? 'half_open' : state],
+    ),
+  error: (provider, code) =>
+    errors.add(provider + SEP + code, () => ({ service: 'gateway', agent: '-', provider, code }), 1),
 };
 
 /**
@@ -103,12 +121,15 @@ export const prometheusObserver: PipelineObserver = {
  * would cost what the deferred counters above save). The last guard observed wins: one gateway
  * per process outside tests.
  */
-export function observeBudgets(guard: { snapshot(): Array<{ budget: string; limitUsd: number; committedUsd: number }> }): void {
+export function observeBudgets(guard: {
+  snapshot(): Array<{ budget: string; limitUsd: number; committedUsd: number }>;
+}): void {
   const read = () => {
     for (const b of guard.snapshot()) {
       metrics.budgetLimit.set({ budget: b.budget }, b.limitUsd);
       metrics.budgetSpent.set({ budget: b.budget }, b.committedUsd);
     }
   };
-  for (const gauge of [metrics.budgetLimit, metrics.budgetSpent]) (gauge as unknown as { collect?: () => void }).collect = read;
+  for (const gauge of [metrics.budgetLimit, metrics.budgetSpent])
+    (gauge as unknown as { collect?: () => void }).collect = read;
 }

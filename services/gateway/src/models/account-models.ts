@@ -35,7 +35,13 @@ export function modelListerFor(config: ProviderConfig, apiKey: string): ModelLis
     case 'openai-compatible': {
       if (config.kind === 'openai-compatible' && !config.baseUrl) return undefined;
       const headers = (config.options?.headers ?? undefined) as Record<string, string> | undefined;
-      const client = new OpenAI({ apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout, defaultHeaders: headers });
+      const client = new OpenAI({
+        apiKey,
+        baseURL: config.baseUrl,
+        maxRetries: 0,
+        timeout,
+        defaultHeaders: headers,
+      });
       return async () => {
         const ids: string[] = [];
         for await (const m of client.models.list()) ids.push(m.id);
@@ -99,19 +105,33 @@ export class AccountModelCheck {
 
   private async check(name: string, key: string): Promise<ProviderCheck> {
     const config = this.o.config.providers[name];
-    if (!config || config.enabled === false) return { provider: name, state: 'not-checked', why: 'provider is off' };
+    if (!config || config.enabled === false)
+      return { provider: name, state: 'not-checked', why: 'provider is off' };
     if ((this.o.scope ?? 'auto') === 'auto' && config.baseUrl) {
-      return { provider: name, state: 'not-checked', why: 'baseUrl is set (not the vendor\'s own API); set GATEWAY_MODEL_CHECK=on to check it too' };
+      return {
+        provider: name,
+        state: 'not-checked',
+        why: "baseUrl is set (not the vendor's own API); set GATEWAY_MODEL_CHECK=on to check it too",
+      };
     }
     const lister = (this.o.listerFor ?? ((_n, c, k) => modelListerFor(c, k)))(name, config, key);
-    if (!lister) return { provider: name, state: 'not-checked', why: `kind ${config.kind} has no model list the gateway reads` };
+    if (!lister)
+      return {
+        provider: name,
+        state: 'not-checked',
+        why: `kind ${config.kind} has no model list the gateway reads`,
+      };
     let listed: string[];
     try {
       listed = await lister();
     } catch (error) {
       const status = (error as { status?: number }).status;
       const why = error instanceof Error ? error.message : String(error);
-      this.o.logger.warn('model list unavailable: configured models stay as they were', { provider: name, status, error: why });
+      this.o.logger.warn('model list unavailable: configured models stay as they were', {
+        provider: name,
+        status,
+        error: why,
+      });
       return { provider: name, state: 'failed', why, ...(status !== undefined ? { status } : {}) };
     }
     const have = new Set(listed);
@@ -119,15 +139,22 @@ export class AccountModelCheck {
     for (const model of Object.keys(config.models)) {
       if (have.has(model)) continue;
       const replacement = config.models[model].replacement;
-      const instead = replacement ? `its steps go to its replacement ${replacement}` : 'its steps go to the next model of their chain';
-      missing.set(model, `${name}/${model} is not in the account's model list (GET /v1/models); ${instead}. Ask the vendor for access, or remove it from providers.yml`);
+      const instead = replacement
+        ? `its steps go to its replacement ${replacement}`
+        : 'its steps go to the next model of their chain';
+      missing.set(
+        model,
+        `${name}/${model} is not in the account's model list (GET /v1/models); ${instead}. Ask the vendor for access, or remove it from providers.yml`,
+      );
     }
     this.o.availability.setAccountMissing(name, missing);
     if (missing.size > 0) {
       this.o.logger.warn('models off: the account cannot use them', {
         provider: name,
         models: [...missing.keys()],
-        servedBy: Object.fromEntries([...missing.keys()].map((m) => [m, this.o.availability.replacement(name, m) ?? 'next in chain'])),
+        servedBy: Object.fromEntries(
+          [...missing.keys()].map((m) => [m, this.o.availability.replacement(name, m) ?? 'next in chain']),
+        ),
       });
     }
     return { provider: name, state: 'checked', listed: listed.length, missing: [...missing.keys()] };

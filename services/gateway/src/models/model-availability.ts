@@ -26,7 +26,10 @@ export class ModelAvailability {
   /** provider -> model -> message, from the newest account check of that provider. */
   private readonly missing = new Map<string, Map<string, string>>();
 
-  constructor(private readonly config: ProvidersConfig, private readonly clock: Clock) {}
+  constructor(
+    private readonly config: ProvidersConfig,
+    private readonly clock: Clock,
+  ) {}
 
   /** Replaces what the account check found for `provider`: the configured models its account lacks. */
   setAccountMissing(provider: string, models: ReadonlyMap<string, string>): void {
@@ -38,7 +41,10 @@ export class ModelAvailability {
     const config = this.config.providers[provider]?.models[model];
     const retiresOn = config?.retiresOn;
     if (retiresOn && retiresOn <= new Date(this.clock.now()).toISOString().slice(0, 10)) {
-      return { reason: 'model_retired', message: `${provider}/${model} retired on ${retiresOn}; the vendor refuses it` };
+      return {
+        reason: 'model_retired',
+        message: `${provider}/${model} retired on ${retiresOn}; the vendor refuses it`,
+      };
     }
     const lacking = this.missing.get(provider)?.get(model);
     if (lacking !== undefined) return { reason: 'model_not_in_account', message: lacking };
@@ -59,7 +65,13 @@ export class ModelAvailability {
       if (p.enabled === false) continue;
       for (const model of Object.keys(p.models)) {
         const off = this.off(provider, model);
-        if (off) out.push({ provider, model, ...off, ...(this.replacement(provider, model) ? { servedBy: this.replacement(provider, model) } : {}) });
+        if (off)
+          out.push({
+            provider,
+            model,
+            ...off,
+            ...(this.replacement(provider, model) ? { servedBy: this.replacement(provider, model) } : {}),
+          });
       }
     }
     return out;
@@ -69,6 +81,11 @@ export class ModelAvailability {
   readinessNote(): string | undefined {
     const off = this.offModels();
     if (off.length === 0) return undefined;
-    return off.map((m) => `${m.provider}/${m.model} off (${m.reason === 'model_retired' ? 'retired' : 'not in the account'})${m.servedBy ? `, served by ${m.servedBy}` : ', the next model of the chain serves its steps'}`).join('; ');
+    return off
+      .map(
+        (m) =>
+          `${m.provider}/${m.model} off (${m.reason === 'model_retired' ? 'retired' : 'not in the account'})${m.servedBy ? `, served by ${m.servedBy}` : ', the next model of the chain serves its steps'}`,
+      )
+      .join('; ');
   }
 }

@@ -27,7 +27,10 @@ export const CHAT_FACTORIES: Partial<Record<ProviderKind, ChatProviderFactory>> 
 };
 
 /** Chat providers for every enabled chat-capable entry; job kinds (cursor, http-job) are served by the jobs side. */
-export function buildChatProviders(config: ProvidersConfig, ctx: ProviderBuildContext): Map<string, ChatProvider> {
+export function buildChatProviders(
+  config: ProvidersConfig,
+  ctx: ProviderBuildContext,
+): Map<string, ChatProvider> {
   const out = new Map<string, ChatProvider>();
   for (const [name, provider] of Object.entries(config.providers)) {
     const factory = CHAT_FACTORIES[provider.kind];

@@ -3,7 +3,8 @@ import { Redactor } from './redactor';
 describe('Redactor', () => {
   const redactor = new Redactor();
   it('gives the same value the same placeholder, so identical requests redact identically', () => {
-    const text = 'let a = "ghp_0123456789abcdefghijklmnopqrstuvwxyz"\nlet b = "ghp_0123456789abcdefghijklmnopqrstuvwxyz"\n// by ann@shop.io';
+    const text =
+      'let a = "ghp_0123456789abcdefghijklmnopqrstuvwxyz"\nlet b = "ghp_0123456789abcdefghijklmnopqrstuvwxyz"\n// by ann@shop.io';
     const one = redactor.redact(undefined, [{ role: 'user', content: text }]);
     const two = redactor.redact(undefined, [{ role: 'user', content: text }]);
     expect(one.messages[0].content).toBe(two.messages[0].content);
@@ -12,6 +13,8 @@ describe('Redactor', () => {
     expect(one.counts).toEqual({ secrets: 2, emails: 1 });
   });
   it('leaves text without secrets untouched', () => {
-    expect(redactor.redact('system', [{ role: 'user', content: 'func login() {}' }]).messages[0].content).toBe('func login() {}');
+    expect(
+      redactor.redact('system', [{ role: 'user', content: 'func login() {}' }]).messages[0].content,
+    ).toBe('func login() {}');
   });
 });

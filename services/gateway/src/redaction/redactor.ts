@@ -28,7 +28,8 @@ export class Redactor {
       // `redact`: anything in a token's shape goes, placeholders included, and `NAME=value` lines are
       // read although a prompt has no file name to say it is a `.env` file.
       const matches: SecretMatch[] = [...findSecrets(text, { purpose: 'redact' })];
-      for (const e of findEmails(text)) if (!matches.some((m) => e.start < m.end && m.start < e.end)) matches.push(e);
+      for (const e of findEmails(text))
+        if (!matches.some((m) => e.start < m.end && m.start < e.end)) matches.push(e);
       if (matches.length === 0) return text;
       matches.sort((a, b) => a.start - b.start);
       let out = '';
@@ -38,7 +39,9 @@ export class Redactor {
         const isEmail = m.kind === 'email';
         let placeholder = placeholders.get(value);
         if (!placeholder) {
-          placeholder = isEmail ? `[REDACTED_EMAIL_${++ordinal.email}]` : `[REDACTED_SECRET_${++ordinal.secret}]`;
+          placeholder = isEmail
+            ? `[REDACTED_EMAIL_${++ordinal.email}]`
+            : `[REDACTED_SECRET_${++ordinal.secret}]`;
           placeholders.set(value, placeholder);
         }
         if (isEmail) counts.emails += 1;

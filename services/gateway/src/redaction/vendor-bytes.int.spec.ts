@@ -8,7 +8,14 @@ import { JetStreamBus } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
 import { MemoryRecordSink } from '../cost/record-sink';
 import { Gateway, openGatewayState } from '../gateway';
-import { ANTHROPIC_KEY, OPENAI_KEY, request, testEnv, testProviders, testSettings } from '../testing/fixtures';
+import {
+  ANTHROPIC_KEY,
+  OPENAI_KEY,
+  request,
+  testEnv,
+  testProviders,
+  testSettings,
+} from '../testing/fixtures';
 import { GatewayNatsTransport, requestGeneration } from '../transport/nats-transport';
 import { LEAK_CASES } from './leak-cases';
 
@@ -26,8 +33,12 @@ describe('what the vendor receives over the NATS interface', () => {
     await vendor.start();
     bus = await JetStreamBus.connect({ servers: NATS, name: 'gateway-redaction-test' });
     gateway = new Gateway({
-      providersConfig: testProviders(vendor.url), settings: testSettings(),
-      state: await openGatewayState(bus, topology), records: new MemoryRecordSink(), env: testEnv, logLevel: 'silent',
+      providersConfig: testProviders(vendor.url),
+      settings: testSettings(),
+      state: await openGatewayState(bus, topology),
+      records: new MemoryRecordSink(),
+      env: testEnv,
+      logLevel: 'silent',
     });
     await gateway.start();
     transport = new GatewayNatsTransport(bus, topology, gateway, gateway.logger);
@@ -51,10 +62,17 @@ describe('what the vendor receives over the NATS interface', () => {
 
   for (const where of ['system prompt', 'message'] as const) {
     it.each(LEAK_CASES)(`redacts a $kind in the ${where}`, async ({ text, leak }) => {
-      const base = request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], cache: false });
-      const req = where === 'system prompt'
-        ? { ...base, system: `You review code. Context:\n${text}` }
-        : { ...base, messages: [{ role: 'user' as const, content: `${base.messages[0]!.content}\n${text}` }] };
+      const base = request({
+        providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+        cache: false,
+      });
+      const req =
+        where === 'system prompt'
+          ? { ...base, system: `You review code. Context:\n${text}` }
+          : {
+              ...base,
+              messages: [{ role: 'user' as const, content: `${base.messages[0]!.content}\n${text}` }],
+            };
       const res = await requestGeneration(client, topology, req);
       expect(res).toMatchObject({ status: 'ok' });
       expect(vendor.count('anthropic', 200)).toBe(1);

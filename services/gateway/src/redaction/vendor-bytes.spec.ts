@@ -25,8 +25,21 @@ const PARTS: Part[] = ['plain', 'streamed', 'content parts', 'system prompt'];
 function openaiBody(text: string, part: Part, nonce: string): Record<string, unknown> {
   const user = `Review this change ${nonce}`;
   const messages =
-    part === 'system prompt' ? [{ role: 'system', content: `Context:\n${text}` }, { role: 'user', content: user }]
-      : part === 'content parts' ? [{ role: 'user', content: [{ type: 'text', text: user }, { type: 'text', text }] }]
+    part === 'system prompt'
+      ? [
+          { role: 'system', content: `Context:\n${text}` },
+          { role: 'user', content: user },
+        ]
+      : part === 'content parts'
+        ? [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: user },
+                { type: 'text', text },
+              ],
+            },
+          ]
         : [{ role: 'user', content: `${user}\n${text}` }];
   return { model: 'gpt-4.1', max_tokens: 100, messages, ...(part === 'streamed' ? { stream: true } : {}) };
 }
@@ -38,7 +51,15 @@ function anthropicBody(text: string, part: Part, nonce: string): Record<string, 
     body.system = `Context:\n${text}`;
     body.messages = [{ role: 'user', content: user }];
   } else if (part === 'content parts') {
-    body.messages = [{ role: 'user', content: [{ type: 'text', text: user }, { type: 'text', text }] }];
+    body.messages = [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: user },
+          { type: 'text', text },
+        ],
+      },
+    ];
   } else {
     body.messages = [{ role: 'user', content: `${user}\n${text}` }];
   }
@@ -59,12 +80,30 @@ describe('what the vendor receives through the gateway HTTP front', () => {
     gateway = new Gateway({
       providersConfig: providers,
       settings: testSettings(),
-      state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') },
-      records: new MemoryRecordSink(), env: testEnv, logLevel: 'silent',
+      state: {
+        limits: new MemoryKv('limits'),
+        budgets: new MemoryKv('budgets'),
+        cache: new MemoryKv('cache'),
+      },
+      records: new MemoryRecordSink(),
+      env: testEnv,
+      logLevel: 'silent',
     });
     await gateway.start();
-    const keys = checkVirtualKeysFile({ keys: [{ name: 'redaction', sha256: hashVirtualKey(TEAM_KEY), team: 'ios' }] }, 'test keys', providers);
-    server = createGatewayHttpServer(new GatewayHttpFront({ gateway, keys, rate: new KeyRequestRate(), logger: gateway.logger, requestTimeoutMs: 20_000 }));
+    const keys = checkVirtualKeysFile(
+      { keys: [{ name: 'redaction', sha256: hashVirtualKey(TEAM_KEY), team: 'ios' }] },
+      'test keys',
+      providers,
+    );
+    server = createGatewayHttpServer(
+      new GatewayHttpFront({
+        gateway,
+        keys,
+        rate: new KeyRequestRate(),
+        logger: gateway.logger,
+        requestTimeoutMs: 20_000,
+      }),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -78,29 +117,50 @@ describe('what the vendor receives through the gateway HTTP front', () => {
 
   beforeEach(() => vendor.reset());
 
-  const dialects: Array<{ name: string; path: string; route: 'openai' | 'anthropic'; headers: Record<string, string>; body: typeof openaiBody }> = [
-    { name: 'OpenAI', path: '/v1/chat/completions', route: 'openai', headers: { authorization: `Bearer ${TEAM_KEY}` }, body: openaiBody },
-    { name: 'Anthropic', path: '/v1/messages', route: 'anthropic', headers: { 'x-api-key': TEAM_KEY, 'anthropic-version': '2023-06-01' }, body: anthropicBody },
+  const dialects: Array<{
+    name: string;
+    path: string;
+    route: 'openai' | 'anthropic';
+    headers: Record<string, string>;
+    body: typeof openaiBody;
+  }> = [
+    {
+      name: 'OpenAI',
+      path: '/v1/chat/completions',
+      route: 'openai',
+      headers: { authorization: `Bearer ${TEAM_KEY}` },
+      body: openaiBody,
+    },
+    {
+      name: 'Anthropic',
+      path: '/v1/messages',
+      route: 'anthropic',
+      headers: { 'x-api-key': TEAM_KEY, 'anthropic-version': '2023-06-01' },
+      body: anthropicBody,
+    },
   ];
 
   for (const dialect of dialects) {
     describe(`${dialect.name} dialect`, () => {
       for (const part of PARTS) {
-        it.each(LEAK_CASES)(`redacts a $kind in the ${part} before it reaches the vendor`, async ({ text, leak }) => {
-          const res = await fetch(`${base}${dialect.path}`, {
-            method: 'POST',
-            headers: { ...dialect.headers, 'content-type': 'application/json' },
-            body: JSON.stringify(dialect.body(text, part, `${dialect.name}-${part}-${++seq}`)),
-          });
-          const answer = await res.text();
-          expect(res.status).toBe(200);
-          const served = vendor.served(dialect.route);
-          expect(served).toHaveLength(1);
-          expect(served[0]!.rawBody).toContain('[REDACTED_SECRET_1]');
-          expect(vendor.received(leak)).toBe(false);
-          // Nor may the gateway's answer echo it back to the caller from its own logs or errors.
-          expect(answer.includes(leak)).toBe(false);
-        });
+        it.each(LEAK_CASES)(
+          `redacts a $kind in the ${part} before it reaches the vendor`,
+          async ({ text, leak }) => {
+            const res = await fetch(`${base}${dialect.path}`, {
+              method: 'POST',
+              headers: { ...dialect.headers, 'content-type': 'application/json' },
+              body: JSON.stringify(dialect.body(text, part, `${dialect.name}-${part}-${++seq}`)),
+            });
+            const answer = await res.text();
+            expect(res.status).toBe(200);
+            const served = vendor.served(dialect.route);
+            expect(served).toHaveLength(1);
+            expect(served[0]!.rawBody).toContain('[REDACTED_SECRET_1]');
+            expect(vendor.received(leak)).toBe(false);
+            // Nor may the gateway's answer echo it back to the caller from its own logs or errors.
+            expect(answer.includes(leak)).toBe(false);
+          },
+        );
       }
     });
   }

@@ -17,7 +17,13 @@ describe('retry decisions', () => {
     expect(decideRetry(limited, 1, policy, 0, 60_000)).toEqual({ retry: true, delayMs: 5000 });
     expect(decideRetry(limited, 1, policy, 0, 4000)).toEqual({ retry: false, reason: 'past_deadline' });
     expect(decideRetry(limited, 4, policy, 0, 60_000)).toEqual({ retry: false, reason: 'attempts_used' });
-    expect(decideRetry(new ProviderError('auth', 'x', target), 1, policy, 0, 60_000)).toEqual({ retry: false, reason: 'not_retryable' });
-    expect(decideRetry(new ProviderError('context_length', 'x', target), 1, policy, 0, 60_000)).toEqual({ retry: false, reason: 'not_retryable' });
+    expect(decideRetry(new ProviderError('auth', 'x', target), 1, policy, 0, 60_000)).toEqual({
+      retry: false,
+      reason: 'not_retryable',
+    });
+    expect(decideRetry(new ProviderError('context_length', 'x', target), 1, policy, 0, 60_000)).toEqual({
+      retry: false,
+      reason: 'not_retryable',
+    });
   });
 });

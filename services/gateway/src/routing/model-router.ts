@@ -32,7 +32,12 @@ export class ModelRouter {
     return this.config.providers[provider]?.models[model]?.contextWindow ?? 0;
   }
 
-  route(chain: ProviderTarget[], complexity: Tier | undefined, budgetLeft: number, onOff?: OnModelOff): RoutedTarget[] {
+  route(
+    chain: ProviderTarget[],
+    complexity: Tier | undefined,
+    budgetLeft: number,
+    onOff?: OnModelOff,
+  ): RoutedTarget[] {
     const low = budgetLeft < this.downgradeBelow;
     const out: RoutedTarget[] = [];
     const seen = new Set<string>();
@@ -48,7 +53,11 @@ export class ModelRouter {
       const off = this.availability?.off(target.provider, model);
       if (off) {
         const instead = this.availability!.replacement(target.provider, model);
-        onOff?.({ provider: target.provider, model }, off, instead ? { provider: target.provider, model: instead } : undefined);
+        onOff?.(
+          { provider: target.provider, model },
+          off,
+          instead ? { provider: target.provider, model: instead } : undefined,
+        );
         if (!instead) continue;
         model = instead;
         reason = off.reason;
@@ -57,7 +66,9 @@ export class ModelRouter {
       let wanted: Tier | undefined = complexity ?? current;
       if (wanted && low) wanted = TIERS[Math.max(0, TIERS.indexOf(wanted) - 1)];
       if (provider && wanted && current && TIERS.indexOf(wanted) < TIERS.indexOf(current)) {
-        const cheaper = Object.entries(provider.models).find(([name, m]) => m.tier === wanted && !this.availability?.off(target.provider, name))?.[0];
+        const cheaper = Object.entries(provider.models).find(
+          ([name, m]) => m.tier === wanted && !this.availability?.off(target.provider, name),
+        )?.[0];
         if (cheaper) {
           model = cheaper;
           reason = low ? 'budget-low' : 'tier';
@@ -75,13 +86,27 @@ export class ModelRouter {
    * Models with a window larger than `window` the request may use: the same provider first, then
    * others that accept the data class, smallest sufficient window first (the cheapest fit).
    */
-  largerWindow(from: ProviderTarget, window: number, dataClass: string, exclude: ReadonlySet<string>): RoutedTarget[] {
+  largerWindow(
+    from: ProviderTarget,
+    window: number,
+    dataClass: string,
+    exclude: ReadonlySet<string>,
+  ): RoutedTarget[] {
     const candidates: Array<{ target: RoutedTarget; window: number; same: boolean }> = [];
     for (const [name, provider] of Object.entries(this.config.providers)) {
       if (provider.enabled === false || !provider.dataClasses.includes(dataClass)) continue;
       for (const [model, m] of Object.entries(provider.models)) {
-        if (m.contextWindow <= window || exclude.has(`${name}/${model}`) || this.availability?.off(name, model)) continue;
-        candidates.push({ target: { provider: name, model, reason: 'larger-window' }, window: m.contextWindow, same: name === from.provider });
+        if (
+          m.contextWindow <= window ||
+          exclude.has(`${name}/${model}`) ||
+          this.availability?.off(name, model)
+        )
+          continue;
+        candidates.push({
+          target: { provider: name, model, reason: 'larger-window' },
+          window: m.contextWindow,
+          same: name === from.provider,
+        });
       }
     }
     candidates.sort((a, b) => Number(b.same) - Number(a.same) || a.window - b.window);

@@ -3,8 +3,21 @@ import { systemClock } from './clock';
 import { AllowanceExhausted, LeasedAllowance } from './leased-allowance';
 import { windowAt } from './windows';
 
-function allowance(kv: MemoryKv, limit: number, leaseSize: number, extra: Partial<ConstructorParameters<typeof LeasedAllowance>[0]> = {}) {
-  return new LeasedAllowance({ kv, key: 'budget.global.all.day', limit, leaseSize, window: (now) => windowAt('day', now), clock: systemClock, ...extra });
+function allowance(
+  kv: MemoryKv,
+  limit: number,
+  leaseSize: number,
+  extra: Partial<ConstructorParameters<typeof LeasedAllowance>[0]> = {},
+) {
+  return new LeasedAllowance({
+    kv,
+    key: 'budget.global.all.day',
+    limit,
+    leaseSize,
+    window: (now) => windowAt('day', now),
+    clock: systemClock,
+    ...extra,
+  });
 }
 
 describe('LeasedAllowance', () => {
@@ -13,9 +26,14 @@ describe('LeasedAllowance', () => {
     const a = allowance(kv, 10, 3);
     const b = allowance(kv, 10, 3);
     const taken: string[] = [];
-    const attempts = Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).reserve(1, false).then(() => taken.push('ok'), (e) => {
-      expect(e).toBeInstanceOf(AllowanceExhausted);
-    }));
+    const attempts = Array.from({ length: 30 }, (_, i) =>
+      (i % 2 ? a : b).reserve(1, false).then(
+        () => taken.push('ok'),
+        (e) => {
+          expect(e).toBeInstanceOf(AllowanceExhausted);
+        },
+      ),
+    );
     await Promise.all(attempts);
     expect(taken).toHaveLength(10);
     expect((await a.record())!.granted).toBe(10);
@@ -42,7 +60,11 @@ describe('LeasedAllowance', () => {
   it('records spend and raises each threshold once', async () => {
     const kv = new MemoryKv();
     const crossed: number[] = [];
-    const a = allowance(kv, 10, 10, { trackSpent: true, thresholds: [0.5, 0.8, 1], onThresholds: (t) => crossed.push(...t) });
+    const a = allowance(kv, 10, 10, {
+      trackSpent: true,
+      thresholds: [0.5, 0.8, 1],
+      onThresholds: (t) => crossed.push(...t),
+    });
     a.settle(await a.reserve(6, true), 6);
     await a.flush();
     a.settle(await a.reserve(3, true), 3);

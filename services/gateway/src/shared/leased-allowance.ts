@@ -22,7 +22,10 @@ export interface AllowanceRecord {
 
 /** No room left in this window; try again at `retryAt`. */
 export class AllowanceExhausted extends Error {
-  constructor(readonly key: string, readonly retryAt: number) {
+  constructor(
+    readonly key: string,
+    readonly retryAt: number,
+  ) {
     super(`${key} is exhausted until ${new Date(retryAt).toISOString()}`);
   }
 }
@@ -193,7 +196,9 @@ export class LeasedAllowance {
     const key = this.kvKey(windowId);
     for (let i = 0; i < MAX_CAS_TRIES; i++) {
       const entry = await this.o.kv.get(key);
-      const rec: AllowanceRecord = entry ? entry.json<AllowanceRecord>() : { limit: this.o.limit, granted: 0, spent: 0, alerted: [] };
+      const rec: AllowanceRecord = entry
+        ? entry.json<AllowanceRecord>()
+        : { limit: this.o.limit, granted: 0, spent: 0, alerted: [] };
       const room = this.o.limit - rec.granted;
       if (room <= 1e-12) {
         this.lastRecord = rec;
@@ -232,9 +237,13 @@ export class LeasedAllowance {
       let written = false;
       for (let i = 0; i < MAX_CAS_TRIES && !written; i++) {
         const entry = await this.o.kv.get(key);
-        const rec: AllowanceRecord = entry ? entry.json<AllowanceRecord>() : { limit: this.o.limit, granted: 0, spent: 0, alerted: [] };
+        const rec: AllowanceRecord = entry
+          ? entry.json<AllowanceRecord>()
+          : { limit: this.o.limit, granted: 0, spent: 0, alerted: [] };
         const spent = rec.spent + used;
-        const crossed = (this.o.thresholds ?? []).filter((t) => spent >= t * this.o.limit && !rec.alerted.includes(t));
+        const crossed = (this.o.thresholds ?? []).filter(
+          (t) => spent >= t * this.o.limit && !rec.alerted.includes(t),
+        );
         const next: AllowanceRecord = { ...rec, spent, alerted: [...rec.alerted, ...crossed] };
         try {
           if (entry) await this.o.kv.update(key, encoder.encode(JSON.stringify(next)), entry.revision);
@@ -243,7 +252,8 @@ export class LeasedAllowance {
           continue;
         }
         written = true;
-        if (windowId === this.current.id) this.lastRecord = { ...next, granted: Math.max(next.granted, this.lastRecord?.granted ?? 0) };
+        if (windowId === this.current.id)
+          this.lastRecord = { ...next, granted: Math.max(next.granted, this.lastRecord?.granted ?? 0) };
         if (crossed.length) this.o.onThresholds?.(crossed, next, windowId);
       }
       if (!written) this.unflushed.set(windowId, (this.unflushed.get(windowId) ?? 0) + used);

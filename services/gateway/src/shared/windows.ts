@@ -16,7 +16,14 @@ export function windowAt(kind: WindowKind, now: number): AccountingWindow {
   const last = lastWindow[kind];
   if (last && now >= last.startsAt && now < last.endsAt) return last;
   const w = computeWindow(kind, now);
-  if (kind !== 'minute') lastWindow[kind] = { ...w, startsAt: kind === 'day' ? w.endsAt - 86_400_000 : Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1) };
+  if (kind !== 'minute')
+    lastWindow[kind] = {
+      ...w,
+      startsAt:
+        kind === 'day'
+          ? w.endsAt - 86_400_000
+          : Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1),
+    };
   return w;
 }
 
@@ -30,7 +37,10 @@ function computeWindow(kind: WindowKind, now: number): AccountingWindow {
     const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
     return { id: `d${new Date(start).toISOString().slice(0, 10)}`, endsAt: start + 86_400_000 };
   }
-  return { id: `M${d.toISOString().slice(0, 7)}`, endsAt: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) };
+  return {
+    id: `M${d.toISOString().slice(0, 7)}`,
+    endsAt: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1),
+  };
 }
 
 /** A KV key token: NATS KV keys allow `[-/_=.a-zA-Z0-9]`, and `.` separates tokens. */

@@ -1,11 +1,24 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
 import { MemoryRecordSink } from '../cost/record-sink';
 import { Gateway } from '../gateway';
 import { MemoryKv } from '../testing/memory-kv';
-import { ANTHROPIC_KEY, OPENAI_KEY, request, SteppingClock, testEnv, testProviders, testSettings } from '../testing/fixtures';
+import {
+  ANTHROPIC_KEY,
+  OPENAI_KEY,
+  request,
+  SteppingClock,
+  testEnv,
+  testProviders,
+  testSettings,
+} from '../testing/fixtures';
 
 /**
  * A vendor call is a GenAI span under the request's span: a slow review can be traced to the
@@ -19,13 +32,24 @@ describe('vendor call spans', () => {
 
   beforeAll(async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    trace.setGlobalTracerProvider(
+      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    );
     vendor = new FakeVendorServer({ apiKeys: [ANTHROPIC_KEY, OPENAI_KEY] });
     await vendor.start();
     gateway = new Gateway({
-      providersConfig: testProviders(vendor.url), settings: testSettings({ retry: { maxAttemptsPerProvider: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
-      state: { limits: new MemoryKv('limits'), budgets: new MemoryKv('budgets'), cache: new MemoryKv('cache') },
-      records: new MemoryRecordSink(), env: testEnv, clock: new SteppingClock(), logLevel: 'silent', random: () => 0.5,
+      providersConfig: testProviders(vendor.url),
+      settings: testSettings({ retry: { maxAttemptsPerProvider: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+      state: {
+        limits: new MemoryKv('limits'),
+        budgets: new MemoryKv('budgets'),
+        cache: new MemoryKv('cache'),
+      },
+      records: new MemoryRecordSink(),
+      env: testEnv,
+      clock: new SteppingClock(),
+      logLevel: 'silent',
+      random: () => 0.5,
     });
     await gateway.start();
   });
@@ -49,7 +73,14 @@ describe('vendor call spans', () => {
       return parent.spanContext().traceId;
     });
     const chats = exporter.getFinishedSpans().filter((s) => s.name.startsWith('chat '));
-    expect(chats.map((s) => [s.name, s.attributes['gen_ai.system'], s.attributes['agentflow.outcome'], s.attributes['agentflow.fallback']])).toEqual([
+    expect(
+      chats.map((s) => [
+        s.name,
+        s.attributes['gen_ai.system'],
+        s.attributes['agentflow.outcome'],
+        s.attributes['agentflow.fallback'],
+      ]),
+    ).toEqual([
       [`chat ${req.providers[0].model}`, 'anthropic', 'overloaded', false],
       [`chat ${req.providers[1].model}`, 'openai', 'ok', true],
     ]);

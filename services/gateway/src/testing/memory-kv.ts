@@ -19,7 +19,13 @@ export class MemoryKv implements KeyValueStore {
   constructor(readonly bucket = 'memory') {}
 
   private entry(key: string, s: Stored, operation: KvEntry['operation'] = 'PUT'): KvEntry {
-    return { key, value: s.value, revision: s.revision, operation, json: <T>() => JSON.parse(new TextDecoder().decode(s.value)) as T };
+    return {
+      key,
+      value: s.value,
+      revision: s.revision,
+      operation,
+      json: <T>() => JSON.parse(new TextDecoder().decode(s.value)) as T,
+    };
   }
 
   private matches(filter: string | undefined, key: string): boolean {
@@ -78,9 +84,13 @@ export class MemoryKv implements KeyValueStore {
     return [...this.data.keys()].filter((k) => this.matches(filter, k));
   }
 
-  async watch(onChange: (entry: KvEntry) => void, options: { key?: string; includeHistory?: boolean } = {}): Promise<() => void> {
+  async watch(
+    onChange: (entry: KvEntry) => void,
+    options: { key?: string; includeHistory?: boolean } = {},
+  ): Promise<() => void> {
     const w = { fn: onChange, key: options.key };
-    if (options.includeHistory) for (const [k, s] of this.data) if (this.matches(options.key, k)) onChange(this.entry(k, s));
+    if (options.includeHistory)
+      for (const [k, s] of this.data) if (this.matches(options.key, k)) onChange(this.entry(k, s));
     this.watchers.add(w);
     return () => this.watchers.delete(w);
   }

@@ -8,7 +8,14 @@ import { JetStreamBus, type MessageBus } from '@agentflow/bus';
 import { FakeVendorServer } from '@agentflow/fake-vendor';
 import { MemoryRecordSink } from '../cost/record-sink';
 import { Gateway, openGatewayState } from '../gateway';
-import { ANTHROPIC_KEY, OPENAI_KEY, request, testEnv, testProviders, testSettings } from '../testing/fixtures';
+import {
+  ANTHROPIC_KEY,
+  OPENAI_KEY,
+  request,
+  testEnv,
+  testProviders,
+  testSettings,
+} from '../testing/fixtures';
 import { abortGeneration, GatewayNatsTransport, requestGeneration } from './nats-transport';
 
 const NATS = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -38,8 +45,17 @@ describe('gateway over NATS with two instances', () => {
       buses.push(bus);
       const gateway = new Gateway({
         providersConfig: config,
-        settings: testSettings({ rateLeaseFraction: 0.25, breaker: { failureThreshold: 2, cooldownMs: 60_000 }, retry: { maxAttemptsPerProvider: 1, baseDelayMs: 1, maxDelayMs: 1 }, replicas: 2 }),
-        state: await openGatewayState(bus, topology), records: new MemoryRecordSink(), env: testEnv, logLevel: 'silent', instanceId: `replica-${i}`,
+        settings: testSettings({
+          rateLeaseFraction: 0.25,
+          breaker: { failureThreshold: 2, cooldownMs: 60_000 },
+          retry: { maxAttemptsPerProvider: 1, baseDelayMs: 1, maxDelayMs: 1 },
+          replicas: 2,
+        }),
+        state: await openGatewayState(bus, topology),
+        records: new MemoryRecordSink(),
+        env: testEnv,
+        logLevel: 'silent',
+        instanceId: `replica-${i}`,
       });
       await gateway.start();
       const transport = new GatewayNatsTransport(bus, topology, gateway, gateway.logger);
@@ -65,7 +81,11 @@ describe('gateway over NATS with two instances', () => {
   beforeEach(() => vendor.reset());
 
   it('answers a GatewayRequest envelope on the generate subject', async () => {
-    const res = await requestGeneration(client, topology, request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }));
+    const res = await requestGeneration(
+      client,
+      topology,
+      request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }),
+    );
     expect(res).toMatchObject({ status: 'ok', provider: 'anthropic', cached: false });
     expect(vendor.count('anthropic', 200)).toBe(1);
   });
@@ -96,15 +116,24 @@ describe('gateway over NATS with two instances', () => {
     await gateways[0].generate(request(only));
     await gateways[0].generate(request(only));
     expect(gateways[0].breakers.state('anthropic', 'claude-haiku-4-5')).toBe('open');
-    await until(() => gateways[1].breakers.state('anthropic', 'claude-haiku-4-5') === 'open', 'the breaker to open on the second instance');
+    await until(
+      () => gateways[1].breakers.state('anthropic', 'claude-haiku-4-5') === 'open',
+      'the breaker to open on the second instance',
+    );
     const served = vendor.count('anthropic');
     const res = await gateways[1].generate(request(only));
-    expect(res).toMatchObject({ status: 'deferred', attempts: [expect.objectContaining({ outcome: 'breaker_open' })] });
+    expect(res).toMatchObject({
+      status: 'deferred',
+      attempts: [expect.objectContaining({ outcome: 'breaker_open' })],
+    });
     expect(vendor.count('anthropic')).toBe(served);
   });
 
   it('shares the response cache: an answer cached by one instance is a hit on the other', async () => {
-    const req = request({ providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], messages: [{ role: 'user', content: `cache me ${Date.now()}` }] });
+    const req = request({
+      providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+      messages: [{ role: 'user', content: `cache me ${Date.now()}` }],
+    });
     expect((await gateways[0].generate(req)).cached).toBe(false);
     const again = { ...req, requestId: `${req.requestId}-again` };
     let hit = await gateways[1].generate(again);
@@ -120,26 +149,47 @@ describe('gateway over NATS with two instances', () => {
     const budget = 0.1;
     const lease = 0.01;
     const config = testProviders(vendor.url);
-    const shared = await Promise.all(buses.map(async (bus, i) => {
-      const g = new Gateway({
-        providersConfig: config, settings: testSettings({ budgets: [{ scope: 'workflow', key: 'budget-test', period: 'day', limitUsd: budget }], budgetLeaseUsd: lease }),
-        state: await openGatewayState(bus, topology), records: new MemoryRecordSink(), env: testEnv, logLevel: 'silent', instanceId: `budget-${i}`,
-      });
-      await g.start();
-      return g;
-    }));
+    const shared = await Promise.all(
+      buses.map(async (bus, i) => {
+        const g = new Gateway({
+          providersConfig: config,
+          settings: testSettings({
+            budgets: [{ scope: 'workflow', key: 'budget-test', period: 'day', limitUsd: budget }],
+            budgetLeaseUsd: lease,
+          }),
+          state: await openGatewayState(bus, topology),
+          records: new MemoryRecordSink(),
+          env: testEnv,
+          logLevel: 'silent',
+          instanceId: `budget-${i}`,
+        });
+        await g.start();
+        return g;
+      }),
+    );
     vendor.setScript('anthropic', () => ({ kind: 'reply', usage: { inputTokens: 1000, outputTokens: 100 } })); // $0.0045 each
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => shared[i % 2].generate(request({
-      providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], maxTokens: 200, cache: false,
-      attribution: { workflow: 'budget-test' }, messages: [{ role: 'user', content: `${'x'.repeat(3000)} ${i}` }],
-    }))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        shared[i % 2].generate(
+          request({
+            providers: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }],
+            maxTokens: 200,
+            cache: false,
+            attribution: { workflow: 'budget-test' },
+            messages: [{ role: 'user', content: `${'x'.repeat(3000)} ${i}` }],
+          }),
+        ),
+      ),
+    );
     vendor.setScript('anthropic', undefined);
     const ok = results.filter((r) => r.status === 'ok');
     const spent = ok.reduce((sum, r) => sum + r.costUsd, 0);
     expect(spent).toBeLessThanOrEqual(budget + lease);
     // Each instance may strand at most one lease it could not use; everything else is spent.
     expect(spent).toBeGreaterThanOrEqual(budget - 2 * lease - 0.0061);
-    expect(results.filter((r) => r.status !== 'ok').every((r) => r.errorCode === 'budget_exceeded')).toBe(true);
+    expect(results.filter((r) => r.status !== 'ok').every((r) => r.errorCode === 'budget_exceeded')).toBe(
+      true,
+    );
     for (const g of shared) await g.stop();
   });
 

@@ -14,8 +14,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  createEnvelope, decodeEnvelope, describeError, GatewayAbort, GatewayHeldQuery, HEADERS, InvalidMessageError, LARGE_BODY_THRESHOLD,
-  validateBody, type BodyRef, type GatewayHeld, type GatewayRequest, type GatewayResponse, type Topology,
+  createEnvelope,
+  decodeEnvelope,
+  describeError,
+  GatewayAbort,
+  GatewayHeldQuery,
+  HEADERS,
+  InvalidMessageError,
+  LARGE_BODY_THRESHOLD,
+  validateBody,
+  type BodyRef,
+  type GatewayHeld,
+  type GatewayRequest,
+  type GatewayResponse,
+  type Topology,
 } from '@agentflow/contracts';
 import type { MessageBus, ObjectStore, ReplyMessage, ServiceHandle } from '@agentflow/bus';
 import type { GatewayLogger } from '../log/gateway-logger';
@@ -54,7 +66,12 @@ export interface GatewayTransportOptions {
 const encoder = new TextEncoder();
 
 function isBodyRef(v: unknown): v is BodyRef {
-  return !!v && typeof v === 'object' && typeof (v as BodyRef).ref === 'string' && typeof (v as BodyRef).sha256 === 'string';
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof (v as BodyRef).ref === 'string' &&
+    typeof (v as BodyRef).sha256 === 'string'
+  );
 }
 
 export class GatewayNatsTransport {
@@ -87,9 +104,14 @@ export class GatewayNatsTransport {
     if (this.options.records !== undefined) this.records = this.options.records;
     else {
       try {
-        this.records = await RequestRecords.open(this.bus, this.topology, this.instance, () => this.objects());
+        this.records = await RequestRecords.open(this.bus, this.topology, this.instance, () =>
+          this.objects(),
+        );
       } catch (e) {
-        this.logger.warn('gateway answer records unavailable: a request sent again after a lost reply calls the vendor again', { error: describeError(e) });
+        this.logger.warn(
+          'gateway answer records unavailable: a request sent again after a lost reply calls the vendor again',
+          { error: describeError(e) },
+        );
       }
     }
     this.handles = await Promise.all([
@@ -112,9 +134,13 @@ export class GatewayNatsTransport {
     const end = this.now() + (this.options.drainMs ?? 5_000);
     while (this.inFlight.size > 0 && this.now() < end) await new Promise((r) => setTimeout(r, 20));
     if (this.inFlight.size > 0) {
-      this.logger.warn('gateway stopping with requests in flight: they are aborted unanswered and their callers send them to another replica', {
-        requests: this.inFlight.size, instance: this.instance,
-      });
+      this.logger.warn(
+        'gateway stopping with requests in flight: they are aborted unanswered and their callers send them to another replica',
+        {
+          requests: this.inFlight.size,
+          instance: this.instance,
+        },
+      );
       for (const f of this.inFlight.values()) {
         f.stopping = true;
         f.controller.abort('gateway shutting down');
@@ -139,9 +165,13 @@ export class GatewayNatsTransport {
   /** The replica (not this one) that answers for `requestId` now, or null when none does. */
   private async holder(requestId: string): Promise<string | null> {
     try {
-      const reply = await this.bus.request(this.topology.subjects.gatewayHeld, encoder.encode(JSON.stringify({ requestId })), {
-        timeoutMs: this.options.heldProbeMs ?? 1_000,
-      });
+      const reply = await this.bus.request(
+        this.topology.subjects.gatewayHeld,
+        encoder.encode(JSON.stringify({ requestId })),
+        {
+          timeoutMs: this.options.heldProbeMs ?? 1_000,
+        },
+      );
       const held = reply.json<GatewayHeld>();
       return held.held ? held.instance : null;
     } catch {
@@ -160,11 +190,19 @@ export class GatewayNatsTransport {
     if (!records) return null;
     const holder = await this.holder(request.requestId);
     if (!holder) return records.answered(request.requestId).catch(() => null);
-    this.logger.warn('request sent again while another replica still serves it: waiting for that answer instead of calling the vendor again', {
-      requestId: request.requestId, send, holder,
-    });
+    this.logger.warn(
+      'request sent again while another replica still serves it: waiting for that answer instead of calling the vendor again',
+      {
+        requestId: request.requestId,
+        send,
+        holder,
+      },
+    );
     const gone = new AbortController();
-    const until = AbortSignal.any([gone.signal, AbortSignal.timeout(Math.max(1, request.deadline - this.now()))]);
+    const until = AbortSignal.any([
+      gone.signal,
+      AbortSignal.timeout(Math.max(1, request.deadline - this.now())),
+    ]);
     const answer = records.waitFor(request.requestId, until).catch(() => null);
     const probeMs = this.options.heldProbeMs ?? 1_000;
     void (async () => {
@@ -223,8 +261,15 @@ export class GatewayNatsTransport {
       }
       const problem = e instanceof InvalidMessageError ? e.message : describeError(e);
       await this.reply(msg, runId, {
-        requestId, status: 'failed', errorCode: 'invalid_request', errorMessage: problem.slice(0, 1000),
-        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, costUsd: 0, cached: false, attempts: [], vendorMs: 0,
+        requestId,
+        status: 'failed',
+        errorCode: 'invalid_request',
+        errorMessage: problem.slice(0, 1000),
+        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        costUsd: 0,
+        cached: false,
+        attempts: [],
+        vendorMs: 0,
       });
       return;
     }
@@ -238,9 +283,15 @@ export class GatewayNatsTransport {
     if (send > 0) {
       const earlier = await this.records?.answered(request.requestId).catch(() => null);
       if (earlier) {
-        this.logger.warn('request sent again after its caller heard nothing: answered with the answer already given, the vendor is not called again', {
-          requestId: request.requestId, runId, send, status: earlier.status,
-        });
+        this.logger.warn(
+          'request sent again after its caller heard nothing: answered with the answer already given, the vendor is not called again',
+          {
+            requestId: request.requestId,
+            runId,
+            send,
+            status: earlier.status,
+          },
+        );
         await this.reply(msg, runId, earlier);
         return;
       }
@@ -249,11 +300,21 @@ export class GatewayNatsTransport {
         await this.reply(msg, runId, relayed);
         return;
       }
-      this.logger.warn('request sent again and no replica serves it any more (the one that took it stopped or died mid-call): serving it here, the vendor is called again', {
-        requestId: request.requestId, runId, send, instance: this.instance,
-      });
+      this.logger.warn(
+        'request sent again and no replica serves it any more (the one that took it stopped or died mid-call): serving it here, the vendor is called again',
+        {
+          requestId: request.requestId,
+          runId,
+          send,
+          instance: this.instance,
+        },
+      );
     }
-    const flight: InFlight = { controller: new AbortController(), runId: request.attribution.runId, waiters: [{ msg, runId }] };
+    const flight: InFlight = {
+      controller: new AbortController(),
+      runId: request.attribution.runId,
+      waiters: [{ msg, runId }],
+    };
     this.inFlight.set(request.requestId, flight);
     try {
       const response = await this.gateway.generate(request, flight.controller.signal);
@@ -261,11 +322,21 @@ export class GatewayNatsTransport {
       await this.record(response);
       for (const w of flight.waiters) await this.reply(w.msg, w.runId, response);
     } catch (e) {
-      this.logger.error('gateway request failed unexpectedly; answered internal, the step may be retried', { requestId: request.requestId, error: describeError(e) });
+      this.logger.error('gateway request failed unexpectedly; answered internal, the step may be retried', {
+        requestId: request.requestId,
+        error: describeError(e),
+      });
       for (const w of flight.waiters) {
         await this.reply(w.msg, w.runId, {
-          requestId: request.requestId, status: 'failed', errorCode: 'internal', errorMessage: 'the gateway failed unexpectedly; the step may be retried',
-          usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, costUsd: 0, cached: false, attempts: [], vendorMs: 0,
+          requestId: request.requestId,
+          status: 'failed',
+          errorCode: 'internal',
+          errorMessage: 'the gateway failed unexpectedly; the step may be retried',
+          usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+          costUsd: 0,
+          cached: false,
+          attempts: [],
+          vendorMs: 0,
         });
       }
     } finally {
@@ -287,16 +358,27 @@ export class GatewayNatsTransport {
     });
     try {
       if ((await Promise.race([recorded, late])) === 'late') {
-        this.logger.warn('recording a gateway answer is slow: answering without waiting for it; a resend before it lands calls the vendor again', {
-          requestId: response.requestId, waitMs,
-        });
-        void recorded.catch((e: unknown) => this.logger.warn('could not record a gateway answer: a resend of this request calls the vendor again', {
-          requestId: response.requestId, error: describeError(e),
-        }));
+        this.logger.warn(
+          'recording a gateway answer is slow: answering without waiting for it; a resend before it lands calls the vendor again',
+          {
+            requestId: response.requestId,
+            waitMs,
+          },
+        );
+        void recorded.catch((e: unknown) =>
+          this.logger.warn(
+            'could not record a gateway answer: a resend of this request calls the vendor again',
+            {
+              requestId: response.requestId,
+              error: describeError(e),
+            },
+          ),
+        );
       }
     } catch (e) {
       this.logger.warn('could not record a gateway answer: a resend of this request calls the vendor again', {
-        requestId: response.requestId, error: describeError(e),
+        requestId: response.requestId,
+        error: describeError(e),
       });
     } finally {
       clearTimeout(timer);
@@ -306,9 +388,14 @@ export class GatewayNatsTransport {
   private async reply(msg: ReplyMessage, runId: string, response: GatewayResponse): Promise<void> {
     const envelope = createEnvelope('gateway.response', response, { runId });
     let data = encoder.encode(JSON.stringify(envelope));
-    const headers: Record<string, string> = { [HEADERS.messageType]: 'gateway.response', [HEADERS.schemaVersion]: '1' };
+    const headers: Record<string, string> = {
+      [HEADERS.messageType]: 'gateway.response',
+      [HEADERS.schemaVersion]: '1',
+    };
     if (data.byteLength > LARGE_BODY_THRESHOLD) {
-      const ref = await (await this.objects()).put(`gateway-response-${response.requestId}`, encoder.encode(JSON.stringify(response)));
+      const ref = await (
+        await this.objects()
+      ).put(`gateway-response-${response.requestId}`, encoder.encode(JSON.stringify(response)));
       headers[HEADERS.bodyRef] = ref.ref;
       data = encoder.encode(JSON.stringify({ ...envelope, body: ref }));
     }
@@ -317,20 +404,36 @@ export class GatewayNatsTransport {
 }
 
 /** What a caller (the agents service) does: send an envelope, wait for the reply envelope. */
-export async function requestGeneration(bus: MessageBus, topology: Topology, request: GatewayRequest, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<GatewayResponse> {
+export async function requestGeneration(
+  bus: MessageBus,
+  topology: Topology,
+  request: GatewayRequest,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<GatewayResponse> {
   const envelope = createEnvelope('gateway.request', request, { runId: request.attribution.runId ?? '-' });
   const timeoutMs = options.timeoutMs ?? Math.max(1000, request.deadline - Date.now() + 2000);
-  const headers: Record<string, string> = { [HEADERS.messageType]: 'gateway.request', [HEADERS.schemaVersion]: '1' };
+  const headers: Record<string, string> = {
+    [HEADERS.messageType]: 'gateway.request',
+    [HEADERS.schemaVersion]: '1',
+  };
   let data = encoder.encode(JSON.stringify(envelope));
   if (data.byteLength > LARGE_BODY_THRESHOLD) {
-    const ref = await (await bus.objects(topology.buckets.objects)).put(`gateway-request-${request.requestId}`, encoder.encode(JSON.stringify(request)));
+    const ref = await (
+      await bus.objects(topology.buckets.objects)
+    ).put(`gateway-request-${request.requestId}`, encoder.encode(JSON.stringify(request)));
     headers[HEADERS.bodyRef] = ref.ref;
     data = encoder.encode(JSON.stringify({ ...envelope, body: ref }));
   }
-  const reply = await bus.request(topology.subjects.gatewayGenerate, data, { timeoutMs, signal: options.signal, headers });
+  const reply = await bus.request(topology.subjects.gatewayGenerate, data, {
+    timeoutMs,
+    signal: options.signal,
+    headers,
+  });
   const raw = reply.json<Record<string, unknown>>();
   if (reply.headers[HEADERS.bodyRef] !== undefined && isBodyRef(raw.body)) {
-    raw.body = JSON.parse(new TextDecoder().decode(await (await bus.objects(topology.buckets.objects)).get(raw.body)));
+    raw.body = JSON.parse(
+      new TextDecoder().decode(await (await bus.objects(topology.buckets.objects)).get(raw.body)),
+    );
   }
   return decodeEnvelope('gateway.response', raw).body as GatewayResponse;
 }
@@ -339,9 +442,19 @@ export async function requestGeneration(bus: MessageBus, topology: Topology, req
  * Aborts a request in flight on whichever replica holds it. Resolves true when a replica aborted
  * it, false when none held it within `timeoutMs` (it had finished, or never arrived).
  */
-export async function abortGeneration(bus: MessageBus, topology: Topology, requestId: string, reason = 'cancelled', timeoutMs = 2000): Promise<boolean> {
+export async function abortGeneration(
+  bus: MessageBus,
+  topology: Topology,
+  requestId: string,
+  reason = 'cancelled',
+  timeoutMs = 2000,
+): Promise<boolean> {
   try {
-    const reply = await bus.request(topology.subjects.gatewayAbort, encoder.encode(JSON.stringify({ requestId, reason })), { timeoutMs });
+    const reply = await bus.request(
+      topology.subjects.gatewayAbort,
+      encoder.encode(JSON.stringify({ requestId, reason })),
+      { timeoutMs },
+    );
     return reply.json<{ aborted?: boolean }>().aborted === true;
   } catch {
     return false;

@@ -8,7 +8,6 @@
 import { LARGE_BODY_THRESHOLD, type GatewayResponse, type Topology } from '@agentflow/contracts';
 import type { KeyValueStore, MessageBus, ObjectStore } from '@agentflow/bus';
 
-
 interface StoredAnswer {
   at: number;
   instance: string;
@@ -32,7 +31,12 @@ export class RequestRecords {
     private readonly instance: string,
   ) {}
 
-  static async open(bus: MessageBus, topology: Topology, instance: string, objects: () => Promise<ObjectStore>): Promise<RequestRecords> {
+  static async open(
+    bus: MessageBus,
+    topology: Topology,
+    instance: string,
+    objects: () => Promise<ObjectStore>,
+  ): Promise<RequestRecords> {
     const kv = await bus.kv(topology.buckets.gatewayRequests, topology.bucketSettings.gatewayRequests);
     return new RequestRecords(kv, objects, instance);
   }
@@ -49,7 +53,9 @@ export class RequestRecords {
     if (data.byteLength > LARGE_BODY_THRESHOLD) {
       const objectName = `gateway-answer-${Buffer.from(response.requestId).toString('base64url')}`;
       await (await this.objects()).put(objectName, encoder.encode(JSON.stringify(response)));
-      data = encoder.encode(JSON.stringify({ at: now, instance: this.instance, objectName } satisfies StoredAnswer));
+      data = encoder.encode(
+        JSON.stringify({ at: now, instance: this.instance, objectName } satisfies StoredAnswer),
+      );
     }
     await this.kv.put(keyOf(response.requestId), data);
   }
@@ -66,13 +72,19 @@ export class RequestRecords {
       const seen = new Promise<StoredAnswer | null>((resolve) => {
         signal.addEventListener('abort', () => resolve(null), { once: true });
         void this.kv
-          .watch((entry) => {
-            if (entry.operation === 'PUT') resolve(entry.json<StoredAnswer>());
-          }, { key: keyOf(requestId), includeHistory: true })
-          .then((s) => {
-            stop = s;
-            if (finished) s();
-          }, () => resolve(null));
+          .watch(
+            (entry) => {
+              if (entry.operation === 'PUT') resolve(entry.json<StoredAnswer>());
+            },
+            { key: keyOf(requestId), includeHistory: true },
+          )
+          .then(
+            (s) => {
+              stop = s;
+              if (finished) s();
+            },
+            () => resolve(null),
+          );
       });
       const stored = await seen;
       return stored ? await this.read(stored) : null;

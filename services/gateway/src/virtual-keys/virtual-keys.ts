@@ -56,37 +56,57 @@ export function hashVirtualKey(key: string): string {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-function targetList(model: string, raw: unknown, origin: string, providers: ProvidersConfig): ProviderTarget[] {
-  if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError(`${origin}: routes.${model} must be a non-empty list of { provider, model }`);
+function targetList(
+  model: string,
+  raw: unknown,
+  origin: string,
+  providers: ProvidersConfig,
+): ProviderTarget[] {
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw new ConfigError(`${origin}: routes.${model} must be a non-empty list of { provider, model }`);
   return raw.map((t: unknown, i) => {
     const target = t as Partial<ProviderTarget> | null;
     if (!target || typeof target.provider !== 'string' || typeof target.model !== 'string') {
       throw new ConfigError(`${origin}: routes.${model}[${i}] must be { provider, model }`);
     }
     if (!providers.providers[target.provider]?.models[target.model]) {
-      throw new ConfigError(`${origin}: routes.${model}[${i}] names ${target.provider}/${target.model}, which providers.yml does not configure`);
+      throw new ConfigError(
+        `${origin}: routes.${model}[${i}] names ${target.provider}/${target.model}, which providers.yml does not configure`,
+      );
     }
     return { provider: target.provider, model: target.model };
   });
 }
 
 /** Checks a parsed keys file against the providers config; throws {@link ConfigError} naming the field. */
-export function checkVirtualKeysFile(raw: unknown, origin: string, providers: ProvidersConfig): VirtualKeyRing {
+export function checkVirtualKeysFile(
+  raw: unknown,
+  origin: string,
+  providers: ProvidersConfig,
+): VirtualKeyRing {
   const file = (raw ?? {}) as Partial<VirtualKeysFile>;
-  if (!Array.isArray(file.keys)) throw new ConfigError(`${origin}: keys must be a list of { name, sha256, team?, project?, models?, requestsPerMinute? }`);
+  if (!Array.isArray(file.keys))
+    throw new ConfigError(
+      `${origin}: keys must be a list of { name, sha256, team?, project?, models?, requestsPerMinute? }`,
+    );
   const keys = file.keys.map((k, i) => {
     const where = `${origin}: keys[${i}]`;
     if (!k || typeof k.name !== 'string' || !k.name) throw new ConfigError(`${where}.name is required`);
     if (typeof k.sha256 !== 'string' || !HEX64.test(k.sha256)) {
-      throw new ConfigError(`${where}.sha256 must be the lower-case hex SHA-256 of the key (echo -n "$KEY" | sha256sum), never the key itself`);
+      throw new ConfigError(
+        `${where}.sha256 must be the lower-case hex SHA-256 of the key (echo -n "$KEY" | sha256sum), never the key itself`,
+      );
     }
     const rpm = k.requestsPerMinute ?? 0;
-    if (!Number.isInteger(rpm) || rpm < 0) throw new ConfigError(`${where}.requestsPerMinute must be a whole number >= 0`);
-    if (k.models !== undefined && (!Array.isArray(k.models) || k.models.some((m) => typeof m !== 'string'))) throw new ConfigError(`${where}.models must be a list of globs`);
+    if (!Number.isInteger(rpm) || rpm < 0)
+      throw new ConfigError(`${where}.requestsPerMinute must be a whole number >= 0`);
+    if (k.models !== undefined && (!Array.isArray(k.models) || k.models.some((m) => typeof m !== 'string')))
+      throw new ConfigError(`${where}.models must be a list of globs`);
     return k;
   });
   const routes = new Map<string, ProviderTarget[]>();
-  for (const [model, chain] of Object.entries(file.routes ?? {})) routes.set(model, targetList(model, chain, origin, providers));
+  for (const [model, chain] of Object.entries(file.routes ?? {}))
+    routes.set(model, targetList(model, chain, origin, providers));
   return new VirtualKeyRing(keys, routes, providers);
 }
 
@@ -96,7 +116,9 @@ export async function loadVirtualKeys(path: string, providers: ProvidersConfig):
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`GATEWAY_KEYS_FILE=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); write it as in docs/gateway.md`);
+    throw new ConfigError(
+      `GATEWAY_KEYS_FILE=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); write it as in docs/gateway.md`,
+    );
   }
   return checkVirtualKeysFile(parse(text), path, providers);
 }
@@ -118,7 +140,11 @@ export class VirtualKeyRing {
     for (const k of keys) {
       const match = picomatch(k.models?.length ? k.models : ['*'], { dot: true });
       this.byHash.set(k.sha256, {
-        name: k.name, team: k.team, project: k.project, requestsPerMinute: k.requestsPerMinute ?? 0, dataClass: k.dataClass ?? 'internal',
+        name: k.name,
+        team: k.team,
+        project: k.project,
+        requestsPerMinute: k.requestsPerMinute ?? 0,
+        dataClass: k.dataClass ?? 'internal',
         allows: (model) => match(model),
       });
     }

@@ -18,7 +18,11 @@ export interface ApiPrincipal {
   repos: string[];
 }
 
-const ALLOWED: Record<ApiRole, ApiAction[]> = { admin: ['admin', 'start', 'upload', 'read'], ci: ['start', 'upload', 'read'], reader: ['read'] };
+const ALLOWED: Record<ApiRole, ApiAction[]> = {
+  admin: ['admin', 'start', 'upload', 'read'],
+  ci: ['start', 'upload', 'read'],
+  reader: ['read'],
+};
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -27,7 +31,9 @@ function sha256(text: string): string {
 export function mayAct(principal: ApiPrincipal, action: ApiAction, repo?: string): boolean {
   if (!ALLOWED[principal.role].includes(action)) return false;
   if (principal.role === 'admin' || repo === undefined) return true;
-  return principal.repos.some((r) => r === '*' || r === repo || (r.endsWith('*') && repo.startsWith(r.slice(0, -1))));
+  return principal.repos.some(
+    (r) => r === '*' || r === repo || (r.endsWith('*') && repo.startsWith(r.slice(0, -1))),
+  );
 }
 
 export class ApiTokenStore {
@@ -46,7 +52,8 @@ export class ApiTokenStore {
     if (!m) return null;
     const token = m[1];
     const hash = createHash('sha256').update(token).digest();
-    if (this.adminHash && timingSafeEqual(hash, this.adminHash)) return { tokenId: 'bootstrap', name: 'AGENTFLOW_API_TOKEN', role: 'admin', repos: ['*'] };
+    if (this.adminHash && timingSafeEqual(hash, this.adminHash))
+      return { tokenId: 'bootstrap', name: 'AGENTFLOW_API_TOKEN', role: 'admin', repos: ['*'] };
     const { rows } = await this.db.query<{ id: string; name: string; role: ApiRole; repos: string[] }>(
       `UPDATE ingress_api_tokens SET last_used_at = now() WHERE token_sha256 = $1 AND revoked_at IS NULL RETURNING id, name, role, repos`,
       [hash.toString('hex')],
@@ -56,15 +63,25 @@ export class ApiTokenStore {
   }
 
   /** Creates a token; the plain token is returned once and never stored. */
-  async create(input: { name: string; role: ApiRole; repos: string[] }): Promise<{ id: string; token: string }> {
+  async create(input: {
+    name: string;
+    role: ApiRole;
+    repos: string[];
+  }): Promise<{ id: string; token: string }> {
     const id = randomUUID();
     const token = `aft_${randomBytes(32).toString('base64url')}`;
-    await this.db.query('INSERT INTO ingress_api_tokens (id, name, token_sha256, role, repos) VALUES ($1, $2, $3, $4, $5)', [id, input.name, sha256(token), input.role, input.repos]);
+    await this.db.query(
+      'INSERT INTO ingress_api_tokens (id, name, token_sha256, role, repos) VALUES ($1, $2, $3, $4, $5)',
+      [id, input.name, sha256(token), input.role, input.repos],
+    );
     return { id, token };
   }
 
   async revoke(id: string): Promise<boolean> {
-    const { rowCount } = await this.db.query('UPDATE ingress_api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+    const { rowCount } = await this.db.query(
+      'UPDATE ingress_api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
+      [id],
+    );
     return rowCount > 0;
   }
 }

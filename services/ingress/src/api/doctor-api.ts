@@ -15,12 +15,35 @@ import type { IngressConfig } from '../config';
 const DOCTOR = Symbol('doctor');
 
 export class DoctorApi {
-  constructor(private readonly deps: { tokens: ApiTokenStore; env: ServiceContext['env']; topology: Topology; providersFile: string }) {}
+  constructor(
+    private readonly deps: {
+      tokens: ApiTokenStore;
+      env: ServiceContext['env'];
+      topology: Topology;
+      providersFile: string;
+    },
+  ) {}
 
   async report(authorization: string | undefined): Promise<ApiReply> {
     const principal = await this.deps.tokens.authenticate(authorization);
-    if (!principal) return { status: 401, body: { title: 'unauthorized', status: 401, detail: 'a valid bearer token is required (Authorization: Bearer <token>)' } };
-    if (!mayAct(principal, 'read')) return { status: 403, body: { title: 'forbidden', status: 403, detail: `token ${principal.name} (${principal.role}) may not read` } };
+    if (!principal)
+      return {
+        status: 401,
+        body: {
+          title: 'unauthorized',
+          status: 401,
+          detail: 'a valid bearer token is required (Authorization: Bearer <token>)',
+        },
+      };
+    if (!mayAct(principal, 'read'))
+      return {
+        status: 403,
+        body: {
+          title: 'forbidden',
+          status: 403,
+          detail: `token ${principal.name} (${principal.role}) may not read`,
+        },
+      };
     let providers: ProvidersConfig | undefined;
     try {
       providers = loadProvidersConfig(this.deps.providersFile);
@@ -28,7 +51,12 @@ export class DoctorApi {
       // Reported by the vendors line ("no providers.yml was read") rather than failing the report.
       providers = undefined;
     }
-    const report = await runDoctor({ env: this.deps.env, topology: this.deps.topology, providers, from: 'deployed' });
+    const report = await runDoctor({
+      env: this.deps.env,
+      topology: this.deps.topology,
+      providers,
+      from: 'deployed',
+    });
     return { status: 200, body: report };
   }
 }
@@ -55,7 +83,9 @@ export class DoctorController {
 /** The controller and its provider, for the ingress module. */
 export function doctorEndpoint(ctx: ServiceContext, config: IngressConfig) {
   const api = new DoctorApi({
-    tokens: new ApiTokenStore(ctx.db, config.adminToken), env: ctx.env, topology: ctx.topology,
+    tokens: new ApiTokenStore(ctx.db, config.adminToken),
+    env: ctx.env,
+    topology: ctx.topology,
     providersFile: ctx.env.PROVIDERS_FILE || join(config.workflowsDir, 'providers.yml'),
   });
   return { controllers: [DoctorController], providers: [{ provide: DOCTOR, useValue: api }] };

@@ -1,12 +1,31 @@
 /** Request bodies of the CI API, validated with class-validator at the edge. */
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { MAX_PR_NUMBER } from '../events/read';
 import { API_ROLES, type ApiRole } from './api-tokens';
 
 export class ArtifactUpload {
   /** File name, unique per run (`coverage.xml`, `swiftlint.sarif`); `.` and `..` are not names. */
-  @IsString() @Matches(/^(?!\.{1,2}$)[\w.@-]{1,128}$/, { message: 'name must be a file name of 1 to 128 letters, digits, "_", ".", "@" and "-", and not "." or ".."' }) name!: string;
+  @IsString()
+  @Matches(/^(?!\.{1,2}$)[\w.@-]{1,128}$/, {
+    message:
+      'name must be a file name of 1 to 128 letters, digits, "_", ".", "@" and "-", and not "." or ".."',
+  })
+  name!: string;
   @IsIn(['coverage', 'sarif', 'other']) kind!: 'coverage' | 'sarif' | 'other';
   /** The file's content: text, or base64 with `encoding: base64`. */
   @IsString() content!: string;
@@ -32,7 +51,12 @@ export class StartRunRequest {
   @IsOptional() @IsNumber() @Min(0) @Max(100) coverage?: number;
   /** Idempotency key: the same key starts the same run once. @default a new id per call */
   @IsOptional() @IsString() @Matches(/^[\w.:-]{1,128}$/) requestId?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => ArtifactUpload) artifacts?: ArtifactUpload[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ArtifactUpload)
+  artifacts?: ArtifactUpload[];
 }
 
 export class CreateTokenRequest {

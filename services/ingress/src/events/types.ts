@@ -92,7 +92,15 @@ export interface IgnoredEvent {
   reason: string;
 }
 
-export type IngressEvent = ChangeEvent | CommandEvent | CiReport | PushEvent | ClosedEvent | ReactionEvent | ThreadResolutionEvent | IgnoredEvent;
+export type IngressEvent =
+  | ChangeEvent
+  | CommandEvent
+  | CiReport
+  | PushEvent
+  | ClosedEvent
+  | ReactionEvent
+  | ThreadResolutionEvent
+  | IgnoredEvent;
 
 /** A file a change touches, as the platform API reports it. */
 export interface ChangedFile {

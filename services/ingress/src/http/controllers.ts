@@ -70,7 +70,11 @@ export class RunsController {
   }
 
   @Get('runs')
-  async list(@Query() query: Record<string, string>, @Req() req: HttpRequest, @Res() reply: HttpReply): Promise<void> {
+  async list(
+    @Query() query: Record<string, string>,
+    @Req() req: HttpRequest,
+    @Res() reply: HttpReply,
+  ): Promise<void> {
     const r = await this.ingress.api.listRuns(auth(req), query);
     reply.status(r.status).send(r.body);
   }
@@ -82,7 +86,11 @@ export class RunsController {
   }
 
   @Delete('tokens/:id')
-  async revokeToken(@Param('id') id: string, @Req() req: HttpRequest, @Res() reply: HttpReply): Promise<void> {
+  async revokeToken(
+    @Param('id') id: string,
+    @Req() req: HttpRequest,
+    @Res() reply: HttpReply,
+  ): Promise<void> {
     const r = await this.ingress.api.revokeToken(auth(req), id);
     reply.status(r.status).send(r.body);
   }

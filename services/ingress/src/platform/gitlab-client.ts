@@ -3,7 +3,14 @@ import { Gitlab } from '@gitbeaker/rest';
 import type { ChangedFile } from '../events/types';
 import { toPlatformError } from '@agentflow/repo';
 import { formatDiagnostic, type Diagnostic } from '@agentflow/workflow';
-import type { ConfigProblemReporter, PlatformClient, PullRequestAddress, PullRequestInfo, RepoAddress, RepositoryFiles } from './platform-client';
+import type {
+  ConfigProblemReporter,
+  PlatformClient,
+  PullRequestAddress,
+  PullRequestInfo,
+  RepoAddress,
+  RepositoryFiles,
+} from './platform-client';
 
 /** Developer (30) and above may push. */
 const DEVELOPER = 30;
@@ -42,14 +49,31 @@ function count(diff: string): { additions: number; deletions: number } {
 }
 
 export function gitlabDiffToChanged(d: DiffSchema): ChangedFile {
-  const status: ChangedFile['status'] = d.new_file ? 'added' : d.deleted_file ? 'removed' : d.renamed_file ? 'renamed' : 'modified';
-  return { path: d.deleted_file ? d.old_path : d.new_path, status, ...count(d.diff ?? ''), previousPath: d.renamed_file ? d.old_path : undefined };
+  const status: ChangedFile['status'] = d.new_file
+    ? 'added'
+    : d.deleted_file
+      ? 'removed'
+      : d.renamed_file
+        ? 'renamed'
+        : 'modified';
+  return {
+    path: d.deleted_file ? d.old_path : d.new_path,
+    status,
+    ...count(d.diff ?? ''),
+    previousPath: d.renamed_file ? d.old_path : undefined,
+  };
 }
 
 function toInfo(m: MrSchema): PullRequestInfo {
   return {
-    pr: m.iid, headSha: m.diff_refs?.head_sha ?? m.sha ?? '', baseSha: m.diff_refs?.base_sha ?? '', headRef: m.source_branch, baseRef: m.target_branch,
-    author: m.author?.username ?? 'unknown', title: m.title, draft: m.draft ?? m.work_in_progress ?? false,
+    pr: m.iid,
+    headSha: m.diff_refs?.head_sha ?? m.sha ?? '',
+    baseSha: m.diff_refs?.base_sha ?? '',
+    headRef: m.source_branch,
+    baseRef: m.target_branch,
+    author: m.author?.username ?? 'unknown',
+    title: m.title,
+    draft: m.draft ?? m.work_in_progress ?? false,
     state: m.state === 'opened' ? 'open' : m.state === 'merged' ? 'merged' : 'closed',
     labels: (m.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
   };
@@ -80,19 +104,25 @@ export class GitLabPlatformClient implements PlatformClient, RepositoryFiles, Co
   }
 
   pullRequest(a: PullRequestAddress): Promise<PullRequestInfo> {
-    return this.call(`get ${a.repo}!${a.pr}`, async () => toInfo((await this.api.MergeRequests.show(this.project(a), a.pr)) as unknown as MrSchema));
+    return this.call(`get ${a.repo}!${a.pr}`, async () =>
+      toInfo((await this.api.MergeRequests.show(this.project(a), a.pr)) as unknown as MrSchema),
+    );
   }
 
   changedFiles(a: PullRequestAddress): Promise<ChangedFile[]> {
     return this.call(`diffs of ${a.repo}!${a.pr}`, async () => {
-      const diffs = (await this.api.MergeRequests.allDiffs(this.project(a), a.pr, { perPage: 100 })) as unknown as DiffSchema[];
+      const diffs = (await this.api.MergeRequests.allDiffs(this.project(a), a.pr, {
+        perPage: 100,
+      })) as unknown as DiffSchema[];
       return diffs.map(gitlabDiffToChanged);
     });
   }
 
   compareFiles(a: RepoAddress, baseSha: string, headSha: string): Promise<ChangedFile[]> {
     return this.call(`compare ${a.repo} ${baseSha}...${headSha}`, async () => {
-      const result = (await this.api.Repositories.compare(this.project(a), baseSha, headSha)) as unknown as { diffs?: DiffSchema[] };
+      const result = (await this.api.Repositories.compare(this.project(a), baseSha, headSha)) as unknown as {
+        diffs?: DiffSchema[];
+      };
       return (result.diffs ?? []).map(gitlabDiffToChanged);
     });
   }
@@ -101,7 +131,9 @@ export class GitLabPlatformClient implements PlatformClient, RepositoryFiles, Co
     return this.call(`membership of ${user.login} in ${a.repo}`, async () => {
       if (user.id === undefined) return false;
       try {
-        const member = (await this.api.ProjectMembers.show(this.project(a), user.id, { includeInherited: true })) as unknown as { access_level: number };
+        const member = (await this.api.ProjectMembers.show(this.project(a), user.id, {
+          includeInherited: true,
+        })) as unknown as { access_level: number };
         return member.access_level >= DEVELOPER;
       } catch (error) {
         const status = (error as { cause?: { response?: { status?: number } } }).cause?.response?.status;
@@ -112,7 +144,9 @@ export class GitLabPlatformClient implements PlatformClient, RepositoryFiles, Co
   }
 
   async comment(a: PullRequestAddress, body: string): Promise<void> {
-    await this.call(`note on ${a.repo}!${a.pr}`, () => this.api.MergeRequestNotes.create(this.project(a), a.pr, body));
+    await this.call(`note on ${a.repo}!${a.pr}`, () =>
+      this.api.MergeRequestNotes.create(this.project(a), a.pr, body),
+    );
   }
 
   async fileAt(a: RepoAddress, path: string, ref: string): Promise<string | undefined> {
@@ -129,7 +163,11 @@ export class GitLabPlatformClient implements PlatformClient, RepositoryFiles, Co
   async filesIn(a: RepoAddress, dir: string, ref: string): Promise<string[]> {
     return this.call(`tree ${a.repo}/${dir}@${ref.slice(0, 12)}`, async () => {
       try {
-        const entries = (await this.api.Repositories.allRepositoryTrees(this.project(a), { path: dir, ref, perPage: 100 })) as unknown as Array<{ name: string; type: string }>;
+        const entries = (await this.api.Repositories.allRepositoryTrees(this.project(a), {
+          path: dir,
+          ref,
+          perPage: 100,
+        })) as unknown as Array<{ name: string; type: string }>;
         return entries.filter((e) => e.type === 'blob').map((e) => e.name);
       } catch (error) {
         if (statusOf(error) === 404) return [];
@@ -138,7 +176,12 @@ export class GitLabPlatformClient implements PlatformClient, RepositoryFiles, Co
     });
   }
 
-  async reportConfigProblems(a: PullRequestAddress, _headSha: string, baseSha: string, problems: readonly Diagnostic[]): Promise<void> {
+  async reportConfigProblems(
+    a: PullRequestAddress,
+    _headSha: string,
+    baseSha: string,
+    problems: readonly Diagnostic[],
+  ): Promise<void> {
     const body = [
       `**agentflow: repository configuration.** \`.agentflow/\` at the base commit ${baseSha.slice(0, 12)} has ${problems.length} problem(s); the files with errors are left out and the organisation's workflows still run.`,
       '',
@@ -153,7 +196,11 @@ export class GitLabPlatformClient implements PlatformClient, RepositoryFiles, Co
 
   openPullRequests(a: RepoAddress): Promise<PullRequestInfo[]> {
     return this.call(`open merge requests of ${a.repo}`, async () => {
-      const list = (await this.api.MergeRequests.all({ projectId: this.project(a), state: 'opened', perPage: 100 })) as unknown as MrSchema[];
+      const list = (await this.api.MergeRequests.all({
+        projectId: this.project(a),
+        state: 'opened',
+        perPage: 100,
+      })) as unknown as MrSchema[];
       return list.map(toInfo);
     });
   }

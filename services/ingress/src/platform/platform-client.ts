@@ -70,7 +70,12 @@ export interface ConfigProblemReporter {
    * Shows `problems` on the pull request at `headSha` (GitHub: a neutral check run with one
    * annotation per problem; GitLab: a merge request note), each as `file:line:col: message`.
    */
-  reportConfigProblems(address: PullRequestAddress, headSha: string, baseSha: string, problems: readonly Diagnostic[]): Promise<void>;
+  reportConfigProblems(
+    address: PullRequestAddress,
+    headSha: string,
+    baseSha: string,
+    problems: readonly Diagnostic[],
+  ): Promise<void>;
 }
 
 /** The name of the check run that carries a repository's configuration problems. */

@@ -6,10 +6,29 @@
  */
 import { randomUUID } from 'node:crypto';
 
-jest.mock('@octokit/webhooks-methods', () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`), { virtual: true });
+jest.mock(
+  '@octokit/webhooks-methods',
+  () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`),
+  { virtual: true },
+);
 
-import { topology, type AgentTask, type FindingDismissed, type RunCancel, type RunFailed, type RunReport, type Topology, type WebhookReceived } from '@agentflow/contracts';
-import { createMessenger, EmbeddedBus, provisionTopology, type Messenger, type ServiceHandle } from '@agentflow/bus';
+import {
+  topology,
+  type AgentTask,
+  type FindingDismissed,
+  type RunCancel,
+  type RunFailed,
+  type RunReport,
+  type Topology,
+  type WebhookReceived,
+} from '@agentflow/contracts';
+import {
+  createMessenger,
+  EmbeddedBus,
+  provisionTopology,
+  type Messenger,
+  type ServiceHandle,
+} from '@agentflow/bus';
 import { Coordinator, CrossRunIndex, readCoordinatorConfig } from '@agentflow/coordinator';
 import { startFakeGitHub, type FakeGitHub } from '@agentflow/fake-platforms';
 import { buildChange, buildFinding, buildPlan, buildRunRequest } from '@agentflow/run-actor';
@@ -21,7 +40,11 @@ import { githubExample, testConfig } from '../testing/fixtures';
 const HEAD = 'e'.repeat(40);
 const PATCH = '@@ -1,1 +1,2 @@\n import UIKit\n+let x = 1';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -44,8 +67,17 @@ describe('ingress to coordinator: closed PRs and dismissals', () => {
   const subs: ServiceHandle[] = [];
   const ends = new Map<string, { report?: RunReport; failure?: RunFailed }>();
 
-  const delivery = (event: string, payload: unknown): WebhookReceived => ({ platform: 'github', deliveryId: randomUUID(), event, payload: JSON.stringify(payload), receivedAt: new Date().toISOString() });
-  const read = async <T>(subject: string) => (await bus.readSubject(topo.streams.runs.name, subject)).map((m) => (JSON.parse(Buffer.from(m.data).toString()) as { body: T }).body);
+  const delivery = (event: string, payload: unknown): WebhookReceived => ({
+    platform: 'github',
+    deliveryId: randomUUID(),
+    event,
+    payload: JSON.stringify(payload),
+    receivedAt: new Date().toISOString(),
+  });
+  const read = async <T>(subject: string) =>
+    (await bus.readSubject(topo.streams.runs.name, subject)).map(
+      (m) => (JSON.parse(Buffer.from(m.data).toString()) as { body: T }).body,
+    );
   const comment = (body: string, login: string, id: number) => {
     const e = JSON.parse(githubExample('issue_comment', 'created').body);
     e.repository.full_name = 'acme/ios-app';
@@ -62,7 +94,13 @@ describe('ingress to coordinator: closed PRs and dismissals', () => {
     payload.repository.full_name = 'acme/ios-app';
     delete payload.installation;
     payload.number = 5;
-    Object.assign(payload.pull_request, { number: 5, draft: false, merged, state: action === 'closed' ? 'closed' : 'open', labels: [] });
+    Object.assign(payload.pull_request, {
+      number: 5,
+      draft: false,
+      merged,
+      state: action === 'closed' ? 'closed' : 'open',
+      labels: [],
+    });
     payload.pull_request.head.sha = HEAD;
     payload.pull_request.base.sha = 'c'.repeat(40);
     payload.pull_request.user.login = 'dev';
@@ -78,15 +116,40 @@ describe('ingress to coordinator: closed PRs and dismissals', () => {
     await provisionTopology(bus, topo);
     messenger = createMessenger(bus, topo);
     gh = await startFakeGitHub();
-    gh.seedPullRequest({ owner: 'acme', repo: 'ios-app', number: 5, headSha: HEAD, baseSha: 'c'.repeat(40), author: 'dev', files: [{ filename: 'App/Login.swift', status: 'modified', additions: 1, deletions: 0, patch: PATCH }] });
+    gh.seedPullRequest({
+      owner: 'acme',
+      repo: 'ios-app',
+      number: 5,
+      headSha: HEAD,
+      baseSha: 'c'.repeat(40),
+      author: 'dev',
+      files: [{ filename: 'App/Login.swift', status: 'modified', additions: 1, deletions: 0, patch: PATCH }],
+    });
     gh.setPermission('acme/ios-app', 'maintainer', 'maintain');
     gh.setPermission('acme/ios-app', 'reader', 'read');
-    ingress = createIngress({ bus, messenger, topology: topo, db }, testConfig({ GITHUB_TOKEN: 'ghs_handoff', GITHUB_API_URL: gh.apiUrl }));
-    coordinator = new Coordinator({ bus, messenger, topology: topo, config: readCoordinatorConfig({ COORDINATOR_SWEEP_AFTER_MS: '200', COORDINATOR_SWEEP_INTERVAL_MS: '50' }) });
+    ingress = createIngress(
+      { bus, messenger, topology: topo, db },
+      testConfig({ GITHUB_TOKEN: 'ghs_handoff', GITHUB_API_URL: gh.apiUrl }),
+    );
+    coordinator = new Coordinator({
+      bus,
+      messenger,
+      topology: topo,
+      config: readCoordinatorConfig({
+        COORDINATOR_SWEEP_AFTER_MS: '200',
+        COORDINATOR_SWEEP_INTERVAL_MS: '50',
+      }),
+    });
     agents = new ScriptedAgents(bus, messenger, topo, (task) => script(task));
     subs.push(
-      await bus.subscribe(topo.subjects.runCompleted('*'), (m) => { const r = m.json<{ body: { report: RunReport } }>().body.report; ends.set(r.runId, { report: r }); }),
-      await bus.subscribe(topo.subjects.runFailed('*'), (m) => { const f = m.json<{ body: RunFailed }>().body; ends.set(f.runId, { failure: f }); }),
+      await bus.subscribe(topo.subjects.runCompleted('*'), (m) => {
+        const r = m.json<{ body: { report: RunReport } }>().body.report;
+        ends.set(r.runId, { report: r });
+      }),
+      await bus.subscribe(topo.subjects.runFailed('*'), (m) => {
+        const f = m.json<{ body: RunFailed }>().body;
+        ends.set(f.runId, { failure: f });
+      }),
     );
   });
   afterAll(async () => {
@@ -105,7 +168,9 @@ describe('ingress to coordinator: closed PRs and dismissals', () => {
     const [runId] = opened.runIds;
     const closed = await ingress.processor.process(delivery('pull_request', pullRequest('closed', true)));
     expect(closed.detail).toContain(`cancelled swift-review -> ${runId}`);
-    expect(await read<RunCancel>(topo.subjects.runCancel(runId))).toEqual([{ runId, reason: 'pull request merged' }]);
+    expect(await read<RunCancel>(topo.subjects.runCancel(runId))).toEqual([
+      { runId, reason: 'pull request merged' },
+    ]);
 
     await coordinator.start();
     await agents.start();
@@ -119,17 +184,30 @@ describe('ingress to coordinator: closed PRs and dismissals', () => {
     const before = (await read<RunCancel>(topo.subjects.runCancel('*'))).length;
     const closed = await ingress.processor.process(delivery('pull_request', pullRequest('closed')));
     // #5 was merged above; a merge stays its recorded outcome (see pull-request-outcomes.spec.ts).
-    expect(closed.detail).toBe('acme/ios-app#5 closed: no run in flight (an earlier merge or a later close stays its recorded outcome)');
+    expect(closed.detail).toBe(
+      'acme/ios-app#5 closed: no run in flight (an earlier merge or a later close stays its recorded outcome)',
+    );
     expect(await read<RunCancel>(topo.subjects.runCancel('*'))).toHaveLength(before);
   });
 
   it('keeps a finding dismissed with /agentflow dismiss out of every later report of the PR', async () => {
     const finding = buildFinding({ file: 'App/Login.swift', message: 'Password printed to the log' });
-    const other = buildFinding({ file: 'App/Session.swift', category: 'security', message: 'Token kept in UserDefaults', startLine: 40, endLine: 41 });
+    const other = buildFinding({
+      file: 'App/Session.swift',
+      category: 'security',
+      message: 'Token kept in UserDefaults',
+      startLine: 40,
+      endLine: 41,
+    });
     script = () => ({ kind: 'answer', result: { findings: [finding, other] } });
     const change = buildChange({ repo: 'acme/ios-app', pr: 5, headSha: 'h1' });
     const run = async (runId: string, headSha: string) => {
-      await messenger.emit(topo.subjects.runsRequested, 'run.requested', buildRunRequest(runId, buildPlan([{ id: 'review' }]), { change: { ...change, headSha } }), { runId, msgId: `request:${runId}` });
+      await messenger.emit(
+        topo.subjects.runsRequested,
+        'run.requested',
+        buildRunRequest(runId, buildPlan([{ id: 'review' }]), { change: { ...change, headSha } }),
+        { runId, msgId: `request:${runId}` },
+      );
       return until(`the end of ${runId}`, () => ends.get(runId));
     };
     const first = await run('dismiss-1', 'h1');
@@ -139,12 +217,25 @@ describe('ingress to coordinator: closed PRs and dismissals', () => {
 
     // The id the notifier prints under a finding: its first 12 letters and digits.
     const shortId = fingerprint.replace(/[^0-9a-zA-Z]/g, '').slice(0, 12);
-    const fromReader = await ingress.processor.process(delivery('issue_comment', comment(`/agentflow dismiss ${shortId}`, 'reader', 31)));
+    const fromReader = await ingress.processor.process(
+      delivery('issue_comment', comment(`/agentflow dismiss ${shortId}`, 'reader', 31)),
+    );
     expect(fromReader.detail).toMatch(/write access/);
     expect(await read<FindingDismissed>(topo.subjects.findingDismissed)).toEqual([]);
 
-    await ingress.processor.process(delivery('issue_comment', comment(`/agentflow dismiss ${shortId}`, 'maintainer', 32)));
-    expect(await read<FindingDismissed>(topo.subjects.findingDismissed)).toEqual([{ platform: 'github', repo: 'acme/ios-app', pr: 5, fingerprint: shortId, by: 'maintainer', reason: 'command' }]);
+    await ingress.processor.process(
+      delivery('issue_comment', comment(`/agentflow dismiss ${shortId}`, 'maintainer', 32)),
+    );
+    expect(await read<FindingDismissed>(topo.subjects.findingDismissed)).toEqual([
+      {
+        platform: 'github',
+        repo: 'acme/ios-app',
+        pr: 5,
+        fingerprint: shortId,
+        by: 'maintainer',
+        reason: 'command',
+      },
+    ]);
     const index = new CrossRunIndex(await bus.kv(topo.buckets.runs));
     await until('the coordinator to record the dismissal', async () => {
       const prior = await index.prior(buildRunRequest('probe', buildPlan([{ id: 'review' }]), { change }));

@@ -11,7 +11,12 @@ export class DismissalStore {
   constructor(private readonly db: SqlDatabase) {}
 
   /** The finding agentflow posted as this inline comment on the PR (the notifier's record), if any. */
-  async findingOfComment(platform: Platform, repo: string, pr: number, commentId: string): Promise<string | undefined> {
+  async findingOfComment(
+    platform: Platform,
+    repo: string,
+    pr: number,
+    commentId: string,
+  ): Promise<string | undefined> {
     const { rows } = await this.db.query<{ fingerprint: string }>(
       'SELECT fingerprint FROM notifier_inline_comments WHERE platform = $1 AND repo = $2 AND pr = $3 AND comment_id = $4 LIMIT 1',
       [platform, repo, pr, commentId],
@@ -19,7 +24,14 @@ export class DismissalStore {
     return rows[0]?.fingerprint;
   }
 
-  async dismiss(d: { platform: Platform; repo: string; pr: number; fingerprint: string; by: string; source: 'command' | 'reaction' }): Promise<void> {
+  async dismiss(d: {
+    platform: Platform;
+    repo: string;
+    pr: number;
+    fingerprint: string;
+    by: string;
+    source: 'command' | 'reaction';
+  }): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO finding_dismissals (platform, repo, pr, fingerprint_prefix, dismissed_by, source)

@@ -28,7 +28,16 @@ export class FindingSignalStore {
    * person. The notifier recorded each inline comment's id with its workflow and fingerprint, which
    * names the finding. An older delivery arriving after a newer one changes nothing.
    */
-  async threadResolution(t: { platform: Platform; repo: string; pr: number; commentIds: string[]; resolved: boolean; actor: string } & SignalOrigin): Promise<ThreadFindings> {
+  async threadResolution(
+    t: {
+      platform: Platform;
+      repo: string;
+      pr: number;
+      commentIds: string[];
+      resolved: boolean;
+      actor: string;
+    } & SignalOrigin,
+  ): Promise<ThreadFindings> {
     const { rows: posted } = await this.db.query<{ fingerprint: string }>(
       'SELECT DISTINCT fingerprint FROM notifier_inline_comments WHERE platform = $1 AND repo = $2 AND pr = $3 AND comment_id = ANY($4)',
       [t.platform, t.repo, t.pr, t.commentIds],

@@ -5,7 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 
-jest.mock('@octokit/webhooks-methods', () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`), { virtual: true });
+jest.mock(
+  '@octokit/webhooks-methods',
+  () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`),
+  { virtual: true },
+);
 
 import { topology, type FindingDismissed, type Topology, type WebhookReceived } from '@agentflow/contracts';
 import { createMessenger, EmbeddedBus } from '@agentflow/bus';
@@ -25,16 +29,32 @@ describe('GitLab thumbs-down on an agentflow discussion', () => {
   let gl: FakeGitLab;
   let ingress: Ingress;
 
-  const emoji = (name: string, userId: number, username: string, noteId = 777, eventType = 'award'): WebhookReceived => ({
-    platform: 'gitlab', deliveryId: randomUUID(), event: 'Emoji Hook', receivedAt: new Date().toISOString(),
+  const emoji = (
+    name: string,
+    userId: number,
+    username: string,
+    noteId = 777,
+    eventType = 'award',
+  ): WebhookReceived => ({
+    platform: 'gitlab',
+    deliveryId: randomUUID(),
+    event: 'Emoji Hook',
+    receivedAt: new Date().toISOString(),
     payload: JSON.stringify({
-      object_kind: 'emoji', event_type: eventType, user: { id: userId, username, name: username },
-      project_id: PROJECT, project: { id: PROJECT, path_with_namespace: REPO },
+      object_kind: 'emoji',
+      event_type: eventType,
+      user: { id: userId, username, name: username },
+      project_id: PROJECT,
+      project: { id: PROJECT, path_with_namespace: REPO },
       object_attributes: { id: 1, name, awardable_type: 'Note', awardable_id: noteId, user_id: userId },
-      note: { id: noteId, noteable_type: 'MergeRequest' }, merge_request: { iid: 9, id: 900 },
+      note: { id: noteId, noteable_type: 'MergeRequest' },
+      merge_request: { iid: 9, id: 900 },
     }),
   });
-  const published = async () => (await bus.readSubject(topo.streams.runs.name, topo.subjects.findingDismissed)).map((m) => (JSON.parse(Buffer.from(m.data).toString()) as { body: FindingDismissed }).body);
+  const published = async () =>
+    (await bus.readSubject(topo.streams.runs.name, topo.subjects.findingDismissed)).map(
+      (m) => (JSON.parse(Buffer.from(m.data).toString()) as { body: FindingDismissed }).body,
+    );
 
   beforeAll(async () => {
     db = await PgliteDatabase.open();
@@ -43,10 +63,25 @@ describe('GitLab thumbs-down on an agentflow discussion', () => {
     bus = new EmbeddedBus({ deadLetterSubject: topo.subjects.dlq });
     await bus.ensureStream(topo.streams.runs);
     gl = await startFakeGitLab();
-    gl.seedMergeRequest({ projectId: PROJECT, projectPath: REPO, iid: 9, title: 'Login', state: 'opened', author: 'dev', sourceBranch: 'feature', targetBranch: 'main', headSha: 'a'.repeat(40), baseSha: 'b'.repeat(40), diffs: [] });
+    gl.seedMergeRequest({
+      projectId: PROJECT,
+      projectPath: REPO,
+      iid: 9,
+      title: 'Login',
+      state: 'opened',
+      author: 'dev',
+      sourceBranch: 'feature',
+      targetBranch: 'main',
+      headSha: 'a'.repeat(40),
+      baseSha: 'b'.repeat(40),
+      diffs: [],
+    });
     gl.members.set(`${PROJECT}:7`, 30);
     gl.members.set(`${PROJECT}:8`, 10);
-    ingress = createIngress({ bus, messenger: createMessenger(bus, topo), topology: topo, db }, testConfig({ GITLAB_URL: gl.apiUrl, GITLAB_TOKEN: 'glpat-test' }));
+    ingress = createIngress(
+      { bus, messenger: createMessenger(bus, topo), topology: topo, db },
+      testConfig({ GITLAB_URL: gl.apiUrl, GITLAB_TOKEN: 'glpat-test' }),
+    );
     // What the notifier recorded when it opened the discussion (its first note is 777).
     await db.query(
       `INSERT INTO notifier_inline_comments (platform, repo, pr, workflow, fingerprint, comment_id, thread_id, run_id, head_sha) VALUES ('gitlab', $1, 9, 'kotlin-review', $2, '777', 'd1', 'r1', $3)`,
@@ -61,8 +96,12 @@ describe('GitLab thumbs-down on an agentflow discussion', () => {
 
   it('ignores other emoji, revoked awards, comments that are not findings, and people without Developer access', async () => {
     expect((await ingress.processor.process(emoji('thumbsup', 7, 'dev'))).detail).toMatch(/not a dismissal/);
-    expect((await ingress.processor.process(emoji('thumbsdown', 7, 'dev', 777, 'revoke'))).detail).toMatch(/not a new reaction/);
-    expect((await ingress.processor.process(emoji('thumbsdown', 7, 'dev', 555))).detail).toMatch(/not an agentflow finding/);
+    expect((await ingress.processor.process(emoji('thumbsdown', 7, 'dev', 777, 'revoke'))).detail).toMatch(
+      /not a new reaction/,
+    );
+    expect((await ingress.processor.process(emoji('thumbsdown', 7, 'dev', 555))).detail).toMatch(
+      /not an agentflow finding/,
+    );
     expect((await ingress.processor.process(emoji('thumbsdown', 8, 'guest'))).detail).toMatch(/write access/);
     expect(await published()).toEqual([]);
   });
@@ -71,8 +110,13 @@ describe('GitLab thumbs-down on an agentflow discussion', () => {
     const outcome = await ingress.processor.process(emoji('thumbsdown', 7, 'dev'));
     expect(outcome.detail).toBe(`finding ${FINGERPRINT} dismissed by dev (thumbs-down)`);
     await ingress.processor.process(emoji('thumbsdown', 7, 'dev'));
-    expect(await published()).toEqual([{ platform: 'gitlab', repo: REPO, pr: 9, fingerprint: FINGERPRINT, by: 'dev', reason: 'thumbs-down' }]);
-    const { rows } = await db.query<{ source: string }>('SELECT source FROM finding_dismissals WHERE platform = $1 AND repo = $2 AND pr = 9', ['gitlab', REPO]);
+    expect(await published()).toEqual([
+      { platform: 'gitlab', repo: REPO, pr: 9, fingerprint: FINGERPRINT, by: 'dev', reason: 'thumbs-down' },
+    ]);
+    const { rows } = await db.query<{ source: string }>(
+      'SELECT source FROM finding_dismissals WHERE platform = $1 AND repo = $2 AND pr = 9',
+      ['gitlab', REPO],
+    );
     expect(rows).toEqual([{ source: 'reaction' }]);
   });
 });

@@ -34,7 +34,10 @@ export class PullRequestOutcomeStore {
       [end.platform, end.repo, end.pr, end.outcome, end.endedAt.toISOString(), end.deliveryId],
     );
     if (written.rows.length > 0) return true;
-    const stored = await this.db.query<{ delivery_id: string }>('SELECT delivery_id FROM pull_request_outcomes WHERE platform = $1 AND repo = $2 AND pr = $3', [end.platform, end.repo, end.pr]);
+    const stored = await this.db.query<{ delivery_id: string }>(
+      'SELECT delivery_id FROM pull_request_outcomes WHERE platform = $1 AND repo = $2 AND pr = $3',
+      [end.platform, end.repo, end.pr],
+    );
     return stored.rows[0]?.delivery_id === end.deliveryId;
   }
 }

@@ -15,7 +15,10 @@ import type { DeliveryLog } from '../webhooks/delivery-log';
 
 /** What the reconciler needs of a GitHub App: its JWT-authenticated requests and its repositories. */
 export interface GitHubAppAccess {
-  request(route: string, params: Record<string, unknown>): Promise<{ data: unknown; headers: Record<string, unknown> }>;
+  request(
+    route: string,
+    params: Record<string, unknown>,
+  ): Promise<{ data: unknown; headers: Record<string, unknown> }>;
   repositories(): AsyncIterable<{ repo: string; installationId: number }>;
 }
 
@@ -65,7 +68,13 @@ export class Reconciler {
   }
 
   private async pass(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { redelivered: 0, runsRequested: 0, pullRequestsChecked: 0, pruned: 0, errors: [] };
+    const report: ReconcileReport = {
+      redelivered: 0,
+      runsRequested: 0,
+      pullRequestsChecked: 0,
+      pruned: 0,
+      errors: [],
+    };
     const step = async (what: string, fn: () => Promise<void>) => {
       try {
         await fn();
@@ -74,14 +83,19 @@ export class Reconciler {
         this.deps.log.warn(`reconciler: ${what} failed: ${describeError(error)}`);
       }
     };
-    await step('redeliver failed deliveries', async () => void (report.redelivered = await this.redeliverFailed()));
+    await step(
+      'redeliver failed deliveries',
+      async () => void (report.redelivered = await this.redeliverFailed()),
+    );
     await step('find unreviewed pull requests', async () => {
       const { checked, requested } = await this.findUnreviewed();
       report.pullRequestsChecked = checked;
       report.runsRequested = requested;
     });
     await step('forget old delivery ids', async () => {
-      report.pruned = await this.deps.deliveries.prune(new Date(this.deps.clock().getTime() - (this.deps.retentionMs ?? 30 * 86_400_000)));
+      report.pruned = await this.deps.deliveries.prune(
+        new Date(this.deps.clock().getTime() - (this.deps.retentionMs ?? 30 * 86_400_000)),
+      );
     });
     return report;
   }
@@ -94,13 +108,18 @@ export class Reconciler {
     const byGuid = new Map<string, HookDelivery[]>();
     let cursor: string | undefined;
     for (let page = 0; page < 20; page++) {
-      const response = await app.request('GET /app/hook/deliveries', { per_page: 100, ...(cursor ? { cursor } : {}) });
+      const response = await app.request('GET /app/hook/deliveries', {
+        per_page: 100,
+        ...(cursor ? { cursor } : {}),
+      });
       const list = response.data as HookDelivery[];
       for (const d of list) {
         if (Date.parse(d.delivered_at) < since) continue;
         byGuid.set(d.guid, [...(byGuid.get(d.guid) ?? []), d]);
       }
-      const next = /<[^>]*[?&]cursor=([^&>]+)[^>]*>;\s*rel="next"/.exec(String(response.headers.link ?? ''))?.[1];
+      const next = /<[^>]*[?&]cursor=([^&>]+)[^>]*>;\s*rel="next"/.exec(
+        String(response.headers.link ?? ''),
+      )?.[1];
       const oldest = list[list.length - 1];
       if (!next || list.length === 0 || (oldest && Date.parse(oldest.delivered_at) < since)) break;
       cursor = decodeURIComponent(next);
@@ -113,18 +132,23 @@ export class Reconciler {
       await app.request('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: latest.id });
       redelivered += 1;
     }
-    if (redelivered) this.deps.log.log(`reconciler: asked GitHub to redeliver ${redelivered} failed deliveries`);
+    if (redelivered)
+      this.deps.log.log(`reconciler: asked GitHub to redeliver ${redelivered} failed deliveries`);
     return redelivered;
   }
 
   private async repositories(): Promise<Array<{ platform: Platform; address: RepoAddress }>> {
     const out: Array<{ platform: Platform; address: RepoAddress }> = [];
     if (this.deps.github) {
-      for await (const { repo, installationId } of this.deps.github.repositories()) out.push({ platform: 'github', address: { repo, installationId } });
+      for await (const { repo, installationId } of this.deps.github.repositories())
+        out.push({ platform: 'github', address: { repo, installationId } });
     }
     for (const entry of this.deps.repos) {
-      const [platform, repo] = entry.includes(':') ? (entry.split(':', 2) as [Platform, string]) : (['github', entry] as [Platform, string]);
-      if (!out.some((o) => o.platform === platform && o.address.repo === repo)) out.push({ platform, address: { repo } });
+      const [platform, repo] = entry.includes(':')
+        ? (entry.split(':', 2) as [Platform, string])
+        : (['github', entry] as [Platform, string]);
+      if (!out.some((o) => o.platform === platform && o.address.repo === repo))
+        out.push({ platform, address: { repo } });
     }
     return out;
   }
@@ -146,19 +170,55 @@ export class Reconciler {
         if (rows.length > 0) continue;
         const files = await client.changedFiles({ ...address, pr: pr.pr });
         const event: NormalizedEvent = {
-          platform, kind: 'pull_request', action: 'synchronize', repo: address.repo, pr: pr.pr, baseBranch: pr.baseRef, headBranch: pr.headRef,
-          headSha: pr.headSha, author: pr.author, draft: pr.draft, labels: pr.labels, files,
+          platform,
+          kind: 'pull_request',
+          action: 'synchronize',
+          repo: address.repo,
+          pr: pr.pr,
+          baseBranch: pr.baseRef,
+          headBranch: pr.headRef,
+          headSha: pr.headSha,
+          author: pr.author,
+          draft: pr.draft,
+          labels: pr.labels,
+          files,
         };
-        const decision = await this.deps.matcher.match(event, { platform, repo: address.repo, baseSha: pr.baseSha, installationId: address.installationId, projectId: address.projectId });
+        const decision = await this.deps.matcher.match(event, {
+          platform,
+          repo: address.repo,
+          baseSha: pr.baseSha,
+          installationId: address.installationId,
+          projectId: address.projectId,
+        });
         const change = {
-          platform, repo: address.repo, pr: pr.pr, headSha: pr.headSha, baseSha: pr.baseSha, headRef: pr.headRef, baseRef: pr.baseRef, author: pr.author, title: pr.title,
-          installationId: address.installationId, projectId: address.projectId,
+          platform,
+          repo: address.repo,
+          pr: pr.pr,
+          headSha: pr.headSha,
+          baseSha: pr.baseSha,
+          headRef: pr.headRef,
+          baseRef: pr.baseRef,
+          author: pr.author,
+          title: pr.title,
+          installationId: address.installationId,
+          projectId: address.projectId,
         };
         const runs = await this.deps.runs.request({
-          source: { kind: 'reconciler', id: `${platform}:${address.repo}#${pr.pr}@${pr.headSha}` }, change, trigger: 'reconciler', triggerKey: 'pr',
-          fired: decision.fired, skipped: decision.skipped, rollout: decision.rollout, dataClass: decision.dataClass, team: decision.team, project: decision.project,
+          source: { kind: 'reconciler', id: `${platform}:${address.repo}#${pr.pr}@${pr.headSha}` },
+          change,
+          trigger: 'reconciler',
+          triggerKey: 'pr',
+          fired: decision.fired,
+          skipped: decision.skipped,
+          rollout: decision.rollout,
+          dataClass: decision.dataClass,
+          team: decision.team,
+          project: decision.project,
         });
-        if (runs.length) this.deps.log.log(`reconciler: ${address.repo}#${pr.pr} at ${pr.headSha.slice(0, 12)} had no review; requested ${runs.map((r) => r.runId).join(', ')}`);
+        if (runs.length)
+          this.deps.log.log(
+            `reconciler: ${address.repo}#${pr.pr} at ${pr.headSha.slice(0, 12)} had no review; requested ${runs.map((r) => r.runId).join(', ')}`,
+          );
         requested += runs.length;
       }
     }

@@ -5,7 +5,14 @@
  * the same run and JetStream drops the copy.
  */
 import { createHash } from 'node:crypto';
-import type { ChangeRef, CiArtifactRef, RolloutMode, RunRequested, Topology, WorkflowPlan } from '@agentflow/contracts';
+import type {
+  ChangeRef,
+  CiArtifactRef,
+  RolloutMode,
+  RunRequested,
+  Topology,
+  WorkflowPlan,
+} from '@agentflow/contracts';
 import type { Messenger } from '@agentflow/bus';
 import type { SqlDatabase } from '@agentflow/store';
 
@@ -47,7 +54,9 @@ export interface RequestedRun {
 
 /** A run id safe in NATS subjects (no dots or wildcards). */
 export function runIdFor(change: ChangeRef, workflow: string, triggerKey: string): string {
-  const key = [change.platform, change.repo, change.pr ?? '-', change.headSha, workflow, triggerKey].join('|');
+  const key = [change.platform, change.repo, change.pr ?? '-', change.headSha, workflow, triggerKey].join(
+    '|',
+  );
   return `r${createHash('sha256').update(key).digest('hex').slice(0, 31)}`;
 }
 
@@ -68,7 +77,14 @@ export class RunRequester {
         plan,
         trigger: input.trigger,
         deliveryId: input.source.kind === 'webhook' ? input.source.id : undefined,
-        attribution: { ...(input.team ? { team: input.team } : {}), project: input.project ?? input.change.repo, repo: input.change.repo, workflow: plan.id, runId, service: 'ingress' },
+        attribution: {
+          ...(input.team ? { team: input.team } : {}),
+          project: input.project ?? input.change.repo,
+          repo: input.change.repo,
+          workflow: plan.id,
+          runId,
+          service: 'ingress',
+        },
         previousHeadSha: input.previousHeadSha,
         rollout: input.rollout,
         dataClass: input.dataClass,
@@ -79,15 +95,29 @@ export class RunRequester {
         `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, base_sha, trigger, delivery_id, team, project, rollout)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
         [
-          runId, plan.id, input.change.platform, input.change.repo, input.change.pr ?? null, input.change.headSha, input.change.baseSha ?? null, input.trigger,
-          body.deliveryId ?? null, body.attribution.team ?? null, body.attribution.project, input.rollout,
+          runId,
+          plan.id,
+          input.change.platform,
+          input.change.repo,
+          input.change.pr ?? null,
+          input.change.headSha,
+          input.change.baseSha ?? null,
+          input.trigger,
+          body.deliveryId ?? null,
+          body.attribution.team ?? null,
+          body.attribution.project,
+          input.rollout,
         ],
       );
-      await this.messenger.emit(this.topology.subjects.runsRequested, 'run.requested', body, { runId, msgId: `run-requested:${runId}` });
+      await this.messenger.emit(this.topology.subjects.runsRequested, 'run.requested', body, {
+        runId,
+        msgId: `run-requested:${runId}`,
+      });
       await this.recordOutcome(input, plan.id, 'fired', runId, null);
       runs.push({ runId, workflow: plan.id });
     }
-    for (const skip of input.skipped) await this.recordOutcome(input, skip.workflow, 'skipped', null, skip.reason);
+    for (const skip of input.skipped)
+      await this.recordOutcome(input, skip.workflow, 'skipped', null, skip.reason);
     return runs;
   }
 
@@ -106,15 +136,37 @@ export class RunRequester {
   }
 
   /** Records a skip that no workflow evaluation produced (enrichment failed, no permission). */
-  async recordSkip(input: Pick<RunRequestInput, 'source' | 'change' | 'trigger'>, reason: string, workflow = '*'): Promise<void> {
+  async recordSkip(
+    input: Pick<RunRequestInput, 'source' | 'change' | 'trigger'>,
+    reason: string,
+    workflow = '*',
+  ): Promise<void> {
     await this.recordOutcome({ ...input }, workflow, 'skipped', null, reason);
   }
 
-  private async recordOutcome(input: Pick<RunRequestInput, 'source' | 'change' | 'trigger'>, workflow: string, outcome: 'fired' | 'skipped', runId: string | null, reason: string | null): Promise<void> {
+  private async recordOutcome(
+    input: Pick<RunRequestInput, 'source' | 'change' | 'trigger'>,
+    workflow: string,
+    outcome: 'fired' | 'skipped',
+    runId: string | null,
+    reason: string | null,
+  ): Promise<void> {
     await this.db.query(
       `INSERT INTO ingress_trigger_outcomes (source, source_id, workflow, outcome, run_id, reason, platform, repo, pr, head_sha, trigger)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (source, source_id, workflow) DO NOTHING`,
-      [input.source.kind, input.source.id, workflow, outcome, runId, reason, input.change.platform, input.change.repo, input.change.pr ?? null, input.change.headSha || null, input.trigger],
+      [
+        input.source.kind,
+        input.source.id,
+        workflow,
+        outcome,
+        runId,
+        reason,
+        input.change.platform,
+        input.change.repo,
+        input.change.pr ?? null,
+        input.change.headSha || null,
+        input.trigger,
+      ],
     );
   }
 }

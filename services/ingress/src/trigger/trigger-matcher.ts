@@ -4,10 +4,24 @@
  * with the repository's own `.agentflow/` folder read at the change's base commit
  * (`loadRepositoryConfig`), then `matchWorkflows` with the merged policy.
  */
-import { describeError, isRetryable, type Platform, type PlanComparison, type RolloutMode, type WorkflowPlan } from '@agentflow/contracts';
 import {
-  loadRepositoryConfig, loadWorkflowsOrThrow, matchWorkflows, resolveRepositoryPolicy, type BaseBranchReader, type Diagnostic, type NormalizedEvent,
-  type RepositoryConfig, type WorkflowProject,
+  describeError,
+  isRetryable,
+  type Platform,
+  type PlanComparison,
+  type RolloutMode,
+  type WorkflowPlan,
+} from '@agentflow/contracts';
+import {
+  loadRepositoryConfig,
+  loadWorkflowsOrThrow,
+  matchWorkflows,
+  resolveRepositoryPolicy,
+  type BaseBranchReader,
+  type Diagnostic,
+  type NormalizedEvent,
+  type RepositoryConfig,
+  type WorkflowProject,
 } from '@agentflow/workflow';
 import type { IngressLog } from '../log';
 import type { RepoAddress, RepositoryFiles } from '../platform/platform-client';
@@ -99,12 +113,19 @@ export class WorkflowProjectMatcher implements TriggerMatcher {
         const plan = plans.find((p) => p.id === skip.workflow);
         const gate = plan?.trigger?.conditions.testCoverage;
         if (!plan || !gate || gate.whenUnknown !== 'skip') continue;
-        if (matchWorkflows({ ...event, coverage: meeting(gate) }, [plan], { policy }).fired.length) awaitingCoverage.push(plan);
+        if (matchWorkflows({ ...event, coverage: meeting(gate) }, [plan], { policy }).fired.length)
+          awaitingCoverage.push(plan);
       }
     }
     return {
-      fired: result.fired, skipped: result.skipped, rollout: result.rollout ?? policy.rollout, dataClass: result.dataClass ?? policy.dataClass,
-      configProblems: repository?.diagnostics ?? [], team: policy.team, project: policy.project, awaitingCoverage,
+      fired: result.fired,
+      skipped: result.skipped,
+      rollout: result.rollout ?? policy.rollout,
+      dataClass: result.dataClass ?? policy.dataClass,
+      configProblems: repository?.diagnostics ?? [],
+      team: policy.team,
+      project: policy.project,
+      awaitingCoverage,
     };
   }
 
@@ -129,14 +150,17 @@ export class WorkflowProjectMatcher implements TriggerMatcher {
     } else {
       pending = loadRepositoryConfig(baseReader(files, at, at.baseSha), this.project, at.repo);
       this.cache.set(key, pending);
-      while (this.cache.size > (this.layer.cacheEntries ?? 512)) this.cache.delete(this.cache.keys().next().value as string);
+      while (this.cache.size > (this.layer.cacheEntries ?? 512))
+        this.cache.delete(this.cache.keys().next().value as string);
     }
     try {
       return await pending;
     } catch (error) {
       this.cache.delete(key);
       if (isRetryable(error)) throw error;
-      this.layer.log.warn(`.agentflow/ of ${at.repo} at ${at.baseSha.slice(0, 12)} could not be read (${describeError(error)}); matching with the organisation's configuration only`);
+      this.layer.log.warn(
+        `.agentflow/ of ${at.repo} at ${at.baseSha.slice(0, 12)} could not be read (${describeError(error)}); matching with the organisation's configuration only`,
+      );
       return undefined;
     }
   }

@@ -12,7 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
-jest.mock('@octokit/webhooks-methods', () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`), { virtual: true });
+jest.mock(
+  '@octokit/webhooks-methods',
+  () => jest.requireActual(`${process.cwd()}/node_modules/@octokit/webhooks-methods/dist-node/index.js`),
+  { virtual: true },
+);
 
 import { topology, type RunRequested } from '@agentflow/contracts';
 import { createMessenger, deleteTopology, JetStreamBus } from '@agentflow/bus';
@@ -33,7 +37,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -77,7 +85,9 @@ describe('ingress through a bus outage', () => {
   let now = new Date('2026-11-25T09:00:00Z');
 
   const startNats = async () => {
-    nats = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: 'ignore' });
+    nats = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+      stdio: 'ignore',
+    });
     await until('nats-server to listen', () => accepting(port));
   };
   const stopNats = async () => {
@@ -89,8 +99,14 @@ describe('ingress through a bus outage', () => {
     });
   };
   const requested = async () =>
-    (await bus.readSubject(topo.streams.runs.name, topo.subjects.runsRequested)).map((m) => (JSON.parse(Buffer.from(m.data).toString()) as { body: RunRequested }).body);
-  const deliver = (deliveryId: string, body: string) => ingress.intake.github({ headers: githubHeaders('pull_request', deliveryId, body), rawBody: Buffer.from(body) });
+    (await bus.readSubject(topo.streams.runs.name, topo.subjects.runsRequested)).map(
+      (m) => (JSON.parse(Buffer.from(m.data).toString()) as { body: RunRequested }).body,
+    );
+  const deliver = (deliveryId: string, body: string) =>
+    ingress.intake.github({
+      headers: githubHeaders('pull_request', deliveryId, body),
+      rawBody: Buffer.from(body),
+    });
 
   beforeAll(async () => {
     port = await freePort();
@@ -98,12 +114,29 @@ describe('ingress through a bus outage', () => {
     await startNats();
     gh = await startFakeGitHub();
     for (const n of [21, 22, 23]) {
-      gh.seedPullRequest({ owner: 'acme', repo: 'ios-app', number: n, headSha: `${n}`.repeat(20), baseSha: 'c'.repeat(40), files: [{ filename: `Sources/F${n}.swift`, status: 'modified', additions: 1, deletions: 0, patch: PATCH }] });
+      gh.seedPullRequest({
+        owner: 'acme',
+        repo: 'ios-app',
+        number: n,
+        headSha: `${n}`.repeat(20),
+        baseSha: 'c'.repeat(40),
+        files: [
+          { filename: `Sources/F${n}.swift`, status: 'modified', additions: 1, deletions: 0, patch: PATCH },
+        ],
+      });
     }
     db = await PostgresDatabase.open({ connectionString: DB_URL, schema: id });
     await runMigrations(db);
-    bus = await JetStreamBus.connect({ servers: [`nats://127.0.0.1:${port}`], name: id, deadLetterSubject: topo.subjects.dlq });
-    ingress = createIngress({ bus, messenger: createMessenger(bus, topo), topology: topo, db }, testConfig({ GITHUB_TOKEN: 'ghs_outage', GITHUB_API_URL: gh.apiUrl, INGRESS_SPOOL_DRAIN_MS: '200' }), { clock: () => now });
+    bus = await JetStreamBus.connect({
+      servers: [`nats://127.0.0.1:${port}`],
+      name: id,
+      deadLetterSubject: topo.subjects.dlq,
+    });
+    ingress = createIngress(
+      { bus, messenger: createMessenger(bus, topo), topology: topo, db },
+      testConfig({ GITHUB_TOKEN: 'ghs_outage', GITHUB_API_URL: gh.apiUrl, INGRESS_SPOOL_DRAIN_MS: '200' }),
+      { clock: () => now },
+    );
     await ingress.start();
   }, 60_000);
 
@@ -126,14 +159,22 @@ describe('ingress through a bus outage', () => {
     await until('the bus to notice', () => !bus.isHealthy());
     const replies = [];
     for (const n of [21, 22, 23]) replies.push(await deliver(`outage-${n}`, opened(n, `${n}`.repeat(20))));
-    expect(replies.map((r) => [r.status, r.body.result])).toEqual([[202, 'spooled'], [202, 'spooled'], [202, 'spooled']]);
+    expect(replies.map((r) => [r.status, r.body.result])).toEqual([
+      [202, 'spooled'],
+      [202, 'spooled'],
+      [202, 'spooled'],
+    ]);
     // A retry by GitHub during the outage is recognised, and the service is still answering.
     expect((await deliver('outage-21', opened(21, '21'.repeat(20)))).body.result).toBe('duplicate');
     expect(await ingress.spool.size()).toBe(3);
 
     await startNats();
     await until('the bus to reconnect', () => bus.isHealthy());
-    const runs = await until('three run requests', async () => ((await requested()).length >= 3 ? await requested() : undefined), 30_000);
+    const runs = await until(
+      'three run requests',
+      async () => ((await requested()).length >= 3 ? await requested() : undefined),
+      30_000,
+    );
     await until('the spool to empty', async () => (await ingress.spool.size()) === 0);
     // Let a second forwarder pass and any redelivery happen: still one run per delivery.
     await new Promise((r) => setTimeout(r, 1500));
@@ -141,7 +182,8 @@ describe('ingress through a bus outage', () => {
     expect(after).toHaveLength(3);
     expect(new Set(after.map((r) => r.runId)).size).toBe(3);
     expect(runs.map((r) => r.change.pr).sort()).toEqual([21, 22, 23]);
-    for (const n of [21, 22, 23]) expect((await ingress.deliveries.get('github', `outage-${n}`))?.outcome).toBe('matched');
+    for (const n of [21, 22, 23])
+      expect((await ingress.deliveries.get('github', `outage-${n}`))?.outcome).toBe('matched');
   }, 60_000);
 
   it('produces nothing for the same delivery id a day later', async () => {

@@ -29,11 +29,19 @@ export class BusDeliveryPublisher implements DeliveryPublisher {
   async publish(delivery: WebhookReceived): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransientError(`bus did not acknowledge within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(
+        () => reject(new TransientError(`bus did not acknowledge within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
     });
     try {
       await Promise.race([
-        this.messenger.emit(this.topology.subjects.webhooks(delivery.platform), 'webhook.received', delivery, { msgId: deliveryMessageId(delivery.platform, delivery.deliveryId) }),
+        this.messenger.emit(
+          this.topology.subjects.webhooks(delivery.platform),
+          'webhook.received',
+          delivery,
+          { msgId: deliveryMessageId(delivery.platform, delivery.deliveryId) },
+        ),
         timeout,
       ]);
     } finally {

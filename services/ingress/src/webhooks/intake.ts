@@ -30,9 +30,25 @@ export interface IntakeReply {
 }
 
 /** GitHub events the ingress routes; anything else is answered 202 and ignored. */
-export const GITHUB_EVENTS: ReadonlySet<string> = new Set(['ping', 'pull_request', 'pull_request_review_thread', 'issue_comment', 'check_suite', 'check_run', 'workflow_run', 'status', 'push']);
+export const GITHUB_EVENTS: ReadonlySet<string> = new Set([
+  'ping',
+  'pull_request',
+  'pull_request_review_thread',
+  'issue_comment',
+  'check_suite',
+  'check_run',
+  'workflow_run',
+  'status',
+  'push',
+]);
 /** GitLab `X-Gitlab-Event` values the ingress routes (`Emoji Hook`: a 👎 on agentflow's discussion dismisses the finding). */
-export const GITLAB_EVENTS: ReadonlySet<string> = new Set(['Merge Request Hook', 'Note Hook', 'Pipeline Hook', 'Push Hook', 'Emoji Hook']);
+export const GITLAB_EVENTS: ReadonlySet<string> = new Set([
+  'Merge Request Hook',
+  'Note Hook',
+  'Pipeline Hook',
+  'Push Hook',
+  'Emoji Hook',
+]);
 
 export interface WebhookIntakeDeps {
   /** The webhook secrets accepted now; a platform without one is refused with 503. */
@@ -65,17 +81,27 @@ function single(headers: InboundWebhook['headers'], name: string): string | unde
 }
 
 /** Why a routing header is unusable, or null when it is fine (or absent and optional). */
-function badHeader(headers: InboundWebhook['headers'], name: string, pattern: RegExp, rule: string): string | null {
+function badHeader(
+  headers: InboundWebhook['headers'],
+  name: string,
+  pattern: RegExp,
+  rule: string,
+): string | null {
   const value = header(headers, name);
   if (value === REPEATED) return `${name} was sent more than once; send it once`;
   if (value === undefined) return null;
-  if (!pattern.test(value)) return `${name} is not a valid value (${value.length} characters); it must be ${rule}`;
+  if (!pattern.test(value))
+    return `${name} is not a valid value (${value.length} characters); it must be ${rule}`;
   return null;
 }
 
 const EVENT_RULE = 'a short event name of letters, digits, spaces, "_", "." and "-"';
 
-function reply(status: number, result: IntakeReply['body']['result'], extra: Omit<IntakeReply['body'], 'result'> = {}): IntakeReply {
+function reply(
+  status: number,
+  result: IntakeReply['body']['result'],
+  extra: Omit<IntakeReply['body'], 'result'> = {},
+): IntakeReply {
   return { status, body: { result, ...extra } };
 }
 
@@ -94,24 +120,45 @@ export class WebhookIntake {
   async github(req: InboundWebhook): Promise<IntakeReply> {
     try {
       const keys = this.deps.keys;
-      if (!keys.githubConfigured()) return reply(503, 'error', { message: 'GitHub webhooks are not configured here: set GITHUB_WEBHOOK_SECRET' });
+      if (!keys.githubConfigured())
+        return reply(503, 'error', {
+          message: 'GitHub webhooks are not configured here: set GITHUB_WEBHOOK_SECRET',
+        });
       const size = this.checkSize(req);
       if (size) return size;
       const raw = req.rawBody!;
       const signature = header(req.headers, 'x-hub-signature-256');
       if (signature === REPEATED || !(await keys.verifyGitHub(raw, signature))) {
-        return reply(401, 'error', { message: 'X-Hub-Signature-256 is missing, repeated or does not match the body; check the webhook secret' });
+        return reply(401, 'error', {
+          message:
+            'X-Hub-Signature-256 is missing, repeated or does not match the body; check the webhook secret',
+        });
       }
-      const bad = badHeader(req.headers, 'x-github-event', EVENT_NAME, EVENT_RULE) ?? badHeader(req.headers, 'x-github-delivery', DELIVERY_ID, DELIVERY_ID_RULE);
+      const bad =
+        badHeader(req.headers, 'x-github-event', EVENT_NAME, EVENT_RULE) ??
+        badHeader(req.headers, 'x-github-delivery', DELIVERY_ID, DELIVERY_ID_RULE);
       if (bad) return reply(400, 'error', { message: bad });
       const event = single(req.headers, 'x-github-event');
       const deliveryId = single(req.headers, 'x-github-delivery');
-      if (!event || !deliveryId) return reply(400, 'error', { message: 'X-GitHub-Event and X-GitHub-Delivery are required' });
+      if (!event || !deliveryId)
+        return reply(400, 'error', { message: 'X-GitHub-Event and X-GitHub-Delivery are required' });
       const parsed = this.parse(raw);
-      if (!parsed) return reply(400, 'error', { deliveryId, message: 'body is not a JSON object; send webhooks with content type application/json' });
-      const repo = typeof parsed.repository?.full_name === 'string' ? storable(parsed.repository.full_name) : undefined;
+      if (!parsed)
+        return reply(400, 'error', {
+          deliveryId,
+          message: 'body is not a JSON object; send webhooks with content type application/json',
+        });
+      const repo =
+        typeof parsed.repository?.full_name === 'string' ? storable(parsed.repository.full_name) : undefined;
       const action = typeof parsed.action === 'string' ? storable(parsed.action) : undefined;
-      const routed: Routed = { platform: 'github', deliveryId, event, action, repo, text: raw.toString('utf8') };
+      const routed: Routed = {
+        platform: 'github',
+        deliveryId,
+        event,
+        action,
+        repo,
+        text: raw.toString('utf8'),
+      };
       if (event === 'ping') {
         await this.remember(routed, 'ignored', 'ping');
         return reply(200, 'pong', { deliveryId });
@@ -127,18 +174,24 @@ export class WebhookIntake {
   async gitlab(req: InboundWebhook): Promise<IntakeReply> {
     try {
       const keys = this.deps.keys;
-      if (!keys.gitlabConfigured()) return reply(503, 'error', { message: 'GitLab webhooks are not configured here: set GITLAB_WEBHOOK_TOKEN' });
+      if (!keys.gitlabConfigured())
+        return reply(503, 'error', {
+          message: 'GitLab webhooks are not configured here: set GITLAB_WEBHOOK_TOKEN',
+        });
       const size = this.checkSize(req);
       if (size) return size;
       const token = header(req.headers, 'x-gitlab-token');
       if (token === REPEATED || !keys.verifyGitLab(token)) {
-        return reply(401, 'error', { message: 'X-Gitlab-Token is missing, repeated or wrong; set the secret token of the hook' });
+        return reply(401, 'error', {
+          message: 'X-Gitlab-Token is missing, repeated or wrong; set the secret token of the hook',
+        });
       }
       const raw = req.rawBody!;
-      const bad = badHeader(req.headers, 'x-gitlab-event', EVENT_NAME, EVENT_RULE)
-        ?? badHeader(req.headers, 'idempotency-key', DELIVERY_ID, DELIVERY_ID_RULE)
-        ?? badHeader(req.headers, 'x-gitlab-event-uuid', DELIVERY_ID, DELIVERY_ID_RULE)
-        ?? badHeader(req.headers, 'x-gitlab-webhook-uuid', DELIVERY_ID, DELIVERY_ID_RULE);
+      const bad =
+        badHeader(req.headers, 'x-gitlab-event', EVENT_NAME, EVENT_RULE) ??
+        badHeader(req.headers, 'idempotency-key', DELIVERY_ID, DELIVERY_ID_RULE) ??
+        badHeader(req.headers, 'x-gitlab-event-uuid', DELIVERY_ID, DELIVERY_ID_RULE) ??
+        badHeader(req.headers, 'x-gitlab-webhook-uuid', DELIVERY_ID, DELIVERY_ID_RULE);
       if (bad) return reply(400, 'error', { message: bad });
       const event = single(req.headers, 'x-gitlab-event');
       if (!event) return reply(400, 'error', { message: 'X-Gitlab-Event is required' });
@@ -147,13 +200,21 @@ export class WebhookIntake {
       // GitLab 16+ sends Idempotency-Key and X-Gitlab-Event-UUID (stable across retries); older
       // versions only X-Gitlab-Event-UUID. Without either, the body's hash identifies the delivery.
       const deliveryId =
-        single(req.headers, 'idempotency-key') || single(req.headers, 'x-gitlab-event-uuid') || single(req.headers, 'x-gitlab-webhook-uuid') || `sha256:${createHash('sha256').update(raw).digest('hex').slice(0, 40)}`;
+        single(req.headers, 'idempotency-key') ||
+        single(req.headers, 'x-gitlab-event-uuid') ||
+        single(req.headers, 'x-gitlab-webhook-uuid') ||
+        `sha256:${createHash('sha256').update(raw).digest('hex').slice(0, 40)}`;
       const project = parsed.project as { path_with_namespace?: unknown } | undefined;
       const attrs = parsed.object_attributes as { action?: unknown } | undefined;
       const routed: Routed = {
-        platform: 'gitlab', deliveryId, event,
+        platform: 'gitlab',
+        deliveryId,
+        event,
         action: typeof attrs?.action === 'string' ? storable(attrs.action) : undefined,
-        repo: typeof project?.path_with_namespace === 'string' ? storable(project.path_with_namespace) : undefined,
+        repo:
+          typeof project?.path_with_namespace === 'string'
+            ? storable(project.path_with_namespace)
+            : undefined,
         text: raw.toString('utf8'),
       };
       if (!GITLAB_EVENTS.has(event)) return this.ignore(routed, `event ${event} is not handled by agentflow`);
@@ -166,7 +227,10 @@ export class WebhookIntake {
 
   private checkSize(req: InboundWebhook): IntakeReply | null {
     if (!req.rawBody) return reply(400, 'error', { message: 'empty body' });
-    if (req.rawBody.length > this.deps.maxBodyBytes) return reply(413, 'error', { message: `body is ${req.rawBody.length} bytes; the limit is ${this.deps.maxBodyBytes}` });
+    if (req.rawBody.length > this.deps.maxBodyBytes)
+      return reply(413, 'error', {
+        message: `body is ${req.rawBody.length} bytes; the limit is ${this.deps.maxBodyBytes}`,
+      });
     return null;
   }
 
@@ -174,7 +238,9 @@ export class WebhookIntake {
   private parse(raw: Buffer): Record<string, any> | null {
     try {
       const value: unknown = JSON.parse(raw.toString('utf8'));
-      return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+      return value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : null;
     } catch {
       return null;
     }
@@ -197,20 +263,41 @@ export class WebhookIntake {
   private async accept(routed: Routed): Promise<IntakeReply> {
     const { deliveries, publisher, spool, db, clock, log } = this.deps;
     const receivedAt = clock();
-    const record = { platform: routed.platform, deliveryId: routed.deliveryId, event: routed.event, action: routed.action, repo: routed.repo, receivedAt };
+    const record = {
+      platform: routed.platform,
+      deliveryId: routed.deliveryId,
+      event: routed.event,
+      action: routed.action,
+      repo: routed.repo,
+      receivedAt,
+    };
     let databaseUp = true;
     try {
-      if (await deliveries.seen(routed.platform, routed.deliveryId)) return reply(202, 'duplicate', { deliveryId: routed.deliveryId });
+      if (await deliveries.seen(routed.platform, routed.deliveryId))
+        return reply(202, 'duplicate', { deliveryId: routed.deliveryId });
     } catch (error) {
       // Without the database the bus's two-hour dedupe window is the only guard; accept anyway.
       databaseUp = false;
-      log.warn(`delivery log unavailable, relying on the bus dedupe for ${routed.deliveryId}: ${describeError(error)}`);
+      log.warn(
+        `delivery log unavailable, relying on the bus dedupe for ${routed.deliveryId}: ${describeError(error)}`,
+      );
     }
-    const body: WebhookReceived = { platform: routed.platform, deliveryId: routed.deliveryId, event: routed.event, payload: routed.text, receivedAt: receivedAt.toISOString() };
+    const body: WebhookReceived = {
+      platform: routed.platform,
+      deliveryId: routed.deliveryId,
+      event: routed.event,
+      payload: routed.text,
+      receivedAt: receivedAt.toISOString(),
+    };
     if (publisher.ready()) {
       try {
         await publisher.publish(body);
-        if (databaseUp) await deliveries.record(record).catch((error: unknown) => log.warn(`could not record delivery ${routed.deliveryId}: ${describeError(error)}`));
+        if (databaseUp)
+          await deliveries
+            .record(record)
+            .catch((error: unknown) =>
+              log.warn(`could not record delivery ${routed.deliveryId}: ${describeError(error)}`),
+            );
         return reply(202, 'queued', { deliveryId: routed.deliveryId });
       } catch (error) {
         log.warn(`bus refused delivery ${routed.deliveryId}, spooling it: ${describeError(error)}`);
@@ -219,13 +306,25 @@ export class WebhookIntake {
     try {
       await db.transaction(async (tx) => {
         await deliveries.record(record, tx);
-        await spool.add({ platform: routed.platform, deliveryId: routed.deliveryId, event: routed.event, payload: routed.text, receivedAt }, tx);
+        await spool.add(
+          {
+            platform: routed.platform,
+            deliveryId: routed.deliveryId,
+            event: routed.event,
+            payload: routed.text,
+            receivedAt,
+          },
+          tx,
+        );
       });
       return reply(202, 'spooled', { deliveryId: routed.deliveryId });
     } catch (error) {
       // Neither the bus nor the database can keep it: say so, and the platform (or the reconciler) redelivers.
       log.error(`could not spool delivery ${routed.deliveryId}: ${describeError(error)}`);
-      return reply(503, 'error', { deliveryId: routed.deliveryId, message: 'neither the bus nor the spool is available; redeliver later' });
+      return reply(503, 'error', {
+        deliveryId: routed.deliveryId,
+        message: 'neither the bus nor the spool is available; redeliver later',
+      });
     }
   }
 }

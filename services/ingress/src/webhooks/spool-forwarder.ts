@@ -31,11 +31,24 @@ export class SpoolForwarder {
       if (due.length === 0) return sent;
       for (const d of due) {
         try {
-          await this.publisher.publish({ platform: d.platform, deliveryId: d.deliveryId, event: d.event, payload: d.payload, receivedAt: d.receivedAt.toISOString() });
+          await this.publisher.publish({
+            platform: d.platform,
+            deliveryId: d.deliveryId,
+            event: d.event,
+            payload: d.payload,
+            receivedAt: d.receivedAt.toISOString(),
+          });
         } catch (error) {
           const backoffMs = Math.min(60_000, 1000 * 2 ** Math.min(d.attempts, 6));
-          await this.spool.postpone(d.platform, d.deliveryId, describeError(error), new Date(this.clock().getTime() + backoffMs));
-          this.log.warn(`spooled delivery ${d.deliveryId} still cannot reach the bus: ${describeError(error)}`);
+          await this.spool.postpone(
+            d.platform,
+            d.deliveryId,
+            describeError(error),
+            new Date(this.clock().getTime() + backoffMs),
+          );
+          this.log.warn(
+            `spooled delivery ${d.deliveryId} still cannot reach the bus: ${describeError(error)}`,
+          );
           return sent;
         }
         await this.spool.remove(d.platform, d.deliveryId);

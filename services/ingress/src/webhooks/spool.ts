@@ -28,16 +28,33 @@ export class WebhookSpool {
 
   /** Deliveries due for another try, oldest first. */
   async due(now: Date, limit: number): Promise<SpooledDelivery[]> {
-    const { rows } = await this.db.query<{ platform: Platform; delivery_id: string; event: string; payload: string; received_at: Date | string; attempts: number }>(
+    const { rows } = await this.db.query<{
+      platform: Platform;
+      delivery_id: string;
+      event: string;
+      payload: string;
+      received_at: Date | string;
+      attempts: number;
+    }>(
       `SELECT platform, delivery_id, event, payload, received_at, attempts FROM ingress_spool
         WHERE next_attempt_at <= $1 ORDER BY received_at, delivery_id LIMIT $2`,
       [now.toISOString(), limit],
     );
-    return rows.map((r) => ({ platform: r.platform, deliveryId: r.delivery_id, event: r.event, payload: r.payload, receivedAt: new Date(r.received_at), attempts: Number(r.attempts) }));
+    return rows.map((r) => ({
+      platform: r.platform,
+      deliveryId: r.delivery_id,
+      event: r.event,
+      payload: r.payload,
+      receivedAt: new Date(r.received_at),
+      attempts: Number(r.attempts),
+    }));
   }
 
   async remove(platform: Platform, deliveryId: string): Promise<void> {
-    await this.db.query('DELETE FROM ingress_spool WHERE platform = $1 AND delivery_id = $2', [platform, deliveryId]);
+    await this.db.query('DELETE FROM ingress_spool WHERE platform = $1 AND delivery_id = $2', [
+      platform,
+      deliveryId,
+    ]);
   }
 
   async postpone(platform: Platform, deliveryId: string, error: string, next: Date): Promise<void> {

@@ -15,6 +15,8 @@ describe('webhook outcomes', () => {
   it('counts them by platform for the dashboard and the failing-webhooks alert', async () => {
     countWebhook('gitlab', 'rejected');
     countWebhook('gitlab', 'rejected');
-    expect(await metricsRegistry.metrics()).toContain('agentflow_webhooks_total{platform="gitlab",outcome="rejected"} 2');
+    expect(await metricsRegistry.metrics()).toContain(
+      'agentflow_webhooks_total{platform="gitlab",outcome="rejected"} 2',
+    );
   });
 });

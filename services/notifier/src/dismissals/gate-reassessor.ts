@@ -47,20 +47,32 @@ export class GateReassessor {
       const regated = regate(run.report, dismisserOf);
       if (!regated) continue;
       if (deliveryCount < this.deps.maxAttempts) await this.afterTheResult(run.report);
-      outcomes.push(...(await this.deps.dispatcher.dispatch({ kind: 'gate-reassessment', regated }, deliveryCount)));
+      outcomes.push(
+        ...(await this.deps.dispatcher.dispatch({ kind: 'gate-reassessment', regated }, deliveryCount)),
+      );
     }
     return outcomes;
   }
 
   /** Latest by finish time per workflow; its head is checked against the PR's head by the sink. */
   private async latestFinishedRuns(d: FindingDismissed): Promise<FinishedRun[]> {
-    const { rows } = await this.deps.db.query<{ id: string; workflow: string; status: string; report: RunReport | string }>(
+    const { rows } = await this.deps.db.query<{
+      id: string;
+      workflow: string;
+      status: string;
+      report: RunReport | string;
+    }>(
       `SELECT DISTINCT ON (workflow) id, workflow, status, report FROM runs
         WHERE platform = $1 AND repo = $2 AND pr = $3 AND finished_at IS NOT NULL AND report IS NOT NULL
         ORDER BY workflow, finished_at DESC, updated_at DESC`,
       [d.platform, d.repo, d.pr],
     );
-    return rows.map((r) => ({ id: r.id, workflow: r.workflow, status: r.status, report: typeof r.report === 'string' ? (JSON.parse(r.report) as RunReport) : r.report }));
+    return rows.map((r) => ({
+      id: r.id,
+      workflow: r.workflow,
+      status: r.status,
+      report: typeof r.report === 'string' ? (JSON.parse(r.report) as RunReport) : r.report,
+    }));
   }
 
   /** Who dismissed each fingerprint: the recorded dismissals, this message (its row may be another replica's), `findings.state`. */
@@ -68,7 +80,10 @@ export class GateReassessor {
     const pr = { platform: d.platform, repo: d.repo, pr: d.pr };
     const rows = await this.deps.posted.dismissals(pr);
     const byState = await this.deps.posted.dismissed(pr);
-    const fromMessage: Dismisser = { by: d.by ?? 'unknown', source: d.reason === 'command' ? 'command' : 'reaction' };
+    const fromMessage: Dismisser = {
+      by: d.by ?? 'unknown',
+      source: d.reason === 'command' ? 'command' : 'reaction',
+    };
     return (fingerprint) => {
       const row = rows.find((r) => dismissalCovers(r.fingerprintPrefix, fingerprint));
       if (row) return { by: row.by, source: row.source };
@@ -86,9 +101,17 @@ export class GateReassessor {
     for (const sink of this.deps.sinks) {
       const target = sink.target({ kind: 'completed', report });
       if (!target || sink.name === 'database' || sink.name === 'slack') continue;
-      const state = await this.deps.ledger.state({ sink: sink.name, target, runId: report.runId, kind: 'completed' });
+      const state = await this.deps.ledger.state({
+        sink: sink.name,
+        target,
+        runId: report.runId,
+        kind: 'completed',
+      });
       if (state === 'claimed') {
-        throw new TransientError(`run ${report.runId}'s result is still being posted to ${target}; the dismissal is judged after it`, { retryAfterMs: RESULT_IN_FLIGHT_RETRY_MS });
+        throw new TransientError(
+          `run ${report.runId}'s result is still being posted to ${target}; the dismissal is judged after it`,
+          { retryAfterMs: RESULT_IN_FLIGHT_RETRY_MS },
+        );
       }
     }
   }

@@ -16,7 +16,13 @@ import { REACTION_SWEEP_MAX_CALLS, ReactionSweep } from './reaction-sweep';
 const REPO = 'acme/app';
 const quiet = { warn: () => undefined };
 /** One changed file: line 2 of the new side is an added line, so inline comments may sit on it. */
-const FILE = { filename: 'src/app.ts', status: 'modified' as const, additions: 1, deletions: 1, patch: '@@ -1,3 +1,3 @@\n const a = 1;\n-const b = 2;\n+const b = 3;\n const c = 4;' };
+const FILE = {
+  filename: 'src/app.ts',
+  status: 'modified' as const,
+  additions: 1,
+  deletions: 1,
+  patch: '@@ -1,3 +1,3 @@\n const a = 1;\n-const b = 2;\n+const b = 3;\n const c = 4;',
+};
 
 describe('GitHub reaction sweep', () => {
   let db: SqlDatabase;
@@ -24,7 +30,10 @@ describe('GitHub reaction sweep', () => {
   let sink: GitHubSink;
   const announced: FindingDismissed[] = [];
   const sweep = () => new ReactionSweep({ db, github: sink, intervalMs: 60_000, log: quiet });
-  const reads = () => gh.requests.filter((r) => r.method === 'GET' && /\/pulls\/comments\/\d+\/reactions/.test(r.path)).map((r) => Number(/comments\/(\d+)\//.exec(r.path)![1]));
+  const reads = () =>
+    gh.requests
+      .filter((r) => r.method === 'GET' && /\/pulls\/comments\/\d+\/reactions/.test(r.path))
+      .map((r) => Number(/comments\/(\d+)\//.exec(r.path)![1]));
   const nextPeriod = () => db.query(`UPDATE notifier_sweeps SET started_at = now() - interval '1 hour'`);
   /** The ids of each PR's inline comments, in the order posted (fingerprint `fp-<pr>-<index>`). */
   const ids: Record<number, number[]> = {};
@@ -36,17 +45,40 @@ describe('GitHub reaction sweep', () => {
     const [owner, repo] = REPO.split('/');
     gh.seedPullRequest({ owner, repo, number: pr, headSha: head, baseSha: '0'.repeat(40), files: [FILE] });
     await api().pulls.createReview({
-      owner, repo, pull_number: pr, commit_id: head, event: 'COMMENT',
-      comments: Array.from({ length: comments }, (_, i) => ({ path: FILE.filename, line: 2, side: 'RIGHT', body: `finding ${i}` })),
+      owner,
+      repo,
+      pull_number: pr,
+      commit_id: head,
+      event: 'COMMENT',
+      comments: Array.from({ length: comments }, (_, i) => ({
+        path: FILE.filename,
+        line: 2,
+        side: 'RIGHT',
+        body: `finding ${i}`,
+      })),
     });
-    const posted = await api().paginate(api().pulls.listReviewComments, { owner, repo, pull_number: pr, per_page: 100 });
+    const posted = await api().paginate(api().pulls.listReviewComments, {
+      owner,
+      repo,
+      pull_number: pr,
+      per_page: 100,
+    });
     ids[pr] = posted.map((c) => c.id);
     expect(ids[pr]).toHaveLength(comments);
     await db.query(
       `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, trigger, status, report, finished_at) VALUES ($1, 'w', 'github', $2, $3, $4, 'pull_request', 'completed', $5, now())`,
-      [`run-${pr}`, REPO, pr, head, JSON.stringify({ change: { platform: 'github', repo: REPO, pr, headSha: head } })],
+      [
+        `run-${pr}`,
+        REPO,
+        pr,
+        head,
+        JSON.stringify({ change: { platform: 'github', repo: REPO, pr, headSha: head } }),
+      ],
     );
-    await db.query(`INSERT INTO notifier_check_runs (platform, repo, head_sha, workflow, check_run_id, run_id, completed, conclusion) VALUES ('github', $1, $2, 'w', $3, $4, true, $5)`, [REPO, head, String(pr), `run-${pr}`, conclusion]);
+    await db.query(
+      `INSERT INTO notifier_check_runs (platform, repo, head_sha, workflow, check_run_id, run_id, completed, conclusion) VALUES ('github', $1, $2, 'w', $3, $4, true, $5)`,
+      [REPO, head, String(pr), `run-${pr}`, conclusion],
+    );
     for (let i = 0; i < comments; i++) {
       await db.query(
         `INSERT INTO notifier_inline_comments (platform, repo, pr, workflow, fingerprint, comment_id, run_id, head_sha, created_at) VALUES ('github', $1, $2, 'w', $3, $4, $5, $6, now() - $7::integer * interval '1 day')`,
@@ -59,7 +91,15 @@ describe('GitHub reaction sweep', () => {
     db = await PgliteDatabase.open();
     await runMigrations(db);
     gh = await startFakeGitHub();
-    sink = new GitHubSink({ access: new GitHubAccess({ apiUrl: gh.apiUrl, token: 'ghs_sweep' }), posted: new PostedStore(db), defaultMaxInline: 8, maxWaitMs: 2000, announceDismissal: async (d) => { announced.push(d); } });
+    sink = new GitHubSink({
+      access: new GitHubAccess({ apiUrl: gh.apiUrl, token: 'ghs_sweep' }),
+      posted: new PostedStore(db),
+      defaultMaxInline: 8,
+      maxWaitMs: 2000,
+      announceDismissal: async (d) => {
+        announced.push(d);
+      },
+    });
     await seedPr(5, 'failure', 60);
     await seedPr(6, 'success', 5);
     await seedPr(7, 'failure', 5, 8);
@@ -94,9 +134,13 @@ describe('GitHub reaction sweep', () => {
     const before = reads().length;
     const [a, b] = await Promise.all([sweep().sweepOnce(), sweep().sweepOnce()]);
     expect([a, b].filter((r) => r === null)).toHaveLength(1);
-    expect(announced).toEqual([{ platform: 'github', repo: REPO, pr: 5, fingerprint: 'fp-5-59', by: 'dev', reason: 'thumbs-down' }]);
+    expect(announced).toEqual([
+      { platform: 'github', repo: REPO, pr: 5, fingerprint: 'fp-5-59', by: 'dev', reason: 'thumbs-down' },
+    ]);
     expect(reads().length - before).toBe(50);
-    const { rows } = await db.query('SELECT fingerprint_prefix, dismissed_by, source FROM finding_dismissals');
+    const { rows } = await db.query(
+      'SELECT fingerprint_prefix, dismissed_by, source FROM finding_dismissals',
+    );
     expect(rows).toEqual([{ fingerprint_prefix: 'fp-5-59', dismissed_by: 'dev', source: 'reaction' }]);
   });
 
@@ -122,11 +166,24 @@ describe('GitHub reaction sweep', () => {
 
     const result = await sweep().sweepOnce();
     // GitHub answered 404 for the deleted comment; the PR's other comments and PR 5's were read on.
-    expect(gh.requests.filter((r) => r.path === `/repos/${REPO}/pulls/comments/${deleted}/reactions`).map((r) => r.status)).toEqual([404]);
-    expect(result).toEqual({ read: REACTION_SWEEP_MAX_CALLS, dismissed: [{ platform: 'github', repo: REPO, pr: 8, fingerprint: 'fp-8-02', by: 'dev', reason: 'thumbs-down' }] });
+    expect(
+      gh.requests
+        .filter((r) => r.path === `/repos/${REPO}/pulls/comments/${deleted}/reactions`)
+        .map((r) => r.status),
+    ).toEqual([404]);
+    expect(result).toEqual({
+      read: REACTION_SWEEP_MAX_CALLS,
+      dismissed: [
+        { platform: 'github', repo: REPO, pr: 8, fingerprint: 'fp-8-02', by: 'dev', reason: 'thumbs-down' },
+      ],
+    });
     const { rows } = await db.query<{ fingerprint: string; read: boolean }>(
       `SELECT fingerprint, reactions_checked_at IS NOT NULL AS read FROM notifier_inline_comments WHERE pr = 8 ORDER BY fingerprint`,
     );
-    expect(rows).toEqual([{ fingerprint: 'fp-8-00', read: true }, { fingerprint: 'fp-8-01', read: true }, { fingerprint: 'fp-8-02', read: true }]);
+    expect(rows).toEqual([
+      { fingerprint: 'fp-8-00', read: true },
+      { fingerprint: 'fp-8-01', read: true },
+      { fingerprint: 'fp-8-02', read: true },
+    ]);
   });
 });

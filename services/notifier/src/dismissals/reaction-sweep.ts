@@ -57,8 +57,12 @@ export class ReactionSweep {
     this.timer = setInterval(() => {
       if (this.inFlight) return;
       this.inFlight = this.sweepOnce()
-        .catch((error: unknown) => this.o.log.warn(`notifier: the GitHub reaction sweep failed: ${describeError(error)}`))
-        .finally(() => { this.inFlight = undefined; });
+        .catch((error: unknown) =>
+          this.o.log.warn(`notifier: the GitHub reaction sweep failed: ${describeError(error)}`),
+        )
+        .finally(() => {
+          this.inFlight = undefined;
+        });
     }, this.o.intervalMs);
     this.timer.unref();
   }
@@ -74,21 +78,40 @@ export class ReactionSweep {
     if (!(await this.claimPeriod())) return null;
     const candidates = await this.candidates(this.o.maxCalls ?? REACTION_SWEEP_MAX_CALLS);
     const groups = new Map<string, Candidate[]>();
-    for (const c of candidates) groups.set(`${c.repo}#${c.pr}:${c.workflow}`, [...(groups.get(`${c.repo}#${c.pr}:${c.workflow}`) ?? []), c]);
+    for (const c of candidates)
+      groups.set(`${c.repo}#${c.pr}:${c.workflow}`, [
+        ...(groups.get(`${c.repo}#${c.pr}:${c.workflow}`) ?? []),
+        c,
+      ]);
     const result: SweepResult = { read: 0, dismissed: [] };
     for (const group of groups.values()) {
       const { repo, pr, workflow, installation_id } = group[0];
       const key: PrKey = { platform: 'github', repo, pr, workflow };
-      const refs = group.map((c) => ({ fingerprint: c.fingerprint, commentId: c.comment_id, resolved: false }));
+      const refs = group.map((c) => ({
+        fingerprint: c.fingerprint,
+        commentId: c.comment_id,
+        resolved: false,
+      }));
       try {
-        result.dismissed.push(...(await this.o.github.readThumbsDown(installation_id ? Number(installation_id) : undefined, key, refs)));
+        result.dismissed.push(
+          ...(await this.o.github.readThumbsDown(
+            installation_id ? Number(installation_id) : undefined,
+            key,
+            refs,
+          )),
+        );
       } catch (error) {
         // Most likely a rate limit or an outage: the rest waits for the next sweep rather than adding to it.
-        this.o.log.warn(`notifier: reading reactions on ${repo}#${pr} failed, the sweep stops here: ${describeError(error)}`);
+        this.o.log.warn(
+          `notifier: reading reactions on ${repo}#${pr} failed, the sweep stops here: ${describeError(error)}`,
+        );
         break;
       }
       result.read += refs.length;
-      await this.markRead(key, refs.map((r) => r.fingerprint));
+      await this.markRead(
+        key,
+        refs.map((r) => r.fingerprint),
+      );
     }
     return result;
   }

@@ -1,31 +1,84 @@
 import type { Finding, RunReport } from '@agentflow/contracts';
 import { reassessmentKind, regate, resultConclusion } from './regate';
 
-const f = (fp: string, severity: Finding['severity'], extra: Partial<Finding> = {}): Finding => ({ file: 'A.swift', startLine: 1, endLine: 1, severity, category: 'bug', message: fp, confidence: 0.9, agent: 'a', model: 'm', source: 'model', fingerprint: fp, ...extra });
-const report = (findings: Finding[], over: Partial<RunReport> = {}): RunReport => ({
-  runId: 'r', workflow: 'w', change: { platform: 'github', repo: 'acme/app', pr: 1, headSha: 'h' }, findings, findingStates: {}, notReviewed: [], proposedFiles: [], steps: {},
-  usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, vendorMs: 0, models: [] }, startedAt: 0, finishedAt: 1,
-  gateConclusion: 'failure', gateSummary: 'failure: 1 finding(s) at or above blocker', gate: { failOn: 'blocker', sources: [], minConfidence: 0.7 }, rollout: 'gate', outputs: {}, ...over,
+const f = (fp: string, severity: Finding['severity'], extra: Partial<Finding> = {}): Finding => ({
+  file: 'A.swift',
+  startLine: 1,
+  endLine: 1,
+  severity,
+  category: 'bug',
+  message: fp,
+  confidence: 0.9,
+  agent: 'a',
+  model: 'm',
+  source: 'model',
+  fingerprint: fp,
+  ...extra,
 });
-const by = (...fps: string[]) => (fp: string) => (fps.includes(fp) ? { by: 'dev', source: 'command' as const } : undefined);
+const report = (findings: Finding[], over: Partial<RunReport> = {}): RunReport => ({
+  runId: 'r',
+  workflow: 'w',
+  change: { platform: 'github', repo: 'acme/app', pr: 1, headSha: 'h' },
+  findings,
+  findingStates: {},
+  notReviewed: [],
+  proposedFiles: [],
+  steps: {},
+  usage: {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    vendorMs: 0,
+    models: [],
+  },
+  startedAt: 0,
+  finishedAt: 1,
+  gateConclusion: 'failure',
+  gateSummary: 'failure: 1 finding(s) at or above blocker',
+  gate: { failOn: 'blocker', sources: [], minConfidence: 0.7 },
+  rollout: 'gate',
+  outputs: {},
+  ...over,
+});
+const by =
+  (...fps: string[]) =>
+  (fp: string) =>
+    fps.includes(fp) ? { by: 'dev', source: 'command' as const } : undefined;
 
 describe('regate', () => {
   it('passes the gate once the only blocker is dismissed, and names what was dismissed', () => {
     const r = regate(report([f('b1', 'blocker'), f('m1', 'major')]), by('b1'))!;
     expect(r.before.conclusion).toBe('failure');
-    expect(r.after).toEqual({ conclusion: 'success', reason: 'success: no finding at or above blocker after 1 dismissal(s)' });
+    expect(r.after).toEqual({
+      conclusion: 'success',
+      reason: 'success: no finding at or above blocker after 1 dismissal(s)',
+    });
     expect(r.adjusted.findings.map((x) => x.fingerprint)).toEqual(['m1']);
-    expect(r.dismissed).toEqual([{ finding: expect.objectContaining({ fingerprint: 'b1' }), by: 'dev', source: 'command' }]);
+    expect(r.dismissed).toEqual([
+      { finding: expect.objectContaining({ fingerprint: 'b1' }), by: 'dev', source: 'command' },
+    ]);
   });
 
   it('still fails while another finding fails the rule; a low-confidence model blocker does not count, as in the coordinator', () => {
-    expect(regate(report([f('b1', 'blocker'), f('b2', 'blocker')]), by('b1'))!.after.conclusion).toBe('failure');
-    expect(regate(report([f('b1', 'blocker'), f('b2', 'blocker', { confidence: 0.5 })]), by('b1'))!.after.conclusion).toBe('success');
+    expect(regate(report([f('b1', 'blocker'), f('b2', 'blocker')]), by('b1'))!.after.conclusion).toBe(
+      'failure',
+    );
+    expect(
+      regate(report([f('b1', 'blocker'), f('b2', 'blocker', { confidence: 0.5 })]), by('b1'))!.after
+        .conclusion,
+    ).toBe('success');
   });
 
   it('keeps a check that only informs neutral, and changes nothing without a dismissal or without the gate rule', () => {
-    expect(regate(report([f('b1', 'blocker')], { rollout: 'comment', gateConclusion: 'neutral' }), by('b1'))!.after.conclusion).toBe('neutral');
-    expect(regate(report([f('b1', 'blocker')], { degraded: true }), by('b1'))!.after.conclusion).toBe('neutral');
+    expect(
+      regate(report([f('b1', 'blocker')], { rollout: 'comment', gateConclusion: 'neutral' }), by('b1'))!.after
+        .conclusion,
+    ).toBe('neutral');
+    expect(regate(report([f('b1', 'blocker')], { degraded: true }), by('b1'))!.after.conclusion).toBe(
+      'neutral',
+    );
     expect(regate(report([f('b1', 'blocker')]), by('other'))).toBeNull();
     expect(regate(report([f('b1', 'blocker')], { gate: undefined }), by('b1'))).toBeNull();
   });

@@ -34,7 +34,10 @@ export interface Regated {
  * Null when nothing in the report is dismissed, or when the report predates `RunReport.gate`
  * (the gate rule is unknown: the next run judges it).
  */
-export function regate(report: RunReport, dismisserOf: (fingerprint: string) => Dismisser | undefined): Regated | null {
+export function regate(
+  report: RunReport,
+  dismisserOf: (fingerprint: string) => Dismisser | undefined,
+): Regated | null {
   const dismissed: DismissedFinding[] = [];
   const remaining: Finding[] = [];
   for (const finding of report.findings) {
@@ -47,17 +50,29 @@ export function regate(report: RunReport, dismisserOf: (fingerprint: string) => 
   const failing = remaining.filter((f) => failsGate(f, gate));
   const verdict = failing.length > 0 ? 'failure' : 'success';
   const after = `${dismissed.length} dismissal(s)`;
-  const because = failing.length > 0
-    ? `${failing.length} finding(s) at or above ${gate.failOn} remain after ${after}`
-    : gate.failOn === 'never' ? 'the gate never fails' : `no finding at or above ${gate.failOn} after ${after}`;
+  const because =
+    failing.length > 0
+      ? `${failing.length} finding(s) at or above ${gate.failOn} remain after ${after}`
+      : gate.failOn === 'never'
+        ? 'the gate never fails'
+        : `no finding at or above ${gate.failOn} after ${after}`;
   // A neutral gate (degraded run, rollout other than `gate`) stays neutral: a dismissal judges findings, not the run.
   const adjusted: RunReport = {
     ...report,
     findings: remaining,
     gateConclusion: report.gateConclusion === 'neutral' ? 'neutral' : verdict,
-    gateSummary: report.gateConclusion === 'neutral' ? `${report.gateSummary}; would be ${verdict} after ${after}` : `${verdict}: ${because}`,
+    gateSummary:
+      report.gateConclusion === 'neutral'
+        ? `${report.gateSummary}; would be ${verdict} after ${after}`
+        : `${verdict}: ${because}`,
   };
-  return { original: report, adjusted, dismissed, before: checkConclusion(report, false), after: checkConclusion(adjusted, false) };
+  return {
+    original: report,
+    adjusted,
+    dismissed,
+    before: checkConclusion(report, false),
+    after: checkConclusion(adjusted, false),
+  };
 }
 
 /**
@@ -65,10 +80,16 @@ export function regate(report: RunReport, dismisserOf: (fingerprint: string) => 
  * built (a dismissal racing the result, a 👎 read while posting), so the result never posts a
  * conclusion a dismissal already cleared. A failed run keeps `checkConclusion`'s neutral.
  */
-export function resultConclusion(report: RunReport, failed: boolean, dismissed: (fingerprint: string) => boolean): { conclusion: CheckConclusion; reason: string } {
+export function resultConclusion(
+  report: RunReport,
+  failed: boolean,
+  dismissed: (fingerprint: string) => boolean,
+): { conclusion: CheckConclusion; reason: string } {
   const judged = checkConclusion(report, failed);
   if (failed) return judged;
-  return regate(report, (fp) => (dismissed(fp) ? { by: 'unknown', source: 'state' } : undefined))?.after ?? judged;
+  return (
+    regate(report, (fp) => (dismissed(fp) ? { by: 'unknown', source: 'state' } : undefined))?.after ?? judged
+  );
 }
 
 /** The ledger kind of one reassessment: each distinct set of dismissed findings is delivered once. */

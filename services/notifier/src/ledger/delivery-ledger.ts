@@ -15,7 +15,8 @@ export interface LedgerKey {
  * `attempt` counts every claim; `deferrals` those earlier deliveries that ended because the
  * platform asked to wait (see {@link DeliveryLedger.settle}), which are not failed attempts.
  */
-export type Claim = { claimed: true; attempt: number; deferrals: number } | { claimed: false; state: 'delivered' | 'skipped' };
+export type Claim =
+  { claimed: true; attempt: number; deferrals: number } | { claimed: false; state: 'delivered' | 'skipped' };
 
 export class DeliveryLedger {
   constructor(private readonly db: SqlDatabase) {}
@@ -29,7 +30,8 @@ export class DeliveryLedger {
        RETURNING attempts, deferrals`,
       [k.sink, k.target, k.runId, k.kind],
     );
-    if (rows.length > 0) return { claimed: true, attempt: Number(rows[0].attempts), deferrals: Number(rows[0].deferrals) };
+    if (rows.length > 0)
+      return { claimed: true, attempt: Number(rows[0].attempts), deferrals: Number(rows[0].deferrals) };
     const existing = await this.db.query<{ state: 'delivered' | 'skipped' }>(
       'SELECT state FROM notifier_deliveries WHERE sink = $1 AND target = $2 AND run_id = $3 AND kind = $4',
       [k.sink, k.target, k.runId, k.kind],
@@ -38,11 +40,26 @@ export class DeliveryLedger {
   }
 
   /** `deferred`: the delivery ended because the platform asked to wait; it is counted apart from failures. */
-  async settle(k: LedgerKey, state: 'delivered' | 'skipped' | 'failed', result: unknown, error?: string, deferred = false): Promise<void> {
+  async settle(
+    k: LedgerKey,
+    state: 'delivered' | 'skipped' | 'failed',
+    result: unknown,
+    error?: string,
+    deferred = false,
+  ): Promise<void> {
     await this.db.query(
       `UPDATE notifier_deliveries SET state = $5, result = $6, error = $7, deferrals = deferrals + $8, updated_at = now()
         WHERE sink = $1 AND target = $2 AND run_id = $3 AND kind = $4`,
-      [k.sink, k.target, k.runId, k.kind, state, result === undefined ? null : JSON.stringify(result), error ?? null, deferred ? 1 : 0],
+      [
+        k.sink,
+        k.target,
+        k.runId,
+        k.kind,
+        state,
+        result === undefined ? null : JSON.stringify(result),
+        error ?? null,
+        deferred ? 1 : 0,
+      ],
     );
   }
 
@@ -55,8 +72,24 @@ export class DeliveryLedger {
     return rows[0]?.state ?? null;
   }
 
-  async list(runId: string): Promise<Array<{ sink: string; target: string; kind: string; state: string; attempts: number; error: string | null }>> {
-    const { rows } = await this.db.query<{ sink: string; target: string; kind: string; state: string; attempts: number; error: string | null }>(
+  async list(runId: string): Promise<
+    Array<{
+      sink: string;
+      target: string;
+      kind: string;
+      state: string;
+      attempts: number;
+      error: string | null;
+    }>
+  > {
+    const { rows } = await this.db.query<{
+      sink: string;
+      target: string;
+      kind: string;
+      state: string;
+      attempts: number;
+      error: string | null;
+    }>(
       'SELECT sink, target, kind, state, attempts, error FROM notifier_deliveries WHERE run_id = $1 ORDER BY sink, target, kind',
       [runId],
     );

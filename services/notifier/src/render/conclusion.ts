@@ -13,17 +13,28 @@ export type CheckConclusion = 'success' | 'failure' | 'neutral';
 export function unjudgedReason(report: RunReport): string | null {
   if (report.degraded) return 'the run was degraded (a vendor was down or the budget ran out)';
   for (const [id, step] of Object.entries(report.steps)) {
-    if ((step.state === 'failed' || step.state === 'timed_out') && UNJUDGED.test(step.errorMessage ?? '')) return `step ${id}: ${step.errorMessage}`;
+    if ((step.state === 'failed' || step.state === 'timed_out') && UNJUDGED.test(step.errorMessage ?? ''))
+      return `step ${id}: ${step.errorMessage}`;
   }
   return null;
 }
 
-export function checkConclusion(report: RunReport, failed: boolean): { conclusion: CheckConclusion; reason: string } {
-  if (failed) return { conclusion: 'neutral', reason: 'the run did not finish; nothing is blocked on agentflow\'s own failure' };
+export function checkConclusion(
+  report: RunReport,
+  failed: boolean,
+): { conclusion: CheckConclusion; reason: string } {
+  if (failed)
+    return {
+      conclusion: 'neutral',
+      reason: "the run did not finish; nothing is blocked on agentflow's own failure",
+    };
   const unjudged = unjudgedReason(report);
   if (unjudged) return { conclusion: 'neutral', reason: unjudged };
   if (report.rollout !== 'gate') {
-    return { conclusion: report.gateConclusion === 'failure' ? 'neutral' : report.gateConclusion, reason: `rollout is ${report.rollout}: the check informs, never blocks` };
+    return {
+      conclusion: report.gateConclusion === 'failure' ? 'neutral' : report.gateConclusion,
+      reason: `rollout is ${report.rollout}: the check informs, never blocks`,
+    };
   }
   return { conclusion: report.gateConclusion, reason: report.gateSummary };
 }

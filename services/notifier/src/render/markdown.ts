@@ -6,7 +6,10 @@
 
 /** Breaks `@user` and `@org/team` mentions with a zero-width joiner so they render but do not notify. */
 export function stripMentions(text: string): string {
-  return text.replace(/(^|[^\w`/])@([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,38})(?:\/[a-zA-Z0-9_.-]+)?)/g, '$1@\u200d$2');
+  return text.replace(
+    /(^|[^\w`/])@([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,38})(?:\/[a-zA-Z0-9_.-]+)?)/g,
+    '$1@\u200d$2',
+  );
 }
 
 /** Replaces markdown and HTML images with their alt text (or `[image removed]`). */

@@ -30,6 +30,9 @@ export function readOutputs(report: Pick<RunReport, 'outputs'>, defaultMaxInline
     database: flag(o.database, true),
     createFiles: flag(o.createFiles, false),
     filesMode: mode === 'commit-to-pr' || mode === 'branch' ? mode : 'branch-pr',
-    maxInlineComments: typeof o.maxInlineComments === 'number' && o.maxInlineComments >= 0 ? o.maxInlineComments : defaultMaxInline,
+    maxInlineComments:
+      typeof o.maxInlineComments === 'number' && o.maxInlineComments >= 0
+        ? o.maxInlineComments
+        : defaultMaxInline,
   };
 }

@@ -32,7 +32,12 @@ export interface PlacementInput {
 }
 
 export function byImportance(a: Finding, b: Finding): number {
-  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.confidence - a.confidence || a.file.localeCompare(b.file) || a.startLine - b.startLine;
+  return (
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    b.confidence - a.confidence ||
+    a.file.localeCompare(b.file) ||
+    a.startLine - b.startLine
+  );
 }
 
 export function onDiff(f: Finding, diffLines: Map<string, Set<number>>): boolean {
@@ -42,15 +47,33 @@ export function onDiff(f: Finding, diffLines: Map<string, Set<number>>): boolean
 }
 
 export function placeFindings(input: PlacementInput): Placement {
-  const visible = input.findings.filter((f) => !input.dismissed(f.fingerprint) && input.findingStates[f.fingerprint] !== 'fixed').sort(byImportance);
+  const visible = input.findings
+    .filter((f) => !input.dismissed(f.fingerprint) && input.findingStates[f.fingerprint] !== 'fixed')
+    .sort(byImportance);
   const stillOpen = visible.filter((f) => input.alreadyPosted.has(f.fingerprint));
   const outsideDiff = visible.filter((f) => !onDiff(f, input.diffLines));
   const inline = input.inlineEnabled
-    ? visible.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.major && !input.alreadyPosted.has(f.fingerprint) && !input.notInline?.has(f.fingerprint) && onDiff(f, input.diffLines)).slice(0, input.maxInline)
+    ? visible
+        .filter(
+          (f) =>
+            SEVERITY_RANK[f.severity] >= SEVERITY_RANK.major &&
+            !input.alreadyPosted.has(f.fingerprint) &&
+            !input.notInline?.has(f.fingerprint) &&
+            onDiff(f, input.diffLines),
+        )
+        .slice(0, input.maxInline)
     : [];
   const inlineSet = new Set(inline.map((f) => f.fingerprint));
-  const annotations = input.annotationsEnabled ? visible.filter((f) => !inlineSet.has(f.fingerprint) && f.startLine > 0) : [];
-  return { inline, annotations, summaryOnly: visible.filter((f) => !inlineSet.has(f.fingerprint)), outsideDiff, stillOpen };
+  const annotations = input.annotationsEnabled
+    ? visible.filter((f) => !inlineSet.has(f.fingerprint) && f.startLine > 0)
+    : [];
+  return {
+    inline,
+    annotations,
+    summaryOnly: visible.filter((f) => !inlineSet.has(f.fingerprint)),
+    outsideDiff,
+    stillOpen,
+  };
 }
 
 /**
@@ -64,13 +87,18 @@ export function placementOfPosted(input: {
   runId: string;
   posted: Array<{ fingerprint: string; runId?: string }>;
 }): Placement {
-  const visible = input.findings.filter((f) => input.findingStates[f.fingerprint] !== 'fixed').sort(byImportance);
+  const visible = input.findings
+    .filter((f) => input.findingStates[f.fingerprint] !== 'fixed')
+    .sort(byImportance);
   const byThisRun = new Set(input.posted.filter((p) => p.runId === input.runId).map((p) => p.fingerprint));
   const earlier = new Set(input.posted.filter((p) => p.runId !== input.runId).map((p) => p.fingerprint));
   const inline = visible.filter((f) => byThisRun.has(f.fingerprint));
   return {
-    inline, annotations: [], summaryOnly: visible.filter((f) => !byThisRun.has(f.fingerprint)),
-    outsideDiff: visible.filter((f) => !onDiff(f, input.diffLines)), stillOpen: visible.filter((f) => earlier.has(f.fingerprint)),
+    inline,
+    annotations: [],
+    summaryOnly: visible.filter((f) => !byThisRun.has(f.fingerprint)),
+    outsideDiff: visible.filter((f) => !onDiff(f, input.diffLines)),
+    stillOpen: visible.filter((f) => earlier.has(f.fingerprint)),
   };
 }
 

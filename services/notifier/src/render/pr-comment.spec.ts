@@ -3,17 +3,35 @@ import { planSection, PR_COMMENT_MARKER, readSections, rewriteSectionOf, withSec
 import { headMarker, MAX_COMMENT, readHeadMarker, summaryMarker } from './summary';
 
 const HEAD = 'a'.repeat(40);
-const run = (runId: string, workflow: string, finishedAt: number, headSha = HEAD) => ({ runId, change: { headSha } as RunReport['change'], finishedAt, workflow });
-const body = (r: ReturnType<typeof run>, text: string) => `${summaryMarker(r.workflow)}\n${headMarker(r)}\n\n${text}`;
+const run = (runId: string, workflow: string, finishedAt: number, headSha = HEAD) => ({
+  runId,
+  change: { headSha } as RunReport['change'],
+  finishedAt,
+  workflow,
+});
+const body = (r: ReturnType<typeof run>, text: string) =>
+  `${summaryMarker(r.workflow)}\n${headMarker(r)}\n\n${text}`;
 
 describe('one comment per pull request, a section per workflow', () => {
   it('creates the comment for the first workflow and adds the second beside it, in workflow order', () => {
     const pr = run('r1', 'pr-review', 10);
-    const first = planSection({ comments: [], workflow: 'pr-review', report: pr, sectionBody: body(pr, 'general'), currentHead: HEAD });
+    const first = planSection({
+      comments: [],
+      workflow: 'pr-review',
+      report: pr,
+      sectionBody: body(pr, 'general'),
+      currentHead: HEAD,
+    });
     expect(first.action).toBe('create');
     const created = (first as { body: string }).body;
     const android = run('r2', 'android-review', 11);
-    const second = planSection({ comments: [{ id: '7', body: created }], workflow: 'android-review', report: android, sectionBody: body(android, 'kotlin'), currentHead: HEAD });
+    const second = planSection({
+      comments: [{ id: '7', body: created }],
+      workflow: 'android-review',
+      report: android,
+      sectionBody: body(android, 'kotlin'),
+      currentHead: HEAD,
+    });
     expect(second).toMatchObject({ action: 'update', commentId: '7', adopted: false });
     const merged = (second as { body: string }).body;
     expect(merged.startsWith(PR_COMMENT_MARKER)).toBe(true);
@@ -25,20 +43,58 @@ describe('one comment per pull request, a section per workflow', () => {
     const later = run('r-late', 'pr-review', 20);
     const comment = { id: '7', body: withSection(null, 'pr-review', body(later, 'later')) };
     const earlier = run('r-early', 'pr-review', 10);
-    expect(planSection({ comments: [comment], workflow: 'pr-review', report: earlier, sectionBody: body(earlier, 'x'), currentHead: HEAD }).action).toBe('kept');
+    expect(
+      planSection({
+        comments: [comment],
+        workflow: 'pr-review',
+        report: earlier,
+        sectionBody: body(earlier, 'x'),
+        currentHead: HEAD,
+      }).action,
+    ).toBe('kept');
     const oldHead = run('r-old', 'pr-review', 30, 'b'.repeat(40));
-    expect(planSection({ comments: [comment], workflow: 'pr-review', report: oldHead, sectionBody: body(oldHead, 'x'), currentHead: HEAD }).action).toBe('kept');
+    expect(
+      planSection({
+        comments: [comment],
+        workflow: 'pr-review',
+        report: oldHead,
+        sectionBody: body(oldHead, 'x'),
+        currentHead: HEAD,
+      }).action,
+    ).toBe('kept');
     // Another workflow's section never holds this one back.
     const other = run('r-other', 'android-review', 1);
-    expect(planSection({ comments: [comment], workflow: 'android-review', report: other, sectionBody: body(other, 'x'), currentHead: HEAD }).action).toBe('update');
+    expect(
+      planSection({
+        comments: [comment],
+        workflow: 'android-review',
+        report: other,
+        sectionBody: body(other, 'x'),
+        currentHead: HEAD,
+      }).action,
+    ).toBe('update');
   });
 
   it('writes nothing when the section would read the same, and adopts the workflow comment from before one voice', () => {
     const r = run('r1', 'pr-review', 10);
     const current = withSection(null, 'pr-review', body(r, 'same'));
-    expect(planSection({ comments: [{ id: '7', body: current }], workflow: 'pr-review', report: r, sectionBody: body(r, 'same'), currentHead: HEAD })).toEqual({ action: 'unchanged', commentId: '7' });
+    expect(
+      planSection({
+        comments: [{ id: '7', body: current }],
+        workflow: 'pr-review',
+        report: r,
+        sectionBody: body(r, 'same'),
+        currentHead: HEAD,
+      }),
+    ).toEqual({ action: 'unchanged', commentId: '7' });
     const legacy = { id: '3', body: body(run('r0', 'pr-review', 5), 'old style') };
-    const plan = planSection({ comments: [legacy], workflow: 'pr-review', report: r, sectionBody: body(r, 'new'), currentHead: HEAD });
+    const plan = planSection({
+      comments: [legacy],
+      workflow: 'pr-review',
+      report: r,
+      sectionBody: body(r, 'new'),
+      currentHead: HEAD,
+    });
     expect(plan).toMatchObject({ action: 'update', commentId: '3', adopted: true });
     expect(readSections((plan as { body: string }).body).get('pr-review')).toBe(body(r, 'new'));
   });

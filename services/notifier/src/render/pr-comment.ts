@@ -10,7 +10,8 @@ import { MAX_COMMENT, readHeadMarker, summaryMarker } from './summary';
 /** Marks the pull request's one agentflow comment. */
 export const PR_COMMENT_MARKER = '<!-- agentflow:pr-comment -->';
 
-const SECTION = /<!-- agentflow:section workflow=(\S+) -->\n([\s\S]*?)\n<!-- agentflow:section-end workflow=\1 -->/g;
+const SECTION =
+  /<!-- agentflow:section workflow=(\S+) -->\n([\s\S]*?)\n<!-- agentflow:section-end workflow=\1 -->/g;
 
 function section(workflow: string, body: string): string {
   return `<!-- agentflow:section workflow=${workflow} -->\n${body}\n<!-- agentflow:section-end workflow=${workflow} -->`;
@@ -24,7 +25,8 @@ export function readSections(body: string | null | undefined): Map<string, strin
   return sections;
 }
 
-const TRUNCATED = "\n\n…(truncated: this pull request's comment is full; the check run and the database have the rest)";
+const TRUNCATED =
+  "\n\n…(truncated: this pull request's comment is full; the check run and the database have the rest)";
 
 /**
  * The comment with `workflow`'s section set to `sectionBody` (added, or replaced in place), every
@@ -32,14 +34,22 @@ const TRUNCATED = "\n\n…(truncated: this pull request's comment is full; the c
  * being written is cut, never another workflow's; its hidden markers (the first two lines) stay,
  * so later runs still know which head it shows.
  */
-export function withSection(current: string | null | undefined, workflow: string, sectionBody: string): string {
+export function withSection(
+  current: string | null | undefined,
+  workflow: string,
+  sectionBody: string,
+): string {
   const sections = readSections(current);
   sections.set(workflow, sectionBody);
-  const render = () => [PR_COMMENT_MARKER, ...[...sections.keys()].sort().map((w) => section(w, sections.get(w)!))].join('\n\n');
+  const render = () =>
+    [PR_COMMENT_MARKER, ...[...sections.keys()].sort().map((w) => section(w, sections.get(w)!))].join('\n\n');
   let text = render();
   if (text.length > MAX_COMMENT) {
     const markers = sectionBody.split('\n').slice(0, 2).join('\n');
-    const room = Math.max(markers.length, sectionBody.length - (text.length - MAX_COMMENT) - TRUNCATED.length);
+    const room = Math.max(
+      markers.length,
+      sectionBody.length - (text.length - MAX_COMMENT) - TRUNCATED.length,
+    );
     sections.set(workflow, `${sectionBody.slice(0, room)}${TRUNCATED}`);
     text = render();
   }
@@ -84,10 +94,18 @@ export function planSection(input: {
   if (marker) {
     const sameHead = marker.headSha === report.change.headSha;
     if (sameHead && marker.finishedAt > report.finishedAt) {
-      return { action: 'kept', commentId: ours.id, reason: `the section already shows a later result for ${marker.headSha.slice(0, 12)} (run ${marker.runId})` };
+      return {
+        action: 'kept',
+        commentId: ours.id,
+        reason: `the section already shows a later result for ${marker.headSha.slice(0, 12)} (run ${marker.runId})`,
+      };
     }
     if (!sameHead && report.change.headSha !== input.currentHead) {
-      return { action: 'kept', commentId: ours.id, reason: `the pull request moved on from ${report.change.headSha.slice(0, 12)}; the section shows ${marker.headSha.slice(0, 12)}` };
+      return {
+        action: 'kept',
+        commentId: ours.id,
+        reason: `the pull request moved on from ${report.change.headSha.slice(0, 12)}; the section shows ${marker.headSha.slice(0, 12)}`,
+      };
     }
   }
   const body = withSection(shared?.body ?? null, workflow, sectionBody);
@@ -99,7 +117,12 @@ export function planSection(input: {
  * The comment with this workflow's section re-rendered for a dismissal, or null when the section
  * no longer shows `runId` (a later run wrote it, and already left the dismissed findings out).
  */
-export function rewriteSectionOf(current: string, workflow: string, runId: string, sectionBody: string): string | null {
+export function rewriteSectionOf(
+  current: string,
+  workflow: string,
+  runId: string,
+  sectionBody: string,
+): string | null {
   const shared = current.includes(PR_COMMENT_MARKER);
   const shown = shared ? readSections(current).get(workflow) : current;
   if (!shown || readHeadMarker(shown)?.runId !== runId) return null;
@@ -112,7 +135,9 @@ export function reviewMarker(headSha: string, runId: string): string {
 }
 
 /** Whether a review body is one agentflow posted (any release), and for which run. */
-export function readReviewMarker(body: string | null | undefined): { headSha: string | null; runId: string } | null {
+export function readReviewMarker(
+  body: string | null | undefined,
+): { headSha: string | null; runId: string } | null {
   const m = /<!-- agentflow:review (?:head=(\S+) )?run=(\S+) -->/.exec(body ?? '');
   return m ? { headSha: m[1] ?? null, runId: m[2] } : null;
 }

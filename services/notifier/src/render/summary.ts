@@ -42,9 +42,13 @@ export function footer(report: RunReport): string {
   const u = report.usage;
   const models = u.models.length ? u.models.join(', ') : 'none (rules only)';
   const seconds = Math.max(0, Math.round((report.finishedAt - report.startedAt) / 1000));
-  const lines = [`<sub>agentflow · ${report.workflow} · run \`${report.runId}\` · ${seconds}s · models: ${models} · tokens: ${u.inputTokens} in / ${u.outputTokens} out${u.cacheReadTokens ? ` (${u.cacheReadTokens} cached)` : ''} · cost: ${formatUsd(u.costUsd)}</sub>`];
+  const lines = [
+    `<sub>agentflow · ${report.workflow} · run \`${report.runId}\` · ${seconds}s · models: ${models} · tokens: ${u.inputTokens} in / ${u.outputTokens} out${u.cacheReadTokens ? ` (${u.cacheReadTokens} cached)` : ''} · cost: ${formatUsd(u.costUsd)}</sub>`,
+  ];
   if (report.notReviewed.length) {
-    const shown = report.notReviewed.slice(0, 20).map((n) => `\`${oneLine(n.file, 120)}\` (${n.reason}${n.detail ? `: ${oneLine(n.detail, 80)}` : ''})`);
+    const shown = report.notReviewed
+      .slice(0, 20)
+      .map((n) => `\`${oneLine(n.file, 120)}\` (${n.reason}${n.detail ? `: ${oneLine(n.detail, 80)}` : ''})`);
     const more = report.notReviewed.length > 20 ? `, and ${report.notReviewed.length - 20} more` : '';
     lines.push(`<sub>Not reviewed: ${shown.join(', ')}${more}</sub>`);
   }
@@ -52,7 +56,10 @@ export function footer(report: RunReport): string {
 }
 
 export function findingLine(f: Finding): string {
-  const where = f.startLine > 0 ? `\`${f.file}:${f.startLine}${f.endLine !== f.startLine ? `-${f.endLine}` : ''}\`` : `\`${f.file}\``;
+  const where =
+    f.startLine > 0
+      ? `\`${f.file}:${f.startLine}${f.endLine !== f.startLine ? `-${f.endLine}` : ''}\``
+      : `\`${f.file}\``;
   return `- ${ICON[f.severity] ?? ''} **${f.severity}** ${where} ${oneLine(sanitizeMarkdown(f.message), 300)} <sub>(${f.category}, ${f.agent}, id \`${shortId(f.fingerprint)}\`)</sub>`;
 }
 
@@ -74,59 +81,98 @@ export interface SummaryInput {
   quietNote?: string | null;
 }
 
-const HOW: Record<'command' | 'reaction' | 'state', string> = { command: '`/agentflow dismiss`', reaction: '👎', state: 'dismissed' };
+const HOW: Record<'command' | 'reaction' | 'state', string> = {
+  command: '`/agentflow dismiss`',
+  reaction: '👎',
+  state: 'dismissed',
+};
 
 function dismissedSection(input: SummaryInput): string | null {
   const list = input.dismissedAfter ?? [];
   if (list.length === 0) return null;
-  const lines = list.slice(0, 60).map((d) => `${findingLine(d.finding)} dismissed by \`${oneLine(d.by, 60).replace(/`/g, "'")}\` (${HOW[d.source]})`);
-  const verdict = input.conclusion === 'failure'
-    ? `The check was judged again without them and still fails: ${oneLine(input.conclusionReason, 200)}.`
-    : `The check was judged again without them: **${input.conclusion}**.`;
+  const lines = list
+    .slice(0, 60)
+    .map(
+      (d) =>
+        `${findingLine(d.finding)} dismissed by \`${oneLine(d.by, 60).replace(/`/g, "'")}\` (${HOW[d.source]})`,
+    );
+  const verdict =
+    input.conclusion === 'failure'
+      ? `The check was judged again without them and still fails: ${oneLine(input.conclusionReason, 200)}.`
+      : `The check was judged again without them: **${input.conclusion}**.`;
   return `**Dismissed since this review** (${list.length}). ${verdict}\n\n${lines.join('\n')}`;
 }
 
 export function renderSummary(input: SummaryInput): string {
   const { report, placement } = input;
-  const counts = SEVERITIES.map((s) => `${ICON[s]} ${report.findings.filter((f) => f.severity === s).length} ${s}`).join(' · ');
+  const counts = SEVERITIES.map(
+    (s) => `${ICON[s]} ${report.findings.filter((f) => f.severity === s).length} ${s}`,
+  ).join(' · ');
   const parts: string[] = [summaryMarker(report.workflow), headMarker(report)];
   parts.push(`### agentflow · ${report.workflow}${input.failure ? ' · did not finish' : ''}`);
-  parts.push(`Reviewed \`${report.change.headSha.slice(0, 12)}\`: ${counts}. Check: **${input.conclusion}** (${oneLine(input.conclusionReason, 200)}).`);
+  parts.push(
+    `Reviewed \`${report.change.headSha.slice(0, 12)}\`: ${counts}. Check: **${input.conclusion}** (${oneLine(input.conclusionReason, 200)}).`,
+  );
   if (input.failure) parts.push(`> ${oneLine(sanitizeMarkdown(input.failure), 500)}`);
   const dismissed = dismissedSection(input);
   if (dismissed) parts.push(dismissed);
-  if (placement.inline.length) parts.push(`${placement.inline.length} finding(s) are inline comments on the diff.`);
-  if (placement.stillOpen.length) parts.push(`${placement.stillOpen.length} finding(s) already have an inline comment on this pull request, from an earlier push or another workflow (their comments stay).`);
+  if (placement.inline.length)
+    parts.push(`${placement.inline.length} finding(s) are inline comments on the diff.`);
+  if (placement.stillOpen.length)
+    parts.push(
+      `${placement.stillOpen.length} finding(s) already have an inline comment on this pull request, from an earlier push or another workflow (their comments stay).`,
+    );
   const fixed = Object.values(report.findingStates).filter((s) => s === 'fixed').length;
   if (fixed) parts.push(`${fixed} finding(s) from earlier pushes are fixed.`);
   const listed = placement.summaryOnly.filter((f) => !placement.stillOpen.includes(f));
   if (listed.length) {
     const outside = new Set(placement.outsideDiff.map((f) => f.fingerprint));
-    const body = listed.slice(0, 60).map((f) => `${findingLine(f)}${outside.has(f.fingerprint) ? ' <sub>(outside the diff)</sub>' : ''}`);
-    if (listed.length > 60) body.push(`- …and ${listed.length - 60} more in the check run annotations and the database.`);
-    parts.push(`<details${listed.some((f) => f.severity === 'blocker' || f.severity === 'major') ? ' open' : ''}><summary>Findings (${listed.length})</summary>\n\n${body.join('\n')}\n\n</details>`);
+    const body = listed
+      .slice(0, 60)
+      .map((f) => `${findingLine(f)}${outside.has(f.fingerprint) ? ' <sub>(outside the diff)</sub>' : ''}`);
+    if (listed.length > 60)
+      body.push(`- …and ${listed.length - 60} more in the check run annotations and the database.`);
+    parts.push(
+      `<details${listed.some((f) => f.severity === 'blocker' || f.severity === 'major') ? ' open' : ''}><summary>Findings (${listed.length})</summary>\n\n${body.join('\n')}\n\n</details>`,
+    );
   }
   if (input.quietNote) parts.push(input.quietNote);
-  const steps = Object.entries(report.steps).map(([id, s]) => `\`${id}\` ${s.state}${s.summary ? `: ${oneLine(sanitizeMarkdown(s.summary), 160)}` : ''}${s.errorMessage ? ` (${oneLine(sanitizeMarkdown(s.errorMessage), 160)})` : ''}`);
-  if (steps.length) parts.push(`<details><summary>Steps</summary>\n\n${steps.map((s) => `- ${s}`).join('\n')}\n\n</details>`);
+  const steps = Object.entries(report.steps).map(
+    ([id, s]) =>
+      `\`${id}\` ${s.state}${s.summary ? `: ${oneLine(sanitizeMarkdown(s.summary), 160)}` : ''}${s.errorMessage ? ` (${oneLine(sanitizeMarkdown(s.errorMessage), 160)})` : ''}`,
+  );
+  if (steps.length)
+    parts.push(`<details><summary>Steps</summary>\n\n${steps.map((s) => `- ${s}`).join('\n')}\n\n</details>`);
   if (input.filesNote) parts.push(input.filesNote);
-  else if (report.proposedFiles.length) parts.push(`Proposed files: ${report.proposedFiles.map((p) => `\`${oneLine(p.path, 120)}\``).join(', ')}`);
-  parts.push('<sub>Commands: `/agentflow review` · `/agentflow dismiss <id>` · `/agentflow help`. A 👎 on an inline comment dismisses it.</sub>');
+  else if (report.proposedFiles.length)
+    parts.push(
+      `Proposed files: ${report.proposedFiles.map((p) => `\`${oneLine(p.path, 120)}\``).join(', ')}`,
+    );
+  parts.push(
+    '<sub>Commands: `/agentflow review` · `/agentflow dismiss <id>` · `/agentflow help`. A 👎 on an inline comment dismisses it.</sub>',
+  );
   parts.push(footer(report));
   let text = parts.join('\n\n');
-  if (text.length > MAX_COMMENT) text = `${text.slice(0, MAX_COMMENT - 200)}\n\n…(truncated; the full list is in the check run and the database)\n\n${footer(report)}`;
+  if (text.length > MAX_COMMENT)
+    text = `${text.slice(0, MAX_COMMENT - 200)}\n\n…(truncated; the full list is in the check run and the database)\n\n${footer(report)}`;
   return text;
 }
 
 /** The body of one inline comment, with a ```suggestion block when the finding proposes a change. */
 export function renderInline(f: Finding, suggestionStyle: 'github' | 'gitlab'): string {
-  const lines = [findingMarker(f.fingerprint), `${ICON[f.severity] ?? ''} **${f.severity}** · ${f.category}: ${sanitizeMarkdown(f.message)}`];
+  const lines = [
+    findingMarker(f.fingerprint),
+    `${ICON[f.severity] ?? ''} **${f.severity}** · ${f.category}: ${sanitizeMarkdown(f.message)}`,
+  ];
   if (f.suggestion) {
     const fence = fenceFor(f.suggestion.replacement);
-    const tag = suggestionStyle === 'github' ? 'suggestion' : `suggestion:-${Math.max(0, f.endLine - f.startLine)}+0`;
+    const tag =
+      suggestionStyle === 'github' ? 'suggestion' : `suggestion:-${Math.max(0, f.endLine - f.startLine)}+0`;
     if (f.suggestion.description) lines.push(sanitizeMarkdown(f.suggestion.description));
     lines.push(`${fence}${tag}\n${f.suggestion.replacement.replace(/\n$/, '')}\n${fence}`);
   }
-  lines.push(`<sub>${f.agent} · ${f.model} · confidence ${f.confidence.toFixed(2)} · id \`${shortId(f.fingerprint)}\` · 👎 to dismiss</sub>`);
+  lines.push(
+    `<sub>${f.agent} · ${f.model} · confidence ${f.confidence.toFixed(2)} · id \`${shortId(f.fingerprint)}\` · 👎 to dismiss</sub>`,
+  );
   return lines.join('\n\n');
 }

@@ -17,19 +17,53 @@ export interface BuiltSinks {
 }
 
 /** `announceDismissal` publishes `finding.dismissed` for a 👎 the GitHub sink finds (see GitHubSinkOptions); `log` takes the sinks' warn lines. */
-export function buildSinks(config: NotifierConfig, db: SqlDatabase, announceDismissal?: GitHubSinkOptions['announceDismissal'], log?: { warn(message: string): void; log?(message: string): void }): BuiltSinks {
+export function buildSinks(
+  config: NotifierConfig,
+  db: SqlDatabase,
+  announceDismissal?: GitHubSinkOptions['announceDismissal'],
+  log?: { warn(message: string): void; log?(message: string): void },
+): BuiltSinks {
   const posted = new PostedStore(db);
   // Each quieting change is logged at info level where the logger has one.
-  const quieting = config.quiet ? new Quieting(db, config.quiet, { log: (m) => (log?.log ? log.log(m) : log?.warn(m)) }) : undefined;
+  const quieting = config.quiet
+    ? new Quieting(db, config.quiet, { log: (m) => (log?.log ? log.log(m) : log?.warn(m)) })
+    : undefined;
   const sinks: Sink[] = [new DatabaseSink(db)];
   const access = new GitHubAccess(config.github);
-  if (access.configured) sinks.push(new GitHubSink({ access, posted, defaultMaxInline: config.maxInlineComments, maxWaitMs: config.maxInlineWaitMs, publicUrl: config.publicUrl, announceDismissal, log, quieting }));
-  if (config.gitlab.token) sinks.push(new GitLabSink(new GitLabApi(config.gitlab.url, config.gitlab.token, config.maxInlineWaitMs), posted, config.maxInlineComments, quieting));
+  if (access.configured)
+    sinks.push(
+      new GitHubSink({
+        access,
+        posted,
+        defaultMaxInline: config.maxInlineComments,
+        maxWaitMs: config.maxInlineWaitMs,
+        publicUrl: config.publicUrl,
+        announceDismissal,
+        log,
+        quieting,
+      }),
+    );
+  if (config.gitlab.token)
+    sinks.push(
+      new GitLabSink(
+        new GitLabApi(config.gitlab.url, config.gitlab.token, config.maxInlineWaitMs),
+        posted,
+        config.maxInlineComments,
+        quieting,
+      ),
+    );
   let slack: SlackSink | undefined;
   if (config.slack.token || config.slack.webhookUrl) {
     slack = new SlackSink({
-      db, token: config.slack.token, webhookUrl: config.slack.webhookUrl, apiUrl: config.slack.apiUrl, defaultChannel: config.slack.defaultChannel,
-      alertChannel: config.slack.alertChannel, monthlyBudgetUsd: config.monthlyBudgetUsd, maxWaitMs: config.maxInlineWaitMs, log,
+      db,
+      token: config.slack.token,
+      webhookUrl: config.slack.webhookUrl,
+      apiUrl: config.slack.apiUrl,
+      defaultChannel: config.slack.defaultChannel,
+      alertChannel: config.slack.alertChannel,
+      monthlyBudgetUsd: config.monthlyBudgetUsd,
+      maxWaitMs: config.maxInlineWaitMs,
+      log,
     });
     sinks.push(slack);
   }

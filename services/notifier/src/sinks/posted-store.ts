@@ -63,28 +63,61 @@ export class PostedStore {
   constructor(private readonly db: SqlDatabase | SqlExecutor) {}
 
   async summary(k: PrKey): Promise<SummaryRef | null> {
-    const { rows } = await this.db.query<{ comment_id: string; head_sha: string; run_id: string; finished_at: Date | string }>(
+    const { rows } = await this.db.query<{
+      comment_id: string;
+      head_sha: string;
+      run_id: string;
+      finished_at: Date | string;
+    }>(
       'SELECT comment_id, head_sha, run_id, finished_at FROM notifier_summaries WHERE platform = $1 AND repo = $2 AND pr = $3 AND workflow = $4',
       [k.platform, k.repo, k.pr, k.workflow],
     );
     const r = rows[0];
-    return r ? { commentId: r.comment_id, headSha: r.head_sha, runId: r.run_id, finishedAt: new Date(r.finished_at).getTime() } : null;
+    return r
+      ? {
+          commentId: r.comment_id,
+          headSha: r.head_sha,
+          runId: r.run_id,
+          finishedAt: new Date(r.finished_at).getTime(),
+        }
+      : null;
   }
 
   async saveSummary(k: PrKey, ref: SummaryRef): Promise<void> {
     await this.db.query(
       `INSERT INTO notifier_summaries (platform, repo, pr, workflow, comment_id, head_sha, run_id, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (platform, repo, pr, workflow) DO UPDATE SET comment_id = EXCLUDED.comment_id, head_sha = EXCLUDED.head_sha, run_id = EXCLUDED.run_id, finished_at = EXCLUDED.finished_at, updated_at = now()`,
-      [k.platform, k.repo, k.pr, k.workflow, ref.commentId, ref.headSha, ref.runId, new Date(ref.finishedAt).toISOString()],
+      [
+        k.platform,
+        k.repo,
+        k.pr,
+        k.workflow,
+        ref.commentId,
+        ref.headSha,
+        ref.runId,
+        new Date(ref.finishedAt).toISOString(),
+      ],
     );
   }
 
   async inline(k: PrKey): Promise<InlineRef[]> {
-    const { rows } = await this.db.query<{ fingerprint: string; comment_id: string; thread_id: string | null; resolved: boolean; run_id: string }>(
+    const { rows } = await this.db.query<{
+      fingerprint: string;
+      comment_id: string;
+      thread_id: string | null;
+      resolved: boolean;
+      run_id: string;
+    }>(
       'SELECT fingerprint, comment_id, thread_id, resolved, run_id FROM notifier_inline_comments WHERE platform = $1 AND repo = $2 AND pr = $3 AND workflow = $4',
       [k.platform, k.repo, k.pr, k.workflow],
     );
-    return rows.map((r) => ({ fingerprint: r.fingerprint, commentId: r.comment_id, threadId: r.thread_id, resolved: r.resolved, runId: r.run_id }));
+    return rows.map((r) => ({
+      fingerprint: r.fingerprint,
+      commentId: r.comment_id,
+      threadId: r.thread_id,
+      resolved: r.resolved,
+      runId: r.run_id,
+    }));
   }
 
   async saveInline(k: PrKey, ref: InlineRef, runId: string, headSha: string): Promise<void> {
@@ -119,11 +152,19 @@ export class PostedStore {
 
   /** Every dismissal recorded on this PR (by command or reaction), with who made it. */
   async dismissals(k: Omit<PrKey, 'workflow'>): Promise<DismissalRow[]> {
-    const { rows } = await this.db.query<{ fingerprint_prefix: string; dismissed_by: string; source: 'command' | 'reaction' }>(
+    const { rows } = await this.db.query<{
+      fingerprint_prefix: string;
+      dismissed_by: string;
+      source: 'command' | 'reaction';
+    }>(
       'SELECT fingerprint_prefix, dismissed_by, source FROM finding_dismissals WHERE platform = $1 AND repo = $2 AND pr = $3 ORDER BY created_at',
       [k.platform, k.repo, k.pr],
     );
-    return rows.map((r) => ({ fingerprintPrefix: r.fingerprint_prefix, by: r.dismissed_by, source: r.source }));
+    return rows.map((r) => ({
+      fingerprintPrefix: r.fingerprint_prefix,
+      by: r.dismissed_by,
+      source: r.source,
+    }));
   }
 
   async recordDismissal(k: Omit<PrKey, 'workflow'>, fingerprint: string, by: string): Promise<void> {
@@ -144,7 +185,10 @@ export class PostedStore {
    * the notifier on its own pool (issue 17).
    */
   exclusiveCheckRun<T>(k: CheckKey, fn: (locked: PostedStore) => Promise<T>): Promise<T> {
-    if (!('withLock' in this.db)) throw new Error('exclusiveCheckRun was called on a store that already holds a lock; use that store directly');
+    if (!('withLock' in this.db))
+      throw new Error(
+        'exclusiveCheckRun was called on a store that already holds a lock; use that store directly',
+      );
     return this.db.withLock(
       `notifier-check-run:${k.platform}:${k.repo}:${k.headSha}:${k.workflow}`,
       (session) => fn(new PostedStore(session)),
@@ -158,29 +202,64 @@ export class PostedStore {
    * gets a store on the session holding the lock; use it for every read and write inside.
    */
   exclusivePr<T>(k: Omit<PrKey, 'workflow'>, fn: (locked: PostedStore) => Promise<T>): Promise<T> {
-    if (!('withLock' in this.db)) throw new Error('exclusivePr was called on a store that already holds a lock; use that store directly');
-    return this.db.withLock(`notifier-pr:${k.platform}:${k.repo}#${k.pr}`, (session) => fn(new PostedStore(session)), { timeoutMs: CHECK_RUN_LOCK_TIMEOUT_MS });
+    if (!('withLock' in this.db))
+      throw new Error('exclusivePr was called on a store that already holds a lock; use that store directly');
+    return this.db.withLock(
+      `notifier-pr:${k.platform}:${k.repo}#${k.pr}`,
+      (session) => fn(new PostedStore(session)),
+      { timeoutMs: CHECK_RUN_LOCK_TIMEOUT_MS },
+    );
   }
 
   /** Inline comments on the pull request from every workflow: one comment per finding fingerprint. */
-  async inlineOnPr(k: Omit<PrKey, 'workflow'>): Promise<Array<InlineRef & { workflow: string; headSha: string }>> {
-    const { rows } = await this.db.query<{ workflow: string; fingerprint: string; comment_id: string; thread_id: string | null; resolved: boolean; run_id: string; head_sha: string }>(
+  async inlineOnPr(
+    k: Omit<PrKey, 'workflow'>,
+  ): Promise<Array<InlineRef & { workflow: string; headSha: string }>> {
+    const { rows } = await this.db.query<{
+      workflow: string;
+      fingerprint: string;
+      comment_id: string;
+      thread_id: string | null;
+      resolved: boolean;
+      run_id: string;
+      head_sha: string;
+    }>(
       'SELECT workflow, fingerprint, comment_id, thread_id, resolved, run_id, head_sha FROM notifier_inline_comments WHERE platform = $1 AND repo = $2 AND pr = $3',
       [k.platform, k.repo, k.pr],
     );
-    return rows.map((r) => ({ workflow: r.workflow, fingerprint: r.fingerprint, commentId: r.comment_id, threadId: r.thread_id, resolved: r.resolved, runId: r.run_id, headSha: r.head_sha }));
+    return rows.map((r) => ({
+      workflow: r.workflow,
+      fingerprint: r.fingerprint,
+      commentId: r.comment_id,
+      threadId: r.thread_id,
+      resolved: r.resolved,
+      runId: r.run_id,
+      headSha: r.head_sha,
+    }));
   }
 
   async checkRun(k: CheckKey): Promise<CheckRef | null> {
-    const { rows } = await this.db.query<{ check_run_id: string; run_id: string; completed: boolean; conclusion: string | null; progress_written_at: Date | string | null; progress_digest: string | null }>(
+    const { rows } = await this.db.query<{
+      check_run_id: string;
+      run_id: string;
+      completed: boolean;
+      conclusion: string | null;
+      progress_written_at: Date | string | null;
+      progress_digest: string | null;
+    }>(
       'SELECT check_run_id, run_id, completed, conclusion, progress_written_at, progress_digest FROM notifier_check_runs WHERE platform = $1 AND repo = $2 AND head_sha = $3 AND workflow = $4',
       [k.platform, k.repo, k.headSha, k.workflow],
     );
     const r = rows[0];
     return r
       ? {
-          id: r.check_run_id, runId: r.run_id, completed: r.completed, conclusion: r.conclusion,
-          progressWrittenAt: r.progress_written_at === null ? null : new Date(r.progress_written_at).getTime(), progressDigest: r.progress_digest,
+          id: r.check_run_id,
+          runId: r.run_id,
+          completed: r.completed,
+          conclusion: r.conclusion,
+          progressWrittenAt:
+            r.progress_written_at === null ? null : new Date(r.progress_written_at).getTime(),
+          progressDigest: r.progress_digest,
         }
       : null;
   }
@@ -194,7 +273,13 @@ export class PostedStore {
   }
 
   /** `conclusion` is what was written with a completed check; a progress update of the same run keeps the one recorded. */
-  async saveCheckRun(k: CheckKey, id: string, runId: string, completed: boolean, conclusion?: string): Promise<void> {
+  async saveCheckRun(
+    k: CheckKey,
+    id: string,
+    runId: string,
+    completed: boolean,
+    conclusion?: string,
+  ): Promise<void> {
     await this.db.query(
       `INSERT INTO notifier_check_runs (platform, repo, head_sha, workflow, check_run_id, run_id, completed, conclusion) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (platform, repo, head_sha, workflow) DO UPDATE SET check_run_id = EXCLUDED.check_run_id, run_id = EXCLUDED.run_id,

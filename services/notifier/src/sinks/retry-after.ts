@@ -55,7 +55,15 @@ export function classify(error: unknown, what: string): Error {
   const status = e.status ?? e.response?.status;
   const wait = retryAfterMsOf(error);
   const message = `${what} failed${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(error)}`;
-  if (wait !== undefined || status === undefined || status >= 500 || status === 429 || status === 408 || e.code === 'slack_webapi_rate_limited_error' || e.code === 'slack_webapi_request_error') {
+  if (
+    wait !== undefined ||
+    status === undefined ||
+    status >= 500 ||
+    status === 429 ||
+    status === 408 ||
+    e.code === 'slack_webapi_rate_limited_error' ||
+    e.code === 'slack_webapi_request_error'
+  ) {
     return new TransientError(message, { cause: error, retryAfterMs: wait });
   }
   return new PermanentError(message, { cause: error });
@@ -63,7 +71,11 @@ export function classify(error: unknown, what: string): Error {
 
 /** The HTTP status of a failed call, also when {@link classify} wrapped it (the status is then on a cause). */
 export function httpStatusOf(error: unknown): number | undefined {
-  for (let e = error as (HttpError & { cause?: unknown }) | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as (HttpError & { cause?: unknown }) | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     const status = e.status ?? e.response?.status;
     if (typeof status === 'number') return status;
   }
@@ -83,7 +95,12 @@ export interface RetryAfterOptions {
  * Runs `call`; on a rate limit whose Retry-After is at most `maxWaitMs`, waits and tries again
  * (up to `tries` calls). Anything else is thrown classified.
  */
-export async function withRetryAfter<T>(what: string, call: () => Promise<T>, maxWaitMs: number, options: RetryAfterOptions = {}): Promise<T> {
+export async function withRetryAfter<T>(
+  what: string,
+  call: () => Promise<T>,
+  maxWaitMs: number,
+  options: RetryAfterOptions = {},
+): Promise<T> {
   const tries = options.tries ?? 3;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -92,7 +109,9 @@ export async function withRetryAfter<T>(what: string, call: () => Promise<T>, ma
       const classified = classify(error, what);
       const wait = classified instanceof TransientError ? classified.retryAfterMs : undefined;
       if (wait !== undefined && wait <= maxWaitMs && attempt < tries) {
-        options.log?.warn(`${classified.message}; waiting ${Math.ceil(wait / 1000)} s as asked, then trying again (call ${attempt + 1} of ${tries})`);
+        options.log?.warn(
+          `${classified.message}; waiting ${Math.ceil(wait / 1000)} s as asked, then trying again (call ${attempt + 1} of ${tries})`,
+        );
         await sleep(wait);
         continue;
       }

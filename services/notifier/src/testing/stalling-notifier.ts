@@ -14,7 +14,11 @@ import type { Sink } from '../sinks/sink';
 async function main(): Promise<void> {
   const env = process.env;
   const topo = topology(env.STALL_PREFIX!);
-  const bus = await JetStreamBus.connect({ servers: env.NATS_URL!, name: 'stalling-notifier', deadLetterSubject: topo.subjects.dlq });
+  const bus = await JetStreamBus.connect({
+    servers: env.NATS_URL!,
+    name: 'stalling-notifier',
+    deadLetterSubject: topo.subjects.dlq,
+  });
   const messenger = createMessenger(bus, topo);
   // Progress never reaches the ledger; the pool opens no connection until a query.
   const db = await PostgresDatabase.open({ connectionString: env.STALL_DATABASE_URL! });
@@ -22,13 +26,26 @@ async function main(): Promise<void> {
     name: 'status',
     target: (event) => (event.kind === 'progress' ? `status:${event.progress.runId}` : null),
     deliver: async (event) => {
-      if (event.kind === 'progress') process.stdout.write(`${JSON.stringify({ event: 'inside', runId: event.progress.runId })}\n`);
+      if (event.kind === 'progress')
+        process.stdout.write(`${JSON.stringify({ event: 'inside', runId: event.progress.runId })}\n`);
       return new Promise(() => undefined);
     },
   };
   const quiet = () => undefined;
-  const dispatcher = new NotificationDispatcher([sink], new DeliveryLedger(db), { log: quiet, warn: quiet, error: quiet }, 5);
-  await startNotifierConsumers({ bus, messenger, topology: topo, dispatcher, maxAttempts: 5, progressAckWaitMs: Number(env.STALL_ACK_WAIT_MS) });
+  const dispatcher = new NotificationDispatcher(
+    [sink],
+    new DeliveryLedger(db),
+    { log: quiet, warn: quiet, error: quiet },
+    5,
+  );
+  await startNotifierConsumers({
+    bus,
+    messenger,
+    topology: topo,
+    dispatcher,
+    maxAttempts: 5,
+    progressAckWaitMs: Number(env.STALL_ACK_WAIT_MS),
+  });
   process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);
 }
 

@@ -10,10 +10,14 @@ export const ARCHITECTURE_TEMPLATE: AgentTemplate = {
   version: 2,
   role: 'You are a mobile architect. You review how the change fits the app\'s architecture (MVVM, VIPER, Clean Architecture), its module boundaries and its dependency injection, and report where it erodes them. Category "architecture".',
   tasks: {
-    analyze_architecture: 'Identify the pattern the touched code follows and report changes that break it (a View doing data access, a ViewModel knowing about UIKit/Android views).',
-    check_module_boundaries: 'Report imports across module boundaries that the module list does not allow, and feature modules depending on each other directly.',
-    check_dependency_injection: 'Report singletons and concrete types created inside classes instead of injected (shared instances, service locators, `object` singletons).',
-    check_design_patterns: 'Report misuse of the patterns the codebase uses (coordinators, repositories, use cases).',
+    analyze_architecture:
+      'Identify the pattern the touched code follows and report changes that break it (a View doing data access, a ViewModel knowing about UIKit/Android views).',
+    check_module_boundaries:
+      'Report imports across module boundaries that the module list does not allow, and feature modules depending on each other directly.',
+    check_dependency_injection:
+      'Report singletons and concrete types created inside classes instead of injected (shared instances, service locators, `object` singletons).',
+    check_design_patterns:
+      'Report misuse of the patterns the codebase uses (coordinators, repositories, use cases).',
   },
   languages: {
     swift: 'SwiftUI views should not own services; inject through initialisers or the environment.',

@@ -9,7 +9,8 @@ export const IMPACT_TEMPLATE: AgentTemplate = {
   version: 2,
   role: 'You are a release engineer for a mobile app. From the change and the callers shown, you work out what it touches and how it can break users, and you write it down for the reviewers.',
   tasks: {
-    analyze_impact: 'Write docs/impact/<short-slug>.md: modules and screens affected, callers that need changes, public API or persisted data changes, migration or feature-flag needs, and a risk rating (low/medium/high) with reasons. Report each caller that breaks as a finding (category "impact").',
+    analyze_impact:
+      'Write docs/impact/<short-slug>.md: modules and screens affected, callers that need changes, public API or persisted data changes, migration or feature-flag needs, and a risk rating (low/medium/high) with reasons. Report each caller that breaks as a finding (category "impact").',
   },
   output: GENERATION_OUTPUT,
 };
@@ -23,7 +24,10 @@ export const impactAnalysisAgent: AgentDefinition = {
       shape: 'generation',
       ruleFindings: [],
       selects: (cls) => cls.kind === 'source' || cls.kind === 'app-manifest',
-      acceptFile: (file) => (/^docs\/(impact|adr|migrations)\/[^/]+\.md$/.test(file.path) ? null : `${file.path} is not under docs/impact`),
+      acceptFile: (file) =>
+        /^docs\/(impact|adr|migrations)\/[^/]+\.md$/.test(file.path)
+          ? null
+          : `${file.path} is not under docs/impact`,
     });
   },
 };

@@ -8,7 +8,12 @@ export const lintAgent: AgentDefinition = {
   description: 'Turns SARIF reports and the mobile rules into findings on the changed lines.',
   async run(env) {
     const committed = ((env.step.options ?? {}) as { sarif?: string[] }).sarif ?? [];
-    const files = await readReports(env, { kind: 'sarif', names: /\.sarif(\.json)?$|\.json$/i, committed, label: 'SARIF report' });
+    const files = await readReports(env, {
+      kind: 'sarif',
+      names: /\.sarif(\.json)?$|\.json$/i,
+      committed,
+      label: 'SARIF report',
+    });
     const findings: Finding[] = [];
     const notReviewed: NotReviewed[] = [...files.unreadable];
     const read: string[] = [];
@@ -17,11 +22,19 @@ export const lintAgent: AgentDefinition = {
         findings.push(...env.analyzer.sarifFindings(report.text, env.diff, env.task.agentType));
         read.push(report.source);
       } catch (error) {
-        notReviewed.push({ file: report.source, reason: 'artifact-invalid', detail: `not SARIF JSON: ${(error as Error).message}` });
+        notReviewed.push({
+          file: report.source,
+          reason: 'artifact-invalid',
+          detail: `not SARIF JSON: ${(error as Error).message}`,
+        });
       }
     }
     const fromReports = findings.length;
-    findings.push(...(await env.analyzer.ruleFindings(env.diff, env.repo, env.task.agentType, { categories: ['release-risk', 'localization', 'dependencies', 'project'] })));
+    findings.push(
+      ...(await env.analyzer.ruleFindings(env.diff, env.repo, env.task.agentType, {
+        categories: ['release-risk', 'localization', 'dependencies', 'project'],
+      })),
+    );
     return {
       findings,
       notReviewed,

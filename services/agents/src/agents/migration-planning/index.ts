@@ -9,8 +9,10 @@ export const MIGRATION_TEMPLATE: AgentTemplate = {
   version: 2,
   role: 'You are a mobile architect planning a migration the change starts or implies (for example UIKit to SwiftUI, callbacks to async/await, RxJava to coroutines, a module split). You write decisions down so a team can execute them in safe steps.',
   tasks: {
-    write_adr: 'Write an ADR at docs/adr/NNNN-<slug>.md (next free number) with Context, Decision, Consequences, Alternatives.',
-    plan_migration: 'Write a plan at docs/migrations/<slug>.md: ordered steps, each shippable on its own, with the modules touched, the risk and how to verify.',
+    write_adr:
+      'Write an ADR at docs/adr/NNNN-<slug>.md (next free number) with Context, Decision, Consequences, Alternatives.',
+    plan_migration:
+      'Write a plan at docs/migrations/<slug>.md: ordered steps, each shippable on its own, with the modules touched, the risk and how to verify.',
   },
   output: GENERATION_OUTPUT,
 };
@@ -26,7 +28,10 @@ export const migrationPlanningAgent: AgentDefinition = {
       ruleFindings: [],
       selects: (cls) => cls.kind === 'source' || cls.kind === 'app-manifest',
       extraData: existing.length ? [{ label: 'existing ADRs', text: existing.join('\n') }] : [],
-      acceptFile: (file) => (/^docs\/(adr|migrations)\/[^/]+\.md$/.test(file.path) ? null : `${file.path} is not under docs/adr or docs/migrations`),
+      acceptFile: (file) =>
+        /^docs\/(adr|migrations)\/[^/]+\.md$/.test(file.path)
+          ? null
+          : `${file.path} is not under docs/adr or docs/migrations`,
     });
   },
 };

@@ -9,7 +9,9 @@ export function testPathFor(sourcePath: string): string {
   const name = sourcePath.split('/').pop() ?? sourcePath;
   const stem = name.replace(/\.[^.]+$/, '');
   const ext = name.slice(stem.length + 1);
-  const gradle = /^(.*?)src\/main\/(kotlin|java)\/(.*)\/[^/]+$/.exec(sourcePath) ?? /^(.*?)src\/main\/(kotlin|java)\/()[^/]+$/.exec(sourcePath);
+  const gradle =
+    /^(.*?)src\/main\/(kotlin|java)\/(.*)\/[^/]+$/.exec(sourcePath) ??
+    /^(.*?)src\/main\/(kotlin|java)\/()[^/]+$/.exec(sourcePath);
   if (gradle) {
     const [, module, dir, pkg] = gradle;
     return `${module}src/test/${dir}/${pkg ? `${pkg}/` : ''}${stem}Test.${ext}`;
@@ -28,8 +30,12 @@ export function testPathFor(sourcePath: string): string {
 export function frameworkFor(path: string, facts: ProjectFacts): string {
   const language = languageOf(path);
   const has = (f: string) => facts.testFrameworks.includes(f);
-  if (language === 'swift') return has('Swift Testing') || (!has('XCTest') && Number.parseFloat(facts.swiftToolsVersion ?? '0') >= 6) ? 'Swift Testing (import Testing, @Test, #expect)' : 'XCTest';
-  if (language === 'kotlin') return `${has('JUnit 4') && !has('JUnit 5') ? 'JUnit 4' : 'JUnit 5'}${has('Mockito') && !has('MockK') ? ' + Mockito' : ' + MockK'}`;
+  if (language === 'swift')
+    return has('Swift Testing') || (!has('XCTest') && Number.parseFloat(facts.swiftToolsVersion ?? '0') >= 6)
+      ? 'Swift Testing (import Testing, @Test, #expect)'
+      : 'XCTest';
+  if (language === 'kotlin')
+    return `${has('JUnit 4') && !has('JUnit 5') ? 'JUnit 4' : 'JUnit 5'}${has('Mockito') && !has('MockK') ? ' + Mockito' : ' + MockK'}`;
   if (language === 'java') return has('JUnit 5') ? 'JUnit 5' : 'JUnit 4';
   return 'XCTest';
 }

@@ -11,12 +11,14 @@ export const TEST_REVIEW_TEMPLATE: AgentTemplate = {
   version: 2,
   role: 'You are a reviewer of mobile test code. You judge whether each test can fail for the right reason, is deterministic, and tests behaviour rather than implementation; you use the CI results to explain failures.',
   tasks: {
-    review_generated_tests: 'Review the proposed tests: wrong assertions, tests that cannot fail, flaky timing, missing awaits, tests that will not compile against the code.',
+    review_generated_tests:
+      'Review the proposed tests: wrong assertions, tests that cannot fail, flaky timing, missing awaits, tests that will not compile against the code.',
     review_tests: 'Review the changed tests for the same problems.',
   },
   languages: {
     swift: 'Flag XCTestExpectation without wait/fulfillment, sleeps, and shared mutable state between tests.',
-    kotlin: 'Flag runBlocking in tests instead of runTest, Thread.sleep, and MockK relaxed mocks that hide missing stubs.',
+    kotlin:
+      'Flag runBlocking in tests instead of runTest, Thread.sleep, and MockK relaxed mocks that hide missing stubs.',
   },
   output: REVIEW_OUTPUT,
 };
@@ -39,7 +41,12 @@ export function asAddedFile(file: ProposedFile): FileDiff {
         oldLines: 0,
         newStart: 1,
         newLines: lines.length,
-        lines: lines.map((content, i) => ({ kind: 'add' as const, content, newLine: i + 1, position: i + 1 })),
+        lines: lines.map((content, i) => ({
+          kind: 'add' as const,
+          content,
+          newLine: i + 1,
+          position: i + 1,
+        })),
       },
     ],
   };
@@ -52,11 +59,16 @@ export const testReviewAgent: AgentDefinition = {
     const proposed: ProposedFile[] = [];
     const ci: string[] = [];
     for (const [stepId, outcome] of Object.entries(env.task.context ?? {})) {
-      for (const f of outcome.proposedFiles ?? []) if (!proposed.some((p) => p.path === f.path)) proposed.push(f);
-      if (outcome.data && ('ci' in outcome.data || 'awaitCi' in outcome.data || 'push' in outcome.data)) ci.push(`${stepId} (${outcome.status}): ${JSON.stringify(outcome.data)}`);
+      for (const f of outcome.proposedFiles ?? [])
+        if (!proposed.some((p) => p.path === f.path)) proposed.push(f);
+      if (outcome.data && ('ci' in outcome.data || 'awaitCi' in outcome.data || 'push' in outcome.data))
+        ci.push(`${stepId} (${outcome.status}): ${JSON.stringify(outcome.data)}`);
     }
     const proposedPaths = new Set(proposed.map((p) => p.path));
-    const reviewDiff = [...env.reviewDiff.filter((f) => !proposedPaths.has(f.path)), ...proposed.map(asAddedFile)];
+    const reviewDiff = [
+      ...env.reviewDiff.filter((f) => !proposedPaths.has(f.path)),
+      ...proposed.map(asAddedFile),
+    ];
     return runModelReview(
       { ...env, reviewDiff },
       {

@@ -35,13 +35,26 @@ export const testRunnerAgent: AgentDefinition = {
       data: { push: { status: 'skipped', reason, ...extra } },
     });
     if (files.length === 0) return skip('no proposed files from earlier steps');
-    if (opts.push !== true) return skip('pushing is off for this workflow (set `output.create_files: true`, or `push: true` on the test runner)');
-    if (!(env.repo.reader instanceof GitCheckoutReader)) return skip('no git checkout to build the commit in');
+    if (opts.push !== true)
+      return skip(
+        'pushing is off for this workflow (set `output.create_files: true`, or `push: true` on the test runner)',
+      );
+    if (!(env.repo.reader instanceof GitCheckoutReader))
+      return skip('no git checkout to build the commit in');
 
     const cap = opts.maxPushesPerDay ?? 3;
     const day = new Date(env.now()).toISOString().slice(0, 10);
-    const quota = await env.pushQuota.reserve({ runId: env.task.runId, repo: env.task.change.repo, day, cap });
-    if (!quota.allowed) return skip(`daily push cap reached for ${env.task.change.repo} (${quota.used}/${cap})`, { used: quota.used, cap });
+    const quota = await env.pushQuota.reserve({
+      runId: env.task.runId,
+      repo: env.task.change.repo,
+      day,
+      cap,
+    });
+    if (!quota.allowed)
+      return skip(`daily push cap reached for ${env.task.change.repo} (${quota.used}/${cap})`, {
+        used: quota.used,
+        cap,
+      });
 
     const root = env.repo.reader.root;
     const baseSha = env.task.change.headSha;
@@ -65,7 +78,16 @@ export const testRunnerAgent: AgentDefinition = {
       notReviewed: [],
       proposedFiles: files,
       summary: `Pushed ${files.length} test file(s) to ${branch} at ${sha.slice(0, 12)}; waiting for CI.`,
-      data: { push: { status: 'pushed', branch, headSha: sha, files: files.map((f) => f.path), used: quota.used, cap } },
+      data: {
+        push: {
+          status: 'pushed',
+          branch,
+          headSha: sha,
+          files: files.map((f) => f.path),
+          used: quota.used,
+          cap,
+        },
+      },
       awaitCi: { headSha: sha, repo: env.task.change.repo, timeoutMs: opts.ciTimeoutMs },
     };
   },

@@ -14,7 +14,11 @@ import { TaskRunner } from '../../runtime/task-runner';
 import { agentTask, FixtureRepo, planStep, ScriptedGateway } from '../../testing/fixture-repo';
 import { IOS_BASE, IOS_CHANGE } from '../../testing/sample-repos';
 
-const proposed = { path: 'Tests/CheckoutTests/CheckoutTests.swift', content: 'import XCTest\n@testable import Checkout\n\nfinal class CheckoutTests: XCTestCase {}\n', purpose: 'checkout() charges the total' };
+const proposed = {
+  path: 'Tests/CheckoutTests/CheckoutTests.swift',
+  content: 'import XCTest\n@testable import Checkout\n\nfinal class CheckoutTests: XCTestCase {}\n',
+  purpose: 'checkout() charges the total',
+};
 
 describe('test-runner', () => {
   let bus: MessageBus;
@@ -35,7 +39,15 @@ describe('test-runner', () => {
     // The scripted consumer stands in for the notifier.
     const messenger = createMessenger(bus, topo);
     await bus.consume(
-      { stream: topo.streams.notify.name, durable: 'scripted-notifier', filterSubject: topo.subjects.notify('push-files'), ackWaitMs: 30_000, maxDeliver: 3, maxAckPending: 10, backoffMs: [1_000] },
+      {
+        stream: topo.streams.notify.name,
+        durable: 'scripted-notifier',
+        filterSubject: topo.subjects.notify('push-files'),
+        ackWaitMs: 30_000,
+        maxDeliver: 3,
+        maxAckPending: 10,
+        backoffMs: [1_000],
+      },
       async (msg) => {
         received.push((await messenger.read(msg, 'notify.push-files')).body);
       },
@@ -60,7 +72,10 @@ describe('test-runner', () => {
     });
     const step = planStep('test-runner', { providers: [], options });
     return runner.run(
-      agentTask(repo, base, head, step, { runId, context: { 'test-generation': { status: 'succeeded', findings: [], proposedFiles: [proposed] } } }),
+      agentTask(repo, base, head, step, {
+        runId,
+        context: { 'test-generation': { status: 'succeeded', findings: [], proposedFiles: [proposed] } },
+      }),
       new AbortController().signal,
     );
   }
@@ -81,7 +96,14 @@ describe('test-runner', () => {
     expect(result.status).toBe('succeeded');
     await until(() => received.length === 1);
     const command = received[0];
-    expect(command).toMatchObject({ runId: 'run-a', stepId: 'test-runner', branch: 'agentflow/run-run-a', baseSha: head, mode: 'branch', files: [proposed] });
+    expect(command).toMatchObject({
+      runId: 'run-a',
+      stepId: 'test-runner',
+      branch: 'agentflow/run-run-a',
+      baseSha: head,
+      mode: 'branch',
+      files: [proposed],
+    });
     const sha = command.commit!.sha;
     expect(result.awaitCi).toEqual({ headSha: sha, repo: repo.root, timeoutMs: undefined });
     // The commit exists in the checkout, on top of the PR head, holding exactly the proposed file.

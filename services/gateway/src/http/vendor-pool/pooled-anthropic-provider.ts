@@ -30,27 +30,56 @@ export class PooledAnthropicProvider implements ChatProvider {
   private readonly headers: Record<string, string>;
   private sdk: Anthropic | undefined;
   private apiKey: string;
-  constructor(readonly name: string, readonly kind: ProviderKind, private readonly o: PooledAnthropicOptions, private readonly scrub: Scrub) {
+  constructor(
+    readonly name: string,
+    readonly kind: ProviderKind,
+    private readonly o: PooledAnthropicOptions,
+    private readonly scrub: Scrub,
+  ) {
     this.apiKey = o.apiKey;
     const url = new URL(o.baseUrl);
     this.client = new PooledVendorClient(url.origin, 'request-id', o.connections);
     this.path = `${url.pathname.replace(/\/$/, '')}/v1/messages`;
-    this.headers = { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': o.apiKey, 'anthropic-version': ANTHROPIC_VERSION };
+    this.headers = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'x-api-key': o.apiKey,
+      'anthropic-version': ANTHROPIC_VERSION,
+    };
   }
 
   async generate(call: ChatCall): Promise<ChatResult> {
     const target = { provider: this.name, model: call.model };
     return callVendorTimedByClient(target, call, this.scrub, async (signal) => {
       const extra = forwardedFor('anthropic');
-      const answer = await this.client.postJson(this.path, extra ? { ...extra, ...this.headers } : this.headers, toAnthropicParams(call), signal, call.timeoutMs);
+      const answer = await this.client.postJson(
+        this.path,
+        extra ? { ...extra, ...this.headers } : this.headers,
+        toAnthropicParams(call),
+        signal,
+        call.timeoutMs,
+      );
       return fromAnthropicMessage(answer.body as Anthropic.Message, call, target, answer.requestId);
     });
   }
 
   /** Streamed calls go through the SDK's streaming, on a client made on first use (see PooledOpenAIProvider.stream). */
   stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
-    this.sdk ??= new Anthropic({ apiKey: this.apiKey, baseURL: this.o.baseUrl, maxRetries: 0, logLevel: 'off' });
-    return streamAnthropic(this.sdk, call, call.model, { provider: this.name, model: call.model }, this.scrub, onPiece, forwardedFor('anthropic'));
+    this.sdk ??= new Anthropic({
+      apiKey: this.apiKey,
+      baseURL: this.o.baseUrl,
+      maxRetries: 0,
+      logLevel: 'off',
+    });
+    return streamAnthropic(
+      this.sdk,
+      call,
+      call.model,
+      { provider: this.name, model: call.model },
+      this.scrub,
+      onPiece,
+      forwardedFor('anthropic'),
+    );
   }
 
   /** A rotated key (its mounted file changed): the next call sends it; nothing is rebuilt. */

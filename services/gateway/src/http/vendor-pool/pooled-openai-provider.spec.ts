@@ -7,14 +7,24 @@ describe('PooledOpenAIProvider', () => {
   let vendor: FakeVendorServer;
   let provider: PooledOpenAIProvider;
   const call = (extra: object = {}) => ({
-    model: 'gpt-4.1', messages: [{ role: 'user' as const, content: 'Review: let x = 1' }], maxTokens: 100, cachePrompt: true,
-    signal: new AbortController().signal, timeoutMs: 5_000, ...extra,
+    model: 'gpt-4.1',
+    messages: [{ role: 'user' as const, content: 'Review: let x = 1' }],
+    maxTokens: 100,
+    cachePrompt: true,
+    signal: new AbortController().signal,
+    timeoutMs: 5_000,
+    ...extra,
   });
 
   beforeAll(async () => {
     vendor = new FakeVendorServer({ apiKeys: [OPENAI_KEY] });
     await vendor.start();
-    provider = new PooledOpenAIProvider('openai', 'openai', { baseUrl: vendor.openaiBaseUrl, apiKey: OPENAI_KEY }, (t) => t.replaceAll(OPENAI_KEY, '[key]'));
+    provider = new PooledOpenAIProvider(
+      'openai',
+      'openai',
+      { baseUrl: vendor.openaiBaseUrl, apiKey: OPENAI_KEY },
+      (t) => t.replaceAll(OPENAI_KEY, '[key]'),
+    );
   });
   afterAll(async () => {
     await provider.close();
@@ -29,12 +39,18 @@ describe('PooledOpenAIProvider', () => {
     expect(a.usage.outputTokens).toBeGreaterThan(0);
     expect(a.vendorRequestId).toMatch(/^req-/);
     expect(b.vendorRequestId).not.toBe(a.vendorRequestId);
-    expect(vendor.served('openai').map((r) => r.headers.authorization)).toEqual([`Bearer ${OPENAI_KEY}`, `Bearer ${OPENAI_KEY}`]);
+    expect(vendor.served('openai').map((r) => r.headers.authorization)).toEqual([
+      `Bearer ${OPENAI_KEY}`,
+      `Bearer ${OPENAI_KEY}`,
+    ]);
   });
 
   it('asks for json_schema and parses the structured answer', async () => {
     const r = await provider.generate(call({ responseSchema: reportSchema }));
-    expect(vendor.served('openai')[0].body?.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'report' } });
+    expect(vendor.served('openai')[0].body?.response_format).toMatchObject({
+      type: 'json_schema',
+      json_schema: { name: 'report' },
+    });
     expect(typeof (r.structured as { summary?: unknown }).summary).toBe('string');
   });
 
@@ -46,7 +62,7 @@ describe('PooledOpenAIProvider', () => {
     expect((error as ProviderError).retryAfterMs).toBe(7_000);
   });
 
-  it('times out a vendor that does not answer within the attempt\'s timeout, and stops on the caller\'s abort', async () => {
+  it("times out a vendor that does not answer within the attempt's timeout, and stops on the caller's abort", async () => {
     vendor.enqueue('openai', { kind: 'hang' }, { kind: 'hang' });
     const late = await provider.generate(call({ timeoutMs: 100 })).catch((e: unknown) => e);
     expect((late as ProviderError).failure).toBe('timeout');
@@ -66,7 +82,12 @@ describe('PooledOpenAIProvider', () => {
   });
 
   it('does not leak the key in the error message of a 401', async () => {
-    const other = new PooledOpenAIProvider('openai', 'openai', { baseUrl: vendor.openaiBaseUrl, apiKey: 'sk-wrong-key-123456' }, (t) => t.replaceAll('sk-wrong-key-123456', '[key]'));
+    const other = new PooledOpenAIProvider(
+      'openai',
+      'openai',
+      { baseUrl: vendor.openaiBaseUrl, apiKey: 'sk-wrong-key-123456' },
+      (t) => t.replaceAll('sk-wrong-key-123456', '[key]'),
+    );
     try {
       const error = await other.generate(call()).catch((e: unknown) => e);
       expect((error as ProviderError).failure).toBe('auth');

@@ -30,19 +30,35 @@ export class PooledOpenAIProvider implements ChatProvider {
   private readonly headers: Record<string, string>;
   private sdk: OpenAI | undefined;
   private apiKey: string;
-  constructor(readonly name: string, readonly kind: ProviderKind, private readonly o: PooledOpenAIOptions, private readonly scrub: Scrub) {
+  constructor(
+    readonly name: string,
+    readonly kind: ProviderKind,
+    private readonly o: PooledOpenAIOptions,
+    private readonly scrub: Scrub,
+  ) {
     this.apiKey = o.apiKey;
     const url = new URL(o.baseUrl);
     this.client = new PooledVendorClient(url.origin, 'x-request-id', o.connections);
     this.path = `${url.pathname.replace(/\/$/, '')}/chat/completions`;
-    this.headers = { ...o.headers, 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${o.apiKey}` };
+    this.headers = {
+      ...o.headers,
+      'content-type': 'application/json',
+      accept: 'application/json',
+      authorization: `Bearer ${o.apiKey}`,
+    };
   }
 
   async generate(call: ChatCall): Promise<ChatResult> {
     const target = { provider: this.name, model: call.model };
     return callVendorTimedByClient(target, call, this.scrub, async (signal) => {
       const extra = forwardedFor('openai');
-      const answer = await this.client.postJson(this.path, extra ? { ...extra, ...this.headers } : this.headers, toOpenAIParams(call, call.model), signal, call.timeoutMs);
+      const answer = await this.client.postJson(
+        this.path,
+        extra ? { ...extra, ...this.headers } : this.headers,
+        toOpenAIParams(call, call.model),
+        signal,
+        call.timeoutMs,
+      );
       return fromOpenAICompletion(answer.body as OpenAI.ChatCompletion, call, target, answer.requestId);
     });
   }
@@ -52,8 +68,22 @@ export class PooledOpenAIProvider implements ChatProvider {
    * a stream's per-call overhead is small next to its length, and plain calls never pay for it.
    */
   stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
-    this.sdk ??= new OpenAI({ apiKey: this.apiKey, baseURL: this.o.baseUrl, maxRetries: 0, defaultHeaders: this.o.headers, logLevel: 'off' });
-    return streamOpenAI(this.sdk, call, call.model, { provider: this.name, model: call.model }, this.scrub, onPiece, forwardedFor('openai'));
+    this.sdk ??= new OpenAI({
+      apiKey: this.apiKey,
+      baseURL: this.o.baseUrl,
+      maxRetries: 0,
+      defaultHeaders: this.o.headers,
+      logLevel: 'off',
+    });
+    return streamOpenAI(
+      this.sdk,
+      call,
+      call.model,
+      { provider: this.name, model: call.model },
+      this.scrub,
+      onPiece,
+      forwardedFor('openai'),
+    );
   }
 
   /** Closes the pooled connections (gateway shutdown). */

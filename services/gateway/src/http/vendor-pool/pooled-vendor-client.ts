@@ -39,7 +39,8 @@ class RawHeaders {
     const wanted = name.toLowerCase();
     for (let i = 0; i + 1 < this.raw.length; i += 2) {
       const n = this.raw[i];
-      if (n.length === wanted.length && n.toString('latin1').toLowerCase() === wanted) return this.raw[i + 1].toString('latin1');
+      if (n.length === wanted.length && n.toString('latin1').toLowerCase() === wanted)
+        return this.raw[i + 1].toString('latin1');
     }
     return null;
   }
@@ -81,7 +82,10 @@ class JsonCall {
 
   onComplete(): void {
     this.signal.removeEventListener('abort', this.onAbort);
-    const text = this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    const text =
+      this.chunks.length === 1
+        ? this.chunks[0].toString('utf8')
+        : Buffer.concat(this.chunks).toString('utf8');
     const headers = new RawHeaders(this.headers);
     const requestId = headers.get(this.requestIdHeader) ?? undefined;
     if (this.status >= 400) {
@@ -91,7 +95,9 @@ class JsonCall {
       } catch {
         // not JSON (a proxy's HTML page): the text is the message
       }
-      this.reject(new VendorHttpError(this.status, headers, body, requestId, `${this.status} ${text.slice(0, 300)}`));
+      this.reject(
+        new VendorHttpError(this.status, headers, body, requestId, `${this.status} ${text.slice(0, 300)}`),
+      );
       return;
     }
     try {
@@ -111,7 +117,11 @@ export class PooledVendorClient {
   private readonly pool: Dispatcher;
 
   /** @param connections open connections kept to the vendor. */
-  constructor(private readonly origin: string, private readonly requestIdHeader: string, connections = 256) {
+  constructor(
+    private readonly origin: string,
+    private readonly requestIdHeader: string,
+    connections = 256,
+  ) {
     const keepAlive = { keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 };
     const proxy = proxyFor(origin);
     this.pool = proxy
@@ -119,13 +129,27 @@ export class PooledVendorClient {
       : new Pool(origin, { connections, ...keepAlive });
   }
 
-  postJson(path: string, headers: Record<string, string>, payload: unknown, signal: AbortSignal, timeoutMs: number): Promise<VendorAnswer> {
+  postJson(
+    path: string,
+    headers: Record<string, string>,
+    payload: unknown,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<VendorAnswer> {
     // The attempt's timeout (callVendorTimedByClient relies on it); undici reads 0 as "none", so never 0.
     const timeout = Math.max(1, timeoutMs);
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new errors.RequestAbortedError());
       this.pool.dispatch(
-        { origin: this.origin, path, method: 'POST', headers, body: JSON.stringify(payload), headersTimeout: timeout, bodyTimeout: timeout },
+        {
+          origin: this.origin,
+          path,
+          method: 'POST',
+          headers,
+          body: JSON.stringify(payload),
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+        },
         new JsonCall(signal, this.requestIdHeader, resolve, reject),
       );
     });

@@ -51,7 +51,11 @@ export interface JobHarnessOptions {
   rulesOnly?: boolean;
 }
 
-export function jobHarness(config: ProvidersConfig, providers: Map<string, JobProvider>, options: JobHarnessOptions = {}): JobHarness {
+export function jobHarness(
+  config: ProvidersConfig,
+  providers: Map<string, JobProvider>,
+  options: JobHarnessOptions = {},
+): JobHarness {
   let t = options.start ?? Date.parse('2026-01-10T10:00:00Z');
   const clock = { now: () => t, advance: (ms: number) => void (t += ms) };
   const kv = new MemoryKv('jobs');
@@ -60,17 +64,43 @@ export function jobHarness(config: ProvidersConfig, providers: Map<string, JobPr
   const budgetKv = new MemoryKv('budgets');
   const budgetAlerts: BudgetAlert[] = [];
   const settings = { budgets: options.budgets ?? [], budgetLeaseUsd: 0.5, alertThresholds: [0.5, 0.8, 1] };
-  const policy = new PolicyState({ neverSent: options.neverSent ?? [], rulesOnly: options.rulesOnly ?? false }, undefined);
-  const guard = () => new BudgetGuard(budgetKv, settings, { now: clock.now, sleep: systemClock.sleep }, (a) => budgetAlerts.push(a));
+  const policy = new PolicyState(
+    { neverSent: options.neverSent ?? [], rulesOnly: options.rulesOnly ?? false },
+    undefined,
+  );
+  const guard = () =>
+    new BudgetGuard(budgetKv, settings, { now: clock.now, sleep: systemClock.sleep }, (a) =>
+      budgetAlerts.push(a),
+    );
   let budget = guard();
-  const make = (fresh: BudgetGuard) => new JobRunner({
-    providers, store: new JobStore(kv), results, records, policy: new JobPolicy(config.providers),
-    admission: new JobAdmission({ policy, redactor: new Redactor(), budget: fresh, records, providers: config.providers, clock }),
-    logger: new JsonLineLogger('silent', new SecretScrubber()), clock, pollIntervalMs: POLL_MS, maxJobMs: 3_600_000,
-  });
+  const make = (fresh: BudgetGuard) =>
+    new JobRunner({
+      providers,
+      store: new JobStore(kv),
+      results,
+      records,
+      policy: new JobPolicy(config.providers),
+      admission: new JobAdmission({
+        policy,
+        redactor: new Redactor(),
+        budget: fresh,
+        records,
+        providers: config.providers,
+        clock,
+      }),
+      logger: new JsonLineLogger('silent', new SecretScrubber()),
+      clock,
+      pollIntervalMs: POLL_MS,
+      maxJobMs: 3_600_000,
+    });
   const runner = make(budget);
   return {
-    runner, kv, results, records, clock, budgetAlerts,
+    runner,
+    kv,
+    results,
+    records,
+    clock,
+    budgetAlerts,
     get budget() {
       return budget;
     },

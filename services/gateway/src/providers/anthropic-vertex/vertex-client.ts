@@ -11,7 +11,11 @@ export interface VertexClientOptions {
   baseURL?: string;
   timeoutMs: number;
   /** Anything with `getRequestHeaders()`, as google-auth-library's clients have. */
-  authClient?: ConstructorParameters<typeof AnthropicVertex>[0] extends infer O ? (O extends { authClient?: infer A } ? A : never) : never;
+  authClient?: ConstructorParameters<typeof AnthropicVertex>[0] extends infer O
+    ? O extends { authClient?: infer A }
+      ? A
+      : never
+    : never;
   logger: Anthropic['logger'];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'off';
 }

@@ -25,13 +25,22 @@ export class AnthropicChatProvider implements ChatProvider {
     const target = { provider: this.name, model: call.model };
     return callVendor(target, call, this.scrub, async (signal) => {
       const params = { ...toAnthropicParams(call), model: this.modelId(call.model) };
-      const { data, request_id } = await this.client.messages.create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 }).withResponse();
+      const { data, request_id } = await this.client.messages
+        .create(params, { signal, timeout: call.timeoutMs, maxRetries: 0 })
+        .withResponse();
       return fromAnthropicMessage(data, call, target, request_id ?? undefined);
     });
   }
 
   stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
-    return streamAnthropic(this.client, call, this.modelId(call.model), { provider: this.name, model: call.model }, this.scrub, onPiece);
+    return streamAnthropic(
+      this.client,
+      call,
+      this.modelId(call.model),
+      { provider: this.name, model: call.model },
+      this.scrub,
+      onPiece,
+    );
   }
 
   /**
@@ -53,5 +62,12 @@ export interface AnthropicClientOptions {
 }
 
 export function createAnthropicClient(o: AnthropicClientOptions): Anthropic {
-  return new Anthropic({ apiKey: o.apiKey, baseURL: o.baseURL, maxRetries: 0, timeout: o.timeoutMs, logger: o.logger, logLevel: o.logLevel });
+  return new Anthropic({
+    apiKey: o.apiKey,
+    baseURL: o.baseURL,
+    maxRetries: 0,
+    timeout: o.timeoutMs,
+    logger: o.logger,
+    logLevel: o.logLevel,
+  });
 }

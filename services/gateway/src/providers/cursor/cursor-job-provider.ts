@@ -33,14 +33,25 @@ export interface CursorOptions {
   costPerJobUsd?: number;
 }
 
-const STATES: Record<string, JobState> = { CREATING: 'queued', RUNNING: 'running', FINISHED: 'finished', ERROR: 'failed', EXPIRED: 'expired', STOPPED: 'cancelled' };
+const STATES: Record<string, JobState> = {
+  CREATING: 'queued',
+  RUNNING: 'running',
+  FINISHED: 'finished',
+  ERROR: 'failed',
+  EXPIRED: 'expired',
+  STOPPED: 'cancelled',
+};
 
 export class CursorJobProvider implements JobProvider {
   readonly kind = 'cursor' as const;
   private readonly baseUrl: string;
   private readonly options: CursorOptions;
 
-  constructor(readonly name: string, config: ProviderConfig, private readonly apiKey: string) {
+  constructor(
+    readonly name: string,
+    config: ProviderConfig,
+    private readonly apiKey: string,
+  ) {
     this.baseUrl = (config.baseUrl ?? 'https://api.cursor.com').replace(/\/$/, '');
     this.options = (config.options ?? {}) as CursorOptions;
     this.timeoutMs = config.timeoutMs ?? 30_000;
@@ -59,26 +70,46 @@ export class CursorJobProvider implements JobProvider {
   }
 
   async submit(spec: JobSpec, signal?: AbortSignal): Promise<{ vendorJobId: string; snapshot: JobSnapshot }> {
-    if (!spec.prompt || !spec.repository) throw new JobVendorError('a Cursor agent needs a prompt and a repository', false);
+    if (!spec.prompt || !spec.repository)
+      throw new JobVendorError('a Cursor agent needs a prompt and a repository', false);
     const body = {
       prompt: { text: spec.prompt },
       source: { repository: spec.repository, ...(spec.ref ? { ref: spec.ref } : {}) },
       ...(this.options.model ? { model: this.options.model } : {}),
       target: { autoCreatePr: this.options.autoCreatePr ?? false },
     };
-    const agent = await jobHttpJson<CursorAgent>('Cursor launch agent', { method: 'POST', url: `${this.baseUrl}/v0/agents`, headers: this.headers(), json: body, timeoutMs: this.timeoutMs, signal });
+    const agent = await jobHttpJson<CursorAgent>('Cursor launch agent', {
+      method: 'POST',
+      url: `${this.baseUrl}/v0/agents`,
+      headers: this.headers(),
+      json: body,
+      timeoutMs: this.timeoutMs,
+      signal,
+    });
     if (!agent.id) throw new JobVendorError('Cursor launch agent: the answer has no agent id', true);
     return { vendorJobId: agent.id, snapshot: this.snapshot(agent) };
   }
 
   async poll(vendorJobId: string, _spec: JobSpec, signal?: AbortSignal): Promise<JobSnapshot> {
-    const agent = await jobHttpJson<CursorAgent>('Cursor agent status', { method: 'GET', url: `${this.baseUrl}/v0/agents/${encodeURIComponent(vendorJobId)}`, headers: this.headers(), timeoutMs: this.timeoutMs, signal });
+    const agent = await jobHttpJson<CursorAgent>('Cursor agent status', {
+      method: 'GET',
+      url: `${this.baseUrl}/v0/agents/${encodeURIComponent(vendorJobId)}`,
+      headers: this.headers(),
+      timeoutMs: this.timeoutMs,
+      signal,
+    });
     return this.snapshot(agent);
   }
 
   async cancel(vendorJobId: string, signal?: AbortSignal): Promise<void> {
     try {
-      await jobHttp('Cursor stop agent', { method: 'POST', url: `${this.baseUrl}/v0/agents/${encodeURIComponent(vendorJobId)}/stop`, headers: this.headers(), timeoutMs: this.timeoutMs, signal });
+      await jobHttp('Cursor stop agent', {
+        method: 'POST',
+        url: `${this.baseUrl}/v0/agents/${encodeURIComponent(vendorJobId)}/stop`,
+        headers: this.headers(),
+        timeoutMs: this.timeoutMs,
+        signal,
+      });
     } catch (e) {
       // An agent that already ended (or was deleted) cannot be stopped: that is the wanted end state.
       if (e instanceof JobVendorError && (e.status === 404 || e.status === 409 || e.status === 400)) return;
@@ -95,11 +126,18 @@ export class CursorJobProvider implements JobProvider {
       ...(agent.target?.prUrl ? { prUrl: agent.target.prUrl } : {}),
       ...(agent.target?.url ? { url: agent.target.url } : {}),
     };
-    const reason = state === 'failed' ? `Cursor agent ended in ERROR${agent.summary ? `: ${agent.summary}` : ''}`
-      : state === 'expired' ? 'Cursor agent EXPIRED before it finished'
-        : state === 'cancelled' ? 'Cursor agent was STOPPED before it finished' : undefined;
+    const reason =
+      state === 'failed'
+        ? `Cursor agent ended in ERROR${agent.summary ? `: ${agent.summary}` : ''}`
+        : state === 'expired'
+          ? 'Cursor agent EXPIRED before it finished'
+          : state === 'cancelled'
+            ? 'Cursor agent was STOPPED before it finished'
+            : undefined;
     return {
-      state, vendorStatus: agent.status, outcome,
+      state,
+      vendorStatus: agent.status,
+      outcome,
       ...(reason ? { reason } : {}),
       ...(state === 'finished' ? { costUsd: this.options.costPerJobUsd ?? 0 } : {}),
     };

@@ -58,18 +58,23 @@ export interface CompiledHttpJobOptions extends HttpJobOptions {
 }
 
 function need(value: unknown, what: string, provider: string): string {
-  if (typeof value !== 'string' || !value) throw new ConfigError(`provider ${provider} (http-job): ${what} is required`);
+  if (typeof value !== 'string' || !value)
+    throw new ConfigError(`provider ${provider} (http-job): ${what} is required`);
   return value;
 }
 
 function condition(value: unknown, what: string, provider: string): StatusCondition {
   const c = value as Partial<StatusCondition> | undefined;
   need(c?.path, `${what}.path`, provider);
-  if (!Array.isArray(c?.in) || c.in.length === 0) throw new ConfigError(`provider ${provider} (http-job): ${what}.in lists the statuses that mean ${what}`);
+  if (!Array.isArray(c?.in) || c.in.length === 0)
+    throw new ConfigError(`provider ${provider} (http-job): ${what}.in lists the statuses that mean ${what}`);
   return c as StatusCondition;
 }
 
-export function compileHttpJobOptions(provider: string, raw: Record<string, unknown> | undefined): CompiledHttpJobOptions {
+export function compileHttpJobOptions(
+  provider: string,
+  raw: Record<string, unknown> | undefined,
+): CompiledHttpJobOptions {
   const o = (raw ?? {}) as unknown as HttpJobOptions;
   need(o.submit?.url, 'submit.url', provider);
   need(o.submit?.jobId, 'submit.jobId', provider);
@@ -84,12 +89,19 @@ export function compileHttpJobOptions(provider: string, raw: Record<string, unkn
     if (p) result[key] = compileJsonPath(p);
   }
   const data: Record<string, PathStep[]> = {};
-  for (const [k, p] of Object.entries(o.result?.data ?? {})) data[k] = compileJsonPath(need(p, `result.data.${k}`, provider));
+  for (const [k, p] of Object.entries(o.result?.data ?? {}))
+    data[k] = compileJsonPath(need(p, `result.data.${k}`, provider));
   return {
     ...o,
     paths: {
-      jobId: compileJsonPath(o.submit.jobId), state: compileJsonPath(o.status.state), done: compileJsonPath(done.path), failed: compileJsonPath(failed.path),
-      ...(expired ? { expired: compileJsonPath(expired.path) } : {}), ...(o.reason ? { reason: compileJsonPath(o.reason) } : {}), result, data,
+      jobId: compileJsonPath(o.submit.jobId),
+      state: compileJsonPath(o.status.state),
+      done: compileJsonPath(done.path),
+      failed: compileJsonPath(failed.path),
+      ...(expired ? { expired: compileJsonPath(expired.path) } : {}),
+      ...(o.reason ? { reason: compileJsonPath(o.reason) } : {}),
+      result,
+      data,
     },
   };
 }

@@ -13,8 +13,15 @@ const KEY = 'tai_live_0123456789abcdef';
 
 function launch(requestId: string): JobLaunch {
   return {
-    op: 'launch', requestId, provider: 'testing-ai', prompt: 'Exercise the checkout flow', repository: 'https://github.com/acme/android-app', ref: 'abc123',
-    input: { app: 'com.acme.shop', platform: 'android' }, attribution: { runId: 'run-9', stepId: 'e2e-tests' }, dataClass: 'internal',
+    op: 'launch',
+    requestId,
+    provider: 'testing-ai',
+    prompt: 'Exercise the checkout flow',
+    repository: 'https://github.com/acme/android-app',
+    ref: 'abc123',
+    input: { app: 'com.acme.shop', platform: 'android' },
+    attribution: { runId: 'run-9', stepId: 'e2e-tests' },
+    dataClass: 'internal',
   };
 }
 
@@ -35,33 +42,62 @@ describe('generic HTTP vendor configured only by the worked example YAML', () =>
   });
   beforeEach(() => {
     vendor.httpJob.reset();
-    const providers = buildJobProviders(config, new ProviderKeys({ TESTING_AI_API_KEY: KEY }, new SecretScrubber()), { now: () => Date.now() });
+    const providers = buildJobProviders(
+      config,
+      new ProviderKeys({ TESTING_AI_API_KEY: KEY }, new SecretScrubber()),
+      { now: () => Date.now() },
+    );
     h = jobHarness(config, providers);
   });
 
   it('submits the rendered body with the key header, polls to passed and maps the report by JSON paths', async () => {
-    vendor.httpJob.enqueue({ statuses: ['queued', 'running', 'passed'], report: { summary: '12 flows passed, 1 flaky', url: 'https://testing-ai.example/r/1', failed_count: 1 } });
+    vendor.httpJob.enqueue({
+      statuses: ['queued', 'running', 'passed'],
+      report: { summary: '12 flows passed, 1 flaky', url: 'https://testing-ai.example/r/1', failed_count: 1 },
+    });
     const reply = await h.runner.launch(launch('e2e-1'));
-    expect(vendor.httpJob.submissions).toEqual([{
-      key: KEY,
-      body: { app: 'com.acme.shop', platform: 'android', repository: 'https://github.com/acme/android-app', commit: 'abc123', instructions: 'Exercise the checkout flow' },
-    }]);
+    expect(vendor.httpJob.submissions).toEqual([
+      {
+        key: KEY,
+        body: {
+          app: 'com.acme.shop',
+          platform: 'android',
+          repository: 'https://github.com/acme/android-app',
+          commit: 'abc123',
+          instructions: 'Exercise the checkout flow',
+        },
+      },
+    ]);
     await h.pollOnce();
     await h.pollOnce();
-    expect(h.results.messages).toEqual([expect.objectContaining({
-      jobId: reply.jobId, state: 'finished', vendorStatus: 'passed', costUsd: 0.4,
-      outcome: { summary: '12 flows passed, 1 flaky', url: 'https://testing-ai.example/r/1', data: { failedTests: 1 } },
-    })]);
+    expect(h.results.messages).toEqual([
+      expect.objectContaining({
+        jobId: reply.jobId,
+        state: 'finished',
+        vendorStatus: 'passed',
+        costUsd: 0.4,
+        outcome: {
+          summary: '12 flows passed, 1 flaky',
+          url: 'https://testing-ai.example/r/1',
+          data: { failedTests: 1 },
+        },
+      }),
+    ]);
   });
 
   it('reports a failed run with the reason read from the configured path', async () => {
     vendor.httpJob.enqueue({ statuses: ['queued', 'failed'], error: 'emulator did not boot' });
     await h.runner.launch(launch('e2e-2'));
     await h.pollOnce();
-    expect(h.results.messages).toEqual([expect.objectContaining({ state: 'failed', reason: 'testing-ai reported failed: emulator did not boot' })]);
+    expect(h.results.messages).toEqual([
+      expect.objectContaining({
+        state: 'failed',
+        reason: 'testing-ai reported failed: emulator did not boot',
+      }),
+    ]);
   });
 
-  it('reports the vendor\'s own timeout status as expired', async () => {
+  it("reports the vendor's own timeout status as expired", async () => {
     vendor.httpJob.enqueue({ statuses: ['queued', 'timed_out'] });
     await h.runner.launch(launch('e2e-3'));
     await h.pollOnce();

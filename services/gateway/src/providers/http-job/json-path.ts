@@ -15,7 +15,10 @@ export function compileJsonPath(path: string): PathStep[] {
   while (at < path.length) {
     STEP.lastIndex = at;
     const m = STEP.exec(path);
-    if (!m) throw new ConfigError(`JSON path ${path}: cannot read from position ${at} (supported: .name, [0], ['name'])`);
+    if (!m)
+      throw new ConfigError(
+        `JSON path ${path}: cannot read from position ${at} (supported: .name, [0], ['name'])`,
+      );
     steps.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (m[3] ?? m[4])));
     at = STEP.lastIndex;
   }

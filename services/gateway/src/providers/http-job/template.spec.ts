@@ -2,15 +2,31 @@ import { compileJsonPath, readJsonPath } from './json-path';
 import { renderTemplate, renderUrl } from './template';
 
 describe('renderTemplate', () => {
-  const values = { prompt: 'Run the smoke suite', input: { app: 'com.acme', retries: 2, tags: ['smoke'] }, repository: undefined };
+  const values = {
+    prompt: 'Run the smoke suite',
+    input: { app: 'com.acme', retries: 2, tags: ['smoke'] },
+    repository: undefined,
+  };
 
   it('keeps the type of a whole placeholder, inserts text into longer strings, drops missing whole values', () => {
-    expect(renderTemplate({ retries: '{{input.retries}}', tags: '{{ input.tags }}', title: 'App {{input.app}}: {{prompt}}', repo: '{{repository}}', note: 'repo={{repository}}' }, values))
-      .toEqual({ retries: 2, tags: ['smoke'], title: 'App com.acme: Run the smoke suite', note: 'repo=' });
+    expect(
+      renderTemplate(
+        {
+          retries: '{{input.retries}}',
+          tags: '{{ input.tags }}',
+          title: 'App {{input.app}}: {{prompt}}',
+          repo: '{{repository}}',
+          note: 'repo={{repository}}',
+        },
+        values,
+      ),
+    ).toEqual({ retries: 2, tags: ['smoke'], title: 'App com.acme: Run the smoke suite', note: 'repo=' });
   });
 
   it('escapes inserted values in URLs but not the base URL', () => {
-    expect(renderUrl('{{baseUrl}}/runs/{{jobId}}', { baseUrl: 'http://h:1/api', jobId: 'a/b c' })).toBe('http://h:1/api/runs/a%2Fb%20c');
+    expect(renderUrl('{{baseUrl}}/runs/{{jobId}}', { baseUrl: 'http://h:1/api', jobId: 'a/b c' })).toBe(
+      'http://h:1/api/runs/a%2Fb%20c',
+    );
   });
 });
 

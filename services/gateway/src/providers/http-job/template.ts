@@ -25,7 +25,8 @@ export function renderTemplate(template: unknown, values: Record<string, unknown
       return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
     });
   }
-  if (Array.isArray(template)) return template.map((t) => renderTemplate(t, values)).filter((v) => v !== undefined);
+  if (Array.isArray(template))
+    return template.map((t) => renderTemplate(t, values)).filter((v) => v !== undefined);
   if (template && typeof template === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(template)) {
@@ -41,6 +42,10 @@ export function renderTemplate(template: unknown, values: Record<string, unknown
 export function renderUrl(template: string, values: Record<string, unknown>): string {
   return template.replace(PART, (_, path: string) => {
     const v = lookup(values, path);
-    return v === undefined || v === null ? '' : path === 'baseUrl' ? String(v) : encodeURIComponent(String(v));
+    return v === undefined || v === null
+      ? ''
+      : path === 'baseUrl'
+        ? String(v)
+        : encodeURIComponent(String(v));
   });
 }

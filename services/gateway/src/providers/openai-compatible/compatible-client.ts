@@ -6,5 +6,13 @@ import OpenAI from 'openai';
 import type { OpenAIClientOptions } from '../openai/openai-provider';
 
 export function createCompatibleClient(o: OpenAIClientOptions & { baseURL: string }): OpenAI {
-  return new OpenAI({ apiKey: o.apiKey, baseURL: o.baseURL, maxRetries: 0, timeout: o.timeoutMs, logger: o.logger, logLevel: o.logLevel, defaultHeaders: o.defaultHeaders });
+  return new OpenAI({
+    apiKey: o.apiKey,
+    baseURL: o.baseURL,
+    maxRetries: 0,
+    timeout: o.timeoutMs,
+    logger: o.logger,
+    logLevel: o.logLevel,
+    defaultHeaders: o.defaultHeaders,
+  });
 }

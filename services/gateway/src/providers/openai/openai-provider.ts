@@ -24,14 +24,25 @@ export class OpenAIChatProvider implements ChatProvider {
     const target = { provider: this.name, model: call.model };
     return callVendor(target, call, this.scrub, async (signal) => {
       const { data, request_id } = await this.client.chat.completions
-        .create(toOpenAIParams(call, this.modelId(call.model)), { signal, timeout: call.timeoutMs, maxRetries: 0 })
+        .create(toOpenAIParams(call, this.modelId(call.model)), {
+          signal,
+          timeout: call.timeoutMs,
+          maxRetries: 0,
+        })
         .withResponse();
       return fromOpenAICompletion(data, call, target, request_id ?? undefined);
     });
   }
 
   stream(call: ChatCall, onPiece: StreamListener): Promise<ChatResult> {
-    return streamOpenAI(this.client, call, this.modelId(call.model), { provider: this.name, model: call.model }, this.scrub, onPiece);
+    return streamOpenAI(
+      this.client,
+      call,
+      this.modelId(call.model),
+      { provider: this.name, model: call.model },
+      this.scrub,
+      onPiece,
+    );
   }
 
   /**
@@ -54,5 +65,13 @@ export interface OpenAIClientOptions {
 }
 
 export function createOpenAIClient(o: OpenAIClientOptions): OpenAI {
-  return new OpenAI({ apiKey: o.apiKey, baseURL: o.baseURL, maxRetries: 0, timeout: o.timeoutMs, logger: o.logger, logLevel: o.logLevel, defaultHeaders: o.defaultHeaders });
+  return new OpenAI({
+    apiKey: o.apiKey,
+    baseURL: o.baseURL,
+    maxRetries: 0,
+    timeout: o.timeoutMs,
+    logger: o.logger,
+    logLevel: o.logLevel,
+    defaultHeaders: o.defaultHeaders,
+  });
 }

@@ -28,7 +28,11 @@ export interface E2eStack {
 }
 
 /** Polls `probe` until it gives a truthy value (returned), or fails saying what it waited for. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -50,9 +54,20 @@ export async function startE2eStack(id: string, env: Record<string, string>): Pr
     running = await runServices([ingressService, notifierService], {
       handleSignals: false,
       env: {
-        NATS_URL, DATABASE_URL: DB_URL, DATABASE_SCHEMA: id, AGENTFLOW_BUS_PREFIX: id, PORT: '0', HOST: '127.0.0.1', AGENTFLOW_DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-        OTEL_SDK_DISABLED: 'true', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'none',
-        AGENTFLOW_WORKFLOWS_DIR: FIXTURES, INGRESS_RECONCILE_MS: '0',
+        NATS_URL,
+        DATABASE_URL: DB_URL,
+        DATABASE_SCHEMA: id,
+        AGENTFLOW_BUS_PREFIX: id,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        AGENTFLOW_DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+        OTEL_SDK_DISABLED: 'true',
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+        OTEL_TRACES_EXPORTER: 'none',
+        AGENTFLOW_WORKFLOWS_DIR: FIXTURES,
+        INGRESS_RECONCILE_MS: '0',
         ...env,
       },
     });
@@ -63,7 +78,9 @@ export async function startE2eStack(id: string, env: Record<string, string>): Pr
   const started = running;
   const topology = started.context.topology;
   return {
-    id, running: started, topology,
+    id,
+    running: started,
+    topology,
     async stop() {
       await deleteTopology(started.bus, topology).catch(() => undefined);
       await started.shutdown('test done');

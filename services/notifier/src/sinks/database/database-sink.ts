@@ -14,7 +14,9 @@ export class DatabaseSink implements Sink {
   constructor(private readonly db: SqlDatabase) {}
 
   target(event: NotifierEvent): string | null {
-    return event.kind === 'push-files' || event.kind === 'alert' || event.kind === 'budget-alert' ? null : 'postgres';
+    return event.kind === 'push-files' || event.kind === 'alert' || event.kind === 'budget-alert'
+      ? null
+      : 'postgres';
   }
 
   async deliver(event: NotifierEvent): Promise<SinkResult> {
@@ -25,7 +27,16 @@ export class DatabaseSink implements Sink {
       case 'completed':
         return this.store(event.report, 'completed');
       case 'failed':
-        return this.store(event.report, event.failure.code === 'superseded' ? 'superseded' : event.failure.code === 'cancelled' ? 'cancelled' : 'failed', event.failure.code, event.failure.reason);
+        return this.store(
+          event.report,
+          event.failure.code === 'superseded'
+            ? 'superseded'
+            : event.failure.code === 'cancelled'
+              ? 'cancelled'
+              : 'failed',
+          event.failure.code,
+          event.failure.reason,
+        );
       case 'gate-reassessment':
         return this.regated(event.regated.adjusted);
       default:
@@ -38,13 +49,33 @@ export class DatabaseSink implements Sink {
    * a progress message knows no trigger or team yet, so the row says `unknown` until the report,
    * which carries them, is stored.
    */
-  private async ensureRun(tx: SqlExecutor, r: { runId: string; workflow: string; change: RunReport['change']; rollout?: string; trigger?: string; team?: string; project?: string }): Promise<void> {
+  private async ensureRun(
+    tx: SqlExecutor,
+    r: {
+      runId: string;
+      workflow: string;
+      change: RunReport['change'];
+      rollout?: string;
+      trigger?: string;
+      team?: string;
+      project?: string;
+    },
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO runs (id, workflow, platform, repo, pr, head_sha, base_sha, trigger, team, project, rollout) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (id) DO NOTHING`,
       [
-        r.runId, r.workflow, r.change.platform, r.change.repo, r.change.pr ?? null, r.change.headSha, r.change.baseSha ?? null, r.trigger ?? 'unknown',
-        r.team ?? null, r.project ?? r.change.repo, r.rollout ?? 'comment',
+        r.runId,
+        r.workflow,
+        r.change.platform,
+        r.change.repo,
+        r.change.pr ?? null,
+        r.change.headSha,
+        r.change.baseSha ?? null,
+        r.trigger ?? 'unknown',
+        r.team ?? null,
+        r.project ?? r.change.repo,
+        r.rollout ?? 'comment',
       ],
     );
   }
@@ -59,13 +90,19 @@ export class DatabaseSink implements Sink {
       `UPDATE runs SET gate_conclusion = $2, updated_at = now() WHERE id = $1 AND gate_conclusion IS DISTINCT FROM $2`,
       [adjusted.runId, adjusted.gateConclusion],
     );
-    return { state: 'delivered', detail: rowCount ? `gate ${adjusted.gateConclusion} after dismissals` : 'gate unchanged' };
+    return {
+      state: 'delivered',
+      detail: rowCount ? `gate ${adjusted.gateConclusion} after dismissals` : 'gate unchanged',
+    };
   }
 
   private async progress(p: RunProgress): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.ensureRun(tx, { runId: p.runId, workflow: p.workflow, change: p.change });
-      await tx.query(`UPDATE runs SET status = 'running', started_at = COALESCE(started_at, now()), updated_at = now() WHERE id = $1 AND status = 'requested'`, [p.runId]);
+      await tx.query(
+        `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, now()), updated_at = now() WHERE id = $1 AND status = 'requested'`,
+        [p.runId],
+      );
       await tx.query(
         `INSERT INTO steps (run_id, step_id, agent_type, state, attempts, started_at) VALUES ($1, $2, $3, $4, $5, now())
          ON CONFLICT (run_id, step_id) DO UPDATE SET state = EXCLUDED.state, attempts = GREATEST(steps.attempts, EXCLUDED.attempts), updated_at = now()
@@ -75,7 +112,12 @@ export class DatabaseSink implements Sink {
     });
   }
 
-  private async store(report: RunReport, status: string, errorCode?: string, errorMessage?: string): Promise<SinkResult> {
+  private async store(
+    report: RunReport,
+    status: string,
+    errorCode?: string,
+    errorMessage?: string,
+  ): Promise<SinkResult> {
     const c = report.change;
     let findings = 0;
     await this.db.transaction(async (tx) => {
@@ -85,12 +127,29 @@ export class DatabaseSink implements Sink {
                 cost_usd = $9, report = $10, started_at = COALESCE(started_at, $11), finished_at = $12, rollout = $13,
                 trigger = COALESCE($14, trigger), team = COALESCE($15, team), project = COALESCE($16, project), updated_at = now()
           WHERE id = $1`,
-        [report.runId, status, report.gateConclusion, report.degraded ?? false, errorCode ?? null, errorMessage ?? null, report.usage.inputTokens, report.usage.outputTokens,
-          report.usage.costUsd, JSON.stringify(report), new Date(report.startedAt).toISOString(), new Date(report.finishedAt).toISOString(), report.rollout,
-          report.trigger ?? null, report.team ?? null, report.project ?? null],
+        [
+          report.runId,
+          status,
+          report.gateConclusion,
+          report.degraded ?? false,
+          errorCode ?? null,
+          errorMessage ?? null,
+          report.usage.inputTokens,
+          report.usage.outputTokens,
+          report.usage.costUsd,
+          JSON.stringify(report),
+          new Date(report.startedAt).toISOString(),
+          new Date(report.finishedAt).toISOString(),
+          report.rollout,
+          report.trigger ?? null,
+          report.team ?? null,
+          report.project ?? null,
+        ],
       );
       for (const [stepId, s] of Object.entries(report.steps)) {
-        const stepFindings = report.findings.filter((f) => f.agent === stepId || stepId.endsWith(`.${f.agent}`)).length;
+        const stepFindings = report.findings.filter(
+          (f) => f.agent === stepId || stepId.endsWith(`.${f.agent}`),
+        ).length;
         await tx.query(
           // error_code beside the message: which steps failed and why, for the dashboards and `agentflow run`.
           `INSERT INTO steps (run_id, step_id, agent_type, state, attempts, duration_ms, findings_count, summary, error_code, error_message, finished_at, phase_digest)
@@ -98,8 +157,20 @@ export class DatabaseSink implements Sink {
            ON CONFLICT (run_id, step_id) DO UPDATE SET state = EXCLUDED.state, attempts = EXCLUDED.attempts, duration_ms = EXCLUDED.duration_ms,
              findings_count = EXCLUDED.findings_count, summary = EXCLUDED.summary, error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message,
              finished_at = EXCLUDED.finished_at, phase_digest = EXCLUDED.phase_digest, updated_at = now()`,
-          [report.runId, stepId, stepId.split('.').pop(), s.state, s.attempts, Math.round(s.durationMs), stepFindings, s.summary ?? null, s.errorCode ?? null, s.errorMessage ?? null,
-            new Date(report.finishedAt).toISOString(), s.phaseDigest ?? null],
+          [
+            report.runId,
+            stepId,
+            stepId.split('.').pop(),
+            s.state,
+            s.attempts,
+            Math.round(s.durationMs),
+            stepFindings,
+            s.summary ?? null,
+            s.errorCode ?? null,
+            s.errorMessage ?? null,
+            new Date(report.finishedAt).toISOString(),
+            s.phaseDigest ?? null,
+          ],
         );
       }
       for (const f of report.findings) {
@@ -113,8 +184,27 @@ export class DatabaseSink implements Sink {
              end_line = EXCLUDED.end_line, severity = EXCLUDED.severity, message = EXCLUDED.message, suggestion = EXCLUDED.suggestion, confidence = EXCLUDED.confidence,
              last_seen_run = EXCLUDED.last_seen_run, last_seen_sha = EXCLUDED.last_seen_sha, fixed_in_sha = NULL, updated_at = now()
            RETURNING id`,
-          [c.platform, c.repo, c.pr ?? null, report.workflow, f.fingerprint, f.file, f.startLine, f.endLine, f.severity, f.category, f.message,
-            f.suggestion ? JSON.stringify(f.suggestion) : null, f.confidence, f.agent, f.model, f.source, f.ruleId ?? null, report.runId, c.headSha],
+          [
+            c.platform,
+            c.repo,
+            c.pr ?? null,
+            report.workflow,
+            f.fingerprint,
+            f.file,
+            f.startLine,
+            f.endLine,
+            f.severity,
+            f.category,
+            f.message,
+            f.suggestion ? JSON.stringify(f.suggestion) : null,
+            f.confidence,
+            f.agent,
+            f.model,
+            f.source,
+            f.ruleId ?? null,
+            report.runId,
+            c.headSha,
+          ],
         );
         await tx.query(
           `INSERT INTO run_findings (run_id, finding_id, status, detail) VALUES ($1, $2, $3, $4) ON CONFLICT (run_id, finding_id) DO UPDATE SET status = EXCLUDED.status, detail = EXCLUDED.detail`,
@@ -122,7 +212,9 @@ export class DatabaseSink implements Sink {
         );
         findings += 1;
       }
-      const fixed = Object.entries(report.findingStates).filter(([, s]) => s === 'fixed').map(([fp]) => fp);
+      const fixed = Object.entries(report.findingStates)
+        .filter(([, s]) => s === 'fixed')
+        .map(([fp]) => fp);
       if (fixed.length) {
         await tx.query(
           `UPDATE findings SET state = 'fixed', fixed_in_sha = $6, updated_at = now()
@@ -131,6 +223,10 @@ export class DatabaseSink implements Sink {
         );
       }
     });
-    return { state: 'delivered', detail: `run ${status}, ${Object.keys(report.steps).length} steps, ${findings} findings`, data: { status, findings } };
+    return {
+      state: 'delivered',
+      detail: `run ${status}, ${Object.keys(report.steps).length} steps, ${findings} findings`,
+      data: { status, findings },
+    };
   }
 }

@@ -23,10 +23,19 @@ async function slowWrites(target: string): Promise<{ url: string; server: Server
   const upstream = new URL(target);
   const server = createServer((req, res) => {
     const forward = () => {
-      const out = request({ host: upstream.hostname, port: upstream.port, path: `${upstream.pathname.replace(/\/$/, '')}${req.url}`, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const out = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: `${upstream.pathname.replace(/\/$/, '')}${req.url}`,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       out.on('error', () => res.destroy());
       req.pipe(out);
     };
@@ -48,7 +57,22 @@ describe('notifier on a small PostgreSQL pool with a slow GitHub', () => {
     db = await openDatabase({ databaseUrl: DATABASE_URL, schema, maxConnections: 4, migrate: true });
     gh = await startFakeGitHub();
     for (let pr = 1; pr <= PULLS; pr++) {
-      gh.seedPullRequest({ owner: 'acme', repo: 'app', number: pr, headSha: headOf(pr), baseSha: 'b'.repeat(40), files: [{ filename: 'A.swift', status: 'modified', additions: 1, deletions: 0, patch: '@@ -1,1 +1,2 @@\n import UIKit\n+let a = 1' }] });
+      gh.seedPullRequest({
+        owner: 'acme',
+        repo: 'app',
+        number: pr,
+        headSha: headOf(pr),
+        baseSha: 'b'.repeat(40),
+        files: [
+          {
+            filename: 'A.swift',
+            status: 'modified',
+            additions: 1,
+            deletions: 0,
+            patch: '@@ -1,1 +1,2 @@\n import UIKit\n+let a = 1',
+          },
+        ],
+      });
     }
     proxy = await slowWrites(gh.apiUrl);
   }, 60_000);
@@ -65,7 +89,11 @@ describe('notifier on a small PostgreSQL pool with a slow GitHub', () => {
 
   it('delivers every result and progress event, one check run per run, with more deliveries than connections', async () => {
     const warnings: string[] = [];
-    const notifier = createNotifier({ db }, readNotifierConfig({ GITHUB_API_URL: proxy.url, GITHUB_TOKEN: 'ghs_pool' }), { log: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) });
+    const notifier = createNotifier(
+      { db },
+      readNotifierConfig({ GITHUB_API_URL: proxy.url, GITHUB_TOKEN: 'ghs_pool' }),
+      { log: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
+    );
     const deliveries: Array<Promise<unknown>> = [];
     for (let pr = 1; pr <= PULLS; pr++) {
       deliveries.push(notifier.dispatch({ kind: 'progress', progress: progress(pr, 'running') }, 1));
@@ -75,7 +103,10 @@ describe('notifier on a small PostgreSQL pool with a slow GitHub', () => {
     let guard: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       Promise.allSettled(deliveries).then(() => 'all settled'),
-      new Promise<string>((resolve) => (guard = setTimeout(() => resolve('deadlocked: deliveries still waiting after 90 s'), 90_000))),
+      new Promise<string>(
+        (resolve) =>
+          (guard = setTimeout(() => resolve('deadlocked: deliveries still waiting after 90 s'), 90_000)),
+      ),
     ]);
     clearTimeout(guard);
     expect(outcome).toBe('all settled');
@@ -86,7 +117,9 @@ describe('notifier on a small PostgreSQL pool with a slow GitHub', () => {
       expect(runs).toHaveLength(1);
       expect(runs[0].status).toBe('completed');
     }
-    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM notifier_deliveries WHERE state <> 'delivered'`);
+    const { rows } = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM notifier_deliveries WHERE state <> 'delivered'`,
+    );
     expect(Number(rows[0].n)).toBe(0);
   }, 120_000);
 });
@@ -96,13 +129,41 @@ function headOf(pr: number): string {
 }
 
 function progress(pr: number, state: 'running' | 'succeeded'): RunProgress {
-  return { runId: `run-${pr}`, stepId: 'review', state, attempt: 1, change: { platform: 'github', repo: 'acme/app', pr, headSha: headOf(pr) }, workflow: 'review', steps: { review: state } };
+  return {
+    runId: `run-${pr}`,
+    stepId: 'review',
+    state,
+    attempt: 1,
+    change: { platform: 'github', repo: 'acme/app', pr, headSha: headOf(pr) },
+    workflow: 'review',
+    steps: { review: state },
+  };
 }
 
 function report(pr: number): RunReport {
   return {
-    runId: `run-${pr}`, workflow: 'review', change: { platform: 'github', repo: 'acme/app', pr, headSha: headOf(pr) }, findings: [], findingStates: {}, notReviewed: [], proposedFiles: [],
-    steps: { review: { state: 'succeeded', attempts: 1, durationMs: 10 } }, usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, vendorMs: 0, models: [] },
-    startedAt: Date.now() - 1000, finishedAt: Date.now(), gateConclusion: 'success', gateSummary: 'ok', rollout: 'comment', outputs: {},
+    runId: `run-${pr}`,
+    workflow: 'review',
+    change: { platform: 'github', repo: 'acme/app', pr, headSha: headOf(pr) },
+    findings: [],
+    findingStates: {},
+    notReviewed: [],
+    proposedFiles: [],
+    steps: { review: { state: 'succeeded', attempts: 1, durationMs: 10 } },
+    usage: {
+      inputTokens: 1,
+      outputTokens: 1,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: 0,
+      vendorMs: 0,
+      models: [],
+    },
+    startedAt: Date.now() - 1000,
+    finishedAt: Date.now(),
+    gateConclusion: 'success',
+    gateSummary: 'ok',
+    rollout: 'comment',
+    outputs: {},
   };
 }

@@ -10,12 +10,39 @@ const HEAD = 'c'.repeat(40);
 const change = { platform: 'github' as const, repo: 'acme/app', headSha: HEAD };
 
 const progress = (runId: string, steps: Record<string, StepState>, workflow = 'review'): RunProgress => ({
-  runId, stepId: Object.keys(steps)[0], state: 'running', attempt: 1, change, workflow, steps,
+  runId,
+  stepId: Object.keys(steps)[0],
+  state: 'running',
+  attempt: 1,
+  change,
+  workflow,
+  steps,
 });
 const report = (runId: string, over: Partial<RunReport> = {}): RunReport => ({
-  runId, workflow: 'review', change, findings: [], findingStates: {}, notReviewed: [], proposedFiles: [], steps: {},
-  usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, vendorMs: 0, models: [] },
-  startedAt: 0, finishedAt: 1, gateConclusion: 'success', gateSummary: 'ok', rollout: 'comment', outputs: {}, ...over,
+  runId,
+  workflow: 'review',
+  change,
+  findings: [],
+  findingStates: {},
+  notReviewed: [],
+  proposedFiles: [],
+  steps: {},
+  usage: {
+    inputTokens: 1,
+    outputTokens: 1,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    vendorMs: 0,
+    models: [],
+  },
+  startedAt: 0,
+  finishedAt: 1,
+  gateConclusion: 'success',
+  gateSummary: 'ok',
+  rollout: 'comment',
+  outputs: {},
+  ...over,
 });
 
 describe('GitHub check run: one per run, inside the write budget', () => {
@@ -24,12 +51,26 @@ describe('GitHub check run: one per run, inside the write budget', () => {
   let now = 1_000_000;
   const warnings: string[] = [];
   let access: GitHubAccess;
-  const sink = () => new GitHubSink({ access, posted: new PostedStore(db), defaultMaxInline: 8, maxWaitMs: 3000, clock: () => now, log: { warn: (m) => warnings.push(m) } });
+  const sink = () =>
+    new GitHubSink({
+      access,
+      posted: new PostedStore(db),
+      defaultMaxInline: 8,
+      maxWaitMs: 3000,
+      clock: () => now,
+      log: { warn: (m) => warnings.push(m) },
+    });
   /** Successful check-run writes (creates and updates) of a run, as GitHub counts content-creating requests. */
   const writesOf = (runId: string) => {
     const ids = new Set(gh.state.checkRuns.filter((c) => c.external_id === runId).map((c) => c.id));
-    return gh.requests.filter((r) => r.status < 300 && ((r.method === 'POST' && r.path.endsWith('/check-runs') && (r.body as { external_id?: string }).external_id === runId)
-      || (r.method === 'PATCH' && ids.has(Number(r.path.split('/').pop()))))).length;
+    return gh.requests.filter(
+      (r) =>
+        r.status < 300 &&
+        ((r.method === 'POST' &&
+          r.path.endsWith('/check-runs') &&
+          (r.body as { external_id?: string }).external_id === runId) ||
+          (r.method === 'PATCH' && ids.has(Number(r.path.split('/').pop())))),
+    ).length;
   };
 
   beforeAll(async () => {
@@ -45,18 +86,33 @@ describe('GitHub check run: one per run, inside the write budget', () => {
 
   it('a run under 30 s makes 2 check-run writes: created in progress, progress coalesced, completed once', async () => {
     const s = sink();
-    await s.deliver({ kind: 'progress', progress: progress('r-short', { a: 'running', b: 'pending', c: 'pending', d: 'pending' }) });
+    await s.deliver({
+      kind: 'progress',
+      progress: progress('r-short', { a: 'running', b: 'pending', c: 'pending', d: 'pending' }),
+    });
     now += 5_000;
-    await s.deliver({ kind: 'progress', progress: progress('r-short', { a: 'succeeded', b: 'running', c: 'pending', d: 'pending' }) });
+    await s.deliver({
+      kind: 'progress',
+      progress: progress('r-short', { a: 'succeeded', b: 'running', c: 'pending', d: 'pending' }),
+    });
     now += 5_000;
-    await s.deliver({ kind: 'progress', progress: progress('r-short', { a: 'succeeded', b: 'succeeded', c: 'running', d: 'running' }) });
+    await s.deliver({
+      kind: 'progress',
+      progress: progress('r-short', { a: 'succeeded', b: 'succeeded', c: 'running', d: 'running' }),
+    });
     now += 5_000;
     await s.deliver({ kind: 'completed', report: report('r-short') });
     // A redelivered result and a late progress event write nothing more.
     await s.deliver({ kind: 'completed', report: report('r-short') });
-    await s.deliver({ kind: 'progress', progress: progress('r-short', { a: 'succeeded', b: 'succeeded', c: 'succeeded', d: 'running' }) });
+    await s.deliver({
+      kind: 'progress',
+      progress: progress('r-short', { a: 'succeeded', b: 'succeeded', c: 'succeeded', d: 'running' }),
+    });
     expect(gh.state.checkRuns.filter((c) => c.external_id === 'r-short')).toHaveLength(1);
-    expect(gh.state.checkRuns.find((c) => c.external_id === 'r-short')).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(gh.state.checkRuns.find((c) => c.external_id === 'r-short')).toMatchObject({
+      status: 'completed',
+      conclusion: 'success',
+    });
     expect(writesOf('r-short')).toBe(2);
   });
 
@@ -65,7 +121,12 @@ describe('GitHub check run: one per run, inside the write budget', () => {
     const started = now;
     // 20 step events, 5 s apart (95 s), one more step done at each.
     for (let i = 0; i < 20; i++) {
-      const steps: Record<string, StepState> = Object.fromEntries(Array.from({ length: 20 }, (_, n) => [`s${n}`, n < i ? 'succeeded' : n === i ? 'running' : 'pending']));
+      const steps: Record<string, StepState> = Object.fromEntries(
+        Array.from({ length: 20 }, (_, n) => [
+          `s${n}`,
+          n < i ? 'succeeded' : n === i ? 'running' : 'pending',
+        ]),
+      );
       await s.deliver({ kind: 'progress', progress: progress('r-long', steps) });
       now += 5_000;
     }
@@ -92,9 +153,13 @@ describe('GitHub check run: one per run, inside the write budget', () => {
         throw new Error('notifier killed between the platform write and its record');
       }
     });
-    await expect(sink().deliver({ kind: 'progress', progress: progress('r-crash', { a: 'running' }) })).rejects.toThrow(/killed/);
+    await expect(
+      sink().deliver({ kind: 'progress', progress: progress('r-crash', { a: 'running' }) }),
+    ).rejects.toThrow(/killed/);
     expect(gh.state.checkRuns.filter((c) => c.external_id === 'r-crash')).toHaveLength(1);
-    expect((await new PostedStore(db).checkRun({ ...change, workflow: 'review' }))?.runId).not.toBe('r-crash');
+    expect((await new PostedStore(db).checkRun({ ...change, workflow: 'review' }))?.runId).not.toBe(
+      'r-crash',
+    );
 
     // The restarted notifier: the next progress event and the result land on that same check run.
     now += PROGRESS_INTERVAL_MS;
@@ -104,19 +169,33 @@ describe('GitHub check run: one per run, inside the write budget', () => {
     const runs = gh.state.checkRuns.filter((c) => c.external_id === 'r-crash');
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
-    expect(warnings.some((w) => w.includes(`check run ${runs[0].id} of run r-crash`) && w.includes('taking it over'))).toBe(true);
+    expect(
+      warnings.some(
+        (w) => w.includes(`check run ${runs[0].id} of run r-crash`) && w.includes('taking it over'),
+      ),
+    ).toBe(true);
   });
 
   it('a result whose completion was written but not recorded is not written again', async () => {
     const octokit = await access.octokit(undefined);
     let killed = false;
     octokit.hook.after('request', (response, options) => {
-      if (!killed && options.method === 'POST' && String(options.url).endsWith('/check-runs') && (options as { external_id?: string }).external_id === 'r-crash-2') {
+      if (
+        !killed &&
+        options.method === 'POST' &&
+        String(options.url).endsWith('/check-runs') &&
+        (options as { external_id?: string }).external_id === 'r-crash-2'
+      ) {
         killed = true;
         throw new Error('notifier killed between the platform write and its record');
       }
     });
-    const key = { platform: 'github' as const, repo: 'acme/app', headSha: 'd'.repeat(40), workflow: 'review' };
+    const key = {
+      platform: 'github' as const,
+      repo: 'acme/app',
+      headSha: 'd'.repeat(40),
+      workflow: 'review',
+    };
     const result = report('r-crash-2', { change: { ...change, headSha: key.headSha } });
     await expect(sink().deliver({ kind: 'completed', report: result })).rejects.toThrow(/killed/);
     await sink().deliver({ kind: 'completed', report: result });

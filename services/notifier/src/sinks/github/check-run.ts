@@ -20,7 +20,12 @@ import type { SinkResult } from '../sink';
 /** At most one progress write per this many milliseconds per check run. */
 export const PROGRESS_INTERVAL_MS = 30_000;
 
-const ANNOTATION_LEVEL: Record<string, 'failure' | 'warning' | 'notice'> = { blocker: 'failure', major: 'warning', minor: 'notice', info: 'notice' };
+const ANNOTATION_LEVEL: Record<string, 'failure' | 'warning' | 'notice'> = {
+  blocker: 'failure',
+  major: 'warning',
+  minor: 'notice',
+  info: 'notice',
+};
 const ANNOTATIONS_PER_REQUEST = 50;
 const MAX_ANNOTATIONS = 500;
 
@@ -79,34 +84,70 @@ export class CheckRunWriter {
 
   /** Live status: the run's check shows each step's state until the result replaces it. */
   progress(octokit: Octokit, p: RunProgress): Promise<SinkResult> {
-    const key: CheckKey = { platform: 'github', repo: p.change.repo, headSha: p.change.headSha, workflow: p.workflow };
+    const key: CheckKey = {
+      platform: 'github',
+      repo: p.change.repo,
+      headSha: p.change.headSha,
+      workflow: p.workflow,
+    };
     return this.o.posted.exclusiveCheckRun(key, async (locked) => {
       const found = await locked.checkRun(key);
       // Another run on the same head (a `/agentflow review`) gets a check run of its own.
       const mine = found?.runId === p.runId ? found : null;
       if (mine?.completed) return { state: 'skipped', detail: 'the check run already has its result' };
       const lines = Object.entries(p.steps).map(([id, state]) => `- \`${id}\`: ${state}`);
-      const output = { title: `Running (${Object.values(p.steps).filter((s) => s === 'succeeded').length}/${lines.length} steps done)`, summary: lines.join('\n') || 'Starting' };
+      const output = {
+        title: `Running (${Object.values(p.steps).filter((s) => s === 'succeeded').length}/${lines.length} steps done)`,
+        summary: lines.join('\n') || 'Starting',
+      };
       const digest = createHash('sha256').update(JSON.stringify(output)).digest('hex').slice(0, 32);
       const now = this.now();
       if (mine) {
-        if (mine.progressDigest === digest) return { state: 'skipped', detail: `check run ${mine.id} already shows this progress` };
+        if (mine.progressDigest === digest)
+          return { state: 'skipped', detail: `check run ${mine.id} already shows this progress` };
         if (mine.progressWrittenAt !== null && now - mine.progressWrittenAt < PROGRESS_INTERVAL_MS) {
-          return { state: 'skipped', detail: `progress coalesced: check run ${mine.id} was written ${Math.round((now - mine.progressWrittenAt) / 1000)} s ago (at most once per ${PROGRESS_INTERVAL_MS / 1000} s)` };
+          return {
+            state: 'skipped',
+            detail: `progress coalesced: check run ${mine.id} was written ${Math.round((now - mine.progressWrittenAt) / 1000)} s ago (at most once per ${PROGRESS_INTERVAL_MS / 1000} s)`,
+          };
         }
-        await this.o.call('update check run', () => octokit.checks.update({ ...split(p.change.repo), check_run_id: Number(mine.id), status: 'in_progress', output }));
+        await this.o.call('update check run', () =>
+          octokit.checks.update({
+            ...split(p.change.repo),
+            check_run_id: Number(mine.id),
+            status: 'in_progress',
+            output,
+          }),
+        );
         await locked.saveProgressWrite(key, p.runId, now, digest);
         return { state: 'delivered', detail: `check run ${mine.id} in progress` };
       }
       const earlier = await this.findEarlier(octokit, key, p.runId);
       if (earlier) {
-        await locked.saveCheckRun(key, String(earlier.id), p.runId, earlier.status === 'completed', earlier.conclusion ?? undefined);
+        await locked.saveCheckRun(
+          key,
+          String(earlier.id),
+          p.runId,
+          earlier.status === 'completed',
+          earlier.conclusion ?? undefined,
+        );
         // Counted as a write now: the next progress waits its turn like any other.
         await locked.saveProgressWrite(key, p.runId, now, '');
-        return { state: 'skipped', detail: `took over check run ${earlier.id}, created before a crash; not written again` };
+        return {
+          state: 'skipped',
+          detail: `took over check run ${earlier.id}, created before a crash; not written again`,
+        };
       }
       const created = await this.o.call('create check run', () =>
-        octokit.checks.create({ ...split(p.change.repo), name: checkName(p.workflow), head_sha: p.change.headSha, status: 'in_progress', external_id: p.runId, details_url: this.detailsUrl(p.runId), output }),
+        octokit.checks.create({
+          ...split(p.change.repo),
+          name: checkName(p.workflow),
+          head_sha: p.change.headSha,
+          status: 'in_progress',
+          external_id: p.runId,
+          details_url: this.detailsUrl(p.runId),
+          output,
+        }),
       );
       await locked.saveCheckRun(key, String(created.data.id), p.runId, false);
       await locked.saveProgressWrite(key, p.runId, now, digest);
@@ -116,38 +157,90 @@ export class CheckRunWriter {
 
   /** The result: the run's check run completed once (created completed when none exists yet). */
   complete(octokit: Octokit, report: RunReport, result: CheckResult): Promise<Record<string, unknown>> {
-    const key: CheckKey = { platform: 'github', repo: report.change.repo, headSha: report.change.headSha, workflow: report.workflow };
-    return this.o.posted.exclusiveCheckRun(key, (locked) => this.writeResult(octokit, locked, key, report, result));
+    const key: CheckKey = {
+      platform: 'github',
+      repo: report.change.repo,
+      headSha: report.change.headSha,
+      workflow: report.workflow,
+    };
+    return this.o.posted.exclusiveCheckRun(key, (locked) =>
+      this.writeResult(octokit, locked, key, report, result),
+    );
   }
 
-  private async writeResult(octokit: Octokit, locked: PostedStore, key: CheckKey, report: RunReport, r: CheckResult): Promise<Record<string, unknown>> {
+  private async writeResult(
+    octokit: Octokit,
+    locked: PostedStore,
+    key: CheckKey,
+    report: RunReport,
+    r: CheckResult,
+  ): Promise<Record<string, unknown>> {
     const found = await locked.checkRun(key);
-    let existing: { id: string; completed: boolean; conclusion: string | null } | null = found?.runId === report.runId ? found : null;
+    let existing: { id: string; completed: boolean; conclusion: string | null } | null =
+      found?.runId === report.runId ? found : null;
     if (!existing) {
       const earlier = await this.findEarlier(octokit, key, report.runId);
-      if (earlier) existing = { id: String(earlier.id), completed: earlier.status === 'completed', conclusion: earlier.conclusion };
+      if (earlier)
+        existing = {
+          id: String(earlier.id),
+          completed: earlier.status === 'completed',
+          conclusion: earlier.conclusion,
+        };
     }
     // Completed once: a redelivered result (or one whose record a crash lost) writes nothing again.
     if (existing?.completed) {
       await locked.saveCheckRun(key, existing.id, report.runId, true, existing.conclusion ?? r.conclusion);
-      return { action: 'kept', checkRunId: Number(existing.id), conclusion: existing.conclusion ?? r.conclusion, reason: 'the check run already has its result' };
+      return {
+        action: 'kept',
+        checkRunId: Number(existing.id),
+        conclusion: existing.conclusion ?? r.conclusion,
+        reason: 'the check run already has its result',
+      };
     }
     const list = r.annotations.slice(0, MAX_ANNOTATIONS).map((f) => ({
-      path: f.file, start_line: f.startLine, end_line: Math.max(f.startLine, f.endLine), annotation_level: ANNOTATION_LEVEL[f.severity],
-      title: `${f.severity} · ${f.category}`.slice(0, 255), message: sanitizeMarkdown(f.message).slice(0, 64_000),
+      path: f.file,
+      start_line: f.startLine,
+      end_line: Math.max(f.startLine, f.endLine),
+      annotation_level: ANNOTATION_LEVEL[f.severity],
+      title: `${f.severity} · ${f.category}`.slice(0, 255),
+      message: sanitizeMarkdown(f.message).slice(0, 64_000),
     }));
-    const output = (chunk: typeof list) => ({ title: r.failure ? 'agentflow did not finish' : checkTitle(report), summary: `${sanitizeMarkdown(r.reason)}${r.failure ? `\n\n${sanitizeMarkdown(r.failure)}` : ''}`.slice(0, 65_000), annotations: chunk });
+    const output = (chunk: typeof list) => ({
+      title: r.failure ? 'agentflow did not finish' : checkTitle(report),
+      summary: `${sanitizeMarkdown(r.reason)}${r.failure ? `\n\n${sanitizeMarkdown(r.failure)}` : ''}`.slice(
+        0,
+        65_000,
+      ),
+      annotations: chunk,
+    });
     const first = list.slice(0, ANNOTATIONS_PER_REQUEST);
     const conclusion = r.conclusion as 'neutral';
     let id: number;
     if (existing) {
       id = Number(existing.id);
-      await this.o.call('complete check run', () => octokit.checks.update({ ...split(report.change.repo), check_run_id: id, status: 'completed', conclusion, completed_at: new Date(report.finishedAt).toISOString(), output: output(first) }));
+      await this.o.call('complete check run', () =>
+        octokit.checks.update({
+          ...split(report.change.repo),
+          check_run_id: id,
+          status: 'completed',
+          conclusion,
+          completed_at: new Date(report.finishedAt).toISOString(),
+          output: output(first),
+        }),
+      );
     } else {
       const created = await this.o.call('create check run', () =>
         octokit.checks.create({
-          ...split(report.change.repo), name: checkName(report.workflow), head_sha: report.change.headSha, external_id: report.runId, details_url: this.detailsUrl(report.runId),
-          status: 'completed', conclusion, started_at: new Date(report.startedAt).toISOString(), completed_at: new Date(report.finishedAt).toISOString(), output: output(first),
+          ...split(report.change.repo),
+          name: checkName(report.workflow),
+          head_sha: report.change.headSha,
+          external_id: report.runId,
+          details_url: this.detailsUrl(report.runId),
+          status: 'completed',
+          conclusion,
+          started_at: new Date(report.startedAt).toISOString(),
+          completed_at: new Date(report.finishedAt).toISOString(),
+          output: output(first),
         }),
       );
       id = created.data.id;
@@ -155,10 +248,17 @@ export class CheckRunWriter {
     // The API takes 50 annotations per request; later updates append.
     for (let i = ANNOTATIONS_PER_REQUEST; i < list.length; i += ANNOTATIONS_PER_REQUEST) {
       const chunk = list.slice(i, i + ANNOTATIONS_PER_REQUEST);
-      await this.o.call('add annotations', () => octokit.checks.update({ ...split(report.change.repo), check_run_id: id, output: output(chunk) }));
+      await this.o.call('add annotations', () =>
+        octokit.checks.update({ ...split(report.change.repo), check_run_id: id, output: output(chunk) }),
+      );
     }
     await locked.saveCheckRun(key, String(id), report.runId, true, r.conclusion);
-    return { action: existing ? 'updated' : 'created', checkRunId: id, conclusion: r.conclusion, annotations: list.length };
+    return {
+      action: existing ? 'updated' : 'created',
+      checkRunId: id,
+      conclusion: r.conclusion,
+      annotations: list.length,
+    };
   }
 
   /**
@@ -168,7 +268,13 @@ export class CheckRunWriter {
    */
   private async findEarlier(octokit: Octokit, key: CheckKey, runId: string): Promise<GitHubCheckRun | null> {
     const runs = await this.o.call('list check runs', () =>
-      octokit.paginate(octokit.checks.listForRef, { ...split(key.repo), ref: key.headSha, check_name: checkName(key.workflow), filter: 'all', per_page: 100 }),
+      octokit.paginate(octokit.checks.listForRef, {
+        ...split(key.repo),
+        ref: key.headSha,
+        check_name: checkName(key.workflow),
+        filter: 'all',
+        per_page: 100,
+      }),
     );
     const ours = runs.filter((c) => c.external_id === runId).sort((a, b) => b.id - a.id);
     if (ours.length === 0) return null;

@@ -30,7 +30,12 @@ export interface PushFilesInput {
  */
 export class CommitMismatchError extends PermanentError {
   override readonly code = 'commit_mismatch';
-  constructor(readonly expectedSha: string, readonly actualSha: string, repo: string, branch: string) {
+  constructor(
+    readonly expectedSha: string,
+    readonly actualSha: string,
+    repo: string,
+    branch: string,
+  ) {
     super(
       `GitHub built commit ${actualSha} for ${repo} branch ${branch}, but the test runner expects ${expectedSha}: ` +
         'nothing was pushed, and the run waiting for CI on the expected SHA would time out. The files, base commit, identity, time or message differ from what the agent built.',
@@ -57,51 +62,123 @@ export interface PushFilesResult {
 
 const status = (e: unknown) => (e as { status?: number }).status;
 
-export async function pushFiles(octokit: Octokit, input: PushFilesInput, maxWaitMs: number): Promise<PushFilesResult> {
+export async function pushFiles(
+  octokit: Octokit,
+  input: PushFilesInput,
+  maxWaitMs: number,
+): Promise<PushFilesResult> {
   const [owner, repo] = input.change.repo.split('/');
-  const call = <T>(what: string, fn: () => Promise<T>) => withRetryAfter(`GitHub ${what} on ${input.change.repo}`, fn, maxWaitMs);
-  if (input.files.some((f) => f.path.startsWith('/') || f.path.split('/').includes('..') || f.path.startsWith('.git/'))) {
-    throw new PermanentError(`a generated file path leaves the repository or touches .git (${input.files.map((f) => f.path).join(', ')}); the agent must propose relative paths`);
+  const call = <T>(what: string, fn: () => Promise<T>) =>
+    withRetryAfter(`GitHub ${what} on ${input.change.repo}`, fn, maxWaitMs);
+  if (
+    input.files.some(
+      (f) => f.path.startsWith('/') || f.path.split('/').includes('..') || f.path.startsWith('.git/'),
+    )
+  ) {
+    throw new PermanentError(
+      `a generated file path leaves the repository or touches .git (${input.files.map((f) => f.path).join(', ')}); the agent must propose relative paths`,
+    );
   }
   const targetBranch = input.mode === 'commit-to-pr' ? input.change.headRef : input.branch;
-  if (!targetBranch) throw new PermanentError('commit-to-pr needs the PR head branch (change.headRef), which the run does not carry');
+  if (!targetBranch)
+    throw new PermanentError(
+      'commit-to-pr needs the PR head branch (change.headRef), which the run does not carry',
+    );
 
-  const existing = await call('get ref', () => octokit.git.getRef({ owner, repo, ref: `heads/${targetBranch}` })).catch((e: unknown) => {
+  const existing = await call('get ref', () =>
+    octokit.git.getRef({ owner, repo, ref: `heads/${targetBranch}` }),
+  ).catch((e: unknown) => {
     if (status((e as { cause?: unknown }).cause ?? e) === 404) return null;
     throw e;
   });
-  const parent = input.mode === 'commit-to-pr' ? existing?.data.object.sha : (existing?.data.object.sha ?? input.baseSha);
+  const parent =
+    input.mode === 'commit-to-pr' ? existing?.data.object.sha : (existing?.data.object.sha ?? input.baseSha);
   if (!parent) throw new PermanentError(`branch ${targetBranch} does not exist on ${input.change.repo}`);
   if (input.mode !== 'commit-to-pr' && existing) {
     // The branch is per run: when it exists, this run already pushed (a redelivery after a crash).
-    const head = await call('get commit', () => octokit.git.getCommit({ owner, repo, commit_sha: existing.data.object.sha }));
-    const ours = input.expectedCommit ? existing.data.object.sha === input.expectedCommit.sha : head.data.message === input.commitMessage;
+    const head = await call('get commit', () =>
+      octokit.git.getCommit({ owner, repo, commit_sha: existing.data.object.sha }),
+    );
+    const ours = input.expectedCommit
+      ? existing.data.object.sha === input.expectedCommit.sha
+      : head.data.message === input.commitMessage;
     if (ours) {
-      const prs = input.mode === 'branch-pr' ? await call('list pulls', () => octokit.pulls.list({ owner, repo, head: `${owner}:${targetBranch}`, state: 'open' })) : null;
-      return { branch: targetBranch, commitSha: existing.data.object.sha, pullRequest: prs?.data[0]?.number, alreadyPushed: true };
+      const prs =
+        input.mode === 'branch-pr'
+          ? await call('list pulls', () =>
+              octokit.pulls.list({ owner, repo, head: `${owner}:${targetBranch}`, state: 'open' }),
+            )
+          : null;
+      return {
+        branch: targetBranch,
+        commitSha: existing.data.object.sha,
+        pullRequest: prs?.data[0]?.number,
+        alreadyPushed: true,
+      };
     }
   }
-  const parentCommit = await call('get parent commit', () => octokit.git.getCommit({ owner, repo, commit_sha: parent }));
+  const parentCommit = await call('get parent commit', () =>
+    octokit.git.getCommit({ owner, repo, commit_sha: parent }),
+  );
   const tree = await call('create tree', () =>
-    octokit.git.createTree({ owner, repo, base_tree: parentCommit.data.tree.sha, tree: input.files.map((f) => ({ path: f.path, mode: '100644' as const, type: 'blob' as const, content: f.content })) }),
+    octokit.git.createTree({
+      owner,
+      repo,
+      base_tree: parentCommit.data.tree.sha,
+      tree: input.files.map((f) => ({
+        path: f.path,
+        mode: '100644' as const,
+        type: 'blob' as const,
+        content: f.content,
+      })),
+    }),
   );
   const expected = input.expectedCommit;
-  const identity = expected ? { name: expected.authorName, email: expected.authorEmail, date: gitDate(expected.time) } : undefined;
+  const identity = expected
+    ? { name: expected.authorName, email: expected.authorEmail, date: gitDate(expected.time) }
+    : undefined;
   const commit = await call('create commit', () =>
     octokit.git.createCommit({
-      owner, repo, tree: tree.data.sha, parents: [parent],
-      ...(identity ? { message: gitMessage(input.commitMessage), author: identity, committer: identity } : { message: input.commitMessage }),
+      owner,
+      repo,
+      tree: tree.data.sha,
+      parents: [parent],
+      ...(identity
+        ? { message: gitMessage(input.commitMessage), author: identity, committer: identity }
+        : { message: input.commitMessage }),
     }),
   );
   // Checked before the branch moves: a commit nobody waits for must not land.
-  if (expected && commit.data.sha !== expected.sha) throw new CommitMismatchError(expected.sha, commit.data.sha, input.change.repo, targetBranch);
-  if (existing) await call('update ref', () => octokit.git.updateRef({ owner, repo, ref: `heads/${targetBranch}`, sha: commit.data.sha, force: false }));
-  else await call('create ref', () => octokit.git.createRef({ owner, repo, ref: `refs/heads/${targetBranch}`, sha: commit.data.sha }));
+  if (expected && commit.data.sha !== expected.sha)
+    throw new CommitMismatchError(expected.sha, commit.data.sha, input.change.repo, targetBranch);
+  if (existing)
+    await call('update ref', () =>
+      octokit.git.updateRef({
+        owner,
+        repo,
+        ref: `heads/${targetBranch}`,
+        sha: commit.data.sha,
+        force: false,
+      }),
+    );
+  else
+    await call('create ref', () =>
+      octokit.git.createRef({ owner, repo, ref: `refs/heads/${targetBranch}`, sha: commit.data.sha }),
+    );
   let pullRequest: number | undefined;
   if (input.mode === 'branch-pr') {
     const base = input.change.headRef ?? input.change.baseRef;
     if (!base) throw new PermanentError('branch-pr needs a base branch (change.headRef or baseRef)');
-    const pr = await call('create pull request', () => octokit.pulls.create({ owner, repo, title: input.prTitle, head: targetBranch, base, body: input.prBody }));
+    const pr = await call('create pull request', () =>
+      octokit.pulls.create({
+        owner,
+        repo,
+        title: input.prTitle,
+        head: targetBranch,
+        base,
+        body: input.prBody,
+      }),
+    );
     pullRequest = pr.data.number;
   }
   return { branch: targetBranch, commitSha: commit.data.sha, pullRequest, alreadyPushed: false };

@@ -19,19 +19,31 @@ export class GitLabApi {
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<string> {
-    return withRetryAfter(`GitLab ${method} ${path.split('?')[0]}`, async () => {
-      const response = await fetch(`${this.host}/api/v4${path}`, {
-        method,
-        headers: { 'private-token': this.token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      if (!response.ok) {
-        const headers: Record<string, string | undefined> = { 'retry-after': response.headers.get('retry-after') ?? undefined };
-        throw Object.assign(new Error(`${response.status} ${text.slice(0, 300)}`), { status: response.status, response: { status: response.status, headers } });
-      }
-      return text;
-    }, this.maxWaitMs);
+    return withRetryAfter(
+      `GitLab ${method} ${path.split('?')[0]}`,
+      async () => {
+        const response = await fetch(`${this.host}/api/v4${path}`, {
+          method,
+          headers: {
+            'private-token': this.token,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await response.text();
+        if (!response.ok) {
+          const headers: Record<string, string | undefined> = {
+            'retry-after': response.headers.get('retry-after') ?? undefined,
+          };
+          throw Object.assign(new Error(`${response.status} ${text.slice(0, 300)}`), {
+            status: response.status,
+            response: { status: response.status, headers },
+          });
+        }
+        return text;
+      },
+      this.maxWaitMs,
+    );
   }
 
   /** All pages of a list endpoint (GitLab's `x-next-page`). */

@@ -10,7 +10,11 @@ export interface SlackMessage {
 
 /** Slack mrkdwn: escape the three control characters, and break mentions (`<!channel>` cannot be formed without `<`). */
 export function escapeSlack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/@(channel|here|everyone)\b/gi, '@\u200d$1');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@(channel|here|everyone)\b/gi, '@\u200d$1');
 }
 
 function changeLink(report: Pick<RunReport, 'change'>): string {
@@ -35,7 +39,13 @@ function incompleteSection(report: RunReport): Record<string, unknown> | null {
     return `• \`${escapeSlack(s.id)}\` ${s.outcome}: ${escapeSlack(why)}`;
   });
   if (steps.length > LISTED_STEPS) lines.push(`• and ${steps.length - LISTED_STEPS} more`);
-  return { type: 'section', text: { type: 'mrkdwn', text: `:warning: *The review is incomplete*\n${lines.join('\n')}`.slice(0, 3000) } };
+  return {
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: `:warning: *The review is incomplete*\n${lines.join('\n')}`.slice(0, 3000),
+    },
+  };
 }
 
 /**
@@ -51,7 +61,13 @@ export function runSummaryMessage(report: RunReport, conclusion: string): SlackM
     text: title,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: `agentflow · ${report.workflow}`.slice(0, 150) } },
-      { type: 'section', text: { type: 'mrkdwn', text: `${changeLink(report)}${report.change.title ? ` · ${escapeSlack(report.change.title).slice(0, 200)}` : ''}\nCheck: *${conclusion}*${incomplete ? ` · ${escapeSlack(incomplete)}` : ''}` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `${changeLink(report)}${report.change.title ? ` · ${escapeSlack(report.change.title).slice(0, 200)}` : ''}\nCheck: *${conclusion}*${incomplete ? ` · ${escapeSlack(incomplete)}` : ''}`,
+        },
+      },
       ...(steps ? [steps] : []),
       {
         type: 'section',
@@ -62,17 +78,42 @@ export function runSummaryMessage(report: RunReport, conclusion: string): SlackM
           { type: 'mrkdwn', text: `*Cost*\n${formatUsd(report.usage.costUsd)}` },
         ],
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `run ${report.runId}${report.team ? ` · team ${escapeSlack(report.team)}` : ''}${report.project && report.project !== report.change.repo ? ` · project ${escapeSlack(report.project)}` : ''} · ${report.usage.models.join(', ') || 'rules only'} · ${report.usage.inputTokens + report.usage.outputTokens} tokens${report.notReviewed.length ? ` · ${report.notReviewed.length} file(s) not reviewed` : ''}` }] },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `run ${report.runId}${report.team ? ` · team ${escapeSlack(report.team)}` : ''}${report.project && report.project !== report.change.repo ? ` · project ${escapeSlack(report.project)}` : ''} · ${report.usage.models.join(', ') || 'rules only'} · ${report.usage.inputTokens + report.usage.outputTokens} tokens${report.notReviewed.length ? ` · ${report.notReviewed.length} file(s) not reviewed` : ''}`,
+          },
+        ],
+      },
     ],
   };
 }
 
-export function alertMessage(kind: 'failure' | 'fallback' | 'budget' | 'outage-start' | 'outage-end' | 'delivery', title: string, detail: string): SlackMessage {
-  const icon = { failure: ':x:', fallback: ':twisted_rightwards_arrows:', budget: ':moneybag:', 'outage-start': ':rotating_light:', 'outage-end': ':white_check_mark:', delivery: ':warning:' }[kind];
+export function alertMessage(
+  kind: 'failure' | 'fallback' | 'budget' | 'outage-start' | 'outage-end' | 'delivery',
+  title: string,
+  detail: string,
+): SlackMessage {
+  const icon = {
+    failure: ':x:',
+    fallback: ':twisted_rightwards_arrows:',
+    budget: ':moneybag:',
+    'outage-start': ':rotating_light:',
+    'outage-end': ':white_check_mark:',
+    delivery: ':warning:',
+  }[kind];
   return {
     text: `${title}: ${detail}`.slice(0, 3000),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${escapeSlack(title)}*\n${escapeSlack(detail).slice(0, 2900)}` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `${icon} *${escapeSlack(title)}*\n${escapeSlack(detail).slice(0, 2900)}`,
+        },
+      },
     ],
   };
 }
