@@ -15,7 +15,8 @@ const workflows = join(root, 'workflows');
 function unionMembers(file: string, name: string): string[] {
   const text = readFileSync(file, 'utf8');
   const match = new RegExp(`export type ${name} = ([^;]+);`).exec(text);
-  if (!match) throw new Error(`${file} no longer declares type ${name}: find where this SDK release lists its models`);
+  if (!match)
+    throw new Error(`${file} no longer declares type ${name}: find where this SDK release lists its models`);
   return [...match[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
 }
 
@@ -31,9 +32,13 @@ const anthropicDir = dirname(require.resolve('@anthropic-ai/sdk'));
 const openaiDir = dirname(require.resolve('openai'));
 const anthropicModels = unionMembers(join(anthropicDir, 'resources', 'messages', 'messages.d.ts'), 'Model');
 const openaiModels = unionMembers(join(openaiDir, 'resources', 'shared.d.ts'), 'ChatModel');
+const deprecatedModelsFile = join(anthropicDir, 'internal', 'data', 'deprecated-models.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const deprecated = (require(join(anthropicDir, 'internal', 'data', 'deprecated-models.js')) as { DEPRECATED_MODELS: Record<string, string> }).DEPRECATED_MODELS;
-const endOfLife = Object.fromEntries(Object.entries(deprecated).map(([model, day]) => [model, isoFromSdkDate(day)]));
+const deprecatedModels = require(deprecatedModelsFile) as { DEPRECATED_MODELS: Record<string, string> };
+const deprecated = deprecatedModels.DEPRECATED_MODELS;
+const endOfLife = Object.fromEntries(
+  Object.entries(deprecated).map(([model, day]) => [model, isoFromSdkDate(day)]),
+);
 
 const config = loadProvidersConfig(join(workflows, 'providers.yml'));
 const sdkList: Record<string, string[]> = { anthropic: anthropicModels, openai: openaiModels };
@@ -45,8 +50,12 @@ function shippedDefaults(): string[] {
     for (const [model, m] of Object.entries(p.models)) if (m.tier) out.add(`${name}/${model}`);
   }
   for (const file of readdirSync(workflows).filter((f) => f.endsWith('.yml') && f !== 'providers.yml')) {
-    for (const [, model] of readFileSync(join(workflows, file), 'utf8').matchAll(/^\s*model:\s*([\w.-]+)/gm)) {
-      const owner = Object.entries(config.providers).find(([, p]) => model in p.models || model in (p.retired ?? {}));
+    for (const [, model] of readFileSync(join(workflows, file), 'utf8').matchAll(
+      /^\s*model:\s*([\w.-]+)/gm,
+    )) {
+      const owner = Object.entries(config.providers).find(
+        ([, p]) => model in p.models || model in (p.retired ?? {}),
+      );
       if (!owner) throw new Error(`${file} names model ${model}, which no provider of providers.yml has`);
       out.add(`${owner[0]}/${owner[1].retired?.[model] ?? model}`);
     }
@@ -72,7 +81,8 @@ describe('shipped defaults against the pinned SDKs', () => {
       const list = sdkList[config.providers[provider].kind];
       if (list && !list.includes(model)) problems.push(`${key} is not in the pinned SDK's model list`);
       const eol = endOfLife[model];
-      if (eol && eol <= today) problems.push(`${key} reached end of life on ${eol} (the SDK's DEPRECATED_MODELS)`);
+      if (eol && eol <= today)
+        problems.push(`${key} reached end of life on ${eol} (the SDK's DEPRECATED_MODELS)`);
       const ours = config.providers[provider].models[model]?.retiresOn;
       if (ours && ours <= today) problems.push(`${key} is retired in providers.yml (${ours})`);
     }
@@ -83,7 +93,8 @@ describe('shipped defaults against the pinned SDKs', () => {
     const anthropic = Object.entries(config.providers).filter(([, p]) => p.kind === 'anthropic');
     for (const [, p] of anthropic) {
       for (const [model, m] of Object.entries(p.models)) {
-        if (endOfLife[model]) expect({ model, retiresOn: m.retiresOn }).toEqual({ model, retiresOn: endOfLife[model] });
+        if (endOfLife[model])
+          expect({ model, retiresOn: m.retiresOn }).toEqual({ model, retiresOn: endOfLife[model] });
         if (m.retiresOn) expect(endOfLife[model] ?? m.retiresOn).toBe(m.retiresOn);
         expect({ model, listed: anthropicModels.includes(model) }).toEqual({ model, listed: true });
       }
