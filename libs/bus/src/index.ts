@@ -11,7 +11,4 @@ export { injectTraceContext, extractTraceContext, runWithTraceContext } from './
 export { defaultRetryDelayMs, deadLetterMessageId } from './consumer-runner';
 export { redeliverySpanMs } from './provisioning-rules';
 export type { BusLogger } from './log';
-// The NestJS transport (BusTransportStrategy, BusClientProxy, ...) is imported from './nest', not
-// from here: every service imports this index, and none runs a Nest microservice, so loading
-// @nestjs/microservices here cost each process its memory for nothing.
 export { expectedStreams, inspectNats, type NatsInspection } from './inspect';
