@@ -50,6 +50,24 @@ const runActorPurity = {
   },
 };
 
+// Services talk over the bus, never by importing each other (issue 29): a test that needs two
+// services together lives in test/, not in one service's folder.
+const SERVICES = ['ingress', 'coordinator', 'agents', 'gateway', 'notifier'];
+const serviceBoundaries = SERVICES.map((service) => ({
+  files: [`services/${service}/src/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: SERVICES.filter((other) => other !== service).map((other) => ({
+          regex: `^(@agentflow/${other}(/.*)?|(\\.\\./)+(services/)?${other}/src(/.*)?)$`,
+          message: `services/${service} must not import services/${other}: talk over the bus, or put a test of both in test/`,
+        })),
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.agentflow/**', 'k8s/**'] },
   js.configs.recommended,
@@ -98,4 +116,5 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   runActorPurity,
+  ...serviceBoundaries,
 );

@@ -34,18 +34,18 @@ import {
   SecretScrubber,
   type GatewayLogger,
 } from '@agentflow/gateway';
-import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
-import { readAgentsConfig } from '../config';
-import { BpeTokenCounter } from '../context/tokens';
-import { BusModelGateway } from '../gateway/model-gateway';
-import { LocalReaderFactory } from '../repo/reader-factory';
-import { AgentWorker } from '../runtime/agent-worker';
-import { TaskRunner } from '../runtime/task-runner';
-import { agentTask, FixtureRepo, planStep } from '../testing/fixture-repo';
-import { IOS_BASE } from '../testing/sample-repos';
-import { JobChannel } from './job-channel';
-import { JobStepRunner } from './job-step';
-import { JobStepKinds } from './job-step-kinds';
+import { MobileRulesAnalyzer } from '../../../services/agents/src/analysis/mobile-analyzer';
+import { readAgentsConfig } from '../../../services/agents/src/config';
+import { BpeTokenCounter } from '../../../services/agents/src/context/tokens';
+import { BusModelGateway } from '../../../services/agents/src/gateway/model-gateway';
+import { LocalReaderFactory } from '../../../services/agents/src/repo/reader-factory';
+import { AgentWorker } from '../../../services/agents/src/runtime/agent-worker';
+import { TaskRunner } from '../../../services/agents/src/runtime/task-runner';
+import { agentTask, FixtureRepo, planStep } from '../../../services/agents/src/testing/fixture-repo';
+import { IOS_BASE } from '../../../services/agents/src/testing/sample-repos';
+import { JobChannel } from '../../../services/agents/src/jobs/job-channel';
+import { JobStepRunner } from '../../../services/agents/src/jobs/job-step';
+import { JobStepKinds } from '../../../services/agents/src/jobs/job-step-kinds';
 
 const KEY = 'crsr_agents_key_0123456789';
 const decoder = new TextDecoder();

@@ -6,9 +6,9 @@
 import type { Finding, RunReport } from '@agentflow/contracts';
 import { startFakeGitHub, type FakeGitHub } from '@agentflow/fake-platforms';
 import { PgliteDatabase, runMigrations, type SqlDatabase } from '@agentflow/store';
-import { GitHubAccess } from '../sinks/github/github-access';
-import { GitHubSink } from '../sinks/github/github-sink';
-import { PostedStore } from '../sinks/posted-store';
+import { GitHubAccess } from '../../../services/notifier/src/sinks/github/github-access';
+import { GitHubSink } from '../../../services/notifier/src/sinks/github/github-sink';
+import { PostedStore } from '../../../services/notifier/src/sinks/posted-store';
 
 const PATCH = '@@ -1,1 +1,4 @@\n import UIKit\n+let a = 1\n+let b = 2\n+let c = 3';
 const finding = (fp: string, line: number): Finding => ({

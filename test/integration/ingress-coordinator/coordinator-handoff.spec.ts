@@ -33,9 +33,9 @@ import { Coordinator, CrossRunIndex, readCoordinatorConfig } from '@agentflow/co
 import { startFakeGitHub, type FakeGitHub } from '@agentflow/fake-platforms';
 import { buildChange, buildFinding, buildPlan, buildRunRequest } from '@agentflow/run-actor';
 import { PgliteDatabase, runMigrations, type SqlDatabase } from '@agentflow/store';
-import { ScriptedAgents, type AgentScript } from '../../../coordinator/src/testing/scripted-agents';
-import { createIngress, type Ingress } from '../ingress';
-import { githubExample, testConfig } from '../testing/fixtures';
+import { ScriptedAgents, type AgentScript } from '../../../services/coordinator/src/testing/scripted-agents';
+import { createIngress, type Ingress } from '../../../services/ingress/src/ingress';
+import { githubExample, testConfig } from '../../../services/ingress/src/testing/fixtures';
 
 const HEAD = 'e'.repeat(40);
 const PATCH = '@@ -1,1 +1,2 @@\n import UIKit\n+let x = 1';

@@ -26,13 +26,13 @@ import { startFakeSlack, type FakeSlack } from '@agentflow/fake-platforms';
 import { buildChange, buildPlan, buildRunRequest } from '@agentflow/run-actor';
 import { PgliteDatabase, runMigrations, type SqlDatabase } from '@agentflow/store';
 import { loadWorkflowsOrThrow } from '@agentflow/workflow';
-import { ScriptedAgents, type AgentScript } from '../../../coordinator/src/testing/scripted-agents';
-import { budgetAlertPublisher } from '../../../gateway/src/budget/budget-alert-publisher';
-import { readNotifierConfig } from '../config';
-import { startNotifierConsumers, stopConsumers } from '../consumers';
-import { createNotifier } from '../service';
+import { ScriptedAgents, type AgentScript } from '../../../services/coordinator/src/testing/scripted-agents';
+import { budgetAlertPublisher } from '../../../services/gateway/src/budget/budget-alert-publisher';
+import { readNotifierConfig } from '../../../services/notifier/src/config';
+import { startNotifierConsumers, stopConsumers } from '../../../services/notifier/src/consumers';
+import { createNotifier } from '../../../services/notifier/src/service';
 
-const FIXTURES = join(__dirname, '..', '..', '..', 'ingress', 'test-fixtures', 'workflows');
+const FIXTURES = join(__dirname, '..', '..', '..', 'services', 'ingress', 'test-fixtures', 'workflows');
 const quiet = () => undefined;
 
 async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {

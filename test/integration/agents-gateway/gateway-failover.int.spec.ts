@@ -22,7 +22,7 @@ import {
   MemoryRecordSink,
   openGatewayState,
 } from '@agentflow/gateway';
-import { BusModelGateway } from './model-gateway';
+import { BusModelGateway } from '../../../services/agents/src/gateway/model-gateway';
 
 const NATS = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const KEY = 'sk-ant-api03-FAILOVERTESTKEYabcdefghijklmnop0123';

@@ -16,15 +16,21 @@ import {
   SecretScrubber,
   type GatewayLogger,
 } from '@agentflow/gateway';
-import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
-import { BpeTokenCounter } from '../context/tokens';
-import { LocalReaderFactory } from '../repo/reader-factory';
-import { TaskRunner } from '../runtime/task-runner';
-import { agentTask, FixtureRepo, json, planStep, ScriptedGateway } from '../testing/fixture-repo';
-import { IOS_BASE } from '../testing/sample-repos';
-import { BatchModelGateway } from './batch-gateway';
-import { JobChannel } from './job-channel';
-import { JobStepKinds } from './job-step-kinds';
+import { MobileRulesAnalyzer } from '../../../services/agents/src/analysis/mobile-analyzer';
+import { BpeTokenCounter } from '../../../services/agents/src/context/tokens';
+import { LocalReaderFactory } from '../../../services/agents/src/repo/reader-factory';
+import { TaskRunner } from '../../../services/agents/src/runtime/task-runner';
+import {
+  agentTask,
+  FixtureRepo,
+  json,
+  planStep,
+  ScriptedGateway,
+} from '../../../services/agents/src/testing/fixture-repo';
+import { IOS_BASE } from '../../../services/agents/src/testing/sample-repos';
+import { BatchModelGateway } from '../../../services/agents/src/jobs/batch-gateway';
+import { JobChannel } from '../../../services/agents/src/jobs/job-channel';
+import { JobStepKinds } from '../../../services/agents/src/jobs/job-step-kinds';
 
 const KEY = 'sk-batch-agents-key-0123456789';
 const silent: GatewayLogger = {

@@ -13,13 +13,13 @@ import {
   MemoryRecordSink,
   openGatewayState,
 } from '@agentflow/gateway';
-import { MobileRulesAnalyzer } from '../analysis/mobile-analyzer';
-import { BpeTokenCounter } from '../context/tokens';
-import { LocalReaderFactory } from '../repo/reader-factory';
-import { TaskRunner } from '../runtime/task-runner';
-import { agentTask, FixtureRepo, planStep } from '../testing/fixture-repo';
-import { IOS_BASE, IOS_CHANGE } from '../testing/sample-repos';
-import { BusModelGateway } from './model-gateway';
+import { MobileRulesAnalyzer } from '../../../services/agents/src/analysis/mobile-analyzer';
+import { BpeTokenCounter } from '../../../services/agents/src/context/tokens';
+import { LocalReaderFactory } from '../../../services/agents/src/repo/reader-factory';
+import { TaskRunner } from '../../../services/agents/src/runtime/task-runner';
+import { agentTask, FixtureRepo, planStep } from '../../../services/agents/src/testing/fixture-repo';
+import { IOS_BASE, IOS_CHANGE } from '../../../services/agents/src/testing/sample-repos';
+import { BusModelGateway } from '../../../services/agents/src/gateway/model-gateway';
 
 const KEY = 'sk-ant-api03-AGENTSTESTKEYabcdefghijklmnop012345';
 const LOCAL_KEY = 'sk-proj-AGENTSTESTKEYqrstuvwxyz9876543210';

@@ -30,7 +30,7 @@ import {
   type FakeGitLab,
 } from '@agentflow/fake-platforms';
 import type { RunningServices } from '@agentflow/service-kit';
-import { shortId } from '../render/summary';
+import { shortId } from '../../../services/notifier/src/render/summary';
 import { e2eId, startE2eStack, until, type E2eStack } from './testing/e2e-stack';
 
 const SECRET = 'dismissal-webhook-secret';

@@ -12,7 +12,7 @@ import type { Topology } from '@agentflow/contracts';
 import { deleteTopology } from '@agentflow/bus';
 import { ingressService } from '@agentflow/ingress';
 import { runServices, type RunningServices } from '@agentflow/service-kit';
-import { notifierService } from '../../service';
+import { notifierService } from '../../../../services/notifier/src/service';
 
 export const DB_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
