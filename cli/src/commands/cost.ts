@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { oneOf } from './choice-option';
 import { parse } from 'yaml';
 import {
   COST_GROUPS,
@@ -47,27 +48,9 @@ export function registerCost(program: Command): void {
     .description(
       'cost report from the ledger (DATABASE_URL, or PGlite in AGENTFLOW_DATA_DIR): used spend, waste (superseded runs, retries, fallbacks) apart, cost per merged PR and per reviewed PR',
     )
-    .option(
-      '--by <group>',
-      `group by ${COST_GROUPS.join('|')}`,
-      (v) => {
-        if (!(COST_GROUPS as readonly string[]).includes(v))
-          throw new InvalidArgumentError(`choose from ${COST_GROUPS.join(', ')}`);
-        return v as CostGroup;
-      },
-      'model' as CostGroup,
-    )
+    .option('--by <group>', `group by ${COST_GROUPS.join('|')}`, oneOf(COST_GROUPS), 'model' as CostGroup)
     .option('--month <YYYY-MM>', 'only this calendar month (UTC)')
-    .option(
-      '--format <format>',
-      FORMATS.join('|'),
-      (v) => {
-        if (!(FORMATS as readonly string[]).includes(v))
-          throw new InvalidArgumentError(`choose from ${FORMATS.join(', ')}`);
-        return v as Format;
-      },
-      'table' as Format,
-    )
+    .option('--format <format>', FORMATS.join('|'), oneOf(FORMATS), 'table' as Format)
     .option(
       '--centres <file>',
       'repository -> cost centre map, YAML or JSON (default: AGENTFLOW_COST_CENTRES)',

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { oneOf } from './choice-option';
 import type { UsefulnessGroup } from '@agentflow/store';
 
 const FORMATS = ['table', 'json'] as const;
@@ -42,11 +43,7 @@ export function registerUsefulness(program: Command): void {
     .option(
       '--by <group>',
       `group by ${USEFULNESS_BY.join('|')}`,
-      (v) => {
-        if (!(USEFULNESS_BY as readonly string[]).includes(v))
-          throw new InvalidArgumentError(`choose from ${USEFULNESS_BY.join(', ')}`);
-        return v as UsefulnessGroup;
-      },
+      oneOf(USEFULNESS_BY),
       'agent' as UsefulnessGroup,
     )
     .option(
@@ -59,16 +56,7 @@ export function registerUsefulness(program: Command): void {
       'PostgreSQL URL (default: DATABASE_URL, else the PGlite in AGENTFLOW_DATA_DIR)',
     )
     .option('--schema <name>', 'schema of the tables (default: DATABASE_SCHEMA, else public)')
-    .option(
-      '--format <format>',
-      FORMATS.join('|'),
-      (v) => {
-        if (!(FORMATS as readonly string[]).includes(v))
-          throw new InvalidArgumentError(`choose from ${FORMATS.join(', ')}`);
-        return v as Format;
-      },
-      'table' as Format,
-    )
+    .option('--format <format>', FORMATS.join('|'), oneOf(FORMATS), 'table' as Format)
     .action(async (options: UsefulnessCliOptions) => {
       const { openDatabase, pgliteDirOf, DEFAULT_DATA_DIR, usefulnessReport, renderUsefulnessTable } =
         await import('@agentflow/store');
