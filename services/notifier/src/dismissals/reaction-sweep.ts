@@ -8,6 +8,7 @@
  * A comment a person deleted (GitHub answers 404 for its reactions) has none: it is marked read
  * with the rest of its PR and the sweep goes on, rather than stopping there every period.
  */
+import { Periodic } from '../periodic';
 import { describeError, type FindingDismissed } from '@agentflow/contracts';
 import type { SqlDatabase } from '@agentflow/store';
 import type { GitHubSink } from '../sinks/github/github-sink';
@@ -47,30 +48,22 @@ interface Candidate {
 }
 
 export class ReactionSweep {
-  private timer?: NodeJS.Timeout;
-  private inFlight?: Promise<unknown>;
+  private readonly periodic: Periodic;
 
-  constructor(private readonly o: ReactionSweepOptions) {}
-
-  start(): void {
-    if (this.o.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.inFlight) return;
-      this.inFlight = this.sweepOnce()
-        .catch((error: unknown) =>
-          this.o.log.warn(`notifier: the GitHub reaction sweep failed: ${describeError(error)}`),
-        )
-        .finally(() => {
-          this.inFlight = undefined;
-        });
-    }, this.o.intervalMs);
-    this.timer.unref();
+  constructor(private readonly o: ReactionSweepOptions) {
+    this.periodic = new Periodic(() => this.sweepOnce(), {
+      intervalMs: o.intervalMs,
+      failure: 'the GitHub reaction sweep failed',
+      log: o.log,
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.inFlight;
+  start(): void {
+    this.periodic.start();
+  }
+
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One sweep, or null when another replica swept within this period. */

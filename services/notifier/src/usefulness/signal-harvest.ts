@@ -9,6 +9,7 @@
  * the platform answers 404 for was deleted by a person: it has no reactions, and the PR is harvested
  * on (a failed read would stop the sweep and leave the PR to be tried again every period).
  */
+import { Periodic } from '../periodic';
 import { describeError, type Platform } from '@agentflow/contracts';
 import type { SqlDatabase } from '@agentflow/store';
 import {
@@ -102,30 +103,22 @@ const side = (reactions: PersonReaction[], set: ReadonlySet<string>) =>
 const present = (read: CommentReactions): PersonReaction[] => (read === 'deleted' ? [] : read);
 
 export class SignalHarvest {
-  private timer?: NodeJS.Timeout;
-  private inFlight?: Promise<unknown>;
+  private readonly periodic: Periodic;
 
-  constructor(private readonly o: SignalHarvestOptions) {}
-
-  start(): void {
-    if (this.o.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.inFlight) return;
-      this.inFlight = this.sweepOnce()
-        .catch((error: unknown) =>
-          this.o.log.warn(`notifier: the signal harvest failed: ${describeError(error)}`),
-        )
-        .finally(() => {
-          this.inFlight = undefined;
-        });
-    }, this.o.intervalMs);
-    this.timer.unref();
+  constructor(private readonly o: SignalHarvestOptions) {
+    this.periodic = new Periodic(() => this.sweepOnce(), {
+      intervalMs: o.intervalMs,
+      failure: 'the signal harvest failed',
+      log: o.log,
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.inFlight;
+  start(): void {
+    this.periodic.start();
+  }
+
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One sweep over ended pull requests not harvested yet, oldest end first; null when another replica swept within this period. */

@@ -4,7 +4,6 @@
  * heavy for every scrape of every replica, and the measures move by the hour, not the second.
  * Every replica exports the same values (they read one database); aggregate with `max by`.
  */
-import { describeError } from '@agentflow/contracts';
 import {
   USEFULNESS_GROUPS,
   usefulnessReport,
@@ -12,6 +11,7 @@ import {
   type UsefulnessReport,
 } from '@agentflow/store';
 import { metrics } from '@agentflow/telemetry';
+import { Periodic } from '../periodic';
 
 export interface UsefulnessGaugeOptions {
   db: SqlExecutor;
@@ -38,35 +38,23 @@ const SAMPLES = [
 ] as const;
 
 export class UsefulnessGauges {
-  private timer?: NodeJS.Timeout;
-  private inFlight?: Promise<unknown>;
+  private readonly periodic: Periodic;
 
-  constructor(private readonly o: UsefulnessGaugeOptions) {}
-
-  /** Refreshes at once, then every interval. */
-  start(): void {
-    if (this.o.intervalMs <= 0 || this.timer) return;
-    const tick = () => {
-      if (this.inFlight) return;
-      this.inFlight = this.refreshOnce()
-        .catch((error: unknown) =>
-          this.o.log.warn(
-            `notifier: refreshing the usefulness gauges failed, they keep their last values: ${describeError(error)}`,
-          ),
-        )
-        .finally(() => {
-          this.inFlight = undefined;
-        });
-    };
-    tick();
-    this.timer = setInterval(tick, this.o.intervalMs);
-    this.timer.unref();
+  constructor(private readonly o: UsefulnessGaugeOptions) {
+    this.periodic = new Periodic(() => this.refreshOnce(), {
+      intervalMs: o.intervalMs,
+      immediately: true,
+      failure: 'refreshing the usefulness gauges failed, they keep their last values',
+      log: o.log,
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.inFlight;
+  start(): void {
+    this.periodic.start();
+  }
+
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Reads every grouping, then replaces the gauges' series in one go (a group gone from the window disappears). */
