@@ -1,12 +1,12 @@
 /**
- * `npm run bench -- rules --repo PATH [--repo PATH ...] [--labels DIR] [--sample N] [--seed S] [--todo DIR] [--runs N]`
+ * `npm run bench -- rules --repo PATH [--repo PATH ...] [--labels DIR] [--sample N] [--seed S] [--to-judge DIR] [--runs N]`
  *
  * Precision of the deterministic rules on real checkouts. For each repository it runs the whole-repo
  * analysis (`agentflow analyze PATH`) in this process and prints, per rule: findings, findings per
  * 10k lines and, where `labels/<owner>-<repo>@<commit>.jsonl` exists, precision on the labelled
  * findings still produced above info (findings at info are counted apart), with the sample size, and how many of the labelled true findings the
  * rules still find. Labels are facts about public code (file, line, rule, verdict, a reason), never
- * the code. `--todo DIR` writes, per repository, the seeded sample of findings that have no label
+ * the code. `--to-judge DIR` writes, per repository, the seeded sample of findings that have no label
  * yet, to be read and judged. Time is the analysis alone (the repository is read from disk once
  * before, as the CLI does); memory is the process's peak RSS.
  * The last line printed is one JSON object.
@@ -24,12 +24,12 @@ const repos = many('--repo');
 const labelsDir = resolve(one('--labels', join(__dirname, 'labels')));
 const sampleSize = Number(one('--sample', '50'));
 const seed = Number(one('--seed', '18'));
-const todoDir = many('--todo')[0];
+const toJudgeDir = many('--to-judge')[0];
 const runs = Math.max(1, Number(one('--runs', '1')));
 
 if (repos.length === 0) {
   process.stderr.write(
-    'usage: npm run bench -- rules --repo PATH [--repo PATH ...] [--labels DIR] [--sample N] [--seed S] [--todo DIR] [--runs N]\n',
+    'usage: npm run bench -- rules --repo PATH [--repo PATH ...] [--labels DIR] [--sample N] [--seed S] [--to-judge DIR] [--runs N]\n',
   );
   process.exit(2);
 }
@@ -188,17 +188,17 @@ for (const path of repos.map((r) => resolve(r))) {
     `non-true findings per 10k lines at default severity (estimated from labels): ${noisePer10k === null ? 'a rule that fires has no labels' : noisePer10k.toFixed(2)}\n`,
   );
 
-  if (todoDir) {
-    const todo = sampleFindings(findings, labels?.labels ?? [], { size: sampleSize, seed });
-    mkdirSync(todoDir, { recursive: true });
-    const out = join(todoDir, `${slug}.todo.jsonl`);
+  if (toJudgeDir) {
+    const toJudge = sampleFindings(findings, labels?.labels ?? [], { size: sampleSize, seed });
+    mkdirSync(toJudgeDir, { recursive: true });
+    const out = join(toJudgeDir, `${slug}.to-judge.jsonl`);
     writeFileSync(
       out,
-      todo
+      toJudge
         .map((f) => JSON.stringify({ file: f.file, line: f.line, rule: f.ruleId, message: f.message }))
-        .join('\n') + (todo.length ? '\n' : ''),
+        .join('\n') + (toJudge.length ? '\n' : ''),
     );
-    process.stdout.write(`${todo.length} findings to judge written to ${out}\n`);
+    process.stdout.write(`${toJudge.length} findings to judge written to ${out}\n`);
   }
   summary.push({
     repo: name,
